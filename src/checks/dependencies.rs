@@ -1,0 +1,90 @@
+//! `[[dependencies]]`: dependency manifests are there and parse.
+//! Codes: `dependencies-missing`, `dependencies-unparseable`.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::depfiles::{self, Format, ParseFailure};
+use super::{KindResult, globs};
+use crate::delivery::{DeliveryError, Entry};
+use crate::finding::Finding;
+use crate::manifest::Requirement;
+
+/// Larger files are not dependency manifests; they are reported, not read whole.
+const MAX_BYTES: u64 = 32 * 1024 * 1024;
+
+pub(crate) fn check(
+    req: &Requirement,
+    files: &[&Entry],
+    root: &Path,
+) -> Result<KindResult, DeliveryError> {
+    if files.is_empty() {
+        return Ok(KindResult {
+            evidence: "no files".to_owned(),
+            evidence_zh: "无文件".to_owned(),
+            source_files: None,
+            tables: None,
+            findings: vec![Finding::new(
+                "dependencies-missing",
+                format!("dependency lists {:?}: no delivered file matches {}", req.name, globs(req)),
+                format!("依赖清单「{}」：交付物中没有与 {} 匹配的文件", req.name, globs(req)),
+            )],
+        });
+    }
+    let results: Vec<(Format, Result<(), ParseFailure>)> = files
+        .par_iter()
+        .map(|e| {
+            let format = Format::of(&e.path);
+            if e.size > MAX_BYTES {
+                return Ok((
+                    format,
+                    Err(ParseFailure {
+                        line: None,
+                        message: format!("{} bytes: too large to be a dependency manifest", e.size),
+                    }),
+                ));
+            }
+            let path = root.join(OsStr::from_bytes(&e.path));
+            let mut bytes = Vec::with_capacity(usize::try_from(e.size).unwrap_or(0));
+            std::fs::File::open(&path)
+                .and_then(|f| f.take(MAX_BYTES).read_to_end(&mut bytes))
+                .map_err(|source| DeliveryError::Unreadable { path, source })?;
+            Ok((format, depfiles::parse(format, &bytes)))
+        })
+        .collect::<Result<_, DeliveryError>>()?;
+    let mut by_format: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut findings = Vec::new();
+    for (e, (format, result)) in files.iter().zip(&results) {
+        *by_format.entry(format.as_str()).or_default() += 1;
+        if let Err(fail) = result {
+            findings.push(
+                Finding::new(
+                    "dependencies-unparseable",
+                    format!("{} does not parse as {}: {}", e.display_path(), format.as_str(), fail.message),
+                    format!("{} 无法按 {} 格式解析：{}", e.display_path(), format.as_str(), fail.message),
+                )
+                .path(e.display_path())
+                .line(fail.line)
+                .evidence(vec![fail.message.clone()]),
+            );
+        }
+    }
+    let kinds = by_format
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let bad = findings.len();
+    Ok(KindResult {
+        evidence: format!("{} files ({kinds}), {bad} unparseable", files.len()),
+        evidence_zh: format!("{} 个文件（{kinds}），{bad} 个无法解析", files.len()),
+        source_files: None,
+        tables: None,
+        findings,
+    })
+}

@@ -1,0 +1,231 @@
+//! Requirement checks: match the inventory against each manifest requirement, then apply the
+//! rule of its kind. One file per kind, each with its finding codes.
+
+mod database;
+pub mod depfiles;
+mod dependencies;
+mod documents;
+mod modules;
+pub mod sql;
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use globset::Candidate;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::delivery::inventory::resolve_link;
+use crate::delivery::{Delivery, DeliveryError, Entry, EntryKind, names};
+use crate::finding::Finding;
+use crate::manifest::{Kind, Manifest, Requirement, Rule};
+
+/// How many matched paths a requirement result lists as a sample.
+pub const SAMPLE: usize = 10;
+
+/// Whether a requirement is met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Met,
+    Unmet,
+}
+
+/// The outcome of one requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementResult {
+    pub kind: Kind,
+    pub id: String,
+    pub name: String,
+    pub status: Status,
+    /// Files (regular files) matching the requirement's paths.
+    pub matched_files: u64,
+    pub matched_bytes: u64,
+    /// The globs, as written in the manifest.
+    pub paths: Vec<String>,
+    /// One line of evidence, in English and Chinese.
+    pub evidence: String,
+    pub evidence_zh: String,
+    /// The first matched paths, in order.
+    pub sample: Vec<String>,
+    /// Modules: files counted as source code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_files: Option<u64>,
+    /// Databases: `CREATE TABLE` statements found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tables: Option<u64>,
+}
+
+/// Everything the checks found.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub requirements: Vec<RequirementResult>,
+    pub findings: Vec<Finding>,
+}
+
+/// What a kind-specific check returns: evidence, kind-specific counts and findings.
+pub(crate) struct KindResult {
+    pub evidence: String,
+    pub evidence_zh: String,
+    pub source_files: Option<u64>,
+    pub tables: Option<u64>,
+    pub findings: Vec<Finding>,
+}
+
+/// Run every requirement check and the inventory notes, with the manifest's severities applied.
+pub fn run(manifest: &Manifest, delivery: &Delivery) -> Result<Outcome, DeliveryError> {
+    let entries = &delivery.inventory.entries;
+    // Match every file against every requirement, in parallel.
+    let per_file: Vec<Vec<usize>> = entries
+        .par_iter()
+        .map(|e| {
+            if e.kind != EntryKind::File {
+                return Vec::new();
+            }
+            let cand = Candidate::new(Path::new(OsStr::from_bytes(&e.path)));
+            manifest
+                .requirements
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.matcher.is_match_candidate(&cand))
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    let mut matched: Vec<Vec<&Entry>> = vec![Vec::new(); manifest.requirements.len()];
+    for (e, reqs) in entries.iter().zip(&per_file) {
+        for &i in reqs {
+            matched[i].push(e);
+        }
+    }
+
+    let mut outcome = Outcome::default();
+    for (req, files) in manifest.requirements.iter().zip(&matched) {
+        let mut kr = match &req.rule {
+            Rule::Module {
+                min_source_files,
+                source_extensions,
+            } => modules::check(req, files, *min_source_files, source_extensions),
+            Rule::Document { min_bytes } => documents::check(req, files, *min_bytes),
+            Rule::Database { min_tables } => {
+                database::check(req, files, *min_tables, &delivery.root)?
+            }
+            Rule::Dependencies => dependencies::check(req, files, &delivery.root)?,
+        };
+        kr.findings.extend(required_files(req, entries));
+        for f in &mut kr.findings {
+            f.requirement = Some(req.id.clone());
+        }
+        outcome.requirements.push(RequirementResult {
+            kind: req.kind,
+            id: req.id.clone(),
+            name: req.name.clone(),
+            status: if kr.findings.is_empty() {
+                Status::Met
+            } else {
+                Status::Unmet
+            },
+            matched_files: files.len() as u64,
+            matched_bytes: files.iter().map(|e| e.size).sum(),
+            paths: req.paths.clone(),
+            evidence: kr.evidence,
+            evidence_zh: kr.evidence_zh,
+            sample: files.iter().take(SAMPLE).map(|e| e.display_path()).collect(),
+            source_files: kr.source_files,
+            tables: kr.tables,
+        });
+        outcome.findings.extend(kr.findings);
+    }
+    outcome.findings.extend(inventory_notes(entries));
+    for f in &mut outcome.findings {
+        f.severity = manifest.severity_of(&f.code);
+    }
+    Ok(outcome)
+}
+
+/// `required-files`: each glob must match at least one entry (file, folder or link).
+fn required_files(req: &Requirement, entries: &[Entry]) -> Vec<Finding> {
+    req.required_files
+        .iter()
+        .filter(|(_, m)| {
+            !entries
+                .iter()
+                .any(|e| m.is_match(Path::new(OsStr::from_bytes(&e.path))))
+        })
+        .map(|(glob, _)| {
+            Finding::new(
+                "required-file-missing",
+                format!("{} {:?}: nothing in the delivery matches the required path {glob:?}", req.kind.as_str(), req.name),
+                format!("{}「{}」：交付物中没有与必需路径 {glob:?} 匹配的文件或目录", kind_zh(req.kind), req.name),
+            )
+            .evidence(vec![format!("required-files: {glob}")])
+        })
+        .collect()
+}
+
+/// Findings about the tree itself: links that leave the delivery, special files.
+fn inventory_notes(entries: &[Entry]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for e in entries {
+        match e.kind {
+            EntryKind::Symlink => {
+                let target = e.link_target.as_deref().unwrap_or_default();
+                if resolve_link(&e.path, target).is_none() {
+                    let t = names::display(target);
+                    out.push(
+                        Finding::new(
+                            "symlink-outside-delivery",
+                            format!("symbolic link points outside the delivery to {t:?}; recorded, not followed"),
+                            format!("符号链接指向交付物之外的 {t:?}；已记录，未跟随"),
+                        )
+                        .path(e.display_path())
+                        .evidence(vec![format!("{} -> {t}", e.display_path())]),
+                    );
+                }
+            }
+            EntryKind::Special => out.push(
+                Finding::new(
+                    "special-file-skipped",
+                    format!("special file (device, FIFO or socket, mode {:o}) skipped", e.mode),
+                    format!("已跳过特殊文件（设备、管道或套接字，mode {:o}）", e.mode),
+                )
+                .path(e.display_path()),
+            ),
+            EntryKind::File | EntryKind::Dir => {}
+        }
+    }
+    out
+}
+
+/// The Chinese word for a requirement kind.
+pub fn kind_zh(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Module => "模块",
+        Kind::Document => "文档",
+        Kind::Database => "数据库脚本",
+        Kind::Dependencies => "依赖清单",
+    }
+}
+
+/// Bytes in a readable unit: "512 B", "2.1 KB", "1.3 GB".
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: &[&str] = &["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// The globs of a requirement, for messages.
+pub(crate) fn globs(req: &Requirement) -> String {
+    req.paths.join(", ")
+}

@@ -1,0 +1,107 @@
+//! `escrow check DELIVERY --manifest M`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use escrow::report::{self, Verdict};
+
+use super::{ColorArg, EXIT_FAIL, EXIT_PASS, Format, LangArg, progress::Bar};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The delivery: a folder as the vendor delivered it.
+    pub delivery: PathBuf,
+    /// The contract manifest (TOML) listing what the delivery must contain.
+    #[arg(short, long, value_name = "FILE")]
+    pub manifest: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Language of the human report.
+    #[arg(long, value_enum, default_value = "auto")]
+    lang: LangArg,
+    /// Colours in the human report.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+    /// No progress bar and no summary line on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+pub fn run(args: &CheckArgs) -> Result<u8> {
+    if let Some(out) = &args.output {
+        refuse_inside(out, &args.delivery)?;
+    }
+    let now = super::now_rfc3339()?;
+    let bar = Bar::new(!args.quiet && args.format == Format::Human && super::stderr_is_terminal());
+    let report = escrow::check(&args.delivery, &args.manifest, now, &bar)?;
+    let lang = args.lang.resolve();
+    let mut buf = Vec::new();
+    match args.format {
+        Format::Json => report::render_json(&report, &mut buf)?,
+        Format::Human => {
+            let to_terminal = args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+            report::render_human(&report, lang, args.color.resolve(to_terminal), &mut buf)?;
+        }
+    }
+    match &args.output {
+        Some(path) => {
+            super::write_atomic(path, &buf)?;
+            if !args.quiet {
+                let t = &report.totals;
+                eprintln!(
+                    "{}: {} ({} deny, {} warn, {} info); report written to {}",
+                    args.delivery.display(),
+                    match report.verdict {
+                        Verdict::Pass => "pass",
+                        Verdict::Fail => "FAIL",
+                    },
+                    t.deny,
+                    t.warn,
+                    t.info,
+                    path.display()
+                );
+            }
+        }
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&buf)
+                .and_then(|()| out.flush())
+                .context("cannot write the report to standard output")?;
+        }
+    }
+    Ok(match report.verdict {
+        Verdict::Pass => EXIT_PASS,
+        Verdict::Fail => EXIT_FAIL,
+    })
+}
+
+/// The report must not land inside the delivery: that would change what is being checked.
+fn refuse_inside(output: &Path, delivery: &Path) -> Result<()> {
+    let Ok(delivery) = delivery.canonicalize() else {
+        return Ok(()); // the check itself reports a missing delivery
+    };
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let parent = parent.canonicalize().with_context(|| {
+        format!(
+            "{}: the folder for --output does not exist; create it or choose another path",
+            output.display()
+        )
+    })?;
+    if parent.starts_with(&delivery) {
+        bail!(
+            "{}: refusing to write the report inside the delivery {}; write it elsewhere so the delivery stays as received",
+            output.display(),
+            delivery.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! The command line: the only place that knows clap, indicatif, colours and printing.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod check;
+mod progress;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit codes: the public contract for scripts.
+pub const EXIT_PASS: u8 = 0;
+pub const EXIT_FAIL: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "escrow",
+    version,
+    about = "Source-code escrow and delivery verification for hospital software contracts",
+    long_about = "Source-code escrow and delivery verification for hospital software contracts.\n\n\
+                  Exit codes: 0 pass, 1 the delivery fails (deny-level findings), 2 usage or runtime error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a delivery against a contract manifest and report every requirement.
+    Check(check::CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// A table for people.
+    Human,
+    /// The JSON report (schema_version 1).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LangArg {
+    /// Chinese when LC_ALL, LC_MESSAGES or LANG starts with "zh", else English.
+    Auto,
+    En,
+    Zh,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl LangArg {
+    fn resolve(self) -> escrow::report::Lang {
+        use escrow::report::Lang;
+        match self {
+            LangArg::En => Lang::En,
+            LangArg::Zh => Lang::Zh,
+            LangArg::Auto => {
+                let zh = ["LC_ALL", "LC_MESSAGES", "LANG"]
+                    .iter()
+                    .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+                    .is_some_and(|v| v.to_ascii_lowercase().starts_with("zh"));
+                if zh { Lang::Zh } else { Lang::En }
+            }
+        }
+    }
+}
+
+impl ColorArg {
+    fn resolve(self, to_terminal: bool) -> bool {
+        match self {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+/// Run the CLI and return the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// "Now" in UTC, RFC 3339; `ESCROW_NOW` fixes it (tests, reproducible reports).
+fn now_rfc3339() -> Result<String> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(fixed) = std::env::var("ESCROW_NOW") {
+        let t = time::OffsetDateTime::parse(&fixed, &Rfc3339).with_context(|| {
+            format!("ESCROW_NOW={fixed:?} is not an RFC 3339 time such as 2026-03-10T09:00:00Z")
+        })?;
+        return Ok(t.to_offset(time::UtcOffset::UTC).format(&Rfc3339)?);
+    }
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0)?;
+    Ok(now.format(&Rfc3339)?)
+}
+
+fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+/// Write a file atomically: a temporary file beside it, fsync, rename. A reader never sees a
+/// half-written report, and a failure leaves any previous file as it was.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| {
+            format!(
+                "{}: cannot write the report; check that the folder exists and is writable",
+                path.display()
+            )
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! indicatif progress bars for the library's `Progress` trait.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use escrow::progress::Progress;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Deliveries smaller than this are done before a bar would be worth drawing.
+const MIN_FILES: u64 = 2_000;
+const MIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A bar on stderr, drawn only when enabled and the phase is large.
+pub struct Bar {
+    enabled: bool,
+    bar: OnceLock<ProgressBar>,
+}
+
+impl Bar {
+    pub fn new(enabled: bool) -> Self {
+        Bar {
+            enabled,
+            bar: OnceLock::new(),
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn begin(&self, phase: &str, files: u64, bytes: u64) {
+        if !self.enabled || (files < MIN_FILES && bytes < MIN_BYTES) {
+            return;
+        }
+        let bar = ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg:>9} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(phase.to_owned());
+        bar.enable_steady_tick(Duration::from_millis(200));
+        let _ = self.bar.set(bar);
+    }
+
+    fn advance(&self, _files: u64, bytes: u64) {
+        if let Some(bar) = self.bar.get() {
+            bar.inc(bytes);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Findings: what a check found, with a stable kebab-case code (the public API of the JSON
+//! report), a severity the manifest may override, and evidence a person can act on.
+
+use serde::{Deserialize, Serialize};
+
+/// How much a finding matters. `Deny` fails the delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Info,
+    Warn,
+    Deny,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warn => "warn",
+            Severity::Deny => "deny",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warn" => Some(Severity::Warn),
+            "deny" => Some(Severity::Deny),
+            _ => None,
+        }
+    }
+}
+
+/// A finding code: its stable name, default severity, what it means and what to ask the vendor
+/// for, in English and Chinese. The README's code table is written from this list.
+#[derive(Debug, Clone, Copy)]
+pub struct Code {
+    pub code: &'static str,
+    pub default: Severity,
+    /// The contract criterion it concerns, e.g. "① completeness".
+    pub criterion: &'static str,
+    pub meaning_en: &'static str,
+    pub meaning_zh: &'static str,
+    pub ask_en: &'static str,
+    pub ask_zh: &'static str,
+}
+
+/// Every finding code this version can emit.
+pub const CODES: &[Code] = &[
+    Code {
+        code: "module-missing",
+        default: Severity::Deny,
+        criterion: "① 源代码完整性",
+        meaning_en: "No delivered file matches the module's paths: the module's source is absent.",
+        meaning_zh: "交付物中没有任何文件匹配该模块的路径：该模块源代码缺失。",
+        ask_en: "Ask the vendor to deliver the complete source of this module.",
+        ask_zh: "要求供应商交付该模块的完整源代码。",
+    },
+    Code {
+        code: "module-empty",
+        default: Severity::Deny,
+        criterion: "① 源代码完整性",
+        meaning_en: "Files match the module, but fewer of them are source code than required (only images, documents, binaries, …).",
+        meaning_zh: "模块目录下有文件，但源代码文件数量少于要求（只有图片、文档或二进制文件等）。",
+        ask_en: "Ask for the module's source files, not only its build outputs or resources.",
+        ask_zh: "要求供应商提供该模块的源代码文件，而不仅是编译产物或资源文件。",
+    },
+    Code {
+        code: "required-file-missing",
+        default: Severity::Deny,
+        criterion: "① 源代码完整性",
+        meaning_en: "A file or folder the manifest names as required (`required-files`) is not in the delivery.",
+        meaning_zh: "清单中 `required-files` 要求必须存在的文件或目录未在交付物中找到。",
+        ask_en: "Ask the vendor to add the named files or explain where they are.",
+        ask_zh: "要求供应商补交所列文件，或说明其所在位置。",
+    },
+    Code {
+        code: "document-missing",
+        default: Severity::Deny,
+        criterion: "④ 文档完整性",
+        meaning_en: "No delivered file matches a required companion document.",
+        meaning_zh: "交付物中没有找到合同要求的配套文档。",
+        ask_en: "Ask the vendor for this document (build guide, dependency list, deployment manual, interface or design documentation).",
+        ask_zh: "要求供应商补交该文档（编译环境说明、依赖库清单、部署手册、接口或设计文档等）。",
+    },
+    Code {
+        code: "document-too-small",
+        default: Severity::Deny,
+        criterion: "④ 文档完整性",
+        meaning_en: "The document exists but every matching file is smaller than `min-bytes`: likely a placeholder.",
+        meaning_zh: "文档存在，但所有匹配文件都小于 `min-bytes`：可能只是占位文件。",
+        ask_en: "Ask for a complete version of the document.",
+        ask_zh: "要求供应商提供完整版本的文档。",
+    },
+    Code {
+        code: "database-missing",
+        default: Severity::Deny,
+        criterion: "① 源代码完整性",
+        meaning_en: "No database script matches the manifest's paths.",
+        meaning_zh: "没有找到数据库脚本。",
+        ask_en: "Ask for the database scripts (schema creation and initial data).",
+        ask_zh: "要求供应商交付数据库脚本（建表脚本与初始化数据）。",
+    },
+    Code {
+        code: "database-no-tables",
+        default: Severity::Deny,
+        criterion: "① 源代码完整性",
+        meaning_en: "The database scripts create fewer tables (`CREATE TABLE`) than `min-tables`.",
+        meaning_zh: "数据库脚本中的建表语句（CREATE TABLE）少于 `min-tables`。",
+        ask_en: "Ask for the full schema scripts that create every table the system uses.",
+        ask_zh: "要求供应商提供能创建系统全部数据表的完整建表脚本。",
+    },
+    Code {
+        code: "dependencies-missing",
+        default: Severity::Deny,
+        criterion: "② 可运行性",
+        meaning_en: "No dependency manifest (pom.xml, package.json, requirements.txt, .csproj, go.mod, Cargo.toml, composer.json, …) was delivered.",
+        meaning_zh: "没有交付依赖清单文件（pom.xml、package.json、requirements.txt、.csproj、go.mod、Cargo.toml、composer.json 等）。",
+        ask_en: "Ask for the build files that declare the dependencies, so a third party can build.",
+        ask_zh: "要求供应商提供声明依赖的构建文件，以便第三方能够编译。",
+    },
+    Code {
+        code: "dependencies-unparseable",
+        default: Severity::Deny,
+        criterion: "② 可运行性",
+        meaning_en: "A dependency manifest does not parse: no build tool could read it.",
+        meaning_zh: "依赖清单文件无法解析：任何构建工具都无法读取它。",
+        ask_en: "Ask the vendor to deliver the file exactly as used in their build.",
+        ask_zh: "要求供应商交付其实际构建时使用的原始文件。",
+    },
+    Code {
+        code: "symlink-outside-delivery",
+        default: Severity::Warn,
+        criterion: "① 源代码完整性",
+        meaning_en: "A symbolic link points outside the delivery (or is absolute): what it points to was not delivered. It is recorded, never followed.",
+        meaning_zh: "符号链接指向交付物之外（或为绝对路径）：其指向的内容并未交付。已记录，未跟随。",
+        ask_en: "Ask for the linked content itself, or a delivery without links to the vendor's machine.",
+        ask_zh: "要求供应商交付链接指向的实际内容，而不是指向其自身机器的链接。",
+    },
+    Code {
+        code: "special-file-skipped",
+        default: Severity::Info,
+        criterion: "① 源代码完整性",
+        meaning_en: "A device, FIFO or socket in the delivery was skipped: it holds no source.",
+        meaning_zh: "交付物中的设备文件、管道或套接字已跳过：其中不含源代码。",
+        ask_en: "Nothing, unless the vendor says it matters.",
+        ask_zh: "无需处理，除非供应商说明其有用途。",
+    },
+];
+
+/// Look up a code by name.
+pub fn code(name: &str) -> Option<&'static Code> {
+    CODES.iter().find(|c| c.code == name)
+}
+
+/// One thing a check found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub code: String,
+    pub severity: Severity,
+    /// The requirement id this finding belongs to, if any.
+    pub requirement: Option<String>,
+    /// The delivery-relative path (readable form), if the finding concerns one file.
+    pub path: Option<String>,
+    pub line: Option<u64>,
+    pub message: String,
+    /// The same message in Chinese.
+    pub message_zh: String,
+    /// Facts a person can check: matched paths, parser messages, counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+}
+
+impl Finding {
+    /// A finding with the code's default severity; `Severities::apply` adjusts it later.
+    pub fn new(code_name: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
+        let severity = code(code_name).map_or(Severity::Deny, |c| c.default);
+        debug_assert!(code(code_name).is_some(), "unknown finding code {code_name}");
+        Finding {
+            code: code_name.to_owned(),
+            severity,
+            requirement: None,
+            path: None,
+            line: None,
+            message: en.into(),
+            message_zh: zh.into(),
+            evidence: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn requirement(mut self, id: &str) -> Self {
+        self.requirement = Some(id.to_owned());
+        self
+    }
+
+    #[must_use]
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    #[must_use]
+    pub fn line(mut self, line: Option<u64>) -> Self {
+        self.line = line;
+        self
+    }
+
+    #[must_use]
+    pub fn evidence(mut self, evidence: Vec<String>) -> Self {
+        self.evidence = evidence;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_unique_and_kebab_case() {
+        let mut seen = HashSet::new();
+        for c in CODES {
+            assert!(seen.insert(c.code), "duplicate code {}", c.code);
+            assert!(
+                c.code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "code {} is not kebab-case",
+                c.code
+            );
+            assert!(!c.meaning_en.is_empty() && !c.meaning_zh.is_empty());
+            assert!(!c.ask_en.is_empty() && !c.ask_zh.is_empty());
+        }
+    }
+
+    #[test]
+    fn severity_round_trip() {
+        for s in [Severity::Info, Severity::Warn, Severity::Deny] {
+            assert_eq!(Severity::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Severity::parse("fatal"), None);
+    }
+}

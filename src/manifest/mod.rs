@@ -1,0 +1,538 @@
+//! The contract manifest: what a delivery must contain. Parsed in two phases: serde structs with
+//! spans (`raw`), then `validate`, which collects every problem with `FILE:LINE:COL`.
+
+mod raw;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::finding::{self, Severity};
+use raw::{RawManifest, SpannedStrings};
+
+/// The manifest schema version this build reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Source-code file extensions counted by `min-source-files` unless the manifest overrides them.
+pub const DEFAULT_SOURCE_EXTENSIONS: &[&str] = &[
+    // JVM
+    "java", "kt", "kts", "scala", "groovy", "clj", // .NET and VB
+    "cs", "vb", "fs", "cshtml", "razor", "aspx", "ascx", "asmx", "ashx", "asax", "xaml",
+    // web
+    "js", "mjs", "cjs", "ts", "mts", "cts", "jsx", "tsx", "vue", "svelte", "jsp", "jspx", "asp",
+    "php", // scripting
+    "py", "rb", "pl", "pm", "lua", "sh", "bash", "ps1", "bat", "cmd", "r", "dart",
+    // native
+    "go", "rs", "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx", "m", "mm", "swift", "pc",
+    // Delphi / Pascal, VB6, FoxPro, PowerBuilder exports: common in older HIS systems
+    "pas", "dpr", "dpk", "dfm", "frm", "bas", "cls", "prg", "sru", "srw", "srd", "srf", "srm",
+    "srs", "srj", "srq", "srp", // database code
+    "sql", "plsql", "pls", "pks", "pkb", "prc", "fnc", "trg", "vw",
+];
+
+/// The kind of a requirement entry (`[[module]]`, `[[document]]`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Module,
+    Document,
+    Database,
+    Dependencies,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Module => "module",
+            Kind::Document => "document",
+            Kind::Database => "database",
+            Kind::Dependencies => "dependencies",
+        }
+    }
+}
+
+/// The per-kind rule of a requirement.
+#[derive(Debug, Clone)]
+pub enum Rule {
+    Module {
+        min_source_files: u64,
+        /// Lower-case extensions without the dot.
+        source_extensions: Vec<String>,
+    },
+    Document {
+        min_bytes: u64,
+    },
+    Database {
+        min_tables: u64,
+    },
+    Dependencies,
+}
+
+/// One validated requirement.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    pub kind: Kind,
+    pub id: String,
+    pub name: String,
+    /// The globs as written.
+    pub paths: Vec<String>,
+    /// The same globs, compiled.
+    pub matcher: GlobSet,
+    /// `required-files`: each glob must match at least one delivered file.
+    pub required_files: Vec<(String, globset::GlobMatcher)>,
+    pub rule: Rule,
+}
+
+/// The `[contract]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub client: Option<String>,
+    pub vendor: Option<String>,
+}
+
+/// A loaded, validated manifest.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub path: PathBuf,
+    /// SHA-256 of the manifest file's bytes, hex.
+    pub sha256: String,
+    pub contract: Contract,
+    pub case_sensitive: bool,
+    pub requirements: Vec<Requirement>,
+    /// `[severity]` overrides, by finding code.
+    pub severities: BTreeMap<String, Severity>,
+}
+
+impl Manifest {
+    /// The severity a finding code has under this manifest.
+    pub fn severity_of(&self, code: &str) -> Severity {
+        self.severities
+            .get(code)
+            .copied()
+            .or_else(|| finding::code(code).map(|c| c.default))
+            .unwrap_or(Severity::Deny)
+    }
+}
+
+/// One problem in a manifest, at a 1-based line and column (in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+/// Why a manifest could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("{}: cannot read the manifest: {source}; check the path given to --manifest", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: the manifest is not UTF-8 text; save it as UTF-8 and try again", path.display())]
+    NotUtf8 { path: PathBuf },
+    #[error("{}", render_problems(path, problems))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+}
+
+fn render_problems(path: &Path, problems: &[Problem]) -> String {
+    let mut out = String::new();
+    for (i, p) in problems.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "{}:{}:{}: {}",
+            path.display(),
+            p.line,
+            p.col,
+            p.message
+        ));
+    }
+    let n = problems.len();
+    out.push_str(&format!(
+        "\n{}: {n} problem{} in the manifest; fix {} and run again (see manifests/template.toml for every key)",
+        path.display(),
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "it" } else { "them" },
+    ));
+    out
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.message)
+    }
+}
+
+/// Read, parse and validate a manifest file.
+pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+    let bytes = std::fs::read(path).map_err(|source| ManifestError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let text = String::from_utf8(bytes).map_err(|_| ManifestError::NotUtf8 {
+        path: path.to_owned(),
+    })?;
+    let mut manifest = parse(&text).map_err(|problems| ManifestError::Invalid {
+        path: path.to_owned(),
+        problems,
+    })?;
+    manifest.path = path.to_owned();
+    manifest.sha256 = sha256;
+    Ok(manifest)
+}
+
+/// Parse and validate manifest text. Errors are every problem found, in file order.
+pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let raw: RawManifest = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let (line, col) = line_col(text, offset);
+        vec![Problem {
+            line,
+            col,
+            message: e.message().trim().to_owned(),
+        }]
+    })?;
+    Validator {
+        text,
+        problems: Vec::new(),
+    }
+    .validate(raw)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+struct Validator<'a> {
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Validator<'_> {
+    fn problem(&mut self, span: std::ops::Range<usize>, message: String) {
+        let (line, col) = line_col(self.text, span.start);
+        self.problems.push(Problem { line, col, message });
+    }
+
+    fn validate(mut self, raw: RawManifest) -> Result<Manifest, Vec<Problem>> {
+        if *raw.schema_version.get_ref() != SCHEMA_VERSION {
+            self.problem(
+                raw.schema_version.span(),
+                format!(
+                    "schema-version {} is not supported: this escrow reads schema-version {SCHEMA_VERSION}",
+                    raw.schema_version.get_ref()
+                ),
+            );
+        }
+        let case_sensitive = raw.case_sensitive;
+        let top_exts = raw
+            .source_extensions
+            .as_ref()
+            .map(|e| self.extensions(e, "source-extensions"));
+        let default_exts: Vec<String> = top_exts.unwrap_or_else(|| {
+            DEFAULT_SOURCE_EXTENSIONS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
+        });
+
+        let mut requirements = Vec::new();
+        let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+        let mut entries = Vec::new();
+        for m in raw.module {
+            let exts = m.source_extensions.as_ref().map_or_else(
+                || default_exts.clone(),
+                |e| self.extensions(e, "source-extensions"),
+            );
+            let rule = Rule::Module {
+                min_source_files: m.min_source_files.unwrap_or(1),
+                source_extensions: exts,
+            };
+            entries.push((Kind::Module, m.id, m.name, m.paths, m.required_files, rule));
+        }
+        for d in raw.document {
+            let rule = Rule::Document {
+                min_bytes: d.min_bytes.unwrap_or(1),
+            };
+            entries.push((Kind::Document, d.id, d.name, d.paths, d.required_files, rule));
+        }
+        for d in raw.database {
+            let rule = Rule::Database {
+                min_tables: d.min_tables.unwrap_or(1),
+            };
+            entries.push((Kind::Database, d.id, d.name, d.paths, d.required_files, rule));
+        }
+        for d in raw.dependencies {
+            entries.push((
+                Kind::Dependencies,
+                d.id,
+                d.name,
+                d.paths,
+                d.required_files,
+                Rule::Dependencies,
+            ));
+        }
+        // Report problems in file order, whatever the kind.
+        entries.sort_by_key(|e| e.1.span().start);
+        for (kind, id, name, paths, required, rule) in entries {
+            let id_text = id.get_ref().trim().to_owned();
+            if id_text.is_empty() || id_text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                self.problem(
+                    id.span(),
+                    format!(
+                        "{} id {:?} must be non-empty and contain no spaces",
+                        kind.as_str(),
+                        id.get_ref()
+                    ),
+                );
+            } else if let Some(first) = ids.get(&id_text) {
+                let (line, _) = line_col(self.text, *first);
+                self.problem(
+                    id.span(),
+                    format!(
+                        "duplicate id {id_text:?}: already used on line {line}; every requirement needs its own id"
+                    ),
+                );
+            } else {
+                ids.insert(id_text.clone(), id.span().start);
+            }
+            if name.get_ref().trim().is_empty() {
+                self.problem(
+                    name.span(),
+                    format!("{} {id_text:?} has an empty name", kind.as_str()),
+                );
+            }
+            if paths.get_ref().is_empty() {
+                self.problem(
+                    paths.span(),
+                    format!(
+                        "{} {id_text:?} has no paths: list at least one glob",
+                        kind.as_str()
+                    ),
+                );
+            }
+            let mut set = GlobSetBuilder::new();
+            for p in paths.get_ref() {
+                if let Some(g) = self.glob(p, case_sensitive) {
+                    set.add(g);
+                }
+            }
+            let matcher = set.build().unwrap_or_else(|_| GlobSet::empty());
+            let mut required_files = Vec::new();
+            if let Some(req) = &required {
+                for p in req.get_ref() {
+                    if let Some(g) = self.glob(p, case_sensitive) {
+                        required_files.push((p.get_ref().clone(), g.compile_matcher()));
+                    }
+                }
+            }
+            requirements.push(Requirement {
+                kind,
+                id: id_text,
+                name: name.get_ref().trim().to_owned(),
+                paths: paths.get_ref().iter().map(|p| p.get_ref().clone()).collect(),
+                matcher,
+                required_files,
+                rule,
+            });
+        }
+        if requirements.is_empty() {
+            self.problem(
+                0..0,
+                "the manifest lists no requirements: add at least one [[module]], [[document]], [[database]] or [[dependencies]] entry"
+                    .to_owned(),
+            );
+        }
+
+        let mut severities = BTreeMap::new();
+        for (code, sev) in &raw.severity {
+            if finding::code(code.get_ref()).is_none() {
+                let known: Vec<&str> = finding::CODES.iter().map(|c| c.code).collect();
+                self.problem(
+                    code.span(),
+                    format!(
+                        "unknown finding code {:?} in [severity]; known codes: {}",
+                        code.get_ref(),
+                        known.join(", ")
+                    ),
+                );
+                continue;
+            }
+            match Severity::parse(sev.get_ref()) {
+                Some(s) => {
+                    severities.insert(code.get_ref().clone(), s);
+                }
+                None => self.problem(
+                    sev.span(),
+                    format!(
+                        "severity {:?} for {:?} must be \"deny\", \"warn\" or \"info\"",
+                        sev.get_ref(),
+                        code.get_ref()
+                    ),
+                ),
+            }
+        }
+
+        if !self.problems.is_empty() {
+            self.problems.sort_by_key(|p| (p.line, p.col));
+            return Err(self.problems);
+        }
+        let c = raw.contract.unwrap_or_default();
+        Ok(Manifest {
+            path: PathBuf::new(),
+            sha256: String::new(),
+            contract: Contract {
+                id: c.id,
+                title: c.title,
+                client: c.client,
+                vendor: c.vendor,
+            },
+            case_sensitive,
+            requirements,
+            severities,
+        })
+    }
+
+    fn glob(&mut self, pattern: &Spanned<String>, case_sensitive: bool) -> Option<Glob> {
+        let p = pattern.get_ref();
+        let bad_component = p.split('/').any(|c| c == "..");
+        if p.is_empty() {
+            self.problem(pattern.span(), "empty glob".to_owned());
+            return None;
+        }
+        if p.starts_with('/') || p.contains('\\') && p.contains(":\\") || bad_component {
+            self.problem(
+                pattern.span(),
+                format!(
+                    "glob {p:?} must be relative to the delivery root, with no leading '/' or '..'"
+                ),
+            );
+            return None;
+        }
+        match GlobBuilder::new(p)
+            .case_insensitive(!case_sensitive)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+        {
+            Ok(g) => Some(g),
+            Err(e) => {
+                self.problem(
+                    pattern.span(),
+                    format!("glob {p:?} does not compile: {}", e.kind()),
+                );
+                None
+            }
+        }
+    }
+
+    fn extensions(&mut self, list: &SpannedStrings, key: &str) -> Vec<String> {
+        if list.get_ref().is_empty() {
+            self.problem(
+                list.span(),
+                format!("{key} is empty: list extensions such as \"java\" or remove the key"),
+            );
+        }
+        let mut out = Vec::new();
+        for e in list.get_ref() {
+            let ext = e.get_ref().trim().trim_start_matches('.').to_lowercase();
+            if ext.is_empty() || ext.contains('/') || ext.contains('*') {
+                self.problem(
+                    e.span(),
+                    format!(
+                        "{key}: {:?} is not a file extension (write \"java\", not \"*.java\")",
+                        e.get_ref()
+                    ),
+                );
+            } else {
+                out.push(ext);
+            }
+        }
+        out
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = "schema-version = 1\n[[module]]\nid = \"a\"\nname = \"A\"\npaths = [\"a/**\"]\n";
+
+    #[test]
+    fn minimal_loads() {
+        let m = parse(MIN).unwrap();
+        assert_eq!(m.requirements.len(), 1);
+        assert!(matches!(
+            m.requirements[0].rule,
+            Rule::Module {
+                min_source_files: 1,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn globs_are_case_insensitive_by_default() {
+        let m = parse(MIN).unwrap();
+        assert!(m.requirements[0].matcher.is_match("A/X.java"));
+        let cs = parse(&format!("case-sensitive = true\n{MIN}")).unwrap();
+        assert!(!cs.requirements[0].matcher.is_match("A/X.java"));
+        assert!(cs.requirements[0].matcher.is_match("a/X.java"));
+    }
+
+    #[test]
+    fn unknown_key_has_position() {
+        let err = parse(&format!("{MIN}colour = \"red\"\n")).unwrap_err();
+        assert_eq!(err.len(), 1);
+        assert_eq!(err[0].line, 6);
+        assert!(err[0].message.contains("colour"), "{}", err[0].message);
+    }
+
+    #[test]
+    fn collects_every_semantic_problem() {
+        let text = format!(
+            "{MIN}[[document]]\nid = \"a\"\nname = \"\"\npaths = [\"docs/[\", \"/abs\"]\n[severity]\nno-such-code = \"warn\"\nmodule-missing = \"fatal\"\n"
+        );
+        let err = parse(&text).unwrap_err();
+        let lines: Vec<usize> = err.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![7, 8, 9, 9, 11, 12], "{err:?}");
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\n朝医x", 3 + "朝医".len()), (2, 3));
+    }
+}

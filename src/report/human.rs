@@ -1,0 +1,272 @@
+//! The human report: a requirements table, findings grouped by code with what to ask the
+//! vendor for, then totals and the verdict. English or Chinese.
+
+use std::io::{self, Write};
+
+use console::Style;
+use unicode_width::UnicodeWidthStr;
+
+use super::{Report, Verdict};
+use crate::checks::{Status, human_bytes, kind_zh};
+use crate::finding::{self, Finding, Severity};
+
+/// The language of the human report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    fn pick<'a>(self, en: &'a str, zh: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let w = s.width();
+    if w >= width {
+        s.to_owned()
+    } else {
+        format!("{s}{}", " ".repeat(width - w))
+    }
+}
+
+fn pad_left(s: &str, width: usize) -> String {
+    let w = s.width();
+    if w >= width {
+        s.to_owned()
+    } else {
+        format!("{}{s}", " ".repeat(width - w))
+    }
+}
+
+/// Render the human report. `color` turns on ANSI styling.
+pub fn render_human(
+    report: &Report,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let st = |s: Style| s.force_styling(color);
+    let bold = st(Style::new().bold());
+    let green = st(Style::new().green());
+    let red = st(Style::new().red().bold());
+    let yellow = st(Style::new().yellow());
+    let dim = st(Style::new().dim());
+    let l = |en, zh| lang.pick(en, zh);
+
+    let title = report
+        .contract
+        .title
+        .clone()
+        .unwrap_or_else(|| l("source-code delivery check", "源代码交付检查").to_owned());
+    writeln!(out, "{}", bold.apply_to(format!("escrow check: {title}")))?;
+    let c = &report.contract;
+    let rows = [
+        (l("Contract", "合同编号"), c.id.clone()),
+        (l("Client", "甲方"), c.client.clone()),
+        (l("Vendor", "乙方"), c.vendor.clone()),
+    ];
+    let label_w = 10;
+    for (label, value) in rows {
+        if let Some(v) = value {
+            writeln!(out, "  {} {v}", pad(label, label_w))?;
+        }
+    }
+    let d = &report.delivery;
+    let mut extra = String::new();
+    if d.symlinks > 0 {
+        extra.push_str(&format!(", {} {}", d.symlinks, l("symlinks", "个符号链接")));
+    }
+    if d.special > 0 {
+        extra.push_str(&format!(", {} {}", d.special, l("special files skipped", "个特殊文件已跳过")));
+    }
+    writeln!(
+        out,
+        "  {} {} ({} {}, {}{extra})",
+        pad(l("Delivery", "交付物"), label_w),
+        d.path,
+        d.files,
+        l("files", "个文件"),
+        human_bytes(d.bytes)
+    )?;
+    writeln!(
+        out,
+        "  {} {} (sha256 {})",
+        pad(l("Manifest", "清单"), label_w),
+        report.manifest.path,
+        &report.manifest.sha256[..report.manifest.sha256.len().min(16)]
+    )?;
+    writeln!(
+        out,
+        "  {} {}",
+        pad(l("Checked", "检查时间"), label_w),
+        report.generated_at
+    )?;
+    writeln!(out)?;
+
+    // Requirements table.
+    writeln!(out, "{}", bold.apply_to(l("Requirements", "合同要求")))?;
+    let head = [
+        l("KIND", "类型"),
+        l("ID", "编号"),
+        l("NAME", "名称"),
+        l("STATUS", "状态"),
+        l("FILES", "文件数"),
+        l("EVIDENCE", "证据"),
+    ];
+    let kind = |r: &crate::checks::RequirementResult| match lang {
+        Lang::En => r.kind.as_str().to_owned(),
+        Lang::Zh => kind_zh(r.kind).to_owned(),
+    };
+    let status_text = |r: &crate::checks::RequirementResult| {
+        let denied = report.findings.iter().any(|f| {
+            f.requirement.as_deref() == Some(r.id.as_str()) && f.severity == Severity::Deny
+        });
+        match (r.status, denied) {
+            (Status::Met, _) => (format!("✓ {}", l("met", "满足")), 0),
+            (Status::Unmet, true) => (format!("✗ {}", l("unmet", "未满足")), 1),
+            (Status::Unmet, false) => (format!("! {}", l("unmet", "未满足")), 2),
+        }
+    };
+    let w_kind = report.requirements.iter().map(|r| kind(r).width()).chain([head[0].width()]).max().unwrap_or(4);
+    let w_id = report.requirements.iter().map(|r| r.id.width()).chain([head[1].width()]).max().unwrap_or(2);
+    let w_name = report.requirements.iter().map(|r| r.name.width()).chain([head[2].width()]).max().unwrap_or(4);
+    let w_status = report.requirements.iter().map(|r| status_text(r).0.width()).chain([head[3].width()]).max().unwrap_or(6);
+    let w_files = report.requirements.iter().map(|r| r.matched_files.to_string().len()).chain([head[4].width()]).max().unwrap_or(5);
+    writeln!(
+        out,
+        "  {}  {}  {}  {}  {}  {}",
+        dim.apply_to(pad(head[0], w_kind)),
+        dim.apply_to(pad(head[1], w_id)),
+        dim.apply_to(pad(head[2], w_name)),
+        dim.apply_to(pad(head[3], w_status)),
+        dim.apply_to(pad_left(head[4], w_files)),
+        dim.apply_to(head[5]),
+    )?;
+    for r in &report.requirements {
+        let (status, level) = status_text(r);
+        let status = pad(&status, w_status);
+        let status = match level {
+            0 => green.apply_to(status),
+            1 => red.apply_to(status),
+            _ => yellow.apply_to(status),
+        };
+        writeln!(
+            out,
+            "  {}  {}  {}  {}  {}  {}",
+            pad(&kind(r), w_kind),
+            pad(&r.id, w_id),
+            pad(&r.name, w_name),
+            status,
+            pad_left(&r.matched_files.to_string(), w_files),
+            l(&r.evidence, &r.evidence_zh),
+        )?;
+    }
+    writeln!(out)?;
+
+    // Findings grouped by code, most severe first (the report keeps them sorted).
+    let t = &report.totals;
+    if report.findings.is_empty() {
+        writeln!(out, "{}", bold.apply_to(l("Findings: none", "问题：无")))?;
+    } else {
+        writeln!(
+            out,
+            "{} {} deny, {} warn, {} info",
+            bold.apply_to(l("Findings:", "问题：")),
+            t.deny,
+            t.warn,
+            t.info
+        )?;
+        let mut groups: Vec<(&str, Severity, Vec<&Finding>)> = Vec::new();
+        for f in &report.findings {
+            match groups.iter_mut().find(|g| g.0 == f.code && g.1 == f.severity) {
+                Some(g) => g.2.push(f),
+                None => groups.push((&f.code, f.severity, vec![f])),
+            }
+        }
+        for (code, sev, list) in groups {
+            let sev_style = match sev {
+                Severity::Deny => &red,
+                Severity::Warn => &yellow,
+                Severity::Info => &dim,
+            };
+            let info = finding::code(code);
+            writeln!(out)?;
+            writeln!(
+                out,
+                "  {} {} ({})",
+                sev_style.apply_to(sev.as_str().to_uppercase()),
+                bold.apply_to(code),
+                list.len()
+            )?;
+            if let Some(info) = info {
+                writeln!(
+                    out,
+                    "    {}",
+                    dim.apply_to(l(info.meaning_en, info.meaning_zh))
+                )?;
+            }
+            for f in list {
+                let mut loc = String::new();
+                if let Some(req) = &f.requirement {
+                    loc.push_str(&format!("[{req}] "));
+                }
+                if let (Some(p), Some(line)) = (&f.path, f.line) {
+                    loc.push_str(&format!("{p}:{line}: "));
+                }
+                writeln!(out, "    - {loc}{}", l(&f.message, &f.message_zh))?;
+                for e in f.evidence.iter().take(5) {
+                    writeln!(out, "        {}", dim.apply_to(e))?;
+                }
+                if f.evidence.len() > 5 {
+                    writeln!(
+                        out,
+                        "        {}",
+                        dim.apply_to(format!("… {} {}", f.evidence.len() - 5, l("more", "条未列出")))
+                    )?;
+                }
+            }
+            if let Some(info) = info {
+                writeln!(out, "    → {}", l(info.ask_en, info.ask_zh))?;
+            }
+        }
+    }
+    writeln!(out)?;
+    match lang {
+        Lang::En => writeln!(
+            out,
+            "{} requirements: {} met, {} unmet · findings: {} deny, {} warn, {} info",
+            t.requirements, t.met, t.unmet, t.deny, t.warn, t.info
+        )?,
+        Lang::Zh => writeln!(
+            out,
+            "共 {} 项要求：{} 项满足，{} 项未满足 · 问题：拒绝级 {} 个，警告 {} 个，提示 {} 个",
+            t.requirements, t.met, t.unmet, t.deny, t.warn, t.info
+        )?,
+    }
+    match report.verdict {
+        Verdict::Pass => writeln!(
+            out,
+            "{} {}",
+            bold.apply_to(l("Verdict:", "结论：")),
+            green.apply_to(l(
+                "PASS: every deny-level requirement is met",
+                "通过：所有拒绝级要求均已满足"
+            ))
+        ),
+        Verdict::Fail => writeln!(
+            out,
+            "{} {}",
+            bold.apply_to(l("Verdict:", "结论：")),
+            red.apply_to(l(
+                "FAIL: deny-level findings above; do not accept the delivery as it is",
+                "不通过：存在拒绝级问题，不应按现状验收该交付物"
+            ))
+        ),
+    }
+}

@@ -1,0 +1,159 @@
+//! One serializable report model; pure renderers `fn(&Report, …, &mut dyn Write)`.
+
+mod human;
+
+use serde::{Deserialize, Serialize};
+
+pub use human::{Lang, render_human};
+
+use crate::checks::{Outcome, RequirementResult, Status};
+use crate::delivery::{Delivery, EntryKind, Source};
+use crate::finding::{Finding, Severity};
+use crate::manifest::{Contract, Manifest};
+
+/// The JSON report's schema version. Bump it on any incompatible change.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestInfo {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryInfo {
+    pub path: String,
+    pub source: Source,
+    /// Regular files.
+    pub files: u64,
+    /// Bytes in regular files.
+    pub bytes: u64,
+    pub directories: u64,
+    pub symlinks: u64,
+    /// Special files (devices, FIFOs, sockets), skipped.
+    pub special: u64,
+    /// SHA-256 over the whole inventory (paths, modes, contents, link targets).
+    pub digest: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Totals {
+    pub requirements: u64,
+    pub met: u64,
+    pub unmet: u64,
+    pub deny: u64,
+    pub warn: u64,
+    pub info: u64,
+}
+
+/// A check report: what was checked, against what, and what was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    /// UTC, RFC 3339.
+    pub generated_at: String,
+    pub verdict: Verdict,
+    pub contract: Contract,
+    pub manifest: ManifestInfo,
+    pub delivery: DeliveryInfo,
+    pub requirements: Vec<RequirementResult>,
+    pub findings: Vec<Finding>,
+    pub totals: Totals,
+}
+
+impl Report {
+    /// Assemble a report. `generated_at` is passed in so callers (and tests) fix "now".
+    pub fn new(
+        manifest: &Manifest,
+        delivery: &Delivery,
+        outcome: Outcome,
+        generated_at: String,
+    ) -> Report {
+        let inv = &delivery.inventory;
+        let mut findings = outcome.findings;
+        // Most severe first, then by requirement order of appearance, then path.
+        let order: Vec<&str> = outcome.requirements.iter().map(|r| r.id.as_str()).collect();
+        let pos = |f: &Finding| {
+            f.requirement
+                .as_deref()
+                .and_then(|id| order.iter().position(|o| *o == id))
+                .unwrap_or(usize::MAX)
+        };
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(pos(a).cmp(&pos(b)))
+                .then(a.path.cmp(&b.path))
+        });
+        let count = |s| findings.iter().filter(|f| f.severity == s).count() as u64;
+        let met = outcome
+            .requirements
+            .iter()
+            .filter(|r| r.status == Status::Met)
+            .count() as u64;
+        let totals = Totals {
+            requirements: outcome.requirements.len() as u64,
+            met,
+            unmet: outcome.requirements.len() as u64 - met,
+            deny: count(Severity::Deny),
+            warn: count(Severity::Warn),
+            info: count(Severity::Info),
+        };
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool: Tool {
+                name: "escrow".to_owned(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+            generated_at,
+            verdict: if totals.deny > 0 {
+                Verdict::Fail
+            } else {
+                Verdict::Pass
+            },
+            contract: manifest.contract.clone(),
+            manifest: ManifestInfo {
+                path: manifest.path.display().to_string(),
+                sha256: manifest.sha256.clone(),
+            },
+            delivery: DeliveryInfo {
+                path: delivery.source.path.clone(),
+                source: delivery.source.clone(),
+                files: inv.file_count(),
+                bytes: inv.total_bytes(),
+                directories: inv.count(EntryKind::Dir),
+                symlinks: inv.count(EntryKind::Symlink),
+                special: inv.count(EntryKind::Special),
+                digest: inv.digest(),
+            },
+            requirements: outcome.requirements,
+            findings,
+            totals,
+        }
+    }
+}
+
+/// Render the report as pretty JSON, with a trailing newline.
+pub fn render_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
+}
