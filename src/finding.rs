@@ -176,7 +176,10 @@ impl Finding {
     /// A finding with the code's default severity; `Severities::apply` adjusts it later.
     pub fn new(code_name: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
         let severity = code(code_name).map_or(Severity::Deny, |c| c.default);
-        debug_assert!(code(code_name).is_some(), "unknown finding code {code_name}");
+        debug_assert!(
+            code(code_name).is_some(),
+            "unknown finding code {code_name}"
+        );
         Finding {
             code: code_name.to_owned(),
             severity,
@@ -225,9 +228,7 @@ mod tests {
         for c in CODES {
             assert!(seen.insert(c.code), "duplicate code {}", c.code);
             assert!(
-                c.code
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                c.code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
                 "code {} is not kebab-case",
                 c.code
             );

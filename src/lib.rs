@@ -33,5 +33,10 @@ pub fn check(
     let manifest = manifest::load(manifest_path)?;
     let delivery = delivery::open(delivery_path, progress)?;
     let outcome = checks::run(&manifest, &delivery)?;
-    Ok(report::Report::new(&manifest, &delivery, outcome, generated_at))
+    Ok(report::Report::new(
+        &manifest,
+        &delivery,
+        outcome,
+        generated_at,
+    ))
 }

@@ -35,7 +35,11 @@ pub fn sniff(sample: &[u8]) -> (&'static Encoding, usize) {
 
 /// A readable name for an encoding, as shown in reports.
 pub fn encoding_name(enc: &'static Encoding, bom: usize) -> String {
-    let name = if enc == GB18030 { "GB18030/GBK" } else { enc.name() };
+    let name = if enc == GB18030 {
+        "GB18030/GBK"
+    } else {
+        enc.name()
+    };
     if bom > 0 {
         format!("{name} (BOM)")
     } else {
@@ -86,7 +90,13 @@ fn read_some(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
-fn feed(decoder: &mut Decoder, mut src: &[u8], last: bool, out: &mut String, sink: &mut dyn FnMut(&str)) {
+fn feed(
+    decoder: &mut Decoder,
+    mut src: &[u8],
+    last: bool,
+    out: &mut String,
+    sink: &mut dyn FnMut(&str),
+) {
     loop {
         out.clear();
         let (result, read, _) = decoder.decode_to_string(src, out, last);

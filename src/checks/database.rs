@@ -29,8 +29,16 @@ pub(crate) fn check(
             tables: Some(0),
             findings: vec![Finding::new(
                 "database-missing",
-                format!("database scripts {:?}: no delivered file matches {}", req.name, globs(req)),
-                format!("数据库脚本「{}」：交付物中没有与 {} 匹配的文件", req.name, globs(req)),
+                format!(
+                    "database scripts {:?}: no delivered file matches {}",
+                    req.name,
+                    globs(req)
+                ),
+                format!(
+                    "数据库脚本「{}」：交付物中没有与 {} 匹配的文件",
+                    req.name,
+                    globs(req)
+                ),
             )],
         });
     }
@@ -77,14 +85,21 @@ pub(crate) fn check(
             ),
         );
     }
-    let more = if tables as usize > names.len() { ", …" } else { "" };
+    let more = if tables > names.len() as u64 {
+        ", …"
+    } else {
+        ""
+    };
     let list = if names.is_empty() {
         String::new()
     } else {
         format!(": {}{more}", names.join(", "))
     };
     Ok(KindResult {
-        evidence: format!("{} scripts, {tables} tables ({encodings}){list}", files.len()),
+        evidence: format!(
+            "{} scripts, {tables} tables ({encodings}){list}",
+            files.len()
+        ),
         evidence_zh: format!("{} 个脚本，{tables} 张表（{encodings}）{list}", files.len()),
         source_files: None,
         tables: Some(tables),

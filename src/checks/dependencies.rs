@@ -31,8 +31,16 @@ pub(crate) fn check(
             tables: None,
             findings: vec![Finding::new(
                 "dependencies-missing",
-                format!("dependency lists {:?}: no delivered file matches {}", req.name, globs(req)),
-                format!("依赖清单「{}」：交付物中没有与 {} 匹配的文件", req.name, globs(req)),
+                format!(
+                    "dependency lists {:?}: no delivered file matches {}",
+                    req.name,
+                    globs(req)
+                ),
+                format!(
+                    "依赖清单「{}」：交付物中没有与 {} 匹配的文件",
+                    req.name,
+                    globs(req)
+                ),
             )],
         });
     }
@@ -65,12 +73,11 @@ pub(crate) fn check(
             findings.push(
                 Finding::new(
                     "dependencies-unparseable",
-                    format!("{} does not parse as {}: {}", e.display_path(), format.as_str(), fail.message),
-                    format!("{} 无法按 {} 格式解析：{}", e.display_path(), format.as_str(), fail.message),
+                    format!("does not parse as {}: {}", format.as_str(), fail.message),
+                    format!("无法按 {} 格式解析：{}", format.as_str(), fail.message),
                 )
                 .path(e.display_path())
-                .line(fail.line)
-                .evidence(vec![fail.message.clone()]),
+                .line(fail.line),
             );
         }
     }

@@ -29,7 +29,15 @@ impl Format {
             Format::Requirements
         } else if matches!(
             ext.as_str(),
-            "xml" | "csproj" | "vbproj" | "fsproj" | "vcxproj" | "props" | "targets" | "config" | "nuspec"
+            "xml"
+                | "csproj"
+                | "vbproj"
+                | "fsproj"
+                | "vcxproj"
+                | "props"
+                | "targets"
+                | "config"
+                | "nuspec"
         ) {
             Format::Xml
         } else if ext == "json" {
@@ -104,12 +112,14 @@ fn json(text: &str) -> Result<(), ParseFailure> {
 }
 
 fn toml_file(text: &str) -> Result<(), ParseFailure> {
-    toml::from_str::<toml::Table>(text).map(|_| ()).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1);
-        fail(line, e.message().trim().to_owned())
-    })
+    toml::from_str::<toml::Table>(text)
+        .map(|_| ())
+        .map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1);
+            fail(line, e.message().trim().to_owned())
+        })
 }
 
 /// pip's requirements file syntax: options, URLs and paths, and PEP 508 requirements.
@@ -156,7 +166,9 @@ fn requirement_line(line: &str) -> Result<(), String> {
         || !name.starts_with(|c: char| c.is_ascii_alphanumeric())
         || !name.ends_with(|c: char| c.is_ascii_alphanumeric())
     {
-        return Err(format!("{line:?} is not a requirement (expected a package name such as \"requests==2.31.0\")"));
+        return Err(format!(
+            "{line:?} is not a requirement (expected a package name such as \"requests==2.31.0\")"
+        ));
     }
     let mut rest = line[name_end..].trim_start();
     if let Some(r) = rest.strip_prefix('[') {
@@ -192,9 +204,9 @@ fn requirement_line(line: &str) -> Result<(), String> {
         };
         let version = clause[op_len..].trim();
         if version.is_empty()
-            || !version
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '!' | '-' | '_'))
+            || !version.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '!' | '-' | '_')
+            })
         {
             return Err(format!("{line:?}: bad version {version:?}"));
         }
@@ -205,7 +217,15 @@ fn requirement_line(line: &str) -> Result<(), String> {
 /// go.mod: known directives, single-line or in parenthesised blocks, and a `module` line.
 fn go_mod(text: &str) -> Result<(), ParseFailure> {
     const DIRECTIVES: &[&str] = &[
-        "module", "go", "toolchain", "godebug", "require", "replace", "exclude", "retract", "tool",
+        "module",
+        "go",
+        "toolchain",
+        "godebug",
+        "require",
+        "replace",
+        "exclude",
+        "retract",
+        "tool",
         "ignore",
     ];
     let mut block: Option<&str> = None;
@@ -293,15 +313,26 @@ mod tests {
     fn go_mod_syntax() {
         let good = "module example.com/his\n\ngo 1.21\n\nrequire (\n\tgithub.com/a/b v1.2.3 // indirect\n)\nrequire c.d/e v0.1.0\nreplace x => ../x\n";
         assert_eq!(go_mod(good), Ok(()));
-        assert_eq!(go_mod("module m\nrequire (\n  a/b\n)\n").unwrap_err().line, Some(3));
-        assert_eq!(go_mod("go 1.21\n").unwrap_err().message, "no module directive");
-        assert_eq!(go_mod("module m\nfrobnicate x\n").unwrap_err().line, Some(2));
+        assert_eq!(
+            go_mod("module m\nrequire (\n  a/b\n)\n").unwrap_err().line,
+            Some(3)
+        );
+        assert_eq!(
+            go_mod("go 1.21\n").unwrap_err().message,
+            "no module directive"
+        );
+        assert_eq!(
+            go_mod("module m\nfrobnicate x\n").unwrap_err().line,
+            Some(2)
+        );
     }
 
     #[test]
     fn xml_json_toml_lines() {
         assert_eq!(
-            parse(Format::Xml, b"<project>\n<a>\n</b>\n</project>").unwrap_err().line,
+            parse(Format::Xml, b"<project>\n<a>\n</b>\n</project>")
+                .unwrap_err()
+                .line,
             Some(3)
         );
         assert_eq!(
@@ -309,11 +340,20 @@ mod tests {
             Some(3)
         );
         assert_eq!(
-            parse(Format::Toml, b"[package]\nname = \n").unwrap_err().line,
+            parse(Format::Toml, b"[package]\nname = \n")
+                .unwrap_err()
+                .line,
             Some(2)
         );
         assert!(parse(Format::Json, b"[1]").is_err());
         assert!(parse(Format::Other, b"  \n").is_err());
-        assert_eq!(parse(Format::Xml, "<?xml version=\"1.0\" encoding=\"GBK\"?><project><name>医院</name></project>".as_bytes()), Ok(()));
+        assert_eq!(
+            parse(
+                Format::Xml,
+                "<?xml version=\"1.0\" encoding=\"GBK\"?><project><name>医院</name></project>"
+                    .as_bytes()
+            ),
+            Ok(())
+        );
     }
 }

@@ -13,8 +13,16 @@ pub(crate) fn check(req: &Requirement, files: &[&Entry], min_bytes: u64) -> Kind
         None => {
             findings.push(Finding::new(
                 "document-missing",
-                format!("document {:?}: no delivered file matches {}", req.name, globs(req)),
-                format!("文档「{}」：交付物中没有与 {} 匹配的文件", req.name, globs(req)),
+                format!(
+                    "document {:?}: no delivered file matches {}",
+                    req.name,
+                    globs(req)
+                ),
+                format!(
+                    "文档「{}」：交付物中没有与 {} 匹配的文件",
+                    req.name,
+                    globs(req)
+                ),
             ));
             ("no files".to_owned(), "无文件".to_owned())
         }

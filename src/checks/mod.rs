@@ -2,8 +2,8 @@
 //! rule of its kind. One file per kind, each with its finding codes.
 
 mod database;
-pub mod depfiles;
 mod dependencies;
+pub mod depfiles;
 mod documents;
 mod modules;
 pub mod sql;
@@ -132,7 +132,11 @@ pub fn run(manifest: &Manifest, delivery: &Delivery) -> Result<Outcome, Delivery
             paths: req.paths.clone(),
             evidence: kr.evidence,
             evidence_zh: kr.evidence_zh,
-            sample: files.iter().take(SAMPLE).map(|e| e.display_path()).collect(),
+            sample: files
+                .iter()
+                .take(SAMPLE)
+                .map(|e| e.display_path())
+                .collect(),
             source_files: kr.source_files,
             tables: kr.tables,
         });
@@ -157,8 +161,16 @@ fn required_files(req: &Requirement, entries: &[Entry]) -> Vec<Finding> {
         .map(|(glob, _)| {
             Finding::new(
                 "required-file-missing",
-                format!("{} {:?}: nothing in the delivery matches the required path {glob:?}", req.kind.as_str(), req.name),
-                format!("{}「{}」：交付物中没有与必需路径 {glob:?} 匹配的文件或目录", kind_zh(req.kind), req.name),
+                format!(
+                    "{} {:?}: nothing in the delivery matches the required path {glob:?}",
+                    req.kind.as_str(),
+                    req.name
+                ),
+                format!(
+                    "{}「{}」：交付物中没有与必需路径 {glob:?} 匹配的文件或目录",
+                    kind_zh(req.kind),
+                    req.name
+                ),
             )
             .evidence(vec![format!("required-files: {glob}")])
         })
@@ -188,7 +200,10 @@ fn inventory_notes(entries: &[Entry]) -> Vec<Finding> {
             EntryKind::Special => out.push(
                 Finding::new(
                     "special-file-skipped",
-                    format!("special file (device, FIFO or socket, mode {:o}) skipped", e.mode),
+                    format!(
+                        "special file (device, FIFO or socket, mode {:o}) skipped",
+                        e.mode
+                    ),
                     format!("已跳过特殊文件（设备、管道或套接字，mode {:o}）", e.mode),
                 )
                 .path(e.display_path()),

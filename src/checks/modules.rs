@@ -10,12 +10,15 @@ use crate::manifest::Requirement;
 /// Is this file source code? By extension, plus MyBatis/iBATIS mapper XML files.
 pub fn is_source(path: &[u8], extensions: &[String]) -> Option<String> {
     let ext = names::extension(path)?;
-    if extensions.iter().any(|e| *e == ext) {
+    if extensions.contains(&ext) {
         return Some(ext);
     }
     let name = String::from_utf8_lossy(names::file_name(path)).to_ascii_lowercase();
-    (ext == "xml" && (name.ends_with("mapper.xml") || name.ends_with("dao.xml") || name.ends_with("sqlmap.xml")))
-        .then(|| "xml (mapper)".to_owned())
+    (ext == "xml"
+        && (name.ends_with("mapper.xml")
+            || name.ends_with("dao.xml")
+            || name.ends_with("sqlmap.xml")))
+    .then(|| "xml (mapper)".to_owned())
 }
 
 pub(crate) fn check(
@@ -43,8 +46,16 @@ pub(crate) fn check(
     if files.is_empty() {
         findings.push(Finding::new(
             "module-missing",
-            format!("module {:?}: no delivered file matches {}", req.name, globs(req)),
-            format!("模块「{}」：交付物中没有与 {} 匹配的文件", req.name, globs(req)),
+            format!(
+                "module {:?}: no delivered file matches {}",
+                req.name,
+                globs(req)
+            ),
+            format!(
+                "模块「{}」：交付物中没有与 {} 匹配的文件",
+                req.name,
+                globs(req)
+            ),
         ));
     } else if source < min_source_files {
         let other: Vec<String> = files.iter().take(5).map(|e| e.display_path()).collect();

@@ -25,9 +25,15 @@ enum Lex {
     /// Saw '/' : a '*' starts a block comment.
     Slash,
     LineComment,
-    BlockComment { star: bool },
-    Str { escape: bool },
-    Quoted { close: char },
+    BlockComment {
+        star: bool,
+    },
+    Str {
+        escape: bool,
+    },
+    Quoted {
+        close: char,
+    },
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -45,7 +51,10 @@ enum Parse {
     /// After CREATE … TABLE, before the name (IF NOT EXISTS may come).
     Table,
     /// Inside the name; `dot` when the last token was '.'.
-    Name { parts: Vec<String>, dot: bool },
+    Name {
+        parts: Vec<String>,
+        dot: bool,
+    },
 }
 
 /// A streaming scanner: feed it text in pieces of any size.
@@ -194,17 +203,30 @@ impl TableScanner {
                 if word_is(
                     &w,
                     &[
-                        "OR", "REPLACE", "GLOBAL", "LOCAL", "TEMPORARY", "TEMP", "UNLOGGED",
-                        "VOLATILE", "TRANSIENT", "EXTERNAL", "VIRTUAL", "MULTISET", "SET",
-                        "PRIVATE", "SHARDED", "DUPLICATED", "BLOCKCHAIN", "IMMUTABLE",
+                        "OR",
+                        "REPLACE",
+                        "GLOBAL",
+                        "LOCAL",
+                        "TEMPORARY",
+                        "TEMP",
+                        "UNLOGGED",
+                        "VOLATILE",
+                        "TRANSIENT",
+                        "EXTERNAL",
+                        "VIRTUAL",
+                        "MULTISET",
+                        "SET",
+                        "PRIVATE",
+                        "SHARDED",
+                        "DUPLICATED",
+                        "BLOCKCHAIN",
+                        "IMMUTABLE",
                     ],
                 ) =>
             {
                 Parse::Create
             }
-            (Parse::Table, Token::Word(w)) if word_is(&w, &["IF", "NOT", "EXISTS"]) => {
-                Parse::Table
-            }
+            (Parse::Table, Token::Word(w)) if word_is(&w, &["IF", "NOT", "EXISTS"]) => Parse::Table,
             (Parse::Table, Token::Word(w) | Token::Quoted(w)) => Parse::Name {
                 parts: vec![w],
                 dot: false,
@@ -212,7 +234,13 @@ impl TableScanner {
             (Parse::Name { parts, dot: false }, Token::Punct('.')) => {
                 Parse::Name { parts, dot: true }
             }
-            (Parse::Name { mut parts, dot: true }, Token::Word(w) | Token::Quoted(w)) => {
+            (
+                Parse::Name {
+                    mut parts,
+                    dot: true,
+                },
+                Token::Word(w) | Token::Quoted(w),
+            ) => {
                 parts.push(w);
                 Parse::Name { parts, dot: false }
             }
@@ -269,7 +297,14 @@ Create Or Replace Table t6 as select 1;
         assert_eq!(st.tables, 6, "{st:?}");
         assert_eq!(
             st.names,
-            vec!["his.patient", "dbo.门诊挂号", "HIS.ORDERS", "public.visit", "#tmp", "t6"]
+            vec![
+                "his.patient",
+                "dbo.门诊挂号",
+                "HIS.ORDERS",
+                "public.visit",
+                "#tmp",
+                "t6"
+            ]
         );
     }
 

@@ -44,36 +44,34 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     match args.format {
         Format::Json => report::render_json(&report, &mut buf)?,
         Format::Human => {
-            let to_terminal = args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+            let to_terminal =
+                args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
             report::render_human(&report, lang, args.color.resolve(to_terminal), &mut buf)?;
         }
     }
-    match &args.output {
-        Some(path) => {
-            super::write_atomic(path, &buf)?;
-            if !args.quiet {
-                let t = &report.totals;
-                eprintln!(
-                    "{}: {} ({} deny, {} warn, {} info); report written to {}",
-                    args.delivery.display(),
-                    match report.verdict {
-                        Verdict::Pass => "pass",
-                        Verdict::Fail => "FAIL",
-                    },
-                    t.deny,
-                    t.warn,
-                    t.info,
-                    path.display()
-                );
-            }
+    if let Some(path) = &args.output {
+        super::write_atomic(path, &buf)?;
+        if !args.quiet {
+            let t = &report.totals;
+            let verdict = match report.verdict {
+                Verdict::Pass => "pass",
+                Verdict::Fail => "FAIL",
+            };
+            eprintln!(
+                "{}: {verdict} ({} deny, {} warn, {} info); report written to {}",
+                args.delivery.display(),
+                t.deny,
+                t.warn,
+                t.info,
+                path.display()
+            );
         }
-        None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            out.write_all(&buf)
-                .and_then(|()| out.flush())
-                .context("cannot write the report to standard output")?;
-        }
+    } else {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        out.write_all(&buf)
+            .and_then(|()| out.flush())
+            .context("cannot write the report to standard output")?;
     }
     Ok(match report.verdict {
         Verdict::Pass => EXIT_PASS,

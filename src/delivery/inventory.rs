@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -111,9 +111,7 @@ pub fn build(root: &Path, progress: &dyn Progress) -> Result<Inventory, Delivery
         .min_depth(1);
     for item in walker {
         let item = item.map_err(|e| {
-            let path = e
-                .path()
-                .map_or_else(|| root.to_owned(), Path::to_path_buf);
+            let path = e.path().map_or_else(|| root.to_owned(), Path::to_path_buf);
             let source = e
                 .into_io_error()
                 .unwrap_or_else(|| io::Error::other("filesystem loop"));
@@ -132,20 +130,18 @@ pub fn build(root: &Path, progress: &dyn Progress) -> Result<Inventory, Delivery
         })?;
         let ft = item.file_type();
         let (kind, link_target) = if ft.is_symlink() {
-            let t = std::fs::read_link(item.path()).map_err(|source| {
-                DeliveryError::Unreadable {
+            let t =
+                std::fs::read_link(item.path()).map_err(|source| DeliveryError::Unreadable {
                     path: item.path().to_owned(),
                     source,
-                }
-            })?;
+                })?;
             (EntryKind::Symlink, Some(t.as_os_str().as_bytes().to_vec()))
         } else if ft.is_dir() {
             (EntryKind::Dir, None)
         } else if ft.is_file() {
             (EntryKind::File, None)
-        } else if ft.is_block_device() || ft.is_char_device() || ft.is_fifo() || ft.is_socket() {
-            (EntryKind::Special, None)
         } else {
+            // Block and character devices, FIFOs, sockets: never opened.
             (EntryKind::Special, None)
         };
         entries.push(Entry {
@@ -233,7 +229,9 @@ pub fn resolve_link(link: &[u8], target: &[u8]) -> Option<PathBuf> {
             c => parts.push(c),
         }
     }
-    Some(PathBuf::from(std::ffi::OsStr::from_bytes(&parts.join(&b'/'))))
+    Some(PathBuf::from(std::ffi::OsStr::from_bytes(
+        &parts.join(&b'/'),
+    )))
 }
 
 #[cfg(test)]
@@ -249,7 +247,10 @@ mod tests {
         );
         assert_eq!(resolve_link(b"a/link", b"../../etc/passwd"), None);
         assert_eq!(resolve_link(b"link", b"/etc/passwd"), None);
-        assert_eq!(resolve_link(b"link", b"./x/./y"), Some(PathBuf::from("x/y")));
+        assert_eq!(
+            resolve_link(b"link", b"./x/./y"),
+            Some(PathBuf::from("x/y"))
+        );
     }
 
     proptest! {

@@ -192,7 +192,7 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         path: path.to_owned(),
         problems,
     })?;
-    manifest.path = path.to_owned();
+    path.clone_into(&mut manifest.path);
     manifest.sha256 = sha256;
     Ok(manifest)
 }
@@ -277,13 +277,27 @@ impl Validator<'_> {
             let rule = Rule::Document {
                 min_bytes: d.min_bytes.unwrap_or(1),
             };
-            entries.push((Kind::Document, d.id, d.name, d.paths, d.required_files, rule));
+            entries.push((
+                Kind::Document,
+                d.id,
+                d.name,
+                d.paths,
+                d.required_files,
+                rule,
+            ));
         }
         for d in raw.database {
             let rule = Rule::Database {
                 min_tables: d.min_tables.unwrap_or(1),
             };
-            entries.push((Kind::Database, d.id, d.name, d.paths, d.required_files, rule));
+            entries.push((
+                Kind::Database,
+                d.id,
+                d.name,
+                d.paths,
+                d.required_files,
+                rule,
+            ));
         }
         for d in raw.dependencies {
             entries.push((
@@ -353,7 +367,11 @@ impl Validator<'_> {
                 kind,
                 id: id_text,
                 name: name.get_ref().trim().to_owned(),
-                paths: paths.get_ref().iter().map(|p| p.get_ref().clone()).collect(),
+                paths: paths
+                    .get_ref()
+                    .iter()
+                    .map(|p| p.get_ref().clone())
+                    .collect(),
                 matcher,
                 required_files,
                 rule,
@@ -489,7 +507,8 @@ pub fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    const MIN: &str = "schema-version = 1\n[[module]]\nid = \"a\"\nname = \"A\"\npaths = [\"a/**\"]\n";
+    const MIN: &str =
+        "schema-version = 1\n[[module]]\nid = \"a\"\nname = \"A\"\npaths = [\"a/**\"]\n";
 
     #[test]
     fn minimal_loads() {

@@ -83,7 +83,11 @@ pub fn render_human(
         extra.push_str(&format!(", {} {}", d.symlinks, l("symlinks", "个符号链接")));
     }
     if d.special > 0 {
-        extra.push_str(&format!(", {} {}", d.special, l("special files skipped", "个特殊文件已跳过")));
+        extra.push_str(&format!(
+            ", {} {}",
+            d.special,
+            l("special files skipped", "个特殊文件已跳过")
+        ));
     }
     writeln!(
         out,
@@ -133,11 +137,41 @@ pub fn render_human(
             (Status::Unmet, false) => (format!("! {}", l("unmet", "未满足")), 2),
         }
     };
-    let w_kind = report.requirements.iter().map(|r| kind(r).width()).chain([head[0].width()]).max().unwrap_or(4);
-    let w_id = report.requirements.iter().map(|r| r.id.width()).chain([head[1].width()]).max().unwrap_or(2);
-    let w_name = report.requirements.iter().map(|r| r.name.width()).chain([head[2].width()]).max().unwrap_or(4);
-    let w_status = report.requirements.iter().map(|r| status_text(r).0.width()).chain([head[3].width()]).max().unwrap_or(6);
-    let w_files = report.requirements.iter().map(|r| r.matched_files.to_string().len()).chain([head[4].width()]).max().unwrap_or(5);
+    let w_kind = report
+        .requirements
+        .iter()
+        .map(|r| kind(r).width())
+        .chain([head[0].width()])
+        .max()
+        .unwrap_or(4);
+    let w_id = report
+        .requirements
+        .iter()
+        .map(|r| r.id.width())
+        .chain([head[1].width()])
+        .max()
+        .unwrap_or(2);
+    let w_name = report
+        .requirements
+        .iter()
+        .map(|r| r.name.width())
+        .chain([head[2].width()])
+        .max()
+        .unwrap_or(4);
+    let w_status = report
+        .requirements
+        .iter()
+        .map(|r| status_text(r).0.width())
+        .chain([head[3].width()])
+        .max()
+        .unwrap_or(6);
+    let w_files = report
+        .requirements
+        .iter()
+        .map(|r| r.matched_files.to_string().len())
+        .chain([head[4].width()])
+        .max()
+        .unwrap_or(5);
     writeln!(
         out,
         "  {}  {}  {}  {}  {}  {}",
@@ -174,17 +208,23 @@ pub fn render_human(
     if report.findings.is_empty() {
         writeln!(out, "{}", bold.apply_to(l("Findings: none", "问题：无")))?;
     } else {
-        writeln!(
-            out,
-            "{} {} deny, {} warn, {} info",
-            bold.apply_to(l("Findings:", "问题：")),
-            t.deny,
-            t.warn,
-            t.info
-        )?;
+        let head = match lang {
+            Lang::En => format!(
+                "Findings: {} deny, {} warn, {} info",
+                t.deny, t.warn, t.info
+            ),
+            Lang::Zh => format!(
+                "问题：拒绝级 {} 个，警告 {} 个，提示 {} 个",
+                t.deny, t.warn, t.info
+            ),
+        };
+        writeln!(out, "{}", bold.apply_to(head))?;
         let mut groups: Vec<(&str, Severity, Vec<&Finding>)> = Vec::new();
         for f in &report.findings {
-            match groups.iter_mut().find(|g| g.0 == f.code && g.1 == f.severity) {
+            match groups
+                .iter_mut()
+                .find(|g| g.0 == f.code && g.1 == f.severity)
+            {
                 Some(g) => g.2.push(f),
                 None => groups.push((&f.code, f.severity, vec![f])),
             }
@@ -197,10 +237,16 @@ pub fn render_human(
             };
             let info = finding::code(code);
             writeln!(out)?;
+            let sev_label = match (lang, sev) {
+                (Lang::En, _) => sev.as_str().to_uppercase(),
+                (Lang::Zh, Severity::Deny) => "拒绝级".to_owned(),
+                (Lang::Zh, Severity::Warn) => "警告".to_owned(),
+                (Lang::Zh, Severity::Info) => "提示".to_owned(),
+            };
             writeln!(
                 out,
                 "  {} {} ({})",
-                sev_style.apply_to(sev.as_str().to_uppercase()),
+                sev_style.apply_to(sev_label),
                 bold.apply_to(code),
                 list.len()
             )?;
@@ -216,8 +262,12 @@ pub fn render_human(
                 if let Some(req) = &f.requirement {
                     loc.push_str(&format!("[{req}] "));
                 }
-                if let (Some(p), Some(line)) = (&f.path, f.line) {
-                    loc.push_str(&format!("{p}:{line}: "));
+                match (&f.path, f.line) {
+                    (Some(p), Some(line)) => loc.push_str(&format!("{p}:{line}: ")),
+                    (Some(p), None) if !f.message.contains(p.as_str()) => {
+                        loc.push_str(&format!("{p}: "));
+                    }
+                    _ => {}
                 }
                 writeln!(out, "    - {loc}{}", l(&f.message, &f.message_zh))?;
                 for e in f.evidence.iter().take(5) {
@@ -227,7 +277,11 @@ pub fn render_human(
                     writeln!(
                         out,
                         "        {}",
-                        dim.apply_to(format!("… {} {}", f.evidence.len() - 5, l("more", "条未列出")))
+                        dim.apply_to(format!(
+                            "… {} {}",
+                            f.evidence.len() - 5,
+                            l("more", "条未列出")
+                        ))
                     )?;
                 }
             }
@@ -252,8 +306,8 @@ pub fn render_human(
     match report.verdict {
         Verdict::Pass => writeln!(
             out,
-            "{} {}",
-            bold.apply_to(l("Verdict:", "结论：")),
+            "{}{}",
+            bold.apply_to(l("Verdict: ", "结论：")),
             green.apply_to(l(
                 "PASS: every deny-level requirement is met",
                 "通过：所有拒绝级要求均已满足"
@@ -261,8 +315,8 @@ pub fn render_human(
         ),
         Verdict::Fail => writeln!(
             out,
-            "{} {}",
-            bold.apply_to(l("Verdict:", "结论：")),
+            "{}{}",
+            bold.apply_to(l("Verdict: ", "结论：")),
             red.apply_to(l(
                 "FAIL: deny-level findings above; do not accept the delivery as it is",
                 "不通过：存在拒绝级问题，不应按现状验收该交付物"

@@ -1,0 +1,138 @@
+//! Helpers: run the binary, build deliveries in temporary folders.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const FIXED_NOW: &str = "2026-03-10T09:00:00Z";
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn sample() -> PathBuf {
+    repo().join("fixtures/deliveries/his-sample")
+}
+
+pub fn chaoyang() -> PathBuf {
+    repo().join("manifests/chaoyang-his.toml")
+}
+
+/// What a run of the binary gave.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Run `escrow ARGS` with a fixed clock, English, no colour.
+pub fn escrow<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = Command::new(env!("CARGO_BIN_EXE_escrow"))
+        .args(args)
+        .env("ESCROW_NOW", FIXED_NOW)
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run escrow");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `escrow check DIR --manifest M --format json`.
+pub fn check_json(dir: &Path, manifest: &Path) -> Run {
+    let run = escrow([
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--manifest".as_ref(),
+        manifest.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_ne!(run.code, 2, "runtime error: {}", run.stderr);
+    run
+}
+
+/// Copy a tree (files, folders; no links in the sample) into a new temporary folder.
+pub fn copy_sample() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&sample(), tmp.path());
+    tmp
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+pub fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
+
+/// Write a manifest file into `dir` and return its path.
+pub fn manifest(dir: &Path, text: &str) -> PathBuf {
+    let p = dir.join("manifest.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// The finding codes of a JSON report, sorted.
+pub fn codes(report: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The findings with a given code.
+pub fn with_code<'a>(report: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
+/// A requirement result by id.
+pub fn requirement<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no requirement {id}"))
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: run the real `escrow` binary as a user does.
+#![allow(clippy::case_sensitive_file_extension_comparisons)]
+
+mod check_sample;
+mod codes;
+mod common;
+mod inventory;
+mod manifest_errors;
+mod sql_encodings;

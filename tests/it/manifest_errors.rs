@@ -1,0 +1,159 @@
+//! Every manifest mistake exits 2 and names FILE:LINE:COL, and nothing is checked.
+
+use crate::common::*;
+
+const GOOD: &str = r#"schema-version = 1
+
+[contract]
+id = "HT-1"
+
+[[module]]
+id = "core"
+name = "核心"
+paths = ["core/**"]
+"#;
+
+/// Check the sample with `text` as the manifest; return stderr after asserting exit 2.
+fn bad(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest(dir.path(), text);
+    let run = escrow([
+        "check".as_ref(),
+        sample().as_os_str(),
+        "-m".as_ref(),
+        m.as_os_str(),
+    ]);
+    assert_eq!(
+        run.code, 2,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stdout.is_empty(),
+        "no report for a bad manifest: {}",
+        run.stdout
+    );
+    run.stderr.replace(&m.display().to_string(), "M")
+}
+
+#[test]
+fn the_good_one_is_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest(dir.path(), GOOD);
+    let run = escrow([
+        "check".as_ref(),
+        sample().as_os_str(),
+        "-m".as_ref(),
+        m.as_os_str(),
+    ]);
+    assert_eq!(run.code, 1, "core/ is not in the sample: {}", run.stderr);
+}
+
+#[test]
+fn toml_syntax_error() {
+    let err = bad(&GOOD.replace("id = \"HT-1\"", "id = \"HT-1"));
+    assert!(err.contains("M:4:"), "{err}");
+}
+
+#[test]
+fn unknown_key() {
+    let err = bad(&GOOD.replace(
+        "paths = [\"core/**\"]",
+        "paths = [\"core/**\"]\nmin-bytes = 5",
+    ));
+    assert!(err.contains("M:10:1: unknown field `min-bytes`"), "{err}");
+}
+
+#[test]
+fn unknown_top_level_table() {
+    let err = bad(&format!("{GOOD}\n[[modules]]\nid = \"x\"\n"));
+    assert!(err.contains("M:11:") && err.contains("modules"), "{err}");
+}
+
+#[test]
+fn wrong_type() {
+    let err = bad(&GOOD.replace("paths = [\"core/**\"]", "paths = \"core/**\""));
+    assert!(err.contains("M:9:9:"), "{err}");
+    let err = bad(&GOOD.replace(
+        "paths = [\"core/**\"]",
+        "paths = [\"core/**\"]\nmin-source-files = -1",
+    ));
+    assert!(err.contains("M:10:20:"), "{err}");
+}
+
+#[test]
+fn missing_required_key() {
+    let err = bad(&GOOD.replace("name = \"核心\"\n", ""));
+    assert!(
+        err.contains("M:") && err.contains("missing field `name`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_semantic_problem_is_listed() {
+    let text = format!(
+        "{GOOD}\n[[document]]\nid = \"core\"\nname = \"文档\"\npaths = [\"docs/[abc\", \"../outside/*\"]\n\n[severity]\nmodule-gone = \"warn\"\ndocument-missing = \"fatal\"\n"
+    );
+    let err = bad(&text);
+    let expected = [
+        "M:12:6: duplicate id \"core\": already used on line 7",
+        "M:14:10: glob \"docs/[abc\" does not compile",
+        "M:14:23: glob \"../outside/*\" must be relative",
+        "M:17:1: unknown finding code \"module-gone\"",
+        "M:18:20: severity \"fatal\"",
+    ];
+    for e in expected {
+        assert!(err.contains(e), "missing {e:?} in:\n{err}");
+    }
+    assert!(err.contains("5 problems in the manifest"), "{err}");
+}
+
+#[test]
+fn schema_version_and_empty_manifest() {
+    let err = bad(&GOOD.replace("schema-version = 1", "schema-version = 2"));
+    assert!(
+        err.contains("M:1:18: schema-version 2 is not supported"),
+        "{err}"
+    );
+    let err = bad("schema-version = 1\n");
+    assert!(
+        err.contains("M:1:1: the manifest lists no requirements"),
+        "{err}"
+    );
+    let err = bad(&GOOD.replace("schema-version = 1\n", ""));
+    assert!(err.contains("missing field `schema-version`"), "{err}");
+}
+
+#[test]
+fn unreadable_and_non_utf8_manifests() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.toml");
+    let run = escrow([
+        "check".as_ref(),
+        sample().as_os_str(),
+        "-m".as_ref(),
+        missing.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("none.toml: cannot read the manifest"),
+        "{}",
+        run.stderr
+    );
+    let gbk = dir.path().join("gbk.toml");
+    let (bytes, _, _) = encoding_rs::GB18030.encode(GOOD);
+    std::fs::write(&gbk, &bytes).unwrap();
+    let run = escrow([
+        "check".as_ref(),
+        sample().as_os_str(),
+        "-m".as_ref(),
+        gbk.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("gbk.toml: the manifest is not UTF-8"),
+        "{}",
+        run.stderr
+    );
+}
