@@ -200,20 +200,15 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
 /// Parse and validate manifest text. Errors are every problem found, in file order.
 pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let raw: RawManifest = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        let (line, col) = line_col(text, offset);
-        vec![Problem {
-            line,
-            col,
-            message: e.message().trim().to_owned(),
-        }]
-    })?;
-    Validator {
+    let (raw, raw_problems) = raw::parse(text);
+    let mut v = Validator {
         text,
         problems: Vec::new(),
+    };
+    for (span, message) in raw_problems {
+        v.problem(span, message);
     }
-    .validate(raw)
+    v.validate(raw)
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -238,17 +233,25 @@ impl Validator<'_> {
     }
 
     fn validate(mut self, raw: RawManifest) -> Result<Manifest, Vec<Problem>> {
-        if *raw.schema_version.get_ref() != SCHEMA_VERSION {
+        let head_ok = raw.head.is_some();
+        let head = raw.head.unwrap_or_else(|| raw::RawHead {
+            schema_version: Spanned::new(0..0, SCHEMA_VERSION),
+            case_sensitive: false,
+            source_extensions: None,
+            contract: None,
+            severity: BTreeMap::new(),
+        });
+        if *head.schema_version.get_ref() != SCHEMA_VERSION {
             self.problem(
-                raw.schema_version.span(),
+                head.schema_version.span(),
                 format!(
                     "schema-version {} is not supported: this escrow reads schema-version {SCHEMA_VERSION}",
-                    raw.schema_version.get_ref()
+                    head.schema_version.get_ref()
                 ),
             );
         }
-        let case_sensitive = raw.case_sensitive;
-        let top_exts = raw
+        let case_sensitive = head.case_sensitive;
+        let top_exts = head
             .source_extensions
             .as_ref()
             .map(|e| self.extensions(e, "source-extensions"));
@@ -377,7 +380,7 @@ impl Validator<'_> {
                 rule,
             });
         }
-        if requirements.is_empty() {
+        if requirements.is_empty() && self.problems.is_empty() && head_ok {
             self.problem(
                 0..0,
                 "the manifest lists no requirements: add at least one [[module]], [[document]], [[database]] or [[dependencies]] entry"
@@ -386,7 +389,7 @@ impl Validator<'_> {
         }
 
         let mut severities = BTreeMap::new();
-        for (code, sev) in &raw.severity {
+        for (code, sev) in &head.severity {
             if finding::code(code.get_ref()).is_none() {
                 let known: Vec<&str> = finding::CODES.iter().map(|c| c.code).collect();
                 self.problem(
@@ -418,7 +421,7 @@ impl Validator<'_> {
             self.problems.sort_by_key(|p| (p.line, p.col));
             return Err(self.problems);
         }
-        let c = raw.contract.unwrap_or_default();
+        let c = head.contract.unwrap_or_default();
         Ok(Manifest {
             path: PathBuf::new(),
             sha256: String::new(),

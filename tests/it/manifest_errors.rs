@@ -157,3 +157,35 @@ fn unreadable_and_non_utf8_manifests() {
         run.stderr
     );
 }
+
+#[test]
+fn structural_mistakes_in_several_entries_are_all_listed() {
+    // Line 1 is a top-level key; later lines belong to the tables above them.
+    let text = format!(
+        "colour = \"red\"\n{GOOD}\n[[document]]\nid = \"d\"\nname = \"文档\"\npaths = [\"docs/*\"]\nmin-byte = 5\n\n[[database]]\nid = \"db\"\nname = \"库\"\npaths = [\"*.sql\"]\nmin-tables = \"many\"\n"
+    );
+    let err = bad(&text);
+    for e in [
+        "M:1:1: unknown field `colour`",
+        "M:16:1: unknown field `min-byte`, expected one of `id`, `name`, `paths`, `required-files`, `min-bytes`",
+        "M:22:14: invalid type: string \"many\", expected u64",
+    ] {
+        assert!(err.contains(e), "missing {e:?} in:\n{err}");
+    }
+    assert!(err.contains("3 problems in the manifest"), "{err}");
+    let err = bad("schema-version = 1\nmodule = \"core\"\n");
+    assert!(
+        err.contains("M:2:10: `module` must be a list of tables, written [[module]]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn several_syntax_errors_are_listed() {
+    let err = bad(&GOOD
+        .replace("id = \"HT-1\"", "id = \"HT-1")
+        .replace("name = \"核心\"", "name = 核心"));
+    assert!(err.contains("M:4:11: invalid basic string"), "{err}");
+    assert!(err.contains("M:8:8: string values must be quoted"), "{err}");
+    assert!(err.contains("2 problems in the manifest"), "{err}");
+}
