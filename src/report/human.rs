@@ -7,7 +7,7 @@ use console::Style;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Report, Verdict};
-use crate::checks::{Status, human_bytes, kind_zh};
+use crate::checks::{RequirementResult, Status, human_bytes, kind_zh};
 use crate::finding::{self, Finding, Severity};
 
 /// The language of the human report.
@@ -123,11 +123,11 @@ pub fn render_human(
         l("FILES", "文件数"),
         l("EVIDENCE", "证据"),
     ];
-    let kind = |r: &crate::checks::RequirementResult| match lang {
+    let kind = |r: &RequirementResult| match lang {
         Lang::En => r.kind.as_str().to_owned(),
         Lang::Zh => kind_zh(r.kind).to_owned(),
     };
-    let status_text = |r: &crate::checks::RequirementResult| {
+    let status_text = |r: &RequirementResult| {
         let denied = report.findings.iter().any(|f| {
             f.requirement.as_deref() == Some(r.id.as_str()) && f.severity == Severity::Deny
         });
@@ -137,41 +137,21 @@ pub fn render_human(
             (Status::Unmet, false) => (format!("! {}", l("unmet", "未满足")), 2),
         }
     };
-    let w_kind = report
-        .requirements
-        .iter()
-        .map(|r| kind(r).width())
-        .chain([head[0].width()])
-        .max()
-        .unwrap_or(4);
-    let w_id = report
-        .requirements
-        .iter()
-        .map(|r| r.id.width())
-        .chain([head[1].width()])
-        .max()
-        .unwrap_or(2);
-    let w_name = report
-        .requirements
-        .iter()
-        .map(|r| r.name.width())
-        .chain([head[2].width()])
-        .max()
-        .unwrap_or(4);
-    let w_status = report
-        .requirements
-        .iter()
-        .map(|r| status_text(r).0.width())
-        .chain([head[3].width()])
-        .max()
-        .unwrap_or(6);
-    let w_files = report
-        .requirements
-        .iter()
-        .map(|r| r.matched_files.to_string().len())
-        .chain([head[4].width()])
-        .max()
-        .unwrap_or(5);
+    // Each column is as wide as its widest cell (display width: CJK characters count double).
+    let width = |col: usize, cell: &dyn Fn(&RequirementResult) -> String| {
+        report
+            .requirements
+            .iter()
+            .map(|r| cell(r).width())
+            .chain([head[col].width()])
+            .max()
+            .unwrap_or(0)
+    };
+    let w_kind = width(0, &kind);
+    let w_id = width(1, &|r| r.id.clone());
+    let w_name = width(2, &|r| r.name.clone());
+    let w_status = width(3, &|r| status_text(r).0);
+    let w_files = width(4, &|r| r.matched_files.to_string());
     writeln!(
         out,
         "  {}  {}  {}  {}  {}  {}",
