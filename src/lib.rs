@@ -11,16 +11,25 @@ pub mod manifest;
 pub mod progress;
 pub mod report;
 pub mod text;
+pub mod vault;
 
 use std::path::Path;
 
-/// Errors from running a check.
+/// Errors from running a check or a deposit.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
     #[error(transparent)]
     Manifest(#[from] manifest::ManifestError),
     #[error(transparent)]
     Delivery(#[from] delivery::DeliveryError),
+    #[error(transparent)]
+    Vault(#[from] vault::VaultError),
+    #[error("{}: cannot read the change note: {source}; check the path given to --note", path.display())]
+    Note {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Check a delivery folder against a manifest file: the whole `escrow check` pipeline.
@@ -39,4 +48,51 @@ pub fn check(
         outcome,
         generated_at,
     ))
+}
+
+/// What `deposit` needs besides the vault.
+pub struct DepositArgs<'a> {
+    pub delivery: &'a Path,
+    pub manifest: &'a Path,
+    pub label: String,
+    /// A change note file (修改说明), stored with the snapshot.
+    pub note: Option<&'a Path>,
+    pub now: String,
+    pub lock_wait: std::time::Duration,
+}
+
+/// Check a delivery and deposit it in the vault, whatever the verdict.
+pub fn deposit(
+    vault: &vault::Vault,
+    args: &DepositArgs<'_>,
+    progress: &dyn progress::Progress,
+) -> Result<vault::deposit::Deposited, CheckError> {
+    use sha2::Digest;
+    let manifest = manifest::load(args.manifest)?;
+    let note = match args.note {
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|source| CheckError::Note {
+                path: p.to_owned(),
+                source,
+            })?;
+            Some(vault::snapshot::Note {
+                file: p.display().to_string(),
+                sha256: manifest::hex(&sha2::Sha256::digest(&bytes)),
+                text: text::decode(&bytes).0,
+            })
+        }
+        None => None,
+    };
+    let delivery = delivery::open(args.delivery, progress)?;
+    let outcome = checks::run(&manifest, &delivery)?;
+    let input = vault::deposit::DepositInput {
+        manifest: &manifest,
+        delivery: &delivery,
+        outcome,
+        label: args.label.clone(),
+        note,
+        now: args.now.clone(),
+        lock_wait: args.lock_wait,
+    };
+    Ok(vault::deposit::deposit(vault, input, progress)?)
 }

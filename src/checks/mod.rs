@@ -5,7 +5,7 @@ mod database;
 mod dependencies;
 pub mod depfiles;
 mod documents;
-mod modules;
+pub mod modules;
 pub mod sql;
 
 use std::ffi::OsStr;

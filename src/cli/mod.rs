@@ -3,6 +3,7 @@
 
 mod check;
 mod progress;
+mod vault_cmds;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,20 @@ struct Cli {
 enum Command {
     /// Check a delivery against a contract manifest and report every requirement.
     Check(check::CheckArgs),
+    /// Create an empty vault (deposit creates one too).
+    Init(vault_cmds::InitArgs),
+    /// Check a delivery and record it in the vault as a snapshot, whatever the verdict.
+    Deposit(vault_cmds::DepositArgs),
+    /// List every snapshot: id, label, time, verdict, files, bytes.
+    List(vault_cmds::ListArgs),
+    /// Show a snapshot's record and its stored check report.
+    Show(vault_cmds::ShowArgs),
+    /// Compare two snapshots: added, removed and modified files, by module.
+    Diff(vault_cmds::DiffArgs),
+    /// Rebuild a snapshot's tree byte for byte.
+    Restore(vault_cmds::RestoreArgs),
+    /// Re-verify the whole vault; exit 1 naming every problem.
+    Audit(vault_cmds::AuditArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,6 +105,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Init(args) => vault_cmds::init(&args),
+        Command::Deposit(args) => vault_cmds::deposit(&args),
+        Command::List(args) => vault_cmds::list(&args),
+        Command::Show(args) => vault_cmds::show(&args),
+        Command::Diff(args) => vault_cmds::diff(&args),
+        Command::Restore(args) => vault_cmds::restore(&args),
+        Command::Audit(args) => vault_cmds::audit(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

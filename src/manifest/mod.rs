@@ -104,6 +104,8 @@ pub struct Manifest {
     pub path: PathBuf,
     /// SHA-256 of the manifest file's bytes, hex.
     pub sha256: String,
+    /// The manifest as written.
+    pub text: String,
     pub contract: Contract,
     pub case_sensitive: bool,
     pub requirements: Vec<Requirement>,
@@ -194,6 +196,7 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
     })?;
     path.clone_into(&mut manifest.path);
     manifest.sha256 = sha256;
+    manifest.text = text;
     Ok(manifest)
 }
 
@@ -425,6 +428,7 @@ impl Validator<'_> {
         Ok(Manifest {
             path: PathBuf::new(),
             sha256: String::new(),
+            text: String::new(),
             contract: Contract {
                 id: c.id,
                 title: c.title,

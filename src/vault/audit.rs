@@ -1,0 +1,427 @@
+//! `audit`: re-verify the whole vault and report every problem, each with what to do.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::ledger;
+use super::pack::{self, IdxLine, Loc};
+use super::snapshot::{self, SnapshotRecord};
+use super::{Vault, VaultError, io_err};
+use crate::manifest::hex;
+use crate::progress::Progress;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// Harmless: left by an interrupted deposit.
+    Note,
+    /// The vault is damaged: `audit` exits 1.
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Problem {
+    pub level: Level,
+    pub code: String,
+    /// The vault file concerned, relative to the vault.
+    pub path: String,
+    pub message: String,
+    /// What to do about it.
+    pub advice: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditReport {
+    pub schema_version: u32,
+    pub vault: String,
+    pub packs: u64,
+    pub objects: u64,
+    /// Compressed bytes read and verified.
+    pub bytes: u64,
+    pub snapshots: u64,
+    pub ledger_entries: u64,
+    /// SHA-256 of the ledger's last line.
+    pub ledger_head: String,
+    pub problems: Vec<Problem>,
+}
+
+impl AuditReport {
+    pub fn errors(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.level == Level::Error)
+            .count()
+    }
+}
+
+const RESTORE_BACKUP: &str = "restore this file from a backup copy of the vault (or from the vendor's delivery), then run `escrow audit` again";
+
+fn problem(level: Level, code: &str, path: String, message: String, advice: &str) -> Problem {
+    Problem {
+        level,
+        code: code.to_owned(),
+        path,
+        message,
+        advice: advice.to_owned(),
+    }
+}
+
+/// Verify everything: every pack and object, every snapshot record, the ledger chain.
+pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, VaultError> {
+    let mut problems = Vec::new();
+
+    // 1. Packs and their indexes.
+    let packs = pack::list(vault, "pack")?;
+    let idxs = pack::list(vault, "idx")?;
+    let pack_ids: HashSet<&str> = packs.iter().map(|(id, _)| id.as_str()).collect();
+    let idx_ids: HashSet<&str> = idxs.iter().map(|(id, _)| id.as_str()).collect();
+    for (id, _) in &packs {
+        if !idx_ids.contains(id.as_str()) {
+            problems.push(problem(
+                Level::Note,
+                "pack-unindexed",
+                format!("packs/{id}.pack"),
+                "a pack without an index, left by an interrupted deposit; no snapshot uses it"
+                    .to_owned(),
+                "nothing to do",
+            ));
+        }
+    }
+    let mut indexed: Vec<(String, Vec<IdxLine>)> = Vec::new();
+    for (id, path) in &idxs {
+        let rel = format!("packs/{id}.idx");
+        let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+        match pack::parse_idx(&text) {
+            Ok(lines) => {
+                if pack_ids.contains(id.as_str()) {
+                    indexed.push((id.clone(), lines));
+                } else {
+                    problems.push(problem(
+                        Level::Error,
+                        "pack-missing",
+                        format!("packs/{id}.pack"),
+                        format!(
+                            "the pack is missing: {} objects are lost with it",
+                            lines.len()
+                        ),
+                        RESTORE_BACKUP,
+                    ));
+                }
+            }
+            Err(m) => problems.push(problem(
+                Level::Error,
+                "index-corrupted",
+                rel,
+                m,
+                RESTORE_BACKUP,
+            )),
+        }
+    }
+    let total: u64 = indexed
+        .iter()
+        .flat_map(|(_, l)| l.iter().map(|x| x.2))
+        .sum();
+    progress.begin(
+        "auditing",
+        indexed.iter().map(|(_, l)| l.len() as u64).sum(),
+        total,
+    );
+    // Verified objects, and the damaged ones (by hash).
+    let results: Vec<(Vec<[u8; 32]>, Vec<Problem>)> = indexed
+        .par_iter()
+        .map(|(id, lines)| verify_pack(vault, id, lines, progress))
+        .collect::<Result<_, VaultError>>()?;
+    progress.finish();
+    let mut good: HashSet<[u8; 32]> = HashSet::new();
+    let mut objects = 0u64;
+    for (ok, probs) in results {
+        objects += ok.len() as u64;
+        good.extend(ok);
+        problems.extend(probs);
+    }
+    let all_indexed: HashSet<[u8; 32]> = indexed
+        .iter()
+        .flat_map(|(_, l)| l.iter().map(|x| x.0))
+        .collect();
+
+    // 2. The ledger.
+    let led = ledger::read(&vault.ledger_path())?;
+    for (code, m) in &led.problems {
+        problems.push(problem(
+            Level::Error,
+            code,
+            "ledger.jsonl".to_owned(),
+            m.clone(),
+            "restore ledger.jsonl from a backup copy of the vault; the entries before the problem are intact",
+        ));
+    }
+    let in_ledger: HashMap<&str, &ledger::LedgerEntry> = led
+        .entries
+        .iter()
+        .map(|e| (e.snapshot.as_str(), e))
+        .collect();
+
+    // 3. Snapshot records.
+    let snap_dir = vault.snapshots_dir();
+    let mut snap_ids = Vec::new();
+    for e in std::fs::read_dir(&snap_dir).map_err(io_err(&snap_dir))? {
+        let e = e.map_err(io_err(&snap_dir))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        match name.strip_suffix(".json.zst") {
+            Some(id) => snap_ids.push(id.to_owned()),
+            None => problems.push(problem(
+                Level::Error,
+                "stray-file",
+                format!("snapshots/{name}"),
+                "a file that is not a snapshot record".to_owned(),
+                "find out who put it there; the vault is written only by escrow",
+            )),
+        }
+    }
+    snap_ids.sort();
+    let records: Vec<(String, Result<SnapshotRecord, String>)> = snap_ids
+        .par_iter()
+        .map(|id| {
+            let r = snapshot::load_json(vault, id)
+                .map_err(|e| match e {
+                    VaultError::Corrupt { message, .. } => message,
+                    other => other.to_string(),
+                })
+                .and_then(|json| {
+                    serde_json::from_slice::<SnapshotRecord>(&json)
+                        .map_err(|e| format!("the record does not parse: {e}"))
+                });
+            (id.clone(), r)
+        })
+        .collect();
+    let on_disk: HashSet<&str> = snap_ids.iter().map(String::as_str).collect();
+    for e in &led.entries {
+        if !on_disk.contains(e.snapshot.as_str()) {
+            problems.push(problem(
+                Level::Error,
+                "snapshot-missing",
+                format!("snapshots/{}.json.zst", e.snapshot),
+                format!(
+                    "the record of snapshot {} ({}) is missing",
+                    super::short(&e.snapshot),
+                    e.label
+                ),
+                RESTORE_BACKUP,
+            ));
+        }
+    }
+    let mut snapshots = 0u64;
+    for (id, r) in &records {
+        let rel = format!("snapshots/{id}.json.zst");
+        let record = match r {
+            Ok(rec) => rec,
+            Err(m) => {
+                problems.push(problem(
+                    Level::Error,
+                    "snapshot-edited",
+                    rel,
+                    m.clone(),
+                    RESTORE_BACKUP,
+                ));
+                continue;
+            }
+        };
+        match in_ledger.get(id.as_str()) {
+            Some(le) => {
+                snapshots += 1;
+                if le.tree_sha256 != record.tree.sha256
+                    || le.tree_sm3 != record.tree.sm3
+                    || le.label != record.label
+                {
+                    problems.push(problem(
+                        Level::Error,
+                        "snapshot-edited",
+                        rel.clone(),
+                        "the record's label or tree digests differ from its ledger entry"
+                            .to_owned(),
+                        RESTORE_BACKUP,
+                    ));
+                }
+            }
+            None => {
+                let interrupted = record.seq == led.entries.len() as u64 && record.prev == led.head;
+                problems.push(if interrupted && led.problems.is_empty() {
+                    problem(
+                        Level::Note,
+                        "snapshot-unrecorded",
+                        rel.clone(),
+                        format!(
+                            "snapshot {} ({}) was written but not entered in the ledger: a deposit was interrupted just before its end, or the ledger's last entry was removed",
+                            super::short(id),
+                            record.label
+                        ),
+                        "compare the ledger head below with the one printed by your last deposit; if they match, deposit again",
+                    )
+                } else {
+                    problem(
+                        Level::Error,
+                        "ledger-truncated",
+                        rel.clone(),
+                        format!(
+                            "snapshot {} ({}, ledger seq {}) is not in the ledger, which has {} entries: ledger entries were removed",
+                            super::short(id),
+                            record.label,
+                            record.seq,
+                            led.entries.len()
+                        ),
+                        "restore ledger.jsonl from a backup copy of the vault",
+                    )
+                });
+            }
+        }
+        // Every content the snapshot needs must be present and sound.
+        let mut missing = Vec::new();
+        let mut damaged = Vec::new();
+        for e in &record.entries {
+            if let Some(sha) = e.sha() {
+                if !all_indexed.contains(&sha) {
+                    missing.push(e.display_path());
+                } else if !good.contains(&sha) {
+                    damaged.push(e.display_path());
+                }
+            }
+        }
+        if !missing.is_empty() {
+            problems.push(problem(
+                Level::Error,
+                "object-missing",
+                rel.clone(),
+                format!(
+                    "snapshot {} ({}) needs {} file contents that no pack holds, e.g. {}",
+                    super::short(id),
+                    record.label,
+                    missing.len(),
+                    missing.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                ),
+                "restore the missing packs from a backup copy of the vault, or deposit the same delivery again to put the contents back",
+            ));
+        }
+        if !damaged.is_empty() {
+            problems.push(problem(
+                Level::Error,
+                "snapshot-damaged",
+                rel.clone(),
+                format!(
+                    "snapshot {} ({}) has {} files whose stored content is corrupted, e.g. {}",
+                    super::short(id),
+                    record.label,
+                    damaged.len(),
+                    damaged.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                ),
+                "restore the damaged packs from a backup copy of the vault, or deposit the same delivery again to put the contents back",
+            ));
+        }
+    }
+
+    // 4. Leftovers.
+    let tmp = vault.tmp_dir();
+    let leftovers = std::fs::read_dir(&tmp).map_err(io_err(&tmp))?.count();
+    if leftovers > 0 {
+        problems.push(problem(
+            Level::Note,
+            "temp-leftover",
+            "tmp/".to_owned(),
+            format!("{leftovers} temporary files left by interrupted commands"),
+            "nothing to do; they may be deleted when no escrow command is running",
+        ));
+    }
+    problems.sort_by(|a, b| b.level.cmp(&a.level).then(a.path.cmp(&b.path)));
+    Ok(AuditReport {
+        schema_version: 1,
+        vault: vault.root.display().to_string(),
+        packs: indexed.len() as u64,
+        objects,
+        bytes: total,
+        snapshots,
+        ledger_entries: led.entries.len() as u64,
+        ledger_head: led.head,
+        problems,
+    })
+}
+
+/// Verify one pack: its file hashes to its name, and every object decompresses to its hash.
+fn verify_pack(
+    vault: &Vault,
+    id: &str,
+    lines: &[IdxLine],
+    progress: &dyn Progress,
+) -> Result<(Vec<[u8; 32]>, Vec<Problem>), VaultError> {
+    let path = vault.packs_dir().join(format!("{id}.pack"));
+    let rel = format!("packs/{id}.pack");
+    let file = pack::open_pack(&path)?;
+    let (whole, objects) = rayon::join(
+        || -> std::io::Result<String> {
+            let mut f = std::fs::File::open(&path)?;
+            let mut h = Sha256::new();
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = f.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                h.update(&buf[..n]);
+            }
+            Ok(hex(&h.finalize()))
+        },
+        || {
+            lines
+                .par_iter()
+                .map_init(
+                    || zstd::bulk::Decompressor::new().expect("zstd decompressor"),
+                    |dec, &(sha, offset, clen, size)| {
+                        let loc = Loc {
+                            pack: 0,
+                            offset,
+                            clen,
+                            size,
+                        };
+                        let r = pack::copy_object(&file, &loc, dec, &mut std::io::sink());
+                        progress.advance(1, clen);
+                        match r {
+                            Ok((got, n)) if got == sha && n == size => Ok(sha),
+                            Ok(_) => Err((sha, "its content does not match its hash".to_owned())),
+                            Err(e) => Err((sha, format!("it cannot be read: {e}"))),
+                        }
+                    },
+                )
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut problems = Vec::new();
+    match whole {
+        Ok(h) if h == id => {}
+        Ok(_) => problems.push(problem(
+            Level::Error,
+            "pack-corrupted",
+            rel.clone(),
+            "the pack's bytes do not match its name: it was changed or damaged".to_owned(),
+            RESTORE_BACKUP,
+        )),
+        Err(e) => return Err(io_err(&path)(e)),
+    }
+    let mut good = Vec::new();
+    for r in objects {
+        match r {
+            Ok(sha) => good.push(sha),
+            Err((sha, why)) => problems.push(problem(
+                Level::Error,
+                "object-corrupted",
+                rel.clone(),
+                format!("object {} in this pack is damaged: {why}", hex(&sha)),
+                RESTORE_BACKUP,
+            )),
+        }
+    }
+    Ok((good, problems))
+}

@@ -1,0 +1,138 @@
+//! The append-only ledger: `ledger.jsonl`, one JSON object per line, one line per event. Each
+//! line carries `prev`, the SHA-256 of the previous line's bytes (without its newline), so that
+//! removing, reordering or editing any line breaks the chain. The first line's `prev` is 64 zeros.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Vault, VaultError, fsutil, io_err};
+use crate::manifest::hex;
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One ledger line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerEntry {
+    /// 0, 1, 2, … in order.
+    pub seq: u64,
+    /// UTC, RFC 3339.
+    pub time: String,
+    /// "deposit" (other events come later).
+    pub event: String,
+    /// The snapshot id: SHA-256 of the snapshot record (uncompressed JSON).
+    pub snapshot: String,
+    /// SM3 (GB/T 32905) of the same snapshot record.
+    pub snapshot_sm3: String,
+    pub label: String,
+    /// "pass" or "fail".
+    pub verdict: String,
+    pub files: u64,
+    pub bytes: u64,
+    /// The delivery tree digest, SHA-256 and SM3.
+    pub tree_sha256: String,
+    pub tree_sm3: String,
+    /// SHA-256 of the previous line.
+    pub prev: String,
+}
+
+/// A read ledger: the entries that parse and chain, and every problem found.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    pub entries: Vec<LedgerEntry>,
+    /// SHA-256 of the last line: the ledger head. Keep it elsewhere to detect a cut ledger.
+    pub head: String,
+    /// (code, message): `ledger-truncated` or `ledger-broken`.
+    pub problems: Vec<(&'static str, String)>,
+}
+
+/// SHA-256 of a line, hex.
+pub fn line_hash(line: &[u8]) -> String {
+    hex(&Sha256::digest(line))
+}
+
+/// Read the ledger. Structural problems (bad line, broken chain, cut last line) are collected in
+/// `problems`; reading stops at the first of them, since later lines cannot be trusted.
+pub fn read(path: &Path) -> Result<Ledger, VaultError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Ledger {
+                head: GENESIS.to_owned(),
+                ..Ledger::default()
+            });
+        }
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let mut ledger = Ledger {
+        head: GENESIS.to_owned(),
+        ..Ledger::default()
+    };
+    if bytes.is_empty() {
+        return Ok(ledger);
+    }
+    let complete = bytes.ends_with(b"\n");
+    let mut lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    lines.pop(); // after the last newline (empty), or the cut last line
+    if !complete {
+        let cut = bytes.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+        ledger.problems.push(("ledger-truncated", format!(
+            "the ledger ends with an incomplete line of {} bytes after entry {}: it was cut or damaged",
+            cut.len(),
+            lines.len()
+        )));
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let n = i as u64;
+        let entry: LedgerEntry = match serde_json::from_slice(line) {
+            Ok(e) => e,
+            Err(e) => {
+                ledger.problems.push((
+                    "ledger-broken",
+                    format!("ledger line {} does not parse: {e}", i + 1),
+                ));
+                break;
+            }
+        };
+        if entry.prev != ledger.head {
+            ledger.problems.push(("ledger-broken", format!(
+                "ledger line {} (seq {}) does not chain to the line before it: an entry was removed, reordered or edited",
+                i + 1,
+                entry.seq
+            )));
+            break;
+        }
+        if entry.seq != n {
+            ledger.problems.push((
+                "ledger-broken",
+                format!(
+                    "ledger line {} has seq {} where {n} was expected",
+                    i + 1,
+                    entry.seq
+                ),
+            ));
+            break;
+        }
+        ledger.head = line_hash(line);
+        ledger.entries.push(entry);
+    }
+    Ok(ledger)
+}
+
+/// Append one entry (the caller holds the write lock). The ledger file is rewritten whole and
+/// renamed into place, so a crash leaves either the old ledger or the new one.
+pub fn append(vault: &Vault, entry: &LedgerEntry) -> Result<String, VaultError> {
+    let path = vault.ledger_path();
+    let mut bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(io_err(&path)(e)),
+    };
+    let line = serde_json::to_vec(entry).expect("ledger entries serialize");
+    bytes.extend_from_slice(&line);
+    bytes.push(b'\n');
+    fsutil::write_atomic(&vault.tmp_dir(), &path, &bytes)?;
+    Ok(line_hash(&line))
+}

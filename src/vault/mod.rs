@@ -1,0 +1,216 @@
+//! The escrow vault: write-once, content-addressed, packed, compressed storage of every
+//! delivery, with a hash-chained ledger. See the README's "Vault layout" for the on-disk format.
+//!
+//! Commit protocol of a deposit (crash-safe at any instant):
+//! 1. new objects are appended to a pack in `tmp/`, fsynced, renamed into `packs/`, then its
+//!    index is written the same way (an index only ever names a complete pack);
+//! 2. the snapshot record is written to `snapshots/` (temp, fsync, rename);
+//! 3. the ledger is rewritten with one more line (temp, fsync, rename): this is the commit point.
+//!    A snapshot whose ledger line is absent is not listed, and `audit` reports it as left by an
+//!    interrupted deposit.
+
+pub mod audit;
+pub mod deposit;
+pub mod diff;
+pub mod fsutil;
+pub mod ledger;
+pub mod lock;
+pub mod pack;
+pub mod restore;
+pub mod snapshot;
+
+use std::path::{Path, PathBuf};
+
+pub use ledger::LedgerEntry;
+pub use snapshot::SnapshotRecord;
+
+/// The vault format this build writes and reads.
+pub const FORMAT: u32 = 1;
+const MARKER: &str = "VAULT";
+
+/// Why a vault operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("{}: not an escrow vault (no VAULT file); give the right --vault, or create one with `escrow init`", path.display())]
+    NotAVault { path: PathBuf },
+    #[error("{}: vault format {found} is not supported by this escrow (it reads format {FORMAT}); use a newer escrow", path.display())]
+    Format { path: PathBuf, found: String },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Corrupt { path: PathBuf, message: String },
+    #[error("{}: the vault is locked by another escrow process ({holder}); waited {waited_secs} s. Try again when it has finished (ESCROW_LOCK_WAIT sets the wait in seconds)", path.display())]
+    Locked {
+        path: PathBuf,
+        holder: String,
+        waited_secs: u64,
+    },
+    #[error("no snapshot matches {query:?}; `escrow list` shows the ids and labels")]
+    NoSuchSnapshot { query: String },
+    #[error("{query:?} matches several snapshots ({}); give more characters of the id", candidates.join(", "))]
+    Ambiguous {
+        query: String,
+        candidates: Vec<String>,
+    },
+    #[error("the label {label:?} is already used by snapshot {id}; choose another label")]
+    LabelTaken { label: String, id: String },
+    #[error("{}: the file changed while it was being deposited; deposit again from a delivery nobody is writing to", path.display())]
+    Changed { path: PathBuf },
+    #[error("{}: the restore target is not empty; choose an empty or new folder, or pass --force to write over it", path.display())]
+    TargetNotEmpty { path: PathBuf },
+    #[error("{message}")]
+    Invalid { message: String },
+}
+
+/// Attach a path to an io error.
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> VaultError + '_ {
+    move |source| VaultError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// An opened vault.
+#[derive(Debug, Clone)]
+pub struct Vault {
+    pub root: PathBuf,
+}
+
+impl Vault {
+    pub fn packs_dir(&self) -> PathBuf {
+        self.root.join("packs")
+    }
+    pub fn snapshots_dir(&self) -> PathBuf {
+        self.root.join("snapshots")
+    }
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+    pub fn ledger_path(&self) -> PathBuf {
+        self.root.join("ledger.jsonl")
+    }
+    pub fn lock_path(&self) -> PathBuf {
+        self.root.join("lock")
+    }
+
+    /// Does `root` hold a vault?
+    pub fn exists(root: &Path) -> bool {
+        root.join(MARKER).is_file()
+    }
+
+    /// Create a vault at `root` (the folder may exist if it is empty). Returns the vault and
+    /// whether it was created now (false: it was already a vault).
+    pub fn init(root: &Path) -> Result<(Vault, bool), VaultError> {
+        if Self::exists(root) {
+            return Ok((Self::open(root)?, false));
+        }
+        if root.exists() {
+            let mut it = std::fs::read_dir(root).map_err(io_err(root))?;
+            if it.next().is_some() {
+                return Err(VaultError::Invalid {
+                    message: format!(
+                        "{}: the folder exists and is not empty, and is not an escrow vault; choose a new or empty folder for the vault",
+                        root.display()
+                    ),
+                });
+            }
+        }
+        let v = Vault {
+            root: root.to_owned(),
+        };
+        for d in [v.packs_dir(), v.snapshots_dir(), v.tmp_dir()] {
+            std::fs::create_dir_all(&d).map_err(io_err(&d))?;
+        }
+        fsutil::write_atomic(
+            &v.tmp_dir(),
+            &root.join(MARKER),
+            format!("escrow-vault\nformat = {FORMAT}\n").as_bytes(),
+        )?;
+        Ok((v, true))
+    }
+
+    /// Open an existing vault.
+    pub fn open(root: &Path) -> Result<Vault, VaultError> {
+        let marker = root.join(MARKER);
+        let text = match std::fs::read_to_string(&marker) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(VaultError::NotAVault {
+                    path: root.to_owned(),
+                });
+            }
+            Err(e) => return Err(io_err(&marker)(e)),
+        };
+        let format = text
+            .lines()
+            .find_map(|l| l.strip_prefix("format = "))
+            .unwrap_or("?")
+            .trim()
+            .to_owned();
+        if format != FORMAT.to_string() {
+            return Err(VaultError::Format {
+                path: root.to_owned(),
+                found: format,
+            });
+        }
+        let v = Vault {
+            root: root.to_owned(),
+        };
+        for d in [v.packs_dir(), v.snapshots_dir(), v.tmp_dir()] {
+            if !d.is_dir() {
+                return Err(VaultError::Corrupt {
+                    path: d,
+                    message: "missing vault folder; the vault is damaged: run `escrow audit` and restore the vault from a backup".to_owned(),
+                });
+            }
+        }
+        Ok(v)
+    }
+
+    /// The ledger's deposit entries, in order.
+    pub fn snapshots(&self) -> Result<Vec<LedgerEntry>, VaultError> {
+        Ok(ledger::read(&self.ledger_path())?
+            .entries
+            .into_iter()
+            .filter(|e| e.event == "deposit")
+            .collect())
+    }
+
+    /// Find a snapshot by label, full id or unique id prefix.
+    pub fn resolve(&self, query: &str) -> Result<LedgerEntry, VaultError> {
+        let all = self.snapshots()?;
+        if let Some(e) = all.iter().find(|e| e.label == query) {
+            return Ok(e.clone());
+        }
+        let q = query.to_ascii_lowercase();
+        let hits: Vec<&LedgerEntry> = if q.len() >= 4 && q.bytes().all(|b| b.is_ascii_hexdigit()) {
+            all.iter().filter(|e| e.snapshot.starts_with(&q)).collect()
+        } else {
+            Vec::new()
+        };
+        match hits.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(VaultError::NoSuchSnapshot {
+                query: query.to_owned(),
+            }),
+            many => Err(VaultError::Ambiguous {
+                query: query.to_owned(),
+                candidates: many.iter().map(|e| short(&e.snapshot).to_owned()).collect(),
+            }),
+        }
+    }
+
+    /// Load and verify a snapshot record (its content must hash to its id).
+    pub fn load_snapshot(&self, id: &str) -> Result<SnapshotRecord, VaultError> {
+        snapshot::load(self, id)
+    }
+}
+
+/// The short form of an id shown to people.
+pub fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}

@@ -1,0 +1,330 @@
+//! Packs: many objects (zstd frames of file contents, addressed by the SHA-256 of the content)
+//! in one file, so that 80,000 small files mean a few files and fsyncs, not 80,000.
+//!
+//! `packs/<P>.pack` is the concatenation of zstd frames; `P` is the SHA-256 of the pack file.
+//! `packs/<P>.idx` is text: a header line `escrow-pack-index 1`, then one line per object:
+//! `<sha256 of content> <offset> <compressed length> <content length>`.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::{Vault, VaultError, fsutil, io_err};
+use crate::manifest::hex;
+
+pub const INDEX_HEADER: &str = "escrow-pack-index 1";
+/// A pack is closed once it holds this many bytes.
+pub const PACK_TARGET: u64 = 256 * 1024 * 1024;
+/// Objects larger than this are compressed as a stream into a pack of their own, so memory
+/// stays bounded whatever the file sizes.
+pub const BIG_OBJECT: u64 = 4 * 1024 * 1024;
+/// zstd level: fast, and source code still shrinks about 4×.
+pub const LEVEL: i32 = 3;
+
+/// Where an object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loc {
+    pub pack: u32,
+    pub offset: u64,
+    pub clen: u64,
+    pub size: u64,
+}
+
+/// Every object of the vault, from the pack indexes.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Pack ids, by `Loc::pack`.
+    pub packs: Vec<String>,
+    pub objects: HashMap<[u8; 32], Loc>,
+}
+
+/// One index line.
+pub type IdxLine = ([u8; 32], u64, u64, u64);
+
+/// Parse an index file's text.
+pub fn parse_idx(text: &str) -> Result<Vec<IdxLine>, String> {
+    let mut lines = text.lines();
+    if lines.next() != Some(INDEX_HEADER) {
+        return Err(format!("the first line is not {INDEX_HEADER:?}"));
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let bad = || format!("line {} is not \"<sha256> <offset> <clen> <size>\"", i + 2);
+        let f: Vec<&str> = line.split(' ').collect();
+        if f.len() != 4 {
+            return Err(bad());
+        }
+        let sha = parse_hex32(f[0]).ok_or_else(bad)?;
+        let n = |s: &str| s.parse::<u64>().map_err(|_| bad());
+        out.push((sha, n(f[1])?, n(f[2])?, n(f[3])?));
+    }
+    Ok(out)
+}
+
+/// Parse 64 hex digits.
+pub fn parse_hex32(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+impl Index {
+    /// Load every pack index. A damaged index is an error here (writers must not build on it);
+    /// `audit` reads indexes itself and reports every problem.
+    pub fn load(vault: &Vault) -> Result<Index, VaultError> {
+        let mut index = Index::default();
+        for (id, path) in list(vault, "idx")? {
+            let text = std::fs::read_to_string(&path).map_err(io_err(&path))?;
+            let lines = parse_idx(&text).map_err(|message| VaultError::Corrupt {
+                path: path.clone(),
+                message: format!("{message}; run `escrow audit`"),
+            })?;
+            index.add(id, &lines);
+        }
+        Ok(index)
+    }
+
+    pub fn add(&mut self, pack_id: String, lines: &[IdxLine]) {
+        let pack = u32::try_from(self.packs.len()).expect("fewer than 4 billion packs");
+        self.packs.push(pack_id);
+        for &(sha, offset, clen, size) in lines {
+            self.objects.entry(sha).or_insert(Loc {
+                pack,
+                offset,
+                clen,
+                size,
+            });
+        }
+    }
+
+    pub fn pack_path(&self, vault: &Vault, pack: u32) -> PathBuf {
+        vault
+            .packs_dir()
+            .join(format!("{}.pack", self.packs[pack as usize]))
+    }
+}
+
+/// The files `packs/<id>.<ext>`, sorted by id.
+pub fn list(vault: &Vault, ext: &str) -> Result<Vec<(String, PathBuf)>, VaultError> {
+    let dir = vault.packs_dir();
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(&dir).map_err(io_err(&dir))? {
+        let e = e.map_err(io_err(&dir))?;
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if let Some(id) = name.strip_suffix(&format!(".{ext}")) {
+            out.push((id.to_owned(), e.path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A writer that hashes and counts what passes through.
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Builds one pack in `tmp/`, then moves it and its index into `packs/`.
+pub struct PackWriter {
+    tmp: PathBuf,
+    out: Hashing<BufWriter<File>>,
+    lines: Vec<IdxLine>,
+}
+
+impl PackWriter {
+    pub fn new(vault: &Vault) -> Result<Self, VaultError> {
+        let tmp = fsutil::temp_path(&vault.tmp_dir(), "pack");
+        let file = File::create(&tmp).map_err(io_err(&tmp))?;
+        Ok(PackWriter {
+            tmp,
+            out: Hashing {
+                inner: BufWriter::with_capacity(1 << 20, file),
+                hasher: Sha256::new(),
+                len: 0,
+            },
+            lines: Vec::new(),
+        })
+    }
+
+    pub fn len(&self) -> u64 {
+        self.out.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Append an already compressed object.
+    pub fn add(&mut self, sha: [u8; 32], compressed: &[u8], size: u64) -> Result<(), VaultError> {
+        let offset = self.out.len;
+        self.out.write_all(compressed).map_err(io_err(&self.tmp))?;
+        self.lines
+            .push((sha, offset, compressed.len() as u64, size));
+        Ok(())
+    }
+
+    /// Compress a stream into the pack, checking that its content hashes to `sha`. Returns
+    /// `Ok(false)` when the content did not match (the file changed meanwhile).
+    pub fn add_stream(&mut self, sha: [u8; 32], reader: &mut dyn Read) -> Result<bool, VaultError> {
+        let offset = self.out.len;
+        let tmp = self.tmp.clone();
+        let mut enc =
+            zstd::stream::write::Encoder::new(&mut self.out, LEVEL).map_err(io_err(&tmp))?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut size = 0u64;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_err(&tmp)(e)),
+            };
+            hasher.update(&buf[..n]);
+            enc.write_all(&buf[..n]).map_err(io_err(&tmp))?;
+            size += n as u64;
+        }
+        enc.finish().map_err(io_err(&tmp))?;
+        if <[u8; 32]>::from(hasher.finalize()) != sha {
+            return Ok(false);
+        }
+        self.lines.push((sha, offset, self.out.len - offset, size));
+        Ok(true)
+    }
+
+    /// fsync and move the pack, then its index, into `packs/`. Returns the pack id and lines.
+    pub fn finish(self, vault: &Vault) -> Result<(String, Vec<IdxLine>), VaultError> {
+        let Hashing { inner, hasher, .. } = self.out;
+        let file = inner
+            .into_inner()
+            .map_err(|e| io_err(&self.tmp)(e.into_error()))?;
+        file.sync_all().map_err(io_err(&self.tmp))?;
+        drop(file);
+        let id = hex(&hasher.finalize());
+        let dir = vault.packs_dir();
+        let pack_path = dir.join(format!("{id}.pack"));
+        if pack_path.exists() {
+            // The same bytes are already there (write-once): keep the old one.
+            let _ = std::fs::remove_file(&self.tmp);
+        } else {
+            std::fs::rename(&self.tmp, &pack_path).map_err(io_err(&pack_path))?;
+        }
+        fsutil::fsync_dir(&dir)?;
+        let mut idx = String::with_capacity(self.lines.len() * 90 + 32);
+        idx.push_str(INDEX_HEADER);
+        idx.push('\n');
+        for (sha, offset, clen, size) in &self.lines {
+            idx.push_str(&format!("{} {offset} {clen} {size}\n", hex(sha)));
+        }
+        fsutil::write_once(
+            &vault.tmp_dir(),
+            &dir.join(format!("{id}.idx")),
+            idx.as_bytes(),
+        )?;
+        Ok((id, self.lines))
+    }
+
+    /// Give up: remove the temporary pack.
+    pub fn abandon(self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// A reader over a region of a file, by positioned reads (shareable across threads).
+pub struct RegionReader<'a> {
+    file: &'a File,
+    pos: u64,
+    end: u64,
+}
+
+impl<'a> RegionReader<'a> {
+    pub fn new(file: &'a File, offset: u64, len: u64) -> Self {
+        RegionReader {
+            file,
+            pos: offset,
+            end: offset + len,
+        }
+    }
+}
+
+impl Read for RegionReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.end.saturating_sub(self.pos);
+        if left == 0 {
+            return Ok(0);
+        }
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.file.read_at(&mut buf[..want], self.pos)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the pack ends before the object does",
+            ));
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// Decompress one object from an open pack into `out`, returning the SHA-256 and length of
+/// what was written. Small objects go through `dec` (reused per thread); large ones stream.
+pub fn copy_object(
+    pack: &File,
+    loc: &Loc,
+    dec: &mut zstd::bulk::Decompressor<'static>,
+    out: &mut dyn Write,
+) -> io::Result<([u8; 32], u64)> {
+    let mut h = Sha256::new();
+    if loc.size <= BIG_OBJECT {
+        let mut buf = vec![0u8; usize::try_from(loc.clen).unwrap_or(0)];
+        pack.read_exact_at(&mut buf, loc.offset)?;
+        let data = dec.decompress(&buf, usize::try_from(loc.size).unwrap_or(0).max(1))?;
+        h.update(&data);
+        out.write_all(&data)?;
+        return Ok((h.finalize().into(), data.len() as u64));
+    }
+    let mut d = zstd::stream::read::Decoder::new(RegionReader::new(pack, loc.offset, loc.clen))?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut n_total = 0u64;
+    loop {
+        let n = match d.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        h.update(&buf[..n]);
+        out.write_all(&buf[..n])?;
+        n_total += n as u64;
+    }
+    Ok((h.finalize().into(), n_total))
+}
+
+/// Open a pack file.
+pub fn open_pack(path: &Path) -> Result<File, VaultError> {
+    File::open(path).map_err(io_err(path))
+}

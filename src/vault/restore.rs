@@ -1,0 +1,241 @@
+//! `restore`: rebuild a snapshot's tree byte for byte: contents, modes, symlinks, empty folders.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::BufWriter;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::pack::{self, Index};
+use super::snapshot::{self, RecEntry, safe_relative};
+use super::{Vault, VaultError, io_err};
+use crate::delivery::EntryKind;
+use crate::progress::Progress;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Restored {
+    pub files: u64,
+    pub dirs: u64,
+    pub symlinks: u64,
+    /// Special files recorded in the snapshot but never stored (devices, FIFOs, sockets).
+    pub skipped: u64,
+    pub bytes: u64,
+}
+
+fn corrupt(vault: &Vault, id: &str, message: String) -> VaultError {
+    VaultError::Corrupt {
+        path: vault.snapshots_dir().join(format!("{id}.json.zst")),
+        message,
+    }
+}
+
+/// Restore snapshot `id` into `target`, which must be empty or absent unless `force`.
+pub fn restore(
+    vault: &Vault,
+    id: &str,
+    target: &Path,
+    force: bool,
+    progress: &dyn Progress,
+) -> Result<Restored, VaultError> {
+    let record = vault.load_snapshot(id)?;
+    // Validate every path before writing anything: nothing may land outside the target, and no
+    // entry may sit below a symlink or a file of the same snapshot.
+    let mut not_dirs: HashSet<Vec<u8>> = HashSet::new();
+    let mut entries: Vec<(Vec<u8>, &RecEntry)> = Vec::with_capacity(record.entries.len());
+    for e in &record.entries {
+        let p = e.path_bytes().filter(|p| safe_relative(p)).ok_or_else(|| {
+            corrupt(
+                vault,
+                id,
+                format!(
+                    "unsafe path {:?} in the record; nothing was restored",
+                    e.display_path()
+                ),
+            )
+        })?;
+        if e.kind != EntryKind::Dir {
+            not_dirs.insert(p.clone());
+        }
+        entries.push((p, e));
+    }
+    for (p, e) in &entries {
+        let mut prefix = p.as_slice();
+        while let Some(i) = prefix.iter().rposition(|&b| b == b'/') {
+            prefix = &prefix[..i];
+            if not_dirs.contains(prefix) {
+                return Err(corrupt(
+                    vault,
+                    id,
+                    format!(
+                        "{:?} lies below a non-folder entry; nothing was restored",
+                        e.display_path()
+                    ),
+                ));
+            }
+        }
+    }
+
+    match std::fs::symlink_metadata(target) {
+        Ok(m) if !m.is_dir() => {
+            return Err(VaultError::Invalid {
+                message: format!(
+                    "{}: exists and is not a folder; choose a folder to restore into",
+                    target.display()
+                ),
+            });
+        }
+        Ok(_) => {
+            let non_empty = std::fs::read_dir(target)
+                .map_err(io_err(target))?
+                .next()
+                .is_some();
+            if non_empty && !force {
+                return Err(VaultError::TargetNotEmpty {
+                    path: target.to_owned(),
+                });
+            }
+        }
+        Err(_) => std::fs::create_dir_all(target).map_err(io_err(target))?,
+    }
+
+    let mut stats = Restored::default();
+    // Folders first, parents before children (entries are sorted by path bytes, and a parent's
+    // path is a prefix of its children's).
+    let mut dirs: Vec<(&[u8], u32)> = entries
+        .iter()
+        .filter(|(_, e)| e.kind == EntryKind::Dir)
+        .map(|(p, e)| (p.as_slice(), e.mode))
+        .collect();
+    dirs.sort_by_key(|(p, _)| p.iter().filter(|&&b| b == b'/').count());
+    for (p, _) in &dirs {
+        let path = snapshot::join(target, p);
+        clear_non_dir(&path, force)?;
+        match std::fs::create_dir(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => {}
+            Err(e) => return Err(io_err(&path)(e)),
+        }
+        stats.dirs += 1;
+    }
+
+    let index = Index::load(vault)?;
+    let files: Vec<&(Vec<u8>, &RecEntry)> = entries
+        .iter()
+        .filter(|(_, e)| e.kind == EntryKind::File)
+        .collect();
+    let total: u64 = files.iter().map(|(_, e)| e.size).sum();
+    progress.begin("restoring", files.len() as u64, total);
+    let written: Result<u64, VaultError> = files
+        .par_iter()
+        .map_init(
+            || (HashMap::<u32, File>::new(), zstd::bulk::Decompressor::new().expect("zstd decompressor")),
+            |(packs, dec), (p, e)| {
+                let path = snapshot::join(target, p);
+                let sha = e.sha().ok_or_else(|| corrupt(vault, id, format!("{:?} has no content hash", e.display_path())))?;
+                let loc = *index.objects.get(&sha).ok_or_else(|| VaultError::Corrupt {
+                    path: vault.packs_dir(),
+                    message: format!(
+                        "the content of {:?} (object {}) is missing from the vault; run `escrow audit`",
+                        e.display_path(),
+                        e.sha256.as_deref().unwrap_or_default()
+                    ),
+                })?;
+                if !packs.contains_key(&loc.pack) {
+                    let pp = index.pack_path(vault, loc.pack);
+                    packs.insert(loc.pack, pack::open_pack(&pp)?);
+                }
+                let pack_file = &packs[&loc.pack];
+                if force {
+                    remove_any(&path)?;
+                }
+                let file = OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .map_err(io_err(&path))?;
+                let mut out = BufWriter::with_capacity(256 * 1024, file);
+                let (got, len) = pack::copy_object(pack_file, &loc, dec, &mut out).map_err(|err| VaultError::Corrupt {
+                    path: index.pack_path(vault, loc.pack),
+                    message: format!("cannot read the content of {:?}: {err}; run `escrow audit`", e.display_path()),
+                })?;
+                let file = out.into_inner().map_err(|err| io_err(&path)(err.into_error()))?;
+                if got != sha || len != e.size {
+                    drop(file);
+                    let _ = std::fs::remove_file(&path);
+                    return Err(VaultError::Corrupt {
+                        path: index.pack_path(vault, loc.pack),
+                        message: format!(
+                            "the stored content of {:?} does not match its hash; the vault is damaged: run `escrow audit`",
+                            e.display_path()
+                        ),
+                    });
+                }
+                file.set_permissions(std::fs::Permissions::from_mode(e.mode & 0o7777))
+                    .map_err(io_err(&path))?;
+                progress.advance(1, len);
+                Ok(len)
+            },
+        )
+        .sum();
+    progress.finish();
+    stats.bytes = written?;
+    stats.files = files.len() as u64;
+
+    for (p, e) in &entries {
+        match e.kind {
+            EntryKind::Symlink => {
+                let path = snapshot::join(target, p);
+                let t = e.target_bytes().ok_or_else(|| {
+                    corrupt(
+                        vault,
+                        id,
+                        format!("{:?} has no link target", e.display_path()),
+                    )
+                })?;
+                if force {
+                    remove_any(&path)?;
+                }
+                std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(&t), &path)
+                    .map_err(io_err(&path))?;
+                stats.symlinks += 1;
+            }
+            EntryKind::Special => stats.skipped += 1,
+            EntryKind::File | EntryKind::Dir => {}
+        }
+    }
+    // Folder modes last, deepest first, so that read-only folders did not block the writes.
+    for (p, mode) in dirs.iter().rev() {
+        let path = snapshot::join(target, p);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & 0o7777))
+            .map_err(io_err(&path))?;
+    }
+    Ok(stats)
+}
+
+/// With --force, something that is not a folder where a folder must go is removed.
+fn clear_non_dir(path: &Path, force: bool) -> Result<(), VaultError> {
+    if let Ok(m) = std::fs::symlink_metadata(path) {
+        if !m.is_dir() {
+            if !force {
+                return Err(VaultError::TargetNotEmpty {
+                    path: path.to_owned(),
+                });
+            }
+            std::fs::remove_file(path).map_err(io_err(path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Remove whatever is at `path` (file, link or folder); nothing there is fine.
+fn remove_any(path: &Path) -> Result<(), VaultError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path).map_err(io_err(path)),
+        Ok(_) => std::fs::remove_file(path).map_err(io_err(path)),
+        Err(_) => Ok(()),
+    }
+}

@@ -1,0 +1,200 @@
+//! Snapshot records: `snapshots/<id>.json.zst`, the zstd-compressed JSON of one deposit. The id
+//! is the SHA-256 of the uncompressed JSON, so any edit to a record is detected.
+
+use std::os::unix::ffi::OsStrExt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Vault, VaultError, fsutil, io_err};
+use crate::delivery::{Entry, EntryKind, Source};
+use crate::manifest::hex;
+use crate::report::{Report, Tool};
+
+/// A change note given with `--note`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    /// The note's file name as given.
+    pub file: String,
+    /// SHA-256 of the note file's bytes.
+    pub sha256: String,
+    /// Its text (decoded from UTF-8, UTF-16 or GBK).
+    pub text: String,
+}
+
+/// The manifest the delivery was checked against, verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredManifest {
+    pub path: String,
+    pub sha256: String,
+    pub text: String,
+}
+
+/// The delivery tree's digests and counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tree {
+    pub sha256: String,
+    pub sm3: String,
+    pub files: u64,
+    pub bytes: u64,
+    pub entries: u64,
+}
+
+/// One entry of the delivery, byte-exact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecEntry {
+    /// The path, when it is UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The path's bytes in hex, when it is not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_hex: Option<String>,
+    pub kind: EntryKind,
+    /// `st_mode` (type and permission bits).
+    pub mode: u32,
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_hex: Option<String>,
+}
+
+fn split_bytes(b: &[u8]) -> (Option<String>, Option<String>) {
+    match std::str::from_utf8(b) {
+        Ok(s) => (Some(s.to_owned()), None),
+        Err(_) => (None, Some(hex(b))),
+    }
+}
+
+fn join_bytes(text: Option<&String>, hexed: Option<&String>) -> Option<Vec<u8>> {
+    if let Some(t) = text {
+        return Some(t.as_bytes().to_vec());
+    }
+    let h = hexed?;
+    if h.len() % 2 != 0 {
+        return None;
+    }
+    (0..h.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(h.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+impl RecEntry {
+    pub fn from_entry(e: &Entry) -> RecEntry {
+        let (path, path_hex) = split_bytes(&e.path);
+        let (target, target_hex) = e.link_target.as_deref().map_or((None, None), split_bytes);
+        RecEntry {
+            path,
+            path_hex,
+            kind: e.kind,
+            mode: e.mode,
+            size: e.size,
+            sha256: e.sha256.map(|d| hex(&d)),
+            target,
+            target_hex,
+        }
+    }
+
+    /// The path's raw bytes (`None` if the record is malformed).
+    pub fn path_bytes(&self) -> Option<Vec<u8>> {
+        join_bytes(self.path.as_ref(), self.path_hex.as_ref())
+    }
+
+    pub fn target_bytes(&self) -> Option<Vec<u8>> {
+        join_bytes(self.target.as_ref(), self.target_hex.as_ref())
+    }
+
+    /// The readable path.
+    pub fn display_path(&self) -> String {
+        self.path_bytes().map_or_else(
+            || "<bad path>".to_owned(),
+            |b| crate::delivery::names::display(&b),
+        )
+    }
+
+    pub fn sha(&self) -> Option<[u8; 32]> {
+        self.sha256.as_deref().and_then(super::pack::parse_hex32)
+    }
+}
+
+/// Everything recorded about one deposit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotRecord {
+    pub format: u32,
+    pub label: String,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    pub tool: Tool,
+    /// The ledger position this snapshot was written for, and the ledger head it follows.
+    pub seq: u64,
+    pub prev: String,
+    pub note: Option<Note>,
+    pub source: Source,
+    pub manifest: StoredManifest,
+    pub tree: Tree,
+    /// The check report, including the comparison with the previous snapshot.
+    pub report: Report,
+    /// Every entry of the delivery, sorted by path bytes.
+    pub entries: Vec<RecEntry>,
+}
+
+/// Serialize, write (write-once) and return the snapshot id and SM3.
+pub fn store(vault: &Vault, record: &SnapshotRecord) -> Result<(String, String), VaultError> {
+    let json = serde_json::to_vec(record).expect("records serialize");
+    let id = hex(&Sha256::digest(&json));
+    let sm3 = hex(&sm3::Sm3::digest(&json));
+    let compressed =
+        zstd::bulk::compress(&json, super::pack::LEVEL).map_err(io_err(&vault.snapshots_dir()))?;
+    let path = vault.snapshots_dir().join(format!("{id}.json.zst"));
+    fsutil::write_once(&vault.tmp_dir(), &path, &compressed)?;
+    Ok((id, sm3))
+}
+
+/// The raw JSON of a record, verified against its id.
+pub fn load_json(vault: &Vault, id: &str) -> Result<Vec<u8>, VaultError> {
+    let path = vault.snapshots_dir().join(format!("{id}.json.zst"));
+    let compressed = std::fs::read(&path).map_err(io_err(&path))?;
+    let json = zstd::stream::decode_all(&compressed[..]).map_err(|e| VaultError::Corrupt {
+        path: path.clone(),
+        message: format!("the snapshot record does not decompress ({e}); run `escrow audit`"),
+    })?;
+    if hex(&Sha256::digest(&json)) != id {
+        return Err(VaultError::Corrupt {
+            path,
+            message: "the snapshot record does not match its id: it was edited or damaged; run `escrow audit`".to_owned(),
+        });
+    }
+    Ok(json)
+}
+
+/// Load and verify a record.
+pub fn load(vault: &Vault, id: &str) -> Result<SnapshotRecord, VaultError> {
+    let json = load_json(vault, id)?;
+    let path = vault.snapshots_dir().join(format!("{id}.json.zst"));
+    serde_json::from_slice(&json).map_err(|e| VaultError::Corrupt {
+        path,
+        message: format!("the snapshot record does not parse: {e}"),
+    })
+}
+
+/// A relative path that stays inside its root: no empty, `.` or `..` components, not absolute.
+pub fn safe_relative(path: &[u8]) -> bool {
+    !path.is_empty()
+        && path[0] != b'/'
+        && path
+            .split(|&b| b == b'/')
+            .all(|c| !c.is_empty() && c != b"." && c != b".." && !c.contains(&0))
+}
+
+/// The OS path of a raw relative path under `root`.
+pub fn join(root: &std::path::Path, rel: &[u8]) -> std::path::PathBuf {
+    root.join(std::ffi::OsStr::from_bytes(rel))
+}
