@@ -109,7 +109,7 @@ pub fn restore(
         .filter(|(_, e)| e.kind == EntryKind::Dir)
         .map(|(p, e)| (p.as_slice(), e.mode))
         .collect();
-    dirs.sort_by_key(|(p, _)| p.iter().filter(|&&b| b == b'/').count());
+    dirs.sort_by_key(|(p, _)| p.split(|&b| b == b'/').count());
     for (p, _) in &dirs {
         let path = snapshot::join(target, p);
         clear_non_dir(&path, force)?;
@@ -143,9 +143,8 @@ pub fn restore(
                         e.sha256.as_deref().unwrap_or_default()
                     ),
                 })?;
-                if !packs.contains_key(&loc.pack) {
-                    let pp = index.pack_path(vault, loc.pack);
-                    packs.insert(loc.pack, pack::open_pack(&pp)?);
+                if let std::collections::hash_map::Entry::Vacant(slot) = packs.entry(loc.pack) {
+                    slot.insert(pack::open_pack(&index.pack_path(vault, loc.pack))?);
                 }
                 let pack_file = &packs[&loc.pack];
                 if force {
@@ -218,15 +217,15 @@ pub fn restore(
 
 /// With --force, something that is not a folder where a folder must go is removed.
 fn clear_non_dir(path: &Path, force: bool) -> Result<(), VaultError> {
-    if let Ok(m) = std::fs::symlink_metadata(path) {
-        if !m.is_dir() {
-            if !force {
-                return Err(VaultError::TargetNotEmpty {
-                    path: path.to_owned(),
-                });
-            }
-            std::fs::remove_file(path).map_err(io_err(path))?;
+    if let Ok(m) = std::fs::symlink_metadata(path)
+        && !m.is_dir()
+    {
+        if !force {
+            return Err(VaultError::TargetNotEmpty {
+                path: path.to_owned(),
+            });
         }
+        std::fs::remove_file(path).map_err(io_err(path))?;
     }
     Ok(())
 }
