@@ -1,36 +1,47 @@
-//! Text encodings real Chinese deliveries use: UTF-8 with or without BOM, UTF-16 LE/BE with BOM
-//! (what Windows tools such as SSMS write), and GB18030/GBK (what Chinese Windows defaults to).
+//! Text encodings real Chinese deliveries use: UTF-8 with or without BOM, UTF-16 LE/BE with or
+//! without BOM (what Windows tools such as SSMS write), and GB18030/GBK (what Chinese Windows
+//! defaults to).
+//!
+//! Without a BOM and unless the text is UTF-16, the encoding is chosen line by line: scripts are
+//! concatenated from files saved by different editors, so one file may hold UTF-8 lines and GBK
+//! lines, and a file may be ASCII for megabytes before its first Chinese character. Splitting at
+//! '\n' is safe in both encodings: the byte 0x0A never occurs inside a UTF-8 or GB18030
+//! multi-byte character.
 
 use std::io::{self, Read};
 
 use encoding_rs::{Decoder, Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 
-/// How many bytes are sniffed to choose an encoding.
+/// How many bytes are sniffed for a BOM or UTF-16 without BOM, and read at a time.
 const SNIFF: usize = 64 * 1024;
 
-/// Choose the encoding of a text from its first bytes: a BOM wins; then UTF-16 without BOM when
-/// every other byte is NUL; then UTF-8 when the sample is valid UTF-8 (a sequence cut at the end
-/// of the sample is fine); else GB18030, a superset of GBK and GB2312.
-pub fn sniff(sample: &[u8]) -> (&'static Encoding, usize) {
+/// The longest line held whole to choose its encoding. A longer line (a dump's one-line
+/// multi-row INSERT) is decoded in pieces, see [`Lines::long_line`].
+const MAX_LINE: usize = 1024 * 1024;
+
+/// The encoding a text must be decoded with as a whole: a BOM's, or UTF-16 without BOM when about
+/// every other byte is NUL. `None`: no BOM and not UTF-16, so the text is decoded line by line
+/// (each line as UTF-8 when valid, else as GB18030, a superset of GBK and GB2312).
+///
+/// UTF-16 without BOM: text that is mostly ASCII has a NUL in the high byte of most code units.
+/// Characters U+xx00 (一 U+4E00, 最 U+6700) put a NUL in the other position too, so the test is a
+/// ratio: at least 40% NULs in the high-byte position and at most 5% in the low-byte one.
+pub fn sniff(sample: &[u8]) -> Option<(&'static Encoding, usize)> {
     if let Some((enc, bom)) = Encoding::for_bom(sample) {
-        return (enc, bom);
+        return Some((enc, bom));
     }
     if sample.len() >= 4 {
         let pairs = sample.len() / 2;
         let even_nul = sample.chunks_exact(2).filter(|p| p[0] == 0).count();
         let odd_nul = sample.chunks_exact(2).filter(|p| p[1] == 0).count();
-        if odd_nul * 10 >= pairs * 4 && even_nul == 0 {
-            return (UTF_16LE, 0);
+        if odd_nul * 10 >= pairs * 4 && even_nul * 20 <= pairs {
+            return Some((UTF_16LE, 0));
         }
-        if even_nul * 10 >= pairs * 4 && odd_nul == 0 {
-            return (UTF_16BE, 0);
+        if even_nul * 10 >= pairs * 4 && odd_nul * 20 <= pairs {
+            return Some((UTF_16BE, 0));
         }
     }
-    match std::str::from_utf8(sample) {
-        Ok(_) => (UTF_8, 0),
-        Err(e) if e.error_len().is_none() => (UTF_8, 0),
-        Err(_) => (GB18030, 0),
-    }
+    None
 }
 
 /// A readable name for an encoding, as shown in reports.
@@ -47,15 +58,19 @@ pub fn encoding_name(enc: &'static Encoding, bom: usize) -> String {
     }
 }
 
-/// Decode a whole (small) text. Returns the text and the encoding's readable name.
+/// Decode a whole (small) text. Returns the text and the encoding's readable name, as
+/// [`decode_stream`] does.
 pub fn decode(bytes: &[u8]) -> (String, String) {
-    let (enc, bom) = sniff(&bytes[..bytes.len().min(SNIFF)]);
-    let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-    (text.into_owned(), encoding_name(enc, bom))
+    let mut text = String::with_capacity(bytes.len());
+    let name = decode_stream(&mut &bytes[..], &mut |s| text.push_str(s))
+        .expect("reading from a slice cannot fail");
+    (text, name)
 }
 
 /// Decode a stream chunk by chunk, calling `sink` with each piece of text. Memory stays bounded
-/// whatever the size of the input. Returns the encoding's readable name.
+/// whatever the size of the input and the length of its lines. Returns the encoding's readable
+/// name: "UTF-8", "GB18030/GBK", "UTF-8 + GB18030/GBK" when lines of both were found, or for a
+/// whole-text encoding "UTF-8 (BOM)", "UTF-16LE (BOM)", "UTF-16BE (BOM)", "UTF-16LE", "UTF-16BE".
 pub fn decode_stream(reader: &mut dyn Read, sink: &mut dyn FnMut(&str)) -> io::Result<String> {
     let mut buf = vec![0u8; SNIFF];
     let mut filled = 0;
@@ -66,9 +81,21 @@ pub fn decode_stream(reader: &mut dyn Read, sink: &mut dyn FnMut(&str)) -> io::R
         }
         filled += n;
     }
-    let (enc, bom) = sniff(&buf[..filled]);
-    let mut decoder: Decoder = enc.new_decoder_without_bom_handling();
     let mut out = String::with_capacity(SNIFF * 3 + 16);
+    let Some((enc, bom)) = sniff(&buf[..filled]) else {
+        let mut lines = Lines::default();
+        lines.push(&buf[..filled], &mut out, sink);
+        loop {
+            let n = read_some(reader, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            lines.push(&buf[..n], &mut out, sink);
+        }
+        lines.finish(&mut out, sink);
+        return Ok(lines.name().to_owned());
+    };
+    let mut decoder: Decoder = enc.new_decoder_without_bom_handling();
     feed(&mut decoder, &buf[bom..filled], false, &mut out, sink);
     loop {
         let n = read_some(reader, &mut buf)?;
@@ -79,6 +106,166 @@ pub fn decode_stream(reader: &mut dyn Read, sink: &mut dyn FnMut(&str)) -> io::R
         feed(&mut decoder, &buf[..n], false, &mut out, sink);
     }
     Ok(encoding_name(enc, bom))
+}
+
+/// Line-by-line decoding: each line as UTF-8 when it is valid UTF-8, else as GB18030.
+#[derive(Default)]
+struct Lines {
+    /// The bytes of the unfinished last line, at most `MAX_LINE` plus one read.
+    pending: Vec<u8>,
+    /// Inside a line longer than `MAX_LINE`: the decoder chosen for the rest of that line.
+    long: Option<Decoder>,
+    saw_utf8: bool,
+    saw_gb: bool,
+}
+
+impl Lines {
+    fn push(&mut self, mut bytes: &[u8], out: &mut String, sink: &mut dyn FnMut(&str)) {
+        if let Some(decoder) = &mut self.long {
+            match bytes.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    feed(decoder, &bytes[..=i], true, out, sink);
+                    self.long = None;
+                    bytes = &bytes[i + 1..];
+                }
+                None => {
+                    feed(decoder, bytes, false, out, sink);
+                    return;
+                }
+            }
+        }
+        let complete = match bytes.iter().rposition(|&b| b == b'\n') {
+            Some(i) if self.pending.is_empty() => {
+                self.lines(&bytes[..=i], out, sink);
+                self.pending.extend_from_slice(&bytes[i + 1..]);
+                None
+            }
+            Some(i) => {
+                self.pending.extend_from_slice(bytes);
+                Some(self.pending.len() - (bytes.len() - i) + 1)
+            }
+            None => {
+                self.pending.extend_from_slice(bytes);
+                None
+            }
+        };
+        if let Some(end) = complete {
+            let pending = std::mem::take(&mut self.pending);
+            self.lines(&pending[..end], out, sink);
+            self.pending = pending;
+            self.pending.drain(..end);
+        }
+        if self.pending.len() > MAX_LINE {
+            self.long_line(out, sink);
+        }
+    }
+
+    /// A line longer than `MAX_LINE` so far, with no newline yet. Its ASCII start is passed on
+    /// undecided (ASCII reads the same in both encodings). Once at least `MAX_LINE` bytes from
+    /// its first non-ASCII byte are held, they choose the encoding of the rest of the line, by
+    /// the rule for whole lines: UTF-8 when valid (a character cut at the end is fine), GB18030
+    /// otherwise. That is the most evidence bounded memory allows, more than the encoding of the
+    /// previous lines, which may all be ASCII. Bytes later in the line that are invalid in the
+    /// chosen encoding decode as U+FFFD.
+    fn long_line(&mut self, out: &mut String, sink: &mut dyn FnMut(&str)) {
+        let ascii = self
+            .pending
+            .iter()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(self.pending.len());
+        if ascii > 0 {
+            sink(std::str::from_utf8(&self.pending[..ascii]).expect("ASCII is UTF-8"));
+            self.pending.drain(..ascii);
+        }
+        if self.pending.len() < MAX_LINE {
+            return;
+        }
+        let enc = if is_utf8(&self.pending, true) {
+            self.saw_utf8 = true;
+            UTF_8
+        } else {
+            self.saw_gb = true;
+            GB18030
+        };
+        let mut decoder = enc.new_decoder_without_bom_handling();
+        feed(&mut decoder, &self.pending, false, out, sink);
+        self.pending.clear();
+        self.long = Some(decoder);
+    }
+
+    /// Whole lines (the last may lack its newline at the end of the text). Runs of lines in the
+    /// same encoding are passed on together; ASCII lines join either.
+    fn lines(&mut self, text: &[u8], out: &mut String, sink: &mut dyn FnMut(&str)) {
+        if text.is_ascii() {
+            sink(std::str::from_utf8(text).expect("ASCII is UTF-8"));
+            return;
+        }
+        if let Ok(s) = std::str::from_utf8(text) {
+            self.saw_utf8 = true;
+            sink(s);
+            return;
+        }
+        let mut run_start = 0;
+        let mut run_gb = false;
+        let mut start = 0;
+        while start < text.len() {
+            let end = text[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |i| start + i + 1);
+            let line = &text[start..end];
+            if !line.is_ascii() {
+                let gb = !is_utf8(line, false);
+                if gb != run_gb {
+                    self.run(&text[run_start..start], run_gb, out, sink);
+                    run_start = start;
+                    run_gb = gb;
+                }
+                if gb {
+                    self.saw_gb = true;
+                } else {
+                    self.saw_utf8 = true;
+                }
+            }
+            start = end;
+        }
+        self.run(&text[run_start..], run_gb, out, sink);
+    }
+
+    fn run(&self, text: &[u8], gb: bool, out: &mut String, sink: &mut dyn FnMut(&str)) {
+        if text.is_empty() {
+        } else if gb {
+            let mut decoder = GB18030.new_decoder_without_bom_handling();
+            feed(&mut decoder, text, true, out, sink);
+        } else {
+            sink(std::str::from_utf8(text).expect("validated line by line"));
+        }
+    }
+
+    fn finish(&mut self, out: &mut String, sink: &mut dyn FnMut(&str)) {
+        if let Some(mut decoder) = self.long.take() {
+            feed(&mut decoder, &[], true, out, sink);
+        } else if !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            self.lines(&pending, out, sink);
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match (self.saw_utf8, self.saw_gb) {
+            (true, true) => "UTF-8 + GB18030/GBK",
+            (false, true) => "GB18030/GBK",
+            _ => "UTF-8",
+        }
+    }
+}
+
+/// Valid UTF-8; with `cut_ok`, a character cut short at the very end is fine.
+fn is_utf8(bytes: &[u8], cut_ok: bool) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => cut_ok && e.error_len().is_none(),
+    }
 }
 
 fn read_some(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {

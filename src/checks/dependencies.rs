@@ -59,7 +59,7 @@ pub(crate) fn check(
             }
             let path = root.join(OsStr::from_bytes(&e.path));
             let mut bytes = Vec::with_capacity(usize::try_from(e.size).unwrap_or(0));
-            std::fs::File::open(&path)
+            crate::delivery::inventory::open_regular(&path)
                 .and_then(|f| f.take(MAX_BYTES).read_to_end(&mut bytes))
                 .map_err(|source| DeliveryError::Unreadable { path, source })?;
             Ok((format, depfiles::parse(format, &bytes)))

@@ -85,11 +85,18 @@ pub fn run(manifest: &Manifest, delivery: &Delivery) -> Result<Outcome, Delivery
                 return Vec::new();
             }
             let cand = Candidate::new(Path::new(OsStr::from_bytes(&e.path)));
+            // A GBK-encoded name (from a Chinese Windows archive) also matches in its decoded
+            // form, so that Chinese globs find it.
+            let gbk = names::gbk_decoded(&e.path);
+            let gbk = gbk.as_deref().map(|s| Candidate::new(Path::new(s)));
             manifest
                 .requirements
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.matcher.is_match_candidate(&cand))
+                .filter(|(_, r)| {
+                    r.matcher.is_match_candidate(&cand)
+                        || gbk.as_ref().is_some_and(|g| r.matcher.is_match_candidate(g))
+                })
                 .map(|(i, _)| i)
                 .collect()
         })

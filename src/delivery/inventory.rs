@@ -200,8 +200,24 @@ pub fn build(root: &Path, progress: &dyn Progress) -> Result<Inventory, Delivery
 /// Stream a file through SHA-256 with a caller-owned buffer. Returns the digest and the number
 /// of bytes actually read (which is what was hashed, even if the file changed size meanwhile).
 pub fn hash_file(path: &Path, buf: &mut [u8]) -> io::Result<([u8; 32], u64)> {
-    let mut f = File::open(path)?;
+    let mut f = open_regular(path)?;
     hash_reader(&mut f, buf)
+}
+
+/// Open a delivery file for reading, refusing to follow a symlink or to block on a FIFO that
+/// replaced the regular file seen by the walk.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::other(
+            "no longer a regular file (it changed during the check)",
+        ));
+    }
+    Ok(f)
 }
 
 /// Stream any reader through SHA-256.

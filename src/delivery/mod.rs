@@ -21,7 +21,7 @@ pub enum DeliveryError {
         path.display()
     )]
     NotADirectory { path: PathBuf },
-    #[error("{}: cannot read: {source}; make the delivery readable by this user and run again", path.display())]
+    #[error("{}: cannot read ({source}); make the delivery readable by this user and run again", path.display())]
     Unreadable {
         path: PathBuf,
         #[source]

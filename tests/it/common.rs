@@ -36,25 +36,65 @@ impl Run {
     }
 }
 
-/// Run `escrow ARGS` with a fixed clock, English, no colour.
+/// The binary with a fixed clock, English, no colour, and no vault from the environment.
+pub fn escrow_command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_escrow"));
+    cmd.env("ESCROW_NOW", FIXED_NOW)
+        .env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("ESCROW_VAULT")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Run `escrow ARGS` (see `escrow_command`).
 pub fn escrow<I, S>(args: I) -> Run
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let out = Command::new(env!("CARGO_BIN_EXE_escrow"))
-        .args(args)
-        .env("ESCROW_NOW", FIXED_NOW)
-        .env("LANG", "C.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run escrow");
+    let mut cmd = escrow_command();
+    cmd.args(args);
+    run(cmd)
+}
+
+/// Run a command to its end, but never longer than two minutes: a hang (a FIFO opened by
+/// mistake, a lock never released) fails the test instead of stalling the suite.
+pub fn run(mut cmd: Command) -> Run {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start escrow");
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out_t = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        out.read_to_end(&mut s).map(|_| s)
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        err.read_to_end(&mut s).map(|_| s)
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("escrow did not finish within 120 s: {cmd:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
     Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out_t.join().unwrap().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err_t.join().unwrap().unwrap()).into_owned(),
     }
 }
 

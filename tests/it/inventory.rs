@@ -53,13 +53,16 @@ fn non_utf8_and_newline_names_are_kept_and_readable() {
     std::fs::create_dir(d.join("src")).unwrap();
     std::fs::write(d.join("src").join(OsStr::from_bytes(&gbk)), "class A {}\n").unwrap();
     std::fs::write(d.join("src").join("two\nlines.java"), "class B {}\n").unwrap();
+    // Bytes that are neither UTF-8 nor GBK.
+    std::fs::write(d.join("src").join(OsStr::from_bytes(b"\xff\xfe.java")), "class C {}\n").unwrap();
     let mdir = tempfile::tempdir().unwrap();
     let r = check_json(d, &manifest(mdir.path(), ALL)).json();
-    assert_eq!(r["delivery"]["files"], 2);
-    assert_eq!(requirement(&r, "all")["source_files"], 2);
+    assert_eq!(r["delivery"]["files"], 3);
+    assert_eq!(requirement(&r, "all")["source_files"], 3);
     let sample = &requirement(&r, "all")["sample"];
     assert_eq!(sample[0], "src/two\\nlines.java");
-    assert_eq!(sample[1], "src/\\xB2\\xA1\\xC0\\xFA.java");
+    assert_eq!(sample[1], "src/病历.java [GBK]");
+    assert_eq!(sample[2], "src/\\xFF\\xFE.java");
 }
 
 #[test]
@@ -89,21 +92,51 @@ fn digest_is_stable_and_sees_every_change() {
 fn unreadable_file_is_a_runtime_error_naming_it() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = copy_sample();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let p = tmp.path().join("jingtong/pom.xml");
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&p).is_ok() {
-        return; // running as root: permissions do not stop reads
+    let mut cmd = escrow_command();
+    // Root reads any file: run as nobody then (CI runs as root).
+    if is_root() {
+        let mut wrapped = std::process::Command::new("setpriv");
+        wrapped
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_escrow"))
+            .envs(cmd.get_envs().filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))))
+            .env_remove("ESCROW_VAULT");
+        cmd = wrapped;
     }
-    let run = escrow([
-        "check".as_ref(),
-        tmp.path().as_os_str(),
-        "-m".as_ref(),
-        chaoyang().as_os_str(),
-    ]);
-    assert_eq!(run.code, 2);
+    cmd.args(["check".as_ref(), tmp.path().as_os_str(), "-m".as_ref(), chaoyang().as_os_str()]);
+    let run = run(cmd);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("jingtong/pom.xml: cannot read"),
+        run.stderr.contains("jingtong/pom.xml: cannot read (Permission denied"),
         "{}",
         run.stderr
     );
+    assert_eq!(run.stderr.matches("Permission denied").count(), 1, "{}", run.stderr);
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1).map(|euid| euid == "0"))
+        .unwrap_or(false)
+}
+
+#[test]
+fn gbk_encoded_names_match_chinese_globs() {
+    // A zip made on Chinese Windows, unpacked without conversion, leaves GBK file names.
+    let tmp = copy_sample();
+    std::fs::remove_file(tmp.path().join("docs/部署手册.md")).unwrap();
+    let (gbk, _, _) = encoding_rs::GB18030.encode("部署手册.docx");
+    std::fs::write(tmp.path().join("docs").join(OsStr::from_bytes(&gbk)), vec![b'x'; 5000]).unwrap();
+    let run = check_json(tmp.path(), &chaoyang());
+    let r = run.json();
+    assert_eq!(run.code, 0, "{r}");
+    let q = requirement(&r, "deployment-manual");
+    assert_eq!(q["matched_files"], 1);
+    assert_eq!(q["sample"][0], "docs/部署手册.docx [GBK]");
 }

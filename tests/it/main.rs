@@ -7,3 +7,4 @@ mod common;
 mod inventory;
 mod manifest_errors;
 mod sql_encodings;
+mod vault;

@@ -1,0 +1,519 @@
+//! The vault, end to end: deposit, list, show, diff, restore, audit; corruption; crashes;
+//! concurrency.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+
+/// What a tree holds, byte-exact: kind, permission bits, content or link target, by raw path.
+pub fn snapshot_tree(root: &Path) -> BTreeMap<Vec<u8>, (char, u32, Vec<u8>)> {
+    let mut out = BTreeMap::new();
+    for e in walkdir::WalkDir::new(root).min_depth(1).follow_links(false) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(root).unwrap().as_os_str().as_bytes().to_vec();
+        let meta = e.path().symlink_metadata().unwrap();
+        let mode = meta.permissions().mode() & 0o7777;
+        let v = if meta.file_type().is_symlink() {
+            ('l', 0, std::fs::read_link(e.path()).unwrap().as_os_str().as_bytes().to_vec())
+        } else if meta.is_dir() {
+            ('d', mode, Vec::new())
+        } else {
+            ('f', mode, std::fs::read(e.path()).unwrap())
+        };
+        out.insert(rel, v);
+    }
+    out
+}
+
+/// A delivery with everything a restore must reproduce: odd names, modes, links, empty folders.
+pub fn odd_delivery(root: &Path) {
+    copy_dir(&sample(), root);
+    let src = root.join("jingtong/src");
+    let (gbk, _, _) = encoding_rs::GB18030.encode("病历.java");
+    std::fs::write(src.join(OsStr::from_bytes(&gbk)), "class 病历 {}\n").unwrap();
+    std::fs::write(src.join(OsStr::from_bytes(b"\xff\xferaw.java")), "class Raw {}\n").unwrap();
+    std::fs::write(src.join("two\nlines.java"), "class Two {}\n").unwrap();
+    std::fs::write(root.join("build.sh"), "#!/bin/sh\nmvn package\n").unwrap();
+    std::fs::set_permissions(root.join("build.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(root.join("readonly.txt"), "fixed\n").unwrap();
+    std::fs::set_permissions(root.join("readonly.txt"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::write(root.join("empty.txt"), "").unwrap();
+    std::fs::create_dir_all(root.join("logs/empty/deeper")).unwrap();
+    std::os::unix::fs::symlink("../docs/部署手册.md", root.join("jingtong/manual.md")).unwrap();
+    std::os::unix::fs::symlink("/opt/vendor/lib", root.join("jingtong/vendor-lib")).unwrap();
+    std::fs::write(root.join("jingtong/dup.java"), "class Dup {}\n").unwrap();
+    std::fs::write(root.join("jingtong/dup2.java"), "class Dup {}\n").unwrap();
+}
+
+fn p(path: &Path) -> &OsStr {
+    path.as_os_str()
+}
+
+struct Vaulted {
+    _tmp: tempfile::TempDir,
+    vault: PathBuf,
+    work: PathBuf,
+}
+
+fn new_vault() -> Vaulted {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let work = tmp.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    Vaulted {
+        vault,
+        work,
+        _tmp: tmp,
+    }
+}
+
+fn deposit(v: &Vaulted, dir: &Path, label: &str, extra: &[&str]) -> Run {
+    let mut args: Vec<&OsStr> = vec![
+        "deposit".as_ref(),
+        p(dir),
+        "-m".as_ref(),
+        p(Box::leak(Box::new(chaoyang()))),
+        "--label".as_ref(),
+        label.as_ref(),
+        "--vault".as_ref(),
+        p(&v.vault),
+    ];
+    args.extend(extra.iter().map(|s| OsStr::new(*s)));
+    escrow(args)
+}
+
+fn vault_cmd(v: &Vaulted, args: &[&str]) -> Run {
+    let mut a: Vec<&OsStr> = args.iter().map(|s| OsStr::new(*s)).collect();
+    a.push("--vault".as_ref());
+    a.push(p(&v.vault));
+    escrow(a)
+}
+
+fn audit(v: &Vaulted) -> (i32, serde_json::Value) {
+    let run = vault_cmd(v, &["audit", "--format", "json"]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    (run.code, run.json())
+}
+
+fn problem_codes(audit: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = audit["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {}", p["level"].as_str().unwrap(), p["code"].as_str().unwrap()))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn deposit_then_restore_is_byte_exact() {
+    let v = new_vault();
+    let d = v.work.join("d");
+    odd_delivery(&d);
+    let run = deposit(&v, &d, "v1", &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("created the escrow vault"), "{}", run.stderr);
+    let id = run.stdout.lines().last().unwrap().strip_prefix("snapshot ").unwrap().to_owned();
+    assert_eq!(id.len(), 64);
+    let out = v.work.join("restored");
+    let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("every file verified"), "{}", run.stdout);
+    assert_eq!(snapshot_tree(&d), snapshot_tree(&out));
+    // By id prefix too, and the restored tree checks the same.
+    let out2 = v.work.join("restored2");
+    let run = vault_cmd(&v, &["restore", &id[..8], out2.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(snapshot_tree(&d), snapshot_tree(&out2));
+    let a = check_json(&d, &chaoyang()).json();
+    let b = check_json(&out2, &chaoyang()).json();
+    assert_eq!(a["delivery"]["digest"], b["delivery"]["digest"]);
+}
+
+#[test]
+fn restore_refuses_a_non_empty_target_unless_forced() {
+    let v = new_vault();
+    assert_eq!(deposit(&v, &sample(), "v1", &["-q"]).code, 0);
+    let out = v.work.join("out");
+    write(&out, "keep.txt", "mine");
+    write(&out, "docs", "a file where a folder must go");
+    let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("not empty") && run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(out.join("keep.txt")).unwrap(), "mine");
+    let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap(), "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut restored = snapshot_tree(&out);
+    restored.remove(b"keep.txt".as_slice());
+    assert_eq!(restored, snapshot_tree(&sample()));
+}
+
+#[test]
+fn second_deposit_of_the_same_tree_adds_almost_nothing() {
+    let v = new_vault();
+    let run = vault_cmd(&v, &["init"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(deposit(&v, &sample(), "v1", &["-q"]).code, 0);
+    let packs = std::fs::read_dir(v.vault.join("packs")).unwrap().count();
+    let run = deposit(&v, &sample(), "v1-again", &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = run.json();
+    assert_eq!(r["new_objects"], 0);
+    assert_eq!(r["new_bytes"], 0);
+    assert_eq!(r["reused_objects"], 61);
+    assert_eq!(r["diff"]["unchanged"], 61);
+    assert_eq!(std::fs::read_dir(v.vault.join("packs")).unwrap().count(), packs);
+    // Identical contents inside one delivery are stored once.
+    let d = v.work.join("d");
+    copy_dir(&sample(), &d);
+    write(&d, "a/x.java", "same");
+    write(&d, "b/y.java", "same");
+    let r = deposit(&v, &d, "v2", &["--format", "json"]).json();
+    assert_eq!(r["new_objects"], 1);
+}
+
+#[test]
+fn list_show_labels_and_prefixes() {
+    let v = new_vault();
+    let d = v.work.join("d");
+    copy_dir(&sample(), &d);
+    let id1 = deposit(&v, &d, "v2.3.0", &["-q"]).stdout.trim().to_owned();
+    std::fs::remove_dir_all(d.join("jingtong")).unwrap();
+    let run = deposit(&v, &d, "v2.3.1", &["-q"]);
+    assert_eq!(run.code, 1, "a failing delivery is deposited and exits 1");
+    let id2 = run.stdout.trim().to_owned();
+    assert_ne!(id1, id2);
+
+    let run = vault_cmd(&v, &["list"]);
+    assert_eq!(run.code, 0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[1].starts_with(&id1[..12]) && lines[1].contains("v2.3.0") && lines[1].contains("pass"));
+    assert!(lines[2].starts_with(&id2[..12]) && lines[2].contains("v2.3.1") && lines[2].contains("fail"));
+    let list = vault_cmd(&v, &["list", "--format", "json"]).json();
+    assert_eq!(list[0]["snapshot"], id1.as_str());
+    assert_eq!(list[1]["prev"].as_str().unwrap().len(), 64);
+
+    let show = vault_cmd(&v, &["show", "v2.3.1", "--format", "json"]).json();
+    assert_eq!(show["snapshot"], id2.as_str());
+    assert_eq!(show["record"]["report"]["verdict"], "fail");
+    assert_eq!(show["record"]["label"], "v2.3.1");
+    assert!(show["record"]["manifest"]["text"].as_str().unwrap().contains("朝医-2026-AC"));
+    assert_eq!(show["record"]["tree"]["sm3"].as_str().unwrap().len(), 64);
+    assert!(show["record"]["entries"].as_array().unwrap().is_empty());
+    let show = vault_cmd(&v, &["show", &id1[..10], "--format", "json", "--files"]).json();
+    assert_eq!(show["record"]["label"], "v2.3.0");
+    assert!(show["record"]["entries"].as_array().unwrap().len() > 61);
+    let human = vault_cmd(&v, &["show", "v2.3.1"]);
+    assert!(human.stdout.contains("tree sm3") && human.stdout.contains("module-missing"), "{}", human.stdout);
+
+    for bad in ["v9", "abc", "zzzz"] {
+        let run = vault_cmd(&v, &["show", bad]);
+        assert_eq!(run.code, 2);
+        assert!(run.stderr.contains("no snapshot matches"), "{}", run.stderr);
+    }
+    let run = deposit(&v, &d, "v2.3.0", &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("already used"), "{}", run.stderr);
+    let run = vault_cmd(&v, &["list"]);
+    assert_eq!(run.stdout.lines().count(), 3, "a refused deposit records nothing");
+}
+
+#[test]
+fn missing_vault_is_a_clear_error() {
+    let v = new_vault();
+    for cmd in [vec!["list"], vec!["audit"], vec!["show", "v1"]] {
+        let run = vault_cmd(&v, &cmd);
+        assert_eq!(run.code, 2, "{cmd:?}");
+        assert!(run.stderr.contains("not an escrow vault"), "{}", run.stderr);
+    }
+    assert!(!v.vault.exists(), "reading commands never create a vault");
+}
+
+#[test]
+fn deposit_compares_with_the_previous_snapshot() {
+    let v = new_vault();
+    let d = v.work.join("d");
+    copy_dir(&sample(), &d);
+    assert_eq!(deposit(&v, &d, "v1", &["-q"]).code, 0);
+    // An update: one Java file changed, one removed, one added, without a change note.
+    write(&d, "jingtong/src/main/java/com/sxyl/jingtong/JingtongApplication.java", "class Changed {}\n");
+    std::fs::remove_file(d.join("internet-hospital/src/main/java/com/sxyl/ih/entity/Patient.java")).unwrap();
+    write(&d, "health-cloud-booking/src/New.java", "class New {}\n");
+    let run = deposit(&v, &d, "v2", &["--format", "json"]);
+    assert_eq!(run.code, 0, "warnings do not fail: {}", run.stderr);
+    let r = run.json();
+    let report = &r["report"];
+    assert_eq!(codes(report), ["change-note-missing", "file-removed", "module-regressed"]);
+    let regressed = with_code(report, "module-regressed")[0];
+    assert_eq!(regressed["requirement"], "internet-hospital");
+    assert_eq!(regressed["severity"], "warn");
+    let removed = with_code(report, "file-removed")[0];
+    assert_eq!(removed["path"], "internet-hospital/src/main/java/com/sxyl/ih/entity/Patient.java");
+    assert_eq!(removed["severity"], "info");
+    assert_eq!(r["diff"]["added"], 1);
+    assert_eq!(r["diff"]["removed"], 1);
+    assert_eq!(r["diff"]["modified"], 1);
+
+    // The diff, grouped by module.
+    let diff = vault_cmd(&v, &["diff", "v1", "v2", "--format", "json"]).json();
+    let module = |id: &str| {
+        diff["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(module("jingtong")["modified"], 1);
+    assert_eq!(module("jingtong")["changes"][0]["change"], "modified");
+    assert_eq!(module("internet-hospital")["removed"], 1);
+    assert_eq!(module("internet-hospital")["source_before"], 19);
+    assert_eq!(module("internet-hospital")["source_after"], 18);
+    assert_eq!(module("health-cloud-booking")["added"], 1);
+    assert_eq!(module("self-service")["added"], 0);
+    let human = vault_cmd(&v, &["diff", "v1", "v2"]);
+    assert!(human.stdout.contains("京通 [jingtong]: +0 -0 ~1"), "{}", human.stdout);
+    assert!(human.stdout.contains("  - internet-hospital/src/main/java/com/sxyl/ih/entity/Patient.java"));
+
+    // With a change note, and a module that lost everything.
+    std::fs::remove_dir_all(d.join("self-service")).unwrap();
+    let note = v.work.join("修改说明.md");
+    std::fs::write(&note, "删除自助服务模块\n").unwrap();
+    let run = deposit(&v, &d, "v3", &["--format", "json", "--note", note.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "module-missing is deny");
+    let report = &run.json()["report"];
+    let c = codes(report);
+    assert!(!c.contains(&"change-note-missing".to_owned()), "{c:?}");
+    assert!(c.contains(&"module-missing".to_owned()));
+    assert!(with_code(report, "module-regressed").iter().any(|f| f["requirement"] == "self-service"));
+    let show = vault_cmd(&v, &["show", "v3", "--format", "json"]).json();
+    assert_eq!(show["record"]["note"]["text"], "删除自助服务模块\n");
+}
+
+#[test]
+fn audit_passes_on_a_sound_vault() {
+    let v = new_vault();
+    let d = v.work.join("d");
+    odd_delivery(&d);
+    deposit(&v, &d, "v1", &["-q"]);
+    write(&d, "jingtong/extra.java", "class Extra {}\n");
+    deposit(&v, &d, "v2", &["-q"]);
+    let (code, a) = audit(&v);
+    assert_eq!(code, 0, "{a}");
+    assert!(a["problems"].as_array().unwrap().is_empty(), "{a}");
+    assert_eq!(a["snapshots"], 2);
+    assert_eq!(a["ledger_entries"], 2);
+    let human = vault_cmd(&v, &["audit"]);
+    assert!(human.stdout.contains("OK: every object"), "{}", human.stdout);
+}
+
+/// A vault with two deposits, for the corruption tests.
+fn two_deposits() -> Vaulted {
+    let v = new_vault();
+    let d = v.work.join("d");
+    copy_dir(&sample(), &d);
+    deposit(&v, &d, "v1", &["-q"]);
+    write(&d, "jingtong/extra.java", "class Extra {}\n");
+    deposit(&v, &d, "v2", &["-q"]);
+    v
+}
+
+fn files_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(ext))
+        .collect();
+    v.sort();
+    v
+}
+
+fn biggest_pack(v: &Vaulted) -> PathBuf {
+    files_in(&v.vault.join("packs"), ".pack")
+        .into_iter()
+        .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+        .unwrap()
+}
+
+#[test]
+fn audit_names_a_missing_pack() {
+    let v = two_deposits();
+    std::fs::remove_file(biggest_pack(&v)).unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1);
+    assert_eq!(problem_codes(&a), ["error object-missing", "error pack-missing"]);
+    let run = vault_cmd(&v, &["audit"]);
+    assert!(run.stdout.contains("→ restore this file from a backup copy"), "{}", run.stdout);
+    let out = v.work.join("r");
+    let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("missing from the vault"), "{}", run.stderr);
+}
+
+#[test]
+fn audit_names_a_flipped_byte() {
+    let v = two_deposits();
+    let pack = biggest_pack(&v);
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    std::fs::write(&pack, bytes).unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1);
+    assert_eq!(
+        problem_codes(&a),
+        ["error object-corrupted", "error pack-corrupted", "error snapshot-damaged"]
+    );
+    let out = v.work.join("r");
+    let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "restore verifies every byte");
+}
+
+#[test]
+fn audit_names_an_edited_snapshot_record() {
+    let v = two_deposits();
+    let rec = files_in(&v.vault.join("snapshots"), ".json.zst").remove(0);
+    let json = zstd::stream::decode_all(&std::fs::read(&rec).unwrap()[..]).unwrap();
+    let edited = String::from_utf8(json).unwrap().replacen("\"pass\"", "\"fail\"", 1);
+    std::fs::write(&rec, zstd::stream::encode_all(edited.as_bytes(), 3).unwrap()).unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1);
+    assert_eq!(problem_codes(&a), ["error snapshot-edited"]);
+    let run = vault_cmd(&v, &["show", "v1"]);
+    let run2 = vault_cmd(&v, &["show", "v2"]);
+    assert!(run.code == 2 || run2.code == 2, "an edited record is refused");
+}
+
+#[test]
+fn audit_names_ledger_damage() {
+    // Cut in the middle of the last line.
+    let v = two_deposits();
+    let ledger = v.vault.join("ledger.jsonl");
+    let bytes = std::fs::read(&ledger).unwrap();
+    std::fs::write(&ledger, &bytes[..bytes.len() - 20]).unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1);
+    assert!(problem_codes(&a).contains(&"error ledger-truncated".to_owned()), "{a}");
+
+    // The first line removed: the chain breaks.
+    let v = two_deposits();
+    let ledger = v.vault.join("ledger.jsonl");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    let second = text.lines().nth(1).unwrap();
+    std::fs::write(&ledger, format!("{second}\n")).unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1);
+    assert!(problem_codes(&a).contains(&"error ledger-broken".to_owned()), "{a}");
+
+    // Both lines removed: two records the ledger does not know.
+    let v = two_deposits();
+    std::fs::write(v.vault.join("ledger.jsonl"), "").unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1);
+    assert!(problem_codes(&a).contains(&"error ledger-truncated".to_owned()), "{a}");
+
+    // An edited entry (the verdict) breaks the chain from the next line on.
+    let v = two_deposits();
+    let ledger = v.vault.join("ledger.jsonl");
+    let text = std::fs::read_to_string(&ledger).unwrap().replacen("\"label\":\"v1\"", "\"label\":\"v0\"", 1);
+    std::fs::write(&ledger, text).unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1);
+    assert!(problem_codes(&a).contains(&"error ledger-broken".to_owned()), "{a}");
+}
+
+#[test]
+fn audit_reports_every_problem_at_once() {
+    let v = two_deposits();
+    // A missing record, a flipped byte in a pack, and a cut ledger, together.
+    let packs = files_in(&v.vault.join("packs"), ".pack");
+    let small = packs.iter().min_by_key(|p| std::fs::metadata(p).unwrap().len()).unwrap();
+    let mut bytes = std::fs::read(small).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(small, bytes).unwrap();
+    let ledger = std::fs::read_to_string(v.vault.join("ledger.jsonl")).unwrap();
+    let first_id = ledger.split("\"snapshot\":\"").nth(1).unwrap()[..64].to_owned();
+    std::fs::remove_file(v.vault.join(format!("snapshots/{first_id}.json.zst"))).unwrap();
+    let mut l = ledger.into_bytes();
+    l.truncate(l.len() - 3);
+    std::fs::write(v.vault.join("ledger.jsonl"), l).unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1);
+    let c = problem_codes(&a);
+    for want in ["error pack-corrupted", "error object-corrupted", "error snapshot-missing", "error ledger-truncated"] {
+        assert!(c.contains(&want.to_owned()), "{want} missing from {c:?}");
+    }
+    for p in a["problems"].as_array().unwrap() {
+        assert!(!p["advice"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn a_held_lock_makes_a_second_writer_wait_then_fail() {
+    let v = new_vault();
+    assert_eq!(vault_cmd(&v, &["init"]).code, 0);
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(v.vault.join("lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let start = std::time::Instant::now();
+    let mut cmd = escrow_command();
+    cmd.env("ESCROW_LOCK_WAIT", "1").args([
+        "deposit".as_ref(),
+        sample().as_os_str(),
+        "-m".as_ref(),
+        chaoyang().as_os_str(),
+        "--label".as_ref(),
+        "v1".as_ref(),
+        "--vault".as_ref(),
+        v.vault.as_os_str(),
+    ]);
+    let run = run(cmd);
+    assert_eq!(run.code, 2);
+    assert!(start.elapsed() >= std::time::Duration::from_secs(1), "it waited");
+    assert!(run.stderr.contains("locked by another escrow process"), "{}", run.stderr);
+    drop(lock);
+    assert_eq!(vault_cmd(&v, &["list"]).stdout.trim(), format!("no snapshots in {}", v.vault.display()));
+}
+
+#[test]
+fn concurrent_deposits_are_serialized() {
+    let v = new_vault();
+    assert_eq!(vault_cmd(&v, &["init"]).code, 0);
+    let children: Vec<_> = (0..3)
+        .map(|i| {
+            let mut cmd = escrow_command();
+            cmd.env("ESCROW_LOCK_WAIT", "60").args([
+                "deposit".as_ref(),
+                sample().as_os_str(),
+                "-m".as_ref(),
+                chaoyang().as_os_str(),
+                "--label".as_ref(),
+                OsStr::new(&format!("c{i}")),
+                "--vault".as_ref(),
+                v.vault.as_os_str(),
+                "-q".as_ref(),
+            ]);
+            std::thread::spawn(move || run(cmd))
+        })
+        .collect();
+    for c in children {
+        let r = c.join().unwrap();
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let list = vault_cmd(&v, &["list", "--format", "json"]).json();
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    let (code, a) = audit(&v);
+    assert_eq!(code, 0, "{a}");
+}
