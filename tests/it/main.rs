@@ -6,5 +6,6 @@ mod codes;
 mod common;
 mod inventory;
 mod manifest_errors;
+mod roundtrip;
 mod sql_encodings;
 mod vault;
