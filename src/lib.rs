@@ -83,7 +83,20 @@ pub fn deposit(
         }
         None => None,
     };
-    let delivery = delivery::open(args.delivery, progress)?;
+    if let Some(e) = vault.snapshots()?.iter().find(|e| e.label == args.label) {
+        return Err(vault::VaultError::LabelTaken {
+            label: args.label.clone(),
+            id: vault::short(&e.snapshot).to_owned(),
+        }
+        .into());
+    }
+    // One pass over the delivery: hashing for the inventory and storing new contents.
+    let store = vault::deposit::Store::start(vault)?;
+    let opened = delivery::open_with(args.delivery, progress, Some(&store));
+    let prestored = store.finish();
+    // A failed pack writer also fails the walk: report the writer's error, the real cause.
+    let prestored = prestored?;
+    let delivery = opened?;
     let outcome = checks::run(&manifest, &delivery)?;
     let input = vault::deposit::DepositInput {
         manifest: &manifest,
@@ -93,6 +106,7 @@ pub fn deposit(
         note,
         now: args.now.clone(),
         lock_wait: args.lock_wait,
+        prestored,
     };
     Ok(vault::deposit::deposit(vault, input, progress)?)
 }

@@ -110,9 +110,27 @@ impl Inventory {
 /// Size of the read buffer each hashing thread uses: streaming, never whole files in memory.
 const BUF_SIZE: usize = 256 * 1024;
 
+/// Receives the content of small files as the inventory reads them, so that a deposit reads
+/// each file once: hashing and storing in one pass.
+pub trait ContentSink: Sync {
+    /// Files up to this size are read whole and passed to `content`.
+    fn max_size(&self) -> u64;
+    /// One file's content and its SHA-256. An error stops the inventory.
+    fn content(&self, sha: &[u8; 32], data: &[u8]) -> io::Result<()>;
+}
+
 /// Walk `root` (not following symlinks, hidden files included, ignore files ignored) and hash
 /// every regular file in parallel.
 pub fn build(root: &Path, progress: &dyn Progress) -> Result<Inventory, DeliveryError> {
+    build_with(root, progress, None)
+}
+
+/// `build`, passing small files' contents to `sink` as they are hashed.
+pub fn build_with(
+    root: &Path,
+    progress: &dyn Progress,
+    sink: Option<&dyn ContentSink>,
+) -> Result<Inventory, DeliveryError> {
     let mut entries = Vec::new();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
@@ -183,8 +201,11 @@ pub fn build(root: &Path, progress: &dyn Progress) -> Result<Inventory, Delivery
             || vec![0u8; BUF_SIZE],
             |buf, e| {
                 let path = root.join(std::ffi::OsStr::from_bytes(&e.path));
-                let (digest, len) = hash_file(&path, buf)
-                    .map_err(|source| DeliveryError::Unreadable { path, source })?;
+                let (digest, len) = match sink {
+                    Some(sink) if e.size <= sink.max_size() => hash_and_pass(&path, buf, sink),
+                    _ => hash_file(&path, buf),
+                }
+                .map_err(|source| DeliveryError::Unreadable { path, source })?;
                 e.sha256 = Some(digest);
                 e.size = len;
                 hashed.fetch_add(1, Ordering::Relaxed);
@@ -202,6 +223,38 @@ pub fn build(root: &Path, progress: &dyn Progress) -> Result<Inventory, Delivery
 pub fn hash_file(path: &Path, buf: &mut [u8]) -> io::Result<([u8; 32], u64)> {
     let mut f = open_regular(path)?;
     hash_reader(&mut f, buf)
+}
+
+/// Read a small file whole, hash it, hand it to `sink`. A file that grew past the sink's limit
+/// since the walk is hashed as a stream and not handed over.
+fn hash_and_pass(
+    path: &Path,
+    buf: &mut [u8],
+    sink: &dyn ContentSink,
+) -> io::Result<([u8; 32], u64)> {
+    let mut f = open_regular(path)?;
+    let limit = sink.max_size();
+    let mut data = Vec::with_capacity(usize::try_from(f.metadata()?.len().min(limit)).unwrap_or(0));
+    (&mut f).take(limit + 1).read_to_end(&mut data)?;
+    if data.len() as u64 > limit {
+        let mut h = Sha256::new();
+        h.update(&data);
+        let mut len = data.len() as u64;
+        loop {
+            let n = match f.read(buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            h.update(&buf[..n]);
+            len += n as u64;
+        }
+        return Ok((h.finalize().into(), len));
+    }
+    let sha: [u8; 32] = Sha256::digest(&data).into();
+    sink.content(&sha, &data)?;
+    Ok((sha, data.len() as u64))
 }
 
 /// Open a delivery file for reading, refusing to follow a symlink or to block on a FIFO that

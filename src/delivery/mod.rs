@@ -49,6 +49,15 @@ pub struct Delivery {
 
 /// Open a delivery folder and take its inventory.
 pub fn open(path: &Path, progress: &dyn Progress) -> Result<Delivery, DeliveryError> {
+    open_with(path, progress, None)
+}
+
+/// `open`, handing small files' contents to `sink` as they are read (see `ContentSink`).
+pub fn open_with(
+    path: &Path,
+    progress: &dyn Progress,
+    sink: Option<&dyn inventory::ContentSink>,
+) -> Result<Delivery, DeliveryError> {
     let meta = std::fs::metadata(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             DeliveryError::NotFound {
@@ -66,7 +75,7 @@ pub fn open(path: &Path, progress: &dyn Progress) -> Result<Delivery, DeliveryEr
             path: path.to_owned(),
         });
     }
-    let inventory = inventory::build(path, progress)?;
+    let inventory = inventory::build_with(path, progress, sink)?;
     Ok(Delivery {
         root: path.to_owned(),
         source: Source {

@@ -1,9 +1,8 @@
 //! `deposit`: store a checked delivery as a snapshot, whatever its verdict.
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::Read;
-use std::sync::mpsc::sync_channel;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -15,10 +14,122 @@ use super::pack::{self, BIG_OBJECT, Index, PACK_TARGET, PackWriter};
 use super::snapshot::{self, Note, RecEntry, SnapshotRecord, StoredManifest, Tree};
 use super::{FORMAT, Vault, VaultError, io_err, lock};
 use crate::checks::Outcome;
+use crate::delivery::inventory::{ContentSink, open_regular};
 use crate::delivery::{Delivery, Entry, EntryKind};
 use crate::manifest::Manifest;
 use crate::progress::Progress;
 use crate::report::{Report, Tool, Verdict};
+
+/// Contents already stored while the inventory was taken (see `Store`).
+#[derive(Debug, Default)]
+pub struct Prestored {
+    /// New packs and their sizes.
+    pub packs: Vec<(String, u64)>,
+    /// The contents they hold.
+    pub shas: HashSet<[u8; 32]>,
+}
+
+thread_local! {
+    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Stores small files' contents into new packs as the inventory reads them, so a deposit reads
+/// and hashes every file once. Each worker thread appends to a pack of its own, taken from a
+/// pool, so there is no hand-off between threads. Packs written here are harmless if the
+/// deposit then stops: they are only referenced once a snapshot is committed to the ledger.
+pub struct Store {
+    vault: Vault,
+    known: HashSet<[u8; 32]>,
+    sent: Mutex<HashSet<[u8; 32]>>,
+    pool: Mutex<Vec<PackWriter>>,
+    done: Mutex<Vec<(String, u64)>>,
+    error: Mutex<Option<VaultError>>,
+}
+
+fn unpoison<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Store {
+    /// Prepare to store into `vault`.
+    pub fn start(vault: &Vault) -> Result<Store, VaultError> {
+        let index = Index::load(vault)?;
+        Ok(Store {
+            vault: vault.clone(),
+            known: index.objects.into_keys().collect(),
+            sent: Mutex::new(HashSet::new()),
+            pool: Mutex::new(Vec::new()),
+            done: Mutex::new(Vec::new()),
+            error: Mutex::new(None),
+        })
+    }
+
+    /// Close every pack: all are durable when this returns.
+    pub fn finish(self) -> Result<Prestored, VaultError> {
+        if let Some(e) = unpoison(&self.error).take() {
+            for pw in unpoison(&self.pool).drain(..) {
+                pw.abandon();
+            }
+            return Err(e);
+        }
+        let mut packs = std::mem::take(&mut *unpoison(&self.done));
+        for pw in unpoison(&self.pool).drain(..) {
+            if pw.is_empty() {
+                pw.abandon();
+            } else {
+                let len = pw.len();
+                let (id, _) = pw.finish(&self.vault)?;
+                packs.push((id, len));
+            }
+        }
+        Ok(Prestored {
+            packs,
+            shas: std::mem::take(&mut *unpoison(&self.sent)),
+        })
+    }
+
+    fn add(&self, sha: [u8; 32], compressed: &[u8], size: u64) -> Result<(), VaultError> {
+        let taken = unpoison(&self.pool).pop();
+        let mut pw = match taken {
+            Some(pw) => pw,
+            None => PackWriter::new(&self.vault)?,
+        };
+        pw.add(sha, compressed, size)?;
+        if pw.len() >= PACK_TARGET {
+            let len = pw.len();
+            let (id, _) = pw.finish(&self.vault)?;
+            unpoison(&self.done).push((id, len));
+        } else {
+            unpoison(&self.pool).push(pw);
+        }
+        Ok(())
+    }
+}
+
+impl ContentSink for Store {
+    fn max_size(&self) -> u64 {
+        BIG_OBJECT
+    }
+
+    fn content(&self, sha: &[u8; 32], data: &[u8]) -> std::io::Result<()> {
+        if self.known.contains(sha) || !unpoison(&self.sent).insert(*sha) {
+            return Ok(());
+        }
+        let compressed = COMPRESSOR.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.is_none() {
+                *c = Some(zstd::bulk::Compressor::new(pack::LEVEL)?);
+            }
+            c.as_mut().expect("set above").compress(data)
+        })?;
+        self.add(*sha, &compressed, data.len() as u64).map_err(|e| {
+            let message = e.to_string();
+            unpoison(&self.error).get_or_insert(e);
+            std::io::Error::other(message)
+        })
+    }
+}
 
 /// What to deposit.
 pub struct DepositInput<'a> {
@@ -31,6 +142,8 @@ pub struct DepositInput<'a> {
     /// UTC, RFC 3339.
     pub now: String,
     pub lock_wait: Duration,
+    /// What the inventory already stored.
+    pub prestored: Prestored,
 }
 
 /// What a deposit did.
@@ -127,22 +240,24 @@ pub fn deposit(
 
     // Store the contents that are not in the vault yet.
     let index = Index::load(vault)?;
-    let mut seen = HashSet::new();
+    let mut new_shas = input.prestored.shas;
     let mut todo: Vec<&Entry> = Vec::new();
-    let mut reused = 0u64;
     for e in inv.entries.iter().filter(|e| e.kind == EntryKind::File) {
         let sha = e.sha256.expect("files are hashed");
-        if index.objects.contains_key(&sha) {
-            reused += 1;
-        } else if seen.insert(sha) {
+        if !index.objects.contains_key(&sha) && new_shas.insert(sha) {
             todo.push(e);
         }
     }
+    let reused = inv
+        .files()
+        .filter(|e| e.sha256.is_some_and(|s| !new_shas.contains(&s)))
+        .count() as u64;
     let total: u64 = todo.iter().map(|e| e.size).sum();
     progress.begin("storing", todo.len() as u64, total);
     let stored = store_objects(vault, &input.delivery.root, &todo, progress);
     progress.finish();
-    let new_packs = stored?;
+    let mut new_packs = stored?;
+    new_packs.extend(input.prestored.packs);
     let new_bytes = new_packs.iter().map(|(_, len)| len).sum();
 
     let (id, sm3) = snapshot::store(vault, &record)?;
@@ -174,16 +289,16 @@ pub fn deposit(
         seq: record.seq,
         report: record.report,
         diff,
-        new_objects: todo.len() as u64,
+        new_objects: new_shas.len() as u64,
         new_bytes,
         reused_objects: reused,
         ledger_head: head,
     })
 }
 
-/// Read, verify, compress and pack the given files. Small files are compressed in parallel and
-/// appended by one writer thread; large ones are streamed into packs of their own. Returns the
-/// new packs with their sizes.
+/// Read, verify, compress and pack the given files (those the inventory pass did not store:
+/// large files, and any that changed size meanwhile). Large files are streamed into packs of
+/// their own. Returns the new packs with their sizes.
 fn store_objects(
     vault: &Vault,
     root: &std::path::Path,
@@ -191,66 +306,36 @@ fn store_objects(
     progress: &dyn Progress,
 ) -> Result<Vec<(String, u64)>, VaultError> {
     let (small, big): (Vec<&Entry>, Vec<&Entry>) = todo.iter().partition(|e| e.size <= BIG_OBJECT);
-    let (tx, rx) = sync_channel::<([u8; 32], Vec<u8>, u64)>(64);
-    let mut packs = Vec::new();
-    std::thread::scope(|s| -> Result<(), VaultError> {
-        let writer = s.spawn(move || -> Result<Vec<(String, u64)>, VaultError> {
-            let mut done = Vec::new();
-            let mut pw = PackWriter::new(vault)?;
-            for (sha, data, size) in rx {
-                pw.add(sha, &data, size)?;
-                if pw.len() >= PACK_TARGET {
-                    let len = pw.len();
-                    let (id, _) = pw.finish(vault)?;
-                    done.push((id, len));
-                    pw = PackWriter::new(vault)?;
-                }
-            }
-            if pw.is_empty() {
-                pw.abandon();
-            } else {
-                let len = pw.len();
-                let (id, _) = pw.finish(vault)?;
-                done.push((id, len));
-            }
-            Ok(done)
-        });
-        let compressed: Result<(), VaultError> = small.par_iter().try_for_each_init(
-            || {
-                (
-                    zstd::bulk::Compressor::new(pack::LEVEL).expect("zstd compressor"),
-                    Vec::new(),
-                    tx.clone(),
-                )
-            },
-            |(comp, buf, tx), e| {
-                let path = snapshot::join(root, &e.path);
-                buf.clear();
-                File::open(&path)
-                    .and_then(|f| f.take(BIG_OBJECT + 1).read_to_end(buf))
-                    .map_err(io_err(&path))?;
-                let sha: [u8; 32] = Sha256::digest(&buf[..]).into();
-                if Some(sha) != e.sha256 {
-                    return Err(VaultError::Changed { path });
-                }
-                let data = comp.compress(buf).map_err(io_err(&path))?;
-                progress.advance(1, buf.len() as u64);
-                // The writer only stops early on an error, which it reports itself.
-                let _ = tx.send((sha, data, buf.len() as u64));
-                Ok(())
-            },
-        );
-        drop(tx);
-        let written = writer.join().expect("pack writer thread");
-        compressed?;
-        packs = written?;
+    let store = Store {
+        vault: vault.clone(),
+        known: HashSet::new(),
+        sent: Mutex::new(HashSet::new()),
+        pool: Mutex::new(Vec::new()),
+        done: Mutex::new(Vec::new()),
+        error: Mutex::new(None),
+    };
+    let stored: Result<(), VaultError> = small.par_iter().try_for_each(|e| {
+        let path = snapshot::join(root, &e.path);
+        let mut buf = Vec::new();
+        open_regular(&path)
+            .and_then(|f| f.take(BIG_OBJECT + 1).read_to_end(&mut buf))
+            .map_err(io_err(&path))?;
+        let sha: [u8; 32] = Sha256::digest(&buf).into();
+        if Some(sha) != e.sha256 {
+            return Err(VaultError::Changed { path });
+        }
+        store.content(&sha, &buf).map_err(io_err(&path))?;
+        progress.advance(1, buf.len() as u64);
         Ok(())
-    })?;
+    });
+    let finished = store.finish();
+    stored?;
+    let mut packs = finished?.packs;
     let big_packs: Vec<(String, u64)> = big
         .par_iter()
         .map(|e| {
             let path = snapshot::join(root, &e.path);
-            let mut f = File::open(&path).map_err(io_err(&path))?;
+            let mut f = open_regular(&path).map_err(io_err(&path))?;
             let mut pw = PackWriter::new(vault)?;
             let sha = e.sha256.expect("files are hashed");
             if !pw.add_stream(sha, &mut f)? {

@@ -30,7 +30,11 @@ fn name() -> impl Strategy<Value = Vec<u8>> {
 
 fn tree() -> impl Strategy<Value = Vec<(Vec<Vec<u8>>, Node)>> {
     let node = prop_oneof![
-        (proptest::collection::vec(any::<u8>(), 0..3000), any::<bool>()).prop_map(|(c, x)| Node::File(c, x)),
+        (
+            proptest::collection::vec(any::<u8>(), 0..3000),
+            any::<bool>()
+        )
+            .prop_map(|(c, x)| Node::File(c, x)),
         Just(Node::Dir),
         proptest::collection::vec(1u8..=255, 1..20).prop_map(Node::Link),
     ];

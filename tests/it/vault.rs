@@ -14,11 +14,25 @@ pub fn snapshot_tree(root: &Path) -> BTreeMap<Vec<u8>, (char, u32, Vec<u8>)> {
     let mut out = BTreeMap::new();
     for e in walkdir::WalkDir::new(root).min_depth(1).follow_links(false) {
         let e = e.unwrap();
-        let rel = e.path().strip_prefix(root).unwrap().as_os_str().as_bytes().to_vec();
+        let rel = e
+            .path()
+            .strip_prefix(root)
+            .unwrap()
+            .as_os_str()
+            .as_bytes()
+            .to_vec();
         let meta = e.path().symlink_metadata().unwrap();
         let mode = meta.permissions().mode() & 0o7777;
         let v = if meta.file_type().is_symlink() {
-            ('l', 0, std::fs::read_link(e.path()).unwrap().as_os_str().as_bytes().to_vec())
+            (
+                'l',
+                0,
+                std::fs::read_link(e.path())
+                    .unwrap()
+                    .as_os_str()
+                    .as_bytes()
+                    .to_vec(),
+            )
         } else if meta.is_dir() {
             ('d', mode, Vec::new())
         } else {
@@ -35,12 +49,24 @@ pub fn odd_delivery(root: &Path) {
     let src = root.join("jingtong/src");
     let (gbk, _, _) = encoding_rs::GB18030.encode("病历.java");
     std::fs::write(src.join(OsStr::from_bytes(&gbk)), "class 病历 {}\n").unwrap();
-    std::fs::write(src.join(OsStr::from_bytes(b"\xff\xferaw.java")), "class Raw {}\n").unwrap();
+    std::fs::write(
+        src.join(OsStr::from_bytes(b"\xff\xferaw.java")),
+        "class Raw {}\n",
+    )
+    .unwrap();
     std::fs::write(src.join("two\nlines.java"), "class Two {}\n").unwrap();
     std::fs::write(root.join("build.sh"), "#!/bin/sh\nmvn package\n").unwrap();
-    std::fs::set_permissions(root.join("build.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        root.join("build.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
     std::fs::write(root.join("readonly.txt"), "fixed\n").unwrap();
-    std::fs::set_permissions(root.join("readonly.txt"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(
+        root.join("readonly.txt"),
+        std::fs::Permissions::from_mode(0o444),
+    )
+    .unwrap();
     std::fs::write(root.join("empty.txt"), "").unwrap();
     std::fs::create_dir_all(root.join("logs/empty/deeper")).unwrap();
     std::os::unix::fs::symlink("../docs/部署手册.md", root.join("jingtong/manual.md")).unwrap();
@@ -104,7 +130,13 @@ fn problem_codes(audit: &serde_json::Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| format!("{} {}", p["level"].as_str().unwrap(), p["code"].as_str().unwrap()))
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["level"].as_str().unwrap(),
+                p["code"].as_str().unwrap()
+            )
+        })
         .collect();
     v.sort();
     v.dedup();
@@ -118,8 +150,19 @@ fn deposit_then_restore_is_byte_exact() {
     odd_delivery(&d);
     let run = deposit(&v, &d, "v1", &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("created the escrow vault"), "{}", run.stderr);
-    let id = run.stdout.lines().last().unwrap().strip_prefix("snapshot ").unwrap().to_owned();
+    assert!(
+        run.stderr.contains("created the escrow vault"),
+        "{}",
+        run.stderr
+    );
+    let id = run
+        .stdout
+        .lines()
+        .last()
+        .unwrap()
+        .strip_prefix("snapshot ")
+        .unwrap()
+        .to_owned();
     assert_eq!(id.len(), 64);
     let out = v.work.join("restored");
     let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
@@ -145,8 +188,15 @@ fn restore_refuses_a_non_empty_target_unless_forced() {
     write(&out, "docs", "a file where a folder must go");
     let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("not empty") && run.stderr.contains("--force"), "{}", run.stderr);
-    assert_eq!(std::fs::read_to_string(out.join("keep.txt")).unwrap(), "mine");
+    assert!(
+        run.stderr.contains("not empty") && run.stderr.contains("--force"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+        "mine"
+    );
     let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap(), "--force"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut restored = snapshot_tree(&out);
@@ -168,7 +218,10 @@ fn second_deposit_of_the_same_tree_adds_almost_nothing() {
     assert_eq!(r["new_bytes"], 0);
     assert_eq!(r["reused_objects"], 61);
     assert_eq!(r["diff"]["unchanged"], 61);
-    assert_eq!(std::fs::read_dir(v.vault.join("packs")).unwrap().count(), packs);
+    assert_eq!(
+        std::fs::read_dir(v.vault.join("packs")).unwrap().count(),
+        packs
+    );
     // Identical contents inside one delivery are stored once.
     let d = v.work.join("d");
     copy_dir(&sample(), &d);
@@ -194,8 +247,16 @@ fn list_show_labels_and_prefixes() {
     assert_eq!(run.code, 0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}", run.stdout);
-    assert!(lines[1].starts_with(&id1[..12]) && lines[1].contains("v2.3.0") && lines[1].contains("pass"));
-    assert!(lines[2].starts_with(&id2[..12]) && lines[2].contains("v2.3.1") && lines[2].contains("fail"));
+    assert!(
+        lines[1].starts_with(&id1[..12])
+            && lines[1].contains("v2.3.0")
+            && lines[1].contains("pass")
+    );
+    assert!(
+        lines[2].starts_with(&id2[..12])
+            && lines[2].contains("v2.3.1")
+            && lines[2].contains("fail")
+    );
     let list = vault_cmd(&v, &["list", "--format", "json"]).json();
     assert_eq!(list[0]["snapshot"], id1.as_str());
     assert_eq!(list[1]["prev"].as_str().unwrap().len(), 64);
@@ -204,14 +265,23 @@ fn list_show_labels_and_prefixes() {
     assert_eq!(show["snapshot"], id2.as_str());
     assert_eq!(show["record"]["report"]["verdict"], "fail");
     assert_eq!(show["record"]["label"], "v2.3.1");
-    assert!(show["record"]["manifest"]["text"].as_str().unwrap().contains("朝医-2026-AC"));
+    assert!(
+        show["record"]["manifest"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("朝医-2026-AC")
+    );
     assert_eq!(show["record"]["tree"]["sm3"].as_str().unwrap().len(), 64);
     assert!(show["record"]["entries"].as_array().unwrap().is_empty());
     let show = vault_cmd(&v, &["show", &id1[..10], "--format", "json", "--files"]).json();
     assert_eq!(show["record"]["label"], "v2.3.0");
     assert!(show["record"]["entries"].as_array().unwrap().len() > 61);
     let human = vault_cmd(&v, &["show", "v2.3.1"]);
-    assert!(human.stdout.contains("tree sm3") && human.stdout.contains("module-missing"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("tree sm3") && human.stdout.contains("module-missing"),
+        "{}",
+        human.stdout
+    );
 
     for bad in ["v9", "abc", "zzzz"] {
         let run = vault_cmd(&v, &["show", bad]);
@@ -222,7 +292,11 @@ fn list_show_labels_and_prefixes() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("already used"), "{}", run.stderr);
     let run = vault_cmd(&v, &["list"]);
-    assert_eq!(run.stdout.lines().count(), 3, "a refused deposit records nothing");
+    assert_eq!(
+        run.stdout.lines().count(),
+        3,
+        "a refused deposit records nothing"
+    );
 }
 
 #[test]
@@ -243,19 +317,30 @@ fn deposit_compares_with_the_previous_snapshot() {
     copy_dir(&sample(), &d);
     assert_eq!(deposit(&v, &d, "v1", &["-q"]).code, 0);
     // An update: one Java file changed, one removed, one added, without a change note.
-    write(&d, "jingtong/src/main/java/com/sxyl/jingtong/JingtongApplication.java", "class Changed {}\n");
-    std::fs::remove_file(d.join("internet-hospital/src/main/java/com/sxyl/ih/entity/Patient.java")).unwrap();
+    write(
+        &d,
+        "jingtong/src/main/java/com/sxyl/jingtong/JingtongApplication.java",
+        "class Changed {}\n",
+    );
+    std::fs::remove_file(d.join("internet-hospital/src/main/java/com/sxyl/ih/entity/Patient.java"))
+        .unwrap();
     write(&d, "health-cloud-booking/src/New.java", "class New {}\n");
     let run = deposit(&v, &d, "v2", &["--format", "json"]);
     assert_eq!(run.code, 0, "warnings do not fail: {}", run.stderr);
     let r = run.json();
     let report = &r["report"];
-    assert_eq!(codes(report), ["change-note-missing", "file-removed", "module-regressed"]);
+    assert_eq!(
+        codes(report),
+        ["change-note-missing", "file-removed", "module-regressed"]
+    );
     let regressed = with_code(report, "module-regressed")[0];
     assert_eq!(regressed["requirement"], "internet-hospital");
     assert_eq!(regressed["severity"], "warn");
     let removed = with_code(report, "file-removed")[0];
-    assert_eq!(removed["path"], "internet-hospital/src/main/java/com/sxyl/ih/entity/Patient.java");
+    assert_eq!(
+        removed["path"],
+        "internet-hospital/src/main/java/com/sxyl/ih/entity/Patient.java"
+    );
     assert_eq!(removed["severity"], "info");
     assert_eq!(r["diff"]["added"], 1);
     assert_eq!(r["diff"]["removed"], 1);
@@ -280,20 +365,37 @@ fn deposit_compares_with_the_previous_snapshot() {
     assert_eq!(module("health-cloud-booking")["added"], 1);
     assert_eq!(module("self-service")["added"], 0);
     let human = vault_cmd(&v, &["diff", "v1", "v2"]);
-    assert!(human.stdout.contains("京通 [jingtong]: +0 -0 ~1"), "{}", human.stdout);
-    assert!(human.stdout.contains("  - internet-hospital/src/main/java/com/sxyl/ih/entity/Patient.java"));
+    assert!(
+        human.stdout.contains("京通 [jingtong]: +0 -0 ~1"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human
+            .stdout
+            .contains("  - internet-hospital/src/main/java/com/sxyl/ih/entity/Patient.java")
+    );
 
     // With a change note, and a module that lost everything.
     std::fs::remove_dir_all(d.join("self-service")).unwrap();
     let note = v.work.join("修改说明.md");
     std::fs::write(&note, "删除自助服务模块\n").unwrap();
-    let run = deposit(&v, &d, "v3", &["--format", "json", "--note", note.to_str().unwrap()]);
+    let run = deposit(
+        &v,
+        &d,
+        "v3",
+        &["--format", "json", "--note", note.to_str().unwrap()],
+    );
     assert_eq!(run.code, 1, "module-missing is deny");
     let report = &run.json()["report"];
     let c = codes(report);
     assert!(!c.contains(&"change-note-missing".to_owned()), "{c:?}");
     assert!(c.contains(&"module-missing".to_owned()));
-    assert!(with_code(report, "module-regressed").iter().any(|f| f["requirement"] == "self-service"));
+    assert!(
+        with_code(report, "module-regressed")
+            .iter()
+            .any(|f| f["requirement"] == "self-service")
+    );
     let show = vault_cmd(&v, &["show", "v3", "--format", "json"]).json();
     assert_eq!(show["record"]["note"]["text"], "删除自助服务模块\n");
 }
@@ -312,7 +414,11 @@ fn audit_passes_on_a_sound_vault() {
     assert_eq!(a["snapshots"], 2);
     assert_eq!(a["ledger_entries"], 2);
     let human = vault_cmd(&v, &["audit"]);
-    assert!(human.stdout.contains("OK: every object"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("OK: every object"),
+        "{}",
+        human.stdout
+    );
 }
 
 /// A vault with two deposits, for the corruption tests.
@@ -349,13 +455,25 @@ fn audit_names_a_missing_pack() {
     std::fs::remove_file(biggest_pack(&v)).unwrap();
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
-    assert_eq!(problem_codes(&a), ["error object-missing", "error pack-missing"]);
+    assert_eq!(
+        problem_codes(&a),
+        ["error object-missing", "error pack-missing"]
+    );
     let run = vault_cmd(&v, &["audit"]);
-    assert!(run.stdout.contains("→ restore this file from a backup copy"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("→ restore this file from a backup copy"),
+        "{}",
+        run.stdout
+    );
     let out = v.work.join("r");
     let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("missing from the vault"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("missing from the vault"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -370,7 +488,11 @@ fn audit_names_a_flipped_byte() {
     assert_eq!(code, 1);
     assert_eq!(
         problem_codes(&a),
-        ["error object-corrupted", "error pack-corrupted", "error snapshot-damaged"]
+        [
+            "error object-corrupted",
+            "error pack-corrupted",
+            "error snapshot-damaged"
+        ]
     );
     let out = v.work.join("r");
     let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
@@ -382,14 +504,23 @@ fn audit_names_an_edited_snapshot_record() {
     let v = two_deposits();
     let rec = files_in(&v.vault.join("snapshots"), ".json.zst").remove(0);
     let json = zstd::stream::decode_all(&std::fs::read(&rec).unwrap()[..]).unwrap();
-    let edited = String::from_utf8(json).unwrap().replacen("\"pass\"", "\"fail\"", 1);
-    std::fs::write(&rec, zstd::stream::encode_all(edited.as_bytes(), 3).unwrap()).unwrap();
+    let edited = String::from_utf8(json)
+        .unwrap()
+        .replacen("\"pass\"", "\"fail\"", 1);
+    std::fs::write(
+        &rec,
+        zstd::stream::encode_all(edited.as_bytes(), 3).unwrap(),
+    )
+    .unwrap();
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
     assert_eq!(problem_codes(&a), ["error snapshot-edited"]);
     let run = vault_cmd(&v, &["show", "v1"]);
     let run2 = vault_cmd(&v, &["show", "v2"]);
-    assert!(run.code == 2 || run2.code == 2, "an edited record is refused");
+    assert!(
+        run.code == 2 || run2.code == 2,
+        "an edited record is refused"
+    );
 }
 
 #[test]
@@ -401,7 +532,10 @@ fn audit_names_ledger_damage() {
     std::fs::write(&ledger, &bytes[..bytes.len() - 20]).unwrap();
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
-    assert!(problem_codes(&a).contains(&"error ledger-truncated".to_owned()), "{a}");
+    assert!(
+        problem_codes(&a).contains(&"error ledger-truncated".to_owned()),
+        "{a}"
+    );
 
     // The first line removed: the chain breaks.
     let v = two_deposits();
@@ -411,23 +545,36 @@ fn audit_names_ledger_damage() {
     std::fs::write(&ledger, format!("{second}\n")).unwrap();
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
-    assert!(problem_codes(&a).contains(&"error ledger-broken".to_owned()), "{a}");
+    assert!(
+        problem_codes(&a).contains(&"error ledger-broken".to_owned()),
+        "{a}"
+    );
 
     // Both lines removed: two records the ledger does not know.
     let v = two_deposits();
     std::fs::write(v.vault.join("ledger.jsonl"), "").unwrap();
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
-    assert!(problem_codes(&a).contains(&"error ledger-truncated".to_owned()), "{a}");
+    assert!(
+        problem_codes(&a).contains(&"error ledger-truncated".to_owned()),
+        "{a}"
+    );
 
     // An edited entry (the verdict) breaks the chain from the next line on.
     let v = two_deposits();
     let ledger = v.vault.join("ledger.jsonl");
-    let text = std::fs::read_to_string(&ledger).unwrap().replacen("\"label\":\"v1\"", "\"label\":\"v0\"", 1);
+    let text = std::fs::read_to_string(&ledger).unwrap().replacen(
+        "\"label\":\"v1\"",
+        "\"label\":\"v0\"",
+        1,
+    );
     std::fs::write(&ledger, text).unwrap();
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
-    assert!(problem_codes(&a).contains(&"error ledger-broken".to_owned()), "{a}");
+    assert!(
+        problem_codes(&a).contains(&"error ledger-broken".to_owned()),
+        "{a}"
+    );
 }
 
 #[test]
@@ -435,7 +582,10 @@ fn audit_reports_every_problem_at_once() {
     let v = two_deposits();
     // A missing record, a flipped byte in a pack, and a cut ledger, together.
     let packs = files_in(&v.vault.join("packs"), ".pack");
-    let small = packs.iter().min_by_key(|p| std::fs::metadata(p).unwrap().len()).unwrap();
+    let small = packs
+        .iter()
+        .min_by_key(|p| std::fs::metadata(p).unwrap().len())
+        .unwrap();
     let mut bytes = std::fs::read(small).unwrap();
     bytes[0] ^= 1;
     std::fs::write(small, bytes).unwrap();
@@ -448,7 +598,12 @@ fn audit_reports_every_problem_at_once() {
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
     let c = problem_codes(&a);
-    for want in ["error pack-corrupted", "error object-corrupted", "error snapshot-missing", "error ledger-truncated"] {
+    for want in [
+        "error pack-corrupted",
+        "error object-corrupted",
+        "error snapshot-missing",
+        "error ledger-truncated",
+    ] {
         assert!(c.contains(&want.to_owned()), "{want} missing from {c:?}");
     }
     for p in a["problems"].as_array().unwrap() {
@@ -481,10 +636,20 @@ fn a_held_lock_makes_a_second_writer_wait_then_fail() {
     ]);
     let run = run(cmd);
     assert_eq!(run.code, 2);
-    assert!(start.elapsed() >= std::time::Duration::from_secs(1), "it waited");
-    assert!(run.stderr.contains("locked by another escrow process"), "{}", run.stderr);
+    assert!(
+        start.elapsed() >= std::time::Duration::from_secs(1),
+        "it waited"
+    );
+    assert!(
+        run.stderr.contains("locked by another escrow process"),
+        "{}",
+        run.stderr
+    );
     drop(lock);
-    assert_eq!(vault_cmd(&v, &["list"]).stdout.trim(), format!("no snapshots in {}", v.vault.display()));
+    assert_eq!(
+        vault_cmd(&v, &["list"]).stdout.trim(),
+        format!("no snapshots in {}", v.vault.display())
+    );
 }
 
 #[test]
@@ -523,7 +688,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 }
@@ -535,7 +703,11 @@ fn busy_tree(root: &Path, n: usize, round: u64, rng: &mut Lcg) {
         std::fs::create_dir_all(&dir).unwrap();
         let mut body = format!("// round {round} file {i}\nclass C{i} {{\n");
         while body.len() < 16 * 1024 {
-            body.push_str(&format!("    int f{} = {};\n", rng.next() % 1000, rng.next()));
+            body.push_str(&format!(
+                "    int f{} = {};\n",
+                rng.next() % 1000,
+                rng.next()
+            ));
         }
         body.push_str("}\n");
         std::fs::write(dir.join(format!("C{i}.java")), body).unwrap();
@@ -597,5 +769,8 @@ fn kill_9_at_any_moment_leaves_a_sound_vault() {
     // Interrupted deposits happened, and finished ones too.
     let listed = vault_cmd(&v, &["list", "--format", "json"]).json();
     let n = listed.as_array().unwrap().len();
-    assert!(n > 0 && n < 16, "{n} of 16 deposits finished: the kill points did not vary");
+    assert!(
+        n > 0 && n < 16,
+        "{n} of 16 deposits finished: the kill points did not vary"
+    );
 }
