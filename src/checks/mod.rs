@@ -95,7 +95,9 @@ pub fn run(manifest: &Manifest, delivery: &Delivery) -> Result<Outcome, Delivery
                 .enumerate()
                 .filter(|(_, r)| {
                     r.matcher.is_match_candidate(&cand)
-                        || gbk.as_ref().is_some_and(|g| r.matcher.is_match_candidate(g))
+                        || gbk
+                            .as_ref()
+                            .is_some_and(|g| r.matcher.is_match_candidate(g))
                 })
                 .map(|(i, _)| i)
                 .collect()

@@ -582,7 +582,10 @@ mod tests {
         assert!(m.requirements[0].matcher.is_match("a/x.java"));
         let err = parse(&MIN.replace("\"a/**\"", "\"a\\\\**\", \"a/\"")).unwrap_err();
         assert_eq!(err.len(), 2, "{err:?}");
-        assert!(err[0].message.contains("separate folders with '/'"), "{err:?}");
+        assert!(
+            err[0].message.contains("separate folders with '/'"),
+            "{err:?}"
+        );
         assert!(err[1].message.contains("write \"a/**\""), "{err:?}");
     }
 

@@ -54,7 +54,11 @@ fn non_utf8_and_newline_names_are_kept_and_readable() {
     std::fs::write(d.join("src").join(OsStr::from_bytes(&gbk)), "class A {}\n").unwrap();
     std::fs::write(d.join("src").join("two\nlines.java"), "class B {}\n").unwrap();
     // Bytes that are neither UTF-8 nor GBK.
-    std::fs::write(d.join("src").join(OsStr::from_bytes(b"\xff\xfe.java")), "class C {}\n").unwrap();
+    std::fs::write(
+        d.join("src").join(OsStr::from_bytes(b"\xff\xfe.java")),
+        "class C {}\n",
+    )
+    .unwrap();
     let mdir = tempfile::tempdir().unwrap();
     let r = check_json(d, &manifest(mdir.path(), ALL)).json();
     assert_eq!(r["delivery"]["files"], 3);
@@ -102,19 +106,33 @@ fn unreadable_file_is_a_runtime_error_naming_it() {
         wrapped
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(env!("CARGO_BIN_EXE_escrow"))
-            .envs(cmd.get_envs().filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))))
+            .envs(
+                cmd.get_envs()
+                    .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+            )
             .env_remove("ESCROW_VAULT");
         cmd = wrapped;
     }
-    cmd.args(["check".as_ref(), tmp.path().as_os_str(), "-m".as_ref(), chaoyang().as_os_str()]);
+    cmd.args([
+        "check".as_ref(),
+        tmp.path().as_os_str(),
+        "-m".as_ref(),
+        chaoyang().as_os_str(),
+    ]);
     let run = run(cmd);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("jingtong/pom.xml: cannot read (Permission denied"),
+        run.stderr
+            .contains("jingtong/pom.xml: cannot read (Permission denied"),
         "{}",
         run.stderr
     );
-    assert_eq!(run.stderr.matches("Permission denied").count(), 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("Permission denied").count(),
+        1,
+        "{}",
+        run.stderr
+    );
 }
 
 fn is_root() -> bool {
@@ -132,7 +150,11 @@ fn gbk_encoded_names_match_chinese_globs() {
     let tmp = copy_sample();
     std::fs::remove_file(tmp.path().join("docs/部署手册.md")).unwrap();
     let (gbk, _, _) = encoding_rs::GB18030.encode("部署手册.docx");
-    std::fs::write(tmp.path().join("docs").join(OsStr::from_bytes(&gbk)), vec![b'x'; 5000]).unwrap();
+    std::fs::write(
+        tmp.path().join("docs").join(OsStr::from_bytes(&gbk)),
+        vec![b'x'; 5000],
+    )
+    .unwrap();
     let run = check_json(tmp.path(), &chaoyang());
     let r = run.json();
     assert_eq!(run.code, 0, "{r}");
