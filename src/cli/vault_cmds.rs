@@ -245,14 +245,19 @@ pub struct ShowArgs {
 pub fn show(args: &ShowArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let entry = v.resolve(&args.snapshot)?;
-    let mut record = v.load_snapshot(&entry.snapshot)?;
+    let record = v.load_snapshot(&entry.snapshot)?;
     if args.format == Format::Json {
-        if !args.files {
-            record.entries.clear();
-        }
-        json(
-            &serde_json::json!({ "snapshot": entry.snapshot, "ledger": entry, "record": record }),
-        )?;
+        let entries = if args.files {
+            v.load_entries(&record)?
+        } else {
+            Vec::new()
+        };
+        json(&serde_json::json!({
+            "snapshot": entry.snapshot,
+            "ledger": entry,
+            "record": record,
+            "entries": entries,
+        }))?;
         return Ok(EXIT_PASS);
     }
     let mut buf = Vec::new();
@@ -316,10 +321,16 @@ pub fn diff(args: &DiffArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let old = v.resolve(&args.old)?;
     let new = v.resolve(&args.new)?;
+    let (old_rec, new_rec) = (
+        v.load_snapshot(&old.snapshot)?,
+        v.load_snapshot(&new.snapshot)?,
+    );
     let d: Diff = vault::diff::diff(
-        &v.load_snapshot(&old.snapshot)?,
+        &old_rec,
+        &v.load_entries(&old_rec)?,
         &old.snapshot,
-        &v.load_snapshot(&new.snapshot)?,
+        &new_rec,
+        &v.load_entries(&new_rec)?,
         &new.snapshot,
     );
     if args.format == Format::Json {

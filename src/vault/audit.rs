@@ -149,6 +149,10 @@ pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, Vaul
         .iter()
         .flat_map(|(_, l)| l.iter().map(|x| x.0))
         .collect();
+    let mut index = pack::Index::default();
+    for (id, lines) in &indexed {
+        index.add(id.clone(), lines);
+    }
 
     // 2. The ledger.
     let led = ledger::read(&vault.ledger_path())?;
@@ -280,10 +284,31 @@ pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, Vaul
                 });
             }
         }
-        // Every content the snapshot needs must be present and sound.
+        // Every content the snapshot needs must be present and sound: first the pieces of its
+        // file list, then the files' contents.
         let mut missing = Vec::new();
         let mut damaged = Vec::new();
-        for e in &record.entries {
+        let mut entries = Vec::new();
+        for c in &record.listing {
+            let Some(sha) = pack::parse_hex32(&c.sha256) else {
+                damaged.push(format!("(file list piece {})", c.sha256));
+                continue;
+            };
+            if !all_indexed.contains(&sha) {
+                missing.push(format!("(file list piece {})", c.sha256));
+            } else if !good.contains(&sha) {
+                damaged.push(format!("(file list piece {})", c.sha256));
+            } else {
+                match pack::read_object(vault, &index, &c.sha256)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<Vec<snapshot::RecEntry>>(&b).ok())
+                {
+                    Some(list) => entries.extend(list),
+                    None => damaged.push(format!("(file list piece {})", c.sha256)),
+                }
+            }
+        }
+        for e in &entries {
             if let Some(sha) = e.sha() {
                 if !all_indexed.contains(&sha) {
                     missing.push(e.display_path());

@@ -11,12 +11,12 @@ use sha2::{Digest, Sha256};
 use super::diff::{self, Diff};
 use super::ledger::{self, LedgerEntry};
 use super::pack::{self, BIG_OBJECT, Index, PACK_TARGET, PackWriter};
-use super::snapshot::{self, Note, RecEntry, SnapshotRecord, StoredManifest, Tree};
+use super::snapshot::{self, ChunkRef, Note, RecEntry, SnapshotRecord, StoredManifest, Tree};
 use super::{FORMAT, Vault, VaultError, io_err, lock};
 use crate::checks::Outcome;
 use crate::delivery::inventory::{ContentSink, open_regular};
 use crate::delivery::{Delivery, Entry, EntryKind};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, hex};
 use crate::progress::Progress;
 use crate::report::{Report, Tool, Verdict};
 
@@ -55,14 +55,19 @@ impl Store {
     /// Prepare to store into `vault`.
     pub fn start(vault: &Vault) -> Result<Store, VaultError> {
         let index = Index::load(vault)?;
-        Ok(Store {
+        Ok(Store::empty(vault, index.objects.into_keys().collect()))
+    }
+
+    /// A store that skips the `known` contents.
+    fn empty(vault: &Vault, known: HashSet<[u8; 32]>) -> Store {
+        Store {
             vault: vault.clone(),
-            known: index.objects.into_keys().collect(),
+            known,
             sent: Mutex::new(HashSet::new()),
             pool: Mutex::new(Vec::new()),
             done: Mutex::new(Vec::new()),
             error: Mutex::new(None),
-        })
+        }
     }
 
     /// Close every pack: all are durable when this returns.
@@ -218,15 +223,18 @@ pub fn deposit(
             Outcome::default(),
             input.now.clone(),
         ),
-        entries: inv.entries.iter().map(RecEntry::from_entry).collect(),
+        listing: Vec::new(),
     };
+    let entries: Vec<RecEntry> = inv.entries.iter().map(RecEntry::from_entry).collect();
+    let index = Index::load(vault)?;
 
     // Compare with the previous snapshot.
     let mut outcome = input.outcome;
     let diff = match led.entries.last() {
         Some(prev) => {
             let old = vault.load_snapshot(&prev.snapshot)?;
-            let d = diff::diff(&old, &prev.snapshot, &record, "");
+            let old_entries = snapshot::load_entries(vault, &index, &old)?;
+            let d = diff::diff(&old, &old_entries, &prev.snapshot, &record, &entries, "");
             let mut found = diff::findings(&d, record.note.is_some());
             for f in &mut found {
                 f.severity = input.manifest.severity_of(&f.code);
@@ -239,7 +247,6 @@ pub fn deposit(
     record.report = Report::new(input.manifest, input.delivery, outcome, input.now.clone());
 
     // Store the contents that are not in the vault yet.
-    let index = Index::load(vault)?;
     let mut new_shas = input.prestored.shas;
     let mut todo: Vec<&Entry> = Vec::new();
     for e in inv.entries.iter().filter(|e| e.kind == EntryKind::File) {
@@ -258,6 +265,22 @@ pub fn deposit(
     progress.finish();
     let mut new_packs = stored?;
     new_packs.extend(input.prestored.packs);
+
+    // The file list, in pieces; the pieces already in the vault are not stored again.
+    let pieces = snapshot::chunk(&entries);
+    let index = Index::load(vault)?;
+    let store = Store::empty(vault, index.objects.into_keys().collect());
+    for (json, count) in &pieces {
+        let sha: [u8; 32] = Sha256::digest(json).into();
+        store
+            .content(&sha, json)
+            .map_err(io_err(&vault.packs_dir()))?;
+        record.listing.push(ChunkRef {
+            sha256: hex(&sha),
+            entries: *count,
+        });
+    }
+    new_packs.extend(store.finish()?.packs);
     let new_bytes = new_packs.iter().map(|(_, len)| len).sum();
 
     let (id, sm3) = snapshot::store(vault, &record)?;
@@ -306,14 +329,7 @@ fn store_objects(
     progress: &dyn Progress,
 ) -> Result<Vec<(String, u64)>, VaultError> {
     let (small, big): (Vec<&Entry>, Vec<&Entry>) = todo.iter().partition(|e| e.size <= BIG_OBJECT);
-    let store = Store {
-        vault: vault.clone(),
-        known: HashSet::new(),
-        sent: Mutex::new(HashSet::new()),
-        pool: Mutex::new(Vec::new()),
-        done: Mutex::new(Vec::new()),
-        error: Mutex::new(None),
-    };
+    let store = Store::empty(vault, HashSet::new());
     let stored: Result<(), VaultError> = small.par_iter().try_for_each(|e| {
         let path = snapshot::join(root, &e.path);
         let mut buf = Vec::new();

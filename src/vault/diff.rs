@@ -109,7 +109,14 @@ fn changed(a: &RecEntry, b: &RecEntry) -> bool {
 }
 
 /// Compare `old` with `new`; ids are the snapshots' ids.
-pub fn diff(old: &SnapshotRecord, old_id: &str, new: &SnapshotRecord, new_id: &str) -> Diff {
+pub fn diff(
+    old: &SnapshotRecord,
+    old_entries: &[RecEntry],
+    old_id: &str,
+    new: &SnapshotRecord,
+    new_entries: &[RecEntry],
+    new_id: &str,
+) -> Diff {
     let modules = modules_of(&new.manifest.text);
     let mut groups: Vec<ModuleDiff> = modules
         .iter()
@@ -148,14 +155,12 @@ pub fn diff(old: &SnapshotRecord, old_id: &str, new: &SnapshotRecord, new_id: &s
     };
     let source = |g: usize, path: &[u8]| g < other && is_source(path, &modules[g].exts).is_some();
 
-    let olds: BTreeMap<Vec<u8>, &RecEntry> = old
-        .entries
+    let olds: BTreeMap<Vec<u8>, &RecEntry> = old_entries
         .iter()
         .filter(|e| counted(e))
         .filter_map(|e| Some((e.path_bytes()?, e)))
         .collect();
-    let news: BTreeMap<Vec<u8>, &RecEntry> = new
-        .entries
+    let news: BTreeMap<Vec<u8>, &RecEntry> = new_entries
         .iter()
         .filter(|e| counted(e))
         .filter_map(|e| Some((e.path_bytes()?, e)))

@@ -208,6 +208,14 @@ impl Vault {
     pub fn load_snapshot(&self, id: &str) -> Result<SnapshotRecord, VaultError> {
         snapshot::load(self, id)
     }
+
+    /// A snapshot's whole file list.
+    pub fn load_entries(
+        &self,
+        record: &SnapshotRecord,
+    ) -> Result<Vec<snapshot::RecEntry>, VaultError> {
+        snapshot::load_entries(self, &pack::Index::load(self)?, record)
+    }
 }
 
 /// The short form of an id shown to people.

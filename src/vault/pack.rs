@@ -324,6 +324,32 @@ pub fn copy_object(
     Ok((h.finalize().into(), n_total))
 }
 
+/// Read one whole object by its hash, verified.
+pub fn read_object(vault: &Vault, index: &Index, sha_hex: &str) -> Result<Vec<u8>, VaultError> {
+    let missing = || VaultError::Corrupt {
+        path: vault.packs_dir(),
+        message: format!("object {sha_hex} is missing from the vault; run `escrow audit`"),
+    };
+    let sha = parse_hex32(sha_hex).ok_or_else(missing)?;
+    let loc = *index.objects.get(&sha).ok_or_else(missing)?;
+    let path = index.pack_path(vault, loc.pack);
+    let file = File::open(&path).map_err(|_| missing())?;
+    let mut dec = zstd::bulk::Decompressor::new().map_err(io_err(&path))?;
+    let mut out = Vec::with_capacity(usize::try_from(loc.size).unwrap_or(0));
+    let (got, _) =
+        copy_object(&file, &loc, &mut dec, &mut out).map_err(|e| VaultError::Corrupt {
+            path: path.clone(),
+            message: format!("object {sha_hex} cannot be read ({e}); run `escrow audit`"),
+        })?;
+    if got != sha {
+        return Err(VaultError::Corrupt {
+            path,
+            message: format!("object {sha_hex} does not match its hash; run `escrow audit`"),
+        });
+    }
+    Ok(out)
+}
+
 /// Open a pack file.
 pub fn open_pack(path: &Path) -> Result<File, VaultError> {
     File::open(path).map_err(io_err(path))

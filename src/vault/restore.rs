@@ -41,11 +41,13 @@ pub fn restore(
     progress: &dyn Progress,
 ) -> Result<Restored, VaultError> {
     let record = vault.load_snapshot(id)?;
+    let index = Index::load(vault)?;
+    let all = snapshot::load_entries(vault, &index, &record)?;
     // Validate every path before writing anything: nothing may land outside the target, and no
     // entry may sit below a symlink or a file of the same snapshot.
     let mut not_dirs: HashSet<Vec<u8>> = HashSet::new();
-    let mut entries: Vec<(Vec<u8>, &RecEntry)> = Vec::with_capacity(record.entries.len());
-    for e in &record.entries {
+    let mut entries: Vec<(Vec<u8>, &RecEntry)> = Vec::with_capacity(all.len());
+    for e in &all {
         let p = e.path_bytes().filter(|p| safe_relative(p)).ok_or_else(|| {
             corrupt(
                 vault,
@@ -121,7 +123,6 @@ pub fn restore(
         stats.dirs += 1;
     }
 
-    let index = Index::load(vault)?;
     let files: Vec<&(Vec<u8>, &RecEntry)> = entries
         .iter()
         .filter(|(_, e)| e.kind == EntryKind::File)

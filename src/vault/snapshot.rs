@@ -142,8 +142,65 @@ pub struct SnapshotRecord {
     pub tree: Tree,
     /// The check report, including the comparison with the previous snapshot.
     pub report: Report,
-    /// Every entry of the delivery, sorted by path bytes.
-    pub entries: Vec<RecEntry>,
+    /// Every entry of the delivery, sorted by path bytes, in pieces stored as objects (so that
+    /// the pieces an update leaves unchanged are stored once).
+    pub listing: Vec<ChunkRef>,
+}
+
+/// One piece of a snapshot's file list: an object holding a JSON array of `RecEntry`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChunkRef {
+    pub sha256: String,
+    pub entries: u64,
+}
+
+/// At most this many entries in one listing piece.
+const CHUNK_MAX: usize = 256;
+
+/// Cut the file list into pieces at content-defined boundaries: after each entry whose path
+/// hashes to 0 modulo 16 (so about 16 entries a piece), so that an update changes only the
+/// pieces around what it changed. Returns each piece's JSON and its entry count.
+pub fn chunk(entries: &[RecEntry]) -> Vec<(Vec<u8>, u64)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, e) in entries.iter().enumerate() {
+        let h = Sha256::digest(e.path_bytes().unwrap_or_default());
+        let boundary = h[0] & 0x0f == 0 || i + 1 - start >= CHUNK_MAX || i + 1 == entries.len();
+        if boundary {
+            let piece = &entries[start..=i];
+            out.push((
+                serde_json::to_vec(piece).expect("entries serialize"),
+                piece.len() as u64,
+            ));
+            start = i + 1;
+        }
+    }
+    out
+}
+
+/// Read a snapshot's whole file list from its pieces, verifying each.
+pub fn load_entries(
+    vault: &Vault,
+    index: &super::pack::Index,
+    record: &SnapshotRecord,
+) -> Result<Vec<RecEntry>, VaultError> {
+    use rayon::prelude::*;
+    let pieces: Vec<Vec<RecEntry>> = record
+        .listing
+        .par_iter()
+        .map(|c| {
+            let bytes = super::pack::read_object(vault, index, &c.sha256)?;
+            serde_json::from_slice::<Vec<RecEntry>>(&bytes).map_err(|e| VaultError::Corrupt {
+                path: vault.packs_dir(),
+                message: format!(
+                    "a piece of the file list of snapshot {:?} does not parse ({e}); run `escrow audit`",
+                    record.label
+                ),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(pieces.into_iter().flatten().collect())
 }
 
 /// Serialize, write (write-once) and return the snapshot id and SM3.

@@ -272,10 +272,11 @@ fn list_show_labels_and_prefixes() {
             .contains("朝医-2026-AC")
     );
     assert_eq!(show["record"]["tree"]["sm3"].as_str().unwrap().len(), 64);
-    assert!(show["record"]["entries"].as_array().unwrap().is_empty());
+    assert!(show["entries"].as_array().unwrap().is_empty());
+    assert!(!show["record"]["listing"].as_array().unwrap().is_empty());
     let show = vault_cmd(&v, &["show", &id1[..10], "--format", "json", "--files"]).json();
     assert_eq!(show["record"]["label"], "v2.3.0");
-    assert!(show["record"]["entries"].as_array().unwrap().len() > 61);
+    assert!(show["entries"].as_array().unwrap().len() > 61);
     let human = vault_cmd(&v, &["show", "v2.3.1"]);
     assert!(
         human.stdout.contains("tree sm3") && human.stdout.contains("module-missing"),
