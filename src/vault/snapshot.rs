@@ -166,7 +166,7 @@ pub fn chunk(entries: &[RecEntry]) -> Vec<(Vec<u8>, u64)> {
     let mut start = 0;
     for (i, e) in entries.iter().enumerate() {
         let h = Sha256::digest(e.path_bytes().unwrap_or_default());
-        let boundary = h[0] & 0x0f == 0 || i + 1 - start >= CHUNK_MAX || i + 1 == entries.len();
+        let boundary = h[0] % 16 == 0 || i + 1 - start >= CHUNK_MAX || i + 1 == entries.len();
         if boundary {
             let piece = &entries[start..=i];
             out.push((
