@@ -217,7 +217,7 @@ impl Lines {
             if !line.is_ascii() {
                 let gb = !is_utf8(line, false);
                 if gb != run_gb {
-                    self.run(&text[run_start..start], run_gb, out, sink);
+                    Self::run(&text[run_start..start], run_gb, out, sink);
                     run_start = start;
                     run_gb = gb;
                 }
@@ -229,12 +229,14 @@ impl Lines {
             }
             start = end;
         }
-        self.run(&text[run_start..], run_gb, out, sink);
+        Self::run(&text[run_start..], run_gb, out, sink);
     }
 
-    fn run(&self, text: &[u8], gb: bool, out: &mut String, sink: &mut dyn FnMut(&str)) {
+    fn run(text: &[u8], gb: bool, out: &mut String, sink: &mut dyn FnMut(&str)) {
         if text.is_empty() {
-        } else if gb {
+            return;
+        }
+        if gb {
             let mut decoder = GB18030.new_decoder_without_bom_handling();
             feed(&mut decoder, text, true, out, sink);
         } else {
@@ -284,6 +286,9 @@ fn feed(
     out: &mut String,
     sink: &mut dyn FnMut(&str),
 ) {
+    // The decoder writes only into spare capacity: without any, it would make no progress.
+    out.clear();
+    out.reserve(SNIFF);
     loop {
         out.clear();
         let (result, read, _) = decoder.decode_to_string(src, out, last);
@@ -322,6 +327,105 @@ mod tests {
         bom8.extend(s.as_bytes());
         assert_eq!(decode(&bom8), (s.to_owned(), "UTF-8 (BOM)".to_owned()));
         assert_eq!(decode(s.as_bytes()), (s.to_owned(), "UTF-8".to_owned()));
+    }
+
+    /// A reader that returns at most `n` bytes per read.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(self.1).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn gbk(s: &str) -> Vec<u8> {
+        GB18030.encode(s).0.into_owned()
+    }
+
+    #[test]
+    fn gbk_after_64_kib_of_ascii_is_still_gbk() {
+        // 淺 is 9C 5C in GBK: read as UTF-8, its second byte would be a backslash.
+        let head = "INSERT INTO log VALUES (1);\n".repeat(3000);
+        let tail = "INSERT INTO t VALUES ('淺');\nCREATE TABLE `門診` (x int);\n";
+        let mut bytes = head.clone().into_bytes();
+        assert!(bytes.len() > SNIFF);
+        bytes.extend(gbk(tail));
+        let want = (format!("{head}{tail}"), "GB18030/GBK".to_owned());
+        assert_eq!(decode(&bytes), want);
+        assert_eq!(collect(&bytes), want);
+    }
+
+    #[test]
+    fn utf8_file_with_one_gbk_line_decodes_each_line_in_its_encoding() {
+        let mut bytes = gbk("-- 门诊建表脚本\n");
+        bytes.extend("CREATE TABLE `表` (x int);\nCREATE TABLE `药品` (y int);\n".as_bytes());
+        let want = (
+            "-- 门诊建表脚本\nCREATE TABLE `表` (x int);\nCREATE TABLE `药品` (y int);\n"
+                .to_owned(),
+            "UTF-8 + GB18030/GBK".to_owned(),
+        );
+        assert_eq!(decode(&bytes), want);
+        assert_eq!(collect(&bytes), want);
+        // Reads of any size give the same text.
+        for n in [1, 2, 3, 7] {
+            let mut text = String::new();
+            let name = decode_stream(&mut Trickle(&bytes, n), &mut |s| text.push_str(s)).unwrap();
+            assert_eq!((text, name), want, "reads of {n}");
+        }
+        // The last line may lack its newline.
+        let mut bytes = b"CREATE TABLE a (x int);\n".to_vec();
+        bytes.extend(gbk("-- 末行"));
+        assert_eq!(
+            decode(&bytes),
+            (
+                "CREATE TABLE a (x int);\n-- 末行".to_owned(),
+                "GB18030/GBK".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn utf16_without_bom_despite_u_xx00_characters() {
+        // 一 is U+4E00 and 最 U+6700: each puts a NUL in the low byte too.
+        let s = "CREATE TABLE dbo.一 (最后就诊 datetime, id int);\n".repeat(5);
+        let le: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&le), (s.clone(), "UTF-16LE".to_owned()));
+        assert_eq!(collect(&le), (s.clone(), "UTF-16LE".to_owned()));
+        let be: Vec<u8> = s.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&be), (s.clone(), "UTF-16BE".to_owned()));
+        // A few NULs in a UTF-8 text do not make it UTF-16.
+        let nul = "CREATE TABLE a (x int);\0\n".repeat(5);
+        assert_eq!(decode(nul.as_bytes()), (nul.clone(), "UTF-8".to_owned()));
+    }
+
+    #[test]
+    fn long_lines_are_decoded_in_bounded_memory() {
+        // One line of 1.5 MiB ASCII then 2 MiB of GBK, then a UTF-8 line.
+        let ascii = "(1,'a'),".repeat(MAX_LINE * 3 / 2 / 8);
+        let chinese = "(2,'患者'),".repeat(MAX_LINE * 2 / 10);
+        let mut bytes = ascii.clone().into_bytes();
+        bytes.extend(gbk(&chinese));
+        bytes.extend("\n-- 完\n".as_bytes());
+        let mut lines = Lines::default();
+        let mut out = String::new();
+        let mut text = String::new();
+        for piece in bytes.chunks(SNIFF) {
+            lines.push(piece, &mut out, &mut |s| text.push_str(s));
+            assert!(lines.pending.len() <= MAX_LINE + SNIFF);
+        }
+        lines.finish(&mut out, &mut |s| text.push_str(s));
+        assert!(text == format!("{ascii}{chinese}\n-- 完\n"), "text differs");
+        assert_eq!(lines.name(), "UTF-8 + GB18030/GBK");
+        // A long UTF-8 line, then a GBK line, through the stream.
+        let long = "患者".repeat(MAX_LINE / 2);
+        let mut bytes = long.clone().into_bytes();
+        bytes.extend(gbk("\n门诊\n"));
+        let (text, name) = collect(&bytes);
+        assert!(text == format!("{long}\n门诊\n"), "text differs");
+        assert_eq!(name, "UTF-8 + GB18030/GBK");
     }
 
     #[test]

@@ -1,19 +1,37 @@
 //! Counting `CREATE TABLE` statements in SQL scripts of any common dialect (MySQL backticks,
 //! SQL Server brackets, Oracle and PostgreSQL double quotes), skipping comments and string
 //! literals, streaming so that multi-gigabyte dumps stay in bounded memory.
+//!
+//! A table counts when CREATE (and modifiers) TABLE is followed by its name, and CREATE is not part
+//! of a privilege list (GRANT/REVOKE/DENY CREATE TABLE). Session tables do not count: CREATE
+//! TEMPORARY/TEMP TABLE, SQL Server's #temp tables and @table variables; Oracle's CREATE GLOBAL
+//! TEMPORARY TABLE, a permanent schema object, does. No ';' is needed between statements (T-SQL).
+//!
+//! Quoting follows the dialect: a backslash escapes only in MySQL strings (MySQL is recognised
+//! by a backtick, a `/*!` executable comment, `ENGINE=` or DELIMITER) and PostgreSQL's `E'…'`;
+//! '#' starts a comment anywhere in MySQL, elsewhere only at the start of a line; PostgreSQL's
+//! `$tag$…$tag$`, Oracle's `q'[…]'` and SQL*Plus's REM/REMARK/PROMPT lines are understood.
 
 use std::io::{self, Read};
 
+use crate::delivery::names;
 use crate::text;
 
 /// How many table names are kept as evidence (all are counted).
 const MAX_NAMES: usize = 50;
 
+/// The longest table name kept, in characters as shown (longer ones end with '…').
+const MAX_NAME_CHARS: usize = 128;
+
+/// The longest word or quoted identifier kept, in bytes (longer ones are cut).
+const MAX_TOKEN: usize = 4 * MAX_NAME_CHARS + 4;
+
 /// What the scanner found in one or more scripts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SqlStats {
     pub tables: u64,
-    /// The first table names, as written (schema-qualified names joined with '.').
+    /// The first table names (schema-qualified names joined with '.'), control characters
+    /// escaped as `names::display` does, each at most `MAX_NAME_CHARS` characters.
     pub names: Vec<String>,
 }
 
@@ -24,15 +42,40 @@ enum Lex {
     Dash,
     /// Saw '/' : a '*' starts a block comment.
     Slash,
+    /// Just after "/*": a '!' makes it a MySQL executable comment.
+    BlockStart,
     LineComment,
     BlockComment {
         star: bool,
     },
+    /// A '…' string; `backslash`: a backslash escapes the next character (MySQL, `E'…'`).
     Str {
-        escape: bool,
+        backslash: bool,
+        escaped: bool,
     },
+    /// After Oracle's `q'`: the next character is the delimiter.
+    QStart,
+    /// Inside `q'[…]'`: ends at `close` followed by '\''.
+    QStr {
+        close: char,
+        closing: bool,
+    },
+    /// A quoted identifier ("…", `…`, […]); a doubled closing character stands for itself.
+    /// `backslash`: MySQL's "…", a string where a backslash escapes.
     Quoted {
         close: char,
+        backslash: bool,
+        escaped: bool,
+        closing: bool,
+    },
+    /// After a '$' that starts a token: a PostgreSQL dollar-quote tag `$tag$` may follow.
+    DollarTag,
+    /// Just after `$$`, reading a possible Oracle inquiry directive (`$$PLSQL_UNIT`) into the
+    /// tag; see [`TableScanner::directive`].
+    DollarOpen,
+    /// Inside `$tag$…$tag$`; `matched`: how much of the closing `$tag` was just seen.
+    Dollar {
+        matched: Option<usize>,
     },
 }
 
@@ -46,23 +89,76 @@ enum Token {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Parse {
     Idle,
-    /// After CREATE and optional modifiers.
-    Create,
+    /// After CREATE and optional modifiers; `temp`: a session's temporary table;
+    /// `global`: the last modifier was GLOBAL (Oracle's GLOBAL TEMPORARY tables are schema
+    /// objects, not temporary ones).
+    Create {
+        temp: bool,
+        global: bool,
+    },
     /// After CREATE … TABLE, before the name (IF NOT EXISTS may come).
-    Table,
+    Table {
+        temp: bool,
+    },
     /// Inside the name; `dot` when the last token was '.'.
     Name {
         parts: Vec<String>,
         dot: bool,
+        temp: bool,
     },
 }
 
-/// A streaming scanner: feed it text in pieces of any size.
+/// Modifiers between CREATE and TABLE, in any dialect.
+const MODIFIERS: &[&str] = &[
+    "OR",
+    "REPLACE",
+    "GLOBAL",
+    "LOCAL",
+    "UNLOGGED",
+    "VOLATILE",
+    "TRANSIENT",
+    "EXTERNAL",
+    "VIRTUAL",
+    "MULTISET",
+    "SET",
+    "PRIVATE",
+    "SHARDED",
+    "DUPLICATED",
+    "BLOCKCHAIN",
+    "IMMUTABLE",
+];
+
+/// Words that cannot be an unquoted table name: after CREATE TABLE they mean no name follows.
+const NOT_NAMES: &[&str] = &[
+    "CREATE", "TABLE", "SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "ALTER", "GRANT", "AS",
+    "LIKE", "TO", "FROM", "ON", "WITH", "GO",
+];
+
+fn word_is(w: &str, kws: &[&str]) -> bool {
+    kws.iter().any(|k| w.eq_ignore_ascii_case(k))
+}
+
+/// A streaming scanner: feed it text in pieces of any size. One scanner reads one script: what
+/// it learns of the dialect (MySQL) holds for the rest of the script.
 pub struct TableScanner {
     lex: Lex,
     word: String,
+    /// The current word started a line (only blanks before it).
+    word_at_line_start: bool,
     quoted: String,
+    /// The tag of the dollar quote being read or inside.
+    tag: Vec<char>,
     line_start: bool,
+    /// MySQL seen: a backtick-quoted identifier, a `/*!` executable comment, `ENGINE=` or the
+    /// client's DELIMITER command. Then a backslash escapes in strings and '#' starts a comment
+    /// anywhere; dollar quotes do not exist (`DELIMITER $$` is common).
+    mysql: bool,
+    /// The last token was GRANT, REVOKE or DENY, or a ',' (of a privilege list).
+    after_grant: bool,
+    /// The last token was the word ENGINE.
+    after_engine: bool,
+    /// Oracle's conditional compilation seen ($IF, $ERROR).
+    oracle_cc: bool,
     parse: Parse,
     pub stats: SqlStats,
 }
@@ -78,8 +174,14 @@ impl TableScanner {
         TableScanner {
             lex: Lex::Normal,
             word: String::new(),
+            word_at_line_start: false,
             quoted: String::new(),
+            tag: Vec::new(),
             line_start: true,
+            mysql: false,
+            after_grant: false,
+            after_engine: false,
+            oracle_cc: false,
             parse: Parse::Idle,
             stats: SqlStats::default(),
         }
@@ -108,6 +210,12 @@ impl TableScanner {
                     self.line_start = true;
                 }
             }
+            Lex::BlockStart => {
+                if c == '!' {
+                    self.mysql = true;
+                }
+                self.lex = Lex::BlockComment { star: c == '*' };
+            }
             Lex::BlockComment { star } => {
                 self.lex = if star && c == '/' {
                     Lex::Normal
@@ -115,25 +223,141 @@ impl TableScanner {
                     Lex::BlockComment { star: c == '*' }
                 };
             }
-            Lex::Str { escape } => {
-                self.lex = if escape {
-                    Lex::Str { escape: false }
-                } else if c == '\\' {
-                    Lex::Str { escape: true }
+            Lex::Str { backslash, escaped } => {
+                if escaped {
+                    self.lex = Lex::Str {
+                        backslash,
+                        escaped: false,
+                    };
+                } else if backslash && c == '\\' {
+                    self.lex = Lex::Str {
+                        backslash,
+                        escaped: true,
+                    };
                 } else if c == '\'' {
-                    Lex::Normal
-                } else {
-                    Lex::Str { escape: false }
+                    self.lex = Lex::Normal;
+                }
+            }
+            Lex::QStart => {
+                self.lex = match c {
+                    '[' => Lex::QStr {
+                        close: ']',
+                        closing: false,
+                    },
+                    '{' => Lex::QStr {
+                        close: '}',
+                        closing: false,
+                    },
+                    '(' => Lex::QStr {
+                        close: ')',
+                        closing: false,
+                    },
+                    '<' => Lex::QStr {
+                        close: '>',
+                        closing: false,
+                    },
+                    c if !(c.is_whitespace() || c == '\'') => Lex::QStr {
+                        close: c,
+                        closing: false,
+                    },
+                    // Not a q-quote: an ordinary string that started at the quote.
+                    c => {
+                        self.lex = Lex::Str {
+                            backslash: self.mysql,
+                            escaped: false,
+                        };
+                        return self.char(c);
+                    }
                 };
             }
-            Lex::Quoted { close } => {
-                if c == close {
+            Lex::QStr { close, closing } => {
+                self.lex = if closing && c == '\'' {
+                    Lex::Normal
+                } else {
+                    Lex::QStr {
+                        close,
+                        closing: c == close,
+                    }
+                };
+            }
+            Lex::Quoted {
+                close,
+                backslash,
+                escaped,
+                closing,
+            } => {
+                if closing && c != close {
                     self.lex = Lex::Normal;
                     let q = std::mem::take(&mut self.quoted);
                     self.token(Token::Quoted(q));
-                } else if self.quoted.len() < 256 {
+                    return self.normal(c);
+                }
+                let (keep, escaped, closing) = if closing || escaped {
+                    (true, false, false)
+                } else if backslash && c == '\\' {
+                    (false, true, false)
+                } else if c == close {
+                    (false, false, true)
+                } else {
+                    (true, false, false)
+                };
+                if keep && self.quoted.len() < MAX_TOKEN {
                     self.quoted.push(c);
                 }
+                self.lex = Lex::Quoted {
+                    close,
+                    backslash,
+                    escaped,
+                    closing,
+                };
+            }
+            Lex::DollarTag => {
+                if c == '$' {
+                    self.lex = if self.tag.is_empty() {
+                        Lex::DollarOpen
+                    } else {
+                        Lex::Dollar { matched: None }
+                    };
+                } else if (c.is_alphabetic()
+                    || c == '_'
+                    || (c.is_numeric() && !self.tag.is_empty()))
+                    && self.tag.len() < 64
+                {
+                    self.tag.push(c);
+                } else {
+                    // Not a dollar quote: a word starting with '$' ($1, $action).
+                    self.lex = Lex::Normal;
+                    self.word.push('$');
+                    self.word.extend(self.tag.drain(..));
+                    self.normal(c);
+                }
+            }
+            Lex::DollarOpen => {
+                let ident =
+                    c.is_alphabetic() || c == '_' || (c.is_numeric() && !self.tag.is_empty());
+                if ident && self.tag.len() < 64 {
+                    self.tag.push(c);
+                } else if ident || !self.directive() {
+                    // The body of a $$ quote, which began with the characters read.
+                    self.tag.clear();
+                    self.lex = Lex::Dollar { matched: None };
+                    self.char(c);
+                } else {
+                    self.lex = Lex::Normal;
+                    self.word.push_str("$$");
+                    self.word.extend(self.tag.drain(..));
+                    self.normal(c);
+                }
+            }
+            Lex::Dollar { matched } => {
+                self.lex = match matched {
+                    Some(n) if c == '$' && n == self.tag.len() => Lex::Normal,
+                    _ if c == '$' => Lex::Dollar { matched: Some(0) },
+                    Some(n) if self.tag.get(n) == Some(&c) => Lex::Dollar {
+                        matched: Some(n + 1),
+                    },
+                    _ => Lex::Dollar { matched: None },
+                };
             }
             Lex::Dash => {
                 if c == '-' {
@@ -146,7 +370,7 @@ impl TableScanner {
             }
             Lex::Slash => {
                 if c == '*' {
-                    self.lex = Lex::BlockComment { star: false };
+                    self.lex = Lex::BlockStart;
                 } else {
                     self.lex = Lex::Normal;
                     self.token(Token::Punct('/'));
@@ -164,11 +388,43 @@ impl TableScanner {
         } else if !(c == ' ' || c == '\t' || c == '\r') {
             self.line_start = false;
         }
-        if c.is_alphanumeric() || c == '_' || c == '$' || c == '@' || (c == '#' && !was_line_start)
-        {
-            if self.word.len() < 256 {
+        if c == '$' && self.word.is_empty() && !self.mysql {
+            self.word_at_line_start = was_line_start;
+            self.tag.clear();
+            self.lex = Lex::DollarTag;
+            return;
+        }
+        // '#' starts a comment anywhere in MySQL, elsewhere only at the start of a line: in
+        // T-SQL it starts a temporary table's name (#tmp).
+        let hash_comment = c == '#' && (self.mysql || was_line_start);
+        if c.is_alphanumeric() || c == '_' || c == '$' || c == '@' || (c == '#' && !hash_comment) {
+            if self.word.is_empty() {
+                self.word_at_line_start = was_line_start;
+            }
+            if self.word.len() < MAX_TOKEN {
                 self.word.push(c);
             }
+            return;
+        }
+        if c == '\'' {
+            // A prefix glued to the quote: PostgreSQL's E'…' escapes with backslashes, Oracle's
+            // q'[…]' and nq'[…]' choose their delimiters.
+            let prefix = &self.word;
+            if prefix.eq_ignore_ascii_case("E") {
+                self.word.clear();
+                self.lex = Lex::Str {
+                    backslash: true,
+                    escaped: false,
+                };
+                return;
+            }
+            if prefix.eq_ignore_ascii_case("Q") || prefix.eq_ignore_ascii_case("NQ") {
+                self.word.clear();
+                self.lex = Lex::QStart;
+                return;
+            }
+        }
+        if self.line_command(c) {
             return;
         }
         self.end_word();
@@ -176,13 +432,65 @@ impl TableScanner {
             '-' => self.lex = Lex::Dash,
             '/' => self.lex = Lex::Slash,
             '#' => self.lex = Lex::LineComment,
-            '\'' => self.lex = Lex::Str { escape: false },
-            '"' => self.lex = Lex::Quoted { close: '"' },
-            '`' => self.lex = Lex::Quoted { close: '`' },
-            '[' => self.lex = Lex::Quoted { close: ']' },
+            '\'' => {
+                self.lex = Lex::Str {
+                    backslash: self.mysql,
+                    escaped: false,
+                }
+            }
+            '"' => self.lex = Self::quoted('"', self.mysql),
+            '`' => {
+                self.mysql = true;
+                self.lex = Self::quoted('`', false);
+            }
+            '[' => self.lex = Self::quoted(']', false),
             c if c.is_whitespace() => {}
             c => self.token(Token::Punct(c)),
         }
+    }
+
+    fn quoted(close: char, backslash: bool) -> Lex {
+        Lex::Quoted {
+            close,
+            backslash,
+            escaped: false,
+            closing: false,
+        }
+    }
+
+    /// Whether `$$` and the word in `tag` are an Oracle inquiry directive rather than the start
+    /// of a PostgreSQL dollar quote: a predefined one (`$$PLSQL_UNIT`, `$$PLSQL_LINE`, …), or any
+    /// once the script has used conditional compilation (`$IF $$debug $THEN`).
+    fn directive(&self) -> bool {
+        let word: String = self.tag.iter().collect::<String>().to_ascii_uppercase();
+        !word.is_empty()
+            && (self.oracle_cc
+                || word.starts_with("PLSQL_")
+                || word == "NLS_LENGTH_SEMANTICS"
+                || word == "PERMIT_92_WRAP_FORMAT")
+    }
+
+    /// A client command that takes the rest of its line, ended by `c`: SQL*Plus's REM, REMARK
+    /// and PROMPT (text, where an apostrophe is no quote), and the MySQL client's DELIMITER.
+    /// They are dropped with their line.
+    fn line_command(&mut self, c: char) -> bool {
+        if !self.word_at_line_start || !(c.is_whitespace()) {
+            return false;
+        }
+        let w = self.word.as_str();
+        let sqlplus = !self.mysql && word_is(w, &["REM", "REMARK", "PROMPT"]);
+        let delimiter = w.eq_ignore_ascii_case("DELIMITER");
+        if !(sqlplus || delimiter) {
+            return false;
+        }
+        if delimiter {
+            self.mysql = true;
+        }
+        self.word.clear();
+        if c != '\n' {
+            self.lex = Lex::LineComment;
+        }
+        true
     }
 
     fn end_word(&mut self) {
@@ -193,75 +501,124 @@ impl TableScanner {
     }
 
     fn token(&mut self, t: Token) {
-        let word_is = |w: &str, kws: &[&str]| kws.iter().any(|k| w.eq_ignore_ascii_case(k));
+        if self.after_engine && t == Token::Punct('=') {
+            self.mysql = true;
+        }
+        self.after_engine = matches!(&t, Token::Word(w) if w.eq_ignore_ascii_case("ENGINE"));
+        if matches!(&t, Token::Word(w) if word_is(w, &["$IF", "$ERROR"])) {
+            self.oracle_cc = true;
+        }
+        // In a privilege list (GRANT CREATE TABLE, CREATE VIEW TO …) CREATE starts no statement.
+        let after_grant = std::mem::replace(
+            &mut self.after_grant,
+            match &t {
+                Token::Word(w) => word_is(w, &["GRANT", "REVOKE", "DENY"]),
+                Token::Punct(c) => *c == ',',
+                Token::Quoted(_) => false,
+            },
+        );
+        let create =
+            !after_grant && matches!(&t, Token::Word(w) if w.eq_ignore_ascii_case("CREATE"));
+        let next = if create {
+            Parse::Create {
+                temp: false,
+                global: false,
+            }
+        } else {
+            Parse::Idle
+        };
         self.parse = match (std::mem::replace(&mut self.parse, Parse::Idle), t) {
-            (Parse::Create, Token::Word(w)) if word_is(&w, &["TABLE"]) => {
-                self.stats.tables += 1;
-                Parse::Table
+            (Parse::Create { temp, .. }, Token::Word(w)) if word_is(&w, &["TABLE"]) => {
+                Parse::Table { temp }
             }
-            (Parse::Create, Token::Word(w))
-                if word_is(
-                    &w,
-                    &[
-                        "OR",
-                        "REPLACE",
-                        "GLOBAL",
-                        "LOCAL",
-                        "TEMPORARY",
-                        "TEMP",
-                        "UNLOGGED",
-                        "VOLATILE",
-                        "TRANSIENT",
-                        "EXTERNAL",
-                        "VIRTUAL",
-                        "MULTISET",
-                        "SET",
-                        "PRIVATE",
-                        "SHARDED",
-                        "DUPLICATED",
-                        "BLOCKCHAIN",
-                        "IMMUTABLE",
-                    ],
-                ) =>
+            // TEMPORARY: MySQL's and PostgreSQL's session tables, Oracle's PRIVATE ones; but
+            // Oracle's GLOBAL TEMPORARY tables are permanent schema objects.
+            (Parse::Create { global, .. }, Token::Word(w))
+                if word_is(&w, &["TEMPORARY", "TEMP"]) =>
             {
-                Parse::Create
+                Parse::Create {
+                    temp: !global,
+                    global: false,
+                }
             }
-            (Parse::Table, Token::Word(w)) if word_is(&w, &["IF", "NOT", "EXISTS"]) => Parse::Table,
-            (Parse::Table, Token::Word(w) | Token::Quoted(w)) => Parse::Name {
+            (Parse::Create { temp, .. }, Token::Word(w)) if word_is(&w, MODIFIERS) => {
+                Parse::Create {
+                    temp,
+                    global: w.eq_ignore_ascii_case("GLOBAL"),
+                }
+            }
+            (Parse::Table { temp }, Token::Word(w)) if word_is(&w, &["IF", "NOT", "EXISTS"]) => {
+                Parse::Table { temp }
+            }
+            (Parse::Table { .. }, Token::Word(w)) if word_is(&w, NOT_NAMES) => next,
+            (Parse::Table { temp }, Token::Word(w) | Token::Quoted(w)) => Parse::Name {
                 parts: vec![w],
                 dot: false,
+                temp,
             },
-            (Parse::Name { parts, dot: false }, Token::Punct('.')) => {
-                Parse::Name { parts, dot: true }
+            (Parse::Name { parts, dot, temp }, Token::Punct('.')) => {
+                let mut parts = parts;
+                if dot {
+                    parts.push(String::new()); // tempdb..#t: the default schema
+                }
+                Parse::Name {
+                    parts,
+                    dot: true,
+                    temp,
+                }
             }
             (
                 Parse::Name {
                     mut parts,
                     dot: true,
+                    temp,
                 },
                 Token::Word(w) | Token::Quoted(w),
             ) => {
                 parts.push(w);
-                Parse::Name { parts, dot: false }
-            }
-            (Parse::Name { parts, .. }, t) => {
-                self.record(&parts);
-                if matches!(&t, Token::Word(w) if w.eq_ignore_ascii_case("CREATE")) {
-                    Parse::Create
-                } else {
-                    Parse::Idle
+                Parse::Name {
+                    parts,
+                    dot: false,
+                    temp,
                 }
             }
-            (_, Token::Word(w)) if w.eq_ignore_ascii_case("CREATE") => Parse::Create,
-            _ => Parse::Idle,
+            (Parse::Name { parts, temp, .. }, _) => {
+                self.record(&parts, temp);
+                next
+            }
+            _ => next,
         };
     }
 
-    fn record(&mut self, parts: &[String]) {
+    /// A CREATE TABLE with its name: count it, unless it is temporary (TEMPORARY, or SQL
+    /// Server's #temp tables and @table variables).
+    fn record(&mut self, parts: &[String], temp: bool) {
+        if temp || parts.iter().any(|p| p.starts_with(['#', '@'])) {
+            return;
+        }
+        self.stats.tables += 1;
         if self.stats.names.len() < MAX_NAMES {
-            self.stats.names.push(parts.join("."));
+            self.stats.names.push(shown(&parts.join(".")));
         }
     }
+}
+
+/// A name as reports show it: control characters escaped, at most `MAX_NAME_CHARS` characters.
+fn shown(name: &str) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for c in name.chars() {
+        let mut b = [0u8; 4];
+        let e = names::display(c.encode_utf8(&mut b).as_bytes());
+        let n = e.chars().count();
+        if chars + n > MAX_NAME_CHARS {
+            out.push('…');
+            break;
+        }
+        out.push_str(&e);
+        chars += n;
+    }
+    out
 }
 
 /// Scan one script from a reader, whatever its encoding. Returns the stats and the encoding.
@@ -283,18 +640,19 @@ mod tests {
 
     #[test]
     fn dialects() {
+        // SQL Server's #temp table comes first: after MySQL's backticks, '#' starts a comment.
         let sql = r#"
+CREATE TABLE #tmp (x int);
 -- MySQL
 CREATE TABLE IF NOT EXISTS `his`.`patient` (`id` bigint);
 /* SQL Server */ create table [dbo].[门诊挂号] ([id] int)
 GO
 CREATE GLOBAL TEMPORARY TABLE "HIS"."ORDERS" ("ID" NUMBER);
 create unlogged table public.visit (id serial, tags text[]);
-CREATE TABLE #tmp (x int);
 Create Or Replace Table t6 as select 1;
 "#;
         let st = count(sql);
-        assert_eq!(st.tables, 6, "{st:?}");
+        assert_eq!(st.tables, 5, "{st:?}");
         assert_eq!(
             st.names,
             vec![
@@ -302,7 +660,6 @@ Create Or Replace Table t6 as select 1;
                 "dbo.门诊挂号",
                 "HIS.ORDERS",
                 "public.visit",
-                "#tmp",
                 "t6"
             ]
         );
@@ -310,7 +667,9 @@ Create Or Replace Table t6 as select 1;
 
     #[test]
     fn ignores_comments_strings_and_other_statements() {
+        // A MySQL script: its executable comment says so, and a backslash escapes in strings.
         let sql = "
+/*!40101 SET NAMES utf8mb4 */;
 -- CREATE TABLE in_comment (x int);
 /* CREATE TABLE in_block
    comment */
@@ -328,6 +687,112 @@ CREATE TABLE real_one (`a--b` int, c varchar(10) DEFAULT '/*');
         assert_eq!(st.names, vec!["real_one"]);
     }
 
+    fn names(sql: &str) -> Vec<String> {
+        let st = count(sql);
+        assert_eq!(st.tables, st.names.len() as u64, "{st:?}");
+        st.names
+    }
+
+    #[test]
+    fn backslash_escapes_only_in_mysql_and_e_strings() {
+        // SQL Server, Oracle, PostgreSQL: a backslash is an ordinary character.
+        let tsql = "SELECT REPLACE(@p,'\\','/')\nGO\nCREATE TABLE a (x int)\nGO\nCREATE TABLE b (y int)\nGO\n";
+        assert_eq!(names(tsql), ["a", "b"]);
+        // MySQL, known by a backtick, an executable comment or ENGINE=.
+        let backtick = "CREATE TABLE `a` (c varchar(9) DEFAULT 'it\\'s; CREATE TABLE x');\nCREATE TABLE b (y int);";
+        assert_eq!(names(backtick), ["a", "b"]);
+        let executable = "/*!40101 SET NAMES utf8 */;\nINSERT INTO t VALUES ('a\\'b; CREATE TABLE x (y int);');\nCREATE TABLE c (x int);";
+        assert_eq!(names(executable), ["c"]);
+        let engine =
+            "CREATE TABLE d (x int) ENGINE=InnoDB COMMENT='d\\'s';\nCREATE TABLE e (y int);";
+        assert_eq!(names(engine), ["d", "e"]);
+        let dquote = "CREATE TABLE `f` (x int COMMENT \"say \\\"hi\\\"; CREATE TABLE x\");\nCREATE TABLE g (y int);";
+        assert_eq!(names(dquote), ["f", "g"]);
+        // PostgreSQL's E'…' strings.
+        let e = "SELECT E'it\\'s; CREATE TABLE x (y int);', e'\\\\';\nCREATE TABLE h (x int);\nSELECT '\\';\nCREATE TABLE i (x int);";
+        assert_eq!(names(e), ["h", "i"]);
+    }
+
+    #[test]
+    fn counts_statements_not_keywords() {
+        let sql = "
+GRANT CREATE TABLE, CREATE VIEW TO his;
+GRANT SELECT, CREATE TABLE TO his
+REVOKE CREATE TABLE FROM his;
+DENY CREATE TABLE TO guest
+GRANT CREATE ANY TABLE TO his;
+CREATE TABLE;
+CREATE TABLE (x int);
+IF OBJECT_ID(N'dbo.a') IS NULL
+CREATE TABLE dbo.a (x int)
+CREATE TABLE b (x int) CREATE TABLE c (x int)
+CREATE TABLE d LIKE a;
+CREATE TABLE e AS SELECT * FROM a;
+";
+        assert_eq!(names(sql), ["dbo.a", "b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn temporary_tables_are_not_counted() {
+        let tsql = "CREATE TABLE #tmp (x int); CREATE TABLE ##shared (x int)\nCREATE TABLE tempdb..#t (x int)\nCREATE TABLE [#q] (x int)\nCREATE TABLE @v (x int)\nCREATE TABLE dbo.kept (x int)\n";
+        assert_eq!(names(tsql), ["dbo.kept"]);
+        let others = "
+CREATE TEMPORARY TABLE s1 (x int);
+CREATE TEMPORARY TABLE IF NOT EXISTS s2 (x int);
+create temp table s3 as select 1;
+CREATE LOCAL TEMPORARY TABLE s4 (x int);
+CREATE OR REPLACE TEMP TABLE s5 (x int);
+CREATE PRIVATE TEMPORARY TABLE ora$ptt_s6 (x int);
+CREATE GLOBAL TEMPORARY TABLE his.gtt (x int) ON COMMIT DELETE ROWS;
+CREATE TABLE kept2 (x int);
+";
+        assert_eq!(names(others), ["his.gtt", "kept2"]);
+    }
+
+    #[test]
+    fn hash_comments_anywhere_in_mysql_only() {
+        let mysql = "CREATE TABLE `a` (id int, # patient's id\n  name varchar(10)); # it's a\nCREATE TABLE `b` (x int);#c'\n";
+        assert_eq!(names(mysql), ["a", "b"]);
+        // Elsewhere a '#' only starts a comment at the start of a line.
+        let tsql = "# it's a comment\nCREATE TABLE #tmp (x int); CREATE TABLE real (x int)\n  # CREATE TABLE no\n";
+        assert_eq!(names(tsql), ["real"]);
+    }
+
+    #[test]
+    fn sqlplus_dollar_and_q_quotes() {
+        let sqlplus = "REM Don't edit\nrem\nCREATE TABLE a (x int);\nREMARK it's generated\nPROMPT Creating table B's\nprompt\nCREATE TABLE b (x int);\n";
+        assert_eq!(names(sqlplus), ["a", "b"]);
+        let pg = "CREATE FUNCTION f() RETURNS int AS $$don't CREATE TABLE x (y int); $$ LANGUAGE sql;\nDO $body$ BEGIN CREATE TABLE y (z int); RAISE 'it''s $$'; END $body$;\nCREATE TABLE c (x int);\nSELECT $1, $a$'$a$;\nCREATE TABLE d (x int);\n";
+        assert_eq!(names(pg), ["c", "d"]);
+        // Oracle: v$ views, inquiry directives, q-quotes.
+        let oracle = "CREATE TABLE v$session_copy AS SELECT * FROM v$session;\nBEGIN log($$PLSQL_UNIT); $IF $$debug $THEN log('x'); $END END;\n/\nSELECT $$Plsql_Line FROM dual;\nSELECT q'[it's]', Q'{don't}', q'(a')b)', nq'<c'>', q'!d'!' FROM dual;\nCREATE TABLE e (x int);\nSELECT q'', q' x' FROM dual;\nCREATE TABLE f (x int);\n";
+        assert_eq!(names(oracle), ["v$session_copy", "e", "f"]);
+        // DELIMITER: MySQL, where $$ ends statements.
+        let delim = "DELIMITER $$\nCREATE TABLE g (x int)$$\nCREATE PROCEDURE p() BEGIN SELECT 1; END$$\nDELIMITER ;\nCREATE TABLE h (x int);\n";
+        assert_eq!(names(delim), ["g", "h"]);
+    }
+
+    #[test]
+    fn quoted_names_with_doubled_quotes() {
+        let sql = "CREATE TABLE \"a\"\"b\" (x int); CREATE TABLE [c]]d] (x int); CREATE TABLE `e``f` (x int);";
+        assert_eq!(names(sql), ["a\"b", "c]d", "e`f"]);
+    }
+
+    #[test]
+    fn names_are_escaped_and_capped() {
+        let long = "长".repeat(300);
+        let sql = format!(
+            "CREATE TABLE \"evil\u{1b}[31m\nname\\x\" (x int);\nCREATE TABLE [{long}] (x int);\nCREATE TABLE t{} (x int);\n",
+            "a".repeat(200)
+        );
+        let st = count(&sql);
+        assert_eq!(st.tables, 3);
+        assert_eq!(st.names[0], "evil\\u{1b}[31m\\nname\\\\x");
+        assert_eq!(st.names[1], format!("{}…", "长".repeat(MAX_NAME_CHARS)));
+        assert_eq!(st.names[2].chars().count(), MAX_NAME_CHARS + 1);
+        assert!(st.names.iter().all(|n| !n.chars().any(char::is_control)));
+    }
+
     #[test]
     fn split_across_pieces() {
         let sql = "CREATE TABLE a (x int); -- c\nCREATE TABLE `b` (y int);";
@@ -339,6 +804,22 @@ CREATE TABLE real_one (`a--b` int, c varchar(10) DEFAULT '/*');
             s.feed(&sql[..cut]);
             s.feed(&sql[cut..]);
             assert_eq!(s.finish().tables, 2, "cut at {cut}");
+        }
+        let sql = r"REM it's
+SELECT $t$'$t$, q'[']', E'\\', 'a''b';
+CREATE TABLE [x]]y] (i int)
+CREATE TABLE `z` (c int COMMENT 'it\'s', # it's
+ d int);";
+        let whole = count(sql);
+        assert_eq!(whole.names, ["x]y", "z"]);
+        for (i, _) in sql.char_indices() {
+            for (j, _) in sql.char_indices().filter(|(j, _)| *j >= i) {
+                let mut s = TableScanner::new();
+                s.feed(&sql[..i]);
+                s.feed(&sql[i..j]);
+                s.feed(&sql[j..]);
+                assert_eq!(s.finish(), whole, "cuts at {i} and {j}");
+            }
         }
     }
 }
