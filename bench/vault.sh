@@ -8,8 +8,9 @@
 # Environment:
 #   ESCROW_BENCH_DIR            cache and scratch directory (default /var/tmp/escrow-bench)
 #   ESCROW_BENCH_TREE           benchmark this directory instead of linux-source-6.1
-#   ESCROW_BENCH_RUNS           timed runs of escrow, sha256sum and git (default 3)
-#   ESCROW_BENCH_RESTIC_RUNS    timed runs of restic (default 1)
+#   ESCROW_BENCH_RUNS           timed runs of escrow and sha256sum (default 3)
+#   ESCROW_BENCH_GIT_RUNS       timed runs of git, at most ESCROW_BENCH_RUNS (default 1)
+#   ESCROW_BENCH_RESTIC_RUNS    timed runs of restic, at most ESCROW_BENCH_RUNS (default 1)
 #   ESCROW_BENCH_BASELINE_ONLY  if 1, skip building and running escrow
 #
 # The result table goes to stdout, progress to stderr.
@@ -34,8 +35,11 @@ readonly SCRIPT_DIR REPO_ROOT
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$SCRIPT_DIR/lib.sh"
 
-RESTIC_RUNS=${ESCROW_BENCH_RESTIC_RUNS:-1}
-require_positive_int ESCROW_BENCH_RESTIC_RUNS "$RESTIC_RUNS"
+# git and restic take several times as long as escrow; by default they run once.
+RUNS_GIT=${ESCROW_BENCH_GIT_RUNS:-1}
+RUNS_RESTIC=${ESCROW_BENCH_RESTIC_RUNS:-1}
+require_positive_int ESCROW_BENCH_GIT_RUNS "$RUNS_GIT"
+require_positive_int ESCROW_BENCH_RESTIC_RUNS "$RUNS_RESTIC"
 bench_init
 
 # --- 1. build, tree, tools ------------------------------------------------
@@ -52,11 +56,15 @@ done
 write_manifest
 
 # git and restic see only the settings below, not the user's.
-unset "${!GIT_@}" "${!RESTIC_@}"
+for var in $(compgen -e); do
+    case $var in
+        GIT_* | RESTIC_*) unset "$var" ;;
+    esac
+done
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 export RESTIC_PASSWORD=bench
-GIT_VERSION=$(git --version)
-RESTIC_VERSION=$(restic version | awk '{ print $1, $2; exit }')
+VERSION_GIT=$(git --version)
+VERSION_RESTIC=$(restic version | awk '{ print $1, $2; exit }')
 
 # Scratch space on the same file system as the cached tree. Leftovers of an
 # interrupted run are removed first.
@@ -72,7 +80,7 @@ export RESTIC_CACHE_DIR=$SCRATCH/restic-cache
 # --- 2. the v2 tree -------------------------------------------------------
 log "counting files in $TREE"
 tree_stats "$TREE"
-(( FILE_COUNT >= CHANGE_EVERY )) || die "the tree has $FILE_COUNT files; v2 needs at least $CHANGE_EVERY"
+(( FILE_COUNT > 0 )) || die "the tree has no regular files"
 
 # A full copy (not hard links), so TREE is never written and the two trees
 # share no inodes. Same top-level name as TREE.
@@ -81,13 +89,13 @@ log "copying the tree to $TREE2"
 mkdir -p -- "$SCRATCH/v2"
 cp -a -- "$TREE" "$TREE2"
 
+# A tree of fewer than CHANGE_EVERY files (a quick test) gets its first file changed.
 log "appending a line to every ${CHANGE_EVERY}th file of v2"
 find "$TREE" -type f -printf '%P\0' | LC_ALL=C sort -z >"$WORK_TMP/files.list"
-: >"$WORK_TMP/changed.list"
 n=0 CHANGED_COUNT=0 CHANGED_BYTES=0 CHANGED_ZSTD_BYTES=0
 while IFS= read -r -d '' rel; do
     n=$((n + 1))
-    (( n % CHANGE_EVERY == 0 )) || continue
+    (( n % CHANGE_EVERY == 0 || (FILE_COUNT < CHANGE_EVERY && n == 1) )) || continue
     f=$TREE2/$rel
     if [[ -w $f ]]; then
         printf 'escrow-bench: line appended in v2\n' >>"$f"
@@ -97,7 +105,6 @@ while IFS= read -r -d '' rel; do
         printf 'escrow-bench: line appended in v2\n' >>"$f"
         chmod "$mode" -- "$f"
     fi
-    printf '%s\0' "$rel" >>"$WORK_TMP/changed.list"
     CHANGED_COUNT=$((CHANGED_COUNT + 1))
     CHANGED_BYTES=$((CHANGED_BYTES + $(stat -c %s -- "$f")))
     CHANGED_ZSTD_BYTES=$((CHANGED_ZSTD_BYTES + $(zstd -3 -q -c -- "$f" | wc -c)))
@@ -119,17 +126,14 @@ git_snapshot() {
 }
 export -f git_snapshot
 
-# Before every timed command: write back what earlier steps left dirty, so
-# that no command pays for another's writes.
-settle() { sync; }
-
 # measure KEY WHAT OK_STATUSES CMD...: one timed run; keeps the best wall time
-# in BEST[KEY] and the highest peak RSS in RSS_KIB[KEY].
+# in BEST[KEY] and the highest peak RSS in RSS_KIB[KEY]. The sync first writes
+# back what earlier steps left dirty, so no command pays for another's writes.
 declare -A BEST=() RSS_KIB=()
 measure() {
     local key=$1 what=$2 ok=$3 t m
     shift 3
-    settle
+    sync
     run_cmd "$what" "$ok" timed -- "$@"
     read -r t m <<<"$LAST_MEASURE"
     log "run $RUN: $what: ${t}s, $m KiB"
@@ -150,7 +154,7 @@ run_baseline untimed "$TREE"
 run_baseline untimed "$TREE2"
 
 # restic's init and backup are timed apart; the first snapshot is their sum.
-RESTIC_FIRST_BEST=""
+BEST_RESTIC_FIRST=""
 
 for ((RUN = 1; RUN <= RUNS; RUN++)); do
     measure hash "sha256sum" 0 bash -c "set -o pipefail; $BASELINE_SCRIPT" baseline "$TREE" "$NPROC"
@@ -189,23 +193,25 @@ for ((RUN = 1; RUN <= RUNS; RUN++)); do
         rm -rf -- "$vault" "$out"
     fi
 
-    repo=$SCRATCH/git
-    measure git_first "git v1 (init, add, commit)" 0 \
-        bash -c 'git_snapshot "$@"' git_snapshot new "$repo" "$TREE" v1
-    SIZE_V1[git]=$(size_of "$repo")
-    measure git_second "git v2 (add, commit)" 0 \
-        bash -c 'git_snapshot "$@"' git_snapshot existing "$repo" "$TREE2" v2
-    grew git $(( $(size_of "$repo") - SIZE_V1[git] ))
-    rm -rf -- "$repo"
+    if [[ $RUN -le $RUNS_GIT ]]; then
+        repo=$SCRATCH/git
+        measure git_first "git v1 (init, add, commit)" 0 \
+            bash -c 'git_snapshot "$@"' git_snapshot new "$repo" "$TREE" v1
+        SIZE_V1[git]=$(size_of "$repo")
+        measure git_second "git v2 (add, commit)" 0 \
+            bash -c 'git_snapshot "$@"' git_snapshot existing "$repo" "$TREE2" v2
+        grew git $(( $(size_of "$repo") - SIZE_V1[git] ))
+        rm -rf -- "$repo"
+    fi
 
-    if [[ $RUN -le $RESTIC_RUNS ]]; then
+    if [[ $RUN -le $RUNS_RESTIC ]]; then
         repo=$SCRATCH/restic out=$SCRATCH/restore-restic
         measure restic_init "restic init" 0 restic -r "$repo" init -q
         t_init=${LAST_MEASURE%% *}
         measure restic_backup1 "restic backup v1" 0 restic -r "$repo" backup -q --tag v1 "$TREE"
         t_backup=${LAST_MEASURE%% *}
         t_sum=$(awk -v a="$t_init" -v b="$t_backup" 'BEGIN { printf "%.2f", a + b }')
-        RESTIC_FIRST_BEST=$(min "${RESTIC_FIRST_BEST:-$t_sum}" "$t_sum")
+        BEST_RESTIC_FIRST=$(min "${BEST_RESTIC_FIRST:-$t_sum}" "$t_sum")
         SIZE_V1[restic]=$(size_of "$repo")
         # TREE2 has another path, so restic finds no parent snapshot and reads
         # every file, as escrow does.
@@ -259,14 +265,15 @@ echo
 row "tree" "$TREE"
 row "files" "$FILE_COUNT"
 row "total size" "$(awk -v b="$TOTAL_BYTES" 'BEGIN { printf "%.3f GB (%d bytes)", b / 1e9, b }')"
-row "changed in v2" "$CHANGED_COUNT files (every ${CHANGE_EVERY}th, one line appended), $(bytes "$CHANGED_BYTES"); zstd -3: $(bytes "$CHANGED_ZSTD_BYTES")"
-row "runs (best of)" "$RUNS; restic $RESTIC_RUNS"
-row "tools" "$GIT_VERSION; $RESTIC_VERSION; $NPROC CPUs"
+if (( FILE_COUNT < CHANGE_EVERY )); then which="the first file"; else which="every ${CHANGE_EVERY}th file"; fi
+row "changed in v2" "$CHANGED_COUNT ($which, one line appended), $(bytes "$CHANGED_BYTES"); zstd -3: $(bytes "$CHANGED_ZSTD_BYTES")"
+row "runs (best of)" "$RUNS; git $(min "$RUNS_GIT" "$RUNS"); restic $(min "$RUNS_RESTIC" "$RUNS")"
+row "tools" "$VERSION_GIT; $VERSION_RESTIC; $NPROC CPUs"
 echo
 cols "" escrow sha256sum git restic
 cols "hash the tree" - "$(secs "${BEST[hash]}")" - -
 cols "first snapshot (v1)" "$(e secs "${BEST[escrow_first]:-}")" - \
-    "$(secs "${BEST[git_first]}")" "$(secs "$RESTIC_FIRST_BEST")"
+    "$(secs "${BEST[git_first]}")" "$(secs "$BEST_RESTIC_FIRST")"
 cols "  of which restic init" - - - "$(secs "${BEST[restic_init]}")"
 cols "second snapshot (v2, 1% changed)" "$(e secs "${BEST[escrow_second]:-}")" - \
     "$(secs "${BEST[git_second]}")" "$(secs "${BEST[restic_second]}")"
@@ -282,7 +289,7 @@ cols "growth / zstd -3 of changed" "$(e ratio "${GROWTH[escrow]:-}" "$CHANGED_ZS
     "$(ratio "${GROWTH[git]}" "$CHANGED_ZSTD_BYTES")" "$(ratio "${GROWTH[restic]}" "$CHANGED_ZSTD_BYTES")"
 max_rss() {  # max_rss KEY...: highest peak RSS of these commands, in MiB
     local k m=0
-    for k in "$@"; do m=$(max "$m" "${RSS_KIB[$k]}"); done
+    for k in "$@"; do m=$(max "$m" "${RSS_KIB[$k]:-0}"); done
     mib "$m"
 }
 cols "peak RSS, MiB" \
@@ -315,7 +322,7 @@ echo
 printf '%-44s %-10s %-10s %s\n' target value limit result
 target "first deposit / sha256sum" "$(ratio "${BEST[escrow_first]}" "${BEST[hash]}")" '<=' "$TARGET_FIRST_VS_HASH"
 target "first deposit / git" "$(ratio "${BEST[escrow_first]}" "${BEST[git_first]}")" '<=' "$TARGET_FIRST_VS_GIT"
-target "first deposit / restic" "$(ratio "${BEST[escrow_first]}" "$RESTIC_FIRST_BEST")" '<=' "$TARGET_FIRST_VS_RESTIC"
+target "first deposit / restic" "$(ratio "${BEST[escrow_first]}" "$BEST_RESTIC_FIRST")" '<=' "$TARGET_FIRST_VS_RESTIC"
 target "second deposit / sha256sum" "$(ratio "${BEST[escrow_second]}" "${BEST[hash]}")" '<=' "$TARGET_SECOND_VS_HASH"
 target "vault growth / zstd -3 of changed files" "$(ratio "${GROWTH[escrow]}" "$CHANGED_ZSTD_BYTES")" '<=' "$TARGET_GROWTH_VS_ZSTD"
 target "audit / restic check --read-data" "$(ratio "${BEST[escrow_audit]}" "${BEST[restic_check]}")" '<=' "$TARGET_AUDIT_VS_RESTIC"
