@@ -83,6 +83,19 @@ pub fn deposit(
         }
         None => None,
     };
+    // A vault inside the delivery would be deposited into itself while it is written.
+    if let (Ok(d), Ok(v)) = (args.delivery.canonicalize(), vault.root.canonicalize())
+        && v.starts_with(&d)
+    {
+        return Err(vault::VaultError::Invalid {
+            message: format!(
+                "{}: the vault is inside the delivery {}; keep the vault elsewhere (--vault DIR or $ESCROW_VAULT)",
+                vault.root.display(),
+                args.delivery.display()
+            ),
+        }
+        .into());
+    }
     if let Some(e) = vault.snapshots()?.iter().find(|e| e.label == args.label) {
         return Err(vault::VaultError::LabelTaken {
             label: args.label.clone(),

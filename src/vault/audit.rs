@@ -254,18 +254,36 @@ pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, Vaul
                 }
             }
             None => {
-                let interrupted = record.seq == led.entries.len() as u64 && record.prev == led.head;
-                problems.push(if interrupted && led.problems.is_empty() {
+                // A deposit killed after writing its record but before its ledger line leaves a
+                // record that chains to a point of the ledger: at the end (nothing since), or
+                // where a later deposit took its place. A record past the end of the ledger
+                // means entries were cut from it.
+                let seq = usize::try_from(record.seq).unwrap_or(usize::MAX);
+                let chains = led.heads.get(seq).is_some_and(|h| *h == record.prev);
+                let at_end = seq == led.entries.len();
+                problems.push(if chains && led.problems.is_empty() {
                     problem(
                         Level::Note,
                         "snapshot-unrecorded",
                         rel.clone(),
-                        format!(
-                            "snapshot {} ({}) was written but not entered in the ledger: a deposit was interrupted just before its end, or the ledger's last entry was removed",
-                            super::short(id),
-                            record.label
-                        ),
-                        "compare the ledger head below with the one printed by your last deposit; if they match, deposit again",
+                        if at_end {
+                            format!(
+                                "snapshot {} ({}) was written but not entered in the ledger: a deposit was interrupted just before its end, or the ledger's last entry was removed",
+                                super::short(id),
+                                record.label
+                            )
+                        } else {
+                            format!(
+                                "snapshot {} ({}) was written by a deposit interrupted just before its end; the ledger went on without it",
+                                super::short(id),
+                                record.label
+                            )
+                        },
+                        if at_end {
+                            "compare the ledger head below with the one printed by your last deposit; if they match, deposit again"
+                        } else {
+                            "nothing to do; deposit that delivery again if it is still needed"
+                        },
                     )
                 } else {
                     problem(

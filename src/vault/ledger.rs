@@ -44,6 +44,9 @@ pub struct Ledger {
     pub entries: Vec<LedgerEntry>,
     /// SHA-256 of the last line: the ledger head. Keep it elsewhere to detect a cut ledger.
     pub head: String,
+    /// `heads[i]`: the ledger head before entry `i` (GENESIS for the first), so `heads[i]` is the
+    /// `prev` an entry at position `i` carries. One more than `entries`: the last is `head`.
+    pub heads: Vec<String>,
     /// (code, message): `ledger-truncated` or `ledger-broken`.
     pub problems: Vec<(&'static str, String)>,
 }
@@ -61,6 +64,7 @@ pub fn read(path: &Path) -> Result<Ledger, VaultError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Ledger {
                 head: GENESIS.to_owned(),
+                heads: vec![GENESIS.to_owned()],
                 ..Ledger::default()
             });
         }
@@ -68,6 +72,7 @@ pub fn read(path: &Path) -> Result<Ledger, VaultError> {
     };
     let mut ledger = Ledger {
         head: GENESIS.to_owned(),
+        heads: vec![GENESIS.to_owned()],
         ..Ledger::default()
     };
     if bytes.is_empty() {
@@ -116,6 +121,7 @@ pub fn read(path: &Path) -> Result<Ledger, VaultError> {
             break;
         }
         ledger.head = line_hash(line);
+        ledger.heads.push(ledger.head.clone());
         ledger.entries.push(entry);
     }
     Ok(ledger)

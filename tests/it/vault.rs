@@ -775,3 +775,59 @@ fn kill_9_at_any_moment_leaves_a_sound_vault() {
         "{n} of 16 deposits finished: the kill points did not vary"
     );
 }
+
+#[test]
+fn a_vault_inside_the_delivery_is_refused() {
+    let v = new_vault();
+    let d = v.work.join("d");
+    copy_dir(&sample(), &d);
+    let run = escrow([
+        "deposit".as_ref(),
+        d.as_os_str(),
+        "-m".as_ref(),
+        chaoyang().as_os_str(),
+        "--label".as_ref(),
+        "v1".as_ref(),
+        "--vault".as_ref(),
+        d.join("escrow-vault").as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("the vault is inside the delivery"),
+        "{}",
+        run.stderr
+    );
+    assert!(!d.join("escrow-vault/ledger.jsonl").exists());
+}
+
+#[test]
+fn an_interrupted_deposit_superseded_by_a_later_one_is_only_a_note() {
+    // Simulate a deposit killed between writing its record and its ledger line: take a vault
+    // with one deposit, keep the ledger as it was before a second deposit, then let a third
+    // deposit go through. The second record is left over, chained to a valid ledger point.
+    let v = new_vault();
+    let d = v.work.join("d");
+    copy_dir(&sample(), &d);
+    deposit(&v, &d, "v1", &["-q"]);
+    let ledger = v.vault.join("ledger.jsonl");
+    let before = std::fs::read(&ledger).unwrap();
+    write(&d, "jingtong/a.java", "class A {}\n");
+    deposit(&v, &d, "v2", &["-q"]);
+    std::fs::write(&ledger, &before).unwrap(); // v2's ledger line never made it
+    let (code, a) = audit(&v);
+    assert_eq!(code, 0, "{a}");
+    assert_eq!(problem_codes(&a), ["note snapshot-unrecorded"]);
+    write(&d, "jingtong/b.java", "class B {}\n");
+    assert_eq!(deposit(&v, &d, "v3", &["-q"]).code, 0);
+    let (code, a) = audit(&v);
+    assert_eq!(code, 0, "{a}");
+    assert_eq!(problem_codes(&a), ["note snapshot-unrecorded"]);
+    let labels: Vec<String> = vault_cmd(&v, &["list", "--format", "json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["label"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(labels, ["v1", "v3"]);
+}
