@@ -99,13 +99,20 @@ fn unreadable_file_is_a_runtime_error_naming_it() {
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let p = tmp.path().join("jingtong/pom.xml");
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // The manifest beside the delivery, readable by anyone.
+    let m = tmp.path().join("manifest.toml");
+    std::fs::copy(chaoyang(), &m).unwrap();
     let mut cmd = escrow_command();
-    // Root reads any file: run as nobody then (CI runs as root).
+    // Root reads any file: run as nobody then (CI runs as root). The binary is copied where
+    // nobody can run it: the checkout may sit in a private folder.
     if is_root() {
+        let exe = tmp.path().join("escrow-bin");
+        std::fs::copy(env!("CARGO_BIN_EXE_escrow"), &exe).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
         let mut wrapped = std::process::Command::new("setpriv");
         wrapped
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_escrow"))
+            .arg(&exe)
             .envs(
                 cmd.get_envs()
                     .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
@@ -117,7 +124,7 @@ fn unreadable_file_is_a_runtime_error_naming_it() {
         "check".as_ref(),
         tmp.path().as_os_str(),
         "-m".as_ref(),
-        chaoyang().as_os_str(),
+        m.as_os_str(),
     ]);
     let run = run(cmd);
     assert_eq!(run.code, 2, "{}", run.stderr);
