@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use escrow::report::{self, Verdict};
 
-use super::{ColorArg, EXIT_FAIL, EXIT_PASS, Format, LangArg, progress::Bar};
+use super::{EXIT_FAIL, EXIT_PASS, Format, ReportStyle, progress::Bar};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -15,18 +15,11 @@ pub struct CheckArgs {
     /// The contract manifest (TOML) listing what the delivery must contain.
     #[arg(short, long, value_name = "FILE")]
     pub manifest: PathBuf,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    #[command(flatten)]
+    style: ReportStyle,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Language of the human report.
-    #[arg(long, value_enum, default_value = "auto")]
-    lang: LangArg,
-    /// Colours in the human report.
-    #[arg(long, value_enum, default_value = "auto")]
-    color: ColorArg,
     /// No progress bar and no summary line on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -37,16 +30,22 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         refuse_inside(out, &args.delivery)?;
     }
     let now = super::now_rfc3339()?;
-    let bar = Bar::new(!args.quiet && args.format == Format::Human && super::stderr_is_terminal());
+    let bar =
+        Bar::new(!args.quiet && args.style.format == Format::Human && super::stderr_is_terminal());
     let report = escrow::check(&args.delivery, &args.manifest, now, &bar)?;
-    let lang = args.lang.resolve();
+    let lang = args.style.lang.resolve();
     let mut buf = Vec::new();
-    match args.format {
+    match args.style.format {
         Format::Json => report::render_json(&report, &mut buf)?,
         Format::Human => {
             let to_terminal =
                 args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
-            report::render_human(&report, lang, args.color.resolve(to_terminal), &mut buf)?;
+            report::render_human(
+                &report,
+                lang,
+                args.style.color.resolve(to_terminal),
+                &mut buf,
+            )?;
         }
     }
     if let Some(path) = &args.output {

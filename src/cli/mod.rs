@@ -50,6 +50,20 @@ enum Command {
     Audit(vault_cmds::AuditArgs),
 }
 
+/// How a report is shown: shared by `check` and `deposit`.
+#[derive(Debug, clap::Args)]
+struct ReportStyle {
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Language of the human report.
+    #[arg(long, value_enum, default_value = "auto")]
+    lang: LangArg,
+    /// Colours in the human report.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorArg,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// A table for people.

@@ -11,7 +11,7 @@ use escrow::vault::audit::{self, Level};
 use escrow::vault::diff::{ChangeKind, Diff};
 use escrow::vault::{self, Vault, lock, short};
 
-use super::{ColorArg, EXIT_FAIL, EXIT_PASS, Format, LangArg, progress::Bar};
+use super::{EXIT_FAIL, EXIT_PASS, Format, LangArg, ReportStyle, progress::Bar};
 
 /// Where the vault is: `--vault DIR`, else `$ESCROW_VAULT`, else `./escrow-vault`.
 #[derive(Debug, Args)]
@@ -78,15 +78,8 @@ pub struct DepositArgs {
     note: Option<PathBuf>,
     #[command(flatten)]
     vault: VaultArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
-    /// Language of the human report.
-    #[arg(long, value_enum, default_value = "auto")]
-    lang: LangArg,
-    /// Colours in the human report.
-    #[arg(long, value_enum, default_value = "auto")]
-    color: ColorArg,
+    #[command(flatten)]
+    style: ReportStyle,
     /// Print only the snapshot id; no report, no progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -103,7 +96,8 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
         }
         v
     };
-    let bar = Bar::new(!args.quiet && args.format == Format::Human && super::stderr_is_terminal());
+    let bar =
+        Bar::new(!args.quiet && args.style.format == Format::Human && super::stderr_is_terminal());
     let dep = escrow::deposit(
         &v,
         &escrow::DepositArgs {
@@ -124,7 +118,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
         println!("{}", dep.id);
         return Ok(code);
     }
-    if args.format == Format::Json {
+    if args.style.format == Format::Json {
         json(&serde_json::json!({
             "schema_version": 1,
             "snapshot": dep.id,
@@ -142,9 +136,10 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
     }
     let mut buf = Vec::new();
     let color = args
+        .style
         .color
         .resolve(std::io::IsTerminal::is_terminal(&std::io::stdout()));
-    report::render_human(&dep.report, args.lang.resolve(), color, &mut buf)?;
+    report::render_human(&dep.report, args.style.lang.resolve(), color, &mut buf)?;
     writeln!(buf)?;
     if let Some(d) = &dep.diff {
         writeln!(

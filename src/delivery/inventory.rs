@@ -237,20 +237,8 @@ fn hash_and_pass(
     let mut data = Vec::with_capacity(usize::try_from(f.metadata()?.len().min(limit)).unwrap_or(0));
     (&mut f).take(limit + 1).read_to_end(&mut data)?;
     if data.len() as u64 > limit {
-        let mut h = Sha256::new();
-        h.update(&data);
-        let mut len = data.len() as u64;
-        loop {
-            let n = match f.read(buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            h.update(&buf[..n]);
-            len += n as u64;
-        }
-        return Ok((h.finalize().into(), len));
+        // It grew since the walk: hash what was read, then the rest as a stream.
+        return hash_reader(&mut (&data[..]).chain(f), buf);
     }
     let sha: [u8; 32] = Sha256::digest(&data).into();
     sink.content(&sha, &data)?;

@@ -118,24 +118,9 @@ pub fn diff(
     new_id: &str,
 ) -> Diff {
     let modules = modules_of(&new.manifest.text);
-    let mut groups: Vec<ModuleDiff> = modules
-        .iter()
-        .map(|m| ModuleDiff {
-            id: Some(m.id.clone()),
-            name: m.name.clone(),
-            added: 0,
-            removed: 0,
-            modified: 0,
-            files_before: 0,
-            files_after: 0,
-            source_before: 0,
-            source_after: 0,
-            changes: Vec::new(),
-        })
-        .collect();
-    groups.push(ModuleDiff {
-        id: None,
-        name: "(outside every module)".to_owned(),
+    let empty = |id: Option<String>, name: String| ModuleDiff {
+        id,
+        name,
         added: 0,
         removed: 0,
         modified: 0,
@@ -144,7 +129,12 @@ pub fn diff(
         source_before: 0,
         source_after: 0,
         changes: Vec::new(),
-    });
+    };
+    let mut groups: Vec<ModuleDiff> = modules
+        .iter()
+        .map(|m| empty(Some(m.id.clone()), m.name.clone()))
+        .collect();
+    groups.push(empty(None, "(outside every module)".to_owned()));
     let other = groups.len() - 1;
     let group_of = |path: &[u8]| {
         let p = Path::new(OsStr::from_bytes(path));
