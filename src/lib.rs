@@ -4,6 +4,7 @@
 //! against a contract manifest, and a report. Every stage is a library function; the binary in
 //! `src/main.rs` and `src/cli/` only parses arguments and prints.
 
+pub mod calendar;
 pub mod checks;
 pub mod delivery;
 pub mod finding;

@@ -2,6 +2,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod check;
+mod deadline_cmds;
 mod progress;
 mod vault_cmds;
 
@@ -48,6 +49,14 @@ enum Command {
     Restore(vault_cmds::RestoreArgs),
     /// Re-verify the whole vault; exit 1 naming every problem.
     Audit(vault_cmds::AuditArgs),
+    /// Compute a due date in Chinese working days.
+    Deadline(deadline_cmds::DeadlineArgs),
+    /// Record that a feature went live: the vendor's update is due within the update deadline.
+    Golive(deadline_cmds::GoliveArgs),
+    /// Record the final payment: the full delivery is due within the delivery deadline.
+    Payment(deadline_cmds::PaymentArgs),
+    /// Every obligation and where it stands; exit 1 when anything is overdue.
+    Status(deadline_cmds::StatusArgs),
 }
 
 /// How a report is shown: shared by `check` and `deposit`.
@@ -126,6 +135,10 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => vault_cmds::diff(&args),
         Command::Restore(args) => vault_cmds::restore(&args),
         Command::Audit(args) => vault_cmds::audit(&args),
+        Command::Deadline(args) => deadline_cmds::deadline(&args),
+        Command::Golive(args) => deadline_cmds::golive(&args),
+        Command::Payment(args) => deadline_cmds::payment(&args),
+        Command::Status(args) => deadline_cmds::run_status(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

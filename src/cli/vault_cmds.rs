@@ -28,8 +28,19 @@ impl VaultArg {
             .unwrap_or_else(|| PathBuf::from("escrow-vault"))
     }
 
-    fn open(&self) -> Result<Vault> {
+    pub(super) fn open(&self) -> Result<Vault> {
         Ok(Vault::open(&self.path())?)
+    }
+
+    /// Open the vault, creating it (with a message on stderr) when it does not exist yet.
+    pub(super) fn open_or_init(&self) -> Result<Vault> {
+        let path = self.path();
+        if Vault::exists(&path) {
+            return Ok(Vault::open(&path)?);
+        }
+        let (v, _) = Vault::init(&path)?;
+        eprintln!("created the escrow vault {}", path.display());
+        Ok(v)
     }
 }
 

@@ -96,6 +96,15 @@ pub struct Contract {
     pub title: Option<String>,
     pub client: Option<String>,
     pub vendor: Option<String>,
+    /// Updates are due this long after each go-live (default "10 working days").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_deadline: Option<String>,
+    /// The full delivery is due this long after the final payment (default "30 working days").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_deadline: Option<String>,
+    /// "cn" (default) or "mon-fri".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
 }
 
 /// A loaded, validated manifest.
@@ -425,6 +434,29 @@ impl Validator<'_> {
             return Err(self.problems);
         }
         let c = head.contract.unwrap_or_default();
+        for d in [&c.update_deadline, &c.delivery_deadline]
+            .into_iter()
+            .flatten()
+        {
+            if let Err(e) = crate::calendar::Deadline::parse(d.get_ref()) {
+                self.problem(d.span(), e.to_string());
+            }
+        }
+        if let Some(cal) = &c.calendar
+            && crate::calendar::Calendar::named(cal.get_ref()).is_none()
+        {
+            self.problem(
+                cal.span(),
+                format!(
+                    "calendar {:?} must be \"cn\" (State Council schedule) or \"mon-fri\"",
+                    cal.get_ref()
+                ),
+            );
+        }
+        if !self.problems.is_empty() {
+            self.problems.sort_by_key(|p| (p.line, p.col));
+            return Err(self.problems);
+        }
         Ok(Manifest {
             path: PathBuf::new(),
             sha256: String::new(),
@@ -434,6 +466,9 @@ impl Validator<'_> {
                 title: c.title,
                 client: c.client,
                 vendor: c.vendor,
+                update_deadline: c.update_deadline.map(Spanned::into_inner),
+                delivery_deadline: c.delivery_deadline.map(Spanned::into_inner),
+                calendar: c.calendar.map(Spanned::into_inner),
             },
             case_sensitive,
             requirements,

@@ -33,6 +33,9 @@ pub struct RawContract {
     pub title: Option<String>,
     pub client: Option<String>,
     pub vendor: Option<String>,
+    pub update_deadline: Option<Spanned<String>>,
+    pub delivery_deadline: Option<Spanned<String>>,
+    pub calendar: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

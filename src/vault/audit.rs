@@ -168,6 +168,7 @@ pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, Vaul
     let in_ledger: HashMap<&str, &ledger::LedgerEntry> = led
         .entries
         .iter()
+        .filter(|e| e.event == "deposit")
         .map(|e| (e.snapshot.as_str(), e))
         .collect();
 
@@ -205,7 +206,7 @@ pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, Vaul
         })
         .collect();
     let on_disk: HashSet<&str> = snap_ids.iter().map(String::as_str).collect();
-    for e in &led.entries {
+    for e in led.entries.iter().filter(|e| e.event == "deposit") {
         if !on_disk.contains(e.snapshot.as_str()) {
             problems.push(problem(
                 Level::Error,

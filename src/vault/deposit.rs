@@ -230,7 +230,7 @@ pub fn deposit(
 
     // Compare with the previous snapshot.
     let mut outcome = input.outcome;
-    let diff = match led.entries.last() {
+    let diff = match led.entries.iter().rev().find(|e| e.event == "deposit") {
         Some(prev) => {
             let old = vault.load_snapshot(&prev.snapshot)?;
             let old_entries = snapshot::load_entries(vault, &index, &old)?;
@@ -300,6 +300,8 @@ pub fn deposit(
         bytes: record.tree.bytes,
         tree_sha256: record.tree.sha256.clone(),
         tree_sm3: record.tree.sm3.clone(),
+        name: String::new(),
+        date: String::new(),
         prev: led.head,
     };
     let head = ledger::append(vault, &entry)?;

@@ -20,22 +20,42 @@ pub struct LedgerEntry {
     pub seq: u64,
     /// UTC, RFC 3339.
     pub time: String,
-    /// "deposit" (other events come later).
+    /// "deposit", "golive" (a feature went live) or "payment" (the final payment).
     pub event: String,
-    /// The snapshot id: SHA-256 of the snapshot record (uncompressed JSON).
+    /// Deposits: the snapshot id, SHA-256 of the snapshot record (uncompressed JSON).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub snapshot: String,
-    /// SM3 (GB/T 32905) of the same snapshot record.
+    /// Deposits: SM3 (GB/T 32905) of the same snapshot record.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub snapshot_sm3: String,
+    /// Deposits: the label.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub label: String,
-    /// "pass" or "fail".
+    /// Deposits: "pass" or "fail".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub verdict: String,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub files: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub bytes: u64,
-    /// The delivery tree digest, SHA-256 and SM3.
+    /// Deposits: the delivery tree digest, SHA-256 and SM3.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tree_sha256: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tree_sm3: String,
+    /// Events: what went live ("golive"), or a note ("payment").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Events: the day it happened (YYYY-MM-DD, China Standard Time).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub date: String,
     /// SHA-256 of the previous line.
     pub prev: String,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A read ledger: the entries that parse and chain, and every problem found.
@@ -141,4 +161,41 @@ pub fn append(vault: &Vault, entry: &LedgerEntry) -> Result<String, VaultError> 
     bytes.push(b'\n');
     fsutil::write_atomic(&vault.tmp_dir(), &path, &bytes)?;
     Ok(line_hash(&line))
+}
+
+/// Record a contract event ("golive" or "payment") in the ledger, under the write lock.
+pub fn record_event(
+    vault: &Vault,
+    event: &str,
+    name: &str,
+    date: &str,
+    now: &str,
+    lock_wait: std::time::Duration,
+) -> Result<LedgerEntry, VaultError> {
+    let _lock = super::lock::acquire(vault, lock_wait)?;
+    let led = read(&vault.ledger_path())?;
+    if let Some((_, p)) = led.problems.first() {
+        return Err(VaultError::Corrupt {
+            path: vault.ledger_path(),
+            message: format!("{p}; nothing was recorded: run `escrow audit`"),
+        });
+    }
+    let entry = LedgerEntry {
+        seq: led.entries.len() as u64,
+        time: now.to_owned(),
+        event: event.to_owned(),
+        snapshot: String::new(),
+        snapshot_sm3: String::new(),
+        label: String::new(),
+        verdict: String::new(),
+        files: 0,
+        bytes: 0,
+        tree_sha256: String::new(),
+        tree_sm3: String::new(),
+        name: name.to_owned(),
+        date: date.to_owned(),
+        prev: led.head,
+    };
+    append(vault, &entry)?;
+    Ok(entry)
 }

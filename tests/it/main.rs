@@ -4,6 +4,7 @@
 mod check_sample;
 mod codes;
 mod common;
+mod deadlines;
 mod inventory;
 mod manifest_errors;
 mod roundtrip;

@@ -1,0 +1,366 @@
+//! Contract obligations and where they stand: each go-live starts an update window, the final
+//! payment starts the delivery window; a deposit inside the window satisfies it.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::{Calendar, CalendarError, Deadline, cst_date, parse_date};
+use crate::vault::LedgerEntry;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// A deposit arrived inside the window.
+    Satisfied,
+    /// The window is open and nothing has arrived yet.
+    Pending,
+    /// The window closed with nothing deposited.
+    Overdue,
+    /// Nothing arrived inside the window, but a deposit came afterwards.
+    Late,
+    /// The calendar does not cover the dates needed.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositRef {
+    pub snapshot: String,
+    pub label: String,
+    /// The deposit's date in China Standard Time.
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Obligation {
+    /// "update" (after a go-live) or "delivery" (after the final payment).
+    pub kind: String,
+    /// What started the clock: the feature's name, or "final payment".
+    pub trigger: String,
+    pub trigger_date: String,
+    pub deadline: String,
+    pub due: Option<String>,
+    pub state: State,
+    pub satisfied_by: Option<DepositRef>,
+    /// Late: the first deposit after the window.
+    pub delivered_late: Option<DepositRef>,
+    pub working_days_left: Option<u32>,
+    pub working_days_late: Option<u32>,
+    pub message: String,
+    pub message_zh: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Status {
+    pub schema_version: u32,
+    /// Today in China Standard Time.
+    pub today: String,
+    pub calendar: String,
+    pub update_deadline: String,
+    pub delivery_deadline: String,
+    pub obligations: Vec<Obligation>,
+    pub overdue: u64,
+    pub unknown: u64,
+}
+
+struct Dep {
+    date: Date,
+    seq: u64,
+    r: DepositRef,
+}
+
+/// Work out every obligation from the ledger's events and deposits, in date order (the order
+/// they were recorded in does not matter).
+pub fn status(
+    entries: &[LedgerEntry],
+    cal: &Calendar,
+    update: Deadline,
+    delivery: Deadline,
+    today: Date,
+) -> Status {
+    let mut deps: Vec<Dep> = entries
+        .iter()
+        .filter(|e| e.event == "deposit")
+        .filter_map(|e| {
+            let date = cst_date(&e.time)?;
+            Some(Dep {
+                date,
+                seq: e.seq,
+                r: DepositRef {
+                    snapshot: e.snapshot.clone(),
+                    label: e.label.clone(),
+                    date: date.to_string(),
+                },
+            })
+        })
+        .collect();
+    deps.sort_by_key(|d| (d.date, d.seq));
+    let mut triggers: Vec<(Date, u64, &str, String, Deadline)> = entries
+        .iter()
+        .filter_map(|e| {
+            let date = parse_date(&e.date).ok()?;
+            match e.event.as_str() {
+                "golive" => Some((date, e.seq, "update", e.name.clone(), update)),
+                "payment" => Some((
+                    date,
+                    e.seq,
+                    "delivery",
+                    "final payment".to_owned(),
+                    delivery,
+                )),
+                _ => None,
+            }
+        })
+        .collect();
+    triggers.sort_by_key(|t| (t.0, t.1));
+    let obligations: Vec<Obligation> = triggers
+        .into_iter()
+        .map(|(date, _, kind, trigger, deadline)| {
+            obligation(cal, &deps, date, kind, trigger, deadline, today)
+        })
+        .collect();
+    Status {
+        schema_version: 1,
+        today: today.to_string(),
+        calendar: match cal.kind {
+            super::Kind::Cn => format!("cn ({} to {})", cal.start, cal.end),
+            super::Kind::MonFri => "mon-fri".to_owned(),
+        },
+        update_deadline: update.to_string(),
+        delivery_deadline: delivery.to_string(),
+        overdue: obligations
+            .iter()
+            .filter(|o| o.state == State::Overdue)
+            .count() as u64,
+        unknown: obligations
+            .iter()
+            .filter(|o| o.state == State::Unknown)
+            .count() as u64,
+        obligations,
+    }
+}
+
+fn obligation(
+    cal: &Calendar,
+    deps: &[Dep],
+    from: Date,
+    kind: &str,
+    trigger: String,
+    deadline: Deadline,
+    today: Date,
+) -> Obligation {
+    let what_en = if kind == "update" {
+        format!("the updated source and change notes after {trigger:?} went live")
+    } else {
+        "the full source delivery after the final payment".to_owned()
+    };
+    let what_zh = if kind == "update" {
+        format!("「{trigger}」上线后的更新源代码与修改说明")
+    } else {
+        "尾款支付后的全部源代码交付".to_owned()
+    };
+    let mut o = Obligation {
+        kind: kind.to_owned(),
+        trigger,
+        trigger_date: from.to_string(),
+        deadline: deadline.to_string(),
+        due: None,
+        state: State::Unknown,
+        satisfied_by: None,
+        delivered_late: None,
+        working_days_left: None,
+        working_days_late: None,
+        message: String::new(),
+        message_zh: String::new(),
+    };
+    let unknown = |o: &mut Obligation, e: &CalendarError| {
+        o.state = State::Unknown;
+        o.message = format!("{what_en}: cannot tell: {e}");
+        o.message_zh = format!("{what_zh}：无法计算（工作日日历未覆盖所需日期）：{e}");
+    };
+    let due = match cal.due(from, deadline) {
+        Ok(d) => d,
+        Err(e) => {
+            unknown(&mut o, &e);
+            return o;
+        }
+    };
+    o.due = Some(due.to_string());
+    if let Some(d) = deps.iter().find(|d| d.date >= from && d.date <= due) {
+        o.state = State::Satisfied;
+        o.message = format!(
+            "{what_en}: deposited as {} on {} (due {due})",
+            d.r.label, d.r.date
+        );
+        o.message_zh = format!(
+            "{what_zh}：已于 {} 存管（{}），期限 {due}",
+            d.r.date, d.r.label
+        );
+        o.satisfied_by = Some(d.r.clone());
+        return o;
+    }
+    if today <= due {
+        match cal.working_days_between(today, due) {
+            Ok(left) => {
+                o.state = State::Pending;
+                o.working_days_left = Some(left);
+                o.message = format!("{what_en}: due {due}, {left} working days left");
+                o.message_zh = format!("{what_zh}：期限 {due}，还剩 {left} 个工作日");
+            }
+            Err(e) => unknown(&mut o, &e),
+        }
+        return o;
+    }
+    let late_dep = deps.iter().find(|d| d.date > due);
+    let until = late_dep.map_or(today, |d| d.date);
+    match cal.working_days_between(due, until) {
+        Ok(late) => {
+            o.working_days_late = Some(late);
+            if let Some(d) = late_dep {
+                o.state = State::Late;
+                o.message = format!(
+                    "{what_en}: due {due}, deposited late as {} on {}, {late} working days late",
+                    d.r.label, d.r.date
+                );
+                o.message_zh = format!(
+                    "{what_zh}：期限 {due}，于 {} 逾期存管（{}），逾期 {late} 个工作日",
+                    d.r.date, d.r.label
+                );
+                o.delivered_late = Some(d.r.clone());
+            } else {
+                o.state = State::Overdue;
+                o.message = format!("{what_en}: OVERDUE since {due}, {late} working days late");
+                o.message_zh = format!("{what_zh}：已逾期（期限 {due}），逾期 {late} 个工作日");
+            }
+        }
+        Err(e) => unknown(&mut o, &e),
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(seq: u64, event: &str, name: &str, date: &str, time: &str) -> LedgerEntry {
+        LedgerEntry {
+            seq,
+            time: time.to_owned(),
+            event: event.to_owned(),
+            snapshot: if event == "deposit" {
+                format!("{seq:064}")
+            } else {
+                String::new()
+            },
+            snapshot_sm3: String::new(),
+            label: if event == "deposit" {
+                name.to_owned()
+            } else {
+                String::new()
+            },
+            verdict: String::new(),
+            files: 0,
+            bytes: 0,
+            tree_sha256: String::new(),
+            tree_sm3: String::new(),
+            name: if event == "deposit" {
+                String::new()
+            } else {
+                name.to_owned()
+            },
+            date: date.to_owned(),
+            prev: String::new(),
+        }
+    }
+
+    fn d(s: &str) -> Date {
+        parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn satisfied_on_the_last_day_late_and_pending() {
+        let cal = Calendar::cn();
+        let ten = Deadline::WorkingDays(10);
+        // Go-live 2026-09-30: due 2026-10-20.
+        let entries = vec![
+            ev(
+                0,
+                "golive",
+                "门诊预约改版",
+                "2026-09-30",
+                "2026-09-30T02:00:00Z",
+            ),
+            // Deposited 2026-10-20 at 15:00 UTC = 23:00 CST: still on the due date.
+            ev(1, "deposit", "v2.3.1", "", "2026-10-20T15:00:00Z"),
+        ];
+        let s = status(&entries, &cal, ten, ten, d("2026-11-21"));
+        assert_eq!(s.obligations[0].state, State::Satisfied);
+        assert_eq!(s.obligations[0].due.as_deref(), Some("2026-10-20"));
+        // At 16:00 UTC it is already 2026-10-21 in Beijing: one working day late.
+        let entries = vec![
+            ev(
+                0,
+                "golive",
+                "门诊预约改版",
+                "2026-09-30",
+                "2026-09-30T02:00:00Z",
+            ),
+            ev(1, "deposit", "v2.3.1", "", "2026-10-20T16:00:00Z"),
+        ];
+        let s = status(&entries, &cal, ten, ten, d("2026-11-21"));
+        assert_eq!(s.obligations[0].state, State::Late);
+        assert_eq!(s.obligations[0].working_days_late, Some(1));
+        // Nothing deposited, today 2026-10-22: overdue by 2 working days.
+        let s = status(&entries[..1], &cal, ten, ten, d("2026-10-22"));
+        assert_eq!(s.obligations[0].state, State::Overdue);
+        assert_eq!(s.obligations[0].working_days_late, Some(2));
+        assert_eq!(s.overdue, 1);
+        // Pending: today 2026-10-09 (Fri); 10/10 is a make-up Saturday.
+        let s = status(&entries[..1], &cal, ten, ten, d("2026-10-09"));
+        assert_eq!(s.obligations[0].state, State::Pending);
+        assert_eq!(s.obligations[0].working_days_left, Some(8));
+    }
+
+    #[test]
+    fn recorded_out_of_order_and_deposits_before_the_trigger() {
+        let cal = Calendar::cn();
+        let ten = Deadline::WorkingDays(10);
+        let thirty = Deadline::WorkingDays(30);
+        // The go-live was recorded after the deposit that answered it; a deposit made before
+        // the go-live does not count for it.
+        let entries = vec![
+            ev(0, "deposit", "v1", "", "2026-03-01T01:00:00Z"),
+            ev(1, "deposit", "v2", "", "2026-03-12T01:00:00Z"),
+            ev(
+                2,
+                "golive",
+                "自助结算",
+                "2026-03-10",
+                "2026-03-13T01:00:00Z",
+            ),
+            ev(3, "payment", "", "2026-06-01", "2026-06-01T01:00:00Z"),
+        ];
+        let s = status(&entries, &cal, ten, thirty, d("2026-06-05"));
+        assert_eq!(s.obligations.len(), 2);
+        assert_eq!(s.obligations[0].satisfied_by.as_ref().unwrap().label, "v2");
+        assert_eq!(s.obligations[1].kind, "delivery");
+        assert_eq!(s.obligations[1].state, State::Pending);
+    }
+
+    #[test]
+    fn beyond_the_calendar_is_unknown() {
+        let cal = Calendar::cn();
+        let ten = Deadline::WorkingDays(10);
+        let entries = vec![ev(0, "golive", "x", "2026-12-28", "2026-12-28T01:00:00Z")];
+        let s = status(&entries, &cal, ten, ten, d("2026-12-29"));
+        assert_eq!(s.obligations[0].state, State::Unknown);
+        assert_eq!(s.unknown, 1);
+        assert!(
+            s.obligations[0].message.contains("2027"),
+            "{}",
+            s.obligations[0].message
+        );
+    }
+}
