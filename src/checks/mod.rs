@@ -151,6 +151,7 @@ pub fn run(manifest: &Manifest, delivery: &Delivery) -> Result<Outcome, Delivery
         });
         outcome.findings.extend(kr.findings);
     }
+    outcome.findings.extend(delivery.notes.iter().cloned());
     outcome.findings.extend(inventory_notes(entries));
     for f in &mut outcome.findings {
         f.severity = manifest.severity_of(&f.code);

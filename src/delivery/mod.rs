@@ -1,5 +1,6 @@
 //! Deliveries: where the source comes from, staged as a read-only tree with an inventory.
 
+pub mod archive;
 pub mod inventory;
 pub mod names;
 
@@ -17,10 +18,12 @@ pub enum DeliveryError {
     #[error("{}: no such delivery; give the folder the vendor delivered", path.display())]
     NotFound { path: PathBuf },
     #[error(
-        "{}: is a file, not a folder; archives are not read yet: unpack it and pass the folder",
+        "{}: is a file that is neither a folder nor an archive escrow reads (zip, tar, tar.gz, tar.xz, tar.zst, tar.bz2)",
         path.display()
     )]
     NotADirectory { path: PathBuf },
+    #[error("{}: {message}", path.display())]
+    Archive { path: PathBuf, message: String },
     #[error("{}: cannot read ({source}); make the delivery readable by this user and run again", path.display())]
     Unreadable {
         path: PathBuf,
@@ -33,10 +36,19 @@ pub enum DeliveryError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
-    /// `dir` (archives and git repositories come later).
+    /// `dir` or `archive` (git repositories come later).
     pub kind: String,
     /// The path as the user gave it.
     pub path: String,
+    /// Archives: `zip`, `tar`, `tar.gz`, `tar.xz`, `tar.zst` or `tar.bz2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Archives: SHA-256 of the archive file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// When the content sat in one top-level folder, the delivery is rooted there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rooted_at: Option<String>,
 }
 
 /// A delivery ready to check: its root on disk and its inventory.
@@ -45,6 +57,10 @@ pub struct Delivery {
     pub root: PathBuf,
     pub source: Source,
     pub inventory: Inventory,
+    /// Findings about the delivery's packaging (archive entries refused, encrypted, …).
+    pub notes: Vec<crate::finding::Finding>,
+    /// The private folder an archive was unpacked into; removed when the delivery is dropped.
+    _staging: Option<tempfile::TempDir>,
 }
 
 /// Open a delivery folder and take its inventory.
@@ -70,18 +86,72 @@ pub fn open_with(
             }
         }
     })?;
-    if !meta.is_dir() {
+    if meta.is_dir() {
+        let inventory = inventory::build_with(path, progress, sink)?;
+        return Ok(Delivery {
+            root: path.to_owned(),
+            source: Source {
+                kind: "dir".to_owned(),
+                path: path.display().to_string(),
+                format: None,
+                sha256: None,
+                rooted_at: None,
+            },
+            inventory,
+            notes: Vec::new(),
+            _staging: None,
+        });
+    }
+    let Some(format) = archive::detect(path)? else {
         return Err(DeliveryError::NotADirectory {
             path: path.to_owned(),
         });
+    };
+    let staging = tempfile::Builder::new()
+        .prefix("escrow-staging-")
+        .tempdir()
+        .map_err(|source| DeliveryError::Unreadable {
+            path: std::env::temp_dir(),
+            source,
+        })?;
+    let unpacked = archive::unpack(path, format, staging.path(), archive::Limits::default())?;
+    // Content in one top-level folder (his-v2.3/…, as most zips are made) is rooted there.
+    let mut root = staging.path().to_owned();
+    let mut rooted_at = None;
+    let top: Vec<std::fs::DirEntry> = std::fs::read_dir(&root)
+        .map_err(|source| DeliveryError::Unreadable {
+            path: root.clone(),
+            source,
+        })?
+        .filter_map(Result::ok)
+        .collect();
+    if let [only] = top.as_slice()
+        && only.file_type().is_ok_and(|t| t.is_dir())
+    {
+        rooted_at = Some(names::display(only.file_name().as_encoded_bytes()));
+        root = only.path();
     }
-    let inventory = inventory::build_with(path, progress, sink)?;
+    let sha256 = {
+        let mut buf = vec![0u8; 1 << 20];
+        let (d, _) =
+            inventory::hash_file(path, &mut buf).map_err(|source| DeliveryError::Unreadable {
+                path: path.to_owned(),
+                source,
+            })?;
+        crate::manifest::hex(&d)
+    };
+    let inventory = inventory::build_with(&root, progress, sink)?;
     Ok(Delivery {
-        root: path.to_owned(),
+        root,
         source: Source {
-            kind: "dir".to_owned(),
+            kind: "archive".to_owned(),
             path: path.display().to_string(),
+            format: Some(format.as_str().to_owned()),
+            sha256: Some(sha256),
+            rooted_at,
         },
         inventory,
+        notes: unpacked.findings,
+        _staging: Some(staging),
     })
 }

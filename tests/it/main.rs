@@ -1,6 +1,7 @@
 //! End-to-end tests: run the real `escrow` binary as a user does.
-#![allow(clippy::case_sensitive_file_extension_comparisons)]
+#![allow(clippy::case_sensitive_file_extension_comparisons, clippy::cast_possible_truncation)]
 
+mod archives;
 mod check_sample;
 mod codes;
 mod common;

@@ -1,0 +1,520 @@
+//! Archives as deliveries: zip, tar, tar.gz, tar.xz, tar.zst, tar.bz2, detected by their first
+//! bytes. Entries are unpacked into a private staging folder that nothing escapes: unsafe
+//! names are refused, links are created only after every file (so no file is ever written
+//! through a link from the same archive), hard links become copies of files already unpacked,
+//! and sizes, entry counts and compression ratios are bounded.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufReader, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::DeliveryError;
+use super::names;
+use crate::finding::Finding;
+
+/// The archive formats read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Zip,
+    Tar,
+    TarGz,
+    TarXz,
+    TarZst,
+    TarBz2,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Zip => "zip",
+            Format::Tar => "tar",
+            Format::TarGz => "tar.gz",
+            Format::TarXz => "tar.xz",
+            Format::TarZst => "tar.zst",
+            Format::TarBz2 => "tar.bz2",
+        }
+    }
+}
+
+/// Bounds on what an archive may unpack to. The defaults fit real deliveries (several GB,
+/// hundreds of thousands of files) and stop decompression bombs.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_bytes: u64,
+    pub max_files: u64,
+    /// Unpacked bytes per archive byte, over the whole archive.
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 32 * 1024 * 1024 * 1024,
+            max_files: 2_000_000,
+            max_ratio: 1000,
+        }
+    }
+}
+
+/// What a file's first bytes say it is; `Err` for an archive format that is not read.
+pub fn detect(path: &Path) -> Result<Option<Format>, DeliveryError> {
+    let mut head = [0u8; 512];
+    let mut f = File::open(path).map_err(|source| DeliveryError::Unreadable {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(source) => {
+                return Err(DeliveryError::Unreadable {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+    }
+    let h = &head[..n];
+    let unsupported = |what: &str| DeliveryError::Archive {
+        path: path.to_owned(),
+        message: format!(
+            "{what} archives are not supported; ask the vendor to repack the delivery as zip or tar"
+        ),
+    };
+    Ok(
+        if h.starts_with(b"PK\x03\x04") || h.starts_with(b"PK\x05\x06") {
+            Some(Format::Zip)
+        } else if h.starts_with(&[0x1f, 0x8b]) {
+            Some(Format::TarGz)
+        } else if h.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+            Some(Format::TarXz)
+        } else if h.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Format::TarZst)
+        } else if h.starts_with(b"BZh") {
+            Some(Format::TarBz2)
+        } else if h.len() >= 262 && &h[257..262] == b"ustar" {
+            Some(Format::Tar)
+        } else if h.starts_with(b"7z\xbc\xaf\x27\x1c") {
+            return Err(unsupported("7z"));
+        } else if h.starts_with(b"Rar!\x1a\x07") {
+            return Err(unsupported("RAR"));
+        } else {
+            None
+        },
+    )
+}
+
+/// The result of unpacking.
+#[derive(Debug)]
+pub struct Unpacked {
+    /// Findings about the archive itself (encrypted, unsafe or duplicate entries, skipped
+    /// special files).
+    pub findings: Vec<Finding>,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+struct Unpacker<'a> {
+    archive: &'a Path,
+    root: &'a Path,
+    limits: Limits,
+    archive_len: u64,
+    files: u64,
+    bytes: u64,
+    /// Unpacked file contents by raw path: duplicates are compared, hard links copied.
+    seen: HashMap<Vec<u8>, [u8; 32]>,
+    links: Vec<(Vec<u8>, Vec<u8>)>,
+    findings: Vec<Finding>,
+    unsafe_names: Vec<String>,
+}
+
+/// Normalise an entry name: `/` separators (Windows tools write `\`), no leading `./`, no
+/// trailing `/`. `None` when it is absolute, has a drive letter, or climbs with `..`.
+pub fn safe_name(raw: &[u8]) -> Option<Vec<u8>> {
+    let name: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'\\' { b'/' } else { b })
+        .collect();
+    if name.first() == Some(&b'/')
+        || (name.len() >= 2 && name[1] == b':' && name[0].is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for c in name.split(|&b| b == b'/') {
+        match c {
+            b"" | b"." => {}
+            b".." => return None,
+            c if c.contains(&0) => return None,
+            c => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(parts.join(&b'/'))
+}
+
+impl Unpacker<'_> {
+    fn err(&self, message: String) -> DeliveryError {
+        DeliveryError::Archive {
+            path: self.archive.to_owned(),
+            message,
+        }
+    }
+
+    fn target(&self, rel: &[u8]) -> PathBuf {
+        self.root.join(std::ffi::OsStr::from_bytes(rel))
+    }
+
+    /// Create the parent folders of `rel` (all inside the staging folder, none a link: links
+    /// are only created at the end).
+    fn parents(&self, rel: &[u8]) -> Result<(), DeliveryError> {
+        if let Some(i) = rel.iter().rposition(|&b| b == b'/') {
+            let dir = self.target(&rel[..i]);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| self.err(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        Ok(())
+    }
+
+    fn unsafe_entry(&mut self, raw: &[u8]) {
+        self.unsafe_names.push(names::display(raw));
+    }
+
+    fn dir(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
+        let Some(rel) = safe_name(raw) else {
+            self.unsafe_entry(raw);
+            return Ok(());
+        };
+        let p = self.target(&rel);
+        std::fs::create_dir_all(&p)
+            .map_err(|e| self.err(format!("cannot create {}: {e}", p.display())))
+    }
+
+    /// Unpack one file, counting what is really written (headers are not trusted).
+    fn file(&mut self, raw: &[u8], mode: u32, data: &mut dyn Read) -> Result<(), DeliveryError> {
+        let Some(rel) = safe_name(raw) else {
+            self.unsafe_entry(raw);
+            return Ok(());
+        };
+        self.files += 1;
+        if self.files > self.limits.max_files {
+            return Err(self.err(format!(
+                "more than {} entries: a decompression bomb or an unusually large delivery; raise --max-files if it is genuine",
+                self.limits.max_files
+            )));
+        }
+        self.parents(&rel)?;
+        let dup = self.seen.contains_key(&rel);
+        let path = if dup {
+            self.root.join(format!(".escrow-dup-{}", self.files))
+        } else {
+            self.target(&rel)
+        };
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| self.err(format!("cannot create {:?}: {e}", names::display(&rel))))?;
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = match data.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(self.err(format!(
+                        "entry {:?} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive",
+                        names::display(&rel)
+                    )));
+                }
+            };
+            self.bytes += n as u64;
+            if self.bytes > self.limits.max_bytes {
+                return Err(self.err(format!(
+                    "unpacks to more than {} bytes; raise --max-bytes if it is genuine",
+                    self.limits.max_bytes
+                )));
+            }
+            if self.bytes
+                > self
+                    .archive_len
+                    .saturating_mul(self.limits.max_ratio)
+                    .max(1 << 20)
+            {
+                return Err(self.err(format!(
+                    "unpacks to more than {} times its size: a decompression bomb; raise --max-ratio if it is genuine",
+                    self.limits.max_ratio
+                )));
+            }
+            h.update(&buf[..n]);
+            out.write_all(&buf[..n])
+                .map_err(|e| self.err(format!("cannot write {}: {e}", path.display())))?;
+        }
+        let sha: [u8; 32] = h.finalize().into();
+        if dup {
+            drop(out);
+            let _ = std::fs::remove_file(&path);
+            if self.seen.get(&rel) != Some(&sha) {
+                self.findings.push(
+                    Finding::new(
+                        "archive-duplicate-entry",
+                        "the archive holds this path more than once, with different contents; the first was kept",
+                        "压缩包中同一路径出现多次且内容不同；已保留第一次出现的内容",
+                    )
+                    .path(names::display(&rel)),
+                );
+            }
+            return Ok(());
+        }
+        let perm = if mode & 0o111 != 0 { 0o755 } else { 0o644 };
+        out.set_permissions(std::fs::Permissions::from_mode(perm))
+            .map_err(|e| self.err(format!("cannot set the mode of {}: {e}", path.display())))?;
+        self.seen.insert(rel, sha);
+        Ok(())
+    }
+
+    fn symlink(&mut self, raw: &[u8], target: &[u8]) {
+        match safe_name(raw) {
+            Some(rel) => self.links.push((rel, target.to_vec())),
+            None => self.unsafe_entry(raw),
+        }
+    }
+
+    /// A hard link becomes a copy of a file unpacked before it, inside the staging folder.
+    fn hardlink(&mut self, raw: &[u8], target: &[u8]) -> Result<(), DeliveryError> {
+        let (Some(rel), Some(t)) = (safe_name(raw), safe_name(target)) else {
+            self.unsafe_entry(raw);
+            return Ok(());
+        };
+        if !self.seen.contains_key(&t) {
+            self.unsafe_entry(raw);
+            return Ok(());
+        }
+        let src = self.target(&t);
+        let mut f = File::open(&src)
+            .map_err(|e| self.err(format!("cannot read {}: {e}", src.display())))?;
+        self.file(&rel, 0o644, &mut f)
+    }
+
+    fn special(&mut self, raw: &[u8]) {
+        self.findings.push(
+            Finding::new(
+                "special-file-skipped",
+                "special file (device or FIFO) in the archive, skipped",
+                "压缩包中的特殊文件（设备或管道），已跳过",
+            )
+            .path(names::display(raw)),
+        );
+    }
+
+    /// Create the links last: they can never redirect a file written by this archive.
+    fn finish(mut self) -> Result<Unpacked, DeliveryError> {
+        for (rel, target) in std::mem::take(&mut self.links) {
+            if self.seen.contains_key(&rel) {
+                continue;
+            }
+            self.parents(&rel)?;
+            let p = self.target(&rel);
+            if std::fs::symlink_metadata(&p).is_ok() {
+                continue;
+            }
+            std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(&target), &p)
+                .map_err(|e| self.err(format!("cannot create the link {}: {e}", p.display())))?;
+        }
+        if !self.unsafe_names.is_empty() {
+            let n = self.unsafe_names.len();
+            self.findings.push(
+                Finding::new(
+                    "archive-unsafe-path",
+                    format!("{n} entries have absolute or climbing paths (/, C:, ..) or are links out of the archive; they were not unpacked"),
+                    format!("{n} 个条目使用绝对路径或向上跳转路径（/、C:、..），或为指向压缩包外的硬链接；未解压"),
+                )
+                .evidence(self.unsafe_names.iter().take(20).cloned().collect()),
+            );
+        }
+        Ok(Unpacked {
+            findings: self.findings,
+            files: self.files,
+            bytes: self.bytes,
+        })
+    }
+}
+
+/// Unpack `archive` into the empty folder `root`.
+pub fn unpack(
+    archive: &Path,
+    format: Format,
+    root: &Path,
+    limits: Limits,
+) -> Result<Unpacked, DeliveryError> {
+    let file = File::open(archive).map_err(|source| DeliveryError::Unreadable {
+        path: archive.to_owned(),
+        source,
+    })?;
+    let archive_len = file.metadata().map_or(0, |m| m.len());
+    let mut u = Unpacker {
+        archive,
+        root,
+        limits,
+        archive_len,
+        files: 0,
+        bytes: 0,
+        seen: HashMap::new(),
+        links: Vec::new(),
+        findings: Vec::new(),
+        unsafe_names: Vec::new(),
+    };
+    let reader = BufReader::with_capacity(1 << 20, file);
+    match format {
+        Format::Zip => unpack_zip(&mut u, reader)?,
+        Format::Tar => unpack_tar(&mut u, reader)?,
+        Format::TarGz => unpack_tar(&mut u, flate2::read::MultiGzDecoder::new(reader))?,
+        Format::TarXz => unpack_tar(&mut u, xz2::read::XzDecoder::new_multi_decoder(reader))?,
+        Format::TarZst => {
+            let dec = zstd::stream::read::Decoder::with_buffer(reader)
+                .map_err(|e| u.err(e.to_string()))?;
+            unpack_tar(&mut u, dec)?;
+        }
+        Format::TarBz2 => unpack_tar(&mut u, bzip2::read::MultiBzDecoder::new(reader))?,
+    }
+    u.finish()
+}
+
+fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryError> {
+    let mut ar = tar::Archive::new(reader);
+    let entries = ar
+        .entries()
+        .map_err(|e| u.err(format!("not a readable tar archive ({e})")))?;
+    for (i, entry) in entries.enumerate() {
+        let mut entry = entry.map_err(|e| {
+            u.err(format!("entry {} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive", i + 1))
+        })?;
+        let raw = entry.path_bytes().into_owned();
+        let kind = entry.header().entry_type();
+        let mode = entry.header().mode().unwrap_or(0o644);
+        match kind {
+            tar::EntryType::Directory => u.dir(&raw)?,
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                u.file(&raw, mode, &mut entry)?;
+            }
+            tar::EntryType::Symlink => {
+                let t = entry
+                    .link_name_bytes()
+                    .map(std::borrow::Cow::into_owned)
+                    .unwrap_or_default();
+                u.symlink(&raw, &t);
+            }
+            tar::EntryType::Link => {
+                let t = entry
+                    .link_name_bytes()
+                    .map(std::borrow::Cow::into_owned)
+                    .unwrap_or_default();
+                u.hardlink(&raw, &t)?;
+            }
+            tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => u.special(&raw),
+            // pax and GNU long-name headers are handled by the tar crate; others carry no file.
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn unpack_zip(u: &mut Unpacker<'_>, reader: BufReader<File>) -> Result<(), DeliveryError> {
+    let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
+        u.err(format!(
+            "not a readable zip archive ({e}); ask the vendor for a sound archive"
+        ))
+    })?;
+    let mut encrypted = Vec::new();
+    for i in 0..zip.len() {
+        let (raw, is_dir, is_encrypted, mode, is_link) = {
+            let f = zip
+                .by_index_raw(i)
+                .map_err(|e| u.err(format!("entry {} cannot be read ({e})", i + 1)))?;
+            (
+                zip_name(f.name_raw(), f.name()),
+                f.is_dir(),
+                f.encrypted(),
+                f.unix_mode().unwrap_or(0o644),
+                f.unix_mode().is_some_and(|m| m & 0o170_000 == 0o120_000),
+            )
+        };
+        if is_encrypted {
+            encrypted.push(names::display(&raw));
+            continue;
+        }
+        if is_dir {
+            u.dir(&raw)?;
+            continue;
+        }
+        let mut f = zip.by_index(i).map_err(|e| {
+            u.err(format!(
+                "entry {:?} cannot be read ({e})",
+                names::display(&raw)
+            ))
+        })?;
+        if is_link {
+            let mut t = Vec::new();
+            f.by_ref()
+                .take(4096)
+                .read_to_end(&mut t)
+                .map_err(|e| u.err(e.to_string()))?;
+            u.symlink(&raw, &t);
+        } else {
+            u.file(&raw, mode, &mut f)?;
+        }
+    }
+    if !encrypted.is_empty() {
+        u.findings.push(
+            Finding::new(
+                "archive-encrypted",
+                format!("{} entries are password-protected; they were not unpacked, and the contract forbids encryption", encrypted.len()),
+                format!("{} 个条目设有密码保护，未能解压；合同禁止加密", encrypted.len()),
+            )
+            .evidence(encrypted.into_iter().take(50).collect()),
+        );
+    }
+    Ok(())
+}
+
+/// A zip entry's name: its bytes when they are UTF-8 (whether or not the entry carries the
+/// UTF-8 flag: Info-ZIP on Linux writes UTF-8 without it, and GBK names are almost never valid
+/// UTF-8); otherwise CP936/GBK when that decodes cleanly (what Chinese Windows tools write),
+/// else the CP437 reading.
+fn zip_name(raw: &[u8], cp437: &str) -> Vec<u8> {
+    if std::str::from_utf8(raw).is_ok() {
+        return raw.to_vec();
+    }
+    if let Some(gbk) = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(raw) {
+        return gbk.into_owned().into_bytes();
+    }
+    cp437.as_bytes().to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_names() {
+        assert_eq!(safe_name(b"a/b.java"), Some(b"a/b.java".to_vec()));
+        assert_eq!(safe_name(b"./a//b/"), Some(b"a/b".to_vec()));
+        assert_eq!(safe_name(b"a\\\\b.java"), Some(b"a/b.java".to_vec()));
+        assert_eq!(safe_name(b"/etc/passwd"), None);
+        assert_eq!(safe_name(b"C:\\\\Windows\\\\x"), None);
+        assert_eq!(safe_name(b"a/../../x"), None);
+        assert_eq!(safe_name(b"./"), None);
+    }
+}
