@@ -170,7 +170,26 @@ fn bad_delivery_paths_exit_2_with_a_clear_message() {
         chaoyang().as_os_str(),
     ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("his.zip: is a file"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("his.zip: not a readable zip archive"),
+        "{}",
+        run.stderr
+    );
+    let text = tmp.path().join("readme.txt");
+    std::fs::write(&text, "not a delivery").unwrap();
+    let run = escrow([
+        "check".as_ref(),
+        text.as_os_str(),
+        "-m".as_ref(),
+        chaoyang().as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("readme.txt: is a file that is neither a folder nor an archive"),
+        "{}",
+        run.stderr
+    );
 
     let run = escrow(["check", "--manifest"]);
     assert_eq!(run.code, 2, "usage errors exit 2");

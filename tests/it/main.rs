@@ -1,5 +1,8 @@
 //! End-to-end tests: run the real `escrow` binary as a user does.
-#![allow(clippy::case_sensitive_file_extension_comparisons, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::case_sensitive_file_extension_comparisons,
+    clippy::cast_possible_truncation
+)]
 
 mod archives;
 mod check_sample;
