@@ -183,7 +183,28 @@ fn obligation(
     let due = match cal.due(from, deadline) {
         Ok(d) => d,
         Err(e) => {
-            unknown(&mut o, &e);
+            // The due date falls beyond the calendar; a deposit that came within the deadline
+            // still settles it, counted day by day from the trigger.
+            let n = match deadline {
+                Deadline::WorkingDays(n) | Deadline::CalendarDays(n) => n,
+            };
+            let within = |d: &&Dep| {
+                d.date >= from
+                    && match deadline {
+                        Deadline::WorkingDays(_) => {
+                            cal.working_days_between(from, d.date).is_ok_and(|k| k <= n)
+                        }
+                        Deadline::CalendarDays(_) => (d.date - from).whole_days() <= i64::from(n),
+                    }
+            };
+            if let Some(d) = deps.iter().find(within) {
+                o.state = State::Satisfied;
+                o.message = format!("{what_en}: deposited as {} on {}", d.r.label, d.r.date);
+                o.message_zh = format!("{what_zh}：已于 {} 存管（{}）", d.r.date, d.r.label);
+                o.satisfied_by = Some(d.r.clone());
+            } else {
+                unknown(&mut o, &e);
+            }
             return o;
         }
     };
@@ -215,6 +236,17 @@ fn obligation(
     }
     let late_dep = deps.iter().find(|d| d.date > due);
     let until = late_dep.map_or(today, |d| d.date);
+    // Past the due date with nothing inside the window: overdue (or late) whatever the
+    // calendar says; only the count of days late may be unknown.
+    if late_dep.is_none() && cal.working_days_between(due, until).is_err() {
+        o.state = State::Overdue;
+        o.message = format!(
+            "{what_en}: OVERDUE since {due} (working days late: unknown beyond the calendar)"
+        );
+        o.message_zh =
+            format!("{what_zh}：已逾期（期限 {due}；逾期工作日数超出日历范围，无法计算）");
+        return o;
+    }
     match cal.working_days_between(due, until) {
         Ok(late) => {
             o.working_days_late = Some(late);
@@ -347,6 +379,23 @@ mod tests {
         assert_eq!(s.obligations[0].satisfied_by.as_ref().unwrap().label, "v2");
         assert_eq!(s.obligations[1].kind, "delivery");
         assert_eq!(s.obligations[1].state, State::Pending);
+    }
+
+    #[test]
+    fn overdue_stays_overdue_past_the_calendar_and_early_deposits_settle() {
+        let cal = Calendar::cn();
+        let ten = Deadline::WorkingDays(10);
+        let entries = vec![ev(0, "golive", "x", "2026-10-15", "2026-10-15T01:00:00Z")];
+        let s = status(&entries, &cal, ten, ten, d("2027-01-05"));
+        assert_eq!(s.obligations[0].state, State::Overdue);
+        assert_eq!(s.overdue, 1);
+        // Due beyond the calendar, but answered the next day.
+        let entries = vec![
+            ev(0, "golive", "y", "2026-12-28", "2026-12-28T01:00:00Z"),
+            ev(1, "deposit", "v9", "", "2026-12-29T01:00:00Z"),
+        ];
+        let s = status(&entries, &cal, ten, ten, d("2026-12-30"));
+        assert_eq!(s.obligations[0].state, State::Satisfied);
     }
 
     #[test]

@@ -439,12 +439,15 @@ pub struct AuditArgs {
     /// Only the exit code and the problems.
     #[arg(short, long)]
     quiet: bool,
+    /// A ledger head printed by an earlier deposit: fail unless the ledger still contains it.
+    #[arg(long, value_name = "SHA256")]
+    head: Option<String>,
 }
 
 pub fn audit(args: &AuditArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let bar = Bar::new(!args.quiet && args.format == Format::Human && super::stderr_is_terminal());
-    let r = audit::audit(&v, &bar)?;
+    let r = audit::audit(&v, args.head.as_deref(), &bar)?;
     let code = if r.errors() > 0 { EXIT_FAIL } else { EXIT_PASS };
     if args.format == Format::Json {
         json(&r)?;

@@ -60,6 +60,9 @@ impl AuditReport {
     }
 }
 
+/// A snapshot record with the SM3 of its bytes, or why it cannot be read.
+type Loaded = Result<(SnapshotRecord, String), String>;
+
 const RESTORE_BACKUP: &str = "restore this file from a backup copy of the vault (or from the vendor's delivery), then run `escrow audit` again";
 
 fn problem(level: Level, code: &str, path: String, message: String, advice: &str) -> Problem {
@@ -72,8 +75,14 @@ fn problem(level: Level, code: &str, path: String, message: String, advice: &str
     }
 }
 
-/// Verify everything: every pack and object, every snapshot record, the ledger chain.
-pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, VaultError> {
+/// Verify everything: every pack and object, every snapshot record, the ledger chain; and, when
+/// given, that the ledger still holds the head recorded earlier (the only proof that no entry was
+/// cut from its end).
+pub fn audit(
+    vault: &Vault,
+    expect_head: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<AuditReport, VaultError> {
     let mut problems = Vec::new();
 
     // 1. Packs and their indexes.
@@ -165,6 +174,17 @@ pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, Vaul
             "restore ledger.jsonl from a backup copy of the vault; the entries before the problem are intact",
         ));
     }
+    if let Some(h) = expect_head
+        && !led.heads.iter().any(|x| x.eq_ignore_ascii_case(h.trim()))
+    {
+        problems.push(problem(
+            Level::Error,
+            "ledger-truncated",
+            "ledger.jsonl".to_owned(),
+            format!("the ledger no longer contains the head {h} given with --head: entries were removed or edited"),
+            "restore ledger.jsonl from a backup copy of the vault",
+        ));
+    }
     let in_ledger: HashMap<&str, &ledger::LedgerEntry> = led
         .entries
         .iter()
@@ -190,7 +210,7 @@ pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, Vaul
         }
     }
     snap_ids.sort();
-    let records: Vec<(String, Result<SnapshotRecord, String>)> = snap_ids
+    let records: Vec<(String, Loaded)> = snap_ids
         .par_iter()
         .map(|id| {
             let r = snapshot::load_json(vault, id)
@@ -199,7 +219,9 @@ pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, Vaul
                     other => other.to_string(),
                 })
                 .and_then(|json| {
+                    let sm3 = hex(&<sm3::Sm3 as Digest>::digest(&json));
                     serde_json::from_slice::<SnapshotRecord>(&json)
+                        .map(|r| (r, sm3))
                         .map_err(|e| format!("the record does not parse: {e}"))
                 });
             (id.clone(), r)
@@ -224,8 +246,8 @@ pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, Vaul
     let mut snapshots = 0u64;
     for (id, r) in &records {
         let rel = format!("snapshots/{id}.json.zst");
-        let record = match r {
-            Ok(rec) => rec,
+        let (record, sm3) = match r {
+            Ok((rec, sm3)) => (rec, sm3),
             Err(m) => {
                 problems.push(problem(
                     Level::Error,
@@ -240,16 +262,36 @@ pub fn audit(vault: &Vault, progress: &dyn Progress) -> Result<AuditReport, Vaul
         match in_ledger.get(id.as_str()) {
             Some(le) => {
                 snapshots += 1;
-                if le.tree_sha256 != record.tree.sha256
-                    || le.tree_sm3 != record.tree.sm3
-                    || le.label != record.label
-                {
+                let verdict = match record.report.verdict {
+                    crate::report::Verdict::Pass => "pass",
+                    crate::report::Verdict::Fail => "fail",
+                };
+                let mut differs = Vec::new();
+                for (what, same) in [
+                    ("label", le.label == record.label),
+                    ("time", le.time == record.created_at),
+                    ("seq", le.seq == record.seq),
+                    ("prev", le.prev == record.prev),
+                    ("verdict", le.verdict == verdict),
+                    ("files", le.files == record.tree.files),
+                    ("bytes", le.bytes == record.tree.bytes),
+                    ("tree_sha256", le.tree_sha256 == record.tree.sha256),
+                    ("tree_sm3", le.tree_sm3 == record.tree.sm3),
+                    ("snapshot_sm3", le.snapshot_sm3 == *sm3),
+                ] {
+                    if !same {
+                        differs.push(what);
+                    }
+                }
+                if !differs.is_empty() {
                     problems.push(problem(
                         Level::Error,
                         "snapshot-edited",
                         rel.clone(),
-                        "the record's label or tree digests differ from its ledger entry"
-                            .to_owned(),
+                        format!(
+                            "the ledger entry and the record disagree on: {}; one of them was edited",
+                            differs.join(", ")
+                        ),
                         RESTORE_BACKUP,
                     ));
                 }

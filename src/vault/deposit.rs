@@ -230,20 +230,27 @@ pub fn deposit(
 
     // Compare with the previous snapshot.
     let mut outcome = input.outcome;
-    let diff = match led.entries.iter().rev().find(|e| e.event == "deposit") {
-        Some(prev) => {
-            let old = vault.load_snapshot(&prev.snapshot)?;
-            let old_entries = snapshot::load_entries(vault, &index, &old)?;
-            let d = diff::diff(&old, &old_entries, &prev.snapshot, &record, &entries, "");
-            let mut found = diff::findings(&d, record.note.is_some());
-            for f in &mut found {
-                f.severity = input.manifest.severity_of(&f.code);
-            }
-            outcome.findings.extend(found);
-            Some(d)
+    // A damaged previous snapshot (audit names it) must not block new deposits: the comparison
+    // is skipped then.
+    let previous = led
+        .entries
+        .iter()
+        .rev()
+        .find(|e| e.event == "deposit")
+        .and_then(|prev| {
+            let old = vault.load_snapshot(&prev.snapshot).ok()?;
+            let old_entries = snapshot::load_entries(vault, &index, &old).ok()?;
+            Some((prev, old, old_entries))
+        });
+    let diff = previous.map(|(prev, old, old_entries)| {
+        let d = diff::diff(&old, &old_entries, &prev.snapshot, &record, &entries, "");
+        let mut found = diff::findings(&d, record.note.is_some());
+        for f in &mut found {
+            f.severity = input.manifest.severity_of(&f.code);
         }
-        None => None,
-    };
+        outcome.findings.extend(found);
+        d
+    });
     record.report = Report::new(input.manifest, input.delivery, outcome, input.now.clone());
 
     // Store the contents that are not in the vault yet.

@@ -109,8 +109,20 @@ impl Vault {
             return Ok((Self::open(root)?, false));
         }
         if root.exists() {
+            // Empty, or holding only what an interrupted or concurrent `init` leaves (the
+            // vault's own folders, empty, and its lock and temporary files).
+            let leftover = |e: &std::fs::DirEntry| {
+                let name = e.file_name();
+                match name.to_str() {
+                    Some("packs" | "snapshots") => {
+                        std::fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_none())
+                    }
+                    Some("tmp" | "lock") => true,
+                    _ => false,
+                }
+            };
             let mut it = std::fs::read_dir(root).map_err(io_err(root))?;
-            if it.next().is_some() {
+            if it.any(|e| e.is_ok_and(|e| !leftover(&e))) {
                 return Err(VaultError::Invalid {
                     message: format!(
                         "{}: the folder exists and is not empty, and is not an escrow vault; choose a new or empty folder for the vault",

@@ -63,16 +63,35 @@ pub fn restore(
         }
         entries.push((p, e));
     }
+    // Every folder an entry sits in must itself be a folder entry of the snapshot, and no path
+    // may appear twice: so every parent is a folder this restore made (or cleared) itself.
+    let mut dirs_seen: HashSet<&[u8]> = HashSet::new();
+    let mut all_paths: HashSet<&[u8]> = HashSet::new();
+    for (p, e) in &entries {
+        if !all_paths.insert(p.as_slice()) {
+            return Err(corrupt(
+                vault,
+                id,
+                format!(
+                    "{:?} appears twice in the record; nothing was restored",
+                    e.display_path()
+                ),
+            ));
+        }
+        if e.kind == EntryKind::Dir {
+            dirs_seen.insert(p.as_slice());
+        }
+    }
     for (p, e) in &entries {
         let mut prefix = p.as_slice();
         while let Some(i) = prefix.iter().rposition(|&b| b == b'/') {
             prefix = &prefix[..i];
-            if not_dirs.contains(prefix) {
+            if not_dirs.contains(prefix) || !dirs_seen.contains(prefix) {
                 return Err(corrupt(
                     vault,
                     id,
                     format!(
-                        "{:?} lies below a non-folder entry; nothing was restored",
+                        "{:?} does not lie in a folder of the snapshot; nothing was restored",
                         e.display_path()
                     ),
                 ));
@@ -218,8 +237,11 @@ pub fn restore(
     // Folder modes last, deepest first, so that read-only folders did not block the writes.
     for (p, mode) in dirs.iter().rev() {
         let path = snapshot::join(target, p);
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & 0o7777))
-            .map_err(io_err(&path))?;
+        // Never through a link: only a real folder gets its mode.
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & 0o7777))
+                .map_err(io_err(&path))?;
+        }
     }
     Ok(stats)
 }

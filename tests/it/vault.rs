@@ -831,3 +831,183 @@ fn an_interrupted_deposit_superseded_by_a_later_one_is_only_a_note() {
         .collect();
     assert_eq!(labels, ["v1", "v3"]);
 }
+
+/// Replace the last snapshot's file list with `entries` (stored as a new piece in a new pack),
+/// re-hash the record and rebuild the ledger chain: a forged vault that audit cannot tell from
+/// a real one, to check that restore defends itself anyway.
+fn forge_listing(v: &Vaulted, entries: serde_json::Value, contents: &[&[u8]]) {
+    use sha2::Digest;
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let packs = v.vault.join("packs");
+    let mut pack = Vec::new();
+    let mut idx = String::from("escrow-pack-index 1\n");
+    let piece = serde_json::to_vec(&entries).unwrap();
+    let mut objects: Vec<&[u8]> = contents.to_vec();
+    objects.push(&piece);
+    for o in &objects {
+        let z = zstd::stream::encode_all(*o, 1).unwrap();
+        idx.push_str(&format!(
+            "{} {} {} {}\n",
+            hex(&sha2::Sha256::digest(o)),
+            pack.len(),
+            z.len(),
+            o.len()
+        ));
+        pack.extend_from_slice(&z);
+    }
+    let pid = hex(&sha2::Sha256::digest(&pack));
+    std::fs::write(packs.join(format!("{pid}.pack")), &pack).unwrap();
+    std::fs::write(packs.join(format!("{pid}.idx")), idx).unwrap();
+    let ledger_path = v.vault.join("ledger.jsonl");
+    let ledger = std::fs::read_to_string(&ledger_path).unwrap();
+    let mut lines: Vec<serde_json::Value> = ledger
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let last = lines.last_mut().unwrap();
+    let old_id = last["snapshot"].as_str().unwrap().to_owned();
+    let rec_path = v.vault.join(format!("snapshots/{old_id}.json.zst"));
+    let mut rec: serde_json::Value = serde_json::from_slice(
+        &zstd::stream::decode_all(&std::fs::read(&rec_path).unwrap()[..]).unwrap(),
+    )
+    .unwrap();
+    rec["listing"] = serde_json::json!([{ "sha256": hex(&sha2::Sha256::digest(&piece)), "entries": entries.as_array().unwrap().len() }]);
+    let json = serde_json::to_vec(&rec).unwrap();
+    let id = hex(&sha2::Sha256::digest(&json));
+    std::fs::write(
+        v.vault.join(format!("snapshots/{id}.json.zst")),
+        zstd::stream::encode_all(&json[..], 1).unwrap(),
+    )
+    .unwrap();
+    std::fs::remove_file(rec_path).unwrap();
+    last["snapshot"] = serde_json::Value::String(id);
+    let out: Vec<String> = lines
+        .iter()
+        .map(|l| serde_json::to_string(l).unwrap())
+        .collect();
+    std::fs::write(&ledger_path, out.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn restore_refuses_forged_listings_and_never_writes_through_links() {
+    use sha2::Digest;
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let payload: &[u8] = b"pwned";
+    let sha = hex(&sha2::Sha256::digest(payload));
+    let file = |path: &str| serde_json::json!({"path": path, "kind": "file", "mode": 0o100644, "size": 5, "sha256": sha});
+    let dir =
+        |path: &str| serde_json::json!({"path": path, "kind": "dir", "mode": 0o40777, "size": 0});
+    let link = |path: &str, t: &str| serde_json::json!({"path": path, "kind": "symlink", "mode": 0o120777, "size": 1, "target": t});
+    let cases = [
+        (
+            "a parent that is not a folder entry",
+            serde_json::json!([file("sub/x")]),
+        ),
+        (
+            "a duplicate path",
+            serde_json::json!([dir("a"), link("a", "/tmp")]),
+        ),
+        ("a climbing path", serde_json::json!([file("../x")])),
+        ("an absolute path", serde_json::json!([file("/tmp/x")])),
+    ];
+    for (what, entries) in cases {
+        let v = new_vault();
+        deposit(&v, &sample(), "v1", &["-q"]);
+        forge_listing(&v, entries, &[payload]);
+        let outside = v.work.join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("x"), "mine").unwrap();
+        let target = v.work.join("target");
+        std::fs::create_dir(&target).unwrap();
+        std::os::unix::fs::symlink(&outside, target.join("sub")).unwrap();
+        let run = vault_cmd(&v, &["restore", "v1", target.to_str().unwrap(), "--force"]);
+        assert_eq!(run.code, 2, "{what}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("nothing was restored"),
+            "{what}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            std::fs::read_to_string(outside.join("x")).unwrap(),
+            "mine",
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn a_lost_pack_is_stored_again_by_the_next_deposit() {
+    let v = new_vault();
+    deposit(&v, &sample(), "v1", &["-q"]);
+    let lost = biggest_pack(&v);
+    let lost_objects = std::fs::read_to_string(lost.with_extension("idx"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    std::fs::remove_file(&lost).unwrap();
+    let r = deposit(&v, &sample(), "v1-again", &["--format", "json"]).json();
+    assert!(
+        r["new_objects"].as_u64().unwrap() >= lost_objects as u64,
+        "the contents are stored again: {}",
+        r["new_objects"]
+    );
+    let out = v.work.join("out");
+    let run = vault_cmd(&v, &["restore", "v1-again", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(snapshot_tree(&out), snapshot_tree(&sample()));
+}
+
+#[test]
+fn a_damaged_index_is_reported_not_a_crash() {
+    let v = two_deposits();
+    let idx = files_in(&v.vault.join("packs"), ".idx").remove(0);
+    let text = std::fs::read_to_string(&idx).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let f: Vec<&str> = lines[1].split(' ').collect();
+    lines[1] = format!("{} {} 99999999999999 {}", f[0], f[1], f[3]);
+    std::fs::write(&idx, lines.join("\n") + "\n").unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1, "{a}");
+    assert!(
+        problem_codes(&a).iter().any(|c| c.starts_with("error ")),
+        "{a}"
+    );
+}
+
+#[test]
+fn an_edited_last_ledger_line_and_a_cut_head_are_caught() {
+    let v = two_deposits();
+    let ledger = v.vault.join("ledger.jsonl");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    let edited = text.replacen("\"verdict\":\"pass\"", "\"verdict\":\"fail\"", 2);
+    std::fs::write(&ledger, edited).unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1);
+    assert!(
+        problem_codes(&a).contains(&"error snapshot-edited".to_owned()),
+        "{a}"
+    );
+
+    // With the head a deposit printed, removing the last entry is an error.
+    let v = two_deposits();
+    let (_, a) = audit(&v);
+    let head = a["ledger_head"].as_str().unwrap().to_owned();
+    let ledger = v.vault.join("ledger.jsonl");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    let first = text.lines().next().unwrap();
+    std::fs::write(&ledger, format!("{first}\n")).unwrap();
+    let run = vault_cmd(&v, &["audit", "--head", &head]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("ledger-truncated"), "{}", run.stdout);
+}
+
+#[test]
+fn a_half_made_vault_folder_is_finished_by_the_next_deposit() {
+    let v = new_vault();
+    for d in ["packs", "snapshots", "tmp"] {
+        std::fs::create_dir_all(v.vault.join(d)).unwrap();
+    }
+    let run = deposit(&v, &sample(), "v1", &["-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
