@@ -835,13 +835,13 @@ fn an_interrupted_deposit_superseded_by_a_later_one_is_only_a_note() {
 /// Replace the last snapshot's file list with `entries` (stored as a new piece in a new pack),
 /// re-hash the record and rebuild the ledger chain: a forged vault that audit cannot tell from
 /// a real one, to check that restore defends itself anyway.
-fn forge_listing(v: &Vaulted, entries: serde_json::Value, contents: &[&[u8]]) {
+fn forge_listing(v: &Vaulted, entries: &serde_json::Value, contents: &[&[u8]]) {
     use sha2::Digest;
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let hex = escrow::manifest::hex;
     let packs = v.vault.join("packs");
     let mut pack = Vec::new();
     let mut idx = String::from("escrow-pack-index 1\n");
-    let piece = serde_json::to_vec(&entries).unwrap();
+    let piece = serde_json::to_vec(entries).unwrap();
     let mut objects: Vec<&[u8]> = contents.to_vec();
     objects.push(&piece);
     for o in &objects {
@@ -891,13 +891,13 @@ fn forge_listing(v: &Vaulted, entries: serde_json::Value, contents: &[&[u8]]) {
 #[test]
 fn restore_refuses_forged_listings_and_never_writes_through_links() {
     use sha2::Digest;
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let hex = escrow::manifest::hex;
     let payload: &[u8] = b"pwned";
     let sha = hex(&sha2::Sha256::digest(payload));
-    let file = |path: &str| serde_json::json!({"path": path, "kind": "file", "mode": 0o100644, "size": 5, "sha256": sha});
+    let file = |path: &str| serde_json::json!({"path": path, "kind": "file", "mode": 0o100_644, "size": 5, "sha256": sha});
     let dir =
-        |path: &str| serde_json::json!({"path": path, "kind": "dir", "mode": 0o40777, "size": 0});
-    let link = |path: &str, t: &str| serde_json::json!({"path": path, "kind": "symlink", "mode": 0o120777, "size": 1, "target": t});
+        |path: &str| serde_json::json!({"path": path, "kind": "dir", "mode": 0o40_777, "size": 0});
+    let link = |path: &str, t: &str| serde_json::json!({"path": path, "kind": "symlink", "mode": 0o120_777, "size": 1, "target": t});
     let cases = [
         (
             "a parent that is not a folder entry",
@@ -913,7 +913,7 @@ fn restore_refuses_forged_listings_and_never_writes_through_links() {
     for (what, entries) in cases {
         let v = new_vault();
         deposit(&v, &sample(), "v1", &["-q"]);
-        forge_listing(&v, entries, &[payload]);
+        forge_listing(&v, &entries, &[payload]);
         let outside = v.work.join("outside");
         std::fs::create_dir(&outside).unwrap();
         std::fs::write(outside.join("x"), "mine").unwrap();
