@@ -120,6 +120,9 @@ pub struct Unpacked {
     pub findings: Vec<Finding>,
     pub files: u64,
     pub bytes: u64,
+    /// The SHA-256 of every file written, by path in the staging folder: computed while
+    /// unpacking, so the inventory need not read the files again.
+    pub hashes: HashMap<Vec<u8>, [u8; 32]>,
 }
 
 struct Unpacker<'a> {
@@ -348,6 +351,7 @@ impl Unpacker<'_> {
             findings: self.findings,
             files: self.files,
             bytes: self.bytes,
+            hashes: self.seen,
         })
     }
 }

@@ -131,6 +131,17 @@ pub fn build_with(
     progress: &dyn Progress,
     sink: Option<&dyn ContentSink>,
 ) -> Result<Inventory, DeliveryError> {
+    build_known(root, progress, sink, None)
+}
+
+/// `build_with`, taking the hashes of files already hashed (an archive hashes its files as it
+/// unpacks them) instead of reading them again. `known` is keyed by path relative to `root`.
+pub fn build_known(
+    root: &Path,
+    progress: &dyn Progress,
+    sink: Option<&dyn ContentSink>,
+    known: Option<&std::collections::HashMap<Vec<u8>, [u8; 32]>>,
+) -> Result<Inventory, DeliveryError> {
     let mut entries = Vec::new();
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
@@ -200,6 +211,14 @@ pub fn build_with(
         .try_for_each_init(
             || vec![0u8; BUF_SIZE],
             |buf, e| {
+                if sink.is_none()
+                    && let Some(sha) = known.and_then(|k| k.get(&e.path))
+                {
+                    e.sha256 = Some(*sha);
+                    hashed.fetch_add(1, Ordering::Relaxed);
+                    progress.advance(1, e.size);
+                    return Ok(());
+                }
                 let path = root.join(std::ffi::OsStr::from_bytes(&e.path));
                 let (digest, len) = match sink {
                     Some(sink) if e.size <= sink.max_size() => hash_and_pass(&path, buf, sink),

@@ -140,7 +140,25 @@ pub fn open_with(
             })?;
         crate::manifest::hex(&d)
     };
-    let inventory = inventory::build_with(&root, progress, sink)?;
+    // The unpacker hashed every file as it wrote it: keyed by path in the staging folder,
+    // rebased onto the delivery's root.
+    let prefix: Vec<u8> = root
+        .strip_prefix(staging.path())
+        .map(|p| p.as_os_str().as_encoded_bytes().to_vec())
+        .unwrap_or_default();
+    let known: std::collections::HashMap<Vec<u8>, [u8; 32]> = unpacked
+        .hashes
+        .iter()
+        .filter_map(|(p, h)| {
+            if prefix.is_empty() {
+                Some((p.clone(), *h))
+            } else {
+                let rest = p.strip_prefix(prefix.as_slice())?.strip_prefix(b"/")?;
+                Some((rest.to_vec(), *h))
+            }
+        })
+        .collect();
+    let inventory = inventory::build_known(&root, progress, sink, Some(&known))?;
     Ok(Delivery {
         root,
         source: Source {
