@@ -38,10 +38,11 @@ pub fn check(
     delivery_path: &Path,
     manifest_path: &Path,
     generated_at: String,
+    limits: delivery::archive::Limits,
     progress: &dyn progress::Progress,
 ) -> Result<report::Report, CheckError> {
     let manifest = manifest::load(manifest_path)?;
-    let delivery = delivery::open(delivery_path, progress)?;
+    let delivery = delivery::open_with(delivery_path, progress, None, limits)?;
     let outcome = checks::run(&manifest, &delivery)?;
     Ok(report::Report::new(
         &manifest,
@@ -60,6 +61,8 @@ pub struct DepositArgs<'a> {
     pub note: Option<&'a Path>,
     pub now: String,
     pub lock_wait: std::time::Duration,
+    /// Bounds on what an archive delivery may unpack to.
+    pub limits: delivery::archive::Limits,
 }
 
 /// Check a delivery and deposit it in the vault, whatever the verdict.
@@ -106,7 +109,7 @@ pub fn deposit(
     }
     // One pass over the delivery: hashing for the inventory and storing new contents.
     let store = vault::deposit::Store::start(vault)?;
-    let opened = delivery::open_with(args.delivery, progress, Some(&store));
+    let opened = delivery::open_with(args.delivery, progress, Some(&store), args.limits);
     let prestored = store.finish();
     // A failed pack writer also fails the walk: report the writer's error, the real cause.
     let prestored = prestored?;

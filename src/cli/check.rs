@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use escrow::report::{self, Verdict};
 
-use super::{EXIT_FAIL, EXIT_PASS, Format, ReportStyle, progress::Bar};
+use super::{EXIT_FAIL, EXIT_PASS, Format, LimitArgs, ReportStyle, progress::Bar};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -17,6 +17,8 @@ pub struct CheckArgs {
     pub manifest: PathBuf,
     #[command(flatten)]
     style: ReportStyle,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -32,7 +34,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let now = super::now_rfc3339()?;
     let bar =
         Bar::new(!args.quiet && args.style.format == Format::Human && super::stderr_is_terminal());
-    let report = escrow::check(&args.delivery, &args.manifest, now, &bar)?;
+    let report = escrow::check(
+        &args.delivery,
+        &args.manifest,
+        now,
+        args.limits.limits(),
+        &bar,
+    )?;
     let lang = args.style.lang.resolve();
     let mut buf = Vec::new();
     match args.style.format {

@@ -73,6 +73,31 @@ struct ReportStyle {
     color: ColorArg,
 }
 
+/// Bounds for archive deliveries (decompression bombs); the flags are named as users type them.
+#[derive(Debug, clap::Args)]
+#[allow(clippy::struct_field_names)]
+struct LimitArgs {
+    /// An archive may unpack to at most this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = escrow::delivery::archive::Limits::default().max_bytes)]
+    max_bytes: u64,
+    /// An archive may hold at most this many entries.
+    #[arg(long, value_name = "N", default_value_t = escrow::delivery::archive::Limits::default().max_files)]
+    max_files: u64,
+    /// An archive may unpack to at most this many times its own size.
+    #[arg(long, value_name = "N", default_value_t = escrow::delivery::archive::Limits::default().max_ratio)]
+    max_ratio: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> escrow::delivery::archive::Limits {
+        escrow::delivery::archive::Limits {
+            max_bytes: self.max_bytes,
+            max_files: self.max_files,
+            max_ratio: self.max_ratio,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// A table for people.

@@ -11,7 +11,7 @@ use escrow::vault::audit::{self, Level};
 use escrow::vault::diff::{ChangeKind, Diff};
 use escrow::vault::{self, Vault, lock, short};
 
-use super::{EXIT_FAIL, EXIT_PASS, Format, LangArg, ReportStyle, progress::Bar};
+use super::{EXIT_FAIL, EXIT_PASS, Format, LangArg, LimitArgs, ReportStyle, progress::Bar};
 
 /// Where the vault is: `--vault DIR`, else `$ESCROW_VAULT`, else `./escrow-vault`.
 #[derive(Debug, Args)]
@@ -91,6 +91,8 @@ pub struct DepositArgs {
     vault: VaultArg,
     #[command(flatten)]
     style: ReportStyle,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Print only the snapshot id; no report, no progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -118,6 +120,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
             note: args.note.as_deref(),
             now: super::now_rfc3339()?,
             lock_wait: lock::default_wait(),
+            limits: args.limits.limits(),
         },
         &bar,
     )?;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Read, Write};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -135,6 +135,8 @@ struct Unpacker<'a> {
     /// Unpacked file contents by raw path: duplicates are compared, hard links copied.
     seen: HashMap<Vec<u8>, [u8; 32]>,
     links: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Folders already created, so each is made once.
+    made: std::collections::HashSet<Vec<u8>>,
     findings: Vec<Finding>,
     unsafe_names: Vec<String>,
 }
@@ -180,11 +182,14 @@ impl Unpacker<'_> {
 
     /// Create the parent folders of `rel` (all inside the staging folder, none a link: links
     /// are only created at the end).
-    fn parents(&self, rel: &[u8]) -> Result<(), DeliveryError> {
-        if let Some(i) = rel.iter().rposition(|&b| b == b'/') {
+    fn parents(&mut self, rel: &[u8]) -> Result<(), DeliveryError> {
+        if let Some(i) = rel.iter().rposition(|&b| b == b'/')
+            && !self.made.contains(&rel[..i])
+        {
             let dir = self.target(&rel[..i]);
             std::fs::create_dir_all(&dir)
                 .map_err(|e| self.err(format!("cannot create {}: {e}", dir.display())))?;
+            self.made.insert(rel[..i].to_vec());
         }
         Ok(())
     }
@@ -223,10 +228,11 @@ impl Unpacker<'_> {
         } else {
             self.target(&rel)
         };
+        let perm = if mode & 0o111 != 0 { 0o755 } else { 0o644 };
         let mut out = OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(0o600)
+            .mode(perm)
             .open(&path)
             .map_err(|e| self.err(format!("cannot create {:?}: {e}", names::display(&rel))))?;
         let mut h = Sha256::new();
@@ -281,9 +287,6 @@ impl Unpacker<'_> {
             }
             return Ok(());
         }
-        let perm = if mode & 0o111 != 0 { 0o755 } else { 0o644 };
-        out.set_permissions(std::fs::Permissions::from_mode(perm))
-            .map_err(|e| self.err(format!("cannot set the mode of {}: {e}", path.display())))?;
         self.seen.insert(rel, sha);
         Ok(())
     }
@@ -377,6 +380,7 @@ pub fn unpack(
         bytes: 0,
         seen: HashMap::new(),
         links: Vec::new(),
+        made: std::collections::HashSet::new(),
         findings: Vec::new(),
         unsafe_names: Vec::new(),
     };

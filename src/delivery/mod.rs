@@ -60,12 +60,33 @@ pub struct Delivery {
     /// Findings about the delivery's packaging (archive entries refused, encrypted, …).
     pub notes: Vec<crate::finding::Finding>,
     /// The private folder an archive was unpacked into; removed when the delivery is dropped.
-    _staging: Option<tempfile::TempDir>,
+    staging: Option<tempfile::TempDir>,
+}
+
+impl Drop for Delivery {
+    /// Removing an unpacked tree of 80,000 files takes as long as unpacking it: hand it to a
+    /// background `rm -rf` that outlives this process, and remove it here only if that fails.
+    fn drop(&mut self) {
+        if let Some(staging) = self.staging.take() {
+            let path = staging.keep();
+            let spawned = std::process::Command::new("rm")
+                .arg("-rf")
+                .arg("--")
+                .arg(&path)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+            if spawned.is_err() {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        }
+    }
 }
 
 /// Open a delivery folder and take its inventory.
 pub fn open(path: &Path, progress: &dyn Progress) -> Result<Delivery, DeliveryError> {
-    open_with(path, progress, None)
+    open_with(path, progress, None, archive::Limits::default())
 }
 
 /// `open`, handing small files' contents to `sink` as they are read (see `ContentSink`).
@@ -73,6 +94,7 @@ pub fn open_with(
     path: &Path,
     progress: &dyn Progress,
     sink: Option<&dyn inventory::ContentSink>,
+    limits: archive::Limits,
 ) -> Result<Delivery, DeliveryError> {
     let meta = std::fs::metadata(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
@@ -99,7 +121,7 @@ pub fn open_with(
             },
             inventory,
             notes: Vec::new(),
-            _staging: None,
+            staging: None,
         });
     }
     let Some(format) = archive::detect(path)? else {
@@ -114,7 +136,7 @@ pub fn open_with(
             path: std::env::temp_dir(),
             source,
         })?;
-    let unpacked = archive::unpack(path, format, staging.path(), archive::Limits::default())?;
+    let unpacked = archive::unpack(path, format, staging.path(), limits)?;
     // Content in one top-level folder (his-v2.3/…, as most zips are made) is rooted there.
     let mut root = staging.path().to_owned();
     let mut rooted_at = None;
@@ -170,6 +192,6 @@ pub fn open_with(
         },
         inventory,
         notes: unpacked.findings,
-        _staging: Some(staging),
+        staging: Some(staging),
     })
 }

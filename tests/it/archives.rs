@@ -336,3 +336,35 @@ fn gbk_names_and_encrypted_entries_in_zips() {
     let f = with_code(&r, "archive-encrypted")[0];
     assert_eq!(f["evidence"][0], "his/license.dat");
 }
+
+#[test]
+fn limits_are_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = write_file(tmp.path(), "small.tar", &tar_bytes(&sample_files()));
+    let with = |flag: &str, value: &str| {
+        escrow([
+            "check".as_ref(),
+            small.as_os_str(),
+            "-m".as_ref(),
+            chaoyang().as_os_str(),
+            flag.as_ref(),
+            value.as_ref(),
+        ])
+    };
+    let run = with("--max-bytes", "1000");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("more than 1000 bytes") && run.stderr.contains("--max-bytes"),
+        "{}",
+        run.stderr
+    );
+    let run = with("--max-files", "10");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("more than 10 entries"),
+        "{}",
+        run.stderr
+    );
+    let run = with("--max-files", "100000");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
