@@ -181,6 +181,16 @@ pub fn open_with(
         })
         .collect();
     let inventory = inventory::build_known(&root, progress, sink, Some(&known))?;
+    // Findings name paths as the report does: relative to the delivery's root.
+    let mut notes = unpacked.findings;
+    if let Some(top) = &rooted_at {
+        let lead = format!("{top}/");
+        for f in &mut notes {
+            if let Some(p) = f.path.as_deref().and_then(|p| p.strip_prefix(&lead)) {
+                f.path = Some(p.to_owned());
+            }
+        }
+    }
     Ok(Delivery {
         root,
         source: Source {
@@ -191,7 +201,7 @@ pub fn open_with(
             rooted_at,
         },
         inventory,
-        notes: unpacked.findings,
+        notes,
         staging: Some(staging),
     })
 }

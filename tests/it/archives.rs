@@ -252,7 +252,7 @@ fn duplicates_and_special_files() {
     );
     assert_eq!(
         with_code(&r, "archive-duplicate-entry")[0]["path"],
-        "his-v2.3/jingtong/pom.xml"
+        "jingtong/pom.xml"
     );
 }
 
