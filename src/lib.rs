@@ -38,11 +38,11 @@ pub fn check(
     delivery_path: &Path,
     manifest_path: &Path,
     generated_at: String,
-    limits: delivery::archive::Limits,
+    ingest: &delivery::Ingest,
     progress: &dyn progress::Progress,
 ) -> Result<report::Report, CheckError> {
     let manifest = manifest::load(manifest_path)?;
-    let delivery = delivery::open_with(delivery_path, progress, None, limits)?;
+    let delivery = delivery::open_with(delivery_path, progress, None, ingest)?;
     let outcome = checks::run(&manifest, &delivery)?;
     Ok(report::Report::new(
         &manifest,
@@ -61,8 +61,8 @@ pub struct DepositArgs<'a> {
     pub note: Option<&'a Path>,
     pub now: String,
     pub lock_wait: std::time::Duration,
-    /// Bounds on what an archive delivery may unpack to.
-    pub limits: delivery::archive::Limits,
+    /// How to read the delivery (archive bounds, git ref).
+    pub ingest: delivery::Ingest,
 }
 
 /// Check a delivery and deposit it in the vault, whatever the verdict.
@@ -109,7 +109,7 @@ pub fn deposit(
     }
     // One pass over the delivery: hashing for the inventory and storing new contents.
     let store = vault::deposit::Store::start(vault)?;
-    let opened = delivery::open_with(args.delivery, progress, Some(&store), args.limits);
+    let opened = delivery::open_with(args.delivery, progress, Some(&store), &args.ingest);
     let prestored = store.finish();
     // A failed pack writer also fails the walk: report the writer's error, the real cause.
     let prestored = prestored?;

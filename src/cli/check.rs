@@ -38,7 +38,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         &args.delivery,
         &args.manifest,
         now,
-        args.limits.limits(),
+        &args.limits.ingest(),
         &bar,
     )?;
     let lang = args.style.lang.resolve();

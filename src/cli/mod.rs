@@ -86,14 +86,20 @@ struct LimitArgs {
     /// An archive may unpack to at most this many times its own size.
     #[arg(long, value_name = "N", default_value_t = escrow::delivery::archive::Limits::default().max_ratio)]
     max_ratio: u64,
+    /// A git delivery: the branch, tag or commit to take [default: HEAD].
+    #[arg(long = "ref", value_name = "REF")]
+    git_ref: Option<String>,
 }
 
 impl LimitArgs {
-    fn limits(&self) -> escrow::delivery::archive::Limits {
-        escrow::delivery::archive::Limits {
-            max_bytes: self.max_bytes,
-            max_files: self.max_files,
-            max_ratio: self.max_ratio,
+    fn ingest(&self) -> escrow::delivery::Ingest {
+        escrow::delivery::Ingest {
+            limits: escrow::delivery::archive::Limits {
+                max_bytes: self.max_bytes,
+                max_files: self.max_files,
+                max_ratio: self.max_ratio,
+            },
+            git_ref: self.git_ref.clone(),
         }
     }
 }

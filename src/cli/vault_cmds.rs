@@ -120,7 +120,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
             note: args.note.as_deref(),
             now: super::now_rfc3339()?,
             lock_wait: lock::default_wait(),
-            limits: args.limits.limits(),
+            ingest: args.limits.ingest(),
         },
         &bar,
     )?;

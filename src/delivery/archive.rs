@@ -125,7 +125,7 @@ pub struct Unpacked {
     pub hashes: HashMap<Vec<u8>, [u8; 32]>,
 }
 
-struct Unpacker<'a> {
+pub(crate) struct Unpacker<'a> {
     archive: &'a Path,
     root: &'a Path,
     limits: Limits,
@@ -168,8 +168,30 @@ pub fn safe_name(raw: &[u8]) -> Option<Vec<u8>> {
     Some(parts.join(&b'/'))
 }
 
-impl Unpacker<'_> {
-    fn err(&self, message: String) -> DeliveryError {
+impl<'a> Unpacker<'a> {
+    /// Unpack into `root`; `source` names the archive (or repository) in messages, and
+    /// `source_len` is its size, for the compression-ratio bound.
+    pub(crate) fn new(source: &'a Path, root: &'a Path, limits: Limits, source_len: u64) -> Self {
+        Unpacker {
+            archive: source,
+            root,
+            limits,
+            archive_len: source_len,
+            files: 0,
+            bytes: 0,
+            seen: HashMap::new(),
+            links: Vec::new(),
+            made: std::collections::HashSet::new(),
+            findings: Vec::new(),
+            unsafe_names: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push_finding(&mut self, f: Finding) {
+        self.findings.push(f);
+    }
+
+    pub(crate) fn err(&self, message: String) -> DeliveryError {
         DeliveryError::Archive {
             path: self.archive.to_owned(),
             message,
@@ -198,7 +220,7 @@ impl Unpacker<'_> {
         self.unsafe_names.push(names::display(raw));
     }
 
-    fn dir(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
+    pub(crate) fn dir(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
         let Some(rel) = safe_name(raw) else {
             self.unsafe_entry(raw);
             return Ok(());
@@ -209,7 +231,12 @@ impl Unpacker<'_> {
     }
 
     /// Unpack one file, counting what is really written (headers are not trusted).
-    fn file(&mut self, raw: &[u8], mode: u32, data: &mut dyn Read) -> Result<(), DeliveryError> {
+    pub(crate) fn file(
+        &mut self,
+        raw: &[u8],
+        mode: u32,
+        data: &mut dyn Read,
+    ) -> Result<(), DeliveryError> {
         let Some(rel) = safe_name(raw) else {
             self.unsafe_entry(raw);
             return Ok(());
@@ -291,7 +318,7 @@ impl Unpacker<'_> {
         Ok(())
     }
 
-    fn symlink(&mut self, raw: &[u8], target: &[u8]) {
+    pub(crate) fn symlink(&mut self, raw: &[u8], target: &[u8]) {
         match safe_name(raw) {
             Some(rel) => self.links.push((rel, target.to_vec())),
             None => self.unsafe_entry(raw),
@@ -326,7 +353,7 @@ impl Unpacker<'_> {
     }
 
     /// Create the links last: they can never redirect a file written by this archive.
-    fn finish(mut self) -> Result<Unpacked, DeliveryError> {
+    pub(crate) fn finish(mut self) -> Result<Unpacked, DeliveryError> {
         for (rel, target) in std::mem::take(&mut self.links) {
             if self.seen.contains_key(&rel) {
                 continue;
@@ -371,19 +398,7 @@ pub fn unpack(
         source,
     })?;
     let archive_len = file.metadata().map_or(0, |m| m.len());
-    let mut u = Unpacker {
-        archive,
-        root,
-        limits,
-        archive_len,
-        files: 0,
-        bytes: 0,
-        seen: HashMap::new(),
-        links: Vec::new(),
-        made: std::collections::HashSet::new(),
-        findings: Vec::new(),
-        unsafe_names: Vec::new(),
-    };
+    let mut u = Unpacker::new(archive, root, limits, archive_len);
     let reader = BufReader::with_capacity(1 << 20, file);
     match format {
         Format::Zip => unpack_zip(&mut u, reader)?,

@@ -1,6 +1,7 @@
 //! Deliveries: where the source comes from, staged as a read-only tree with an inventory.
 
 pub mod archive;
+pub mod git;
 pub mod inventory;
 pub mod names;
 
@@ -33,7 +34,7 @@ pub enum DeliveryError {
 }
 
 /// Where a delivery came from, as recorded in reports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// `dir` or `archive` (git repositories come later).
@@ -49,6 +50,31 @@ pub struct Source {
     /// When the content sat in one top-level folder, the delivery is rooted there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rooted_at: Option<String>,
+    /// Git: the commit delivered (for a folder that is a work tree: its HEAD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Git: the branch, tag or commit asked for.
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+    /// Git: the commit's date (UTC) and author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// A folder that is a git work tree: whether it differs from its HEAD commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dirty: Option<bool>,
+    /// Git: the repository is a shallow clone (history cut short).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shallow: Option<bool>,
+}
+
+/// How to read a delivery.
+#[derive(Debug, Clone, Default)]
+pub struct Ingest {
+    pub limits: archive::Limits,
+    /// Git: the branch, tag or commit to take (default HEAD).
+    pub git_ref: Option<String>,
 }
 
 /// A delivery ready to check: its root on disk and its inventory.
@@ -86,7 +112,7 @@ impl Drop for Delivery {
 
 /// Open a delivery folder and take its inventory.
 pub fn open(path: &Path, progress: &dyn Progress) -> Result<Delivery, DeliveryError> {
-    open_with(path, progress, None, archive::Limits::default())
+    open_with(path, progress, None, &Ingest::default())
 }
 
 /// `open`, handing small files' contents to `sink` as they are read (see `ContentSink`).
@@ -94,8 +120,13 @@ pub fn open_with(
     path: &Path,
     progress: &dyn Progress,
     sink: Option<&dyn inventory::ContentSink>,
-    limits: archive::Limits,
+    ingest: &Ingest,
 ) -> Result<Delivery, DeliveryError> {
+    let limits = ingest.limits;
+    let spec = path.to_string_lossy();
+    if git::is_repository(&spec) {
+        return open_git(path, &spec, progress, sink, ingest);
+    }
     let meta = std::fs::metadata(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             DeliveryError::NotFound {
@@ -110,14 +141,15 @@ pub fn open_with(
     })?;
     if meta.is_dir() {
         let inventory = inventory::build_with(path, progress, sink)?;
+        let work_tree = git::work_tree(path);
         return Ok(Delivery {
             root: path.to_owned(),
             source: Source {
                 kind: "dir".to_owned(),
                 path: path.display().to_string(),
-                format: None,
-                sha256: None,
-                rooted_at: None,
+                commit: work_tree.as_ref().map(|w| w.0.clone()),
+                dirty: work_tree.map(|w| w.1),
+                ..Source::default()
             },
             inventory,
             notes: Vec::new(),
@@ -199,9 +231,59 @@ pub fn open_with(
             format: Some(format.as_str().to_owned()),
             sha256: Some(sha256),
             rooted_at,
+            ..Source::default()
         },
         inventory,
         notes,
+        staging: Some(staging),
+    })
+}
+
+/// A repository: clone it, write the commit's tree into a staging folder, take the inventory.
+fn open_git(
+    path: &Path,
+    spec: &str,
+    progress: &dyn Progress,
+    sink: Option<&dyn inventory::ContentSink>,
+    ingest: &Ingest,
+) -> Result<Delivery, DeliveryError> {
+    let tmp_err = |source| DeliveryError::Unreadable {
+        path: std::env::temp_dir(),
+        source,
+    };
+    let staging = tempfile::Builder::new()
+        .prefix("escrow-staging-")
+        .tempdir()
+        .map_err(tmp_err)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("escrow-clone-")
+        .tempdir()
+        .map_err(tmp_err)?;
+    let tree = staging.path().join("tree");
+    std::fs::create_dir(&tree).map_err(tmp_err)?;
+    let (info, unpacked) = git::export(
+        spec,
+        ingest.git_ref.as_deref(),
+        &scratch.path().join("repo"),
+        &tree,
+        ingest.limits,
+    )?;
+    drop(scratch);
+    let inventory = inventory::build_known(&tree, progress, sink, Some(&unpacked.hashes))?;
+    Ok(Delivery {
+        root: tree,
+        source: Source {
+            kind: "git".to_owned(),
+            path: path.display().to_string(),
+            commit: Some(info.commit),
+            git_ref: Some(info.reference),
+            date: Some(info.date),
+            author: Some(info.author),
+            shallow: Some(info.shallow),
+            ..Source::default()
+        },
+        inventory,
+        notes: unpacked.findings,
         staging: Some(staging),
     })
 }

@@ -9,6 +9,7 @@ mod check_sample;
 mod codes;
 mod common;
 mod deadlines;
+mod git;
 mod inventory;
 mod manifest_errors;
 mod roundtrip;

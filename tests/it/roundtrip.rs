@@ -86,7 +86,7 @@ proptest! {
             note: None,
             now: "2026-03-10T09:00:00Z".to_owned(),
             lock_wait: std::time::Duration::from_secs(5),
-            limits: escrow::delivery::archive::Limits::default(),
+            ingest: escrow::delivery::Ingest::default(),
         };
         let dep = escrow::deposit(&vault, &args, &escrow::progress::NoProgress).unwrap();
         let out = tmp.path().join("out");
