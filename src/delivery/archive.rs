@@ -392,6 +392,7 @@ pub fn unpack(
     format: Format,
     root: &Path,
     limits: Limits,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Unpacked, DeliveryError> {
     let file = File::open(archive).map_err(|source| DeliveryError::Unreadable {
         path: archive.to_owned(),
@@ -399,20 +400,58 @@ pub fn unpack(
     })?;
     let archive_len = file.metadata().map_or(0, |m| m.len());
     let mut u = Unpacker::new(archive, root, limits, archive_len);
-    let reader = BufReader::with_capacity(1 << 20, file);
+    progress.begin("unpacking", 0, archive_len);
+    let reader = BufReader::with_capacity(
+        1 << 20,
+        Counting {
+            inner: file,
+            progress,
+        },
+    );
+    let result = unpack_format(&mut u, format, reader);
+    progress.finish();
+    result?;
+    u.finish()
+}
+
+/// Reports the archive bytes read as progress.
+struct Counting<'p> {
+    inner: File,
+    progress: &'p dyn crate::progress::Progress,
+}
+
+impl Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.advance(0, n as u64);
+        Ok(n)
+    }
+}
+
+impl io::Seek for Counting<'_> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+fn unpack_format(
+    u: &mut Unpacker<'_>,
+    format: Format,
+    reader: BufReader<Counting<'_>>,
+) -> Result<(), DeliveryError> {
     match format {
-        Format::Zip => unpack_zip(&mut u, reader)?,
-        Format::Tar => unpack_tar(&mut u, reader)?,
-        Format::TarGz => unpack_tar(&mut u, flate2::read::MultiGzDecoder::new(reader))?,
-        Format::TarXz => unpack_tar(&mut u, xz2::read::XzDecoder::new_multi_decoder(reader))?,
+        Format::Zip => unpack_zip(u, reader)?,
+        Format::Tar => unpack_tar(u, reader)?,
+        Format::TarGz => unpack_tar(u, flate2::read::MultiGzDecoder::new(reader))?,
+        Format::TarXz => unpack_tar(u, xz2::read::XzDecoder::new_multi_decoder(reader))?,
         Format::TarZst => {
             let dec = zstd::stream::read::Decoder::with_buffer(reader)
                 .map_err(|e| u.err(e.to_string()))?;
-            unpack_tar(&mut u, dec)?;
+            unpack_tar(u, dec)?;
         }
-        Format::TarBz2 => unpack_tar(&mut u, bzip2::read::MultiBzDecoder::new(reader))?,
+        Format::TarBz2 => unpack_tar(u, bzip2::read::MultiBzDecoder::new(reader))?,
     }
-    u.finish()
+    Ok(())
 }
 
 fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryError> {
@@ -454,7 +493,7 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
     Ok(())
 }
 
-fn unpack_zip(u: &mut Unpacker<'_>, reader: BufReader<File>) -> Result<(), DeliveryError> {
+fn unpack_zip(u: &mut Unpacker<'_>, reader: BufReader<Counting<'_>>) -> Result<(), DeliveryError> {
     let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
         u.err(format!(
             "not a readable zip archive ({e}); ask the vendor for a sound archive"

@@ -49,6 +49,7 @@ pub fn export(
     scratch: &Path,
     root: &Path,
     limits: Limits,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<(CommitInfo, Unpacked), DeliveryError> {
     let url = if Path::new(spec).exists() {
         format!(
@@ -60,18 +61,34 @@ pub fn export(
     } else {
         spec.to_owned()
     };
-    let repo = git2::build::RepoBuilder::new()
+    let mut callbacks = git2::RemoteCallbacks::new();
+    let mut last = 0usize;
+    let mut started = false;
+    callbacks.transfer_progress(|p| {
+        if !started {
+            progress.begin("cloning", 0, 0);
+            started = true;
+        }
+        progress.advance(0, (p.received_bytes().saturating_sub(last)) as u64);
+        last = p.received_bytes();
+        true
+    });
+    let mut fetch = git2::FetchOptions::new();
+    fetch.remote_callbacks(callbacks);
+    let cloned = git2::build::RepoBuilder::new()
         .bare(true)
-        .clone(&url, scratch)
-        .map_err(|e| {
-            err(
-                spec,
-                format!(
-                    "cannot clone the repository ({}); check the URL and that it is reachable",
-                    e.message()
-                ),
-            )
-        })?;
+        .fetch_options(fetch)
+        .clone(&url, scratch);
+    progress.finish();
+    let repo = cloned.map_err(|e| {
+        err(
+            spec,
+            format!(
+                "cannot clone the repository ({}); check the URL and that it is reachable",
+                e.message()
+            ),
+        )
+    })?;
     let wanted = reference.unwrap_or("HEAD");
     let object = [
         wanted.to_owned(),

@@ -168,7 +168,7 @@ pub fn open_with(
             path: std::env::temp_dir(),
             source,
         })?;
-    let unpacked = archive::unpack(path, format, staging.path(), limits)?;
+    let unpacked = archive::unpack(path, format, staging.path(), limits, progress)?;
     // Content in one top-level folder (his-v2.3/…, as most zips are made) is rooted there.
     let mut root = staging.path().to_owned();
     let mut rooted_at = None;
@@ -267,6 +267,7 @@ fn open_git(
         &scratch.path().join("repo"),
         &tree,
         ingest.limits,
+        progress,
     )?;
     drop(scratch);
     let inventory = inventory::build_known(&tree, progress, sink, Some(&unpacked.hashes))?;
