@@ -124,6 +124,7 @@ pub fn deposit(
         now: args.now.clone(),
         lock_wait: args.lock_wait,
         prestored,
+        with_history: args.ingest.with_history,
     };
     Ok(vault::deposit::deposit(vault, input, progress)?)
 }

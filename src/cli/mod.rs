@@ -100,6 +100,7 @@ impl LimitArgs {
                 max_ratio: self.max_ratio,
             },
             git_ref: self.git_ref.clone(),
+            with_history: false,
         }
     }
 }

@@ -93,6 +93,9 @@ pub struct DepositArgs {
     style: ReportStyle,
     #[command(flatten)]
     limits: LimitArgs,
+    /// A git delivery: also keep the repository's whole history (修改记录), as a git bundle.
+    #[arg(long)]
+    with_history: bool,
     /// Print only the snapshot id; no report, no progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -120,7 +123,10 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
             note: args.note.as_deref(),
             now: super::now_rfc3339()?,
             lock_wait: lock::default_wait(),
-            ingest: args.limits.ingest(),
+            ingest: escrow::delivery::Ingest {
+                with_history: args.with_history,
+                ..args.limits.ingest()
+            },
         },
         &bar,
     )?;
@@ -399,6 +405,9 @@ pub struct RestoreArgs {
     /// Write into a non-empty folder, replacing what is in the way.
     #[arg(long)]
     force: bool,
+    /// Also write the repository history kept with --with-history, as a git bundle, to FILE.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
     #[command(flatten)]
     vault: VaultArg,
     /// No progress bar and no summary.
@@ -411,6 +420,16 @@ pub fn restore(args: &RestoreArgs) -> Result<u8> {
     let entry = v.resolve(&args.snapshot)?;
     let bar = Bar::new(!args.quiet && super::stderr_is_terminal());
     let r = vault::restore::restore(&v, &entry.snapshot, &args.target, args.force, &bar)?;
+    if let Some(file) = &args.history {
+        vault::restore::history(&v, &entry.snapshot, file)?;
+        if !args.quiet {
+            println!(
+                "wrote the repository history to {} (read it with `git clone {} DIR`)",
+                file.display(),
+                file.display()
+            );
+        }
+    }
     if !args.quiet {
         println!(
             "restored {} ({}) into {}: {} files ({}), {} folders, {} symlinks; every file verified against its SHA-256",

@@ -75,6 +75,8 @@ pub struct Ingest {
     pub limits: archive::Limits,
     /// Git: the branch, tag or commit to take (default HEAD).
     pub git_ref: Option<String>,
+    /// Git: also keep the repository's whole history, as a `git bundle`.
+    pub with_history: bool,
 }
 
 /// A delivery ready to check: its root on disk and its inventory.
@@ -85,6 +87,8 @@ pub struct Delivery {
     pub inventory: Inventory,
     /// Findings about the delivery's packaging (archive entries refused, encrypted, …).
     pub notes: Vec<crate::finding::Finding>,
+    /// Git with `with_history`: the repository's history as a `git bundle` file.
+    pub history: Option<PathBuf>,
     /// The private folder an archive was unpacked into; removed when the delivery is dropped.
     staging: Option<tempfile::TempDir>,
 }
@@ -153,6 +157,7 @@ pub fn open_with(
             },
             inventory,
             notes: Vec::new(),
+            history: None,
             staging: None,
         });
     }
@@ -235,6 +240,7 @@ pub fn open_with(
         },
         inventory,
         notes,
+        history: None,
         staging: Some(staging),
     })
 }
@@ -269,6 +275,32 @@ fn open_git(
         ingest.limits,
         progress,
     )?;
+    let history = if ingest.with_history {
+        let bundle = staging.path().join("history.bundle");
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(scratch.path().join("repo"))
+            .args(["bundle", "create"])
+            .arg(&bundle)
+            .arg("--all")
+            .output()
+            .map_err(|e| DeliveryError::Archive {
+                path: path.to_owned(),
+                message: format!("cannot run `git bundle` to keep the history ({e}); install git"),
+            })?;
+        if !out.status.success() {
+            return Err(DeliveryError::Archive {
+                path: path.to_owned(),
+                message: format!(
+                    "`git bundle create` failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            });
+        }
+        Some(bundle)
+    } else {
+        None
+    };
     drop(scratch);
     let inventory = inventory::build_known(&tree, progress, sink, Some(&unpacked.hashes))?;
     Ok(Delivery {
@@ -285,6 +317,7 @@ fn open_git(
         },
         inventory,
         notes: unpacked.findings,
+        history,
         staging: Some(staging),
     })
 }

@@ -149,6 +149,8 @@ pub struct DepositInput<'a> {
     pub lock_wait: Duration,
     /// What the inventory already stored.
     pub prestored: Prestored,
+    /// Keep the repository history (the delivery must carry it).
+    pub with_history: bool,
 }
 
 /// What a deposit did.
@@ -224,7 +226,13 @@ pub fn deposit(
             input.now.clone(),
         ),
         listing: Vec::new(),
+        history: None,
     };
+    if input.with_history && input.delivery.history.is_none() {
+        return Err(VaultError::Invalid {
+            message: "--with-history keeps a git repository's history: the delivery is not a git repository (give its URL or bare repository path)".to_owned(),
+        });
+    }
     let entries: Vec<RecEntry> = inv.entries.iter().map(RecEntry::from_entry).collect();
     let index = Index::load(vault)?;
 
@@ -288,6 +296,31 @@ pub fn deposit(
         });
     }
     new_packs.extend(store.finish()?.packs);
+
+    // The repository history, as one more object.
+    if let Some(bundle) = &input.delivery.history {
+        let mut buf = vec![0u8; 1 << 20];
+        let (sha, size) =
+            crate::delivery::inventory::hash_file(bundle, &mut buf).map_err(io_err(bundle))?;
+        if !Index::load(vault)?.objects.contains_key(&sha) {
+            let mut pw = PackWriter::new(vault)?;
+            let mut f = std::fs::File::open(bundle).map_err(io_err(bundle))?;
+            if !pw.add_stream(sha, &mut f)? {
+                pw.abandon();
+                return Err(VaultError::Changed {
+                    path: bundle.clone(),
+                });
+            }
+            let len = pw.len();
+            let (id, _) = pw.finish(vault)?;
+            new_packs.push((id, len));
+        }
+        record.history = Some(snapshot::HistoryRef {
+            format: "git-bundle".to_owned(),
+            sha256: hex(&sha),
+            size,
+        });
+    }
     let new_bytes = new_packs.iter().map(|(_, len)| len).sum();
 
     let (id, sm3) = snapshot::store(vault, &record)?;

@@ -373,6 +373,44 @@ pub fn read_object(vault: &Vault, index: &Index, sha_hex: &str) -> Result<Vec<u8
     Ok(out)
 }
 
+/// Write one object, streamed and verified, to a new file at `dest` (removed again if the
+/// content does not match its hash). Returns its length.
+pub fn read_object_to(
+    vault: &Vault,
+    index: &Index,
+    sha_hex: &str,
+    dest: &Path,
+) -> Result<u64, VaultError> {
+    let missing = || VaultError::Corrupt {
+        path: vault.packs_dir(),
+        message: format!("object {sha_hex} is missing from the vault; run `escrow audit`"),
+    };
+    let sha = parse_hex32(sha_hex).ok_or_else(missing)?;
+    let loc = *index.objects.get(&sha).ok_or_else(missing)?;
+    let path = index.pack_path(vault, loc.pack);
+    let pack = File::open(&path).map_err(|_| missing())?;
+    let mut dec = zstd::bulk::Decompressor::new().map_err(io_err(&path))?;
+    let out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dest)
+        .map_err(io_err(dest))?;
+    let mut w = std::io::BufWriter::new(out);
+    let result = copy_object(&pack, &loc, &mut dec, &mut w).and_then(|r| w.flush().map(|()| r));
+    match result {
+        Ok((got, n)) if got == sha => Ok(n),
+        Ok(_) | Err(_) => {
+            let _ = std::fs::remove_file(dest);
+            Err(VaultError::Corrupt {
+                path,
+                message: format!(
+                    "object {sha_hex} cannot be read or does not match its hash; run `escrow audit`"
+                ),
+            })
+        }
+    }
+}
+
 /// Open a pack file.
 pub fn open_pack(path: &Path) -> Result<File, VaultError> {
     File::open(path).map_err(io_err(path))

@@ -269,3 +269,18 @@ fn remove_any(path: &Path) -> Result<(), VaultError> {
         Err(_) => Ok(()),
     }
 }
+
+/// Write the repository history kept with a snapshot (`deposit --with-history`) to `file`,
+/// verified against its hash.
+pub fn history(vault: &Vault, id: &str, file: &Path) -> Result<(), VaultError> {
+    let record = vault.load_snapshot(id)?;
+    let h = record.history.ok_or_else(|| VaultError::Invalid {
+        message: format!(
+            "snapshot {} was deposited without its history (deposit a git repository with --with-history)",
+            super::short(id)
+        ),
+    })?;
+    let bytes = pack::read_object_to(vault, &Index::load(vault)?, &h.sha256, file)?;
+    debug_assert_eq!(bytes, h.size);
+    Ok(())
+}

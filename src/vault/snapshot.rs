@@ -145,6 +145,19 @@ pub struct SnapshotRecord {
     /// Every entry of the delivery, sorted by path bytes, in pieces stored as objects (so that
     /// the pieces an update leaves unchanged are stored once).
     pub listing: Vec<ChunkRef>,
+    /// A git delivery deposited `--with-history`: the repository's history, as an object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryRef>,
+}
+
+/// The repository history kept with a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryRef {
+    /// "git-bundle"
+    pub format: String,
+    pub sha256: String,
+    pub size: u64,
 }
 
 /// One piece of a snapshot's file list: an object holding a JSON array of `RecEntry`.

@@ -204,3 +204,68 @@ fn a_repository_served_by_git_daemon() {
     assert_eq!(r["delivery"]["source"]["commit"], first.as_str());
     assert_eq!(r["delivery"]["files"], 61);
 }
+
+#[test]
+fn the_history_is_kept_and_restored_with_with_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    let (first, second) = make_repo(&work);
+    let url = format!("file://{}", work.display());
+    let vault = tmp.path().join("vault");
+    let dep = |spec: &str, label: &str| {
+        escrow([
+            "deposit",
+            spec,
+            "-m",
+            chaoyang().to_str().unwrap(),
+            "--label",
+            label,
+            "--vault",
+            vault.to_str().unwrap(),
+            "--with-history",
+            "-q",
+        ])
+    };
+    let run = dep(&url, "v2");
+    assert_eq!(
+        run.code, 1,
+        "the submodule and LFS pointer fail the delivery: {}",
+        run.stderr
+    );
+    // A folder has no repository history to keep.
+    let run = dep(sample().to_str().unwrap(), "plain");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("not a git repository"),
+        "{}",
+        run.stderr
+    );
+
+    let bundle = tmp.path().join("his.bundle");
+    let out = tmp.path().join("out");
+    let run = escrow([
+        "restore",
+        "v2",
+        out.to_str().unwrap(),
+        "--history",
+        bundle.to_str().unwrap(),
+        "--vault",
+        vault.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The bundle is a repository with both commits.
+    let clone = tmp.path().join("clone");
+    let ok = std::process::Command::new("git")
+        .args(["-c", "init.defaultBranch=main", "clone", "-q"])
+        .arg(&bundle)
+        .arg(&clone)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let repo = git2::Repository::open(&clone).unwrap();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.id().to_string(), second);
+    assert_eq!(head.parent(0).unwrap().id().to_string(), first);
+    let audit = escrow(["audit", "--vault", vault.to_str().unwrap()]);
+    assert_eq!(audit.code, 0, "{}", audit.stdout);
+}
