@@ -372,10 +372,10 @@ pub fn audit(
         if let Some(h) = &record.history {
             match pack::parse_hex32(&h.sha256) {
                 Some(sha) if !all_indexed.contains(&sha) => {
-                    missing.push("(repository history)".to_owned())
+                    missing.push("(repository history)".to_owned());
                 }
                 Some(sha) if !good.contains(&sha) => {
-                    damaged.push("(repository history)".to_owned())
+                    damaged.push("(repository history)".to_owned());
                 }
                 Some(_) => {}
                 None => damaged.push("(repository history)".to_owned()),
