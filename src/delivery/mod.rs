@@ -128,7 +128,10 @@ pub fn open_with(
 ) -> Result<Delivery, DeliveryError> {
     let limits = ingest.limits;
     let spec = path.to_string_lossy();
-    if git::is_repository(&spec) {
+    // A repository to clone; or a work tree when a ref or its history is asked for (otherwise a
+    // work tree is a folder like any other: every file, uncommitted changes included).
+    let wants_git = ingest.git_ref.is_some() || ingest.with_history;
+    if git::is_repository(&spec) || (wants_git && git::work_tree(path).is_some()) {
         return open_git(path, &spec, progress, sink, ingest);
     }
     let meta = std::fs::metadata(path).map_err(|source| {

@@ -269,3 +269,14 @@ fn the_history_is_kept_and_restored_with_with_history() {
     let audit = escrow(["audit", "--vault", vault.to_str().unwrap()]);
     assert_eq!(audit.code, 0, "{}", audit.stdout);
 }
+
+#[test]
+fn a_work_tree_with_a_ref_is_read_as_a_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    let (first, _) = make_repo(&work);
+    let r = check_git(work.to_str().unwrap(), &["--ref", "v1"]).json();
+    assert_eq!(r["delivery"]["source"]["kind"], "git");
+    assert_eq!(r["delivery"]["source"]["commit"], first.as_str());
+    assert_eq!(r["delivery"]["files"], 61, "the tagged tree, without .git");
+}
