@@ -347,8 +347,13 @@ pub fn copy_object(
     Ok((h.finalize().into(), n_total))
 }
 
-/// Read one whole object by its hash, verified.
-pub fn read_object(vault: &Vault, index: &Index, sha_hex: &str) -> Result<Vec<u8>, VaultError> {
+/// Stream one object, found by its hash, into `out`, verifying it. Returns its length.
+pub fn copy_verified(
+    vault: &Vault,
+    index: &Index,
+    sha_hex: &str,
+    out: &mut dyn Write,
+) -> Result<u64, VaultError> {
     let missing = || VaultError::Corrupt {
         path: vault.packs_dir(),
         message: format!("object {sha_hex} is missing from the vault; run `escrow audit`"),
@@ -358,18 +363,23 @@ pub fn read_object(vault: &Vault, index: &Index, sha_hex: &str) -> Result<Vec<u8
     let path = index.pack_path(vault, loc.pack);
     let file = File::open(&path).map_err(|_| missing())?;
     let mut dec = zstd::bulk::Decompressor::new().map_err(io_err(&path))?;
-    let mut out = Vec::with_capacity(usize::try_from(loc.size).unwrap_or(0));
-    let (got, _) =
-        copy_object(&file, &loc, &mut dec, &mut out).map_err(|e| VaultError::Corrupt {
-            path: path.clone(),
-            message: format!("object {sha_hex} cannot be read ({e}); run `escrow audit`"),
-        })?;
-    if got != sha {
-        return Err(VaultError::Corrupt {
+    match copy_object(&file, &loc, &mut dec, out) {
+        Ok((got, n)) if got == sha => Ok(n),
+        Ok(_) => Err(VaultError::Corrupt {
             path,
             message: format!("object {sha_hex} does not match its hash; run `escrow audit`"),
-        });
+        }),
+        Err(e) => Err(VaultError::Corrupt {
+            path,
+            message: format!("object {sha_hex} cannot be read ({e}); run `escrow audit`"),
+        }),
     }
+}
+
+/// Read one whole object by its hash, verified.
+pub fn read_object(vault: &Vault, index: &Index, sha_hex: &str) -> Result<Vec<u8>, VaultError> {
+    let mut out = Vec::new();
+    copy_verified(vault, index, sha_hex, &mut out)?;
     Ok(out)
 }
 
@@ -381,34 +391,18 @@ pub fn read_object_to(
     sha_hex: &str,
     dest: &Path,
 ) -> Result<u64, VaultError> {
-    let missing = || VaultError::Corrupt {
-        path: vault.packs_dir(),
-        message: format!("object {sha_hex} is missing from the vault; run `escrow audit`"),
-    };
-    let sha = parse_hex32(sha_hex).ok_or_else(missing)?;
-    let loc = *index.objects.get(&sha).ok_or_else(missing)?;
-    let path = index.pack_path(vault, loc.pack);
-    let pack = File::open(&path).map_err(|_| missing())?;
-    let mut dec = zstd::bulk::Decompressor::new().map_err(io_err(&path))?;
     let out = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(dest)
         .map_err(io_err(dest))?;
     let mut w = std::io::BufWriter::new(out);
-    let result = copy_object(&pack, &loc, &mut dec, &mut w).and_then(|r| w.flush().map(|()| r));
-    match result {
-        Ok((got, n)) if got == sha => Ok(n),
-        Ok(_) | Err(_) => {
-            let _ = std::fs::remove_file(dest);
-            Err(VaultError::Corrupt {
-                path,
-                message: format!(
-                    "object {sha_hex} cannot be read or does not match its hash; run `escrow audit`"
-                ),
-            })
-        }
+    let result = copy_verified(vault, index, sha_hex, &mut w)
+        .and_then(|n| w.flush().map(|()| n).map_err(io_err(dest)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(dest);
     }
+    result
 }
 
 /// Open a pack file.
