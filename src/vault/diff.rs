@@ -179,28 +179,28 @@ pub fn diff(
         if source(g, path) {
             groups[g].source_before += 1;
         }
-        match news.get(path) {
-            None => {
-                d.removed += 1;
-                groups[g].removed += 1;
+        let kind = match news.get(path) {
+            None => Some((ChangeKind::Removed, None)),
+            Some(n) if changed(e, n) => Some((ChangeKind::Modified, Some(n.size))),
+            Some(_) => None,
+        };
+        match kind {
+            Some((change, new_size)) => {
+                if change == ChangeKind::Removed {
+                    d.removed += 1;
+                    groups[g].removed += 1;
+                } else {
+                    d.modified += 1;
+                    groups[g].modified += 1;
+                }
                 groups[g].changes.push(Change {
                     path: e.display_path(),
-                    change: ChangeKind::Removed,
+                    change,
                     old_size: Some(e.size),
-                    new_size: None,
+                    new_size,
                 });
             }
-            Some(n) if changed(e, n) => {
-                d.modified += 1;
-                groups[g].modified += 1;
-                groups[g].changes.push(Change {
-                    path: e.display_path(),
-                    change: ChangeKind::Modified,
-                    old_size: Some(e.size),
-                    new_size: Some(n.size),
-                });
-            }
-            Some(_) => d.unchanged += 1,
+            None => d.unchanged += 1,
         }
     }
     for (path, n) in &news {

@@ -6,7 +6,8 @@ use crate::common::*;
 
 /// A repository holding the sample, a symlink, a submodule reference and an LFS pointer; two
 /// commits, the first tagged v1 on branch `release`. Returns (first commit, second commit).
-fn make_repo(dir: &Path) -> (String, String) {
+/// A repository of the sample in `dir` with everything committed once as "v1".
+fn sample_repo(dir: &Path) -> (git2::Repository, git2::Oid) {
     copy_dir(&sample(), dir);
     let repo = git2::Repository::init(dir).unwrap();
     let sig = git2::Signature::now("供应商", "vendor@example.invalid").unwrap();
@@ -19,6 +20,14 @@ fn make_repo(dir: &Path) -> (String, String) {
     let first = repo
         .commit(Some("HEAD"), &sig, &sig, "v1", &tree, &[])
         .unwrap();
+    drop(tree);
+    (repo, first)
+}
+
+fn make_repo(dir: &Path) -> (String, String) {
+    let (repo, first) = sample_repo(dir);
+    let sig = git2::Signature::now("供应商", "vendor@example.invalid").unwrap();
+    let mut index = repo.index().unwrap();
     let c1 = repo.find_commit(first).unwrap();
     repo.tag_lightweight("v1", c1.as_object(), false).unwrap();
     repo.branch("release", &c1, false).unwrap();
@@ -139,17 +148,7 @@ fn repositories_by_path_url_and_ref() {
 
     // A clean work tree, then an uncommitted change.
     let clean = tmp.path().join("clean");
-    copy_dir(&sample(), &clean);
-    let repo = git2::Repository::init(&clean).unwrap();
-    let sig = git2::Signature::now("v", "v@example.invalid").unwrap();
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    repo.commit(Some("HEAD"), &sig, &sig, "v1", &tree, &[])
-        .unwrap();
+    sample_repo(&clean);
     let r = check_json(&clean, &chaoyang()).json();
     assert_eq!(r["delivery"]["source"]["dirty"], false);
     std::fs::write(clean.join("README.md"), "changed").unwrap();
