@@ -11,6 +11,7 @@ pub mod finding;
 pub mod manifest;
 pub mod progress;
 pub mod report;
+pub mod scan;
 pub mod text;
 pub mod vault;
 
@@ -42,14 +43,26 @@ pub fn check(
     progress: &dyn progress::Progress,
 ) -> Result<report::Report, CheckError> {
     let manifest = manifest::load(manifest_path)?;
-    let delivery = delivery::open_with(delivery_path, progress, None, ingest)?;
-    let outcome = checks::run(&manifest, &delivery)?;
+    let scanner = scan::for_manifest(&manifest);
+    let delivery = delivery::open_with(delivery_path, progress, None, &with_scan(ingest, scanner.as_ref()))?;
+    let outcome = checks::run(&manifest, &delivery, scanner.as_deref())?;
     Ok(report::Report::new(
         &manifest,
         &delivery,
         outcome,
         generated_at,
     ))
+}
+
+/// `ingest` with the scanner looking at every file as it is hashed.
+fn with_scan(
+    ingest: &delivery::Ingest,
+    scanner: Option<&std::sync::Arc<scan::Scanner>>,
+) -> delivery::Ingest {
+    let mut ingest = ingest.clone();
+    ingest.inspector =
+        scanner.map(|s| std::sync::Arc::clone(s) as std::sync::Arc<dyn delivery::inventory::Inspector>);
+    ingest
 }
 
 /// What `deposit` needs besides the vault.
@@ -109,12 +122,14 @@ pub fn deposit(
     }
     // One pass over the delivery: hashing for the inventory and storing new contents.
     let store = vault::deposit::Store::start(vault)?;
-    let opened = delivery::open_with(args.delivery, progress, Some(&store), &args.ingest);
+    let scanner = scan::for_manifest(&manifest);
+    let ingest = with_scan(&args.ingest, scanner.as_ref());
+    let opened = delivery::open_with(args.delivery, progress, Some(&store), &ingest);
     let prestored = store.finish();
     // A failed pack writer also fails the walk: report the writer's error, the real cause.
     let prestored = prestored?;
     let delivery = opened?;
-    let outcome = checks::run(&manifest, &delivery)?;
+    let outcome = checks::run(&manifest, &delivery, scanner.as_deref())?;
     let input = vault::deposit::DepositInput {
         manifest: &manifest,
         delivery: &delivery,

@@ -63,6 +63,10 @@ pub struct RequirementResult {
 pub struct Outcome {
     pub requirements: Vec<RequirementResult>,
     pub findings: Vec<Finding>,
+    /// The technical-barrier scan's summary, when it ran.
+    pub scan: Option<crate::scan::ScanSummary>,
+    /// `[[allow]]` entries and how many findings each silenced.
+    pub allowed: Vec<crate::scan::Allowed>,
 }
 
 /// What a kind-specific check returns: evidence, kind-specific counts and findings.
@@ -74,8 +78,13 @@ pub(crate) struct KindResult {
     pub findings: Vec<Finding>,
 }
 
-/// Run every requirement check and the inventory notes, with the manifest's severities applied.
-pub fn run(manifest: &Manifest, delivery: &Delivery) -> Result<Outcome, DeliveryError> {
+/// Run every requirement check, the inventory notes and the scan's tree-wide pass, with the
+/// manifest's severities and allowances applied.
+pub fn run(
+    manifest: &Manifest,
+    delivery: &Delivery,
+    scanner: Option<&crate::scan::Scanner>,
+) -> Result<Outcome, DeliveryError> {
     let entries = &delivery.inventory.entries;
     // Match every file against every requirement, in parallel.
     let per_file: Vec<Vec<usize>> = entries
@@ -153,9 +162,18 @@ pub fn run(manifest: &Manifest, delivery: &Delivery) -> Result<Outcome, Delivery
     }
     outcome.findings.extend(delivery.notes.iter().cloned());
     outcome.findings.extend(inventory_notes(entries));
-    for f in &mut outcome.findings {
-        f.severity = manifest.severity_of(&f.code);
+    if let Some(scanner) = scanner {
+        let (findings, summary) = scanner.finish(delivery);
+        outcome.findings.extend(findings);
+        outcome.scan = Some(summary);
     }
+    // A rule may set its own severity; a [severity] entry for the code wins over both.
+    for f in &mut outcome.findings {
+        if let Some(s) = manifest.severities.get(&f.code) {
+            f.severity = *s;
+        }
+    }
+    outcome.allowed = crate::scan::apply_allowances(&manifest.allow, &mut outcome.findings);
     Ok(outcome)
 }
 

@@ -94,6 +94,7 @@ struct LimitArgs {
 impl LimitArgs {
     fn ingest(&self) -> escrow::delivery::Ingest {
         escrow::delivery::Ingest {
+            inspector: None,
             limits: escrow::delivery::archive::Limits {
                 max_bytes: self.max_bytes,
                 max_files: self.max_files,

@@ -119,6 +119,19 @@ pub trait ContentSink: Sync {
     fn content(&self, sha: &[u8; 32], data: &[u8]) -> io::Result<()>;
 }
 
+/// Looks at each file's bytes as the inventory reads them (the technical-barrier scan), so
+/// that a file is read once for hashing and scanning.
+pub trait Inspector: Send + Sync {
+    /// A file is about to be read; `None` skips it.
+    fn start(&self, path: &[u8], size: u64) -> Option<Box<dyn Inspection + '_>>;
+}
+
+/// One file being read: its bytes in order, then the end.
+pub trait Inspection {
+    fn update(&mut self, data: &[u8]);
+    fn finish(self: Box<Self>);
+}
+
 /// Walk `root` (not following symlinks, hidden files included, ignore files ignored) and hash
 /// every regular file in parallel.
 pub fn build(root: &Path, progress: &dyn Progress) -> Result<Inventory, DeliveryError> {
@@ -131,7 +144,7 @@ pub fn build_with(
     progress: &dyn Progress,
     sink: Option<&dyn ContentSink>,
 ) -> Result<Inventory, DeliveryError> {
-    build_known(root, progress, sink, None)
+    build_known(root, progress, sink, None, None)
 }
 
 /// `build_with`, taking the hashes of files already hashed (an archive hashes its files as it
@@ -141,6 +154,7 @@ pub fn build_known(
     progress: &dyn Progress,
     sink: Option<&dyn ContentSink>,
     known: Option<&std::collections::HashMap<Vec<u8>, [u8; 32]>>,
+    inspector: Option<&dyn Inspector>,
 ) -> Result<Inventory, DeliveryError> {
     let mut entries = Vec::new();
     let walker = walkdir::WalkDir::new(root)
@@ -212,6 +226,7 @@ pub fn build_known(
             || vec![0u8; BUF_SIZE],
             |buf, e| {
                 if sink.is_none()
+                    && inspector.is_none()
                     && let Some(sha) = known.and_then(|k| k.get(&e.path))
                 {
                     e.sha256 = Some(*sha);
@@ -220,11 +235,18 @@ pub fn build_known(
                     return Ok(());
                 }
                 let path = root.join(std::ffi::OsStr::from_bytes(&e.path));
+                let mut seen = inspector.and_then(|i| i.start(&e.path, e.size));
                 let (digest, len) = match sink {
-                    Some(sink) if e.size <= sink.max_size() => hash_and_pass(&path, buf, sink),
-                    _ => hash_file(&path, buf),
+                    Some(sink) if e.size <= sink.max_size() => {
+                        hash_and_pass(&path, buf, sink, seen.as_deref_mut())
+                    }
+                    _ => open_regular(&path)
+                        .and_then(|mut f| hash_inspect(&mut f, buf, seen.as_deref_mut())),
                 }
                 .map_err(|source| DeliveryError::Unreadable { path, source })?;
+                if let Some(s) = seen {
+                    s.finish();
+                }
                 e.sha256 = Some(digest);
                 e.size = len;
                 hashed.fetch_add(1, Ordering::Relaxed);
@@ -250,6 +272,7 @@ fn hash_and_pass(
     path: &Path,
     buf: &mut [u8],
     sink: &dyn ContentSink,
+    seen: Option<&mut (dyn Inspection + '_)>,
 ) -> io::Result<([u8; 32], u64)> {
     let mut f = open_regular(path)?;
     let limit = sink.max_size();
@@ -257,7 +280,10 @@ fn hash_and_pass(
     (&mut f).take(limit + 1).read_to_end(&mut data)?;
     if data.len() as u64 > limit {
         // It grew since the walk: hash what was read, then the rest as a stream.
-        return hash_reader(&mut (&data[..]).chain(f), buf);
+        return hash_inspect(&mut (&data[..]).chain(f), buf, seen);
+    }
+    if let Some(s) = seen {
+        s.update(&data);
     }
     let sha: [u8; 32] = Sha256::digest(&data).into();
     sink.content(&sha, &data)?;
@@ -282,6 +308,15 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 
 /// Stream any reader through SHA-256.
 pub fn hash_reader(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<([u8; 32], u64)> {
+    hash_inspect(r, buf, None)
+}
+
+/// Stream a reader through SHA-256 and an inspection.
+fn hash_inspect(
+    r: &mut dyn Read,
+    buf: &mut [u8],
+    mut seen: Option<&mut (dyn Inspection + '_)>,
+) -> io::Result<([u8; 32], u64)> {
     let mut h = Sha256::new();
     let mut len = 0u64;
     loop {
@@ -292,6 +327,9 @@ pub fn hash_reader(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<([u8; 32], u6
             Err(e) => return Err(e),
         };
         h.update(&buf[..n]);
+        if let Some(s) = seen.as_deref_mut() {
+            s.update(&buf[..n]);
+        }
         len += n as u64;
     }
     Ok((h.finalize().into(), len))

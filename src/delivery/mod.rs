@@ -70,13 +70,26 @@ pub struct Source {
 }
 
 /// How to read a delivery.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Ingest {
     pub limits: archive::Limits,
     /// Git: the branch, tag or commit to take (default HEAD).
     pub git_ref: Option<String>,
     /// Git: also keep the repository's whole history, as a `git bundle`.
     pub with_history: bool,
+    /// Looks at every file's bytes as they are hashed (the technical-barrier scan).
+    pub inspector: Option<std::sync::Arc<dyn inventory::Inspector>>,
+}
+
+impl std::fmt::Debug for Ingest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ingest")
+            .field("limits", &self.limits)
+            .field("git_ref", &self.git_ref)
+            .field("with_history", &self.with_history)
+            .field("inspector", &self.inspector.is_some())
+            .finish()
+    }
 }
 
 /// A delivery ready to check: its root on disk and its inventory.
@@ -147,7 +160,8 @@ pub fn open_with(
         }
     })?;
     if meta.is_dir() {
-        let inventory = inventory::build_with(path, progress, sink)?;
+        let inventory =
+            inventory::build_known(path, progress, sink, None, ingest.inspector.as_deref())?;
         let work_tree = git::work_tree(path);
         return Ok(Delivery {
             root: path.to_owned(),
@@ -220,7 +234,13 @@ pub fn open_with(
             }
         })
         .collect();
-    let inventory = inventory::build_known(&root, progress, sink, Some(&known))?;
+    let inventory = inventory::build_known(
+        &root,
+        progress,
+        sink,
+        Some(&known),
+        ingest.inspector.as_deref(),
+    )?;
     // Findings name paths as the report does: relative to the delivery's root.
     let mut notes = unpacked.findings;
     if let Some(top) = &rooted_at {
@@ -305,7 +325,13 @@ fn open_git(
         None
     };
     drop(scratch);
-    let inventory = inventory::build_known(&tree, progress, sink, Some(&unpacked.hashes))?;
+    let inventory = inventory::build_known(
+        &tree,
+        progress,
+        sink,
+        Some(&unpacked.hashes),
+        ingest.inspector.as_deref(),
+    )?;
     Ok(Delivery {
         root: tree,
         source: Source {

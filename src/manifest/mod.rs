@@ -120,6 +120,10 @@ pub struct Manifest {
     pub requirements: Vec<Requirement>,
     /// `[severity]` overrides, by finding code.
     pub severities: BTreeMap<String, Severity>,
+    /// `[scan]` and `[[rule]]`: the technical-barrier scan.
+    pub scan: crate::scan::ScanConfig,
+    /// `[[allow]]`: known-good findings, silenced with a reason.
+    pub allow: Vec<crate::scan::Allow>,
 }
 
 impl Manifest {
@@ -252,6 +256,7 @@ impl Validator<'_> {
             source_extensions: None,
             contract: None,
             severity: BTreeMap::new(),
+            scan: None,
         });
         if *head.schema_version.get_ref() != SCHEMA_VERSION {
             self.problem(
@@ -400,6 +405,9 @@ impl Validator<'_> {
             );
         }
 
+        let scan = self.scan(head.scan.as_ref(), &raw.rule, case_sensitive);
+        let allow = self.allow(raw.allow, case_sensitive);
+
         let mut severities = BTreeMap::new();
         for (code, sev) in &head.severity {
             if finding::code(code.get_ref()).is_none() {
@@ -473,7 +481,102 @@ impl Validator<'_> {
             case_sensitive,
             requirements,
             severities,
+            scan,
+            allow,
         })
+    }
+
+    fn scan(
+        &mut self,
+        raw: Option<&raw::RawScan>,
+        rules: &[Spanned<crate::scan::RuleSpec>],
+        case_sensitive: bool,
+    ) -> crate::scan::ScanConfig {
+        let mut config = crate::scan::ScanConfig::default();
+        if let Some(raw) = raw {
+            config.enabled = raw.enabled.unwrap_or(true);
+            if let Some(v) = &raw.vendored {
+                let mut set = GlobSetBuilder::new();
+                for p in v.get_ref() {
+                    if let Some(g) = self.glob(p, case_sensitive) {
+                        set.add(g);
+                        config.vendored.push(p.get_ref().clone());
+                    }
+                }
+                config.vendored_set = set.build().unwrap_or_else(|_| GlobSet::empty());
+            }
+        }
+        let builtin = crate::scan::rules::builtin_specs();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for r in rules {
+            let spec = r.get_ref();
+            if let Some(first) = seen.get(&spec.id) {
+                let (line, _) = line_col(self.text, *first);
+                self.problem(
+                    r.span(),
+                    format!("rule {:?} is already defined on line {line}", spec.id),
+                );
+                continue;
+            }
+            seen.insert(spec.id.clone(), r.span().start);
+            let merged = match builtin.iter().find(|b| b.id == spec.id) {
+                Some(b) => b.merged(spec),
+                None => spec.clone(),
+            };
+            if merged.enabled == Some(false) {
+                continue;
+            }
+            if let Err(e) = crate::scan::rules::compile(&merged) {
+                self.problem(r.span(), e);
+            }
+        }
+        config.rules = rules.iter().map(|r| r.get_ref().clone()).collect();
+        config
+    }
+
+    fn allow(
+        &mut self,
+        raw: Vec<raw::RawAllow>,
+        case_sensitive: bool,
+    ) -> Vec<crate::scan::Allow> {
+        let mut out = Vec::new();
+        for a in raw {
+            if finding::code(a.code.get_ref()).is_none() {
+                self.problem(
+                    a.code.span(),
+                    format!(
+                        "[[allow]]: unknown finding code {:?}; see the README's finding codes",
+                        a.code.get_ref()
+                    ),
+                );
+            }
+            if a.reason.get_ref().trim().is_empty() {
+                self.problem(
+                    a.reason.span(),
+                    "[[allow]]: `reason` is empty: say why these findings are acceptable (it is printed in every report)".to_owned(),
+                );
+            }
+            if a.paths.get_ref().is_empty() {
+                self.problem(
+                    a.paths.span(),
+                    "[[allow]]: `paths` is empty: list the files it covers (use [severity] to change a whole code)".to_owned(),
+                );
+            }
+            let mut set = GlobSetBuilder::new();
+            for p in a.paths.get_ref() {
+                if let Some(g) = self.glob(p, case_sensitive) {
+                    set.add(g);
+                }
+            }
+            out.push(crate::scan::Allow {
+                code: a.code.get_ref().clone(),
+                rule: a.rule.map(Spanned::into_inner),
+                paths: a.paths.get_ref().iter().map(|p| p.get_ref().clone()).collect(),
+                matcher: set.build().unwrap_or_else(|_| GlobSet::empty()),
+                reason: a.reason.get_ref().trim().to_owned(),
+            });
+        }
+        out
     }
 
     fn glob(&mut self, pattern: &Spanned<String>, case_sensitive: bool) -> Option<Glob> {

@@ -24,6 +24,25 @@ pub struct RawHead {
     pub contract: Option<RawContract>,
     #[serde(default)]
     pub severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    pub scan: Option<RawScan>,
+}
+
+/// `[scan]`: the technical-barrier scan.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawScan {
+    pub enabled: Option<bool>,
+    pub vendored: Option<SpannedStrings>,
+}
+
+/// `[[allow]]`: a known-good finding, silenced with a reason.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawAllow {
+    pub code: Spanned<String>,
+    pub rule: Option<Spanned<String>>,
+    pub paths: SpannedStrings,
+    pub reason: Spanned<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,6 +106,9 @@ pub struct RawManifest {
     pub document: Vec<RawDocument>,
     pub database: Vec<RawDatabase>,
     pub dependencies: Vec<RawDependencies>,
+    /// `[[rule]]`: scan rules added or overriding built-in ones.
+    pub rule: Vec<Spanned<crate::scan::RuleSpec>>,
+    pub allow: Vec<RawAllow>,
 }
 
 /// A parse problem: byte span and message.
@@ -107,6 +129,8 @@ pub fn parse(text: &str) -> (RawManifest, Vec<RawProblem>) {
         document: entries(&mut table, "document", &mut problems),
         database: entries(&mut table, "database", &mut problems),
         dependencies: entries(&mut table, "dependencies", &mut problems),
+        rule: entries(&mut table, "rule", &mut problems),
+        allow: entries(&mut table, "allow", &mut problems),
         head: None,
     };
     let head = Spanned::new(span, DeValue::Table(table));

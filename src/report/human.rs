@@ -45,6 +45,9 @@ fn pad_left(s: &str, width: usize) -> String {
 }
 
 /// Render the human report. `color` turns on ANSI styling.
+/// Findings listed per code in the human report; the JSON report has them all.
+const GROUP_LIMIT: usize = 50;
+
 pub fn render_human(
     report: &Report,
     lang: Lang,
@@ -237,7 +240,8 @@ pub fn render_human(
                     dim.apply_to(l(info.meaning_en, info.meaning_zh))
                 )?;
             }
-            for f in list {
+            let total = list.len();
+            for f in list.into_iter().take(GROUP_LIMIT) {
                 let mut loc = String::new();
                 if let Some(req) = &f.requirement {
                     loc.push_str(&format!("[{req}] "));
@@ -249,7 +253,17 @@ pub fn render_human(
                     }
                     _ => {}
                 }
-                writeln!(out, "    - {loc}{}", l(&f.message, &f.message_zh))?;
+                let rule = f
+                    .rule
+                    .as_deref()
+                    .map(|r| format!(" [{r}]"))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "    - {loc}{}{}",
+                    l(&f.message, &f.message_zh),
+                    dim.apply_to(rule)
+                )?;
                 for e in f.evidence.iter().take(5) {
                     writeln!(out, "        {}", dim.apply_to(e))?;
                 }
@@ -265,10 +279,87 @@ pub fn render_human(
                     )?;
                 }
             }
+            if total > GROUP_LIMIT {
+                writeln!(
+                    out,
+                    "    {}",
+                    dim.apply_to(match lang {
+                        Lang::En => format!(
+                            "… {} more; the JSON report (--format json) lists them all",
+                            total - GROUP_LIMIT
+                        ),
+                        Lang::Zh => format!(
+                            "… 另有 {} 条未列出；JSON 报告（--format json）列出全部",
+                            total - GROUP_LIMIT
+                        ),
+                    })
+                )?;
+            }
             if let Some(info) = info {
                 writeln!(out, "    → {}", l(info.ask_en, info.ask_zh))?;
             }
         }
+    }
+    if !report.allowed.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            bold.apply_to(l(
+                "Allowed by the manifest ([[allow]]):",
+                "清单允许的例外（[[allow]]）："
+            ))
+        )?;
+        for a in &report.allowed {
+            let rule = a
+                .rule
+                .as_deref()
+                .map(|r| format!(" [{r}]"))
+                .unwrap_or_default();
+            let n = match lang {
+                Lang::En => format!("{} silenced", a.silenced),
+                Lang::Zh => format!("已忽略 {} 条", a.silenced),
+            };
+            writeln!(
+                out,
+                "  - {}{rule} in {}: {} ({n})",
+                a.code,
+                a.paths.join(", "),
+                a.reason
+            )?;
+        }
+    }
+    if let Some(s) = &report.scan {
+        writeln!(out)?;
+        let line = match lang {
+            Lang::En => format!(
+                "Scan: {} files ({}) read, {} as text, with {} rules; {} under third-party folders (not checked for credentials, backdoors, obfuscation){}",
+                s.files,
+                crate::checks::human_bytes(s.bytes),
+                s.text_files,
+                s.rules,
+                s.third_party_files,
+                if s.truncated > 0 {
+                    format!("; {} text files scanned only in their first 16 MiB", s.truncated)
+                } else {
+                    String::new()
+                }
+            ),
+            Lang::Zh => format!(
+                "扫描：读取 {} 个文件（{}），其中 {} 个按文本扫描，规则 {} 条；第三方目录下 {} 个文件（不检查凭据、后门、混淆）{}",
+                s.files,
+                crate::checks::human_bytes(s.bytes),
+                s.text_files,
+                s.rules,
+                s.third_party_files,
+                if s.truncated > 0 {
+                    format!("；{} 个文本文件只扫描了前 16 MiB", s.truncated)
+                } else {
+                    String::new()
+                }
+            ),
+        };
+        writeln!(out, "{}", dim.apply_to(line))?;
     }
     writeln!(out)?;
     match lang {

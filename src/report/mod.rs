@@ -78,6 +78,12 @@ pub struct Report {
     pub requirements: Vec<RequirementResult>,
     pub findings: Vec<Finding>,
     pub totals: Totals,
+    /// What the technical-barrier scan looked at (absent when the manifest switched it off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<crate::scan::ScanSummary>,
+    /// Every `[[allow]]` entry with its reason and how many findings it silenced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<crate::scan::Allowed>,
 }
 
 impl Report {
@@ -148,6 +154,8 @@ impl Report {
             requirements: outcome.requirements,
             findings,
             totals,
+            scan: outcome.scan,
+            allowed: outcome.allowed,
         }
     }
 }

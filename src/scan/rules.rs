@@ -1,0 +1,291 @@
+//! The rule file: gitleaks-style line rules (id, regex, keywords, entropy, …), built in from
+//! `rules.toml` and extended or overridden by a manifest's `[[rule]]` entries.
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use regex::bytes::Regex;
+use serde::Deserialize;
+
+use crate::finding::{self, Severity};
+
+/// The built-in rule file, documented in place.
+pub const BUILTIN: &str = include_str!("rules.toml");
+
+/// Finding codes a line rule may give.
+pub const RULE_CODES: &[&str] = &[
+    "credential-hardcoded",
+    "backdoor-suspect",
+    "source-encoded",
+    "source-obfuscated",
+    "file-encrypted",
+];
+
+/// One rule as written: every field optional, so that a manifest entry can override a single
+/// field of a built-in rule with the same id.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleSpec {
+    pub id: String,
+    pub code: Option<String>,
+    pub description: Option<String>,
+    pub description_zh: Option<String>,
+    pub regex: Option<String>,
+    pub keywords: Option<Vec<String>>,
+    pub secret_group: Option<usize>,
+    pub entropy: Option<f64>,
+    pub min_count: Option<u32>,
+    pub paths: Option<Vec<String>>,
+    pub severity: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+impl RuleSpec {
+    /// `self` with every field `over` sets replaced.
+    #[must_use]
+    pub fn merged(&self, over: &RuleSpec) -> RuleSpec {
+        RuleSpec {
+            id: self.id.clone(),
+            code: over.code.clone().or_else(|| self.code.clone()),
+            description: over.description.clone().or_else(|| self.description.clone()),
+            description_zh: over
+                .description_zh
+                .clone()
+                .or_else(|| self.description_zh.clone()),
+            regex: over.regex.clone().or_else(|| self.regex.clone()),
+            keywords: over.keywords.clone().or_else(|| self.keywords.clone()),
+            secret_group: over.secret_group.or(self.secret_group),
+            entropy: over.entropy.or(self.entropy),
+            min_count: over.min_count.or(self.min_count),
+            paths: over.paths.clone().or_else(|| self.paths.clone()),
+            severity: over.severity.clone().or_else(|| self.severity.clone()),
+            enabled: over.enabled.or(self.enabled),
+        }
+    }
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub code: &'static str,
+    pub description: String,
+    pub description_zh: String,
+    pub regex: Regex,
+    /// Lower-case.
+    pub keywords: Vec<String>,
+    pub secret_group: usize,
+    pub entropy: f64,
+    pub min_count: u32,
+    pub paths: Option<GlobSet>,
+    pub severity: Option<Severity>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    rule: Vec<RuleSpec>,
+}
+
+/// The built-in rules, as written.
+pub fn builtin_specs() -> Vec<RuleSpec> {
+    toml::from_str::<RuleFile>(BUILTIN)
+        .expect("the built-in rule file parses (tested)")
+        .rule
+}
+
+/// Compile a rule, or say what is wrong with it.
+pub fn compile(spec: &RuleSpec) -> Result<Rule, String> {
+    let id = spec.id.trim();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(format!(
+            "rule id {:?} must be kebab-case letters, digits and '-'",
+            spec.id
+        ));
+    }
+    let code = spec
+        .code
+        .as_deref()
+        .ok_or_else(|| format!("rule {id:?} needs `code` (one of {})", RULE_CODES.join(", ")))?;
+    let code = RULE_CODES
+        .iter()
+        .find(|c| **c == code)
+        .ok_or_else(|| {
+            format!(
+                "rule {id:?}: code {code:?} is not one a rule can give; use one of {}",
+                RULE_CODES.join(", ")
+            )
+        })?;
+    let description = spec
+        .description
+        .clone()
+        .ok_or_else(|| format!("rule {id:?} needs `description`"))?;
+    let description_zh = spec
+        .description_zh
+        .clone()
+        .unwrap_or_else(|| description.clone());
+    let pattern = spec
+        .regex
+        .as_deref()
+        .ok_or_else(|| format!("rule {id:?} needs `regex`"))?;
+    let regex = regex::bytes::RegexBuilder::new(pattern)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| format!("rule {id:?}: the regex does not compile: {e}"))?;
+    let keywords: Vec<String> = spec
+        .keywords
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|k| k.to_lowercase())
+        .collect();
+    if keywords.is_empty() || keywords.iter().any(String::is_empty) {
+        return Err(format!(
+            "rule {id:?} needs `keywords`: at least one non-empty word that every match contains (the fast pre-filter)"
+        ));
+    }
+    let secret_group = spec.secret_group.unwrap_or(0);
+    if secret_group >= regex.captures_len() {
+        return Err(format!(
+            "rule {id:?}: secret-group {secret_group} but the regex has only {} capture group(s)",
+            regex.captures_len() - 1
+        ));
+    }
+    let entropy = spec.entropy.unwrap_or(0.0);
+    if !(0.0..=8.0).contains(&entropy) {
+        return Err(format!(
+            "rule {id:?}: entropy {entropy} must be between 0 and 8 bits per character"
+        ));
+    }
+    let paths = match &spec.paths {
+        None => None,
+        Some(globs) => {
+            let mut set = GlobSetBuilder::new();
+            for g in globs {
+                let glob = GlobBuilder::new(g.trim_start_matches("./"))
+                    .case_insensitive(true)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| format!("rule {id:?}: bad path glob {g:?}: {e}"))?;
+                set.add(glob);
+            }
+            Some(set.build().map_err(|e| format!("rule {id:?}: {e}"))?)
+        }
+    };
+    let severity = match spec.severity.as_deref() {
+        None => None,
+        Some(s) => Some(Severity::parse(s).ok_or_else(|| {
+            format!("rule {id:?}: severity {s:?} must be deny, warn or info")
+        })?),
+    };
+    debug_assert!(finding::code(code).is_some());
+    Ok(Rule {
+        id: id.to_owned(),
+        code,
+        description,
+        description_zh,
+        regex,
+        keywords,
+        secret_group,
+        entropy,
+        min_count: spec.min_count.unwrap_or(1).max(1),
+        paths,
+        severity,
+    })
+}
+
+/// The effective rule set: built-in rules, with the manifest's entries merged by id (a new id
+/// adds a rule, `enabled = false` removes one).
+pub fn effective(overrides: &[RuleSpec]) -> Result<Vec<Rule>, String> {
+    let mut specs = builtin_specs();
+    for o in overrides {
+        match specs.iter_mut().find(|s| s.id == o.id) {
+            Some(s) => *s = s.merged(o),
+            None => specs.push(o.clone()),
+        }
+    }
+    specs
+        .iter()
+        .filter(|s| s.enabled != Some(false))
+        .map(compile)
+        .collect()
+}
+
+/// Shannon entropy, in bits per byte, of a short string.
+pub fn shannon(data: &[u8]) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in data {
+        counts[usize::from(b)] += 1;
+    }
+    let n = data.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_compile_with_unique_ids() {
+        let rules = effective(&[]).unwrap();
+        let mut ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate rule ids");
+        assert!(n >= 20);
+    }
+
+    #[test]
+    fn override_merges_and_disables() {
+        let over = RuleSpec {
+            id: "jwt".into(),
+            enabled: Some(false),
+            ..RuleSpec::default()
+        };
+        let rules = effective(&[over]).unwrap();
+        assert!(!rules.iter().any(|r| r.id == "jwt"));
+        let over = RuleSpec {
+            id: "private-key".into(),
+            severity: Some("deny".into()),
+            ..RuleSpec::default()
+        };
+        let rules = effective(&[over]).unwrap();
+        let r = rules.iter().find(|r| r.id == "private-key").unwrap();
+        assert_eq!(r.severity, Some(Severity::Deny));
+        assert_eq!(r.code, "credential-hardcoded");
+    }
+
+    #[test]
+    fn bad_rules_are_explained() {
+        let bad = RuleSpec {
+            id: "x".into(),
+            code: Some("credential-hardcoded".into()),
+            description: Some("d".into()),
+            regex: Some("(".into()),
+            keywords: Some(vec!["a".into()]),
+            ..RuleSpec::default()
+        };
+        assert!(compile(&bad).unwrap_err().contains("does not compile"));
+        let bad = RuleSpec {
+            regex: Some("a".into()),
+            keywords: None,
+            ..bad
+        };
+        assert!(compile(&bad).unwrap_err().contains("keywords"));
+    }
+
+    #[test]
+    fn entropy_of_strings() {
+        assert!(shannon(b"aaaaaaaa") < 0.01);
+        assert!((shannon(b"abcd") - 2.0).abs() < 1e-9);
+    }
+}
