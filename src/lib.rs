@@ -44,7 +44,12 @@ pub fn check(
 ) -> Result<report::Report, CheckError> {
     let manifest = manifest::load(manifest_path)?;
     let scanner = scan::for_manifest(&manifest);
-    let delivery = delivery::open_with(delivery_path, progress, None, &with_scan(ingest, scanner.as_ref()))?;
+    let delivery = delivery::open_with(
+        delivery_path,
+        progress,
+        None,
+        &with_scan(ingest, scanner.as_ref()),
+    )?;
     let outcome = checks::run(&manifest, &delivery, scanner.as_deref())?;
     Ok(report::Report::new(
         &manifest,
@@ -60,8 +65,8 @@ fn with_scan(
     scanner: Option<&std::sync::Arc<scan::Scanner>>,
 ) -> delivery::Ingest {
     let mut ingest = ingest.clone();
-    ingest.inspector =
-        scanner.map(|s| std::sync::Arc::clone(s) as std::sync::Arc<dyn delivery::inventory::Inspector>);
+    ingest.inspector = scanner
+        .map(|s| std::sync::Arc::clone(s) as std::sync::Arc<dyn delivery::inventory::Inspector>);
     ingest
 }
 

@@ -534,11 +534,7 @@ impl Validator<'_> {
         config
     }
 
-    fn allow(
-        &mut self,
-        raw: Vec<raw::RawAllow>,
-        case_sensitive: bool,
-    ) -> Vec<crate::scan::Allow> {
+    fn allow(&mut self, raw: Vec<raw::RawAllow>, case_sensitive: bool) -> Vec<crate::scan::Allow> {
         let mut out = Vec::new();
         for a in raw {
             if finding::code(a.code.get_ref()).is_none() {
@@ -571,7 +567,12 @@ impl Validator<'_> {
             out.push(crate::scan::Allow {
                 code: a.code.get_ref().clone(),
                 rule: a.rule.map(Spanned::into_inner),
-                paths: a.paths.get_ref().iter().map(|p| p.get_ref().clone()).collect(),
+                paths: a
+                    .paths
+                    .get_ref()
+                    .iter()
+                    .map(|p| p.get_ref().clone())
+                    .collect(),
                 matcher: set.build().unwrap_or_else(|_| GlobSet::empty()),
                 reason: a.reason.get_ref().trim().to_owned(),
             });

@@ -340,7 +340,10 @@ pub fn render_human(
                 s.rules,
                 s.third_party_files,
                 if s.truncated > 0 {
-                    format!("; {} text files scanned only in their first 16 MiB", s.truncated)
+                    format!(
+                        "; {} text files scanned only in their first 16 MiB",
+                        s.truncated
+                    )
                 } else {
                     String::new()
                 }

@@ -50,7 +50,8 @@ pub fn rar_encrypted(path: &Path) -> io::Result<bool> {
     let f = open_regular(path)?;
     let len = f.metadata()?.len();
     let mut r = io::BufReader::new(f);
-    let mut sig = [0u8; 7];
+    // "Rar!\x1a\x07" then 0x00 (RAR 4) or 0x01 0x00 (RAR 5).
+    let mut sig = [0u8; 6];
     r.read_exact(&mut sig)?;
     let mut b = [0u8; 1];
     r.read_exact(&mut b)?;
@@ -133,7 +134,7 @@ fn rar5(r: &mut (impl Read + Seek), len: u64) -> io::Result<bool> {
         if (kind == 2 || kind == 3) && extra > 0 && extra <= size {
             let start = usize::try_from(size - extra).unwrap_or(0);
             let mut e = io::Cursor::new(&body[start..]);
-            while (e.position() as usize) < body.len() - start {
+            while e.position() < (body.len() - start) as u64 {
                 let Ok(rec_size) = vint(&mut e) else { break };
                 let rec_start = e.position();
                 let Ok(rec_type) = vint(&mut e) else { break };

@@ -38,11 +38,64 @@ const EVIDENCE_CHARS: usize = 160;
 /// Extensions of text files (besides source code) that are scanned line by line and whose
 /// content must not look random.
 const TEXT_EXTENSIONS: &[&str] = &[
-    "txt", "md", "markdown", "rst", "adoc", "csv", "tsv", "xml", "xsd", "xsl", "xslt", "wsdl",
-    "json", "json5", "yml", "yaml", "toml", "ini", "cfg", "conf", "config", "properties", "env",
-    "html", "htm", "xhtml", "css", "scss", "less", "ftl", "vm", "tpl", "lic", "license", "pem",
-    "crt", "cer", "key", "pub", "asc", "sh", "gradle", "pom", "csproj", "vbproj", "sln", "props",
-    "targets", "resx", "settings", "manifest", "mf", "udl", "dsn", "reg", "inf", "log", "svg",
+    "txt",
+    "md",
+    "markdown",
+    "rst",
+    "adoc",
+    "csv",
+    "tsv",
+    "xml",
+    "xsd",
+    "xsl",
+    "xslt",
+    "wsdl",
+    "json",
+    "json5",
+    "yml",
+    "yaml",
+    "toml",
+    "ini",
+    "cfg",
+    "conf",
+    "config",
+    "properties",
+    "env",
+    "html",
+    "htm",
+    "xhtml",
+    "css",
+    "scss",
+    "less",
+    "ftl",
+    "vm",
+    "tpl",
+    "lic",
+    "license",
+    "pem",
+    "crt",
+    "cer",
+    "key",
+    "pub",
+    "asc",
+    "sh",
+    "gradle",
+    "pom",
+    "csproj",
+    "vbproj",
+    "sln",
+    "props",
+    "targets",
+    "resx",
+    "settings",
+    "manifest",
+    "mf",
+    "udl",
+    "dsn",
+    "reg",
+    "inf",
+    "log",
+    "svg",
 ];
 
 /// Compiled artefacts: looked at for markers and matched against sources after the walk.
@@ -158,7 +211,9 @@ pub struct ScanSummary {
 pub(crate) enum Magic {
     Unknown,
     Class,
-    Pe { dotnet: bool },
+    Pe {
+        dotnet: bool,
+    },
     Elf,
     MachO,
     Zip,
@@ -269,15 +324,19 @@ impl Scanner {
 
     /// Whether a path is third-party code: under a `vendored` glob or a conventional folder.
     pub fn is_third_party(&self, path: &[u8]) -> bool {
-        let p = std::path::Path::new(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
-            path,
-        ));
+        let p = std::path::Path::new(
+            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(path),
+        );
         if self.vendored.is_match_candidate(&Candidate::new(p)) {
             return true;
         }
         let mut comps = path.split(|b| *b == b'/');
         comps.next_back();
-        comps.any(|c| THIRD_PARTY_DIRS.iter().any(|d| c.eq_ignore_ascii_case(d.as_bytes())))
+        comps.any(|c| {
+            THIRD_PARTY_DIRS
+                .iter()
+                .any(|d| c.eq_ignore_ascii_case(d.as_bytes()))
+        })
     }
 
     /// The tree-wide pass: call once the inventory is complete. Returns every scan finding.
@@ -294,7 +353,12 @@ impl Scanner {
             findings.extend(r.findings);
             facts.insert(r.path, (r.size, r.facts));
         }
-        findings.extend(post::run(self, delivery, &facts));
+        let obscured: std::collections::BTreeSet<String> = findings
+            .iter()
+            .filter(|f| matches!(f.code.as_str(), "source-obfuscated" | "source-encoded"))
+            .filter_map(|f| f.path.clone())
+            .collect();
+        findings.extend(post::run(self, delivery, &facts, &obscured));
         let summary = ScanSummary {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
@@ -418,9 +482,7 @@ impl FileScan<'_> {
     }
 
     fn wants_body(&self) -> bool {
-        self.is_text()
-            || self.compiled
-            || matches!(self.magic(), Magic::Pe { .. } | Magic::Cfb)
+        self.is_text() || self.compiled || matches!(self.magic(), Magic::Pe { .. } | Magic::Cfb)
     }
 
     fn display(&self) -> String {
@@ -475,36 +537,41 @@ impl FileScan<'_> {
     /// `file-encrypted`: known encrypted containers, and text files whose bytes look random.
     fn encrypted_content(&self, magic: Magic) -> Option<Finding> {
         let head = &self.head;
-        let what: Option<(&str, &str, String)> = if head.starts_with(b"Salted__") {
+        let what: Option<(&str, &str, &str, String)> = if head.starts_with(b"Salted__") {
             Some((
+                "openssl-salted",
                 "OpenSSL-encrypted data (\"Salted__\" header)",
                 "OpenSSL 加密数据（Salted__ 头）",
                 "header: Salted__".to_owned(),
             ))
         } else if head.starts_with(b"age-encryption.org/v1") {
             Some((
+                "age-encrypted",
                 "age-encrypted file",
                 "age 加密文件",
                 "header: age-encryption.org/v1".to_owned(),
             ))
         } else if matches!(self.ext.as_str(), "gpg" | "pgp")
-            && head.first().is_some_and(|b| matches!(b, 0x84 | 0x85 | 0x8c | 0xc1 | 0xc3))
+            && head
+                .first()
+                .is_some_and(|b| matches!(b, 0x84 | 0x85 | 0x8c | 0xc1 | 0xc3))
         {
             Some((
+                "pgp-binary",
                 "PGP-encrypted file",
                 "PGP 加密文件",
                 format!("packet tag 0x{:02x}", head[0]),
             ))
-        } else if magic == Magic::Cfb
-            && contains(&self.body, &utf16le("EncryptionInfo"))
-        {
+        } else if magic == Magic::Cfb && contains(&self.body, &utf16le("EncryptionInfo")) {
             Some((
+                "office-encrypted",
                 "password-protected Office document (encrypted OOXML)",
                 "有密码保护的 Office 文档（加密的 OOXML）",
                 "compound file with an EncryptionInfo stream".to_owned(),
             ))
         } else if magic == Magic::Pdf && contains(&self.tail, b"/Encrypt") {
             Some((
+                "pdf-encrypted",
                 "encrypted PDF (it has an /Encrypt dictionary)",
                 "加密的 PDF（含 /Encrypt 字典）",
                 "trailer: /Encrypt".to_owned(),
@@ -513,6 +580,7 @@ impl FileScan<'_> {
             let (entropy, chi2) = randomness(&self.histogram, self.seen);
             (entropy >= 7.2 && chi2 < 400.0).then(|| {
                 (
+                    "random-content",
                     "a text or source file whose content is indistinguishable from random data (encrypted?)",
                     "文本或源代码文件的内容与随机数据无法区分（已加密？）",
                     format!(
@@ -524,7 +592,7 @@ impl FileScan<'_> {
         } else {
             None
         };
-        let (en, zh, evidence) = what?;
+        let (rule, en, zh, evidence) = what?;
         Some(
             Finding::new(
                 "file-encrypted",
@@ -532,6 +600,7 @@ impl FileScan<'_> {
                 format!("{zh}：没有密钥医院无法阅读或修改"),
             )
             .path(self.display())
+            .rule(rule)
             .evidence(vec![evidence]),
         )
     }
@@ -604,6 +673,8 @@ impl FileScan<'_> {
         let mut last_line_start: Vec<usize> = vec![usize::MAX; s.rules.len()];
         let mut counts: Vec<(u32, Option<Finding>)> = vec![(0, None); s.rules.len()];
         let mut findings = Vec::new();
+        // (line, fingerprint, rule, index in findings) of each secret reported.
+        let mut secrets: Vec<(u64, String, usize, usize)> = Vec::new();
         let mut line_no = 1u64;
         let mut counted_to = 0usize;
         for m in s.keywords.find_overlapping_iter(text.as_slice()) {
@@ -628,8 +699,19 @@ impl FileScan<'_> {
                     counted_to = start;
                     line_known = true;
                 }
-                let f = self.rule_finding(rule, line, &hit, line_no);
-                if rule.min_count > 1 {
+                let (f, fingerprint) = self.rule_finding(rule, line, &hit, line_no);
+                if let Some(fp) = fingerprint {
+                    // One secret matched by two rules (a token inside a URL): keep one.
+                    if let Some(prev) = secrets.iter_mut().find(|p| p.0 == line_no && p.1 == fp) {
+                        if ri < prev.2 {
+                            findings[prev.3] = f;
+                            prev.2 = ri;
+                        }
+                        continue;
+                    }
+                    secrets.push((line_no, fp, ri, findings.len()));
+                    findings.push(f);
+                } else if rule.min_count > 1 || once_per_file(rule.code) {
                     let c = &mut counts[ri];
                     c.0 += 1;
                     if c.1.is_none() {
@@ -644,17 +726,29 @@ impl FileScan<'_> {
             if let Some(mut f) = f
                 && n >= s.rules[ri].min_count
             {
-                f.evidence.push(format!(
-                    "{n} matching lines (this rule reports a file from {})",
-                    s.rules[ri].min_count
-                ));
+                if s.rules[ri].min_count > 1 {
+                    f.evidence.push(format!(
+                        "{n} matching lines (this rule reports a file from {})",
+                        s.rules[ri].min_count
+                    ));
+                } else if n > 1 {
+                    f.evidence
+                        .push(format!("{n} matching lines; the first is shown"));
+                }
                 findings.push(f);
             }
         }
         findings
     }
 
-    fn rule_finding(&self, rule: &Rule, line: &[u8], hit: &Hit, line_no: u64) -> Finding {
+    /// The finding for a rule's match, and the secret's fingerprint when it has one.
+    fn rule_finding(
+        &self,
+        rule: &Rule,
+        line: &[u8],
+        hit: &Hit,
+        line_no: u64,
+    ) -> (Finding, Option<String>) {
         let s = self.scanner;
         let (en, zh) = match rule.code {
             "credential-hardcoded" => (
@@ -662,7 +756,10 @@ impl FileScan<'_> {
                     "{} written in the delivery: hand it over and rotate it before go-live",
                     rule.description
                 ),
-                format!("交付物中写有{}：应作为交接清单移交，并在上线前更换", rule.description_zh),
+                format!(
+                    "交付物中写有{}：应作为交接清单移交，并在上线前更换",
+                    rule.description_zh
+                ),
             ),
             "backdoor-suspect" => (
                 format!("{}: review this code with the vendor", rule.description),
@@ -670,22 +767,26 @@ impl FileScan<'_> {
             ),
             _ => (rule.description.clone(), rule.description_zh.clone()),
         };
+        let mut fingerprint = None;
         let evidence = match &hit.secret {
             Some((a, b)) => {
                 let secret = &line[*a..*b];
-                let fp = &crate::manifest::hex(&Sha256::digest(secret))[..8];
+                let fp = crate::manifest::hex(&Sha256::digest(secret))[..8].to_owned();
                 // Show what precedes the secret (the key name), unless it holds a secret too.
+                // Nothing after it is shown.
                 let before = trim_evidence(&line[..*a], true);
                 let prefix_clean = !s
                     .credential_rules
                     .iter()
                     .any(|&ci| s.rules[ci].regex.is_match(before.as_bytes()))
-                    && !before.contains("PRIVATE KEY");
+                    && !rule.regex.is_match(before.as_bytes());
                 let shown = if prefix_clean { before } else { String::new() };
-                format!(
+                let ev = format!(
                     "{shown}[redacted: {} characters, fingerprint sha256:{fp}]",
                     secret.chars_count()
-                )
+                );
+                fingerprint = Some(fp);
+                ev
             }
             None => trim_evidence(line, false),
         };
@@ -697,7 +798,7 @@ impl FileScan<'_> {
         if let Some(sev) = rule.severity {
             f.severity = sev;
         }
-        f
+        (f, fingerprint)
     }
 
     fn text_facts(&self, facts: &mut Facts) {
@@ -761,6 +862,14 @@ impl CharsCount for [u8] {
     }
 }
 
+/// Codes reported once per file (with the count of matching lines), not once per line.
+fn once_per_file(code: &str) -> bool {
+    matches!(
+        code,
+        "source-encoded" | "source-obfuscated" | "file-encrypted"
+    )
+}
+
 /// A rule's match on a line: the secret's byte range within the line, if the rule has one.
 struct Hit {
     secret: Option<(usize, usize)>,
@@ -787,6 +896,30 @@ fn match_rule(rule: &Rule, line: &[u8]) -> Option<Hit> {
 
 /// Values that are obviously not real secrets: empty-ish, repeated characters, templates.
 fn is_placeholder(v: &[u8]) -> bool {
+    const WORDS: &[&str] = &[
+        "password",
+        "passwd",
+        "changeme",
+        "change_me",
+        "yourpassword",
+        "your_password",
+        "your-password",
+        "example",
+        "placeholder",
+        "secret",
+        "null",
+        "none",
+        "true",
+        "false",
+        "undefined",
+        "string",
+        "empty",
+        "todo",
+        "xxx",
+        "******",
+        "redacted",
+    ];
+
     let s = String::from_utf8_lossy(v).to_lowercase();
     let s = s.trim();
     if s.is_empty() {
@@ -796,11 +929,7 @@ fn is_placeholder(v: &[u8]) -> bool {
     if s.chars().all(|c| c == first) {
         return true;
     }
-    const WORDS: &[&str] = &[
-        "password", "passwd", "changeme", "change_me", "yourpassword", "your_password",
-        "your-password", "example", "placeholder", "secret", "null", "none", "true", "false",
-        "undefined", "string", "empty", "todo", "xxx", "******", "redacted",
-    ];
+
     WORDS.contains(&s)
         || s.starts_with("${")
         || s.starts_with("#{")
@@ -932,9 +1061,7 @@ pub(crate) fn magic_of(head: &[u8]) -> Magic {
         || starts(b"BZh")
         || starts(&[0xfd, b'7', b'z', b'X', b'Z', 0])
         || starts(&[0x28, 0xb5, 0x2f, 0xfd])
-        || (head.len() >= 2
-            && head[0] == 0x78
-            && matches!(head[1], 0x01 | 0x5e | 0x9c | 0xda))
+        || (head.len() >= 2 && head[0] == 0x78 && matches!(head[1], 0x01 | 0x5e | 0x9c | 0xda))
     {
         Magic::Compressed
     } else if starts(&[0x89, b'P', b'N', b'G'])
@@ -1016,7 +1143,7 @@ mod tests {
         let n = 65536u64;
         for _ in 0..n {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            h[usize::from((x >> 16) as u8)] += 1;
+            h[usize::from(x.to_be_bytes()[1])] += 1;
         }
         let (e, chi) = randomness(&h, n);
         assert!(e > 7.9 && chi < 400.0, "{e} {chi}");
@@ -1031,7 +1158,14 @@ mod tests {
 
     #[test]
     fn placeholders_are_not_secrets() {
-        for p in ["${DB_PASS}", "changeme", "xxxxxxxx", "<password>", "%PWD%", "********"] {
+        for p in [
+            "${DB_PASS}",
+            "changeme",
+            "xxxxxxxx",
+            "<password>",
+            "%PWD%",
+            "********",
+        ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
         assert!(!is_placeholder(b"Hx9!kq2Lm"));
@@ -1044,7 +1178,11 @@ mod tests {
             Some("com.acme.his")
         );
         assert_eq!(
-            xml_value(b"<P><AssemblyName>Acme.His</AssemblyName></P>", "AssemblyName").as_deref(),
+            xml_value(
+                b"<P><AssemblyName>Acme.His</AssemblyName></P>",
+                "AssemblyName"
+            )
+            .as_deref(),
             Some("Acme.His")
         );
     }

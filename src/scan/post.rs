@@ -44,7 +44,9 @@ const NATIVE_SOURCES: &[&str] = &[
 const JAR_LIKE: &[&str] = &["jar", "war", "ear", "aar", "apk", "omod"];
 /// Folders that conventionally hold build output (a minified bundle there is fine when the
 /// front-end sources are delivered too).
-const OUTPUT_DIRS: &[&str] = &["dist", "build", "target", "out", "output", "bin", "obj", "release"];
+const OUTPUT_DIRS: &[&str] = &[
+    "dist", "build", "target", "out", "output", "bin", "obj", "release",
+];
 const MAX_EVIDENCE: usize = 10;
 
 struct Tree<'a> {
@@ -86,7 +88,12 @@ fn ext_of(path: &[u8]) -> String {
 }
 
 impl<'a> Tree<'a> {
-    fn new(scanner: &'a Scanner, delivery: &Delivery, facts: &'a BTreeMap<Vec<u8>, (u64, Facts)>) -> Self {
+    fn new(
+        scanner: &'a Scanner,
+        delivery: &Delivery,
+        facts: &'a BTreeMap<Vec<u8>, (u64, Facts)>,
+        obscured: &BTreeSet<String>,
+    ) -> Self {
         let mut t = Tree {
             facts,
             jvm_keys: HashMap::new(),
@@ -101,8 +108,7 @@ impl<'a> Tree<'a> {
         };
         for e in &delivery.inventory.entries {
             if e.kind == crate::delivery::EntryKind::Dir {
-                t.dirs
-                    .insert(fname(&e.path).to_lowercase());
+                t.dirs.insert(fname(&e.path).to_lowercase());
             }
         }
         for (path, (_, f)) in facts {
@@ -128,13 +134,19 @@ impl<'a> Tree<'a> {
                 }
             }
             if matches!(ext.as_str(), "csproj" | "vbproj") && !third {
-                t.net_projects.insert(stem.clone());
-                t.own_net.insert(stem_of(&name).to_lowercase());
+                let project = name
+                    .rsplit_once('.')
+                    .map_or(name.as_str(), |(s, _)| s)
+                    .to_lowercase();
+                t.own_net.insert(stem.clone());
+                t.own_net.insert(project.clone());
+                t.net_projects.insert(project);
             }
             if !third {
                 for n in &f.namespaces {
                     let n = n.to_lowercase();
-                    t.own_net.insert(n.split('.').next().unwrap_or(&n).to_owned());
+                    t.own_net
+                        .insert(n.split('.').next().unwrap_or(&n).to_owned());
                     t.own_net.insert(n.clone());
                     if matches!(ext.as_str(), "csproj" | "vbproj") {
                         t.net_projects.insert(n);
@@ -152,6 +164,7 @@ impl<'a> Tree<'a> {
                 )
                 && !minified(&name, f)
                 && !in_output_dir(path)
+                && !obscured.contains(&names::display(path))
             {
                 t.front_end_sources = true;
             }
@@ -176,14 +189,13 @@ impl<'a> Tree<'a> {
             }
         }
         // Sources without a package declaration: match by name.
-        self.jvm_stems.contains(&outer.to_lowercase())
-            && !self.jvm_keys.contains_key(outer)
+        self.jvm_stems.contains(&outer.to_lowercase()) && !self.jvm_keys.contains_key(outer)
     }
 
     fn own_jvm_class(&self, class_path: &str) -> bool {
-        self.own_jvm
-            .iter()
-            .any(|p| class_path.starts_with(&format!("{p}/")) || class_path.contains(&format!("/{p}/")))
+        self.own_jvm.iter().any(|p| {
+            class_path.starts_with(&format!("{p}/")) || class_path.contains(&format!("/{p}/"))
+        })
     }
 
     /// A library name (`commons-lang3-3.12.0`) is declared in a dependency list.
@@ -204,7 +216,11 @@ fn strip_version(stem: &str) -> String {
     let joined = parts.join("-");
     // Dotted versions at the end (NuGet style).
     let mut segs: Vec<&str> = joined.split('.').collect();
-    while segs.len() > 1 && segs.last().is_some_and(|s| s.chars().all(|c| c.is_ascii_digit())) {
+    while segs.len() > 1
+        && segs
+            .last()
+            .is_some_and(|s| s.chars().all(|c| c.is_ascii_digit()))
+    {
         segs.pop();
     }
     segs.join(".")
@@ -221,7 +237,11 @@ fn minified(name: &str, f: &Facts) -> bool {
 fn in_output_dir(path: &[u8]) -> bool {
     let mut comps = path.split(|b| *b == b'/');
     comps.next_back();
-    comps.any(|c| OUTPUT_DIRS.iter().any(|d| c.eq_ignore_ascii_case(d.as_bytes())))
+    comps.any(|c| {
+        OUTPUT_DIRS
+            .iter()
+            .any(|d| c.eq_ignore_ascii_case(d.as_bytes()))
+    })
 }
 
 /// Run the tree-wide detectors.
@@ -229,8 +249,9 @@ pub fn run(
     scanner: &Scanner,
     delivery: &Delivery,
     facts: &BTreeMap<Vec<u8>, (u64, Facts)>,
+    obscured: &BTreeSet<String>,
 ) -> Vec<Finding> {
-    let tree = Tree::new(scanner, delivery, facts);
+    let tree = Tree::new(scanner, delivery, facts, obscured);
     let mut out = Vec::new();
     // Loose class files without source, grouped by folder.
     let mut class_dirs: BTreeMap<String, (Vec<String>, usize)> = BTreeMap::new();
@@ -254,15 +275,11 @@ pub fn run(
                     out.extend(jar(&tree, &display, &l.names));
                 }
             }
-            Magic::SevenZip => {
-                if containers::seven_zip_encrypted(&full).unwrap_or(false) {
-                    out.push(encrypted_archive(&display, "7z", &[]));
-                }
+            Magic::SevenZip if containers::seven_zip_encrypted(&full).unwrap_or(false) => {
+                out.push(encrypted_archive(&display, "7z", &[]));
             }
-            Magic::Rar => {
-                if containers::rar_encrypted(&full).unwrap_or(false) {
-                    out.push(encrypted_archive(&display, "RAR", &[]));
-                }
+            Magic::Rar if containers::rar_encrypted(&full).unwrap_or(false) => {
+                out.push(encrypted_archive(&display, "RAR", &[]));
             }
             _ => {}
         }
@@ -272,11 +289,20 @@ pub fn run(
         if f.magic == Magic::Class || ext == "class" {
             let class_path = display.trim_end_matches(".class");
             if !tree.class_has_source(class_path) {
-                let name = class_path.rsplit('/').next().unwrap_or(class_path).to_owned();
-                let e = class_dirs.entry(parent_of(&display).to_owned()).or_default();
+                let name = class_path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(class_path)
+                    .to_owned();
+                let e = class_dirs
+                    .entry(parent_of(&display).to_owned())
+                    .or_default();
                 e.0.push(name);
             }
-            class_dirs.entry(parent_of(&display).to_owned()).or_default().1 += 1;
+            class_dirs
+                .entry(parent_of(&display).to_owned())
+                .or_default()
+                .1 += 1;
             continue;
         }
         match (ext.as_str(), f.magic) {
@@ -285,6 +311,7 @@ pub fn run(
                 let stem = stem_of(&name).to_lowercase();
                 if !tree.stems.contains(&stem) {
                     out.push(without_source(
+                        "pyc-without-source",
                         &display,
                         "compiled Python",
                         "编译后的 Python 文件",
@@ -296,6 +323,7 @@ pub fn run(
                 let stem = stem_of(&fname(path)).to_lowercase();
                 if !tree.stems.contains(&stem) {
                     out.push(without_source(
+                        "dcu-without-source",
                         &display,
                         "compiled Delphi unit",
                         "编译后的 Delphi 单元",
@@ -310,6 +338,7 @@ pub fn run(
                 });
                 if !any_pb {
                     out.push(without_source(
+                        "pbd-without-source",
                         &display,
                         "compiled PowerBuilder library",
                         "编译后的 PowerBuilder 库",
@@ -346,7 +375,11 @@ pub fn run(
         if missing.is_empty() {
             continue;
         }
-        let shown = if dir.is_empty() { ".".to_owned() } else { dir.clone() };
+        let shown = if dir.is_empty() {
+            ".".to_owned()
+        } else {
+            dir.clone()
+        };
         let mut ev: Vec<String> = missing
             .iter()
             .take(MAX_EVIDENCE)
@@ -359,8 +392,14 @@ pub fn run(
         out.push(
             Finding::new(
                 "binary-without-source",
-                format!("{} of {total} Java class files in this folder have no source in the delivery", missing.len()),
-                format!("此目录下 {total} 个 Java class 文件中有 {} 个在交付物中没有源代码", missing.len()),
+                format!(
+                    "{} of {total} Java class files in this folder have no source in the delivery",
+                    missing.len()
+                ),
+                format!(
+                    "此目录下 {total} 个 Java class 文件中有 {} 个在交付物中没有源代码",
+                    missing.len()
+                ),
             )
             .path(shown.clone())
             .rule("class-without-source")
@@ -376,7 +415,10 @@ pub fn run(
 fn encrypted_archive(display: &str, kind: &str, entries: &[String]) -> Finding {
     let mut ev: Vec<String> = entries.iter().take(MAX_EVIDENCE).cloned().collect();
     if entries.len() > MAX_EVIDENCE {
-        ev.push(format!("… and {} more encrypted entries", entries.len() - MAX_EVIDENCE));
+        ev.push(format!(
+            "… and {} more encrypted entries",
+            entries.len() - MAX_EVIDENCE
+        ));
     }
     if ev.is_empty() {
         ev.push(format!("{kind} archive with encrypted content or headers"));
@@ -391,13 +433,14 @@ fn encrypted_archive(display: &str, kind: &str, entries: &[String]) -> Finding {
     .evidence(ev)
 }
 
-fn without_source(display: &str, what: &str, what_zh: &str, why: String) -> Finding {
+fn without_source(rule: &str, display: &str, what: &str, what_zh: &str, why: String) -> Finding {
     Finding::new(
         "binary-without-source",
         format!("{what} with no corresponding source in the delivery"),
         format!("{what_zh}，交付物中没有对应的源代码"),
     )
     .path(display.to_owned())
+    .rule(rule)
     .evidence(vec![why])
 }
 
@@ -442,7 +485,11 @@ fn jar(tree: &Tree<'_>, display: &str, entries: &[String]) -> Vec<Finding> {
         .map(|n| n.strip_prefix("BOOT-INF/classes/").unwrap_or(n))
         .filter(|n| !n.starts_with("META-INF/"))
         .collect();
-    if classes.is_empty() || entries.iter().any(|n| n.ends_with(".java")) {
+    if classes.is_empty()
+        || entries
+            .iter()
+            .any(|n| n.to_ascii_lowercase().ends_with(".java"))
+    {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -467,7 +514,10 @@ fn jar(tree: &Tree<'_>, display: &str, entries: &[String]) -> Vec<Finding> {
     let published_elsewhere = !maven_groups.is_empty()
         && maven_groups.iter().all(|g| {
             let g = g.replace('.', "/");
-            !tree.own_jvm.iter().any(|p| g.starts_with(p.as_str()) || p.starts_with(g.as_str()))
+            !tree
+                .own_jvm
+                .iter()
+                .any(|p| g.starts_with(p.as_str()) || p.starts_with(g.as_str()))
         });
     if !own.is_empty() {
         let mut ev: Vec<String> = own
@@ -506,6 +556,7 @@ fn jar(tree: &Tree<'_>, display: &str, entries: &[String]) -> Vec<Finding> {
         && missing.len() * 2 > classes.len()
     {
         out.push(unattributed(
+            "jar-unattributed",
             display,
             &format!(
                 "{} classes, no delivered source; not declared in a dependency list, no Maven metadata, not under a vendored path",
@@ -514,21 +565,20 @@ fn jar(tree: &Tree<'_>, display: &str, entries: &[String]) -> Vec<Finding> {
         ));
     }
     let missing_names: Vec<String> = missing.iter().map(|s| (*s).to_owned()).collect();
-    if !published_elsewhere
-        && let Some(f) = mangled(display, &missing_names)
-    {
+    if !published_elsewhere && let Some(f) = mangled(display, &missing_names) {
         out.push(f);
     }
     out
 }
 
-fn unattributed(display: &str, why: &str) -> Finding {
+fn unattributed(rule: &str, display: &str, why: &str) -> Finding {
     Finding::new(
         "binary-unattributed",
         "compiled file whose source is not delivered and whose origin cannot be told: confirm it is a third-party library",
         "未交付源代码且来源不明的编译文件：请确认其为第三方库",
     )
     .path(display.to_owned())
+    .rule(rule)
     .evidence(vec![
         why.to_owned(),
         "declare third-party code with `vendored` in the manifest's [scan] table, or ask the vendor for its source".to_owned(),
@@ -539,14 +589,19 @@ fn unattributed(display: &str, why: &str) -> Finding {
 /// project; anything else needs to be a declared or vendored library.
 fn pe(tree: &Tree<'_>, path: &[u8], display: &str, f: &Facts) -> Vec<Finding> {
     let name = fname(path);
-    let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s).to_lowercase();
+    let stem = name
+        .rsplit_once('.')
+        .map_or(name.as_str(), |(s, _)| s)
+        .to_lowercase();
     let dotnet = matches!(f.magic, Magic::Pe { dotnet: true });
-    if tree.net_projects.contains(&stem) || tree.dirs.contains(&stem) || tree.stems.contains(&stem) {
+    if tree.net_projects.contains(&stem) || tree.dirs.contains(&stem) || tree.stems.contains(&stem)
+    {
         return Vec::new();
     }
     let first = stem.split('.').next().unwrap_or(&stem).to_owned();
     if dotnet && (tree.own_net.contains(&stem) || tree.own_net.contains(&first)) {
         return vec![without_source(
+            "dotnet-without-source",
             display,
             ".NET assembly of the vendor's own namespace",
             "供应商自有命名空间的 .NET 程序集",
@@ -559,10 +614,15 @@ fn pe(tree: &Tree<'_>, path: &[u8], display: &str, f: &Facts) -> Vec<Finding> {
         return Vec::new();
     }
     vec![unattributed(
+        "pe-unattributed",
         display,
         &format!(
             "{} {name}: no project or source of that name, not declared in a dependency list, not under a vendored path",
-            if dotnet { ".NET assembly" } else { "Windows executable or DLL" }
+            if dotnet {
+                ".NET assembly"
+            } else {
+                "Windows executable or DLL"
+            }
         ),
     )]
 }
@@ -571,9 +631,10 @@ fn native(tree: &Tree<'_>, path: &[u8], display: &str) -> Vec<Finding> {
     let name = fname(path);
     let stem = stem_of(&name).to_lowercase();
     let base = stem.strip_prefix("lib").unwrap_or(&stem).to_owned();
-    let has_native_source = tree.facts.keys().any(|p| {
-        NATIVE_SOURCES.contains(&ext_of(p).as_str())
-    });
+    let has_native_source = tree
+        .facts
+        .keys()
+        .any(|p| NATIVE_SOURCES.contains(&ext_of(p).as_str()));
     if has_native_source
         && (tree.stems.contains(&stem) || tree.stems.contains(&base) || tree.dirs.contains(&base))
     {
@@ -583,6 +644,7 @@ fn native(tree: &Tree<'_>, path: &[u8], display: &str) -> Vec<Finding> {
         return Vec::new();
     }
     vec![unattributed(
+        "native-unattributed",
         display,
         &format!("native binary {name}: no source file or folder named {base} was delivered"),
     )]
@@ -594,12 +656,14 @@ fn bundle_has_source(tree: &Tree<'_>, path: &[u8], name: &str) -> bool {
     let dir = parent_of(std::str::from_utf8(path).unwrap_or(""));
     let plain = name.replace(".min.", ".");
     let sibling = |n: &str| -> bool {
-        let p = if dir.is_empty() { n.to_owned() } else { format!("{dir}/{n}") };
+        let p = if dir.is_empty() {
+            n.to_owned()
+        } else {
+            format!("{dir}/{n}")
+        };
         tree.facts.contains_key(p.as_bytes())
     };
-    (plain != name && sibling(&plain))
-        || sibling(&format!("{name}.map"))
-        || tree.front_end_sources
+    (plain != name && sibling(&plain)) || sibling(&format!("{name}.map")) || tree.front_end_sources
 }
 
 #[cfg(test)]

@@ -45,7 +45,10 @@ impl RuleSpec {
         RuleSpec {
             id: self.id.clone(),
             code: over.code.clone().or_else(|| self.code.clone()),
-            description: over.description.clone().or_else(|| self.description.clone()),
+            description: over
+                .description
+                .clone()
+                .or_else(|| self.description.clone()),
             description_zh: over
                 .description_zh
                 .clone()
@@ -101,19 +104,18 @@ pub fn compile(spec: &RuleSpec) -> Result<Rule, String> {
             spec.id
         ));
     }
-    let code = spec
-        .code
-        .as_deref()
-        .ok_or_else(|| format!("rule {id:?} needs `code` (one of {})", RULE_CODES.join(", ")))?;
-    let code = RULE_CODES
-        .iter()
-        .find(|c| **c == code)
-        .ok_or_else(|| {
-            format!(
-                "rule {id:?}: code {code:?} is not one a rule can give; use one of {}",
-                RULE_CODES.join(", ")
-            )
-        })?;
+    let code = spec.code.as_deref().ok_or_else(|| {
+        format!(
+            "rule {id:?} needs `code` (one of {})",
+            RULE_CODES.join(", ")
+        )
+    })?;
+    let code = RULE_CODES.iter().find(|c| **c == code).ok_or_else(|| {
+        format!(
+            "rule {id:?}: code {code:?} is not one a rule can give; use one of {}",
+            RULE_CODES.join(", ")
+        )
+    })?;
     let description = spec
         .description
         .clone()
@@ -172,9 +174,10 @@ pub fn compile(spec: &RuleSpec) -> Result<Rule, String> {
     };
     let severity = match spec.severity.as_deref() {
         None => None,
-        Some(s) => Some(Severity::parse(s).ok_or_else(|| {
-            format!("rule {id:?}: severity {s:?} must be deny, warn or info")
-        })?),
+        Some(s) => Some(
+            Severity::parse(s)
+                .ok_or_else(|| format!("rule {id:?}: severity {s:?} must be deny, warn or info"))?,
+        ),
     };
     debug_assert!(finding::code(code).is_some());
     Ok(Rule {

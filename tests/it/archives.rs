@@ -256,51 +256,6 @@ fn duplicates_and_special_files() {
     );
 }
 
-/// A zip written byte by byte (stored entries), to control names and flags exactly.
-fn raw_zip(entries: &[(&[u8], &[u8], u16)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for (name, data, flags) in entries {
-        let mut crc = flate2::Crc::new();
-        crc.update(data);
-        let offset = out.len() as u32;
-        let fields = |sig: &[u8], central: bool| {
-            let mut v = sig.to_vec();
-            if central {
-                v.extend_from_slice(&20u16.to_le_bytes());
-            }
-            v.extend_from_slice(&20u16.to_le_bytes());
-            v.extend_from_slice(&flags.to_le_bytes());
-            v.extend_from_slice(&0u16.to_le_bytes()); // stored
-            v.extend_from_slice(&[0, 0, 0x21, 0]); // time, date
-            v.extend_from_slice(&crc.sum().to_le_bytes());
-            v.extend_from_slice(&(data.len() as u32).to_le_bytes());
-            v.extend_from_slice(&(data.len() as u32).to_le_bytes());
-            v.extend_from_slice(&(name.len() as u16).to_le_bytes());
-            v.extend_from_slice(&0u16.to_le_bytes());
-            if central {
-                v.extend_from_slice(&[0; 6]); // comment len, disk, internal attrs
-                v.extend_from_slice(&0u32.to_le_bytes()); // external attrs
-                v.extend_from_slice(&offset.to_le_bytes());
-            }
-            v.extend_from_slice(name);
-            v
-        };
-        out.extend(fields(b"PK\x03\x04", false));
-        out.extend_from_slice(data);
-        central.extend(fields(b"PK\x01\x02", true));
-    }
-    let cd_offset = out.len() as u32;
-    out.extend_from_slice(&central);
-    out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
-    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
-    out.extend_from_slice(&cd_offset.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out
-}
-
 #[test]
 fn gbk_names_and_encrypted_entries_in_zips() {
     let tmp = tempfile::tempdir().unwrap();

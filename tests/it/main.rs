@@ -13,5 +13,6 @@ mod git;
 mod inventory;
 mod manifest_errors;
 mod roundtrip;
+mod scan;
 mod sql_encodings;
 mod vault;

@@ -1,0 +1,719 @@
+//! The technical-barrier scan, detector by detector: each fixture has positive cases (the
+//! finding appears, with its rule, path and line) and negative ones (ordinary code, placeholders,
+//! third-party libraries, compressed data). Secret-looking strings are made here, at test time,
+//! and must never appear in any output.
+
+use std::path::Path;
+
+use crate::common::*;
+
+const MANIFEST: &str =
+    "schema-version = 1\n[[module]]\nid = \"app\"\nname = \"App\"\npaths = [\"**\"]\n";
+
+/// A small deterministic generator: secrets and random bytes without literals in the repo.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| (self.next() >> 24) as u8).collect()
+    }
+    fn chars(&mut self, alphabet: &str, n: usize) -> String {
+        let a: Vec<char> = alphabet.chars().collect();
+        (0..n)
+            .map(|_| a[(self.next() % a.len() as u64) as usize])
+            .collect()
+    }
+}
+
+const UPPER_DIGITS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const ALNUM: &str = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// Check `dir` with the base manifest plus `extra`; return the JSON report and exit code.
+fn scan(dir: &Path, extra: &str) -> (serde_json::Value, i32) {
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(mdir.path(), &format!("{MANIFEST}{extra}"));
+    let run = check_json(dir, &m);
+    (run.json(), run.code)
+}
+
+/// The findings of `code` as (rule, path, line).
+/// Sorted by rule, then path and line.
+fn hits(r: &serde_json::Value, code: &str) -> Vec<(String, String, Option<u64>)> {
+    let mut v: Vec<_> = with_code(r, code)
+        .into_iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_owned(),
+                f["path"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn human(dir: &Path, extra: &str, lang: &str) -> String {
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(mdir.path(), &format!("{MANIFEST}{extra}"));
+    let run = escrow([
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--manifest".as_ref(),
+        m.as_os_str(),
+        "--lang".as_ref(),
+        lang.as_ref(),
+    ]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    format!("{}{}", run.stdout, run.stderr)
+}
+
+#[test]
+fn credentials_are_found_and_never_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(0x5eed_1234);
+    let aws = format!("AKIA{}", g.chars(UPPER_DIGITS, 16));
+    let aliyun = format!("LTAI{}", g.chars(ALNUM, 20));
+    let github = format!("ghp_{}", g.chars(ALNUM, 36));
+    let db_pass = g.chars(ALNUM, 14);
+    let sa_pass = g.chars(ALNUM, 12);
+    let url_pass = g.chars(ALNUM, 10);
+    let code_pass = g.chars(ALNUM, 11);
+    let key_header = ["-----BEGIN ", "RSA PRIVATE", " KEY-----"].concat();
+    let key_body = g.chars(ALNUM, 64);
+    write(
+        d,
+        "config/application.properties",
+        format!(
+            "server.port=8080\nspring.datasource.url=jdbc:mysql://db:3306/his\nspring.datasource.password={db_pass}\n# placeholders are not secrets\nspring.redis.password=${{REDIS_PASSWORD}}\nmail.password=changeme\n"
+        ),
+    );
+    write(
+        d,
+        "web/Web.config",
+        format!(
+            "<configuration>\n  <connectionStrings>\n    <add name=\"his\" connectionString=\"Server=10.0.0.5;Database=HIS;User ID=sa;Password={sa_pass};\" />\n  </connectionStrings>\n</configuration>\n"
+        ),
+    );
+    write(
+        d,
+        "src/main/java/com/acme/his/Cloud.java",
+        format!(
+            "package com.acme.his;\n\nclass Cloud {{\n    static final String KEY_ID = \"{aws}\";\n    static final String ALIYUN = \"{aliyun}\";\n    String dbPassword = \"{code_pass}\";\n    String token = System.getenv(\"TOKEN\");\n}}\n"
+        ),
+    );
+    write(
+        d,
+        "scripts/sync.sh",
+        format!(
+            "#!/bin/sh\ncurl https://ci:{github}@git.example.org/his.git\nmysqldump mysql://backup:{url_pass}@db/his > his.sql\n"
+        ),
+    );
+    write(
+        d,
+        "deploy/id_rsa",
+        format!("{key_header}\n{key_body}\n-----END RSA PRIVATE KEY-----\n"),
+    );
+    // Negative: a test key inside a third-party library.
+    write(
+        d,
+        "web/node_modules/tls-lib/test/key.pem",
+        format!("{key_header}\n{key_body}\n"),
+    );
+    // Negative: ordinary code talking about passwords.
+    write(
+        d,
+        "src/main/java/com/acme/his/Login.java",
+        "package com.acme.his;\nclass Login {\n  boolean ok(String password, String confirmPassword) {\n    return password.equals(confirmPassword);\n  }\n}\n",
+    );
+    let (r, code) = scan(d, "");
+    assert_eq!(code, 0, "credentials are warnings by default: {r}");
+    let found = hits(&r, "credential-hardcoded");
+    let rules: Vec<&str> = found.iter().map(|h| h.0.as_str()).collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "aliyun-access-key".into(),
+                "src/main/java/com/acme/his/Cloud.java".into(),
+                Some(5)
+            ),
+            (
+                "aws-access-key".into(),
+                "src/main/java/com/acme/his/Cloud.java".into(),
+                Some(4)
+            ),
+            (
+                "code-password".into(),
+                "src/main/java/com/acme/his/Cloud.java".into(),
+                Some(6)
+            ),
+            (
+                "config-password".into(),
+                "config/application.properties".into(),
+                Some(3)
+            ),
+            (
+                "connection-string-password".into(),
+                "web/Web.config".into(),
+                Some(3)
+            ),
+            ("github-token".into(), "scripts/sync.sh".into(), Some(2)),
+            ("private-key".into(), "deploy/id_rsa".into(), Some(1)),
+            ("url-password".into(), "scripts/sync.sh".into(), Some(3)),
+        ],
+        "{rules:?}"
+    );
+    // The evidence names the key and a fingerprint, never the value.
+    let f = with_code(&r, "credential-hardcoded")
+        .into_iter()
+        .find(|f| f["rule"] == "config-password")
+        .unwrap();
+    let ev = f["evidence"][0].as_str().unwrap();
+    assert!(ev.starts_with("spring.datasource.password="), "{ev}");
+    assert!(ev.contains("fingerprint sha256:"), "{ev}");
+    // No secret in any output.
+    let outputs = [
+        serde_json::to_string(&r).unwrap(),
+        human(d, "", "en"),
+        human(d, "", "zh"),
+    ];
+    for out in &outputs {
+        for secret in [
+            &aws, &aliyun, &github, &db_pass, &sa_pass, &url_pass, &code_pass, &key_body,
+        ] {
+            assert!(
+                !out.contains(secret.as_str()),
+                "secret {secret} printed:\n{out}"
+            );
+        }
+    }
+    assert!(outputs[1].contains("credential-hardcoded"));
+    assert!(outputs[2].contains("凭据"), "{}", outputs[2]);
+}
+
+#[test]
+fn backdoor_patterns_are_flagged_for_review() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(77);
+    let master = g.chars(ALNUM, 10);
+    write(
+        d,
+        "src/Auth.java",
+        format!(
+            "class Auth {{\n  boolean login(String user, String password) {{\n    if (\"superadmin\".equals(user) && password.equals(\"{master}\")) return true;\n    return check(user, password);\n  }}\n}}\n"
+        ),
+    );
+    write(
+        d,
+        "src/Guard.java",
+        "class Guard {\n  void run() throws Exception {\n    if (new Date().after(fmt.parse(\"2027-06-30\"))) { System.exit(0); }\n    if (!license.isValid()) { System.exit(1); }\n  }\n}\n",
+    );
+    write(
+        d,
+        "web/cmd.jsp",
+        "<% Runtime.getRuntime().exec(request.getParameter(\"c\")); %>\n",
+    );
+    // Negatives: comparisons with variables and dates from data.
+    write(
+        d,
+        "src/Ok.java",
+        "class Ok {\n  boolean a(String password, String stored) { return password.equals(stored); }\n  boolean b() { return LocalDate.now().isAfter(contract.getEndDate()); }\n  // released 2026-01-01\n}\n",
+    );
+    let (r, code) = scan(d, "");
+    assert_eq!(code, 0, "{r}");
+    let found = hits(&r, "backdoor-suspect");
+    assert_eq!(
+        found,
+        vec![
+            ("date-kill-switch".into(), "src/Guard.java".into(), Some(3)),
+            (
+                "hardcoded-credential-compare".into(),
+                "src/Auth.java".into(),
+                Some(3)
+            ),
+            ("licence-lock".into(), "src/Guard.java".into(), Some(4)),
+            ("remote-command".into(), "web/cmd.jsp".into(), Some(1)),
+        ],
+        "{r}"
+    );
+    assert!(!serde_json::to_string(&r).unwrap().contains(&master));
+    assert!(!human(d, "", "en").contains(&master));
+}
+
+#[test]
+fn encoders_are_denied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(9);
+    let payload = g.chars(ALNUM, 400);
+    write(
+        d,
+        "php/billing.php",
+        format!(
+            "<?php //0046a\nif(!extension_loaded('ionCube Loader')){{die('The ionCube Loader is needed');}}\n?>\n{payload}\n"
+        ),
+    );
+    write(
+        d,
+        "py/core.py",
+        format!(
+            "from pytransform import pyarmor_runtime\npyarmor_runtime()\n__pyarmor__(__name__, __file__, b'{payload}')\n"
+        ),
+    );
+    write(
+        d,
+        "php/legacy.php",
+        format!("<?php eval(gzinflate(base64_decode('{payload}'))); ?>\n"),
+    );
+    // Negatives: plain PHP and Python, an eval of a variable.
+    write(d, "php/index.php", "<?php echo 'hello'; $f = 'x'; ?>\n");
+    write(d, "py/ok.py", "import os\nprint(os.getcwd())\n");
+    let (r, code) = scan(d, "");
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(
+        hits(&r, "source-encoded"),
+        vec![
+            ("ioncube".into(), "php/billing.php".into(), Some(1)),
+            ("php-eval-decoder".into(), "php/legacy.php".into(), Some(1)),
+            ("pyarmor".into(), "py/core.py".into(), Some(1)),
+        ]
+    );
+    assert_eq!(codes(&r), ["source-encoded"; 3]);
+}
+
+fn pe(markers: &[&str]) -> Vec<u8> {
+    let mut v = b"MZ\x90\0".to_vec();
+    v.extend_from_slice(&[0u8; 200]);
+    v.extend_from_slice(b"PE\0\0BSJB");
+    for m in markers {
+        v.extend_from_slice(m.as_bytes());
+        v.push(0);
+    }
+    v
+}
+
+fn class_file() -> Vec<u8> {
+    let mut v = vec![0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 61];
+    v.extend_from_slice(&[0u8; 40]);
+    v
+}
+
+#[test]
+fn obfuscation_is_denied_and_minified_libraries_with_source_are_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // javascript-obfuscator output.
+    let mut js = String::from("var _0x3f2a=['push','shift'];");
+    for i in 0..12 {
+        js.push_str(&format!(
+            "\nfunction _0x{:04x}(_0x1b2c){{return _0x3f2a[_0x1b2c];}}",
+            0x1000 + i
+        ));
+    }
+    write(d, "web/static/his.js", js);
+    // A minified bundle with no source anywhere.
+    let bundle = format!("!function(){{{}}}();", "var a=1,b=2;".repeat(600));
+    write(d, "web/static/app.min.js", &bundle);
+    // An obfuscated .NET assembly.
+    write(d, "bin/Acme.Pay.dll", pe(&["ConfusedByAttribute"]));
+    // Name-mangled classes: a.class … l.class.
+    for n in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"] {
+        write(d, &format!("WEB-INF/classes/com/x/{n}.class"), class_file());
+    }
+    let (r, code) = scan(d, "");
+    assert_eq!(code, 1);
+    assert_eq!(
+        hits(&r, "source-obfuscated"),
+        vec![
+            ("dotnet-obfuscator".into(), "bin/Acme.Pay.dll".into(), None),
+            (
+                "java-name-mangling".into(),
+                "WEB-INF/classes/com/x".into(),
+                None
+            ),
+            (
+                "js-obfuscator-identifiers".into(),
+                "web/static/his.js".into(),
+                Some(1)
+            ),
+            (
+                "minified-without-source".into(),
+                "web/static/app.min.js".into(),
+                None
+            ),
+        ],
+        "{r}"
+    );
+
+    // Negatives: the same bundle with its source delivered, a library with its licence banner,
+    // and an ordinary .NET assembly.
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(d, "web/dist/app.min.js", &bundle);
+    write(
+        d,
+        "web/src/main.js",
+        "import App from './App.vue';\nnew Vue({ render: h => h(App) });\n",
+    );
+    write(d, "web/package.json", "{\"name\": \"his-web\"}\n");
+    write(
+        d,
+        "web/static/jquery.min.js",
+        format!("/*! jQuery v3.7.1 | (c) OpenJS Foundation | jquery.org/license */\n{bundle}"),
+    );
+    write(
+        d,
+        "src/Acme.Pay/Acme.Pay.csproj",
+        "<Project><PropertyGroup><AssemblyName>Acme.Pay</AssemblyName></PropertyGroup></Project>\n",
+    );
+    write(
+        d,
+        "src/Acme.Pay/Pay.cs",
+        "namespace Acme.Pay { class Pay {} }\n",
+    );
+    write(d, "bin/Acme.Pay.dll", pe(&[]));
+    let (r, code) = scan(d, "");
+    assert_eq!(codes(&r), Vec::<String>::new(), "{r}");
+    assert_eq!(code, 0);
+}
+
+fn jar(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let e: Vec<(&[u8], &[u8], u16)> = entries
+        .iter()
+        .map(|(n, d)| (n.as_bytes(), *d, 0u16))
+        .collect();
+    raw_zip(&e)
+}
+
+#[test]
+fn compiled_code_needs_its_source() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let class = class_file();
+    // Delivered source: package com.acme.his.
+    write(
+        d,
+        "src/main/java/com/acme/his/Order.java",
+        "package com.acme.his;\npublic class Order {}\n",
+    );
+    write(
+        d,
+        "pom.xml",
+        "<project><dependencies><dependency><artifactId>commons-lang3</artifactId></dependency></dependencies></project>\n",
+    );
+    // Covered: the class compiled from it (and an inner class).
+    write(d, "target/classes/com/acme/his/Order.class", &class);
+    write(d, "target/classes/com/acme/his/Order$Line.class", &class);
+    // Not covered: a loose class of the vendor's package.
+    write(d, "WEB-INF/classes/com/acme/his/Billing.class", &class);
+    // A jar of the vendor's own code without source.
+    write(
+        d,
+        "WEB-INF/lib/his-billing.jar",
+        jar(&[
+            ("com/acme/his/billing/Fee.class", &class),
+            ("META-INF/MANIFEST.MF", b"x"),
+        ]),
+    );
+    // Third-party jars: declared in pom.xml; with Maven metadata; under a vendored path.
+    write(
+        d,
+        "WEB-INF/lib/commons-lang3-3.12.0.jar",
+        jar(&[("org/apache/commons/lang3/StringUtils.class", &class)]),
+    );
+    write(
+        d,
+        "WEB-INF/lib/fastjson-1.2.83.jar",
+        jar(&[
+            ("com/alibaba/fastjson/JSON.class", &class),
+            (
+                "META-INF/maven/com.alibaba/fastjson/pom.properties",
+                b"version=1.2.83",
+            ),
+        ]),
+    );
+    write(
+        d,
+        "ext/sdk/vendor-sdk.jar",
+        jar(&[("cn/sdk/Api.class", &class)]),
+    );
+    // A jar of unknown origin.
+    write(d, "lib/mystery.jar", jar(&[("q/r/Z.class", &class)]));
+    // Python: compiled with and without source.
+    write(d, "py/util.py", "def f():\n    return 1\n");
+    write(
+        d,
+        "py/__pycache__/util.cpython-311.pyc",
+        b"\x6f\x0d\x0d\x0a\0\0\0\0",
+    );
+    write(
+        d,
+        "py/__pycache__/secret_algo.cpython-311.pyc",
+        b"\x6f\x0d\x0d\x0a\0\0\0\0",
+    );
+    // .NET: an assembly of the vendor's namespace with no project, a NuGet package.
+    write(
+        d,
+        "src/Web/Home.cs",
+        "namespace Acme.Web { class Home {} }\n",
+    );
+    write(d, "bin/Acme.Core.dll", pe(&[]));
+    write(
+        d,
+        "packages/Newtonsoft.Json.13.0.1/lib/net45/Newtonsoft.Json.dll",
+        pe(&[]),
+    );
+    let (r, code) = scan(d, "[scan]\nvendored = [\"ext/**\"]\n");
+    assert_eq!(code, 1);
+    assert_eq!(
+        hits(&r, "binary-without-source"),
+        vec![
+            (
+                "class-without-source".into(),
+                "WEB-INF/classes/com/acme/his".into(),
+                None
+            ),
+            (
+                "dotnet-without-source".into(),
+                "bin/Acme.Core.dll".into(),
+                None
+            ),
+            (
+                "jar-without-source".into(),
+                "WEB-INF/lib/his-billing.jar".into(),
+                None
+            ),
+            (
+                "pyc-without-source".into(),
+                "py/__pycache__/secret_algo.cpython-311.pyc".into(),
+                None
+            ),
+        ],
+        "{r}"
+    );
+    assert_eq!(
+        hits(&r, "binary-unattributed"),
+        vec![("jar-unattributed".into(), "lib/mystery.jar".into(), None)]
+    );
+    let jar_finding = with_code(&r, "binary-without-source")
+        .into_iter()
+        .find(|f| f["rule"] == "jar-without-source")
+        .unwrap();
+    let ev = jar_finding["evidence"].to_string();
+    assert!(
+        ev.contains("com/acme/his/billing/Fee.class") && ev.contains("heuristic"),
+        "{ev}"
+    );
+}
+
+#[test]
+fn encrypted_files_and_archives_are_denied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(4242);
+    // Random bytes under text and source names.
+    write(d, "config/license.lic", g.bytes(4096));
+    write(d, "src/Core.java", g.bytes(20_000));
+    write(
+        d,
+        "data/secrets.enc",
+        [b"Salted__".to_vec(), g.bytes(512)].concat(),
+    );
+    // A nested zip with an encrypted entry, a 7z with AES and a RAR5 with encrypted headers.
+    write(
+        d,
+        "backup/old.zip",
+        raw_zip(&[(b"a.txt", b"hello", 0), (b"keys.txt", &g.bytes(64), 1)]),
+    );
+    let mut seven = b"7z\xbc\xaf\x27\x1c\x00\x04".to_vec();
+    seven.extend_from_slice(&[0; 4]);
+    seven.extend_from_slice(&0u64.to_le_bytes());
+    seven.extend_from_slice(&8u64.to_le_bytes());
+    seven.extend_from_slice(&[0; 4]);
+    seven.extend_from_slice(&[0x17, 0x06, 0xf1, 0x07, 0x01, 0, 0, 0]);
+    write(d, "backup/db.7z", seven);
+    write(
+        d,
+        "backup/src.rar",
+        b"Rar!\x1a\x07\x01\x00\0\0\0\0\x03\x04\x00\x00",
+    );
+    // Negatives: compressed data and media with random-looking payloads, random bytes in a
+    // binary file, an unencrypted zip, ordinary text.
+    write(
+        d,
+        "docs/logs.txt.gz",
+        [vec![0x1f, 0x8b, 8, 0], g.bytes(4096)].concat(),
+    );
+    write(
+        d,
+        "docs/manual.txt",
+        [vec![0x1f, 0x8b, 8, 0], g.bytes(4096)].concat(),
+    );
+    write(
+        d,
+        "web/logo.png",
+        [b"\x89PNG\r\n\x1a\n".to_vec(), g.bytes(4096)].concat(),
+    );
+    write(d, "data/table.bin", g.bytes(4096));
+    write(d, "backup/plain.zip", raw_zip(&[(b"a.txt", b"hello", 0)]));
+    write(
+        d,
+        "README.md",
+        "# HIS\nBuild with mvn package.\n".repeat(50),
+    );
+    let (r, code) = scan(d, "");
+    assert_eq!(code, 1);
+    assert_eq!(
+        hits(&r, "file-encrypted"),
+        vec![
+            ("openssl-salted".into(), "data/secrets.enc".into(), None),
+            ("random-content".into(), "config/license.lic".into(), None),
+            ("random-content".into(), "src/Core.java".into(), None),
+        ],
+        "{r}"
+    );
+    let lic = with_code(&r, "file-encrypted")
+        .into_iter()
+        .find(|f| f["path"] == "config/license.lic")
+        .unwrap();
+    assert!(lic["evidence"][0].as_str().unwrap().contains("chi-square"));
+    assert_eq!(
+        hits(&r, "archive-encrypted"),
+        vec![
+            ("nested-archive".into(), "backup/db.7z".into(), None),
+            ("nested-archive".into(), "backup/old.zip".into(), None),
+            ("nested-archive".into(), "backup/src.rar".into(), None),
+        ],
+        "{r}"
+    );
+}
+
+#[test]
+fn allowances_rules_and_switches_from_the_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(31337);
+    let pass = g.chars(ALNUM, 12);
+    write(
+        d,
+        "config/dev/db.properties",
+        format!("db.password={pass}\n"),
+    );
+    write(
+        d,
+        "config/prod/db.properties",
+        format!("db.password={pass}x\n"),
+    );
+    write(
+        d,
+        "src/Hook.java",
+        "class Hook { void x() { VENDOR_REMOTE_UNLOCK(); } }\n",
+    );
+
+    // An allowance silences one path, and the report lists it with its reason.
+    let allow = "[[allow]]\ncode = \"credential-hardcoded\"\npaths = [\"config/dev/**\"]\nreason = \"development database, not reachable from production\"\n";
+    let (r, _) = scan(d, allow);
+    assert_eq!(
+        hits(&r, "credential-hardcoded"),
+        vec![(
+            "config-password".into(),
+            "config/prod/db.properties".into(),
+            Some(1)
+        )]
+    );
+    assert_eq!(r["allowed"][0]["silenced"], 1, "{r}");
+    assert_eq!(
+        r["allowed"][0]["reason"],
+        "development database, not reachable from production"
+    );
+    let text = human(d, allow, "en");
+    assert!(
+        text.contains("development database, not reachable from production"),
+        "{text}"
+    );
+
+    // A manifest rule adds a pattern; [severity] and a rule's severity change the verdict.
+    let rule = "[[rule]]\nid = \"vendor-unlock\"\ncode = \"backdoor-suspect\"\ndescription = \"vendor remote unlock hook\"\nregex = '''VENDOR_REMOTE_UNLOCK'''\nkeywords = [\"vendor_remote\"]\nseverity = \"deny\"\n";
+    let (r, code) = scan(d, rule);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(
+        hits(&r, "backdoor-suspect"),
+        vec![("vendor-unlock".into(), "src/Hook.java".into(), Some(1))]
+    );
+    let (_, code) = scan(d, "[severity]\ncredential-hardcoded = \"deny\"\n");
+    assert_eq!(code, 1);
+
+    // A built-in rule switched off; the whole scan switched off.
+    let (r, _) = scan(d, "[[rule]]\nid = \"config-password\"\nenabled = false\n");
+    assert!(hits(&r, "credential-hardcoded").is_empty(), "{r}");
+    let (r, _) = scan(d, "[scan]\nenabled = false\n");
+    assert!(r.get("scan").is_none());
+    assert!(codes(&r).is_empty());
+
+    // Mistakes are reported with their position, exit 2.
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(
+        mdir.path(),
+        &format!(
+            "{MANIFEST}[[rule]]\nid = \"bad\"\ncode = \"credential-hardcoded\"\ndescription = \"x\"\nregex = '''(unclosed'''\nkeywords = [\"x\"]\n[[allow]]\ncode = \"no-such-code\"\npaths = []\nreason = \"\"\n"
+        ),
+    );
+    let run = escrow([
+        "check".as_ref(),
+        d.as_os_str(),
+        "--manifest".as_ref(),
+        m.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    for want in [
+        "manifest.toml:6:1: rule \"bad\": the regex does not compile",
+        "manifest.toml:13:8: [[allow]]: unknown finding code \"no-such-code\"",
+        "manifest.toml:14:9: [[allow]]: `paths` is empty",
+        "manifest.toml:15:10: [[allow]]: `reason` is empty",
+    ] {
+        assert!(
+            run.stderr.contains(want),
+            "missing {want:?} in:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn archives_are_scanned_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let mut g = Gen(5);
+    let aws = format!("AKIA{}", g.chars(UPPER_DIGITS, 16));
+    write(
+        &d,
+        "his/src/Cloud.java",
+        format!("class C {{ String k = \"{aws}\"; }}\n"),
+    );
+    let tgz = tmp.path().join("his.tar.gz");
+    let st = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&tgz)
+        .arg("-C")
+        .arg(&d)
+        .arg("his")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let (r, _) = scan(&tgz, "");
+    assert_eq!(
+        hits(&r, "credential-hardcoded"),
+        vec![("aws-access-key".into(), "src/Cloud.java".into(), Some(1))],
+        "{r}"
+    );
+    assert!(!serde_json::to_string(&r).unwrap().contains(&aws));
+}
