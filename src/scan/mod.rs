@@ -10,11 +10,11 @@ mod containers;
 mod post;
 pub mod rules;
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use globset::{Candidate, GlobSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -258,9 +258,8 @@ struct FileResult {
 /// The scanner: compiled rules, and what the per-file scans found so far.
 pub struct Scanner {
     rules: Vec<Rule>,
-    keywords: AhoCorasick,
-    /// Keyword pattern index → rules it pre-selects.
-    keyword_rules: Vec<Vec<usize>>,
+    /// Keyword filters, one per set of rules that apply to a file (which depends on its path).
+    filters: Mutex<HashMap<Vec<bool>, Arc<Filter>>>,
     credential_rules: Vec<usize>,
     markers: AhoCorasick,
     vendored: GlobSet,
@@ -269,6 +268,63 @@ pub struct Scanner {
     bytes: AtomicU64,
     text_files: AtomicU64,
     truncated: AtomicU64,
+}
+
+/// The keyword pre-filter of a set of rules. Both automata run over a lower-cased copy of the
+/// text: case-sensitive automata can use the SIMD prefilter that case-insensitive ones cannot.
+struct Filter {
+    /// Leftmost-first: finds the next line worth looking at.
+    any: AhoCorasick,
+    /// Every keyword on that line.
+    all: AhoCorasick,
+    /// Keyword pattern index → rules it selects.
+    rules: Vec<Vec<usize>>,
+}
+
+impl Filter {
+    fn new(rules: &[Rule], applies: &[bool]) -> Filter {
+        let mut words: Vec<&str> = Vec::new();
+        let mut selects: Vec<Vec<usize>> = Vec::new();
+        for (i, r) in rules.iter().enumerate().filter(|(i, _)| applies[*i]) {
+            for k in &r.keywords {
+                match words.iter().position(|w| w == k) {
+                    Some(p) => selects[p].push(i),
+                    None => {
+                        words.push(k);
+                        selects.push(vec![i]);
+                    }
+                }
+            }
+        }
+        // A keyword containing another is redundant: the shorter one finds its lines too.
+        // Fewer keywords keep the SIMD prefilter in use (it takes at most 64).
+        let mut i = 0;
+        while i < words.len() {
+            if let Some(j) = (0..words.len()).find(|&j| j != i && words[i].contains(words[j])) {
+                let moved = selects.remove(i);
+                words.remove(i);
+                let j = if j > i { j - 1 } else { j };
+                for r in moved {
+                    if !selects[j].contains(&r) {
+                        selects[j].push(r);
+                    }
+                }
+            } else {
+                i += 1;
+            }
+        }
+        let build = |kind| {
+            AhoCorasickBuilder::new()
+                .match_kind(kind)
+                .build(&words)
+                .expect("keywords are plain strings")
+        };
+        Filter {
+            any: build(MatchKind::LeftmostFirst),
+            all: build(MatchKind::Standard),
+            rules: selects,
+        }
+    }
 }
 
 impl std::fmt::Debug for Scanner {
@@ -281,24 +337,6 @@ impl Scanner {
     /// A scanner for a manifest's rules (validated when the manifest was loaded).
     pub fn new(config: &ScanConfig) -> Result<Scanner, String> {
         let rules = rules::effective(&config.rules)?;
-        let mut words: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        for (i, r) in rules.iter().enumerate() {
-            for k in &r.keywords {
-                match words.iter().position(|w| w == k) {
-                    Some(p) => keyword_rules[p].push(i),
-                    None => {
-                        words.push(k.clone());
-                        keyword_rules.push(vec![i]);
-                    }
-                }
-            }
-        }
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&words)
-            .map_err(|e| format!("cannot build the keyword filter: {e}"))?;
         let markers = AhoCorasick::new(DOTNET_MARKERS.iter().map(|m| m.0))
             .map_err(|e| format!("cannot build the marker filter: {e}"))?;
         let credential_rules = rules
@@ -309,8 +347,7 @@ impl Scanner {
             .collect();
         Ok(Scanner {
             rules,
-            keywords,
-            keyword_rules,
+            filters: Mutex::new(HashMap::new()),
             credential_rules,
             markers,
             vendored: config.vendored_set.clone(),
@@ -386,6 +423,8 @@ impl Inspector for Scanner {
             declared_text,
             compiled,
             histogram: [0; 256],
+            counted: 0,
+            plainly_not_random: false,
             seen: 0,
             head: Vec::with_capacity(HEAD.min(usize::try_from(size).unwrap_or(HEAD))),
             tail: Vec::new(),
@@ -404,7 +443,11 @@ struct FileScan<'a> {
     ext: String,
     declared_text: bool,
     compiled: bool,
+    /// Byte counts, for the randomness test: of the whole file unless its head already shows
+    /// it is not random (then counting stops).
     histogram: [u64; 256],
+    counted: u64,
+    plainly_not_random: bool,
     seen: u64,
     head: Vec<u8>,
     tail: Vec<u8>,
@@ -417,8 +460,21 @@ struct FileScan<'a> {
 
 impl Inspection for FileScan<'_> {
     fn update(&mut self, mut data: &[u8]) {
-        for &b in data {
-            self.histogram[usize::from(b)] += 1;
+        if !self.plainly_not_random {
+            let mut rest = data;
+            if self.counted < HEAD as u64 {
+                let take = (HEAD - usize::try_from(self.counted).unwrap_or(HEAD)).min(data.len());
+                self.count(&data[..take]);
+                rest = &data[take..];
+                if self.counted >= HEAD as u64 {
+                    // Random data has about 8 bits per byte in any 8 KiB; text has 4 to 5.
+                    let (entropy, _) = randomness(&self.histogram, self.counted);
+                    self.plainly_not_random = entropy < 6.0;
+                }
+            }
+            if !self.plainly_not_random {
+                self.count(rest);
+            }
         }
         self.seen += data.len() as u64;
         if self.head.len() < HEAD {
@@ -466,6 +522,13 @@ impl Inspection for FileScan<'_> {
 }
 
 impl FileScan<'_> {
+    fn count(&mut self, data: &[u8]) {
+        for &b in data {
+            self.histogram[usize::from(b)] += 1;
+        }
+        self.counted += data.len() as u64;
+    }
+
     fn magic(&self) -> Magic {
         magic_of(&self.head)
     }
@@ -576,8 +639,12 @@ impl FileScan<'_> {
                 "加密的 PDF（含 /Encrypt 字典）",
                 "trailer: /Encrypt".to_owned(),
             ))
-        } else if self.declared_text && magic == Magic::Unknown && self.seen >= 256 {
-            let (entropy, chi2) = randomness(&self.histogram, self.seen);
+        } else if self.declared_text
+            && magic == Magic::Unknown
+            && self.seen >= 256
+            && !self.plainly_not_random
+        {
+            let (entropy, chi2) = randomness(&self.histogram, self.counted);
             (entropy >= 7.2 && chi2 < 400.0).then(|| {
                 (
                     "random-content",
@@ -670,27 +737,48 @@ impl FileScan<'_> {
         if !applies.iter().any(|a| *a) {
             return Vec::new();
         }
-        let mut last_line_start: Vec<usize> = vec![usize::MAX; s.rules.len()];
+        let filter = {
+            let mut filters = s.filters.lock().expect("scan filters");
+            Arc::clone(
+                filters
+                    .entry(applies.clone())
+                    .or_insert_with(|| Arc::new(Filter::new(&s.rules, &applies))),
+            )
+        };
         let mut counts: Vec<(u32, Option<Finding>)> = vec![(0, None); s.rules.len()];
         let mut findings = Vec::new();
         // (line, fingerprint, rule, index in findings) of each secret reported.
         let mut secrets: Vec<(u64, String, usize, usize)> = Vec::new();
         let mut line_no = 1u64;
         let mut counted_to = 0usize;
-        for m in s.keywords.find_overlapping_iter(text.as_slice()) {
+        let mut todo: Vec<usize> = Vec::new();
+        let mut from = 0usize;
+        let lower = text.to_ascii_lowercase();
+        // Find the next line holding any keyword (a fast, prefiltered search); then list every
+        // keyword on that line and run the rules they select.
+        while from < text.len() {
+            let Some(m) = filter.any.find(Input::new(lower.as_slice()).range(from..)) else {
+                break;
+            };
             let pos = m.start();
             let start = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
             let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
-            let mut line_known = false;
-            for &ri in &s.keyword_rules[m.pattern().as_usize()] {
-                if !applies[ri] || last_line_start[ri] == start {
-                    continue;
+            // Very long lines (minified code): look only around the keyword.
+            let (ws, we) = window(start, end, pos);
+            from = we.max(pos + 1);
+            let line = &text[ws..we];
+            todo.clear();
+            for k in filter.all.find_overlapping_iter(&lower[ws..we]) {
+                for &ri in &filter.rules[k.pattern().as_usize()] {
+                    if !todo.contains(&ri) {
+                        todo.push(ri);
+                    }
                 }
-                last_line_start[ri] = start;
+            }
+            todo.sort_unstable();
+            let mut line_known = false;
+            for &ri in &todo {
                 let rule = &s.rules[ri];
-                // Very long lines (minified code): look only around the keyword.
-                let (ws, we) = window(start, end, pos);
-                let line = &text[ws..we];
                 let Some(hit) = match_rule(rule, line) else {
                     continue;
                 };
@@ -701,12 +789,9 @@ impl FileScan<'_> {
                 }
                 let (f, fingerprint) = self.rule_finding(rule, line, &hit, line_no);
                 if let Some(fp) = fingerprint {
-                    // One secret matched by two rules (a token inside a URL): keep one.
-                    if let Some(prev) = secrets.iter_mut().find(|p| p.0 == line_no && p.1 == fp) {
-                        if ri < prev.2 {
-                            findings[prev.3] = f;
-                            prev.2 = ri;
-                        }
+                    // One secret matched by two rules (a token inside a URL): keep the first
+                    // rule's finding (rules are in order, the specific ones first).
+                    if secrets.iter().any(|p| p.0 == line_no && p.1 == fp) {
                         continue;
                     }
                     secrets.push((line_no, fp, ri, findings.len()));
