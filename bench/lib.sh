@@ -118,17 +118,24 @@ ensure_gnu_time() {
     fi
 }
 
-# write_manifest: one module matching every file; sets MANIFEST.
+# write_manifest [scan]: one module matching every file; sets MANIFEST. The
+# technical-barrier scan is off unless the argument is "scan" (bench/scan.sh
+# measures it; the other scripts measure hashing, checks and storage).
 write_manifest() {
-    MANIFEST=$WORK_TMP/manifest.toml
-    cat >"$MANIFEST" <<'EOF'
+    MANIFEST=$WORK_TMP/manifest${1:+-$1}.toml
+    local enabled=false
+    [[ ${1:-} == scan ]] && enabled=true
+    cat >"$MANIFEST" <<MANIFEST_END
 schema-version = 1
+
+[scan]
+enabled = $enabled
 
 [[module]]
 id = "tree"
 name = "tree"
 paths = ["**"]
-EOF
+MANIFEST_END
 }
 
 # tree_stats DIR: sets FILE_COUNT and TOTAL_BYTES (regular files only).
