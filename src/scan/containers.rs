@@ -6,6 +6,9 @@ use std::path::Path;
 
 use crate::delivery::inventory::open_regular;
 
+/// Entries listed per nested zip, at most.
+const MAX_ENTRIES: usize = 500_000;
+
 /// A zip (jar, war, …) listing.
 pub struct ZipListing {
     pub names: Vec<String>,
@@ -16,9 +19,11 @@ pub struct ZipListing {
 pub fn list_zip(path: &Path) -> io::Result<ZipListing> {
     let f = open_regular(path)?;
     let mut z = zip::ZipArchive::new(io::BufReader::new(f)).map_err(io::Error::other)?;
-    let mut names = Vec::with_capacity(z.len());
+    // A hostile central directory can claim any number of entries: list a bounded number.
+    let count = z.len().min(MAX_ENTRIES);
+    let mut names = Vec::with_capacity(count);
     let mut encrypted = Vec::new();
-    for i in 0..z.len() {
+    for i in 0..count {
         let e = z.by_index_raw(i).map_err(io::Error::other)?;
         let name = String::from_utf8_lossy(e.name_raw()).into_owned();
         if e.encrypted() {

@@ -714,7 +714,17 @@ impl FileScan<'_> {
     /// Run the line rules over a text file's content.
     fn line_rules(&self, third_party: bool) -> Vec<Finding> {
         let s = self.scanner;
-        let text = &self.body;
+        // UTF-16 and GB18030/GBK text is decoded first, so that patterns (and Chinese
+        // keywords) match; UTF-8 and ASCII are scanned as they are.
+        let decoded;
+        let text: &Vec<u8> = if crate::text::sniff(&self.head).is_some()
+            || std::str::from_utf8(&self.body).is_err()
+        {
+            decoded = crate::text::decode(&self.body).0.into_bytes();
+            &decoded
+        } else {
+            &self.body
+        };
         let path_str = String::from_utf8_lossy(&self.path);
         let cand_path = std::path::Path::new(path_str.as_ref());
         let cand = Candidate::new(cand_path);

@@ -116,6 +116,16 @@ fn credentials_are_found_and_never_printed() {
             "#!/bin/sh\ncurl https://ci:{github}@git.example.org/his.git\nmysqldump mysql://backup:{url_pass}@db/his > his.sql\n"
         ),
     );
+    // A UTF-16 configuration file (as Visual Studio saves some).
+    let utf16_pass = g.chars(ALNUM, 13);
+    let mut utf16 = vec![0xff, 0xfe];
+    let config = format!(
+        "<appSettings>\r\n  <add key=\"db\" value=\"Data Source=his;User Id=his;Password={utf16_pass};\" />\r\n</appSettings>\r\n"
+    );
+    for u in config.encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    write(d, "web/app.config", utf16);
     write(
         d,
         "deploy/id_rsa",
@@ -165,6 +175,11 @@ fn credentials_are_found_and_never_printed() {
                 "web/Web.config".into(),
                 Some(3)
             ),
+            (
+                "connection-string-password".into(),
+                "web/app.config".into(),
+                Some(2)
+            ),
             ("github-token".into(), "scripts/sync.sh".into(), Some(2)),
             ("private-key".into(), "deploy/id_rsa".into(), Some(1)),
             ("url-password".into(), "scripts/sync.sh".into(), Some(3)),
@@ -187,7 +202,15 @@ fn credentials_are_found_and_never_printed() {
     ];
     for out in &outputs {
         for secret in [
-            &aws, &aliyun, &github, &db_pass, &sa_pass, &url_pass, &code_pass, &key_body,
+            &aws,
+            &aliyun,
+            &github,
+            &db_pass,
+            &sa_pass,
+            &url_pass,
+            &code_pass,
+            &key_body,
+            &utf16_pass,
         ] {
             assert!(
                 !out.contains(secret.as_str()),
@@ -222,6 +245,11 @@ fn backdoor_patterns_are_flagged_for_review() {
         "web/cmd.jsp",
         "<% Runtime.getRuntime().exec(request.getParameter(\"c\")); %>\n",
     );
+    // A GBK-encoded file (Chinese Windows editors): a licence lock written in Chinese.
+    let (gbk, _, _) = encoding_rs::GBK.encode(
+        "class Lic {\n  // 授权检查\n  void f() { if (授权码过期(code)) { System.exit(2); } }\n}\n",
+    );
+    write(d, "src/Lic.java", gbk);
     // Negatives: comparisons with variables and dates from data.
     write(
         d,
@@ -241,6 +269,7 @@ fn backdoor_patterns_are_flagged_for_review() {
                 Some(3)
             ),
             ("licence-lock".into(), "src/Guard.java".into(), Some(4)),
+            ("licence-lock".into(), "src/Lic.java".into(), Some(3)),
             ("remote-command".into(), "web/cmd.jsp".into(), Some(1)),
         ],
         "{r}"
