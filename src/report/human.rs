@@ -316,17 +316,19 @@ pub fn render_human(
                 .as_deref()
                 .map(|r| format!(" [{r}]"))
                 .unwrap_or_default();
-            let n = match lang {
-                Lang::En => format!("{} silenced", a.silenced),
-                Lang::Zh => format!("已忽略 {} 条", a.silenced),
-            };
-            writeln!(
-                out,
-                "  - {}{rule} in {}: {} ({n})",
-                a.code,
-                a.paths.join(", "),
-                a.reason
-            )?;
+            let paths = a.paths.join(", ");
+            match lang {
+                Lang::En => writeln!(
+                    out,
+                    "  - {}{rule} in {paths}: {} ({} silenced)",
+                    a.code, a.reason, a.silenced
+                )?,
+                Lang::Zh => writeln!(
+                    out,
+                    "  - {}{rule}（{paths}）：{}（已忽略 {} 条）",
+                    a.code, a.reason, a.silenced
+                )?,
+            }
         }
     }
     if let Some(s) = &report.scan {
