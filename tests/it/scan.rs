@@ -746,3 +746,53 @@ fn archives_are_scanned_too() {
     );
     assert!(!serde_json::to_string(&r).unwrap().contains(&aws));
 }
+
+#[test]
+fn deposits_keep_redacted_scan_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let vault = tmp.path().join("vault");
+    let mut g = Gen(99);
+    let pass = g.chars(ALNUM, 15);
+    write(
+        &d,
+        "config/db.properties",
+        format!("jdbc.password={pass}\n"),
+    );
+    write(&d, "src/App.java", "class App {}\n");
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(mdir.path(), MANIFEST);
+    let run = escrow([
+        "deposit".as_ref(),
+        d.as_os_str(),
+        "--manifest".as_ref(),
+        m.as_os_str(),
+        "--label".as_ref(),
+        "v1".as_ref(),
+        "--vault".as_ref(),
+        vault.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains(&pass) && !run.stderr.contains(&pass));
+    let show = escrow([
+        "show".as_ref(),
+        "v1".as_ref(),
+        "--vault".as_ref(),
+        vault.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(show.code, 0, "{}", show.stderr);
+    assert!(show.stdout.contains("config-password"), "{}", show.stdout);
+    assert!(!show.stdout.contains(&pass));
+    // The stored record's human view neither (the delivered file itself is in the vault, of
+    // course: it is part of the delivery).
+    let human = escrow([
+        "show".as_ref(),
+        "v1".as_ref(),
+        "--vault".as_ref(),
+        vault.as_os_str(),
+    ]);
+    assert!(!human.stdout.contains(&pass));
+}
