@@ -78,6 +78,9 @@ pub struct Report {
     pub requirements: Vec<RequirementResult>,
     pub findings: Vec<Finding>,
     pub totals: Totals,
+    /// The isolated build (`--build`): what ran, how it was isolated, what it made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<crate::build::BuildRecord>,
 }
 
 impl Report {
@@ -148,7 +151,15 @@ impl Report {
             requirements: outcome.requirements,
             findings,
             totals,
+            build: None,
         }
+    }
+
+    /// The report with the build's record attached (its findings are already in the outcome).
+    #[must_use]
+    pub fn with_build(mut self, build: Option<crate::build::BuildRecord>) -> Report {
+        self.build = build;
+        self
     }
 }
 
