@@ -63,7 +63,7 @@ const NEEDLES: &[&str] = &[
     "failed to get `",
 ];
 
-/// The lines of a log that show network attempts, at most `max`, each cut to 240 characters.
+/// The lines of a log that show network attempts, at most `max`, each cut to 500 characters.
 pub fn network_lines(log: &Path, max: usize) -> io::Result<Vec<String>> {
     let mut found = Vec::new();
     let mut reader = io::BufReader::new(std::fs::File::open(log)?);
@@ -76,7 +76,7 @@ pub fn network_lines(log: &Path, max: usize) -> io::Result<Vec<String>> {
         let line = String::from_utf8_lossy(&buf);
         let lower = line.to_lowercase();
         if NEEDLES.iter().any(|n| lower.contains(n)) {
-            found.push(cut(line.trim_end(), 240));
+            found.push(cut(line.trim_end(), 500));
             if found.len() >= max {
                 break;
             }
