@@ -518,8 +518,14 @@ fn run_once(
                 max_memory: spec.max_memory,
                 script: t,
             };
-            let (status, _) = supervise(sandbox.command(&launch), f, TOOLCHAIN_TIMEOUT, &marker)
-                .map_err(io_err(&out))?;
+            let (status, _) = supervise(
+                sandbox.command(&launch),
+                f,
+                TOOLCHAIN_TIMEOUT,
+                &marker,
+                sandbox.level == Level::None,
+            )
+            .map_err(io_err(&out))?;
             let text = crate::text::decode(&std::fs::read(&out).map_err(io_err(&out))?).0;
             toolchain.push(ToolVersion {
                 command: t.clone(),
@@ -557,7 +563,14 @@ fn run_once(
             max_memory: spec.max_memory,
             script: &spec.command,
         };
-        supervise(sandbox.command(&launch), log, spec.timeout, &marker).map_err(io_err(&root))?
+        supervise(
+            sandbox.command(&launch),
+            log,
+            spec.timeout,
+            &marker,
+            sandbox.level == Level::None,
+        )
+        .map_err(io_err(&root))?
     };
     let duration = started.elapsed();
     let status_kind = if timed_out {
@@ -614,13 +627,14 @@ fn log_info(path: &Path) -> Result<LogInfo, BuildError> {
 }
 
 /// Run a sandboxed command with its output into `out`, stopping it and every process it
-/// started at `timeout`. Returns its exit status (`None` if it could not start) and whether it
-/// timed out.
+/// started at `timeout`. `group`: the command leads a process group of its own (no sandbox).
+/// Returns its exit status (`None` if it could not start) and whether it timed out.
 fn supervise(
     mut cmd: std::process::Command,
     out: std::fs::File,
     timeout: Duration,
     marker: &str,
+    group: bool,
 ) -> std::io::Result<(Option<std::process::ExitStatus>, bool)> {
     let err = out.try_clone()?;
     let mut child = match cmd
@@ -641,14 +655,45 @@ fn supervise(
         }
         if Instant::now() >= deadline {
             timed_out = true;
-            // The sandbox's init dies with it, and with that every process of its namespace.
+            // `unshare`: the child's child is the PID namespace's init, and the kernel kills
+            // every process of a namespace whose init dies. (Its parent-death signal does not
+            // survive the switch to the build user, so killing `unshare` alone is not enough.)
+            // bubblewrap keeps an init of its own that dies with the child. Without a sandbox,
+            // the build's process group goes too.
+            kill(&children(child.id()));
+            if group {
+                kill(&[format!("-{}", child.id())]);
+            }
             let _ = child.kill();
             break child.wait()?;
         }
         std::thread::sleep(Duration::from_millis(20));
     };
+    if group {
+        kill(&[format!("-{}", child.id())]);
+    }
     sweep(marker);
     Ok((Some(status), timed_out))
+}
+
+/// The direct children of a process.
+fn children(pid: u32) -> Vec<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .map(|s| s.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// `kill -KILL` each pid (or `-pgid`); errors (already gone) do not matter.
+fn kill(targets: &[String]) {
+    if targets.is_empty() {
+        return;
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", "--"])
+        .args(targets)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 /// Kill whatever the build left running outside a PID namespace (`--no-sandbox`, or a process
@@ -660,12 +705,7 @@ fn sweep(marker: &str) {
         if pids.is_empty() {
             return;
         }
-        let _ = std::process::Command::new("kill")
-            .arg("-KILL")
-            .args(&pids)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        kill(&pids);
         std::thread::sleep(Duration::from_millis(20));
     }
 }
