@@ -259,7 +259,7 @@ fn timeout_stops_everything(args: &[&str], n: u32) {
     let p = Project::new(
         &[("run.sh", "")],
         &format!(
-            "[build]\ncommand = \"setsid sleep 3{id} & (sleep 4{id} &) ; echo started; sleep 5{id}\"\ntimeout = \"2s\"\n"
+            "[build]\ncommand = \"setsid sleep 3{id} & (setsid sleep 4{id} &) ; echo started; sleep 5{id}\"\ntimeout = \"2s\"\n"
         ),
     );
     let started = Instant::now();
