@@ -59,12 +59,15 @@ pub fn render_human(
     let dim = st(Style::new().dim());
     let l = |en, zh| lang.pick(en, zh);
 
-    let title = report
-        .contract
-        .title
-        .clone()
-        .unwrap_or_else(|| l("source-code delivery check", "源代码交付检查").to_owned());
-    let command = if report.requirements.is_empty() && report.build.is_some() {
+    let build_only = report.requirements.is_empty() && report.build.is_some();
+    let title = report.contract.title.clone().unwrap_or_else(|| {
+        if build_only {
+            l("isolated build of the delivery", "交付物隔离编译").to_owned()
+        } else {
+            l("source-code delivery check", "源代码交付检查").to_owned()
+        }
+    });
+    let command = if build_only {
         "escrow build"
     } else {
         "escrow check"
@@ -214,6 +217,16 @@ pub fn render_human(
     }
     writeln!(out)?;
     match lang {
+        Lang::En if build_only => writeln!(
+            out,
+            "findings: {} deny, {} warn, {} info",
+            t.deny, t.warn, t.info
+        )?,
+        Lang::Zh if build_only => writeln!(
+            out,
+            "问题：拒绝级 {} 个，警告 {} 个，提示 {} 个",
+            t.deny, t.warn, t.info
+        )?,
         Lang::En => writeln!(
             out,
             "{} requirements: {} met, {} unmet · findings: {} deny, {} warn, {} info",
@@ -456,7 +469,26 @@ fn build_section(
         }
     }
     if let Some(r) = &b.reproducible {
+        let compared = b.status == Status::Succeeded && r.status == Status::Succeeded;
         let text = match (lang, r.differing.len()) {
+            (Lang::En, _) if !compared => format!(
+                "second build in {}: {}, outputs not compared",
+                r.build_path,
+                match r.status {
+                    Status::Succeeded => "succeeded",
+                    Status::Failed => "failed",
+                    Status::TimedOut => "timed out",
+                }
+            ),
+            (Lang::Zh, _) if !compared => format!(
+                "第二次编译（{}）：{}，未比较产物",
+                r.build_path,
+                match r.status {
+                    Status::Succeeded => "成功",
+                    Status::Failed => "失败",
+                    Status::TimedOut => "超时",
+                }
+            ),
             (Lang::En, 0) => format!("second build in {}: identical outputs", r.build_path),
             (Lang::En, n) => format!("second build in {}: {n} output(s) differ", r.build_path),
             (Lang::Zh, 0) => format!("第二次编译（{}）：产物完全相同", r.build_path),
