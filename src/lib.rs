@@ -69,7 +69,7 @@ pub fn check_with_build(
     let spec = build_spec(&manifest, build)?;
     let delivery = delivery::open_with(delivery_path, progress, None, ingest)?;
     let mut outcome = checks::run(&manifest, &delivery)?;
-    let record = run_build(&manifest, spec, &delivery, build, &mut outcome)?;
+    let record = run_build(&manifest, spec, &delivery, build, &mut outcome, progress)?;
     Ok(report::Report::new(&manifest, &delivery, outcome, generated_at).with_build(record))
 }
 
@@ -92,7 +92,14 @@ pub fn build_only(
             f.severity = manifest.severity_of(&f.code);
             f
         }));
-    let record = run_build(&manifest, spec, &delivery, Some(options), &mut outcome)?;
+    let record = run_build(
+        &manifest,
+        spec,
+        &delivery,
+        Some(options),
+        &mut outcome,
+        progress,
+    )?;
     Ok(report::Report::new(&manifest, &delivery, outcome, generated_at).with_build(record))
 }
 
@@ -116,11 +123,12 @@ fn run_build(
     delivery: &delivery::Delivery,
     options: Option<&build::Options>,
     outcome: &mut checks::Outcome,
+    progress: &dyn progress::Progress,
 ) -> Result<Option<build::BuildRecord>, CheckError> {
     let (Some(spec), Some(options)) = (spec, options) else {
         return Ok(None);
     };
-    let built = build::run(manifest, spec, delivery, options)?;
+    let built = build::run(manifest, spec, delivery, options, progress)?;
     outcome.findings.extend(built.findings);
     Ok(Some(built.record))
 }
@@ -193,7 +201,7 @@ pub fn deposit(
     let mut outcome = checks::run(&manifest, &delivery)?;
     let build = match (spec, &args.build) {
         (Some(spec), Some(options)) => {
-            let built = build::run(&manifest, spec, &delivery, options)?;
+            let built = build::run(&manifest, spec, &delivery, options, progress)?;
             outcome.findings.extend(built.findings);
             Some((built.record, built.log))
         }

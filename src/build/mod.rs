@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::delivery::{Delivery, EntryKind};
 use crate::finding::Finding;
 use crate::manifest::{BuildSpec, Manifest, hex};
+use crate::progress::Progress;
 pub use sandbox::{Choice, Level};
 
 /// How long a toolchain command may take.
@@ -179,6 +180,7 @@ pub fn run(
     spec: &BuildSpec,
     delivery: &Delivery,
     options: &Options,
+    progress: &dyn Progress,
 ) -> Result<BuildOutcome, BuildError> {
     let sandbox = sandbox::select(options.sandbox)
         .map_err(|u| BuildError::NoSandbox { message: u.message })?;
@@ -195,7 +197,7 @@ pub fn run(
                 .1
         }
     };
-    let first = run_once(&sandbox, spec, delivery, &log_path, epoch, true)?;
+    let first = run_once(&sandbox, spec, delivery, &log_path, epoch, true, progress)?;
     let second = if options.reproducible {
         let mut name = log_path.clone().into_os_string();
         name.push(".2");
@@ -206,6 +208,7 @@ pub fn run(
             &PathBuf::from(name),
             epoch,
             false,
+            progress,
         )?)
     } else {
         None
@@ -464,6 +467,7 @@ fn run_once(
     log_path: &Path,
     epoch: Option<u64>,
     with_toolchain: bool,
+    progress: &dyn Progress,
 ) -> Result<RunResult, BuildError> {
     let tmp = tempfile::Builder::new()
         .prefix("escrow-build-")
@@ -524,6 +528,7 @@ fn run_once(
                 TOOLCHAIN_TIMEOUT,
                 &marker,
                 sandbox.level == Level::None,
+                &crate::progress::NoProgress,
             )
             .map_err(io_err(&out))?;
             let text = crate::text::decode(&std::fs::read(&out).map_err(io_err(&out))?).0;
@@ -545,6 +550,7 @@ fn run_once(
         source,
     })?;
     let started = Instant::now();
+    progress.begin("building", 0, 0);
     let (status, timed_out) = if workdir_missing {
         let mut log = log;
         let _ = writeln!(
@@ -569,9 +575,11 @@ fn run_once(
             spec.timeout,
             &marker,
             sandbox.level == Level::None,
+            progress,
         )
         .map_err(io_err(&root))?
     };
+    progress.finish();
     let duration = started.elapsed();
     let status_kind = if timed_out {
         Status::TimedOut
@@ -635,8 +643,11 @@ fn supervise(
     timeout: Duration,
     marker: &str,
     group: bool,
+    progress: &dyn Progress,
 ) -> std::io::Result<(Option<std::process::ExitStatus>, bool)> {
     let err = out.try_clone()?;
+    let watch = out.try_clone()?;
+    let mut logged = 0;
     let mut child = match cmd
         .stdin(Stdio::null())
         .stdout(Stdio::from(out))
@@ -647,11 +658,19 @@ fn supervise(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, false)),
         Err(e) => return Err(e),
     };
-    let deadline = Instant::now() + timeout;
+    let started = Instant::now();
+    let deadline = started + timeout;
     let mut timed_out = false;
     let status = loop {
         if let Some(s) = child.try_wait()? {
             break s;
+        }
+        // The spinner counts the log's bytes: a build that prints is a build that moves.
+        if let Ok(len) = watch.metadata().map(|m| m.len())
+            && len > logged
+        {
+            progress.advance(0, len - logged);
+            logged = len;
         }
         if Instant::now() >= deadline {
             timed_out = true;
@@ -667,7 +686,9 @@ fn supervise(
             let _ = child.kill();
             break child.wait()?;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        // Poll often at first (most toolchain commands take milliseconds), then every 20 ms.
+        let waited = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        std::thread::sleep(Duration::from_millis((waited / 10).clamp(1, 20)));
     };
     if group {
         kill(&[format!("-{}", child.id())]);

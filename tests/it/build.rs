@@ -59,6 +59,14 @@ impl Project {
     }
 }
 
+/// The JSON report parses into the library's strict structs (unknown fields rejected) and
+/// serializes back to the same JSON.
+fn strict_round_trip(r: &Run) {
+    let report: escrow::report::Report = serde_json::from_str(&r.stdout).unwrap();
+    assert!(report.build.is_some());
+    assert_eq!(serde_json::to_value(&report).unwrap(), r.json());
+}
+
 fn log_text(report: &serde_json::Value) -> String {
     std::fs::read_to_string(report["build"]["log"]["path"].as_str().unwrap()).unwrap()
 }
@@ -101,6 +109,7 @@ fn c_project_builds_with_hashed_outputs_and_toolchain() {
     let r = p.build(&[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let j = r.json();
+    strict_round_trip(&r);
     let b = &j["build"];
     assert_eq!(b["status"], "succeeded");
     assert_eq!(b["isolation"], "bwrap");
@@ -438,6 +447,7 @@ fn reproducible_builds_compare_outputs() {
     let r = p.build(&["--reproducible"]);
     assert_eq!(r.code, 0, "warnings only: {}", r.stdout);
     let j = r.json();
+    strict_round_trip(&r);
     assert_eq!(codes(&j), ["build-not-reproducible"]);
     let f = with_code(&j, "build-not-reproducible")[0];
     assert_eq!(f["severity"], "warn");
