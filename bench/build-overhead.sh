@@ -10,11 +10,12 @@
 # and, as the baseline, directly: `cp -a` of the delivery and the same command, no escrow.
 #
 # Environment:
-#   ESCROW_BENCH_BUILD_RUNS     timed runs per row (default 20); the best and the mean are shown
+#   ESCROW_BENCH_BUILD_RUNS     timed rounds (default 20); each round runs every mode once, and
+#                               the best and the median of each mode are shown
 #   ESCROW_BENCH_BASELINE_ONLY  if 1, skip building escrow (uses target/release/escrow as is)
 #
-# The table goes to stdout, progress to stderr. Run it on an otherwise idle machine: rows run one
-# after another, never in parallel.
+# The table goes to stdout, progress to stderr. Runs are sequential, never in parallel; run it on
+# an otherwise idle machine for stable figures.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -79,22 +80,6 @@ TOML
 # --- timing ---------------------------------------------------------------
 now_ns() { date +%s%N; }
 
-# time_runs CMD...: runs CMD once untimed, then BUILD_RUNS times; sets BEST and MEAN (seconds).
-time_runs() {
-    "$@" >/dev/null 2>"$WORK_TMP/err" || { cat "$WORK_TMP/err" >&2; die "failed: $*"; }
-    local total=0 best="" t0 t1 dt i
-    for ((i = 0; i < BUILD_RUNS; i++)); do
-        t0=$(now_ns)
-        "$@" >/dev/null 2>"$WORK_TMP/err" || { cat "$WORK_TMP/err" >&2; die "failed: $*"; }
-        t1=$(now_ns)
-        dt=$((t1 - t0))
-        total=$((total + dt))
-        if [[ -z $best || $dt -lt $best ]]; then best=$dt; fi
-    done
-    BEST=$(awk -v n="$best" 'BEGIN { printf "%.3f", n / 1e9 }')
-    MEAN=$(awk -v n="$total" -v r="$BUILD_RUNS" 'BEGIN { printf "%.3f", n / r / 1e9 }')
-}
-
 direct() {  # direct DELIVERY COMMAND: the baseline, a copy and the command, no escrow
     local dir=$WORK_TMP/direct
     rm -rf -- "$dir"
@@ -108,18 +93,55 @@ escrow_build() {  # escrow_build DELIVERY MANIFEST SANDBOX-ARGS...
     "$ESCROW_BIN" build "$d" -m "$m" --format json -q --log "$WORK_TMP/build.log" "$@"
 }
 
-printf '%-10s %-22s %10s %10s\n' delivery mode "best (s)" "mean (s)"
+# once NAME CMD...: run CMD, append its wall time in ns to $WORK_TMP/NAME.times.
+once() {
+    local name=$1 t0 t1
+    shift
+    t0=$(now_ns)
+    "$@" >/dev/null 2>"$WORK_TMP/err" || { cat "$WORK_TMP/err" >&2; die "failed: $*"; }
+    t1=$(now_ns)
+    echo $((t1 - t0)) >>"$WORK_TMP/$name.times"
+}
+
+# stats NAME: "best median" in seconds.
+stats() {
+    sort -n "$WORK_TMP/$1.times" | awk '{ v[NR] = $1 } END {
+        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "%.3f %.3f\n", v[1] / 1e9, m / 1e9 }'
+}
+
+MODES=(direct bwrap unshare none)
+printf '%-10s %-24s %10s %12s %16s\n' delivery mode "best (s)" "median (s)" "median - direct"
 for project in trivial c-make; do
     dir=$WORK_TMP/$project
     manifest=$WORK_TMP/$project.toml
     cmd=$(sed -n 's/^command = "\(.*\)"$/\1/p' "$manifest")
-    log "$project: direct"
-    time_runs direct "$dir" "$cmd"
-    printf '%-10s %-22s %10s %10s\n' "$project" "direct (cp -a + cmd)" "$BEST" "$MEAN"
-    for mode in "--sandbox bwrap" "--sandbox unshare" "--no-sandbox"; do
-        log "$project: escrow build $mode"
-        # shellcheck disable=SC2086  # the mode is two words on purpose
-        time_runs escrow_build "$dir" "$manifest" $mode
-        printf '%-10s %-22s %10s %10s\n' "$project" "escrow $mode" "$BEST" "$MEAN"
+    log "$project: $BUILD_RUNS rounds of ${MODES[*]} (one warm-up round)"
+    # Rounds alternate the modes, so that load from elsewhere on the machine hits them alike.
+    for ((round = 0; round <= BUILD_RUNS; round++)); do
+        for mode in "${MODES[@]}"; do
+            case $mode in
+                direct) once "$project-$mode" direct "$dir" "$cmd" ;;
+                bwrap) once "$project-$mode" escrow_build "$dir" "$manifest" --sandbox bwrap ;;
+                unshare) once "$project-$mode" escrow_build "$dir" "$manifest" --sandbox unshare ;;
+                none) once "$project-$mode" escrow_build "$dir" "$manifest" --no-sandbox ;;
+            esac
+        done
+        if [[ $round -eq 0 ]]; then  # the warm-up round is not counted
+            rm -f -- "$WORK_TMP/$project"-*.times
+        fi
+    done
+    read -r _ base < <(stats "$project-direct")
+    for mode in "${MODES[@]}"; do
+        read -r best median < <(stats "$project-$mode")
+        label=$mode
+        case $mode in
+            direct) label="direct (cp -a + command)" ;;
+            bwrap) label="escrow, bwrap" ;;
+            unshare) label="escrow, unshare" ;;
+            none) label="escrow, --no-sandbox" ;;
+        esac
+        delta=$(awk -v a="$median" -v b="$base" 'BEGIN { printf "%+.3f", a - b }')
+        printf '%-10s %-24s %10s %12s %16s\n' "$project" "$label" "$best" "$median" "$delta"
     done
 done
