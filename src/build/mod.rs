@@ -581,6 +581,9 @@ fn run_once(
     };
     progress.finish();
     let duration = started.elapsed();
+    if !timed_out && status.and_then(|s| s.code()) == Some(1) {
+        sandbox_failure(log_path)?;
+    }
     let status_kind = if timed_out {
         Status::TimedOut
     } else if status.is_some_and(|s| s.success()) {
@@ -617,6 +620,30 @@ fn run_once(
     };
     remove_tree(tmp);
     Ok(result)
+}
+
+/// The sandbox programs say what went wrong on their first line, prefixed with their name, and
+/// exit 1 before the build starts: that is a runtime error (exit 2), not a failed build.
+fn sandbox_failure(log: &Path) -> Result<(), BuildError> {
+    use std::io::BufRead;
+    let Ok(f) = std::fs::File::open(log) else {
+        return Ok(());
+    };
+    let mut first = String::new();
+    let _ = std::io::BufReader::new(f).read_line(&mut first);
+    let first = first.trim_end();
+    if ["bwrap: ", "unshare: ", "setpriv: ", "prlimit: "]
+        .iter()
+        .any(|p| first.starts_with(p))
+    {
+        return Err(BuildError::NoSandbox {
+            message: format!(
+                "the sandbox could not start, so the vendor's build did not run: {first}; see the log {} and try --sandbox unshare, or --no-sandbox",
+                log.display()
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn log_info(path: &Path) -> Result<LogInfo, BuildError> {

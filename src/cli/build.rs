@@ -8,15 +8,6 @@ use clap::Args;
 use super::{BuildFlags, Format, LimitArgs, ReportStyle, progress::Bar};
 
 #[derive(Debug, Args)]
-#[command(
-    long_about = "Build a private copy of the delivery in an isolated sandbox, as the manifest's [build] says.\n\n\
-                  The copy is made in a temporary folder (never the delivery itself). bubblewrap gives the \
-                  build a read-only host file system, a private /tmp and home, no network and its own PID \
-                  namespace; without it the weaker `unshare` fallback is used and reported; --no-sandbox \
-                  runs it without isolation (reported). The timeout stops every process of the build.\n\n\
-                  Exit codes: 0 the build passes, 1 deny-level findings (build-failed, build-timeout, \
-                  build-network-required, build-output-missing), 2 usage or runtime error."
-)]
 pub struct BuildArgs {
     /// The delivery: a folder, an archive or a git repository, as for `check`.
     pub delivery: PathBuf,

@@ -37,6 +37,15 @@ enum Command {
     /// Check a delivery against a contract manifest and report every requirement.
     Check(check::CheckArgs),
     /// Build a private copy of the delivery in an isolated sandbox, as the manifest's [build] says.
+    #[command(
+        long_about = "Build a private copy of the delivery in an isolated sandbox, as the manifest's [build] says.\n\n\
+                      The copy is made in a temporary folder (never the delivery itself). bubblewrap gives the \
+                      build a read-only host file system, a private /tmp and home, no network and its own PID \
+                      namespace; without it the weaker `unshare` fallback is used and reported; --no-sandbox \
+                      runs it without isolation (reported). The timeout stops every process of the build.\n\n\
+                      Exit codes: 0 the build passes, 1 deny-level findings (build-failed, build-timeout, \
+                      build-network-required, build-output-missing), 2 usage or runtime error."
+    )]
     Build(build::BuildArgs),
     /// Create an empty vault (deposit creates one too).
     Init(vault_cmds::InitArgs),

@@ -738,3 +738,25 @@ fn the_template_build_table_loads() {
     assert!(!b.network);
     assert!(!b.outputs.is_empty() && !b.toolchain.is_empty() && !b.env.is_empty());
 }
+
+#[test]
+fn a_sandbox_that_cannot_start_is_a_runtime_error_not_a_failed_build() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::new(&[("a.txt", "x")], "[build]\ncommand = \"true\"\n");
+    // A bubblewrap that passes the start-up probe but cannot set up the real sandbox.
+    let fake = p.tmp.path().join("bwrap");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\n[ \"$#\" -gt 12 ] && { echo \"bwrap: Can't mount proc on /newroot/proc: Operation not permitted\" >&2; exit 1; }\nexec bwrap \"$@\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = escrow_with_env(&p, &[], fake.to_str().unwrap());
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("the sandbox could not start"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("Can't mount proc"), "{}", r.stderr);
+}
