@@ -131,6 +131,9 @@ pub struct BuildRecord {
     pub isolation: Level,
     /// What that isolation means, and why a weaker one was used.
     pub isolation_detail: String,
+    /// Why a weaker isolation than bubblewrap was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
     pub network: bool,
     pub timeout_secs: u64,
     pub max_processes: u64,
@@ -378,6 +381,7 @@ pub fn run(
         workdir: spec.workdir.clone(),
         isolation: sandbox.level,
         isolation_detail: detail,
+        fallback_reason: sandbox.fallback_reason.clone(),
         network: spec.network,
         timeout_secs: spec.timeout.as_secs(),
         max_processes: spec.max_processes,

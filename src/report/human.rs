@@ -384,6 +384,10 @@ fn build_section(
         }
         (Lang::Zh, Level::None) => "无（--no-sandbox）：与本机共享网络、进程和文件".to_owned(),
     };
+    let isolation = match (lang, &b.fallback_reason) {
+        (Lang::Zh, Some(why)) => format!("{isolation}（原因：{why}）"),
+        _ => isolation,
+    };
     let iso_style = if b.isolation == Level::Bwrap {
         &green
     } else {

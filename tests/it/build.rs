@@ -487,6 +487,13 @@ fn the_unshare_fallback_is_reported_and_keeps_the_network_closed() {
     assert_eq!(j["build"]["isolation"], "unshare");
     let detail = j["build"]["isolation_detail"].as_str().unwrap();
     assert!(detail.contains("bubblewrap is unusable"), "{detail}");
+    assert!(
+        j["build"]["fallback_reason"]
+            .as_str()
+            .unwrap()
+            .contains("/nonexistent/bwrap"),
+        "{j}"
+    );
     assert_eq!(
         codes(&j),
         [
