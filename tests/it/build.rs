@@ -150,6 +150,8 @@ fn c_project_builds_with_hashed_outputs_and_toolchain() {
         p.manifest.as_os_str(),
         "--lang".as_ref(),
         "zh".as_ref(),
+        "--log".as_ref(),
+        p.log().as_os_str(),
     ]);
     assert_eq!(human.code, 0, "{}", human.stderr);
     for s in ["编译（隔离环境）", "成功", "dist/hello", "工具链", "日志"] {
@@ -529,6 +531,8 @@ fn escrow_with_env(p: &Project, args: &[&str], bwrap: &str) -> Run {
         .arg("-m")
         .arg(&p.manifest)
         .args(args)
+        .arg("--log")
+        .arg(p.log())
         .env("ESCROW_BWRAP", bwrap);
     run(cmd)
 }
@@ -600,6 +604,8 @@ fn check_build_adds_the_build_to_the_check() {
         "-m".as_ref(),
         p.manifest.as_os_str(),
         "--build".as_ref(),
+        "--log".as_ref(),
+        p.log().as_os_str(),
         "--format".as_ref(),
         "json".as_ref(),
     ]);
@@ -622,7 +628,9 @@ fn deposit_build_keeps_the_log_and_audit_verifies_it() {
         .arg(&p.delivery)
         .arg("-m")
         .arg(&p.manifest)
-        .args(["--label", "v1", "--build", "--format", "json", "--vault"])
+        .args(["--label", "v1", "--build", "--format", "json", "--log"])
+        .arg(p.log())
+        .arg("--vault")
         .arg(&vault);
     let r = run(cmd);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -766,4 +774,78 @@ fn a_sandbox_that_cannot_start_is_a_runtime_error_not_a_failed_build() {
         r.stderr
     );
     assert!(r.stderr.contains("Can't mount proc"), "{}", r.stderr);
+}
+
+#[test]
+fn without_any_sandbox_the_build_is_refused_unless_no_sandbox() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"echo ran > ran.txt\"\n",
+    );
+    // A PATH with the helpers but without `unshare`, and a bubblewrap that does not exist.
+    let bin = p.tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    for tool in ["prlimit", "setpriv", "kill", "chmod", "rm", "sh", "echo"] {
+        if let Some(dir) = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+            .find(|d| d.join(tool).is_file())
+        {
+            std::os::unix::fs::symlink(dir.join(tool), bin.join(tool)).unwrap();
+        }
+    }
+    let attempt = |extra: &[&str]| {
+        let mut cmd = escrow_command();
+        cmd.arg("build")
+            .arg(&p.delivery)
+            .arg("-m")
+            .arg(&p.manifest)
+            .args(["--format", "json"])
+            .arg("--log")
+            .arg(p.log())
+            .args(extra)
+            .env("PATH", &bin)
+            .env("ESCROW_BWRAP", "/nonexistent/bwrap");
+        run(cmd)
+    };
+    let r = attempt(&[]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("no sandbox works"), "{}", r.stderr);
+    assert!(r.stderr.contains("--no-sandbox"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("apt-get install bubblewrap"),
+        "{}",
+        r.stderr
+    );
+    let r = attempt(&["--no-sandbox"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["build"]["isolation"], "none");
+}
+
+#[test]
+fn an_archive_delivery_is_built_from_its_unpacked_tree() {
+    let p = Project::new(
+        C_PROJECT,
+        "[build]\ncommand = \"make\"\noutputs = [\"dist/hello\"]\n",
+    );
+    let archive = p.tmp.path().join("his-v2.3.tar.gz");
+    let status = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(p.tmp.path())
+        .arg("delivery")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut cmd = escrow_command();
+    cmd.arg("build")
+        .arg(&archive)
+        .arg("-m")
+        .arg(&p.manifest)
+        .args(["--format", "json", "--log"])
+        .arg(p.log());
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let j = r.json();
+    assert_eq!(j["delivery"]["source"]["kind"], "archive");
+    assert_eq!(j["build"]["outputs"][0]["path"], "dist/hello");
 }
