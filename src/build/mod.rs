@@ -175,6 +175,8 @@ struct RunResult {
     log: LogInfo,
     log_path: PathBuf,
     toolchain: Vec<ToolVersion>,
+    /// The user id it ran as (when escrow runs as root).
+    uid: u32,
 }
 
 /// Build the delivery as the manifest's `[build]` says.
@@ -343,7 +345,7 @@ pub fn run(
         }
     });
     let detail = {
-        let mut d = sandbox.describe(spec.network);
+        let mut d = sandbox.describe(spec.network, first.uid);
         if let Some(why) = &sandbox.fallback_reason {
             d.push_str(&format!(" ({why})"));
         }
@@ -478,20 +480,21 @@ fn run_once(
         .tempdir()
         .map_err(io_err(&std::env::temp_dir()))?;
     let root = tmp.path().to_owned();
-    let dirs = sandbox::Dirs {
-        copy: root.join("src"),
-        tmp: root.join("tmp"),
-        var_tmp: root.join("var-tmp"),
-        home: root.join("home"),
-        root: root.clone(),
-    };
-    copy_tree(delivery, &dirs.copy)?;
     let marker = {
         let mut h = Sha256::new();
         h.update(root.as_os_str().as_encoded_bytes());
         h.update(std::process::id().to_le_bytes());
         hex(&h.finalize()[..12])
     };
+    let dirs = sandbox::Dirs {
+        copy: root.join("src"),
+        tmp: root.join("tmp"),
+        var_tmp: root.join("var-tmp"),
+        home: root.join("home"),
+        root: root.clone(),
+        uid: sandbox::build_uid(&marker),
+    };
+    copy_tree(delivery, &dirs.copy)?;
     let mut env: Vec<(String, String)> = vec![
         ("PATH".to_owned(), sandbox::DEFAULT_PATH.to_owned()),
         ("LANG".to_owned(), "C.UTF-8".to_owned()),
@@ -621,6 +624,7 @@ fn run_once(
         log: log_info,
         log_path: log_path.to_owned(),
         toolchain,
+        uid: dirs.uid,
     };
     remove_tree(tmp);
     Ok(result)

@@ -1,7 +1,7 @@
 //! Sandbox backends: bubblewrap, the weaker `unshare` fallback, or none (only on request).
 //!
 //! Every backend runs the build under `prlimit` (process-count and per-process memory limits)
-//! and, when escrow runs as root, as the unprivileged user `nobody` (`setpriv`), so that the
+//! and, when escrow runs as root, as an unprivileged user id of its own (`setpriv`), so that the
 //! process limit holds (the kernel does not apply it to root) and the build cannot write what
 //! only root may. Nothing here needs `unsafe`: the limits, the user switch and the namespaces
 //! are set by util-linux and bubblewrap programs placed in front of the build's shell.
@@ -13,8 +13,20 @@ use std::process::{Command, Stdio};
 
 use serde::{Deserialize, Serialize};
 
-/// The user a build runs as when escrow runs as root.
-pub const BUILD_UID: u32 = 65534;
+/// When escrow runs as root, each build runs as a user id of its own from this range, which no
+/// account uses: its process limit counts only its own processes, and concurrent builds cannot
+/// signal each other's.
+pub const BUILD_UID_BASE: u32 = 0x7000_0000;
+const BUILD_UID_SPAN: u32 = 0x0100_0000;
+
+/// The user id for the build with this marker (hex).
+pub fn build_uid(marker: &str) -> u32 {
+    let n = u32::from_str_radix(marker.get(..6).unwrap_or("0"), 16).unwrap_or(0);
+    BUILD_UID_BASE + n % BUILD_UID_SPAN
+}
+
+/// The account name the build user gets in the sandbox's /etc/passwd.
+pub const BUILD_USER: &str = "escrow-build";
 
 /// Which sandbox the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +63,7 @@ impl Level {
 pub struct Sandbox {
     pub level: Level,
     bwrap: OsString,
-    /// escrow runs as root: the build runs as `nobody`.
+    /// escrow runs as root: the build runs as an unprivileged user id of its own.
     pub as_root: bool,
     /// Why a stronger sandbox was not used (empty when it was).
     pub fallback_reason: Option<String>,
@@ -280,6 +292,8 @@ pub struct Dirs {
     pub var_tmp: PathBuf,
     /// The host folder that serves as the build's home.
     pub home: PathBuf,
+    /// The user id the build runs as when escrow runs as root.
+    pub uid: u32,
 }
 
 /// How to run one command in the sandbox.
@@ -301,9 +315,9 @@ pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 
 impl Sandbox {
     /// A short description of the isolation, for the report.
-    pub fn describe(&self, network: bool) -> String {
+    pub fn describe(&self, network: bool, uid: u32) -> String {
         let user = if self.as_root {
-            format!("runs as nobody ({BUILD_UID})")
+            format!("runs as an unprivileged user id of its own ({uid})")
         } else {
             "runs as the invoking user".to_owned()
         };
@@ -363,8 +377,39 @@ impl Sandbox {
             mountpoint(&mounts, &dirs.copy)?;
         }
         if self.as_root {
-            chown_tree(&dirs.home)?;
-            chown_tree(&dirs.copy)?;
+            chown_tree(&dirs.home, dirs.uid)?;
+            chown_tree(&dirs.copy, dirs.uid)?;
+            if self.level == Level::Bwrap {
+                // An account for the build user, with the private home: tools that look the
+                // user up (Java's user.home, whoami, ssh) find it.
+                let home = self.home_inside(dirs);
+                let uid = dirs.uid;
+                let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+                let group = std::fs::read_to_string("/etc/group").unwrap_or_default();
+                std::fs::write(
+                    dirs.root.join("passwd"),
+                    format!(
+                        "{passwd}{}{BUILD_USER}:x:{uid}:{uid}:escrow build:{}:/bin/sh\n",
+                        if passwd.is_empty() || passwd.ends_with('\n') {
+                            ""
+                        } else {
+                            "\n"
+                        },
+                        home.display()
+                    ),
+                )?;
+                std::fs::write(
+                    dirs.root.join("group"),
+                    format!(
+                        "{group}{}{BUILD_USER}:x:{uid}:\n",
+                        if group.is_empty() || group.ends_with('\n') {
+                            ""
+                        } else {
+                            "\n"
+                        },
+                    ),
+                )?;
+            }
         }
         Ok(())
     }
@@ -383,8 +428,8 @@ impl Sandbox {
         let user: Vec<String> = if self.as_root {
             vec![
                 "setpriv".to_owned(),
-                format!("--reuid={BUILD_UID}"),
-                format!("--regid={BUILD_UID}"),
+                format!("--reuid={}", launch.dirs.uid),
+                format!("--regid={}", launch.dirs.uid),
                 "--clear-groups".to_owned(),
                 "--bounding-set=-all".to_owned(),
                 "--no-new-privs".to_owned(),
@@ -406,6 +451,13 @@ impl Sandbox {
                     cmd.arg("--unshare-net");
                 }
                 cmd.args(["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]);
+                if self.as_root {
+                    for f in ["passwd", "group"] {
+                        cmd.arg("--ro-bind")
+                            .arg(launch.dirs.root.join(f))
+                            .arg(Path::new("/etc").join(f));
+                    }
+                }
                 cmd.arg("--bind").arg(&launch.dirs.tmp).arg("/tmp");
                 cmd.arg("--bind").arg(&launch.dirs.var_tmp).arg("/var/tmp");
                 cmd.arg("--bind").arg(&launch.dirs.home).arg(&home_inside);
@@ -513,10 +565,10 @@ fn mountpoint(mounts: &[(PathBuf, PathBuf)], dest: &Path) -> std::io::Result<()>
     Ok(())
 }
 
-fn chown_tree(root: &Path) -> std::io::Result<()> {
+fn chown_tree(root: &Path, uid: u32) -> std::io::Result<()> {
     for entry in walkdir::WalkDir::new(root) {
         let entry = entry.map_err(std::io::Error::other)?;
-        std::os::unix::fs::lchown(entry.path(), Some(BUILD_UID), Some(BUILD_UID))?;
+        std::os::unix::fs::lchown(entry.path(), Some(uid), Some(uid))?;
     }
     Ok(())
 }
@@ -553,5 +605,17 @@ mod tests {
             ),
         ];
         assert_eq!(toolchain_binds(home.path(), &env), vec![cargo]);
+    }
+
+    #[test]
+    fn build_uids_stay_in_their_range() {
+        for m in ["000000aa", "ffffffff", "7fa3c2", "", "zz"] {
+            let uid = build_uid(m);
+            assert!(
+                (BUILD_UID_BASE..BUILD_UID_BASE + BUILD_UID_SPAN).contains(&uid),
+                "{m}"
+            );
+        }
+        assert_ne!(build_uid("000001"), build_uid("000002"));
     }
 }

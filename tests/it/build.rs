@@ -341,7 +341,7 @@ fn writes_outside_the_copy_change_nothing_on_the_host() {
     std::fs::write(
         &p.manifest,
         format!(
-            "schema-version = 1\n[build]\ncommand = '''\necho changed > src/a.txt\necho x > {d}/planted; echo changed > {d}/src/a.txt; rm -f {d}/src/a.txt\necho x > {}\necho x > \"$HOME/planted\"; echo \"home=$HOME\"\nmkdir -p out && echo built > out/result.txt\n'''\noutputs = [\"out/result.txt\"]\n",
+            "schema-version = 1\n[build]\ncommand = '''\necho changed > src/a.txt\necho x > {d}/planted; echo changed > {d}/src/a.txt; rm -f {d}/src/a.txt\necho x > {}\necho x > \"$HOME/planted\"; echo \"home=$HOME\"\necho \"user=$(whoami) $(getent passwd $(id -u) | cut -d: -f6)\"\nmkdir -p out && echo built > out/result.txt\n'''\noutputs = [\"out/result.txt\"]\n",
             host_tmp.display()
         ),
     )
@@ -349,7 +349,15 @@ fn writes_outside_the_copy_change_nothing_on_the_host() {
     let r = p.build_env(&[], &[("HOME", home.as_os_str())]);
     let j = r.json();
     assert_eq!(r.code, 0, "{j}");
-    assert!(log_text(&j).contains(&format!("home={}", home.display())));
+    let log = log_text(&j);
+    assert!(log.contains(&format!("home={}", home.display())), "{log}");
+    // Run by root, the build runs as a user of its own, whose account has the private home.
+    if std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0) {
+        assert!(
+            log.contains(&format!("user=escrow-build {}", home.display())),
+            "{log}"
+        );
+    }
     // The copy was writable …
     assert_eq!(j["build"]["outputs"][0]["path"], "out/result.txt");
     // … and nothing else changed.
