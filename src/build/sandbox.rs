@@ -19,10 +19,28 @@ use serde::{Deserialize, Serialize};
 pub const BUILD_UID_BASE: u32 = 0x7000_0000;
 const BUILD_UID_SPAN: u32 = 0x0100_0000;
 
-/// The user id for the build with this marker (hex).
+/// The user id for the build with this marker (hex); `nobody` (65534) in a user namespace that
+/// does not map that range (a container with a short uid map).
 pub fn build_uid(marker: &str) -> u32 {
     let n = u32::from_str_radix(marker.get(..6).unwrap_or("0"), 16).unwrap_or(0);
-    BUILD_UID_BASE + n % BUILD_UID_SPAN
+    let uid = BUILD_UID_BASE + n % BUILD_UID_SPAN;
+    let map = std::fs::read_to_string("/proc/self/uid_map").unwrap_or_default();
+    if map.is_empty() || uid_mapped(&map, uid) {
+        uid
+    } else {
+        65534
+    }
+}
+
+/// Whether `/proc/self/uid_map` text maps `uid`.
+fn uid_mapped(map: &str, uid: u32) -> bool {
+    map.lines().any(|l| {
+        let f: Vec<u64> = l
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        f.len() == 3 && f[0] <= u64::from(uid) && u64::from(uid) < f[0] + f[2]
+    })
 }
 
 /// The account name the build user gets in the sandbox's /etc/passwd.
@@ -616,6 +634,14 @@ mod tests {
                 "{m}"
             );
         }
-        assert_ne!(build_uid("000001"), build_uid("000002"));
+    }
+
+    #[test]
+    fn uid_maps() {
+        let full = "         0          0 4294967295\n";
+        let short = "         0     100000      65536\n";
+        assert!(uid_mapped(full, BUILD_UID_BASE));
+        assert!(!uid_mapped(short, BUILD_UID_BASE));
+        assert!(uid_mapped(short, 65534));
     }
 }
