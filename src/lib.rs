@@ -4,6 +4,7 @@
 //! against a contract manifest, and a report. Every stage is a library function; the binary in
 //! `src/main.rs` and `src/cli/` only parses arguments and prints.
 
+pub mod build;
 pub mod calendar;
 pub mod checks;
 pub mod delivery;
@@ -26,6 +27,10 @@ pub enum CheckError {
     Delivery(#[from] delivery::DeliveryError),
     #[error(transparent)]
     Vault(#[from] vault::VaultError),
+    #[error(transparent)]
+    Build(#[from] build::BuildError),
+    #[error("{}: the manifest has no [build] table, so --build has nothing to run; add one (see manifests/template.toml: command, timeout, outputs, …) or run without --build", path.display())]
+    NoBuild { path: std::path::PathBuf },
     #[error("{}: cannot read the change note: {source}; check the path given to --note", path.display())]
     Note {
         path: std::path::PathBuf,
@@ -42,7 +47,27 @@ pub fn check(
     ingest: &delivery::Ingest,
     progress: &dyn progress::Progress,
 ) -> Result<report::Report, CheckError> {
+    check_with_build(
+        delivery_path,
+        manifest_path,
+        generated_at,
+        ingest,
+        progress,
+        None,
+    )
+}
+
+/// `check`, and with `build` also the manifest's isolated build (`check --build`).
+pub fn check_with_build(
+    delivery_path: &Path,
+    manifest_path: &Path,
+    generated_at: String,
+    ingest: &delivery::Ingest,
+    progress: &dyn progress::Progress,
+    build: Option<&build::Options>,
+) -> Result<report::Report, CheckError> {
     let manifest = manifest::load(manifest_path)?;
+    let spec = build_spec(&manifest, build)?;
     let scanner = scan::for_manifest(&manifest);
     let delivery = delivery::open_with(
         delivery_path,
@@ -50,13 +75,69 @@ pub fn check(
         None,
         &with_scan(ingest, scanner.as_ref()),
     )?;
-    let outcome = checks::run(&manifest, &delivery, scanner.as_deref())?;
-    Ok(report::Report::new(
+    let mut outcome = checks::run(&manifest, &delivery, scanner.as_deref())?;
+    let record = run_build(&manifest, spec, &delivery, build, &mut outcome, progress)?;
+    Ok(report::Report::new(&manifest, &delivery, outcome, generated_at).with_build(record))
+}
+
+/// Only the isolated build (`escrow build`): a report with the build and its findings.
+pub fn build_only(
+    delivery_path: &Path,
+    manifest_path: &Path,
+    generated_at: String,
+    ingest: &delivery::Ingest,
+    progress: &dyn progress::Progress,
+    options: &build::Options,
+) -> Result<report::Report, CheckError> {
+    let manifest = manifest::load(manifest_path)?;
+    let spec = build_spec(&manifest, Some(options))?;
+    let delivery = delivery::open_with(delivery_path, progress, None, ingest)?;
+    let mut outcome = checks::Outcome::default();
+    outcome
+        .findings
+        .extend(delivery.notes.iter().cloned().map(|mut f| {
+            f.severity = manifest.severity_of(&f.code);
+            f
+        }));
+    let record = run_build(
         &manifest,
+        spec,
         &delivery,
-        outcome,
-        generated_at,
-    ))
+        Some(options),
+        &mut outcome,
+        progress,
+    )?;
+    Ok(report::Report::new(&manifest, &delivery, outcome, generated_at).with_build(record))
+}
+
+/// The manifest's `[build]` when a build is asked for: an error when it has none.
+fn build_spec<'m>(
+    manifest: &'m manifest::Manifest,
+    build: Option<&build::Options>,
+) -> Result<Option<&'m manifest::BuildSpec>, CheckError> {
+    match (build, &manifest.build) {
+        (None, _) => Ok(None),
+        (Some(_), Some(spec)) => Ok(Some(spec)),
+        (Some(_), None) => Err(CheckError::NoBuild {
+            path: manifest.path.clone(),
+        }),
+    }
+}
+
+fn run_build(
+    manifest: &manifest::Manifest,
+    spec: Option<&manifest::BuildSpec>,
+    delivery: &delivery::Delivery,
+    options: Option<&build::Options>,
+    outcome: &mut checks::Outcome,
+    progress: &dyn progress::Progress,
+) -> Result<Option<build::BuildRecord>, CheckError> {
+    let (Some(spec), Some(options)) = (spec, options) else {
+        return Ok(None);
+    };
+    let built = build::run(manifest, spec, delivery, options, progress)?;
+    outcome.findings.extend(built.findings);
+    Ok(Some(built.record))
 }
 
 /// `ingest` with the scanner looking at every file as it is hashed.
@@ -81,6 +162,8 @@ pub struct DepositArgs<'a> {
     pub lock_wait: std::time::Duration,
     /// How to read the delivery (archive bounds, git ref).
     pub ingest: delivery::Ingest,
+    /// Run the manifest's isolated build too, and keep its log with the snapshot.
+    pub build: Option<build::Options>,
 }
 
 /// Check a delivery and deposit it in the vault, whatever the verdict.
@@ -91,6 +174,7 @@ pub fn deposit(
 ) -> Result<vault::deposit::Deposited, CheckError> {
     use sha2::Digest;
     let manifest = manifest::load(args.manifest)?;
+    let spec = build_spec(&manifest, args.build.as_ref())?;
     let note = match args.note {
         Some(p) => {
             let bytes = std::fs::read(p).map_err(|source| CheckError::Note {
@@ -134,7 +218,15 @@ pub fn deposit(
     // A failed pack writer also fails the walk: report the writer's error, the real cause.
     let prestored = prestored?;
     let delivery = opened?;
-    let outcome = checks::run(&manifest, &delivery, scanner.as_deref())?;
+    let mut outcome = checks::run(&manifest, &delivery, scanner.as_deref())?;
+    let build = match (spec, &args.build) {
+        (Some(spec), Some(options)) => {
+            let built = build::run(&manifest, spec, &delivery, options, progress)?;
+            outcome.findings.extend(built.findings);
+            Some((built.record, built.log))
+        }
+        _ => None,
+    };
     let input = vault::deposit::DepositInput {
         manifest: &manifest,
         delivery: &delivery,
@@ -145,6 +237,7 @@ pub fn deposit(
         lock_wait: args.lock_wait,
         prestored,
         with_history: args.ingest.with_history,
+        build,
     };
     Ok(vault::deposit::deposit(vault, input, progress)?)
 }

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use escrow::report::{self, Verdict};
 
-use super::{EXIT_FAIL, EXIT_PASS, Format, LimitArgs, ReportStyle, progress::Bar};
+use super::{BuildFlags, EXIT_FAIL, EXIT_PASS, Format, LimitArgs, ReportStyle, progress::Bar};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -25,6 +25,11 @@ pub struct CheckArgs {
     /// No progress bar and no summary line on stderr.
     #[arg(short, long)]
     quiet: bool,
+    /// Also run the manifest's [build] in an isolated sandbox (see `escrow build --help`).
+    #[arg(long)]
+    build: bool,
+    #[command(flatten)]
+    build_flags: BuildFlags,
 }
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
@@ -34,31 +39,46 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let now = super::now_rfc3339()?;
     let bar =
         Bar::new(!args.quiet && args.style.format == Format::Human && super::stderr_is_terminal());
-    let report = escrow::check(
+    let build = args.build_flags.options(args.build, &args.delivery)?;
+    let report = escrow::check_with_build(
         &args.delivery,
         &args.manifest,
         now,
         &args.limits.ingest(),
         &bar,
+        build.as_ref(),
     )?;
-    let lang = args.style.lang.resolve();
+    emit(
+        &report,
+        &args.style,
+        args.output.as_deref(),
+        args.quiet,
+        &args.delivery,
+    )
+}
+
+/// Print or write a report, with the summary line, and return the exit code of its verdict.
+pub(super) fn emit(
+    report: &report::Report,
+    style: &ReportStyle,
+    output: Option<&Path>,
+    quiet: bool,
+    delivery: &Path,
+) -> Result<u8> {
+    let report = report.clone();
+    let lang = style.lang.resolve();
     let mut buf = Vec::new();
-    match args.style.format {
+    match style.format {
         Format::Json => report::render_json(&report, &mut buf)?,
         Format::Human => {
             let to_terminal =
-                args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
-            report::render_human(
-                &report,
-                lang,
-                args.style.color.resolve(to_terminal),
-                &mut buf,
-            )?;
+                output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+            report::render_human(&report, lang, style.color.resolve(to_terminal), &mut buf)?;
         }
     }
-    if let Some(path) = &args.output {
+    if let Some(path) = output {
         super::write_atomic(path, &buf)?;
-        if !args.quiet {
+        if !quiet {
             let t = &report.totals;
             let verdict = match report.verdict {
                 Verdict::Pass => "pass",
@@ -66,7 +86,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             };
             eprintln!(
                 "{}: {verdict} ({} deny, {} warn, {} info); report written to {}",
-                args.delivery.display(),
+                delivery.display(),
                 t.deny,
                 t.warn,
                 t.info,
@@ -87,7 +107,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
 }
 
 /// The report must not land inside the delivery: that would change what is being checked.
-fn refuse_inside(output: &Path, delivery: &Path) -> Result<()> {
+pub(super) fn refuse_inside(output: &Path, delivery: &Path) -> Result<()> {
     let Ok(delivery) = delivery.canonicalize() else {
         return Ok(()); // the check itself reports a missing delivery
     };

@@ -11,7 +11,9 @@ use escrow::vault::audit::{self, Level};
 use escrow::vault::diff::{ChangeKind, Diff};
 use escrow::vault::{self, Vault, lock, short};
 
-use super::{EXIT_FAIL, EXIT_PASS, Format, LangArg, LimitArgs, ReportStyle, progress::Bar};
+use super::{
+    BuildFlags, EXIT_FAIL, EXIT_PASS, Format, LangArg, LimitArgs, ReportStyle, progress::Bar,
+};
 
 /// Where the vault is: `--vault DIR`, else `$ESCROW_VAULT`, else `./escrow-vault`.
 #[derive(Debug, Args)]
@@ -99,9 +101,15 @@ pub struct DepositArgs {
     /// Print only the snapshot id; no report, no progress bar.
     #[arg(short, long)]
     quiet: bool,
+    /// Also run the manifest's [build] in an isolated sandbox; its log is kept with the snapshot.
+    #[arg(long)]
+    build: bool,
+    #[command(flatten)]
+    build_flags: BuildFlags,
 }
 
 pub fn deposit(args: &DepositArgs) -> Result<u8> {
+    let build = args.build_flags.options(args.build, &args.delivery)?;
     let path = args.vault.path();
     let v = if Vault::exists(&path) {
         Vault::open(&path)?
@@ -127,6 +135,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
                 with_history: args.with_history,
                 ..args.limits.ingest()
             },
+            build,
         },
         &bar,
     )?;
@@ -255,11 +264,18 @@ pub struct ShowArgs {
     /// Language of the human report.
     #[arg(long, value_enum, default_value = "auto")]
     lang: LangArg,
+    /// Print the build log kept with the snapshot (deposited with --build), verified, and nothing else.
+    #[arg(long)]
+    build_log: bool,
 }
 
 pub fn show(args: &ShowArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let entry = v.resolve(&args.snapshot)?;
+    if args.build_log {
+        print(&vault::restore::build_log(&v, &entry.snapshot)?)?;
+        return Ok(EXIT_PASS);
+    }
     let record = v.load_snapshot(&entry.snapshot)?;
     if args.format == Format::Json {
         let entries = if args.files {
@@ -312,6 +328,21 @@ pub fn show(args: &ShowArgs) -> Result<u8> {
             }
         }
         None => writeln!(buf, "change note  none")?,
+    }
+    if let (Some(log), Some(b)) = (&record.build_log, &record.report.build) {
+        writeln!(
+            buf,
+            "build        {} with {} isolation; log sha256 {} ({}), `escrow show {} --build-log` prints it",
+            match b.status {
+                escrow::build::Status::Succeeded => "succeeded",
+                escrow::build::Status::Failed => "FAILED",
+                escrow::build::Status::TimedOut => "TIMED OUT",
+            },
+            b.isolation.as_str(),
+            short(&log.sha256),
+            human_bytes(log.size),
+            record.label
+        )?;
     }
     writeln!(buf)?;
     report::render_human(&record.report, args.lang.resolve(), false, &mut buf)?;

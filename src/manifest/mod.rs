@@ -1,6 +1,7 @@
 //! The contract manifest: what a delivery must contain. Parsed in two phases: serde structs with
 //! spans (`raw`), then `validate`, which collects every problem with `FILE:LINE:COL`.
 
+mod build;
 mod raw;
 
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::finding::{self, Severity};
+pub use build::{BuildSpec, parse_duration, parse_size};
 use raw::{RawManifest, SpannedStrings};
 
 /// The manifest schema version this build reads.
@@ -124,6 +126,8 @@ pub struct Manifest {
     pub scan: crate::scan::ScanConfig,
     /// `[[allow]]`: known-good findings, silenced with a reason.
     pub allow: Vec<crate::scan::Allow>,
+    /// `[build]`: how to build the delivery, if the manifest says.
+    pub build: Option<BuildSpec>,
 }
 
 impl Manifest {
@@ -397,10 +401,11 @@ impl Validator<'_> {
                 rule,
             });
         }
-        if requirements.is_empty() && self.problems.is_empty() && head_ok {
+        let build = raw.build.as_ref().map(|b| self.build(b, case_sensitive));
+        if requirements.is_empty() && build.is_none() && self.problems.is_empty() && head_ok {
             self.problem(
                 0..0,
-                "the manifest lists no requirements: add at least one [[module]], [[document]], [[database]] or [[dependencies]] entry"
+                "the manifest lists no requirements: add at least one [[module]], [[document]], [[database]] or [[dependencies]] entry, or a [build] table"
                     .to_owned(),
             );
         }
@@ -483,6 +488,7 @@ impl Validator<'_> {
             severities,
             scan,
             allow,
+            build,
         })
     }
 

@@ -45,6 +45,23 @@ pub struct RawAllow {
     pub reason: Spanned<String>,
 }
 
+/// `[build]`: how a third party builds the delivery.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBuild {
+    pub command: Spanned<String>,
+    pub workdir: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    pub network: bool,
+    pub outputs: Option<SpannedStrings>,
+    pub toolchain: Option<SpannedStrings>,
+    #[serde(default)]
+    pub env: BTreeMap<Spanned<String>, Spanned<String>>,
+    pub max_processes: Option<Spanned<i64>>,
+    pub max_memory: Option<Spanned<String>>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawContract {
@@ -109,6 +126,8 @@ pub struct RawManifest {
     /// `[[rule]]`: scan rules added or overriding built-in ones.
     pub rule: Vec<Spanned<crate::scan::RuleSpec>>,
     pub allow: Vec<RawAllow>,
+    /// `[build]`, read on its own so that a mistake in it does not hide those elsewhere.
+    pub build: Option<Spanned<RawBuild>>,
 }
 
 /// A parse problem: byte span and message.
@@ -131,6 +150,7 @@ pub fn parse(text: &str) -> (RawManifest, Vec<RawProblem>) {
         dependencies: entries(&mut table, "dependencies", &mut problems),
         rule: entries(&mut table, "rule", &mut problems),
         allow: entries(&mut table, "allow", &mut problems),
+        build: single(&mut table, "build", &mut problems),
         head: None,
     };
     let head = Spanned::new(span, DeValue::Table(table));
@@ -143,6 +163,30 @@ pub fn parse(text: &str) -> (RawManifest, Vec<RawProblem>) {
 
 fn toml_problem(e: &toml::de::Error) -> RawProblem {
     (e.span().unwrap_or(0..0), e.message().trim().to_owned())
+}
+
+fn single<T: DeserializeOwned>(
+    table: &mut DeTable<'_>,
+    key: &str,
+    problems: &mut Vec<RawProblem>,
+) -> Option<Spanned<T>> {
+    let value = table.remove(key)?;
+    let span = value.span();
+    match value.into_inner() {
+        v @ DeValue::Table(_) => {
+            match T::deserialize(ValueDeserializer::from(Spanned::new(span.clone(), v))) {
+                Ok(t) => Some(Spanned::new(span, t)),
+                Err(e) => {
+                    problems.push(toml_problem(&e));
+                    None
+                }
+            }
+        }
+        _ => {
+            problems.push((span, format!("`{key}` must be a table, written [{key}]")));
+            None
+        }
+    }
 }
 
 fn entries<T: DeserializeOwned>(

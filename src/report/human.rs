@@ -62,12 +62,20 @@ pub fn render_human(
     let dim = st(Style::new().dim());
     let l = |en, zh| lang.pick(en, zh);
 
-    let title = report
-        .contract
-        .title
-        .clone()
-        .unwrap_or_else(|| l("source-code delivery check", "源代码交付检查").to_owned());
-    writeln!(out, "{}", bold.apply_to(format!("escrow check: {title}")))?;
+    let build_only = report.requirements.is_empty() && report.build.is_some();
+    let title = report.contract.title.clone().unwrap_or_else(|| {
+        if build_only {
+            l("isolated build of the delivery", "交付物隔离编译").to_owned()
+        } else {
+            l("source-code delivery check", "源代码交付检查").to_owned()
+        }
+    });
+    let command = if build_only {
+        "escrow build"
+    } else {
+        "escrow check"
+    };
+    writeln!(out, "{}", bold.apply_to(format!("{command}: {title}")))?;
     let c = &report.contract;
     let rows = [
         (l("Contract", "合同编号"), c.id.clone()),
@@ -116,75 +124,12 @@ pub fn render_human(
     )?;
     writeln!(out)?;
 
-    // Requirements table.
-    writeln!(out, "{}", bold.apply_to(l("Requirements", "合同要求")))?;
-    let head = [
-        l("KIND", "类型"),
-        l("ID", "编号"),
-        l("NAME", "名称"),
-        l("STATUS", "状态"),
-        l("FILES", "文件数"),
-        l("EVIDENCE", "证据"),
-    ];
-    let kind = |r: &RequirementResult| match lang {
-        Lang::En => r.kind.as_str().to_owned(),
-        Lang::Zh => kind_zh(r.kind).to_owned(),
-    };
-    let status_text = |r: &RequirementResult| {
-        let denied = report.findings.iter().any(|f| {
-            f.requirement.as_deref() == Some(r.id.as_str()) && f.severity == Severity::Deny
-        });
-        match (r.status, denied) {
-            (Status::Met, _) => (format!("✓ {}", l("met", "满足")), 0),
-            (Status::Unmet, true) => (format!("✗ {}", l("unmet", "未满足")), 1),
-            (Status::Unmet, false) => (format!("! {}", l("unmet", "未满足")), 2),
-        }
-    };
-    // Each column is as wide as its widest cell (display width: CJK characters count double).
-    let width = |col: usize, cell: &dyn Fn(&RequirementResult) -> String| {
-        report
-            .requirements
-            .iter()
-            .map(|r| cell(r).width())
-            .chain([head[col].width()])
-            .max()
-            .unwrap_or(0)
-    };
-    let w_kind = width(0, &kind);
-    let w_id = width(1, &|r| r.id.clone());
-    let w_name = width(2, &|r| r.name.clone());
-    let w_status = width(3, &|r| status_text(r).0);
-    let w_files = width(4, &|r| r.matched_files.to_string());
-    writeln!(
-        out,
-        "  {}  {}  {}  {}  {}  {}",
-        dim.apply_to(pad(head[0], w_kind)),
-        dim.apply_to(pad(head[1], w_id)),
-        dim.apply_to(pad(head[2], w_name)),
-        dim.apply_to(pad(head[3], w_status)),
-        dim.apply_to(pad_left(head[4], w_files)),
-        dim.apply_to(head[5]),
-    )?;
-    for r in &report.requirements {
-        let (status, level) = status_text(r);
-        let status = pad(&status, w_status);
-        let status = match level {
-            0 => green.apply_to(status),
-            1 => red.apply_to(status),
-            _ => yellow.apply_to(status),
-        };
-        writeln!(
-            out,
-            "  {}  {}  {}  {}  {}  {}",
-            pad(&kind(r), w_kind),
-            pad(&r.id, w_id),
-            pad(&r.name, w_name),
-            status,
-            pad_left(&r.matched_files.to_string(), w_files),
-            l(&r.evidence, &r.evidence_zh),
-        )?;
+    if !report.requirements.is_empty() || report.build.is_none() {
+        requirements_table(report, lang, color, out)?;
     }
-    writeln!(out)?;
+    if let Some(b) = &report.build {
+        build_section(b, lang, color, out)?;
+    }
 
     // Findings grouped by code, most severe first (the report keeps them sorted).
     let t = &report.totals;
@@ -368,6 +313,16 @@ pub fn render_human(
     }
     writeln!(out)?;
     match lang {
+        Lang::En if build_only => writeln!(
+            out,
+            "findings: {} deny, {} warn, {} info",
+            t.deny, t.warn, t.info
+        )?,
+        Lang::Zh if build_only => writeln!(
+            out,
+            "问题：拒绝级 {} 个，警告 {} 个，提示 {} 个",
+            t.deny, t.warn, t.info
+        )?,
         Lang::En => writeln!(
             out,
             "{} requirements: {} met, {} unmet · findings: {} deny, {} warn, {} info",
@@ -399,4 +354,269 @@ pub fn render_human(
             ))
         ),
     }
+}
+
+/// The requirements table.
+fn requirements_table(
+    report: &Report,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let st = |s: Style| s.force_styling(color);
+    let bold = st(Style::new().bold());
+    let green = st(Style::new().green());
+    let red = st(Style::new().red().bold());
+    let yellow = st(Style::new().yellow());
+    let dim = st(Style::new().dim());
+    let l = |en, zh| lang.pick(en, zh);
+    // Requirements table.
+    writeln!(out, "{}", bold.apply_to(l("Requirements", "合同要求")))?;
+    let head = [
+        l("KIND", "类型"),
+        l("ID", "编号"),
+        l("NAME", "名称"),
+        l("STATUS", "状态"),
+        l("FILES", "文件数"),
+        l("EVIDENCE", "证据"),
+    ];
+    let kind = |r: &RequirementResult| match lang {
+        Lang::En => r.kind.as_str().to_owned(),
+        Lang::Zh => kind_zh(r.kind).to_owned(),
+    };
+    let status_text = |r: &RequirementResult| {
+        let denied = report.findings.iter().any(|f| {
+            f.requirement.as_deref() == Some(r.id.as_str()) && f.severity == Severity::Deny
+        });
+        match (r.status, denied) {
+            (Status::Met, _) => (format!("✓ {}", l("met", "满足")), 0),
+            (Status::Unmet, true) => (format!("✗ {}", l("unmet", "未满足")), 1),
+            (Status::Unmet, false) => (format!("! {}", l("unmet", "未满足")), 2),
+        }
+    };
+    // Each column is as wide as its widest cell (display width: CJK characters count double).
+    let width = |col: usize, cell: &dyn Fn(&RequirementResult) -> String| {
+        report
+            .requirements
+            .iter()
+            .map(|r| cell(r).width())
+            .chain([head[col].width()])
+            .max()
+            .unwrap_or(0)
+    };
+    let w_kind = width(0, &kind);
+    let w_id = width(1, &|r| r.id.clone());
+    let w_name = width(2, &|r| r.name.clone());
+    let w_status = width(3, &|r| status_text(r).0);
+    let w_files = width(4, &|r| r.matched_files.to_string());
+    writeln!(
+        out,
+        "  {}  {}  {}  {}  {}  {}",
+        dim.apply_to(pad(head[0], w_kind)),
+        dim.apply_to(pad(head[1], w_id)),
+        dim.apply_to(pad(head[2], w_name)),
+        dim.apply_to(pad(head[3], w_status)),
+        dim.apply_to(pad_left(head[4], w_files)),
+        dim.apply_to(head[5]),
+    )?;
+    for r in &report.requirements {
+        let (status, level) = status_text(r);
+        let status = pad(&status, w_status);
+        let status = match level {
+            0 => green.apply_to(status),
+            1 => red.apply_to(status),
+            _ => yellow.apply_to(status),
+        };
+        writeln!(
+            out,
+            "  {}  {}  {}  {}  {}  {}",
+            pad(&kind(r), w_kind),
+            pad(&r.id, w_id),
+            pad(&r.name, w_name),
+            status,
+            pad_left(&r.matched_files.to_string(), w_files),
+            l(&r.evidence, &r.evidence_zh),
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The build section: what ran, how it was isolated, what it made, and the log's last lines.
+fn build_section(
+    b: &crate::build::BuildRecord,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use crate::build::{Level, Status, human_duration};
+    use std::time::Duration;
+    let st = |s: Style| s.force_styling(color);
+    let bold = st(Style::new().bold());
+    let green = st(Style::new().green());
+    let red = st(Style::new().red().bold());
+    let yellow = st(Style::new().yellow());
+    let dim = st(Style::new().dim());
+    let l = |en, zh| lang.pick(en, zh);
+    let w = 11;
+    writeln!(
+        out,
+        "{}",
+        bold.apply_to(l("Build (isolated)", "编译（隔离环境）"))
+    )?;
+    let mut command = format!("`{}`", b.command);
+    if !b.workdir.is_empty() {
+        command.push_str(&format!(" ({} {})", l("in", "目录"), b.workdir));
+    }
+    writeln!(out, "  {} {command}", pad(l("Command", "命令"), w))?;
+    let isolation = match (lang, b.isolation) {
+        (Lang::En, _) => b.isolation_detail.clone(),
+        (Lang::Zh, Level::Bwrap) => {
+            "bubblewrap：主机文件系统只读，仅编译副本可写，独立的 /tmp 与主目录，独立进程空间"
+                .to_owned()
+        }
+        (Lang::Zh, Level::Unshare) => {
+            "unshare（较弱）：仅隔离网络与进程，主机文件未受保护".to_owned()
+        }
+        (Lang::Zh, Level::None) => "无（--no-sandbox）：与本机共享网络、进程和文件".to_owned(),
+    };
+    let isolation = match (lang, &b.fallback_reason) {
+        (Lang::Zh, Some(why)) => format!("{isolation}（原因：{why}）"),
+        _ => isolation,
+    };
+    let iso_style = if b.isolation == Level::Bwrap {
+        &green
+    } else {
+        &yellow
+    };
+    writeln!(
+        out,
+        "  {} {}",
+        pad(l("Isolation", "隔离"), w),
+        iso_style.apply_to(isolation)
+    )?;
+    let network = if b.network {
+        yellow.apply_to(l(
+            "allowed by the manifest (network = true)",
+            "清单允许访问网络（network = true）",
+        ))
+    } else {
+        green.apply_to(l("none (loopback only)", "无（仅本地回环）"))
+    };
+    writeln!(out, "  {} {network}", pad(l("Network", "网络"), w))?;
+    let took = human_duration(Duration::from_millis(b.duration_ms));
+    let result = match b.status {
+        Status::Succeeded => green.apply_to(match lang {
+            Lang::En => format!("succeeded in {took}"),
+            Lang::Zh => format!("成功，用时 {took}"),
+        }),
+        Status::Failed => red.apply_to(match (lang, b.exit_code, b.signal) {
+            (Lang::En, Some(c), _) => format!("FAILED: exit status {c} after {took}"),
+            (Lang::En, None, Some(s)) => format!("FAILED: killed by signal {s} after {took}"),
+            (Lang::En, _, _) => format!("FAILED after {took}"),
+            (Lang::Zh, Some(c), _) => format!("失败：退出状态 {c}，用时 {took}"),
+            (Lang::Zh, None, Some(s)) => format!("失败：被信号 {s} 终止，用时 {took}"),
+            (Lang::Zh, _, _) => format!("失败，用时 {took}"),
+        }),
+        Status::TimedOut => red.apply_to(match lang {
+            Lang::En => format!(
+                "TIMED OUT after {} (every process stopped)",
+                human_duration(Duration::from_secs(b.timeout_secs))
+            ),
+            Lang::Zh => format!(
+                "超时：{} 后终止（全部进程已结束）",
+                human_duration(Duration::from_secs(b.timeout_secs))
+            ),
+        }),
+    };
+    writeln!(out, "  {} {result}", pad(l("Result", "结果"), w))?;
+    if let Some(e) = b.source_date_epoch {
+        writeln!(out, "  {} {e}", pad("SOURCE_DATE_EPOCH", w))?;
+    }
+    for (i, t) in b.toolchain.iter().enumerate() {
+        let label = if i == 0 {
+            l("Toolchain", "工具链")
+        } else {
+            ""
+        };
+        let first = t.output.first().map_or("", String::as_str);
+        let exit = match t.exit_code {
+            Some(0) => String::new(),
+            Some(c) => format!(" ({} {c})", l("exit", "退出状态")),
+            None => format!(" ({})", l("did not run", "未能运行")),
+        };
+        writeln!(out, "  {} {} → {first}{exit}", pad(label, w), t.command)?;
+    }
+    if b.status == Status::Succeeded {
+        if b.outputs.is_empty() {
+            writeln!(
+                out,
+                "  {} {}",
+                pad(l("Outputs", "产物"), w),
+                dim.apply_to(l("none declared", "未声明"))
+            )?;
+        }
+        for (i, o) in b.outputs.iter().enumerate() {
+            let label = if i == 0 { l("Outputs", "产物") } else { "" };
+            writeln!(
+                out,
+                "  {} {}  {}  sha256 {}",
+                pad(label, w),
+                o.path,
+                human_bytes(o.size),
+                &o.sha256[..o.sha256.len().min(16)]
+            )?;
+        }
+    }
+    if let Some(r) = &b.reproducible {
+        let compared = b.status == Status::Succeeded && r.status == Status::Succeeded;
+        let text = match (lang, r.differing.len()) {
+            (Lang::En, _) if !compared => format!(
+                "second build in {}: {}, outputs not compared",
+                r.build_path,
+                match r.status {
+                    Status::Succeeded => "succeeded",
+                    Status::Failed => "failed",
+                    Status::TimedOut => "timed out",
+                }
+            ),
+            (Lang::Zh, _) if !compared => format!(
+                "第二次编译（{}）：{}，未比较产物",
+                r.build_path,
+                match r.status {
+                    Status::Succeeded => "成功",
+                    Status::Failed => "失败",
+                    Status::TimedOut => "超时",
+                }
+            ),
+            (Lang::En, 0) => format!("second build in {}: identical outputs", r.build_path),
+            (Lang::En, n) => format!("second build in {}: {n} output(s) differ", r.build_path),
+            (Lang::Zh, 0) => format!("第二次编译（{}）：产物完全相同", r.build_path),
+            (Lang::Zh, n) => format!("第二次编译（{}）：{n} 个产物不同", r.build_path),
+        };
+        let style = if r.differing.is_empty() {
+            &green
+        } else {
+            &yellow
+        };
+        writeln!(
+            out,
+            "  {} {}",
+            pad(l("Rebuild", "重复编译"), w),
+            style.apply_to(text)
+        )?;
+    }
+    writeln!(
+        out,
+        "  {} {} ({})",
+        pad(l("Log", "日志"), w),
+        b.log.path,
+        human_bytes(b.log.bytes)
+    )?;
+    let shown = &b.log.tail[b.log.tail.len().saturating_sub(10)..];
+    for line in shown {
+        writeln!(out, "      {}", dim.apply_to(line))?;
+    }
+    writeln!(out)?;
+    Ok(())
 }

@@ -84,6 +84,9 @@ pub struct Report {
     /// Every `[[allow]]` entry with its reason and how many findings it silenced.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed: Vec<crate::scan::Allowed>,
+    /// The isolated build (`--build`): what ran, how it was isolated, what it made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<crate::build::BuildRecord>,
 }
 
 impl Report {
@@ -156,7 +159,15 @@ impl Report {
             totals,
             scan: outcome.scan,
             allowed: outcome.allowed,
+            build: None,
         }
+    }
+
+    /// The report with the build's record attached (its findings are already in the outcome).
+    #[must_use]
+    pub fn with_build(mut self, build: Option<crate::build::BuildRecord>) -> Report {
+        self.build = build;
+        self
     }
 }
 

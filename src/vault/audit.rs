@@ -381,6 +381,16 @@ pub fn audit(
                 None => damaged.push("(repository history)".to_owned()),
             }
         }
+        if let Some(b) = &record.build_log {
+            match pack::parse_hex32(&b.sha256) {
+                Some(sha) if !all_indexed.contains(&sha) => {
+                    missing.push("(build log)".to_owned());
+                }
+                Some(sha) if !good.contains(&sha) => damaged.push("(build log)".to_owned()),
+                Some(_) => {}
+                None => damaged.push("(build log)".to_owned()),
+            }
+        }
         for e in &entries {
             if let Some(sha) = e.sha() {
                 if !all_indexed.contains(&sha) {

@@ -151,6 +151,8 @@ pub struct DepositInput<'a> {
     pub prestored: Prestored,
     /// Keep the repository history (the delivery must carry it).
     pub with_history: bool,
+    /// The isolated build's record and log file, when `--build` was given.
+    pub build: Option<(crate::build::BuildRecord, std::path::PathBuf)>,
 }
 
 /// What a deposit did.
@@ -227,6 +229,7 @@ pub fn deposit(
         ),
         listing: Vec::new(),
         history: None,
+        build_log: None,
     };
     if input.with_history && input.delivery.history.is_none() {
         return Err(VaultError::Invalid {
@@ -259,7 +262,12 @@ pub fn deposit(
         outcome.findings.extend(found);
         d
     });
-    record.report = Report::new(input.manifest, input.delivery, outcome, input.now.clone());
+    let (build_record, build_log) = match input.build {
+        Some((r, log)) => (Some(r), Some(log)),
+        None => (None, None),
+    };
+    record.report = Report::new(input.manifest, input.delivery, outcome, input.now.clone())
+        .with_build(build_record);
 
     // Store the contents that are not in the vault yet.
     let mut new_shas = input.prestored.shas;
@@ -321,6 +329,15 @@ pub fn deposit(
             size,
         });
     }
+    // The build log, as one more object.
+    if let Some(log) = &build_log {
+        let (sha, size, pack) = store_file(vault, log)?;
+        new_packs.extend(pack);
+        record.build_log = Some(snapshot::BuildLogRef {
+            sha256: hex(&sha),
+            size,
+        });
+    }
     let new_bytes = new_packs.iter().map(|(_, len)| len).sum();
 
     let (id, sm3) = snapshot::store(vault, &record)?;
@@ -359,6 +376,30 @@ pub fn deposit(
         reused_objects: reused,
         ledger_head: head,
     })
+}
+
+/// A file stored as an object: its hash, its size, and the new pack holding it (if any).
+type StoredFile = ([u8; 32], u64, Option<(String, u64)>);
+
+/// Store one file outside the delivery (a build log) as an object, unless the vault has it.
+fn store_file(vault: &Vault, path: &std::path::Path) -> Result<StoredFile, VaultError> {
+    let mut buf = vec![0u8; 1 << 20];
+    let (sha, size) =
+        crate::delivery::inventory::hash_file(path, &mut buf).map_err(io_err(path))?;
+    if Index::load(vault)?.objects.contains_key(&sha) {
+        return Ok((sha, size, None));
+    }
+    let mut pw = PackWriter::new(vault)?;
+    let mut f = std::fs::File::open(path).map_err(io_err(path))?;
+    if !pw.add_stream(sha, &mut f)? {
+        pw.abandon();
+        return Err(VaultError::Changed {
+            path: path.to_owned(),
+        });
+    }
+    let len = pw.len();
+    let (id, _) = pw.finish(vault)?;
+    Ok((sha, size, Some((id, len))))
 }
 
 /// Read, verify, compress and pack the given files (those the inventory pass did not store:

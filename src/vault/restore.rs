@@ -284,3 +284,15 @@ pub fn history(vault: &Vault, id: &str, file: &Path) -> Result<(), VaultError> {
     debug_assert_eq!(bytes, h.size);
     Ok(())
 }
+
+/// The build log kept with a snapshot (`deposit --build`), verified against its hash.
+pub fn build_log(vault: &Vault, id: &str) -> Result<Vec<u8>, VaultError> {
+    let record = vault.load_snapshot(id)?;
+    let b = record.build_log.ok_or_else(|| VaultError::Invalid {
+        message: format!(
+            "snapshot {} was deposited without a build (deposit with --build to keep the build log)",
+            super::short(id)
+        ),
+    })?;
+    pack::read_object(vault, &Index::load(vault)?, &b.sha256)
+}

@@ -148,6 +148,17 @@ pub struct SnapshotRecord {
     /// A git delivery deposited `--with-history`: the repository's history, as an object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<HistoryRef>,
+    /// Deposited `--build`: the build log, as an object (the build's record is in `report`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_log: Option<BuildLogRef>,
+}
+
+/// The build log kept with a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildLogRef {
+    pub sha256: String,
+    pub size: u64,
 }
 
 /// The repository history kept with a snapshot.

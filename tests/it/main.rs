@@ -5,6 +5,7 @@
 )]
 
 mod archives;
+mod build;
 mod check_sample;
 mod codes;
 mod common;

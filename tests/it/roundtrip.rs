@@ -87,6 +87,7 @@ proptest! {
             now: "2026-03-10T09:00:00Z".to_owned(),
             lock_wait: std::time::Duration::from_secs(5),
             ingest: escrow::delivery::Ingest::default(),
+            build: None,
         };
         let dep = escrow::deposit(&vault, &args, &escrow::progress::NoProgress).unwrap();
         let out = tmp.path().join("out");

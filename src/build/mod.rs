@@ -1,0 +1,896 @@
+//! The isolated build (criterion ② 可运行性): build a private copy of the delivery in a sandbox,
+//! with no network, a timeout that stops every process, process and memory limits, the output
+//! captured to a log, and a record of what ran and what it made.
+
+pub mod netlog;
+pub mod sandbox;
+
+use std::io::Write;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::delivery::{Delivery, EntryKind};
+use crate::finding::Finding;
+use crate::manifest::{BuildSpec, Manifest, hex};
+use crate::progress::Progress;
+pub use sandbox::{Choice, Level};
+
+/// How long a toolchain command may take.
+const TOOLCHAIN_TIMEOUT: Duration = Duration::from_secs(60);
+/// Lines kept from a toolchain command's output.
+const TOOLCHAIN_LINES: usize = 5;
+/// Lines of the log shown in reports.
+const TAIL_LINES: usize = 20;
+/// SOURCE_DATE_EPOCH when the delivery does not say when it was made (1980-01-01: zip and
+/// other formats cannot store earlier times).
+const FALLBACK_EPOCH: u64 = 315_532_800;
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub sandbox: Choice,
+    /// Build twice, in different folders with SOURCE_DATE_EPOCH set, and compare the outputs.
+    pub reproducible: bool,
+    /// Where to keep the build log; default: a new file in the temporary folder.
+    pub log: Option<PathBuf>,
+}
+
+/// Why a build could not be attempted (the build itself failing is a finding, not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{message}")]
+    NoSandbox { message: String },
+    #[error("{}: {source}; check that the temporary folder ($TMPDIR) is writable and has room", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: cannot write the build log ({source}); choose another --log path", path.display())]
+    Log {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
+    move |source| BuildError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// How a build ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Succeeded,
+    Failed,
+    TimedOut,
+}
+
+/// A toolchain command and what it said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolVersion {
+    pub command: String,
+    pub exit_code: Option<i32>,
+    /// Its first lines (standard output and error together).
+    pub output: Vec<String>,
+}
+
+/// A declared output the build produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputFile {
+    /// Relative to the delivery root.
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// The build log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogInfo {
+    /// Where the log was written on this machine.
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// Its last lines.
+    pub tail: Vec<String>,
+}
+
+/// The second build of `--reproducible`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rebuild {
+    pub build_path: String,
+    pub status: Status,
+    pub duration_ms: u64,
+    pub outputs: Vec<OutputFile>,
+    /// Declared outputs whose contents differ between the two builds (or exist in one only).
+    pub differing: Vec<String>,
+    pub log: LogInfo,
+}
+
+/// What was built, how, and what came out: the report's `build` field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildRecord {
+    pub command: String,
+    /// Relative to the delivery root ("" for the root).
+    pub workdir: String,
+    /// `bwrap`, `unshare` or `none`.
+    pub isolation: Level,
+    /// What that isolation means, and why a weaker one was used.
+    pub isolation_detail: String,
+    /// Why a weaker isolation than bubblewrap was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
+    pub network: bool,
+    pub timeout_secs: u64,
+    pub max_processes: u64,
+    pub max_memory: u64,
+    /// The folder the build ran in (a private copy, removed afterwards).
+    pub build_path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_date_epoch: Option<u64>,
+    pub status: Status,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub duration_ms: u64,
+    pub toolchain: Vec<ToolVersion>,
+    pub outputs: Vec<OutputFile>,
+    pub log: LogInfo,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproducible: Option<Rebuild>,
+}
+
+/// A build's record, its findings, and the log file.
+#[derive(Debug)]
+pub struct BuildOutcome {
+    pub record: BuildRecord,
+    pub findings: Vec<Finding>,
+    pub log: PathBuf,
+}
+
+/// One run of the build command.
+struct RunResult {
+    status: Status,
+    exit_code: Option<i32>,
+    signal: Option<i32>,
+    duration: Duration,
+    build_path: PathBuf,
+    /// Output files found, by delivery-relative path; globs that matched nothing.
+    outputs: Vec<OutputFile>,
+    missing: Vec<String>,
+    workdir_missing: bool,
+    log: LogInfo,
+    log_path: PathBuf,
+    toolchain: Vec<ToolVersion>,
+    /// The user id it ran as (when escrow runs as root).
+    uid: u32,
+}
+
+/// Build the delivery as the manifest's `[build]` says.
+pub fn run(
+    manifest: &Manifest,
+    spec: &BuildSpec,
+    delivery: &Delivery,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<BuildOutcome, BuildError> {
+    let sandbox = sandbox::select(options.sandbox)
+        .map_err(|u| BuildError::NoSandbox { message: u.message })?;
+    let epoch = options.reproducible.then(|| source_date_epoch(delivery));
+    let log_path = match &options.log {
+        Some(p) => p.clone(),
+        None => {
+            tempfile::Builder::new()
+                .prefix("escrow-build-")
+                .suffix(".log")
+                .tempfile()
+                .and_then(|f| f.keep().map_err(|e| e.error))
+                .map_err(io_err(&std::env::temp_dir()))?
+                .1
+        }
+    };
+    let first = run_once(&sandbox, spec, delivery, &log_path, epoch, true, progress)?;
+    let second = if options.reproducible {
+        let mut name = log_path.clone().into_os_string();
+        name.push(".2");
+        Some(run_once(
+            &sandbox,
+            spec,
+            delivery,
+            &PathBuf::from(name),
+            epoch,
+            false,
+            progress,
+        )?)
+    } else {
+        None
+    };
+
+    let mut findings = Vec::new();
+    let cmd = &spec.command;
+    let log_shown = log_path.display().to_string();
+    let duration = human_duration(first.duration);
+    if first.workdir_missing {
+        findings.push(Finding::new(
+            "build-failed",
+            format!("the build's workdir {:?} is not a folder of the delivery, so `{cmd}` could not run", spec.workdir),
+            format!("编译工作目录 {:?} 不是交付物中的目录，无法运行 `{cmd}`", spec.workdir),
+        ).path(spec.workdir.clone()));
+    }
+    match first.status {
+        Status::TimedOut => findings.push(
+            Finding::new(
+                "build-timeout",
+                format!(
+                    "the build `{cmd}` did not finish within {}: it was stopped with every process it started; log: {log_shown}",
+                    human_duration(spec.timeout)
+                ),
+                format!(
+                    "编译命令 `{cmd}` 未在 {} 内完成：已终止编译及其启动的全部进程；日志：{log_shown}",
+                    human_duration(spec.timeout)
+                ),
+            )
+            .evidence(last(&first.log.tail, 10)),
+        ),
+        Status::Failed if !first.workdir_missing => {
+            let how = match (first.exit_code, first.signal) {
+                (Some(c), _) => format!("exited with status {c}"),
+                (None, Some(s)) => format!("was killed by signal {s}"),
+                _ => "failed".to_owned(),
+            };
+            let how_zh = match (first.exit_code, first.signal) {
+                (Some(c), _) => format!("以状态 {c} 退出"),
+                (None, Some(s)) => format!("被信号 {s} 终止"),
+                _ => "失败".to_owned(),
+            };
+            findings.push(
+                Finding::new(
+                    "build-failed",
+                    format!("the build `{cmd}` {how} after {duration}; log: {log_shown}"),
+                    format!("编译命令 `{cmd}` {how_zh}（用时 {duration}）；日志：{log_shown}"),
+                )
+                .evidence(last(&first.log.tail, 10)),
+            );
+        }
+        _ => {}
+    }
+    if first.status != Status::Succeeded && !first.workdir_missing {
+        let lines =
+            netlog::network_lines(&first.log_path, 12).map_err(|source| BuildError::Log {
+                path: first.log_path.clone(),
+                source,
+            })?;
+        if !lines.is_empty() && !spec.network {
+            findings.push(
+                Finding::new(
+                    "build-network-required",
+                    format!(
+                        "the build tried to reach the network, which is closed to it ({} log line{} below): it needs something that was not delivered; vendor the dependencies",
+                        lines.len(),
+                        if lines.len() == 1 { "" } else { "s" }
+                    ),
+                    format!(
+                        "编译尝试访问网络（隔离环境中网络不可用，见下方 {} 行日志）：编译依赖未随交付物提供的内容；应随源代码交付全部依赖",
+                        lines.len()
+                    ),
+                )
+                .evidence(lines),
+            );
+        }
+    }
+    if first.status == Status::Succeeded {
+        for glob in &first.missing {
+            findings.push(
+                Finding::new(
+                    "build-output-missing",
+                    format!("the build succeeded but no file matches the declared output {glob}"),
+                    format!("编译成功，但没有文件与声明的编译产物 {glob} 匹配"),
+                )
+                .path(glob.clone()),
+            );
+        }
+    }
+    let rebuild = second.map(|s| {
+        let differing = compare(&first.outputs, &s.outputs);
+        if first.status == Status::Succeeded && s.status != Status::Succeeded {
+            findings.push(
+                Finding::new(
+                    "build-not-reproducible",
+                    format!(
+                        "the second build (in {}) did not succeed although the first did; log: {}",
+                        s.build_path.display(),
+                        s.log_path.display()
+                    ),
+                    format!(
+                        "第二次编译（目录 {}）失败，而第一次成功；日志：{}",
+                        s.build_path.display(),
+                        s.log_path.display()
+                    ),
+                )
+                .evidence(last(&s.log.tail, 10)),
+            );
+        } else if first.status == Status::Succeeded {
+            for (path, evidence) in &differing {
+                findings.push(
+                    Finding::new(
+                        "build-not-reproducible",
+                        format!("{path} differs between two builds of the same source"),
+                        format!("{path} 在同一源代码的两次编译中内容不同"),
+                    )
+                    .path(path.clone())
+                    .evidence(evidence.clone()),
+                );
+            }
+        }
+        Rebuild {
+            build_path: s.build_path.display().to_string(),
+            status: s.status,
+            duration_ms: millis(s.duration),
+            outputs: s.outputs,
+            differing: differing.into_iter().map(|(p, _)| p).collect(),
+            log: s.log,
+        }
+    });
+    let detail = {
+        let mut d = sandbox.describe(spec.network, first.uid);
+        if let Some(why) = &sandbox.fallback_reason {
+            d.push_str(&format!(" ({why})"));
+        }
+        d
+    };
+    if sandbox.level != Level::Bwrap {
+        findings.push(Finding::new(
+            "build-sandbox-weak",
+            format!(
+                "the build ran with {} isolation: {detail}",
+                sandbox.level.as_str()
+            ),
+            format!(
+                "编译使用了 {} 隔离：{}",
+                sandbox.level.as_str(),
+                match sandbox.level {
+                    Level::Unshare => "仅隔离网络和进程，本机文件未受保护",
+                    _ => "未隔离：编译与本机共享网络、进程和文件",
+                }
+            ),
+        ));
+    }
+    if spec.network {
+        findings.push(Finding::new(
+            "build-network-allowed",
+            "the manifest lets the build use the network (network = true): a successful build does not show that every dependency was delivered",
+            "清单允许编译访问网络（network = true）：编译成功不能证明全部依赖均已交付",
+        ));
+    }
+    for f in &mut findings {
+        f.severity = manifest.severity_of(&f.code);
+    }
+    let record = BuildRecord {
+        command: spec.command.clone(),
+        workdir: spec.workdir.clone(),
+        isolation: sandbox.level,
+        isolation_detail: detail,
+        fallback_reason: sandbox.fallback_reason.clone(),
+        network: spec.network,
+        timeout_secs: spec.timeout.as_secs(),
+        max_processes: spec.max_processes,
+        max_memory: spec.max_memory,
+        build_path: first.build_path.display().to_string(),
+        source_date_epoch: epoch,
+        status: first.status,
+        exit_code: first.exit_code,
+        signal: first.signal,
+        duration_ms: millis(first.duration),
+        toolchain: first.toolchain,
+        outputs: first.outputs,
+        log: first.log,
+        reproducible: rebuild,
+    };
+    Ok(BuildOutcome {
+        record,
+        findings,
+        log: log_path,
+    })
+}
+
+fn last(lines: &[String], n: usize) -> Vec<String> {
+    lines[lines.len().saturating_sub(n)..].to_vec()
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// "2.3 s", "4 min 10 s", "1 h 5 min".
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else if s < 3600 {
+        format!("{} min {} s", s / 60, s % 60)
+    } else {
+        format!("{} h {} min", s / 3600, (s % 3600) / 60)
+    }
+}
+
+/// The delivery's own time when it says (a git commit), else 1980-01-01.
+fn source_date_epoch(delivery: &Delivery) -> u64 {
+    use time::format_description::well_known::Rfc3339;
+    delivery
+        .source
+        .date
+        .as_deref()
+        .and_then(|d| time::OffsetDateTime::parse(d, &Rfc3339).ok())
+        .and_then(|t| u64::try_from(t.unix_timestamp()).ok())
+        .unwrap_or(FALLBACK_EPOCH)
+}
+
+/// Files that differ between two runs' outputs, with evidence.
+fn compare(a: &[OutputFile], b: &[OutputFile]) -> Vec<(String, Vec<String>)> {
+    let mut paths: Vec<&str> = a.iter().chain(b).map(|o| o.path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let find = |list: &[OutputFile], p: &str| list.iter().find(|o| o.path == p).cloned();
+    let mut out = Vec::new();
+    for p in paths {
+        let (x, y) = (find(a, p), find(b, p));
+        let show = |o: &Option<OutputFile>| {
+            o.as_ref().map_or("missing".to_owned(), |o| {
+                format!("sha256 {} ({} bytes)", o.sha256, o.size)
+            })
+        };
+        if x.as_ref().map(|o| &o.sha256) != y.as_ref().map(|o| &o.sha256) {
+            out.push((
+                p.to_owned(),
+                vec![
+                    format!("first build: {}", show(&x)),
+                    format!("second build: {}", show(&y)),
+                ],
+            ));
+        }
+    }
+    out
+}
+
+/// Build once in a fresh copy; the copy is removed afterwards.
+fn run_once(
+    sandbox: &sandbox::Sandbox,
+    spec: &BuildSpec,
+    delivery: &Delivery,
+    log_path: &Path,
+    epoch: Option<u64>,
+    with_toolchain: bool,
+    progress: &dyn Progress,
+) -> Result<RunResult, BuildError> {
+    let tmp = tempfile::Builder::new()
+        .prefix("escrow-build-")
+        .tempdir()
+        .map_err(io_err(&std::env::temp_dir()))?;
+    let root = tmp.path().to_owned();
+    let marker = {
+        let mut h = Sha256::new();
+        h.update(root.as_os_str().as_encoded_bytes());
+        h.update(std::process::id().to_le_bytes());
+        hex(&h.finalize()[..12])
+    };
+    let dirs = sandbox::Dirs {
+        copy: root.join("src"),
+        tmp: root.join("tmp"),
+        var_tmp: root.join("var-tmp"),
+        home: root.join("home"),
+        root: root.clone(),
+        uid: sandbox::build_uid(&marker),
+    };
+    copy_tree(delivery, &dirs.copy)?;
+    let mut env: Vec<(String, String)> = vec![
+        ("PATH".to_owned(), sandbox::DEFAULT_PATH.to_owned()),
+        ("LANG".to_owned(), "C.UTF-8".to_owned()),
+    ];
+    for (k, v) in &spec.env {
+        env.retain(|(x, _)| x != k);
+        env.push((k.clone(), v.clone()));
+    }
+    if let Some(e) = epoch {
+        env.push(("SOURCE_DATE_EPOCH".to_owned(), e.to_string()));
+    }
+    env.push(("ESCROW_BUILD_ID".to_owned(), marker.clone()));
+    sandbox.prepare(&dirs, &env).map_err(io_err(&root))?;
+    let cwd = if spec.workdir.is_empty() {
+        dirs.copy.clone()
+    } else {
+        dirs.copy.join(&spec.workdir)
+    };
+    let workdir_missing = !cwd.is_dir();
+
+    let mut toolchain = Vec::new();
+    if with_toolchain && !workdir_missing {
+        for t in &spec.toolchain {
+            let out = root.join("toolchain.out");
+            let f = std::fs::File::create(&out).map_err(io_err(&out))?;
+            let launch = sandbox::Launch {
+                dirs: &dirs,
+                cwd: &cwd,
+                env: &env,
+                network: spec.network,
+                max_processes: spec.max_processes,
+                max_memory: spec.max_memory,
+                script: t,
+            };
+            let (status, _) = supervise(
+                sandbox.command(&launch),
+                f,
+                TOOLCHAIN_TIMEOUT,
+                &marker,
+                sandbox.level == Level::None,
+                &crate::progress::NoProgress,
+            )
+            .map_err(io_err(&out))?;
+            let text = crate::text::decode(&std::fs::read(&out).map_err(io_err(&out))?).0;
+            toolchain.push(ToolVersion {
+                command: t.clone(),
+                exit_code: status.and_then(|s| s.code()),
+                output: text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .take(TOOLCHAIN_LINES)
+                    .map(str::to_owned)
+                    .collect(),
+            });
+        }
+    }
+
+    let log = std::fs::File::create(log_path).map_err(|source| BuildError::Log {
+        path: log_path.to_owned(),
+        source,
+    })?;
+    let started = Instant::now();
+    progress.begin("building", 0, 0);
+    let (status, timed_out) = if workdir_missing {
+        let mut log = log;
+        let _ = writeln!(
+            log,
+            "escrow: workdir {:?} is not a folder of the delivery",
+            spec.workdir
+        );
+        (None, false)
+    } else {
+        let launch = sandbox::Launch {
+            dirs: &dirs,
+            cwd: &cwd,
+            env: &env,
+            network: spec.network,
+            max_processes: spec.max_processes,
+            max_memory: spec.max_memory,
+            script: &spec.command,
+        };
+        supervise(
+            sandbox.command(&launch),
+            log,
+            spec.timeout,
+            &marker,
+            sandbox.level == Level::None,
+            progress,
+        )
+        .map_err(io_err(&root))?
+    };
+    progress.finish();
+    let duration = started.elapsed();
+    if !timed_out && status.and_then(|s| s.code()) == Some(1) {
+        sandbox_failure(log_path)?;
+    }
+    let status_kind = if timed_out {
+        Status::TimedOut
+    } else if status.is_some_and(|s| s.success()) {
+        Status::Succeeded
+    } else {
+        Status::Failed
+    };
+    let (outputs, missing) = if status_kind == Status::Succeeded {
+        collect_outputs(&dirs.copy, spec)?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let log_info = log_info(log_path)?;
+    let result = RunResult {
+        status: status_kind,
+        exit_code: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        },
+        signal: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.signal())
+        },
+        duration,
+        build_path: dirs.copy.clone(),
+        outputs,
+        missing,
+        workdir_missing,
+        log: log_info,
+        log_path: log_path.to_owned(),
+        toolchain,
+        uid: dirs.uid,
+    };
+    remove_tree(tmp);
+    Ok(result)
+}
+
+/// The sandbox programs say what went wrong on their first line, prefixed with their name, and
+/// exit 1 before the build starts: that is a runtime error (exit 2), not a failed build.
+fn sandbox_failure(log: &Path) -> Result<(), BuildError> {
+    use std::io::BufRead;
+    let Ok(f) = std::fs::File::open(log) else {
+        return Ok(());
+    };
+    let mut first = String::new();
+    let _ = std::io::BufReader::new(f).read_line(&mut first);
+    let first = first.trim_end();
+    if ["bwrap: ", "unshare: ", "setpriv: ", "prlimit: "]
+        .iter()
+        .any(|p| first.starts_with(p))
+    {
+        return Err(BuildError::NoSandbox {
+            message: format!(
+                "the sandbox could not start, so the vendor's build did not run: {first}; see the log {} and try --sandbox unshare, or --no-sandbox",
+                log.display()
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn log_info(path: &Path) -> Result<LogInfo, BuildError> {
+    let err = |source| BuildError::Log {
+        path: path.to_owned(),
+        source,
+    };
+    let mut buf = vec![0u8; 1 << 16];
+    let (sha, bytes) = crate::delivery::inventory::hash_file(path, &mut buf).map_err(err)?;
+    Ok(LogInfo {
+        path: path.display().to_string(),
+        bytes,
+        sha256: hex(&sha),
+        tail: netlog::tail(path, TAIL_LINES).map_err(err)?,
+    })
+}
+
+/// Run a sandboxed command with its output into `out`, stopping it and every process it
+/// started at `timeout`. `group`: the command leads a process group of its own (no sandbox).
+/// Returns its exit status (`None` if it could not start) and whether it timed out.
+fn supervise(
+    mut cmd: std::process::Command,
+    out: std::fs::File,
+    timeout: Duration,
+    marker: &str,
+    group: bool,
+    progress: &dyn Progress,
+) -> std::io::Result<(Option<std::process::ExitStatus>, bool)> {
+    let err = out.try_clone()?;
+    let watch = out.try_clone()?;
+    let mut logged = 0;
+    let mut child = match cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err))
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, false)),
+        Err(e) => return Err(e),
+    };
+    let started = Instant::now();
+    let deadline = started + timeout;
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(s) = child.try_wait()? {
+            break s;
+        }
+        // The spinner counts the log's bytes: a build that prints is a build that moves.
+        if let Ok(len) = watch.metadata().map(|m| m.len())
+            && len > logged
+        {
+            progress.advance(0, len - logged);
+            logged = len;
+        }
+        if Instant::now() >= deadline {
+            timed_out = true;
+            // `unshare`: the child's child is the PID namespace's init, and the kernel kills
+            // every process of a namespace whose init dies. (Its parent-death signal does not
+            // survive the switch to the build user, so killing `unshare` alone is not enough.)
+            // bubblewrap keeps an init of its own that dies with the child. Without a sandbox,
+            // the build's process group goes too.
+            kill(&children(child.id()));
+            if group {
+                kill(&[format!("-{}", child.id())]);
+            }
+            let _ = child.kill();
+            break child.wait()?;
+        }
+        // Poll often at first (most toolchain commands take milliseconds), then every 20 ms.
+        let waited = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        std::thread::sleep(Duration::from_millis((waited / 10).clamp(1, 20)));
+    };
+    if group {
+        kill(&[format!("-{}", child.id())]);
+    }
+    sweep(marker);
+    Ok((Some(status), timed_out))
+}
+
+/// The direct children of a process.
+fn children(pid: u32) -> Vec<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .map(|s| s.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// `kill -KILL` each pid (or `-pgid`); errors (already gone) do not matter.
+fn kill(targets: &[String]) {
+    if targets.is_empty() {
+        return;
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", "--"])
+        .args(targets)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Kill whatever the build left running outside a PID namespace (`--no-sandbox`, or a process
+/// that escaped): every process whose environment carries this build's marker.
+fn sweep(marker: &str) {
+    let needle = format!("ESCROW_BUILD_ID={marker}");
+    for _ in 0..50 {
+        let pids = marked(&needle);
+        if pids.is_empty() {
+            return;
+        }
+        kill(&pids);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn marked(needle: &str) -> Vec<String> {
+    let own = std::process::id().to_string();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && *n != own)
+        .filter(|n| {
+            std::fs::read(format!("/proc/{n}/environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == needle.as_bytes()))
+        })
+        .collect()
+}
+
+/// Copy the delivery's entries (files, folders, symbolic links; contents, permission bits and
+/// modification times) into `to`.
+fn copy_tree(delivery: &Delivery, to: &Path) -> Result<(), BuildError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(to).map_err(io_err(to))?;
+    let mut dirs = Vec::new();
+    for e in &delivery.inventory.entries {
+        let src = crate::vault::snapshot::join(&delivery.root, &e.path);
+        let dst = crate::vault::snapshot::join(to, &e.path);
+        if let Some(parent) = dst.parent() {
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        match e.kind {
+            EntryKind::Dir => {
+                std::fs::create_dir_all(&dst).map_err(io_err(&dst))?;
+                dirs.push((src, dst, e.mode));
+            }
+            EntryKind::File => {
+                std::fs::copy(&src, &dst).map_err(io_err(&src))?;
+                std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(e.mode & 0o7777))
+                    .map_err(io_err(&dst))?;
+                copy_mtime(&src, &dst);
+            }
+            EntryKind::Symlink => {
+                if let Some(t) = &e.link_target {
+                    std::os::unix::fs::symlink(
+                        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(t),
+                        &dst,
+                    )
+                    .map_err(io_err(&dst))?;
+                }
+            }
+            EntryKind::Special => {}
+        }
+    }
+    // Folders last, deepest first: a read-only folder must not stop its content being copied.
+    for (src, dst, mode) in dirs.iter().rev() {
+        let _ = std::fs::set_permissions(
+            dst,
+            std::fs::Permissions::from_mode((mode & 0o7777) | 0o700),
+        );
+        copy_mtime(src, dst);
+    }
+    Ok(())
+}
+
+fn copy_mtime(src: &Path, dst: &Path) {
+    if let Ok(m) = std::fs::symlink_metadata(src).and_then(|m| m.modified())
+        && let Ok(f) = std::fs::File::open(dst)
+    {
+        let _ = f.set_modified(m);
+    }
+}
+
+/// The declared outputs after a successful build: the files each glob matches, hashed, and
+/// the globs that matched nothing.
+fn collect_outputs(
+    copy: &Path,
+    spec: &BuildSpec,
+) -> Result<(Vec<OutputFile>, Vec<String>), BuildError> {
+    if spec.outputs.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut matched = vec![false; spec.outputs.len()];
+    let mut files = Vec::new();
+    let mut buf = vec![0u8; 1 << 18];
+    for entry in walkdir::WalkDir::new(copy).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(copy) else {
+            continue;
+        };
+        let rel = crate::delivery::names::display(rel.as_os_str().as_encoded_bytes());
+        let mut hit = false;
+        for (i, (_, g)) in spec.outputs.iter().enumerate() {
+            if g.is_match(&rel) {
+                matched[i] = true;
+                hit = true;
+            }
+        }
+        if hit {
+            let (sha, size) = crate::delivery::inventory::hash_file(entry.path(), &mut buf)
+                .map_err(io_err(entry.path()))?;
+            files.push(OutputFile {
+                path: rel,
+                size,
+                sha256: hex(&sha),
+            });
+        }
+    }
+    let missing = spec
+        .outputs
+        .iter()
+        .zip(matched)
+        .filter(|(_, m)| !m)
+        .map(|((g, _), _)| g.clone())
+        .collect();
+    Ok((files, missing))
+}
+
+/// Remove a run's folder, even where the build left folders without write permission.
+fn remove_tree(tmp: tempfile::TempDir) {
+    let path = tmp.keep();
+    if std::fs::remove_dir_all(&path).is_err() {
+        let _ = std::process::Command::new("chmod")
+            .args(["-R", "u+rwX", "--"])
+            .arg(&path)
+            .status();
+        let _ = std::fs::remove_dir_all(&path);
+    }
+}

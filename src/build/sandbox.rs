@@ -1,0 +1,647 @@
+//! Sandbox backends: bubblewrap, the weaker `unshare` fallback, or none (only on request).
+//!
+//! Every backend runs the build under `prlimit` (process-count and per-process memory limits)
+//! and, when escrow runs as root, as an unprivileged user id of its own (`setpriv`), so that the
+//! process limit holds (the kernel does not apply it to root) and the build cannot write what
+//! only root may. Nothing here needs `unsafe`: the limits, the user switch and the namespaces
+//! are set by util-linux and bubblewrap programs placed in front of the build's shell.
+
+use std::ffi::OsString;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde::{Deserialize, Serialize};
+
+/// When escrow runs as root, each build runs as a user id of its own from this range, which no
+/// account uses: its process limit counts only its own processes, and concurrent builds cannot
+/// signal each other's.
+pub const BUILD_UID_BASE: u32 = 0x7000_0000;
+const BUILD_UID_SPAN: u32 = 0x0100_0000;
+
+/// The user id for the build with this marker (hex); `nobody` (65534) in a user namespace that
+/// does not map that range (a container with a short uid map).
+pub fn build_uid(marker: &str) -> u32 {
+    let n = u32::from_str_radix(marker.get(..6).unwrap_or("0"), 16).unwrap_or(0);
+    let uid = BUILD_UID_BASE + n % BUILD_UID_SPAN;
+    let map = std::fs::read_to_string("/proc/self/uid_map").unwrap_or_default();
+    if map.is_empty() || uid_mapped(&map, uid) {
+        uid
+    } else {
+        65534
+    }
+}
+
+/// Whether `/proc/self/uid_map` text maps `uid`.
+fn uid_mapped(map: &str, uid: u32) -> bool {
+    map.lines().any(|l| {
+        let f: Vec<u64> = l
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        f.len() == 3 && f[0] <= u64::from(uid) && u64::from(uid) < f[0] + f[2]
+    })
+}
+
+/// The account name the build user gets in the sandbox's /etc/passwd.
+pub const BUILD_USER: &str = "escrow-build";
+
+/// Which sandbox the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// bubblewrap, else the `unshare` fallback; never none.
+    Auto,
+    Bwrap,
+    Unshare,
+    /// `--no-sandbox`: no namespaces at all (reported).
+    None,
+}
+
+/// The isolation a build actually ran with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Bwrap,
+    Unshare,
+    None,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Bwrap => "bwrap",
+            Level::Unshare => "unshare",
+            Level::None => "none",
+        }
+    }
+}
+
+/// A chosen, working sandbox.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    pub level: Level,
+    bwrap: OsString,
+    /// escrow runs as root: the build runs as an unprivileged user id of its own.
+    pub as_root: bool,
+    /// Why a stronger sandbox was not used (empty when it was).
+    pub fallback_reason: Option<String>,
+}
+
+/// Why no sandbox could be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable {
+    pub message: String,
+}
+
+/// The bubblewrap program: `$ESCROW_BWRAP`, else `bwrap` on PATH.
+fn bwrap_program() -> OsString {
+    std::env::var_os("ESCROW_BWRAP")
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| OsString::from("bwrap"))
+}
+
+/// Whether this process runs as root (the owner of `/proc/self` is the effective user).
+pub fn running_as_root() -> bool {
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// Run a probe to its end; `Err` holds what it said on failure.
+fn probe(program: &OsString, args: &[&str]) -> Result<(), String> {
+    match Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+    {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => {
+            let err = String::from_utf8_lossy(&o.stderr).trim().to_owned();
+            Err(if err.is_empty() {
+                format!("{} exited with {}", program.to_string_lossy(), o.status)
+            } else {
+                err
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(format!("{} is not installed", program.to_string_lossy()))
+        }
+        Err(e) => Err(format!("{}: {e}", program.to_string_lossy())),
+    }
+}
+
+/// What the kernel says about unprivileged user namespaces, given the values of
+/// `kernel.unprivileged_userns_clone`, `user.max_user_namespaces` and
+/// `kernel.apparmor_restrict_unprivileged_userns` (`None` when the file does not exist).
+pub fn userns_diagnosis(
+    unprivileged_clone: Option<&str>,
+    max_namespaces: Option<&str>,
+    apparmor_restrict: Option<&str>,
+) -> Option<String> {
+    fn v(s: Option<&str>) -> Option<&str> {
+        s.map(str::trim)
+    }
+    if v(unprivileged_clone) == Some("0") {
+        return Some("unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0): enable them with `sysctl -w kernel.unprivileged_userns_clone=1` (as root; add it to /etc/sysctl.d/ to keep it), or run escrow as root".to_owned());
+    }
+    if v(max_namespaces) == Some("0") {
+        return Some("user namespaces are disabled (user.max_user_namespaces = 0): enable them with `sysctl -w user.max_user_namespaces=15000` (as root), or run escrow as root".to_owned());
+    }
+    if v(apparmor_restrict) == Some("1") {
+        return Some("AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1, as on Ubuntu 24.04): install Ubuntu's bwrap profile (apparmor `bwrap-userns-restrict`), set the sysctl to 0, or run escrow as root".to_owned());
+    }
+    None
+}
+
+fn read_sysctl(path: &str) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
+/// The kernel's user-namespace settings on this machine, explained when they stop sandboxes.
+pub fn userns_problem() -> Option<String> {
+    userns_diagnosis(
+        read_sysctl("/proc/sys/kernel/unprivileged_userns_clone").as_deref(),
+        read_sysctl("/proc/sys/user/max_user_namespaces").as_deref(),
+        read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref(),
+    )
+}
+
+fn probe_bwrap(program: &OsString) -> Result<(), String> {
+    probe(
+        program,
+        &[
+            "--die-with-parent",
+            "--unshare-pid",
+            "--unshare-net",
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev",
+            "/dev",
+            "--proc",
+            "/proc",
+            "true",
+        ],
+    )
+}
+
+fn probe_unshare(as_root: bool) -> Result<(), String> {
+    let mut args = Vec::new();
+    if !as_root {
+        args.extend(["--user", "--map-root-user"]);
+    }
+    args.extend([
+        "--net",
+        "--pid",
+        "--fork",
+        "--kill-child",
+        "--mount-proc",
+        "true",
+    ]);
+    probe(&OsString::from("unshare"), &args)
+}
+
+/// The helper programs every backend needs.
+fn probe_helpers(as_root: bool) -> Result<(), Unavailable> {
+    let mut need = vec![("prlimit", "--version")];
+    if as_root {
+        need.push(("setpriv", "--version"));
+    }
+    for (tool, arg) in need {
+        probe(&OsString::from(tool), &[arg]).map_err(|e| Unavailable {
+            message: format!(
+                "{e}: the isolated build needs `{tool}` (util-linux) to limit and run the build; install util-linux"
+            ),
+        })?;
+    }
+    Ok(())
+}
+
+/// Choose a working sandbox, trying each in turn, and explain what to do when none works.
+pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
+    let as_root = running_as_root();
+    probe_helpers(as_root)?;
+    let bwrap = bwrap_program();
+    let userns = if as_root { None } else { userns_problem() };
+    let explain = |what: &str, err: &str| {
+        let mut m = format!("{what}: {err}");
+        if let Some(u) = &userns {
+            m.push_str(&format!("; {u}"));
+        }
+        m
+    };
+    match choice {
+        Choice::None => Ok(Sandbox {
+            level: Level::None,
+            bwrap,
+            as_root,
+            fallback_reason: Some("--no-sandbox was given".to_owned()),
+        }),
+        Choice::Bwrap => match probe_bwrap(&bwrap) {
+            Ok(()) => Ok(Sandbox {
+                level: Level::Bwrap,
+                bwrap,
+                as_root,
+                fallback_reason: None,
+            }),
+            Err(e) => Err(Unavailable {
+                message: format!(
+                    "{}; install bubblewrap (`apt-get install bubblewrap`) or choose --sandbox auto",
+                    explain("bubblewrap cannot run a sandbox here", &e)
+                ),
+            }),
+        },
+        Choice::Unshare => match probe_unshare(as_root) {
+            Ok(()) => Ok(Sandbox {
+                level: Level::Unshare,
+                bwrap,
+                as_root,
+                fallback_reason: Some("--sandbox unshare was given".to_owned()),
+            }),
+            Err(e) => Err(Unavailable {
+                message: format!(
+                    "{}; choose --sandbox auto",
+                    explain("`unshare` cannot create namespaces here", &e)
+                ),
+            }),
+        },
+        Choice::Auto => {
+            let bwrap_err = match probe_bwrap(&bwrap) {
+                Ok(()) => {
+                    return Ok(Sandbox {
+                        level: Level::Bwrap,
+                        bwrap,
+                        as_root,
+                        fallback_reason: None,
+                    });
+                }
+                Err(e) => e,
+            };
+            match probe_unshare(as_root) {
+                Ok(()) => Ok(Sandbox {
+                    level: Level::Unshare,
+                    bwrap,
+                    as_root,
+                    fallback_reason: Some(format!("bubblewrap is unusable: {bwrap_err}")),
+                }),
+                Err(unshare_err) => Err(Unavailable {
+                    message: format!(
+                        "no sandbox works on this machine, so the vendor's build was not run. bubblewrap: {bwrap_err}. unshare: {unshare_err}.{} Install bubblewrap (`apt-get install bubblewrap`), or pass --no-sandbox to build without isolation (the report says so)",
+                        userns
+                            .as_ref()
+                            .map(|u| format!(" {u}."))
+                            .unwrap_or_default()
+                    ),
+                }),
+            }
+        }
+    }
+}
+
+/// The private folders of one build run.
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    /// The run's temporary root.
+    pub root: PathBuf,
+    /// The build's copy of the delivery.
+    pub copy: PathBuf,
+    /// Host folders that replace /tmp and /var/tmp in the bwrap sandbox.
+    pub tmp: PathBuf,
+    pub var_tmp: PathBuf,
+    /// The host folder that serves as the build's home.
+    pub home: PathBuf,
+    /// The user id the build runs as when escrow runs as root.
+    pub uid: u32,
+}
+
+/// How to run one command in the sandbox.
+pub struct Launch<'a> {
+    pub dirs: &'a Dirs,
+    /// The working folder (inside the copy), as a host path.
+    pub cwd: &'a Path,
+    /// Variables, besides PATH/HOME/LANG defaults already merged in by the caller (HOME is
+    /// set here).
+    pub env: &'a [(String, String)],
+    pub network: bool,
+    pub max_processes: u64,
+    pub max_memory: u64,
+    pub script: &'a str,
+}
+
+/// The minimal PATH of a build.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+impl Sandbox {
+    /// A short description of the isolation, for the report.
+    pub fn describe(&self, network: bool, uid: u32) -> String {
+        let user = if self.as_root {
+            format!("runs as an unprivileged user id of its own ({uid})")
+        } else {
+            "runs as the invoking user".to_owned()
+        };
+        let net = if network {
+            "network allowed by the manifest"
+        } else {
+            "no network (loopback only)"
+        };
+        match self.level {
+            Level::Bwrap => format!(
+                "bubblewrap: host file system read-only, only the build copy writable, private /tmp, /var/tmp and home, {net}, own PID namespace, {user}"
+            ),
+            Level::Unshare => format!(
+                "unshare (weaker): {net}, own PID namespace; the host file system is NOT protected (writable wherever the build user may write), {user}"
+            ),
+            Level::None => format!(
+                "none (--no-sandbox): the build shares this machine's network, processes and files, {user}"
+            ),
+        }
+    }
+
+    /// The home folder the build sees.
+    pub fn home_inside(&self, dirs: &Dirs) -> PathBuf {
+        match self.level {
+            Level::Bwrap => real_home().unwrap_or_else(|| PathBuf::from("/tmp/escrow-home")),
+            Level::Unshare | Level::None => dirs.home.clone(),
+        }
+    }
+
+    /// Prepare the run's folders for the build user: mount points, ownership, modes.
+    pub fn prepare(&self, dirs: &Dirs, env: &[(String, String)]) -> std::io::Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let set = |p: &Path, mode: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
+        };
+        set(&dirs.root, 0o755)?;
+        for d in [&dirs.tmp, &dirs.var_tmp] {
+            std::fs::create_dir_all(d)?;
+            set(d, 0o1777)?;
+        }
+        std::fs::create_dir_all(&dirs.home)?;
+        set(&dirs.home, 0o700)?;
+        if self.level == Level::Bwrap {
+            // Mount points inside the private folders, traversable by the build user.
+            let mut mounts: Vec<(PathBuf, PathBuf)> = vec![
+                (dirs.tmp.clone(), PathBuf::from("/tmp")),
+                (dirs.var_tmp.clone(), PathBuf::from("/var/tmp")),
+            ];
+            let home_inside = self.home_inside(dirs);
+            if home_inside.starts_with("/tmp") {
+                mountpoint(&mounts, &home_inside)?;
+            }
+            mounts.push((dirs.home.clone(), home_inside.clone()));
+            for p in toolchain_binds(&home_inside, env) {
+                mountpoint(&mounts, &p)?;
+            }
+            mountpoint(&mounts, &dirs.copy)?;
+        }
+        if self.as_root {
+            chown_tree(&dirs.home, dirs.uid)?;
+            chown_tree(&dirs.copy, dirs.uid)?;
+            if self.level == Level::Bwrap {
+                // An account for the build user, with the private home: tools that look the
+                // user up (Java's user.home, whoami, ssh) find it.
+                let home = self.home_inside(dirs);
+                let uid = dirs.uid;
+                let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+                let group = std::fs::read_to_string("/etc/group").unwrap_or_default();
+                std::fs::write(
+                    dirs.root.join("passwd"),
+                    format!(
+                        "{passwd}{}{BUILD_USER}:x:{uid}:{uid}:escrow build:{}:/bin/sh\n",
+                        if passwd.is_empty() || passwd.ends_with('\n') {
+                            ""
+                        } else {
+                            "\n"
+                        },
+                        home.display()
+                    ),
+                )?;
+                std::fs::write(
+                    dirs.root.join("group"),
+                    format!(
+                        "{group}{}{BUILD_USER}:x:{uid}:\n",
+                        if group.is_empty() || group.ends_with('\n') {
+                            ""
+                        } else {
+                            "\n"
+                        },
+                    ),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The command that runs `launch.script` in this sandbox. Its standard streams are the
+    /// caller's to set.
+    pub fn command(&self, launch: &Launch<'_>) -> Command {
+        let home_inside = self.home_inside(launch.dirs);
+        let mut env: Vec<(String, String)> = launch.env.to_vec();
+        env.retain(|(k, _)| k != "HOME");
+        env.push(("HOME".to_owned(), home_inside.display().to_string()));
+        let mut cmd = Command::new("prlimit");
+        cmd.arg(format!("--nproc={}", launch.max_processes))
+            .arg(format!("--data={}", launch.max_memory))
+            .arg("--");
+        let user: Vec<String> = if self.as_root {
+            vec![
+                "setpriv".to_owned(),
+                format!("--reuid={}", launch.dirs.uid),
+                format!("--regid={}", launch.dirs.uid),
+                "--clear-groups".to_owned(),
+                "--bounding-set=-all".to_owned(),
+                "--no-new-privs".to_owned(),
+            ]
+        } else {
+            Vec::new()
+        };
+        match self.level {
+            Level::Bwrap => {
+                cmd.arg(&self.bwrap).args([
+                    "--die-with-parent",
+                    "--new-session",
+                    "--unshare-pid",
+                    "--unshare-ipc",
+                    "--unshare-uts",
+                    "--unshare-cgroup-try",
+                ]);
+                if !launch.network {
+                    cmd.arg("--unshare-net");
+                }
+                cmd.args(["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]);
+                if self.as_root {
+                    for f in ["passwd", "group"] {
+                        cmd.arg("--ro-bind")
+                            .arg(launch.dirs.root.join(f))
+                            .arg(Path::new("/etc").join(f));
+                    }
+                }
+                cmd.arg("--bind").arg(&launch.dirs.tmp).arg("/tmp");
+                cmd.arg("--bind").arg(&launch.dirs.var_tmp).arg("/var/tmp");
+                cmd.arg("--bind").arg(&launch.dirs.home).arg(&home_inside);
+                for p in toolchain_binds(&home_inside, &env) {
+                    cmd.arg("--ro-bind").arg(&p).arg(&p);
+                }
+                cmd.arg("--bind")
+                    .arg(&launch.dirs.copy)
+                    .arg(&launch.dirs.copy);
+                cmd.arg("--chdir").arg(launch.cwd).arg("--clearenv");
+                for (k, v) in &env {
+                    cmd.args(["--setenv", k, v]);
+                }
+                cmd.arg("--").args(&user);
+                // bwrap's own environment: only what it needs to find its programs.
+                cmd.env_clear().env("PATH", DEFAULT_PATH);
+            }
+            Level::Unshare => {
+                cmd.arg("unshare");
+                if !self.as_root {
+                    cmd.args(["--user", "--map-root-user"]);
+                }
+                if !launch.network {
+                    cmd.arg("--net");
+                }
+                cmd.args([
+                    "--pid",
+                    "--fork",
+                    "--kill-child",
+                    "--mount-proc",
+                    "--ipc",
+                    "--uts",
+                    "--",
+                ]);
+                cmd.args(&user);
+                cmd.current_dir(launch.cwd)
+                    .env_clear()
+                    .envs(env.iter().map(|(k, v)| (k, v)));
+            }
+            Level::None => {
+                cmd.args(&user);
+                cmd.current_dir(launch.cwd)
+                    .env_clear()
+                    .envs(env.iter().map(|(k, v)| (k, v)));
+                std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+            }
+        }
+        cmd.arg("/bin/sh").arg("-c").arg(launch.script);
+        cmd
+    }
+}
+
+/// The invoking user's home, when it is a real folder other than `/`.
+fn real_home() -> Option<PathBuf> {
+    let h = PathBuf::from(std::env::var_os("HOME")?);
+    (h.is_absolute() && h != Path::new("/") && h.is_dir()).then_some(h)
+}
+
+/// The folders under the (hidden) home that the manifest's variables name, such as
+/// CARGO_HOME=/root/.cargo or PATH=/root/.cargo/bin:…: mounted read-only into the private
+/// home so those toolchains work. Nested ones are covered by their parent.
+pub fn toolchain_binds(home_inside: &Path, env: &[(String, String)]) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = env
+        .iter()
+        .flat_map(|(_, v)| v.split(':'))
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute() && p.starts_with(home_inside) && p != home_inside)
+        .filter(|p| {
+            p.components()
+                .all(|c| !matches!(c, std::path::Component::ParentDir))
+        })
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    found.dedup();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for p in found {
+        if !out.iter().any(|o| p.starts_with(o)) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Create the mount point `dest` inside the host folder of the last mount that covers it,
+/// with every created folder traversable (0755).
+fn mountpoint(mounts: &[(PathBuf, PathBuf)], dest: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let Some((host, inside)) = mounts
+        .iter()
+        .rev()
+        .find(|(_, inside)| dest.starts_with(inside))
+    else {
+        return Ok(());
+    };
+    let rel = dest.strip_prefix(inside).expect("checked above");
+    let mut p = host.clone();
+    for c in rel.components() {
+        p.push(c);
+        if !p.exists() {
+            std::fs::create_dir(&p)?;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))?;
+        }
+    }
+    Ok(())
+}
+
+fn chown_tree(root: &Path, uid: u32) -> std::io::Result<()> {
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        std::os::unix::fs::lchown(entry.path(), Some(uid), Some(uid))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userns_explanations() {
+        assert_eq!(userns_diagnosis(Some("1\n"), Some("15000\n"), None), None);
+        let m = userns_diagnosis(Some("0\n"), Some("15000"), None).unwrap();
+        assert!(m.contains("kernel.unprivileged_userns_clone"), "{m}");
+        let m = userns_diagnosis(None, Some("0"), None).unwrap();
+        assert!(m.contains("user.max_user_namespaces"), "{m}");
+        let m = userns_diagnosis(None, None, Some("1")).unwrap();
+        assert!(m.contains("AppArmor"), "{m}");
+    }
+
+    #[test]
+    fn toolchains_under_home_are_bound_once() {
+        let home = tempfile::tempdir().unwrap();
+        let cargo = home.path().join(".cargo");
+        std::fs::create_dir_all(cargo.join("bin")).unwrap();
+        let env = vec![
+            ("CARGO_HOME".to_owned(), cargo.display().to_string()),
+            (
+                "PATH".to_owned(),
+                format!(
+                    "{}:/usr/bin:{}/missing",
+                    cargo.join("bin").display(),
+                    home.path().display()
+                ),
+            ),
+        ];
+        assert_eq!(toolchain_binds(home.path(), &env), vec![cargo]);
+    }
+
+    #[test]
+    fn build_uids_stay_in_their_range() {
+        for m in ["000000aa", "ffffffff", "7fa3c2", "", "zz"] {
+            let uid = build_uid(m);
+            assert!(
+                (BUILD_UID_BASE..BUILD_UID_BASE + BUILD_UID_SPAN).contains(&uid),
+                "{m}"
+            );
+        }
+    }
+
+    #[test]
+    fn uid_maps() {
+        let full = "         0          0 4294967295\n";
+        let short = "         0     100000      65536\n";
+        assert!(uid_mapped(full, BUILD_UID_BASE));
+        assert!(!uid_mapped(short, BUILD_UID_BASE));
+        assert!(uid_mapped(short, 65534));
+    }
+}

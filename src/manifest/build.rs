@@ -1,0 +1,268 @@
+//! `[build]`: how a third party builds the delivery (criterion ② 可运行性), validated.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::Validator;
+use super::raw::RawBuild;
+
+/// The default `timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+/// The default `max-processes`: processes and threads the build may run at once.
+pub const DEFAULT_MAX_PROCESSES: u64 = 1024;
+/// The default `max-memory`: the data size of any one process of the build.
+pub const DEFAULT_MAX_MEMORY: u64 = 8 << 30;
+
+/// The validated `[build]` table.
+#[derive(Debug, Clone)]
+pub struct BuildSpec {
+    /// Run by `/bin/sh -c`.
+    pub command: String,
+    /// Relative to the delivery root, `/`-separated, without `./`; empty for the root itself.
+    pub workdir: String,
+    pub timeout: Duration,
+    /// The build may use the network (reported).
+    pub network: bool,
+    /// Globs (relative to the delivery root) that must each match a file after the build.
+    pub outputs: Vec<(String, globset::GlobMatcher)>,
+    /// Commands whose exit status and first lines are recorded.
+    pub toolchain: Vec<String>,
+    /// The only variables passed besides PATH, HOME and LANG (which they may replace).
+    pub env: BTreeMap<String, String>,
+    pub max_processes: u64,
+    /// Bytes.
+    pub max_memory: u64,
+}
+
+/// Parse "30m", "90s", "2h", "1h30m", "1d": a positive duration with a unit on every number.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let mut total: u64 = 0;
+    let mut num = String::new();
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        if c == ' ' {
+            continue;
+        }
+        let mut unit = c.to_string();
+        while let Some(&n) = chars.peek() {
+            if n.is_ascii_alphabetic() {
+                unit.push(n);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let n: u64 = num.parse().ok()?;
+        num.clear();
+        let secs = match unit.as_str() {
+            "s" | "sec" | "secs" => 1,
+            "m" | "min" | "mins" => 60,
+            "h" | "hour" | "hours" => 3600,
+            "d" | "day" | "days" => 86_400,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(secs)?)?;
+    }
+    if !num.is_empty() || total == 0 {
+        return None;
+    }
+    Some(Duration::from_secs(total))
+}
+
+/// Parse "512MiB", "4GiB", "4G", "800M", "65536K" or a number of bytes.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: u64 = t[..digits].parse().ok()?;
+    let shift = match t[digits..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return None,
+    };
+    n.checked_mul(1 << shift).filter(|&b| b > 0)
+}
+
+fn valid_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl Validator<'_> {
+    pub(super) fn build(&mut self, raw: &Spanned<RawBuild>, case_sensitive: bool) -> BuildSpec {
+        let b = raw.get_ref();
+        if b.command.get_ref().trim().is_empty() {
+            self.problem(
+                b.command.span(),
+                "[build] command is empty: write the command that builds the delivery, e.g. \"make all\"".to_owned(),
+            );
+        }
+        let mut workdir = String::new();
+        if let Some(w) = &b.workdir {
+            let mut p = w.get_ref().trim();
+            while let Some(rest) = p.strip_prefix("./") {
+                p = rest;
+            }
+            let p = p.trim_end_matches('/');
+            if p.starts_with('/') || p.contains('\\') || p.split('/').any(|c| c == "..") {
+                self.problem(
+                    w.span(),
+                    format!(
+                        "[build] workdir {:?} must be a folder relative to the delivery root, with '/' between folders and no leading '/' or '..'",
+                        w.get_ref()
+                    ),
+                );
+            } else if p != "." {
+                p.clone_into(&mut workdir);
+            }
+        }
+        let timeout = match &b.timeout {
+            None => DEFAULT_TIMEOUT,
+            Some(t) => parse_duration(t.get_ref()).unwrap_or_else(|| {
+                self.problem(
+                    t.span(),
+                    format!(
+                        "[build] timeout {:?} is not a duration: write it as \"90s\", \"30m\", \"2h\" or \"1h30m\"",
+                        t.get_ref()
+                    ),
+                );
+                DEFAULT_TIMEOUT
+            }),
+        };
+        let mut outputs = Vec::new();
+        if let Some(list) = &b.outputs {
+            for p in list.get_ref() {
+                if let Some(g) = self.glob(p, case_sensitive) {
+                    outputs.push((p.get_ref().clone(), g.compile_matcher()));
+                }
+            }
+        }
+        let mut toolchain = Vec::new();
+        if let Some(list) = &b.toolchain {
+            for c in list.get_ref() {
+                if c.get_ref().trim().is_empty() {
+                    self.problem(
+                        c.span(),
+                        "[build] toolchain: an empty command; write one such as \"java -version\""
+                            .to_owned(),
+                    );
+                } else {
+                    toolchain.push(c.get_ref().clone());
+                }
+            }
+        }
+        let mut env = BTreeMap::new();
+        for (k, v) in &b.env {
+            if !valid_env_name(k.get_ref()) {
+                self.problem(
+                    k.span(),
+                    format!(
+                        "[build] env: {:?} is not a variable name (letters, digits and '_', not starting with a digit)",
+                        k.get_ref()
+                    ),
+                );
+            } else if v.get_ref().contains('\0') {
+                self.problem(
+                    v.span(),
+                    format!(
+                        "[build] env: the value of {} contains a NUL byte",
+                        k.get_ref()
+                    ),
+                );
+            } else {
+                env.insert(k.get_ref().clone(), v.get_ref().clone());
+            }
+        }
+        let max_processes = match &b.max_processes {
+            None => DEFAULT_MAX_PROCESSES,
+            Some(n) if *n.get_ref() >= 8 => n.get_ref().unsigned_abs(),
+            Some(n) => {
+                self.problem(
+                    n.span(),
+                    format!(
+                        "[build] max-processes = {} is too small: give at least 8 (the build's shell and its tools count too)",
+                        n.get_ref()
+                    ),
+                );
+                DEFAULT_MAX_PROCESSES
+            }
+        };
+        let max_memory = match &b.max_memory {
+            None => DEFAULT_MAX_MEMORY,
+            Some(m) => match parse_size(m.get_ref()) {
+                Some(bytes) if bytes >= 16 << 20 => bytes,
+                _ => {
+                    self.problem(
+                        m.span(),
+                        format!(
+                            "[build] max-memory {:?} is not a size of at least 16MiB: write it as \"512MiB\" or \"4GiB\"",
+                            m.get_ref()
+                        ),
+                    );
+                    DEFAULT_MAX_MEMORY
+                }
+            },
+        };
+        BuildSpec {
+            command: b.command.get_ref().clone(),
+            workdir,
+            timeout,
+            network: b.network,
+            outputs,
+            toolchain,
+            env,
+            max_processes,
+            max_memory,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
+        assert_eq!(parse_duration("30m"), Some(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("2 h"), Some(Duration::from_secs(7200)));
+        for bad in ["", "30", "0s", "5x", "m", "1.5h"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512MiB"), Some(512 << 20));
+        assert_eq!(parse_size("4G"), Some(4 << 30));
+        assert_eq!(parse_size("1024"), Some(1024));
+        for bad in ["", "0", "4 furlongs", "-1G"] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn env_names() {
+        assert!(valid_env_name("JAVA_HOME"));
+        assert!(valid_env_name("_X1"));
+        assert!(!valid_env_name("1X"));
+        assert!(!valid_env_name("A-B"));
+        assert!(!valid_env_name(""));
+    }
+}

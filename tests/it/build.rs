@@ -1,0 +1,859 @@
+//! The isolated build: real builds (C/Make, Cargo, Python) in the real sandbox, and the ways a
+//! vendor's build goes wrong: failing, hanging, downloading, escaping its copy, forking without
+//! end, producing other outputs than declared, or different outputs each time.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::common::{Run, codes, escrow, escrow_command, run, with_code, write};
+
+/// A delivery in `tmp/delivery` and a manifest `tmp/manifest.toml` with `build` as its body.
+struct Project {
+    tmp: tempfile::TempDir,
+    delivery: PathBuf,
+    manifest: PathBuf,
+}
+
+impl Project {
+    fn new(files: &[(&str, &str)], build: &str) -> Project {
+        let tmp = tempfile::tempdir().unwrap();
+        let delivery = tmp.path().join("delivery");
+        std::fs::create_dir(&delivery).unwrap();
+        for (path, content) in files {
+            write(&delivery, path, content);
+        }
+        let manifest = tmp.path().join("manifest.toml");
+        std::fs::write(&manifest, format!("schema-version = 1\n{build}")).unwrap();
+        Project {
+            tmp,
+            delivery,
+            manifest,
+        }
+    }
+
+    fn log(&self) -> PathBuf {
+        self.tmp.path().join("build.log")
+    }
+
+    /// `escrow build DELIVERY -m MANIFEST --format json --log LOG ARGS…`
+    fn build(&self, args: &[&str]) -> Run {
+        self.build_env(args, &[])
+    }
+
+    fn build_env(&self, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
+        let mut cmd = escrow_command();
+        cmd.arg("build")
+            .arg(&self.delivery)
+            .arg("-m")
+            .arg(&self.manifest)
+            .args(["--format", "json", "--log"])
+            .arg(self.log())
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let r = run(cmd);
+        assert_ne!(r.code, 2, "runtime error: {}", r.stderr);
+        r
+    }
+}
+
+/// The JSON report parses into the library's strict structs (unknown fields rejected) and
+/// serializes back to the same JSON.
+fn strict_round_trip(r: &Run) {
+    let report: escrow::report::Report = serde_json::from_str(&r.stdout).unwrap();
+    assert!(report.build.is_some());
+    assert_eq!(serde_json::to_value(&report).unwrap(), r.json());
+}
+
+fn log_text(report: &serde_json::Value) -> String {
+    std::fs::read_to_string(report["build"]["log"]["path"].as_str().unwrap()).unwrap()
+}
+
+/// Every process whose command line contains `needle`.
+fn processes_with(needle: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            text.contains(needle).then_some(text)
+        })
+        .collect()
+}
+
+/// A number no other test (or earlier run) uses in its command lines.
+fn unique(n: u32) -> String {
+    format!("{}{n}", std::process::id())
+}
+
+const C_PROJECT: &[(&str, &str)] = &[
+    (
+        "src/main.c",
+        "#include <stdio.h>\nint main(void) { puts(\"挂号 ok\"); return 0; }\n",
+    ),
+    (
+        "Makefile",
+        "all: dist/hello\n\ndist/hello: src/main.c\n\tmkdir -p dist\n\tcc -O2 -o dist/hello src/main.c\n\t./dist/hello\n",
+    ),
+];
+
+#[test]
+fn c_project_builds_with_hashed_outputs_and_toolchain() {
+    let p = Project::new(
+        C_PROJECT,
+        "[build]\ncommand = \"make all\"\ntimeout = \"2m\"\noutputs = [\"dist/hello\"]\ntoolchain = [\"cc --version\", \"make --version\", \"no-such-compiler --version\"]\n",
+    );
+    let r = p.build(&[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let j = r.json();
+    strict_round_trip(&r);
+    let b = &j["build"];
+    assert_eq!(b["status"], "succeeded");
+    assert_eq!(b["isolation"], "bwrap");
+    assert_eq!(b["network"], false);
+    assert_eq!(b["exit_code"], 0);
+    let outputs = b["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 1, "{b}");
+    assert_eq!(outputs[0]["path"], "dist/hello");
+    assert!(outputs[0]["size"].as_u64().unwrap() > 1000);
+    assert_eq!(outputs[0]["sha256"].as_str().unwrap().len(), 64);
+    let tools = b["toolchain"].as_array().unwrap();
+    assert_eq!(tools[0]["exit_code"], 0);
+    assert!(
+        tools[0]["output"][0].as_str().unwrap().contains("cc"),
+        "{tools:?}"
+    );
+    assert!(
+        tools[1]["output"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("GNU Make")
+    );
+    assert_eq!(tools[2]["exit_code"], 127, "{tools:?}");
+    assert!(log_text(&j).contains("挂号 ok"));
+    assert_eq!(
+        b["log"]["tail"].as_array().unwrap().last().unwrap(),
+        "挂号 ok"
+    );
+    assert!(codes(&j).is_empty(), "{j}");
+    // The build ran on a copy: the delivery is as it was.
+    assert!(!p.delivery.join("dist").exists());
+    assert!(!Path::new(b["build_path"].as_str().unwrap()).exists());
+
+    let human = escrow([
+        "build".as_ref(),
+        p.delivery.as_os_str(),
+        "-m".as_ref(),
+        p.manifest.as_os_str(),
+        "--lang".as_ref(),
+        "zh".as_ref(),
+        "--log".as_ref(),
+        p.log().as_os_str(),
+    ]);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    for s in ["编译（隔离环境）", "成功", "dist/hello", "工具链", "日志"] {
+        assert!(human.stdout.contains(s), "{s}: {}", human.stdout);
+    }
+}
+
+#[test]
+fn rust_crate_builds_offline() {
+    let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+    let cargo_home = std::env::var_os("CARGO_HOME").map_or(home.join(".cargo"), PathBuf::from);
+    let rustup_home = std::env::var_os("RUSTUP_HOME").map_or(home.join(".rustup"), PathBuf::from);
+    let p = Project::new(
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"his-tool\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n",
+            ),
+            ("src/main.rs", "fn main() { println!(\"ok\"); }\n"),
+        ],
+        &format!(
+            "[build]\ncommand = \"cargo build --offline\"\noutputs = [\"target/debug/his-tool\"]\ntoolchain = [\"cargo --version\"]\n[build.env]\nCARGO_HOME = \"{}\"\nRUSTUP_HOME = \"{}\"\nPATH = \"{}:/usr/bin:/bin\"\n",
+            cargo_home.display(),
+            rustup_home.display(),
+            cargo_home.join("bin").display()
+        ),
+    );
+    let r = p.build(&[]);
+    let j = r.json();
+    assert_eq!(r.code, 0, "{j}\n{}", log_text(&j));
+    assert_eq!(j["build"]["outputs"][0]["path"], "target/debug/his-tool");
+    assert!(
+        j["build"]["toolchain"][0]["output"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("cargo ")
+    );
+}
+
+#[test]
+fn python_project_builds() {
+    let p = Project::new(
+        &[
+            ("app/__main__.py", "from app import core\ncore.run()\n"),
+            ("app/core.py", "def run():\n    print('门诊 ok')\n"),
+        ],
+        "[build]\ncommand = \"mkdir -p dist && python3 -m zipapp . -o dist/his.pyz -m 'app.core:run' && python3 dist/his.pyz\"\noutputs = [\"dist/*.pyz\"]\ntoolchain = [\"python3 --version\"]\n",
+    );
+    let r = p.build(&[]);
+    let j = r.json();
+    assert_eq!(r.code, 0, "{j}\n{}", log_text(&j));
+    assert_eq!(j["build"]["outputs"][0]["path"], "dist/his.pyz");
+    assert!(log_text(&j).contains("门诊 ok"));
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .any(|d| d.join(tool).is_file())
+}
+
+#[test]
+fn downloads_are_build_network_required() {
+    // Each download tool this machine has, and what it says when the network is closed.
+    let tries = [
+        (
+            "curl",
+            "curl -sS -o lib/dep.jar https://repo.maven.apache.org/maven2/dep.jar",
+            "Could not resolve host",
+        ),
+        (
+            "python3",
+            "python3 -m pip install --isolated --no-cache-dir --retries 1 --timeout 2 --target vendor requests",
+            "Failed to establish a new connection",
+        ),
+        (
+            "npm",
+            "npm install --no-audit --no-fund --fetch-retries=0 left-pad",
+            "EAI_AGAIN",
+        ),
+    ];
+    let present: Vec<_> = tries.iter().filter(|t| on_path(t.0)).collect();
+    assert!(!present.is_empty(), "curl, python3 or npm is needed");
+    let command: Vec<&str> = present.iter().map(|t| t.1).collect();
+    let p = Project::new(
+        &[(
+            "package.json",
+            "{\"name\": \"x\", \"version\": \"1.0.0\"}\n",
+        )],
+        &format!(
+            "[build]\ncommand = \"{}\"\ntimeout = \"60s\"\n",
+            command.join("; ")
+        ),
+    );
+    let r = p.build(&[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let j = r.json();
+    assert_eq!(codes(&j), ["build-failed", "build-network-required"]);
+    let net = with_code(&j, "build-network-required");
+    assert_eq!(net[0]["severity"], "deny");
+    let all = net[0]["evidence"].to_string();
+    for (tool, _, said) in present {
+        assert!(all.contains(said), "{tool}: {said} not in {all}");
+    }
+}
+
+#[test]
+fn a_failing_build_is_build_failed_with_the_log_tail() {
+    let p = Project::new(
+        &[(
+            "src/main.c",
+            "int main(void) { return missing_symbol(); }\n",
+        )],
+        "[build]\ncommand = \"cc -Werror -o app src/main.c\"\n",
+    );
+    let r = p.build(&[]);
+    assert_eq!(r.code, 1);
+    let j = r.json();
+    assert_eq!(codes(&j), ["build-failed"]);
+    let f = with_code(&j, "build-failed")[0];
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("exited with status 1")
+    );
+    assert!(f["evidence"].to_string().contains("missing_symbol"), "{f}");
+    assert_eq!(j["build"]["status"], "failed");
+    assert_eq!(j["build"]["exit_code"], 1);
+}
+
+/// A build that sleeps past its timeout and leaves processes behind (one in a new session, as a
+/// daemon would), in each sandbox: stopped within moments of the limit, nothing left running.
+fn timeout_stops_everything(args: &[&str], n: u32) {
+    let id = unique(n);
+    let p = Project::new(
+        &[("run.sh", "")],
+        &format!(
+            "[build]\ncommand = \"setsid sleep 3{id} & (setsid sleep 4{id} &) ; echo started; sleep 5{id}\"\ntimeout = \"2s\"\n"
+        ),
+    );
+    let started = Instant::now();
+    let r = p.build(args);
+    let took = started.elapsed();
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let j = r.json();
+    assert!(codes(&j).contains(&"build-timeout".to_owned()), "{j}");
+    assert_eq!(j["build"]["status"], "timed-out");
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_millis(4500),
+        "took {took:?}"
+    );
+    assert!(log_text(&j).contains("started"));
+    for marker in [format!("3{id}"), format!("4{id}"), format!("5{id}")] {
+        assert_eq!(processes_with(&marker), Vec::<String>::new(), "left behind");
+    }
+}
+
+#[test]
+fn timeout_stops_every_process_in_bwrap() {
+    timeout_stops_everything(&[], 1);
+}
+
+#[test]
+fn timeout_stops_every_process_in_unshare() {
+    timeout_stops_everything(&["--sandbox", "unshare"], 2);
+}
+
+#[test]
+fn timeout_stops_every_process_without_sandbox() {
+    timeout_stops_everything(&["--no-sandbox"], 3);
+}
+
+#[test]
+fn writes_outside_the_copy_change_nothing_on_the_host() {
+    use std::os::unix::fs::PermissionsExt;
+    let id = unique(4);
+    let p = Project::new(&[("src/a.txt", "original\n")], "");
+    // World-writable, so that only the sandbox stops the build user writing there.
+    let home = p.tmp.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    for d in [&home, &p.delivery, &p.delivery.join("src")] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    std::fs::set_permissions(p.tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let host_tmp = std::env::temp_dir().join(format!("escrow-escape-{id}"));
+    let d = p.delivery.display();
+    std::fs::write(
+        &p.manifest,
+        format!(
+            "schema-version = 1\n[build]\ncommand = '''\necho changed > src/a.txt\necho x > {d}/planted; echo changed > {d}/src/a.txt; rm -f {d}/src/a.txt\necho x > {}\necho x > \"$HOME/planted\"; echo \"home=$HOME\"\necho \"user=$(whoami) $(getent passwd $(id -u) | cut -d: -f6)\"\nmkdir -p out && echo built > out/result.txt\n'''\noutputs = [\"out/result.txt\"]\n",
+            host_tmp.display()
+        ),
+    )
+    .unwrap();
+    let r = p.build_env(&[], &[("HOME", home.as_os_str())]);
+    let j = r.json();
+    assert_eq!(r.code, 0, "{j}");
+    let log = log_text(&j);
+    assert!(log.contains(&format!("home={}", home.display())), "{log}");
+    // Run by root, the build runs as a user of its own, whose account has the private home.
+    if std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0) {
+        assert!(
+            log.contains(&format!("user=escrow-build {}", home.display())),
+            "{log}"
+        );
+    }
+    // The copy was writable …
+    assert_eq!(j["build"]["outputs"][0]["path"], "out/result.txt");
+    // … and nothing else changed.
+    assert_eq!(
+        std::fs::read_to_string(p.delivery.join("src/a.txt")).unwrap(),
+        "original\n"
+    );
+    assert!(!p.delivery.join("planted").exists());
+    assert!(!host_tmp.exists());
+    assert_eq!(std::fs::read_dir(&home).unwrap().count(), 0);
+}
+
+#[test]
+fn a_fork_heavy_build_is_contained_by_the_process_limit() {
+    let p = Project::new(
+        &[(
+            "fork.py",
+            "import os, time\nn = 0\nfor i in range(300):\n    try:\n        pid = os.fork()\n    except OSError:\n        break\n    if pid == 0:\n        time.sleep(20)\n        os._exit(0)\n    n += 1\nprint('forked', n)\n",
+        )],
+        "[build]\ncommand = \"python3 fork.py\"\nmax-processes = 40\ntimeout = \"60s\"\n",
+    );
+    let started = Instant::now();
+    let r = p.build(&[]);
+    let j = r.json();
+    assert_eq!(r.code, 0, "{j}");
+    let log = log_text(&j);
+    let forked: u32 = log
+        .lines()
+        .find_map(|l| l.strip_prefix("forked "))
+        .unwrap_or_else(|| panic!("{log}"))
+        .trim()
+        .parse()
+        .unwrap();
+    assert!((1..40).contains(&forked), "forked {forked}");
+    assert_eq!(j["build"]["max_processes"], 40);
+    // Its sleeping children went with the sandbox.
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn the_memory_limit_stops_a_greedy_build() {
+    let p = Project::new(
+        &[(
+            "eat.py",
+            "b = bytearray(512 * 1024 * 1024)\nprint('ate', len(b))\n",
+        )],
+        "[build]\ncommand = \"python3 eat.py\"\nmax-memory = \"128MiB\"\n",
+    );
+    let r = p.build(&[]);
+    let j = r.json();
+    assert_eq!(r.code, 1, "{j}");
+    assert_eq!(codes(&j), ["build-failed"]);
+    assert!(log_text(&j).contains("MemoryError"), "{}", log_text(&j));
+}
+
+#[test]
+fn declared_outputs_must_exist() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"mkdir -p dist && echo x > dist/app.war\"\noutputs = [\"dist/*.jar\", \"dist/*.war\"]\n",
+    );
+    let r = p.build(&[]);
+    assert_eq!(r.code, 1);
+    let j = r.json();
+    assert_eq!(codes(&j), ["build-output-missing"]);
+    assert_eq!(
+        with_code(&j, "build-output-missing")[0]["path"],
+        "dist/*.jar"
+    );
+    assert_eq!(j["build"]["outputs"][0]["path"], "dist/app.war");
+}
+
+#[test]
+fn a_missing_workdir_is_build_failed() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"true\"\nworkdir = \"backend\"\n",
+    );
+    let r = p.build(&[]);
+    assert_eq!(r.code, 1);
+    let j = r.json();
+    assert_eq!(codes(&j), ["build-failed"]);
+    assert!(
+        with_code(&j, "build-failed")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"backend\" is not a folder")
+    );
+}
+
+#[test]
+fn reproducible_builds_compare_outputs() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"mkdir -p dist && date +%s%N > dist/stamp.txt && echo \\\"$SOURCE_DATE_EPOCH\\\" > dist/epoch.txt\"\noutputs = [\"dist/*\"]\n",
+    );
+    let r = p.build(&["--reproducible"]);
+    assert_eq!(r.code, 0, "warnings only: {}", r.stdout);
+    let j = r.json();
+    strict_round_trip(&r);
+    assert_eq!(codes(&j), ["build-not-reproducible"]);
+    let f = with_code(&j, "build-not-reproducible")[0];
+    assert_eq!(f["severity"], "warn");
+    assert_eq!(f["path"], "dist/stamp.txt");
+    let b = &j["build"];
+    assert_eq!(b["source_date_epoch"], 315_532_800);
+    let again = &b["reproducible"];
+    assert_eq!(again["differing"], serde_json::json!(["dist/stamp.txt"]));
+    assert_ne!(again["build_path"], b["build_path"]);
+    assert_eq!(again["status"], "succeeded");
+
+    // Deterministic outputs: no finding.
+    std::fs::write(
+        &p.manifest,
+        "schema-version = 1\n[build]\ncommand = \"mkdir -p dist && echo \\\"$SOURCE_DATE_EPOCH\\\" > dist/epoch.txt\"\noutputs = [\"dist/*\"]\n",
+    )
+    .unwrap();
+    let r = p.build(&["--reproducible"]);
+    let j = r.json();
+    assert_eq!(r.code, 0);
+    assert!(codes(&j).is_empty(), "{j}");
+    assert_eq!(
+        j["build"]["reproducible"]["differing"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn the_unshare_fallback_is_reported_and_keeps_the_network_closed() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"curl -sS http://example.com/dep.tgz -o dep.tgz\"\n",
+    );
+    // bubblewrap "missing": auto falls back to unshare and says why.
+    let r = p.build_env(&[], &[("ESCROW_BWRAP", OsStr::new("/nonexistent/bwrap"))]);
+    let j = r.json();
+    assert_eq!(j["build"]["isolation"], "unshare");
+    let detail = j["build"]["isolation_detail"].as_str().unwrap();
+    assert!(detail.contains("bubblewrap is unusable"), "{detail}");
+    assert!(
+        j["build"]["fallback_reason"]
+            .as_str()
+            .unwrap()
+            .contains("/nonexistent/bwrap"),
+        "{j}"
+    );
+    assert_eq!(
+        codes(&j),
+        [
+            "build-failed",
+            "build-network-required",
+            "build-sandbox-weak"
+        ]
+    );
+    // Forced, it builds too.
+    let p = Project::new(
+        C_PROJECT,
+        "[build]\ncommand = \"make\"\noutputs = [\"dist/hello\"]\n",
+    );
+    let r = p.build(&["--sandbox", "unshare"]);
+    let j = r.json();
+    assert_eq!(r.code, 0, "{j}");
+    assert_eq!(j["build"]["isolation"], "unshare");
+    assert_eq!(codes(&j), ["build-sandbox-weak"]);
+    // A forced bubblewrap that cannot run is an error naming what to do.
+    let r = escrow_with_env(&p, &["--sandbox", "bwrap"], "/nonexistent/bwrap");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("apt-get install bubblewrap"),
+        "{}",
+        r.stderr
+    );
+}
+
+fn escrow_with_env(p: &Project, args: &[&str], bwrap: &str) -> Run {
+    let mut cmd = escrow_command();
+    cmd.arg("build")
+        .arg(&p.delivery)
+        .arg("-m")
+        .arg(&p.manifest)
+        .args(args)
+        .arg("--log")
+        .arg(p.log())
+        .env("ESCROW_BWRAP", bwrap);
+    run(cmd)
+}
+
+#[test]
+fn no_sandbox_is_reported_and_network_true_too() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"echo built > out.txt\"\nnetwork = true\noutputs = [\"out.txt\"]\n",
+    );
+    let r = p.build(&["--no-sandbox"]);
+    let j = r.json();
+    assert_eq!(r.code, 0, "{j}");
+    assert_eq!(j["build"]["isolation"], "none");
+    assert_eq!(j["build"]["network"], true);
+    assert_eq!(codes(&j), ["build-network-allowed", "build-sandbox-weak"]);
+    assert!(!p.delivery.join("out.txt").exists());
+}
+
+#[test]
+fn build_flags_without_a_build_table_are_usage_errors() {
+    let p = Project::new(
+        &[("a/x.java", "class X {}")],
+        "[[module]]\nid = \"a\"\nname = \"A\"\npaths = [\"a/**\"]\n",
+    );
+    for args in [
+        vec!["check", "--build"],
+        vec!["build"],
+        vec!["deposit", "--build", "--label", "v1", "--vault", "vault"],
+    ] {
+        let mut cmd = escrow_command();
+        cmd.arg(args[0])
+            .arg(&p.delivery)
+            .arg("-m")
+            .arg(&p.manifest)
+            .args(&args[1..])
+            .current_dir(p.tmp.path());
+        let r = run(cmd);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(r.stderr.contains("no [build] table"), "{}", r.stderr);
+        assert!(r.stderr.contains("manifest.toml"), "{}", r.stderr);
+    }
+    // Nothing was deposited.
+    let snapshots = p.tmp.path().join("vault").join("snapshots");
+    assert!(!snapshots.exists() || std::fs::read_dir(&snapshots).unwrap().count() == 0);
+    let r = escrow([
+        "check".as_ref(),
+        p.delivery.as_os_str(),
+        "-m".as_ref(),
+        p.manifest.as_os_str(),
+        "--reproducible".as_ref(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("add --build"), "{}", r.stderr);
+}
+
+#[test]
+fn check_build_adds_the_build_to_the_check() {
+    let p = Project::new(
+        &[("a/x.java", "class X {}")],
+        "[[module]]\nid = \"a\"\nname = \"A\"\npaths = [\"a/**\"]\n[build]\ncommand = \"exit 3\"\n",
+    );
+    let r = crate::common::check_json(&p.delivery, &p.manifest);
+    assert_eq!(r.code, 0);
+    assert!(r.json().get("build").is_none());
+    let r = escrow([
+        "check".as_ref(),
+        p.delivery.as_os_str(),
+        "-m".as_ref(),
+        p.manifest.as_os_str(),
+        "--build".as_ref(),
+        "--log".as_ref(),
+        p.log().as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(r.code, 1);
+    let j = r.json();
+    assert_eq!(codes(&j), ["build-failed"]);
+    assert_eq!(j["build"]["exit_code"], 3);
+    assert_eq!(j["requirements"][0]["status"], "met");
+}
+
+#[test]
+fn deposit_build_keeps_the_log_and_audit_verifies_it() {
+    let p = Project::new(
+        C_PROJECT,
+        "[build]\ncommand = \"make\"\noutputs = [\"dist/hello\"]\n",
+    );
+    let vault = p.tmp.path().join("vault");
+    let mut cmd = escrow_command();
+    cmd.arg("deposit")
+        .arg(&p.delivery)
+        .arg("-m")
+        .arg(&p.manifest)
+        .args(["--label", "v1", "--build", "--format", "json", "--log"])
+        .arg(p.log())
+        .arg("--vault")
+        .arg(&vault);
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["report"]["build"]["status"], "succeeded");
+    let vault_args = |args: &[&str]| {
+        let mut cmd = escrow_command();
+        cmd.args(args).arg("--vault").arg(&vault);
+        run(cmd)
+    };
+    let log = vault_args(&["show", "v1", "--build-log"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    assert!(
+        log.stdout.contains("cc -O2 -o dist/hello"),
+        "{}",
+        log.stdout
+    );
+    let show = vault_args(&["show", "v1"]);
+    assert!(
+        show.stdout
+            .contains("build        succeeded with bwrap isolation"),
+        "{}",
+        show.stdout
+    );
+    assert!(show.stdout.contains("Build (isolated)"), "{}", show.stdout);
+    let shown = vault_args(&["show", "v1", "--format", "json"]).json();
+    let log_sha = shown["record"]["build_log"]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let audit = vault_args(&["audit", "--format", "json"]);
+    assert_eq!(audit.code, 0, "{}", audit.stdout);
+
+    // Lose the pack holding the log: audit names it.
+    let packs = vault.join("packs");
+    let idx = std::fs::read_dir(&packs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension() == Some(OsStr::new("idx"))
+                && std::fs::read_to_string(p).unwrap().contains(&log_sha)
+        })
+        .unwrap();
+    std::fs::remove_file(idx.with_extension("pack")).unwrap();
+    let audit = vault_args(&["audit"]);
+    assert_eq!(audit.code, 1);
+    assert!(audit.stdout.contains("(build log)"), "{}", audit.stdout);
+}
+
+#[test]
+fn build_table_mistakes_are_reported_with_positions() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"\"\nworkdir = \"../up\"\ntimeout = \"soon\"\noutputs = [\"/abs\"]\nmax-memory = \"lots\"\n[build.env]\n\"BAD-NAME\" = \"x\"\n",
+    );
+    let r = escrow([
+        "build".as_ref(),
+        p.delivery.as_os_str(),
+        "-m".as_ref(),
+        p.manifest.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2);
+    let m = p.manifest.display().to_string();
+    for (line, what) in [
+        (3, "command is empty"),
+        (4, "workdir"),
+        (5, "timeout \"soon\""),
+        (6, "\"/abs\""),
+        (7, "max-memory"),
+        (9, "BAD-NAME"),
+    ] {
+        assert!(
+            r.stderr.contains(&format!("{m}:{line}:")) && r.stderr.contains(what),
+            "line {line} {what}: {}",
+            r.stderr
+        );
+    }
+    std::fs::write(
+        &p.manifest,
+        "schema-version = 1\n[build]\ncommand = \"make\"\ncolour = \"red\"\n[[module]]\nid = \"a\"\nname = \"\"\npaths = [\"a/**\"]\n",
+    )
+    .unwrap();
+    let r = escrow([
+        "build".as_ref(),
+        p.delivery.as_os_str(),
+        "-m".as_ref(),
+        p.manifest.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(&format!("{m}:4:")), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{m}:7:")), "{}", r.stderr);
+}
+
+#[test]
+fn the_template_build_table_loads() {
+    let template =
+        std::fs::read_to_string(crate::common::repo().join("manifests/template.toml")).unwrap();
+    let start = template
+        .find("# [build]")
+        .expect("a commented [build] table");
+    let mut text = template[..start].to_owned();
+    for line in template[start..].lines() {
+        match line.strip_prefix("# ") {
+            Some(l)
+                if line.starts_with("# [")
+                    || l.starts_with(|c: char| {
+                        c.is_ascii_lowercase() || c.is_ascii_uppercase()
+                    }) && l.contains(" = ") =>
+            {
+                text.push_str(l);
+            }
+            _ => text.push_str(line),
+        }
+        text.push('\n');
+    }
+    let m = escrow::manifest::parse(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    let b = m.build.expect("[build] read");
+    assert_eq!(b.command, "make all");
+    assert_eq!(b.timeout, Duration::from_secs(30 * 60));
+    assert!(!b.network);
+    assert!(!b.outputs.is_empty() && !b.toolchain.is_empty() && !b.env.is_empty());
+}
+
+#[test]
+fn a_sandbox_that_cannot_start_is_a_runtime_error_not_a_failed_build() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::new(&[("a.txt", "x")], "[build]\ncommand = \"true\"\n");
+    // A bubblewrap that passes the start-up probe but cannot set up the real sandbox.
+    let fake = p.tmp.path().join("bwrap");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\n[ \"$#\" -gt 12 ] && { echo \"bwrap: Can't mount proc on /newroot/proc: Operation not permitted\" >&2; exit 1; }\nexec bwrap \"$@\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = escrow_with_env(&p, &[], fake.to_str().unwrap());
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("the sandbox could not start"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("Can't mount proc"), "{}", r.stderr);
+}
+
+#[test]
+fn without_any_sandbox_the_build_is_refused_unless_no_sandbox() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"echo ran > ran.txt\"\n",
+    );
+    // A PATH with the helpers but without `unshare`, and a bubblewrap that does not exist.
+    let bin = p.tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    for tool in ["prlimit", "setpriv", "kill", "chmod", "rm", "sh", "echo"] {
+        if let Some(dir) = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+            .find(|d| d.join(tool).is_file())
+        {
+            std::os::unix::fs::symlink(dir.join(tool), bin.join(tool)).unwrap();
+        }
+    }
+    let attempt = |extra: &[&str]| {
+        let mut cmd = escrow_command();
+        cmd.arg("build")
+            .arg(&p.delivery)
+            .arg("-m")
+            .arg(&p.manifest)
+            .args(["--format", "json"])
+            .arg("--log")
+            .arg(p.log())
+            .args(extra)
+            .env("PATH", &bin)
+            .env("ESCROW_BWRAP", "/nonexistent/bwrap");
+        run(cmd)
+    };
+    let r = attempt(&[]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("no sandbox works"), "{}", r.stderr);
+    assert!(r.stderr.contains("--no-sandbox"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("apt-get install bubblewrap"),
+        "{}",
+        r.stderr
+    );
+    let r = attempt(&["--no-sandbox"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["build"]["isolation"], "none");
+}
+
+#[test]
+fn an_archive_delivery_is_built_from_its_unpacked_tree() {
+    let p = Project::new(
+        C_PROJECT,
+        "[build]\ncommand = \"make\"\noutputs = [\"dist/hello\"]\n",
+    );
+    let archive = p.tmp.path().join("his-v2.3.tar.gz");
+    let status = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(p.tmp.path())
+        .arg("delivery")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut cmd = escrow_command();
+    cmd.arg("build")
+        .arg(&archive)
+        .arg("-m")
+        .arg(&p.manifest)
+        .args(["--format", "json", "--log"])
+        .arg(p.log());
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let j = r.json();
+    assert_eq!(j["delivery"]["source"]["kind"], "archive");
+    assert_eq!(j["build"]["outputs"][0]["path"], "dist/hello");
+}
