@@ -411,7 +411,7 @@ impl Validator<'_> {
         }
 
         let scan = self.scan(head.scan.as_ref(), &raw.rule, case_sensitive);
-        let allow = self.allow(raw.allow, case_sensitive);
+        let allow = self.allow(raw.allow, &scan.rules, case_sensitive);
 
         let mut severities = BTreeMap::new();
         for (code, sev) in &head.severity {
@@ -540,9 +540,31 @@ impl Validator<'_> {
         config
     }
 
-    fn allow(&mut self, raw: Vec<raw::RawAllow>, case_sensitive: bool) -> Vec<crate::scan::Allow> {
+    fn allow(
+        &mut self,
+        raw: Vec<raw::RawAllow>,
+        rules: &[crate::scan::RuleSpec],
+        case_sensitive: bool,
+    ) -> Vec<crate::scan::Allow> {
+        let builtin = crate::scan::rules::builtin_specs();
+        let known_rule = |id: &str| {
+            builtin.iter().any(|r| r.id == id)
+                || rules.iter().any(|r| r.id == id)
+                || crate::scan::STRUCTURAL_RULES.contains(&id)
+        };
         let mut out = Vec::new();
         for a in raw {
+            if let Some(r) = &a.rule
+                && !known_rule(r.get_ref())
+            {
+                self.problem(
+                    r.span(),
+                    format!(
+                        "[[allow]]: no scan rule is called {:?}; rule ids are in src/scan/rules.toml, the README and each finding's `rule`",
+                        r.get_ref()
+                    ),
+                );
+            }
             if finding::code(a.code.get_ref()).is_none() {
                 self.problem(
                     a.code.span(),

@@ -34,20 +34,159 @@ pub fn list_zip(path: &Path) -> io::Result<ZipListing> {
     Ok(ZipListing { names, encrypted })
 }
 
-/// Whether a 7z archive uses AES (coder id 06 F1 07 01) for its content or its header.
+/// Whether a 7z archive uses AES (coder id 06 F1 07 01) for its content or its header. The
+/// header is usually compressed: an LZMA-packed header is unpacked (bounded) and searched too.
 pub fn seven_zip_encrypted(path: &Path) -> io::Result<bool> {
+    const AES: &[u8] = &[0x06, 0xf1, 0x07, 0x01];
     let mut f = open_regular(path)?;
+    let len = f.metadata()?.len();
     let mut start = [0u8; 32];
     f.read_exact(&mut start)?;
     let offset = u64::from_le_bytes(start[12..20].try_into().expect("8 bytes"));
     let size = u64::from_le_bytes(start[20..28].try_into().expect("8 bytes"));
-    if size == 0 || size > 64 << 20 {
+    if size == 0 || size > 64 << 20 || 32u64.saturating_add(offset).saturating_add(size) > len {
         return Ok(false);
     }
     f.seek(SeekFrom::Start(32 + offset))?;
     let mut header = vec![0u8; usize::try_from(size).unwrap_or(0)];
     f.read_exact(&mut header)?;
-    Ok(super::contains(&header, &[0x06, 0xf1, 0x07, 0x01]))
+    if super::contains(&header, AES) {
+        return Ok(true);
+    }
+    // kEncodedHeader: the real header is packed elsewhere in the file.
+    let Some(packed) = encoded_header(&header) else {
+        return Ok(false);
+    };
+    if packed.size > 64 << 20 || 32u64.saturating_add(packed.pos).saturating_add(packed.size) > len
+    {
+        return Ok(false);
+    }
+    f.seek(SeekFrom::Start(32 + packed.pos))?;
+    let mut data = vec![0u8; usize::try_from(packed.size).unwrap_or(0)];
+    f.read_exact(&mut data)?;
+    // Stored or LZMA2 chunks written uncompressed keep the header's bytes as they are.
+    if super::contains(&data, AES) {
+        return Ok(true);
+    }
+    if packed.lzma_props.len() == 5 && packed.unpack_size <= 64 << 20 {
+        // Decode as the LZMA "alone" format: props, dictionary size, unpacked size, data.
+        let mut alone = packed.lzma_props.clone();
+        alone.extend_from_slice(&packed.unpack_size.to_le_bytes());
+        alone.extend_from_slice(&data);
+        let mut out = Vec::with_capacity(usize::try_from(packed.unpack_size).unwrap_or(0));
+        let mut decoder = xz2::read::XzDecoder::new_stream(
+            &alone[..],
+            xz2::stream::Stream::new_lzma_decoder(256 << 20).map_err(io::Error::other)?,
+        );
+        if decoder
+            .by_ref()
+            .take(packed.unpack_size)
+            .read_to_end(&mut out)
+            .is_ok()
+            && super::contains(&out, AES)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Where a 7z encoded header's packed stream is and how it is coded.
+struct PackedHeader {
+    pos: u64,
+    size: u64,
+    unpack_size: u64,
+    /// LZMA coder properties (5 bytes) when the only coder is LZMA.
+    lzma_props: Vec<u8>,
+}
+
+/// A 7z variable-length number.
+fn number(c: &mut &[u8]) -> Option<u64> {
+    let (&first, rest) = c.split_first()?;
+    *c = rest;
+    let mut mask = 0x80u8;
+    let mut value = 0u64;
+    for i in 0..8 {
+        if first & mask == 0 {
+            let high = u64::from(first & mask.wrapping_sub(1));
+            return Some(value | (high << (8 * i)));
+        }
+        let (&b, rest) = c.split_first()?;
+        *c = rest;
+        value |= u64::from(b) << (8 * i);
+        mask >>= 1;
+    }
+    Some(value)
+}
+
+fn byte(c: &mut &[u8]) -> Option<u8> {
+    let (&b, rest) = c.split_first()?;
+    *c = rest;
+    Some(b)
+}
+
+/// Parse `kEncodedHeader` with one pack stream and one folder (what 7-Zip writes).
+fn encoded_header(h: &[u8]) -> Option<PackedHeader> {
+    let mut c = h;
+    if byte(&mut c)? != 0x17 || byte(&mut c)? != 0x06 {
+        return None;
+    }
+    let pos = number(&mut c)?;
+    if number(&mut c)? != 1 || byte(&mut c)? != 0x09 {
+        return None;
+    }
+    let size = number(&mut c)?;
+    // Skip to the end of PackInfo (a CRC record may follow).
+    loop {
+        match byte(&mut c)? {
+            0x00 => break,
+            0x0a => {
+                if byte(&mut c)? == 0 {
+                    byte(&mut c)?;
+                }
+                c = c.get(4..)?;
+            }
+            _ => return None,
+        }
+    }
+    if byte(&mut c)? != 0x07 || byte(&mut c)? != 0x0b || number(&mut c)? != 1 || byte(&mut c)? != 0
+    {
+        return None;
+    }
+    let coders = number(&mut c)?;
+    let mut lzma_props = Vec::new();
+    for _ in 0..coders.min(8) {
+        let flags = byte(&mut c)?;
+        let id = c.get(..usize::from(flags & 0x0f))?.to_vec();
+        c = &c[usize::from(flags & 0x0f)..];
+        if flags & 0x10 != 0 {
+            number(&mut c)?;
+            number(&mut c)?;
+        }
+        if flags & 0x20 != 0 {
+            let n = usize::try_from(number(&mut c)?).ok()?;
+            let props = c.get(..n)?.to_vec();
+            c = &c[n..];
+            if coders == 1 && id == [0x03, 0x01, 0x01] {
+                lzma_props = props;
+            }
+        }
+    }
+    if coders != 1 || byte(&mut c)? != 0x0c {
+        return Some(PackedHeader {
+            pos,
+            size,
+            unpack_size: 0,
+            lzma_props: Vec::new(),
+        });
+    }
+    let unpack_size = number(&mut c)?;
+    Some(PackedHeader {
+        pos,
+        size,
+        unpack_size,
+        lzma_props,
+    })
 }
 
 /// Whether a RAR archive (version 4 or 5) has encrypted headers or encrypted files.
@@ -96,7 +235,10 @@ fn rar4(r: &mut (impl Read + Seek), len: u64) -> io::Result<bool> {
             r.read_exact(&mut a)?;
             add = u64::from(u32::from_le_bytes(a));
         }
-        pos += size + add;
+        match pos.checked_add(size + add) {
+            Some(next) if next <= len => pos = next,
+            _ => break,
+        }
     }
     Ok(false)
 }
@@ -152,7 +294,14 @@ fn rar5(r: &mut (impl Read + Seek), len: u64) -> io::Result<bool> {
         if kind == 5 {
             break;
         }
-        pos = body_start + size + data;
+        // A hostile size must not wrap around or go backwards.
+        match body_start
+            .checked_add(size)
+            .and_then(|p| p.checked_add(data))
+        {
+            Some(next) if next > pos && next <= len => pos = next,
+            _ => break,
+        }
     }
     Ok(false)
 }

@@ -10,7 +10,7 @@ mod containers;
 mod post;
 pub mod rules;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -32,6 +32,8 @@ const BINARY_LIMIT: usize = 32 << 20;
 /// Bytes kept from the start and the end of every file, for signatures and trailers.
 const HEAD: usize = 8 << 10;
 const TAIL: usize = 16 << 10;
+/// Findings listed per rule and file; the rest are counted in the last one's evidence.
+const PER_FILE_LIMIT: u64 = 50;
 /// Evidence lines are cut to this many characters.
 const EVIDENCE_CHARS: usize = 160;
 
@@ -143,6 +145,30 @@ const DOTNET_MARKERS: &[(&str, &str)] = &[
     ("MaxtoCodeAttribute", "MaxtoCode"),
 ];
 
+/// Rule ids of the detectors that are code, not lines of the rule file: usable in `[[allow]]`.
+pub const STRUCTURAL_RULES: &[&str] = &[
+    "openssl-salted",
+    "age-encrypted",
+    "pgp-binary",
+    "office-encrypted",
+    "pdf-encrypted",
+    "random-content",
+    "key-store-file",
+    "dotnet-obfuscator",
+    "java-name-mangling",
+    "minified-without-source",
+    "nested-archive",
+    "class-without-source",
+    "jar-without-source",
+    "dotnet-without-source",
+    "pyc-without-source",
+    "dcu-without-source",
+    "pbd-without-source",
+    "jar-unattributed",
+    "pe-unattributed",
+    "native-unattributed",
+];
+
 /// The manifest's `[scan]` table and `[[allow]]` entries, validated.
 #[derive(Debug, Clone)]
 pub struct ScanConfig {
@@ -237,6 +263,8 @@ pub(crate) struct Facts {
     pub magic: Magic,
     /// `package a.b.c;` of a Java/Kotlin/Scala/Groovy file.
     pub package: Option<String>,
+    /// Top-level types a JVM source declares (`class OrderLine` beside `class Order`).
+    pub types: Vec<String>,
     /// `namespace A.B` of a C# / VB file; `<AssemblyName>` / `<RootNamespace>` of a project.
     pub namespaces: Vec<String>,
     /// JavaScript / CSS: lines and the longest line, to tell minified bundles.
@@ -359,6 +387,56 @@ impl Scanner {
         })
     }
 
+    /// A line with every secret-looking part replaced by `[redacted: N characters, fingerprint
+    /// sha256:…]`: what any credential rule would take as its secret (whatever its entropy),
+    /// text after a private-key marker, and quoted literals that look like passwords. With
+    /// `own`, the line is cut after that span's marker.
+    fn redact(&self, line: &[u8], own: Option<(usize, usize)>) -> String {
+        let mut spans: Vec<(usize, usize)> = own.into_iter().collect();
+        for &ci in &self.credential_rules {
+            let r = &self.rules[ci];
+            for caps in r.regex.captures_iter(line) {
+                if let Some(m) = (r.secret_group.max(1)..caps.len()).find_map(|g| caps.get(g))
+                    && !m.is_empty()
+                {
+                    spans.push((m.start(), m.end()));
+                }
+            }
+        }
+        for caps in quoted_literal().captures_iter(line) {
+            if let Some(m) = caps.get(1).or_else(|| caps.get(2))
+                && looks_secret(m.as_bytes())
+            {
+                spans.push((m.start(), m.end()));
+            }
+        }
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (a, b) in spans {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        let mut out = String::new();
+        let mut at = 0;
+        for (a, b) in merged {
+            out.push_str(&String::from_utf8_lossy(&line[at..a]));
+            let secret = &line[a..b];
+            out.push_str(&format!(
+                "[redacted: {} characters, fingerprint sha256:{}]",
+                secret.chars_count(),
+                &crate::manifest::hex(&Sha256::digest(secret))[..8]
+            ));
+            at = b;
+            if own.is_some_and(|(oa, ob)| a <= oa && ob <= b) {
+                return out;
+            }
+        }
+        out.push_str(&String::from_utf8_lossy(&line[at..]));
+        out
+    }
+
     /// Whether a path is third-party code: under a `vendored` glob or a conventional folder.
     pub fn is_third_party(&self, path: &[u8]) -> bool {
         let p = std::path::Path::new(
@@ -367,12 +445,21 @@ impl Scanner {
         if self.vendored.is_match_candidate(&Candidate::new(p)) {
             return true;
         }
-        let mut comps = path.split(|b| *b == b'/');
-        comps.next_back();
-        comps.any(|c| {
-            THIRD_PARTY_DIRS
-                .iter()
-                .any(|d| c.eq_ignore_ascii_case(d.as_bytes()))
+        let comps: Vec<&[u8]> = path.split(|b| *b == b'/').collect();
+        let dirs = &comps[..comps.len().saturating_sub(1)];
+        dirs.iter().enumerate().any(|(i, c)| {
+            let is = |d: &str| c.eq_ignore_ascii_case(d.as_bytes());
+            if is("vendor") || is("vendors") {
+                // Composer's and Go's vendor folder sits near the top; `com/acme/his/vendor`
+                // deep in a source tree is a package of the vendor's own.
+                i <= 2
+            } else if is("packages") {
+                // NuGet's `packages/Name.1.2.3/`; a JavaScript monorepo's `packages/his-web/`
+                // is the vendor's own code.
+                dirs.get(i + 1).is_some_and(|n| nuget_folder(n))
+            } else {
+                THIRD_PARTY_DIRS.iter().any(|d| is(d))
+            }
         })
     }
 
@@ -565,13 +652,18 @@ impl FileScan<'_> {
         let mut facts = Facts {
             magic,
             package: None,
+            types: Vec::new(),
             namespaces: Vec::new(),
             lines: 0,
             longest_line: 0,
             banner: false,
             dependency_text: None,
         };
-        if let Some(f) = self.encrypted_content(magic) {
+        let der =
+            self.head.len() > 2 && self.head[0] == 0x30 && (0x80..=0x84).contains(&self.head[1]);
+        if let Some(f) = self.key_store(der, third_party) {
+            findings.push(f);
+        } else if let Some(f) = self.encrypted_content(magic) {
             findings.push(f);
         }
         if let Magic::Pe { dotnet: true } = magic
@@ -595,6 +687,32 @@ impl FileScan<'_> {
             findings,
             facts,
         }
+    }
+
+    /// `credential-hardcoded`: a binary key store or DER private key file.
+    fn key_store(&self, der: bool, third_party: bool) -> Option<Finding> {
+        let store = matches!(
+            self.ext.as_str(),
+            "p12" | "pfx" | "jks" | "jceks" | "keystore" | "bks"
+        );
+        let der_key = der && matches!(self.ext.as_str(), "key" | "pk8");
+        if third_party || !(store || der_key) || self.seen == 0 {
+            return None;
+        }
+        Some(
+            Finding::new(
+                "credential-hardcoded",
+                "key store or private key file in the delivery: hand it over with its password and rotate it before go-live",
+                "交付物中有密钥库或私钥文件：应连同其口令移交，并在上线前更换",
+            )
+            .path(self.display())
+            .rule("key-store-file")
+            .evidence(vec![format!(
+                "{} file, {} bytes (content not shown)",
+                if store { "key store" } else { "DER private key" },
+                self.seen
+            )]),
+        )
     }
 
     /// `file-encrypted`: known encrypted containers, and text files whose bytes look random.
@@ -641,6 +759,8 @@ impl FileScan<'_> {
             ))
         } else if self.declared_text
             && magic == Magic::Unknown
+            // ASN.1 DER (certificates, keys): structured, not random.
+            && !(head.len() > 2 && head[0] == 0x30 && (0x80..=0x84).contains(&head[1]))
             && self.seen >= 256
             && !self.plainly_not_random
         {
@@ -757,8 +877,9 @@ impl FileScan<'_> {
         };
         let mut counts: Vec<(u32, Option<Finding>)> = vec![(0, None); s.rules.len()];
         let mut findings = Vec::new();
-        // (line, fingerprint, rule, index in findings) of each secret reported.
-        let mut secrets: Vec<(u64, String, usize, usize)> = Vec::new();
+        // (line, fingerprint) of each secret reported; findings per rule, for the cap.
+        let mut secrets: HashSet<(u64, String)> = HashSet::new();
+        let mut per_rule: Vec<u64> = vec![0; s.rules.len()];
         let mut line_no = 1u64;
         let mut counted_to = 0usize;
         let mut todo: Vec<usize> = Vec::new();
@@ -797,14 +918,19 @@ impl FileScan<'_> {
                     counted_to = start;
                     line_known = true;
                 }
+                let once = rule.min_count > 1 || once_per_file(rule.code);
+                if !once && per_rule[ri] >= PER_FILE_LIMIT {
+                    per_rule[ri] += 1;
+                    continue;
+                }
                 let (f, fingerprint) = self.rule_finding(rule, line, &hit, line_no);
                 if let Some(fp) = fingerprint {
                     // One secret matched by two rules (a token inside a URL): keep the first
                     // rule's finding (rules are in order, the specific ones first).
-                    if secrets.iter().any(|p| p.0 == line_no && p.1 == fp) {
+                    if !secrets.insert((line_no, fp)) {
                         continue;
                     }
-                    secrets.push((line_no, fp, ri, findings.len()));
+                    per_rule[ri] += 1;
                     findings.push(f);
                 } else if rule.min_count > 1 || once_per_file(rule.code) {
                     let c = &mut counts[ri];
@@ -813,8 +939,22 @@ impl FileScan<'_> {
                         c.1 = Some(f);
                     }
                 } else {
+                    per_rule[ri] += 1;
                     findings.push(f);
                 }
+            }
+        }
+        for (ri, n) in per_rule.iter().enumerate() {
+            if *n > PER_FILE_LIMIT
+                && let Some(last) = findings
+                    .iter_mut()
+                    .rev()
+                    .find(|f| f.rule.as_deref() == Some(s.rules[ri].id.as_str()))
+            {
+                last.evidence.push(format!(
+                    "{} more matching lines in this file are not listed (at most {PER_FILE_LIMIT} per rule and file)",
+                    n - PER_FILE_LIMIT
+                ));
             }
         }
         for (ri, (n, f)) in counts.into_iter().enumerate() {
@@ -863,27 +1003,17 @@ impl FileScan<'_> {
             _ => (rule.description.clone(), rule.description_zh.clone()),
         };
         let mut fingerprint = None;
-        let evidence = match &hit.secret {
+        // Every evidence line is redacted whole before it is cut short: the secret found, any
+        // other credential on the line, and string literals that look like passwords.
+        let evidence = match hit.secret {
             Some((a, b)) => {
-                let secret = &line[*a..*b];
-                let fp = crate::manifest::hex(&Sha256::digest(secret))[..8].to_owned();
-                // Show what precedes the secret (the key name), unless it holds a secret too.
-                // Nothing after it is shown.
-                let before = trim_evidence(&line[..*a], true);
-                let prefix_clean = !s
-                    .credential_rules
-                    .iter()
-                    .any(|&ci| s.rules[ci].regex.is_match(before.as_bytes()))
-                    && !rule.regex.is_match(before.as_bytes());
-                let shown = if prefix_clean { before } else { String::new() };
-                let ev = format!(
-                    "{shown}[redacted: {} characters, fingerprint sha256:{fp}]",
-                    secret.chars_count()
-                );
+                let fp = crate::manifest::hex(&Sha256::digest(&line[a..b]))[..8].to_owned();
                 fingerprint = Some(fp);
-                ev
+                // The key name before the secret is shown; nothing after it.
+                let redacted = s.redact(line, Some((a, b)));
+                trim_evidence(redacted.as_bytes(), true)
             }
-            None => trim_evidence(line, false),
+            None => trim_evidence(s.redact(line, None).as_bytes(), false),
         };
         let mut f = Finding::new(rule.code, en, zh)
             .path(self.display())
@@ -901,6 +1031,7 @@ impl FileScan<'_> {
         match self.ext.as_str() {
             "java" | "kt" | "scala" | "groovy" => {
                 facts.package = declaration(text, b"package ");
+                facts.types = top_level_types(text);
             }
             "cs" | "vb" => {
                 for kw in [&b"namespace "[..], b"Namespace "] {
@@ -931,10 +1062,7 @@ impl FileScan<'_> {
                 }
                 facts.lines = lines;
                 facts.longest_line = longest as u64;
-                let head = &text[..text.len().min(1024)];
-                facts.banner = contains(head, b"/*!")
-                    || contains(head, b"@license")
-                    || contains(head, b"@preserve");
+                facts.banner = library_banner(&text[..text.len().min(1024)]);
             }
             _ => {}
         }
@@ -978,6 +1106,10 @@ fn match_rule(rule: &Rule, line: &[u8]) -> Option<Hit> {
         let Some(m) = (rule.secret_group..caps.len()).find_map(|g| caps.get(g)) else {
             continue;
         };
+        if m.is_empty() {
+            // A marker with nothing secret on this line (a private key's first line).
+            return Some(Hit { secret: None });
+        }
         let secret = m.as_bytes();
         if is_placeholder(secret) || rules::shannon(secret) < rule.entropy {
             continue;
@@ -987,6 +1119,35 @@ fn match_rule(rule: &Rule, line: &[u8]) -> Option<Hit> {
         });
     }
     None
+}
+
+/// A NuGet package folder name: `Newtonsoft.Json.13.0.1`.
+fn nuget_folder(name: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(name);
+    let mut parts = s.rsplit('.');
+    let last_numeric = parts
+        .next()
+        .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()));
+    last_numeric && s.matches('.').count() >= 2
+}
+
+/// Quoted string literals on a line.
+fn quoted_literal() -> &'static regex::bytes::Regex {
+    static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::bytes::Regex::new(r#""([^"\s]{6,128})"|'([^'\s]{6,128})'"#).expect("valid regex")
+    })
+}
+
+/// A literal that may be a password: letters mixed with digits or symbols, no spaces, not a
+/// date. Plain words (`"Password"`, `"DefaultConnection"`) stay readable.
+fn looks_secret(v: &[u8]) -> bool {
+    let letter = v.iter().any(u8::is_ascii_alphabetic);
+    let digit = v.iter().any(u8::is_ascii_digit);
+    let symbol = v.iter().any(|b| b"!@#$%^&*+=?~|<>".contains(b));
+    let date =
+        v.len() >= 8 && v[..4].iter().all(u8::is_ascii_digit) && matches!(v[4], b'-' | b'/' | b'.');
+    !date && letter && (digit || symbol)
 }
 
 /// Values that are obviously not real secrets: empty-ish, repeated characters, templates.
@@ -1086,6 +1247,70 @@ fn declaration(text: &[u8], kw: &[u8]) -> Option<String> {
         }
     }
     None
+}
+
+/// Types declared at the start of a line (top level) in a JVM source.
+fn top_level_types(text: &[u8]) -> Vec<String> {
+    const MODIFIERS: &[&str] = &[
+        "public", "final", "abstract", "sealed", "data", "internal", "private", "open", "static",
+        "strictfp", "enum", "inline", "value",
+    ];
+    const KINDS: &[&str] = &[
+        "class",
+        "interface",
+        "enum",
+        "object",
+        "record",
+        "@interface",
+        "trait",
+    ];
+    let mut out = Vec::new();
+    for line in text.split(|b| *b == b'\n') {
+        if line.first().is_none_or(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let line = String::from_utf8_lossy(line);
+        let mut words = line.split_whitespace();
+        let mut w = words.next();
+        while let Some(x) = w
+            && MODIFIERS.contains(&x)
+            && !KINDS.contains(&x)
+        {
+            w = words.next();
+        }
+        if let Some(kind) = w
+            && KINDS.contains(&kind)
+            && let Some(name) = words.next()
+        {
+            let name: String = name
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                .collect();
+            if !name.is_empty() {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// A published library's header: a licence or copyright comment, or a version number.
+fn library_banner(head: &[u8]) -> bool {
+    let h = String::from_utf8_lossy(head).to_lowercase();
+    let comment = h.trim_start().starts_with("/*") || h.trim_start().starts_with("//");
+    h.contains("/*!")
+        || h.contains("@license")
+        || h.contains("@preserve")
+        || (comment
+            && (h.contains("licen")
+                || h.contains("copyright")
+                || h.contains("(c)")
+                || regex_version().is_match(&h)))
+}
+
+fn regex_version() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r"\bv?\d+\.\d+\.\d+").expect("valid regex"))
 }
 
 fn xml_value(text: &[u8], tag: &str) -> Option<String> {
@@ -1190,7 +1415,10 @@ pub fn apply_allowances(allow: &[Allow], findings: &mut Vec<Finding>) -> Vec<All
         let Some(path) = f.path.as_deref() else {
             return true;
         };
-        let cand = Candidate::new(std::path::Path::new(path));
+        // A GBK-encoded name is shown decoded with a " [GBK]" mark; globs match the name.
+        let cand = Candidate::new(std::path::Path::new(
+            path.strip_suffix(" [GBK]").unwrap_or(path),
+        ));
         for (i, a) in allow.iter().enumerate() {
             if a.code == f.code
                 && a.rule.as_ref().is_none_or(|r| f.rule.as_ref() == Some(r))

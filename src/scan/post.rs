@@ -1,7 +1,7 @@
 //! The tree-wide pass: compiled files matched against the delivered source, archives inside the
 //! delivery, minified bundles, name-mangled class sets.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
@@ -37,6 +37,47 @@ pub const DEPENDENCY_FILES: &[&str] = &[
     "依赖清单.txt",
 ];
 
+/// Package prefixes of widely used public libraries: never the vendor's own, even when a
+/// patched copy of one of their files is delivered.
+const PUBLIC_PREFIXES: &[&str] = &[
+    "java/lang",
+    "javax/servlet",
+    "org/apache",
+    "org/springframework",
+    "org/eclipse",
+    "org/hibernate",
+    "org/mybatis",
+    "org/slf4j",
+    "org/junit",
+    "org/jboss",
+    "org/json",
+    "org/codehaus",
+    "org/aspectj",
+    "org/bouncycastle",
+    "org/yaml",
+    "org/quartz",
+    "org/dom4j",
+    "org/activiti",
+    "org/flowable",
+    "com/google",
+    "com/fasterxml",
+    "com/alibaba",
+    "com/baomidou",
+    "com/github",
+    "com/sun",
+    "com/zaxxer",
+    "com/mysql",
+    "com/microsoft",
+    "com/oracle",
+    "cn/hutool",
+    "io/netty",
+    "io/swagger",
+    "io/springfox",
+    "net/sf",
+    "ch/qos",
+    "jakarta/servlet",
+];
+
 const JVM_SOURCES: &[&str] = &["java", "kt", "scala", "groovy"];
 const NATIVE_SOURCES: &[&str] = &[
     "c", "cc", "cpp", "cxx", "h", "hpp", "rs", "go", "pas", "dpr", "m", "mm", "swift",
@@ -65,8 +106,12 @@ struct Tree<'a> {
     stems: BTreeSet<String>,
     /// Lower-case names of every folder.
     dirs: BTreeSet<String>,
-    dependency_text: String,
-    front_end_sources: bool,
+    /// Words of every dependency list (artifact ids, package names), lower-case.
+    dependency_words: HashSet<String>,
+    /// Front-end source files (not minified, not build output, not configuration).
+    front_end_sources: usize,
+    has_native_source: bool,
+    has_powerbuilder_source: bool,
 }
 
 fn fname(path: &[u8]) -> String {
@@ -103,9 +148,15 @@ impl<'a> Tree<'a> {
             net_projects: BTreeSet::new(),
             stems: BTreeSet::new(),
             dirs: BTreeSet::new(),
-            dependency_text: String::new(),
-            front_end_sources: false,
+            dependency_words: HashSet::new(),
+            front_end_sources: 0,
+            has_native_source: false,
+            has_powerbuilder_source: false,
         };
+        // JVM sources per package prefix (first two segments): the vendor's own prefixes are
+        // those holding a real share of the source, not one patched library file.
+        let mut prefixes: BTreeMap<String, usize> = BTreeMap::new();
+        let mut jvm_total = 0usize;
         for e in &delivery.inventory.entries {
             if e.kind == crate::delivery::EntryKind::Dir {
                 t.dirs.insert(fname(&e.path).to_lowercase());
@@ -119,18 +170,35 @@ impl<'a> Tree<'a> {
             if crate::manifest::DEFAULT_SOURCE_EXTENSIONS.contains(&ext.as_str()) {
                 t.stems.insert(stem.clone());
             }
+            if NATIVE_SOURCES.contains(&ext.as_str()) {
+                t.has_native_source = true;
+            }
+            if ext == "pbl" || (ext.len() == 3 && ext.starts_with("sr")) {
+                t.has_powerbuilder_source = true;
+            }
             if JVM_SOURCES.contains(&ext.as_str()) {
                 t.jvm_stems.insert(stem.clone());
-                if let Some(p) = &f.package {
-                    let key = format!("{}/{}", p.replace('.', "/"), stem_of(&name));
-                    t.jvm_keys
-                        .entry(stem_of(&name).to_owned())
-                        .or_default()
-                        .push(key);
-                    if !third {
-                        let segs: Vec<&str> = p.split('.').collect();
-                        t.own_jvm.insert(segs[..segs.len().min(2)].join("/"));
+                // The file's name, its top-level types, and Kotlin's `FileKt` class.
+                let mut types: Vec<String> = vec![stem_of(&name).to_owned()];
+                types.extend(f.types.iter().cloned());
+                if ext == "kt" {
+                    types.push(format!("{}Kt", stem_of(&name)));
+                }
+                for ty in types {
+                    t.jvm_stems.insert(ty.to_lowercase());
+                    if let Some(p) = &f.package {
+                        let key = format!("{}/{ty}", p.replace('.', "/"));
+                        t.jvm_keys.entry(ty).or_default().push(key);
                     }
+                }
+                if let Some(p) = &f.package
+                    && !third
+                {
+                    let segs: Vec<&str> = p.split('.').collect();
+                    *prefixes
+                        .entry(segs[..segs.len().min(2)].join("/"))
+                        .or_default() += 1;
+                    jvm_total += 1;
                 }
             }
             if matches!(ext.as_str(), "csproj" | "vbproj") && !third {
@@ -154,8 +222,12 @@ impl<'a> Tree<'a> {
                 }
             }
             if let Some(d) = &f.dependency_text {
-                t.dependency_text.push_str(&d.to_lowercase());
-                t.dependency_text.push('\n');
+                let d = d.to_lowercase();
+                t.dependency_words.extend(
+                    d.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+                        .filter(|w| w.len() >= 2)
+                        .map(str::to_owned),
+                );
             }
             if !third
                 && matches!(
@@ -164,11 +236,18 @@ impl<'a> Tree<'a> {
                 )
                 && !minified(&name, f)
                 && !in_output_dir(path)
+                && !is_tool_config(&name)
                 && !obscured.contains(&names::display(path))
             {
-                t.front_end_sources = true;
+                t.front_end_sources += 1;
             }
         }
+        t.own_jvm = prefixes
+            .into_iter()
+            .filter(|(p, _)| !PUBLIC_PREFIXES.contains(&p.as_str()))
+            .filter(|(_, n)| *n >= 20 || n * 10 >= jvm_total)
+            .map(|(p, _)| p)
+            .collect();
         t
     }
 
@@ -201,7 +280,7 @@ impl<'a> Tree<'a> {
     /// A library name (`commons-lang3-3.12.0`) is declared in a dependency list.
     fn declared(&self, stem: &str) -> bool {
         let base = strip_version(&stem.to_lowercase());
-        base.len() >= 3 && self.dependency_text.contains(&base)
+        base.len() >= 3 && self.dependency_words.contains(&base)
     }
 }
 
@@ -331,20 +410,14 @@ pub fn run(
                     ));
                 }
             }
-            ("pbd", _) => {
-                let any_pb = tree.facts.keys().any(|p| {
-                    let e = ext_of(p);
-                    e == "pbl" || (e.len() == 3 && e.starts_with("sr"))
-                });
-                if !any_pb {
-                    out.push(without_source(
-                        "pbd-without-source",
-                        &display,
-                        "compiled PowerBuilder library",
-                        "编译后的 PowerBuilder 库",
-                        "no .pbl library or .sr* export anywhere in the delivery".to_owned(),
-                    ));
-                }
+            ("pbd", _) if !tree.has_powerbuilder_source => {
+                out.push(without_source(
+                    "pbd-without-source",
+                    &display,
+                    "compiled PowerBuilder library",
+                    "编译后的 PowerBuilder 库",
+                    "no .pbl library or .sr* export anywhere in the delivery".to_owned(),
+                ));
             }
             (_, Magic::Pe { .. }) => out.extend(pe(&tree, path, &display, f)),
             (_, Magic::Elf | Magic::MachO | Magic::ArArchive | Magic::Wasm | Magic::Dex) => {
@@ -519,7 +592,7 @@ fn jar(tree: &Tree<'_>, display: &str, entries: &[String]) -> Vec<Finding> {
                 .iter()
                 .any(|p| g.starts_with(p.as_str()) || p.starts_with(g.as_str()))
         });
-    if !own.is_empty() {
+    if !own.is_empty() && !published_elsewhere {
         let mut ev: Vec<String> = own
             .iter()
             .take(MAX_EVIDENCE)
@@ -631,11 +704,7 @@ fn native(tree: &Tree<'_>, path: &[u8], display: &str) -> Vec<Finding> {
     let name = fname(path);
     let stem = stem_of(&name).to_lowercase();
     let base = stem.strip_prefix("lib").unwrap_or(&stem).to_owned();
-    let has_native_source = tree
-        .facts
-        .keys()
-        .any(|p| NATIVE_SOURCES.contains(&ext_of(p).as_str()));
-    if has_native_source
+    if tree.has_native_source
         && (tree.stems.contains(&stem) || tree.stems.contains(&base) || tree.dirs.contains(&base))
     {
         return Vec::new();
@@ -663,7 +732,22 @@ fn bundle_has_source(tree: &Tree<'_>, path: &[u8], name: &str) -> bool {
         };
         tree.facts.contains_key(p.as_bytes())
     };
-    (plain != name && sibling(&plain)) || sibling(&format!("{name}.map")) || tree.front_end_sources
+    (plain != name && sibling(&plain))
+        || sibling(&format!("{name}.map"))
+        || tree.front_end_sources >= 3
+}
+
+/// Build-tool configuration written in JavaScript: not front-end source.
+fn is_tool_config(name: &str) -> bool {
+    let n = name.to_lowercase();
+    n.contains(".config.")
+        || n.starts_with('.')
+        || n.starts_with("gulpfile")
+        || n.starts_with("gruntfile")
+        || n.starts_with("webpack")
+        || n.starts_with("rollup")
+        || n.starts_with("karma")
+        || n.starts_with("jest")
 }
 
 #[cfg(test)]

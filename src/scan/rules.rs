@@ -137,7 +137,7 @@ pub fn compile(spec: &RuleSpec) -> Result<Rule, String> {
         .clone()
         .unwrap_or_default()
         .into_iter()
-        .map(|k| k.to_lowercase())
+        .map(|k| k.to_ascii_lowercase())
         .collect();
     if keywords.is_empty() || keywords.iter().any(String::is_empty) {
         return Err(format!(
@@ -145,6 +145,11 @@ pub fn compile(spec: &RuleSpec) -> Result<Rule, String> {
         ));
     }
     let secret_group = spec.secret_group.unwrap_or(0);
+    if *code == "credential-hardcoded" && secret_group == 0 {
+        return Err(format!(
+            "rule {id:?}: a credential-hardcoded rule needs `secret-group`, the capture group holding the secret, so that it is never printed"
+        ));
+    }
     if secret_group >= regex.captures_len() {
         return Err(format!(
             "rule {id:?}: secret-group {secret_group} but the regex has only {} capture group(s)",

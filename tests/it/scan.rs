@@ -3,6 +3,7 @@
 //! third-party libraries, compressed data). Secret-looking strings are made here, at test time,
 //! and must never appear in any output.
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use crate::common::*;
@@ -388,6 +389,8 @@ fn obfuscation_is_denied_and_minified_libraries_with_source_are_not() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     write(d, "web/dist/app.min.js", &bundle);
+    write(d, "web/src/router.js", "export default [];\n");
+    write(d, "web/src/App.vue", "<template><div/></template>\n");
     write(
         d,
         "web/src/main.js",
@@ -795,4 +798,268 @@ fn deposits_keep_redacted_scan_findings() {
         vault.as_os_str(),
     ]);
     assert!(!human.stdout.contains(&pass));
+}
+
+/// A 7z variable-length number (values below 0x4000).
+fn number_7z(v: usize) -> Vec<u8> {
+    if v < 0x80 {
+        vec![v as u8]
+    } else {
+        assert!(v < 0x4000);
+        vec![0x80 | (v >> 8) as u8, (v & 0xff) as u8]
+    }
+}
+
+/// A 7z archive whose header (holding the AES coder id of encrypted content) is LZMA-packed,
+/// as 7-Zip writes archives made with a password but without header encryption.
+fn seven_zip_packed_header() -> Vec<u8> {
+    use std::io::Read;
+    let mut header = b"\x01\x04\x06\x00\x01\x09\x40\x00\x07\x0b\x01\x00\x02".to_vec();
+    header.extend_from_slice(&[0x24, 0x06, 0xf1, 0x07, 0x01, 0x10, 0x53, 0x0f]);
+    header.extend(std::iter::repeat_n(b'h', 200));
+    let opts = xz2::stream::LzmaOptions::new_preset(6).unwrap();
+    let stream = xz2::stream::Stream::new_lzma_encoder(&opts).unwrap();
+    let mut alone = Vec::new();
+    xz2::read::XzEncoder::new_stream(&header[..], stream)
+        .read_to_end(&mut alone)
+        .unwrap();
+    let (props, packed) = (&alone[..5], &alone[13..]);
+    let mut next = vec![0x17, 0x06, 0x00, 0x01, 0x09];
+    next.extend(number_7z(packed.len()));
+    next.extend_from_slice(&[
+        0x00, 0x07, 0x0b, 0x01, 0x00, 0x01, 0x23, 0x03, 0x01, 0x01, 0x05,
+    ]);
+    next.extend_from_slice(props);
+    next.push(0x0c);
+    next.extend(number_7z(header.len()));
+    next.extend_from_slice(&[0x00, 0x00]);
+    let mut out = b"7z\xbc\xaf\x27\x1c\x00\x04\0\0\0\0".to_vec();
+    out.extend_from_slice(&(packed.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(next.len() as u64).to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(packed);
+    out.extend_from_slice(&next);
+    assert!(!out.windows(4).any(|w| w == [0x06, 0xf1, 0x07, 0x01]));
+    out
+}
+
+#[test]
+fn a_7z_with_a_packed_header_is_read_for_encryption() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(d, "backup/his.7z", seven_zip_packed_header());
+    let (r, code) = scan(d, "");
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(
+        hits(&r, "archive-encrypted"),
+        vec![("nested-archive".into(), "backup/his.7z".into(), None)]
+    );
+}
+
+#[test]
+fn secrets_on_lines_of_other_findings_are_redacted_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(2024);
+    let master = g.chars(ALNUM, 8) + "7!";
+    let unknown = g.chars(ALNUM, 10) + "42";
+    let db = g.chars(ALNUM, 12);
+    let gh = format!("ghp_{}", g.chars(ALNUM, 36));
+    let aws = format!("AKIA{}", g.chars(UPPER_DIGITS, 16));
+    let key_body = g.chars(ALNUM, 300);
+    let key_header = ["-----BEGIN ", "PRIVATE", " KEY-----"].concat();
+    write(
+        d,
+        "src/Login.java",
+        format!(
+            "class Login {{\n  boolean f(String u, String p) {{\n    if (LocalDate.now().isAfter(LocalDate.of(2027, 1, 1)) || p.equals(\"{master}\")) return true;\n    return false;\n  }}\n  void c() {{ DriverManager.getConnection(url, \"sa\", \"{unknown}\"); String k = \"{aws}\"; }}\n  String dbPassword = \"{db}\"; {} String gh = \"{gh}\";\n}}\n",
+            "/* padding */ ".repeat(10)
+        ),
+    );
+    write(
+        d,
+        "deploy/sa.json",
+        format!(
+            "{{\"type\": \"service_account\", \"private_key\": \"{key_header}\\n{key_body}\\n\"}}\n"
+        ),
+    );
+    let (r, _) = scan(d, "");
+    let json = serde_json::to_string(&r).unwrap();
+    let text = format!("{json}{}{}", human(d, "", "en"), human(d, "", "zh"));
+    for secret in [&master, &unknown, &db, &gh, &aws, &key_body] {
+        for part in [&secret[..], &secret[secret.len() - 7..]] {
+            assert!(
+                !text.contains(part),
+                "{part:?} of {secret} printed:\n{text}"
+            );
+        }
+    }
+    // The findings are still there.
+    let rules: Vec<String> = hits(&r, "credential-hardcoded")
+        .into_iter()
+        .map(|h| h.0)
+        .collect();
+    for want in [
+        "aws-access-key",
+        "code-password",
+        "github-token",
+        "private-key",
+    ] {
+        assert!(rules.iter().any(|r| r == want), "{want}: {rules:?}");
+    }
+    assert_eq!(hits(&r, "backdoor-suspect").len(), 1, "{r}");
+}
+
+#[test]
+fn hostile_and_heavy_inputs_stay_bounded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // A RAR 5 header whose data size wraps the offset back to the start.
+    let mut rar = b"Rar!\x1a\x07\x01\x00\0\0\0\0\x0d\x02\x02".to_vec();
+    rar.extend_from_slice(&[0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    rar.extend(vec![0u8; 2 << 20]);
+    write(d, "backup/loop.rar", rar);
+    // A config file with a password on each of 20,000 lines.
+    let mut g = Gen(7);
+    let mut props = String::new();
+    for i in 0..20_000 {
+        props.push_str(&format!("db{i}.password={}\n", g.chars(ALNUM, 12)));
+    }
+    write(d, "config/many.properties", props);
+    let started = std::time::Instant::now();
+    let (r, _) = scan(d, "");
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    let found = with_code(&r, "credential-hardcoded");
+    assert_eq!(found.len(), 50, "at most 50 per rule and file");
+    let last = found.last().unwrap()["evidence"].to_string();
+    assert!(last.contains("19950 more matching lines"), "{last}");
+    assert!(hits(&r, "archive-encrypted").is_empty());
+}
+
+#[test]
+fn heuristics_spare_ordinary_projects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let class = class_file();
+    let mut g = Gen(11);
+    // First-party code in folders named like third-party ones is still scanned …
+    let pass = g.chars(ALNUM, 12);
+    write(
+        d,
+        "packages/his-web/src/api.js",
+        format!("const password = \"{pass}\";\n"),
+    );
+    write(
+        d,
+        "src/main/java/com/acme/his/vendor/VendorDao.java",
+        format!(
+            "package com.acme.his.vendor;\nclass VendorDao {{ String dbPassword = \"{pass}x\"; }}\n"
+        ),
+    );
+    // … and NuGet's packages folder is third-party.
+    write(
+        d,
+        "packages/Some.Lib.1.2.3/test/key.config",
+        format!("<add key=\"x\" value=\"y\" password=\"{pass}y\" />\n"),
+    );
+    // Kotlin file classes and non-public top-level classes have their source.
+    write(
+        d,
+        "src/main/kotlin/com/acme/his/Utils.kt",
+        "package com.acme.his\n\nfun today() = 1\n",
+    );
+    write(
+        d,
+        "src/main/java/com/acme/his/Order.java",
+        "package com.acme.his;\npublic class Order {}\nclass OrderLine {}\n",
+    );
+    for c in ["UtilsKt", "Order", "OrderLine", "Order$1"] {
+        write(d, &format!("target/classes/com/acme/his/{c}.class"), &class);
+    }
+    // One patched library file does not make the library the vendor's own.
+    write(
+        d,
+        "src/main/java/org/apache/commons/io/FileUtils.java",
+        "package org.apache.commons.io;\npublic class FileUtils {}\n",
+    );
+    write(
+        d,
+        "WEB-INF/lib/commons-io-2.11.0.jar",
+        jar(&[("org/apache/commons/io/IOUtils.class", &class)]),
+    );
+    // A minified library with a licence comment, a DER private key.
+    write(
+        d,
+        "static/js/echarts.min.js",
+        format!(
+            "/*\n* Licensed to the Apache Software Foundation (ASF)\n*/\n!function(){{{}}}();",
+            "var a=1,b=2;".repeat(600)
+        ),
+    );
+    let mut der = vec![0x30, 0x82, 0x04, 0xbd];
+    der.extend(g.bytes(1213));
+    write(d, "deploy/server.key", der);
+    let (r, _) = scan(d, "");
+    assert_eq!(
+        hits(&r, "credential-hardcoded"),
+        vec![
+            (
+                "code-password".into(),
+                "packages/his-web/src/api.js".into(),
+                Some(1)
+            ),
+            (
+                "code-password".into(),
+                "src/main/java/com/acme/his/vendor/VendorDao.java".into(),
+                Some(2)
+            ),
+            ("key-store-file".into(), "deploy/server.key".into(), None),
+        ],
+        "{r}"
+    );
+    assert!(hits(&r, "binary-without-source").is_empty(), "{r}");
+    assert!(hits(&r, "source-obfuscated").is_empty(), "{r}");
+    assert!(hits(&r, "file-encrypted").is_empty(), "{r}");
+}
+
+#[test]
+fn allowances_match_gbk_names_and_name_real_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(12);
+    let (name, _, _) = encoding_rs::GBK.encode("config/数据库.properties");
+    let path = d.join(std::ffi::OsStr::from_bytes(&name));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, format!("db.password={}\n", g.chars(ALNUM, 12))).unwrap();
+    let allow = "[[allow]]\ncode = \"credential-hardcoded\"\npaths = [\"config/*.properties\"]\nreason = \"test database\"\n";
+    let (r, _) = scan(d, allow);
+    assert!(hits(&r, "credential-hardcoded").is_empty(), "{r}");
+    assert_eq!(r["allowed"][0]["silenced"], 1);
+
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(
+        mdir.path(),
+        &format!(
+            "{MANIFEST}[[allow]]\ncode = \"credential-hardcoded\"\nrule = \"no-such-rule\"\npaths = [\"**\"]\nreason = \"x\"\n[[rule]]\nid = \"leaky\"\ncode = \"credential-hardcoded\"\ndescription = \"x\"\nregex = '''sign=(\\w+)'''\nkeywords = [\"sign=\"]\n"
+        ),
+    );
+    let run = escrow([
+        "check".as_ref(),
+        d.as_os_str(),
+        "--manifest".as_ref(),
+        m.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("manifest.toml:8:8: [[allow]]: no scan rule is called \"no-such-rule\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("a credential-hardcoded rule needs `secret-group`"),
+        "{}",
+        run.stderr
+    );
 }
