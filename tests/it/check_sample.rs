@@ -224,3 +224,14 @@ fn readme_documents_every_finding_code() {
         );
     }
 }
+
+#[test]
+fn readme_documents_every_scan_rule() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    for id in escrow::scan::STRUCTURAL_RULES {
+        assert!(
+            readme.contains(&format!("`{id}`")),
+            "README lacks rule {id}"
+        );
+    }
+}
