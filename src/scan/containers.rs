@@ -1,5 +1,6 @@
 //! Archives found inside a delivery: which entries they hold and whether any is encrypted.
-//! Only headers are read; nothing is unpacked.
+//! Only headers are read, and zips (jars) inside zips, one level deep and bounded in size:
+//! nothing is unpacked to disk.
 
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -9,29 +10,76 @@ use crate::delivery::inventory::open_regular;
 /// Entries listed per nested zip, at most.
 const MAX_ENTRIES: usize = 500_000;
 
+/// A nested zip is read into memory when it is at most this large.
+const MAX_NESTED_BYTES: u64 = 64 << 20;
+/// Nested zips read per outer zip, at most.
+const MAX_NESTED: usize = 5_000;
+
 /// A zip (jar, war, …) listing.
 pub struct ZipListing {
     pub names: Vec<String>,
     pub encrypted: Vec<String>,
+    /// Zips inside (a Spring Boot jar's `BOOT-INF/lib/*.jar`, a zip in a zip): entry name and
+    /// listing. One level deep.
+    pub nested: Vec<(String, ZipListing)>,
 }
 
-/// List a zip's entries, noting the encrypted ones.
+/// List a zip's entries, noting the encrypted ones, and the zips inside it.
 pub fn list_zip(path: &Path) -> io::Result<ZipListing> {
     let f = open_regular(path)?;
-    let mut z = zip::ZipArchive::new(io::BufReader::new(f)).map_err(io::Error::other)?;
+    list(io::BufReader::new(f), true)
+}
+
+fn list<R: Read + Seek>(reader: R, nest: bool) -> io::Result<ZipListing> {
+    let mut z = zip::ZipArchive::new(reader).map_err(io::Error::other)?;
     // A hostile central directory can claim any number of entries: list a bounded number.
     let count = z.len().min(MAX_ENTRIES);
     let mut names = Vec::with_capacity(count);
     let mut encrypted = Vec::new();
+    let mut inner = Vec::new();
     for i in 0..count {
         let e = z.by_index_raw(i).map_err(io::Error::other)?;
         let name = String::from_utf8_lossy(e.name_raw()).into_owned();
         if e.encrypted() {
             encrypted.push(name.clone());
+        } else if nest
+            && inner.len() < MAX_NESTED
+            && e.size() <= MAX_NESTED_BYTES
+            && is_zip_name(&name)
+        {
+            inner.push(i);
         }
         names.push(name);
     }
-    Ok(ZipListing { names, encrypted })
+    let mut nested = Vec::new();
+    for i in inner {
+        let Ok(mut e) = z.by_index(i) else { continue };
+        let name = e.name().to_owned();
+        let mut data = Vec::new();
+        if (&mut e)
+            .take(MAX_NESTED_BYTES)
+            .read_to_end(&mut data)
+            .is_err()
+            || !data.starts_with(b"PK")
+        {
+            continue;
+        }
+        if let Ok(l) = list(io::Cursor::new(data), false) {
+            nested.push((name, l));
+        }
+    }
+    Ok(ZipListing {
+        names,
+        encrypted,
+        nested,
+    })
+}
+
+fn is_zip_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [".jar", ".war", ".ear", ".aar", ".zip", ".omod"]
+        .iter()
+        .any(|e| n.ends_with(e))
 }
 
 /// Whether a 7z archive uses AES (coder id 06 F1 07 01) for its content or its header. The

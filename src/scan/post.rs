@@ -341,17 +341,23 @@ pub fn run(
         let full = delivery.root.join(OsStr::from_bytes(path));
         match f.magic {
             Magic::Zip => {
-                let listing = containers::list_zip(&full);
-                if let Ok(l) = &listing
-                    && !l.encrypted.is_empty()
-                {
-                    out.push(encrypted_archive(&display, "zip", &l.encrypted));
-                }
-                if JAR_LIKE.contains(&ext.as_str())
-                    && !third
-                    && let Ok(l) = listing
-                {
-                    out.extend(jar(&tree, &display, &l.names));
+                if let Ok(l) = containers::list_zip(&full) {
+                    if !l.encrypted.is_empty() {
+                        out.push(encrypted_archive(&display, "zip", &l.encrypted));
+                    }
+                    if JAR_LIKE.contains(&ext.as_str()) && !third {
+                        out.extend(jar(&tree, &display, &l.names));
+                    }
+                    for (name, inner) in &l.nested {
+                        let shown = format!("{display}!/{name}");
+                        if !inner.encrypted.is_empty() {
+                            out.push(encrypted_archive(&shown, "zip", &inner.encrypted));
+                        }
+                        let lower = name.to_ascii_lowercase();
+                        if !third && JAR_LIKE.iter().any(|e| lower.ends_with(&format!(".{e}"))) {
+                            out.extend(jar(&tree, &shown, &inner.names));
+                        }
+                    }
                 }
             }
             Magic::SevenZip if containers::seven_zip_encrypted(&full).unwrap_or(false) => {

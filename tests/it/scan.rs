@@ -1063,3 +1063,60 @@ fn allowances_match_gbk_names_and_name_real_rules() {
         run.stderr
     );
 }
+
+#[test]
+fn archives_inside_archives_are_read_one_level_deep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let class = class_file();
+    write(
+        d,
+        "src/main/java/com/acme/his/App.java",
+        "package com.acme.his;\npublic class App {}\n",
+    );
+    // A Spring Boot jar: the application's classes with their source, and a library of the
+    // vendor's own without it.
+    let core = jar(&[("com/acme/his/core/Billing.class", &class)]);
+    let lib = jar(&[
+        ("org/slf4j/Logger.class", &class),
+        (
+            "META-INF/maven/org.slf4j/slf4j-api/pom.properties",
+            b"version=2",
+        ),
+    ]);
+    write(
+        d,
+        "target/his.jar",
+        jar(&[
+            ("BOOT-INF/classes/com/acme/his/App.class", &class),
+            ("BOOT-INF/lib/his-core-1.0.jar", &core),
+            ("BOOT-INF/lib/slf4j-api-2.0.9.jar", &lib),
+        ]),
+    );
+    // A password-protected zip inside a zip.
+    let inner = raw_zip(&[(b"db.sql", b"create table t (a int);", 1)]);
+    write(
+        d,
+        "backup/bundle.zip",
+        raw_zip(&[(b"inner.zip", &inner, 0)]),
+    );
+    let (r, code) = scan(d, "");
+    assert_eq!(code, 1);
+    assert_eq!(
+        hits(&r, "binary-without-source"),
+        vec![(
+            "jar-without-source".into(),
+            "target/his.jar!/BOOT-INF/lib/his-core-1.0.jar".into(),
+            None
+        )],
+        "{r}"
+    );
+    assert_eq!(
+        hits(&r, "archive-encrypted"),
+        vec![(
+            "nested-archive".into(),
+            "backup/bundle.zip!/inner.zip".into(),
+            None
+        )]
+    );
+}
