@@ -1076,7 +1076,7 @@ fn archives_inside_archives_are_read_one_level_deep() {
     );
     // A Spring Boot jar: the application's classes with their source, and a library of the
     // vendor's own without it.
-    let core = jar(&[("com/acme/his/core/Billing.class", &class)]);
+    let core_jar = jar(&[("com/acme/his/core/Billing.class", &class)]);
     let lib = jar(&[
         ("org/slf4j/Logger.class", &class),
         (
@@ -1089,7 +1089,7 @@ fn archives_inside_archives_are_read_one_level_deep() {
         "target/his.jar",
         jar(&[
             ("BOOT-INF/classes/com/acme/his/App.class", &class),
-            ("BOOT-INF/lib/his-core-1.0.jar", &core),
+            ("BOOT-INF/lib/his-core-1.0.jar", &core_jar),
             ("BOOT-INF/lib/slf4j-api-2.0.9.jar", &lib),
         ]),
     );
