@@ -1187,7 +1187,7 @@ fn is_placeholder(v: &[u8]) -> bool {
     }
 
     WORDS.contains(&s)
-        || s.starts_with("${")
+        || s.starts_with('$')
         || s.starts_with("#{")
         || s.starts_with("{{")
         || s.starts_with('<')
