@@ -1483,6 +1483,7 @@ mod tests {
     fn placeholders_are_not_secrets() {
         for p in [
             "${DB_PASS}",
+            "$(cat /run/secret)",
             "changeme",
             "xxxxxxxx",
             "<password>",
