@@ -292,6 +292,28 @@ pub fn run(
         }
     }
     if first.status == Status::Succeeded {
+        // An output that came with the delivery, unchanged, was not made by the build.
+        let delivered: std::collections::HashMap<String, String> = delivery
+            .inventory
+            .files()
+            .filter_map(|e| e.sha256.map(|h| (e.display_path(), hex(&h))))
+            .collect();
+        for o in &first.outputs {
+            if delivered.get(&o.path) == Some(&o.sha256) {
+                findings.push(
+                    Finding::new(
+                        "build-output-missing",
+                        format!(
+                            "{} came with the delivery and the build left it unchanged: the build did not make it",
+                            o.path
+                        ),
+                        format!("{} 随交付物提供，编译后未发生变化：并非由编译生成", o.path),
+                    )
+                    .path(o.path.clone())
+                    .evidence(vec![format!("sha256 {} before and after the build", o.sha256)]),
+                );
+            }
+        }
         for glob in &first.missing {
             findings.push(
                 Finding::new(
@@ -696,6 +718,8 @@ fn supervise(
     let started = Instant::now();
     let deadline = started + timeout;
     let mut timed_out = false;
+    let mut stopped: Option<&str> = None;
+    RUNNING.store(true, std::sync::atomic::Ordering::SeqCst);
     let status = loop {
         if let Some(s) = child.try_wait()? {
             break s;
@@ -707,8 +731,13 @@ fn supervise(
             progress.advance(0, len - logged);
             logged = len;
         }
-        if Instant::now() >= deadline {
-            timed_out = true;
+        if logged > MAX_LOG_BYTES {
+            stopped = Some("its log passed 256 MiB");
+        } else if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+            stopped = Some("escrow was interrupted");
+        }
+        if Instant::now() >= deadline || stopped.is_some() {
+            timed_out = stopped.is_none();
             // `unshare`: the child's child is the PID namespace's init, and the kernel kills
             // every process of a namespace whose init dies. (Its parent-death signal does not
             // survive the switch to the build user, so killing `unshare` alone is not enough.)
@@ -729,8 +758,29 @@ fn supervise(
         kill(&[format!("-{}", child.id())]);
     }
     sweep(marker);
+    RUNNING.store(false, std::sync::atomic::Ordering::SeqCst);
+    if let Some(why) = stopped {
+        use std::io::Write;
+        let _ = writeln!(&watch, "\nescrow: the build was stopped: {why}");
+        if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted; the build was stopped and its copy removed",
+            ));
+        }
+    }
     Ok((Some(status), timed_out))
 }
+
+/// True while a build command runs (the interrupt handler stops it rather than exiting).
+pub static RUNNING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Set by the program's interrupt handler (Ctrl-C): a running build is stopped, its processes
+/// killed and its copy removed, and `run` returns an error.
+pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A build whose log grows past this is stopped: it would fill the disk.
+const MAX_LOG_BYTES: u64 = 256 << 20;
 
 /// The direct children of a process.
 fn children(pid: u32) -> Vec<String> {
@@ -744,7 +794,7 @@ fn kill(targets: &[String]) {
     if targets.is_empty() {
         return;
     }
-    let _ = std::process::Command::new("kill")
+    let _ = std::process::Command::new(sandbox::system_program("kill"))
         .args(["-KILL", "--"])
         .args(targets)
         .stdout(Stdio::null())

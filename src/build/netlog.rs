@@ -39,8 +39,9 @@ const NEEDLES: &[&str] = &[
     "eai_again",
     "econnrefused",
     "enetunreach",
-    "etimedout",
-    "getaddrinfo",
+    "etimedout ",
+    "getaddrinfo enotfound",
+    "getaddrinfo eai_again",
     "request to https://registry",
     // pip
     "failed to establish a new connection",
@@ -48,7 +49,7 @@ const NEEDLES: &[&str] = &[
     "retrying (retry(",
     // Go
     "proxy.golang.org",
-    "dial tcp",
+    "dial tcp: lookup",
     "go: downloading",
     "module lookup disabled",
     // NuGet and dotnet
@@ -61,6 +62,10 @@ const NEEDLES: &[&str] = &[
     "spurious network error",
     "attempting to make an http request, but --offline was specified",
     "failed to get `",
+    "offline mode", // cargo --offline: "no matching package named `x` found … offline mode"
+    // Maven offline (mvn -o): the artifact is not in the local repository
+    "cannot access central",
+    "has not been downloaded from it before",
 ];
 
 /// The lines of a log that show network attempts, at most `max`, each cut to 500 characters.
@@ -70,7 +75,8 @@ pub fn network_lines(log: &Path, max: usize) -> io::Result<Vec<String>> {
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
+        // Lines are read 64 KiB at a time at most: a huge single line cannot fill memory.
+        if (&mut reader).take(64 * 1024).read_until(b'\n', &mut buf)? == 0 {
             break;
         }
         let line = String::from_utf8_lossy(&buf);

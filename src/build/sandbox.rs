@@ -439,13 +439,16 @@ impl Sandbox {
         let mut env: Vec<(String, String)> = launch.env.to_vec();
         env.retain(|(k, _)| k != "HOME");
         env.push(("HOME".to_owned(), home_inside.display().to_string()));
-        let mut cmd = Command::new("prlimit");
+        // Every program escrow starts as root is named by its absolute path and runs with a
+        // clean environment: the manifest's variables (PATH, LD_PRELOAD, …) reach only the
+        // build's shell, after the switch to the build user.
+        let mut cmd = Command::new(system_program("prlimit"));
         cmd.arg(format!("--nproc={}", launch.max_processes))
             .arg(format!("--data={}", launch.max_memory))
             .arg("--");
         let user: Vec<String> = if self.as_root {
             vec![
-                "setpriv".to_owned(),
+                system_program("setpriv").display().to_string(),
                 format!("--reuid={}", launch.dirs.uid),
                 format!("--regid={}", launch.dirs.uid),
                 "--clear-groups".to_owned(),
@@ -468,7 +471,18 @@ impl Sandbox {
                 if !launch.network {
                     cmd.arg("--unshare-net");
                 }
-                cmd.args(["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]);
+                // /run holds the host's service sockets (docker, D-Bus, databases): hidden.
+                cmd.args([
+                    "--ro-bind",
+                    "/",
+                    "/",
+                    "--dev",
+                    "/dev",
+                    "--proc",
+                    "/proc",
+                    "--tmpfs",
+                    "/run",
+                ]);
                 if self.as_root {
                     for f in ["passwd", "group"] {
                         cmd.arg("--ro-bind")
@@ -486,15 +500,12 @@ impl Sandbox {
                     .arg(&launch.dirs.copy)
                     .arg(&launch.dirs.copy);
                 cmd.arg("--chdir").arg(launch.cwd).arg("--clearenv");
-                for (k, v) in &env {
-                    cmd.args(["--setenv", k, v]);
-                }
                 cmd.arg("--").args(&user);
                 // bwrap's own environment: only what it needs to find its programs.
                 cmd.env_clear().env("PATH", DEFAULT_PATH);
             }
             Level::Unshare => {
-                cmd.arg("unshare");
+                cmd.arg(system_program("unshare"));
                 if !self.as_root {
                     cmd.args(["--user", "--map-root-user"]);
                 }
@@ -513,19 +524,33 @@ impl Sandbox {
                 cmd.args(&user);
                 cmd.current_dir(launch.cwd)
                     .env_clear()
-                    .envs(env.iter().map(|(k, v)| (k, v)));
+                    .env("PATH", DEFAULT_PATH);
             }
             Level::None => {
                 cmd.args(&user);
                 cmd.current_dir(launch.cwd)
                     .env_clear()
-                    .envs(env.iter().map(|(k, v)| (k, v)));
+                    .env("PATH", DEFAULT_PATH);
                 std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
             }
+        }
+        cmd.arg(system_program("env")).arg("-i");
+        for (k, v) in &env {
+            cmd.arg(format!("{k}={v}"));
         }
         cmd.arg("/bin/sh").arg("-c").arg(launch.script);
         cmd
     }
+}
+
+/// A system program by its absolute path, found in the default PATH only (never in a PATH the
+/// manifest or the caller set). The bare name when it is nowhere: starting it then fails.
+pub fn system_program(name: &str) -> PathBuf {
+    DEFAULT_PATH
+        .split(':')
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from(name))
 }
 
 /// The invoking user's home, when it is a real folder other than `/`.
@@ -542,12 +567,21 @@ pub fn toolchain_binds(home_inside: &Path, env: &[(String, String)]) -> Vec<Path
         .iter()
         .flat_map(|(_, v)| v.split(':'))
         .map(PathBuf::from)
-        .filter(|p| p.is_absolute() && p.starts_with(home_inside) && p != home_inside)
         .filter(|p| {
             p.components()
                 .all(|c| !matches!(c, std::path::Component::ParentDir))
         })
-        .filter(|p| p.exists())
+        // A file (a settings.xml, an .npmrc) is reached through its folder.
+        .filter_map(|p| {
+            if p.is_dir() {
+                Some(p)
+            } else if p.is_file() {
+                p.parent().map(Path::to_path_buf)
+            } else {
+                None
+            }
+        })
+        .filter(|p| p.is_absolute() && p.starts_with(home_inside) && p != home_inside)
         .collect();
     found.sort();
     found.dedup();

@@ -30,7 +30,7 @@ pub struct BuildArgs {
 
 pub fn run(args: &BuildArgs) -> Result<u8> {
     if let Some(out) = &args.output {
-        super::check::refuse_inside(out, &args.delivery)?;
+        super::check::refuse_inside(out, &args.delivery, "--output")?;
     }
     let options = args
         .flags

@@ -34,7 +34,7 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
     if let Some(out) = &args.output {
-        refuse_inside(out, &args.delivery)?;
+        refuse_inside(out, &args.delivery, "--output")?;
     }
     let now = super::now_rfc3339()?;
     let bar =
@@ -107,7 +107,7 @@ pub(super) fn emit(
 }
 
 /// The report must not land inside the delivery: that would change what is being checked.
-pub(super) fn refuse_inside(output: &Path, delivery: &Path) -> Result<()> {
+pub(super) fn refuse_inside(output: &Path, delivery: &Path, flag: &str) -> Result<()> {
     let Ok(delivery) = delivery.canonicalize() else {
         return Ok(()); // the check itself reports a missing delivery
     };
@@ -117,7 +117,7 @@ pub(super) fn refuse_inside(output: &Path, delivery: &Path) -> Result<()> {
     };
     let parent = parent.canonicalize().with_context(|| {
         format!(
-            "{}: the folder for --output does not exist; create it or choose another path",
+            "{}: the folder for {flag} does not exist; create it or choose another path",
             output.display()
         )
     })?;

@@ -154,8 +154,29 @@ impl BuildFlags {
             }
             return Ok(None);
         }
+        // Ctrl-C during a build stops the build and removes its copy before escrow exits;
+        // at any other moment it exits at once, as without a handler.
+        let _ = ctrlc::set_handler(|| {
+            use std::sync::atomic::Ordering;
+            if escrow::build::RUNNING.load(Ordering::SeqCst)
+                && !escrow::build::INTERRUPTED.swap(true, Ordering::SeqCst)
+            {
+                return;
+            }
+            std::process::exit(130);
+        });
         if let Some(log) = &self.log {
-            check::refuse_inside(log, delivery)?;
+            check::refuse_inside(log, delivery, "--log")?;
+            // It may replace an earlier log, never any other file (a manifest, a report).
+            let is_log = log
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("log"));
+            if log.symlink_metadata().is_ok() && !(is_log && log.is_file()) {
+                anyhow::bail!(
+                    "{}: already exists and is not a .log file; --log replaces only an earlier log: choose a new path ending in .log",
+                    log.display()
+                );
+            }
         }
         let sandbox = if self.no_sandbox {
             escrow::build::Choice::None

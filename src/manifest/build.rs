@@ -8,6 +8,8 @@ use toml::Spanned;
 use super::Validator;
 use super::raw::RawBuild;
 
+/// The longest `timeout` accepted.
+const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 /// The default `timeout`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 /// The default `max-processes`: processes and threads the build may run at once.
@@ -133,6 +135,16 @@ impl Validator<'_> {
         }
         let timeout = match &b.timeout {
             None => DEFAULT_TIMEOUT,
+            Some(t) if parse_duration(t.get_ref()).is_some_and(|d| d > MAX_TIMEOUT) => {
+                self.problem(
+                    t.span(),
+                    format!(
+                        "[build] timeout {:?} is longer than the limit of 7 days: a build that long is a hung build",
+                        t.get_ref()
+                    ),
+                );
+                DEFAULT_TIMEOUT
+            }
             Some(t) => parse_duration(t.get_ref()).unwrap_or_else(|| {
                 self.problem(
                     t.span(),

@@ -857,3 +857,178 @@ fn an_archive_delivery_is_built_from_its_unpacked_tree() {
     assert_eq!(j["delivery"]["source"]["kind"], "archive");
     assert_eq!(j["build"]["outputs"][0]["path"], "dist/hello");
 }
+
+/// A delivered program named like one escrow starts as root (`setpriv`, `prlimit`, `env`,
+/// `unshare`), with the manifest's PATH pointing at it: it must never run, in any sandbox.
+fn delivered_launchers_never_run(args: &[&str], n: u32) {
+    let marker = std::env::temp_dir().join(format!("escrow-escape-{}", unique(n)));
+    let script = format!(
+        "#!/bin/sh\ntouch {}\nexec /usr/bin/$(basename \"$0\") \"$@\"\n",
+        marker.display()
+    );
+    let files: Vec<(&str, &str)> = ["setpriv", "prlimit", "env", "unshare", "sh"]
+        .iter()
+        .map(|t| {
+            (
+                Box::leak(format!("tools/{t}").into_boxed_str()) as &str,
+                script.as_str(),
+            )
+        })
+        .collect();
+    let p = Project::new(
+        &files,
+        "[build]\ncommand = \"true\"\nenv = { PATH = \"tools:/usr/bin:/bin\", LD_LIBRARY_PATH = \"tools\" }\n",
+    );
+    for t in ["setpriv", "prlimit", "env", "unshare", "sh"] {
+        let f = p.delivery.join("tools").join(t);
+        std::fs::set_permissions(&f, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+    let r = p.build(args);
+    assert_eq!(r.json()["build"]["status"], "succeeded", "{}", r.stdout);
+    assert!(
+        !marker.exists(),
+        "a delivered launcher ran: {}",
+        marker.display()
+    );
+}
+
+#[test]
+fn delivered_launchers_never_run_in_bwrap() {
+    delivered_launchers_never_run(&["--sandbox", "bwrap"], 1);
+}
+
+#[test]
+fn delivered_launchers_never_run_in_unshare() {
+    delivered_launchers_never_run(&["--sandbox", "unshare"], 2);
+}
+
+#[test]
+fn delivered_launchers_never_run_without_sandbox() {
+    delivered_launchers_never_run(&["--no-sandbox"], 3);
+}
+
+#[test]
+fn host_service_sockets_under_run_are_hidden() {
+    let probe = PathBuf::from("/run").join(format!("escrow-probe-{}", unique(4)));
+    if std::fs::write(&probe, "x").is_err() {
+        return; // not root: /run is not writable, nothing to show
+    }
+    let p = Project::new(
+        &[("a.txt", "x")],
+        &format!("[build]\ncommand = \"test ! -e {}\"\n", probe.display()),
+    );
+    let r = p.build(&["--sandbox", "bwrap"]);
+    let _ = std::fs::remove_file(&probe);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn outputs_that_came_with_the_delivery_are_not_build_outputs() {
+    let p = Project::new(
+        &[
+            ("dist/app.jar", "prebuilt by the vendor"),
+            ("src/A.java", "class A {}"),
+        ],
+        "[build]\ncommand = \"mkdir -p dist && echo built > dist/new.jar\"\noutputs = [\"dist/*.jar\"]\n",
+    );
+    let r = p.build(&[]);
+    assert_eq!(r.code, 1);
+    let j = r.json();
+    let f = with_code(&j, "build-output-missing");
+    assert_eq!(f.len(), 1, "{j}");
+    assert_eq!(f[0]["path"], "dist/app.jar");
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("came with the delivery")
+    );
+}
+
+#[test]
+fn network_findings_need_network_messages() {
+    // glibc's warning about getaddrinfo in a static link is not a download.
+    let p = Project::new(
+        &[],
+        "[build]\ncommand = \"echo \\\"warning: Using 'getaddrinfo' in statically linked applications requires at runtime the shared libraries\\\"; echo 'error: expected ;'; exit 1\"\n",
+    );
+    let j = p.build(&[]).json();
+    assert_eq!(codes(&j), ["build-failed"], "{j}");
+    // cargo --offline and mvn -o without the dependencies delivered are.
+    for line in [
+        "error: no matching package named `serde` found … As a reminder, you're using offline mode (--offline)",
+        "[ERROR] Cannot access central (https://repo.maven.apache.org/maven2) in offline mode and the artifact junit:junit:jar:4.13 has not been downloaded from it before.",
+    ] {
+        let p = Project::new(
+            &[],
+            &format!(
+                "[build]\ncommand = \"echo '{}'; exit 1\"\n",
+                line.replace('\'', "")
+            ),
+        );
+        let j = p.build(&[]).json();
+        assert_eq!(codes(&j), ["build-failed", "build-network-required"], "{j}");
+    }
+}
+
+#[test]
+fn log_and_timeout_mistakes_are_usage_errors() {
+    let p = Project::new(&[("a.txt", "x")], "[build]\ncommand = \"true\"\n");
+    let keep = p.tmp.path().join("keep.txt");
+    std::fs::write(&keep, "precious").unwrap();
+    let r = escrow([
+        "build".as_ref(),
+        p.delivery.as_os_str(),
+        "-m".as_ref(),
+        p.manifest.as_os_str(),
+        "--log".as_ref(),
+        keep.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&keep).unwrap(), "precious");
+    let missing = p.tmp.path().join("no/such/dir/build.log");
+    let r = escrow([
+        "build".as_ref(),
+        p.delivery.as_os_str(),
+        "-m".as_ref(),
+        p.manifest.as_os_str(),
+        "--log".as_ref(),
+        missing.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("the folder for --log does not exist"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(
+        &p.manifest,
+        "schema-version = 1\n[build]\ncommand = \"true\"\ntimeout = \"200000000000000d\"\n",
+    )
+    .unwrap();
+    let r = escrow([
+        "build".as_ref(),
+        p.delivery.as_os_str(),
+        "-m".as_ref(),
+        p.manifest.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    std::fs::write(
+        &p.manifest,
+        "schema-version = 1\n[build]\ncommand = \"true\"\ntimeout = \"30d\"\n",
+    )
+    .unwrap();
+    let r = escrow([
+        "build".as_ref(),
+        p.delivery.as_os_str(),
+        "-m".as_ref(),
+        p.manifest.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("longer than the limit of 7 days"),
+        "{}",
+        r.stderr
+    );
+}
