@@ -537,20 +537,21 @@ fn run_once(
     };
     let workdir_missing = !cwd.is_dir();
 
+    let base = sandbox::Launch {
+        dirs: &dirs,
+        cwd: &cwd,
+        env: &env,
+        network: spec.network,
+        max_processes: spec.max_processes,
+        max_memory: spec.max_memory,
+        script: "",
+    };
     let mut toolchain = Vec::new();
     if with_toolchain && !workdir_missing {
         for t in &spec.toolchain {
             let out = root.join("toolchain.out");
             let f = std::fs::File::create(&out).map_err(io_err(&out))?;
-            let launch = sandbox::Launch {
-                dirs: &dirs,
-                cwd: &cwd,
-                env: &env,
-                network: spec.network,
-                max_processes: spec.max_processes,
-                max_memory: spec.max_memory,
-                script: t,
-            };
+            let launch = sandbox::Launch { script: t, ..base };
             let (status, _) = supervise(
                 sandbox.command(&launch),
                 f,
@@ -590,13 +591,8 @@ fn run_once(
         (None, false)
     } else {
         let launch = sandbox::Launch {
-            dirs: &dirs,
-            cwd: &cwd,
-            env: &env,
-            network: spec.network,
-            max_processes: spec.max_processes,
-            max_memory: spec.max_memory,
             script: &spec.command,
+            ..base
         };
         supervise(
             sandbox.command(&launch),

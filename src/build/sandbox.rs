@@ -167,22 +167,10 @@ pub fn userns_problem() -> Option<String> {
 }
 
 fn probe_bwrap(program: &OsString) -> Result<(), String> {
-    probe(
-        program,
-        &[
-            "--die-with-parent",
-            "--unshare-pid",
-            "--unshare-net",
-            "--ro-bind",
-            "/",
-            "/",
-            "--dev",
-            "/dev",
-            "--proc",
-            "/proc",
-            "true",
-        ],
-    )
+    let mut args = vec!["--die-with-parent", "--unshare-pid", "--unshare-net"];
+    args.extend_from_slice(HOST_VIEW);
+    args.push("true");
+    probe(program, &args)
 }
 
 fn probe_unshare(as_root: bool) -> Result<(), String> {
@@ -328,6 +316,20 @@ pub struct Launch<'a> {
     pub script: &'a str,
 }
 
+/// What the build sees of the host under bubblewrap: everything read-only, its own /dev and
+/// /proc, and an empty /run (where the host's service sockets live: Docker, D-Bus, databases).
+const HOST_VIEW: &[&str] = &[
+    "--ro-bind",
+    "/",
+    "/",
+    "--dev",
+    "/dev",
+    "--proc",
+    "/proc",
+    "--tmpfs",
+    "/run",
+];
+
 /// The minimal PATH of a build.
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -402,31 +404,15 @@ impl Sandbox {
                 // user up (Java's user.home, whoami, ssh) find it.
                 let home = self.home_inside(dirs);
                 let uid = dirs.uid;
-                let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-                let group = std::fs::read_to_string("/etc/group").unwrap_or_default();
-                std::fs::write(
-                    dirs.root.join("passwd"),
-                    format!(
-                        "{passwd}{}{BUILD_USER}:x:{uid}:{uid}:escrow build:{}:/bin/sh\n",
-                        if passwd.is_empty() || passwd.ends_with('\n') {
-                            ""
-                        } else {
-                            "\n"
-                        },
+                account_file(
+                    "passwd",
+                    &dirs.root,
+                    &format!(
+                        "{BUILD_USER}:x:{uid}:{uid}:escrow build:{}:/bin/sh",
                         home.display()
                     ),
                 )?;
-                std::fs::write(
-                    dirs.root.join("group"),
-                    format!(
-                        "{group}{}{BUILD_USER}:x:{uid}:\n",
-                        if group.is_empty() || group.ends_with('\n') {
-                            ""
-                        } else {
-                            "\n"
-                        },
-                    ),
-                )?;
+                account_file("group", &dirs.root, &format!("{BUILD_USER}:x:{uid}:"))?;
             }
         }
         Ok(())
@@ -471,18 +457,7 @@ impl Sandbox {
                 if !launch.network {
                     cmd.arg("--unshare-net");
                 }
-                // /run holds the host's service sockets (docker, D-Bus, databases): hidden.
-                cmd.args([
-                    "--ro-bind",
-                    "/",
-                    "/",
-                    "--dev",
-                    "/dev",
-                    "--proc",
-                    "/proc",
-                    "--tmpfs",
-                    "/run",
-                ]);
+                cmd.args(HOST_VIEW);
                 if self.as_root {
                     for f in ["passwd", "group"] {
                         cmd.arg("--ro-bind")
@@ -541,6 +516,17 @@ impl Sandbox {
         cmd.arg("/bin/sh").arg("-c").arg(launch.script);
         cmd
     }
+}
+
+/// The host's `/etc/NAME` with one more line, written as `DIR/NAME` for the sandbox.
+fn account_file(name: &str, dir: &Path, line: &str) -> std::io::Result<()> {
+    let mut text = std::fs::read_to_string(Path::new("/etc").join(name)).unwrap_or_default();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(line);
+    text.push('\n');
+    std::fs::write(dir.join(name), text)
 }
 
 /// A system program by its absolute path, found in the default PATH only (never in a PATH the

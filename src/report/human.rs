@@ -45,6 +45,28 @@ fn pad_left(s: &str, width: usize) -> String {
 }
 
 /// Render the human report. `color` turns on ANSI styling.
+/// The report's text styles, with colour forced on or off.
+struct Styles {
+    bold: Style,
+    green: Style,
+    red: Style,
+    yellow: Style,
+    dim: Style,
+}
+
+impl Styles {
+    fn new(color: bool) -> Styles {
+        let st = |s: Style| s.force_styling(color);
+        Styles {
+            bold: st(Style::new().bold()),
+            green: st(Style::new().green()),
+            red: st(Style::new().red().bold()),
+            yellow: st(Style::new().yellow()),
+            dim: st(Style::new().dim()),
+        }
+    }
+}
+
 /// Findings listed per code in the human report; the JSON report has them all.
 const GROUP_LIMIT: usize = 50;
 
@@ -54,12 +76,13 @@ pub fn render_human(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let st = |s: Style| s.force_styling(color);
-    let bold = st(Style::new().bold());
-    let green = st(Style::new().green());
-    let red = st(Style::new().red().bold());
-    let yellow = st(Style::new().yellow());
-    let dim = st(Style::new().dim());
+    let Styles {
+        bold,
+        green,
+        red,
+        yellow,
+        dim,
+    } = Styles::new(color);
     let l = |en, zh| lang.pick(en, zh);
 
     let build_only = report.requirements.is_empty() && report.build.is_some();
@@ -363,12 +386,13 @@ fn requirements_table(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let st = |s: Style| s.force_styling(color);
-    let bold = st(Style::new().bold());
-    let green = st(Style::new().green());
-    let red = st(Style::new().red().bold());
-    let yellow = st(Style::new().yellow());
-    let dim = st(Style::new().dim());
+    let Styles {
+        bold,
+        green,
+        red,
+        yellow,
+        dim,
+    } = Styles::new(color);
     let l = |en, zh| lang.pick(en, zh);
     // Requirements table.
     writeln!(out, "{}", bold.apply_to(l("Requirements", "合同要求")))?;
@@ -451,12 +475,13 @@ fn build_section(
 ) -> io::Result<()> {
     use crate::build::{Level, Status, human_duration};
     use std::time::Duration;
-    let st = |s: Style| s.force_styling(color);
-    let bold = st(Style::new().bold());
-    let green = st(Style::new().green());
-    let red = st(Style::new().red().bold());
-    let yellow = st(Style::new().yellow());
-    let dim = st(Style::new().dim());
+    let Styles {
+        bold,
+        green,
+        red,
+        yellow,
+        dim,
+    } = Styles::new(color);
     let l = |en, zh| lang.pick(en, zh);
     let w = 11;
     writeln!(

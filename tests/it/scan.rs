@@ -60,17 +60,22 @@ fn hits(r: &serde_json::Value, code: &str) -> Vec<(String, String, Option<u64>)>
     v
 }
 
-fn human(dir: &Path, extra: &str, lang: &str) -> String {
-    let mdir = tempfile::tempdir().unwrap();
-    let m = manifest(mdir.path(), &format!("{MANIFEST}{extra}"));
-    let run = escrow([
+/// `escrow check DIR --manifest M ARGS…`, whatever its exit code.
+fn check_run(dir: &Path, m: &Path, args: &[&str]) -> Run {
+    let mut all: Vec<&std::ffi::OsStr> = vec![
         "check".as_ref(),
         dir.as_os_str(),
         "--manifest".as_ref(),
         m.as_os_str(),
-        "--lang".as_ref(),
-        lang.as_ref(),
-    ]);
+    ];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    escrow(all)
+}
+
+fn human(dir: &Path, extra: &str, lang: &str) -> String {
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(mdir.path(), &format!("{MANIFEST}{extra}"));
+    let run = check_run(dir, &m, &["--lang", lang]);
     assert_ne!(run.code, 2, "{}", run.stderr);
     format!("{}{}", run.stdout, run.stderr)
 }
@@ -699,12 +704,7 @@ fn allowances_rules_and_switches_from_the_manifest() {
             "{MANIFEST}[[rule]]\nid = \"bad\"\ncode = \"credential-hardcoded\"\ndescription = \"x\"\nregex = '''(unclosed'''\nkeywords = [\"x\"]\n[[allow]]\ncode = \"no-such-code\"\npaths = []\nreason = \"\"\n"
         ),
     );
-    let run = escrow([
-        "check".as_ref(),
-        d.as_os_str(),
-        "--manifest".as_ref(),
-        m.as_os_str(),
-    ]);
+    let run = check_run(d, &m, &[]);
     assert_eq!(run.code, 2);
     for want in [
         "manifest.toml:6:1: rule \"bad\": the regex does not compile",
@@ -1043,12 +1043,7 @@ fn allowances_match_gbk_names_and_name_real_rules() {
             "{MANIFEST}[[allow]]\ncode = \"credential-hardcoded\"\nrule = \"no-such-rule\"\npaths = [\"**\"]\nreason = \"x\"\n[[rule]]\nid = \"leaky\"\ncode = \"credential-hardcoded\"\ndescription = \"x\"\nregex = '''sign=(\\w+)'''\nkeywords = [\"sign=\"]\n"
         ),
     );
-    let run = escrow([
-        "check".as_ref(),
-        d.as_os_str(),
-        "--manifest".as_ref(),
-        m.as_os_str(),
-    ]);
+    let run = check_run(d, &m, &[]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
