@@ -537,6 +537,8 @@ fn run_once(
     };
     let workdir_missing = !cwd.is_dir();
 
+    // A build user of the build's own is swept by user id too (not `nobody`: shared).
+    let own_uid = (sandbox.as_root && dirs.uid != 65534).then_some(dirs.uid);
     let base = sandbox::Launch {
         dirs: &dirs,
         cwd: &cwd,
@@ -557,6 +559,7 @@ fn run_once(
                 f,
                 TOOLCHAIN_TIMEOUT,
                 &marker,
+                own_uid,
                 sandbox.level == Level::None,
                 &crate::progress::NoProgress,
             )
@@ -599,6 +602,7 @@ fn run_once(
             log,
             spec.timeout,
             &marker,
+            own_uid,
             sandbox.level == Level::None,
             progress,
         )
@@ -695,6 +699,7 @@ fn supervise(
     out: std::fs::File,
     timeout: Duration,
     marker: &str,
+    uid: Option<u32>,
     group: bool,
     progress: &dyn Progress,
 ) -> std::io::Result<(Option<std::process::ExitStatus>, bool)> {
@@ -753,7 +758,7 @@ fn supervise(
     if group {
         kill(&[format!("-{}", child.id())]);
     }
-    sweep(marker);
+    sweep(marker, uid);
     RUNNING.store(false, std::sync::atomic::Ordering::SeqCst);
     if let Some(why) = stopped {
         use std::io::Write;
@@ -800,10 +805,10 @@ fn kill(targets: &[String]) {
 
 /// Kill whatever the build left running outside a PID namespace (`--no-sandbox`, or a process
 /// that escaped): every process whose environment carries this build's marker.
-fn sweep(marker: &str) {
+fn sweep(marker: &str, uid: Option<u32>) {
     let needle = format!("ESCROW_BUILD_ID={marker}");
     for _ in 0..50 {
-        let pids = marked(&needle);
+        let pids = marked(&needle, uid);
         if pids.is_empty() {
             return;
         }
@@ -812,7 +817,9 @@ fn sweep(marker: &str) {
     }
 }
 
-fn marked(needle: &str) -> Vec<String> {
+/// Processes whose environment holds `needle`, or that run as `uid` (a user id of the build's
+/// own, which no other process uses).
+fn marked(needle: &str, uid: Option<u32>) -> Vec<String> {
     let own = std::process::id().to_string();
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
@@ -823,8 +830,20 @@ fn marked(needle: &str) -> Vec<String> {
         .filter(|n| {
             std::fs::read(format!("/proc/{n}/environ"))
                 .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == needle.as_bytes()))
+                || uid.is_some_and(|u| runs_as(n, u))
         })
         .collect()
+}
+
+/// Whether process `pid` runs as real user `uid`.
+fn runs_as(pid: &str, uid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/status")).is_ok_and(|s| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|u| u.parse::<u32>().ok())
+            == Some(uid)
+    })
 }
 
 /// Copy the delivery's entries (files, folders, symbolic links; contents, permission bits and

@@ -1006,3 +1006,22 @@ fn log_and_timeout_mistakes_are_usage_errors() {
         r.stderr
     );
 }
+
+#[test]
+fn a_daemon_that_drops_the_marker_is_swept_by_its_user() {
+    if !matches!(std::fs::read_to_string("/proc/self/status"), Ok(s) if s.contains("Uid:\t0\t")) {
+        return; // only root builds run as a user of their own
+    }
+    // A number of seconds no other test uses: this process's id.
+    let needle = format!("sleep 7{}", std::process::id());
+    let p = Project::new(
+        &[("a.txt", "x")],
+        &format!(
+            "[build]\ncommand = \"env -i setsid {needle} </dev/null >/dev/null 2>&1 & sleep 0.3\"\n"
+        ),
+    );
+    let r = p.build(&["--no-sandbox"]);
+    assert_eq!(r.json()["build"]["status"], "succeeded", "{}", r.stdout);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(processes_with(&needle).is_empty(), "{needle} left running");
+}
