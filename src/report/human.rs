@@ -194,12 +194,21 @@ pub fn render_human(
                 (Lang::Zh, Severity::Warn) => "警告".to_owned(),
                 (Lang::Zh, Severity::Info) => "提示".to_owned(),
             };
+            let criterion = info
+                .map(|i| {
+                    format!(
+                        " · {}",
+                        finding::criterion_label(i.criterion, lang == Lang::En)
+                    )
+                })
+                .unwrap_or_default();
             writeln!(
                 out,
-                "  {} {} ({})",
+                "  {} {} ({}){}",
                 sev_style.apply_to(sev_label),
                 bold.apply_to(code),
-                list.len()
+                list.len(),
+                dim.apply_to(criterion)
             )?;
             if let Some(info) = info {
                 writeln!(

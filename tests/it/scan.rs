@@ -225,6 +225,13 @@ fn credentials_are_found_and_never_printed() {
         }
     }
     assert!(outputs[1].contains("credential-hardcoded"));
+    // Each group names the contract criterion it concerns.
+    assert!(
+        outputs[1].contains("③ no technical barriers (无技术壁垒)"),
+        "{}",
+        outputs[1]
+    );
+    assert!(outputs[2].contains("③ 无技术壁垒"), "{}", outputs[2]);
     assert!(outputs[2].contains("凭据"), "{}", outputs[2]);
 }
 
