@@ -153,6 +153,7 @@ pub const STRUCTURAL_RULES: &[&str] = &[
     "office-encrypted",
     "pdf-encrypted",
     "random-content",
+    "base64-random-content",
     "key-store-file",
     "dotnet-obfuscator",
     "java-name-mangling",
@@ -763,19 +764,29 @@ impl FileScan<'_> {
             && !(head.len() > 2 && head[0] == 0x30 && (0x80..=0x84).contains(&head[1]))
             && self.seen >= 256
             && !self.plainly_not_random
+            && let (entropy, chi2) = randomness(&self.histogram, self.counted)
+            && entropy >= 7.2
+            && chi2 < 400.0
         {
-            let (entropy, chi2) = randomness(&self.histogram, self.counted);
-            (entropy >= 7.2 && chi2 < 400.0).then(|| {
-                (
-                    "random-content",
-                    "a text or source file whose content is indistinguishable from random data (encrypted?)",
-                    "文本或源代码文件的内容与随机数据无法区分（已加密？）",
-                    format!(
-                        "{} bytes, entropy {entropy:.3} bits/byte, chi-square {chi2:.0} (random data: about 255; text and compressed data: far higher)",
-                        self.seen
-                    ),
-                )
-            })
+            Some((
+                "random-content",
+                "a text or source file whose content is indistinguishable from random data (encrypted?)",
+                "文本或源代码文件的内容与随机数据无法区分（已加密？）",
+                format!(
+                    "{} bytes, entropy {entropy:.3} bits/byte, chi-square {chi2:.0} (random data: about 255; text and compressed data: far higher)",
+                    self.seen
+                ),
+            ))
+        } else if self.declared_text
+            && magic == Magic::Unknown
+            && let Some(evidence) = self.base64_random()
+        {
+            Some((
+                "base64-random-content",
+                "a text file holding base64 whose decoded bytes are indistinguishable from random data (an encrypted licence or configuration?)",
+                "文本文件内容为 Base64，解码后与随机数据无法区分（加密的许可文件或配置？）",
+                evidence,
+            ))
         } else {
             None
         };
@@ -790,6 +801,48 @@ impl FileScan<'_> {
             .rule(rule)
             .evidence(vec![evidence]),
         )
+    }
+
+    /// A text file that is one base64 blob (wrapped lines allowed) decoding to random bytes.
+    fn base64_random(&self) -> Option<String> {
+        const SAMPLE: usize = 64 << 10;
+        let body = &self.body;
+        let is_b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+        let allowed = |b: &u8| is_b64(b) || matches!(b, b'\n' | b'\r');
+        if body.len() < 700 || !body.iter().take(SAMPLE).all(allowed) {
+            return None;
+        }
+        let mut histogram = [0u64; 256];
+        let mut n = 0u64;
+        let (mut acc, mut bits) = (0u32, 0u32);
+        for &b in body.iter().take(SAMPLE) {
+            let v = match b {
+                b'A'..=b'Z' => b - b'A',
+                b'a'..=b'z' => b - b'a' + 26,
+                b'0'..=b'9' => b - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                _ => continue,
+            };
+            // At most 13 pending bits: keep only those.
+            acc = ((acc << 6) | u32::from(v)) & 0x3fff;
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                histogram[usize::from((acc >> bits).to_le_bytes()[0])] += 1;
+                n += 1;
+            }
+        }
+        if n < 512 {
+            return None;
+        }
+        let (entropy, chi2) = randomness(&histogram, n);
+        (entropy >= 7.2 && chi2 < 400.0).then(|| {
+            format!(
+                "{} bytes of base64 decode to {n} bytes (sampled) with entropy {entropy:.3} bits/byte, chi-square {chi2:.0} (random data: about 255)",
+                self.seen
+            )
+        })
     }
 
     fn dotnet_markers(&self) -> Option<Finding> {

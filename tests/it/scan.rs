@@ -1122,3 +1122,60 @@ fn archives_inside_archives_are_read_one_level_deep() {
         )]
     );
 }
+
+/// Standard base64, wrapped at 76 characters.
+fn base64(data: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+        if out.len() % 77 == 76 {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn base64_of_random_bytes_is_an_encrypted_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(64);
+    write(d, "config/license.lic", base64(&g.bytes(3000)));
+    // Negatives: base64 of text, a PEM certificate, an embedded image as a data URI in CSS.
+    write(
+        d,
+        "config/notes.txt",
+        base64(&b"patient record export, 2026-01-01\n".repeat(100)),
+    );
+    write(
+        d,
+        "certs/ca.pem",
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{}-----END CERTIFICATE-----\n",
+            base64(&g.bytes(900))
+        ),
+    );
+    let (r, _) = scan(d, "");
+    assert_eq!(
+        hits(&r, "file-encrypted"),
+        vec![(
+            "base64-random-content".into(),
+            "config/license.lic".into(),
+            None
+        )],
+        "{r}"
+    );
+}
