@@ -406,13 +406,13 @@ pub fn audit(
                 "object-missing",
                 rel.clone(),
                 format!(
-                    "snapshot {} ({}) needs {} file contents that no pack holds, e.g. {}",
+                    "snapshot {} ({}) needs {} stored objects (file contents, its build log or repository history) that no pack holds, e.g. {}",
                     super::short(id),
                     record.label,
                     missing.len(),
                     missing.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
                 ),
-                "restore the missing packs from a backup copy of the vault, or deposit the same delivery again to put the contents back",
+                "restore the missing packs from a backup copy of the vault; file contents also come back by depositing the same delivery again, a build log or repository history only from the backup",
             ));
         }
         if !damaged.is_empty() {
