@@ -404,6 +404,13 @@ impl Scanner {
                 }
             }
         }
+        // Long runs of key-like characters mixing letters and digits: tokens, key material.
+        for m in token_run().find_iter(line) {
+            let t = m.as_bytes();
+            if t.iter().any(u8::is_ascii_alphabetic) && t.iter().any(u8::is_ascii_digit) {
+                spans.push((m.start(), m.end()));
+            }
+        }
         for caps in quoted_literal().captures_iter(line) {
             if let Some(m) = caps.get(1).or_else(|| caps.get(2))
                 && looks_secret(m.as_bytes())
@@ -976,7 +983,10 @@ impl FileScan<'_> {
                     per_rule[ri] += 1;
                     continue;
                 }
-                let (f, fingerprint) = self.rule_finding(rule, line, &hit, line_no);
+                // A window of a longer line: its ends may fall inside a secret, so only the
+                // match itself is shown.
+                let cut = (ws > start || we < end).then_some(end - start);
+                let (f, fingerprint) = self.rule_finding(rule, line, &hit, line_no, cut);
                 if let Some(fp) = fingerprint {
                     // One secret matched by two rules (a token inside a URL): keep the first
                     // rule's finding (rules are in order, the specific ones first).
@@ -1036,6 +1046,7 @@ impl FileScan<'_> {
         line: &[u8],
         hit: &Hit,
         line_no: u64,
+        cut: Option<usize>,
     ) -> (Finding, Option<String>) {
         let s = self.scanner;
         let (en, zh) = match rule.code {
@@ -1058,15 +1069,32 @@ impl FileScan<'_> {
         let mut fingerprint = None;
         // Every evidence line is redacted whole before it is cut short: the secret found, any
         // other credential on the line, and string literals that look like passwords.
-        let evidence = match hit.secret {
-            Some((a, b)) => {
+        let evidence = match (hit.secret, cut) {
+            (Some((a, b)), None) => {
                 let fp = crate::manifest::hex(&Sha256::digest(&line[a..b]))[..8].to_owned();
                 fingerprint = Some(fp);
                 // The key name before the secret is shown; nothing after it.
                 let redacted = s.redact(line, Some((a, b)));
                 trim_evidence(redacted.as_bytes(), true)
             }
-            None => trim_evidence(s.redact(line, None).as_bytes(), false),
+            (Some((a, b)), Some(len)) => {
+                let secret = &line[a..b];
+                let fp = crate::manifest::hex(&Sha256::digest(secret))[..8].to_owned();
+                let ev = format!(
+                    "[redacted: {} characters, fingerprint sha256:{fp}] (in a line of {len} characters, not shown)",
+                    secret.chars_count()
+                );
+                fingerprint = Some(fp);
+                ev
+            }
+            (None, None) => trim_evidence(s.redact(line, None).as_bytes(), false),
+            (None, Some(len)) => format!(
+                "{} (part of a line of {len} characters)",
+                trim_evidence(
+                    s.redact(&line[hit.span.0..hit.span.1], None).as_bytes(),
+                    false
+                )
+            ),
         };
         let mut f = Finding::new(rule.code, en, zh)
             .path(self.display())
@@ -1146,28 +1174,41 @@ fn once_per_file(code: &str) -> bool {
     )
 }
 
-/// A rule's match on a line: the secret's byte range within the line, if the rule has one.
+/// A rule's match on a line: its byte range, and the secret's, if the rule has one.
 struct Hit {
+    span: (usize, usize),
     secret: Option<(usize, usize)>,
 }
 
 fn match_rule(rule: &Rule, line: &[u8]) -> Option<Hit> {
     if rule.secret_group == 0 {
-        return rule.regex.is_match(line).then_some(Hit { secret: None });
+        return rule.regex.find(line).map(|m| Hit {
+            span: (m.start(), m.end()),
+            secret: None,
+        });
     }
     for caps in rule.regex.captures_iter(line) {
-        let Some(m) = (rule.secret_group..caps.len()).find_map(|g| caps.get(g)) else {
+        let whole = caps.get(0).map_or((0, 0), |m| (m.start(), m.end()));
+        let Some(m) = (rule.secret_group..caps.len())
+            .filter_map(|g| caps.get(g))
+            .find(|m| !m.is_empty())
+            .or_else(|| caps.get(rule.secret_group))
+        else {
             continue;
         };
         if m.is_empty() {
             // A marker with nothing secret on this line (a private key's first line).
-            return Some(Hit { secret: None });
+            return Some(Hit {
+                span: whole,
+                secret: None,
+            });
         }
         let secret = m.as_bytes();
         if is_placeholder(secret) || rules::shannon(secret) < rule.entropy {
             continue;
         }
         return Some(Hit {
+            span: whole,
             secret: Some((m.start(), m.end())),
         });
     }
@@ -1182,6 +1223,12 @@ fn nuget_folder(name: &[u8]) -> bool {
         .next()
         .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()));
     last_numeric && s.matches('.').count() >= 2
+}
+
+/// Runs of 20 or more base64 or token characters.
+fn token_run() -> &'static regex::bytes::Regex {
+    static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::bytes::Regex::new(r"[A-Za-z0-9+/_\-]{20,}").expect("valid regex"))
 }
 
 /// Quoted string literals on a line.

@@ -1179,3 +1179,42 @@ fn base64_of_random_bytes_is_an_encrypted_file() {
         "{r}"
     );
 }
+
+#[test]
+fn long_lines_show_only_the_match() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(4096);
+    let secret = g.chars(ALNUM, 44);
+    let key_body = g.chars(ALNUM, 3000);
+    let token = g.chars(ALNUM, 30);
+    // A minified line: a password, 2 KiB of code, then packer output.
+    let js = format!(
+        "var cfg={{\"password\":\"{secret}\"}};{}eval(function(p,a,c,k,e,d){{return p}}('x',1,1,'x'.split('|'),0,{{}}));",
+        "a=b+c;".repeat(340)
+    );
+    write(d, "web/static/app.js", js);
+    // A compact JSON key file: a long key, then a token on the same line.
+    let key_header = ["-----BEGIN ", "PRIVATE", " KEY-----"].concat();
+    write(
+        d,
+        "deploy/sa.json",
+        format!(
+            "{{\"private_key\": \"{key_header}\\n{key_body}\\n\", \"refresh_token\": \"{token}\"}}\n"
+        ),
+    );
+    let (r, _) = scan(d, "");
+    let text = format!(
+        "{}{}",
+        serde_json::to_string(&r).unwrap(),
+        human(d, "", "en")
+    );
+    for s in [&secret, &key_body, &token] {
+        for k in [8, 12, 20] {
+            let tail = &s[s.len() - k..];
+            assert!(!text.contains(tail), "{tail} printed:\n{text}");
+        }
+    }
+    assert!(!hits(&r, "source-obfuscated").is_empty(), "{r}");
+    assert!(!hits(&r, "credential-hardcoded").is_empty(), "{r}");
+}
