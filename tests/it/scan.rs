@@ -1209,10 +1209,11 @@ fn long_lines_show_only_the_match() {
         serde_json::to_string(&r).unwrap(),
         human(d, "", "en")
     );
+    // Not even a few characters: a window may start anywhere inside a secret.
     for s in [&secret, &key_body, &token] {
-        for k in [8, 12, 20] {
-            let tail = &s[s.len() - k..];
-            assert!(!text.contains(tail), "{tail} printed:\n{text}");
+        for i in 0..=s.len() - 5 {
+            let part = &s[i..i + 5];
+            assert!(!text.contains(part), "{part} of a secret printed:\n{text}");
         }
     }
     assert!(!hits(&r, "source-obfuscated").is_empty(), "{r}");
