@@ -578,7 +578,7 @@ fn run_once(
         }
     }
 
-    let log = std::fs::File::create(log_path).map_err(|source| BuildError::Log {
+    let log = open_log(log_path).map_err(|source| BuildError::Log {
         path: log_path.to_owned(),
         source,
     })?;
@@ -689,6 +689,24 @@ fn log_info(path: &Path) -> Result<LogInfo, BuildError> {
         sha256: hex(&sha),
         tail: netlog::tail(path, TAIL_LINES).map_err(err)?,
     })
+}
+
+/// Open a build log for writing without following a link or blocking on a FIFO that a build
+/// (under the weaker sandboxes, which do not protect the host's files) may have put at its
+/// path: a regular file is truncated, anything else is removed and created anew.
+fn open_log(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_file() => opts.truncate(true).open(path),
+        Ok(_) => {
+            std::fs::remove_file(path)?;
+            opts.create_new(true).open(path)
+        }
+        Err(_) => opts.create_new(true).open(path),
+    }
 }
 
 /// Run a sandboxed command with its output into `out`, stopping it and every process it

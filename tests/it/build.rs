@@ -1025,3 +1025,41 @@ fn a_daemon_that_drops_the_marker_is_swept_by_its_user() {
     std::thread::sleep(Duration::from_millis(300));
     assert!(processes_with(&needle).is_empty(), "{needle} left running");
 }
+
+#[test]
+fn a_link_planted_at_the_second_log_is_not_followed() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"L=$(readlink /proc/self/fd/2); [ -e \\\"$L.2\\\" ] || ln -s \\\"$VICTIM\\\" \\\"$L.2\\\"; echo owned\"\n",
+    );
+    // Logs in a world-writable folder, as the default $TMPDIR is; a root-only file to protect.
+    let logs = p.tmp.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::set_permissions(&logs, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::fs::set_permissions(p.tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let victim = p.tmp.path().join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let text = std::fs::read_to_string(&p.manifest).unwrap();
+    std::fs::write(
+        &p.manifest,
+        text.replace("$VICTIM", victim.to_str().unwrap()),
+    )
+    .unwrap();
+    for sandbox in ["--sandbox=unshare", "--no-sandbox"] {
+        let log = logs.join(format!("build{}.log", sandbox.len()));
+        let r = p.raw(&[
+            OsStr::new(sandbox),
+            OsStr::new("--reproducible"),
+            OsStr::new("--log"),
+            log.as_os_str(),
+        ]);
+        assert_ne!(r.code, 2, "{}", r.stderr);
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap(),
+            "precious",
+            "{sandbox}"
+        );
+    }
+}
