@@ -292,22 +292,23 @@ pub fn run(
         }
     }
     if first.status == Status::Succeeded {
-        // An output that came with the delivery, unchanged, was not made by the build.
-        let delivered: std::collections::HashMap<String, String> = delivery
+        // An output whose content came with the delivery (where it was, or copied from
+        // elsewhere in it) was not made by the build.
+        let delivered: std::collections::HashSet<String> = delivery
             .inventory
             .files()
-            .filter_map(|e| e.sha256.map(|h| (e.display_path(), hex(&h))))
+            .filter_map(|e| e.sha256.map(|h| hex(&h)))
             .collect();
         for o in &first.outputs {
-            if delivered.get(&o.path) == Some(&o.sha256) {
+            if o.size > 0 && delivered.contains(&o.sha256) {
                 findings.push(
                     Finding::new(
                         "build-output-missing",
                         format!(
-                            "{} came with the delivery and the build left it unchanged: the build did not make it",
+                            "{} is a file that came with the delivery (same SHA-256): the build did not make it",
                             o.path
                         ),
-                        format!("{} 随交付物提供，编译后未发生变化：并非由编译生成", o.path),
+                        format!("{} 与交付物中已有文件完全相同（SHA-256 一致）：并非由编译生成", o.path),
                     )
                     .path(o.path.clone())
                     .evidence(vec![format!("sha256 {} before and after the build", o.sha256)]),
@@ -668,7 +669,7 @@ fn sandbox_failure(log: &Path) -> Result<(), BuildError> {
     {
         return Err(BuildError::NoSandbox {
             message: format!(
-                "the sandbox could not start, so the vendor's build did not run: {first}; see the log {} and try --sandbox unshare, or --no-sandbox",
+                "the sandbox could not start, so the vendor's build did not run: {first}; see the log {} (if the build itself printed this line, it failed: run it by hand to see). Fix the sandbox (bubblewrap, user namespaces) rather than weakening it",
                 log.display()
             ),
         });

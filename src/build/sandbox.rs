@@ -317,7 +317,8 @@ pub struct Launch<'a> {
 }
 
 /// What the build sees of the host under bubblewrap: everything read-only, its own /dev and
-/// /proc, and an empty /run (where the host's service sockets live: Docker, D-Bus, databases).
+/// /proc, an empty /run (where the host's service sockets live: Docker, D-Bus, databases), and
+/// a private /dev/shm that any user may write (Python's multiprocessing needs it).
 const HOST_VIEW: &[&str] = &[
     "--ro-bind",
     "/",
@@ -328,6 +329,10 @@ const HOST_VIEW: &[&str] = &[
     "/proc",
     "--tmpfs",
     "/run",
+    "--perms",
+    "1777",
+    "--tmpfs",
+    "/dev/shm",
 ];
 
 /// The minimal PATH of a build.

@@ -1219,3 +1219,28 @@ fn long_lines_show_only_the_match() {
     assert!(!hits(&r, "source-obfuscated").is_empty(), "{r}");
     assert!(!hits(&r, "credential-hardcoded").is_empty(), "{r}");
 }
+
+#[test]
+fn defaults_of_placeholders_are_passwords() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(77);
+    let default = format!("{}@2024", g.chars(ALNUM, 8));
+    write(
+        d,
+        "config/application.properties",
+        format!(
+            "spring.datasource.password=${{DB_PASSWORD:{default}}}\nspring.redis.password=${{REDIS_PASSWORD}}\n"
+        ),
+    );
+    let (r, _) = scan(d, "");
+    assert_eq!(
+        hits(&r, "credential-hardcoded"),
+        vec![(
+            "placeholder-default-password".into(),
+            "config/application.properties".into(),
+            Some(1)
+        )]
+    );
+    assert!(!serde_json::to_string(&r).unwrap().contains(&default));
+}
