@@ -45,6 +45,8 @@ pub struct Options {
 pub enum BuildError {
     #[error("{message}")]
     NoSandbox { message: String },
+    #[error("interrupted: the build was stopped and its copy of the delivery removed")]
+    Interrupted,
     #[error("{}: {source}; check that the temporary folder ($TMPDIR) is writable and has room", path.display())]
     Io {
         path: PathBuf,
@@ -187,6 +189,8 @@ pub fn run(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<BuildOutcome, BuildError> {
+    // From here until the copies are gone, Ctrl-C stops the build instead of ending escrow.
+    let _running = Running::start();
     let sandbox = sandbox::select(options.sandbox)
         .map_err(|u| BuildError::NoSandbox { message: u.message })?;
     let epoch = options.reproducible.then(|| source_date_epoch(delivery));
@@ -564,7 +568,7 @@ fn run_once(
                 sandbox.level == Level::None,
                 &crate::progress::NoProgress,
             )
-            .map_err(io_err(&out))?;
+            .map_err(supervise_err(&out))?;
             let text = crate::text::decode(&std::fs::read(&out).map_err(io_err(&out))?).0;
             toolchain.push(ToolVersion {
                 command: t.clone(),
@@ -607,7 +611,7 @@ fn run_once(
             sandbox.level == Level::None,
             progress,
         )
-        .map_err(io_err(&root))?
+        .map_err(supervise_err(&root))?
     };
     progress.finish();
     let duration = started.elapsed();
@@ -739,7 +743,6 @@ fn supervise(
     let deadline = started + timeout;
     let mut timed_out = false;
     let mut stopped: Option<&str> = None;
-    RUNNING.store(true, std::sync::atomic::Ordering::SeqCst);
     let status = loop {
         if let Some(s) = child.try_wait()? {
             break s;
@@ -778,7 +781,18 @@ fn supervise(
         kill(&[format!("-{}", child.id())]);
     }
     sweep(marker, uid);
-    RUNNING.store(false, std::sync::atomic::Ordering::SeqCst);
+    // Ctrl-C reaches the sandbox too and may end it before the handler's flag is seen.
+    if status.signal() == Some(libc::SIGINT) {
+        for _ in 0..20 {
+            if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    if stopped.is_none() && INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        stopped = Some("escrow was interrupted");
+    }
     if let Some(why) = stopped {
         use std::io::Write;
         let _ = writeln!(&watch, "\nescrow: the build was stopped: {why}");
@@ -792,8 +806,45 @@ fn supervise(
     Ok((Some(status), timed_out))
 }
 
-/// True while a build command runs (the interrupt handler stops it rather than exiting).
+/// True while a build runs, from its copy to its clean-up (the interrupt handler then stops the
+/// build rather than ending escrow at once).
 pub static RUNNING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets `RUNNING` for its lifetime.
+struct Running;
+
+impl Running {
+    fn start() -> Running {
+        RUNNING.store(true, std::sync::atomic::Ordering::SeqCst);
+        Running
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A supervised command's error: an interrupt, or an input/output error at `path`.
+fn supervise_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
+    move |e| {
+        if e.kind() == std::io::ErrorKind::Interrupted {
+            BuildError::Interrupted
+        } else {
+            io_err(path)(e)
+        }
+    }
+}
+
+/// `Err(Interrupted)` once Ctrl-C was pressed.
+fn check_interrupt() -> Result<(), BuildError> {
+    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        Err(BuildError::Interrupted)
+    } else {
+        Ok(())
+    }
+}
 
 /// Set by the program's interrupt handler (Ctrl-C): a running build is stopped, its processes
 /// killed and its copy removed, and `run` returns an error.
@@ -872,6 +923,7 @@ fn copy_tree(delivery: &Delivery, to: &Path) -> Result<(), BuildError> {
     std::fs::create_dir_all(to).map_err(io_err(to))?;
     let mut dirs = Vec::new();
     for e in &delivery.inventory.entries {
+        check_interrupt()?;
         let src = crate::vault::snapshot::join(&delivery.root, &e.path);
         let dst = crate::vault::snapshot::join(to, &e.path);
         if let Some(parent) = dst.parent() {
@@ -932,6 +984,7 @@ fn collect_outputs(
     let mut files = Vec::new();
     let mut buf = vec![0u8; 1 << 18];
     for entry in walkdir::WalkDir::new(copy).sort_by_file_name() {
+        check_interrupt()?;
         let Ok(entry) = entry else { continue };
         if !entry.file_type().is_file() {
             continue;

@@ -267,6 +267,10 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {}", describe(&e));
+            if escrow::build::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+                // As a shell reports a program ended by Ctrl-C.
+                return ExitCode::from(130);
+            }
             ExitCode::from(EXIT_ERROR)
         }
     }

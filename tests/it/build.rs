@@ -1068,3 +1068,52 @@ fn a_link_planted_at_the_second_log_is_not_followed() {
         );
     }
 }
+
+#[test]
+fn ctrl_c_stops_the_build_and_removes_its_copy() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let needle = format!("sleep 8{}", std::process::id());
+    let p = Project::new(
+        &[("a.txt", "x")],
+        &format!("[build]\ncommand = \"{needle}\"\n"),
+    );
+    let tmpdir = p.tmp.path().join("tmp");
+    std::fs::create_dir(&tmpdir).unwrap();
+    std::fs::set_permissions(&tmpdir, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::fs::set_permissions(p.tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for sandbox in ["--sandbox=bwrap", "--sandbox=unshare", "--no-sandbox"] {
+        let mut cmd = escrow_command();
+        cmd.arg("build")
+            .arg(&p.delivery)
+            .arg("-m")
+            .arg(&p.manifest)
+            .arg(sandbox)
+            .env("TMPDIR", &tmpdir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0);
+        let mut child = cmd.spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        // Ctrl-C in a terminal: SIGINT to the whole process group.
+        let st = std::process::Command::new("kill")
+            .args(["-INT", "--", &format!("-{}", child.id())])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "{sandbox}");
+        let left: Vec<_> = std::fs::read_dir(&tmpdir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .filter(|n| !n.to_string_lossy().ends_with(".log"))
+            .collect();
+        assert!(left.is_empty(), "{sandbox}: left behind {left:?}");
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(
+            processes_with(&needle).is_empty(),
+            "{sandbox}: {needle} still running"
+        );
+    }
+}
