@@ -55,6 +55,11 @@ struct Styles {
 }
 
 impl Styles {
+    /// Bold, green, red, yellow and dim, in that order.
+    fn parts(self) -> (Style, Style, Style, Style, Style) {
+        (self.bold, self.green, self.red, self.yellow, self.dim)
+    }
+
     fn new(color: bool) -> Styles {
         let st = |s: Style| s.force_styling(color);
         Styles {
@@ -76,13 +81,7 @@ pub fn render_human(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let Styles {
-        bold,
-        green,
-        red,
-        yellow,
-        dim,
-    } = Styles::new(color);
+    let (bold, green, red, yellow, dim) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);
 
     let build_only = report.requirements.is_empty() && report.build.is_some();
@@ -395,13 +394,7 @@ fn requirements_table(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let Styles {
-        bold,
-        green,
-        red,
-        yellow,
-        dim,
-    } = Styles::new(color);
+    let (bold, green, red, yellow, dim) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);
     // Requirements table.
     writeln!(out, "{}", bold.apply_to(l("Requirements", "合同要求")))?;
@@ -484,13 +477,7 @@ fn build_section(
 ) -> io::Result<()> {
     use crate::build::{Level, Status, human_duration};
     use std::time::Duration;
-    let Styles {
-        bold,
-        green,
-        red,
-        yellow,
-        dim,
-    } = Styles::new(color);
+    let (bold, green, red, yellow, dim) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);
     let w = 11;
     writeln!(
