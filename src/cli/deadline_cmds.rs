@@ -122,7 +122,7 @@ fn record(vault: &VaultArg, event: &str, name: &str, date: Option<&str>) -> Resu
         None => today,
     };
     let v = vault.open_or_init()?;
-    let e = ledger::record_event(
+    let (e, head) = ledger::record_event(
         &v,
         event,
         name,
@@ -154,6 +154,9 @@ fn record(vault: &VaultArg, event: &str, name: &str, date: Option<&str>) -> Resu
             e.seq
         ),
     }
+    println!(
+        "Ledger head {head} (keep it elsewhere: `escrow audit --head` checks with it that no entry was removed or edited)"
+    );
     Ok(EXIT_PASS)
 }
 
@@ -194,6 +197,10 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// A ledger head printed by an earlier deposit, golive or payment: refuse (exit 2) unless
+    /// the ledger still contains it, since obligations counted from a cut ledger are wrong.
+    #[arg(long, value_name = "SHA256")]
+    head: Option<String>,
 }
 
 pub fn run_status(args: &StatusArgs) -> Result<u8> {
@@ -203,6 +210,21 @@ pub fn run_status(args: &StatusArgs) -> Result<u8> {
     let led = ledger::read(&v.ledger_path())?;
     if let Some((_, p)) = led.problems.first() {
         bail!("{}: {p}; run `escrow audit`", v.ledger_path().display());
+    }
+    if let Some(h) = &args.head {
+        if !ledger::is_head(h) {
+            bail!(
+                "--head {h:?} is not a ledger head: give the 64 hex digits printed as \"Ledger head\" by deposit, golive or payment"
+            );
+        }
+        if led.position(h).is_none() {
+            bail!(
+                "{}: the ledger no longer contains the head {} given with --head: entries were removed or edited, so the obligations cannot be worked out; run `escrow audit --head {}`",
+                v.ledger_path().display(),
+                h.trim(),
+                h.trim()
+            );
+        }
     }
     let s = status::status(&led.entries, &cal, update, delivery, today);
     let code = if s.overdue > 0 {

@@ -193,7 +193,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
     )?;
     writeln!(
         buf,
-        "Ledger head {} (keep it: `escrow audit` shows it)",
+        "Ledger head {} (keep it elsewhere: `escrow audit --head` checks with it that no entry was removed or edited)",
         dep.ledger_head
     )?;
     writeln!(buf, "snapshot {}", dep.id)?;
@@ -436,6 +436,9 @@ pub struct RestoreArgs {
     /// Write into a non-empty folder, replacing what is in the way.
     #[arg(long)]
     force: bool,
+    /// Restore setuid, setgid and sticky bits as recorded (they are removed by default).
+    #[arg(long)]
+    keep_special_modes: bool,
     /// Also write the repository history kept with --with-history, as a git bundle, to FILE.
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
@@ -450,7 +453,14 @@ pub fn restore(args: &RestoreArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let entry = v.resolve(&args.snapshot)?;
     let bar = Bar::new(!args.quiet && super::stderr_is_terminal());
-    let r = vault::restore::restore(&v, &entry.snapshot, &args.target, args.force, &bar)?;
+    let r = vault::restore::restore(
+        &v,
+        &entry.snapshot,
+        &args.target,
+        args.force,
+        args.keep_special_modes,
+        &bar,
+    )?;
     if let Some(file) = &args.history {
         vault::restore::history(&v, &entry.snapshot, file)?;
         if !args.quiet {
@@ -472,6 +482,12 @@ pub fn restore(args: &RestoreArgs) -> Result<u8> {
             r.dirs,
             r.symlinks
         );
+        if r.special_modes_removed > 0 {
+            println!(
+                "{} files or folders were recorded with setuid, setgid or sticky bits: restored without them (--keep-special-modes keeps them)",
+                r.special_modes_removed
+            );
+        }
         if r.skipped > 0 {
             println!(
                 "{} special files (devices, FIFOs, sockets) were recorded but never stored, and are not restored",
@@ -492,7 +508,8 @@ pub struct AuditArgs {
     /// Only the exit code and the problems.
     #[arg(short, long)]
     quiet: bool,
-    /// A ledger head printed by an earlier deposit: fail unless the ledger still contains it.
+    /// A ledger head printed by an earlier deposit, golive or payment: fail unless the ledger
+    /// still contains it (no entry up to it was removed or edited).
     #[arg(long, value_name = "SHA256")]
     head: Option<String>,
 }
@@ -519,10 +536,20 @@ pub fn audit(args: &AuditArgs) -> Result<u8> {
             r.ledger_entries
         )?;
         writeln!(buf, "ledger head {}", r.ledger_head)?;
+        if !r.ledger_last.is_empty() {
+            writeln!(buf, "last ledger entry: {}", r.ledger_last)?;
+        }
+        if args.head.is_none() {
+            writeln!(
+                buf,
+                "without --head, an entry removed from the end of the ledger, or an edit of its last entry, cannot be seen: give --head the ledger head printed by the last deposit, golive or payment"
+            )?;
+        }
     }
     for p in &r.problems {
         let level = match p.level {
             Level::Error => "ERROR",
+            Level::Warn => "warn",
             Level::Note => "note",
         };
         writeln!(buf, "{level} {} {}: {}", p.code, p.path, p.message)?;
@@ -534,6 +561,11 @@ pub fn audit(args: &AuditArgs) -> Result<u8> {
             "{}",
             if r.errors() > 0 {
                 format!("FAIL: {} problems; the vault is damaged", r.errors())
+            } else if r.warnings() > 0 {
+                format!(
+                    "OK: every object, snapshot and ledger entry verified; {} warnings above",
+                    r.warnings()
+                )
             } else {
                 "OK: every object, snapshot and ledger entry verified".to_owned()
             }

@@ -19,6 +19,8 @@ use crate::progress::Progress;
 pub enum Level {
     /// Harmless: left by an interrupted deposit.
     Note,
+    /// Not damage, but something to fix (e.g. files other users can read); exit 0.
+    Warn,
     /// The vault is damaged: `audit` exits 1.
     Error,
 }
@@ -48,10 +50,20 @@ pub struct AuditReport {
     pub ledger_entries: u64,
     /// SHA-256 of the ledger's last line.
     pub ledger_head: String,
+    /// The ledger's last entry, described for people (empty for an empty ledger).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ledger_last: String,
     pub problems: Vec<Problem>,
 }
 
 impl AuditReport {
+    pub fn warnings(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.level == Level::Warn)
+            .count()
+    }
+
     pub fn errors(&self) -> usize {
         self.problems
             .iter()
@@ -174,16 +186,23 @@ pub fn audit(
             "restore ledger.jsonl from a backup copy of the vault; the entries before the problem are intact",
         ));
     }
-    if let Some(h) = expect_head
-        && !led.heads.iter().any(|x| x.eq_ignore_ascii_case(h.trim()))
-    {
-        problems.push(problem(
-            Level::Error,
-            "ledger-truncated",
-            "ledger.jsonl".to_owned(),
-            format!("the ledger no longer contains the head {h} given with --head: entries were removed or edited"),
-            "restore ledger.jsonl from a backup copy of the vault",
-        ));
+    if let Some(h) = expect_head {
+        if !ledger::is_head(h) {
+            return Err(VaultError::Invalid {
+                message: format!(
+                    "--head {h:?} is not a ledger head: give the 64 hex digits printed as \"Ledger head\" by deposit, golive or payment"
+                ),
+            });
+        }
+        if led.position(h).is_none() {
+            problems.push(problem(
+                Level::Error,
+                "ledger-truncated",
+                "ledger.jsonl".to_owned(),
+                head_missing(&led, h.trim()),
+                "restore ledger.jsonl from a backup copy of the vault; until then `status` misses the deadlines of the lost go-live and payment events",
+            ));
+        }
     }
     let in_ledger: HashMap<&str, &ledger::LedgerEntry> = led
         .entries
@@ -444,6 +463,9 @@ pub fn audit(
             "nothing to do; they may be deleted when no escrow command is running",
         ));
     }
+    if let Some(p) = permissions(vault)? {
+        problems.push(p);
+    }
     problems.sort_by(|a, b| b.level.cmp(&a.level).then(a.path.cmp(&b.path)));
     Ok(AuditReport {
         schema_version: 1,
@@ -453,9 +475,86 @@ pub fn audit(
         bytes: total,
         snapshots,
         ledger_entries: led.entries.len() as u64,
+        ledger_last: led.entries.last().map(ledger::describe).unwrap_or_default(),
         ledger_head: led.head,
         problems,
     })
+}
+
+/// What a head given with `--head` that the ledger does not hold means: the entries after the
+/// last one left were removed, or (the chain being intact up to there) the last one left was
+/// edited in place.
+fn head_missing(led: &ledger::Ledger, h: &str) -> String {
+    let start = format!("the ledger no longer contains the head {h} given with --head");
+    match (led.entries.last(), led.problems.is_empty()) {
+        (None, _) => format!(
+            "{start}: the ledger is empty now, so every entry recorded up to that head (deposits, go-live and payment events) is missing"
+        ),
+        (Some(last), true) => format!(
+            "{start}: the entry that head was printed for is missing. The ledger now ends with {}: every entry recorded after it up to that head (deposits, go-live or payment events) was removed, or this last entry was edited in place (e.g. a go-live or payment date)",
+            ledger::describe(last)
+        ),
+        (Some(last), false) => format!(
+            "{start}: the ledger is damaged after {} (see the other ledger problems); the entries from there up to that head were removed or edited",
+            ledger::describe(last)
+        ),
+    }
+}
+
+/// The vault must be private to its user: a folder or file that its group or other users may
+/// read, write or enter is a warning (`vault-permissions`), with the command that fixes it.
+/// Links are not followed (their own mode means nothing).
+fn permissions(vault: &Vault) -> Result<Option<Problem>, VaultError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut open: Vec<(String, u32)> = Vec::new();
+    let mut count = 0u64;
+    for e in walkdir::WalkDir::new(&vault.root).follow_links(false) {
+        let e = e.map_err(|err| {
+            let path = err.path().unwrap_or(&vault.root).to_owned();
+            io_err(&path)(err.into())
+        })?;
+        if e.path_is_symlink() {
+            continue;
+        }
+        let mode = e
+            .metadata()
+            .map_err(|err| io_err(e.path())(err.into()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            count += 1;
+            if open.len() < 3 {
+                let rel = e.path().strip_prefix(&vault.root).map_or_else(
+                    |_| e.path().display().to_string(),
+                    |r| r.display().to_string(),
+                );
+                open.push((
+                    if rel.is_empty() { ".".to_owned() } else { rel },
+                    mode & 0o7777,
+                ));
+            }
+        }
+    }
+    if count == 0 {
+        return Ok(None);
+    }
+    let examples: Vec<String> = open
+        .iter()
+        .map(|(p, m)| format!("{p} (mode {m:04o})"))
+        .collect();
+    Ok(Some(Problem {
+        level: Level::Warn,
+        code: "vault-permissions".to_owned(),
+        path: open.first().map(|(p, _)| p.clone()).unwrap_or_default(),
+        message: format!(
+            "{count} files or folders of the vault are open to other users (group or others may read, write or enter them), e.g. {}: any local user, or a build, could read the deposits",
+            examples.join(", ")
+        ),
+        advice: format!(
+            "make the vault private to its user: chmod -R go-rwx {}",
+            vault.root.display()
+        ),
+    }))
 }
 
 /// Verify one pack: its file hashes to its name, and every object decompresses to its hash.

@@ -1,11 +1,40 @@
 //! Durable file writes: temp file in the vault's tmp/, fsync, rename, fsync the folder.
+//!
+//! The vault is private to its user: every file is created with mode 0600 and every folder with
+//! 0700 from the start (the umask can only remove bits from these), so no other user, and no
+//! build running under another user, can read a deposit.
 
-use std::fs::File;
+use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{VaultError, io_err};
+
+/// The mode of every file the vault writes.
+pub const FILE_MODE: u32 = 0o600;
+/// The mode of every folder the vault makes.
+pub const DIR_MODE: u32 = 0o700;
+
+/// Create a new file for writing, private to the user (mode 0600), never through a link and
+/// never over an existing file.
+pub fn create_private(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+}
+
+/// Make a folder private to the user (mode 0700). An existing folder is left as it is.
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    match DirBuilder::new().mode(DIR_MODE).create(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
+        r => r,
+    }
+}
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -45,7 +74,7 @@ pub fn write_once(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), Vault
 pub fn write_atomic(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
     let tmp = temp_path(tmp_dir, "write");
     let result = (|| {
-        let mut f = File::create(&tmp).map_err(io_err(&tmp))?;
+        let mut f = create_private(&tmp).map_err(io_err(&tmp))?;
         f.write_all(bytes).map_err(io_err(&tmp))?;
         f.sync_all().map_err(io_err(&tmp))?;
         std::fs::rename(&tmp, path).map_err(io_err(path))

@@ -71,6 +71,40 @@ pub struct Ledger {
     pub problems: Vec<(&'static str, String)>,
 }
 
+impl Ledger {
+    /// Where the ledger head `head` (64 hex digits, any case) is in the chain: the number of
+    /// entries up to it (0 for the empty ledger's head), or `None` when the chain does not hold
+    /// it (entries after it were removed, or an entry was edited).
+    pub fn position(&self, head: &str) -> Option<usize> {
+        let head = head.trim();
+        self.heads.iter().position(|h| h.eq_ignore_ascii_case(head))
+    }
+}
+
+/// Whether `s` has the form of a ledger head: 64 hex digits.
+pub fn is_head(s: &str) -> bool {
+    let s = s.trim();
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A short description of an entry for people: "seq 3, the go-live of \"X\" dated 2026-03-10".
+pub fn describe(e: &LedgerEntry) -> String {
+    match e.event.as_str() {
+        "deposit" => format!(
+            "seq {}, the deposit of {:?} (snapshot {})",
+            e.seq,
+            e.label,
+            super::short(&e.snapshot)
+        ),
+        "golive" => format!(
+            "seq {}, the go-live of {:?} dated {}",
+            e.seq, e.name, e.date
+        ),
+        "payment" => format!("seq {}, the final payment dated {}", e.seq, e.date),
+        other => format!("seq {}, an event {other:?}", e.seq),
+    }
+}
+
 /// SHA-256 of a line, hex.
 pub fn line_hash(line: &[u8]) -> String {
     hex(&Sha256::digest(line))
@@ -164,6 +198,8 @@ pub fn append(vault: &Vault, entry: &LedgerEntry) -> Result<String, VaultError> 
 }
 
 /// Record a contract event ("golive" or "payment") in the ledger, under the write lock.
+/// Returns the entry and the new ledger head (to be printed: kept elsewhere, it lets
+/// `audit --head` detect a removed or edited event later).
 pub fn record_event(
     vault: &Vault,
     event: &str,
@@ -171,7 +207,7 @@ pub fn record_event(
     date: &str,
     now: &str,
     lock_wait: std::time::Duration,
-) -> Result<LedgerEntry, VaultError> {
+) -> Result<(LedgerEntry, String), VaultError> {
     let _lock = super::lock::acquire(vault, lock_wait)?;
     let led = read(&vault.ledger_path())?;
     if let Some((_, p)) = led.problems.first() {
@@ -196,6 +232,6 @@ pub fn record_event(
         date: date.to_owned(),
         prev: led.head,
     };
-    append(vault, &entry)?;
-    Ok(entry)
+    let head = append(vault, &entry)?;
+    Ok((entry, head))
 }

@@ -3,6 +3,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::time::{Duration, Instant};
 
 use super::{Vault, VaultError, io_err};
@@ -29,6 +30,8 @@ pub fn acquire(vault: &Vault, wait: Duration) -> Result<WriteLock, VaultError> {
         .write(true)
         .create(true)
         .truncate(false)
+        .mode(super::fsutil::FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
         .open(&path)
         .map_err(io_err(&path))?;
     let start = Instant::now();

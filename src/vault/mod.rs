@@ -134,8 +134,27 @@ impl Vault {
         let v = Vault {
             root: root.to_owned(),
         };
+        // The vault folder and everything in it is private to the user (0700 folders, 0600
+        // files). An empty folder given for the vault is made private too when it is the
+        // user's (otherwise `audit` reports its mode).
+        if root.exists() {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(root)
+                .map_err(io_err(root))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                let _ =
+                    std::fs::set_permissions(root, std::fs::Permissions::from_mode(mode & 0o700));
+            }
+        } else {
+            if let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+            }
+            fsutil::create_private_dir(root).map_err(io_err(root))?;
+        }
         for d in [v.packs_dir(), v.snapshots_dir(), v.tmp_dir()] {
-            std::fs::create_dir_all(&d).map_err(io_err(&d))?;
+            fsutil::create_private_dir(&d).map_err(io_err(&d))?;
         }
         fsutil::write_atomic(
             &v.tmp_dir(),

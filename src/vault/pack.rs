@@ -171,7 +171,7 @@ pub struct PackWriter {
 impl PackWriter {
     pub fn new(vault: &Vault) -> Result<Self, VaultError> {
         let tmp = fsutil::temp_path(&vault.tmp_dir(), "pack");
-        let file = File::create(&tmp).map_err(io_err(&tmp))?;
+        let file = fsutil::create_private(&tmp).map_err(io_err(&tmp))?;
         Ok(PackWriter {
             tmp,
             out: Hashing {

@@ -23,6 +23,19 @@ pub struct Restored {
     /// Special files recorded in the snapshot but never stored (devices, FIFOs, sockets).
     pub skipped: u64,
     pub bytes: u64,
+    /// Files and folders whose setuid, setgid or sticky bits were not restored (all of them
+    /// unless `keep_special_modes`).
+    pub special_modes_removed: u64,
+}
+
+/// The permission bits a restore gives an entry recorded with `mode`: setuid, setgid and sticky
+/// only when asked for (a restore as root must never make a setuid program of a vendor's file).
+fn restored_mode(mode: u32, keep_special_modes: bool) -> u32 {
+    if keep_special_modes {
+        mode & 0o7777
+    } else {
+        mode & 0o777
+    }
 }
 
 fn corrupt(vault: &Vault, id: &str, message: String) -> VaultError {
@@ -32,12 +45,14 @@ fn corrupt(vault: &Vault, id: &str, message: String) -> VaultError {
     }
 }
 
-/// Restore snapshot `id` into `target`, which must be empty or absent unless `force`.
+/// Restore snapshot `id` into `target`, which must be empty or absent unless `force`. Setuid,
+/// setgid and sticky bits are removed unless `keep_special_modes`.
 pub fn restore(
     vault: &Vault,
     id: &str,
     target: &Path,
     force: bool,
+    keep_special_modes: bool,
     progress: &dyn Progress,
 ) -> Result<Restored, VaultError> {
     let record = vault.load_snapshot(id)?;
@@ -123,6 +138,13 @@ pub fn restore(
     }
 
     let mut stats = Restored::default();
+    if !keep_special_modes {
+        stats.special_modes_removed = entries
+            .iter()
+            .filter(|(_, e)| matches!(e.kind, EntryKind::File | EntryKind::Dir))
+            .filter(|(_, e)| e.mode & 0o7000 != 0)
+            .count() as u64;
+    }
     // Folders first, parents before children (entries are sorted by path bytes, and a parent's
     // path is a prefix of its children's).
     let mut dirs: Vec<(&[u8], u32)> = entries
@@ -201,7 +223,7 @@ pub fn restore(
                         ),
                     });
                 }
-                file.set_permissions(std::fs::Permissions::from_mode(e.mode & 0o7777))
+                file.set_permissions(std::fs::Permissions::from_mode(restored_mode(e.mode, keep_special_modes)))
                     .map_err(io_err(&path))?;
                 progress.advance(1, len);
                 Ok(len)
@@ -239,8 +261,11 @@ pub fn restore(
         let path = snapshot::join(target, p);
         // Never through a link: only a real folder gets its mode.
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & 0o7777))
-                .map_err(io_err(&path))?;
+            std::fs::set_permissions(
+                &path,
+                std::fs::Permissions::from_mode(restored_mode(*mode, keep_special_modes)),
+            )
+            .map_err(io_err(&path))?;
         }
     }
     Ok(stats)

@@ -91,7 +91,7 @@ proptest! {
         };
         let dep = escrow::deposit(&vault, &args, &escrow::progress::NoProgress).unwrap();
         let out = tmp.path().join("out");
-        escrow::vault::restore::restore(&vault, &dep.id, &out, false, &escrow::progress::NoProgress).unwrap();
+        escrow::vault::restore::restore(&vault, &dep.id, &out, false, false, &escrow::progress::NoProgress).unwrap();
         prop_assert_eq!(snapshot_tree(&src), snapshot_tree(&out));
     }
 }

@@ -1015,3 +1015,241 @@ fn a_half_made_vault_folder_is_finished_by_the_next_deposit() {
     let run = deposit(&v, &sample(), "v1", &["-q"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(1).map(|euid| euid == "0"))
+        .unwrap_or(false)
+}
+
+/// `escrow ARGS` under `umask 000`, so that only the modes escrow asks for count.
+fn escrow_umask_0(args: &[&OsStr]) -> Run {
+    let probe = escrow_command();
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("umask 000 && exec \"$@\"")
+        .arg("sh")
+        .arg(probe.get_program())
+        .args(args);
+    for (k, val) in probe.get_envs() {
+        match val {
+            Some(val) => cmd.env(k, val),
+            None => cmd.env_remove(k),
+        };
+    }
+    run(cmd)
+}
+
+/// Can user `nobody` read `file`? (root only: `setpriv` to nobody, then `cat`.)
+fn nobody_can_read(file: &Path) -> bool {
+    std::process::Command::new("setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "cat"])
+        .arg(file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run setpriv")
+        .success()
+}
+
+#[test]
+fn the_vault_is_private_to_its_user() {
+    let v = new_vault();
+    // Let anyone reach the vault folder, so that only the vault's own modes protect it.
+    let base = v.vault.parent().unwrap();
+    std::fs::set_permissions(base, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = escrow_umask_0(&["init".as_ref(), "--vault".as_ref(), p(&v.vault)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let m = chaoyang();
+    let run = escrow_umask_0(&[
+        "deposit".as_ref(),
+        p(&sample()),
+        "-m".as_ref(),
+        p(&m),
+        "--label".as_ref(),
+        "v1".as_ref(),
+        "--vault".as_ref(),
+        p(&v.vault),
+        "-q".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = escrow_umask_0(&[
+        "golive".as_ref(),
+        "X".as_ref(),
+        "--vault".as_ref(),
+        p(&v.vault),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut seen = 0;
+    for e in walkdir::WalkDir::new(&v.vault).follow_links(false) {
+        let e = e.unwrap();
+        let mode = e.path().symlink_metadata().unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "{} has mode {:o}: the vault must be private to its user",
+            e.path().display(),
+            mode & 0o7777
+        );
+        let want = if e.file_type().is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode & 0o7777, want, "{}", e.path().display());
+        seen += 1;
+    }
+    assert!(seen > 8, "{seen}");
+    let (code, a) = audit(&v);
+    assert_eq!(code, 0, "{a}");
+    assert!(problem_codes(&a).is_empty(), "{a}");
+
+    if is_root() {
+        // A control file beside the vault: nobody can read it, so the test is meaningful.
+        let control = base.join("control");
+        std::fs::write(&control, "open\n").unwrap();
+        std::fs::set_permissions(&control, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(nobody_can_read(&control), "the test set-up is wrong");
+        let mut files = vec![v.vault.join("ledger.jsonl"), v.vault.join("VAULT")];
+        files.extend(files_in(&v.vault.join("packs"), ".pack"));
+        files.extend(files_in(&v.vault.join("snapshots"), ".zst"));
+        for f in &files {
+            assert!(
+                !nobody_can_read(f),
+                "user nobody read {} from the vault",
+                f.display()
+            );
+        }
+    } else {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("skipped: reading the vault as user nobody needs root");
+        }
+    }
+
+    // A vault made private by hand can be loosened by hand: audit warns, naming the fix.
+    std::fs::set_permissions(
+        v.vault.join("ledger.jsonl"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        v.vault.join("packs"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 0, "a warning, not damage: {a}");
+    assert_eq!(problem_codes(&a), ["warn vault-permissions"], "{a}");
+    let advice = a["problems"][0]["advice"].as_str().unwrap();
+    assert!(
+        advice.contains(&format!("chmod -R go-rwx {}", v.vault.display())),
+        "{advice}"
+    );
+    assert!(
+        a["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 files or folders"),
+        "{a}"
+    );
+    let run = vault_cmd(&v, &["audit"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("warn vault-permissions"),
+        "{}",
+        run.stdout
+    );
+    // The advice works.
+    let chmod = std::process::Command::new("chmod")
+        .args(["-R", "go-rwx"])
+        .arg(&v.vault)
+        .status()
+        .unwrap();
+    assert!(chmod.success());
+    let (code, a) = audit(&v);
+    assert_eq!((code, problem_codes(&a).len()), (0, 0), "{a}");
+}
+
+fn mode_of(path: &Path) -> u32 {
+    path.symlink_metadata().unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn restore_removes_setuid_setgid_and_sticky_bits_unless_asked() {
+    let v = new_vault();
+    let d = v.work.join("d");
+    copy_dir(&sample(), &d);
+    write(&d, "bin/tool", "#!/bin/sh\nid\n");
+    std::fs::set_permissions(d.join("bin/tool"), std::fs::Permissions::from_mode(0o4755)).unwrap();
+    write(&d, "bin/group-tool", "#!/bin/sh\nid\n");
+    std::fs::set_permissions(
+        d.join("bin/group-tool"),
+        std::fs::Permissions::from_mode(0o2755),
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("shared")).unwrap();
+    std::fs::set_permissions(d.join("shared"), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let run = deposit(&v, &d, "v1", &["-q"]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+
+    let out = v.work.join("out");
+    let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(mode_of(&out.join("bin/tool")), 0o755);
+    assert_eq!(mode_of(&out.join("bin/group-tool")), 0o755);
+    assert_eq!(mode_of(&out.join("shared")), 0o777);
+    assert!(
+        run.stdout
+            .contains("3 files or folders were recorded with setuid, setgid or sticky bits"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        std::fs::read(out.join("bin/tool")).unwrap(),
+        b"#!/bin/sh\nid\n"
+    );
+
+    // Asked for, they are kept.
+    let kept = v.work.join("kept");
+    let run = vault_cmd(
+        &v,
+        &[
+            "restore",
+            "v1",
+            kept.to_str().unwrap(),
+            "--keep-special-modes",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(mode_of(&kept.join("bin/tool")), 0o4755);
+    assert_eq!(mode_of(&kept.join("shared")), 0o1777);
+    assert!(!run.stdout.contains("setuid"), "{}", run.stdout);
+}
+
+#[test]
+fn restore_removes_special_bits_from_a_forged_record() {
+    use sha2::Digest;
+    let hex = escrow::manifest::hex;
+    let payload: &[u8] = b"#!/bin/sh\nid\n";
+    let sha = hex(&sha2::Sha256::digest(payload));
+    let entries = serde_json::json!([
+        {"path": "d", "kind": "dir", "mode": 0o46_777, "size": 0},
+        {"path": "d/y", "kind": "file", "mode": 0o106_777, "size": payload.len(), "sha256": sha},
+        {"path": "x", "kind": "file", "mode": 0o106_777, "size": payload.len(), "sha256": sha},
+    ]);
+    let v = new_vault();
+    deposit(&v, &sample(), "v1", &["-q"]);
+    forge_listing(&v, &entries, &[payload]);
+    let out = v.work.join("out");
+    let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(mode_of(&out.join("x")), 0o777);
+    assert_eq!(mode_of(&out.join("d/y")), 0o777);
+    assert_eq!(mode_of(&out.join("d")), 0o777);
+    assert!(
+        run.stdout
+            .contains("3 files or folders were recorded with setuid, setgid or sticky bits"),
+        "{}",
+        run.stdout
+    );
+}
