@@ -342,7 +342,7 @@ pub fn audit(
                             )
                         },
                         if at_end {
-                            "compare the ledger head below with the one printed by your last deposit; if they match, deposit again"
+                            "compare the ledger head audit shows with the one printed by your last deposit, golive or payment; if they match, deposit again"
                         } else {
                             "nothing to do; deposit that delivery again if it is still needed"
                         },
@@ -566,10 +566,26 @@ fn verify_pack(
 ) -> Result<(Vec<[u8; 32]>, Vec<Problem>), VaultError> {
     let path = vault.packs_dir().join(format!("{id}.pack"));
     let rel = format!("packs/{id}.pack");
-    let file = pack::open_pack(&path)?;
+    let file = match pack::open_pack_file(&path) {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Ok((
+                Vec::new(),
+                vec![problem(
+                    Level::Error,
+                    "pack-corrupted",
+                    rel,
+                    "the pack is a symbolic link, not a file escrow wrote: it is not read"
+                        .to_owned(),
+                    RESTORE_BACKUP,
+                )],
+            ));
+        }
+        Err(e) => return Err(io_err(&path)(e)),
+    };
     let (whole, objects) = rayon::join(
         || -> std::io::Result<String> {
-            let mut f = std::fs::File::open(&path)?;
+            let mut f = pack::open_pack_file(&path)?;
             let mut h = Sha256::new();
             let mut buf = vec![0u8; 1 << 20];
             loop {

@@ -361,7 +361,7 @@ pub fn copy_verified(
     let sha = parse_hex32(sha_hex).ok_or_else(missing)?;
     let loc = *index.objects.get(&sha).ok_or_else(missing)?;
     let path = index.pack_path(vault, loc.pack);
-    let file = File::open(&path).map_err(|_| missing())?;
+    let file = open_pack_file(&path).map_err(|_| missing())?;
     let mut dec = zstd::bulk::Decompressor::new().map_err(io_err(&path))?;
     match copy_object(&file, &loc, &mut dec, out) {
         Ok((got, n)) if got == sha => Ok(n),
@@ -405,7 +405,17 @@ pub fn read_object_to(
     result
 }
 
-/// Open a pack file.
+/// Open a pack file for reading, never through a link: the vault holds only the files escrow
+/// wrote, so a link there (pointing at a host file) is refused rather than read.
+pub fn open_pack_file(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+}
+
+/// Open a pack file (see `open_pack_file`).
 pub fn open_pack(path: &Path) -> Result<File, VaultError> {
-    File::open(path).map_err(io_err(path))
+    open_pack_file(path).map_err(io_err(path))
 }

@@ -187,7 +187,7 @@ pub fn restore(
                 })?;
                 if let std::collections::hash_map::Entry::Vacant(slot) = packs.entry(loc.pack) {
                     let pp = index.pack_path(vault, loc.pack);
-                    let f = std::fs::File::open(&pp).map_err(|err| VaultError::Corrupt {
+                    let f = pack::open_pack_file(&pp).map_err(|err| VaultError::Corrupt {
                         path: pp.clone(),
                         message: format!(
                             "the pack holding {:?} cannot be opened ({err}): it is missing from the vault or damaged; run `escrow audit`",

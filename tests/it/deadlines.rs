@@ -210,3 +210,200 @@ fn beyond_the_calendar_status_says_unknown_and_exits_2() {
         r.stdout
     );
 }
+
+/// The "Ledger head <sha256>" line a command printed.
+fn printed_head(r: &Run) -> String {
+    let head = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Ledger head "))
+        .unwrap_or_else(|| panic!("no ledger head printed:\n{}", r.stdout));
+    let head = head.split_whitespace().next().unwrap().to_owned();
+    assert_eq!(head.len(), 64, "{head}");
+    head
+}
+
+fn deposit_at(now: &str, vault: &Path, label: &str) -> Run {
+    let mut cmd = escrow_command();
+    cmd.env("ESCROW_NOW", now).env("ESCROW_VAULT", vault).args([
+        "deposit".as_ref(),
+        sample().as_os_str(),
+        "-m".as_ref(),
+        chaoyang().as_os_str(),
+        "--label".as_ref(),
+        OsStr::new(label),
+    ]);
+    run(cmd)
+}
+
+fn ledger_lines(vault: &Path) -> Vec<String> {
+    std::fs::read_to_string(vault.join("ledger.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn write_ledger(vault: &Path, lines: &[String]) {
+    std::fs::write(vault.join("ledger.jsonl"), lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn a_cut_go_live_is_caught_with_the_head_golive_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    let r = deposit_at("2026-03-02T02:00:00Z", &v, "v1");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let deposit_head = printed_head(&r);
+    let r = at(
+        "2026-03-03T02:00:00Z",
+        &v,
+        &["golive", "门诊预约改版", "--date", "2026-03-03"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let head = printed_head(&r);
+    assert_ne!(head, deposit_head);
+    // The printed head is the one audit shows.
+    let r = at("2026-04-01T02:00:00Z", &v, &["audit", "--format", "json"]);
+    assert_eq!(r.json()["ledger_head"], head.as_str());
+    let r = at("2026-04-01T02:00:00Z", &v, &["status"]);
+    assert_eq!(r.code, 1, "overdue: {}", r.stdout);
+    let r = at("2026-04-01T02:00:00Z", &v, &["audit", "--head", &head]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    // An older head is still in the chain.
+    let r = at(
+        "2026-04-01T02:00:00Z",
+        &v,
+        &["audit", "--head", &deposit_head],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+
+    // Cut the go-live line.
+    let mut lines = ledger_lines(&v);
+    lines.pop();
+    write_ledger(&v, &lines);
+    let r = at("2026-04-01T02:00:00Z", &v, &["audit", "--head", &head]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("ERROR ledger-truncated"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!(
+            "the ledger no longer contains the head {head} given with --head"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("The ledger now ends with seq 0, the deposit of \"v1\""),
+        "names where the ledger ends now: {}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("was removed"), "{}", r.stdout);
+    // Without the head, the cut is invisible: audit says so.
+    let r = at("2026-04-01T02:00:00Z", &v, &["audit"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("without --head"), "{}", r.stdout);
+    // status with the head refuses to count obligations from the cut ledger.
+    let r = at("2026-04-01T02:00:00Z", &v, &["status", "--head", &head]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("no longer contains the head"),
+        "{}",
+        r.stderr
+    );
+    let r = at(
+        "2026-04-01T02:00:00Z",
+        &v,
+        &["audit", "--head", "not-a-head"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("is not a ledger head"), "{}", r.stderr);
+}
+
+#[test]
+fn an_edited_payment_is_caught_with_the_head_payment_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    assert_eq!(deposit_at("2026-03-02T02:00:00Z", &v, "v1").code, 0);
+    let r = at(
+        "2026-03-03T02:00:00Z",
+        &v,
+        &["payment", "--date", "2026-03-03", "--note", "REF-1"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let head = printed_head(&r);
+    let r = at("2026-06-01T02:00:00Z", &v, &["status"]);
+    assert_eq!(r.code, 1, "overdue: {}", r.stdout);
+
+    // Move the payment's date in place.
+    let mut lines = ledger_lines(&v);
+    let last = lines.last_mut().unwrap();
+    assert!(last.contains("\"date\":\"2026-03-03\""), "{last}");
+    *last = last.replace("\"date\":\"2026-03-03\"", "\"date\":\"2026-05-28\"");
+    write_ledger(&v, &lines);
+    let r = at("2026-06-01T02:00:00Z", &v, &["audit", "--head", &head]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("ERROR ledger-truncated"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("The ledger now ends with seq 1, the final payment dated 2026-05-28"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("edited in place"), "{}", r.stdout);
+    let r = at("2026-06-01T02:00:00Z", &v, &["status", "--head", &head]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+}
+
+#[test]
+fn an_edited_event_in_the_middle_of_the_ledger_breaks_the_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    let r = at(
+        "2026-03-03T02:00:00Z",
+        &v,
+        &["golive", "门诊预约改版", "--date", "2026-03-03"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = at(
+        "2026-03-04T02:00:00Z",
+        &v,
+        &["payment", "--date", "2026-03-04"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(deposit_at("2026-03-05T02:00:00Z", &v, "v1").code, 0);
+    let r = at("2026-03-05T02:00:00Z", &v, &["audit"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    for (what, from, to) in [
+        (
+            "a go-live date",
+            "\"date\":\"2026-03-03\"",
+            "\"date\":\"2026-03-09\"",
+        ),
+        (
+            "a payment date",
+            "\"date\":\"2026-03-04\"",
+            "\"date\":\"2026-03-10\"",
+        ),
+    ] {
+        let saved = ledger_lines(&v);
+        let mut lines = saved.clone();
+        let line = lines.iter_mut().find(|l| l.contains(from)).unwrap();
+        *line = line.replace(from, to);
+        write_ledger(&v, &lines);
+        let r = at("2026-03-05T02:00:00Z", &v, &["audit", "--format", "json"]);
+        assert_eq!(r.code, 1, "{what}: {}", r.stdout);
+        let a = r.json();
+        let codes: Vec<&str> = a["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&"ledger-broken"), "{what}: {codes:?}");
+        // status refuses a broken ledger.
+        let r = at("2026-03-05T02:00:00Z", &v, &["status"]);
+        assert_eq!(r.code, 2, "{what}: {}", r.stdout);
+        write_ledger(&v, &saved);
+    }
+}

@@ -1253,3 +1253,24 @@ fn restore_removes_special_bits_from_a_forged_record() {
         run.stdout
     );
 }
+
+#[test]
+fn packs_are_never_read_through_links() {
+    let v = new_vault();
+    assert_eq!(deposit(&v, &sample(), "v1", &["-q"]).code, 0);
+    // A pack replaced by a link to a file outside the vault (here: its own bytes).
+    let pack = biggest_pack(&v);
+    let outside = v.work.join("outside.pack");
+    std::fs::copy(&pack, &outside).unwrap();
+    std::fs::remove_file(&pack).unwrap();
+    std::os::unix::fs::symlink(&outside, &pack).unwrap();
+    let out = v.work.join("out");
+    let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1, "{a}");
+    assert!(
+        problem_codes(&a).contains(&"error pack-corrupted".to_owned()),
+        "{a}"
+    );
+}
