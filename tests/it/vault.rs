@@ -1168,6 +1168,14 @@ fn the_vault_is_private_to_its_user() {
     assert!(chmod.success());
     let (code, a) = audit(&v);
     assert_eq!((code, problem_codes(&a).len()), (0, 0), "{a}");
+
+    // An empty folder given for the vault is made private.
+    let given = base.join("given");
+    std::fs::create_dir(&given).unwrap();
+    std::fs::set_permissions(&given, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = escrow_umask_0(&["init".as_ref(), "--vault".as_ref(), p(&given)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(mode_of(&given), 0o700);
 }
 
 fn mode_of(path: &Path) -> u32 {
