@@ -485,6 +485,13 @@ pub fn restore(args: &RestoreArgs) -> Result<u8> {
             r.dirs,
             r.symlinks
         );
+        if !git.is_empty() {
+            println!(
+                "restored as delivered (--allow-git-config), these run commands when Git is used in {}:\n  {}",
+                args.target.display(),
+                git.join("\n  ")
+            );
+        }
         if r.skipped > 0 {
             println!(
                 "{} special files (devices, FIFOs, sockets) were recorded but never stored, and are not restored",
