@@ -489,6 +489,23 @@ fn git_settings_that_run_commands_are_reported_in_folders_and_archives() {
     let f = &with_code(&r, "git-config-executes")[0];
     assert_eq!(f["path"], ".Git/config");
     assert_eq!(f["evidence"][0], "core.hookspath = tools/hooks");
+
+    // A repository whose committed tree holds a bare repository with a textconv driver.
+    let repo = tmp.path().join("repo");
+    copy_dir(&sample(), &repo);
+    write(&repo, "lib/tool.git/HEAD", "ref: refs/heads/main\n");
+    write(&repo, "lib/tool.git/objects/info/packs", "");
+    write(
+        &repo,
+        "lib/tool.git/config",
+        "[diff \"pdf\"]\n\ttextconv = pdftotext\n",
+    );
+    sample_repo(&repo);
+    let r = check_git(&format!("file://{}", repo.display()), &[]).json();
+    assert_eq!(codes(&r), ["git-config-executes"]);
+    let f = &with_code(&r, "git-config-executes")[0];
+    assert_eq!(f["path"], "lib/tool.git/config");
+    assert_eq!(f["evidence"][0], "diff.pdf.textconv = pdftotext");
 }
 
 #[test]
