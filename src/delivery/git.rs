@@ -158,6 +158,7 @@ pub fn export(
         limits,
         on_disk,
         declared: 0,
+        entries: 0,
     };
     let mut failure: Option<DeliveryError> = None;
     let mut submodules = Vec::new();
@@ -174,6 +175,11 @@ pub fn export(
             return TreeWalkResult::Skip;
         }
         let mode = u32::try_from(entry.filemode()).unwrap_or(0);
+        // Folders count too: trees are shared, so a few kilobytes can name billions of them.
+        if let Err(e) = budget.entry(spec) {
+            failure = Some(e);
+            return TreeWalkResult::Abort;
+        }
         let result = match entry.kind() {
             Some(ObjectType::Tree) => u.dir(&path),
             Some(ObjectType::Blob) => blob(
@@ -271,9 +277,24 @@ struct Budget {
     limits: Limits,
     on_disk: u64,
     declared: u64,
+    entries: u64,
 }
 
 impl Budget {
+    fn entry(&mut self, spec: &str) -> Result<(), DeliveryError> {
+        self.entries += 1;
+        if self.entries > self.limits.max_files {
+            return Err(err(
+                spec,
+                format!(
+                    "more than {} entries: a decompression bomb or an unusually large delivery; raise --max-files if it is genuine",
+                    self.limits.max_files
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn take(&mut self, spec: &str, size: u64) -> Result<(), DeliveryError> {
         self.declared = self.declared.saturating_add(size);
         if self.declared > self.limits.max_bytes {

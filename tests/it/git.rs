@@ -601,6 +601,32 @@ fn a_blob_bomb_is_bounded_like_an_archive_bomb() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--max-bytes"), "{}", run.stderr);
 
+    // Folders count as entries: trees are shared, so a few kilobytes name 160,000 folders.
+    let mut t = git(None, &["--git-dir", b, "mktree"], "");
+    for _ in 0..4 {
+        let listing: String = (0..20)
+            .map(|i| format!("040000 tree {t}\td{i}\n"))
+            .collect();
+        t = git(None, &["--git-dir", b, "mktree"], &listing);
+    }
+    let c = git(
+        None,
+        &["--git-dir", b, "commit-tree", "-m", "folders", &t],
+        "",
+    );
+    git(
+        None,
+        &["--git-dir", b, "update-ref", "refs/heads/folders", &c],
+        "",
+    );
+    let run = check_git(b, &["--ref", "folders", "--max-files", "5000"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("more than 5000 entries"),
+        "{}",
+        run.stderr
+    );
+
     // Within the limits, the blob is streamed: memory stays far below its 96 MiB.
     if !Path::new("/usr/bin/time").exists() {
         #[allow(clippy::print_stderr)]
