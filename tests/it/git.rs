@@ -604,9 +604,10 @@ fn a_blob_bomb_is_bounded_like_an_archive_bomb() {
     // Folders count as entries: trees are shared, so a few kilobytes name 160,000 folders.
     let mut t = git(None, &["--git-dir", b, "mktree"], "");
     for _ in 0..4 {
-        let listing: String = (0..20)
-            .map(|i| format!("040000 tree {t}\td{i}\n"))
-            .collect();
+        let mut listing = String::new();
+        for i in 0..20 {
+            listing.push_str(&format!("040000 tree {t}\td{i}\n"));
+        }
         t = git(None, &["--git-dir", b, "mktree"], &listing);
     }
     let c = git(
