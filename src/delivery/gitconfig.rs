@@ -58,7 +58,7 @@ pub struct Located {
 }
 
 /// Find the Git folders of a tree (a folder named `.git` in any letter case, or one holding
-/// `HEAD` and `objects`, as a bare repository does) and their configuration files and hooks.
+/// `objects` and `HEAD` or `refs`, as a bare repository does) and their configuration files and hooks.
 /// `entries` are (path, kind, mode), paths `/`-separated and relative to the tree's root.
 pub fn locate(entries: &[(&[u8], EntryKind, u32)]) -> Located {
     let all: HashSet<&[u8]> = entries.iter().map(|(p, _, _)| *p).collect();
@@ -74,7 +74,9 @@ pub fn locate(entries: &[(&[u8], EntryKind, u32)]) -> Located {
                 [dir, b"/", n].concat()
             }
         };
-        all.contains(child(b"HEAD").as_slice()) && all.contains(child(b"objects").as_slice())
+        // A bare repository, or the common folder that worktrees' `commondir` names.
+        all.contains(child(b"objects").as_slice())
+            && (all.contains(child(b"HEAD").as_slice()) || all.contains(child(b"refs").as_slice()))
     };
     let split = |p: &'_ [u8]| -> (Vec<u8>, Vec<u8>) {
         match p.iter().rposition(|&b| b == b'/') {
