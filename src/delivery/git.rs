@@ -354,7 +354,11 @@ fn blob(
     } else {
         budget.take(spec, size)?;
     }
-    if size <= STREAM_ABOVE {
+    if size <= STREAM_ABOVE
+        || mode == 0o120_000
+        || !stream(repo.path(), u, spec, path, mode, id, size)?
+    {
+        // Small, or git is not installed: read whole (its size is within the limits).
         let blob = repo
             .find_blob(id)
             .map_err(|e| err(spec, format!("cannot read {:?} ({})", shown(), e.message())))?;
@@ -367,12 +371,12 @@ fn blob(
         return Ok(content.len() < 1024
             && content.starts_with(b"version https://git-lfs.github.com/spec/v1"));
     }
-    stream(repo.path(), u, spec, path, mode, id, size)?;
     Ok(false)
 }
 
 /// Stream a large blob out of escrow's own bare copy of the repository (its configuration is
 /// libgit2's, not the vendor's) through `git cat-file`, checking its object id as it goes.
+/// `false` when git is not installed (nothing was written).
 fn stream(
     git_dir: &Path,
     u: &mut Unpacker<'_>,
@@ -381,9 +385,9 @@ fn stream(
     mode: u32,
     id: git2::Oid,
     size: u64,
-) -> Result<(), DeliveryError> {
+) -> Result<bool, DeliveryError> {
     let shown = String::from_utf8_lossy(path).into_owned();
-    let mut child = std::process::Command::new("git")
+    let child = std::process::Command::new("git")
         .arg("--git-dir")
         .arg(git_dir)
         .args(["cat-file", "blob"])
@@ -393,15 +397,19 @@ fn stream(
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            err(
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => {
+            return Err(err(
                 spec,
                 format!(
-                    "cannot run `git cat-file` to read {shown:?}, a file of {size} bytes ({e}); install git, which escrow uses to read large files without holding them in memory"
+                    "cannot run `git cat-file` to read {shown:?}, a file of {size} bytes ({e})"
                 ),
-            )
-        })?;
+            ));
+        }
+    };
     let stdout = child.stdout.take().expect("piped");
     let mut hasher = gix_hash::hasher(gix_hash::Kind::Sha1);
     hasher.update(format!("blob {size}\0").as_bytes());
@@ -426,7 +434,7 @@ fn stream(
             ),
         ));
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Feeds what is read to a hasher.
