@@ -82,10 +82,21 @@ pub fn export(
     let mut fetch = git2::FetchOptions::new();
     fetch.remote_callbacks(callbacks);
     // A repository on this machine is copied object file by object file (never hard-linked to
-    // files the vendor may still write), not packed again in memory as a fetch would.
+    // files the vendor may still write), not packed again in memory as a fetch would; unless it
+    // borrows objects from another repository (`git clone --shared/--reference`): then only a
+    // fetch gathers them.
+    let local = url.strip_prefix("file://").map(Path::new);
+    let borrows = local.is_some_and(|d| {
+        d.join("objects/info/alternates").exists()
+            || d.join(".git/objects/info/alternates").exists()
+    });
     let cloned = git2::build::RepoBuilder::new()
         .bare(true)
-        .clone_local(git2::build::CloneLocal::NoLinks)
+        .clone_local(if borrows {
+            git2::build::CloneLocal::Auto
+        } else {
+            git2::build::CloneLocal::NoLinks
+        })
         .fetch_options(fetch)
         .clone(&url, scratch);
     progress.finish();
