@@ -162,6 +162,10 @@ pub fn run(
     }
     outcome.findings.extend(delivery.notes.iter().cloned());
     outcome.findings.extend(inventory_notes(entries));
+    // Git settings and hooks that would run commands: always, whether or not the scan is on.
+    outcome
+        .findings
+        .extend(crate::delivery::gitconfig::findings(delivery));
     if let Some(scanner) = scanner {
         let (findings, summary) = scanner.finish(delivery);
         outcome.findings.extend(findings);

@@ -442,6 +442,10 @@ pub struct RestoreArgs {
     /// Also write the repository history kept with --with-history, as a git bundle, to FILE.
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
+    /// Restore Git settings and hooks that run commands (a `.git/config` with `core.fsmonitor`,
+    /// an executable hook, …) as delivered; without it, such a snapshot is not restored.
+    #[arg(long)]
+    allow_git_config: bool,
     #[command(flatten)]
     vault: VaultArg,
     /// No progress bar and no summary.
@@ -452,6 +456,15 @@ pub struct RestoreArgs {
 pub fn restore(args: &RestoreArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let entry = v.resolve(&args.snapshot)?;
+    let git = vault::restore::git_config(&v, &entry.snapshot)?;
+    if !git.is_empty() && !args.allow_git_config {
+        anyhow::bail!(
+            "snapshot {} ({}) holds Git settings or hooks that run commands as soon as Git is used in the restored folder:\n  {}\nnothing was restored; pass --allow-git-config to restore them as delivered, and review them before running git there",
+            entry.label,
+            short(&entry.snapshot),
+            git.join("\n  ")
+        );
+    }
     let bar = Bar::new(!args.quiet && super::stderr_is_terminal());
     let r = vault::restore::restore(
         &v,
@@ -486,6 +499,13 @@ pub fn restore(args: &RestoreArgs) -> Result<u8> {
             println!(
                 "{} files or folders were recorded with setuid, setgid or sticky bits: restored without them (--keep-special-modes keeps them)",
                 r.special_modes_removed
+            );
+        }
+        if !git.is_empty() {
+            println!(
+                "restored as delivered (--allow-git-config), these run commands when Git is used in {}:\n  {}",
+                args.target.display(),
+                git.join("\n  ")
             );
         }
         if r.skipped > 0 {

@@ -5,11 +5,17 @@
 
 use std::path::Path;
 
+use std::io::Read;
+
 use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
 
-use super::DeliveryError;
 use super::archive::{Limits, Unpacked, Unpacker};
+use super::{DeliveryError, gitconfig};
 use crate::finding::Finding;
+
+/// Blobs larger than this are streamed (by `git cat-file`, from escrow's own copy of the
+/// repository) rather than read whole into memory: libgit2 reads packed objects only whole.
+const STREAM_ABOVE: u64 = 8 << 20;
 
 /// What the report records about the commit delivered.
 #[derive(Debug, Clone)]
@@ -75,8 +81,22 @@ pub fn export(
     });
     let mut fetch = git2::FetchOptions::new();
     fetch.remote_callbacks(callbacks);
+    // A repository on this machine is copied object file by object file (never hard-linked to
+    // files the vendor may still write), not packed again in memory as a fetch would; unless it
+    // borrows objects from another repository (`git clone --shared/--reference`): then only a
+    // fetch gathers them.
+    let local = url.strip_prefix("file://").map(Path::new);
+    let borrows = local.is_some_and(|d| {
+        d.join("objects/info/alternates").exists()
+            || d.join(".git/objects/info/alternates").exists()
+    });
     let cloned = git2::build::RepoBuilder::new()
         .bare(true)
+        .clone_local(if borrows {
+            git2::build::CloneLocal::Auto
+        } else {
+            git2::build::CloneLocal::NoLinks
+        })
         .fetch_options(fetch)
         .clone(&url, scratch);
     progress.finish();
@@ -135,41 +155,59 @@ pub fn export(
             format!("cannot read the commit's tree ({})", e.message()),
         )
     })?;
+    // The bomb limits of archives, the ratio against what the repository takes on disk.
+    let on_disk = disk_size(scratch);
     let label = Path::new(spec);
-    let mut u = Unpacker::new(label, root, limits, u64::MAX / 2);
+    let mut u = Unpacker::new(label, root, limits, on_disk);
+    let odb = repo.odb().map_err(|e| {
+        err(
+            spec,
+            format!("cannot read the repository's objects ({})", e.message()),
+        )
+    })?;
+    let mut budget = Budget {
+        limits,
+        on_disk,
+        declared: 0,
+        entries: 0,
+    };
     let mut failure: Option<DeliveryError> = None;
     let mut submodules = Vec::new();
     let mut lfs = Vec::new();
+    let mut dotgit = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
         let mut path = dir.as_bytes().to_vec();
         path.extend_from_slice(entry.name_bytes());
+        // Checked out, a `.git` of the tree would be a live Git folder: never staged.
+        if gitconfig::is_dotgit(entry.name_bytes()) {
+            if dotgit.len() < 50 {
+                dotgit.push(crate::delivery::names::display(&path));
+            }
+            return TreeWalkResult::Skip;
+        }
         let mode = u32::try_from(entry.filemode()).unwrap_or(0);
+        // Folders count too: trees are shared, so a few kilobytes can name billions of them.
+        if let Err(e) = budget.entry(spec) {
+            failure = Some(e);
+            return TreeWalkResult::Abort;
+        }
         let result = match entry.kind() {
             Some(ObjectType::Tree) => u.dir(&path),
-            Some(ObjectType::Blob) => match repo.find_blob(entry.id()) {
-                Ok(blob) => {
-                    let content = blob.content();
-                    if mode == 0o120_000 {
-                        u.symlink(&path, content);
-                        Ok(())
-                    } else {
-                        if content.len() < 1024
-                            && content.starts_with(b"version https://git-lfs.github.com/spec/v1")
-                        {
-                            lfs.push(crate::delivery::names::display(&path));
-                        }
-                        u.file(&path, mode, &mut &content[..])
-                    }
+            Some(ObjectType::Blob) => blob(
+                &repo,
+                &odb,
+                &mut u,
+                &mut budget,
+                spec,
+                &path,
+                mode,
+                entry.id(),
+            )
+            .map(|pointer| {
+                if pointer {
+                    lfs.push(crate::delivery::names::display(&path));
                 }
-                Err(e) => Err(err(
-                    spec,
-                    format!(
-                        "cannot read {:?} ({})",
-                        String::from_utf8_lossy(&path),
-                        e.message()
-                    ),
-                )),
-            },
+            }),
             Some(ObjectType::Commit) => {
                 submodules.push(crate::delivery::names::display(&path));
                 Ok(())
@@ -187,6 +225,23 @@ pub fn export(
     .ok();
     if let Some(e) = failure {
         return Err(e);
+    }
+    if !dotgit.is_empty() {
+        u.push_finding(
+            Finding::new(
+                "git-dotgit-in-tree",
+                format!(
+                    "the commit's tree holds {} paths named .git (in some letter case): checked out, each would be a live Git folder whose settings run commands; they were not unpacked",
+                    dotgit.len()
+                ),
+                format!(
+                    "提交的文件树中有 {} 个名为 .git（不区分大小写）的路径：检出后会成为可执行命令的 Git 配置目录；已拒绝，未解出",
+                    dotgit.len()
+                ),
+            )
+            .path(dotgit[0].clone())
+            .evidence(dotgit),
+        );
     }
     if !submodules.is_empty() {
         u.push_finding(
@@ -213,6 +268,198 @@ pub fn export(
     }
     let unpacked = u.finish()?;
     Ok((info, unpacked))
+}
+
+/// The bytes a repository takes on disk: every regular file under `dir`, links not followed.
+fn disk_size(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// The archive limits applied to the sizes objects declare, before any is read: a blob larger
+/// than what is left is refused without being inflated.
+struct Budget {
+    limits: Limits,
+    on_disk: u64,
+    declared: u64,
+    entries: u64,
+}
+
+impl Budget {
+    fn entry(&mut self, spec: &str) -> Result<(), DeliveryError> {
+        self.entries += 1;
+        if self.entries > self.limits.max_files {
+            return Err(err(
+                spec,
+                format!(
+                    "more than {} entries: a decompression bomb or an unusually large delivery; raise --max-files if it is genuine",
+                    self.limits.max_files
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, spec: &str, size: u64) -> Result<(), DeliveryError> {
+        self.declared = self.declared.saturating_add(size);
+        if self.declared > self.limits.max_bytes {
+            return Err(err(
+                spec,
+                format!(
+                    "unpacks to more than {} bytes; raise --max-bytes if it is genuine",
+                    self.limits.max_bytes
+                ),
+            ));
+        }
+        if self.declared
+            > self
+                .on_disk
+                .saturating_mul(self.limits.max_ratio)
+                .max(1 << 20)
+        {
+            return Err(err(
+                spec,
+                format!(
+                    "unpacks to more than {} times its size: a decompression bomb; raise --max-ratio if it is genuine",
+                    self.limits.max_ratio
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Write one blob of the tree; `true` when it is a Git LFS pointer.
+#[allow(clippy::too_many_arguments)]
+fn blob(
+    repo: &Repository,
+    odb: &git2::Odb<'_>,
+    u: &mut Unpacker<'_>,
+    budget: &mut Budget,
+    spec: &str,
+    path: &[u8],
+    mode: u32,
+    id: git2::Oid,
+) -> Result<bool, DeliveryError> {
+    let shown = || String::from_utf8_lossy(path).into_owned();
+    let (size, _) = odb
+        .read_header(id)
+        .map_err(|e| err(spec, format!("cannot read {:?} ({})", shown(), e.message())))?;
+    let size = size as u64;
+    if mode == 0o120_000 {
+        if size > 4096 {
+            return Err(err(
+                spec,
+                format!(
+                    "the link {:?} has a target of {size} bytes: no file system takes a link that long; the repository is damaged or hostile",
+                    shown()
+                ),
+            ));
+        }
+    } else {
+        budget.take(spec, size)?;
+    }
+    if size <= STREAM_ABOVE
+        || mode == 0o120_000
+        || !stream(repo.path(), u, spec, path, mode, id, size)?
+    {
+        // Small, or git is not installed: read whole (its size is within the limits).
+        let blob = repo
+            .find_blob(id)
+            .map_err(|e| err(spec, format!("cannot read {:?} ({})", shown(), e.message())))?;
+        let content = blob.content();
+        if mode == 0o120_000 {
+            u.symlink(path, content);
+            return Ok(false);
+        }
+        u.file(path, mode, &mut &content[..])?;
+        return Ok(content.len() < 1024
+            && content.starts_with(b"version https://git-lfs.github.com/spec/v1"));
+    }
+    Ok(false)
+}
+
+/// Stream a large blob out of escrow's own bare copy of the repository (its configuration is
+/// libgit2's, not the vendor's) through `git cat-file`, checking its object id as it goes.
+/// `false` when git is not installed (nothing was written).
+fn stream(
+    git_dir: &Path,
+    u: &mut Unpacker<'_>,
+    spec: &str,
+    path: &[u8],
+    mode: u32,
+    id: git2::Oid,
+    size: u64,
+) -> Result<bool, DeliveryError> {
+    let shown = String::from_utf8_lossy(path).into_owned();
+    let child = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(["cat-file", "blob"])
+        .arg(id.to_string())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => {
+            return Err(err(
+                spec,
+                format!(
+                    "cannot run `git cat-file` to read {shown:?}, a file of {size} bytes ({e})"
+                ),
+            ));
+        }
+    };
+    let stdout = child.stdout.take().expect("piped");
+    let mut hasher = gix_hash::hasher(gix_hash::Kind::Sha1);
+    hasher.update(format!("blob {size}\0").as_bytes());
+    let mut reader = Hashing {
+        inner: stdout,
+        hasher: &mut hasher,
+    };
+    let written = u.file(path, mode, &mut reader);
+    drop(reader);
+    if written.is_err() {
+        let _ = child.kill();
+    }
+    let status = child.wait();
+    written?;
+    let ok = status.is_ok_and(|s| s.success());
+    let got = hasher.try_finalize().ok().map(|h| h.to_string());
+    if !ok || got.as_deref() != Some(id.to_string().as_str()) {
+        return Err(err(
+            spec,
+            format!(
+                "the content of {shown:?} does not match its object id {id}: the repository is damaged; ask the vendor for a sound repository"
+            ),
+        ));
+    }
+    Ok(true)
+}
+
+/// Feeds what is read to a hasher.
+struct Hashing<'h, R> {
+    inner: R,
+    hasher: &'h mut gix_hash::Hasher,
+}
+
+impl<R: Read> Read for Hashing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// For a folder that is a git work tree: its HEAD commit and whether it has changes.

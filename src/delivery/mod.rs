@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod git;
+pub mod gitconfig;
 pub mod inventory;
 pub mod names;
 

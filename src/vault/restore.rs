@@ -321,3 +321,44 @@ pub fn build_log(vault: &Vault, id: &str) -> Result<Vec<u8>, VaultError> {
     })?;
     pack::read_object(vault, &Index::load(vault)?, &b.sha256)
 }
+
+/// The Git settings and hooks of snapshot `id` that would run commands once Git is used in the
+/// restored folder (see `delivery::gitconfig`): one line for each, naming the file; empty when
+/// there is none. `restore` in the CLI refuses such a snapshot unless `--allow-git-config`.
+pub fn git_config(vault: &Vault, id: &str) -> Result<Vec<String>, VaultError> {
+    use crate::delivery::gitconfig;
+    let record = vault.load_snapshot(id)?;
+    let index = Index::load(vault)?;
+    let all = snapshot::load_entries(vault, &index, &record)?;
+    let with_paths: Vec<(Vec<u8>, &RecEntry)> = all
+        .iter()
+        .filter_map(|e| e.path_bytes().map(|p| (p, e)))
+        .collect();
+    let view: Vec<(&[u8], EntryKind, u32)> = with_paths
+        .iter()
+        .map(|(p, e)| (p.as_slice(), e.kind, e.mode))
+        .collect();
+    let located = gitconfig::locate(&view);
+    let mut out = Vec::new();
+    for &i in &located.configs {
+        let (_, e) = &with_paths[i];
+        let file = e.display_path();
+        let found = if e.kind == EntryKind::Symlink {
+            Err("a link: what it points to cannot be checked".to_owned())
+        } else if e.size > gitconfig::MAX_CONFIG {
+            Err(format!("larger than {} bytes", gitconfig::MAX_CONFIG))
+        } else {
+            let sha = e.sha256.as_deref().unwrap_or_default();
+            let bytes = pack::read_object(vault, &index, sha)?;
+            gitconfig::executing(&bytes).map_err(|m| format!("does not parse ({m})"))
+        };
+        out.extend(gitconfig::describe(&file, found));
+    }
+    for &i in &located.hooks {
+        out.push(format!(
+            "{}: executable hook",
+            with_paths[i].1.display_path()
+        ));
+    }
+    Ok(out)
+}

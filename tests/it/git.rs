@@ -279,3 +279,383 @@ fn a_work_tree_with_a_ref_is_read_as_a_repository() {
     assert_eq!(r["delivery"]["source"]["commit"], first.as_str());
     assert_eq!(r["delivery"]["files"], 61, "the tagged tree, without .git");
 }
+
+/// Run git with `args` (in `dir` when given), feeding `input`; its trimmed standard output.
+fn git(dir: Option<&Path>, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut cmd = std::process::Command::new("git");
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    let mut child = cmd
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "vendor")
+        .env("GIT_AUTHOR_EMAIL", "vendor@example.invalid")
+        .env("GIT_COMMITTER_NAME", "vendor")
+        .env("GIT_COMMITTER_EMAIL", "vendor@example.invalid")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?} failed");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A Git folder's files whose configuration runs `touch MARKER` on `git status`.
+fn hostile_config(marker: &Path) -> String {
+    format!(
+        "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tfsmonitor = \"touch {}\"\n",
+        marker.display()
+    )
+}
+
+/// A bare repository whose committed tree is the sample plus `.git/{HEAD,config,objects,refs}`
+/// (fsmonitor runs `touch MARKER`) and `sub/.Git/…`, built with plumbing: `git add` refuses
+/// such paths.
+fn repo_with_dotgit(bare: &Path, marker: &Path) -> String {
+    let b = bare.to_str().unwrap();
+    git(None, &["init", "-q", "--bare", b], "");
+    let work = bare.with_extension("work");
+    copy_dir(&sample(), &work);
+    let w = work.to_str().unwrap();
+    let gd = ["--git-dir", b, "--work-tree", w];
+    git(None, &[&gd[..], &["add", "-A"]].concat(), "");
+    let sample_tree = git(None, &["--git-dir", b, "write-tree"], "");
+    let blob = |text: &str| {
+        git(
+            None,
+            &["--git-dir", b, "hash-object", "-w", "--stdin"],
+            text,
+        )
+    };
+    let mktree = |text: &str| git(None, &["--git-dir", b, "mktree"], text);
+    let head = blob("ref: refs/heads/main\n");
+    let config = blob(&hostile_config(marker));
+    let empty = mktree("");
+    let dotgit = mktree(&format!(
+        "100644 blob {head}\tHEAD\n100644 blob {config}\tconfig\n040000 tree {empty}\tobjects\n040000 tree {empty}\trefs\n"
+    ));
+    let sub = mktree(&format!("040000 tree {dotgit}\t.Git\n"));
+    let mut top = git(None, &["--git-dir", b, "ls-tree", &sample_tree], "");
+    top.push_str(&format!(
+        "\n040000 tree {dotgit}\t.git\n040000 tree {sub}\tsub\n"
+    ));
+    let tree = mktree(&top);
+    let commit = git(
+        None,
+        &["--git-dir", b, "commit-tree", "-m", "v1", &tree],
+        "",
+    );
+    git(
+        None,
+        &["--git-dir", b, "update-ref", "refs/heads/main", &commit],
+        "",
+    );
+    git(
+        None,
+        &["--git-dir", b, "symbolic-ref", "HEAD", "refs/heads/main"],
+        "",
+    );
+    commit
+}
+
+/// Every path under `dir` with a component that is `.git` in any letter case.
+fn dotgit_paths(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().eq_ignore_ascii_case(".git"))
+        .map(|e| e.path().display().to_string())
+        .collect()
+}
+
+#[test]
+fn a_dotgit_folder_in_the_committed_tree_is_never_staged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let marker = tmp.path().join("vendor-command-ran");
+    let bare = tmp.path().join("his.git");
+    let commit = repo_with_dotgit(&bare, &marker);
+    let url = format!("file://{}", bare.display());
+    for spec in [bare.to_str().unwrap(), url.as_str()] {
+        let run = check_git(spec, &[]);
+        assert_eq!(run.code, 1, "{spec}: {}", run.stderr);
+        let r = run.json();
+        assert_eq!(r["verdict"], "fail");
+        assert_eq!(r["delivery"]["source"]["commit"], commit.as_str());
+        assert_eq!(codes(&r), ["git-dotgit-in-tree"], "{spec}");
+        let f = &with_code(&r, "git-dotgit-in-tree")[0];
+        assert_eq!(f["severity"], "deny");
+        assert_eq!(f["evidence"], serde_json::json!([".git", "sub/.Git"]));
+        assert_eq!(r["delivery"]["files"], 61, "{spec}: the sample only");
+    }
+    // Deposited and restored: nothing named .git comes back, and git status runs nothing.
+    let vault = tmp.path().join("vault");
+    let v = vault.to_str().unwrap();
+    let m = chaoyang();
+    let run = escrow([
+        "deposit",
+        bare.to_str().unwrap(),
+        "-m",
+        m.to_str().unwrap(),
+        "--label",
+        "v1",
+        "--vault",
+        v,
+        "-q",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let out = tmp.path().join("out");
+    let run = escrow(["restore", "v1", out.to_str().unwrap(), "--vault", v]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(dotgit_paths(&out), Vec::<String>::new());
+    let _ = std::process::Command::new("git")
+        .arg("status")
+        .current_dir(&out)
+        .env("GIT_CEILING_DIRECTORIES", tmp.path())
+        .output();
+    assert!(!marker.exists(), "the vendor's command ran");
+}
+
+#[test]
+fn git_settings_that_run_commands_are_reported_in_folders_and_archives() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let marker = tmp.path().join("vendor-command-ran");
+    // A work tree as a folder: fsmonitor, an executable hook (sample hooks are fine), and a
+    // bare repository inside the delivery with a smudge filter.
+    let work = tmp.path().join("work");
+    sample_repo(&work);
+    std::fs::write(work.join(".git/config"), hostile_config(&marker)).unwrap();
+    write(&work, ".git/hooks/post-checkout", "#!/bin/sh\ntouch x\n");
+    write(&work, ".git/hooks/pre-push.sample", "#!/bin/sh\n");
+    for h in ["post-checkout", "pre-push.sample"] {
+        let p = work.join(".git/hooks").join(h);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    write(&work, "lib/tool.git/HEAD", "ref: refs/heads/main\n");
+    std::fs::create_dir_all(work.join("lib/tool.git/objects")).unwrap();
+    write(
+        &work,
+        "lib/tool.git/config",
+        "[Filter \"x\"]\n\tSmudge = sh -c \\\n  'id'\n",
+    );
+    let r = check_json(&work, &chaoyang()).json();
+    assert_eq!(r["verdict"], "fail");
+    let found = with_code(&r, "git-config-executes");
+    let by_path = |p: &str| {
+        found
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap_or_else(|| panic!("no finding for {p}: {found:?}"))
+    };
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(by_path(".git/config")["severity"], "deny");
+    assert_eq!(
+        by_path(".git/config")["evidence"][0],
+        format!("core.fsmonitor = touch {}", marker.display())
+    );
+    assert!(by_path(".git/hooks/post-checkout")["evidence"][0].is_string());
+    assert_eq!(
+        by_path("lib/tool.git/config")["evidence"][0],
+        "filter.x.smudge = sh -c   'id'"
+    );
+    assert!(!marker.exists(), "escrow ran git in the delivery");
+
+    // A tar with `.Git/config` (another letter case) setting hooksPath: the same.
+    let src = tmp.path().join("src");
+    copy_dir(&sample(), &src);
+    write(&src, ".Git/config", "[CORE]\n\tHooksPath = tools/hooks\n");
+    let tar = tmp.path().join("d.tar");
+    assert!(
+        std::process::Command::new("tar")
+            .arg("-cf")
+            .arg(&tar)
+            .arg("-C")
+            .arg(tmp.path())
+            .arg("src")
+            .status()
+            .unwrap()
+            .success()
+    );
+    let r = check_json(&tar, &chaoyang()).json();
+    assert_eq!(codes(&r), ["git-config-executes"]);
+    let f = &with_code(&r, "git-config-executes")[0];
+    assert_eq!(f["path"], ".Git/config");
+    assert_eq!(f["evidence"][0], "core.hookspath = tools/hooks");
+
+    // A repository whose committed tree holds a bare repository with a textconv driver.
+    let repo = tmp.path().join("repo");
+    copy_dir(&sample(), &repo);
+    write(&repo, "lib/tool.git/HEAD", "ref: refs/heads/main\n");
+    write(&repo, "lib/tool.git/objects/info/packs", "");
+    write(
+        &repo,
+        "lib/tool.git/config",
+        "[diff \"pdf\"]\n\ttextconv = pdftotext\n",
+    );
+    sample_repo(&repo);
+    let r = check_git(&format!("file://{}", repo.display()), &[]).json();
+    assert_eq!(codes(&r), ["git-config-executes"]);
+    let f = &with_code(&r, "git-config-executes")[0];
+    assert_eq!(f["path"], "lib/tool.git/config");
+    assert_eq!(f["evidence"][0], "diff.pdf.textconv = pdftotext");
+}
+
+#[test]
+fn restore_refuses_git_settings_that_run_commands_unless_allowed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let marker = tmp.path().join("vendor-command-ran");
+    let work = tmp.path().join("work");
+    sample_repo(&work);
+    std::fs::write(work.join(".git/config"), hostile_config(&marker)).unwrap();
+    let vault = tmp.path().join("vault");
+    let v = vault.to_str().unwrap();
+    let m = chaoyang();
+    let run = escrow([
+        "deposit",
+        work.to_str().unwrap(),
+        "-m",
+        m.to_str().unwrap(),
+        "--label",
+        "v1",
+        "--vault",
+        v,
+        "-q",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let status = |dir: &Path| {
+        let _ = std::process::Command::new("git")
+            .arg("status")
+            .current_dir(dir)
+            .env("GIT_CEILING_DIRECTORIES", tmp.path())
+            .output();
+    };
+
+    // Refused: exit 2, naming the file, the key and the flag; nothing written.
+    let out = tmp.path().join("out");
+    let run = escrow(["restore", "v1", out.to_str().unwrap(), "--vault", v]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(".git/config: core.fsmonitor = touch")
+            && run.stderr.contains("--allow-git-config"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.join(".git").exists());
+    if out.exists() {
+        status(&out);
+    }
+    assert!(!marker.exists(), "the vendor's command ran");
+
+    // Allowed: restored as delivered (and then git status does run it, which is why the
+    // default refuses).
+    let run = escrow([
+        "restore",
+        "v1",
+        out.to_str().unwrap(),
+        "--vault",
+        v,
+        "--allow-git-config",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    status(&out);
+    assert!(marker.exists(), "the planted setting is real");
+}
+
+#[test]
+fn a_blob_bomb_is_bounded_like_an_archive_bomb() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bare = tmp.path().join("bomb.git");
+    let b = bare.to_str().unwrap();
+    git(None, &["init", "-q", "--bare", b], "");
+    let zeros = tmp.path().join("zeros");
+    let f = std::fs::File::create(&zeros).unwrap();
+    f.set_len(96 << 20).unwrap();
+    drop(f);
+    let blob = git(
+        None,
+        &["--git-dir", b, "hash-object", "-w", zeros.to_str().unwrap()],
+        "",
+    );
+    std::fs::remove_file(&zeros).unwrap();
+    let tree = git(
+        None,
+        &["--git-dir", b, "mktree"],
+        &format!("100644 blob {blob}\tzeros.bin\n"),
+    );
+    let commit = git(None, &["--git-dir", b, "commit-tree", "-m", "x", &tree], "");
+    git(None, &["--git-dir", b, "update-ref", "HEAD", &commit], "");
+
+    // The ratio guard holds for git: refused before the blob is written out.
+    let run = check_git(b, &["--max-ratio", "20"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("decompression bomb"), "{}", run.stderr);
+    let run = check_git(b, &["--max-bytes", "1000000"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--max-bytes"), "{}", run.stderr);
+
+    // Folders count as entries: trees are shared, so a few kilobytes name 160,000 folders.
+    let mut t = git(None, &["--git-dir", b, "mktree"], "");
+    for _ in 0..4 {
+        let mut listing = String::new();
+        for i in 0..20 {
+            listing.push_str(&format!("040000 tree {t}\td{i}\n"));
+        }
+        t = git(None, &["--git-dir", b, "mktree"], &listing);
+    }
+    let c = git(
+        None,
+        &["--git-dir", b, "commit-tree", "-m", "folders", &t],
+        "",
+    );
+    git(
+        None,
+        &["--git-dir", b, "update-ref", "refs/heads/folders", &c],
+        "",
+    );
+    let run = check_git(b, &["--ref", "folders", "--max-files", "5000"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("more than 5000 entries"),
+        "{}",
+        run.stderr
+    );
+
+    // Within the limits, the blob is streamed: memory stays far below its 96 MiB.
+    if !Path::new("/usr/bin/time").exists() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("skipped the memory measurement: /usr/bin/time is not installed");
+        }
+        return;
+    }
+    let mut cmd = std::process::Command::new("/usr/bin/time");
+    cmd.arg("-v")
+        .arg(env!("CARGO_BIN_EXE_escrow"))
+        .args(["check", b, "-m"])
+        .arg(chaoyang())
+        .args(["--format", "json"]);
+    let run = crate::common::run(cmd);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["delivery"]["bytes"], 96u64 << 20);
+    let rss_kb: u64 = run
+        .stderr
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .and_then(|v| v.trim().parse().ok())
+        .expect("a maximum resident set size");
+    assert!(
+        rss_kb < 64 * 1024,
+        "{rss_kb} KiB resident for a 96 MiB blob"
+    );
+}

@@ -1,0 +1,415 @@
+//! Git settings and hooks that run commands. A delivered `.git/config` (or the configuration of
+//! a bare repository inside the delivery) with `core.fsmonitor = <command>` runs that command as
+//! soon as anyone types `git status` in the folder; a hook runs on `git commit`. escrow never
+//! runs git in a delivery: it parses the configuration itself (with `gix-config`, includes not
+//! followed) and reports every key that names a program, and every executable hook
+//! (`git-config-executes`). `restore` refuses such a snapshot unless told otherwise.
+//!
+//! The keys reported (names are case-insensitive; `<x>` is any subsection):
+//! `core.fsmonitor` (unless a boolean), `core.hooksPath`, `core.sshCommand`, `core.editor`,
+//! `core.pager`, `core.askPass`, `core.gitProxy`, `core.alternateRefsCommand`,
+//! `sequence.editor`, `pager.*` (unless a boolean), `interactive.diffFilter`,
+//! `alias.*` starting with `!`, `diff.external`, `diff.<x>.command`, `diff.<x>.textconv`,
+//! `filter.<x>.clean|smudge|process`, `merge.<x>.driver`, `credential.helper`,
+//! `credential.<x>.helper`, `gpg.program`, `gpg.<x>.program`, `gpg.ssh.defaultKeyCommand`,
+//! `remote.<x>.uploadpack|receivepack`, `difftool|mergetool|man|browser|guitool.<x>.cmd`,
+//! `submodule.<x>.update` starting with `!`, `trailer.<x>.command|cmd`,
+//! `uploadpack.packObjectsHook`, and `include.path` / `includeIf.<x>.path` (they pull in
+//! settings from files escrow does not check). A configuration that does not parse is reported
+//! too: what git would make of it cannot be vouched for.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::{Delivery, EntryKind, names};
+use crate::finding::Finding;
+
+/// Configuration files larger than this are not parsed: reported as unreadable.
+pub const MAX_CONFIG: u64 = 1 << 20;
+
+/// Is this path component one git (or a Windows or macOS file system) takes for `.git`? Any
+/// letter case; NTFS drops trailing dots and spaces and knows the short name `GIT~1`; HFS+
+/// ignores some zero-width code points.
+pub fn is_dotgit(component: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(component) else {
+        return false;
+    };
+    let kept: String = s
+        .chars()
+        .filter(|c| {
+            !matches!(u32::from(*c), 0x200c..=0x200f | 0x202a..=0x202e | 0x206a..=0x206f | 0xfeff)
+        })
+        .collect();
+    let trimmed = kept.trim_end_matches(['.', ' ']);
+    trimmed.eq_ignore_ascii_case(".git") || s.eq_ignore_ascii_case("git~1")
+}
+
+/// Where git would find settings or hooks in a tree.
+#[derive(Debug, Default)]
+pub struct Located {
+    /// Indices of `config` / `config.worktree` entries of a Git folder.
+    pub configs: Vec<usize>,
+    /// Indices of hooks: executable files (or links) in a Git folder's `hooks/`, not `*.sample`.
+    pub hooks: Vec<usize>,
+}
+
+/// Find the Git folders of a tree (a folder named `.git` in any letter case, or one holding
+/// `objects` and `HEAD` or `refs`, as a bare repository does) and their configuration files and hooks.
+/// `entries` are (path, kind, mode), paths `/`-separated and relative to the tree's root.
+pub fn locate(entries: &[(&[u8], EntryKind, u32)]) -> Located {
+    let all: HashSet<&[u8]> = entries.iter().map(|(p, _, _)| *p).collect();
+    let is_git_dir = |dir: &[u8]| -> bool {
+        let name = dir.rsplit(|&b| b == b'/').next().unwrap_or(dir);
+        if !dir.is_empty() && is_dotgit(name) {
+            return true;
+        }
+        let child = |n: &[u8]| {
+            if dir.is_empty() {
+                n.to_vec()
+            } else {
+                [dir, b"/", n].concat()
+            }
+        };
+        // A bare repository, or the common folder that worktrees' `commondir` names.
+        all.contains(child(b"objects").as_slice())
+            && (all.contains(child(b"HEAD").as_slice()) || all.contains(child(b"refs").as_slice()))
+    };
+    let split = |p: &'_ [u8]| -> (Vec<u8>, Vec<u8>) {
+        match p.iter().rposition(|&b| b == b'/') {
+            Some(i) => (p[..i].to_vec(), p[i + 1..].to_vec()),
+            None => (Vec::new(), p.to_vec()),
+        }
+    };
+    let mut out = Located::default();
+    for (i, (path, kind, mode)) in entries.iter().enumerate() {
+        let (dir, name) = split(path);
+        if *kind != EntryKind::Dir
+            && (name.eq_ignore_ascii_case(b"config")
+                || name.eq_ignore_ascii_case(b"config.worktree"))
+            && is_git_dir(&dir)
+        {
+            out.configs.push(i);
+            continue;
+        }
+        let (git_dir, hooks) = split(&dir);
+        let hook = match kind {
+            EntryKind::File => mode & 0o111 != 0,
+            EntryKind::Symlink => true,
+            EntryKind::Dir | EntryKind::Special => false,
+        };
+        if hook
+            && !dir.is_empty()
+            && hooks.eq_ignore_ascii_case(b"hooks")
+            && !name.ends_with(b".sample")
+            && is_git_dir(&git_dir)
+        {
+            out.hooks.push(i);
+        }
+    }
+    out
+}
+
+/// One setting that runs a command: `key` as `section.subsection.name`, `value` shortened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub key: String,
+    pub value: String,
+}
+
+fn is_boolean(v: &[u8]) -> bool {
+    let v = String::from_utf8_lossy(v).trim().to_ascii_lowercase();
+    matches!(
+        v.as_str(),
+        "" | "true" | "false" | "yes" | "no" | "on" | "off" | "1" | "0"
+    )
+}
+
+/// Does `section.sub.name` = `value` make git run a program?
+fn executes(section: &str, sub: Option<&[u8]>, name: &str, value: &[u8]) -> bool {
+    let bang = || value.trim_ascii_start().starts_with(b"!");
+    match (section, sub.is_some(), name) {
+        ("core", false, "fsmonitor") | ("pager", false, _) => !is_boolean(value),
+        (
+            "core",
+            false,
+            "hookspath"
+            | "sshcommand"
+            | "editor"
+            | "pager"
+            | "askpass"
+            | "gitproxy"
+            | "alternaterefscommand",
+        )
+        | ("sequence", false, "editor")
+        | ("interactive", false, "difffilter")
+        | ("diff", false, "external")
+        | ("diff", true, "command" | "textconv")
+        | ("filter", true, "clean" | "smudge" | "process")
+        | ("merge", true, "driver")
+        | ("credential", _, "helper")
+        | ("gpg", _, "program")
+        | ("gpg", true, "defaultkeycommand")
+        | ("remote", true, "uploadpack" | "receivepack")
+        | ("difftool" | "mergetool" | "man" | "browser" | "guitool", true, "cmd")
+        | ("trailer", true, "command" | "cmd")
+        | ("uploadpack", false, "packobjectshook")
+        | ("include", false, "path")
+        | ("includeif", true, "path") => true,
+        ("alias", _, _) | ("submodule", true, "update") => bang(),
+        _ => false,
+    }
+}
+
+fn shorten(v: &[u8]) -> String {
+    let s = names::display(v);
+    if s.chars().count() > 120 {
+        let mut t: String = s.chars().take(117).collect();
+        t.push('…');
+        t
+    } else {
+        s
+    }
+}
+
+/// Parse a Git configuration file and return every setting that runs a command. `Err` with the
+/// parser's message when it does not parse.
+pub fn executing(config: &[u8]) -> Result<Vec<Setting>, String> {
+    let events = gix_config::parse::Events::from_bytes(config, None).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for section in events.sections() {
+        let gix_config::parse::EventRef::SectionHeader {
+            name: sname,
+            subsection_name,
+            ..
+        } = section.header()
+        else {
+            continue;
+        };
+        let sname = String::from_utf8_lossy(sname).to_ascii_lowercase();
+        let sub: Option<Vec<u8>> = subsection_name.map(|s| s.to_vec());
+        let mut key: Option<String> = None;
+        let mut pending: Vec<u8> = Vec::new();
+        let mut emit = |key: &str, raw: &[u8]| {
+            let value = gix_config::value::normalize(raw);
+            if executes(&sname, sub.as_deref(), key, &value) {
+                let full = match &sub {
+                    Some(s) => format!("{sname}.{}.{key}", names::display(s)),
+                    None => format!("{sname}.{key}"),
+                };
+                out.push(Setting {
+                    key: full,
+                    value: shorten(&value),
+                });
+            }
+        };
+        for event in section.body() {
+            use gix_config::parse::EventRef as E;
+            match event {
+                E::SectionValueName(k) => {
+                    key = Some(String::from_utf8_lossy(k).to_ascii_lowercase());
+                    pending.clear();
+                }
+                E::Value(v) => {
+                    if let Some(k) = key.take() {
+                        emit(&k, v);
+                    }
+                }
+                E::ValueNotDone(v) => pending.extend_from_slice(v),
+                E::ValueDone(v) => {
+                    pending.extend_from_slice(v);
+                    if let Some(k) = key.take() {
+                        emit(&k, &pending);
+                    }
+                    pending.clear();
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The evidence lines and message for one configuration file.
+fn config_finding(file: &str, found: Result<Vec<Setting>, String>) -> Option<Finding> {
+    let evidence: Vec<String> = match found {
+        Ok(settings) if settings.is_empty() => return None,
+        Ok(settings) => settings
+            .into_iter()
+            .take(20)
+            .map(|s| format!("{} = {}", s.key, s.value))
+            .collect(),
+        Err(e) => vec![format!("cannot be checked: {e}")],
+    };
+    Some(
+        Finding::new(
+            "git-config-executes",
+            format!(
+                "Git configuration {file:?} runs commands when Git is used in this folder ({})",
+                evidence.join("; ")
+            ),
+            format!(
+                "Git 配置文件 {file:?} 会在该目录使用 Git 时执行命令（{}）",
+                evidence.join("；")
+            ),
+        )
+        .path(file)
+        .evidence(evidence),
+    )
+}
+
+fn hook_finding(file: &str) -> Finding {
+    Finding::new(
+        "git-config-executes",
+        format!("executable Git hook {file:?}: Git runs it when it is used in this repository"),
+        format!("可执行的 Git 钩子 {file:?}：在该仓库使用 Git 时会被执行"),
+    )
+    .path(file)
+    .evidence(vec![format!("hook {file}")])
+}
+
+/// The findings for a checked delivery: its Git settings that run commands, and its hooks. Each
+/// configuration file is read without following links and checked against the hash the
+/// inventory recorded, so what is judged is what was hashed.
+pub fn findings(delivery: &Delivery) -> Vec<Finding> {
+    let entries = &delivery.inventory.entries;
+    let view: Vec<(&[u8], EntryKind, u32)> = entries
+        .iter()
+        .map(|e| (e.path.as_slice(), e.kind, e.mode))
+        .collect();
+    let located = locate(&view);
+    let mut out = Vec::new();
+    for &i in &located.configs {
+        let e = &entries[i];
+        let file = e.display_path();
+        let found = if e.kind == EntryKind::Symlink {
+            Err(format!(
+                "it is a link to {:?}",
+                names::display(e.link_target.as_deref().unwrap_or_default())
+            ))
+        } else {
+            read_checked(&delivery.root, &e.path, e.size, e.sha256.as_ref())
+                .and_then(|bytes| executing(&bytes))
+        };
+        out.extend(config_finding(&file, found));
+    }
+    for &i in &located.hooks {
+        out.push(hook_finding(&entries[i].display_path()));
+    }
+    out
+}
+
+fn read_checked(
+    root: &Path,
+    rel: &[u8],
+    size: u64,
+    sha: Option<&[u8; 32]>,
+) -> Result<Vec<u8>, String> {
+    if size > MAX_CONFIG {
+        return Err(format!("larger than {MAX_CONFIG} bytes"));
+    }
+    let path = root.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(rel));
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(&path)
+        .map_err(|e| format!("cannot be read ({e})"))?;
+    let mut bytes = Vec::new();
+    f.by_ref()
+        .take(MAX_CONFIG + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot be read ({e})"))?;
+    let digest: [u8; 32] = Sha256::digest(&bytes).into();
+    if sha.is_some_and(|s| *s != digest) {
+        return Err("it changed after it was hashed".to_owned());
+    }
+    Ok(bytes)
+}
+
+/// What `restore` would write that runs commands: (file, what), for the message that refuses.
+pub fn describe(file: &str, found: Result<Vec<Setting>, String>) -> Vec<String> {
+    match found {
+        Ok(settings) => settings
+            .into_iter()
+            .map(|s| format!("{file}: {} = {}", s.key, s.value))
+            .collect(),
+        Err(e) => vec![format!("{file}: {e}")],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str) -> Vec<String> {
+        executing(text.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(|s| format!("{}={}", s.key, s.value))
+            .collect()
+    }
+
+    #[test]
+    fn settings_that_run_commands() {
+        let text = "[core]\n\trepositoryformatversion = 0\n\tFSMonitor = \"touch /tmp/x\"\n\tbare\n\
+                    [CORE]\n\thooksPath=h\n[filter \"lfs\"]\n\tclean = a \\\n b\n\
+                    [diff]\n\texternal = d\n[Alias]\n\tst = status\n\tx = !sh\n\
+                    [core]\n\tfsmonitor = true\n[pager]\n\tlog = false\n\tdiff = less -R\n\
+                    [includeIf \"gitdir:/\"]\n\tpath = other\n[diff.legacy]\n\ttextconv = t\n";
+        assert_eq!(
+            keys(text),
+            [
+                "core.fsmonitor=touch /tmp/x",
+                "core.hookspath=h",
+                "filter.lfs.clean=a  b",
+                "diff.external=d",
+                "alias.x=!sh",
+                "pager.diff=less -R",
+                "includeif.gitdir:/.path=other",
+                "diff.legacy.textconv=t",
+            ]
+        );
+        assert!(keys("[core]\n\tbare = false\n\tfilemode = true\n").is_empty());
+        assert!(executing(b"[core\n fsmonitor = x").is_err());
+    }
+
+    #[test]
+    fn dotgit_names() {
+        for n in [
+            ".git",
+            ".GIT",
+            ".Git",
+            ".git.",
+            ".git  ",
+            "GIT~1",
+            ".g\u{200c}it",
+        ] {
+            assert!(is_dotgit(n.as_bytes()), "{n:?}");
+        }
+        for n in ["git", ".gitignore", ".git2", "x.git"] {
+            assert!(!is_dotgit(n.as_bytes()), "{n:?}");
+        }
+    }
+
+    #[test]
+    fn locates_configs_and_hooks() {
+        let e = |p: &'static str, k, m| (p.as_bytes(), k, m);
+        let entries = [
+            e(".GIT/config", EntryKind::File, 0o644),
+            e(".GIT/hooks/pre-commit", EntryKind::File, 0o755),
+            e(".GIT/hooks/pre-push.sample", EntryKind::File, 0o755),
+            e(".GIT/hooks/readme", EntryKind::File, 0o644),
+            e("lib/repo.git/HEAD", EntryKind::File, 0o644),
+            e("lib/repo.git/config", EntryKind::File, 0o644),
+            e("lib/repo.git/objects", EntryKind::Dir, 0o755),
+            e("src/config", EntryKind::File, 0o644),
+            e("src/hooks/x", EntryKind::File, 0o755),
+        ];
+        let l = locate(&entries);
+        assert_eq!(l.configs, [0, 5]);
+        assert_eq!(l.hooks, [1]);
+    }
+}
