@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::delivery::{Delivery, EntryKind};
+use crate::delivery::Delivery;
 use crate::finding::Finding;
 use crate::manifest::{BuildSpec, Manifest, hex};
 use crate::progress::Progress;
@@ -47,6 +47,8 @@ pub struct Options {
 pub enum BuildError {
     #[error("{message}")]
     NoSandbox { message: String },
+    #[error("{message}")]
+    Changed { message: String },
     #[error("interrupted: the build was stopped and its copy of the delivery removed")]
     Interrupted,
     #[error("{}: {source}; check that the temporary folder ($TMPDIR) is writable and has room", path.display())]
@@ -1117,59 +1119,18 @@ fn runs_as(pid: &str, uid: u32) -> bool {
     })
 }
 
-/// Copy the delivery's entries (files, folders, symbolic links; contents, permission bits and
-/// modification times) into `to`.
+/// Copy the delivery into `to` from its checked content (see [`copy`]).
 fn copy_tree(delivery: &Delivery, to: &Path) -> Result<(), BuildError> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(to).map_err(io_err(to))?;
-    let mut dirs = Vec::new();
-    for e in &delivery.inventory.entries {
-        check_interrupt()?;
-        let src = crate::vault::snapshot::join(&delivery.root, &e.path);
-        let dst = crate::vault::snapshot::join(to, &e.path);
-        if let Some(parent) = dst.parent() {
-            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
-        match e.kind {
-            EntryKind::Dir => {
-                std::fs::create_dir_all(&dst).map_err(io_err(&dst))?;
-                dirs.push((src, dst, e.mode));
-            }
-            EntryKind::File => {
-                std::fs::copy(&src, &dst).map_err(io_err(&src))?;
-                std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(e.mode & 0o7777))
-                    .map_err(io_err(&dst))?;
-                copy_mtime(&src, &dst);
-            }
-            EntryKind::Symlink => {
-                if let Some(t) = &e.link_target {
-                    std::os::unix::fs::symlink(
-                        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(t),
-                        &dst,
-                    )
-                    .map_err(io_err(&dst))?;
-                }
-            }
-            EntryKind::Special => {}
-        }
-    }
-    // Folders last, deepest first: a read-only folder must not stop its content being copied.
-    for (src, dst, mode) in dirs.iter().rev() {
-        let _ = std::fs::set_permissions(
-            dst,
-            std::fs::Permissions::from_mode((mode & 0o7777) | 0o700),
-        );
-        copy_mtime(src, dst);
-    }
-    Ok(())
-}
-
-fn copy_mtime(src: &Path, dst: &Path) {
-    if let Ok(m) = std::fs::symlink_metadata(src).and_then(|m| m.modified())
-        && let Ok(f) = std::fs::File::open(dst)
-    {
-        let _ = f.set_modified(m);
-    }
+    copy::copy_checked(&delivery.root, &delivery.inventory, to, &|| {
+        INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+    })
+    .map_err(|e| match e {
+        copy::CopyError::Interrupted => BuildError::Interrupted,
+        copy::CopyError::Io { path, source } => BuildError::Io { path, source },
+        e @ copy::CopyError::Changed { .. } => BuildError::Changed {
+            message: e.to_string(),
+        },
+    })
 }
 
 /// The declared outputs after a successful build: the files each glob matches, hashed, and
