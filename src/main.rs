@@ -8,7 +8,10 @@ fn main() -> ExitCode {
     // reach a program escrow starts.
     close_fds::set_fds_cloexec(3, &[]);
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if args.get(1).is_some_and(|a| a == escrow::build::helper::SUBCOMMAND) {
+    if args
+        .get(1)
+        .is_some_and(|a| a == escrow::build::helper::SUBCOMMAND)
+    {
         return sandbox_exec(&args[2..]);
     }
     escrow_cli::main()

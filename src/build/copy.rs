@@ -55,8 +55,8 @@ fn open_dir(root: &OwnedFd, base: &Path, rel: &[u8]) -> Result<OwnedFd, CopyErro
     let mut walked = PathBuf::from(base);
     for comp in rel.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
         walked.push(OsStr::from_bytes(comp));
-        fd = rustix::fs::openat(&fd, OsStr::from_bytes(comp), dir_flags(), Mode::empty())
-            .map_err(|e| match e {
+        fd = rustix::fs::openat(&fd, OsStr::from_bytes(comp), dir_flags(), Mode::empty()).map_err(
+            |e| match e {
                 rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR => CopyError::Changed {
                     path: walked.clone(),
                     what: "a folder was replaced by a link or a file".to_owned(),
@@ -66,7 +66,8 @@ fn open_dir(root: &OwnedFd, base: &Path, rel: &[u8]) -> Result<OwnedFd, CopyErro
                     what: "a folder is gone".to_owned(),
                 },
                 e => io(&walked)(e.into()),
-            })?;
+            },
+        )?;
     }
     Ok(fd)
 }
@@ -204,7 +205,11 @@ mod tests {
         Entry {
             path: path.as_bytes().to_vec(),
             kind,
-            mode: if kind == EntryKind::Dir { 0o40755 } else { 0o100644 },
+            mode: if kind == EntryKind::Dir {
+                0o40_755
+            } else {
+                0o100_644
+            },
             size: content.len() as u64,
             sha256: (kind == EntryKind::File).then(|| Sha256::digest(content).into()),
             link_target: None,

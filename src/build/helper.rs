@@ -106,11 +106,17 @@ fn restrict(args: &HelperArgs) -> Result<(), String> {
     let status = ruleset
         .create()
         .map_err(err)?
-        .add_rules(path_beneath_rules(&args.read_only, AccessFs::from_read(abi)))
+        .add_rules(path_beneath_rules(
+            &args.read_only,
+            AccessFs::from_read(abi),
+        ))
         .map_err(err)?
         .add_rules(path_beneath_rules(DEVICES, AccessFs::from_all(abi)))
         .map_err(err)?
-        .add_rules(path_beneath_rules(&args.read_write, AccessFs::from_all(abi)))
+        .add_rules(path_beneath_rules(
+            &args.read_write,
+            AccessFs::from_all(abi),
+        ))
         .map_err(err)?
         .restrict_self()
         .map_err(err)?;
@@ -136,9 +142,9 @@ pub fn exec(args: &HelperArgs) -> String {
     }
     let stdin = std::io::stdin();
     // Escrow's pipe, when it gave one: anything else (a terminal, /dev/null) is left alone.
-    if rustix::fs::fstat(stdin.as_fd()).is_ok_and(|s| {
-        rustix::fs::FileType::from_raw_mode(s.st_mode) == rustix::fs::FileType::Fifo
-    }) {
+    if rustix::fs::fstat(stdin.as_fd())
+        .is_ok_and(|s| rustix::fs::FileType::from_raw_mode(s.st_mode) == rustix::fs::FileType::Fifo)
+    {
         let _ = rustix::io::write(stdin.as_fd(), &[START_MARKER]);
     }
     match std::fs::File::open("/dev/null") {
@@ -161,10 +167,20 @@ mod tests {
 
     #[test]
     fn arguments() {
-        let a: Vec<OsString> = ["--landlock", "--ro", "/usr", "--rw", "/tmp/x", "--", "sh", "-c", "true"]
-            .iter()
-            .map(OsString::from)
-            .collect();
+        let a: Vec<OsString> = [
+            "--landlock",
+            "--ro",
+            "/usr",
+            "--rw",
+            "/tmp/x",
+            "--",
+            "sh",
+            "-c",
+            "true",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
         let h = parse(&a).unwrap();
         assert!(h.landlock && !h.network);
         assert_eq!(h.read_only, vec![PathBuf::from("/usr")]);

@@ -418,7 +418,8 @@ pub fn run(
                 "编译使用了 {} 隔离：{}",
                 sandbox.level.as_str(),
                 match sandbox.level {
-                    Level::Landlock => "主机文件只读（Landlock），隔离网络和进程；主机 Unix 套接字未隐藏",
+                    Level::Landlock =>
+                        "主机文件只读（Landlock），隔离网络和进程；主机 Unix 套接字未隐藏",
                     Level::Unshare => "仅隔离网络和进程，本机文件未受保护",
                     _ => "未隔离：编译与本机共享网络、进程和文件",
                 }
@@ -585,6 +586,9 @@ fn run_once(
         script: "",
     };
     let bounds = Bounds {
+        marker: &marker,
+        uid: own_uid,
+        group: sandbox.level == Level::None,
         disk: Some((root.as_path(), spec.max_disk)),
     };
     let mut toolchain = Vec::new();
@@ -597,9 +601,6 @@ fn run_once(
                 sandbox.command(&launch),
                 f,
                 TOOLCHAIN_TIMEOUT,
-                &marker,
-                own_uid,
-                sandbox.level == Level::None,
                 bounds,
                 &crate::progress::NoProgress,
             )
@@ -647,9 +648,6 @@ fn run_once(
             sandbox.command(&launch),
             log,
             spec.timeout,
-            &marker,
-            own_uid,
-            sandbox.level == Level::None,
             bounds,
             progress,
         )
@@ -709,11 +707,19 @@ fn run_once(
 fn sandbox_failure(log: &Path) -> BuildError {
     let head = read_head(log, 4096).unwrap_or_default();
     let text = crate::text::decode(&head).0;
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     BuildError::NoSandbox {
         message: format!(
             "the sandbox could not start, so the vendor's build did not run: {}; see the log {}. Fix the sandbox (bubblewrap, user namespaces, Landlock) rather than weakening it",
-            if first.is_empty() { "it said nothing" } else { first },
+            if first.is_empty() {
+                "it said nothing"
+            } else {
+                first
+            },
             log.display()
         ),
     }
@@ -771,27 +777,33 @@ struct Supervised {
     stopped: Option<String>,
 }
 
-/// What a supervised command may use besides time.
+/// Which processes belong to a supervised command, and what it may use besides time.
 #[derive(Clone, Copy)]
 struct Bounds<'a> {
+    /// The build's marker, in the environment of its processes.
+    marker: &'a str,
+    /// The user id of the build's own (when escrow runs as root).
+    uid: Option<u32>,
+    /// The command leads a session (and process group) of its own outside any PID namespace
+    /// (no sandbox).
+    group: bool,
     /// The run's folder and the most it may hold (max-disk).
     disk: Option<(&'a Path, u64)>,
 }
 
 /// Run a sandboxed command with its output into `out`, stopping it and every process it
-/// started at `timeout` or when it passes a limit. `group`: the command leads a session (and
-/// process group) of its own outside any PID namespace (no sandbox).
+/// started at `timeout` or when it passes a limit.
 fn supervise(
     mut cmd: std::process::Command,
     out: std::fs::File,
     timeout: Duration,
-    marker: &str,
-    uid: Option<u32>,
-    group: bool,
     bounds: Bounds<'_>,
     progress: &dyn Progress,
 ) -> std::io::Result<Supervised> {
     use std::io::Read;
+    let Bounds {
+        marker, uid, group, ..
+    } = bounds;
     // Processes the build leaves behind (a daemon that started a session of its own and
     // cleared its environment) become escrow's children, and are killed at the end.
     let _ = rustix::process::set_child_subreaper(Some(rustix::process::getpid()));
@@ -1014,20 +1026,30 @@ const MAX_LOG_BYTES: u64 = 256 << 20;
 /// The direct children of a process.
 fn children(pid: u32) -> Vec<u32> {
     std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-        .map(|s| s.split_whitespace().filter_map(|p| p.parse().ok()).collect())
+        .map(|s| {
+            s.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// SIGKILL to a process; errors (already gone) do not matter.
 fn kill_pid(pid: u32) {
-    if let Some(p) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) {
+    if let Some(p) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
         let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
     }
 }
 
 /// SIGKILL to a process group.
 fn kill_group(pgid: u32) {
-    if let Some(p) = i32::try_from(pgid).ok().and_then(rustix::process::Pid::from_raw) {
+    if let Some(p) = i32::try_from(pgid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
         let _ = rustix::process::kill_process_group(p, rustix::process::Signal::KILL);
     }
 }
@@ -1048,7 +1070,10 @@ fn descendants() -> Vec<u32> {
         for t in tasks {
             let kids = std::fs::read_to_string(format!("/proc/{pid}/task/{t}/children"))
                 .unwrap_or_default();
-            for k in kids.split_whitespace().filter_map(|k| k.parse::<u32>().ok()) {
+            for k in kids
+                .split_whitespace()
+                .filter_map(|k| k.parse::<u32>().ok())
+            {
                 if !out.contains(&k) {
                     out.push(k);
                     todo.push(k);
@@ -1133,13 +1158,16 @@ fn copy_tree(delivery: &Delivery, to: &Path) -> Result<(), BuildError> {
     })
 }
 
+/// Outputs hashed, globs that matched nothing, outputs not hashed in time.
+type Collected = (Vec<OutputFile>, Vec<String>, Vec<String>);
+
 /// The declared outputs after a successful build: the files each glob matches, hashed, and
 /// the globs that matched nothing.
 fn collect_outputs(
     copy: &Path,
     spec: &BuildSpec,
     deadline: Instant,
-) -> Result<(Vec<OutputFile>, Vec<String>, Vec<String>), BuildError> {
+) -> Result<Collected, BuildError> {
     if spec.outputs.is_empty() {
         return Ok((Vec::new(), Vec::new(), Vec::new()));
     }

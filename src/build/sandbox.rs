@@ -369,7 +369,8 @@ fn host_view(shm: u64) -> Vec<OsString> {
         }
     }
     for a in [
-        "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/run", "--perms", "1777", "--size",
+        "--perms", "0755", "--dir", "/var", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/run",
+        "--perms", "1777", "--size",
     ] {
         v.push(a.into());
     }
