@@ -1190,7 +1190,7 @@ fn inherited_descriptors_never_reach_the_build_in_bwrap() {
 
 #[test]
 fn inherited_descriptors_never_reach_the_build_in_landlock() {
-    inherited_descriptors_never_reach_the_build(&["--sandbox", "landlock"]);
+    inherited_descriptors_never_reach_the_build(&["--sandbox", "unshare"]);
 }
 
 #[test]
@@ -1260,9 +1260,10 @@ fn host_unix_sockets_are_unreachable_in_bwrap() {
 /// Whether this machine can run the Landlock fallback (Landlock in the kernel, `unshare`).
 fn landlock_works() -> bool {
     let p = Project::new(&[("a.txt", "x")], "[build]\ncommand = \"true\"\n");
+    // `unshare`: the earlier name of the fallback, still accepted.
     let r = p.raw(&[
         OsStr::new("--sandbox"),
-        OsStr::new("landlock"),
+        OsStr::new("unshare"),
         OsStr::new("-q"),
     ]);
     if r.code == 2 {
@@ -1298,10 +1299,16 @@ fn the_landlock_fallback_keeps_host_files_read_only() {
         ),
     )
     .unwrap();
+    // The fallback by its earlier name, as a machine without bubblewrap gets it.
+    let r = p.build(&["--sandbox", "unshare"]);
+    let log = std::fs::read_to_string(p.log()).unwrap();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "host\n", "{log}");
+    assert!(!open.join("planted").exists(), "{log}");
+    assert_eq!(r.code, 0, "{}\n{log}", r.stdout);
+    assert_eq!(r.json()["build"]["isolation"], "landlock");
     let r = p.build(&["--sandbox", "landlock"]);
     let log = std::fs::read_to_string(p.log()).unwrap();
     assert_eq!(r.code, 0, "{}\n{log}", r.stdout);
-    assert_eq!(r.json()["build"]["isolation"], "landlock");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "host\n", "{log}");
     assert!(!open.join("planted").exists(), "{log}");
 }
@@ -1345,7 +1352,7 @@ fn the_build_has_no_terminal(args: &str) {
 fn the_build_has_no_terminal_in_any_mode() {
     the_build_has_no_terminal("--sandbox bwrap");
     if landlock_works() {
-        the_build_has_no_terminal("--sandbox landlock");
+        the_build_has_no_terminal("--sandbox unshare");
     }
     the_build_has_no_terminal("--no-sandbox");
 }
