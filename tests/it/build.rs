@@ -815,6 +815,7 @@ fn without_any_sandbox_the_build_is_refused_unless_no_sandbox() {
     let r = attempt(&[]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stderr.contains("no sandbox works"), "{}", r.stderr);
+    assert!(r.stderr.contains("dnf install bubblewrap"), "{}", r.stderr);
     assert!(r.stderr.contains("--no-sandbox"), "{}", r.stderr);
     assert!(
         r.stderr.contains("apt-get install bubblewrap"),
@@ -1508,4 +1509,18 @@ fn show_build_log_streams_a_large_log() {
         kib < 40 * 1024,
         "show --build-log used {kib} KiB for a 64 MiB log"
     );
+}
+
+#[test]
+fn the_private_dev_shm_is_bounded() {
+    // max-memory 64 MiB: /dev/shm holds at most that, whatever the host's tmpfs could.
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"head -c 100000000 /dev/zero > /dev/shm/fill && echo FILLED; rm -f /dev/shm/fill; true\"\nmax-memory = \"64MiB\"\n",
+    );
+    let r = p.build(&["--sandbox", "bwrap"]);
+    let log = std::fs::read_to_string(p.log()).unwrap();
+    assert_eq!(r.code, 0, "{}\n{log}", r.stdout);
+    assert!(!log.contains("FILLED"), "{log}");
+    assert!(log.contains("No space left"), "{log}");
 }
