@@ -86,6 +86,9 @@ impl Level {
 pub struct Sandbox {
     pub level: Level,
     bwrap: OsString,
+    /// bubblewrap bounds the private /dev/shm's size itself (else it is a private folder,
+    /// counted in max-disk).
+    shm_size: bool,
     /// escrow runs as root: the build runs as an unprivileged user id of its own.
     pub as_root: bool,
     /// Why a stronger sandbox was not used (empty when it was).
@@ -171,15 +174,23 @@ pub fn userns_problem() -> Option<String> {
     )
 }
 
-fn probe_bwrap(program: &OsString) -> Result<(), String> {
-    let mut args: Vec<OsString> = ["--die-with-parent", "--unshare-pid", "--unshare-net"]
-        .iter()
-        .map(OsString::from)
-        .collect();
-    args.extend(host_view(1 << 20));
-    args.push("true".into());
-    let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
-    probe(program, &args)
+/// Whether bubblewrap runs a sandbox here; `Ok(true)` when it can also bound the size of a
+/// tmpfs (`--size`, bubblewrap 0.5 and later).
+fn probe_bwrap(program: &OsString) -> Result<bool, String> {
+    let run = |shm: Option<u64>| {
+        let mut args: Vec<OsString> = ["--die-with-parent", "--unshare-pid", "--unshare-net"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        args.extend(host_view(shm));
+        args.push("true".into());
+        let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+        probe(program, &args)
+    };
+    match run(Some(1 << 20)) {
+        Ok(()) => Ok(true),
+        Err(e) => run(None).map(|()| false).map_err(|_| e),
+    }
 }
 
 fn probe_unshare(as_root: bool) -> Result<(), String> {
@@ -231,13 +242,15 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
         Choice::None => Ok(Sandbox {
             level: Level::None,
             bwrap,
+            shm_size: false,
             as_root,
             fallback_reason: Some("--no-sandbox was given".to_owned()),
         }),
         Choice::Bwrap => match probe_bwrap(&bwrap) {
-            Ok(()) => Ok(Sandbox {
+            Ok(shm_size) => Ok(Sandbox {
                 level: Level::Bwrap,
                 bwrap,
+                shm_size,
                 as_root,
                 fallback_reason: None,
             }),
@@ -252,6 +265,7 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
             Ok(()) => Ok(Sandbox {
                 level: Level::Landlock,
                 bwrap,
+                shm_size: false,
                 as_root,
                 fallback_reason: Some("--sandbox landlock was given".to_owned()),
             }),
@@ -264,10 +278,11 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
         },
         Choice::Auto => {
             let bwrap_err = match probe_bwrap(&bwrap) {
-                Ok(()) => {
+                Ok(shm_size) => {
                     return Ok(Sandbox {
                         level: Level::Bwrap,
                         bwrap,
+                        shm_size,
                         as_root,
                         fallback_reason: None,
                     });
@@ -278,6 +293,7 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
                 Ok(()) => Ok(Sandbox {
                     level: Level::Landlock,
                     bwrap,
+                    shm_size: false,
                     as_root,
                     fallback_reason: Some(format!("bubblewrap is unusable: {bwrap_err}")),
                 }),
@@ -353,8 +369,9 @@ const HELPER_INSIDE: &str = "/run/escrow-sandbox-exec";
 
 /// The bubblewrap arguments that show the build the allowed host folders (read-only; links
 /// such as `/bin -> usr/bin` stay links), its own /dev and /proc, an empty /run, and a private
-/// /dev/shm of at most `shm` bytes that any user may write (Python's multiprocessing needs it).
-fn host_view(shm: u64) -> Vec<OsString> {
+/// /dev/shm that any user may write (Python's multiprocessing needs it): a tmpfs of at most
+/// `shm` bytes, or with `None` (a bubblewrap without `--size`) left to the caller to bind.
+fn host_view(shm: Option<u64>) -> Vec<OsString> {
     let mut v: Vec<OsString> = Vec::new();
     for dir in HOST_ALLOWED {
         let Ok(meta) = std::fs::symlink_metadata(dir) else {
@@ -370,12 +387,19 @@ fn host_view(shm: u64) -> Vec<OsString> {
     }
     for a in [
         "--perms", "0755", "--dir", "/var", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/run",
-        "--perms", "1777", "--size",
     ] {
         v.push(a.into());
     }
-    v.push(shm.to_string().into());
-    v.extend(["--tmpfs".into(), "/dev/shm".into()]);
+    if let Some(size) = shm {
+        v.extend([
+            "--perms".into(),
+            "1777".into(),
+            "--size".into(),
+            size.to_string().into(),
+            "--tmpfs".into(),
+            "/dev/shm".into(),
+        ]);
+    }
     v
 }
 
@@ -429,7 +453,7 @@ impl Sandbox {
             std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
         };
         set(&dirs.root, 0o755)?;
-        for d in [&dirs.tmp, &dirs.var_tmp] {
+        for d in [&dirs.tmp, &dirs.var_tmp, &dirs.root.join("shm")] {
             std::fs::create_dir_all(d)?;
             set(d, 0o1777)?;
         }
@@ -508,7 +532,14 @@ impl Sandbox {
                 if !launch.network {
                     cmd.arg("--unshare-net");
                 }
-                cmd.args(host_view(launch.max_memory.min(MAX_SHM)));
+                if self.shm_size {
+                    cmd.args(host_view(Some(launch.max_memory.min(MAX_SHM))));
+                } else {
+                    cmd.args(host_view(None));
+                    cmd.arg("--bind")
+                        .arg(launch.dirs.root.join("shm"))
+                        .arg("/dev/shm");
+                }
                 cmd.arg("--ro-bind").arg(&helper).arg(HELPER_INSIDE);
                 if self.as_root {
                     for f in ["passwd", "group"] {

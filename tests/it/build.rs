@@ -1524,3 +1524,32 @@ fn the_private_dev_shm_is_bounded() {
     assert!(!log.contains("FILLED"), "{log}");
     assert!(log.contains("No space left"), "{log}");
 }
+
+#[test]
+fn without_tmpfs_sizes_dev_shm_counts_in_max_disk() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"head -c 50000000 /dev/zero > /dev/shm/fill\"\nmax-disk = \"32MiB\"\n",
+    );
+    // A bubblewrap before 0.5, without --size.
+    let fake = p.tmp.path().join("bwrap");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\ncase \" $* \" in *' --size '*) echo 'bwrap: Unknown option --size' >&2; exit 1;; esac\nexec bwrap \"$@\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = p.build_env(
+        &["--sandbox", "bwrap"],
+        &[("ESCROW_BWRAP", fake.as_os_str())],
+    );
+    let j = r.json();
+    assert_eq!(j["build"]["isolation"], "bwrap");
+    let f = with_code(&j, "build-failed");
+    assert!(
+        f.first()
+            .is_some_and(|f| f["message"].as_str().unwrap().contains("max-disk")),
+        "{j}"
+    );
+}
