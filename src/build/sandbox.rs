@@ -589,7 +589,8 @@ impl Sandbox {
                 }
                 let real_home = real_home();
                 let mut ro: Vec<PathBuf> = HOST_ALLOWED.iter().map(PathBuf::from).collect();
-                ro.extend(["/proc", "/dev"].iter().map(PathBuf::from));
+                // Not /dev: a terminal there (/dev/pts/N) is the operator's.
+                ro.push(PathBuf::from("/proc"));
                 ro.extend(extra_binds(&env));
                 if let Some(h) = &real_home {
                     ro.extend(toolchain_binds(h, &env));
