@@ -6,13 +6,16 @@
 # Two deliveries built at test time in a temporary folder:
 #   trivial  [build] command = "true": the fixed cost (copy, sandbox probe, sandbox start, log)
 #   c-make   a C project of 40 source files built with `make -j2`
-# Each is built with `escrow build` under bubblewrap, the `unshare` fallback and --no-sandbox,
+# Each is built with `escrow build` under bubblewrap, the Landlock fallback and --no-sandbox,
 # and, as the baseline, directly: `cp -a` of the delivery and the same command, no escrow.
 #
 # Environment:
 #   ESCROW_BENCH_BUILD_RUNS     timed rounds (default 20); each round runs every mode once, and
 #                               the best and the median of each mode are shown
 #   ESCROW_BENCH_BASELINE_ONLY  if 1, skip building escrow (uses target/release/escrow as is)
+#   ESCROW_BENCH_OLD_BIN        another escrow binary (an earlier version) to time in the same
+#                               rounds, alternating with this one: modes old-bwrap, old-unshare
+#                               (its fallback, `--sandbox unshare`) and old-none
 #
 # The table goes to stdout, progress to stderr. Runs are sequential, never in parallel; run it on
 # an otherwise idle machine for stable figures.
@@ -110,7 +113,18 @@ stats() {
         printf "%.3f %.3f\n", v[1] / 1e9, m / 1e9 }'
 }
 
-MODES=(direct bwrap unshare none)
+MODES=(direct bwrap landlock none)
+OLD_BIN=${ESCROW_BENCH_OLD_BIN:-}
+if [[ -n $OLD_BIN ]]; then
+    [[ -x $OLD_BIN ]] || die "ESCROW_BENCH_OLD_BIN=$OLD_BIN is not an executable"
+    MODES+=(old-bwrap old-unshare old-none)
+fi
+
+old_build() {  # old_build DELIVERY MANIFEST SANDBOX-ARGS...: the same with the other binary
+    local d=$1 m=$2
+    shift 2
+    "$OLD_BIN" build "$d" -m "$m" --format json -q --log "$WORK_TMP/build.log" "$@"
+}
 printf '%-10s %-24s %10s %12s %16s\n' delivery mode "best (s)" "median (s)" "median - direct"
 for project in trivial c-make; do
     dir=$WORK_TMP/$project
@@ -123,8 +137,11 @@ for project in trivial c-make; do
             case $mode in
                 direct) once "$project-$mode" direct "$dir" "$cmd" ;;
                 bwrap) once "$project-$mode" escrow_build "$dir" "$manifest" --sandbox bwrap ;;
-                unshare) once "$project-$mode" escrow_build "$dir" "$manifest" --sandbox unshare ;;
+                landlock) once "$project-$mode" escrow_build "$dir" "$manifest" --sandbox landlock ;;
                 none) once "$project-$mode" escrow_build "$dir" "$manifest" --no-sandbox ;;
+                old-bwrap) once "$project-$mode" old_build "$dir" "$manifest" --sandbox bwrap ;;
+                old-unshare) once "$project-$mode" old_build "$dir" "$manifest" --sandbox unshare ;;
+                old-none) once "$project-$mode" old_build "$dir" "$manifest" --no-sandbox ;;
             esac
         done
         if [[ $round -eq 0 ]]; then  # the warm-up round is not counted
@@ -138,8 +155,11 @@ for project in trivial c-make; do
         case $mode in
             direct) label="direct (cp -a + command)" ;;
             bwrap) label="escrow, bwrap" ;;
-            unshare) label="escrow, unshare" ;;
+            landlock) label="escrow, landlock" ;;
             none) label="escrow, --no-sandbox" ;;
+            old-bwrap) label="old escrow, bwrap" ;;
+            old-unshare) label="old escrow, unshare" ;;
+            old-none) label="old escrow, --no-sandbox" ;;
         esac
         delta=$(awk -v a="$median" -v b="$base" 'BEGIN { printf "%+.3f", a - b }')
         printf '%-10s %-24s %10s %12s %16s\n' "$project" "$label" "$best" "$median" "$delta"

@@ -2,6 +2,8 @@
 //! with no network, a timeout that stops every process, process and memory limits, the output
 //! captured to a log, and a record of what ran and what it made.
 
+pub mod copy;
+pub mod helper;
 pub mod netlog;
 pub mod sandbox;
 
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::delivery::{Delivery, EntryKind};
+use crate::delivery::Delivery;
 use crate::finding::Finding;
 use crate::manifest::{BuildSpec, Manifest, hex};
 use crate::progress::Progress;
@@ -45,6 +47,8 @@ pub struct Options {
 pub enum BuildError {
     #[error("{message}")]
     NoSandbox { message: String },
+    #[error("{message}")]
+    Changed { message: String },
     #[error("interrupted: the build was stopped and its copy of the delivery removed")]
     Interrupted,
     #[error("{}: {source}; check that the temporary folder ($TMPDIR) is writable and has room", path.display())]
@@ -173,6 +177,10 @@ struct RunResult {
     /// Output files found, by delivery-relative path; globs that matched nothing.
     outputs: Vec<OutputFile>,
     missing: Vec<String>,
+    /// Outputs not hashed within the time allowed for hashing.
+    unhashed: Vec<String>,
+    /// Why escrow stopped the build (a limit), if it did.
+    stopped: Option<String>,
     workdir_missing: bool,
     log: LogInfo,
     log_path: PathBuf,
@@ -250,14 +258,16 @@ pub fn run(
             .evidence(last(&first.log.tail, 10)),
         ),
         Status::Failed if !first.workdir_missing => {
-            let how = match (first.exit_code, first.signal) {
-                (Some(c), _) => format!("exited with status {c}"),
-                (None, Some(s)) => format!("was killed by signal {s}"),
+            let how = match (&first.stopped, first.exit_code, first.signal) {
+                (Some(why), _, _) => format!("was stopped by escrow: {why}"),
+                (None, Some(c), _) => format!("exited with status {c}"),
+                (None, None, Some(s)) => format!("was killed by signal {s}"),
                 _ => "failed".to_owned(),
             };
-            let how_zh = match (first.exit_code, first.signal) {
-                (Some(c), _) => format!("以状态 {c} 退出"),
-                (None, Some(s)) => format!("被信号 {s} 终止"),
+            let how_zh = match (&first.stopped, first.exit_code, first.signal) {
+                (Some(why), _, _) => format!("超出限制被 escrow 终止（{why}）"),
+                (None, Some(c), _) => format!("以状态 {c} 退出"),
+                (None, None, Some(s)) => format!("被信号 {s} 终止"),
                 _ => "失败".to_owned(),
             };
             findings.push(
@@ -330,6 +340,25 @@ pub fn run(
             );
         }
     }
+    if !first.unhashed.is_empty() {
+        findings.push(
+            Finding::new(
+                "build-output-missing",
+                format!(
+                    "{} declared output{} not hashed: hashing the outputs took longer than {}, so they are not recorded",
+                    first.unhashed.len(),
+                    if first.unhashed.len() == 1 { " was" } else { "s were" },
+                    human_duration(HASH_BUDGET)
+                ),
+                format!(
+                    "{} 个编译产物未计算哈希：计算时间超过 {}，未予记录",
+                    first.unhashed.len(),
+                    human_duration(HASH_BUDGET)
+                ),
+            )
+            .evidence(first.unhashed.iter().take(20).cloned().collect()),
+        );
+    }
     let rebuild = second.map(|s| {
         let differing = compare(&first.outputs, &s.outputs);
         if first.status == Status::Succeeded && s.status != Status::Succeeded {
@@ -389,6 +418,8 @@ pub fn run(
                 "编译使用了 {} 隔离：{}",
                 sandbox.level.as_str(),
                 match sandbox.level {
+                    Level::Landlock =>
+                        "主机文件只读（Landlock），隔离网络和进程；主机 Unix 套接字未隐藏",
                     Level::Unshare => "仅隔离网络和进程，本机文件未受保护",
                     _ => "未隔离：编译与本机共享网络、进程和文件",
                 }
@@ -551,7 +582,14 @@ fn run_once(
         network: spec.network,
         max_processes: spec.max_processes,
         max_memory: spec.max_memory,
+        max_file_size: spec.max_file_size,
         script: "",
+    };
+    let bounds = Bounds {
+        marker: &marker,
+        uid: own_uid,
+        group: sandbox.level == Level::None,
+        disk: Some((root.as_path(), spec.max_disk)),
     };
     let mut toolchain = Vec::new();
     if with_toolchain && !workdir_missing {
@@ -559,17 +597,16 @@ fn run_once(
             let out = root.join("toolchain.out");
             let f = std::fs::File::create(&out).map_err(io_err(&out))?;
             let launch = sandbox::Launch { script: t, ..base };
-            let (status, _) = supervise(
+            let status = supervise(
                 sandbox.command(&launch),
                 f,
                 TOOLCHAIN_TIMEOUT,
-                &marker,
-                own_uid,
-                sandbox.level == Level::None,
+                bounds,
                 &crate::progress::NoProgress,
             )
-            .map_err(supervise_err(&out))?;
-            let text = crate::text::decode(&std::fs::read(&out).map_err(io_err(&out))?).0;
+            .map_err(supervise_err(&out))?
+            .status;
+            let text = crate::text::decode(&read_head(&out, 64 << 10).map_err(io_err(&out))?).0;
             toolchain.push(ToolVersion {
                 command: t.clone(),
                 exit_code: status.and_then(|s| s.code()),
@@ -589,14 +626,19 @@ fn run_once(
     })?;
     let started = Instant::now();
     progress.begin("building", 0, 0);
-    let (status, timed_out) = if workdir_missing {
+    let ran = if workdir_missing {
         let mut log = log;
         let _ = writeln!(
             log,
             "escrow: workdir {:?} is not a folder of the delivery",
             spec.workdir
         );
-        (None, false)
+        Supervised {
+            status: None,
+            timed_out: false,
+            started: true,
+            stopped: None,
+        }
     } else {
         let launch = sandbox::Launch {
             script: &spec.command,
@@ -606,29 +648,29 @@ fn run_once(
             sandbox.command(&launch),
             log,
             spec.timeout,
-            &marker,
-            own_uid,
-            sandbox.level == Level::None,
+            bounds,
             progress,
         )
         .map_err(supervise_err(&root))?
     };
     progress.finish();
     let duration = started.elapsed();
-    if !timed_out && status.and_then(|s| s.code()) == Some(1) {
-        sandbox_failure(log_path)?;
+    let (status, timed_out) = (ran.status, ran.timed_out);
+    if !ran.started && !timed_out && ran.stopped.is_none() {
+        remove_tree(tmp);
+        return Err(sandbox_failure(log_path));
     }
     let status_kind = if timed_out {
         Status::TimedOut
-    } else if status.is_some_and(|s| s.success()) {
+    } else if status.is_some_and(|s| s.success()) && ran.stopped.is_none() {
         Status::Succeeded
     } else {
         Status::Failed
     };
-    let (outputs, missing) = if status_kind == Status::Succeeded {
-        collect_outputs(&dirs.copy, spec)?
+    let (outputs, missing, unhashed) = if status_kind == Status::Succeeded {
+        collect_outputs(&dirs.copy, spec, Instant::now() + HASH_BUDGET)?
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
     let log_info = log_info(log_path)?;
     let result = RunResult {
@@ -647,6 +689,8 @@ fn run_once(
         build_path: dirs.copy.clone(),
         outputs,
         missing,
+        unhashed,
+        stopped: ran.stopped,
         workdir_missing,
         log: log_info,
         log_path: log_path.to_owned(),
@@ -657,28 +701,36 @@ fn run_once(
     Ok(result)
 }
 
-/// The sandbox programs say what went wrong on their first line, prefixed with their name, and
-/// exit 1 before the build starts: that is a runtime error (exit 2), not a failed build.
-fn sandbox_failure(log: &Path) -> Result<(), BuildError> {
-    use std::io::BufRead;
-    let Ok(f) = std::fs::File::open(log) else {
-        return Ok(());
-    };
-    let mut first = String::new();
-    let _ = std::io::BufReader::new(f).read_line(&mut first);
-    let first = first.trim_end();
-    if ["bwrap: ", "unshare: ", "setpriv: ", "prlimit: "]
-        .iter()
-        .any(|p| first.starts_with(p))
-    {
-        return Err(BuildError::NoSandbox {
-            message: format!(
-                "the sandbox could not start, so the vendor's build did not run: {first}; see the log {} (if the build itself printed this line, it failed: run it by hand to see). Fix the sandbox (bubblewrap, user namespaces) rather than weakening it",
-                log.display()
-            ),
-        });
+/// The sandbox's last step never wrote its start marker: the sandbox did not start, and the
+/// vendor's build did not run. That is a runtime error (exit 2), not a failed build; the log's
+/// first line (from bubblewrap, unshare, prlimit or setpriv) says why.
+fn sandbox_failure(log: &Path) -> BuildError {
+    let head = read_head(log, 4096).unwrap_or_default();
+    let text = crate::text::decode(&head).0;
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    BuildError::NoSandbox {
+        message: format!(
+            "the sandbox could not start, so the vendor's build did not run: {}; see the log {}. Fix the sandbox (bubblewrap, user namespaces, Landlock) rather than weakening it",
+            if first.is_empty() {
+                "it said nothing"
+            } else {
+                first
+            },
+            log.display()
+        ),
     }
-    Ok(())
+}
+
+/// The first `max` bytes of a file.
+fn read_head(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    std::fs::File::open(path)?.take(max).read_to_end(&mut out)?;
+    Ok(out)
 }
 
 fn log_info(path: &Path) -> Result<LogInfo, BuildError> {
@@ -714,35 +766,75 @@ fn open_log(path: &Path) -> std::io::Result<std::fs::File> {
     }
 }
 
+/// How a supervised command ended.
+struct Supervised {
+    /// Its exit status (`None` if it could not start).
+    status: Option<std::process::ExitStatus>,
+    timed_out: bool,
+    /// The sandbox's last step wrote the start marker: the build itself ran.
+    started: bool,
+    /// Why escrow stopped it before its end (a limit), if it did.
+    stopped: Option<String>,
+}
+
+/// Which processes belong to a supervised command, and what it may use besides time.
+#[derive(Clone, Copy)]
+struct Bounds<'a> {
+    /// The build's marker, in the environment of its processes.
+    marker: &'a str,
+    /// The user id of the build's own (when escrow runs as root).
+    uid: Option<u32>,
+    /// The command leads a session (and process group) of its own outside any PID namespace
+    /// (no sandbox).
+    group: bool,
+    /// The run's folder and the most it may hold (max-disk).
+    disk: Option<(&'a Path, u64)>,
+}
+
 /// Run a sandboxed command with its output into `out`, stopping it and every process it
-/// started at `timeout`. `group`: the command leads a process group of its own (no sandbox).
-/// Returns its exit status (`None` if it could not start) and whether it timed out.
+/// started at `timeout` or when it passes a limit.
 fn supervise(
     mut cmd: std::process::Command,
     out: std::fs::File,
     timeout: Duration,
-    marker: &str,
-    uid: Option<u32>,
-    group: bool,
+    bounds: Bounds<'_>,
     progress: &dyn Progress,
-) -> std::io::Result<(Option<std::process::ExitStatus>, bool)> {
+) -> std::io::Result<Supervised> {
+    use std::io::Read;
+    let Bounds {
+        marker, uid, group, ..
+    } = bounds;
+    // Processes the build leaves behind (a daemon that started a session of its own and
+    // cleared its environment) become escrow's children, and are killed at the end.
+    let _ = rustix::process::set_child_subreaper(Some(rustix::process::getpid()));
     let err = out.try_clone()?;
     let watch = out.try_clone()?;
+    let (mut start_reader, start_writer) = std::io::pipe()?;
     let mut logged = 0;
-    let mut child = match cmd
-        .stdin(Stdio::null())
+    let spawned = cmd
+        .stdin(Stdio::from(start_writer))
         .stdout(Stdio::from(out))
         .stderr(Stdio::from(err))
-        .spawn()
-    {
+        .spawn();
+    // Only the sandbox holds the writing end now.
+    drop(cmd);
+    let mut child = match spawned {
         Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, false)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Supervised {
+                status: None,
+                timed_out: false,
+                started: false,
+                stopped: None,
+            });
+        }
         Err(e) => return Err(e),
     };
     let started = Instant::now();
     let deadline = started + timeout;
     let mut timed_out = false;
-    let mut stopped: Option<&str> = None;
+    let mut stopped: Option<String> = None;
+    let mut disk_check = DiskCheck::new();
     let status = loop {
         if let Some(s) = child.try_wait()? {
             break s;
@@ -755,20 +847,25 @@ fn supervise(
             logged = len;
         }
         if logged > MAX_LOG_BYTES {
-            stopped = Some("its log passed 256 MiB");
+            stopped = Some("its log passed 256 MiB".to_owned());
         } else if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
-            stopped = Some("escrow was interrupted");
+            stopped = Some("escrow was interrupted".to_owned());
+        } else if let Some((root, max)) = bounds.disk
+            && let Some(used) = disk_check.poll(root)
+            && used > max
+        {
+            stopped = Some(disk_message(used, max));
         }
         if Instant::now() >= deadline || stopped.is_some() {
             timed_out = stopped.is_none();
             // `unshare`: the child's child is the PID namespace's init, and the kernel kills
-            // every process of a namespace whose init dies. (Its parent-death signal does not
-            // survive the switch to the build user, so killing `unshare` alone is not enough.)
-            // bubblewrap keeps an init of its own that dies with the child. Without a sandbox,
-            // the build's process group goes too.
-            kill(&children(child.id()));
+            // every process of a namespace whose init dies. bubblewrap keeps an init of its
+            // own that dies with the child. Without a sandbox, the build's session goes too.
+            for pid in children(child.id()) {
+                kill_pid(pid);
+            }
             if group {
-                kill(&[format!("-{}", child.id())]);
+                kill_group(child.id());
             }
             let _ = child.kill();
             break child.wait()?;
@@ -778,9 +875,29 @@ fn supervise(
         std::thread::sleep(Duration::from_millis((waited / 10).clamp(1, 20)));
     };
     if group {
-        kill(&[format!("-{}", child.id())]);
+        kill_group(child.id());
     }
     sweep(marker, uid);
+    kill_descendants();
+    let mut byte = [0u8; 1];
+    let _ = rustix::fs::fcntl_setfl(&start_reader, rustix::fs::OFlags::NONBLOCK);
+    let began = matches!(start_reader.read(&mut byte), Ok(1)) && byte[0] == helper::START_MARKER;
+    // Limits a short build passed before the first look: its log, its disk use.
+    if stopped.is_none()
+        && let Ok(len) = watch.metadata().map(|m| m.len())
+        && len > MAX_LOG_BYTES
+    {
+        let _ = watch.set_len(MAX_LOG_BYTES);
+        stopped = Some("its log passed 256 MiB (cut there)".to_owned());
+    }
+    if stopped.is_none()
+        && let Some((root, max)) = bounds.disk
+    {
+        let used = disk_use(root);
+        if used > max {
+            stopped = Some(disk_message(used, max));
+        }
+    }
     // Ctrl-C reaches the sandbox too and may end it before the handler's flag is seen.
     if status.signal() == Some(libc::SIGINT) {
         for _ in 0..20 {
@@ -791,9 +908,9 @@ fn supervise(
         }
     }
     if stopped.is_none() && INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
-        stopped = Some("escrow was interrupted");
+        stopped = Some("escrow was interrupted".to_owned());
     }
-    if let Some(why) = stopped {
+    if let Some(why) = &stopped {
         use std::io::Write;
         let _ = writeln!(&watch, "\nescrow: the build was stopped: {why}");
         if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
@@ -803,7 +920,57 @@ fn supervise(
             ));
         }
     }
-    Ok((Some(status), timed_out))
+    Ok(Supervised {
+        status: Some(status),
+        timed_out,
+        started: began,
+        stopped,
+    })
+}
+
+fn disk_message(used: u64, max: u64) -> String {
+    format!(
+        "its copy and private folders used more than max-disk ({} MiB of {} MiB allowed)",
+        used >> 20,
+        max >> 20
+    )
+}
+
+/// Disk use polled during a build: at most every 2 s, and less often when a walk takes long
+/// (a walk costs at most a twentieth of the time).
+struct DiskCheck {
+    next: Instant,
+}
+
+impl DiskCheck {
+    fn new() -> DiskCheck {
+        DiskCheck {
+            next: Instant::now() + Duration::from_secs(2),
+        }
+    }
+
+    fn poll(&mut self, root: &Path) -> Option<u64> {
+        let now = Instant::now();
+        if now < self.next {
+            return None;
+        }
+        let used = disk_use(root);
+        let took = now.elapsed();
+        self.next = Instant::now() + (took * 20).max(Duration::from_secs(2));
+        Some(used)
+    }
+}
+
+/// The disk space the files under `root` take (allocated blocks, so a sparse file counts for
+/// what it holds, and for its length when that is larger: a hole still counts against a copy).
+fn disk_use(root: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| (m.blocks() * 512).max(if m.is_file() { m.len() } else { 0 }))
+        .fold(0u64, u64::saturating_add)
 }
 
 /// True while a build runs, from its copy to its clean-up (the interrupt handler then stops the
@@ -850,27 +1017,86 @@ fn check_interrupt() -> Result<(), BuildError> {
 /// killed and its copy removed, and `run` returns an error.
 pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// The most time spent hashing a build's outputs; the rest are reported as not hashed.
+const HASH_BUDGET: Duration = Duration::from_secs(600);
+
 /// A build whose log grows past this is stopped: it would fill the disk.
 const MAX_LOG_BYTES: u64 = 256 << 20;
 
 /// The direct children of a process.
-fn children(pid: u32) -> Vec<String> {
+fn children(pid: u32) -> Vec<u32> {
     std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
+        .map(|s| {
+            s.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
-/// `kill -KILL` each pid (or `-pgid`); errors (already gone) do not matter.
-fn kill(targets: &[String]) {
-    if targets.is_empty() {
-        return;
+/// SIGKILL to a process; errors (already gone) do not matter.
+fn kill_pid(pid: u32) {
+    if let Some(p) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
     }
-    let _ = std::process::Command::new(sandbox::system_program("kill"))
-        .args(["-KILL", "--"])
-        .args(targets)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+}
+
+/// SIGKILL to a process group.
+fn kill_group(pgid: u32) {
+    if let Some(p) = i32::try_from(pgid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(p, rustix::process::Signal::KILL);
+    }
+}
+
+/// Every process below escrow (escrow is their subreaper, so a process whose parent died is
+/// still below it).
+fn descendants() -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut todo = vec![std::process::id()];
+    while let Some(pid) = todo.pop() {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        for t in tasks {
+            let kids = std::fs::read_to_string(format!("/proc/{pid}/task/{t}/children"))
+                .unwrap_or_default();
+            for k in kids
+                .split_whitespace()
+                .filter_map(|k| k.parse::<u32>().ok())
+            {
+                if !out.contains(&k) {
+                    out.push(k);
+                    todo.push(k);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Kill every process below escrow and reap them, until none is left.
+fn kill_descendants() {
+    for _ in 0..100 {
+        let pids = descendants();
+        for &p in &pids {
+            kill_pid(p);
+        }
+        while let Ok(Some(_)) = rustix::process::wait(rustix::process::WaitOptions::NOHANG) {}
+        if pids.is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// Kill whatever the build left running outside a PID namespace (`--no-sandbox`, or a process
@@ -882,7 +1108,9 @@ fn sweep(marker: &str, uid: Option<u32>) {
         if pids.is_empty() {
             return;
         }
-        kill(&pids);
+        for p in pids.iter().filter_map(|p| p.parse::<u32>().ok()) {
+            kill_pid(p);
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -916,70 +1144,34 @@ fn runs_as(pid: &str, uid: u32) -> bool {
     })
 }
 
-/// Copy the delivery's entries (files, folders, symbolic links; contents, permission bits and
-/// modification times) into `to`.
+/// Copy the delivery into `to` from its checked content (see [`copy`]).
 fn copy_tree(delivery: &Delivery, to: &Path) -> Result<(), BuildError> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(to).map_err(io_err(to))?;
-    let mut dirs = Vec::new();
-    for e in &delivery.inventory.entries {
-        check_interrupt()?;
-        let src = crate::vault::snapshot::join(&delivery.root, &e.path);
-        let dst = crate::vault::snapshot::join(to, &e.path);
-        if let Some(parent) = dst.parent() {
-            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
-        match e.kind {
-            EntryKind::Dir => {
-                std::fs::create_dir_all(&dst).map_err(io_err(&dst))?;
-                dirs.push((src, dst, e.mode));
-            }
-            EntryKind::File => {
-                std::fs::copy(&src, &dst).map_err(io_err(&src))?;
-                std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(e.mode & 0o7777))
-                    .map_err(io_err(&dst))?;
-                copy_mtime(&src, &dst);
-            }
-            EntryKind::Symlink => {
-                if let Some(t) = &e.link_target {
-                    std::os::unix::fs::symlink(
-                        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(t),
-                        &dst,
-                    )
-                    .map_err(io_err(&dst))?;
-                }
-            }
-            EntryKind::Special => {}
-        }
-    }
-    // Folders last, deepest first: a read-only folder must not stop its content being copied.
-    for (src, dst, mode) in dirs.iter().rev() {
-        let _ = std::fs::set_permissions(
-            dst,
-            std::fs::Permissions::from_mode((mode & 0o7777) | 0o700),
-        );
-        copy_mtime(src, dst);
-    }
-    Ok(())
+    copy::copy_checked(&delivery.root, &delivery.inventory, to, &|| {
+        INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+    })
+    .map_err(|e| match e {
+        copy::CopyError::Interrupted => BuildError::Interrupted,
+        copy::CopyError::Io { path, source } => BuildError::Io { path, source },
+        e @ copy::CopyError::Changed { .. } => BuildError::Changed {
+            message: e.to_string(),
+        },
+    })
 }
 
-fn copy_mtime(src: &Path, dst: &Path) {
-    if let Ok(m) = std::fs::symlink_metadata(src).and_then(|m| m.modified())
-        && let Ok(f) = std::fs::File::open(dst)
-    {
-        let _ = f.set_modified(m);
-    }
-}
+/// Outputs hashed, globs that matched nothing, outputs not hashed in time.
+type Collected = (Vec<OutputFile>, Vec<String>, Vec<String>);
 
 /// The declared outputs after a successful build: the files each glob matches, hashed, and
 /// the globs that matched nothing.
 fn collect_outputs(
     copy: &Path,
     spec: &BuildSpec,
-) -> Result<(Vec<OutputFile>, Vec<String>), BuildError> {
+    deadline: Instant,
+) -> Result<Collected, BuildError> {
     if spec.outputs.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), Vec::new(), Vec::new()));
     }
+    let mut unhashed = Vec::new();
     let mut matched = vec![false; spec.outputs.len()];
     let mut files = Vec::new();
     let mut buf = vec![0u8; 1 << 18];
@@ -1000,7 +1192,9 @@ fn collect_outputs(
                 hit = true;
             }
         }
-        if hit {
+        if hit && Instant::now() >= deadline {
+            unhashed.push(rel);
+        } else if hit {
             let (sha, size) = crate::delivery::inventory::hash_file(entry.path(), &mut buf)
                 .map_err(io_err(entry.path()))?;
             files.push(OutputFile {
@@ -1017,7 +1211,7 @@ fn collect_outputs(
         .filter(|(_, m)| !m)
         .map(|((g, _), _)| g.clone())
         .collect();
-    Ok((files, missing))
+    Ok((files, missing, unhashed))
 }
 
 /// Remove a run's folder, even where the build left folders without write permission.

@@ -49,10 +49,11 @@ pub const BUILD_USER: &str = "escrow-build";
 /// Which sandbox the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
-    /// bubblewrap, else the `unshare` fallback; never none.
+    /// bubblewrap, else the Landlock fallback; never none.
     Auto,
     Bwrap,
-    Unshare,
+    /// `unshare` namespaces with the host file system restricted by Landlock.
+    Landlock,
     /// `--no-sandbox`: no namespaces at all (reported).
     None,
 }
@@ -62,6 +63,9 @@ pub enum Choice {
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
     Bwrap,
+    /// `unshare` namespaces and Landlock.
+    Landlock,
+    /// The former fallback without Landlock: only in records made by earlier versions.
     Unshare,
     None,
 }
@@ -70,6 +74,7 @@ impl Level {
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Bwrap => "bwrap",
+            Level::Landlock => "landlock",
             Level::Unshare => "unshare",
             Level::None => "none",
         }
@@ -81,6 +86,9 @@ impl Level {
 pub struct Sandbox {
     pub level: Level,
     bwrap: OsString,
+    /// bubblewrap bounds the private /dev/shm's size itself (else it is a private folder,
+    /// counted in max-disk).
+    shm_size: bool,
     /// escrow runs as root: the build runs as an unprivileged user id of its own.
     pub as_root: bool,
     /// Why a stronger sandbox was not used (empty when it was).
@@ -166,11 +174,23 @@ pub fn userns_problem() -> Option<String> {
     )
 }
 
-fn probe_bwrap(program: &OsString) -> Result<(), String> {
-    let mut args = vec!["--die-with-parent", "--unshare-pid", "--unshare-net"];
-    args.extend_from_slice(HOST_VIEW);
-    args.push("true");
-    probe(program, &args)
+/// Whether bubblewrap runs a sandbox here; `Ok(true)` when it can also bound the size of a
+/// tmpfs (`--size`, bubblewrap 0.5 and later).
+fn probe_bwrap(program: &OsString) -> Result<bool, String> {
+    let run = |shm: Option<u64>| {
+        let mut args: Vec<OsString> = ["--die-with-parent", "--unshare-pid", "--unshare-net"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        args.extend(host_view(shm));
+        args.push("true".into());
+        let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+        probe(program, &args)
+    };
+    match run(Some(1 << 20)) {
+        Ok(()) => Ok(true),
+        Err(e) => run(None).map(|()| false).map_err(|_| e),
+    }
 }
 
 fn probe_unshare(as_root: bool) -> Result<(), String> {
@@ -222,13 +242,15 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
         Choice::None => Ok(Sandbox {
             level: Level::None,
             bwrap,
+            shm_size: false,
             as_root,
             fallback_reason: Some("--no-sandbox was given".to_owned()),
         }),
         Choice::Bwrap => match probe_bwrap(&bwrap) {
-            Ok(()) => Ok(Sandbox {
+            Ok(shm_size) => Ok(Sandbox {
                 level: Level::Bwrap,
                 bwrap,
+                shm_size,
                 as_root,
                 fallback_reason: None,
             }),
@@ -239,42 +261,45 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
                 ),
             }),
         },
-        Choice::Unshare => match probe_unshare(as_root) {
+        Choice::Landlock => match probe_landlock(as_root) {
             Ok(()) => Ok(Sandbox {
-                level: Level::Unshare,
+                level: Level::Landlock,
                 bwrap,
+                shm_size: false,
                 as_root,
-                fallback_reason: Some("--sandbox unshare was given".to_owned()),
+                fallback_reason: Some("--sandbox landlock was given".to_owned()),
             }),
             Err(e) => Err(Unavailable {
                 message: format!(
-                    "{}; choose --sandbox auto",
-                    explain("`unshare` cannot create namespaces here", &e)
+                    "{}; install bubblewrap (`apt-get install bubblewrap` or `dnf install bubblewrap`) and choose --sandbox auto",
+                    explain("the Landlock sandbox cannot run here", &e)
                 ),
             }),
         },
         Choice::Auto => {
             let bwrap_err = match probe_bwrap(&bwrap) {
-                Ok(()) => {
+                Ok(shm_size) => {
                     return Ok(Sandbox {
                         level: Level::Bwrap,
                         bwrap,
+                        shm_size,
                         as_root,
                         fallback_reason: None,
                     });
                 }
                 Err(e) => e,
             };
-            match probe_unshare(as_root) {
+            match probe_landlock(as_root) {
                 Ok(()) => Ok(Sandbox {
-                    level: Level::Unshare,
+                    level: Level::Landlock,
                     bwrap,
+                    shm_size: false,
                     as_root,
                     fallback_reason: Some(format!("bubblewrap is unusable: {bwrap_err}")),
                 }),
-                Err(unshare_err) => Err(Unavailable {
+                Err(landlock_err) => Err(Unavailable {
                     message: format!(
-                        "no sandbox works on this machine, so the vendor's build was not run. bubblewrap: {bwrap_err}. unshare: {unshare_err}.{} Install bubblewrap (`apt-get install bubblewrap`), or pass --no-sandbox to build without isolation (the report says so)",
+                        "no sandbox works on this machine, so the vendor's build was not run. bubblewrap: {bwrap_err}. Landlock fallback: {landlock_err}.{} Install bubblewrap (`apt-get install bubblewrap` or `dnf install bubblewrap`), or pass --no-sandbox to build without isolation (the report says so)",
                         userns
                             .as_ref()
                             .map(|u| format!(" {u}."))
@@ -284,6 +309,19 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
             }
         }
     }
+}
+
+/// The Landlock fallback needs namespaces from `unshare`, a kernel with Landlock, and escrow's
+/// own program to re-execute.
+fn probe_landlock(as_root: bool) -> Result<(), String> {
+    super::helper::landlock_available()?;
+    helper_program().map_err(|e| format!("cannot find escrow's own program to re-execute: {e}"))?;
+    probe_unshare(as_root).map_err(|e| format!("`unshare` cannot create namespaces here: {e}"))
+}
+
+/// Escrow's own program, re-executed as the sandbox's last step.
+pub fn helper_program() -> std::io::Result<PathBuf> {
+    std::env::current_exe()
 }
 
 /// The private folders of one build run.
@@ -313,27 +351,60 @@ pub struct Launch<'a> {
     pub network: bool,
     pub max_processes: u64,
     pub max_memory: u64,
+    /// The largest file any process of the build may write (RLIMIT_FSIZE).
+    pub max_file_size: u64,
     pub script: &'a str,
 }
 
-/// What the build sees of the host under bubblewrap: everything read-only, its own /dev and
-/// /proc, an empty /run (where the host's service sockets live: Docker, D-Bus, databases), and
-/// a private /dev/shm that any user may write (Python's multiprocessing needs it).
-const HOST_VIEW: &[&str] = &[
-    "--ro-bind",
-    "/",
-    "/",
-    "--dev",
-    "/dev",
-    "--proc",
-    "/proc",
-    "--tmpfs",
-    "/run",
-    "--perms",
-    "1777",
-    "--tmpfs",
-    "/dev/shm",
+/// The host folders every build may read (and nothing else of the host): the system's
+/// programs, libraries and settings. Not `/home`, `/root`, `/srv`, `/var`, `/run`, `/mnt`,
+/// `/media` or `/tmp`, where the host's data and service sockets live. Toolchains elsewhere are
+/// added when the manifest's variables name them (see [`toolchain_binds`], [`extra_binds`]).
+pub const HOST_ALLOWED: &[&str] = &[
+    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt", "/sys",
 ];
+
+/// Where escrow's own program is seen inside bubblewrap.
+const HELPER_INSIDE: &str = "/run/escrow-sandbox-exec";
+
+/// The bubblewrap arguments that show the build the allowed host folders (read-only; links
+/// such as `/bin -> usr/bin` stay links), its own /dev and /proc, an empty /run, and a private
+/// /dev/shm that any user may write (Python's multiprocessing needs it): a tmpfs of at most
+/// `shm` bytes, or with `None` (a bubblewrap without `--size`) left to the caller to bind.
+fn host_view(shm: Option<u64>) -> Vec<OsString> {
+    let mut v: Vec<OsString> = Vec::new();
+    for dir in HOST_ALLOWED {
+        let Ok(meta) = std::fs::symlink_metadata(dir) else {
+            continue;
+        };
+        if meta.file_type().is_symlink() {
+            if let Ok(target) = std::fs::read_link(dir) {
+                v.extend(["--symlink".into(), target.into_os_string(), (*dir).into()]);
+            }
+        } else if meta.is_dir() {
+            v.extend(["--ro-bind".into(), (*dir).into(), (*dir).into()]);
+        }
+    }
+    for a in [
+        "--perms", "0755", "--dir", "/var", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/run",
+    ] {
+        v.push(a.into());
+    }
+    if let Some(size) = shm {
+        v.extend([
+            "--perms".into(),
+            "1777".into(),
+            "--size".into(),
+            size.to_string().into(),
+            "--tmpfs".into(),
+            "/dev/shm".into(),
+        ]);
+    }
+    v
+}
+
+/// The most a build's private /dev/shm may hold.
+pub const MAX_SHM: u64 = 1 << 30;
 
 /// The minimal PATH of a build.
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -353,7 +424,10 @@ impl Sandbox {
         };
         match self.level {
             Level::Bwrap => format!(
-                "bubblewrap: host file system read-only, only the build copy writable, private /tmp, /var/tmp and home, {net}, own PID namespace, {user}"
+                "bubblewrap: only the system and toolchain folders of the host visible (read-only), only the build copy writable, private /tmp, /var/tmp and home, {net}, own PID namespace, no terminal, {user}"
+            ),
+            Level::Landlock => format!(
+                "Landlock (weaker than bubblewrap): host file system read-only except the build copy and its private folders, system and toolchain folders only, {net}, own PID namespace, no terminal; host Unix sockets in folders it may read are NOT hidden, {user}"
             ),
             Level::Unshare => format!(
                 "unshare (weaker): {net}, own PID namespace; the host file system is NOT protected (writable wherever the build user may write), {user}"
@@ -368,7 +442,7 @@ impl Sandbox {
     pub fn home_inside(&self, dirs: &Dirs) -> PathBuf {
         match self.level {
             Level::Bwrap => real_home().unwrap_or_else(|| PathBuf::from("/tmp/escrow-home")),
-            Level::Unshare | Level::None => dirs.home.clone(),
+            Level::Landlock | Level::Unshare | Level::None => dirs.home.clone(),
         }
     }
 
@@ -379,7 +453,7 @@ impl Sandbox {
             std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
         };
         set(&dirs.root, 0o755)?;
-        for d in [&dirs.tmp, &dirs.var_tmp] {
+        for d in [&dirs.tmp, &dirs.var_tmp, &dirs.root.join("shm")] {
             std::fs::create_dir_all(d)?;
             set(d, 0o1777)?;
         }
@@ -423,32 +497,28 @@ impl Sandbox {
         Ok(())
     }
 
-    /// The command that runs `launch.script` in this sandbox. Its standard streams are the
-    /// caller's to set.
+    /// The command that runs `launch.script` in this sandbox. Its standard output and error
+    /// are the caller's to set; its standard input must be the writing end of a pipe, on which
+    /// the sandbox's last step writes the start marker ([`super::helper::START_MARKER`]).
     pub fn command(&self, launch: &Launch<'_>) -> Command {
         let home_inside = self.home_inside(launch.dirs);
         let mut env: Vec<(String, String)> = launch.env.to_vec();
         env.retain(|(k, _)| k != "HOME");
         env.push(("HOME".to_owned(), home_inside.display().to_string()));
+        if self.level == Level::Landlock && !env.iter().any(|(k, _)| k == "TMPDIR") {
+            // The host's /tmp is not the build's to write.
+            env.push(("TMPDIR".to_owned(), launch.dirs.tmp.display().to_string()));
+        }
         // Every program escrow starts as root is named by its absolute path and runs with a
         // clean environment: the manifest's variables (PATH, LD_PRELOAD, …) reach only the
         // build's shell, after the switch to the build user.
         let mut cmd = Command::new(system_program("prlimit"));
         cmd.arg(format!("--nproc={}", launch.max_processes))
             .arg(format!("--data={}", launch.max_memory))
+            .arg(format!("--fsize={}", launch.max_file_size))
             .arg("--");
-        let user: Vec<String> = if self.as_root {
-            vec![
-                system_program("setpriv").display().to_string(),
-                format!("--reuid={}", launch.dirs.uid),
-                format!("--regid={}", launch.dirs.uid),
-                "--clear-groups".to_owned(),
-                "--bounding-set=-all".to_owned(),
-                "--no-new-privs".to_owned(),
-            ]
-        } else {
-            Vec::new()
-        };
+        let helper = helper_program().unwrap_or_else(|_| PathBuf::from("escrow"));
+        let mut helper_args: Vec<OsString> = vec![super::helper::SUBCOMMAND.into()];
         match self.level {
             Level::Bwrap => {
                 cmd.arg(&self.bwrap).args([
@@ -462,13 +532,24 @@ impl Sandbox {
                 if !launch.network {
                     cmd.arg("--unshare-net");
                 }
-                cmd.args(HOST_VIEW);
+                if self.shm_size {
+                    cmd.args(host_view(Some(launch.max_memory.min(MAX_SHM))));
+                } else {
+                    cmd.args(host_view(None));
+                    cmd.arg("--bind")
+                        .arg(launch.dirs.root.join("shm"))
+                        .arg("/dev/shm");
+                }
+                cmd.arg("--ro-bind").arg(&helper).arg(HELPER_INSIDE);
                 if self.as_root {
                     for f in ["passwd", "group"] {
                         cmd.arg("--ro-bind")
                             .arg(launch.dirs.root.join(f))
                             .arg(Path::new("/etc").join(f));
                     }
+                }
+                for p in extra_binds(&env) {
+                    cmd.arg("--ro-bind").arg(&p).arg(&p);
                 }
                 cmd.arg("--bind").arg(&launch.dirs.tmp).arg("/tmp");
                 cmd.arg("--bind").arg(&launch.dirs.var_tmp).arg("/var/tmp");
@@ -480,11 +561,11 @@ impl Sandbox {
                     .arg(&launch.dirs.copy)
                     .arg(&launch.dirs.copy);
                 cmd.arg("--chdir").arg(launch.cwd).arg("--clearenv");
-                cmd.arg("--").args(&user);
+                cmd.arg("--").arg(HELPER_INSIDE);
                 // bwrap's own environment: only what it needs to find its programs.
                 cmd.env_clear().env("PATH", DEFAULT_PATH);
             }
-            Level::Unshare => {
+            Level::Landlock | Level::Unshare => {
                 cmd.arg(system_program("unshare"));
                 if !self.as_root {
                     cmd.args(["--user", "--map-root-user"]);
@@ -501,18 +582,52 @@ impl Sandbox {
                     "--uts",
                     "--",
                 ]);
-                cmd.args(&user);
+                cmd.arg(&helper);
+                helper_args.push("--landlock".into());
+                if launch.network {
+                    helper_args.push("--network".into());
+                }
+                let real_home = real_home();
+                let mut ro: Vec<PathBuf> = HOST_ALLOWED.iter().map(PathBuf::from).collect();
+                // Not /dev: a terminal there (/dev/pts/N) is the operator's.
+                ro.push(PathBuf::from("/proc"));
+                ro.extend(extra_binds(&env));
+                if let Some(h) = &real_home {
+                    ro.extend(toolchain_binds(h, &env));
+                }
+                for p in ro {
+                    helper_args.push("--ro".into());
+                    helper_args.push(p.into_os_string());
+                }
+                for p in [
+                    &launch.dirs.copy,
+                    &launch.dirs.tmp,
+                    &launch.dirs.var_tmp,
+                    &launch.dirs.home,
+                ] {
+                    helper_args.push("--rw".into());
+                    helper_args.push(p.clone().into_os_string());
+                }
                 cmd.current_dir(launch.cwd)
                     .env_clear()
                     .env("PATH", DEFAULT_PATH);
             }
             Level::None => {
-                cmd.args(&user);
+                cmd.arg(&helper);
                 cmd.current_dir(launch.cwd)
                     .env_clear()
                     .env("PATH", DEFAULT_PATH);
-                std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
             }
+        }
+        cmd.args(&helper_args).arg("--");
+        if self.as_root {
+            cmd.arg(system_program("setpriv")).args([
+                format!("--reuid={}", launch.dirs.uid),
+                format!("--regid={}", launch.dirs.uid),
+                "--clear-groups".to_owned(),
+                "--bounding-set=-all".to_owned(),
+                "--no-new-privs".to_owned(),
+            ]);
         }
         cmd.arg(system_program("env")).arg("-i");
         for (k, v) in &env {
@@ -573,6 +688,51 @@ pub fn toolchain_binds(home_inside: &Path, env: &[(String, String)]) -> Vec<Path
             }
         })
         .filter(|p| p.is_absolute() && p.starts_with(home_inside) && p != home_inside)
+        .collect();
+    found.sort();
+    found.dedup();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for p in found {
+        if !out.iter().any(|o| p.starts_with(o)) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Folders outside the allowed host folders, the home and the build's private folders that
+/// the manifest's variables name (JAVA_HOME=/srv/jdk, PATH=/data/tools/bin:…): shown read-only
+/// so those toolchains work. Never `/` itself, nor the folders the sandbox replaces.
+pub fn extra_binds(env: &[(String, String)]) -> Vec<PathBuf> {
+    let home = real_home();
+    let mut found: Vec<PathBuf> = env
+        .iter()
+        .filter(|(k, _)| k != "HOME" && k != "TMPDIR")
+        .flat_map(|(_, v)| v.split(':'))
+        .map(PathBuf::from)
+        .filter(|p| {
+            p.is_absolute()
+                && p.components()
+                    .all(|c| !matches!(c, std::path::Component::ParentDir))
+        })
+        .filter_map(|p| {
+            if p.is_dir() {
+                Some(p)
+            } else if p.is_file() {
+                p.parent().map(Path::to_path_buf)
+            } else {
+                None
+            }
+        })
+        .filter(|p| {
+            p != Path::new("/")
+                && !HOST_ALLOWED.iter().any(|a| p.starts_with(a))
+                && !["/proc", "/dev", "/run", "/tmp", "/var/tmp"]
+                    .iter()
+                    .any(|a| p.starts_with(a))
+                && !home.as_ref().is_some_and(|h| p.starts_with(h))
+                && !p.starts_with(std::env::temp_dir())
+        })
         .collect();
     found.sort();
     found.dedup();

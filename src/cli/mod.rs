@@ -39,10 +39,11 @@ enum Command {
     /// Build a private copy of the delivery in an isolated sandbox, as the manifest's [build] says.
     #[command(
         long_about = "Build a private copy of the delivery in an isolated sandbox, as the manifest's [build] says.\n\n\
-                      The copy is made in a temporary folder (never the delivery itself). bubblewrap gives the \
-                      build a read-only host file system, a private /tmp and home, no network and its own PID \
-                      namespace; without it the weaker `unshare` fallback is used and reported; --no-sandbox \
-                      runs it without isolation (reported). The timeout stops every process of the build.\n\n\
+                      The copy is made in a temporary folder (never the delivery itself) from the checked content. \
+                      bubblewrap shows the build only the host's system and toolchain folders (read-only), a \
+                      private /tmp and home, no network and its own PID namespace; without it the weaker \
+                      Landlock fallback is used and reported; where neither works the build is refused; \
+                      --no-sandbox runs it without isolation (reported). The timeout stops every process of the build.\n\n\
                       Exit codes: 0 the build passes, 1 deny-level findings (build-failed, build-timeout, \
                       build-network-required, build-output-missing), 2 usage or runtime error."
     )]
@@ -121,7 +122,7 @@ impl LimitArgs {
 /// How the isolated build runs: shared by `build`, `check --build` and `deposit --build`.
 #[derive(Debug, clap::Args)]
 struct BuildFlags {
-    /// The sandbox: bubblewrap, else the weaker `unshare` fallback (auto); or force one.
+    /// The sandbox: bubblewrap, else the weaker Landlock fallback (auto); or force one.
     #[arg(long, value_enum, default_value = "auto", env = "ESCROW_SANDBOX")]
     sandbox: SandboxArg,
     /// Run the build with no isolation at all (reported as build-sandbox-weak).
@@ -137,10 +138,12 @@ struct BuildFlags {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum SandboxArg {
-    /// bubblewrap when it works here, else `unshare` (network and PID namespaces only).
+    /// bubblewrap when it works here, else Landlock (host files read-only, namespaces).
     Auto,
     Bwrap,
-    Unshare,
+    /// `unshare` namespaces with the host file system restricted by Landlock.
+    #[value(alias = "unshare")]
+    Landlock,
 }
 
 impl BuildFlags {
@@ -184,7 +187,7 @@ impl BuildFlags {
             match self.sandbox {
                 SandboxArg::Auto => escrow::build::Choice::Auto,
                 SandboxArg::Bwrap => escrow::build::Choice::Bwrap,
-                SandboxArg::Unshare => escrow::build::Choice::Unshare,
+                SandboxArg::Landlock => escrow::build::Choice::Landlock,
             }
         };
         Ok(Some(escrow::build::Options {

@@ -273,7 +273,9 @@ pub fn show(args: &ShowArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let entry = v.resolve(&args.snapshot)?;
     if args.build_log {
-        print(&vault::restore::build_log(&v, &entry.snapshot)?)?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        vault::restore::build_log_to(&v, &entry.snapshot, &mut out)?;
+        out.flush()?;
         return Ok(EXIT_PASS);
     }
     let record = v.load_snapshot(&entry.snapshot)?;

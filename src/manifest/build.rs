@@ -16,6 +16,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 pub const DEFAULT_MAX_PROCESSES: u64 = 1024;
 /// The default `max-memory`: the data size of any one process of the build.
 pub const DEFAULT_MAX_MEMORY: u64 = 8 << 30;
+/// The default `max-file-size`: the largest file any process of the build may write.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 << 30;
+/// The default `max-disk`: what the build's copy and private folders may hold.
+pub const DEFAULT_MAX_DISK: u64 = 32 << 30;
 
 /// The validated `[build]` table.
 #[derive(Debug, Clone)]
@@ -36,6 +40,10 @@ pub struct BuildSpec {
     pub max_processes: u64,
     /// Bytes.
     pub max_memory: u64,
+    /// Bytes: the largest file the build may write (its log included).
+    pub max_file_size: u64,
+    /// Bytes: the disk space the build's copy and private folders may use.
+    pub max_disk: u64,
 }
 
 /// Parse "30m", "90s", "2h", "1h30m", "1d": a positive duration with a unit on every number.
@@ -230,6 +238,28 @@ impl Validator<'_> {
                 }
             },
         };
+        let mut size = |key: &str, value: Option<&Spanned<String>>, default: u64| match value {
+            None => default,
+            Some(m) => match parse_size(m.get_ref()) {
+                Some(bytes) if bytes >= 1 << 20 => bytes,
+                _ => {
+                    self.problem(
+                        m.span(),
+                        format!(
+                            "[build] {key} {:?} is not a size of at least 1MiB: write it as \"512MiB\" or \"4GiB\"",
+                            m.get_ref()
+                        ),
+                    );
+                    default
+                }
+            },
+        };
+        let max_file_size = size(
+            "max-file-size",
+            b.max_file_size.as_ref(),
+            DEFAULT_MAX_FILE_SIZE,
+        );
+        let max_disk = size("max-disk", b.max_disk.as_ref(), DEFAULT_MAX_DISK);
         BuildSpec {
             command: b.command.get_ref().clone(),
             workdir,
@@ -240,6 +270,8 @@ impl Validator<'_> {
             env,
             max_processes,
             max_memory,
+            max_file_size,
+            max_disk,
         }
     }
 }

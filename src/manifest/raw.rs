@@ -60,6 +60,8 @@ pub struct RawBuild {
     pub env: BTreeMap<Spanned<String>, Spanned<String>>,
     pub max_processes: Option<Spanned<i64>>,
     pub max_memory: Option<Spanned<String>>,
+    pub max_file_size: Option<Spanned<String>>,
+    pub max_disk: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

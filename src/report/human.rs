@@ -493,7 +493,11 @@ fn build_section(
     let isolation = match (lang, b.isolation) {
         (Lang::En, _) => b.isolation_detail.clone(),
         (Lang::Zh, Level::Bwrap) => {
-            "bubblewrap：主机文件系统只读，仅编译副本可写，独立的 /tmp 与主目录，独立进程空间"
+            "bubblewrap：仅系统与工具链目录只读可见，仅编译副本可写，独立的 /tmp 与主目录，独立进程空间"
+                .to_owned()
+        }
+        (Lang::Zh, Level::Landlock) => {
+            "Landlock（较弱）：主机文件只读，仅编译副本可写；隔离网络与进程；主机 Unix 套接字未隐藏"
                 .to_owned()
         }
         (Lang::Zh, Level::Unshare) => {

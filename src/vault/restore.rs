@@ -362,3 +362,22 @@ pub fn git_config(vault: &Vault, id: &str) -> Result<Vec<String>, VaultError> {
     }
     Ok(out)
 }
+
+/// Write the build log kept with snapshot `id` to `out`, in bounded memory: it is read and
+/// verified once, then streamed.
+pub fn build_log_to(
+    vault: &Vault,
+    id: &str,
+    out: &mut dyn std::io::Write,
+) -> Result<u64, VaultError> {
+    let record = vault.load_snapshot(id)?;
+    let b = record.build_log.ok_or_else(|| VaultError::Invalid {
+        message: format!(
+            "snapshot {} was deposited without a build (deposit with --build to keep the build log)",
+            super::short(id)
+        ),
+    })?;
+    let index = Index::load(vault)?;
+    pack::copy_verified(vault, &index, &b.sha256, &mut std::io::sink())?;
+    pack::copy_verified(vault, &index, &b.sha256, out)
+}

@@ -494,15 +494,15 @@ fn reproducible_builds_compare_outputs() {
 }
 
 #[test]
-fn the_unshare_fallback_is_reported_and_keeps_the_network_closed() {
+fn the_landlock_fallback_is_reported_and_keeps_the_network_closed() {
     let p = Project::new(
         &[("a.txt", "x")],
         "[build]\ncommand = \"curl -sS http://example.com/dep.tgz -o dep.tgz\"\n",
     );
-    // bubblewrap "missing": auto falls back to unshare and says why.
+    // bubblewrap "missing": auto falls back to Landlock and says why.
     let r = p.build_env(&[], &[("ESCROW_BWRAP", OsStr::new("/nonexistent/bwrap"))]);
     let j = r.json();
-    assert_eq!(j["build"]["isolation"], "unshare");
+    assert_eq!(j["build"]["isolation"], "landlock");
     let detail = j["build"]["isolation_detail"].as_str().unwrap();
     assert!(detail.contains("bubblewrap is unusable"), "{detail}");
     assert!(
@@ -528,7 +528,7 @@ fn the_unshare_fallback_is_reported_and_keeps_the_network_closed() {
     let r = p.build(&["--sandbox", "unshare"]);
     let j = r.json();
     assert_eq!(r.code, 0, "{j}");
-    assert_eq!(j["build"]["isolation"], "unshare");
+    assert_eq!(j["build"]["isolation"], "landlock");
     assert_eq!(codes(&j), ["build-sandbox-weak"]);
     // A forced bubblewrap that cannot run is an error naming what to do.
     let r = escrow_with_env(&p, &["--sandbox", "bwrap"], "/nonexistent/bwrap");
@@ -815,6 +815,7 @@ fn without_any_sandbox_the_build_is_refused_unless_no_sandbox() {
     let r = attempt(&[]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stderr.contains("no sandbox works"), "{}", r.stderr);
+    assert!(r.stderr.contains("dnf install bubblewrap"), "{}", r.stderr);
     assert!(r.stderr.contains("--no-sandbox"), "{}", r.stderr);
     assert!(
         r.stderr.contains("apt-get install bubblewrap"),
@@ -1116,4 +1117,439 @@ fn ctrl_c_stops_the_build_and_removes_its_copy() {
             "{sandbox}: {needle} still running"
         );
     }
+}
+
+/// Say why a test did not run (on the test's standard error).
+fn skip(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
+}
+
+fn is_root() -> bool {
+    matches!(std::fs::read_to_string("/proc/self/status"), Ok(s) if s.contains("Uid:\t0\t"))
+}
+
+/// `escrow build` of `p` run by `bash -c 'PREFIX; exec escrow …'`, with escrow's test
+/// environment; `args` follow the build's own.
+fn build_via_bash(p: &Project, prefix: &str, bash_args: &[&OsStr], args: &[&str]) -> Run {
+    let base = escrow_command();
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg("-c")
+        .arg(format!("{prefix}; exec \"$@\""))
+        .arg("bash")
+        .args(bash_args)
+        .arg(base.get_program())
+        .arg("build")
+        .arg(&p.delivery)
+        .arg("-m")
+        .arg(&p.manifest)
+        .args(["--format", "json", "--log"])
+        .arg(p.log())
+        .args(args);
+    for (k, v) in base.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    run(cmd)
+}
+
+/// Descriptors 7 (reading a private file) and 8 (appending to a host file) left open by the
+/// caller: the build sees neither.
+fn inherited_descriptors_never_reach_the_build(args: &[&str]) {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"(cat <&7) 2>/dev/null && echo READ-7; (echo LEAKED >&8) 2>/dev/null && echo WROTE-8; ls -l /proc/self/fd; true\"\n",
+    );
+    let secret = p.tmp.path().join("secret");
+    std::fs::write(&secret, "TOP-SECRET-7\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let host = p.tmp.path().join("host.txt");
+    std::fs::write(&host, "").unwrap();
+    let r = build_via_bash(
+        &p,
+        "exec 7<\"$1\" 8>>\"$2\"; shift 2",
+        &[secret.as_os_str(), host.as_os_str()],
+        args,
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let log = std::fs::read_to_string(p.log()).unwrap();
+    assert!(
+        !log.contains("TOP-SECRET") && !log.contains("READ-7"),
+        "{log}"
+    );
+    assert!(!log.contains("WROTE-8"), "{log}");
+    assert_eq!(std::fs::read_to_string(&host).unwrap(), "", "{log}");
+}
+
+#[test]
+fn inherited_descriptors_never_reach_the_build_in_bwrap() {
+    inherited_descriptors_never_reach_the_build(&["--sandbox", "bwrap"]);
+}
+
+#[test]
+fn inherited_descriptors_never_reach_the_build_in_landlock() {
+    inherited_descriptors_never_reach_the_build(&["--sandbox", "unshare"]);
+}
+
+#[test]
+fn inherited_descriptors_never_reach_the_build_without_sandbox() {
+    inherited_descriptors_never_reach_the_build(&["--no-sandbox"]);
+}
+
+#[test]
+fn host_unix_sockets_are_unreachable_in_bwrap() {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::net::{SocketAddr, UnixListener};
+    if !is_root() {
+        skip("needs root to listen under /var/lib, /home and /srv");
+        return;
+    }
+    let id = unique(11);
+    let mut listeners = Vec::new();
+    let mut paths = Vec::new();
+    for dir in ["/var/lib", "/home", "/srv"] {
+        let _ = std::fs::create_dir_all(dir);
+        let path = PathBuf::from(dir).join(format!("escrow-probe-{id}.sock"));
+        let _ = std::fs::remove_file(&path);
+        let l = UnixListener::bind(&path).unwrap();
+        // Anyone may connect (the build runs as a user of its own).
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();
+        l.set_nonblocking(true).unwrap();
+        listeners.push(l);
+        paths.push(path);
+    }
+    let name = format!("escrow-probe-{id}");
+    let abs =
+        UnixListener::bind_addr(&SocketAddr::from_abstract_name(name.as_bytes()).unwrap()).unwrap();
+    abs.set_nonblocking(true).unwrap();
+    listeners.push(abs);
+    let script = format!(
+        "import socket\nfor a in {:?} + ['\\0{name}']:\n    s = socket.socket(socket.AF_UNIX)\n    try:\n        s.connect(a)\n        print('CONNECTED', repr(a))\n    except OSError as e:\n        print('refused', repr(a), e)\n",
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+    );
+    let p = Project::new(
+        &[("probe.py", script.as_str())],
+        "[build]\ncommand = \"/usr/bin/python3 probe.py\"\n",
+    );
+    let r = p.build(&["--sandbox", "bwrap"]);
+    for path in &paths {
+        let _ = std::fs::remove_file(path);
+    }
+    let log = std::fs::read_to_string(p.log()).unwrap();
+    assert_eq!(r.code, 0, "{}\n{}\n{log}", r.stdout, r.stderr);
+    assert_eq!(
+        log.lines().filter(|l| l.starts_with("refused")).count(),
+        4,
+        "{log}"
+    );
+    assert!(!log.contains("CONNECTED"), "{log}");
+    for l in &listeners {
+        assert!(
+            l.accept().is_err(),
+            "a host socket accepted the build: {log}"
+        );
+    }
+}
+
+/// Whether this machine can run the Landlock fallback (Landlock in the kernel, `unshare`).
+fn landlock_works() -> bool {
+    let p = Project::new(&[("a.txt", "x")], "[build]\ncommand = \"true\"\n");
+    // `unshare`: the earlier name of the fallback, still accepted.
+    let r = p.raw(&[
+        OsStr::new("--sandbox"),
+        OsStr::new("unshare"),
+        OsStr::new("-q"),
+    ]);
+    if r.code == 2 {
+        skip(&format!(
+            "the Landlock fallback does not work here: {}",
+            r.stderr
+        ));
+        return false;
+    }
+    true
+}
+
+#[test]
+fn the_landlock_fallback_keeps_host_files_read_only() {
+    use std::os::unix::fs::PermissionsExt;
+    if !landlock_works() {
+        return;
+    }
+    let p = Project::new(&[("a.txt", "x")], "[build]\ncommand = \"true\"\n");
+    // A host folder and file that the build user could write if nothing stopped it.
+    let open = p.tmp.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let file = open.join("victim.txt");
+    std::fs::write(&file, "host\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    std::fs::set_permissions(p.tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        &p.manifest,
+        format!(
+            "schema-version = 1\n[build]\ncommand = \"echo pwned >> {0}/victim.txt; touch {0}/planted; echo built > out.txt; mkdir -p \\\"$TMPDIR/t\\\"\"\noutputs = [\"out.txt\"]\n",
+            open.display()
+        ),
+    )
+    .unwrap();
+    // The fallback by its earlier name, as a machine without bubblewrap gets it.
+    let r = p.build(&["--sandbox", "unshare"]);
+    let log = std::fs::read_to_string(p.log()).unwrap();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "host\n", "{log}");
+    assert!(!open.join("planted").exists(), "{log}");
+    assert_eq!(r.code, 0, "{}\n{log}", r.stdout);
+    assert_eq!(r.json()["build"]["isolation"], "landlock");
+    let r = p.build(&["--sandbox", "landlock"]);
+    let log = std::fs::read_to_string(p.log()).unwrap();
+    assert_eq!(r.code, 0, "{}\n{log}", r.stdout);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "host\n", "{log}");
+    assert!(!open.join("planted").exists(), "{log}");
+}
+
+/// Run under `script` so that escrow has a real terminal: the build has none (no `TIOCSTI`).
+fn the_build_has_no_terminal(args: &str) {
+    if !on_path("script") {
+        skip("`script` (util-linux) is not installed");
+        return;
+    }
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"if test -t 0 || test -t 1 || (: </dev/tty) 2>/dev/null; then echo HAS-TTY; else echo NO-TTY; fi\"\n",
+    );
+    let base = escrow_command();
+    let line = format!(
+        "{} build {} -m {} --log {} -q {args}",
+        base.get_program().to_string_lossy(),
+        p.delivery.display(),
+        p.manifest.display(),
+        p.log().display()
+    );
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"]);
+    for (k, v) in base.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    let r = run(cmd);
+    let log = std::fs::read_to_string(p.log()).unwrap_or_default();
+    assert!(
+        log.contains("NO-TTY"),
+        "{args}: {log}\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+#[test]
+fn the_build_has_no_terminal_in_any_mode() {
+    the_build_has_no_terminal("--sandbox bwrap");
+    if landlock_works() {
+        the_build_has_no_terminal("--sandbox unshare");
+    }
+    the_build_has_no_terminal("--no-sandbox");
+}
+
+#[test]
+fn a_build_printing_a_sandbox_error_is_a_failed_build() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"echo \\\"bwrap: Can't mount proc on /newroot/proc: Operation not permitted\\\" >&2; exit 1\"\n",
+    );
+    for args in [&["--sandbox", "bwrap"][..], &["--no-sandbox"][..]] {
+        let r = p.build(args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert_eq!(codes(&r.json())[0], "build-failed");
+    }
+}
+
+#[test]
+fn a_huge_sparse_log_or_file_is_cut_by_the_file_size_limit() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"dd if=/dev/zero bs=1 count=1 seek=17179869184 conv=notrunc 2>/dev/null; dd if=/dev/zero of=big bs=1 count=1 seek=17179869184 2>/dev/null; ls -ls big >&2; true\"\nmax-file-size = \"8MiB\"\n",
+    );
+    let started = Instant::now();
+    let r = p.build(&["--sandbox", "bwrap"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    let len = std::fs::metadata(p.log()).unwrap().len();
+    assert!(len <= 8 << 20, "the log is {len} bytes");
+    // The write past the limit killed the writer (SIGXFSZ): the build did not succeed.
+    assert_eq!(r.json()["build"]["status"], "failed", "{}", r.stdout);
+}
+
+#[test]
+fn a_build_over_max_disk_fails_with_a_clear_finding() {
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"head -c 3000000 /dev/zero > fill.bin\"\nmax-disk = \"2MiB\"\n",
+    );
+    let r = p.build(&["--sandbox", "bwrap"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.json();
+    let f = with_code(&j, "build-failed");
+    assert!(
+        f[0]["message"].as_str().unwrap().contains("max-disk"),
+        "{j}"
+    );
+}
+
+#[test]
+fn a_daemon_of_a_non_root_build_without_sandbox_is_killed() {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() || !on_path("setpriv") {
+        skip("needs root and setpriv to run escrow as `nobody`");
+        return;
+    }
+    let needle = format!("sleep 8{}", std::process::id());
+    let p = Project::new(
+        &[("a.txt", "x")],
+        &format!(
+            "[build]\ncommand = \"(env -i setsid {needle} </dev/null >/dev/null 2>&1 &) ; sleep 0.3\"\n"
+        ),
+    );
+    for path in walk(p.tmp.path()) {
+        let mode = if path.is_dir() { 0o777 } else { 0o666 };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let r = build_via_bash(
+        &p,
+        "exec setpriv --reuid=65534 --regid=65534 --clear-groups -- \"$@\"",
+        &[],
+        &["--no-sandbox"],
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let left = processes_with(&needle);
+    for pid in std::fs::read_dir("/proc").unwrap().filter_map(Result::ok) {
+        let cmdline = std::fs::read(pid.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline)
+            .replace('\0', " ")
+            .contains(&needle)
+        {
+            let _ = std::process::Command::new("kill")
+                .arg("-KILL")
+                .arg(pid.file_name())
+                .status();
+        }
+    }
+    assert_eq!(r.json()["build"]["status"], "succeeded", "{}", r.stderr);
+    assert!(left.is_empty(), "{needle} left running: {left:?}");
+}
+
+fn walk(root: &Path) -> Vec<PathBuf> {
+    let mut out = vec![root.to_owned()];
+    if root.is_dir() {
+        for e in std::fs::read_dir(root).unwrap().filter_map(Result::ok) {
+            out.extend(walk(&e.path()));
+        }
+    }
+    out
+}
+
+#[test]
+fn show_build_log_streams_a_large_log() {
+    if !Path::new("/usr/bin/time").is_file() {
+        skip("/usr/bin/time (GNU time) is not installed");
+        return;
+    }
+    // A 64 MiB log, printed in bounded memory.
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"head -c 67108864 /dev/zero | tr '\\\\\\\\0' 'x'\"\n",
+    );
+    let vault = p.tmp.path().join("vault");
+    let mut cmd = escrow_command();
+    cmd.arg("deposit")
+        .arg(&p.delivery)
+        .arg("-m")
+        .arg(&p.manifest)
+        .args(["--label", "v1", "--build", "--sandbox", "bwrap", "--log"])
+        .arg(p.log())
+        .arg("--vault")
+        .arg(&vault);
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(std::fs::metadata(p.log()).unwrap().len(), 64 << 20);
+    let base = escrow_command();
+    let mut cmd = std::process::Command::new("/usr/bin/time");
+    cmd.args(["-f", "maxrss-kib=%M", "--"])
+        .arg(base.get_program())
+        .args(["show", "v1", "--build-log", "--vault"])
+        .arg(&vault)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in base.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let kib: u64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss-kib="))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        kib < 40 * 1024,
+        "show --build-log used {kib} KiB for a 64 MiB log"
+    );
+}
+
+#[test]
+fn the_private_dev_shm_is_bounded() {
+    // max-memory 64 MiB: /dev/shm holds at most that, whatever the host's tmpfs could.
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"head -c 100000000 /dev/zero > /dev/shm/fill && echo FILLED; rm -f /dev/shm/fill; true\"\nmax-memory = \"64MiB\"\n",
+    );
+    let r = p.build(&["--sandbox", "bwrap"]);
+    let log = std::fs::read_to_string(p.log()).unwrap();
+    assert_eq!(r.code, 0, "{}\n{log}", r.stdout);
+    assert!(!log.contains("FILLED"), "{log}");
+    assert!(log.contains("No space left"), "{log}");
+}
+
+#[test]
+fn without_tmpfs_sizes_dev_shm_counts_in_max_disk() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::new(
+        &[("a.txt", "x")],
+        "[build]\ncommand = \"head -c 50000000 /dev/zero > /dev/shm/fill\"\nmax-disk = \"32MiB\"\n",
+    );
+    // A bubblewrap before 0.5, without --size.
+    let fake = p.tmp.path().join("bwrap");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\ncase \" $* \" in *' --size '*) echo 'bwrap: Unknown option --size' >&2; exit 1;; esac\nexec bwrap \"$@\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = p.build_env(
+        &["--sandbox", "bwrap"],
+        &[("ESCROW_BWRAP", fake.as_os_str())],
+    );
+    let j = r.json();
+    assert_eq!(j["build"]["isolation"], "bwrap");
+    let f = with_code(&j, "build-failed");
+    assert!(
+        f.first()
+            .is_some_and(|f| f["message"].as_str().unwrap().contains("max-disk")),
+        "{j}"
+    );
 }
