@@ -15,7 +15,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::DeliveryError;
-use super::inventory::Known;
+use super::inventory::{Entry, EntryKind};
 use super::names;
 use super::safefs::{self, MakeDirError};
 use crate::finding::Finding;
@@ -123,9 +123,10 @@ pub struct Unpacked {
     pub findings: Vec<Finding>,
     pub files: u64,
     pub bytes: u64,
-    /// The SHA-256 of every file written, by inode in the staging folder: computed while
-    /// unpacking, so the inventory need not read the files again.
-    pub hashes: Known,
+    /// Every entry written into the staging folder (files with their SHA-256, computed while
+    /// unpacking, folders, links), unsorted: the staging tree's inventory, without walking it
+    /// or reading the files again.
+    pub entries: Vec<Entry>,
 }
 
 /// Evidence kept for a class of refused entries: the first few names, and how many.
@@ -154,8 +155,10 @@ pub(crate) struct Unpacker<'a> {
     archive_len: u64,
     files: u64,
     bytes: u64,
-    /// The content hash of every file written, by inode.
-    hashes: Known,
+    /// Every entry written.
+    entries: Vec<Entry>,
+    /// The folders made (or seen made), each recorded once.
+    dirs_made: HashSet<Vec<u8>>,
     /// Link entries, created last, in archive order.
     links: Vec<(Vec<u8>, Vec<u8>)>,
     /// The paths of link entries: no entry may pass through one.
@@ -215,7 +218,8 @@ impl<'a> Unpacker<'a> {
             archive_len: source_len,
             files: 0,
             bytes: 0,
-            hashes: Known::default(),
+            entries: Vec::new(),
+            dirs_made: HashSet::new(),
             links: Vec::new(),
             link_names: HashSet::new(),
             last_dir: None,
@@ -263,7 +267,10 @@ impl<'a> Unpacker<'a> {
         if !cached {
             let made = safefs::make_dirs(self.root_fd()?, dir);
             match made {
-                Ok(fd) => self.last_dir = Some((dir.to_vec(), fd)),
+                Ok(fd) => {
+                    self.record_dirs(dir);
+                    self.last_dir = Some((dir.to_vec(), fd));
+                }
                 Err(MakeDirError::NotAFolder) => return Ok(None),
                 Err(MakeDirError::Io(e)) => {
                     return Err(self.err(format!(
@@ -274,6 +281,30 @@ impl<'a> Unpacker<'a> {
             }
         }
         Ok(self.last_dir.as_ref().map(|(_, fd)| fd.as_fd()))
+    }
+
+    /// Record `dir` and the folders above it in the inventory, each once.
+    fn record_dirs(&mut self, dir: &[u8]) {
+        let ends = dir
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'/')
+            .map(|(i, _)| i)
+            .chain(std::iter::once(dir.len()));
+        for end in ends {
+            let d = &dir[..end];
+            if !d.is_empty() && !self.dirs_made.contains(d) {
+                self.dirs_made.insert(d.to_vec());
+                self.entries.push(Entry {
+                    path: d.to_vec(),
+                    kind: EntryKind::Dir,
+                    mode: 0o040_755,
+                    size: 0,
+                    sha256: None,
+                    link_target: None,
+                });
+            }
+        }
     }
 
     fn unsafe_entry(&mut self, raw: &[u8]) {
@@ -294,8 +325,11 @@ impl<'a> Unpacker<'a> {
     /// Note a setuid, setgid or sticky mode of a file entry (never carried into staging).
     fn special_mode(&mut self, rel: &[u8], mode: u32) {
         if mode & 0o7000 != 0 {
-            self.setuid
-                .push(format!("{} (mode {:o})", names::display(rel), mode & 0o7777));
+            self.setuid.push(format!(
+                "{} (mode {:o})",
+                names::display(rel),
+                mode & 0o7777
+            ));
         }
     }
 
@@ -338,10 +372,21 @@ impl<'a> Unpacker<'a> {
             }
         };
         let dup = out.is_none();
+        let before = self.bytes;
         let sha = self.copy(&rel, data, out.as_ref())?;
-        if let Some(out) = out {
-            let (_, ino) = safefs::identity(&out).map_err(|e| self.err(e.to_string()))?;
-            self.hashes.push(ino, sha);
+        if out.is_some() {
+            self.entries.push(Entry {
+                path: rel,
+                kind: EntryKind::File,
+                mode: if mode & 0o111 != 0 {
+                    0o100_755
+                } else {
+                    0o100_644
+                },
+                size: self.bytes - before,
+                sha256: Some(sha),
+                link_target: None,
+            });
             return Ok(());
         }
         // The path is already there: a duplicate entry. Compare with what was kept.
@@ -487,7 +532,14 @@ impl<'a> Unpacker<'a> {
                 continue;
             };
             match safefs::symlink_at(dir_fd, name, &target) {
-                Ok(()) => {}
+                Ok(()) => self.entries.push(Entry {
+                    size: target.len() as u64,
+                    path: rel,
+                    kind: EntryKind::Symlink,
+                    mode: 0o120_777,
+                    sha256: None,
+                    link_target: Some(target),
+                }),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                     // A file of the same name was kept; a folder means entries under the link.
                     let is_dir = safefs::lstat_at(dir_fd, name).is_ok_and(|st| {
@@ -530,12 +582,12 @@ impl<'a> Unpacker<'a> {
                 .evidence(std::mem::take(&mut self.setuid.names)),
             );
         }
-        self.hashes.seal();
+        self.dirs_made = HashSet::new();
         Ok(Unpacked {
             findings: self.findings,
             files: self.files,
             bytes: self.bytes,
-            hashes: self.hashes,
+            entries: self.entries,
         })
     }
 }

@@ -131,40 +131,6 @@ pub trait Inspection {
     fn finish(self: Box<Self>);
 }
 
-/// The content hashes of the files an unpacker wrote into a staging folder, by inode: 40 bytes
-/// a file, whatever its path.
-#[derive(Debug, Default)]
-pub struct Known {
-    by_ino: Vec<(u64, [u8; 32])>,
-}
-
-impl Known {
-    pub fn push(&mut self, ino: u64, sha: [u8; 32]) {
-        self.by_ino.push((ino, sha));
-    }
-
-    /// Ready for lookups.
-    pub fn seal(&mut self) {
-        self.by_ino.sort_unstable_by_key(|(i, _)| *i);
-        self.by_ino.shrink_to_fit();
-    }
-
-    pub fn get(&self, ino: u64) -> Option<&[u8; 32]> {
-        self.by_ino
-            .binary_search_by_key(&ino, |(i, _)| *i)
-            .ok()
-            .map(|i| &self.by_ino[i].1)
-    }
-
-    pub fn len(&self) -> usize {
-        self.by_ino.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_ino.is_empty()
-    }
-}
-
 /// Walk `root` (not following symlinks, hidden files included, ignore files ignored) and hash
 /// every regular file in parallel.
 pub fn build(root: &Path, progress: &dyn Progress) -> Result<Inventory, DeliveryError> {
@@ -181,7 +147,7 @@ pub fn build_with(
         path: root.to_owned(),
         source,
     })?;
-    build_known(root, root_fd.as_fd(), progress, sink, None, None)
+    build_known(root, root_fd.as_fd(), progress, sink, None)
 }
 
 /// Folders kept open at once on the way down; deeper ones are re-opened (through handles,
@@ -202,27 +168,32 @@ struct Frame {
 /// relative to the root's handle with no link followed on any component, and each opened
 /// handle is checked to be what the walk saw: a tree changed while it is read (a folder
 /// swapped for a link) fails the read, and nothing outside the tree is ever read.
-///
-/// `known`: the tree is a staging folder this run unpacked, with the hashes of the files it
-/// wrote (by inode), which need not be read again; its modes on disk are private, and the
-/// modes recorded are those the delivery carried (0755 for executables, 0644 otherwise).
 pub fn build_known(
     root: &Path,
     root_fd: BorrowedFd<'_>,
     progress: &dyn Progress,
     sink: Option<&dyn ContentSink>,
-    known: Option<&Known>,
     inspector: Option<&dyn Inspector>,
 ) -> Result<Inventory, DeliveryError> {
-    let reuse = if sink.is_none() && inspector.is_none() {
-        known
-    } else {
-        None
-    };
-    let mut entries = walk(root, root_fd, known.is_some(), reuse)?;
-    entries.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let entries = walk(root, root_fd)?;
+    from_entries(root, root_fd, entries, progress, sink, inspector)
+}
 
-    let todo = |e: &Entry| e.kind == EntryKind::File && e.sha256.is_none();
+/// The inventory of a staging tree from the entries its unpacker wrote (files already hashed
+/// as they were written): sorted, and the files read again (through handles) only when their
+/// contents must go to `sink` or `inspector`.
+pub fn from_entries(
+    root: &Path,
+    root_fd: BorrowedFd<'_>,
+    mut entries: Vec<Entry>,
+    progress: &dyn Progress,
+    sink: Option<&dyn ContentSink>,
+    inspector: Option<&dyn Inspector>,
+) -> Result<Inventory, DeliveryError> {
+    entries.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    entries.shrink_to_fit();
+    let reread = sink.is_some() || inspector.is_some();
+    let todo = |e: &Entry| e.kind == EntryKind::File && (reread || e.sha256.is_none());
     let total_files = entries.iter().filter(|e| e.kind == EntryKind::File).count() as u64;
     let total_bytes: u64 = entries
         .iter()
@@ -235,7 +206,10 @@ pub fn build_known(
         .filter(|e| e.kind == EntryKind::File && !todo(e))
         .map(|e| e.size)
         .sum();
-    progress.advance(total_files - entries.iter().filter(|e| todo(e)).count() as u64, done);
+    progress.advance(
+        total_files - entries.iter().filter(|e| todo(e)).count() as u64,
+        done,
+    );
     let result: Result<(), DeliveryError> = entries
         .par_iter_mut()
         .filter(|e| todo(e))
@@ -270,12 +244,7 @@ pub fn build_known(
 }
 
 /// The walk: every entry under `root_fd`, through handles. See `build_known`.
-fn walk(
-    root: &Path,
-    root_fd: BorrowedFd<'_>,
-    staged: bool,
-    known: Option<&Known>,
-) -> Result<Vec<Entry>, DeliveryError> {
+fn walk(root: &Path, root_fd: BorrowedFd<'_>) -> Result<Vec<Entry>, DeliveryError> {
     use super::safefs;
     let fail = |rel: &[u8], source| DeliveryError::Unreadable {
         path: if rel.is_empty() {
@@ -314,9 +283,8 @@ fn walk(
         rel.extend_from_slice(&name);
         let st = safefs::lstat_at(dir, &name).map_err(|e| fail(&rel, e))?;
         let ft = rustix::fs::FileType::from_raw_mode(st.st_mode);
-        let mut mode = st.st_mode;
+        let mode = st.st_mode;
         let mut size = u64::try_from(st.st_size).unwrap_or(0);
-        let mut sha256 = None;
         let mut link_target = None;
         let mut sub = None;
         let kind = match ft {
@@ -331,22 +299,9 @@ fn walk(
                 let names = safefs::list(fd.as_fd()).map_err(|e| fail(&rel, e))?;
                 sub = Some((fd, id, names));
                 size = 0;
-                if staged {
-                    mode = 0o040_755;
-                }
                 EntryKind::Dir
             }
-            rustix::fs::FileType::RegularFile => {
-                if staged {
-                    mode = if mode & 0o100 != 0 {
-                        0o100_755
-                    } else {
-                        0o100_644
-                    };
-                }
-                sha256 = known.and_then(|k| k.get(st.st_ino)).copied();
-                EntryKind::File
-            }
+            rustix::fs::FileType::RegularFile => EntryKind::File,
             _ => {
                 // Block and character devices, FIFOs, sockets: never opened.
                 size = 0;
@@ -359,7 +314,7 @@ fn walk(
                 kind,
                 mode,
                 size,
-                sha256,
+                sha256: None,
                 link_target,
             });
             stack.push(Frame {
@@ -379,7 +334,7 @@ fn walk(
                 kind,
                 mode,
                 size,
-                sha256,
+                sha256: None,
                 link_target,
             });
         }
@@ -390,10 +345,7 @@ fn walk(
 /// Findings about a delivered tree's modes: files with the setuid, setgid or sticky bit
 /// (reported; never carried into staging, never restored unless asked).
 pub fn mode_notes(inventory: &Inventory) -> Vec<crate::finding::Finding> {
-    let special: Vec<&Entry> = inventory
-        .files()
-        .filter(|e| e.mode & 0o7000 != 0)
-        .collect();
+    let special: Vec<&Entry> = inventory.files().filter(|e| e.mode & 0o7000 != 0).collect();
     if special.is_empty() {
         return Vec::new();
     }

@@ -170,7 +170,6 @@ pub fn open_with(
             root_fd.as_fd(),
             progress,
             sink,
-            None,
             ingest.inspector.as_deref(),
         )?;
         let notes = inventory::mode_notes(&inventory);
@@ -208,30 +207,39 @@ pub fn open_with(
     let staging = staging::Staging::create(progress)?;
     let (tree, tree_fd) = staging_tree(&staging)?;
     let unpacked = archive::unpack(path, format, &tree, limits, progress)?;
+    let mut entries = unpacked.entries;
     // Content in one top-level folder (his-v2.3/…, as most zips are made) is rooted there.
-    let top = safefs::list(tree_fd.as_fd()).map_err(|source| DeliveryError::Unreadable {
-        path: tree.clone(),
-        source,
-    })?;
     let mut root = tree.clone();
     let mut root_fd = tree_fd;
     let mut rooted_at = None;
-    if let [only] = top.as_slice()
-        && let Ok(fd) = safefs::open_dir_at(root_fd.as_fd(), only, None)
+    let mut top = entries.iter().filter(|e| !e.path.contains(&b'/'));
+    if let (Some(only), None) = (top.next(), top.next())
+        && only.kind == EntryKind::Dir
     {
-        rooted_at = Some(names::display(only));
-        root = tree.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(only));
+        let only = only.path.clone();
+        let fd = safefs::open_dir_at(root_fd.as_fd(), &only, None).map_err(|source| {
+            DeliveryError::Unreadable {
+                path: tree.clone(),
+                source,
+            }
+        })?;
+        rooted_at = Some(names::display(&only));
+        root = tree.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&only));
         root_fd = fd;
+        entries.retain(|e| e.path != only);
+        for e in &mut entries {
+            e.path.drain(..=only.len());
+            e.path.shrink_to_fit();
+        }
     }
-    let inventory = inventory::build_known(
+    let inventory = inventory::from_entries(
         &root,
         root_fd.as_fd(),
+        entries,
         progress,
         sink,
-        Some(&unpacked.hashes),
         ingest.inspector.as_deref(),
     )?;
-    drop(unpacked.hashes);
     // Findings name paths as the report does: relative to the delivery's root.
     let mut notes = unpacked.findings;
     if let Some(top) = &rooted_at {
@@ -326,12 +334,12 @@ fn open_git(
         None
     };
     let _ = std::fs::remove_dir_all(&scratch);
-    let inventory = inventory::build_known(
+    let inventory = inventory::from_entries(
         &tree,
         tree_fd.as_fd(),
+        unpacked.entries,
         progress,
         sink,
-        Some(&unpacked.hashes),
         ingest.inspector.as_deref(),
     )?;
     Ok(Delivery {

@@ -53,7 +53,10 @@ pub fn open_beneath(root: BorrowedFd<'_>, rel: &[u8], flags: OFlags) -> io::Resu
 
 /// `open_beneath` one component at a time, for kernels without `openat2`.
 fn open_by_components(root: BorrowedFd<'_>, rel: &[u8], flags: OFlags) -> io::Result<OwnedFd> {
-    let parts: Vec<&[u8]> = rel.split(|&b| b == b'/').filter(|c| !c.is_empty()).collect();
+    let parts: Vec<&[u8]> = rel
+        .split(|&b| b == b'/')
+        .filter(|c| !c.is_empty())
+        .collect();
     let Some((last, dirs)) = parts.split_last() else {
         return Ok(rfs::openat(root, ".", flags, Mode::empty())?);
     };
@@ -185,8 +188,8 @@ pub enum MakeDirError {
 /// Make the folder `rel` below `root` (and every folder on the way), private to the user
 /// (0700), one level at a time through handles, never following a link. Returns its handle.
 pub fn make_dirs(root: BorrowedFd<'_>, rel: &[u8]) -> Result<OwnedFd, MakeDirError> {
-    let mut cur: OwnedFd = rfs::openat(root, ".", DIR, Mode::empty())
-        .map_err(|e| MakeDirError::Io(e.into()))?;
+    let mut cur: OwnedFd =
+        rfs::openat(root, ".", DIR, Mode::empty()).map_err(|e| MakeDirError::Io(e.into()))?;
     for c in rel.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
         match rfs::mkdirat(&cur, c, Mode::RWXU) {
             Ok(()) | Err(Errno::EXIST) => {}

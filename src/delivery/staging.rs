@@ -61,9 +61,7 @@ impl Staging {
             .map_err(err)?;
         flock(&lock, FlockOperation::NonBlockingLockExclusive).map_err(|e| err(e.into()))?;
         staging.lock = Some(lock);
-        let uid = std::fs::symlink_metadata(&staging.path)
-            .map_err(err)?
-            .uid();
+        let uid = std::fs::symlink_metadata(&staging.path).map_err(err)?.uid();
         for removed in remove_stale(&tmp, &staging.path, uid) {
             progress.notice(&format!(
                 "removed {}: staging left by an earlier escrow run that was stopped before it could clean up",
@@ -123,7 +121,12 @@ fn remove_stale(tmp: &Path, own: &Path, uid: u32) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     for e in dir.filter_map(Result::ok) {
         let path = e.path();
-        if path == own || !e.file_name().as_encoded_bytes().starts_with(PREFIX.as_bytes()) {
+        if path == own
+            || !e
+                .file_name()
+                .as_encoded_bytes()
+                .starts_with(PREFIX.as_bytes())
+        {
             continue;
         }
         // A real folder of this user, not a link to one.
@@ -149,8 +152,10 @@ fn abandoned(path: &Path, meta: &std::fs::Metadata) -> bool {
         .open(path.join(LOCK));
     match lock {
         // Taken: its owner is dead (a live run holds it; so does the `rm` removing it).
-        Ok(f) => f.metadata().is_ok_and(|m| m.is_file())
-            && flock(&f, FlockOperation::NonBlockingLockExclusive).is_ok(),
+        Ok(f) => {
+            f.metadata().is_ok_and(|m| m.is_file())
+                && flock(&f, FlockOperation::NonBlockingLockExclusive).is_ok()
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => meta
             .modified()
             .ok()

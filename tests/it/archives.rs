@@ -175,7 +175,10 @@ fn escapes_are_refused_and_nothing_lands_outside() {
     assert_eq!(ev.len(), 5, "{ev:?}");
     // The file meant to go through the link was refused; the link itself is recorded, never
     // followed.
-    assert!(ev.iter().any(|e| e == "his-v2.3/jingtong/out/through.txt"), "{ev:?}");
+    assert!(
+        ev.iter().any(|e| e == "his-v2.3/jingtong/out/through.txt"),
+        "{ev:?}"
+    );
     assert_eq!(r["delivery"]["symlinks"], 1);
 }
 

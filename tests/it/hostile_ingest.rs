@@ -174,7 +174,11 @@ fn a_folder_swapped_for_a_link_never_reaches_the_vault() {
     let marker = format!("OUTSIDE-MARKER-{}", std::process::id());
     for i in 0..300 {
         std::fs::write(sub.join(format!("f{i:03}.txt")), format!("inside {i}\n")).unwrap();
-        std::fs::write(outside.join(format!("f{i:03}.txt")), format!("{marker} {i}\n")).unwrap();
+        std::fs::write(
+            outside.join(format!("f{i:03}.txt")),
+            format!("{marker} {i}\n"),
+        )
+        .unwrap();
     }
     let vault = tmp.path().join("vault");
     let stop = Arc::new(AtomicBool::new(false));
@@ -226,9 +230,7 @@ fn a_folder_swapped_for_a_link_never_reaches_the_vault() {
             if e.file_type().is_file() {
                 let data = std::fs::read(e.path()).unwrap();
                 assert!(
-                    !data
-                        .windows(marker.len())
-                        .any(|w| w == marker.as_bytes()),
+                    !data.windows(marker.len()).any(|w| w == marker.as_bytes()),
                     "{label}: {} holds a file from outside the delivery",
                     e.path().display()
                 );
