@@ -255,12 +255,12 @@ fn walk(root: &Path, root_fd: BorrowedFd<'_>) -> Result<Vec<Entry>, DeliveryErro
         source,
     };
     let mut entries = Vec::new();
-    let root_id = safefs::identity(root_fd).map_err(|e| fail(b"", e))?;
+    let top_id = safefs::identity(root_fd).map_err(|e| fail(b"", e))?;
     let names = safefs::list(root_fd).map_err(|e| fail(b"", e))?;
     let mut stack = vec![Frame {
         fd: None,
         prefix: Vec::new(),
-        id: root_id,
+        id: top_id,
         names: names.into_iter(),
     }];
     while let Some(frame) = stack.last_mut() {
