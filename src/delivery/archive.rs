@@ -296,7 +296,7 @@ impl<'a> Unpacker<'a> {
             if !d.is_empty() && !self.dirs_made.contains(d) {
                 self.dirs_made.insert(d.to_vec());
                 self.entries.push(Entry {
-                    path: d.to_vec(),
+                    path: d.into(),
                     kind: EntryKind::Dir,
                     mode: 0o040_755,
                     size: 0,
@@ -376,7 +376,7 @@ impl<'a> Unpacker<'a> {
         let sha = self.copy(&rel, data, out.as_ref())?;
         if out.is_some() {
             self.entries.push(Entry {
-                path: rel,
+                path: rel.into_boxed_slice(),
                 kind: EntryKind::File,
                 mode: if mode & 0o111 != 0 {
                     0o100_755
@@ -534,11 +534,11 @@ impl<'a> Unpacker<'a> {
             match safefs::symlink_at(dir_fd, name, &target) {
                 Ok(()) => self.entries.push(Entry {
                     size: target.len() as u64,
-                    path: rel,
+                    path: rel.into_boxed_slice(),
                     kind: EntryKind::Symlink,
                     mode: 0o120_777,
                     sha256: None,
-                    link_target: Some(target),
+                    link_target: Some(target.into_boxed_slice()),
                 }),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                     // A file of the same name was kept; a folder means entries under the link.

@@ -28,8 +28,9 @@ pub enum EntryKind {
 /// One entry of the delivery tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// Path relative to the delivery root, `/`-separated, raw bytes.
-    pub path: Vec<u8>,
+    /// Path relative to the delivery root, `/`-separated, raw bytes. A boxed slice, not a
+    /// `Vec`: an inventory may hold millions of entries.
+    pub path: Box<[u8]>,
     pub kind: EntryKind,
     /// Unix permission bits and type bits (`st_mode`).
     pub mode: u32,
@@ -38,7 +39,7 @@ pub struct Entry {
     /// SHA-256 of the content, for regular files.
     pub sha256: Option<[u8; 32]>,
     /// Symlink target, raw bytes, as stored in the link.
-    pub link_target: Option<Vec<u8>>,
+    pub link_target: Option<Box<[u8]>>,
 }
 
 impl Entry {
@@ -310,12 +311,12 @@ fn walk(root: &Path, root_fd: BorrowedFd<'_>) -> Result<Vec<Entry>, DeliveryErro
         };
         if let Some((fd, id, names)) = sub {
             entries.push(Entry {
-                path: rel.clone(),
+                path: rel.as_slice().into(),
                 kind,
                 mode,
                 size,
                 sha256: None,
-                link_target,
+                link_target: link_target.map(Vec::into_boxed_slice),
             });
             stack.push(Frame {
                 fd: Some(fd),
@@ -330,12 +331,12 @@ fn walk(root: &Path, root_fd: BorrowedFd<'_>) -> Result<Vec<Entry>, DeliveryErro
             }
         } else {
             entries.push(Entry {
-                path: rel,
+                path: rel.into_boxed_slice(),
                 kind,
                 mode,
                 size,
                 sha256: None,
-                link_target,
+                link_target: link_target.map(Vec::into_boxed_slice),
             });
         }
     }

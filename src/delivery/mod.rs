@@ -228,8 +228,7 @@ pub fn open_with(
         root_fd = fd;
         entries.retain(|e| e.path != only);
         for e in &mut entries {
-            e.path.drain(..=only.len());
-            e.path.shrink_to_fit();
+            e.path = e.path[only.len() + 1..].into();
         }
     }
     let inventory = inventory::from_entries(
