@@ -233,3 +233,53 @@ pub fn identity(fd: impl AsFd) -> io::Result<(u64, u64)> {
     let st = rfs::fstat(fd)?;
     Ok((st.st_dev, st.st_ino))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn no_link_is_followed_on_any_component() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(root.join("real")).unwrap();
+        std::fs::create_dir_all(outside.join("sub")).unwrap();
+        std::fs::write(outside.join("sub/secret"), "secret").unwrap();
+        std::fs::write(root.join("real/ok"), "ok").unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("esc")).unwrap();
+        let fd = open_root(&root).unwrap();
+        assert!(open_file(fd.as_fd(), b"real/ok").is_ok());
+        assert!(open_file(fd.as_fd(), b"esc/sub/secret").is_err());
+        assert!(open_by_components(fd.as_fd(), b"esc/sub/secret", OFlags::RDONLY).is_err());
+        assert!(open_file(fd.as_fd(), b"../outside/sub/secret").is_err());
+        assert!(matches!(
+            make_dirs(fd.as_fd(), b"esc/newdir/deeper"),
+            Err(MakeDirError::NotAFolder)
+        ));
+        assert!(!outside.join("newdir").exists());
+        let made = make_dirs(fd.as_fd(), b"a/b").unwrap();
+        let f = create_file_at(made.as_fd(), b"x", false).unwrap();
+        drop(f);
+        let mode = |p: &str| {
+            std::fs::metadata(root.join(p))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o7777
+        };
+        assert_eq!(mode("a"), 0o700);
+        assert_eq!(mode("a/b"), 0o700);
+        assert_eq!(mode("a/b/x"), 0o600);
+        // A link already there is never written through.
+        symlink_at(
+            made.as_fd(),
+            b"l",
+            outside.join("planted").as_os_str().as_encoded_bytes(),
+        )
+        .unwrap();
+        assert!(create_file_at(made.as_fd(), b"l", false).is_err());
+        assert!(!outside.join("planted").exists());
+    }
+}
