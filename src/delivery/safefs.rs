@@ -259,8 +259,8 @@ mod tests {
             Err(MakeDirError::NotAFolder)
         ));
         assert!(!outside.join("newdir").exists());
-        let made = make_dirs(fd.as_fd(), b"a/b").unwrap();
-        let f = create_file_at(made.as_fd(), b"x", false).unwrap();
+        let folder = make_dirs(fd.as_fd(), b"a/b").unwrap();
+        let f = create_file_at(folder.as_fd(), b"x", false).unwrap();
         drop(f);
         let mode = |p: &str| {
             std::fs::metadata(root.join(p))
@@ -274,12 +274,12 @@ mod tests {
         assert_eq!(mode("a/b/x"), 0o600);
         // A link already there is never written through.
         symlink_at(
-            made.as_fd(),
+            folder.as_fd(),
             b"l",
             outside.join("planted").as_os_str().as_encoded_bytes(),
         )
         .unwrap();
-        assert!(create_file_at(made.as_fd(), b"l", false).is_err());
+        assert!(create_file_at(folder.as_fd(), b"l", false).is_err());
         assert!(!outside.join("planted").exists());
     }
 }

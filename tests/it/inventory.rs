@@ -183,7 +183,7 @@ fn very_deep_trees_are_walked_whole() {
             rel.push('/');
         }
         rel.push_str(&format!("l{level}"));
-        write(&d, &format!("{rel}/f.txt"), &format!("{level}\n"));
+        write(&d, &format!("{rel}/f.txt"), format!("{level}\n"));
         if level % 10 == 0 {
             write(&d, &format!("{rel}/z/side.txt"), "side\n");
         }
