@@ -129,10 +129,8 @@ pub fn run(
                 source_extensions,
             } => modules::check(req, files, *min_source_files, source_extensions),
             Rule::Document { min_bytes } => documents::check(req, files, *min_bytes),
-            Rule::Database { min_tables } => {
-                database::check(req, files, *min_tables, &delivery.root)?
-            }
-            Rule::Dependencies => dependencies::check(req, files, &delivery.root)?,
+            Rule::Database { min_tables } => database::check(req, files, *min_tables, delivery)?,
+            Rule::Dependencies => dependencies::check(req, files, delivery)?,
         };
         kr.findings.extend(required_files(req, entries));
         for f in &mut kr.findings {
