@@ -10,6 +10,9 @@ pub trait Progress: Sync {
     fn advance(&self, _files: u64, _bytes: u64) {}
     /// The phase is over.
     fn finish(&self) {}
+    /// Something the operator should know that is not a finding (staging left by a killed run
+    /// was removed, …).
+    fn notice(&self, _message: &str) {}
 }
 
 /// Reports nothing.

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
-use std::fs::File;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -19,7 +17,7 @@ pub(crate) fn check(
     req: &Requirement,
     files: &[&Entry],
     min_tables: u64,
-    root: &Path,
+    delivery: &crate::delivery::Delivery,
 ) -> Result<KindResult, DeliveryError> {
     if files.is_empty() {
         return Ok(KindResult {
@@ -45,8 +43,10 @@ pub(crate) fn check(
     let scanned: Vec<(SqlStats, String)> = files
         .par_iter()
         .map(|e| {
-            let path = root.join(OsStr::from_bytes(&e.path));
-            File::open(&path)
+            let path = delivery.root.join(OsStr::from_bytes(&e.path));
+            // Through the delivery's handle: no link followed on any component, no FIFO.
+            delivery
+                .open_file(&e.path)
                 .and_then(|mut f| sql::scan(&mut f))
                 .map_err(|source| DeliveryError::Unreadable { path, source })
         })

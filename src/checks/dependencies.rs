@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -21,7 +20,7 @@ const MAX_BYTES: u64 = 32 * 1024 * 1024;
 pub(crate) fn check(
     req: &Requirement,
     files: &[&Entry],
-    root: &Path,
+    delivery: &crate::delivery::Delivery,
 ) -> Result<KindResult, DeliveryError> {
     if files.is_empty() {
         return Ok(KindResult {
@@ -57,9 +56,11 @@ pub(crate) fn check(
                     }),
                 ));
             }
-            let path = root.join(OsStr::from_bytes(&e.path));
+            let path = delivery.root.join(OsStr::from_bytes(&e.path));
             let mut bytes = Vec::with_capacity(usize::try_from(e.size).unwrap_or(0));
-            crate::delivery::inventory::open_regular(&path)
+            // Through the delivery's handle: no link followed on any component.
+            delivery
+                .open_file(&e.path)
                 .and_then(|f| f.take(MAX_BYTES).read_to_end(&mut bytes))
                 .map_err(|source| DeliveryError::Unreadable { path, source })?;
             Ok((format, depfiles::parse(format, &bytes)))

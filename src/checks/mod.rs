@@ -86,37 +86,39 @@ pub fn run(
     scanner: Option<&crate::scan::Scanner>,
 ) -> Result<Outcome, DeliveryError> {
     let entries = &delivery.inventory.entries;
-    // Match every file against every requirement, in parallel.
-    let per_file: Vec<Vec<usize>> = entries
+    // Match every file against every requirement, in parallel. The matches are kept as
+    // (entry, requirement) index pairs, 8 bytes each, not as a list per entry: an inventory
+    // may hold millions of entries.
+    let pairs: Vec<(u32, u32)> = entries
         .par_iter()
-        .map(|e| {
-            if e.kind != EntryKind::File {
-                return Vec::new();
-            }
-            let cand = Candidate::new(Path::new(OsStr::from_bytes(&e.path)));
-            // A GBK-encoded name (from a Chinese Windows archive) also matches in its decoded
-            // form, so that Chinese globs find it.
-            let gbk = names::gbk_decoded(&e.path);
-            let gbk = gbk.as_deref().map(|s| Candidate::new(Path::new(s)));
-            manifest
-                .requirements
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| {
-                    r.matcher.is_match_candidate(&cand)
+        .enumerate()
+        .flat_map_iter(|(n, e)| {
+            let mut hits = Vec::new();
+            if e.kind == EntryKind::File {
+                let cand = Candidate::new(Path::new(OsStr::from_bytes(&e.path)));
+                // A GBK-encoded name (from a Chinese Windows archive) also matches in its
+                // decoded form, so that Chinese globs find it.
+                let gbk = names::gbk_decoded(&e.path);
+                let gbk = gbk.as_deref().map(|s| Candidate::new(Path::new(s)));
+                for (i, r) in manifest.requirements.iter().enumerate() {
+                    if r.matcher.is_match_candidate(&cand)
                         || gbk
                             .as_ref()
                             .is_some_and(|g| r.matcher.is_match_candidate(g))
-                })
-                .map(|(i, _)| i)
-                .collect()
+                    {
+                        hits.push((
+                            u32::try_from(n).expect("fewer than 2^32 entries"),
+                            u32::try_from(i).expect("fewer than 2^32 requirements"),
+                        ));
+                    }
+                }
+            }
+            hits
         })
         .collect();
     let mut matched: Vec<Vec<&Entry>> = vec![Vec::new(); manifest.requirements.len()];
-    for (e, reqs) in entries.iter().zip(&per_file) {
-        for &i in reqs {
-            matched[i].push(e);
-        }
+    for (n, i) in pairs {
+        matched[i as usize].push(&entries[n as usize]);
     }
 
     let mut outcome = Outcome::default();
@@ -127,10 +129,8 @@ pub fn run(
                 source_extensions,
             } => modules::check(req, files, *min_source_files, source_extensions),
             Rule::Document { min_bytes } => documents::check(req, files, *min_bytes),
-            Rule::Database { min_tables } => {
-                database::check(req, files, *min_tables, &delivery.root)?
-            }
-            Rule::Dependencies => dependencies::check(req, files, &delivery.root)?,
+            Rule::Database { min_tables } => database::check(req, files, *min_tables, delivery)?,
+            Rule::Dependencies => dependencies::check(req, files, delivery)?,
         };
         kr.findings.extend(required_files(req, entries));
         for f in &mut kr.findings {

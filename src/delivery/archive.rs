@@ -1,20 +1,23 @@
 //! Archives as deliveries: zip, tar, tar.gz, tar.xz, tar.zst, tar.bz2, detected by their first
-//! bytes. Entries are unpacked into a private staging folder that nothing escapes: unsafe
-//! names are refused, links are created only after every file (so no file is ever written
-//! through a link from the same archive), hard links become copies of files already unpacked,
-//! and sizes, entry counts and compression ratios are bounded.
+//! bytes. Entries are unpacked into a private staging folder that nothing escapes: every entry
+//! is made relative to a folder handle, one level at a time, following no link; unsafe names
+//! and entries under a link entry are refused; links are created only after every file (so no
+//! file is ever written through a link from the same archive); hard links become copies of
+//! files already unpacked; and sizes, entry counts and compression ratios are bounded. Staged
+//! files and folders are private to the user (0600/0700, never setuid).
 
-use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::collections::HashSet;
+use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
 use super::DeliveryError;
+use super::inventory::{Entry, EntryKind};
 use super::names;
+use super::safefs::{self, MakeDirError};
 use crate::finding::Finding;
 
 /// The archive formats read.
@@ -116,29 +119,56 @@ pub fn detect(path: &Path) -> Result<Option<Format>, DeliveryError> {
 #[derive(Debug)]
 pub struct Unpacked {
     /// Findings about the archive itself (encrypted, unsafe or duplicate entries, skipped
-    /// special files).
+    /// special files, setuid modes).
     pub findings: Vec<Finding>,
     pub files: u64,
     pub bytes: u64,
-    /// The SHA-256 of every file written, by path in the staging folder: computed while
-    /// unpacking, so the inventory need not read the files again.
-    pub hashes: HashMap<Vec<u8>, [u8; 32]>,
+    /// Every entry written into the staging folder (files with their SHA-256, computed while
+    /// unpacking, folders, links), unsorted: the staging tree's inventory, without walking it
+    /// or reading the files again.
+    pub entries: Vec<Entry>,
+}
+
+/// Evidence kept for a class of refused entries: the first few names, and how many.
+#[derive(Debug, Default)]
+struct Refused {
+    count: u64,
+    names: Vec<String>,
+}
+
+impl Refused {
+    fn push(&mut self, name: String) {
+        self.count += 1;
+        if self.names.len() < 20 {
+            self.names.push(name);
+        }
+    }
 }
 
 pub(crate) struct Unpacker<'a> {
     archive: &'a Path,
     root: &'a Path,
+    /// The staging folder's handle: every entry is made relative to it, level by level,
+    /// following no link.
+    root_fd: io::Result<OwnedFd>,
     limits: Limits,
     archive_len: u64,
     files: u64,
     bytes: u64,
-    /// Unpacked file contents by raw path: duplicates are compared, hard links copied.
-    seen: HashMap<Vec<u8>, [u8; 32]>,
+    /// Every entry written.
+    entries: Vec<Entry>,
+    /// The folders made (or seen made), each recorded once.
+    dirs_made: HashSet<Vec<u8>>,
+    /// Link entries, created last, in archive order.
     links: Vec<(Vec<u8>, Vec<u8>)>,
-    /// Folders already created, so each is made once.
-    made: std::collections::HashSet<Vec<u8>>,
+    /// The paths of link entries: no entry may pass through one.
+    link_names: HashSet<Vec<u8>>,
+    /// The last folder written into, and its handle (entries come grouped by folder).
+    last_dir: Option<(Vec<u8>, OwnedFd)>,
     findings: Vec<Finding>,
-    unsafe_names: Vec<String>,
+    unsafe_names: Refused,
+    setuid: Refused,
+    buf: Vec<u8>,
 }
 
 /// Normalise an entry name: `/` separators (Windows tools write `\`), no leading `./`, no
@@ -168,6 +198,14 @@ pub fn safe_name(raw: &[u8]) -> Option<Vec<u8>> {
     Some(parts.join(&b'/'))
 }
 
+/// The folder part and the last component of a normalised name.
+fn split_parent(rel: &[u8]) -> (&[u8], &[u8]) {
+    match rel.iter().rposition(|&b| b == b'/') {
+        Some(i) => (&rel[..i], &rel[i + 1..]),
+        None => (&[], rel),
+    }
+}
+
 impl<'a> Unpacker<'a> {
     /// Unpack into `root`; `source` names the archive (or repository) in messages, and
     /// `source_len` is its size, for the compression-ratio bound.
@@ -175,15 +213,20 @@ impl<'a> Unpacker<'a> {
         Unpacker {
             archive: source,
             root,
+            root_fd: safefs::open_root(root),
             limits,
             archive_len: source_len,
             files: 0,
             bytes: 0,
-            seen: HashMap::new(),
+            entries: Vec::new(),
+            dirs_made: HashSet::new(),
             links: Vec::new(),
-            made: std::collections::HashSet::new(),
+            link_names: HashSet::new(),
+            last_dir: None,
             findings: Vec::new(),
-            unsafe_names: Vec::new(),
+            unsafe_names: Refused::default(),
+            setuid: Refused::default(),
+            buf: Vec::new(),
         }
     }
 
@@ -198,22 +241,70 @@ impl<'a> Unpacker<'a> {
         }
     }
 
-    fn target(&self, rel: &[u8]) -> PathBuf {
-        self.root.join(std::ffi::OsStr::from_bytes(rel))
+    fn root_fd(&self) -> Result<BorrowedFd<'_>, DeliveryError> {
+        match &self.root_fd {
+            Ok(fd) => Ok(fd.as_fd()),
+            Err(e) => Err(DeliveryError::Unreadable {
+                path: self.root.to_owned(),
+                source: io::Error::new(e.kind(), e.to_string()),
+            }),
+        }
     }
 
-    /// Create the parent folders of `rel` (all inside the staging folder, none a link: links
-    /// are only created at the end).
-    fn parents(&mut self, rel: &[u8]) -> Result<(), DeliveryError> {
-        if let Some(i) = rel.iter().rposition(|&b| b == b'/')
-            && !self.made.contains(&rel[..i])
-        {
-            let dir = self.target(&rel[..i]);
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| self.err(format!("cannot create {}: {e}", dir.display())))?;
-            self.made.insert(rel[..i].to_vec());
+    /// Whether a proper ancestor of `rel` is a link entry of the archive.
+    fn through_link(&self, rel: &[u8]) -> bool {
+        !self.link_names.is_empty()
+            && rel
+                .iter()
+                .enumerate()
+                .any(|(i, &b)| b == b'/' && self.link_names.contains(&rel[..i]))
+    }
+
+    /// The handle of the folder `dir` (made, with its parents, if need be); `None` when a
+    /// component is not a folder of the staging tree (a link), which refuses the entry.
+    fn folder(&mut self, dir: &[u8]) -> Result<Option<BorrowedFd<'_>>, DeliveryError> {
+        let cached = self.last_dir.as_ref().is_some_and(|(d, _)| d == dir);
+        if !cached {
+            let made = safefs::make_dirs(self.root_fd()?, dir);
+            match made {
+                Ok(fd) => {
+                    self.record_dirs(dir);
+                    self.last_dir = Some((dir.to_vec(), fd));
+                }
+                Err(MakeDirError::NotAFolder) => return Ok(None),
+                Err(MakeDirError::Io(e)) => {
+                    return Err(self.err(format!(
+                        "cannot create the folder {:?} in the staging folder: {e}",
+                        names::display(dir)
+                    )));
+                }
+            }
         }
-        Ok(())
+        Ok(self.last_dir.as_ref().map(|(_, fd)| fd.as_fd()))
+    }
+
+    /// Record `dir` and the folders above it in the inventory, each once.
+    fn record_dirs(&mut self, dir: &[u8]) {
+        let ends = dir
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'/')
+            .map(|(i, _)| i)
+            .chain(std::iter::once(dir.len()));
+        for end in ends {
+            let d = &dir[..end];
+            if !d.is_empty() && !self.dirs_made.contains(d) {
+                self.dirs_made.insert(d.to_vec());
+                self.entries.push(Entry {
+                    path: d.into(),
+                    kind: EntryKind::Dir,
+                    mode: 0o040_755,
+                    size: 0,
+                    sha256: None,
+                    link_target: None,
+                });
+            }
+        }
     }
 
     fn unsafe_entry(&mut self, raw: &[u8]) {
@@ -225,9 +316,21 @@ impl<'a> Unpacker<'a> {
             self.unsafe_entry(raw);
             return Ok(());
         };
-        let p = self.target(&rel);
-        std::fs::create_dir_all(&p)
-            .map_err(|e| self.err(format!("cannot create {}: {e}", p.display())))
+        if self.through_link(&rel) || self.folder(&rel)?.is_none() {
+            self.unsafe_entry(raw);
+        }
+        Ok(())
+    }
+
+    /// Note a setuid, setgid or sticky mode of a file entry (never carried into staging).
+    fn special_mode(&mut self, rel: &[u8], mode: u32) {
+        if mode & 0o7000 != 0 {
+            self.setuid.push(format!(
+                "{} (mode {:o})",
+                names::display(rel),
+                mode & 0o7777
+            ));
+        }
     }
 
     /// Unpack one file, counting what is really written (headers are not trusted).
@@ -248,37 +351,102 @@ impl<'a> Unpacker<'a> {
                 self.limits.max_files
             )));
         }
-        self.parents(&rel)?;
-        let dup = self.seen.contains_key(&rel);
-        let path = if dup {
-            self.root.join(format!(".escrow-dup-{}", self.files))
-        } else {
-            self.target(&rel)
+        if self.through_link(&rel) {
+            self.unsafe_entry(raw);
+            return Ok(());
+        }
+        self.special_mode(&rel, mode);
+        let (dir, name) = split_parent(&rel);
+        let Some(dir_fd) = self.folder(dir)? else {
+            self.unsafe_entry(raw);
+            return Ok(());
         };
-        let perm = if mode & 0o111 != 0 { 0o755 } else { 0o644 };
-        let mut out = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(perm)
-            .open(&path)
-            .map_err(|e| self.err(format!("cannot create {:?}: {e}", names::display(&rel))))?;
+        let out = match safefs::create_file_at(dir_fd, name, mode & 0o111 != 0) {
+            Ok(f) => Some(f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
+            Err(e) => {
+                return Err(self.err(format!(
+                    "cannot create {:?} in the staging folder: {e}",
+                    names::display(&rel)
+                )));
+            }
+        };
+        let dup = out.is_none();
+        let before = self.bytes;
+        let sha = self.copy(&rel, data, out.as_ref())?;
+        if out.is_some() {
+            self.entries.push(Entry {
+                path: rel.into_boxed_slice(),
+                kind: EntryKind::File,
+                mode: if mode & 0o111 != 0 {
+                    0o100_755
+                } else {
+                    0o100_644
+                },
+                size: self.bytes - before,
+                sha256: Some(sha),
+                link_target: None,
+            });
+            return Ok(());
+        }
+        // The path is already there: a duplicate entry. Compare with what was kept.
+        debug_assert!(dup);
+        let kept = self
+            .folder(dir)?
+            .map(|d| safefs::open_file_at(d, name))
+            .transpose()
+            .ok()
+            .flatten();
+        let same = match kept {
+            Some(mut f) => {
+                let mut buf = std::mem::take(&mut self.buf);
+                buf.resize(256 * 1024, 0);
+                let kept_sha = super::inventory::hash_reader(&mut f, &mut buf).ok();
+                self.buf = buf;
+                kept_sha.is_some_and(|(k, _)| k == sha)
+            }
+            // A folder is there: the archive is inconsistent.
+            None => false,
+        };
+        if !same {
+            self.findings.push(
+                Finding::new(
+                    "archive-duplicate-entry",
+                    "the archive holds this path more than once, with different contents; the first was kept",
+                    "压缩包中同一路径出现多次且内容不同；已保留第一次出现的内容",
+                )
+                .path(names::display(&rel)),
+            );
+        }
+        Ok(())
+    }
+
+    /// Stream an entry's data through SHA-256 into `out` (or nowhere, for a duplicate),
+    /// bounding the bytes unpacked.
+    fn copy(
+        &mut self,
+        rel: &[u8],
+        data: &mut dyn Read,
+        mut out: Option<&File>,
+    ) -> Result<[u8; 32], DeliveryError> {
         let mut h = Sha256::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.resize(256 * 1024, 0);
+        let result = loop {
             let n = match data.read(&mut buf) {
-                Ok(0) => break,
+                Ok(0) => break Ok(()),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    return Err(self.err(format!(
+                    break Err(self.err(format!(
                         "entry {:?} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive",
-                        names::display(&rel)
+                        names::display(rel)
                     )));
                 }
             };
             self.bytes += n as u64;
             if self.bytes > self.limits.max_bytes {
-                return Err(self.err(format!(
+                break Err(self.err(format!(
                     "unpacks to more than {} bytes; raise --max-bytes if it is genuine",
                     self.limits.max_bytes
                 )));
@@ -289,56 +457,52 @@ impl<'a> Unpacker<'a> {
                     .saturating_mul(self.limits.max_ratio)
                     .max(1 << 20)
             {
-                return Err(self.err(format!(
+                break Err(self.err(format!(
                     "unpacks to more than {} times its size: a decompression bomb; raise --max-ratio if it is genuine",
                     self.limits.max_ratio
                 )));
             }
             h.update(&buf[..n]);
-            out.write_all(&buf[..n])
-                .map_err(|e| self.err(format!("cannot write {}: {e}", path.display())))?;
-        }
-        let sha: [u8; 32] = h.finalize().into();
-        if dup {
-            drop(out);
-            let _ = std::fs::remove_file(&path);
-            if self.seen.get(&rel) != Some(&sha) {
-                self.findings.push(
-                    Finding::new(
-                        "archive-duplicate-entry",
-                        "the archive holds this path more than once, with different contents; the first was kept",
-                        "压缩包中同一路径出现多次且内容不同；已保留第一次出现的内容",
-                    )
-                    .path(names::display(&rel)),
-                );
+            if let Some(f) = out.as_mut()
+                && let Err(e) = f.write_all(&buf[..n])
+            {
+                break Err(self.err(format!(
+                    "cannot write {:?} in the staging folder: {e}",
+                    names::display(rel)
+                )));
             }
-            return Ok(());
-        }
-        self.seen.insert(rel, sha);
-        Ok(())
+        };
+        self.buf = buf;
+        result?;
+        Ok(h.finalize().into())
     }
 
     pub(crate) fn symlink(&mut self, raw: &[u8], target: &[u8]) {
         match safe_name(raw) {
-            Some(rel) => self.links.push((rel, target.to_vec())),
+            Some(rel) => {
+                self.link_names.insert(rel.clone());
+                self.links.push((rel, target.to_vec()));
+            }
             None => self.unsafe_entry(raw),
         }
     }
 
     /// A hard link becomes a copy of a file unpacked before it, inside the staging folder.
     fn hardlink(&mut self, raw: &[u8], target: &[u8]) -> Result<(), DeliveryError> {
-        let (Some(rel), Some(t)) = (safe_name(raw), safe_name(target)) else {
+        let (Some(_), Some(t)) = (safe_name(raw), safe_name(target)) else {
             self.unsafe_entry(raw);
             return Ok(());
         };
-        if !self.seen.contains_key(&t) {
+        if self.through_link(&t) {
             self.unsafe_entry(raw);
             return Ok(());
         }
-        let src = self.target(&t);
-        let mut f = File::open(&src)
-            .map_err(|e| self.err(format!("cannot read {}: {e}", src.display())))?;
-        self.file(&rel, 0o644, &mut f)
+        // Only a regular file already in the staging tree, reached with no link on the way.
+        let Ok(mut f) = safefs::open_file(self.root_fd()?, &t) else {
+            self.unsafe_entry(raw);
+            return Ok(());
+        };
+        self.file(raw, 0o644, &mut f)
     }
 
     fn special(&mut self, raw: &[u8]) {
@@ -352,36 +516,78 @@ impl<'a> Unpacker<'a> {
         );
     }
 
-    /// Create the links last: they can never redirect a file written by this archive.
+    /// Create the links last: they can never redirect a file written by this archive. Each
+    /// is made in its folder's handle; a link whose folder passes through another link, or
+    /// that would stand where the archive has a folder, is refused.
     pub(crate) fn finish(mut self) -> Result<Unpacked, DeliveryError> {
+        self.last_dir = None;
         for (rel, target) in std::mem::take(&mut self.links) {
-            if self.seen.contains_key(&rel) {
+            if self.through_link(&rel) {
+                self.unsafe_entry(&rel);
                 continue;
             }
-            self.parents(&rel)?;
-            let p = self.target(&rel);
-            if std::fs::symlink_metadata(&p).is_ok() {
+            let (dir, name) = split_parent(&rel);
+            let Some(dir_fd) = self.folder(dir)? else {
+                self.unsafe_entry(&rel);
                 continue;
+            };
+            match safefs::symlink_at(dir_fd, name, &target) {
+                Ok(()) => self.entries.push(Entry {
+                    size: target.len() as u64,
+                    path: rel.into_boxed_slice(),
+                    kind: EntryKind::Symlink,
+                    mode: 0o120_777,
+                    sha256: None,
+                    link_target: Some(target.into_boxed_slice()),
+                }),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    // A file of the same name was kept; a folder means entries under the link.
+                    let is_dir = safefs::lstat_at(dir_fd, name).is_ok_and(|st| {
+                        rustix::fs::FileType::from_raw_mode(st.st_mode)
+                            == rustix::fs::FileType::Directory
+                    });
+                    if is_dir {
+                        self.unsafe_entry(&rel);
+                    }
+                }
+                Err(e) => {
+                    return Err(self.err(format!(
+                        "cannot create the link {:?} in the staging folder: {e}",
+                        names::display(&rel)
+                    )));
+                }
             }
-            std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(&target), &p)
-                .map_err(|e| self.err(format!("cannot create the link {}: {e}", p.display())))?;
         }
-        if !self.unsafe_names.is_empty() {
-            let n = self.unsafe_names.len();
+        self.last_dir = None;
+        if self.unsafe_names.count > 0 {
+            let n = self.unsafe_names.count;
             self.findings.push(
                 Finding::new(
                     "archive-unsafe-path",
-                    format!("{n} entries have absolute or climbing paths (/, C:, ..) or are links out of the archive; they were not unpacked"),
-                    format!("{n} 个条目使用绝对路径或向上跳转路径（/、C:、..），或为指向压缩包外的硬链接；未解压"),
+                    format!("{n} entries have absolute or climbing paths (/, C:, ..), pass through a symbolic link of the archive, or are links out of the archive; they were not unpacked"),
+                    format!("{n} 个条目使用绝对路径或向上跳转路径（/、C:、..）、经过压缩包内的符号链接，或为指向压缩包外的硬链接；未解压"),
                 )
-                .evidence(self.unsafe_names.iter().take(20).cloned().collect()),
+                .evidence(std::mem::take(&mut self.unsafe_names.names)),
             );
         }
+        if self.setuid.count > 0 {
+            let n = self.setuid.count;
+            let first = self.setuid.names.first().cloned().unwrap_or_default();
+            self.findings.push(
+                Finding::new(
+                    "file-setuid",
+                    format!("{n} files have the setuid, setgid or sticky bit in the archive (first: {first}); the bits were not unpacked"),
+                    format!("压缩包中有 {n} 个文件带有 setuid、setgid 或 sticky 权限位（第一个：{first}）；未保留这些权限位"),
+                )
+                .evidence(std::mem::take(&mut self.setuid.names)),
+            );
+        }
+        self.dirs_made = HashSet::new();
         Ok(Unpacked {
             findings: self.findings,
             files: self.files,
             bytes: self.bytes,
-            hashes: self.seen,
+            entries: self.entries,
         })
     }
 }

@@ -3,10 +3,9 @@
 
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -29,8 +28,9 @@ pub enum EntryKind {
 /// One entry of the delivery tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// Path relative to the delivery root, `/`-separated, raw bytes.
-    pub path: Vec<u8>,
+    /// Path relative to the delivery root, `/`-separated, raw bytes. A boxed slice, not a
+    /// `Vec`: an inventory may hold millions of entries.
+    pub path: Box<[u8]>,
     pub kind: EntryKind,
     /// Unix permission bits and type bits (`st_mode`).
     pub mode: u32,
@@ -39,7 +39,7 @@ pub struct Entry {
     /// SHA-256 of the content, for regular files.
     pub sha256: Option<[u8; 32]>,
     /// Symlink target, raw bytes, as stored in the link.
-    pub link_target: Option<Vec<u8>>,
+    pub link_target: Option<Box<[u8]>>,
 }
 
 impl Entry {
@@ -144,73 +144,57 @@ pub fn build_with(
     progress: &dyn Progress,
     sink: Option<&dyn ContentSink>,
 ) -> Result<Inventory, DeliveryError> {
-    build_known(root, progress, sink, None, None)
+    let root_fd = super::safefs::open_root(root).map_err(|source| DeliveryError::Unreadable {
+        path: root.to_owned(),
+        source,
+    })?;
+    build_known(root, root_fd.as_fd(), progress, sink, None)
 }
 
-/// `build_with`, taking the hashes of files already hashed (an archive hashes its files as it
-/// unpacks them) instead of reading them again. `known` is keyed by path relative to `root`.
+/// Folders kept open at once on the way down; deeper ones are re-opened (through handles,
+/// checked to be the same folder) when the walk comes back to them.
+const MAX_OPEN_DIRS: usize = 64;
+
+/// One folder of the walk: its handle (while open), its path, its identity, and the names
+/// still to visit.
+struct Frame {
+    fd: Option<OwnedFd>,
+    prefix: Vec<u8>,
+    id: (u64, u64),
+    names: std::vec::IntoIter<Vec<u8>>,
+}
+
+/// Take the inventory of the tree under the handle `root_fd` (`root` names it in messages).
+/// Every folder is opened relative to its parent's handle with no link followed, every file
+/// relative to the root's handle with no link followed on any component, and each opened
+/// handle is checked to be what the walk saw: a tree changed while it is read (a folder
+/// swapped for a link) fails the read, and nothing outside the tree is ever read.
 pub fn build_known(
     root: &Path,
+    root_fd: BorrowedFd<'_>,
     progress: &dyn Progress,
     sink: Option<&dyn ContentSink>,
-    known: Option<&std::collections::HashMap<Vec<u8>, [u8; 32]>>,
     inspector: Option<&dyn Inspector>,
 ) -> Result<Inventory, DeliveryError> {
-    let mut entries = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .follow_root_links(true)
-        .min_depth(1);
-    for item in walker {
-        let item = item.map_err(|e| {
-            let path = e.path().map_or_else(|| root.to_owned(), Path::to_path_buf);
-            let source = e
-                .into_io_error()
-                .unwrap_or_else(|| io::Error::other("filesystem loop"));
-            DeliveryError::Unreadable { path, source }
-        })?;
-        let rel = item
-            .path()
-            .strip_prefix(root)
-            .expect("walk stays under its root");
-        let rel_bytes = rel.as_os_str().as_bytes().to_vec();
-        let meta = item.metadata().map_err(|e| DeliveryError::Unreadable {
-            path: item.path().to_owned(),
-            source: e
-                .into_io_error()
-                .unwrap_or_else(|| io::Error::other("cannot stat")),
-        })?;
-        let ft = item.file_type();
-        let (kind, link_target) = if ft.is_symlink() {
-            let t =
-                std::fs::read_link(item.path()).map_err(|source| DeliveryError::Unreadable {
-                    path: item.path().to_owned(),
-                    source,
-                })?;
-            (EntryKind::Symlink, Some(t.as_os_str().as_bytes().to_vec()))
-        } else if ft.is_dir() {
-            (EntryKind::Dir, None)
-        } else if ft.is_file() {
-            (EntryKind::File, None)
-        } else {
-            // Block and character devices, FIFOs, sockets: never opened.
-            (EntryKind::Special, None)
-        };
-        entries.push(Entry {
-            path: rel_bytes,
-            kind,
-            mode: meta.mode(),
-            size: if kind == EntryKind::Dir || kind == EntryKind::Special {
-                0
-            } else {
-                meta.len()
-            },
-            sha256: None,
-            link_target,
-        });
-    }
-    entries.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let entries = walk(root, root_fd)?;
+    from_entries(root, root_fd, entries, progress, sink, inspector)
+}
 
+/// The inventory of a staging tree from the entries its unpacker wrote (files already hashed
+/// as they were written): sorted, and the files read again (through handles) only when their
+/// contents must go to `sink` or `inspector`.
+pub fn from_entries(
+    root: &Path,
+    root_fd: BorrowedFd<'_>,
+    mut entries: Vec<Entry>,
+    progress: &dyn Progress,
+    sink: Option<&dyn ContentSink>,
+    inspector: Option<&dyn Inspector>,
+) -> Result<Inventory, DeliveryError> {
+    entries.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    entries.shrink_to_fit();
+    let reread = sink.is_some() || inspector.is_some();
+    let todo = |e: &Entry| e.kind == EntryKind::File && (reread || e.sha256.is_none());
     let total_files = entries.iter().filter(|e| e.kind == EntryKind::File).count() as u64;
     let total_bytes: u64 = entries
         .iter()
@@ -218,38 +202,39 @@ pub fn build_known(
         .map(|e| e.size)
         .sum();
     progress.begin("hashing", total_files, total_bytes);
-    let hashed = AtomicU64::new(0);
+    let done: u64 = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::File && !todo(e))
+        .map(|e| e.size)
+        .sum();
+    progress.advance(
+        total_files - entries.iter().filter(|e| todo(e)).count() as u64,
+        done,
+    );
     let result: Result<(), DeliveryError> = entries
         .par_iter_mut()
-        .filter(|e| e.kind == EntryKind::File)
+        .filter(|e| todo(e))
         .try_for_each_init(
             || vec![0u8; BUF_SIZE],
             |buf, e| {
-                if sink.is_none()
-                    && inspector.is_none()
-                    && let Some(sha) = known.and_then(|k| k.get(&e.path))
-                {
-                    e.sha256 = Some(*sha);
-                    hashed.fetch_add(1, Ordering::Relaxed);
-                    progress.advance(1, e.size);
-                    return Ok(());
-                }
-                let path = root.join(std::ffi::OsStr::from_bytes(&e.path));
+                let fail = |source| DeliveryError::Unreadable {
+                    path: root.join(std::ffi::OsStr::from_bytes(&e.path)),
+                    source,
+                };
+                let mut f = super::safefs::open_file(root_fd, &e.path).map_err(fail)?;
                 let mut seen = inspector.and_then(|i| i.start(&e.path, e.size));
                 let (digest, len) = match sink {
                     Some(sink) if e.size <= sink.max_size() => {
-                        hash_and_pass(&path, buf, sink, seen.as_deref_mut())
+                        hash_and_pass(&mut f, buf, sink, seen.as_deref_mut())
                     }
-                    _ => open_regular(&path)
-                        .and_then(|mut f| hash_inspect(&mut f, buf, seen.as_deref_mut())),
+                    _ => hash_inspect(&mut f, buf, seen.as_deref_mut()),
                 }
-                .map_err(|source| DeliveryError::Unreadable { path, source })?;
+                .map_err(fail)?;
                 if let Some(s) = seen {
                     s.finish();
                 }
                 e.sha256 = Some(digest);
                 e.size = len;
-                hashed.fetch_add(1, Ordering::Relaxed);
                 progress.advance(1, len);
                 Ok(())
             },
@@ -257,6 +242,139 @@ pub fn build_known(
     progress.finish();
     result?;
     Ok(Inventory { entries })
+}
+
+/// The walk: every entry under `root_fd`, through handles. See `build_known`.
+fn walk(root: &Path, root_fd: BorrowedFd<'_>) -> Result<Vec<Entry>, DeliveryError> {
+    use super::safefs;
+    let fail = |rel: &[u8], source| DeliveryError::Unreadable {
+        path: if rel.is_empty() {
+            root.to_owned()
+        } else {
+            root.join(std::ffi::OsStr::from_bytes(rel))
+        },
+        source,
+    };
+    let mut entries = Vec::new();
+    let top_id = safefs::identity(root_fd).map_err(|e| fail(b"", e))?;
+    let names = safefs::list(root_fd).map_err(|e| fail(b"", e))?;
+    let mut stack = vec![Frame {
+        fd: None,
+        prefix: Vec::new(),
+        id: top_id,
+        names: names.into_iter(),
+    }];
+    while let Some(frame) = stack.last_mut() {
+        let Some(name) = frame.names.next() else {
+            stack.pop();
+            continue;
+        };
+        if frame.fd.is_none() && !frame.prefix.is_empty() {
+            frame.fd = Some(
+                safefs::reopen_dir(root_fd, &frame.prefix, frame.id)
+                    .map_err(|e| fail(&frame.prefix, e))?,
+            );
+        }
+        let dir = frame.fd.as_ref().map_or(root_fd, AsFd::as_fd);
+        let mut rel = Vec::with_capacity(frame.prefix.len() + 1 + name.len());
+        if !frame.prefix.is_empty() {
+            rel.extend_from_slice(&frame.prefix);
+            rel.push(b'/');
+        }
+        rel.extend_from_slice(&name);
+        let st = safefs::lstat_at(dir, &name).map_err(|e| fail(&rel, e))?;
+        let ft = rustix::fs::FileType::from_raw_mode(st.st_mode);
+        let mode = st.st_mode;
+        let mut size = u64::try_from(st.st_size).unwrap_or(0);
+        let mut link_target = None;
+        let mut sub = None;
+        let kind = match ft {
+            rustix::fs::FileType::Symlink => {
+                let t = safefs::readlink_at(dir, &name).map_err(|e| fail(&rel, e))?;
+                link_target = Some(t);
+                EntryKind::Symlink
+            }
+            rustix::fs::FileType::Directory => {
+                let id = (st.st_dev, st.st_ino);
+                let fd = safefs::open_dir_at(dir, &name, Some(id)).map_err(|e| fail(&rel, e))?;
+                let names = safefs::list(fd.as_fd()).map_err(|e| fail(&rel, e))?;
+                sub = Some((fd, id, names));
+                size = 0;
+                EntryKind::Dir
+            }
+            rustix::fs::FileType::RegularFile => EntryKind::File,
+            _ => {
+                // Block and character devices, FIFOs, sockets: never opened.
+                size = 0;
+                EntryKind::Special
+            }
+        };
+        if let Some((fd, id, names)) = sub {
+            entries.push(Entry {
+                path: rel.as_slice().into(),
+                kind,
+                mode,
+                size,
+                sha256: None,
+                link_target: link_target.map(Vec::into_boxed_slice),
+            });
+            stack.push(Frame {
+                fd: Some(fd),
+                prefix: rel,
+                id,
+                names: names.into_iter(),
+            });
+            // Bound the handles held open: close the one furthest up (re-opened on return).
+            if stack.len() > MAX_OPEN_DIRS {
+                let i = stack.len() - MAX_OPEN_DIRS - 1;
+                stack[i].fd = None;
+            }
+        } else {
+            entries.push(Entry {
+                path: rel.into_boxed_slice(),
+                kind,
+                mode,
+                size,
+                sha256: None,
+                link_target: link_target.map(Vec::into_boxed_slice),
+            });
+        }
+    }
+    Ok(entries)
+}
+
+/// Findings about a delivered tree's modes: files with the setuid, setgid or sticky bit
+/// (reported; never carried into staging, never restored unless asked).
+pub fn mode_notes(inventory: &Inventory) -> Vec<crate::finding::Finding> {
+    let special: Vec<&Entry> = inventory.files().filter(|e| e.mode & 0o7000 != 0).collect();
+    if special.is_empty() {
+        return Vec::new();
+    }
+    let n = special.len();
+    let first = special[0];
+    vec![
+        crate::finding::Finding::new(
+            "file-setuid",
+            format!(
+                "{n} files have the setuid, setgid or sticky bit (first: {} mode {:o})",
+                first.display_path(),
+                first.mode & 0o7777
+            ),
+            format!(
+                "有 {n} 个文件带有 setuid、setgid 或 sticky 权限位（第一个：{} mode {:o}）",
+                first.display_path(),
+                first.mode & 0o7777
+            ),
+        )
+        .path(first.display_path())
+        .evidence(
+            special
+                .iter()
+                .take(20)
+                .map(|e| format!("{} (mode {:o})", e.display_path(), e.mode & 0o7777))
+                .collect(),
+        ),
+    ]
 }
 
 /// Stream a file through SHA-256 with a caller-owned buffer. Returns the digest and the number
@@ -269,15 +387,14 @@ pub fn hash_file(path: &Path, buf: &mut [u8]) -> io::Result<([u8; 32], u64)> {
 /// Read a small file whole, hash it, hand it to `sink`. A file that grew past the sink's limit
 /// since the walk is hashed as a stream and not handed over.
 fn hash_and_pass(
-    path: &Path,
+    f: &mut File,
     buf: &mut [u8],
     sink: &dyn ContentSink,
     seen: Option<&mut (dyn Inspection + '_)>,
 ) -> io::Result<([u8; 32], u64)> {
-    let mut f = open_regular(path)?;
     let limit = sink.max_size();
     let mut data = Vec::with_capacity(usize::try_from(f.metadata()?.len().min(limit)).unwrap_or(0));
-    (&mut f).take(limit + 1).read_to_end(&mut data)?;
+    (&mut *f).take(limit + 1).read_to_end(&mut data)?;
     if data.len() as u64 > limit {
         // It grew since the walk: hash what was read, then the rest as a stream.
         return hash_inspect(&mut (&data[..]).chain(f), buf, seen);

@@ -5,7 +5,10 @@ pub mod git;
 pub mod gitconfig;
 pub mod inventory;
 pub mod names;
+pub mod safefs;
+pub mod staging;
 
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -99,32 +102,30 @@ pub struct Delivery {
     pub root: PathBuf,
     pub source: Source,
     pub inventory: Inventory,
-    /// Findings about the delivery's packaging (archive entries refused, encrypted, …).
+    /// Findings about the delivery's packaging (archive entries refused, encrypted, setuid
+    /// modes, …).
     pub notes: Vec<crate::finding::Finding>,
     /// Git with `with_history`: the repository's history as a `git bundle` file.
     pub history: Option<PathBuf>,
+    /// The handle of `root`, through which the inventory was taken: read the delivery's files
+    /// through it (`open_file`), never through `root` joined with a path, which would follow a
+    /// link the vendor put in place of a folder since.
+    root_fd: OwnedFd,
     /// The private folder an archive was unpacked into; removed when the delivery is dropped.
-    staging: Option<tempfile::TempDir>,
+    _staging: Option<staging::Staging>,
 }
 
-impl Drop for Delivery {
-    /// Removing an unpacked tree of 80,000 files takes as long as unpacking it: hand it to a
-    /// background `rm -rf` that outlives this process, and remove it here only if that fails.
-    fn drop(&mut self) {
-        if let Some(staging) = self.staging.take() {
-            let path = staging.keep();
-            let spawned = std::process::Command::new("rm")
-                .arg("-rf")
-                .arg("--")
-                .arg(&path)
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn();
-            if spawned.is_err() {
-                let _ = std::fs::remove_dir_all(&path);
-            }
-        }
+impl Delivery {
+    /// The handle of the delivery's root folder.
+    pub fn root_fd(&self) -> BorrowedFd<'_> {
+        self.root_fd.as_fd()
+    }
+
+    /// Open the regular file at `rel` (an inventory path) for reading, through the root's
+    /// handle, following no link on any component. Compare what is read with the inventory's
+    /// SHA-256 before trusting it: the vendor may still be writing a delivery folder.
+    pub fn open_file(&self, rel: &[u8]) -> std::io::Result<std::fs::File> {
+        safefs::open_file(self.root_fd.as_fd(), rel)
     }
 }
 
@@ -161,8 +162,18 @@ pub fn open_with(
         }
     })?;
     if meta.is_dir() {
-        let inventory =
-            inventory::build_known(path, progress, sink, None, ingest.inspector.as_deref())?;
+        let root_fd = safefs::open_root(path).map_err(|source| DeliveryError::Unreadable {
+            path: path.to_owned(),
+            source,
+        })?;
+        let inventory = inventory::build_known(
+            path,
+            root_fd.as_fd(),
+            progress,
+            sink,
+            ingest.inspector.as_deref(),
+        )?;
+        let notes = inventory::mode_notes(&inventory);
         let work_tree = git::work_tree(path);
         return Ok(Delivery {
             root: path.to_owned(),
@@ -174,9 +185,10 @@ pub fn open_with(
                 ..Source::default()
             },
             inventory,
-            notes: Vec::new(),
+            notes,
             history: None,
-            staging: None,
+            root_fd,
+            _staging: None,
         });
     }
     let Some(format) = archive::detect(path)? else {
@@ -184,30 +196,6 @@ pub fn open_with(
             path: path.to_owned(),
         });
     };
-    let staging = tempfile::Builder::new()
-        .prefix("escrow-staging-")
-        .tempdir()
-        .map_err(|source| DeliveryError::Unreadable {
-            path: std::env::temp_dir(),
-            source,
-        })?;
-    let unpacked = archive::unpack(path, format, staging.path(), limits, progress)?;
-    // Content in one top-level folder (his-v2.3/…, as most zips are made) is rooted there.
-    let mut root = staging.path().to_owned();
-    let mut rooted_at = None;
-    let top: Vec<std::fs::DirEntry> = std::fs::read_dir(&root)
-        .map_err(|source| DeliveryError::Unreadable {
-            path: root.clone(),
-            source,
-        })?
-        .filter_map(Result::ok)
-        .collect();
-    if let [only] = top.as_slice()
-        && only.file_type().is_ok_and(|t| t.is_dir())
-    {
-        rooted_at = Some(names::display(only.file_name().as_encoded_bytes()));
-        root = only.path();
-    }
     let sha256 = {
         let mut buf = vec![0u8; 1 << 20];
         let (d, _) =
@@ -217,29 +205,39 @@ pub fn open_with(
             })?;
         crate::manifest::hex(&d)
     };
-    // The unpacker hashed every file as it wrote it: keyed by path in the staging folder,
-    // rebased onto the delivery's root.
-    let prefix: Vec<u8> = root
-        .strip_prefix(staging.path())
-        .map(|p| p.as_os_str().as_encoded_bytes().to_vec())
-        .unwrap_or_default();
-    let known: std::collections::HashMap<Vec<u8>, [u8; 32]> = unpacked
-        .hashes
-        .iter()
-        .filter_map(|(p, h)| {
-            if prefix.is_empty() {
-                Some((p.clone(), *h))
-            } else {
-                let rest = p.strip_prefix(prefix.as_slice())?.strip_prefix(b"/")?;
-                Some((rest.to_vec(), *h))
+    let staging = staging::Staging::create(progress)?;
+    let (tree, tree_fd) = staging_tree(&staging)?;
+    let unpacked = archive::unpack(path, format, &tree, limits, progress)?;
+    let mut entries = unpacked.entries;
+    // Content in one top-level folder (his-v2.3/…, as most zips are made) is rooted there.
+    let mut root = tree.clone();
+    let mut root_fd = tree_fd;
+    let mut rooted_at = None;
+    let mut top = entries.iter().filter(|e| !e.path.contains(&b'/'));
+    if let (Some(only), None) = (top.next(), top.next())
+        && only.kind == EntryKind::Dir
+    {
+        let only = only.path.clone();
+        let fd = safefs::open_dir_at(root_fd.as_fd(), &only, None).map_err(|source| {
+            DeliveryError::Unreadable {
+                path: tree.clone(),
+                source,
             }
-        })
-        .collect();
-    let inventory = inventory::build_known(
+        })?;
+        rooted_at = Some(names::display(&only));
+        root = tree.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&only));
+        root_fd = fd;
+        entries.retain(|e| e.path != only);
+        for e in &mut entries {
+            e.path = e.path[only.len() + 1..].into();
+        }
+    }
+    let inventory = inventory::from_entries(
         &root,
+        root_fd.as_fd(),
+        entries,
         progress,
         sink,
-        Some(&known),
         ingest.inspector.as_deref(),
     )?;
     // Findings name paths as the report does: relative to the delivery's root.
@@ -265,8 +263,23 @@ pub fn open_with(
         inventory,
         notes,
         history: None,
-        staging: Some(staging),
+        root_fd,
+        _staging: Some(staging),
     })
+}
+
+/// The private `tree` folder of a staging folder, where a delivery is unpacked, and its handle.
+fn staging_tree(staging: &staging::Staging) -> Result<(PathBuf, OwnedFd), DeliveryError> {
+    let tree = staging.path().join("tree");
+    let err = |source| DeliveryError::Unreadable {
+        path: tree.clone(),
+        source,
+    };
+    std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+        .create(&tree)
+        .map_err(err)?;
+    let fd = safefs::open_root(&tree).map_err(err)?;
+    Ok((tree, fd))
 }
 
 /// A repository: clone it, write the commit's tree into a staging folder, take the inventory.
@@ -277,24 +290,19 @@ fn open_git(
     sink: Option<&dyn inventory::ContentSink>,
     ingest: &Ingest,
 ) -> Result<Delivery, DeliveryError> {
-    let tmp_err = |source| DeliveryError::Unreadable {
-        path: std::env::temp_dir(),
-        source,
-    };
-    let staging = tempfile::Builder::new()
-        .prefix("escrow-staging-")
-        .tempdir()
-        .map_err(tmp_err)?;
-    let scratch = tempfile::Builder::new()
-        .prefix("escrow-clone-")
-        .tempdir()
-        .map_err(tmp_err)?;
-    let tree = staging.path().join("tree");
-    std::fs::create_dir(&tree).map_err(tmp_err)?;
+    let staging = staging::Staging::create(progress)?;
+    let scratch = staging.path().join("clone");
+    std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+        .create(&scratch)
+        .map_err(|source| DeliveryError::Unreadable {
+            path: scratch.clone(),
+            source,
+        })?;
+    let (tree, tree_fd) = staging_tree(&staging)?;
     let (info, unpacked) = git::export(
         spec,
         ingest.git_ref.as_deref(),
-        &scratch.path().join("repo"),
+        &scratch.join("repo"),
         &tree,
         ingest.limits,
         progress,
@@ -303,7 +311,7 @@ fn open_git(
         let bundle = staging.path().join("history.bundle");
         let out = std::process::Command::new("git")
             .arg("-C")
-            .arg(scratch.path().join("repo"))
+            .arg(scratch.join("repo"))
             .args(["bundle", "create"])
             .arg(&bundle)
             .arg("--all")
@@ -325,12 +333,13 @@ fn open_git(
     } else {
         None
     };
-    drop(scratch);
-    let inventory = inventory::build_known(
+    let _ = std::fs::remove_dir_all(&scratch);
+    let inventory = inventory::from_entries(
         &tree,
+        tree_fd.as_fd(),
+        unpacked.entries,
         progress,
         sink,
-        Some(&unpacked.hashes),
         ingest.inspector.as_deref(),
     )?;
     Ok(Delivery {
@@ -348,6 +357,7 @@ fn open_git(
         inventory,
         notes: unpacked.findings,
         history,
-        staging: Some(staging),
+        root_fd: tree_fd,
+        _staging: Some(staging),
     })
 }

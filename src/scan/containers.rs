@@ -3,9 +3,6 @@
 //! nothing is unpacked to disk.
 
 use std::io::{self, Read, Seek, SeekFrom};
-use std::path::Path;
-
-use crate::delivery::inventory::open_regular;
 
 /// Entries listed per nested zip, at most.
 const MAX_ENTRIES: usize = 500_000;
@@ -24,9 +21,9 @@ pub struct ZipListing {
     pub nested: Vec<(String, ZipListing)>,
 }
 
-/// List a zip's entries, noting the encrypted ones, and the zips inside it.
-pub fn list_zip(path: &Path) -> io::Result<ZipListing> {
-    let f = open_regular(path)?;
+/// List a zip's entries, noting the encrypted ones, and the zips inside it. The file is opened
+/// by the caller, through the delivery's handle.
+pub fn list_zip_file(f: std::fs::File) -> io::Result<ZipListing> {
     list(io::BufReader::new(f), true)
 }
 
@@ -84,9 +81,9 @@ fn is_zip_name(name: &str) -> bool {
 
 /// Whether a 7z archive uses AES (coder id 06 F1 07 01) for its content or its header. The
 /// header is usually compressed: an LZMA-packed header is unpacked (bounded) and searched too.
-pub fn seven_zip_encrypted(path: &Path) -> io::Result<bool> {
+/// The file is opened by the caller, through the delivery's handle.
+pub fn seven_zip_file_encrypted(mut f: std::fs::File) -> io::Result<bool> {
     const AES: &[u8] = &[0x06, 0xf1, 0x07, 0x01];
-    let mut f = open_regular(path)?;
     let len = f.metadata()?.len();
     let mut start = [0u8; 32];
     f.read_exact(&mut start)?;
@@ -238,8 +235,8 @@ fn encoded_header(h: &[u8]) -> Option<PackedHeader> {
 }
 
 /// Whether a RAR archive (version 4 or 5) has encrypted headers or encrypted files.
-pub fn rar_encrypted(path: &Path) -> io::Result<bool> {
-    let f = open_regular(path)?;
+/// The file is opened by the caller, through the delivery's handle.
+pub fn rar_file_encrypted(f: std::fs::File) -> io::Result<bool> {
     let len = f.metadata()?.len();
     let mut r = io::BufReader::new(f);
     // "Rar!\x1a\x07" then 0x00 (RAR 4) or 0x01 0x00 (RAR 5).

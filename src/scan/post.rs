@@ -2,8 +2,6 @@
 //! delivery, minified bundles, name-mangled class sets.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 
 use super::containers;
 use super::{Facts, Magic, Scanner};
@@ -338,10 +336,11 @@ pub fn run(
         let display = names::display(path);
         let ext = ext_of(path);
         let third = scanner.is_third_party(path);
-        let full = delivery.root.join(OsStr::from_bytes(path));
+        // Through the delivery's handle: no link followed on any component.
+        let open = || delivery.open_file(path);
         match f.magic {
             Magic::Zip => {
-                if let Ok(l) = containers::list_zip(&full) {
+                if let Ok(l) = open().and_then(containers::list_zip_file) {
                     if !l.encrypted.is_empty() {
                         out.push(encrypted_archive(&display, "zip", &l.encrypted));
                     }
@@ -360,10 +359,18 @@ pub fn run(
                     }
                 }
             }
-            Magic::SevenZip if containers::seven_zip_encrypted(&full).unwrap_or(false) => {
+            Magic::SevenZip
+                if open()
+                    .and_then(containers::seven_zip_file_encrypted)
+                    .unwrap_or(false) =>
+            {
                 out.push(encrypted_archive(&display, "7z", &[]));
             }
-            Magic::Rar if containers::rar_encrypted(&full).unwrap_or(false) => {
+            Magic::Rar
+                if open()
+                    .and_then(containers::rar_file_encrypted)
+                    .unwrap_or(false) =>
+            {
                 out.push(encrypted_archive(&display, "RAR", &[]));
             }
             _ => {}

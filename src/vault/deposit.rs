@@ -14,7 +14,7 @@ use super::pack::{self, BIG_OBJECT, Index, PACK_TARGET, PackWriter};
 use super::snapshot::{self, ChunkRef, Note, RecEntry, SnapshotRecord, StoredManifest, Tree};
 use super::{FORMAT, Vault, VaultError, io_err, lock};
 use crate::checks::Outcome;
-use crate::delivery::inventory::{ContentSink, open_regular};
+use crate::delivery::inventory::ContentSink;
 use crate::delivery::{Delivery, Entry, EntryKind};
 use crate::manifest::{Manifest, hex};
 use crate::progress::Progress;
@@ -284,7 +284,7 @@ pub fn deposit(
         .count() as u64;
     let total: u64 = todo.iter().map(|e| e.size).sum();
     progress.begin("storing", todo.len() as u64, total);
-    let stored = store_objects(vault, &input.delivery.root, &todo, progress);
+    let stored = store_objects(vault, input.delivery, &todo, progress);
     progress.finish();
     let mut new_packs = stored?;
     new_packs.extend(input.prestored.packs);
@@ -407,16 +407,17 @@ fn store_file(vault: &Vault, path: &std::path::Path) -> Result<StoredFile, Vault
 /// their own. Returns the new packs with their sizes.
 fn store_objects(
     vault: &Vault,
-    root: &std::path::Path,
+    delivery: &Delivery,
     todo: &[&Entry],
     progress: &dyn Progress,
 ) -> Result<Vec<(String, u64)>, VaultError> {
     let (small, big): (Vec<&Entry>, Vec<&Entry>) = todo.iter().partition(|e| e.size <= BIG_OBJECT);
     let store = Store::empty(vault, HashSet::new());
     let stored: Result<(), VaultError> = small.par_iter().try_for_each(|e| {
-        let path = snapshot::join(root, &e.path);
+        let path = snapshot::join(&delivery.root, &e.path);
         let mut buf = Vec::new();
-        open_regular(&path)
+        delivery
+            .open_file(&e.path)
             .and_then(|f| f.take(BIG_OBJECT + 1).read_to_end(&mut buf))
             .map_err(io_err(&path))?;
         let sha: [u8; 32] = Sha256::digest(&buf).into();
@@ -433,8 +434,8 @@ fn store_objects(
     let big_packs: Vec<(String, u64)> = big
         .par_iter()
         .map(|e| {
-            let path = snapshot::join(root, &e.path);
-            let mut f = open_regular(&path).map_err(io_err(&path))?;
+            let path = snapshot::join(&delivery.root, &e.path);
+            let mut f = delivery.open_file(&e.path).map_err(io_err(&path))?;
             let mut pw = PackWriter::new(vault)?;
             let sha = e.sha256.expect("files are hashed");
             if !pw.add_stream(sha, &mut f)? {

@@ -169,3 +169,41 @@ fn gbk_encoded_names_match_chinese_globs() {
     assert_eq!(q["matched_files"], 1);
     assert_eq!(q["sample"][0], "docs/部署手册.docx [GBK]");
 }
+
+/// A tree deeper than the folders the walk keeps open at once: every level is still listed
+/// (the walk re-opens the folders it closed, through handles), and the digest equals that of
+/// the same tree given as a tar.
+#[test]
+fn very_deep_trees_are_walked_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("deep");
+    let mut rel = String::new();
+    for level in 0..150 {
+        if !rel.is_empty() {
+            rel.push('/');
+        }
+        rel.push_str(&format!("l{level}"));
+        write(&d, &format!("{rel}/f.txt"), format!("{level}\n"));
+        if level % 10 == 0 {
+            write(&d, &format!("{rel}/z/side.txt"), "side\n");
+        }
+    }
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(mdir.path(), ALL);
+    let r = check_json(&d, &m).json();
+    assert_eq!(r["delivery"]["files"], 150 + 15);
+    assert_eq!(r["delivery"]["directories"], 150 + 15);
+    let tar = tmp.path().join("deep.tar");
+    let out = std::process::Command::new("tar")
+        .arg("-cf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(tmp.path())
+        .arg("deep")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let t = check_json(&tar, &m).json();
+    assert_eq!(t["delivery"]["files"], 165);
+    assert_eq!(t["delivery"]["digest"], r["delivery"]["digest"]);
+}

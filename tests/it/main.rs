@@ -11,6 +11,7 @@ mod codes;
 mod common;
 mod deadlines;
 mod git;
+mod hostile_ingest;
 mod inventory;
 mod manifest_errors;
 mod roundtrip;

@@ -1,0 +1,403 @@
+//! Hostile deliveries at ingest: archives that plant links to write outside staging, drop
+//! folders changed while they are read, staging permissions and leftovers, setuid modes.
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::common::*;
+
+fn check_json(delivery: &Path, tmpdir: Option<&Path>) -> Run {
+    let mut cmd = escrow_command();
+    cmd.arg("check")
+        .arg(delivery)
+        .arg("-m")
+        .arg(chaoyang())
+        .args(["--format", "json"]);
+    if let Some(t) = tmpdir {
+        cmd.env("TMPDIR", t);
+    }
+    run(cmd)
+}
+
+/// Every file of the sample under `his-v2.3/`.
+fn sample_files() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(sample()).sort_by_file_name() {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let rel = e.path().strip_prefix(sample()).unwrap().to_str().unwrap();
+            out.push((format!("his-v2.3/{rel}"), std::fs::read(e.path()).unwrap()));
+        }
+    }
+    out
+}
+
+fn tar_header(kind: tar::EntryType, size: u64, mode: u32) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_size(size);
+    h.set_mode(mode);
+    h
+}
+
+fn tar_link(b: &mut tar::Builder<Vec<u8>>, name: &str, target: &Path) {
+    let mut h = tar_header(tar::EntryType::Symlink, 0, 0o777);
+    b.append_link(&mut h, name, target).unwrap();
+}
+
+fn tar_file(b: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8], mode: u32) {
+    let mut h = tar_header(tar::EntryType::Regular, data.len() as u64, mode);
+    b.append_data(&mut h, name, data).unwrap();
+}
+
+/// Everything below `dir`, as paths relative to it.
+fn listing(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect()
+}
+
+fn assert_links_refused(run: &Run, outside: &Path) {
+    assert_eq!(
+        listing(outside),
+        Vec::<String>::new(),
+        "entries were written outside staging"
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r = run.json();
+    assert_eq!(r["verdict"], "fail");
+    let f = with_code(&r, "archive-unsafe-path");
+    assert_eq!(f.len(), 1, "{r}");
+    assert_eq!(f[0]["severity"], "deny");
+    let ev: Vec<&str> = f[0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    for refused in ["his-v2.3/esc/planted", "his-v2.3/esc/newdir/deeper/x"] {
+        assert!(ev.contains(&refused), "{refused} not refused: {ev:?}");
+    }
+}
+
+#[test]
+fn tar_links_through_links_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in sample_files() {
+        tar_file(&mut b, &name, &data, 0o644);
+    }
+    tar_link(&mut b, "his-v2.3/esc", &outside);
+    tar_link(&mut b, "his-v2.3/esc/planted", Path::new("/etc/passwd"));
+    tar_link(&mut b, "his-v2.3/esc/newdir/deeper/x", Path::new("/etc"));
+    let p = tmp.path().join("links.tar");
+    std::fs::write(&p, b.into_inner().unwrap()).unwrap();
+    let run = check_json(&p, None);
+    assert_links_refused(&run, &outside);
+}
+
+#[test]
+fn zip_links_through_links_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    let p = tmp.path().join("links.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in sample_files() {
+        z.start_file(name, opts).unwrap();
+        z.write_all(&data).unwrap();
+    }
+    z.add_symlink("his-v2.3/esc", outside.to_str().unwrap(), opts)
+        .unwrap();
+    z.add_symlink("his-v2.3/esc/planted", "/etc/passwd", opts)
+        .unwrap();
+    z.add_symlink("his-v2.3/esc/newdir/deeper/x", "/etc", opts)
+        .unwrap();
+    z.finish().unwrap();
+    let run = check_json(&p, None);
+    assert_links_refused(&run, &outside);
+}
+
+/// A link entry that comes after entries under its name: the link is refused (the entries
+/// under it stay inside staging as a folder).
+#[test]
+fn a_link_over_a_folder_of_the_archive_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in sample_files() {
+        tar_file(&mut b, &name, &data, 0o644);
+    }
+    tar_file(&mut b, "his-v2.3/late/inside.txt", b"x\n", 0o644);
+    tar_link(&mut b, "his-v2.3/late", &outside);
+    let p = tmp.path().join("late.tar");
+    std::fs::write(&p, b.into_inner().unwrap()).unwrap();
+    let run = check_json(&p, None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(listing(&outside).is_empty());
+    let r = run.json();
+    let f = with_code(&r, "archive-unsafe-path");
+    assert_eq!(f.len(), 1, "{r}");
+    assert_eq!(f[0]["evidence"][0], "his-v2.3/late");
+}
+
+/// A drop folder the vendor can still write: a sub-folder swapped for a link to a folder
+/// outside, over and over, while deposits run. No deposit may store, and no restore hand
+/// out, the outside folder's content.
+#[test]
+fn a_folder_swapped_for_a_link_never_reaches_the_vault() {
+    let tmp = tempfile::tempdir().unwrap();
+    let delivery = tmp.path().join("drop");
+    copy_dir(&sample(), &delivery);
+    // The sub-folder and the outside folder hold files of the same names.
+    let sub = delivery.join("zz-swap");
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    let marker = format!("OUTSIDE-MARKER-{}", std::process::id());
+    for i in 0..300 {
+        std::fs::write(sub.join(format!("f{i:03}.txt")), format!("inside {i}\n")).unwrap();
+        std::fs::write(
+            outside.join(format!("f{i:03}.txt")),
+            format!("{marker} {i}\n"),
+        )
+        .unwrap();
+    }
+    let vault = tmp.path().join("vault");
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let stop = stop.clone();
+        let sub = sub.clone();
+        let outside = outside.clone();
+        let parked = tmp.path().join("parked");
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::fs::rename(&sub, &parked).unwrap();
+                std::os::unix::fs::symlink(&outside, &sub).unwrap();
+                std::thread::yield_now();
+                std::fs::remove_file(&sub).unwrap();
+                std::fs::rename(&parked, &sub).unwrap();
+                std::thread::yield_now();
+            }
+        })
+    };
+    let mut labels = Vec::new();
+    for i in 0..25 {
+        let label = format!("r{i}");
+        let mut cmd = escrow_command();
+        cmd.arg("deposit")
+            .arg(&delivery)
+            .arg("-m")
+            .arg(chaoyang())
+            .args(["--label", &label, "--vault"])
+            .arg(&vault);
+        let run = run(cmd);
+        if run.code != 2 {
+            labels.push(label);
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    swapper.join().unwrap();
+    for label in &labels {
+        let out = tmp.path().join(format!("restored-{label}"));
+        let mut cmd = escrow_command();
+        cmd.arg("restore")
+            .arg(label)
+            .arg(&out)
+            .arg("--vault")
+            .arg(&vault);
+        let run = run(cmd);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        for e in walkdir::WalkDir::new(&out) {
+            let e = e.unwrap();
+            if e.file_type().is_file() {
+                let data = std::fs::read(e.path()).unwrap();
+                assert!(
+                    !data.windows(marker.len()).any(|w| w == marker.as_bytes()),
+                    "{label}: {} holds a file from outside the delivery",
+                    e.path().display()
+                );
+            }
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dst = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dst).unwrap();
+        } else if e.file_type().is_file() {
+            std::fs::copy(e.path(), &dst).unwrap();
+        }
+    }
+}
+
+/// The staging folders in `tmp`.
+fn stagings(tmp: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("escrow-staging-"))
+        })
+        .collect()
+}
+
+/// Staging is private (folders 0700, files 0600/0700, never setuid) while a run unpacks;
+/// staging left by a killed run is removed by the next run, which says so; a live run's
+/// staging is never touched.
+#[test]
+fn staging_is_private_and_leftovers_are_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmpdir = tmp.path().join("tmp");
+    std::fs::create_dir(&tmpdir).unwrap();
+    // Enough entries for the unpacking to take a while.
+    let mut b = tar::Builder::new(Vec::new());
+    tar_file(&mut b, "big/bin/run.sh", b"#!/bin/sh\n", 0o4755);
+    tar_file(&mut b, "big/a/secret.txt", b"secret\n", 0o644);
+    for i in 0..60_000 {
+        tar_file(&mut b, &format!("big/d{}/f{i}.txt", i % 100), b"x", 0o644);
+    }
+    let p = tmp.path().join("big.tar");
+    std::fs::write(&p, b.into_inner().unwrap()).unwrap();
+    let mut child = escrow_command()
+        .env("TMPDIR", &tmpdir)
+        .arg("check")
+        .arg(&p)
+        .arg("-m")
+        .arg(chaoyang())
+        .args(["--format", "json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the run has written its first files.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let staging = loop {
+        assert!(std::time::Instant::now() < deadline, "no staging appeared");
+        if let Some(s) = stagings(&tmpdir).pop()
+            && s.join("tree/big/a/secret.txt").exists()
+        {
+            break s;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let mode = |p: &Path| std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode(&staging), 0o700);
+    assert_eq!(mode(&staging.join("tree")), 0o700);
+    assert_eq!(mode(&staging.join("tree/big")), 0o700);
+    assert_eq!(mode(&staging.join("tree/big/a")), 0o700);
+    assert_eq!(mode(&staging.join("tree/big/a/secret.txt")), 0o600);
+    assert_eq!(mode(&staging.join("tree/big/bin/run.sh")), 0o700);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(staging.exists(), "the killed run cannot have cleaned up");
+
+    // A live run's staging (its lock held) must survive; a dead run's goes, with a note.
+    let live = tmpdir.join("escrow-staging-live");
+    std::fs::create_dir(&live).unwrap();
+    let lock = std::fs::File::create(live.join("lock")).unwrap();
+    lock.lock().unwrap();
+    let small = tmp.path().join("small.tar");
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in sample_files() {
+        tar_file(&mut b, &name, &data, 0o644);
+    }
+    std::fs::write(&small, b.into_inner().unwrap()).unwrap();
+    let run = check_json(&small, Some(&tmpdir));
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    assert!(!staging.exists(), "the killed run's staging is still there");
+    assert!(
+        run.stderr.contains("removed") && run.stderr.contains(&*staging.to_string_lossy()),
+        "no note about the removal: {}",
+        run.stderr
+    );
+    assert!(live.exists(), "a live run's staging was removed");
+    drop(lock);
+}
+
+/// setuid, setgid and sticky modes are reported, from a folder, a tar and a zip.
+#[test]
+fn setuid_modes_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A folder.
+    let dir = tmp.path().join("dir");
+    copy_dir(&sample(), &dir);
+    let tool = dir.join("jingtong/tool.sh");
+    std::fs::write(&tool, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o4755)).unwrap();
+    let run = check_json(&dir, None);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let r = run.json();
+    let f = with_code(&r, "file-setuid");
+    assert_eq!(f.len(), 1, "{r}");
+    assert_eq!(f[0]["severity"], "warn");
+    assert_eq!(f[0]["evidence"][0], "jingtong/tool.sh (mode 4755)");
+
+    // A tar.
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in sample_files() {
+        tar_file(&mut b, &name, &data, 0o644);
+    }
+    tar_file(&mut b, "his-v2.3/jingtong/tool.sh", b"#!/bin/sh\n", 0o6755);
+    let p = tmp.path().join("suid.tar");
+    std::fs::write(&p, b.into_inner().unwrap()).unwrap();
+    let run = check_json(&p, None);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let r = run.json();
+    let f = with_code(&r, "file-setuid");
+    assert_eq!(f.len(), 1, "{r}");
+    assert_eq!(f[0]["severity"], "warn");
+    assert_eq!(f[0]["evidence"][0], "his-v2.3/jingtong/tool.sh (mode 6755)");
+
+    // A zip.
+    // The zip crate keeps only the permission bits: python's zipfile writes the mode whole.
+    let p = tmp.path().join("suid.zip");
+    let script = r##"
+import os, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w") as z:
+    for d, _, fs in os.walk(src):
+        for f in sorted(fs):
+            full = os.path.join(d, f)
+            z.write(full, "his-v2.3/" + os.path.relpath(full, src))
+    i = zipfile.ZipInfo("his-v2.3/jingtong/tool.sh")
+    i.create_system = 3
+    i.external_attr = 0o101755 << 16
+    z.writestr(i, "#!/bin/sh\\n")
+"##;
+    let status = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(sample())
+        .arg(&p)
+        .status()
+        .expect("python3 makes the zip");
+    assert!(status.success());
+    let run = check_json(&p, None);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let r = run.json();
+    let f = with_code(&r, "file-setuid");
+    assert_eq!(f.len(), 1, "{r}");
+    assert_eq!(f[0]["evidence"][0], "his-v2.3/jingtong/tool.sh (mode 1755)");
+}
