@@ -203,7 +203,7 @@ mod tests {
 
     fn entry(path: &str, kind: EntryKind, content: &[u8]) -> Entry {
         Entry {
-            path: path.as_bytes().to_vec(),
+            path: path.as_bytes().into(),
             kind,
             mode: if kind == EntryKind::Dir {
                 0o40_755

@@ -276,10 +276,8 @@ fn hook_finding(file: &str) -> Finding {
 /// inventory recorded, so what is judged is what was hashed.
 pub fn findings(delivery: &Delivery) -> Vec<Finding> {
     let entries = &delivery.inventory.entries;
-    let view: Vec<(&[u8], EntryKind, u32)> = entries
-        .iter()
-        .map(|e| (e.path.as_slice(), e.kind, e.mode))
-        .collect();
+    let view: Vec<(&[u8], EntryKind, u32)> =
+        entries.iter().map(|e| (&*e.path, e.kind, e.mode)).collect();
     let located = locate(&view);
     let mut out = Vec::new();
     for &i in &located.configs {
