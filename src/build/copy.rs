@@ -6,16 +6,15 @@
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};
-use std::os::fd::OwnedFd;
+use std::os::fd::BorrowedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use rustix::fs::{FileType, Mode, OFlags};
 use sha2::{Digest, Sha256};
 
-use crate::delivery::EntryKind;
 use crate::delivery::inventory::Inventory;
+use crate::delivery::{EntryKind, safefs};
 
 /// Why the copy was not made.
 #[derive(Debug, thiserror::Error)]
@@ -42,53 +41,19 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CopyError + '_ {
     }
 }
 
-/// The flags of every directory handle: no link followed, not even at the last component.
-fn dir_flags() -> OFlags {
-    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC
-}
-
-/// The folder `rel` (a `/`-separated path, "" for the root) of the delivery, opened one
-/// component at a time from `root` without following any link.
-fn open_dir(root: &OwnedFd, base: &Path, rel: &[u8]) -> Result<OwnedFd, CopyError> {
-    let mut fd = rustix::fs::openat(root, ".", dir_flags(), Mode::empty())
-        .map_err(|e| io(base)(e.into()))?;
-    let mut walked = PathBuf::from(base);
-    for comp in rel.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
-        walked.push(OsStr::from_bytes(comp));
-        fd = rustix::fs::openat(&fd, OsStr::from_bytes(comp), dir_flags(), Mode::empty()).map_err(
-            |e| match e {
-                rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR => CopyError::Changed {
-                    path: walked.clone(),
-                    what: "a folder was replaced by a link or a file".to_owned(),
-                },
-                rustix::io::Errno::NOENT => CopyError::Changed {
-                    path: walked.clone(),
-                    what: "a folder is gone".to_owned(),
-                },
-                e => io(&walked)(e.into()),
-            },
-        )?;
-    }
-    Ok(fd)
-}
-
-/// Copy the delivery under `root`, as `inventory` lists it, into the new folder `to`: files
-/// through link-free directory handles, each verified against its inventoried SHA-256;
-/// folders and links as the inventory says. `interrupted` is polled between entries.
+/// Copy the delivery whose root folder is `root` (shown in messages) and open as `root_fd`,
+/// as `inventory` lists it, into the new folder `to`: files through the root's handle with no
+/// link followed on any component (`delivery::safefs`), each verified against its inventoried
+/// size and SHA-256; folders and links as the inventory says. `interrupted` is polled between
+/// entries.
 pub fn copy_checked(
     root: &Path,
+    root_fd: BorrowedFd<'_>,
     inventory: &Inventory,
     to: &Path,
     interrupted: &dyn Fn() -> bool,
 ) -> Result<(), CopyError> {
     std::fs::create_dir_all(to).map_err(io(to))?;
-    let root_fd = rustix::fs::open(
-        root,
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(|e| io(root)(e.into()))?;
-    let mut parent: Option<(Vec<u8>, OwnedFd)> = None;
     let mut dirs = Vec::new();
     let mut buf = vec![0u8; 1 << 18];
     for e in &inventory.entries {
@@ -111,17 +76,7 @@ pub fn copy_checked(
                 }
             }
             EntryKind::Special => {}
-            EntryKind::File => {
-                let (dir, name) = match e.path.iter().rposition(|&b| b == b'/') {
-                    Some(i) => (&e.path[..i], &e.path[i + 1..]),
-                    None => (&e.path[..0], &e.path[..]),
-                };
-                if parent.as_ref().is_none_or(|(p, _)| p != dir) {
-                    parent = Some((dir.to_vec(), open_dir(&root_fd, root, dir)?));
-                }
-                let (_, dir_fd) = parent.as_ref().expect("set above");
-                copy_file(dir_fd, name, &src, &dst, e, &mut buf)?;
-            }
+            EntryKind::File => copy_file(root_fd, &src, &dst, e, &mut buf)?,
         }
     }
     // Folders last, deepest first: a read-only folder must not stop its content being copied.
@@ -135,8 +90,7 @@ pub fn copy_checked(
 }
 
 fn copy_file(
-    dir: &OwnedFd,
-    name: &[u8],
+    root_fd: BorrowedFd<'_>,
     src: &Path,
     dst: &Path,
     e: &crate::delivery::inventory::Entry,
@@ -146,25 +100,19 @@ fn copy_file(
         path: src.to_owned(),
         what: what.to_owned(),
     };
-    let fd = rustix::fs::openat(
-        dir,
-        OsStr::from_bytes(name),
-        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK | OFlags::NOCTTY,
-        Mode::empty(),
-    )
-    .map_err(|err| match err {
-        rustix::io::Errno::LOOP => changed("a file was replaced by a link"),
-        rustix::io::Errno::NOENT => changed("a file is gone"),
-        err => io(src)(err.into()),
+    let from = safefs::open_file(root_fd, &e.path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => changed("a file or a folder on its way is gone"),
+        // `safefs` refuses a link on any component, and anything but a regular file.
+        std::io::ErrorKind::Other => {
+            changed("a file or a folder on its way was replaced by a link or by something else")
+        }
+        _ => io(src)(err),
     })?;
-    let st = rustix::fs::fstat(&fd).map_err(|err| io(src)(err.into()))?;
-    if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
-        return Err(changed("a file is no longer a regular file"));
-    }
+    let st = rustix::fs::fstat(&from).map_err(|err| io(src)(err.into()))?;
     let Some(expected) = e.sha256 else {
         return Err(changed("a file was not hashed when checked"));
     };
-    let mut from = std::fs::File::from(fd);
+    let mut from = from;
     let mut out = std::fs::File::create_new(dst).map_err(io(dst))?;
     let mut h = Sha256::new();
     let mut len: u64 = 0;
@@ -200,6 +148,11 @@ fn copy_file(
 mod tests {
     use super::*;
     use crate::delivery::inventory::Entry;
+    use std::os::fd::AsFd;
+
+    fn root(path: &Path) -> std::os::fd::OwnedFd {
+        safefs::open_root(path).unwrap()
+    }
 
     fn entry(path: &str, kind: EntryKind, content: &[u8]) -> Entry {
         Entry {
@@ -228,7 +181,14 @@ mod tests {
                 entry("sub/a", EntryKind::File, b"hello"),
             ],
         };
-        copy_checked(&src, &inv, &t.path().join("out"), &|| false).unwrap();
+        copy_checked(
+            &src,
+            root(&src).as_fd(),
+            &inv,
+            &t.path().join("out"),
+            &|| false,
+        )
+        .unwrap();
         assert_eq!(std::fs::read(t.path().join("out/sub/a")).unwrap(), b"hello");
     }
 
@@ -241,7 +201,14 @@ mod tests {
         let inv = Inventory {
             entries: vec![entry("a", EntryKind::File, b"checked")],
         };
-        let e = copy_checked(&src, &inv, &t.path().join("out"), &|| false).unwrap_err();
+        let e = copy_checked(
+            &src,
+            root(&src).as_fd(),
+            &inv,
+            &t.path().join("out"),
+            &|| false,
+        )
+        .unwrap_err();
         assert!(matches!(e, CopyError::Changed { .. }), "{e}");
         assert!(e.to_string().contains("SHA-256"), "{e}");
     }
@@ -276,7 +243,7 @@ mod tests {
             ),
         ] {
             let out = t.path().join(format!("out-{path}"));
-            let e = copy_checked(&src, &inv, &out, &|| false).unwrap_err();
+            let e = copy_checked(&src, root(&src).as_fd(), &inv, &out, &|| false).unwrap_err();
             assert!(matches!(e, CopyError::Changed { .. }), "{path}: {e}");
             assert!(e.to_string().contains("link"), "{e}");
         }

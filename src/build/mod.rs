@@ -1146,9 +1146,13 @@ fn runs_as(pid: &str, uid: u32) -> bool {
 
 /// Copy the delivery into `to` from its checked content (see [`copy`]).
 fn copy_tree(delivery: &Delivery, to: &Path) -> Result<(), BuildError> {
-    copy::copy_checked(&delivery.root, &delivery.inventory, to, &|| {
-        INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
-    })
+    copy::copy_checked(
+        &delivery.root,
+        delivery.root_fd(),
+        &delivery.inventory,
+        to,
+        &|| INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst),
+    )
     .map_err(|e| match e {
         copy::CopyError::Interrupted => BuildError::Interrupted,
         copy::CopyError::Io { path, source } => BuildError::Io { path, source },
