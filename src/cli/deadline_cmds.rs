@@ -154,9 +154,7 @@ fn record(vault: &VaultArg, event: &str, name: &str, date: Option<&str>) -> Resu
             e.seq
         ),
     }
-    println!(
-        "Ledger head {head} (keep it elsewhere: `escrow audit --head` checks with it that no entry was removed or edited)"
-    );
+    println!("{}", super::ledger_head_lines(&head));
     Ok(EXIT_PASS)
 }
 

@@ -191,11 +191,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
         human_bytes(dep.new_bytes),
         dep.reused_objects
     )?;
-    writeln!(
-        buf,
-        "Ledger head {} (keep it elsewhere: `escrow audit --head` checks with it that no entry was removed or edited)",
-        dep.ledger_head
-    )?;
+    writeln!(buf, "{}", super::ledger_head_lines(&dep.ledger_head))?;
     writeln!(buf, "snapshot {}", dep.id)?;
     print(&buf)?;
     Ok(code)
@@ -461,7 +457,7 @@ pub fn restore(args: &RestoreArgs) -> Result<u8> {
     let git = vault::restore::git_config(&v, &entry.snapshot)?;
     if !git.is_empty() && !args.allow_git_config {
         anyhow::bail!(
-            "snapshot {} ({}) holds Git settings or hooks that run commands as soon as Git is used in the restored folder:\n  {}\nnothing was restored; pass --allow-git-config to restore them as delivered, and review them before running git there",
+            "snapshot {} ({}) holds Git settings or hooks that run commands as soon as Git is used in the restored folder (`git status`, or an IDE such as VS Code or IDEA opening it, which runs Git), with the rights of whoever does so (root, if root):\n  {}\nnothing was restored. To restore the tree byte for byte anyway, pass --allow-git-config; then, before anyone uses Git or an IDE there, delete those lines or hooks (or the whole .git folder) with a text editor or `rm`",
             entry.label,
             short(&entry.snapshot),
             git.join("\n  ")
@@ -497,15 +493,35 @@ pub fn restore(args: &RestoreArgs) -> Result<u8> {
             r.dirs,
             r.symlinks
         );
-        if r.special_modes_removed > 0 {
-            println!(
-                "{} files or folders were recorded with setuid, setgid or sticky bits: restored without them (--keep-special-modes keeps them)",
-                r.special_modes_removed
-            );
+        if !r.special_modes.is_empty() {
+            let list: Vec<String> = r
+                .special_modes
+                .iter()
+                .take(20)
+                .map(|(p, m)| format!("  {p} (recorded {m:04o})"))
+                .collect();
+            let more = r.special_modes.len().saturating_sub(20);
+            let more = if more > 0 {
+                format!("\n  … and {more} more")
+            } else {
+                String::new()
+            };
+            if args.keep_special_modes {
+                println!(
+                    "WARNING: restored with setuid, setgid or sticky bits as recorded (--keep-special-modes), owned by the user who ran restore: whoever runs a setuid file gets that user's rights. Source code never needs them:\n{}{more}",
+                    list.join("\n")
+                );
+            } else {
+                println!(
+                    "{} files or folders were recorded with setuid, setgid or sticky bits: restored without them, and without write access for group and others (source code never needs them):\n{}{more}",
+                    r.special_modes.len(),
+                    list.join("\n")
+                );
+            }
         }
         if !git.is_empty() {
             println!(
-                "restored as delivered (--allow-git-config), these run commands when Git is used in {}:\n  {}",
+                "WARNING: restored as delivered (--allow-git-config): these run commands as soon as Git or an IDE is used in {}; delete them before anyone does:\n  {}",
                 args.target.display(),
                 git.join("\n  ")
             );
@@ -561,11 +577,28 @@ pub fn audit(args: &AuditArgs) -> Result<u8> {
         if !r.ledger_last.is_empty() {
             writeln!(buf, "last ledger entry: {}", r.ledger_last)?;
         }
-        if args.head.is_none() {
-            writeln!(
+        match (&args.head, &r.after_head) {
+            (None, _) => writeln!(
                 buf,
-                "without --head, an entry removed from the end of the ledger, or an edit of its last entry, cannot be seen: give --head the ledger head printed by the last deposit, golive or payment"
-            )?;
+                "without --head, an entry removed from the end of the ledger, or an edit of its last entry, cannot be seen: give --head the ledger head you wrote down (in the acceptance record) after the last deposit, golive or payment, not the one printed above"
+            )?,
+            (Some(h), Some(after)) if after.is_empty() => writeln!(
+                buf,
+                "--head {}: found, and it is the last entry's: nothing was removed or edited since it was written down",
+                h.trim()
+            )?,
+            (Some(h), Some(after)) => {
+                writeln!(
+                    buf,
+                    "--head {}: found; nothing up to it was removed or edited. {} entries were added after it: check that you know of each:",
+                    h.trim(),
+                    after.len()
+                )?;
+                for a in after {
+                    writeln!(buf, "  + {a}")?;
+                }
+            }
+            (Some(_), None) => {}
         }
     }
     for p in &r.problems {

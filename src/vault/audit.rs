@@ -53,6 +53,11 @@ pub struct AuditReport {
     /// The ledger's last entry, described for people (empty for an empty ledger).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub ledger_last: String,
+    /// With `--head`: the entries the ledger holds after the head given, described for people
+    /// (empty when the head is the last entry's, or not found, or not given). Someone who kept
+    /// the head checks that these are events they know of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_head: Option<Vec<String>>,
     pub problems: Vec<Problem>,
 }
 
@@ -476,6 +481,12 @@ pub fn audit(
         snapshots,
         ledger_entries: led.entries.len() as u64,
         ledger_last: led.entries.last().map(ledger::describe).unwrap_or_default(),
+        after_head: expect_head.and_then(|h| led.position(h)).map(|n| {
+            led.entries[n.min(led.entries.len())..]
+                .iter()
+                .map(ledger::describe)
+                .collect()
+        }),
         ledger_head: led.head,
         problems,
     })

@@ -15,7 +15,7 @@ use super::{Vault, VaultError, io_err};
 use crate::delivery::EntryKind;
 use crate::progress::Progress;
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Restored {
     pub files: u64,
     pub dirs: u64,
@@ -23,16 +23,21 @@ pub struct Restored {
     /// Special files recorded in the snapshot but never stored (devices, FIFOs, sockets).
     pub skipped: u64,
     pub bytes: u64,
-    /// Files and folders whose setuid, setgid or sticky bits were not restored (all of them
-    /// unless `keep_special_modes`).
-    pub special_modes_removed: u64,
+    /// Files and folders recorded with setuid, setgid or sticky bits: (path as shown to people,
+    /// recorded mode & 0o7777). Without `keep_special_modes` these bits, and write access for
+    /// group and others, were removed; with it they were restored as recorded.
+    pub special_modes: Vec<(String, u32)>,
 }
 
 /// The permission bits a restore gives an entry recorded with `mode`: setuid, setgid and sticky
 /// only when asked for (a restore as root must never make a setuid program of a vendor's file).
+/// An entry that loses such bits also loses write access for group and others: a `1777`
+/// folder must not come back as a world-writable `0777` one without its sticky bit.
 fn restored_mode(mode: u32, keep_special_modes: bool) -> u32 {
     if keep_special_modes {
         mode & 0o7777
+    } else if mode & 0o7000 != 0 {
+        mode & 0o755
     } else {
         mode & 0o777
     }
@@ -138,13 +143,12 @@ pub fn restore(
     }
 
     let mut stats = Restored::default();
-    if !keep_special_modes {
-        stats.special_modes_removed = entries
-            .iter()
-            .filter(|(_, e)| matches!(e.kind, EntryKind::File | EntryKind::Dir))
-            .filter(|(_, e)| e.mode & 0o7000 != 0)
-            .count() as u64;
-    }
+    stats.special_modes = entries
+        .iter()
+        .filter(|(_, e)| matches!(e.kind, EntryKind::File | EntryKind::Dir))
+        .filter(|(_, e)| e.mode & 0o7000 != 0)
+        .map(|(_, e)| (e.display_path(), e.mode & 0o7777))
+        .collect();
     // Folders first, parents before children (entries are sorted by path bytes, and a parent's
     // path is a prefix of its children's).
     let mut dirs: Vec<(&[u8], u32)> = entries

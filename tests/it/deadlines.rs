@@ -211,12 +211,12 @@ fn beyond_the_calendar_status_says_unknown_and_exits_2() {
     );
 }
 
-/// The "Ledger head <sha256>" line a command printed.
+/// The "Ledger head: <sha256>" line a command printed.
 fn printed_head(r: &Run) -> String {
     let head = r
         .stdout
         .lines()
-        .find_map(|l| l.strip_prefix("Ledger head "))
+        .find_map(|l| l.strip_prefix("Ledger head: "))
         .unwrap_or_else(|| panic!("no ledger head printed:\n{}", r.stdout));
     let head = head.split_whitespace().next().unwrap().to_owned();
     assert_eq!(head.len(), 64, "{head}");
@@ -270,13 +270,24 @@ fn a_cut_go_live_is_caught_with_the_head_golive_printed() {
     assert_eq!(r.code, 1, "overdue: {}", r.stdout);
     let r = at("2026-04-01T02:00:00Z", &v, &["audit", "--head", &head]);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    // An older head is still in the chain.
+    assert!(
+        r.stdout.contains("found, and it is the last entry's"),
+        "audit confirms the head: {}",
+        r.stdout
+    );
+    // An older head is still in the chain: audit lists what was added after it, for the
+    // holder of the head to recognise.
     let r = at(
         "2026-04-01T02:00:00Z",
         &v,
         &["audit", "--head", &deposit_head],
     );
     assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("1 entries were added after it") && r.stdout.contains("  + seq 1"),
+        "audit lists the entries after an older head: {}",
+        r.stdout
+    );
 
     // Cut the go-live line.
     let mut lines = ledger_lines(&v);
