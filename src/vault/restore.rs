@@ -142,13 +142,15 @@ pub fn restore(
         Err(_) => std::fs::create_dir_all(target).map_err(io_err(target))?,
     }
 
-    let mut stats = Restored::default();
-    stats.special_modes = entries
-        .iter()
-        .filter(|(_, e)| matches!(e.kind, EntryKind::File | EntryKind::Dir))
-        .filter(|(_, e)| e.mode & 0o7000 != 0)
-        .map(|(_, e)| (e.display_path(), e.mode & 0o7777))
-        .collect();
+    let mut stats = Restored {
+        special_modes: entries
+            .iter()
+            .filter(|(_, e)| matches!(e.kind, EntryKind::File | EntryKind::Dir))
+            .filter(|(_, e)| e.mode & 0o7000 != 0)
+            .map(|(_, e)| (e.display_path(), e.mode & 0o7777))
+            .collect(),
+        ..Restored::default()
+    };
     // Folders first, parents before children (entries are sorted by path bytes, and a parent's
     // path is a prefix of its children's).
     let mut dirs: Vec<(&[u8], u32)> = entries
