@@ -302,6 +302,46 @@ fn feed(
     }
 }
 
+/// `s` made safe to print on a terminal: control characters other than newline and tab (C0,
+/// DEL, C1: the starts of escape sequences that move the cursor, erase lines, hide text or set
+/// the window title) and the bidirectional overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069, which reorder what is shown) are written as `\u{XX}` escapes. Text from a
+/// delivery (build output, evidence, change notes, commit authors) goes through this before it
+/// reaches a terminal.
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Every string in `value` (a JSON document) passed through [`terminal_safe`].
+pub fn terminal_safe_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => {
+            if let std::borrow::Cow::Owned(t) = terminal_safe(s) {
+                *s = t;
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(terminal_safe_json),
+        serde_json::Value::Object(o) => o.values_mut().for_each(terminal_safe_json),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -322,7 +322,7 @@ pub fn show(args: &ShowArgs) -> Result<u8> {
         Some(n) => {
             writeln!(buf, "change note  {} (sha256 {})", n.file, short(&n.sha256))?;
             for line in n.text.lines().take(20) {
-                writeln!(buf, "    {line}")?;
+                writeln!(buf, "    {}", escrow::text::terminal_safe(line))?;
             }
         }
         None => writeln!(buf, "change note  none")?,

@@ -81,6 +81,12 @@ pub fn render_human(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // Much of the report is the vendor's text (build output, evidence, commit authors): every
+    // string is made terminal-safe first, so none can move the cursor, erase or hide a line.
+    let mut doc = serde_json::to_value(report).map_err(io::Error::other)?;
+    crate::text::terminal_safe_json(&mut doc);
+    let safe: Report = serde_json::from_value(doc).map_err(io::Error::other)?;
+    let report = &safe;
     let (bold, green, red, yellow, dim) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);
 

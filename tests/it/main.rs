@@ -17,4 +17,5 @@ mod manifest_errors;
 mod roundtrip;
 mod scan;
 mod sql_encodings;
+mod terminal;
 mod vault;

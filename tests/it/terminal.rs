@@ -1,0 +1,76 @@
+//! Text from a delivery never reaches the operator's terminal as escape sequences: a build that
+//! prints sequences which hide lines, move the cursor or set the window title, and a change note
+//! full of them, are shown escaped in the human report and in `show`.
+
+use crate::common::{escrow, write};
+
+/// What a hostile build prints: hide the rest of the line, set the window title, erase the line
+/// and return to its start (to write over the verdict), and a right-to-left override.
+const HOSTILE: &str = r"\033[8mhidden\033]0;title\007\033[2K\rPASS\342\200\256txt";
+
+fn has_raw_controls(s: &str) -> bool {
+    s.chars().any(|c| {
+        (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c)
+    })
+}
+
+#[test]
+fn vendor_text_is_escaped_in_the_human_report_and_in_show() {
+    let tmp = tempfile::tempdir().unwrap();
+    let delivery = tmp.path().join("delivery");
+    std::fs::create_dir(&delivery).unwrap();
+    write(&delivery, "src/main.c", "int main(void) { return 0; }\n");
+    // The note a deposit keeps: escape sequences in the vendor's change note.
+    write(
+        &delivery,
+        "CHANGELOG.md",
+        "v1\n\u{1b}[2K\rall modules delivered \u{1b}]0;t\u{7}\n",
+    );
+    let manifest = tmp.path().join("manifest.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "schema-version = 1\n[build]\ncommand = '''printf '{HOSTILE}\\n'; exit 1'''\n[[module]]\nid = \"m\"\nname = \"m\"\npaths = [\"src/**\"]\n"
+        ),
+    )
+    .unwrap();
+    let d = delivery.to_str().unwrap();
+    let m = manifest.to_str().unwrap();
+    for lang in ["en", "zh"] {
+        let r = escrow(["build", d, "-m", m, "--color", "never", "--lang", lang]);
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains("\\u{1b}[8mhidden"),
+            "the sequence is shown escaped: {}",
+            r.stdout
+        );
+        assert!(!has_raw_controls(&r.stdout), "raw controls: {:?}", r.stdout);
+    }
+    // JSON keeps the vendor's bytes exactly: it is data, not a terminal.
+    let r = escrow(["build", d, "-m", m, "--format", "json"]);
+    assert!(r.stdout.contains("\\u001b[8mhidden"), "{}", r.stdout);
+
+    let vault = tmp.path().join("vault");
+    let v = vault.to_str().unwrap();
+    let r = escrow(["init", "--vault", v]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let note = delivery.join("CHANGELOG.md");
+    let r = escrow([
+        "deposit",
+        d,
+        "-m",
+        m,
+        "--vault",
+        v,
+        "--label",
+        "v1",
+        "--note",
+        note.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    let r = escrow(["show", "--vault", v, "v1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("all modules delivered"), "{}", r.stdout);
+    assert!(!has_raw_controls(&r.stdout), "raw controls: {:?}", r.stdout);
+}
