@@ -322,7 +322,7 @@ pub fn export(
             }
             return TreeWalkResult::Skip;
         }
-        if parts().any(|c| c.is_empty() || c == b"." || c == b"..") {
+        if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
             if unsafe_names.len() < 50 {
                 unsafe_names.push(crate::delivery::names::display(&path));
             }
