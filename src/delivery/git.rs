@@ -85,9 +85,18 @@ fn copy_repository(spec: &str, dir: &Path, copy: &Path) -> Result<(), DeliveryEr
         ));
     };
     for (pointer, why) in [
-        (&b"objects/info/alternates"[..], "borrows objects from another repository"),
-        (b"objects/info/http-alternates", "borrows objects from another repository"),
-        (b"commondir", "takes its objects and refs from another Git folder"),
+        (
+            &b"objects/info/alternates"[..],
+            "borrows objects from another repository",
+        ),
+        (
+            b"objects/info/http-alternates",
+            "borrows objects from another repository",
+        ),
+        (
+            b"commondir",
+            "takes its objects and refs from another Git folder",
+        ),
     ] {
         if safefs::open_beneath(git.as_fd(), pointer, rustix::fs::OFlags::PATH).is_ok()
             || safefs::lstat_at(git.as_fd(), pointer).is_ok()
@@ -129,7 +138,12 @@ fn copy_entry(
     use rustix::fs::FileType;
     use std::os::fd::AsFd;
     let shown = super::names::display(rel);
-    let io = |e: std::io::Error| err(spec, format!("cannot copy {shown:?} of the repository ({e})"));
+    let io = |e: std::io::Error| {
+        err(
+            spec,
+            format!("cannot copy {shown:?} of the repository ({e})"),
+        )
+    };
     let st = match safefs::lstat_at(from, name) {
         Ok(st) => st,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -138,8 +152,7 @@ fn copy_entry(
     match FileType::from_raw_mode(st.st_mode) {
         FileType::Directory if depth < 64 => {
             let src = safefs::open_dir_at(from, name, Some((st.st_dev, st.st_ino))).map_err(io)?;
-            rustix::fs::mkdirat(to, name, rustix::fs::Mode::RWXU)
-                .map_err(|e| io(e.into()))?;
+            rustix::fs::mkdirat(to, name, rustix::fs::Mode::RWXU).map_err(|e| io(e.into()))?;
             let dst = safefs::open_dir_at(to, name, None).map_err(io)?;
             let mut names = safefs::list(src.as_fd()).map_err(io)?;
             names.sort();

@@ -157,8 +157,10 @@ pub fn locate(
             }
             followed.insert(i);
             if *kind != EntryKind::File {
-                out.outside
-                    .push((i, "a link or special file: what it names cannot be checked".into()));
+                out.outside.push((
+                    i,
+                    "a link or special file: what it names cannot be checked".into(),
+                ));
                 continue;
             }
             let Some(bytes) = read(i) else {
@@ -404,7 +406,14 @@ pub fn findings(delivery: &Delivery) -> Vec<Finding> {
         entries.iter().map(|e| (&*e.path, e.kind, e.mode)).collect();
     let located = locate(&view, &mut |i| {
         let e = &entries[i];
-        read_checked(&delivery.root, &e.path, e.size, e.sha256.as_ref(), MAX_POINTER).ok()
+        read_checked(
+            &delivery.root,
+            &e.path,
+            e.size,
+            e.sha256.as_ref(),
+            MAX_POINTER,
+        )
+        .ok()
     });
     let mut out = Vec::new();
     for (i, what) in &located.outside {
@@ -419,8 +428,14 @@ pub fn findings(delivery: &Delivery) -> Vec<Finding> {
                 names::display(e.link_target.as_deref().unwrap_or_default())
             ))
         } else {
-            read_checked(&delivery.root, &e.path, e.size, e.sha256.as_ref(), MAX_CONFIG)
-                .and_then(|bytes| executing(&bytes))
+            read_checked(
+                &delivery.root,
+                &e.path,
+                e.size,
+                e.sha256.as_ref(),
+                MAX_CONFIG,
+            )
+            .and_then(|bytes| executing(&bytes))
         };
         out.extend(config_finding(&file, found));
     }

@@ -732,7 +732,11 @@ fn a_local_repository_is_read_only_from_the_real_files_inside_it() {
         "",
     );
     let alternates = bare.join("objects/info/alternates");
-    std::fs::write(&alternates, format!("{}\n", hostgit.join("objects").display())).unwrap();
+    std::fs::write(
+        &alternates,
+        format!("{}\n", hostgit.join("objects").display()),
+    )
+    .unwrap();
     std::os::unix::fs::symlink(
         hostgit.join("refs/heads/master"),
         bare.join("refs/tags/leak"),
@@ -774,11 +778,22 @@ fn gitfile_commondir(dir: &Path, marker: &Path) {
     std::fs::write(dir.join(".git"), "gitdir: meta-wt\n").unwrap();
     let cfg = dir.join("meta-common/config");
     let c = cfg.to_str().unwrap();
-    git(None, &["config", "-f", c, "core.repositoryformatversion", "1"], "");
-    git(None, &["config", "-f", c, "extensions.worktreeConfig", "true"], "");
+    git(
+        None,
+        &["config", "-f", c, "core.repositoryformatversion", "1"],
+        "",
+    );
+    git(
+        None,
+        &["config", "-f", c, "extensions.worktreeConfig", "true"],
+        "",
+    );
     std::fs::write(
         dir.join("meta-wt/config.worktree"),
-        format!("[core]\n\tfsmonitor = \"touch {}; false\"\n", marker.display()),
+        format!(
+            "[core]\n\tfsmonitor = \"touch {}; false\"\n",
+            marker.display()
+        ),
     )
     .unwrap();
 }
@@ -795,7 +810,10 @@ fn a_gitfile_and_commondir_cannot_hide_git_settings() {
         .current_dir(&dir)
         .env("GIT_CEILING_DIRECTORIES", tmp.path())
         .output();
-    assert!(marker.exists(), "the setup does not plant a working command");
+    assert!(
+        marker.exists(),
+        "the setup does not plant a working command"
+    );
     std::fs::remove_file(&marker).unwrap();
 
     let run = check_git(dir.to_str().unwrap(), &[]);
@@ -827,7 +845,8 @@ fn a_gitfile_and_commondir_cannot_hide_git_settings() {
     let run = escrow(["restore", "v1", out.to_str().unwrap(), "--vault", v]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("meta-wt/config.worktree: core.fsmonitor"),
+        run.stderr
+            .contains("meta-wt/config.worktree: core.fsmonitor"),
         "{}",
         run.stderr
     );
@@ -891,8 +910,16 @@ fn tree_entries_with_slashes_or_dots_in_their_names_are_not_unpacked() {
         ("40000", "sub/.git", &dotgit),
     ]);
     let commit = git(None, &["--git-dir", b, "commit-tree", "-m", "v1", &top], "");
-    git(None, &["--git-dir", b, "update-ref", "refs/heads/main", &commit], "");
-    git(None, &["--git-dir", b, "symbolic-ref", "HEAD", "refs/heads/main"], "");
+    git(
+        None,
+        &["--git-dir", b, "update-ref", "refs/heads/main", &commit],
+        "",
+    );
+    git(
+        None,
+        &["--git-dir", b, "symbolic-ref", "HEAD", "refs/heads/main"],
+        "",
+    );
 
     let run = check_git(b, &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -903,6 +930,9 @@ fn tree_entries_with_slashes_or_dots_in_their_names_are_not_unpacked() {
     let f = with_code(&r, "archive-unsafe-path");
     assert_eq!(f.len(), 1, "{:?}", codes(&r));
     assert_eq!(f[0]["evidence"], serde_json::json!(["a/b"]));
-    assert!(with_code(&r, "git-config-executes").is_empty(), "nothing staged under .git");
+    assert!(
+        with_code(&r, "git-config-executes").is_empty(),
+        "nothing staged under .git"
+    );
     assert_eq!(r["delivery"]["files"], 1, "README.md only");
 }
