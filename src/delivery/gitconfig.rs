@@ -556,4 +556,45 @@ mod tests {
         assert_eq!(l.configs, [0, 5]);
         assert_eq!(l.hooks, [1]);
     }
+
+    #[test]
+    fn follows_gitfiles_and_commondir_inside_the_tree_only() {
+        let e = |p: &'static str, k| (p.as_bytes(), k, 0o644);
+        let entries = [
+            e(".git", EntryKind::File),
+            e("meta-wt/HEAD", EntryKind::File),
+            e("meta-wt/commondir", EntryKind::File),
+            e("meta-wt/config.worktree", EntryKind::File),
+            e("store/config", EntryKind::File),
+            e("store/hooks/post-checkout", EntryKind::File),
+            e("sub/.git", EntryKind::File),
+            e("lib/.GIT", EntryKind::Symlink),
+            e("plain/config", EntryKind::File),
+            e("hidden/config", EntryKind::File),
+            e("x/.git", EntryKind::File),
+        ];
+        let mut entries = entries.to_vec();
+        entries[5].2 = 0o755;
+        let contents: [&[u8]; 11] = [
+            b"gitdir: meta-wt\n",
+            b"ref: refs/heads/main\n",
+            b"../store\n",
+            b"",
+            b"",
+            b"",
+            b"gitdir: ../../../elsewhere/.git\n",
+            b"",
+            b"",
+            b"",
+            b"gitdir: ./a/../../hidden\r\n",
+        ];
+        let l = locate(&entries, &mut |i| Some(contents[i].to_vec()));
+        assert_eq!(l.configs, [3, 4, 9]);
+        assert_eq!(l.hooks, [5]);
+        let outside: Vec<usize> = l.outside.iter().map(|(i, _)| *i).collect();
+        assert_eq!(outside, [6, 7]);
+        assert_eq!(resolve(b"a/b", b"../../c"), Some(b"c".to_vec()));
+        assert_eq!(resolve(b"a", b"../../c"), None);
+        assert_eq!(resolve(b"a", b"/etc"), None);
+    }
 }
