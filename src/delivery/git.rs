@@ -36,8 +36,151 @@ pub fn is_repository(spec: &str) -> bool {
     {
         return true;
     }
+    // Links are not followed: a repository given as a folder is read only from what is in it.
+    let kind = |p: &Path| std::fs::symlink_metadata(p).ok().map(|m| m.file_type());
     let p = Path::new(spec);
-    p.is_dir() && p.join("HEAD").is_file() && p.join("objects").is_dir() && p.join("refs").is_dir()
+    p.is_dir()
+        && kind(&p.join("HEAD")).is_some_and(|t| t.is_file())
+        && kind(&p.join("objects")).is_some_and(|t| t.is_dir())
+        && kind(&p.join("refs")).is_some_and(|t| t.is_dir())
+}
+
+/// What of a repository escrow copies: its refs, its objects, which commits are cut off
+/// (`shallow`). Not its configuration, hooks, grafts, logs or index.
+const COPIED: [&[u8]; 5] = [b"HEAD", b"packed-refs", b"shallow", b"refs", b"objects"];
+
+/// Copy the Git folder of the local repository `dir` (bare, or a work tree's `.git`) into
+/// `copy`: only real files and folders inside it, read through handles that follow no link;
+/// a link, a special file, objects borrowed from elsewhere (`objects/info/alternates`) or a
+/// folder that is only a pointer to another (`commondir`, a `.git` file) are refused.
+fn copy_repository(spec: &str, dir: &Path, copy: &Path) -> Result<(), DeliveryError> {
+    use super::safefs;
+    use std::os::fd::AsFd;
+    let io = |what: &str, e: std::io::Error| err(spec, format!("cannot read {what} ({e})"));
+    let root = safefs::open_root(dir).map_err(|e| io("the repository", e))?;
+    let is_dir = |name: &[u8]| {
+        safefs::lstat_at(root.as_fd(), name).is_ok_and(|st| {
+            rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Directory
+        })
+    };
+    let git = if is_dir(b"objects") {
+        root
+    } else if safefs::lstat_at(root.as_fd(), b"objects").is_ok() {
+        return Err(err(
+            spec,
+            "the repository's objects folder is a link or a file: a repository given as a folder is read only from the real files inside it; deliver a self-contained repository (`git clone --bare --no-local`)".to_owned(),
+        ));
+    } else if safefs::lstat_at(root.as_fd(), b".git").is_ok() {
+        if !is_dir(b".git") {
+            return Err(err(
+                spec,
+                "its .git is a file or a link that points to a Git folder elsewhere (a linked worktree or a submodule): deliver a self-contained repository (`git clone --bare --no-local`)".to_owned(),
+            ));
+        }
+        safefs::open_dir_at(root.as_fd(), b".git", None).map_err(|e| io(".git", e))?
+    } else {
+        return Err(err(
+            spec,
+            "this folder is not a Git repository (no objects folder)".to_owned(),
+        ));
+    };
+    for (pointer, why) in [
+        (
+            &b"objects/info/alternates"[..],
+            "borrows objects from another repository",
+        ),
+        (
+            b"objects/info/http-alternates",
+            "borrows objects from another repository",
+        ),
+        (
+            b"commondir",
+            "takes its objects and refs from another Git folder",
+        ),
+    ] {
+        if safefs::open_beneath(git.as_fd(), pointer, rustix::fs::OFlags::PATH).is_ok()
+            || safefs::lstat_at(git.as_fd(), pointer).is_ok()
+        {
+            return Err(err(
+                spec,
+                format!(
+                    "the repository {why} ({}): escrow reads only what is inside the repository delivered; deliver a self-contained repository (`git repack -a -d`, then delete objects/info/alternates; or `git clone --bare --no-local`)",
+                    super::names::display(pointer)
+                ),
+            ));
+        }
+    }
+    std::fs::create_dir(copy).map_err(|e| io("escrow's private folder", e))?;
+    let out = safefs::open_root(copy).map_err(|e| io("escrow's private folder", e))?;
+    for name in COPIED {
+        copy_entry(spec, git.as_fd(), out.as_fd(), name, name, 0)?;
+    }
+    let mut config = safefs::create_file_at(out.as_fd(), b"config", false)
+        .map_err(|e| io("escrow's private folder", e))?;
+    std::io::Write::write_all(
+        &mut config,
+        b"[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n",
+    )
+    .map_err(|e| io("escrow's private folder", e))?;
+    Ok(())
+}
+
+/// Copy `name` of the folder `from` into the folder `to`; `rel` is its path in the repository.
+fn copy_entry(
+    spec: &str,
+    from: std::os::fd::BorrowedFd<'_>,
+    to: std::os::fd::BorrowedFd<'_>,
+    name: &[u8],
+    rel: &[u8],
+    depth: usize,
+) -> Result<(), DeliveryError> {
+    use super::safefs;
+    use rustix::fs::FileType;
+    use std::os::fd::AsFd;
+    let shown = super::names::display(rel);
+    let io = |e: std::io::Error| {
+        err(
+            spec,
+            format!("cannot copy {shown:?} of the repository ({e})"),
+        )
+    };
+    let st = match safefs::lstat_at(from, name) {
+        Ok(st) => st,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(e)),
+    };
+    match FileType::from_raw_mode(st.st_mode) {
+        FileType::Directory if depth < 64 => {
+            let src = safefs::open_dir_at(from, name, Some((st.st_dev, st.st_ino))).map_err(io)?;
+            rustix::fs::mkdirat(to, name, rustix::fs::Mode::RWXU).map_err(|e| io(e.into()))?;
+            let dst = safefs::open_dir_at(to, name, None).map_err(io)?;
+            let mut names = safefs::list(src.as_fd()).map_err(io)?;
+            names.sort();
+            for n in names {
+                let r = [rel, b"/", &n].concat();
+                copy_entry(spec, src.as_fd(), dst.as_fd(), &n, &r, depth + 1)?;
+            }
+            Ok(())
+        }
+        FileType::RegularFile => {
+            let mut src = safefs::open_file_at(from, name).map_err(io)?;
+            let mut dst = safefs::create_file_at(to, name, false).map_err(io)?;
+            std::io::copy(&mut src, &mut dst).map_err(io)?;
+            Ok(())
+        }
+        FileType::Symlink => Err(err(
+            spec,
+            format!(
+                "the repository holds a link, {shown:?}: a repository given as a folder is read only from the real files inside it; deliver a self-contained repository (`git clone --bare --no-local`)"
+            ),
+        )),
+        _ => Err(err(
+            spec,
+            format!(
+                "the repository holds {shown:?}, which is not a file or a folder (or lies too deep); deliver a self-contained repository (`git clone --bare --no-local`)"
+            ),
+        )),
+    }
 }
 
 fn err(spec: &str, message: String) -> DeliveryError {
@@ -57,15 +200,21 @@ pub fn export(
     limits: Limits,
     progress: &dyn crate::progress::Progress,
 ) -> Result<(CommitInfo, Unpacked), DeliveryError> {
-    let url = if Path::new(spec).exists() {
-        format!(
-            "file://{}",
-            std::fs::canonicalize(spec)
-                .map_err(|e| err(spec, format!("cannot open the repository ({e})")))?
-                .display()
-        )
-    } else {
-        spec.to_owned()
+    // A repository on this machine is read only from the real files and folders inside it,
+    // through handles (no link followed anywhere), into escrow's private copy with escrow's own
+    // configuration; only that copy is cloned. Its links, alternates and settings could
+    // otherwise make libgit2 read another repository of this machine.
+    let local = spec
+        .strip_prefix("file://")
+        .map(Path::new)
+        .or_else(|| Path::new(spec).exists().then(|| Path::new(spec)));
+    let copy = scratch.with_file_name("source.git");
+    let url = match local {
+        Some(dir) => {
+            copy_repository(spec, dir, &copy)?;
+            format!("file://{}", copy.display())
+        }
+        None => spec.to_owned(),
     };
     let mut callbacks = git2::RemoteCallbacks::new();
     let mut last = 0usize;
@@ -81,25 +230,15 @@ pub fn export(
     });
     let mut fetch = git2::FetchOptions::new();
     fetch.remote_callbacks(callbacks);
-    // A repository on this machine is copied object file by object file (never hard-linked to
-    // files the vendor may still write), not packed again in memory as a fetch would; unless it
-    // borrows objects from another repository (`git clone --shared/--reference`): then only a
-    // fetch gathers them.
-    let local = url.strip_prefix("file://").map(Path::new);
-    let borrows = local.is_some_and(|d| {
-        d.join("objects/info/alternates").exists()
-            || d.join(".git/objects/info/alternates").exists()
-    });
     let cloned = git2::build::RepoBuilder::new()
         .bare(true)
-        .clone_local(if borrows {
-            git2::build::CloneLocal::Auto
-        } else {
-            git2::build::CloneLocal::NoLinks
-        })
+        .clone_local(git2::build::CloneLocal::NoLinks)
         .fetch_options(fetch)
         .clone(&url, scratch);
     progress.finish();
+    if local.is_some() {
+        let _ = std::fs::remove_dir_all(&copy);
+    }
     let repo = cloned.map_err(|e| {
         err(
             spec,
@@ -109,6 +248,12 @@ pub fn export(
             ),
         )
     })?;
+    if std::fs::symlink_metadata(scratch.join("objects/info/alternates")).is_ok() {
+        return Err(err(
+            spec,
+            "the clone borrows objects from another repository (objects/info/alternates); nothing was read".to_owned(),
+        ));
+    }
     let wanted = reference.unwrap_or("HEAD");
     let object = [
         wanted.to_owned(),
@@ -175,13 +320,24 @@ pub fn export(
     let mut submodules = Vec::new();
     let mut lfs = Vec::new();
     let mut dotgit = Vec::new();
+    let mut unsafe_names = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
         let mut path = dir.as_bytes().to_vec();
         path.extend_from_slice(entry.name_bytes());
-        // Checked out, a `.git` of the tree would be a live Git folder: never staged.
-        if gitconfig::is_dotgit(entry.name_bytes()) {
+        // Checked out, a `.git` of the tree would be a live Git folder: never staged. Git never
+        // writes a name with `/`, nor an empty, `.` or `..` one: such an entry is not unpacked
+        // (and a `.git` among its parts is that finding).
+        let name = entry.name_bytes();
+        let parts = || name.split(|&b| b == b'/');
+        if parts().any(gitconfig::is_dotgit) {
             if dotgit.len() < 50 {
                 dotgit.push(crate::delivery::names::display(&path));
+            }
+            return TreeWalkResult::Skip;
+        }
+        if name.is_empty() || name == b"." || name == b".." || name.contains(&b'/') {
+            if unsafe_names.len() < 50 {
+                unsafe_names.push(crate::delivery::names::display(&path));
             }
             return TreeWalkResult::Skip;
         }
@@ -241,6 +397,23 @@ pub fn export(
             )
             .path(dotgit[0].clone())
             .evidence(dotgit),
+        );
+    }
+    if !unsafe_names.is_empty() {
+        u.push_finding(
+            Finding::new(
+                "archive-unsafe-path",
+                format!(
+                    "the commit's tree holds {} entries whose name is empty, `.`, `..` or holds `/` (Git never writes such names: the repository was crafted); they were not unpacked",
+                    unsafe_names.len()
+                ),
+                format!(
+                    "提交的文件树中有 {} 个名称为空、为 `.`/`..` 或含 `/` 的条目（Git 不会写出这样的名称，仓库系人为构造）；未解出",
+                    unsafe_names.len()
+                ),
+            )
+            .path(unsafe_names[0].clone())
+            .evidence(unsafe_names),
         );
     }
     if !submodules.is_empty() {
@@ -398,13 +571,26 @@ fn stream(
     size: u64,
 ) -> Result<bool, DeliveryError> {
     let shown = String::from_utf8_lossy(path).into_owned();
+    // A clean environment: no settings but the copy's own (written by libgit2), no hooks, no
+    // monitor, no object folders named by the environment.
     let child = std::process::Command::new("git")
-        .arg("--git-dir")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_DIR", git_dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", git_dir)
+        .env("GIT_ATTR_NOSYSTEM", "1")
+        .args([
+            "-c",
+            "core.fsmonitor=false",
+            "-c",
+            "core.hooksPath=/dev/null",
+            "--git-dir",
+        ])
         .arg(git_dir)
         .args(["cat-file", "blob"])
         .arg(id.to_string())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

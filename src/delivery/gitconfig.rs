@@ -55,36 +55,143 @@ pub struct Located {
     pub configs: Vec<usize>,
     /// Indices of hooks: executable files (or links) in a Git folder's `hooks/`, not `*.sample`.
     pub hooks: Vec<usize>,
+    /// Pointer files (a `.git` gitfile, a `commondir`) naming a Git folder outside the tree,
+    /// or that cannot be read: (index, what it names). Git would read settings there that
+    /// cannot be checked.
+    pub outside: Vec<(usize, String)>,
 }
 
-/// Find the Git folders of a tree (a folder named `.git` in any letter case, or one holding
-/// `objects` and `HEAD` or `refs`, as a bare repository does) and their configuration files and hooks.
-/// `entries` are (path, kind, mode), paths `/`-separated and relative to the tree's root.
-pub fn locate(entries: &[(&[u8], EntryKind, u32)]) -> Located {
-    let all: HashSet<&[u8]> = entries.iter().map(|(p, _, _)| *p).collect();
-    let is_git_dir = |dir: &[u8]| -> bool {
-        let name = dir.rsplit(|&b| b == b'/').next().unwrap_or(dir);
-        if !dir.is_empty() && is_dotgit(name) {
-            return true;
-        }
-        let child = |n: &[u8]| {
-            if dir.is_empty() {
-                n.to_vec()
-            } else {
-                [dir, b"/", n].concat()
+/// Pointer files larger than this are not followed (reported as unreadable).
+const MAX_POINTER: u64 = 4096;
+
+/// `base` (a folder of the tree, `/`-separated) joined with `target`, resolved lexically; `None`
+/// when absolute or when it climbs out of the tree.
+fn resolve(base: &[u8], target: &[u8]) -> Option<Vec<u8>> {
+    if target.starts_with(b"/") {
+        return None;
+    }
+    let mut parts: Vec<&[u8]> = base
+        .split(|&b| b == b'/')
+        .filter(|c| !c.is_empty())
+        .collect();
+    for c in target.split(|&b| b == b'/') {
+        match c {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop()?;
             }
-        };
-        // A bare repository, or the common folder that worktrees' `commondir` names.
-        all.contains(child(b"objects").as_slice())
-            && (all.contains(child(b"HEAD").as_slice()) || all.contains(child(b"refs").as_slice()))
+            c => parts.push(c),
+        }
+    }
+    Some(parts.join(&b'/'))
+}
+
+/// The path a pointer file names: `gitdir: PATH` for a gitfile, the whole first line for
+/// `commondir`.
+fn pointer(bytes: &[u8], gitfile: bool) -> Option<Vec<u8>> {
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let target = if gitfile {
+        line.strip_prefix(b"gitdir:")?.trim_ascii()
+    } else {
+        line
     };
+    (!target.is_empty()).then(|| target.to_vec())
+}
+
+/// Find the Git folders of a tree and their configuration files and hooks. A Git folder is
+/// one Git could use as such: a folder named `.git` in any letter case; a folder holding `HEAD`
+/// with any of `objects`, `refs`, `commondir`, `gitdir`, `config`, `config.worktree`; a folder a
+/// `.git` gitfile (`gitdir: PATH`) names; the folder a Git folder's `commondir` names. Pointers
+/// are resolved lexically inside the tree, never through the file system; one naming a place
+/// outside the tree is returned in `outside`.
+/// `entries` are (path, kind, mode), paths `/`-separated and relative to the tree's root;
+/// `read(i)` gives the content of the regular file `entries[i]` (`None` when it cannot).
+pub fn locate(
+    entries: &[(&[u8], EntryKind, u32)],
+    read: &mut dyn FnMut(usize) -> Option<Vec<u8>>,
+) -> Located {
+    let all: HashSet<&[u8]> = entries.iter().map(|(p, _, _)| *p).collect();
     let split = |p: &'_ [u8]| -> (Vec<u8>, Vec<u8>) {
         match p.iter().rposition(|&b| b == b'/') {
             Some(i) => (p[..i].to_vec(), p[i + 1..].to_vec()),
             None => (Vec::new(), p.to_vec()),
         }
     };
+    let child = |dir: &[u8], n: &[u8]| -> Vec<u8> {
+        if dir.is_empty() {
+            n.to_vec()
+        } else {
+            [dir, b"/", n].concat()
+        }
+    };
+    let mut named: HashSet<Vec<u8>> = HashSet::new();
     let mut out = Located::default();
+    let by_shape = |dir: &[u8]| -> bool {
+        let name = dir.rsplit(|&b| b == b'/').next().unwrap_or(dir);
+        if !dir.is_empty() && is_dotgit(name) {
+            return true;
+        }
+        all.contains(child(dir, b"HEAD").as_slice())
+            && [
+                &b"objects"[..],
+                b"refs",
+                b"commondir",
+                b"gitdir",
+                b"config",
+                b"config.worktree",
+            ]
+            .iter()
+            .any(|n| all.contains(child(dir, n).as_slice()))
+    };
+    // Follow gitfiles, then the `commondir` of every Git folder, until nothing new is named.
+    let mut followed: HashSet<usize> = HashSet::new();
+    for _ in 0..8 {
+        let mut grew = false;
+        for (i, (path, kind, _)) in entries.iter().enumerate() {
+            let (dir, name) = split(path);
+            let gitfile = is_dotgit(&name);
+            let commondir = name == b"commondir" && (by_shape(&dir) || named.contains(&dir));
+            if !(gitfile || commondir) || *kind == EntryKind::Dir || followed.contains(&i) {
+                continue;
+            }
+            followed.insert(i);
+            if *kind != EntryKind::File {
+                out.outside.push((
+                    i,
+                    "a link or special file: what it names cannot be checked".into(),
+                ));
+                continue;
+            }
+            let Some(bytes) = read(i) else {
+                out.outside.push((i, "cannot be read".into()));
+                continue;
+            };
+            // A `.git` file that is not a gitfile: Git refuses it.
+            let Some(target) = pointer(&bytes, gitfile) else {
+                continue;
+            };
+            match resolve(&dir, &target) {
+                Some(t) => {
+                    if !named.contains(&t) {
+                        named.insert(t);
+                        grew = true;
+                    }
+                }
+                None => out.outside.push((
+                    i,
+                    format!(
+                        "names the Git folder {:?}, outside the delivery",
+                        names::display(&target)
+                    ),
+                )),
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    let is_git_dir = |dir: &[u8]| by_shape(dir) || named.contains(dir);
     for (i, (path, kind, mode)) in entries.iter().enumerate() {
         let (dir, name) = split(path);
         if *kind != EntryKind::Dir
@@ -110,6 +217,7 @@ pub fn locate(entries: &[(&[u8], EntryKind, u32)]) -> Located {
             out.hooks.push(i);
         }
     }
+    out.outside.sort_by_key(|(i, _)| *i);
     out
 }
 
@@ -261,6 +369,24 @@ fn config_finding(file: &str, found: Result<Vec<Setting>, String>) -> Option<Fin
     )
 }
 
+/// A gitfile or `commondir` whose Git folder cannot be checked.
+fn pointer_finding(file: &str, what: &str) -> Finding {
+    Finding::new(
+            "git-config-executes",
+            format!(
+                "Git pointer file {file:?} {what}: Git would take its settings (which may run commands) from there, and escrow cannot check them"
+            ),
+            format!("Git 指针文件 {file:?} 指向无法检查的 Git 目录（{what}）：其中的设置可能执行命令"),
+        )
+    .path(file)
+    .evidence(vec![format!("{file}: {what}")])
+}
+
+/// What `restore` would write that points Git at settings escrow cannot check.
+pub fn describe_pointer(file: &str, what: &str) -> String {
+    format!("{file}: {what}")
+}
+
 fn hook_finding(file: &str) -> Finding {
     Finding::new(
         "git-config-executes",
@@ -278,8 +404,21 @@ pub fn findings(delivery: &Delivery) -> Vec<Finding> {
     let entries = &delivery.inventory.entries;
     let view: Vec<(&[u8], EntryKind, u32)> =
         entries.iter().map(|e| (&*e.path, e.kind, e.mode)).collect();
-    let located = locate(&view);
+    let located = locate(&view, &mut |i| {
+        let e = &entries[i];
+        read_checked(
+            &delivery.root,
+            &e.path,
+            e.size,
+            e.sha256.as_ref(),
+            MAX_POINTER,
+        )
+        .ok()
+    });
     let mut out = Vec::new();
+    for (i, what) in &located.outside {
+        out.push(pointer_finding(&entries[*i].display_path(), what));
+    }
     for &i in &located.configs {
         let e = &entries[i];
         let file = e.display_path();
@@ -289,8 +428,14 @@ pub fn findings(delivery: &Delivery) -> Vec<Finding> {
                 names::display(e.link_target.as_deref().unwrap_or_default())
             ))
         } else {
-            read_checked(&delivery.root, &e.path, e.size, e.sha256.as_ref())
-                .and_then(|bytes| executing(&bytes))
+            read_checked(
+                &delivery.root,
+                &e.path,
+                e.size,
+                e.sha256.as_ref(),
+                MAX_CONFIG,
+            )
+            .and_then(|bytes| executing(&bytes))
         };
         out.extend(config_finding(&file, found));
     }
@@ -305,9 +450,10 @@ fn read_checked(
     rel: &[u8],
     size: u64,
     sha: Option<&[u8; 32]>,
+    max: u64,
 ) -> Result<Vec<u8>, String> {
-    if size > MAX_CONFIG {
-        return Err(format!("larger than {MAX_CONFIG} bytes"));
+    if size > max {
+        return Err(format!("larger than {max} bytes"));
     }
     let path = root.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(rel));
     let mut f = std::fs::OpenOptions::new()
@@ -317,7 +463,7 @@ fn read_checked(
         .map_err(|e| format!("cannot be read ({e})"))?;
     let mut bytes = Vec::new();
     f.by_ref()
-        .take(MAX_CONFIG + 1)
+        .take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot be read ({e})"))?;
     let digest: [u8; 32] = Sha256::digest(&bytes).into();
@@ -406,8 +552,49 @@ mod tests {
             e("src/config", EntryKind::File, 0o644),
             e("src/hooks/x", EntryKind::File, 0o755),
         ];
-        let l = locate(&entries);
+        let l = locate(&entries, &mut |_| None);
         assert_eq!(l.configs, [0, 5]);
         assert_eq!(l.hooks, [1]);
+    }
+
+    #[test]
+    fn follows_gitfiles_and_commondir_inside_the_tree_only() {
+        let e = |p: &'static str, k| (p.as_bytes(), k, 0o644);
+        let entries = [
+            e(".git", EntryKind::File),
+            e("meta-wt/HEAD", EntryKind::File),
+            e("meta-wt/commondir", EntryKind::File),
+            e("meta-wt/config.worktree", EntryKind::File),
+            e("store/config", EntryKind::File),
+            e("store/hooks/post-checkout", EntryKind::File),
+            e("sub/.git", EntryKind::File),
+            e("lib/.GIT", EntryKind::Symlink),
+            e("plain/config", EntryKind::File),
+            e("hidden/config", EntryKind::File),
+            e("x/.git", EntryKind::File),
+        ];
+        let mut entries = entries.to_vec();
+        entries[5].2 = 0o755;
+        let contents: [&[u8]; 11] = [
+            b"gitdir: meta-wt\n",
+            b"ref: refs/heads/main\n",
+            b"../store\n",
+            b"",
+            b"",
+            b"",
+            b"gitdir: ../../../elsewhere/.git\n",
+            b"",
+            b"",
+            b"",
+            b"gitdir: ./a/../../hidden\r\n",
+        ];
+        let l = locate(&entries, &mut |i| Some(contents[i].to_vec()));
+        assert_eq!(l.configs, [3, 4, 9]);
+        assert_eq!(l.hooks, [5]);
+        let outside: Vec<usize> = l.outside.iter().map(|(i, _)| *i).collect();
+        assert_eq!(outside, [6, 7]);
+        assert_eq!(resolve(b"a/b", b"../../c"), Some(b"c".to_vec()));
+        assert_eq!(resolve(b"a", b"../../c"), None);
+        assert_eq!(resolve(b"a", b"/etc"), None);
     }
 }

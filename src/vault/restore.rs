@@ -344,8 +344,27 @@ pub fn git_config(vault: &Vault, id: &str) -> Result<Vec<String>, VaultError> {
         .iter()
         .map(|(p, e)| (p.as_slice(), e.kind, e.mode))
         .collect();
-    let located = gitconfig::locate(&view);
+    let mut failed = None;
+    let located = gitconfig::locate(&view, &mut |i| {
+        let (_, e) = &with_paths[i];
+        if e.size > 4096 {
+            return None;
+        }
+        let sha = e.sha256.as_deref().unwrap_or_default();
+        pack::read_object(vault, &index, sha)
+            .map_err(|err| failed = Some(err))
+            .ok()
+    });
+    if let Some(err) = failed {
+        return Err(err);
+    }
     let mut out = Vec::new();
+    for (i, what) in &located.outside {
+        out.push(gitconfig::describe_pointer(
+            &with_paths[*i].1.display_path(),
+            what,
+        ));
+    }
     for &i in &located.configs {
         let (_, e) = &with_paths[i];
         let file = e.display_path();

@@ -659,3 +659,280 @@ fn a_blob_bomb_is_bounded_like_an_archive_bomb() {
         "{rss_kb} KiB resident for a 96 MiB blob"
     );
 }
+
+/// Run git with binary `input`; its trimmed standard output.
+fn git_bytes(dir: &Path, args: &[&str], input: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?} failed");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A work tree at `dir` with one commit of `secret.txt` on `master`; its commit.
+fn host_repo(dir: &Path) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("secret.txt"), "HOST-SECRET\n").unwrap();
+    let d = Some(dir);
+    git(d, &["init", "-q", "-b", "master", "."], "");
+    git(d, &["add", "secret.txt"], "");
+    git(d, &["commit", "-q", "-m", "host"], "");
+    git(d, &["rev-parse", "HEAD"], "")
+}
+
+#[test]
+fn a_local_repository_is_read_only_from_the_real_files_inside_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let host = tmp.path().join("host");
+    let host_commit = host_repo(&host);
+    let hostgit = host.join(".git");
+
+    // A "bare repository" whose objects, refs and HEAD are links into the host's repository.
+    let linked = tmp.path().join("linked.git");
+    std::fs::create_dir(&linked).unwrap();
+    for n in ["objects", "refs", "HEAD"] {
+        std::os::unix::fs::symlink(hostgit.join(n), linked.join(n)).unwrap();
+    }
+    std::fs::write(
+        linked.join("config"),
+        "[core]\n\trepositoryformatversion = 0\n\tbare = true\n",
+    )
+    .unwrap();
+    let url = format!("file://{}", linked.display());
+    let run = check_git(&url, &[]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("objects folder is a link"),
+        "{}",
+        run.stderr
+    );
+    // Given as a path, it is not a repository: a folder whose links are not followed.
+    let run = check_git(linked.to_str().unwrap(), &[]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let r = run.json();
+    assert_ne!(r["delivery"]["source"]["kind"], "git");
+    assert_ne!(r["delivery"]["source"]["commit"], host_commit.as_str());
+
+    // A sound repository of the sample that also borrows the host's objects and carries a tag
+    // that is a link to the host's branch.
+    let work = tmp.path().join("work");
+    sample_repo(&work);
+    let bare = tmp.path().join("vendor.git");
+    let b = bare.to_str().unwrap();
+    git(
+        None,
+        &["clone", "-q", "--bare", work.to_str().unwrap(), b],
+        "",
+    );
+    let alternates = bare.join("objects/info/alternates");
+    std::fs::write(
+        &alternates,
+        format!("{}\n", hostgit.join("objects").display()),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        hostgit.join("refs/heads/master"),
+        bare.join("refs/tags/leak"),
+    )
+    .unwrap();
+    let url = format!("file://{b}");
+    for spec in [b, url.as_str()] {
+        let run = check_git(spec, &[]);
+        assert_eq!(run.code, 2, "{spec}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("objects/info/alternates") && run.stderr.contains("git repack"),
+            "{}",
+            run.stderr
+        );
+    }
+    let run = check_git(b, &["--ref", "leak"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    std::fs::remove_file(&alternates).unwrap();
+    let run = check_git(b, &["--ref", "leak"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("refs/tags/leak"), "{}", run.stderr);
+    // Without them, the repository is read as usual.
+    std::fs::remove_file(bare.join("refs/tags/leak")).unwrap();
+    let run = check_git(b, &[]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.json()["delivery"]["source"]["kind"], "git");
+}
+
+/// The delivery `dir`: the sample, its `.git` a gitfile naming `meta-wt`, which holds only
+/// `HEAD`, `commondir` (`../meta-common`) and `config.worktree` with `core.fsmonitor`;
+/// `meta-common` is the repository, with `extensions.worktreeConfig`.
+fn gitfile_commondir(dir: &Path, marker: &Path) {
+    sample_repo(dir);
+    std::fs::rename(dir.join(".git"), dir.join("meta-common")).unwrap();
+    std::fs::create_dir(dir.join("meta-wt")).unwrap();
+    std::fs::copy(dir.join("meta-common/HEAD"), dir.join("meta-wt/HEAD")).unwrap();
+    std::fs::copy(dir.join("meta-common/index"), dir.join("meta-wt/index")).unwrap();
+    std::fs::write(dir.join("meta-wt/commondir"), "../meta-common\n").unwrap();
+    std::fs::write(dir.join(".git"), "gitdir: meta-wt\n").unwrap();
+    let cfg = dir.join("meta-common/config");
+    let c = cfg.to_str().unwrap();
+    git(
+        None,
+        &["config", "-f", c, "core.repositoryformatversion", "1"],
+        "",
+    );
+    git(
+        None,
+        &["config", "-f", c, "extensions.worktreeConfig", "true"],
+        "",
+    );
+    std::fs::write(
+        dir.join("meta-wt/config.worktree"),
+        format!(
+            "[core]\n\tfsmonitor = \"touch {}; false\"\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_gitfile_and_commondir_cannot_hide_git_settings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let marker = tmp.path().join("vendor-command-ran");
+    let dir = tmp.path().join("delivery");
+    gitfile_commondir(&dir, &marker);
+    // The planted setting is real: git status in the delivery runs it.
+    let _ = std::process::Command::new("git")
+        .arg("status")
+        .current_dir(&dir)
+        .env("GIT_CEILING_DIRECTORIES", tmp.path())
+        .output();
+    assert!(
+        marker.exists(),
+        "the setup does not plant a working command"
+    );
+    std::fs::remove_file(&marker).unwrap();
+
+    let run = check_git(dir.to_str().unwrap(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r = run.json();
+    let found = with_code(&r, "git-config-executes");
+    assert!(
+        found.iter().any(|f| f["path"] == "meta-wt/config.worktree"),
+        "{found:?}"
+    );
+
+    // Deposited, then restored with default flags: refused, and git status runs nothing.
+    let vault = tmp.path().join("vault");
+    let v = vault.to_str().unwrap();
+    let m = chaoyang();
+    let run = escrow([
+        "deposit",
+        dir.to_str().unwrap(),
+        "-m",
+        m.to_str().unwrap(),
+        "--label",
+        "v1",
+        "--vault",
+        v,
+        "-q",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let out = tmp.path().join("out");
+    let run = escrow(["restore", "v1", out.to_str().unwrap(), "--vault", v]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("meta-wt/config.worktree: core.fsmonitor"),
+        "{}",
+        run.stderr
+    );
+    if out.exists() {
+        let _ = std::process::Command::new("git")
+            .arg("status")
+            .current_dir(&out)
+            .env("GIT_CEILING_DIRECTORIES", tmp.path())
+            .output();
+    }
+    assert!(!marker.exists(), "the vendor's command ran");
+
+    // A gitfile naming a Git folder outside the delivery: its settings cannot be checked.
+    let other = tmp.path().join("other");
+    copy_dir(&sample(), &other);
+    std::fs::write(other.join(".git"), "gitdir: ../../somewhere/.git\n").unwrap();
+    let run = check_git(other.to_str().unwrap(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r = run.json();
+    let found = with_code(&r, "git-config-executes");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["path"], ".git");
+}
+
+#[test]
+fn tree_entries_with_slashes_or_dots_in_their_names_are_not_unpacked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let marker = tmp.path().join("vendor-command-ran");
+    let bare = tmp.path().join("his.git");
+    let b = bare.to_str().unwrap();
+    git(None, &["init", "-q", "--bare", b], "");
+    let hash = |bytes: &[u8], kind: &str| {
+        git_bytes(
+            &bare,
+            &["hash-object", "-w", "--literally", "-t", kind, "--stdin"],
+            bytes,
+        )
+    };
+    let raw = |hex: &str| -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let tree = |entries: &[(&str, &str, &str)]| {
+        let mut t = Vec::new();
+        for (mode, name, id) in entries {
+            t.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            t.extend(raw(id));
+        }
+        hash(&t, "tree")
+    };
+    let head = hash(b"ref: refs/heads/main\n", "blob");
+    let config = hash(hostile_config(&marker).as_bytes(), "blob");
+    let readme = hash(b"readme\n", "blob");
+    let dotgit = tree(&[("100644", "HEAD", &head), ("100644", "config", &config)]);
+    let top = tree(&[
+        ("40000", "./.git", &dotgit),
+        ("100644", "README.md", &readme),
+        ("100644", "a/b", &readme),
+        ("40000", "sub/.git", &dotgit),
+    ]);
+    let commit = git(None, &["--git-dir", b, "commit-tree", "-m", "v1", &top], "");
+    git(
+        None,
+        &["--git-dir", b, "update-ref", "refs/heads/main", &commit],
+        "",
+    );
+    git(
+        None,
+        &["--git-dir", b, "symbolic-ref", "HEAD", "refs/heads/main"],
+        "",
+    );
+
+    let run = check_git(b, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r = run.json();
+    let f = with_code(&r, "git-dotgit-in-tree");
+    assert_eq!(f.len(), 1, "{:?}", codes(&r));
+    assert_eq!(f[0]["evidence"], serde_json::json!(["./.git", "sub/.git"]));
+    let f = with_code(&r, "archive-unsafe-path");
+    assert_eq!(f.len(), 1, "{:?}", codes(&r));
+    assert_eq!(f[0]["evidence"], serde_json::json!(["a/b"]));
+    assert!(
+        with_code(&r, "git-config-executes").is_empty(),
+        "nothing staged under .git"
+    );
+    assert_eq!(r["delivery"]["files"], 1, "README.md only");
+}
