@@ -1638,7 +1638,10 @@ fn the_build_copy_is_private_while_the_build_runs() {
         let mut child = cmd.spawn().unwrap();
         let deadline = Instant::now() + Duration::from_secs(30);
         let root = loop {
-            assert!(Instant::now() < deadline, "{sandbox}: the build did not start");
+            assert!(
+                Instant::now() < deadline,
+                "{sandbox}: the build did not start"
+            );
             if let Some(r) = build_copies(&tmpdir)
                 .into_iter()
                 .find(|r| r.join("src/started").exists())
