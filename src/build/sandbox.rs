@@ -586,7 +586,20 @@ impl Sandbox {
                             .arg(Path::new("/etc").join(f));
                     }
                 }
+                let mut made: Vec<PathBuf> = Vec::new();
                 for p in extra_binds(&env) {
+                    // Folders bubblewrap would make on its own for the mount point are not
+                    // traversable by the build user: make them 0755 first.
+                    let mut parents: Vec<&Path> = p
+                        .ancestors()
+                        .skip(1)
+                        .filter(|a| *a != Path::new("/") && !made.iter().any(|m| m == a))
+                        .collect();
+                    parents.reverse();
+                    for a in parents {
+                        cmd.args(["--perms", "0755", "--dir"]).arg(a);
+                        made.push(a.to_path_buf());
+                    }
                     cmd.arg("--ro-bind").arg(&p).arg(&p);
                     cmd.args(mask_sockets(&p));
                 }

@@ -1722,9 +1722,12 @@ fn host_unix_sockets_under_etc_and_opt_are_unreachable_in_bwrap() {
         return;
     }
     let id = unique(12);
+    // A service's folders under /etc and /opt, and a toolchain under /opt the manifest names.
+    let tool = PathBuf::from(format!("/opt/escrow-tool-{id}"));
     let dirs: Vec<PathBuf> = ["/etc", "/opt"]
         .iter()
         .map(|d| PathBuf::from(d).join(format!("escrow-probe-{id}")))
+        .chain([tool.clone()])
         .collect();
     let _cleanup = RemoveOnDrop(dirs.clone());
     let mut listeners = Vec::new();
@@ -1745,16 +1748,24 @@ fn host_unix_sockets_under_etc_and_opt_are_unreachable_in_bwrap() {
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
     );
+    std::fs::write(tool.join("hello.sh"), "echo tool-ok\n").unwrap();
     let p = Project::new(
         &[("probe.py", script.as_str())],
-        "[build]\ncommand = \"/usr/bin/python3 probe.py\"\n",
+        &format!(
+            "[build]\ncommand = \"sh $TOOL/hello.sh && /usr/bin/python3 probe.py\"\n[build.env]\nTOOL = \"{}\"\n",
+            tool.display()
+        ),
     );
     let r = p.build(&["--sandbox", "bwrap"]);
     let log = std::fs::read_to_string(p.log()).unwrap();
     assert_eq!(r.code, 0, "{}\n{}\n{log}", r.stdout, r.stderr);
+    assert!(
+        log.contains("tool-ok"),
+        "the named toolchain under /opt: {log}"
+    );
     assert_eq!(
         log.lines().filter(|l| l.starts_with("refused")).count(),
-        2,
+        3,
         "{log}"
     );
     assert!(!log.contains("CONNECTED"), "{log}");
