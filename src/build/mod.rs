@@ -534,10 +534,16 @@ fn run_once(
     progress: &dyn Progress,
 ) -> Result<RunResult, BuildError> {
     let tmp = tempfile::Builder::new()
-        .prefix("escrow-build-")
+        .prefix(COPY_PREFIX)
         .tempdir()
         .map_err(io_err(&std::env::temp_dir()))?;
     let root = tmp.path().to_owned();
+    // Locked while this run lives: a copy whose lock is free was left by a killed run, and the
+    // next run removes it (as it does staging folders).
+    let _lock = lock_copy(&root, sandbox.as_root, progress)?;
+    // The file system's use before the copy: files the build deletes while it holds them open
+    // take room that no walk by name finds.
+    let fs_base = fs_used(&root);
     let marker = {
         let mut h = Sha256::new();
         h.update(root.as_os_str().as_encoded_bytes());
@@ -590,6 +596,7 @@ fn run_once(
         uid: own_uid,
         group: sandbox.level == Level::None,
         disk: Some((root.as_path(), spec.max_disk)),
+        fs_base,
     };
     let mut toolchain = Vec::new();
     if with_toolchain && !workdir_missing {
@@ -789,6 +796,8 @@ struct Bounds<'a> {
     group: bool,
     /// The run's folder and the most it may hold (max-disk).
     disk: Option<(&'a Path, u64)>,
+    /// The used space of the file system holding the run's folder before its copy was made.
+    fs_base: Option<u64>,
 }
 
 /// Run a sandboxed command with its output into `out`, stopping it and every process it
@@ -835,6 +844,7 @@ fn supervise(
     let mut timed_out = false;
     let mut stopped: Option<String> = None;
     let mut disk_check = DiskCheck::new();
+    let mut fs_check = FsCheck::new(bounds, &watch);
     let status = loop {
         if let Some(s) = child.try_wait()? {
             break s;
@@ -855,6 +865,8 @@ fn supervise(
             && used > max
         {
             stopped = Some(disk_message(used, max));
+        } else if let Some(why) = fs_check.poll(&watch) {
+            stopped = Some(why);
         }
         if Instant::now() >= deadline || stopped.is_some() {
             timed_out = stopped.is_none();
@@ -935,6 +947,112 @@ fn disk_message(used: u64, max: u64) -> String {
         max >> 20
     )
 }
+
+/// The used space of the file system holding `path`.
+fn fs_used(path: &Path) -> Option<u64> {
+    let s = rustix::fs::statvfs(path).ok()?;
+    Some(
+        s.f_blocks
+            .saturating_sub(s.f_bfree)
+            .saturating_mul(s.f_frsize),
+    )
+}
+
+/// The growth of the file system holding a run's folder, polled every 100 ms: it sees what
+/// the walk by name does not (files deleted while held open). Whatever else writes to that
+/// file system meanwhile counts too; the build log escrow writes there does not.
+struct FsCheck<'a> {
+    /// The run's folder, its max-disk, the used space before the copy.
+    watched: Option<(&'a Path, u64, u64)>,
+    /// The log is on the same file system (its size is not the build's disk use).
+    log_same_fs: bool,
+    next: Instant,
+}
+
+impl<'a> FsCheck<'a> {
+    fn new(bounds: Bounds<'a>, log: &std::fs::File) -> FsCheck<'a> {
+        use std::os::unix::fs::MetadataExt;
+        let watched = match (bounds.disk, bounds.fs_base) {
+            (Some((root, max)), Some(base)) => Some((root, max, base)),
+            _ => None,
+        };
+        let log_same_fs = watched.is_some_and(|(root, _, _)| {
+            matches!((std::fs::metadata(root), log.metadata()), (Ok(a), Ok(b)) if a.dev() == b.dev())
+        });
+        FsCheck {
+            watched,
+            log_same_fs,
+            next: Instant::now(),
+        }
+    }
+
+    /// Why the build must stop, once the file system grew by more than max-disk.
+    fn poll(&mut self, log: &std::fs::File) -> Option<String> {
+        let (root, max, base) = self.watched?;
+        let now = Instant::now();
+        if now < self.next {
+            return None;
+        }
+        self.next = now + Duration::from_millis(100);
+        let mut grown = fs_used(root)?.saturating_sub(base);
+        if self.log_same_fs {
+            let log_len = log.metadata().map_or(0, |m| {
+                use std::os::unix::fs::MetadataExt;
+                (m.blocks() * 512).max(m.len())
+            });
+            grown = grown.saturating_sub(log_len);
+        }
+        (grown > max).then(|| {
+            format!(
+                "the file system holding its copy filled by {} MiB during the build, more than max-disk ({} MiB allowed; files deleted while still open count, and so does anything else writing to that file system meanwhile)",
+                grown >> 20,
+                max >> 20
+            )
+        })
+    }
+}
+
+/// Make the run's `lock` (flocked for the run's lifetime) and remove the copies of runs that
+/// were killed (their lock free), each reported through `progress`.
+fn lock_copy(
+    root: &Path,
+    as_root: bool,
+    progress: &dyn Progress,
+) -> Result<std::fs::File, BuildError> {
+    use crate::delivery::staging;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let path = root.join(staging::LOCK);
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(io_err(&path))?;
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .map_err(|e| io_err(&path)(e.into()))?;
+    let me = std::fs::symlink_metadata(root).map_err(io_err(root))?.uid();
+    // As root, a copy's folder belongs to its build user (or `nobody`).
+    let owned = |u: u32| {
+        u == me
+            || (as_root
+                && (u == 65534
+                    || (sandbox::BUILD_UID_BASE
+                        ..sandbox::BUILD_UID_BASE + sandbox::BUILD_UID_SPAN)
+                        .contains(&u)))
+    };
+    let parent = root.parent().unwrap_or(root);
+    for removed in staging::remove_stale(parent, COPY_PREFIX, root, &owned) {
+        progress.notice(&format!(
+            "removed {}: a build copy left by an earlier escrow run that was stopped before it could clean up",
+            removed.display()
+        ));
+    }
+    Ok(lock)
+}
+
+/// The name every build's folder starts with.
+const COPY_PREFIX: &str = "escrow-build-";
 
 /// Disk use polled during a build: at most every 2 s, and less often when a walk takes long
 /// (a walk costs at most a twentieth of the time).

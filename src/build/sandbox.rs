@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 /// account uses: its process limit counts only its own processes, and concurrent builds cannot
 /// signal each other's.
 pub const BUILD_UID_BASE: u32 = 0x7000_0000;
-const BUILD_UID_SPAN: u32 = 0x0100_0000;
+pub const BUILD_UID_SPAN: u32 = 0x0100_0000;
 
 /// The user id for the build with this marker (hex); `nobody` (65534) in a user namespace that
 /// does not map that range (a container with a short uid map).
@@ -357,12 +357,44 @@ pub struct Launch<'a> {
 }
 
 /// The host folders every build may read (and nothing else of the host): the system's
-/// programs, libraries and settings. Not `/home`, `/root`, `/srv`, `/var`, `/run`, `/mnt`,
-/// `/media` or `/tmp`, where the host's data and service sockets live. Toolchains elsewhere are
-/// added when the manifest's variables name them (see [`toolchain_binds`], [`extra_binds`]).
+/// programs, libraries and settings. Not `/home`, `/root`, `/srv`, `/opt`, `/var`, `/run`,
+/// `/mnt`, `/media` or `/tmp`, where the host's data, services and their sockets live.
+/// Toolchains elsewhere (`/opt/jdk`) are added when the manifest's variables name them (see
+/// [`toolchain_binds`], [`extra_binds`]). Unix sockets inside `/etc` and inside those toolchain
+/// folders are covered (see [`socket_masks`]).
 pub const HOST_ALLOWED: &[&str] = &[
-    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt", "/sys",
+    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys",
 ];
+
+/// Bound folders whose Unix sockets are looked for and covered: the host's settings (other
+/// system folders hold programs and libraries, and sysfs has no sockets).
+const SOCKET_SCAN: &[&str] = &["/etc"];
+
+/// The most entries looked at in one folder when looking for sockets.
+const SOCKET_SCAN_LIMIT: usize = 200_000;
+
+/// The Unix sockets under `dir` (not following links), each to be covered by an empty file in
+/// the sandbox: a read-only bind does not stop a `connect`.
+pub fn socket_masks(dir: &Path) -> Vec<PathBuf> {
+    use std::os::unix::fs::FileTypeExt;
+    walkdir::WalkDir::new(dir)
+        .same_file_system(true)
+        .into_iter()
+        .take(SOCKET_SCAN_LIMIT)
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_socket())
+        .map(walkdir::DirEntry::into_path)
+        .collect()
+}
+
+/// bubblewrap arguments that cover each socket under `dir` with /dev/null (which is no socket:
+/// `connect` fails).
+fn mask_sockets(dir: &Path) -> Vec<OsString> {
+    socket_masks(dir)
+        .into_iter()
+        .flat_map(|s| ["--ro-bind".into(), "/dev/null".into(), s.into_os_string()])
+        .collect()
+}
 
 /// Where escrow's own program is seen inside bubblewrap.
 const HELPER_INSIDE: &str = "/run/escrow-sandbox-exec";
@@ -383,6 +415,9 @@ fn host_view(shm: Option<u64>) -> Vec<OsString> {
             }
         } else if meta.is_dir() {
             v.extend(["--ro-bind".into(), (*dir).into(), (*dir).into()]);
+            if SOCKET_SCAN.contains(dir) {
+                v.extend(mask_sockets(Path::new(dir)));
+            }
         }
     }
     for a in [
@@ -452,7 +487,9 @@ impl Sandbox {
         let set = |p: &Path, mode: u32| {
             std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
         };
-        set(&dirs.root, 0o755)?;
+        // Private: only escrow and the build user may enter the copy (the build reaches it
+        // through this folder without bubblewrap).
+        set(&dirs.root, 0o700)?;
         for d in [&dirs.tmp, &dirs.var_tmp, &dirs.root.join("shm")] {
             std::fs::create_dir_all(d)?;
             set(d, 0o1777)?;
@@ -476,6 +513,7 @@ impl Sandbox {
             mountpoint(&mounts, &dirs.copy)?;
         }
         if self.as_root {
+            std::os::unix::fs::lchown(&dirs.root, Some(dirs.uid), Some(dirs.uid))?;
             chown_tree(&dirs.home, dirs.uid)?;
             chown_tree(&dirs.copy, dirs.uid)?;
             if self.level == Level::Bwrap {
@@ -548,14 +586,29 @@ impl Sandbox {
                             .arg(Path::new("/etc").join(f));
                     }
                 }
+                let mut made: Vec<PathBuf> = Vec::new();
                 for p in extra_binds(&env) {
+                    // Folders bubblewrap would make on its own for the mount point are not
+                    // traversable by the build user: make them 0755 first.
+                    let mut parents: Vec<&Path> = p
+                        .ancestors()
+                        .skip(1)
+                        .filter(|a| *a != Path::new("/") && !made.iter().any(|m| m == a))
+                        .collect();
+                    parents.reverse();
+                    for a in parents {
+                        cmd.args(["--perms", "0755", "--dir"]).arg(a);
+                        made.push(a.to_path_buf());
+                    }
                     cmd.arg("--ro-bind").arg(&p).arg(&p);
+                    cmd.args(mask_sockets(&p));
                 }
                 cmd.arg("--bind").arg(&launch.dirs.tmp).arg("/tmp");
                 cmd.arg("--bind").arg(&launch.dirs.var_tmp).arg("/var/tmp");
                 cmd.arg("--bind").arg(&launch.dirs.home).arg(&home_inside);
                 for p in toolchain_binds(&home_inside, &env) {
                     cmd.arg("--ro-bind").arg(&p).arg(&p);
+                    cmd.args(mask_sockets(&p));
                 }
                 cmd.arg("--bind")
                     .arg(&launch.dirs.copy)

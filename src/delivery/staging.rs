@@ -17,8 +17,8 @@ use crate::progress::Progress;
 
 /// The name every staging folder starts with.
 pub const PREFIX: &str = "escrow-staging-";
-/// The lock file inside a staging folder.
-const LOCK: &str = "lock";
+/// The lock file inside a staging folder (and inside a build's copy, cleaned up the same way).
+pub const LOCK: &str = "lock";
 /// A staging folder without a lock file (left by an older escrow, or by a run killed in the
 /// instant between making the folder and its lock) is taken as abandoned after this long.
 const UNLOCKED_GRACE: Duration = Duration::from_secs(3600);
@@ -62,7 +62,7 @@ impl Staging {
         flock(&lock, FlockOperation::NonBlockingLockExclusive).map_err(|e| err(e.into()))?;
         staging.lock = Some(lock);
         let uid = std::fs::symlink_metadata(&staging.path).map_err(err)?.uid();
-        for removed in remove_stale(&tmp, &staging.path, uid) {
+        for removed in remove_stale(&tmp, PREFIX, &staging.path, &|u| u == uid) {
             progress.notice(&format!(
                 "removed {}: staging left by an earlier escrow run that was stopped before it could clean up",
                 removed.display()
@@ -113,8 +113,14 @@ impl Drop for Staging {
     }
 }
 
-/// Remove the staging folders in `tmp` owned by `uid` whose run is gone; returns them.
-fn remove_stale(tmp: &Path, own: &Path, uid: u32) -> Vec<PathBuf> {
+/// Remove the folders in `tmp` named `prefix*` (staging, or a build's copy) whose owner is one
+/// `owned` accepts and whose run is gone (its `lock` free); returns them.
+pub fn remove_stale(
+    tmp: &Path,
+    prefix: &str,
+    own: &Path,
+    owned: &dyn Fn(u32) -> bool,
+) -> Vec<PathBuf> {
     let Ok(dir) = std::fs::read_dir(tmp) else {
         return Vec::new();
     };
@@ -125,7 +131,7 @@ fn remove_stale(tmp: &Path, own: &Path, uid: u32) -> Vec<PathBuf> {
             || !e
                 .file_name()
                 .as_encoded_bytes()
-                .starts_with(PREFIX.as_bytes())
+                .starts_with(prefix.as_bytes())
         {
             continue;
         }
@@ -133,7 +139,7 @@ fn remove_stale(tmp: &Path, own: &Path, uid: u32) -> Vec<PathBuf> {
         let Ok(meta) = std::fs::symlink_metadata(&path) else {
             continue;
         };
-        if !meta.is_dir() || meta.uid() != uid {
+        if !meta.is_dir() || !owned(meta.uid()) {
             continue;
         }
         if abandoned(&path, &meta) && std::fs::remove_dir_all(&path).is_ok() {

@@ -1553,3 +1553,226 @@ fn without_tmpfs_sizes_dev_shm_counts_in_max_disk() {
         "{j}"
     );
 }
+
+#[test]
+fn files_deleted_while_held_open_count_in_max_disk() {
+    // 300 MB written to files the build deleted but keeps open: no walk by name finds them.
+    let p = Project::new(
+        &[(
+            "fill.sh",
+            "t=${TMPDIR:-/tmp}\nfor i in 3 4 5; do\n  eval \"exec $i>$t/hidden$i\"\n  rm $t/hidden$i\n  eval \"head -c 100000000 /dev/zero >&$i\"\ndone\necho written\nsleep 30\n",
+        )],
+        "[build]\ncommand = \"sh fill.sh\"\nmax-disk = \"100MiB\"\ntimeout = \"60s\"\n",
+    );
+    for sandbox in ["bwrap", "landlock"] {
+        if sandbox == "landlock" && !landlock_works() {
+            continue;
+        }
+        let started = Instant::now();
+        let r = p.build(&["--sandbox", sandbox]);
+        let took = started.elapsed();
+        assert_eq!(r.code, 1, "{sandbox}: {}\n{}", r.stdout, r.stderr);
+        let j = r.json();
+        let f = with_code(&j, "build-failed");
+        assert!(
+            f.first()
+                .is_some_and(|f| f["message"].as_str().unwrap().contains("max-disk")),
+            "{sandbox}: {j}"
+        );
+        assert!(
+            log_text(&j).contains("file system holding its copy"),
+            "{sandbox}: {}",
+            log_text(&j)
+        );
+        assert!(
+            took < Duration::from_secs(25),
+            "{sandbox}: the build was not stopped early ({took:?})"
+        );
+    }
+}
+
+/// The run folders (`escrow-build-*`) in `dir`.
+fn build_copies(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("escrow-build-"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_build_copy_is_private_while_the_build_runs() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let p = Project::new(
+        &[("secret.txt", "patient data")],
+        "[build]\ncommand = \"touch started; sleep 4\"\n",
+    );
+    let tmpdir = p.tmp.path().join("tmp");
+    std::fs::create_dir(&tmpdir).unwrap();
+    std::fs::set_permissions(&tmpdir, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::fs::set_permissions(p.tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut modes = vec!["bwrap", "none"];
+    if landlock_works() {
+        modes.push("landlock");
+    }
+    for sandbox in modes {
+        let mut cmd = escrow_command();
+        cmd.arg("build")
+            .arg(&p.delivery)
+            .arg("-m")
+            .arg(&p.manifest)
+            .arg("-q")
+            .env("TMPDIR", &tmpdir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        if sandbox == "none" {
+            cmd.arg("--no-sandbox");
+        } else {
+            cmd.args(["--sandbox", sandbox]);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let root = loop {
+            assert!(
+                Instant::now() < deadline,
+                "{sandbox}: the build did not start"
+            );
+            if let Some(r) = build_copies(&tmpdir)
+                .into_iter()
+                .find(|r| r.join("src/started").exists())
+            {
+                break r;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let meta = std::fs::symlink_metadata(&root).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(
+            meta.permissions().mode() & 0o7777,
+            0o700,
+            "{sandbox}: {} is open to other users",
+            root.display()
+        );
+        if is_root() {
+            assert_ne!(meta.uid(), 0, "{sandbox}: not owned by the build user");
+        }
+        assert_eq!(status.code(), Some(0), "{sandbox}");
+    }
+}
+
+#[test]
+fn a_copy_left_by_a_killed_build_is_removed_by_the_next() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::new(&[("a.txt", "x")], "[build]\ncommand = \"true\"\n");
+    let tmpdir = p.tmp.path().join("tmp");
+    std::fs::create_dir(&tmpdir).unwrap();
+    std::fs::set_permissions(&tmpdir, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    // A killed run's copy: its lock is free.
+    let dead = tmpdir.join("escrow-build-dead01");
+    std::fs::create_dir_all(dead.join("src/deep")).unwrap();
+    std::fs::write(dead.join("src/deep/secret.txt"), "patient data").unwrap();
+    std::fs::write(dead.join("lock"), "").unwrap();
+    // As root, a copy belongs to its build user.
+    let dead_user = tmpdir.join("escrow-build-dead02");
+    std::fs::create_dir_all(dead_user.join("src")).unwrap();
+    std::fs::write(dead_user.join("lock"), "").unwrap();
+    if is_root() {
+        std::os::unix::fs::lchown(&dead_user, Some(0x7000_0042), Some(0x7000_0042)).unwrap();
+    }
+    // A live run's copy: its lock is held.
+    let live = tmpdir.join("escrow-build-live01");
+    std::fs::create_dir_all(live.join("src")).unwrap();
+    let lock = std::fs::File::create(live.join("lock")).unwrap();
+    lock.lock().unwrap();
+    let r = p.build_env(&["--sandbox", "bwrap"], &[("TMPDIR", tmpdir.as_os_str())]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(!dead.exists(), "the killed run's copy is still there");
+    assert!(!dead_user.exists(), "the killed run's copy is still there");
+    assert!(
+        r.stderr.contains("removed") && r.stderr.contains(&*dead.to_string_lossy()),
+        "no note about the removal: {}",
+        r.stderr
+    );
+    assert!(live.exists(), "a live run's copy was removed");
+    drop(lock);
+}
+
+/// Removes the probe folders even when the test fails.
+struct RemoveOnDrop(Vec<PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        for d in &self.0 {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+#[test]
+fn host_unix_sockets_under_etc_and_opt_are_unreachable_in_bwrap() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::net::UnixListener;
+    if !is_root() {
+        skip("needs root to listen under /etc and /opt");
+        return;
+    }
+    let id = unique(12);
+    // A service's folders under /etc and /opt, and a toolchain under /opt the manifest names.
+    let tool = PathBuf::from(format!("/opt/escrow-tool-{id}"));
+    let dirs: Vec<PathBuf> = ["/etc", "/opt"]
+        .iter()
+        .map(|d| PathBuf::from(d).join(format!("escrow-probe-{id}")))
+        .chain([tool.clone()])
+        .collect();
+    let _cleanup = RemoveOnDrop(dirs.clone());
+    let mut listeners = Vec::new();
+    let mut paths = Vec::new();
+    for dir in &dirs {
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join("app.sock");
+        let l = UnixListener::bind(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();
+        l.set_nonblocking(true).unwrap();
+        listeners.push(l);
+        paths.push(path);
+    }
+    let script = format!(
+        "import socket\nfor a in {:?}:\n    s = socket.socket(socket.AF_UNIX)\n    try:\n        s.connect(a)\n        print('CONNECTED', repr(a))\n    except OSError as e:\n        print('refused', repr(a), e)\n",
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+    );
+    std::fs::write(tool.join("hello.sh"), "echo tool-ok\n").unwrap();
+    let p = Project::new(
+        &[("probe.py", script.as_str())],
+        &format!(
+            "[build]\ncommand = \"sh $TOOL/hello.sh && /usr/bin/python3 probe.py\"\n[build.env]\nTOOL = \"{}\"\n",
+            tool.display()
+        ),
+    );
+    let r = p.build(&["--sandbox", "bwrap"]);
+    let log = std::fs::read_to_string(p.log()).unwrap();
+    assert_eq!(r.code, 0, "{}\n{}\n{log}", r.stdout, r.stderr);
+    assert!(
+        log.contains("tool-ok"),
+        "the named toolchain under /opt: {log}"
+    );
+    assert_eq!(
+        log.lines().filter(|l| l.starts_with("refused")).count(),
+        3,
+        "{log}"
+    );
+    assert!(!log.contains("CONNECTED"), "{log}");
+    for l in &listeners {
+        assert!(
+            l.accept().is_err(),
+            "a host socket accepted the build: {log}"
+        );
+    }
+}
