@@ -341,6 +341,12 @@ impl<'a> Unpacker<'a> {
 
     /// `dir`, for an entry already counted.
     fn dir_counted(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
+        // `./`, the top of `tar -C folder .`: the staging folder itself.
+        if raw.first() == Some(&b'.')
+            && raw.split(|&b| b == b'/').all(|c| c.is_empty() || c == b".")
+        {
+            return Ok(());
+        }
         let Some(rel) = safe_name(raw) else {
             self.unsafe_entry(raw);
             return Ok(());
@@ -387,11 +393,8 @@ impl<'a> Unpacker<'a> {
     /// Note a setuid, setgid or sticky mode of a file entry (never carried into staging).
     fn special_mode(&mut self, rel: &[u8], mode: u32) {
         if mode & 0o7000 != 0 {
-            self.setuid.push(format!(
-                "{} (mode {:o})",
-                names::short(rel),
-                mode & 0o7777
-            ));
+            self.setuid
+                .push(format!("{} (mode {:o})", names::short(rel), mode & 0o7777));
         }
     }
 
@@ -836,7 +839,9 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
         };
         let shown = || names::short(&raw);
         if let Some(size) = ext.pax_value(b"size") {
-            let size = std::str::from_utf8(size).ok().and_then(|s| s.parse::<u64>().ok());
+            let size = std::str::from_utf8(size)
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok());
             if size != Some(declared) {
                 return Err(u.err(format!(
                     "entry {} ({:?}) has a PAX size that differs from its tar header's ({declared} bytes): tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",

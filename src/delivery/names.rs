@@ -54,7 +54,11 @@ fn floor_char(bytes: &[u8], i: usize) -> usize {
     while j > 0 && j < bytes.len() && (bytes[j] & 0xC0) == 0x80 && i - j < 3 {
         j -= 1;
     }
-    if j < bytes.len() && (bytes[j] & 0xC0) == 0x80 { i } else { j }
+    if j < bytes.len() && (bytes[j] & 0xC0) == 0x80 {
+        i
+    } else {
+        j
+    }
 }
 
 /// The smallest index >= `i` that does not split a UTF-8 sequence.
