@@ -764,6 +764,24 @@ impl Extensions {
     }
 }
 
+/// The largest size a tar header's 11 octal digits hold.
+const OCTAL_SIZE_MAX: u64 = 0o777_7777_7777;
+
+/// One reader shared by the tar crate and `unpack_tar` (see there).
+struct Shared<R>(std::rc::Rc<std::cell::RefCell<R>>);
+
+impl<R> Clone for Shared<R> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<R: Read> Read for Shared<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+
 /// A GNU long name or a name record: its bytes up to the first NUL.
 fn until_nul(mut b: Vec<u8>) -> Vec<u8> {
     if let Some(i) = b.iter().position(|&c| c == 0) {
@@ -778,7 +796,10 @@ fn until_nul(mut b: Vec<u8>) -> Vec<u8> {
 /// ([`MAX_PAX`], [`MAX_LONG_NAME`]) and applied to the entry that follows it; a PAX name
 /// overrides a GNU long name, which overrides the header's own.
 fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryError> {
-    let mut ar = tar::Archive::new(reader);
+    // The tar crate reads through one handle; the data of a file larger than the header's
+    // size field holds (8 GiB, its size in the PAX header) is read through the other.
+    let shared = Shared(std::rc::Rc::new(std::cell::RefCell::new(reader)));
+    let mut ar = tar::Archive::new(shared.clone());
     let entries = ar
         .entries()
         .map_err(|e| u.err(format!("not a readable tar archive ({e})")))?
@@ -827,7 +848,9 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
             continue;
         }
         if kind == tar::EntryType::XGlobalHeader {
-            // Global PAX defaults (comments, times): nothing escrow keeps; skipped unread.
+            // Global PAX defaults (comments, times): nothing escrow keeps; skipped unread, but
+            // its bytes are decompressed all the same.
+            u.add_bytes(declared)?;
             continue;
         }
         let raw: Vec<u8> = match ext.pax_value(b"path") {
@@ -838,11 +861,18 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
             },
         };
         let shown = || names::short(&raw);
+        let mut big = None;
         if let Some(size) = ext.pax_value(b"size") {
             let size = std::str::from_utf8(size)
                 .ok()
                 .and_then(|s| s.parse::<u64>().ok());
-            if size != Some(declared) {
+            // What GNU tar and Python write for a file of 8 GiB or more: the size in the PAX
+            // header, 0 in the tar header.
+            if let Some(n) = size.filter(|&n| n > OCTAL_SIZE_MAX && declared == 0)
+                && matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous)
+            {
+                big = Some(n);
+            } else if size != Some(declared) {
                 return Err(u.err(format!(
                     "entry {} ({:?}) has a PAX size that differs from its tar header's ({declared} bytes): tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
                     i + 1,
@@ -864,6 +894,18 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
             }
         };
         let mode = entry.header().mode().unwrap_or(0o644);
+        if let Some(n) = big {
+            // The crate's reader is past the header; the data and its padding are read here
+            // (all of it, whether or not the entry was unpacked).
+            let mut data = shared.clone().take(n.next_multiple_of(512));
+            u.file(&raw, mode, &mut (&mut data).take(n))?;
+            io::copy(&mut data, &mut io::sink()).map_err(|e| corrupt(u, i, &e))?;
+            if data.limit() > 0 {
+                return Err(corrupt(u, i, &"the archive ends inside the entry's data"));
+            }
+            ext = Extensions::default();
+            continue;
+        }
         match kind {
             tar::EntryType::Directory => u.dir(&raw)?,
             tar::EntryType::Regular | tar::EntryType::Continuous => {
@@ -886,9 +928,13 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
             }
             tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
                 u.special(&raw)?;
+                u.add_bytes(declared)?;
             }
-            // Other types carry no file; still entries.
-            _ => u.count()?,
+            // Other types carry no file; still entries, and their data is decompressed.
+            _ => {
+                u.count()?;
+                u.add_bytes(declared)?;
+            }
         }
         ext = Extensions::default();
     }
