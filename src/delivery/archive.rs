@@ -54,6 +54,14 @@ pub struct Limits {
     pub max_ratio: u64,
 }
 
+/// The longest entry name or link target taken (PATH_MAX): longer ones are refused.
+pub const MAX_NAME: usize = 4096;
+/// The largest GNU long-name or long-link record read (a name is at most [`MAX_NAME`]; the
+/// rest of the margin is for padding and odd writers).
+pub const MAX_LONG_NAME: u64 = 64 * 1024;
+/// The largest PAX extended header read, all its records together.
+pub const MAX_PAX: u64 = 1024 * 1024;
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -154,6 +162,11 @@ pub(crate) struct Unpacker<'a> {
     limits: Limits,
     archive_len: u64,
     files: u64,
+    /// Every entry met (files, folders, links, hard links, special files, refused ones), for
+    /// `max_files`.
+    seen: u64,
+    /// An error met where it could not be returned (`symlink`), returned at the next call.
+    deferred: Option<DeliveryError>,
     bytes: u64,
     /// Every entry written.
     entries: Vec<Entry>,
@@ -172,7 +185,8 @@ pub(crate) struct Unpacker<'a> {
 }
 
 /// Normalise an entry name: `/` separators (Windows tools write `\`), no leading `./`, no
-/// trailing `/`. `None` when it is absolute, has a drive letter, or climbs with `..`.
+/// trailing `/`. `None` when it is absolute, has a drive letter, climbs with `..`, or is
+/// longer than [`MAX_NAME`].
 pub fn safe_name(raw: &[u8]) -> Option<Vec<u8>> {
     let name: Vec<u8> = raw
         .iter()
@@ -192,7 +206,7 @@ pub fn safe_name(raw: &[u8]) -> Option<Vec<u8>> {
             c => parts.push(c),
         }
     }
-    if parts.is_empty() {
+    if parts.is_empty() || name.len() > MAX_NAME {
         return None;
     }
     Some(parts.join(&b'/'))
@@ -217,6 +231,8 @@ impl<'a> Unpacker<'a> {
             limits,
             archive_len: source_len,
             files: 0,
+            seen: 0,
+            deferred: None,
             bytes: 0,
             entries: Vec::new(),
             dirs_made: HashSet::new(),
@@ -251,6 +267,46 @@ impl<'a> Unpacker<'a> {
         }
     }
 
+    /// Count one entry of any kind against `max_files` (and return an error deferred by
+    /// `symlink`).
+    fn count(&mut self) -> Result<(), DeliveryError> {
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
+        self.seen += 1;
+        if self.seen > self.limits.max_files {
+            return Err(self.err(format!(
+                "more than {} entries (files, folders and links): a decompression bomb or an unusually large delivery; raise --max-files if it is genuine",
+                self.limits.max_files
+            )));
+        }
+        Ok(())
+    }
+
+    /// Count `n` bytes unpacked (file contents and link targets) against `max_bytes` and
+    /// `max_ratio`.
+    fn add_bytes(&mut self, n: u64) -> Result<(), DeliveryError> {
+        self.bytes += n;
+        if self.bytes > self.limits.max_bytes {
+            return Err(self.err(format!(
+                "unpacks to more than {} bytes; raise --max-bytes if it is genuine",
+                self.limits.max_bytes
+            )));
+        }
+        if self.bytes
+            > self
+                .archive_len
+                .saturating_mul(self.limits.max_ratio)
+                .max(1 << 20)
+        {
+            return Err(self.err(format!(
+                "unpacks to more than {} times its size: a decompression bomb; raise --max-ratio if it is genuine",
+                self.limits.max_ratio
+            )));
+        }
+        Ok(())
+    }
+
     /// Whether a proper ancestor of `rel` is a link entry of the archive.
     fn through_link(&self, rel: &[u8]) -> bool {
         !self.link_names.is_empty()
@@ -275,12 +331,30 @@ impl<'a> Unpacker<'a> {
                 Err(MakeDirError::Io(e)) => {
                     return Err(self.err(format!(
                         "cannot create the folder {:?} in the staging folder: {e}",
-                        names::display(dir)
+                        names::short(dir)
                     )));
                 }
             }
         }
         Ok(self.last_dir.as_ref().map(|(_, fd)| fd.as_fd()))
+    }
+
+    /// `dir`, for an entry already counted.
+    fn dir_counted(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
+        // `./`, the top of `tar -C folder .`: the staging folder itself.
+        if raw.first() == Some(&b'.')
+            && raw.split(|&b| b == b'/').all(|c| c.is_empty() || c == b".")
+        {
+            return Ok(());
+        }
+        let Some(rel) = safe_name(raw) else {
+            self.unsafe_entry(raw);
+            return Ok(());
+        };
+        if self.through_link(&rel) || self.folder(&rel)?.is_none() {
+            self.unsafe_entry(raw);
+        }
+        Ok(())
     }
 
     /// Record `dir` and the folders above it in the inventory, each once.
@@ -308,28 +382,19 @@ impl<'a> Unpacker<'a> {
     }
 
     fn unsafe_entry(&mut self, raw: &[u8]) {
-        self.unsafe_names.push(names::display(raw));
+        self.unsafe_names.push(names::short(raw));
     }
 
     pub(crate) fn dir(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
-        let Some(rel) = safe_name(raw) else {
-            self.unsafe_entry(raw);
-            return Ok(());
-        };
-        if self.through_link(&rel) || self.folder(&rel)?.is_none() {
-            self.unsafe_entry(raw);
-        }
-        Ok(())
+        self.count()?;
+        self.dir_counted(raw)
     }
 
     /// Note a setuid, setgid or sticky mode of a file entry (never carried into staging).
     fn special_mode(&mut self, rel: &[u8], mode: u32) {
         if mode & 0o7000 != 0 {
-            self.setuid.push(format!(
-                "{} (mode {:o})",
-                names::display(rel),
-                mode & 0o7777
-            ));
+            self.setuid
+                .push(format!("{} (mode {:o})", names::short(rel), mode & 0o7777));
         }
     }
 
@@ -340,17 +405,22 @@ impl<'a> Unpacker<'a> {
         mode: u32,
         data: &mut dyn Read,
     ) -> Result<(), DeliveryError> {
+        self.count()?;
+        self.file_data(raw, mode, data)
+    }
+
+    /// `file`, for an entry already counted.
+    fn file_data(
+        &mut self,
+        raw: &[u8],
+        mode: u32,
+        data: &mut dyn Read,
+    ) -> Result<(), DeliveryError> {
         let Some(rel) = safe_name(raw) else {
             self.unsafe_entry(raw);
             return Ok(());
         };
         self.files += 1;
-        if self.files > self.limits.max_files {
-            return Err(self.err(format!(
-                "more than {} entries: a decompression bomb or an unusually large delivery; raise --max-files if it is genuine",
-                self.limits.max_files
-            )));
-        }
         if self.through_link(&rel) {
             self.unsafe_entry(raw);
             return Ok(());
@@ -367,7 +437,7 @@ impl<'a> Unpacker<'a> {
             Err(e) => {
                 return Err(self.err(format!(
                     "cannot create {:?} in the staging folder: {e}",
-                    names::display(&rel)
+                    names::short(&rel)
                 )));
             }
         };
@@ -415,7 +485,7 @@ impl<'a> Unpacker<'a> {
                     "the archive holds this path more than once, with different contents; the first was kept",
                     "压缩包中同一路径出现多次且内容不同；已保留第一次出现的内容",
                 )
-                .path(names::display(&rel)),
+                .path(names::short(&rel)),
             );
         }
         Ok(())
@@ -440,27 +510,12 @@ impl<'a> Unpacker<'a> {
                 Err(e) => {
                     break Err(self.err(format!(
                         "entry {:?} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive",
-                        names::display(rel)
+                        names::short(rel)
                     )));
                 }
             };
-            self.bytes += n as u64;
-            if self.bytes > self.limits.max_bytes {
-                break Err(self.err(format!(
-                    "unpacks to more than {} bytes; raise --max-bytes if it is genuine",
-                    self.limits.max_bytes
-                )));
-            }
-            if self.bytes
-                > self
-                    .archive_len
-                    .saturating_mul(self.limits.max_ratio)
-                    .max(1 << 20)
-            {
-                break Err(self.err(format!(
-                    "unpacks to more than {} times its size: a decompression bomb; raise --max-ratio if it is genuine",
-                    self.limits.max_ratio
-                )));
+            if let Err(e) = self.add_bytes(n as u64) {
+                break Err(e);
             }
             h.update(&buf[..n]);
             if let Some(f) = out.as_mut()
@@ -468,7 +523,7 @@ impl<'a> Unpacker<'a> {
             {
                 break Err(self.err(format!(
                     "cannot write {:?} in the staging folder: {e}",
-                    names::display(rel)
+                    names::short(rel)
                 )));
             }
         };
@@ -477,7 +532,25 @@ impl<'a> Unpacker<'a> {
         Ok(h.finalize().into())
     }
 
+    /// A symbolic link entry, kept to be created last. An error (too many entries, too many
+    /// bytes) is returned by the next call, or by `finish`.
     pub(crate) fn symlink(&mut self, raw: &[u8], target: &[u8]) {
+        if self.deferred.is_none()
+            && let Err(e) = self.link(raw, target)
+        {
+            self.deferred = Some(e);
+        }
+    }
+
+    /// A symbolic link entry, kept to be created last: counted as an entry, its target's bytes
+    /// counted as unpacked bytes; a target longer than [`MAX_NAME`] is refused.
+    pub(crate) fn link(&mut self, raw: &[u8], target: &[u8]) -> Result<(), DeliveryError> {
+        self.count()?;
+        if target.len() > MAX_NAME {
+            self.unsafe_entry(raw);
+            return Ok(());
+        }
+        self.add_bytes(target.len() as u64)?;
         match safe_name(raw) {
             Some(rel) => {
                 self.link_names.insert(rel.clone());
@@ -485,10 +558,12 @@ impl<'a> Unpacker<'a> {
             }
             None => self.unsafe_entry(raw),
         }
+        Ok(())
     }
 
     /// A hard link becomes a copy of a file unpacked before it, inside the staging folder.
     fn hardlink(&mut self, raw: &[u8], target: &[u8]) -> Result<(), DeliveryError> {
+        self.count()?;
         let (Some(_), Some(t)) = (safe_name(raw), safe_name(target)) else {
             self.unsafe_entry(raw);
             return Ok(());
@@ -502,24 +577,29 @@ impl<'a> Unpacker<'a> {
             self.unsafe_entry(raw);
             return Ok(());
         };
-        self.file(raw, 0o644, &mut f)
+        self.file_data(raw, 0o644, &mut f)
     }
 
-    fn special(&mut self, raw: &[u8]) {
+    fn special(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
+        self.count()?;
         self.findings.push(
             Finding::new(
                 "special-file-skipped",
                 "special file (device or FIFO) in the archive, skipped",
                 "压缩包中的特殊文件（设备或管道），已跳过",
             )
-            .path(names::display(raw)),
+            .path(names::short(raw)),
         );
+        Ok(())
     }
 
     /// Create the links last: they can never redirect a file written by this archive. Each
     /// is made in its folder's handle; a link whose folder passes through another link, or
     /// that would stand where the archive has a folder, is refused.
     pub(crate) fn finish(mut self) -> Result<Unpacked, DeliveryError> {
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
         self.last_dir = None;
         for (rel, target) in std::mem::take(&mut self.links) {
             if self.through_link(&rel) {
@@ -553,7 +633,7 @@ impl<'a> Unpacker<'a> {
                 Err(e) => {
                     return Err(self.err(format!(
                         "cannot create the link {:?} in the staging folder: {e}",
-                        names::display(&rel)
+                        names::short(&rel)
                     )));
                 }
             }
@@ -660,41 +740,208 @@ fn unpack_format(
     Ok(())
 }
 
+/// What the extension headers before a tar entry said about it: GNU long name (`L`) and long
+/// link (`K`) records, and a PAX extended header (`x`).
+#[derive(Default)]
+struct Extensions {
+    long_name: Option<Vec<u8>>,
+    long_link: Option<Vec<u8>>,
+    pax: Option<Vec<u8>>,
+}
+
+impl Extensions {
+    fn is_empty(&self) -> bool {
+        self.long_name.is_none() && self.long_link.is_none() && self.pax.is_none()
+    }
+
+    /// The last value of `key` in the PAX header (later records override earlier ones).
+    fn pax_value(&self, key: &[u8]) -> Option<&[u8]> {
+        tar::PaxExtensions::new(self.pax.as_deref()?)
+            .filter_map(Result::ok)
+            .filter(|e| e.key_bytes() == key)
+            .last()
+            .map(|e| e.value_bytes())
+    }
+}
+
+/// The largest size a tar header's 11 octal digits hold.
+const OCTAL_SIZE_MAX: u64 = 0o777_7777_7777;
+
+/// One reader shared by the tar crate and `unpack_tar` (see there).
+struct Shared<R>(std::rc::Rc<std::cell::RefCell<R>>);
+
+impl<R> Clone for Shared<R> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<R: Read> Read for Shared<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+
+/// A GNU long name or a name record: its bytes up to the first NUL.
+fn until_nul(mut b: Vec<u8>) -> Vec<u8> {
+    if let Some(i) = b.iter().position(|&c| c == 0) {
+        b.truncate(i);
+    }
+    b
+}
+
+/// Read the tar archive's entries raw: the tar crate would read each PAX extended header and
+/// GNU long-name record whole into memory, however large the header says it is (a few
+/// kilobytes of zstd can say gigabytes). Here each is bounded before it is read
+/// ([`MAX_PAX`], [`MAX_LONG_NAME`]) and applied to the entry that follows it; a PAX name
+/// overrides a GNU long name, which overrides the header's own.
 fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryError> {
-    let mut ar = tar::Archive::new(reader);
+    // The tar crate reads through one handle; the data of a file larger than the header's
+    // size field holds (8 GiB, its size in the PAX header) is read through the other.
+    let shared = Shared(std::rc::Rc::new(std::cell::RefCell::new(reader)));
+    let mut ar = tar::Archive::new(shared.clone());
     let entries = ar
         .entries()
-        .map_err(|e| u.err(format!("not a readable tar archive ({e})")))?;
+        .map_err(|e| u.err(format!("not a readable tar archive ({e})")))?
+        .raw(true);
+    let mut ext = Extensions::default();
+    let corrupt = |u: &Unpacker<'_>, i: usize, e: &dyn std::fmt::Display| {
+        u.err(format!("entry {} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive", i + 1))
+    };
     for (i, entry) in entries.enumerate() {
-        let mut entry = entry.map_err(|e| {
-            u.err(format!("entry {} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive", i + 1))
-        })?;
-        let raw = entry.path_bytes().into_owned();
+        let mut entry = entry.map_err(|e| corrupt(u, i, &e))?;
         let kind = entry.header().entry_type();
+        let declared = entry.header().entry_size().map_err(|e| corrupt(u, i, &e))?;
+        let (slot, cap, what) = match kind {
+            tar::EntryType::GNULongName => (&mut ext.long_name, MAX_LONG_NAME, "GNU long name"),
+            tar::EntryType::GNULongLink => (&mut ext.long_link, MAX_LONG_NAME, "GNU long link"),
+            tar::EntryType::XHeader => (&mut ext.pax, MAX_PAX, "PAX extended header"),
+            _ => (&mut None, 0, ""),
+        };
+        if cap > 0 {
+            let shown = names::short(&entry.header().path_bytes());
+            if declared > cap {
+                return Err(u.err(format!(
+                    "entry {} ({shown:?}) is a {what} of {declared} bytes, more than the {cap} taken: the archive is damaged or hostile (a name is at most {MAX_NAME} bytes); ask the vendor for a sound archive",
+                    i + 1
+                )));
+            }
+            if slot.is_some() {
+                return Err(u.err(format!(
+                    "entry {} ({shown:?}) is a second {what} for the same entry: the archive is damaged or hostile; ask the vendor for a sound archive",
+                    i + 1
+                )));
+            }
+            let mut data = Vec::new();
+            entry
+                .by_ref()
+                .take(cap)
+                .read_to_end(&mut data)
+                .map_err(|e| corrupt(u, i, &e))?;
+            // Extension data is unpacked bytes too, for the byte and ratio bounds.
+            u.add_bytes(data.len() as u64)?;
+            *slot = Some(if kind == tar::EntryType::XHeader {
+                data
+            } else {
+                until_nul(data)
+            });
+            continue;
+        }
+        if kind == tar::EntryType::XGlobalHeader {
+            // Global PAX defaults (comments, times): nothing escrow keeps; skipped unread, but
+            // its bytes are decompressed all the same.
+            u.add_bytes(declared)?;
+            continue;
+        }
+        let raw: Vec<u8> = match ext.pax_value(b"path") {
+            Some(p) => p.to_vec(),
+            None => match ext.long_name.take() {
+                Some(n) => n,
+                None => entry.header().path_bytes().into_owned(),
+            },
+        };
+        let shown = || names::short(&raw);
+        let mut big = None;
+        if let Some(size) = ext.pax_value(b"size") {
+            let size = std::str::from_utf8(size)
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok());
+            // What GNU tar and Python write for a file of 8 GiB or more: the size in the PAX
+            // header, 0 in the tar header.
+            if let Some(n) = size.filter(|&n| n > OCTAL_SIZE_MAX && declared == 0)
+                && matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous)
+            {
+                big = Some(n);
+            } else if size != Some(declared) {
+                return Err(u.err(format!(
+                    "entry {} ({:?}) has a PAX size that differs from its tar header's ({declared} bytes): tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
+                    i + 1,
+                    shown()
+                )));
+            }
+        }
+        let link = || -> Vec<u8> {
+            match ext.pax_value(b"linkpath") {
+                Some(t) => t.to_vec(),
+                None => match &ext.long_link {
+                    Some(t) => t.clone(),
+                    None => entry
+                        .header()
+                        .link_name_bytes()
+                        .map(std::borrow::Cow::into_owned)
+                        .unwrap_or_default(),
+                },
+            }
+        };
         let mode = entry.header().mode().unwrap_or(0o644);
+        if let Some(n) = big {
+            // The crate's reader is past the header; the data and its padding are read here
+            // (all of it, whether or not the entry was unpacked).
+            let mut data = shared.clone().take(n.next_multiple_of(512));
+            u.file(&raw, mode, &mut (&mut data).take(n))?;
+            io::copy(&mut data, &mut io::sink()).map_err(|e| corrupt(u, i, &e))?;
+            if data.limit() > 0 {
+                return Err(corrupt(u, i, &"the archive ends inside the entry's data"));
+            }
+            ext = Extensions::default();
+            continue;
+        }
         match kind {
             tar::EntryType::Directory => u.dir(&raw)?,
-            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+            tar::EntryType::Regular | tar::EntryType::Continuous => {
                 u.file(&raw, mode, &mut entry)?;
             }
+            tar::EntryType::GNUSparse => {
+                return Err(u.err(format!(
+                    "entry {} ({:?}) is a GNU sparse file, which escrow does not read; ask the vendor to repack the delivery without --sparse",
+                    i + 1,
+                    shown()
+                )));
+            }
             tar::EntryType::Symlink => {
-                let t = entry
-                    .link_name_bytes()
-                    .map(std::borrow::Cow::into_owned)
-                    .unwrap_or_default();
-                u.symlink(&raw, &t);
+                let t = link();
+                u.link(&raw, &t)?;
             }
             tar::EntryType::Link => {
-                let t = entry
-                    .link_name_bytes()
-                    .map(std::borrow::Cow::into_owned)
-                    .unwrap_or_default();
+                let t = link();
                 u.hardlink(&raw, &t)?;
             }
-            tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => u.special(&raw),
-            // pax and GNU long-name headers are handled by the tar crate; others carry no file.
-            _ => {}
+            tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
+                u.special(&raw)?;
+                u.add_bytes(declared)?;
+            }
+            // Other types carry no file; still entries, and their data is decompressed.
+            _ => {
+                u.count()?;
+                u.add_bytes(declared)?;
+            }
         }
+        ext = Extensions::default();
+    }
+    if !ext.is_empty() {
+        return Err(u.err(
+            "the archive ends with extension headers describing an entry that is not there: it is truncated or corrupt; ask the vendor for a sound archive".to_owned(),
+        ));
     }
     Ok(())
 }
@@ -720,7 +967,8 @@ fn unpack_zip(u: &mut Unpacker<'_>, reader: BufReader<Counting<'_>>) -> Result<(
             )
         };
         if is_encrypted {
-            encrypted.push(names::display(&raw));
+            u.count()?;
+            encrypted.push(names::short(&raw));
             continue;
         }
         if is_dir {
@@ -730,16 +978,16 @@ fn unpack_zip(u: &mut Unpacker<'_>, reader: BufReader<Counting<'_>>) -> Result<(
         let mut f = zip.by_index(i).map_err(|e| {
             u.err(format!(
                 "entry {:?} cannot be read ({e})",
-                names::display(&raw)
+                names::short(&raw)
             ))
         })?;
         if is_link {
             let mut t = Vec::new();
             f.by_ref()
-                .take(4096)
+                .take(MAX_NAME as u64 + 1)
                 .read_to_end(&mut t)
                 .map_err(|e| u.err(e.to_string()))?;
-            u.symlink(&raw, &t);
+            u.link(&raw, &t)?;
         } else {
             u.file(&raw, mode, &mut f)?;
         }

@@ -23,6 +23,71 @@ pub fn display(bytes: &[u8]) -> String {
     }
 }
 
+/// The most bytes of a name shown in a message: names come from the vendor, and one may be
+/// megabytes long.
+pub const SHORT_MAX: usize = 200;
+
+/// `display`, shortened to about [`SHORT_MAX`] bytes for messages and evidence: a longer name
+/// keeps its beginning and its end, with the number of bytes left out between them.
+pub fn short(bytes: &[u8]) -> String {
+    if bytes.len() <= SHORT_MAX {
+        let shown = display(bytes);
+        if shown.len() <= SHORT_MAX {
+            return shown;
+        }
+    }
+    let head_end = floor_char(bytes, 120.min(bytes.len()));
+    let tail_start = ceil_char(bytes, bytes.len().saturating_sub(60).max(head_end));
+    let head = display(&bytes[..head_end]);
+    let tail = display(&bytes[tail_start..]);
+    format!(
+        "{}…[{} bytes left out]…{}",
+        cut(&head, 140),
+        tail_start - head_end,
+        cut_end(&tail, 60)
+    )
+}
+
+/// The largest index <= `i` that does not split a UTF-8 sequence.
+fn floor_char(bytes: &[u8], i: usize) -> usize {
+    let mut j = i;
+    while j > 0 && j < bytes.len() && (bytes[j] & 0xC0) == 0x80 && i - j < 3 {
+        j -= 1;
+    }
+    if j < bytes.len() && (bytes[j] & 0xC0) == 0x80 {
+        i
+    } else {
+        j
+    }
+}
+
+/// The smallest index >= `i` that does not split a UTF-8 sequence.
+fn ceil_char(bytes: &[u8], i: usize) -> usize {
+    let mut j = i;
+    while j < bytes.len() && (bytes[j] & 0xC0) == 0x80 && j - i < 3 {
+        j += 1;
+    }
+    j
+}
+
+/// At most `n` bytes of `s`, on a character boundary.
+fn cut(s: &str, n: usize) -> &str {
+    let mut i = n.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    &s[..i]
+}
+
+/// At most the last `n` bytes of `s`, on a character boundary.
+fn cut_end(s: &str, n: usize) -> &str {
+    let mut i = s.len().saturating_sub(n);
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    &s[i..]
+}
+
 fn escape_into(bytes: &[u8], out: &mut String) {
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
@@ -125,6 +190,18 @@ mod tests {
         assert_eq!(extension(b"src/A.JAVA").as_deref(), Some("java"));
         assert_eq!(extension(b"src/.gitignore"), None);
         assert_eq!(extension(b"src.d/Makefile"), None);
+    }
+
+    #[test]
+    fn long_names_are_shortened() {
+        assert_eq!(short(b"src/a.java"), "src/a.java");
+        let long = "目录/".repeat(100_000) + "end.java";
+        let s = short(long.as_bytes());
+        assert!(s.len() < 260, "{}", s.len());
+        assert!(s.starts_with("目录/") && s.ends_with("end.java"), "{s}");
+        assert!(s.contains("bytes left out"), "{s}");
+        let nul = vec![0u8; 1 << 20];
+        assert!(short(&nul).len() < 600);
     }
 
     proptest! {

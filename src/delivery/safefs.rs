@@ -46,7 +46,7 @@ pub fn open_beneath(root: BorrowedFd<'_>, rel: &[u8], flags: OFlags) -> io::Resu
         ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
     ) {
         Err(Errno::NOSYS | Errno::PERM | Errno::INVAL) => open_by_components(root, rel, flags),
-        Err(Errno::LOOP | Errno::XDEV) => Err(changed(&super::names::display(rel))),
+        Err(Errno::LOOP | Errno::XDEV) => Err(changed(&super::names::short(rel))),
         r => Ok(r?),
     }
 }
@@ -70,7 +70,7 @@ fn open_by_components(root: BorrowedFd<'_>, rel: &[u8], flags: OFlags) -> io::Re
         let at = cur.as_ref().map_or(root, AsFd::as_fd);
         cur = Some(rfs::openat(at, *c, DIR, Mode::empty()).map_err(|e| {
             if e == Errno::LOOP || e == Errno::NOTDIR {
-                changed(&super::names::display(rel))
+                changed(&super::names::short(rel))
             } else {
                 e.into()
             }
@@ -97,7 +97,7 @@ pub fn open_file_at(dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<File> {
     )
     .map_err(|e| {
         if e == Errno::LOOP {
-            changed(&super::names::display(name))
+            changed(&super::names::short(name))
         } else {
             e.into()
         }
@@ -107,7 +107,7 @@ pub fn open_file_at(dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<File> {
 
 fn regular(fd: OwnedFd, rel: &[u8]) -> io::Result<File> {
     if FileType::from_raw_mode(rfs::fstat(&fd)?.st_mode) != FileType::RegularFile {
-        return Err(changed(&super::names::display(rel)));
+        return Err(changed(&super::names::short(rel)));
     }
     // Reads block normally from here on (a regular file never blocks anyway).
     let flags = rfs::fcntl_getfl(&fd)?;
@@ -124,7 +124,7 @@ pub fn open_dir_at(
 ) -> io::Result<OwnedFd> {
     let fd = rfs::openat(dir, name, DIR, Mode::empty()).map_err(|e| {
         if e == Errno::LOOP || e == Errno::NOTDIR {
-            changed(&super::names::display(name))
+            changed(&super::names::short(name))
         } else {
             e.into()
         }
@@ -133,7 +133,7 @@ pub fn open_dir_at(
     if FileType::from_raw_mode(st.st_mode) != FileType::Directory
         || expect.is_some_and(|id| id != (st.st_dev, st.st_ino))
     {
-        return Err(changed(&super::names::display(name)));
+        return Err(changed(&super::names::short(name)));
     }
     Ok(fd)
 }
@@ -147,7 +147,7 @@ pub fn reopen_dir(root: BorrowedFd<'_>, rel: &[u8], expect: (u64, u64)) -> io::R
     };
     let st = rfs::fstat(&fd)?;
     if (st.st_dev, st.st_ino) != expect {
-        return Err(changed(&super::names::display(rel)));
+        return Err(changed(&super::names::short(rel)));
     }
     Ok(fd)
 }

@@ -401,3 +401,257 @@ with zipfile.ZipFile(out, "w") as z:
     assert_eq!(f.len(), 1, "{r}");
     assert_eq!(f[0]["evidence"][0], "his-v2.3/jingtong/tool.sh (mode 1755)");
 }
+
+/// A raw ustar header block (the tar crate's builder would refuse some of these).
+fn raw_header(name: &[u8], size: u64, kind: u8, link: &[u8]) -> [u8; 512] {
+    let mut h = [0u8; 512];
+    h[..name.len()].copy_from_slice(name);
+    h[100..108].copy_from_slice(b"0000644\0");
+    h[108..116].copy_from_slice(b"0000000\0");
+    h[116..124].copy_from_slice(b"0000000\0");
+    h[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+    h[136..148].copy_from_slice(b"00000000000\0");
+    h[156] = kind;
+    h[157..157 + link.len()].copy_from_slice(link);
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    h[148..156].fill(b' ');
+    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    h
+}
+
+/// One PAX record, `"<len> key=value\n"`, its length counting itself.
+fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
+    let body = key.len() + value.len() + 3;
+    let mut len = body + body.to_string().len();
+    len = body + len.to_string().len();
+    let mut r = format!("{len} {key}=").into_bytes();
+    r.extend_from_slice(value);
+    r.push(b'\n');
+    assert_eq!(r.len(), len);
+    r
+}
+
+/// Write an entry's data padded to whole blocks.
+fn padded(out: &mut impl Write, data: &[u8]) {
+    out.write_all(data).unwrap();
+    out.write_all(&vec![0u8; data.len().next_multiple_of(512) - data.len()])
+        .unwrap();
+}
+
+/// A tar.zst whose first entry is an extension header (`x` PAX or `L` GNU long name) of
+/// `n` bytes, then a small file: a few kilobytes that once made `check` read the whole name
+/// into memory (gigabytes for a 2 GiB name) and print it.
+fn name_bomb(path: &Path, kind: u8, n: usize) {
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zstd::stream::write::Encoder::new(f, 1).unwrap();
+    let (head, tail) = if kind == b'x' {
+        let r = pax_record("path", &vec![b'a'; n]);
+        let cut = r.iter().position(|&b| b == b'a').unwrap();
+        (r[..cut].to_vec(), b"\n".to_vec())
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let total = head.len() + n + tail.len();
+    z.write_all(&raw_header(b"././@LongName", total as u64, kind, b""))
+        .unwrap();
+    z.write_all(&head).unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(chunk.len());
+        z.write_all(&chunk[..k]).unwrap();
+        left -= k;
+    }
+    z.write_all(&tail).unwrap();
+    z.write_all(&vec![0u8; total.next_multiple_of(512) - total])
+        .unwrap();
+    z.write_all(&raw_header(b"README.md", 5, b'0', b""))
+        .unwrap();
+    padded(&mut z, b"hello");
+    z.write_all(&[0u8; 1024]).unwrap();
+    z.finish().unwrap();
+}
+
+#[test]
+fn huge_pax_and_long_name_headers_are_refused_before_they_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (kind, what) in [(b'x', "PAX extended header"), (b'L', "GNU long name")] {
+        let bomb = tmp.path().join(format!("bomb-{}.tar.zst", kind as char));
+        name_bomb(&bomb, kind, 64 << 20);
+        let run = check_json(&bomb, None);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        // The message names the archive and the entry, and never echoes the vendor's name whole.
+        assert!(
+            run.stderr.len() < 2000,
+            "{} bytes on stderr",
+            run.stderr.len()
+        );
+        assert!(
+            run.stderr
+                .contains(bomb.file_name().unwrap().to_str().unwrap())
+                && run.stderr.contains("entry 1")
+                && run.stderr.contains(what),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn long_names_and_link_targets_in_gnu_and_pax_tars_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    // A path of about 600 bytes and a link target of 300: both need extension headers.
+    let deep = (0..6)
+        .map(|i| format!("{i}{}", "d".repeat(99)))
+        .collect::<Vec<_>>()
+        .join("/");
+    std::fs::create_dir_all(src.join(&deep)).unwrap();
+    std::fs::write(src.join(&deep).join("Main.java"), "class Main {}\n").unwrap();
+    std::os::unix::fs::symlink(format!("{deep}/Main.java"), src.join("main-link")).unwrap();
+    let folder = check_json(&src, None);
+    assert_ne!(folder.code, 2, "{}", folder.stderr);
+    let want = folder.json();
+    for format in ["gnu", "pax"] {
+        let ar = tmp.path().join(format!("{format}.tar"));
+        let st = std::process::Command::new("tar")
+            .arg(format!("--format={format}"))
+            .arg("-cf")
+            .arg(&ar)
+            .arg("-C")
+            .arg(&src)
+            .arg(".")
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let run = check_json(&ar, None);
+        assert_ne!(run.code, 2, "{format}: {}", run.stderr);
+        let got = run.json();
+        for k in ["files", "symlinks", "directories"] {
+            assert_eq!(got["delivery"][k], want["delivery"][k], "{format}: {k}");
+        }
+        assert!(
+            with_code(&got, "archive-unsafe-path").is_empty(),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn link_targets_are_capped_and_counted_as_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    // One link with a 10,000-byte PAX linkpath: longer than any file system takes.
+    let mut t = Vec::new();
+    let rec = pax_record("linkpath", &vec![b'b'; 10_000]);
+    t.extend_from_slice(&raw_header(b"PaxHeaders/l", rec.len() as u64, b'x', b""));
+    padded(&mut t, &rec);
+    t.extend_from_slice(&raw_header(b"long-link", 0, b'2', b"t"));
+    t.extend_from_slice(&raw_header(b"README.md", 5, b'0', b""));
+    padded(&mut t, b"hello");
+    t.extend_from_slice(&[0u8; 1024]);
+    let ar = tmp.path().join("long-link.tar");
+    std::fs::write(&ar, &t).unwrap();
+    let run = check_json(&ar, None);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let r = run.json();
+    let f = with_code(&r, "archive-unsafe-path");
+    assert_eq!(f.len(), 1, "{r}");
+    assert_eq!(f[0]["evidence"][0], "long-link");
+    assert_eq!(r["delivery"]["symlinks"], 0);
+
+    // Link targets are unpacked bytes: 20 links of 400 bytes pass 1000 bytes.
+    let mut t = Vec::new();
+    for i in 0..20 {
+        let rec = pax_record("linkpath", &vec![b'c'; 400]);
+        t.extend_from_slice(&raw_header(b"PaxHeaders/l", rec.len() as u64, b'x', b""));
+        padded(&mut t, &rec);
+        t.extend_from_slice(&raw_header(format!("l{i}").as_bytes(), 0, b'2', b"t"));
+    }
+    t.extend_from_slice(&[0u8; 1024]);
+    let ar = tmp.path().join("links.tar");
+    std::fs::write(&ar, &t).unwrap();
+    let run = escrow([
+        "check".as_ref(),
+        ar.as_os_str(),
+        "-m".as_ref(),
+        chaoyang().as_os_str(),
+        "--max-bytes".as_ref(),
+        "1000".as_ref(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("more than 1000 bytes"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn max_files_counts_folders_and_links_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut b = tar::Builder::new(Vec::new());
+    for i in 0..50 {
+        let mut h = tar_header(tar::EntryType::Directory, 0, 0o755);
+        b.append_data(&mut h, format!("d{i}/"), &[][..]).unwrap();
+        tar_link(&mut b, &format!("l{i}"), Path::new("README.md"));
+    }
+    tar_file(&mut b, "README.md", b"hello\n", 0o644);
+    let ar = tmp.path().join("many.tar");
+    std::fs::write(&ar, b.into_inner().unwrap()).unwrap();
+    // And the same in a zip.
+    let zpath = tmp.path().join("many.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&zpath).unwrap());
+    for i in 0..50 {
+        z.add_directory(format!("d{i}/"), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.add_symlink(
+            format!("l{i}"),
+            "README.md",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    }
+    z.start_file("README.md", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(b"hello\n").unwrap();
+    z.finish().unwrap();
+    for ar in [ar, zpath] {
+        let run = escrow([
+            "check".as_ref(),
+            ar.as_os_str(),
+            "-m".as_ref(),
+            chaoyang().as_os_str(),
+            "--max-files".as_ref(),
+            "20".as_ref(),
+        ]);
+        assert_eq!(run.code, 2, "{}: {}", ar.display(), run.stderr);
+        assert!(
+            run.stderr.contains("more than 20 entries"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn entry_names_in_errors_are_shortened() {
+    let tmp = tempfile::tempdir().unwrap();
+    // One component of 4000 bytes: no file system takes it, and the error says so briefly.
+    let name = format!("{}.java", "n".repeat(3995));
+    let mut t = Vec::new();
+    let mut long = name.clone().into_bytes();
+    long.push(0);
+    t.extend_from_slice(&raw_header(b"././@LongLink", long.len() as u64, b'L', b""));
+    padded(&mut t, &long);
+    t.extend_from_slice(&raw_header(b"x", 5, b'0', b""));
+    padded(&mut t, b"hello");
+    t.extend_from_slice(&[0u8; 1024]);
+    let ar = tmp.path().join("long-name.tar");
+    std::fs::write(&ar, &t).unwrap();
+    let run = check_json(&ar, None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.len() < 1000, "{}", run.stderr);
+    assert!(run.stderr.contains("bytes left out"), "{}", run.stderr);
+}
