@@ -722,7 +722,7 @@ fn real_home() -> Option<PathBuf> {
 /// CARGO_HOME=/root/.cargo or PATH=/root/.cargo/bin:…: mounted read-only into the private
 /// home so those toolchains work. Nested ones are covered by their parent.
 pub fn toolchain_binds(home_inside: &Path, env: &[(String, String)]) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = env
+    let found: Vec<PathBuf> = env
         .iter()
         .flat_map(|(_, v)| v.split(':'))
         .map(PathBuf::from)
@@ -742,10 +742,15 @@ pub fn toolchain_binds(home_inside: &Path, env: &[(String, String)]) -> Vec<Path
         })
         .filter(|p| p.is_absolute() && p.starts_with(home_inside) && p != home_inside)
         .collect();
-    found.sort();
-    found.dedup();
+    outermost(found)
+}
+
+/// `paths` sorted, without duplicates and without any path inside another one of them.
+fn outermost(mut paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    paths.sort();
+    paths.dedup();
     let mut out: Vec<PathBuf> = Vec::new();
-    for p in found {
+    for p in paths {
         if !out.iter().any(|o| p.starts_with(o)) {
             out.push(p);
         }
@@ -758,7 +763,7 @@ pub fn toolchain_binds(home_inside: &Path, env: &[(String, String)]) -> Vec<Path
 /// so those toolchains work. Never `/` itself, nor the folders the sandbox replaces.
 pub fn extra_binds(env: &[(String, String)]) -> Vec<PathBuf> {
     let home = real_home();
-    let mut found: Vec<PathBuf> = env
+    let found: Vec<PathBuf> = env
         .iter()
         .filter(|(k, _)| k != "HOME" && k != "TMPDIR")
         .flat_map(|(_, v)| v.split(':'))
@@ -787,15 +792,7 @@ pub fn extra_binds(env: &[(String, String)]) -> Vec<PathBuf> {
                 && !p.starts_with(std::env::temp_dir())
         })
         .collect();
-    found.sort();
-    found.dedup();
-    let mut out: Vec<PathBuf> = Vec::new();
-    for p in found {
-        if !out.iter().any(|o| p.starts_with(o)) {
-            out.push(p);
-        }
-    }
-    out
+    outermost(found)
 }
 
 /// Create the mount point `dest` inside the host folder of the last mount that covers it,
