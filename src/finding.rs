@@ -175,10 +175,10 @@ pub const CODES: &[Code] = &[
     },
     Code {
         code: "archive-duplicate-entry",
-        default: Severity::Warn,
+        default: Severity::Deny,
         criterion: "① 源代码完整性",
-        meaning_en: "The archive holds the same path more than once with different contents: which one is the real file is ambiguous (the first was kept).",
-        meaning_zh: "压缩包中同一路径出现多次且内容不同：无法确定哪一个是真实文件（已保留第一个）。",
+        meaning_en: "The archive holds the same path more than once with different contents: escrow checked and kept the first copy, while GNU tar and most unpacking tools give the last one, which was not checked. What the hospital would unpack is not what was checked.",
+        meaning_zh: "压缩包中同一路径出现多次且内容不同：escrow 检查并保存的是第一个，而 GNU tar 等常用解压工具得到的是最后一个（未经检查）。医院解压得到的内容与检查的内容不一致。",
         ask_en: "Ask the vendor which version is right, and for an archive without duplicates.",
         ask_zh: "要求供应商确认正确版本，并提供没有重复条目的压缩包。",
     },

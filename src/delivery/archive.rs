@@ -482,8 +482,8 @@ impl<'a> Unpacker<'a> {
             self.findings.push(
                 Finding::new(
                     "archive-duplicate-entry",
-                    "the archive holds this path more than once, with different contents; the first was kept",
-                    "压缩包中同一路径出现多次且内容不同；已保留第一次出现的内容",
+                    "the archive holds this path more than once, with different contents: the first was checked and kept, GNU tar and most tools give the last",
+                    "压缩包中同一路径出现多次且内容不同：已检查并保留第一个，GNU tar 等工具解压得到的是最后一个",
                 )
                 .path(names::short(&rel)),
             );
@@ -754,14 +754,73 @@ impl Extensions {
         self.long_name.is_none() && self.long_link.is_none() && self.pax.is_none()
     }
 
-    /// The last value of `key` in the PAX header (later records override earlier ones).
+    /// The last value of `key` in the PAX header (later records override earlier ones). The
+    /// header was checked by [`pax_records`] when it was read.
     fn pax_value(&self, key: &[u8]) -> Option<&[u8]> {
-        tar::PaxExtensions::new(self.pax.as_deref()?)
-            .filter_map(Result::ok)
-            .filter(|e| e.key_bytes() == key)
+        pax_records(self.pax.as_deref()?)
+            .ok()?
+            .into_iter()
+            .filter(|(k, _)| *k == key)
             .last()
-            .map(|e| e.value_bytes())
+            .map(|(_, v)| v)
     }
+}
+
+/// The records of a PAX extended header, read as GNU tar reads them (POSIX.1-2001 `pax`):
+/// each is `LENGTH key=value\n`, where LENGTH (decimal) counts the whole record, so a value may
+/// hold a newline. A header that does not parse that way is an error: the `tar` crate splits
+/// records at newlines instead, so a value holding `\n34 path=…` would name one file for escrow
+/// and another for GNU tar. Trailing NUL padding is allowed.
+fn pax_records(data: &[u8]) -> Result<Vec<(&[u8], &[u8])>, String> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() && rest.iter().any(|&b| b != 0) {
+        let sp = rest
+            .iter()
+            .position(|&b| b == b' ')
+            .filter(|&i| i > 0 && i <= 20 && rest[..i].iter().all(u8::is_ascii_digit))
+            .ok_or("a record does not start with its decimal length")?;
+        let len: usize = std::str::from_utf8(&rest[..sp])
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .ok_or("a record length does not parse")?;
+        if len <= sp + 1 || len > rest.len() || rest[len - 1] != b'\n' {
+            return Err(format!(
+                "a record's length ({len}) does not end at a newline within the header"
+            ));
+        }
+        let body = &rest[sp + 1..len - 1];
+        let eq = body
+            .iter()
+            .position(|&b| b == b'=')
+            .ok_or("a record has no `=`")?;
+        out.push((&body[..eq], &body[eq + 1..]));
+        rest = &rest[len..];
+    }
+    Ok(out)
+}
+
+/// Why a PAX header (`global` for a `g` header, whose records GNU tar applies to every entry
+/// that follows) cannot be read the way GNU tar reads it; `None` when it can.
+fn pax_refusal(data: &[u8], global: bool) -> Option<String> {
+    let records = match pax_records(data) {
+        Ok(r) => r,
+        Err(e) => return Some(format!("a malformed PAX extended header ({e})")),
+    };
+    for (k, _) in records {
+        if k.starts_with(b"GNU.sparse.") {
+            return Some(
+                "a GNU sparse file (PAX GNU.sparse keys), which escrow does not read; ask the vendor to repack the delivery without --sparse".to_owned(),
+            );
+        }
+        if global && matches!(k, b"path" | b"linkpath" | b"size") {
+            return Some(format!(
+                "a global PAX header setting `{}`, which GNU tar applies to the entries that follow",
+                String::from_utf8_lossy(k)
+            ));
+        }
+    }
+    None
 }
 
 /// The largest size a tar header's 11 octal digits hold.
@@ -816,6 +875,8 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
             tar::EntryType::GNULongName => (&mut ext.long_name, MAX_LONG_NAME, "GNU long name"),
             tar::EntryType::GNULongLink => (&mut ext.long_link, MAX_LONG_NAME, "GNU long link"),
             tar::EntryType::XHeader => (&mut ext.pax, MAX_PAX, "PAX extended header"),
+            // Solaris' extended header, which GNU tar reads as a PAX one.
+            k if k.as_byte() == b'X' => (&mut ext.pax, MAX_PAX, "PAX extended header"),
             _ => (&mut None, 0, ""),
         };
         if cap > 0 {
@@ -840,7 +901,15 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
                 .map_err(|e| corrupt(u, i, &e))?;
             // Extension data is unpacked bytes too, for the byte and ratio bounds.
             u.add_bytes(data.len() as u64)?;
-            *slot = Some(if kind == tar::EntryType::XHeader {
+            if cap == MAX_PAX
+                && let Some(why) = pax_refusal(&data, false)
+            {
+                return Err(u.err(format!(
+                    "entry {} ({shown:?}) is {why}: tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
+                    i + 1
+                )));
+            }
+            *slot = Some(if cap == MAX_PAX {
                 data
             } else {
                 until_nul(data)
@@ -848,9 +917,28 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
             continue;
         }
         if kind == tar::EntryType::XGlobalHeader {
-            // Global PAX defaults (comments, times): nothing escrow keeps; skipped unread, but
-            // its bytes are decompressed all the same.
-            u.add_bytes(declared)?;
+            // Global PAX defaults: comments and times are nothing escrow keeps, but a global
+            // name, link or size is applied by GNU tar to every entry after it.
+            let shown = names::short(&entry.header().path_bytes());
+            if declared > MAX_PAX {
+                return Err(u.err(format!(
+                    "entry {} ({shown:?}) is a global PAX header of {declared} bytes, more than the {MAX_PAX} taken: the archive is damaged or hostile; ask the vendor for a sound archive",
+                    i + 1
+                )));
+            }
+            let mut data = Vec::new();
+            entry
+                .by_ref()
+                .take(MAX_PAX)
+                .read_to_end(&mut data)
+                .map_err(|e| corrupt(u, i, &e))?;
+            u.add_bytes(data.len() as u64)?;
+            if let Some(why) = pax_refusal(&data, true) {
+                return Err(u.err(format!(
+                    "entry {} ({shown:?}) is {why}: tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
+                    i + 1
+                )));
+            }
             continue;
         }
         let raw: Vec<u8> = match ext.pax_value(b"path") {
@@ -930,10 +1018,20 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
                 u.special(&raw)?;
                 u.add_bytes(declared)?;
             }
-            // Other types carry no file; still entries, and their data is decompressed.
-            _ => {
+            // A GNU volume label: GNU tar writes no file for it.
+            k if k.as_byte() == b'V' => {
                 u.count()?;
                 u.add_bytes(declared)?;
+            }
+            // Any other type (`Z`, `N`, `D`, `M`, …): GNU tar extracts an unknown type as a
+            // regular file, other tools skip it, so what the hospital unpacks is unclear.
+            k => {
+                return Err(u.err(format!(
+                    "entry {} ({:?}) has the tar entry type {:?}, which tar tools read differently (GNU tar extracts an unknown type as a regular file, others skip it); ask the vendor to repack the delivery with GNU tar or zip",
+                    i + 1,
+                    shown(),
+                    char::from(k.as_byte())
+                )));
             }
         }
         ext = Extensions::default();

@@ -250,7 +250,7 @@ fn duplicates_and_special_files() {
     tar.extend_from_slice(&[0u8; 1024]);
     let p = write_file(tmp.path(), "dup.tar", &tar);
     let (code, r, err) = check(&p);
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 1, "the duplicate is deny: {err}");
     assert_eq!(
         codes(&r),
         ["archive-duplicate-entry", "special-file-skipped"]

@@ -655,3 +655,158 @@ fn entry_names_in_errors_are_shortened() {
     assert!(run.stderr.len() < 1000, "{}", run.stderr);
     assert!(run.stderr.contains("bytes left out"), "{}", run.stderr);
 }
+
+/// A plain tar: the sample under `his-v2.3/`, then `extra` (raw blocks), then the end blocks.
+fn sample_tar_with(extra: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, data) in sample_files() {
+        out.extend_from_slice(&raw_header(name.as_bytes(), data.len() as u64, b'0', b""));
+        padded(&mut out, &data);
+    }
+    out.extend_from_slice(extra);
+    out.extend_from_slice(&[0u8; 1024]);
+    out
+}
+
+/// An extension header of type `kind` holding `data`, followed by the file `name` holding
+/// `payload`.
+fn ext_then_file(kind: u8, data: &[u8], name: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&raw_header(b"././@PaxHeader", data.len() as u64, kind, b""));
+    padded(&mut out, data);
+    out.extend_from_slice(&raw_header(name, payload.len() as u64, b'0', b""));
+    padded(&mut out, payload);
+    out
+}
+
+/// Tar headers that GNU tar reads one way and a naive reader another: each would put the
+/// payload over a checked source file for the hospital while escrow checked (and stored) the
+/// clean one. Each is refused (exit 2, naming the entry) rather than read differently; a
+/// global header with only a comment (what `git archive` writes) is still read.
+#[test]
+fn tar_headers_read_differently_by_tar_tools_are_refused() {
+    let target =
+        b"his-v2.3/internet-hospital/src/main/java/com/sxyl/ih/service/PatientService.java";
+    let payload = b"class Backdoor {}\n";
+    // A PAX record whose value holds a newline and a second, fake `path` record: by length,
+    // one `path` (the target) and one comment; split at newlines, the fake path wins.
+    let fake = pax_record("path", b"his-v2.3/docs/notes.txt");
+    let mut comment = b"x\n".to_vec();
+    comment.extend_from_slice(&fake[..fake.len() - 1]);
+    let mut newline = pax_record("path", target);
+    newline.extend_from_slice(&pax_record("comment", &comment));
+    let mut sparse = pax_record("GNU.sparse.major", b"1");
+    sparse.extend_from_slice(&pax_record("GNU.sparse.minor", b"0"));
+    sparse.extend_from_slice(&pax_record("GNU.sparse.name", target));
+    sparse.extend_from_slice(&pax_record("GNU.sparse.realsize", b"18"));
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "a global path",
+            ext_then_file(
+                b'g',
+                &pax_record("path", target),
+                b"his-v2.3/docs/notes.txt",
+                payload,
+            ),
+            "global PAX header setting `path`",
+        ),
+        (
+            "GNU sparse 1.0",
+            ext_then_file(
+                b'x',
+                &sparse,
+                b"his-v2.3/docs/GNUSparseFile.0/notes.txt",
+                payload,
+            ),
+            "GNU sparse file",
+        ),
+        (
+            "an unknown entry type",
+            {
+                let mut e = raw_header(target, payload.len() as u64, b'Z', b"").to_vec();
+                padded(&mut e, payload);
+                e
+            },
+            "entry type 'Z'",
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    // Read by length, the PAX header names the target, as for GNU tar (and a Solaris `X`
+    // header is read as a PAX one, as GNU tar does): the target is then delivered twice with
+    // different contents, which is deny.
+    for (what, extra) in [
+        (
+            "a PAX value hiding a record",
+            ext_then_file(b'x', &newline, b"his-v2.3/docs/notes.txt", payload),
+        ),
+        (
+            "a Solaris X header",
+            ext_then_file(
+                b'X',
+                &pax_record("path", target),
+                b"his-v2.3/docs/notes.txt",
+                payload,
+            ),
+        ),
+    ] {
+        let tar = tmp.path().join("read-as-gnu.tar");
+        std::fs::write(&tar, sample_tar_with(&extra)).unwrap();
+        let r = check_json(&tar, None);
+        assert_eq!(r.code, 1, "{what}: {}", r.stderr);
+        let j = r.json();
+        let dup = with_code(&j, "archive-duplicate-entry");
+        assert_eq!(dup.len(), 1, "{what}: {j}");
+        assert_eq!(dup[0]["severity"], "deny");
+        assert!(
+            dup[0]["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("PatientService.java"),
+            "{what}: {j}"
+        );
+        // The header's name is taken, not the entry's own: no extra file.
+        assert_eq!(
+            j["delivery"]["files"],
+            sample_files().len(),
+            "{what}: {}",
+            j["delivery"]
+        );
+    }
+    for (what, extra, message) in cases {
+        let tar = tmp.path().join("delivery.tar");
+        std::fs::write(&tar, sample_tar_with(&extra)).unwrap();
+        // GNU tar, where installed, shows the difference is real: the target is overwritten.
+        let out = tmp.path().join("gnu");
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir(&out).unwrap();
+        if let Ok(s) = std::process::Command::new("tar")
+            .arg("-xf")
+            .arg(&tar)
+            .arg("-C")
+            .arg(&out)
+            .stderr(std::process::Stdio::null())
+            .status()
+            && s.success()
+        {
+            let got = std::fs::read(out.join(std::str::from_utf8(target).unwrap())).unwrap();
+            assert_eq!(
+                got, payload,
+                "{what}: GNU tar writes the payload over the target"
+            );
+        }
+        let r = check_json(&tar, None);
+        assert_eq!(r.code, 2, "{what}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(message), "{what}: {}", r.stderr);
+    }
+
+    // What `git archive` writes first: a global header with the commit id as a comment.
+    let commit = pax_record("comment", b"0123456789abcdef0123456789abcdef01234567");
+    let mut g = raw_header(b"pax_global_header", commit.len() as u64, b'g', b"").to_vec();
+    padded(&mut g, &commit);
+    let mut tar = g;
+    tar.extend_from_slice(&sample_tar_with(&[]));
+    let path = tmp.path().join("git-archive.tar");
+    std::fs::write(&path, tar).unwrap();
+    let r = check_json(&path, None);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+}
