@@ -760,18 +760,21 @@ impl Extensions {
         pax_records(self.pax.as_deref()?)
             .ok()?
             .into_iter()
-            .filter(|(k, _)| *k == key)
-            .last()
+            .rev()
+            .find(|(k, _)| *k == key)
             .map(|(_, v)| v)
     }
 }
+
+/// One PAX record: key and value, as bytes.
+type PaxRecord<'a> = (&'a [u8], &'a [u8]);
 
 /// The records of a PAX extended header, read as GNU tar reads them (POSIX.1-2001 `pax`):
 /// each is `LENGTH key=value\n`, where LENGTH (decimal) counts the whole record, so a value may
 /// hold a newline. A header that does not parse that way is an error: the `tar` crate splits
 /// records at newlines instead, so a value holding `\n34 path=…` would name one file for escrow
 /// and another for GNU tar. Trailing NUL padding is allowed.
-fn pax_records(data: &[u8]) -> Result<Vec<(&[u8], &[u8])>, String> {
+fn pax_records(data: &[u8]) -> Result<Vec<PaxRecord<'_>>, String> {
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() && rest.iter().any(|&b| b != 0) {
