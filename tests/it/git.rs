@@ -367,6 +367,26 @@ fn repo_with_dotgit(bare: &Path, marker: &Path) -> String {
 }
 
 /// Every path under `dir` with a component that is `.git` in any letter case.
+/// `escrow deposit DELIVERY` against the sample's manifest into a new vault under `tmp`, as
+/// label `v1`; the delivery fails (exit 1) but is recorded. Returns the vault.
+fn deposit_failing(tmp: &Path, delivery: &Path) -> std::path::PathBuf {
+    let vault = tmp.join("vault");
+    let m = chaoyang();
+    let run = escrow([
+        "deposit".as_ref(),
+        delivery.as_os_str(),
+        "-m".as_ref(),
+        m.as_os_str(),
+        "--label".as_ref(),
+        "v1".as_ref(),
+        "--vault".as_ref(),
+        vault.as_os_str(),
+        "-q".as_ref(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    vault
+}
+
 fn dotgit_paths(dir: &Path) -> Vec<String> {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -396,21 +416,8 @@ fn a_dotgit_folder_in_the_committed_tree_is_never_staged() {
         assert_eq!(r["delivery"]["files"], 61, "{spec}: the sample only");
     }
     // Deposited and restored: nothing named .git comes back, and git status runs nothing.
-    let vault = tmp.path().join("vault");
+    let vault = deposit_failing(tmp.path(), &bare);
     let v = vault.to_str().unwrap();
-    let m = chaoyang();
-    let run = escrow([
-        "deposit",
-        bare.to_str().unwrap(),
-        "-m",
-        m.to_str().unwrap(),
-        "--label",
-        "v1",
-        "--vault",
-        v,
-        "-q",
-    ]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
     let out = tmp.path().join("out");
     let run = escrow(["restore", "v1", out.to_str().unwrap(), "--vault", v]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -515,21 +522,8 @@ fn restore_refuses_git_settings_that_run_commands_unless_allowed() {
     let work = tmp.path().join("work");
     sample_repo(&work);
     std::fs::write(work.join(".git/config"), hostile_config(&marker)).unwrap();
-    let vault = tmp.path().join("vault");
+    let vault = deposit_failing(tmp.path(), &work);
     let v = vault.to_str().unwrap();
-    let m = chaoyang();
-    let run = escrow([
-        "deposit",
-        work.to_str().unwrap(),
-        "-m",
-        m.to_str().unwrap(),
-        "--label",
-        "v1",
-        "--vault",
-        v,
-        "-q",
-    ]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
     let status = |dir: &Path| {
         let _ = std::process::Command::new("git")
             .arg("status")
@@ -826,21 +820,8 @@ fn a_gitfile_and_commondir_cannot_hide_git_settings() {
     );
 
     // Deposited, then restored with default flags: refused, and git status runs nothing.
-    let vault = tmp.path().join("vault");
+    let vault = deposit_failing(tmp.path(), &dir);
     let v = vault.to_str().unwrap();
-    let m = chaoyang();
-    let run = escrow([
-        "deposit",
-        dir.to_str().unwrap(),
-        "-m",
-        m.to_str().unwrap(),
-        "--label",
-        "v1",
-        "--vault",
-        v,
-        "-q",
-    ]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
     let out = tmp.path().join("out");
     let run = escrow(["restore", "v1", out.to_str().unwrap(), "--vault", v]);
     assert_eq!(run.code, 2, "{}", run.stderr);
