@@ -48,6 +48,21 @@ impl Project {
         self.tmp.path().join("build.log")
     }
 
+    /// `escrow deposit DELIVERY -m MANIFEST --label v1 --build --log LOG --vault VAULT ARGS…`
+    fn deposit_build(&self, vault: &Path, args: &[&str]) -> std::process::Command {
+        let mut cmd = escrow_command();
+        cmd.arg("deposit")
+            .arg(&self.delivery)
+            .arg("-m")
+            .arg(&self.manifest)
+            .args(["--label", "v1", "--build", "--log"])
+            .arg(self.log())
+            .arg("--vault")
+            .arg(vault)
+            .args(args);
+        cmd
+    }
+
     /// `escrow build DELIVERY -m MANIFEST --format json --log LOG ARGS…`
     fn build(&self, args: &[&str]) -> Run {
         self.build_env(args, &[])
@@ -639,16 +654,7 @@ fn deposit_build_keeps_the_log_and_audit_verifies_it() {
         "[build]\ncommand = \"make\"\noutputs = [\"dist/hello\"]\n",
     );
     let vault = p.tmp.path().join("vault");
-    let mut cmd = escrow_command();
-    cmd.arg("deposit")
-        .arg(&p.delivery)
-        .arg("-m")
-        .arg(&p.manifest)
-        .args(["--label", "v1", "--build", "--format", "json", "--log"])
-        .arg(p.log())
-        .arg("--vault")
-        .arg(&vault);
-    let r = run(cmd);
+    let r = run(p.deposit_build(&vault, &["--format", "json"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = r.json();
     assert_eq!(j["report"]["build"]["status"], "succeeded");
@@ -1470,16 +1476,7 @@ fn show_build_log_streams_a_large_log() {
         "[build]\ncommand = \"head -c 67108864 /dev/zero | tr '\\\\\\\\0' 'x'\"\n",
     );
     let vault = p.tmp.path().join("vault");
-    let mut cmd = escrow_command();
-    cmd.arg("deposit")
-        .arg(&p.delivery)
-        .arg("-m")
-        .arg(&p.manifest)
-        .args(["--label", "v1", "--build", "--sandbox", "bwrap", "--log"])
-        .arg(p.log())
-        .arg("--vault")
-        .arg(&vault);
-    let r = run(cmd);
+    let r = run(p.deposit_build(&vault, &["--sandbox", "bwrap"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(std::fs::metadata(p.log()).unwrap().len(), 64 << 20);
     let base = escrow_command();
