@@ -731,18 +731,22 @@ pub fn toolchain_binds(home_inside: &Path, env: &[(String, String)]) -> Vec<Path
                 .all(|c| !matches!(c, std::path::Component::ParentDir))
         })
         // A file (a settings.xml, an .npmrc) is reached through its folder.
-        .filter_map(|p| {
-            if p.is_dir() {
-                Some(p)
-            } else if p.is_file() {
-                p.parent().map(Path::to_path_buf)
-            } else {
-                None
-            }
-        })
+        .filter_map(folder_of)
         .filter(|p| p.is_absolute() && p.starts_with(home_inside) && p != home_inside)
         .collect();
     outermost(found)
+}
+
+/// The folder a path the manifest names stands for: itself when it is a folder, its parent when
+/// it is a file (a settings.xml, an .npmrc); `None` when it does not exist.
+fn folder_of(p: PathBuf) -> Option<PathBuf> {
+    if p.is_dir() {
+        Some(p)
+    } else if p.is_file() {
+        p.parent().map(Path::to_path_buf)
+    } else {
+        None
+    }
 }
 
 /// `paths` sorted, without duplicates and without any path inside another one of them.
@@ -773,15 +777,7 @@ pub fn extra_binds(env: &[(String, String)]) -> Vec<PathBuf> {
                 && p.components()
                     .all(|c| !matches!(c, std::path::Component::ParentDir))
         })
-        .filter_map(|p| {
-            if p.is_dir() {
-                Some(p)
-            } else if p.is_file() {
-                p.parent().map(Path::to_path_buf)
-            } else {
-                None
-            }
-        })
+        .filter_map(folder_of)
         .filter(|p| {
             p != Path::new("/")
                 && !HOST_ALLOWED.iter().any(|a| p.starts_with(a))
