@@ -1138,13 +1138,24 @@ fn is_root() -> bool {
 /// `escrow build` of `p` run by `bash -c 'PREFIX; exec escrow …'`, with escrow's test
 /// environment; `args` follow the build's own.
 fn build_via_bash(p: &Project, prefix: &str, bash_args: &[&OsStr], args: &[&str]) -> Run {
+    build_via_bash_with(p, escrow_command().get_program(), prefix, bash_args, args)
+}
+
+/// `build_via_bash` running the escrow program at `program`.
+fn build_via_bash_with(
+    p: &Project,
+    program: &OsStr,
+    prefix: &str,
+    bash_args: &[&OsStr],
+    args: &[&str],
+) -> Run {
     let base = escrow_command();
     let mut cmd = std::process::Command::new("bash");
     cmd.arg("-c")
         .arg(format!("{prefix}; exec \"$@\""))
         .arg("bash")
         .args(bash_args)
-        .arg(base.get_program())
+        .arg(program)
         .arg("build")
         .arg(&p.delivery)
         .arg("-m")
@@ -1430,8 +1441,14 @@ fn a_daemon_of_a_non_root_build_without_sandbox_is_killed() {
         let mode = if path.is_dir() { 0o777 } else { 0o666 };
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
-    let r = build_via_bash(
+    // A copy of escrow that `nobody` can reach: the checkout may sit in a folder only root
+    // can enter, and escrow re-executes its own program as the sandbox's last step.
+    let program = p.tmp.path().join("escrow");
+    std::fs::copy(escrow_command().get_program(), &program).unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = build_via_bash_with(
         &p,
+        program.as_os_str(),
         "exec setpriv --reuid=65534 --regid=65534 --clear-groups -- \"$@\"",
         &[],
         &["--no-sandbox"],
