@@ -8,7 +8,9 @@ pub mod build;
 pub mod calendar;
 pub mod checks;
 pub mod delivery;
+pub mod filetypes;
 pub mod finding;
+pub mod hash;
 pub mod manifest;
 pub mod progress;
 pub mod report;
@@ -68,7 +70,7 @@ pub fn check_with_build(
 ) -> Result<report::Report, CheckError> {
     let manifest = manifest::load(manifest_path)?;
     let spec = build_spec(&manifest, build)?;
-    let scanner = scan::for_manifest(&manifest);
+    let scanner = scan::Scanner::for_config(&manifest.scan);
     let delivery = delivery::open_with(
         delivery_path,
         progress,
@@ -211,7 +213,7 @@ pub fn deposit(
     }
     // One pass over the delivery: hashing for the inventory and storing new contents.
     let store = vault::deposit::Store::start(vault)?;
-    let scanner = scan::for_manifest(&manifest);
+    let scanner = scan::Scanner::for_config(&manifest.scan);
     let ingest = with_scan(&args.ingest, scanner.as_ref());
     let opened = delivery::open_with(args.delivery, progress, Some(&store), &ingest);
     let prestored = store.finish();

@@ -18,6 +18,7 @@ use super::DeliveryError;
 use super::inventory::{Entry, EntryKind};
 use super::names;
 use super::safefs::{self, MakeDirError};
+use crate::filetypes::{Compression, Magic, is_tar, magic_of};
 use crate::finding::Finding;
 
 /// The archive formats read.
@@ -100,27 +101,17 @@ pub fn detect(path: &Path) -> Result<Option<Format>, DeliveryError> {
             "{what} archives are not supported; ask the vendor to repack the delivery as zip or tar"
         ),
     };
-    Ok(
-        if h.starts_with(b"PK\x03\x04") || h.starts_with(b"PK\x05\x06") {
-            Some(Format::Zip)
-        } else if h.starts_with(&[0x1f, 0x8b]) {
-            Some(Format::TarGz)
-        } else if h.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
-            Some(Format::TarXz)
-        } else if h.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Some(Format::TarZst)
-        } else if h.starts_with(b"BZh") {
-            Some(Format::TarBz2)
-        } else if h.len() >= 262 && &h[257..262] == b"ustar" {
-            Some(Format::Tar)
-        } else if h.starts_with(b"7z\xbc\xaf\x27\x1c") {
-            return Err(unsupported("7z"));
-        } else if h.starts_with(b"Rar!\x1a\x07") {
-            return Err(unsupported("RAR"));
-        } else {
-            None
-        },
-    )
+    Ok(match magic_of(h) {
+        Magic::Zip => Some(Format::Zip),
+        Magic::Compressed(Compression::Gzip) => Some(Format::TarGz),
+        Magic::Compressed(Compression::Xz) => Some(Format::TarXz),
+        Magic::Compressed(Compression::Zstd) => Some(Format::TarZst),
+        Magic::Compressed(Compression::Bzip2) => Some(Format::TarBz2),
+        _ if is_tar(h) => Some(Format::Tar),
+        Magic::SevenZip => return Err(unsupported("7z")),
+        Magic::Rar => return Err(unsupported("RAR")),
+        _ => None,
+    })
 }
 
 /// The result of unpacking.

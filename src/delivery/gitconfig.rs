@@ -23,8 +23,6 @@ use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use super::{Delivery, EntryKind, names};
 use crate::finding::Finding;
 
@@ -466,7 +464,7 @@ fn read_checked(
         .take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot be read ({e})"))?;
-    let digest: [u8; 32] = Sha256::digest(&bytes).into();
+    let digest = crate::hash::sha256(&bytes);
     if sha.is_some_and(|s| *s != digest) {
         return Err("it changed after it was hashed".to_owned());
     }

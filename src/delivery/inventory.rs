@@ -103,7 +103,7 @@ impl Inventory {
                 h.update(t);
             }
         }
-        crate::manifest::hex(&h.finalize())
+        crate::hash::hex(&h.finalize())
     }
 }
 
@@ -402,7 +402,7 @@ fn hash_and_pass(
     if let Some(s) = seen {
         s.update(&data);
     }
-    let sha: [u8; 32] = Sha256::digest(&data).into();
+    let sha = crate::hash::sha256(&data);
     sink.content(&sha, &data)?;
     Ok((sha, data.len() as u64))
 }

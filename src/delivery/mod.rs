@@ -203,7 +203,7 @@ pub fn open_with(
                 path: path.to_owned(),
                 source,
             })?;
-        crate::manifest::hex(&d)
+        crate::hash::hex(&d)
     };
     let staging = staging::Staging::create(progress)?;
     let (tree, tree_fd) = staging_tree(&staging)?;

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::finding::{self, Severity};
+use crate::scan::config as scan_config;
 pub use build::{BuildSpec, parse_duration, parse_size};
 use raw::{RawManifest, SpannedStrings};
 
@@ -21,21 +22,7 @@ use raw::{RawManifest, SpannedStrings};
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// Source-code file extensions counted by `min-source-files` unless the manifest overrides them.
-pub const DEFAULT_SOURCE_EXTENSIONS: &[&str] = &[
-    // JVM
-    "java", "kt", "kts", "scala", "groovy", "clj", // .NET and VB
-    "cs", "vb", "fs", "cshtml", "razor", "aspx", "ascx", "asmx", "ashx", "asax", "xaml",
-    // web
-    "js", "mjs", "cjs", "ts", "mts", "cts", "jsx", "tsx", "vue", "svelte", "jsp", "jspx", "asp",
-    "php", // scripting
-    "py", "rb", "pl", "pm", "lua", "sh", "bash", "ps1", "bat", "cmd", "r", "dart",
-    // native
-    "go", "rs", "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx", "m", "mm", "swift", "pc",
-    // Delphi / Pascal, VB6, FoxPro, PowerBuilder exports: common in older HIS systems
-    "pas", "dpr", "dpk", "dfm", "frm", "bas", "cls", "prg", "sru", "srw", "srd", "srf", "srm",
-    "srs", "srj", "srq", "srp", // database code
-    "sql", "plsql", "pls", "pks", "pkb", "prc", "fnc", "trg", "vw",
-];
+pub use crate::filetypes::DEFAULT_SOURCE_EXTENSIONS;
 
 /// The kind of a requirement entry (`[[module]]`, `[[document]]`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -410,8 +397,9 @@ impl Validator<'_> {
             );
         }
 
-        let scan = self.scan(head.scan.as_ref(), &raw.rule, case_sensitive);
-        let allow = self.allow(raw.allow, &scan.rules, case_sensitive);
+        let scan =
+            scan_config::validate_scan(&mut self, head.scan.as_ref(), &raw.rule, case_sensitive);
+        let allow = scan_config::validate_allow(&mut self, raw.allow, &scan.rules, case_sensitive);
 
         let mut severities = BTreeMap::new();
         for (code, sev) in &head.severity {
@@ -492,122 +480,6 @@ impl Validator<'_> {
         })
     }
 
-    fn scan(
-        &mut self,
-        raw: Option<&raw::RawScan>,
-        rules: &[Spanned<crate::scan::RuleSpec>],
-        case_sensitive: bool,
-    ) -> crate::scan::ScanConfig {
-        let mut config = crate::scan::ScanConfig::default();
-        if let Some(raw) = raw {
-            config.enabled = raw.enabled.unwrap_or(true);
-            if let Some(v) = &raw.vendored {
-                let mut set = GlobSetBuilder::new();
-                for p in v.get_ref() {
-                    if let Some(g) = self.glob(p, case_sensitive) {
-                        set.add(g);
-                        config.vendored.push(p.get_ref().clone());
-                    }
-                }
-                config.vendored_set = set.build().unwrap_or_else(|_| GlobSet::empty());
-            }
-        }
-        let builtin = crate::scan::rules::builtin_specs();
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        for r in rules {
-            let spec = r.get_ref();
-            if let Some(first) = seen.get(&spec.id) {
-                let (line, _) = line_col(self.text, *first);
-                self.problem(
-                    r.span(),
-                    format!("rule {:?} is already defined on line {line}", spec.id),
-                );
-                continue;
-            }
-            seen.insert(spec.id.clone(), r.span().start);
-            let merged = match builtin.iter().find(|b| b.id == spec.id) {
-                Some(b) => b.merged(spec),
-                None => spec.clone(),
-            };
-            if merged.enabled == Some(false) {
-                continue;
-            }
-            if let Err(e) = crate::scan::rules::compile(&merged) {
-                self.problem(r.span(), e);
-            }
-        }
-        config.rules = rules.iter().map(|r| r.get_ref().clone()).collect();
-        config
-    }
-
-    fn allow(
-        &mut self,
-        raw: Vec<raw::RawAllow>,
-        rules: &[crate::scan::RuleSpec],
-        case_sensitive: bool,
-    ) -> Vec<crate::scan::Allow> {
-        let builtin = crate::scan::rules::builtin_specs();
-        let known_rule = |id: &str| {
-            builtin.iter().any(|r| r.id == id)
-                || rules.iter().any(|r| r.id == id)
-                || crate::scan::STRUCTURAL_RULES.contains(&id)
-        };
-        let mut out = Vec::new();
-        for a in raw {
-            if let Some(r) = &a.rule
-                && !known_rule(r.get_ref())
-            {
-                self.problem(
-                    r.span(),
-                    format!(
-                        "[[allow]]: no scan rule is called {:?}; rule ids are in src/scan/rules.toml, the README and each finding's `rule`",
-                        r.get_ref()
-                    ),
-                );
-            }
-            if finding::code(a.code.get_ref()).is_none() {
-                self.problem(
-                    a.code.span(),
-                    format!(
-                        "[[allow]]: unknown finding code {:?}; see the README's finding codes",
-                        a.code.get_ref()
-                    ),
-                );
-            }
-            if a.reason.get_ref().trim().is_empty() {
-                self.problem(
-                    a.reason.span(),
-                    "[[allow]]: `reason` is empty: say why these findings are acceptable (it is printed in every report)".to_owned(),
-                );
-            }
-            if a.paths.get_ref().is_empty() {
-                self.problem(
-                    a.paths.span(),
-                    "[[allow]]: `paths` is empty: list the files it covers (use [severity] to change a whole code)".to_owned(),
-                );
-            }
-            let mut set = GlobSetBuilder::new();
-            for p in a.paths.get_ref() {
-                if let Some(g) = self.glob(p, case_sensitive) {
-                    set.add(g);
-                }
-            }
-            out.push(crate::scan::Allow {
-                code: a.code.get_ref().clone(),
-                rule: a.rule.map(Spanned::into_inner),
-                paths: a
-                    .paths
-                    .get_ref()
-                    .iter()
-                    .map(|p| p.get_ref().clone())
-                    .collect(),
-                matcher: set.build().unwrap_or_else(|_| GlobSet::empty()),
-                reason: a.reason.get_ref().trim().to_owned(),
-            });
-        }
-        out
-    }
-
     fn glob(&mut self, pattern: &Spanned<String>, case_sensitive: bool) -> Option<Glob> {
         let written = pattern.get_ref();
         // "./src/**" means "src/**".
@@ -686,15 +558,23 @@ impl Validator<'_> {
     }
 }
 
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
+/// The scan validates its own sections; the manifest reports where the problems are.
+impl scan_config::ConfigContext for Validator<'_> {
+    fn problem(&mut self, span: std::ops::Range<usize>, message: String) {
+        Validator::problem(self, span, message);
     }
-    s
+
+    fn glob(&mut self, pattern: &Spanned<String>, case_sensitive: bool) -> Option<Glob> {
+        Validator::glob(self, pattern, case_sensitive)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        line_col(self.text, offset).0
+    }
 }
+
+/// Lower-case hex of bytes (defined in [`crate::hash`]).
+pub use crate::hash::hex;
 
 #[cfg(test)]
 mod tests {

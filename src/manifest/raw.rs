@@ -10,6 +10,8 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::scan::config::{RawAllow, RawScan};
+
 pub type SpannedStrings = Spanned<Vec<Spanned<String>>>;
 
 /// The manifest's top level, without the requirement arrays (`[[module]]`, …), which are
@@ -25,24 +27,6 @@ pub struct RawHead {
     #[serde(default)]
     pub severity: BTreeMap<Spanned<String>, Spanned<String>>,
     pub scan: Option<RawScan>,
-}
-
-/// `[scan]`: the technical-barrier scan.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawScan {
-    pub enabled: Option<bool>,
-    pub vendored: Option<SpannedStrings>,
-}
-
-/// `[[allow]]`: a known-good finding, silenced with a reason.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawAllow {
-    pub code: Spanned<String>,
-    pub rule: Option<Spanned<String>>,
-    pub paths: SpannedStrings,
-    pub reason: Spanned<String>,
 }
 
 /// `[build]`: how a third party builds the delivery.
@@ -126,7 +110,7 @@ pub struct RawManifest {
     pub database: Vec<RawDatabase>,
     pub dependencies: Vec<RawDependencies>,
     /// `[[rule]]`: scan rules added or overriding built-in ones.
-    pub rule: Vec<Spanned<crate::scan::RuleSpec>>,
+    pub rule: Vec<Spanned<crate::scan::LineRuleSpec>>,
     pub allow: Vec<RawAllow>,
     /// `[build]`, read on its own so that a mistake in it does not hide those elsewhere.
     pub build: Option<Spanned<RawBuild>>,

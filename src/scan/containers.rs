@@ -95,7 +95,7 @@ pub fn seven_zip_file_encrypted(mut f: std::fs::File) -> io::Result<bool> {
     f.seek(SeekFrom::Start(32 + offset))?;
     let mut header = vec![0u8; usize::try_from(size).unwrap_or(0)];
     f.read_exact(&mut header)?;
-    if super::contains(&header, AES) {
+    if super::inspect::contains(&header, AES) {
         return Ok(true);
     }
     // kEncodedHeader: the real header is packed elsewhere in the file.
@@ -110,7 +110,7 @@ pub fn seven_zip_file_encrypted(mut f: std::fs::File) -> io::Result<bool> {
     let mut data = vec![0u8; usize::try_from(packed.size).unwrap_or(0)];
     f.read_exact(&mut data)?;
     // Stored or LZMA2 chunks written uncompressed keep the header's bytes as they are.
-    if super::contains(&data, AES) {
+    if super::inspect::contains(&data, AES) {
         return Ok(true);
     }
     if packed.lzma_props.len() == 5 && packed.unpack_size <= 64 << 20 {
@@ -128,7 +128,7 @@ pub fn seven_zip_file_encrypted(mut f: std::fs::File) -> io::Result<bool> {
             .take(packed.unpack_size)
             .read_to_end(&mut out)
             .is_ok()
-            && super::contains(&out, AES)
+            && super::inspect::contains(&out, AES)
         {
             return Ok(true);
         }

@@ -23,7 +23,7 @@ pub const RULE_CODES: &[&str] = &[
 /// field of a built-in rule with the same id.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RuleSpec {
+pub struct LineRuleSpec {
     pub id: String,
     pub code: Option<String>,
     pub description: Option<String>,
@@ -38,11 +38,11 @@ pub struct RuleSpec {
     pub enabled: Option<bool>,
 }
 
-impl RuleSpec {
+impl LineRuleSpec {
     /// `self` with every field `over` sets replaced.
     #[must_use]
-    pub fn merged(&self, over: &RuleSpec) -> RuleSpec {
-        RuleSpec {
+    pub fn merged(&self, over: &LineRuleSpec) -> LineRuleSpec {
+        LineRuleSpec {
             id: self.id.clone(),
             code: over.code.clone().or_else(|| self.code.clone()),
             description: over
@@ -67,7 +67,7 @@ impl RuleSpec {
 
 /// A compiled rule.
 #[derive(Debug, Clone)]
-pub struct Rule {
+pub struct LineRule {
     pub id: String,
     pub code: &'static str,
     pub description: String,
@@ -85,18 +85,18 @@ pub struct Rule {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
-    rule: Vec<RuleSpec>,
+    rule: Vec<LineRuleSpec>,
 }
 
 /// The built-in rules, as written.
-pub fn builtin_specs() -> Vec<RuleSpec> {
+pub fn builtin_specs() -> Vec<LineRuleSpec> {
     toml::from_str::<RuleFile>(BUILTIN)
         .expect("the built-in rule file parses (tested)")
         .rule
 }
 
 /// Compile a rule, or say what is wrong with it.
-pub fn compile(spec: &RuleSpec) -> Result<Rule, String> {
+pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
     let id = spec.id.trim();
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(format!(
@@ -185,7 +185,7 @@ pub fn compile(spec: &RuleSpec) -> Result<Rule, String> {
         ),
     };
     debug_assert!(finding::code(code).is_some());
-    Ok(Rule {
+    Ok(LineRule {
         id: id.to_owned(),
         code,
         description,
@@ -202,7 +202,7 @@ pub fn compile(spec: &RuleSpec) -> Result<Rule, String> {
 
 /// The effective rule set: built-in rules, with the manifest's entries merged by id (a new id
 /// adds a rule, `enabled = false` removes one).
-pub fn effective(overrides: &[RuleSpec]) -> Result<Vec<Rule>, String> {
+pub fn effective(overrides: &[LineRuleSpec]) -> Result<Vec<LineRule>, String> {
     let mut specs = builtin_specs();
     for o in overrides {
         match specs.iter_mut().find(|s| s.id == o.id) {
@@ -254,17 +254,17 @@ mod tests {
 
     #[test]
     fn override_merges_and_disables() {
-        let over = RuleSpec {
+        let over = LineRuleSpec {
             id: "jwt".into(),
             enabled: Some(false),
-            ..RuleSpec::default()
+            ..LineRuleSpec::default()
         };
         let rules = effective(&[over]).unwrap();
         assert!(!rules.iter().any(|r| r.id == "jwt"));
-        let over = RuleSpec {
+        let over = LineRuleSpec {
             id: "private-key".into(),
             severity: Some("deny".into()),
-            ..RuleSpec::default()
+            ..LineRuleSpec::default()
         };
         let rules = effective(&[over]).unwrap();
         let r = rules.iter().find(|r| r.id == "private-key").unwrap();
@@ -274,16 +274,16 @@ mod tests {
 
     #[test]
     fn bad_rules_are_explained() {
-        let bad = RuleSpec {
+        let bad = LineRuleSpec {
             id: "x".into(),
             code: Some("credential-hardcoded".into()),
             description: Some("d".into()),
             regex: Some("(".into()),
             keywords: Some(vec!["a".into()]),
-            ..RuleSpec::default()
+            ..LineRuleSpec::default()
         };
         assert!(compile(&bad).unwrap_err().contains("does not compile"));
-        let bad = RuleSpec {
+        let bad = LineRuleSpec {
             regex: Some("a".into()),
             keywords: None,
             ..bad
