@@ -848,6 +848,95 @@ fn until_nul(mut b: Vec<u8>) -> Vec<u8> {
 /// kilobytes of zstd can say gigabytes). Here each is bounded before it is read
 /// ([`MAX_PAX`], [`MAX_LONG_NAME`]) and applied to the entry that follows it; a PAX name
 /// overrides a GNU long name, which overrides the header's own.
+/// Read an extension entry (GNU long name or link, PAX header, global PAX header) into `ext`,
+/// within its bounds; `Ok(false)` when `entry` (the `i`-th, declaring `declared` bytes) is not
+/// one.
+fn extension<R: Read>(
+    u: &mut Unpacker<'_>,
+    entry: &mut tar::Entry<'_, R>,
+    i: usize,
+    declared: u64,
+    ext: &mut Extensions,
+) -> Result<bool, DeliveryError> {
+    let kind = entry.header().entry_type();
+    let (slot, cap, what) = match kind {
+        tar::EntryType::GNULongName => (&mut ext.long_name, MAX_LONG_NAME, "GNU long name"),
+        tar::EntryType::GNULongLink => (&mut ext.long_link, MAX_LONG_NAME, "GNU long link"),
+        tar::EntryType::XHeader => (&mut ext.pax, MAX_PAX, "PAX extended header"),
+        // Solaris' extended header, which GNU tar reads as a PAX one.
+        k if k.as_byte() == b'X' => (&mut ext.pax, MAX_PAX, "PAX extended header"),
+        _ => (&mut None, 0, ""),
+    };
+    if cap > 0 {
+        let shown = names::short(&entry.header().path_bytes());
+        if declared > cap {
+            return Err(u.err(format!(
+                "entry {} ({shown:?}) is a {what} of {declared} bytes, more than the {cap} taken: the archive is damaged or hostile (a name is at most {MAX_NAME} bytes); ask the vendor for a sound archive",
+                i + 1
+            )));
+        }
+        if slot.is_some() {
+            return Err(u.err(format!(
+                "entry {} ({shown:?}) is a second {what} for the same entry: the archive is damaged or hostile; ask the vendor for a sound archive",
+                i + 1
+            )));
+        }
+        let mut data = Vec::new();
+        entry
+            .by_ref()
+            .take(cap)
+            .read_to_end(&mut data)
+            .map_err(|e| corrupt(u, i, &e))?;
+        // Extension data is unpacked bytes too, for the byte and ratio bounds.
+        u.add_bytes(data.len() as u64)?;
+        if cap == MAX_PAX
+            && let Some(why) = pax_refusal(&data, false)
+        {
+            return Err(u.err(format!(
+                "entry {} ({shown:?}) is {why}: tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
+                i + 1
+            )));
+        }
+        *slot = Some(if cap == MAX_PAX {
+            data
+        } else {
+            until_nul(data)
+        });
+        return Ok(true);
+    }
+    if kind == tar::EntryType::XGlobalHeader {
+        // Global PAX defaults: comments and times are nothing escrow keeps, but a global
+        // name, link or size is applied by GNU tar to every entry after it.
+        let shown = names::short(&entry.header().path_bytes());
+        if declared > MAX_PAX {
+            return Err(u.err(format!(
+                "entry {} ({shown:?}) is a global PAX header of {declared} bytes, more than the {MAX_PAX} taken: the archive is damaged or hostile; ask the vendor for a sound archive",
+                i + 1
+            )));
+        }
+        let mut data = Vec::new();
+        entry
+            .by_ref()
+            .take(MAX_PAX)
+            .read_to_end(&mut data)
+            .map_err(|e| corrupt(u, i, &e))?;
+        u.add_bytes(data.len() as u64)?;
+        if let Some(why) = pax_refusal(&data, true) {
+            return Err(u.err(format!(
+                "entry {} ({shown:?}) is {why}: tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
+                i + 1
+            )));
+        }
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// An entry's data cannot be read: the archive is truncated or corrupt.
+fn corrupt(u: &Unpacker<'_>, i: usize, e: &dyn std::fmt::Display) -> DeliveryError {
+    u.err(format!("entry {} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive", i + 1))
+}
+
 fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryError> {
     // The tar crate reads through one handle; the data of a file larger than the header's
     // size field holds (8 GiB, its size in the PAX header) is read through the other.
@@ -858,81 +947,11 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
         .map_err(|e| u.err(format!("not a readable tar archive ({e})")))?
         .raw(true);
     let mut ext = Extensions::default();
-    let corrupt = |u: &Unpacker<'_>, i: usize, e: &dyn std::fmt::Display| {
-        u.err(format!("entry {} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive", i + 1))
-    };
     for (i, entry) in entries.enumerate() {
         let mut entry = entry.map_err(|e| corrupt(u, i, &e))?;
         let kind = entry.header().entry_type();
         let declared = entry.header().entry_size().map_err(|e| corrupt(u, i, &e))?;
-        let (slot, cap, what) = match kind {
-            tar::EntryType::GNULongName => (&mut ext.long_name, MAX_LONG_NAME, "GNU long name"),
-            tar::EntryType::GNULongLink => (&mut ext.long_link, MAX_LONG_NAME, "GNU long link"),
-            tar::EntryType::XHeader => (&mut ext.pax, MAX_PAX, "PAX extended header"),
-            // Solaris' extended header, which GNU tar reads as a PAX one.
-            k if k.as_byte() == b'X' => (&mut ext.pax, MAX_PAX, "PAX extended header"),
-            _ => (&mut None, 0, ""),
-        };
-        if cap > 0 {
-            let shown = names::short(&entry.header().path_bytes());
-            if declared > cap {
-                return Err(u.err(format!(
-                    "entry {} ({shown:?}) is a {what} of {declared} bytes, more than the {cap} taken: the archive is damaged or hostile (a name is at most {MAX_NAME} bytes); ask the vendor for a sound archive",
-                    i + 1
-                )));
-            }
-            if slot.is_some() {
-                return Err(u.err(format!(
-                    "entry {} ({shown:?}) is a second {what} for the same entry: the archive is damaged or hostile; ask the vendor for a sound archive",
-                    i + 1
-                )));
-            }
-            let mut data = Vec::new();
-            entry
-                .by_ref()
-                .take(cap)
-                .read_to_end(&mut data)
-                .map_err(|e| corrupt(u, i, &e))?;
-            // Extension data is unpacked bytes too, for the byte and ratio bounds.
-            u.add_bytes(data.len() as u64)?;
-            if cap == MAX_PAX
-                && let Some(why) = pax_refusal(&data, false)
-            {
-                return Err(u.err(format!(
-                    "entry {} ({shown:?}) is {why}: tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
-                    i + 1
-                )));
-            }
-            *slot = Some(if cap == MAX_PAX {
-                data
-            } else {
-                until_nul(data)
-            });
-            continue;
-        }
-        if kind == tar::EntryType::XGlobalHeader {
-            // Global PAX defaults: comments and times are nothing escrow keeps, but a global
-            // name, link or size is applied by GNU tar to every entry after it.
-            let shown = names::short(&entry.header().path_bytes());
-            if declared > MAX_PAX {
-                return Err(u.err(format!(
-                    "entry {} ({shown:?}) is a global PAX header of {declared} bytes, more than the {MAX_PAX} taken: the archive is damaged or hostile; ask the vendor for a sound archive",
-                    i + 1
-                )));
-            }
-            let mut data = Vec::new();
-            entry
-                .by_ref()
-                .take(MAX_PAX)
-                .read_to_end(&mut data)
-                .map_err(|e| corrupt(u, i, &e))?;
-            u.add_bytes(data.len() as u64)?;
-            if let Some(why) = pax_refusal(&data, true) {
-                return Err(u.err(format!(
-                    "entry {} ({shown:?}) is {why}: tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
-                    i + 1
-                )));
-            }
+        if extension(u, &mut entry, i, declared, &mut ext)? {
             continue;
         }
         let raw: Vec<u8> = match ext.pax_value(b"path") {

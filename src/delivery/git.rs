@@ -200,6 +200,42 @@ pub fn export(
     limits: Limits,
     progress: &dyn crate::progress::Progress,
 ) -> Result<(CommitInfo, Unpacked), DeliveryError> {
+    let repo = clone(spec, scratch, progress)?;
+    let (commit, info) = resolve(&repo, spec, reference)?;
+    let tree = commit.tree().map_err(|e| {
+        err(
+            spec,
+            format!("cannot read the commit's tree ({})", e.message()),
+        )
+    })?;
+    // The bomb limits of archives, the ratio against what the repository takes on disk.
+    let on_disk = disk_size(scratch);
+    let label = Path::new(spec);
+    let mut u = Unpacker::new(label, root, limits, on_disk);
+    let odb = repo.odb().map_err(|e| {
+        err(
+            spec,
+            format!("cannot read the repository's objects ({})", e.message()),
+        )
+    })?;
+    let mut budget = Budget {
+        limits,
+        on_disk,
+        declared: 0,
+        entries: 0,
+    };
+    let notes = walk(&repo, &odb, &tree, &mut u, &mut budget, spec)?;
+    notes.report(&mut u);
+    let unpacked = u.finish()?;
+    Ok((info, unpacked))
+}
+
+/// Clone `spec` (a URL, or a repository on this machine) as a bare repository into `scratch`.
+fn clone(
+    spec: &str,
+    scratch: &Path,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Repository, DeliveryError> {
     // A repository on this machine is read only from the real files and folders inside it,
     // through handles (no link followed anywhere), into escrow's private copy with escrow's own
     // configuration; only that copy is cloned. Its links, alternates and settings could
@@ -254,6 +290,15 @@ pub fn export(
             "the clone borrows objects from another repository (objects/info/alternates); nothing was read".to_owned(),
         ));
     }
+    Ok(repo)
+}
+
+/// The commit `reference` (default `HEAD`) names: a branch, tag or commit.
+fn resolve<'r>(
+    repo: &'r Repository,
+    spec: &str,
+    reference: Option<&str>,
+) -> Result<(git2::Commit<'r>, CommitInfo), DeliveryError> {
     let wanted = reference.unwrap_or("HEAD");
     let object = [
         wanted.to_owned(),
@@ -294,33 +339,36 @@ pub fn export(
         ),
         shallow: repo.is_shallow(),
     };
-    let tree = commit.tree().map_err(|e| {
-        err(
-            spec,
-            format!("cannot read the commit's tree ({})", e.message()),
-        )
-    })?;
-    // The bomb limits of archives, the ratio against what the repository takes on disk.
-    let on_disk = disk_size(scratch);
-    let label = Path::new(spec);
-    let mut u = Unpacker::new(label, root, limits, on_disk);
-    let odb = repo.odb().map_err(|e| {
-        err(
-            spec,
-            format!("cannot read the repository's objects ({})", e.message()),
-        )
-    })?;
-    let mut budget = Budget {
-        limits,
-        on_disk,
-        declared: 0,
-        entries: 0,
-    };
+    drop(author);
+    Ok((commit, info))
+}
+
+/// What the walk of a commit's tree did not unpack, for the findings (display paths).
+#[derive(Default)]
+struct TreeNotes {
+    submodules: Vec<String>,
+    lfs: Vec<String>,
+    dotgit: Vec<String>,
+    unsafe_names: Vec<String>,
+}
+
+/// Unpack a commit's tree (folders and blobs) through `u`, within `budget`.
+fn walk(
+    repo: &Repository,
+    odb: &git2::Odb<'_>,
+    tree: &git2::Tree<'_>,
+    u: &mut Unpacker<'_>,
+    budget: &mut Budget,
+    spec: &str,
+) -> Result<TreeNotes, DeliveryError> {
     let mut failure: Option<DeliveryError> = None;
-    let mut submodules = Vec::new();
-    let mut lfs = Vec::new();
-    let mut dotgit = Vec::new();
-    let mut unsafe_names = Vec::new();
+    let mut notes = TreeNotes::default();
+    let TreeNotes {
+        submodules,
+        lfs,
+        dotgit,
+        unsafe_names,
+    } = &mut notes;
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
         let mut path = dir.as_bytes().to_vec();
         path.extend_from_slice(entry.name_bytes());
@@ -349,21 +397,12 @@ pub fn export(
         }
         let result = match entry.kind() {
             Some(ObjectType::Tree) => u.dir(&path),
-            Some(ObjectType::Blob) => blob(
-                &repo,
-                &odb,
-                &mut u,
-                &mut budget,
-                spec,
-                &path,
-                mode,
-                entry.id(),
-            )
-            .map(|pointer| {
-                if pointer {
-                    lfs.push(crate::delivery::names::display(&path));
-                }
-            }),
+            Some(ObjectType::Blob) => blob(repo, odb, u, budget, spec, &path, mode, entry.id())
+                .map(|pointer| {
+                    if pointer {
+                        lfs.push(crate::delivery::names::display(&path));
+                    }
+                }),
             Some(ObjectType::Commit) => {
                 submodules.push(crate::delivery::names::display(&path));
                 Ok(())
@@ -382,65 +421,76 @@ pub fn export(
     if let Some(e) = failure {
         return Err(e);
     }
-    if !dotgit.is_empty() {
-        u.push_finding(
-            Finding::new(
-                "git-dotgit-in-tree",
-                format!(
-                    "the commit's tree holds {} paths named .git (in some letter case): checked out, each would be a live Git folder whose settings run commands; they were not unpacked",
-                    dotgit.len()
-                ),
-                format!(
-                    "提交的文件树中有 {} 个名为 .git（不区分大小写）的路径：检出后会成为可执行命令的 Git 配置目录；已拒绝，未解出",
-                    dotgit.len()
-                ),
-            )
-            .path(dotgit[0].clone())
-            .evidence(dotgit),
-        );
+    Ok(notes)
+}
+
+impl TreeNotes {
+    /// The findings about what was not unpacked.
+    fn report(self, u: &mut Unpacker<'_>) {
+        let TreeNotes {
+            submodules,
+            lfs,
+            dotgit,
+            unsafe_names,
+        } = self;
+        if !dotgit.is_empty() {
+            u.push_finding(
+                Finding::new(
+                    "git-dotgit-in-tree",
+                    format!(
+                        "the commit's tree holds {} paths named .git (in some letter case): checked out, each would be a live Git folder whose settings run commands; they were not unpacked",
+                        dotgit.len()
+                    ),
+                    format!(
+                        "提交的文件树中有 {} 个名为 .git（不区分大小写）的路径：检出后会成为可执行命令的 Git 配置目录；已拒绝，未解出",
+                        dotgit.len()
+                    ),
+                )
+                .path(dotgit[0].clone())
+                .evidence(dotgit),
+            );
+        }
+        if !unsafe_names.is_empty() {
+            u.push_finding(
+                Finding::new(
+                    "archive-unsafe-path",
+                    format!(
+                        "the commit's tree holds {} entries whose name is empty, `.`, `..` or holds `/` (Git never writes such names: the repository was crafted); they were not unpacked",
+                        unsafe_names.len()
+                    ),
+                    format!(
+                        "提交的文件树中有 {} 个名称为空、为 `.`/`..` 或含 `/` 的条目（Git 不会写出这样的名称，仓库系人为构造）；未解出",
+                        unsafe_names.len()
+                    ),
+                )
+                .path(unsafe_names[0].clone())
+                .evidence(unsafe_names),
+            );
+        }
+        if !submodules.is_empty() {
+            u.push_finding(
+                Finding::new(
+                    "git-submodule-missing",
+                    format!("{} submodules are only references to other repositories: their source is not in this delivery", submodules.len()),
+                    format!("{} 个子模块只是指向其他仓库的引用：其源代码不在本次交付中", submodules.len()),
+                )
+                .evidence(submodules),
+            );
+        }
+        if !lfs.is_empty() {
+            u.push_finding(
+                Finding::new(
+                    "git-lfs-pointer",
+                    format!(
+                        "{} files are Git LFS pointers: their content was not delivered",
+                        lfs.len()
+                    ),
+                    format!("{} 个文件是 Git LFS 指针：其实际内容并未交付", lfs.len()),
+                )
+                .evidence(lfs.into_iter().take(50).collect()),
+            );
+        }
     }
-    if !unsafe_names.is_empty() {
-        u.push_finding(
-            Finding::new(
-                "archive-unsafe-path",
-                format!(
-                    "the commit's tree holds {} entries whose name is empty, `.`, `..` or holds `/` (Git never writes such names: the repository was crafted); they were not unpacked",
-                    unsafe_names.len()
-                ),
-                format!(
-                    "提交的文件树中有 {} 个名称为空、为 `.`/`..` 或含 `/` 的条目（Git 不会写出这样的名称，仓库系人为构造）；未解出",
-                    unsafe_names.len()
-                ),
-            )
-            .path(unsafe_names[0].clone())
-            .evidence(unsafe_names),
-        );
-    }
-    if !submodules.is_empty() {
-        u.push_finding(
-            Finding::new(
-                "git-submodule-missing",
-                format!("{} submodules are only references to other repositories: their source is not in this delivery", submodules.len()),
-                format!("{} 个子模块只是指向其他仓库的引用：其源代码不在本次交付中", submodules.len()),
-            )
-            .evidence(submodules),
-        );
-    }
-    if !lfs.is_empty() {
-        u.push_finding(
-            Finding::new(
-                "git-lfs-pointer",
-                format!(
-                    "{} files are Git LFS pointers: their content was not delivered",
-                    lfs.len()
-                ),
-                format!("{} 个文件是 Git LFS 指针：其实际内容并未交付", lfs.len()),
-            )
-            .evidence(lfs.into_iter().take(50).collect()),
-        );
-    }
-    let unpacked = u.finish()?;
-    Ok((info, unpacked))
 }
 
 /// The bytes a repository takes on disk: every regular file under `dir`, links not followed.

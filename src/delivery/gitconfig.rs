@@ -110,19 +110,6 @@ pub fn locate(
     read: &mut dyn FnMut(usize) -> Option<Vec<u8>>,
 ) -> Located {
     let all: HashSet<&[u8]> = entries.iter().map(|(p, _, _)| *p).collect();
-    let split = |p: &'_ [u8]| -> (Vec<u8>, Vec<u8>) {
-        match p.iter().rposition(|&b| b == b'/') {
-            Some(i) => (p[..i].to_vec(), p[i + 1..].to_vec()),
-            None => (Vec::new(), p.to_vec()),
-        }
-    };
-    let child = |dir: &[u8], n: &[u8]| -> Vec<u8> {
-        if dir.is_empty() {
-            n.to_vec()
-        } else {
-            [dir, b"/", n].concat()
-        }
-    };
     let mut named: HashSet<Vec<u8>> = HashSet::new();
     let mut out = Located::default();
     let by_shape = |dir: &[u8]| -> bool {
@@ -217,6 +204,23 @@ pub fn locate(
     }
     out.outside.sort_by_key(|(i, _)| *i);
     out
+}
+
+/// A `/`-separated path's folder (empty at the top) and name.
+fn split(p: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    match p.iter().rposition(|&b| b == b'/') {
+        Some(i) => (p[..i].to_vec(), p[i + 1..].to_vec()),
+        None => (Vec::new(), p.to_vec()),
+    }
+}
+
+/// The path of `n` in the folder `dir` (empty at the top).
+fn child(dir: &[u8], n: &[u8]) -> Vec<u8> {
+    if dir.is_empty() {
+        n.to_vec()
+    } else {
+        [dir, b"/", n].concat()
+    }
 }
 
 /// One setting that runs a command: `key` as `section.subsection.name`, `value` shortened.

@@ -141,7 +141,6 @@ pub fn open_with(
     sink: Option<&dyn inventory::ContentSink>,
     ingest: &Ingest,
 ) -> Result<Delivery, DeliveryError> {
-    let limits = ingest.limits;
     let spec = path.to_string_lossy();
     // A repository to clone; or a work tree when a ref or its history is asked for (otherwise a
     // work tree is a folder like any other: every file, uncommitted changes included).
@@ -162,40 +161,63 @@ pub fn open_with(
         }
     })?;
     if meta.is_dir() {
-        let root_fd = safefs::open_root(path).map_err(|source| DeliveryError::Unreadable {
-            path: path.to_owned(),
-            source,
-        })?;
-        let inventory = inventory::build_known(
-            path,
-            root_fd.as_fd(),
-            progress,
-            sink,
-            ingest.inspector.as_deref(),
-        )?;
-        let notes = inventory::mode_notes(&inventory);
-        let work_tree = git::work_tree(path);
-        return Ok(Delivery {
-            root: path.to_owned(),
-            source: Source {
-                kind: "dir".to_owned(),
-                path: path.display().to_string(),
-                commit: work_tree.as_ref().map(|w| w.0.clone()),
-                dirty: work_tree.map(|w| w.1),
-                ..Source::default()
-            },
-            inventory,
-            notes,
-            history: None,
-            root_fd,
-            _staging: None,
-        });
+        return open_dir(path, progress, sink, ingest);
     }
     let Some(format) = archive::detect(path)? else {
         return Err(DeliveryError::NotADirectory {
             path: path.to_owned(),
         });
     };
+    open_archive(path, format, progress, sink, ingest)
+}
+
+/// `open_with` for a folder: its inventory, read in place through a handle.
+fn open_dir(
+    path: &Path,
+    progress: &dyn Progress,
+    sink: Option<&dyn inventory::ContentSink>,
+    ingest: &Ingest,
+) -> Result<Delivery, DeliveryError> {
+    let root_fd = safefs::open_root(path).map_err(|source| DeliveryError::Unreadable {
+        path: path.to_owned(),
+        source,
+    })?;
+    let inventory = inventory::build_known(
+        path,
+        root_fd.as_fd(),
+        progress,
+        sink,
+        ingest.inspector.as_deref(),
+    )?;
+    let notes = inventory::mode_notes(&inventory);
+    let work_tree = git::work_tree(path);
+    Ok(Delivery {
+        root: path.to_owned(),
+        source: Source {
+            kind: "dir".to_owned(),
+            path: path.display().to_string(),
+            commit: work_tree.as_ref().map(|w| w.0.clone()),
+            dirty: work_tree.map(|w| w.1),
+            ..Source::default()
+        },
+        inventory,
+        notes,
+        history: None,
+        root_fd,
+        _staging: None,
+    })
+}
+
+/// `open_with` for an archive: unpacked into a private staging folder, rooted in its only
+/// top-level folder when it has one.
+fn open_archive(
+    path: &Path,
+    format: archive::Format,
+    progress: &dyn Progress,
+    sink: Option<&dyn inventory::ContentSink>,
+    ingest: &Ingest,
+) -> Result<Delivery, DeliveryError> {
+    let limits = ingest.limits;
     let sha256 = {
         let mut buf = vec![0u8; 1 << 20];
         let (d, _) =

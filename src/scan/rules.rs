@@ -104,18 +104,7 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
             spec.id
         ));
     }
-    let code = spec.code.as_deref().ok_or_else(|| {
-        format!(
-            "rule {id:?} needs `code` (one of {})",
-            RULE_CODES.join(", ")
-        )
-    })?;
-    let code = RULE_CODES.iter().find(|c| **c == code).ok_or_else(|| {
-        format!(
-            "rule {id:?}: code {code:?} is not one a rule can give; use one of {}",
-            RULE_CODES.join(", ")
-        )
-    })?;
+    let code = rule_code(id, spec.code.as_deref())?;
     let description = spec
         .description
         .clone()
@@ -145,7 +134,7 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
         ));
     }
     let secret_group = spec.secret_group.unwrap_or(0);
-    if *code == "credential-hardcoded" && secret_group == 0 {
+    if code == "credential-hardcoded" && secret_group == 0 {
         return Err(format!(
             "rule {id:?}: a credential-hardcoded rule needs `secret-group`, the capture group holding the secret, so that it is never printed"
         ));
@@ -162,21 +151,7 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
             "rule {id:?}: entropy {entropy} must be between 0 and 8 bits per character"
         ));
     }
-    let paths = match &spec.paths {
-        None => None,
-        Some(globs) => {
-            let mut set = GlobSetBuilder::new();
-            for g in globs {
-                let glob = GlobBuilder::new(g.trim_start_matches("./"))
-                    .case_insensitive(true)
-                    .literal_separator(true)
-                    .build()
-                    .map_err(|e| format!("rule {id:?}: bad path glob {g:?}: {e}"))?;
-                set.add(glob);
-            }
-            Some(set.build().map_err(|e| format!("rule {id:?}: {e}"))?)
-        }
-    };
+    let paths = compile_paths(id, spec.paths.as_deref())?;
     let severity = match spec.severity.as_deref() {
         None => None,
         Some(s) => Some(
@@ -198,6 +173,43 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
         paths,
         severity,
     })
+}
+
+/// The code a rule gives, one of [`RULE_CODES`].
+fn rule_code(id: &str, code: Option<&str>) -> Result<&'static str, String> {
+    let code = code.ok_or_else(|| {
+        format!(
+            "rule {id:?} needs `code` (one of {})",
+            RULE_CODES.join(", ")
+        )
+    })?;
+    RULE_CODES
+        .iter()
+        .copied()
+        .find(|c| *c == code)
+        .ok_or_else(|| {
+            format!(
+                "rule {id:?}: code {code:?} is not one a rule can give; use one of {}",
+                RULE_CODES.join(", ")
+            )
+        })
+}
+
+/// A rule's `paths` globs, compiled (case-insensitive, `*` not crossing `/`).
+fn compile_paths(id: &str, globs: Option<&[String]>) -> Result<Option<GlobSet>, String> {
+    let Some(globs) = globs else {
+        return Ok(None);
+    };
+    let mut set = GlobSetBuilder::new();
+    for g in globs {
+        let glob = GlobBuilder::new(g.trim_start_matches("./"))
+            .case_insensitive(true)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("rule {id:?}: bad path glob {g:?}: {e}"))?;
+        set.add(glob);
+    }
+    Ok(Some(set.build().map_err(|e| format!("rule {id:?}: {e}"))?))
 }
 
 /// The effective rule set: built-in rules, with the manifest's entries merged by id (a new id
