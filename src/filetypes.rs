@@ -25,9 +25,13 @@ pub const DEFAULT_SOURCE_EXTENSIONS: &[&str] = &[
 /// A compressed stream, told by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
+    /// `1f 8b`.
     Gzip,
+    /// `BZh`.
     Bzip2,
+    /// `fd 37 7a 58 5a 00`.
     Xz,
+    /// `28 b5 2f fd`.
     Zstd,
     /// A zlib header (`78 01`, `78 5e`, `78 9c`, `78 da`): a guess, two bytes only.
     Zlib,
@@ -36,23 +40,31 @@ pub enum Compression {
 /// What a file's first bytes say it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Magic {
+    /// None of the types below: text, or a format escrow does not tell apart.
     Unknown,
     /// A JVM class file (`ca fe ba be`, class-file major version 45 or later).
     Class,
     /// A Windows executable or DLL (`MZ`). `dotnet` is never set by [`magic_of`]: whoever reads
     /// the body decides it with [`is_dotnet_assembly`].
     Pe {
+        /// A .NET assembly (CLI metadata present).
         dotnet: bool,
     },
+    /// A Linux or Unix executable or shared library (`7f ELF`).
     Elf,
+    /// A macOS executable or library (thin, either byte order).
     MachO,
+    /// A zip archive (also jar, war, docx, …), from its first local header or an empty one.
     Zip,
+    /// A 7-Zip archive.
     SevenZip,
+    /// A RAR archive.
     Rar,
     /// A Unix `ar` archive (static libraries, `.deb`).
     ArArchive,
     /// Android Dalvik bytecode.
     Dex,
+    /// A WebAssembly module.
     Wasm,
     /// gzip, bzip2, xz, zstd, zlib-looking: compressed, not encrypted.
     Compressed(Compression),
@@ -60,6 +72,7 @@ pub enum Magic {
     Media,
     /// OLE compound file (old Office, encrypted OOXML).
     Cfb,
+    /// A PDF document.
     Pdf,
 }
 
@@ -189,5 +202,12 @@ mod tests {
         assert!(!is_tar(&block[..261]));
         assert!(is_dotnet_assembly(b"MZ....BSJB...."));
         assert!(!is_dotnet_assembly(b"MZ....BSJ"));
+    }
+
+    /// A leaf: nothing from the crate outside this file.
+    #[test]
+    fn imports_nothing_from_the_crate() {
+        let text = include_str!("filetypes.rs");
+        assert!(!text.contains(&format!("{}::", "crate")));
     }
 }

@@ -77,4 +77,11 @@ mod tests {
             "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
         );
     }
+
+    /// A leaf: nothing from the crate outside this file.
+    #[test]
+    fn imports_nothing_from_the_crate() {
+        let text = include_str!("hash.rs");
+        assert!(!text.contains(&format!("{}::", "crate")));
+    }
 }

@@ -23,7 +23,7 @@ use crate::finding::Finding;
 
 /// The archive formats read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum ArchiveFormat {
     Zip,
     Tar,
     TarGz,
@@ -32,15 +32,15 @@ pub enum Format {
     TarBz2,
 }
 
-impl Format {
+impl ArchiveFormat {
     pub fn as_str(self) -> &'static str {
         match self {
-            Format::Zip => "zip",
-            Format::Tar => "tar",
-            Format::TarGz => "tar.gz",
-            Format::TarXz => "tar.xz",
-            Format::TarZst => "tar.zst",
-            Format::TarBz2 => "tar.bz2",
+            ArchiveFormat::Zip => "zip",
+            ArchiveFormat::Tar => "tar",
+            ArchiveFormat::TarGz => "tar.gz",
+            ArchiveFormat::TarXz => "tar.xz",
+            ArchiveFormat::TarZst => "tar.zst",
+            ArchiveFormat::TarBz2 => "tar.bz2",
         }
     }
 }
@@ -74,7 +74,7 @@ impl Default for Limits {
 }
 
 /// What a file's first bytes say it is; `Err` for an archive format that is not read.
-pub fn detect(path: &Path) -> Result<Option<Format>, DeliveryError> {
+pub fn detect(path: &Path) -> Result<Option<ArchiveFormat>, DeliveryError> {
     let mut head = [0u8; 512];
     let mut f = File::open(path).map_err(|source| DeliveryError::Unreadable {
         path: path.to_owned(),
@@ -102,12 +102,12 @@ pub fn detect(path: &Path) -> Result<Option<Format>, DeliveryError> {
         ),
     };
     Ok(match magic_of(h) {
-        Magic::Zip => Some(Format::Zip),
-        Magic::Compressed(Compression::Gzip) => Some(Format::TarGz),
-        Magic::Compressed(Compression::Xz) => Some(Format::TarXz),
-        Magic::Compressed(Compression::Zstd) => Some(Format::TarZst),
-        Magic::Compressed(Compression::Bzip2) => Some(Format::TarBz2),
-        _ if is_tar(h) => Some(Format::Tar),
+        Magic::Zip => Some(ArchiveFormat::Zip),
+        Magic::Compressed(Compression::Gzip) => Some(ArchiveFormat::TarGz),
+        Magic::Compressed(Compression::Xz) => Some(ArchiveFormat::TarXz),
+        Magic::Compressed(Compression::Zstd) => Some(ArchiveFormat::TarZst),
+        Magic::Compressed(Compression::Bzip2) => Some(ArchiveFormat::TarBz2),
+        _ if is_tar(h) => Some(ArchiveFormat::Tar),
         Magic::SevenZip => return Err(unsupported("7z")),
         Magic::Rar => return Err(unsupported("RAR")),
         _ => None,
@@ -666,7 +666,7 @@ impl<'a> Unpacker<'a> {
 /// Unpack `archive` into the empty folder `root`.
 pub fn unpack(
     archive: &Path,
-    format: Format,
+    format: ArchiveFormat,
     root: &Path,
     limits: Limits,
     progress: &dyn crate::progress::Progress,
@@ -713,20 +713,20 @@ impl io::Seek for Counting<'_> {
 
 fn unpack_format(
     u: &mut Unpacker<'_>,
-    format: Format,
+    format: ArchiveFormat,
     reader: BufReader<Counting<'_>>,
 ) -> Result<(), DeliveryError> {
     match format {
-        Format::Zip => unpack_zip(u, reader)?,
-        Format::Tar => unpack_tar(u, reader)?,
-        Format::TarGz => unpack_tar(u, flate2::read::MultiGzDecoder::new(reader))?,
-        Format::TarXz => unpack_tar(u, xz2::read::XzDecoder::new_multi_decoder(reader))?,
-        Format::TarZst => {
+        ArchiveFormat::Zip => unpack_zip(u, reader)?,
+        ArchiveFormat::Tar => unpack_tar(u, reader)?,
+        ArchiveFormat::TarGz => unpack_tar(u, flate2::read::MultiGzDecoder::new(reader))?,
+        ArchiveFormat::TarXz => unpack_tar(u, xz2::read::XzDecoder::new_multi_decoder(reader))?,
+        ArchiveFormat::TarZst => {
             let dec = zstd::stream::read::Decoder::with_buffer(reader)
                 .map_err(|e| u.err(e.to_string()))?;
             unpack_tar(u, dec)?;
         }
-        Format::TarBz2 => unpack_tar(u, bzip2::read::MultiBzDecoder::new(reader))?,
+        ArchiveFormat::TarBz2 => unpack_tar(u, bzip2::read::MultiBzDecoder::new(reader))?,
     }
     Ok(())
 }

@@ -212,7 +212,7 @@ fn open_dir(
 /// top-level folder when it has one.
 fn open_archive(
     path: &Path,
-    format: archive::Format,
+    format: archive::ArchiveFormat,
     progress: &dyn Progress,
     sink: Option<&dyn inventory::ContentSink>,
     ingest: &Ingest,

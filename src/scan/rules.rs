@@ -24,17 +24,29 @@ pub const RULE_CODES: &[&str] = &[
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LineRuleSpec {
+    /// Kebab-case id, unique among the rules; a manifest entry with a built-in id overrides it.
     pub id: String,
+    /// The finding code, one of [`RULE_CODES`].
     pub code: Option<String>,
+    /// What a match is, in English (the finding's text).
     pub description: Option<String>,
+    /// What a match is, in Chinese (default: the English).
     pub description_zh: Option<String>,
+    /// The regex run on each line holding a keyword (bytes; `(?i)` for case-insensitive).
     pub regex: Option<String>,
+    /// Words every match contains (any case): the fast pre-filter.
     pub keywords: Option<Vec<String>>,
+    /// The capture group holding the secret, which is never printed (0: none).
     pub secret_group: Option<usize>,
+    /// The least Shannon entropy, in bits per character, a secret must have to count.
     pub entropy: Option<f64>,
+    /// A file is reported only from this many matching lines (default 1).
     pub min_count: Option<u32>,
+    /// Globs of the files the rule applies to (default: every text file).
     pub paths: Option<Vec<String>>,
+    /// The findings' severity, instead of the code's.
     pub severity: Option<String>,
+    /// `false` removes the rule.
     pub enabled: Option<bool>,
 }
 
@@ -68,17 +80,27 @@ impl LineRuleSpec {
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub struct LineRule {
+    /// The rule's id.
     pub id: String,
+    /// The finding code, one of [`RULE_CODES`].
     pub code: &'static str,
+    /// What a match is, in English.
     pub description: String,
+    /// What a match is, in Chinese.
     pub description_zh: String,
+    /// The compiled regex.
     pub regex: Regex,
     /// Lower-case.
     pub keywords: Vec<String>,
+    /// The capture group holding the secret (0: none).
     pub secret_group: usize,
+    /// The least entropy of a secret, in bits per character.
     pub entropy: f64,
+    /// A file is reported from this many matching lines (at least 1).
     pub min_count: u32,
+    /// The files the rule applies to (`None`: every text file).
     pub paths: Option<GlobSet>,
+    /// The findings' severity, when the rule sets one.
     pub severity: Option<Severity>,
 }
 
