@@ -286,3 +286,106 @@ pub fn validate_allow(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A manifest of lines ten bytes long, collecting problems.
+    #[derive(Default)]
+    struct Collect {
+        problems: Vec<(Range<usize>, String)>,
+    }
+
+    impl ConfigContext for Collect {
+        fn problem(&mut self, span: Range<usize>, message: String) {
+            self.problems.push((span, message));
+        }
+
+        fn glob(&mut self, pattern: &Spanned<String>, _: bool) -> Option<Glob> {
+            Glob::new(pattern.get_ref()).ok()
+        }
+
+        fn line_of(&self, offset: usize) -> usize {
+            offset / 10 + 1
+        }
+    }
+
+    fn spanned<T>(at: usize, v: T) -> Spanned<T> {
+        Spanned::new(at..at + 1, v)
+    }
+
+    #[test]
+    fn rules_are_checked_where_written() {
+        let override_builtin = LineRuleSpec {
+            id: "jwt".into(),
+            severity: Some("deny".into()),
+            ..LineRuleSpec::default()
+        };
+        let broken = LineRuleSpec {
+            id: "mine".into(),
+            code: Some("no-such-code".into()),
+            ..LineRuleSpec::default()
+        };
+        let rules = vec![
+            spanned(0, override_builtin.clone()),
+            spanned(20, broken),
+            spanned(40, override_builtin),
+        ];
+        let mut cx = Collect::default();
+        let raw = RawScan {
+            enabled: Some(false),
+            vendored: Some(spanned(0, vec![spanned(0, "lib/**".to_owned())])),
+        };
+        let config = validate_scan(&mut cx, Some(&raw), &rules, false);
+        assert!(!config.enabled);
+        assert!(config.vendored_set.is_match("lib/a.jar"));
+        assert_eq!(config.rules.len(), 3);
+        let spans: Vec<usize> = cx.problems.iter().map(|p| p.0.start).collect();
+        assert_eq!(spans, [20, 40], "{:?}", cx.problems);
+        assert!(cx.problems[0].1.contains("not one a rule can give"));
+        assert_eq!(
+            cx.problems[1].1,
+            "rule \"jwt\" is already defined on line 1"
+        );
+    }
+
+    #[test]
+    fn allowances_name_known_codes_and_rules() {
+        let raw = |code: &str, rule: Option<&str>, reason: &str| RawAllow {
+            code: spanned(0, code.to_owned()),
+            rule: rule.map(|r| spanned(10, r.to_owned())),
+            paths: spanned(20, vec![spanned(20, "src/**".to_owned())]),
+            reason: spanned(30, reason.to_owned()),
+        };
+        let mut cx = Collect::default();
+        let allow = validate_allow(
+            &mut cx,
+            vec![
+                raw("credential-hardcoded", Some("jwt"), "test keys"),
+                raw("binary-unattributed", Some("pe-unattributed"), " ok "),
+                raw("no-such-code", Some("no-such-rule"), " "),
+            ],
+            &[],
+            false,
+        );
+        assert_eq!(allow.len(), 3);
+        assert_eq!(allow[1].reason, "ok");
+        let messages: Vec<&str> = cx.problems.iter().map(|p| p.1.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("no scan rule is called \"no-such-rule\""));
+        assert!(messages[1].contains("unknown finding code \"no-such-code\""));
+        assert!(messages[2].contains("`reason` is empty"));
+        let mut findings = vec![
+            Finding::new("credential-hardcoded", "x", "x")
+                .path("src/a.properties".to_owned())
+                .rule("jwt"),
+            Finding::new("credential-hardcoded", "x", "x")
+                .path("src/b.properties".to_owned())
+                .rule("private-key"),
+        ];
+        let allowed = apply_allowances(&allow[..1], &mut findings);
+        assert_eq!(allowed[0].silenced, 1);
+        assert_eq!(findings.len(), 1);
+    }
+}
