@@ -8,11 +8,11 @@ use std::os::unix::ffi::OsStrExt;
 
 use rayon::prelude::*;
 
+use super::config::Requirement;
 use super::depfiles::{self, Format, ParseFailure};
 use super::{KindResult, globs};
 use crate::delivery::{DeliveryError, Entry};
 use crate::finding::Finding;
-use crate::manifest::Requirement;
 
 /// Larger files are not dependency manifests; they are reported, not read whole.
 const MAX_BYTES: u64 = 32 * 1024 * 1024;
