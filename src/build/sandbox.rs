@@ -579,112 +579,9 @@ impl Sandbox {
         let helper = helper_program().unwrap_or_else(|_| PathBuf::from("escrow"));
         let mut helper_args: Vec<OsString> = vec![super::helper::SUBCOMMAND.into()];
         match self.level {
-            Isolation::Bwrap => {
-                cmd.arg(&self.bwrap).args([
-                    "--die-with-parent",
-                    "--new-session",
-                    "--unshare-pid",
-                    "--unshare-ipc",
-                    "--unshare-uts",
-                    "--unshare-cgroup-try",
-                ]);
-                if !launch.network {
-                    cmd.arg("--unshare-net");
-                }
-                if self.shm_size {
-                    cmd.args(host_view(Some(launch.max_memory.min(MAX_SHM))));
-                } else {
-                    cmd.args(host_view(None));
-                    cmd.arg("--bind")
-                        .arg(launch.dirs.root.join("shm"))
-                        .arg("/dev/shm");
-                }
-                cmd.arg("--ro-bind").arg(&helper).arg(HELPER_INSIDE);
-                if self.as_root {
-                    for f in ["passwd", "group"] {
-                        cmd.arg("--ro-bind")
-                            .arg(launch.dirs.root.join(f))
-                            .arg(Path::new("/etc").join(f));
-                    }
-                }
-                let mut made: Vec<PathBuf> = Vec::new();
-                for p in extra_binds(&env, self.home.as_deref()) {
-                    // Folders bubblewrap would make on its own for the mount point are not
-                    // traversable by the build user: make them 0755 first.
-                    let mut parents: Vec<&Path> = p
-                        .ancestors()
-                        .skip(1)
-                        .filter(|a| *a != Path::new("/") && !made.iter().any(|m| m == a))
-                        .collect();
-                    parents.reverse();
-                    for a in parents {
-                        cmd.args(["--perms", "0755", "--dir"]).arg(a);
-                        made.push(a.to_path_buf());
-                    }
-                    cmd.arg("--ro-bind").arg(&p).arg(&p);
-                    cmd.args(mask_sockets(&p));
-                }
-                cmd.arg("--bind").arg(&launch.dirs.tmp).arg("/tmp");
-                cmd.arg("--bind").arg(&launch.dirs.var_tmp).arg("/var/tmp");
-                cmd.arg("--bind").arg(&launch.dirs.home).arg(&home_inside);
-                for p in toolchain_binds(&home_inside, &env) {
-                    cmd.arg("--ro-bind").arg(&p).arg(&p);
-                    cmd.args(mask_sockets(&p));
-                }
-                cmd.arg("--bind")
-                    .arg(&launch.dirs.copy)
-                    .arg(&launch.dirs.copy);
-                cmd.arg("--chdir").arg(launch.cwd).arg("--clearenv");
-                cmd.arg("--").arg(HELPER_INSIDE);
-                // bwrap's own environment: only what it needs to find its programs.
-                cmd.env_clear().env("PATH", DEFAULT_PATH);
-            }
+            Isolation::Bwrap => self.bwrap_args(&mut cmd, launch, &env, &home_inside, &helper),
             Isolation::Landlock | Isolation::Unshare => {
-                cmd.arg(system_program("unshare"));
-                if !self.as_root {
-                    cmd.args(["--user", "--map-root-user"]);
-                }
-                if !launch.network {
-                    cmd.arg("--net");
-                }
-                cmd.args([
-                    "--pid",
-                    "--fork",
-                    "--kill-child",
-                    "--mount-proc",
-                    "--ipc",
-                    "--uts",
-                    "--",
-                ]);
-                cmd.arg(&helper);
-                helper_args.push("--landlock".into());
-                if launch.network {
-                    helper_args.push("--network".into());
-                }
-                let real_home = &self.home;
-                let mut ro: Vec<PathBuf> = HOST_ALLOWED.iter().map(PathBuf::from).collect();
-                // Not /dev: a terminal there (/dev/pts/N) is the operator's.
-                ro.push(PathBuf::from("/proc"));
-                ro.extend(extra_binds(&env, self.home.as_deref()));
-                if let Some(h) = real_home {
-                    ro.extend(toolchain_binds(h, &env));
-                }
-                for p in ro {
-                    helper_args.push("--ro".into());
-                    helper_args.push(p.into_os_string());
-                }
-                for p in [
-                    &launch.dirs.copy,
-                    &launch.dirs.tmp,
-                    &launch.dirs.var_tmp,
-                    &launch.dirs.home,
-                ] {
-                    helper_args.push("--rw".into());
-                    helper_args.push(p.clone().into_os_string());
-                }
-                cmd.current_dir(launch.cwd)
-                    .env_clear()
-                    .env("PATH", DEFAULT_PATH);
+                self.unshare_args(&mut cmd, launch, &env, &helper, &mut helper_args);
             }
             Isolation::None => {
                 cmd.arg(&helper);
@@ -709,6 +606,133 @@ impl Sandbox {
         }
         cmd.arg("/bin/sh").arg("-c").arg(launch.script);
         cmd
+    }
+
+    /// bubblewrap and its arguments, up to the program it runs (escrow's helper, bound at
+    /// [`HELPER_INSIDE`]): the host's allowed folders read-only, the private folders, the copy.
+    fn bwrap_args(
+        &self,
+        cmd: &mut Command,
+        launch: &Launch<'_>,
+        env: &[(String, String)],
+        home_inside: &Path,
+        helper: &Path,
+    ) {
+        cmd.arg(&self.bwrap).args([
+            "--die-with-parent",
+            "--new-session",
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+        ]);
+        if !launch.network {
+            cmd.arg("--unshare-net");
+        }
+        if self.shm_size {
+            cmd.args(host_view(Some(launch.max_memory.min(MAX_SHM))));
+        } else {
+            cmd.args(host_view(None));
+            cmd.arg("--bind")
+                .arg(launch.dirs.root.join("shm"))
+                .arg("/dev/shm");
+        }
+        cmd.arg("--ro-bind").arg(helper).arg(HELPER_INSIDE);
+        if self.as_root {
+            for f in ["passwd", "group"] {
+                cmd.arg("--ro-bind")
+                    .arg(launch.dirs.root.join(f))
+                    .arg(Path::new("/etc").join(f));
+            }
+        }
+        let mut made: Vec<PathBuf> = Vec::new();
+        for p in extra_binds(env, self.home.as_deref()) {
+            // Folders bubblewrap would make on its own for the mount point are not
+            // traversable by the build user: make them 0755 first.
+            let mut parents: Vec<&Path> = p
+                .ancestors()
+                .skip(1)
+                .filter(|a| *a != Path::new("/") && !made.iter().any(|m| m == a))
+                .collect();
+            parents.reverse();
+            for a in parents {
+                cmd.args(["--perms", "0755", "--dir"]).arg(a);
+                made.push(a.to_path_buf());
+            }
+            cmd.arg("--ro-bind").arg(&p).arg(&p);
+            cmd.args(mask_sockets(&p));
+        }
+        cmd.arg("--bind").arg(&launch.dirs.tmp).arg("/tmp");
+        cmd.arg("--bind").arg(&launch.dirs.var_tmp).arg("/var/tmp");
+        cmd.arg("--bind").arg(&launch.dirs.home).arg(home_inside);
+        for p in toolchain_binds(home_inside, env) {
+            cmd.arg("--ro-bind").arg(&p).arg(&p);
+            cmd.args(mask_sockets(&p));
+        }
+        cmd.arg("--bind")
+            .arg(&launch.dirs.copy)
+            .arg(&launch.dirs.copy);
+        cmd.arg("--chdir").arg(launch.cwd).arg("--clearenv");
+        cmd.arg("--").arg(HELPER_INSIDE);
+        // bwrap's own environment: only what it needs to find its programs.
+        cmd.env_clear().env("PATH", DEFAULT_PATH);
+    }
+
+    /// `unshare` and its arguments, up to escrow's helper, and the helper's Landlock rules
+    /// (pushed to `helper_args`): the host read-only except the copy and the private folders.
+    fn unshare_args(
+        &self,
+        cmd: &mut Command,
+        launch: &Launch<'_>,
+        env: &[(String, String)],
+        helper: &Path,
+        helper_args: &mut Vec<OsString>,
+    ) {
+        cmd.arg(system_program("unshare"));
+        if !self.as_root {
+            cmd.args(["--user", "--map-root-user"]);
+        }
+        if !launch.network {
+            cmd.arg("--net");
+        }
+        cmd.args([
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--mount-proc",
+            "--ipc",
+            "--uts",
+            "--",
+        ]);
+        cmd.arg(helper);
+        helper_args.push("--landlock".into());
+        if launch.network {
+            helper_args.push("--network".into());
+        }
+        let real_home = &self.home;
+        let mut ro: Vec<PathBuf> = HOST_ALLOWED.iter().map(PathBuf::from).collect();
+        // Not /dev: a terminal there (/dev/pts/N) is the operator's.
+        ro.push(PathBuf::from("/proc"));
+        ro.extend(extra_binds(env, self.home.as_deref()));
+        if let Some(h) = real_home {
+            ro.extend(toolchain_binds(h, env));
+        }
+        for p in ro {
+            helper_args.push("--ro".into());
+            helper_args.push(p.into_os_string());
+        }
+        for p in [
+            &launch.dirs.copy,
+            &launch.dirs.tmp,
+            &launch.dirs.var_tmp,
+            &launch.dirs.home,
+        ] {
+            helper_args.push("--rw".into());
+            helper_args.push(p.clone().into_os_string());
+        }
+        cmd.current_dir(launch.cwd)
+            .env_clear()
+            .env("PATH", DEFAULT_PATH);
     }
 }
 

@@ -267,34 +267,7 @@ impl Validator<'_> {
         let scan = self.scan(head.scan.as_ref(), &raw.rule, case_sensitive);
         let allow = self.allow(raw.allow, &scan.rules, case_sensitive);
 
-        let mut severities = BTreeMap::new();
-        for (code, sev) in &head.severity {
-            if finding::code(code.get_ref()).is_none() {
-                let known: Vec<&str> = finding::CODES.iter().map(|c| c.code).collect();
-                self.problem(
-                    code.span(),
-                    format!(
-                        "unknown finding code {:?} in [severity]; known codes: {}",
-                        code.get_ref(),
-                        known.join(", ")
-                    ),
-                );
-                continue;
-            }
-            match Severity::parse(sev.get_ref()) {
-                Some(s) => {
-                    severities.insert(code.get_ref().clone(), s);
-                }
-                None => self.problem(
-                    sev.span(),
-                    format!(
-                        "severity {:?} for {:?} must be \"deny\", \"warn\" or \"info\"",
-                        sev.get_ref(),
-                        code.get_ref()
-                    ),
-                ),
-            }
-        }
+        let severities = self.severities(&head.severity);
 
         if !self.problems.is_empty() {
             self.problems.sort_by_key(|p| (p.line, p.col));
@@ -344,6 +317,42 @@ impl Validator<'_> {
             allow,
             build,
         })
+    }
+
+    /// `[severity]`: a known finding code and "deny", "warn" or "info" for each entry.
+    fn severities(
+        &mut self,
+        raw: &BTreeMap<Spanned<String>, Spanned<String>>,
+    ) -> BTreeMap<String, Severity> {
+        let mut severities = BTreeMap::new();
+        for (code, sev) in raw {
+            if finding::code(code.get_ref()).is_none() {
+                let known: Vec<&str> = finding::CODES.iter().map(|c| c.code).collect();
+                self.problem(
+                    code.span(),
+                    format!(
+                        "unknown finding code {:?} in [severity]; known codes: {}",
+                        code.get_ref(),
+                        known.join(", ")
+                    ),
+                );
+                continue;
+            }
+            match Severity::parse(sev.get_ref()) {
+                Some(s) => {
+                    severities.insert(code.get_ref().clone(), s);
+                }
+                None => self.problem(
+                    sev.span(),
+                    format!(
+                        "severity {:?} for {:?} must be \"deny\", \"warn\" or \"info\"",
+                        sev.get_ref(),
+                        code.get_ref()
+                    ),
+                ),
+            }
+        }
+        severities
     }
 
     fn scan(
