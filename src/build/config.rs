@@ -27,18 +27,29 @@ pub const DEFAULT_MAX_DISK: u64 = 32 << 30;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawBuild {
+    /// `command`: run by `/bin/sh -c`.
     pub command: Spanned<String>,
+    /// `workdir`: where it runs, relative to the delivery root.
     pub workdir: Option<Spanned<String>>,
+    /// `timeout`: "90s", "30m", "2h", "1h30m".
     pub timeout: Option<Spanned<String>>,
+    /// `network`: the build may use the network.
     #[serde(default)]
     pub network: bool,
+    /// `outputs`: globs that must each match a file after the build.
     pub outputs: Option<SpannedStrings>,
+    /// `toolchain`: commands whose output is recorded ("java -version").
     pub toolchain: Option<SpannedStrings>,
+    /// `[build.env]`: variables of the build.
     #[serde(default)]
     pub env: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// `max-processes`: processes and threads at once.
     pub max_processes: Option<Spanned<i64>>,
+    /// `max-memory`: the data size of any one process ("4GiB").
     pub max_memory: Option<Spanned<String>>,
+    /// `max-file-size`: the largest file the build may write.
     pub max_file_size: Option<Spanned<String>>,
+    /// `max-disk`: what the copy and private folders may hold.
     pub max_disk: Option<Spanned<String>>,
 }
 
@@ -52,6 +63,7 @@ pub struct BuildSpec {
     pub command: String,
     /// Relative to the delivery root, `/`-separated, without `./`; empty for the root itself.
     pub workdir: String,
+    /// The build is stopped, with every process it started, after this long.
     pub timeout: Duration,
     /// The build may use the network (reported).
     pub network: bool,
@@ -61,6 +73,7 @@ pub struct BuildSpec {
     pub toolchain: Vec<String>,
     /// The only variables passed besides PATH, HOME and LANG (which they may replace).
     pub env: BTreeMap<String, String>,
+    /// Processes and threads the build may run at once.
     pub max_processes: u64,
     /// Bytes.
     pub max_memory: u64,

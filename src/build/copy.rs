@@ -3,6 +3,9 @@
 //! can still write cannot swap a component for a link to `/etc` while the copy is made), and
 //! its SHA-256 must equal the inventory's. Folders and links are made from the inventory, not
 //! from what is on disk now.
+//!
+//! Also the run's folder that holds the copy: its lock (a copy whose lock is free was left by a
+//! killed run, and is removed) and its removal.
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};

@@ -1,14 +1,22 @@
 //! The isolated build (criterion ② 可运行性): build a private copy of the delivery in a sandbox,
 //! with no network, a timeout that stops every process, process and memory limits, the output
 //! captured to a log, and a record of what ran and what it made.
-
+//!
+//! This file orchestrates a build ([`run`]); the parts live beside it:
+//! - `config`: the manifest's `[build]` table and its validation ([`BuildSpec`]);
+//! - `copy`: the private copy of the delivery and the run's folder (lock, clean-up);
+//! - `sandbox`: the backends (bubblewrap, Landlock, none) and the command each runs;
+//! - `helper`: the sandbox's last step, run inside it by escrow's own program;
+//! - `supervise`: spawn, poll the limits, kill every process, capture the output;
+//! - `findings`: what a build's results mean for the report;
+//! - `cancel`: the cancellation token the CLI's Ctrl-C handler sets ([`Cancel`]).
 mod cancel;
 pub mod config;
-pub mod copy;
+mod copy;
 mod findings;
 pub mod helper;
-pub mod netlog;
-pub mod sandbox;
+mod netlog;
+mod sandbox;
 mod supervise;
 
 use std::ffi::OsString;
@@ -43,6 +51,7 @@ const FALLBACK_EPOCH: u64 = 315_532_800;
 /// What the user asked for.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Which sandbox to use.
     pub sandbox: Choice,
     /// Build twice, in different folders with SOURCE_DATE_EPOCH set, and compare the outputs.
     pub reproducible: bool,
@@ -60,21 +69,36 @@ pub struct Options {
 /// Why a build could not be attempted (the build itself failing is a finding, not an error).
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// No sandbox works here; `message` says why and what to install.
     #[error("{message}")]
-    NoSandbox { message: String },
+    NoSandbox {
+        /// Why, and what to do.
+        message: String,
+    },
+    /// The delivery changed after it was checked; `message` says which file.
     #[error("{message}")]
-    Changed { message: String },
+    Changed {
+        /// What changed, in which file.
+        message: String,
+    },
+    /// The build was cancelled (Ctrl-C).
     #[error("interrupted: the build was stopped and its copy of the delivery removed")]
     Interrupted,
+    /// A file of the build (its copy, its folder) could not be made or read.
     #[error("{}: {source}; check that the temporary folder ($TMPDIR) is writable and has room", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The cause.
         #[source]
         source: std::io::Error,
     },
+    /// The build log could not be written or read.
     #[error("{}: cannot write the build log ({source}); choose another --log path", path.display())]
     Log {
+        /// The log file.
         path: PathBuf,
+        /// The cause.
         #[source]
         source: std::io::Error,
     },
@@ -91,8 +115,11 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BuildStatus {
+    /// It exited with status 0 and every limit held.
     Succeeded,
+    /// It exited otherwise, was killed, or passed a limit.
     Failed,
+    /// It ran past the timeout and was stopped.
     TimedOut,
 }
 
@@ -100,7 +127,9 @@ pub enum BuildStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ToolVersion {
+    /// The command as the manifest gives it.
     pub command: String,
+    /// Its exit status (`None`: killed or not started).
     pub exit_code: Option<i32>,
     /// Its first lines (standard output and error together).
     pub output: Vec<String>,
@@ -112,7 +141,9 @@ pub struct ToolVersion {
 pub struct OutputFile {
     /// Relative to the delivery root.
     pub path: String,
+    /// Bytes.
     pub size: u64,
+    /// SHA-256, lower-case hex.
     pub sha256: String,
 }
 
@@ -122,7 +153,9 @@ pub struct OutputFile {
 pub struct LogInfo {
     /// Where the log was written on this machine.
     pub path: String,
+    /// Its size in bytes.
     pub bytes: u64,
+    /// SHA-256 of the log, lower-case hex.
     pub sha256: String,
     /// Its last lines.
     pub tail: Vec<String>,
@@ -132,12 +165,17 @@ pub struct LogInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rebuild {
+    /// The folder the second build ran in (removed afterwards).
     pub build_path: String,
+    /// How it ended.
     pub status: BuildStatus,
+    /// How long it took, in milliseconds.
     pub duration_ms: u64,
+    /// The declared outputs it made.
     pub outputs: Vec<OutputFile>,
     /// Declared outputs whose contents differ between the two builds (or exist in one only).
     pub differing: Vec<String>,
+    /// Its log.
     pub log: LogInfo,
 }
 
@@ -145,6 +183,7 @@ pub struct Rebuild {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildRecord {
+    /// The build command (`/bin/sh -c`).
     pub command: String,
     /// Relative to the delivery root ("" for the root).
     pub workdir: String,
@@ -155,21 +194,34 @@ pub struct BuildRecord {
     /// Why a weaker isolation than bubblewrap was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback_reason: Option<String>,
+    /// The manifest let the build use the network.
     pub network: bool,
+    /// The timeout, in seconds.
     pub timeout_secs: u64,
+    /// `max-processes`.
     pub max_processes: u64,
+    /// `max-memory`, in bytes.
     pub max_memory: u64,
     /// The folder the build ran in (a private copy, removed afterwards).
     pub build_path: String,
+    /// SOURCE_DATE_EPOCH given to the build (with `--reproducible`), in seconds since 1970.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_date_epoch: Option<u64>,
+    /// How the build ended.
     pub status: BuildStatus,
+    /// Its exit status (`None`: killed, timed out or not started).
     pub exit_code: Option<i32>,
+    /// The signal that killed it, if one did.
     pub signal: Option<i32>,
+    /// How long it ran, in milliseconds.
     pub duration_ms: u64,
+    /// The toolchain commands and what they said.
     pub toolchain: Vec<ToolVersion>,
+    /// The declared outputs it made, hashed.
     pub outputs: Vec<OutputFile>,
+    /// Its log.
     pub log: LogInfo,
+    /// The second build of `--reproducible`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reproducible: Option<Rebuild>,
 }
@@ -177,8 +229,11 @@ pub struct BuildRecord {
 /// A build's record, its findings, and the log file.
 #[derive(Debug)]
 pub struct BuildOutcome {
+    /// What was built, how, and what came out.
     pub record: BuildRecord,
+    /// The build's findings, with their codes' default severities.
     pub findings: Vec<Finding>,
+    /// The build log on this machine.
     pub log: PathBuf,
 }
 

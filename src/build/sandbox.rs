@@ -51,6 +51,7 @@ pub const BUILD_USER: &str = "escrow-build";
 pub enum Choice {
     /// bubblewrap, else the Landlock fallback; never none.
     Auto,
+    /// bubblewrap, else the Landlock fallback.
     Bwrap,
     /// `unshare` namespaces with the host file system restricted by Landlock.
     Landlock,
@@ -62,15 +63,18 @@ pub enum Choice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Isolation {
+    /// bubblewrap: only the host's system and toolchain folders, read-only.
     Bwrap,
     /// `unshare` namespaces and Landlock.
     Landlock,
     /// The former fallback without Landlock: only in records made by earlier versions.
     Unshare,
+    /// No isolation (`--no-sandbox`).
     None,
 }
 
 impl Isolation {
+    /// Its name in reports: "bwrap", "landlock", "unshare" or "none".
     pub fn as_str(self) -> &'static str {
         match self {
             Isolation::Bwrap => "bwrap",

@@ -17,9 +17,13 @@ pub type SpannedStrings = Spanned<Vec<Spanned<String>>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RequirementKind {
+    /// `[[module]]`: source code.
     Module,
+    /// `[[document]]`: documentation.
     Document,
+    /// `[[database]]`: database scripts.
     Database,
+    /// `[[dependencies]]`: dependency lists.
     Dependencies,
 }
 
@@ -38,29 +42,35 @@ impl RequirementKind {
 /// The kind-specific rule of a requirement.
 #[derive(Debug, Clone)]
 pub enum RequirementRule {
+    /// `[[module]]`: enough source files.
     Module {
         /// Files with one of `source_extensions` the module must have.
         min_source_files: u64,
         /// Lower-case extensions without the dot.
         source_extensions: Vec<String>,
     },
+    /// `[[document]]`: documents of some size.
     Document {
         /// Bytes each matched document must have at least.
         min_bytes: u64,
     },
+    /// `[[database]]`: scripts that create tables.
     Database {
         /// `CREATE TABLE` statements the scripts must hold at least.
         min_tables: u64,
     },
+    /// `[[dependencies]]`: dependency files that parse.
     Dependencies,
 }
 
 /// One validated requirement.
 #[derive(Debug, Clone)]
 pub struct Requirement {
+    /// Which table it comes from.
     pub kind: RequirementKind,
     /// Unique in the manifest, without spaces.
     pub id: String,
+    /// Its name, for reports.
     pub name: String,
     /// The globs as written.
     pub paths: Vec<String>,
@@ -68,6 +78,7 @@ pub struct Requirement {
     pub matcher: GlobSet,
     /// `required-files`: each glob must match at least one delivered file.
     pub required_files: Vec<(String, globset::GlobMatcher)>,
+    /// What its kind checks.
     pub rule: RequirementRule,
 }
 
@@ -75,11 +86,17 @@ pub struct Requirement {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawModule {
+    /// `id`.
     pub id: Spanned<String>,
+    /// `name`.
     pub name: Spanned<String>,
+    /// `paths`: globs.
     pub paths: SpannedStrings,
+    /// `required-files`: globs that must each match.
     pub required_files: Option<SpannedStrings>,
+    /// `min-source-files`.
     pub min_source_files: Option<u64>,
+    /// `source-extensions`.
     pub source_extensions: Option<SpannedStrings>,
 }
 
@@ -87,10 +104,15 @@ pub struct RawModule {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawDocument {
+    /// `id`.
     pub id: Spanned<String>,
+    /// `name`.
     pub name: Spanned<String>,
+    /// `paths`: globs.
     pub paths: SpannedStrings,
+    /// `required-files`: globs that must each match.
     pub required_files: Option<SpannedStrings>,
+    /// `min-bytes`.
     pub min_bytes: Option<u64>,
 }
 
@@ -98,10 +120,15 @@ pub struct RawDocument {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawDatabase {
+    /// `id`.
     pub id: Spanned<String>,
+    /// `name`.
     pub name: Spanned<String>,
+    /// `paths`: globs.
     pub paths: SpannedStrings,
+    /// `required-files`: globs that must each match.
     pub required_files: Option<SpannedStrings>,
+    /// `min-tables`.
     pub min_tables: Option<u64>,
 }
 
@@ -109,18 +136,26 @@ pub struct RawDatabase {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawDependencies {
+    /// `id`.
     pub id: Spanned<String>,
+    /// `name`.
     pub name: Spanned<String>,
+    /// `paths`: globs.
     pub paths: SpannedStrings,
+    /// `required-files`: globs that must each match.
     pub required_files: Option<SpannedStrings>,
 }
 
 /// Every requirement entry as written, by kind.
 #[derive(Debug, Default)]
 pub struct RawRequirements {
+    /// `[[module]]` entries.
     pub module: Vec<RawModule>,
+    /// `[[document]]` entries.
     pub document: Vec<RawDocument>,
+    /// `[[database]]` entries.
     pub database: Vec<RawDatabase>,
+    /// `[[dependencies]]` entries.
     pub dependencies: Vec<RawDependencies>,
 }
 

@@ -4,10 +4,10 @@
 pub mod config;
 mod database;
 mod dependencies;
-pub mod depfiles;
+mod depfiles;
 mod documents;
 pub mod modules;
-pub mod sql;
+mod sql;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -29,7 +29,9 @@ pub const SAMPLE: usize = 10;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RequirementStatus {
+    /// No finding: the requirement holds.
     Met,
+    /// At least one finding.
     Unmet,
 }
 
@@ -37,17 +39,23 @@ pub enum RequirementStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequirementResult {
+    /// Its kind.
     pub kind: RequirementKind,
+    /// Its id in the manifest.
     pub id: String,
+    /// Its name in the manifest.
     pub name: String,
+    /// Met or not.
     pub status: RequirementStatus,
     /// Files (regular files) matching the requirement's paths.
     pub matched_files: u64,
+    /// Their total size in bytes.
     pub matched_bytes: u64,
     /// The globs, as written in the manifest.
     pub paths: Vec<String>,
     /// One line of evidence, in English and Chinese.
     pub evidence: String,
+    /// The same in Chinese.
     pub evidence_zh: String,
     /// The first matched paths, in order.
     pub sample: Vec<String>,
@@ -62,7 +70,9 @@ pub struct RequirementResult {
 /// Everything the checks found.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
+    /// One result per requirement, in manifest order.
     pub requirements: Vec<RequirementResult>,
+    /// Every finding of the checks, the inventory and the scan.
     pub findings: Vec<Finding>,
     /// The technical-barrier scan's summary, when it ran.
     pub scan: Option<crate::scan::ScanSummary>,
