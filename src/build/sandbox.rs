@@ -51,7 +51,7 @@ pub const BUILD_USER: &str = "escrow-build";
 pub enum Choice {
     /// bubblewrap, else the Landlock fallback; never none.
     Auto,
-    /// bubblewrap, else the Landlock fallback.
+    /// bubblewrap only: an error where it does not work.
     Bwrap,
     /// `unshare` namespaces with the host file system restricted by Landlock.
     Landlock,
