@@ -16,6 +16,7 @@ pub mod progress;
 pub mod report;
 pub mod scan;
 pub mod text;
+pub mod validate;
 pub mod vault;
 
 use std::path::Path;
@@ -77,7 +78,8 @@ pub fn check_with_build(
         None,
         &with_scan(ingest, scanner.as_ref()),
     )?;
-    let mut outcome = checks::run(&manifest, &delivery, scanner.as_deref())?;
+    let mut outcome = checks::run(&manifest.requirements, &delivery, scanner.as_deref())?;
+    apply_policy(&manifest, &mut outcome);
     let record = run_build(&manifest, spec, &delivery, build, &mut outcome, progress)?;
     Ok(report::Report::new(&manifest, &delivery, outcome, generated_at).with_build(record))
 }
@@ -137,9 +139,33 @@ fn run_build(
     let (Some(spec), Some(options)) = (spec, options) else {
         return Ok(None);
     };
-    let built = build::run(manifest, spec, delivery, options, progress)?;
-    outcome.findings.extend(built.findings);
+    let built = build::run(spec, delivery, options, progress)?;
+    outcome
+        .findings
+        .extend(with_severities(manifest, built.findings));
     Ok(Some(built.record))
+}
+
+/// The manifest's policy on the checks' findings: a rule may set its own severity, and a
+/// `[severity]` entry for the code wins over both; then `[[allow]]`.
+fn apply_policy(manifest: &manifest::Manifest, outcome: &mut checks::Outcome) {
+    for f in &mut outcome.findings {
+        if let Some(s) = manifest.severities.get(&f.code) {
+            f.severity = *s;
+        }
+    }
+    outcome.allowed = scan::apply_allowances(&manifest.allow, &mut outcome.findings);
+}
+
+/// Findings with the severity the manifest gives their codes.
+fn with_severities(
+    manifest: &manifest::Manifest,
+    findings: Vec<finding::Finding>,
+) -> impl Iterator<Item = finding::Finding> + '_ {
+    findings.into_iter().map(|mut f| {
+        f.severity = manifest.severity_of(&f.code);
+        f
+    })
 }
 
 /// `ingest` with the scanner looking at every file as it is hashed.
@@ -220,11 +246,14 @@ pub fn deposit(
     // A failed pack writer also fails the walk: report the writer's error, the real cause.
     let prestored = prestored?;
     let delivery = opened?;
-    let mut outcome = checks::run(&manifest, &delivery, scanner.as_deref())?;
+    let mut outcome = checks::run(&manifest.requirements, &delivery, scanner.as_deref())?;
+    apply_policy(&manifest, &mut outcome);
     let build = match (spec, &args.build) {
         (Some(spec), Some(options)) => {
-            let built = build::run(&manifest, spec, &delivery, options, progress)?;
-            outcome.findings.extend(built.findings);
+            let built = build::run(spec, &delivery, options, progress)?;
+            outcome
+                .findings
+                .extend(with_severities(&manifest, built.findings));
             Some((built.record, built.log))
         }
         _ => None,

@@ -1,6 +1,8 @@
 //! The `escrow` binary: parse arguments, run, map the outcome to an exit code
 //! (0 pass, 1 the delivery fails, 2 usage or runtime error).
 
+mod cli;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -14,7 +16,7 @@ fn main() -> ExitCode {
     {
         return sandbox_exec(&args[2..]);
     }
-    escrow_cli::main()
+    cli::main()
 }
 
 /// The sandbox's last step (see `escrow::build::helper`): returns only when it failed.
@@ -27,6 +29,3 @@ fn sandbox_exec(args: &[std::ffi::OsString]) -> ExitCode {
     let _ = writeln!(std::io::stderr(), "escrow sandbox: {message}");
     ExitCode::from(127)
 }
-
-#[path = "cli/mod.rs"]
-mod escrow_cli;

@@ -3,6 +3,9 @@
 //! can still write cannot swap a component for a link to `/etc` while the copy is made), and
 //! its SHA-256 must equal the inventory's. Folders and links are made from the inventory, not
 //! from what is on disk now.
+//!
+//! Also the run's folder that holds the copy: its lock (a copy whose lock is free was left by a
+//! killed run, and is removed) and its removal.
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};
@@ -13,8 +16,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::cancel::Cancel;
+use super::{BuildError, io_err};
 use crate::delivery::inventory::Inventory;
-use crate::delivery::{EntryKind, safefs};
+use crate::delivery::{Delivery, EntryKind, safefs};
+use crate::progress::Progress;
 
 /// Why the copy was not made.
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +148,80 @@ fn copy_file(
         );
     let _ = out.set_modified(mtime);
     Ok(())
+}
+
+// --- the run's folder ------------------------------------------------------
+
+/// Make the run's `lock` (flocked for the run's lifetime) and remove the copies of runs that
+/// were killed (their lock free), each reported through `progress`.
+pub(super) fn lock_copy(
+    root: &Path,
+    as_root: bool,
+    progress: &dyn Progress,
+) -> Result<std::fs::File, BuildError> {
+    use crate::delivery::staging;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let path = root.join(staging::LOCK);
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(io_err(&path))?;
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .map_err(|e| io_err(&path)(e.into()))?;
+    let me = std::fs::symlink_metadata(root).map_err(io_err(root))?.uid();
+    // As root, a copy's folder belongs to its build user (or `nobody`).
+    let owned = |u: u32| {
+        u == me
+            || (as_root
+                && (u == 65534
+                    || (super::sandbox::BUILD_UID_BASE
+                        ..super::sandbox::BUILD_UID_BASE + super::sandbox::BUILD_UID_SPAN)
+                        .contains(&u)))
+    };
+    let parent = root.parent().unwrap_or(root);
+    for removed in staging::remove_stale(parent, COPY_PREFIX, root, &owned) {
+        progress.notice(&format!(
+            "removed {}: a build copy left by an earlier escrow run that was stopped before it could clean up",
+            removed.display()
+        ));
+    }
+    Ok(lock)
+}
+
+/// The name every build's folder starts with.
+pub(super) const COPY_PREFIX: &str = "escrow-build-";
+
+/// Copy the delivery into `to` from its checked content (see [`copy_checked`]).
+pub(super) fn copy_tree(delivery: &Delivery, to: &Path, cancel: &Cancel) -> Result<(), BuildError> {
+    copy_checked(
+        &delivery.root,
+        delivery.root_fd(),
+        &delivery.inventory,
+        to,
+        &|| cancel.is_cancelled(),
+    )
+    .map_err(|e| match e {
+        CopyError::Interrupted => BuildError::Interrupted,
+        CopyError::Io { path, source } => BuildError::Io { path, source },
+        e @ CopyError::Changed { .. } => BuildError::Changed {
+            message: e.to_string(),
+        },
+    })
+}
+
+/// Remove a run's folder, even where the build left folders without write permission.
+pub(super) fn remove_tree(tmp: tempfile::TempDir) {
+    let path = tmp.keep();
+    if std::fs::remove_dir_all(&path).is_err() {
+        let _ = std::process::Command::new("chmod")
+            .args(["-R", "u+rwX", "--"])
+            .arg(&path)
+            .status();
+        let _ = std::fs::remove_dir_all(&path);
+    }
 }
 
 #[cfg(test)]

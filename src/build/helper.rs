@@ -37,10 +37,15 @@ pub const START_MARKER: u8 = b'S';
 /// What the helper was asked to do.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct HelperArgs {
+    /// Restrict the file system with Landlock.
     pub landlock: bool,
+    /// Leave the network open (else Landlock closes TCP).
     pub network: bool,
+    /// Folders the build may read.
     pub read_only: Vec<PathBuf>,
+    /// Folders the build may read and write.
     pub read_write: Vec<PathBuf>,
+    /// The program to run and its arguments.
     pub program: Vec<OsString>,
 }
 

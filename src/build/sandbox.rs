@@ -6,7 +6,7 @@
 //! only root may. Nothing here needs `unsafe`: the limits, the user switch and the namespaces
 //! are set by util-linux and bubblewrap programs placed in front of the build's shell.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -51,6 +51,7 @@ pub const BUILD_USER: &str = "escrow-build";
 pub enum Choice {
     /// bubblewrap, else the Landlock fallback; never none.
     Auto,
+    /// bubblewrap only: an error where it does not work.
     Bwrap,
     /// `unshare` namespaces with the host file system restricted by Landlock.
     Landlock,
@@ -61,22 +62,25 @@ pub enum Choice {
 /// The isolation a build actually ran with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Level {
+pub enum Isolation {
+    /// bubblewrap: only the host's system and toolchain folders, read-only.
     Bwrap,
     /// `unshare` namespaces and Landlock.
     Landlock,
     /// The former fallback without Landlock: only in records made by earlier versions.
     Unshare,
+    /// No isolation (`--no-sandbox`).
     None,
 }
 
-impl Level {
+impl Isolation {
+    /// Its name in reports: "bwrap", "landlock", "unshare" or "none".
     pub fn as_str(self) -> &'static str {
         match self {
-            Level::Bwrap => "bwrap",
-            Level::Landlock => "landlock",
-            Level::Unshare => "unshare",
-            Level::None => "none",
+            Isolation::Bwrap => "bwrap",
+            Isolation::Landlock => "landlock",
+            Isolation::Unshare => "unshare",
+            Isolation::None => "none",
         }
     }
 }
@@ -84,7 +88,7 @@ impl Level {
 /// A chosen, working sandbox.
 #[derive(Debug, Clone)]
 pub struct Sandbox {
-    pub level: Level,
+    pub level: Isolation,
     bwrap: OsString,
     /// bubblewrap bounds the private /dev/shm's size itself (else it is a private folder,
     /// counted in max-disk).
@@ -93,6 +97,8 @@ pub struct Sandbox {
     pub as_root: bool,
     /// Why a stronger sandbox was not used (empty when it was).
     pub fallback_reason: Option<String>,
+    /// The invoking user's home, when it is a real folder other than `/` (see [`real_home`]).
+    home: Option<PathBuf>,
 }
 
 /// Why no sandbox could be used.
@@ -101,11 +107,12 @@ pub struct Unavailable {
     pub message: String,
 }
 
-/// The bubblewrap program: `$ESCROW_BWRAP`, else `bwrap` on PATH.
-fn bwrap_program() -> OsString {
-    std::env::var_os("ESCROW_BWRAP")
+/// The bubblewrap program: the one given (the CLI passes `$ESCROW_BWRAP`), else `bwrap` on
+/// PATH.
+fn bwrap_program(given: Option<&OsStr>) -> OsString {
+    given
         .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| OsString::from("bwrap"))
+        .map_or_else(|| OsString::from("bwrap"), OsStr::to_owned)
 }
 
 /// Whether this process runs as root (the owner of `/proc/self` is the effective user).
@@ -225,11 +232,21 @@ fn probe_helpers(as_root: bool) -> Result<(), Unavailable> {
     Ok(())
 }
 
+/// What the host says about itself, as the CLI read it from the environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Host<'a> {
+    /// The bubblewrap program to run (`$ESCROW_BWRAP`); `None`: `bwrap` on PATH.
+    pub bwrap: Option<&'a OsStr>,
+    /// The invoking user's home (`$HOME`).
+    pub home: Option<&'a Path>,
+}
+
 /// Choose a working sandbox, trying each in turn, and explain what to do when none works.
-pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
+pub fn select(choice: Choice, host: Host<'_>) -> Result<Sandbox, Unavailable> {
     let as_root = running_as_root();
     probe_helpers(as_root)?;
-    let bwrap = bwrap_program();
+    let bwrap = bwrap_program(host.bwrap);
+    let home = real_home(host.home);
     let userns = if as_root { None } else { userns_problem() };
     let explain = |what: &str, err: &str| {
         let mut m = format!("{what}: {err}");
@@ -240,18 +257,20 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
     };
     match choice {
         Choice::None => Ok(Sandbox {
-            level: Level::None,
+            level: Isolation::None,
             bwrap,
             shm_size: false,
             as_root,
+            home: home.clone(),
             fallback_reason: Some("--no-sandbox was given".to_owned()),
         }),
         Choice::Bwrap => match probe_bwrap(&bwrap) {
             Ok(shm_size) => Ok(Sandbox {
-                level: Level::Bwrap,
+                level: Isolation::Bwrap,
                 bwrap,
                 shm_size,
                 as_root,
+                home: home.clone(),
                 fallback_reason: None,
             }),
             Err(e) => Err(Unavailable {
@@ -263,10 +282,11 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
         },
         Choice::Landlock => match probe_landlock(as_root) {
             Ok(()) => Ok(Sandbox {
-                level: Level::Landlock,
+                level: Isolation::Landlock,
                 bwrap,
                 shm_size: false,
                 as_root,
+                home: home.clone(),
                 fallback_reason: Some("--sandbox landlock was given".to_owned()),
             }),
             Err(e) => Err(Unavailable {
@@ -280,10 +300,11 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
             let bwrap_err = match probe_bwrap(&bwrap) {
                 Ok(shm_size) => {
                     return Ok(Sandbox {
-                        level: Level::Bwrap,
+                        level: Isolation::Bwrap,
                         bwrap,
                         shm_size,
                         as_root,
+                        home: home.clone(),
                         fallback_reason: None,
                     });
                 }
@@ -291,10 +312,11 @@ pub fn select(choice: Choice) -> Result<Sandbox, Unavailable> {
             };
             match probe_landlock(as_root) {
                 Ok(()) => Ok(Sandbox {
-                    level: Level::Landlock,
+                    level: Isolation::Landlock,
                     bwrap,
                     shm_size: false,
                     as_root,
+                    home: home.clone(),
                     fallback_reason: Some(format!("bubblewrap is unusable: {bwrap_err}")),
                 }),
                 Err(landlock_err) => Err(Unavailable {
@@ -458,16 +480,16 @@ impl Sandbox {
             "no network (loopback only)"
         };
         match self.level {
-            Level::Bwrap => format!(
+            Isolation::Bwrap => format!(
                 "bubblewrap: only the system and toolchain folders of the host visible (read-only), only the build copy writable, private /tmp, /var/tmp and home, {net}, own PID namespace, no terminal, {user}"
             ),
-            Level::Landlock => format!(
+            Isolation::Landlock => format!(
                 "Landlock (weaker than bubblewrap): host file system read-only except the build copy and its private folders, system and toolchain folders only, {net}, own PID namespace, no terminal; host Unix sockets in folders it may read are NOT hidden, {user}"
             ),
-            Level::Unshare => format!(
+            Isolation::Unshare => format!(
                 "unshare (weaker): {net}, own PID namespace; the host file system is NOT protected (writable wherever the build user may write), {user}"
             ),
-            Level::None => format!(
+            Isolation::None => format!(
                 "none (--no-sandbox): the build shares this machine's network, processes and files, {user}"
             ),
         }
@@ -476,8 +498,11 @@ impl Sandbox {
     /// The home folder the build sees.
     pub fn home_inside(&self, dirs: &Dirs) -> PathBuf {
         match self.level {
-            Level::Bwrap => real_home().unwrap_or_else(|| PathBuf::from("/tmp/escrow-home")),
-            Level::Landlock | Level::Unshare | Level::None => dirs.home.clone(),
+            Isolation::Bwrap => self
+                .home
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("/tmp/escrow-home")),
+            Isolation::Landlock | Isolation::Unshare | Isolation::None => dirs.home.clone(),
         }
     }
 
@@ -496,7 +521,7 @@ impl Sandbox {
         }
         std::fs::create_dir_all(&dirs.home)?;
         set(&dirs.home, 0o700)?;
-        if self.level == Level::Bwrap {
+        if self.level == Isolation::Bwrap {
             // Mount points inside the private folders, traversable by the build user.
             let mut mounts: Vec<(PathBuf, PathBuf)> = vec![
                 (dirs.tmp.clone(), PathBuf::from("/tmp")),
@@ -516,7 +541,7 @@ impl Sandbox {
             std::os::unix::fs::lchown(&dirs.root, Some(dirs.uid), Some(dirs.uid))?;
             chown_tree(&dirs.home, dirs.uid)?;
             chown_tree(&dirs.copy, dirs.uid)?;
-            if self.level == Level::Bwrap {
+            if self.level == Isolation::Bwrap {
                 // An account for the build user, with the private home: tools that look the
                 // user up (Java's user.home, whoami, ssh) find it.
                 let home = self.home_inside(dirs);
@@ -543,7 +568,7 @@ impl Sandbox {
         let mut env: Vec<(String, String)> = launch.env.to_vec();
         env.retain(|(k, _)| k != "HOME");
         env.push(("HOME".to_owned(), home_inside.display().to_string()));
-        if self.level == Level::Landlock && !env.iter().any(|(k, _)| k == "TMPDIR") {
+        if self.level == Isolation::Landlock && !env.iter().any(|(k, _)| k == "TMPDIR") {
             // The host's /tmp is not the build's to write.
             env.push(("TMPDIR".to_owned(), launch.dirs.tmp.display().to_string()));
         }
@@ -558,114 +583,11 @@ impl Sandbox {
         let helper = helper_program().unwrap_or_else(|_| PathBuf::from("escrow"));
         let mut helper_args: Vec<OsString> = vec![super::helper::SUBCOMMAND.into()];
         match self.level {
-            Level::Bwrap => {
-                cmd.arg(&self.bwrap).args([
-                    "--die-with-parent",
-                    "--new-session",
-                    "--unshare-pid",
-                    "--unshare-ipc",
-                    "--unshare-uts",
-                    "--unshare-cgroup-try",
-                ]);
-                if !launch.network {
-                    cmd.arg("--unshare-net");
-                }
-                if self.shm_size {
-                    cmd.args(host_view(Some(launch.max_memory.min(MAX_SHM))));
-                } else {
-                    cmd.args(host_view(None));
-                    cmd.arg("--bind")
-                        .arg(launch.dirs.root.join("shm"))
-                        .arg("/dev/shm");
-                }
-                cmd.arg("--ro-bind").arg(&helper).arg(HELPER_INSIDE);
-                if self.as_root {
-                    for f in ["passwd", "group"] {
-                        cmd.arg("--ro-bind")
-                            .arg(launch.dirs.root.join(f))
-                            .arg(Path::new("/etc").join(f));
-                    }
-                }
-                let mut made: Vec<PathBuf> = Vec::new();
-                for p in extra_binds(&env) {
-                    // Folders bubblewrap would make on its own for the mount point are not
-                    // traversable by the build user: make them 0755 first.
-                    let mut parents: Vec<&Path> = p
-                        .ancestors()
-                        .skip(1)
-                        .filter(|a| *a != Path::new("/") && !made.iter().any(|m| m == a))
-                        .collect();
-                    parents.reverse();
-                    for a in parents {
-                        cmd.args(["--perms", "0755", "--dir"]).arg(a);
-                        made.push(a.to_path_buf());
-                    }
-                    cmd.arg("--ro-bind").arg(&p).arg(&p);
-                    cmd.args(mask_sockets(&p));
-                }
-                cmd.arg("--bind").arg(&launch.dirs.tmp).arg("/tmp");
-                cmd.arg("--bind").arg(&launch.dirs.var_tmp).arg("/var/tmp");
-                cmd.arg("--bind").arg(&launch.dirs.home).arg(&home_inside);
-                for p in toolchain_binds(&home_inside, &env) {
-                    cmd.arg("--ro-bind").arg(&p).arg(&p);
-                    cmd.args(mask_sockets(&p));
-                }
-                cmd.arg("--bind")
-                    .arg(&launch.dirs.copy)
-                    .arg(&launch.dirs.copy);
-                cmd.arg("--chdir").arg(launch.cwd).arg("--clearenv");
-                cmd.arg("--").arg(HELPER_INSIDE);
-                // bwrap's own environment: only what it needs to find its programs.
-                cmd.env_clear().env("PATH", DEFAULT_PATH);
+            Isolation::Bwrap => self.bwrap_args(&mut cmd, launch, &env, &home_inside, &helper),
+            Isolation::Landlock | Isolation::Unshare => {
+                self.unshare_args(&mut cmd, launch, &env, &helper, &mut helper_args);
             }
-            Level::Landlock | Level::Unshare => {
-                cmd.arg(system_program("unshare"));
-                if !self.as_root {
-                    cmd.args(["--user", "--map-root-user"]);
-                }
-                if !launch.network {
-                    cmd.arg("--net");
-                }
-                cmd.args([
-                    "--pid",
-                    "--fork",
-                    "--kill-child",
-                    "--mount-proc",
-                    "--ipc",
-                    "--uts",
-                    "--",
-                ]);
-                cmd.arg(&helper);
-                helper_args.push("--landlock".into());
-                if launch.network {
-                    helper_args.push("--network".into());
-                }
-                let real_home = real_home();
-                let mut ro: Vec<PathBuf> = HOST_ALLOWED.iter().map(PathBuf::from).collect();
-                // Not /dev: a terminal there (/dev/pts/N) is the operator's.
-                ro.push(PathBuf::from("/proc"));
-                ro.extend(extra_binds(&env));
-                if let Some(h) = &real_home {
-                    ro.extend(toolchain_binds(h, &env));
-                }
-                for p in ro {
-                    helper_args.push("--ro".into());
-                    helper_args.push(p.into_os_string());
-                }
-                for p in [
-                    &launch.dirs.copy,
-                    &launch.dirs.tmp,
-                    &launch.dirs.var_tmp,
-                    &launch.dirs.home,
-                ] {
-                    helper_args.push("--rw".into());
-                    helper_args.push(p.clone().into_os_string());
-                }
-                cmd.current_dir(launch.cwd)
-                    .env_clear()
-                    .env("PATH", DEFAULT_PATH);
-            }
-            Level::None => {
+            Isolation::None => {
                 cmd.arg(&helper);
                 cmd.current_dir(launch.cwd)
                     .env_clear()
@@ -688,6 +610,133 @@ impl Sandbox {
         }
         cmd.arg("/bin/sh").arg("-c").arg(launch.script);
         cmd
+    }
+
+    /// bubblewrap and its arguments, up to the program it runs (escrow's helper, bound at
+    /// [`HELPER_INSIDE`]): the host's allowed folders read-only, the private folders, the copy.
+    fn bwrap_args(
+        &self,
+        cmd: &mut Command,
+        launch: &Launch<'_>,
+        env: &[(String, String)],
+        home_inside: &Path,
+        helper: &Path,
+    ) {
+        cmd.arg(&self.bwrap).args([
+            "--die-with-parent",
+            "--new-session",
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+        ]);
+        if !launch.network {
+            cmd.arg("--unshare-net");
+        }
+        if self.shm_size {
+            cmd.args(host_view(Some(launch.max_memory.min(MAX_SHM))));
+        } else {
+            cmd.args(host_view(None));
+            cmd.arg("--bind")
+                .arg(launch.dirs.root.join("shm"))
+                .arg("/dev/shm");
+        }
+        cmd.arg("--ro-bind").arg(helper).arg(HELPER_INSIDE);
+        if self.as_root {
+            for f in ["passwd", "group"] {
+                cmd.arg("--ro-bind")
+                    .arg(launch.dirs.root.join(f))
+                    .arg(Path::new("/etc").join(f));
+            }
+        }
+        let mut made: Vec<PathBuf> = Vec::new();
+        for p in extra_binds(env, self.home.as_deref()) {
+            // Folders bubblewrap would make on its own for the mount point are not
+            // traversable by the build user: make them 0755 first.
+            let mut parents: Vec<&Path> = p
+                .ancestors()
+                .skip(1)
+                .filter(|a| *a != Path::new("/") && !made.iter().any(|m| m == a))
+                .collect();
+            parents.reverse();
+            for a in parents {
+                cmd.args(["--perms", "0755", "--dir"]).arg(a);
+                made.push(a.to_path_buf());
+            }
+            cmd.arg("--ro-bind").arg(&p).arg(&p);
+            cmd.args(mask_sockets(&p));
+        }
+        cmd.arg("--bind").arg(&launch.dirs.tmp).arg("/tmp");
+        cmd.arg("--bind").arg(&launch.dirs.var_tmp).arg("/var/tmp");
+        cmd.arg("--bind").arg(&launch.dirs.home).arg(home_inside);
+        for p in toolchain_binds(home_inside, env) {
+            cmd.arg("--ro-bind").arg(&p).arg(&p);
+            cmd.args(mask_sockets(&p));
+        }
+        cmd.arg("--bind")
+            .arg(&launch.dirs.copy)
+            .arg(&launch.dirs.copy);
+        cmd.arg("--chdir").arg(launch.cwd).arg("--clearenv");
+        cmd.arg("--").arg(HELPER_INSIDE);
+        // bwrap's own environment: only what it needs to find its programs.
+        cmd.env_clear().env("PATH", DEFAULT_PATH);
+    }
+
+    /// `unshare` and its arguments, up to escrow's helper, and the helper's Landlock rules
+    /// (pushed to `helper_args`): the host read-only except the copy and the private folders.
+    fn unshare_args(
+        &self,
+        cmd: &mut Command,
+        launch: &Launch<'_>,
+        env: &[(String, String)],
+        helper: &Path,
+        helper_args: &mut Vec<OsString>,
+    ) {
+        cmd.arg(system_program("unshare"));
+        if !self.as_root {
+            cmd.args(["--user", "--map-root-user"]);
+        }
+        if !launch.network {
+            cmd.arg("--net");
+        }
+        cmd.args([
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--mount-proc",
+            "--ipc",
+            "--uts",
+            "--",
+        ]);
+        cmd.arg(helper);
+        helper_args.push("--landlock".into());
+        if launch.network {
+            helper_args.push("--network".into());
+        }
+        let real_home = &self.home;
+        let mut ro: Vec<PathBuf> = HOST_ALLOWED.iter().map(PathBuf::from).collect();
+        // Not /dev: a terminal there (/dev/pts/N) is the operator's.
+        ro.push(PathBuf::from("/proc"));
+        ro.extend(extra_binds(env, self.home.as_deref()));
+        if let Some(h) = real_home {
+            ro.extend(toolchain_binds(h, env));
+        }
+        for p in ro {
+            helper_args.push("--ro".into());
+            helper_args.push(p.into_os_string());
+        }
+        for p in [
+            &launch.dirs.copy,
+            &launch.dirs.tmp,
+            &launch.dirs.var_tmp,
+            &launch.dirs.home,
+        ] {
+            helper_args.push("--rw".into());
+            helper_args.push(p.clone().into_os_string());
+        }
+        cmd.current_dir(launch.cwd)
+            .env_clear()
+            .env("PATH", DEFAULT_PATH);
     }
 }
 
@@ -712,10 +761,10 @@ pub fn system_program(name: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(name))
 }
 
-/// The invoking user's home, when it is a real folder other than `/`.
-fn real_home() -> Option<PathBuf> {
-    let h = PathBuf::from(std::env::var_os("HOME")?);
-    (h.is_absolute() && h != Path::new("/") && h.is_dir()).then_some(h)
+/// The invoking user's home `given` (`$HOME`), when it is a real folder other than `/`.
+fn real_home(given: Option<&Path>) -> Option<PathBuf> {
+    let h = given?;
+    (h.is_absolute() && h != Path::new("/") && h.is_dir()).then(|| h.to_path_buf())
 }
 
 /// The folders under the (hidden) home that the manifest's variables name, such as
@@ -765,8 +814,8 @@ fn outermost(mut paths: Vec<PathBuf>) -> Vec<PathBuf> {
 /// Folders outside the allowed host folders, the home and the build's private folders that
 /// the manifest's variables name (JAVA_HOME=/srv/jdk, PATH=/data/tools/bin:…): shown read-only
 /// so those toolchains work. Never `/` itself, nor the folders the sandbox replaces.
-pub fn extra_binds(env: &[(String, String)]) -> Vec<PathBuf> {
-    let home = real_home();
+/// `home` is the invoking user's (see [`real_home`]).
+pub fn extra_binds(env: &[(String, String)], home: Option<&Path>) -> Vec<PathBuf> {
     let found: Vec<PathBuf> = env
         .iter()
         .filter(|(k, _)| k != "HOME" && k != "TMPDIR")
@@ -784,7 +833,7 @@ pub fn extra_binds(env: &[(String, String)]) -> Vec<PathBuf> {
                 && !["/proc", "/dev", "/run", "/tmp", "/var/tmp"]
                     .iter()
                     .any(|a| p.starts_with(a))
-                && !home.as_ref().is_some_and(|h| p.starts_with(h))
+                && !home.is_some_and(|h| p.starts_with(h))
                 && !p.starts_with(std::env::temp_dir())
         })
         .collect();

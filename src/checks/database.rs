@@ -7,11 +7,11 @@ use std::os::unix::ffi::OsStrExt;
 
 use rayon::prelude::*;
 
+use super::config::Requirement;
 use super::sql::{self, SqlStats};
 use super::{KindResult, globs};
 use crate::delivery::{DeliveryError, Entry};
 use crate::finding::Finding;
-use crate::manifest::Requirement;
 
 pub(crate) fn check(
     req: &Requirement,

@@ -8,11 +8,11 @@ use std::os::unix::ffi::OsStrExt;
 
 use rayon::prelude::*;
 
-use super::depfiles::{self, Format, ParseFailure};
+use super::config::Requirement;
+use super::depfiles::{self, DepFileFormat, ParseFailure};
 use super::{KindResult, globs};
 use crate::delivery::{DeliveryError, Entry};
 use crate::finding::Finding;
-use crate::manifest::Requirement;
 
 /// Larger files are not dependency manifests; they are reported, not read whole.
 const MAX_BYTES: u64 = 32 * 1024 * 1024;
@@ -43,10 +43,10 @@ pub(crate) fn check(
             )],
         });
     }
-    let results: Vec<(Format, Result<(), ParseFailure>)> = files
+    let results: Vec<(DepFileFormat, Result<(), ParseFailure>)> = files
         .par_iter()
         .map(|e| {
-            let format = Format::of(&e.path);
+            let format = DepFileFormat::of(&e.path);
             if e.size > MAX_BYTES {
                 return Ok((
                     format,

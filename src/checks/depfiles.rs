@@ -4,9 +4,9 @@
 use crate::delivery::names;
 use crate::text;
 
-/// The format a dependency manifest is parsed as.
+/// The format a dependency file (pom.xml, package.json, go.mod, …) is parsed as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum DepFileFormat {
     Xml,
     Json,
     Toml,
@@ -16,17 +16,17 @@ pub enum Format {
     Other,
 }
 
-impl Format {
+impl DepFileFormat {
     /// Choose the format from the file name.
-    pub fn of(path: &[u8]) -> Format {
+    pub fn of(path: &[u8]) -> DepFileFormat {
         let name = String::from_utf8_lossy(names::file_name(path)).to_lowercase();
         let ext = names::extension(path).unwrap_or_default();
         if name == "go.mod" {
-            Format::GoMod
+            DepFileFormat::GoMod
         } else if name.starts_with("requirements") && ext == "txt"
             || name.ends_with("requirements.in")
         {
-            Format::Requirements
+            DepFileFormat::Requirements
         } else if matches!(
             ext.as_str(),
             "xml"
@@ -39,24 +39,24 @@ impl Format {
                 | "config"
                 | "nuspec"
         ) {
-            Format::Xml
+            DepFileFormat::Xml
         } else if ext == "json" {
-            Format::Json
+            DepFileFormat::Json
         } else if ext == "toml" {
-            Format::Toml
+            DepFileFormat::Toml
         } else {
-            Format::Other
+            DepFileFormat::Other
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Format::Xml => "XML",
-            Format::Json => "JSON",
-            Format::Toml => "TOML",
-            Format::Requirements => "requirements.txt",
-            Format::GoMod => "go.mod",
-            Format::Other => "text",
+            DepFileFormat::Xml => "XML",
+            DepFileFormat::Json => "JSON",
+            DepFileFormat::Toml => "TOML",
+            DepFileFormat::Requirements => "requirements.txt",
+            DepFileFormat::GoMod => "go.mod",
+            DepFileFormat::Other => "text",
         }
     }
 }
@@ -76,19 +76,19 @@ fn fail(line: Option<u64>, message: impl Into<String>) -> ParseFailure {
 }
 
 /// Parse a dependency manifest's bytes as `format`.
-pub fn parse(format: Format, bytes: &[u8]) -> Result<(), ParseFailure> {
+pub fn parse(format: DepFileFormat, bytes: &[u8]) -> Result<(), ParseFailure> {
     let (text, _) = text::decode(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if text.trim().is_empty() {
         return Err(fail(None, "the file is empty"));
     }
     match format {
-        Format::Xml => xml(text),
-        Format::Json => json(text),
-        Format::Toml => toml_file(text),
-        Format::Requirements => requirements(text),
-        Format::GoMod => go_mod(text),
-        Format::Other => Ok(()),
+        DepFileFormat::Xml => xml(text),
+        DepFileFormat::Json => json(text),
+        DepFileFormat::Toml => toml_file(text),
+        DepFileFormat::Requirements => requirements(text),
+        DepFileFormat::GoMod => go_mod(text),
+        DepFileFormat::Other => Ok(()),
     }
 }
 
@@ -346,13 +346,16 @@ mod tests {
 
     #[test]
     fn formats_by_name() {
-        assert_eq!(Format::of(b"a/pom.xml"), Format::Xml);
-        assert_eq!(Format::of(b"a/App.CSPROJ"), Format::Xml);
-        assert_eq!(Format::of(b"web/package.json"), Format::Json);
-        assert_eq!(Format::of(b"requirements-dev.txt"), Format::Requirements);
-        assert_eq!(Format::of(b"svc/go.mod"), Format::GoMod);
-        assert_eq!(Format::of(b"Cargo.toml"), Format::Toml);
-        assert_eq!(Format::of(b"build.gradle"), Format::Other);
+        assert_eq!(DepFileFormat::of(b"a/pom.xml"), DepFileFormat::Xml);
+        assert_eq!(DepFileFormat::of(b"a/App.CSPROJ"), DepFileFormat::Xml);
+        assert_eq!(DepFileFormat::of(b"web/package.json"), DepFileFormat::Json);
+        assert_eq!(
+            DepFileFormat::of(b"requirements-dev.txt"),
+            DepFileFormat::Requirements
+        );
+        assert_eq!(DepFileFormat::of(b"svc/go.mod"), DepFileFormat::GoMod);
+        assert_eq!(DepFileFormat::of(b"Cargo.toml"), DepFileFormat::Toml);
+        assert_eq!(DepFileFormat::of(b"build.gradle"), DepFileFormat::Other);
     }
 
     #[test]
@@ -398,26 +401,28 @@ mod tests {
     #[test]
     fn xml_json_toml_lines() {
         assert_eq!(
-            parse(Format::Xml, b"<project>\n<a>\n</b>\n</project>")
+            parse(DepFileFormat::Xml, b"<project>\n<a>\n</b>\n</project>")
                 .unwrap_err()
                 .line,
             Some(3)
         );
         assert_eq!(
-            parse(Format::Json, b"{\n\"a\": 1,\n}\n").unwrap_err().line,
+            parse(DepFileFormat::Json, b"{\n\"a\": 1,\n}\n")
+                .unwrap_err()
+                .line,
             Some(3)
         );
         assert_eq!(
-            parse(Format::Toml, b"[package]\nname = \n")
+            parse(DepFileFormat::Toml, b"[package]\nname = \n")
                 .unwrap_err()
                 .line,
             Some(2)
         );
-        assert!(parse(Format::Json, b"[1]").is_err());
-        assert!(parse(Format::Other, b"  \n").is_err());
+        assert!(parse(DepFileFormat::Json, b"[1]").is_err());
+        assert!(parse(DepFileFormat::Other, b"  \n").is_err());
         assert_eq!(
             parse(
-                Format::Xml,
+                DepFileFormat::Xml,
                 "<?xml version=\"1.0\" encoding=\"GBK\"?><project><name>医院</name></project>"
                     .as_bytes()
             ),

@@ -1,10 +1,10 @@
 //! `[[document]]`: a companion document is there and is more than a placeholder.
 //! Codes: `document-missing`, `document-too-small`.
 
+use super::config::Requirement;
 use super::{KindResult, globs, human_bytes};
 use crate::delivery::Entry;
 use crate::finding::Finding;
-use crate::manifest::Requirement;
 
 pub(crate) fn check(req: &Requirement, files: &[&Entry], min_bytes: u64) -> KindResult {
     let largest = files.iter().max_by_key(|e| e.size);

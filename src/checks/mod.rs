@@ -1,12 +1,13 @@
 //! Requirement checks: match the inventory against each manifest requirement, then apply the
 //! rule of its kind. One file per kind, each with its finding codes.
 
+pub mod config;
 mod database;
 mod dependencies;
-pub mod depfiles;
+mod depfiles;
 mod documents;
 pub mod modules;
-pub mod sql;
+mod sql;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::delivery::inventory::resolve_link;
 use crate::delivery::{Delivery, DeliveryError, Entry, EntryKind, names};
 use crate::finding::Finding;
-use crate::manifest::{Kind, Manifest, Requirement, Rule};
+pub use config::{Requirement, RequirementKind, RequirementRule};
 
 /// How many matched paths a requirement result lists as a sample.
 pub const SAMPLE: usize = 10;
@@ -27,8 +28,10 @@ pub const SAMPLE: usize = 10;
 /// Whether a requirement is met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Status {
+pub enum RequirementStatus {
+    /// No finding: the requirement holds.
     Met,
+    /// At least one finding.
     Unmet,
 }
 
@@ -36,17 +39,23 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequirementResult {
-    pub kind: Kind,
+    /// Its kind.
+    pub kind: RequirementKind,
+    /// Its id in the manifest.
     pub id: String,
+    /// Its name in the manifest.
     pub name: String,
-    pub status: Status,
+    /// Met or not.
+    pub status: RequirementStatus,
     /// Files (regular files) matching the requirement's paths.
     pub matched_files: u64,
+    /// Their total size in bytes.
     pub matched_bytes: u64,
     /// The globs, as written in the manifest.
     pub paths: Vec<String>,
     /// One line of evidence, in English and Chinese.
     pub evidence: String,
+    /// The same in Chinese.
     pub evidence_zh: String,
     /// The first matched paths, in order.
     pub sample: Vec<String>,
@@ -61,7 +70,9 @@ pub struct RequirementResult {
 /// Everything the checks found.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
+    /// One result per requirement, in manifest order.
     pub requirements: Vec<RequirementResult>,
+    /// Every finding of the checks, the inventory and the scan.
     pub findings: Vec<Finding>,
     /// The technical-barrier scan's summary, when it ran.
     pub scan: Option<crate::scan::ScanSummary>,
@@ -78,10 +89,11 @@ pub(crate) struct KindResult {
     pub findings: Vec<Finding>,
 }
 
-/// Run every requirement check, the inventory notes and the scan's tree-wide pass, with the
-/// manifest's severities and allowances applied.
+/// Run every requirement check, the inventory notes and the scan's tree-wide pass. The
+/// findings carry their default severities (and a scan rule's own); the manifest's policy
+/// (`[severity]`, `[[allow]]`) is the caller's to apply.
 pub fn run(
-    manifest: &Manifest,
+    requirements: &[Requirement],
     delivery: &Delivery,
     scanner: Option<&crate::scan::Scanner>,
 ) -> Result<Outcome, DeliveryError> {
@@ -100,7 +112,7 @@ pub fn run(
                 // decoded form, so that Chinese globs find it.
                 let gbk = names::gbk_decoded(&e.path);
                 let gbk = gbk.as_deref().map(|s| Candidate::new(Path::new(s)));
-                for (i, r) in manifest.requirements.iter().enumerate() {
+                for (i, r) in requirements.iter().enumerate() {
                     if r.matcher.is_match_candidate(&cand)
                         || gbk
                             .as_ref()
@@ -116,21 +128,23 @@ pub fn run(
             hits
         })
         .collect();
-    let mut matched: Vec<Vec<&Entry>> = vec![Vec::new(); manifest.requirements.len()];
+    let mut matched: Vec<Vec<&Entry>> = vec![Vec::new(); requirements.len()];
     for (n, i) in pairs {
         matched[i as usize].push(&entries[n as usize]);
     }
 
     let mut outcome = Outcome::default();
-    for (req, files) in manifest.requirements.iter().zip(&matched) {
+    for (req, files) in requirements.iter().zip(&matched) {
         let mut kr = match &req.rule {
-            Rule::Module {
+            RequirementRule::Module {
                 min_source_files,
                 source_extensions,
             } => modules::check(req, files, *min_source_files, source_extensions),
-            Rule::Document { min_bytes } => documents::check(req, files, *min_bytes),
-            Rule::Database { min_tables } => database::check(req, files, *min_tables, delivery)?,
-            Rule::Dependencies => dependencies::check(req, files, delivery)?,
+            RequirementRule::Document { min_bytes } => documents::check(req, files, *min_bytes),
+            RequirementRule::Database { min_tables } => {
+                database::check(req, files, *min_tables, delivery)?
+            }
+            RequirementRule::Dependencies => dependencies::check(req, files, delivery)?,
         };
         kr.findings.extend(required_files(req, entries));
         for f in &mut kr.findings {
@@ -141,9 +155,9 @@ pub fn run(
             id: req.id.clone(),
             name: req.name.clone(),
             status: if kr.findings.is_empty() {
-                Status::Met
+                RequirementStatus::Met
             } else {
-                Status::Unmet
+                RequirementStatus::Unmet
             },
             matched_files: files.len() as u64,
             matched_bytes: files.iter().map(|e| e.size).sum(),
@@ -171,13 +185,6 @@ pub fn run(
         outcome.findings.extend(findings);
         outcome.scan = Some(summary);
     }
-    // A rule may set its own severity; a [severity] entry for the code wins over both.
-    for f in &mut outcome.findings {
-        if let Some(s) = manifest.severities.get(&f.code) {
-            f.severity = *s;
-        }
-    }
-    outcome.allowed = crate::scan::apply_allowances(&manifest.allow, &mut outcome.findings);
     Ok(outcome)
 }
 
@@ -247,12 +254,12 @@ fn inventory_notes(entries: &[Entry]) -> Vec<Finding> {
 }
 
 /// The Chinese word for a requirement kind.
-pub fn kind_zh(kind: Kind) -> &'static str {
+pub fn kind_zh(kind: RequirementKind) -> &'static str {
     match kind {
-        Kind::Module => "模块",
-        Kind::Document => "文档",
-        Kind::Database => "数据库脚本",
-        Kind::Dependencies => "依赖清单",
+        RequirementKind::Module => "模块",
+        RequirementKind::Document => "文档",
+        RequirementKind::Database => "数据库脚本",
+        RequirementKind::Dependencies => "依赖清单",
     }
 }
 

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use super::config::Requirement;
 use super::{KindResult, globs};
 use crate::delivery::{Entry, names};
 use crate::finding::Finding;
-use crate::manifest::Requirement;
 
 /// Is this file source code? By extension, plus MyBatis/iBATIS mapper XML files.
 pub fn is_source(path: &[u8], extensions: &[String]) -> Option<String> {

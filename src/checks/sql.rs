@@ -238,38 +238,7 @@ impl TableScanner {
                     self.lex = Lex::Normal;
                 }
             }
-            Lex::QStart => {
-                self.lex = match c {
-                    '[' => Lex::QStr {
-                        close: ']',
-                        closing: false,
-                    },
-                    '{' => Lex::QStr {
-                        close: '}',
-                        closing: false,
-                    },
-                    '(' => Lex::QStr {
-                        close: ')',
-                        closing: false,
-                    },
-                    '<' => Lex::QStr {
-                        close: '>',
-                        closing: false,
-                    },
-                    c if !(c.is_whitespace() || c == '\'') => Lex::QStr {
-                        close: c,
-                        closing: false,
-                    },
-                    // Not a q-quote: an ordinary string that started at the quote.
-                    c => {
-                        self.lex = Lex::Str {
-                            backslash: self.mysql,
-                            escaped: false,
-                        };
-                        return self.char(c);
-                    }
-                };
-            }
+            Lex::QStart => self.q_start(c),
             Lex::QStr { close, closing } => {
                 self.lex = if closing && c == '\'' {
                     Lex::Normal
@@ -285,70 +254,9 @@ impl TableScanner {
                 backslash,
                 escaped,
                 closing,
-            } => {
-                if closing && c != close {
-                    self.lex = Lex::Normal;
-                    let q = std::mem::take(&mut self.quoted);
-                    self.token(Token::Quoted(q));
-                    return self.normal(c);
-                }
-                let (keep, escaped, closing) = if closing || escaped {
-                    (true, false, false)
-                } else if backslash && c == '\\' {
-                    (false, true, false)
-                } else if c == close {
-                    (false, false, true)
-                } else {
-                    (true, false, false)
-                };
-                if keep && self.quoted.len() < MAX_TOKEN {
-                    self.quoted.push(c);
-                }
-                self.lex = Lex::Quoted {
-                    close,
-                    backslash,
-                    escaped,
-                    closing,
-                };
-            }
-            Lex::DollarTag => {
-                if c == '$' {
-                    self.lex = if self.tag.is_empty() {
-                        Lex::DollarOpen
-                    } else {
-                        Lex::Dollar { matched: None }
-                    };
-                } else if (c.is_alphabetic()
-                    || c == '_'
-                    || (c.is_numeric() && !self.tag.is_empty()))
-                    && self.tag.len() < 64
-                {
-                    self.tag.push(c);
-                } else {
-                    // Not a dollar quote: a word starting with '$' ($1, $action).
-                    self.lex = Lex::Normal;
-                    self.word.push('$');
-                    self.word.extend(self.tag.drain(..));
-                    self.normal(c);
-                }
-            }
-            Lex::DollarOpen => {
-                let ident =
-                    c.is_alphabetic() || c == '_' || (c.is_numeric() && !self.tag.is_empty());
-                if ident && self.tag.len() < 64 {
-                    self.tag.push(c);
-                } else if ident || !self.directive() {
-                    // The body of a $$ quote, which began with the characters read.
-                    self.tag.clear();
-                    self.lex = Lex::Dollar { matched: None };
-                    self.char(c);
-                } else {
-                    self.lex = Lex::Normal;
-                    self.word.push_str("$$");
-                    self.word.extend(self.tag.drain(..));
-                    self.normal(c);
-                }
-            }
+            } => self.in_quoted(c, close, backslash, escaped, closing),
+            Lex::DollarTag => self.dollar_tag(c),
+            Lex::DollarOpen => self.dollar_open(c),
             Lex::Dollar { matched } => {
                 self.lex = match matched {
                     Some(n) if c == '$' && n == self.tag.len() => Lex::Normal,
@@ -378,6 +286,107 @@ impl TableScanner {
                 }
             }
             Lex::Normal => self.normal(c),
+        }
+    }
+
+    /// After `q'` (Oracle's q-quote): the opening delimiter, or an ordinary string.
+    fn q_start(&mut self, c: char) {
+        self.lex = match c {
+            '[' => Lex::QStr {
+                close: ']',
+                closing: false,
+            },
+            '{' => Lex::QStr {
+                close: '}',
+                closing: false,
+            },
+            '(' => Lex::QStr {
+                close: ')',
+                closing: false,
+            },
+            '<' => Lex::QStr {
+                close: '>',
+                closing: false,
+            },
+            c if !(c.is_whitespace() || c == '\'') => Lex::QStr {
+                close: c,
+                closing: false,
+            },
+            // Not a q-quote: an ordinary string that started at the quote.
+            c => {
+                self.lex = Lex::Str {
+                    backslash: self.mysql,
+                    escaped: false,
+                };
+                return self.char(c);
+            }
+        };
+    }
+
+    /// Inside a quoted identifier (`"…"`, `` `…` ``, `[…]`) closed by `close`.
+    fn in_quoted(&mut self, c: char, close: char, backslash: bool, escaped: bool, closing: bool) {
+        if closing && c != close {
+            self.lex = Lex::Normal;
+            let q = std::mem::take(&mut self.quoted);
+            self.token(Token::Quoted(q));
+            return self.normal(c);
+        }
+        let (keep, escaped, closing) = if closing || escaped {
+            (true, false, false)
+        } else if backslash && c == '\\' {
+            (false, true, false)
+        } else if c == close {
+            (false, false, true)
+        } else {
+            (true, false, false)
+        };
+        if keep && self.quoted.len() < MAX_TOKEN {
+            self.quoted.push(c);
+        }
+        self.lex = Lex::Quoted {
+            close,
+            backslash,
+            escaped,
+            closing,
+        };
+    }
+
+    /// After a '$': a dollar quote's tag, or a word starting with '$'.
+    fn dollar_tag(&mut self, c: char) {
+        if c == '$' {
+            self.lex = if self.tag.is_empty() {
+                Lex::DollarOpen
+            } else {
+                Lex::Dollar { matched: None }
+            };
+        } else if (c.is_alphabetic() || c == '_' || (c.is_numeric() && !self.tag.is_empty()))
+            && self.tag.len() < 64
+        {
+            self.tag.push(c);
+        } else {
+            // Not a dollar quote: a word starting with '$' ($1, $action).
+            self.lex = Lex::Normal;
+            self.word.push('$');
+            self.word.extend(self.tag.drain(..));
+            self.normal(c);
+        }
+    }
+
+    /// After `$$`: a directive (`$$IF`), or the body of a `$$` quote.
+    fn dollar_open(&mut self, c: char) {
+        let ident = c.is_alphabetic() || c == '_' || (c.is_numeric() && !self.tag.is_empty());
+        if ident && self.tag.len() < 64 {
+            self.tag.push(c);
+        } else if ident || !self.directive() {
+            // The body of a $$ quote, which began with the characters read.
+            self.tag.clear();
+            self.lex = Lex::Dollar { matched: None };
+            self.char(c);
+        } else {
+            self.lex = Lex::Normal;
+            self.word.push_str("$$");
+            self.word.extend(self.tag.drain(..));
+            self.normal(c);
         }
     }
 

@@ -128,7 +128,7 @@ fn record(vault: &VaultArg, event: &str, name: &str, date: Option<&str>) -> Resu
         name,
         &day.to_string(),
         &now,
-        lock::default_wait(),
+        lock::default_wait(super::env_lock_wait().as_deref()),
     )?;
     let (cal, update, delivery) = deadlines(
         &v,

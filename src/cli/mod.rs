@@ -157,17 +157,7 @@ impl BuildFlags {
             }
             return Ok(None);
         }
-        // Ctrl-C during a build stops the build and removes its copy before escrow exits;
-        // at any other moment it exits at once, as without a handler.
-        let _ = ctrlc::set_handler(|| {
-            use std::sync::atomic::Ordering;
-            if escrow::build::RUNNING.load(Ordering::SeqCst)
-                && !escrow::build::INTERRUPTED.swap(true, Ordering::SeqCst)
-            {
-                return;
-            }
-            std::process::exit(130);
-        });
+        let cancel = cancel_token();
         if let Some(log) = &self.log {
             check::refuse_inside(log, delivery, "--log")?;
             // It may replace an earlier log, never any other file (a manifest, a report).
@@ -194,8 +184,37 @@ impl BuildFlags {
             sandbox,
             reproducible: self.reproducible,
             log: self.log.clone(),
+            cancel,
+            bwrap: std::env::var_os("ESCROW_BWRAP").filter(|v| !v.is_empty()),
+            home: std::env::var_os("HOME").map(PathBuf::from),
         }))
     }
+}
+
+/// The process's cancellation token, with the Ctrl-C handler that sets it installed on first
+/// use: Ctrl-C during a build stops the build and removes its copy before escrow exits; at any
+/// other moment it exits at once, as without a handler.
+fn cancel_token() -> escrow::build::Cancel {
+    CANCEL
+        .get_or_init(|| {
+            let token = escrow::build::Cancel::new();
+            let handler = token.clone();
+            let _ = ctrlc::set_handler(move || {
+                if !handler.cancel() {
+                    std::process::exit(130);
+                }
+            });
+            token
+        })
+        .clone()
+}
+
+/// Set once a build is asked for (see [`cancel_token`]).
+static CANCEL: std::sync::OnceLock<escrow::build::Cancel> = std::sync::OnceLock::new();
+
+/// `$ESCROW_LOCK_WAIT`: how long to wait for another vault writer, in seconds.
+fn env_lock_wait() -> Option<String> {
+    std::env::var("ESCROW_LOCK_WAIT").ok()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -270,7 +289,10 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {}", describe(&e));
-            if escrow::build::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+            if CANCEL
+                .get()
+                .is_some_and(escrow::build::Cancel::is_cancelled)
+            {
                 // As a shell reports a program ended by Ctrl-C.
                 return ExitCode::from(130);
             }

@@ -130,7 +130,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
             label: args.label.clone(),
             note: args.note.as_deref(),
             now: super::now_rfc3339()?,
-            lock_wait: lock::default_wait(),
+            lock_wait: lock::default_wait(super::env_lock_wait().as_deref()),
             ingest: escrow::delivery::Ingest {
                 with_history: args.with_history,
                 ..args.limits.ingest()
@@ -332,9 +332,9 @@ pub fn show(args: &ShowArgs) -> Result<u8> {
             buf,
             "build        {} with {} isolation; log sha256 {} ({}), `escrow show {} --build-log` prints it",
             match b.status {
-                escrow::build::Status::Succeeded => "succeeded",
-                escrow::build::Status::Failed => "FAILED",
-                escrow::build::Status::TimedOut => "TIMED OUT",
+                escrow::build::BuildStatus::Succeeded => "succeeded",
+                escrow::build::BuildStatus::Failed => "FAILED",
+                escrow::build::BuildStatus::TimedOut => "TIMED OUT",
             },
             b.isolation.as_str(),
             short(&log.sha256),

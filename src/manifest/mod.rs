@@ -1,81 +1,30 @@
 //! The contract manifest: what a delivery must contain. Parsed in two phases: serde structs with
 //! spans (`raw`), then `validate`, which collects every problem with `FILE:LINE:COL`.
 
-mod build;
 mod raw;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+pub use crate::build::config::{BuildSpec, parse_duration, parse_size};
+pub use crate::checks::config::{Requirement, RequirementKind, RequirementRule};
+/// The old names of [`RequirementKind`] and [`RequirementRule`].
+pub use crate::checks::config::{RequirementKind as Kind, RequirementRule as Rule};
 use crate::finding::{self, Severity};
 use crate::scan::config as scan_config;
-pub use build::{BuildSpec, parse_duration, parse_size};
-use raw::{RawManifest, SpannedStrings};
+use raw::RawManifest;
 
 /// The manifest schema version this build reads.
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// Source-code file extensions counted by `min-source-files` unless the manifest overrides them.
 pub use crate::filetypes::DEFAULT_SOURCE_EXTENSIONS;
-
-/// The kind of a requirement entry (`[[module]]`, `[[document]]`, …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    Module,
-    Document,
-    Database,
-    Dependencies,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Module => "module",
-            Kind::Document => "document",
-            Kind::Database => "database",
-            Kind::Dependencies => "dependencies",
-        }
-    }
-}
-
-/// The per-kind rule of a requirement.
-#[derive(Debug, Clone)]
-pub enum Rule {
-    Module {
-        min_source_files: u64,
-        /// Lower-case extensions without the dot.
-        source_extensions: Vec<String>,
-    },
-    Document {
-        min_bytes: u64,
-    },
-    Database {
-        min_tables: u64,
-    },
-    Dependencies,
-}
-
-/// One validated requirement.
-#[derive(Debug, Clone)]
-pub struct Requirement {
-    pub kind: Kind,
-    pub id: String,
-    pub name: String,
-    /// The globs as written.
-    pub paths: Vec<String>,
-    /// The same globs, compiled.
-    pub matcher: GlobSet,
-    /// `required-files`: each glob must match at least one delivered file.
-    pub required_files: Vec<(String, globset::GlobMatcher)>,
-    pub rule: Rule,
-}
 
 /// The `[contract]` table.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -233,6 +182,20 @@ struct Validator<'a> {
     problems: Vec<Problem>,
 }
 
+impl crate::validate::Context for Validator<'_> {
+    fn problem(&mut self, span: std::ops::Range<usize>, message: String) {
+        Validator::problem(self, span, message);
+    }
+
+    fn glob(&mut self, pattern: &Spanned<String>, case_sensitive: bool) -> Option<Glob> {
+        Validator::glob(self, pattern, case_sensitive)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        line_col(self.text, offset).0
+    }
+}
+
 impl Validator<'_> {
     fn problem(&mut self, span: std::ops::Range<usize>, message: String) {
         let (line, col) = line_col(self.text, span.start);
@@ -262,7 +225,7 @@ impl Validator<'_> {
         let top_exts = head
             .source_extensions
             .as_ref()
-            .map(|e| self.extensions(e, "source-extensions"));
+            .map(|e| crate::checks::config::extensions(e, "source-extensions", &mut self));
         let default_exts: Vec<String> = top_exts.unwrap_or_else(|| {
             DEFAULT_SOURCE_EXTENSIONS
                 .iter()
@@ -270,125 +233,16 @@ impl Validator<'_> {
                 .collect()
         });
 
-        let mut requirements = Vec::new();
-        let mut ids: BTreeMap<String, usize> = BTreeMap::new();
-        let mut entries = Vec::new();
-        for m in raw.module {
-            let exts = m.source_extensions.as_ref().map_or_else(
-                || default_exts.clone(),
-                |e| self.extensions(e, "source-extensions"),
-            );
-            let rule = Rule::Module {
-                min_source_files: m.min_source_files.unwrap_or(1),
-                source_extensions: exts,
-            };
-            entries.push((Kind::Module, m.id, m.name, m.paths, m.required_files, rule));
-        }
-        for d in raw.document {
-            let rule = Rule::Document {
-                min_bytes: d.min_bytes.unwrap_or(1),
-            };
-            entries.push((
-                Kind::Document,
-                d.id,
-                d.name,
-                d.paths,
-                d.required_files,
-                rule,
-            ));
-        }
-        for d in raw.database {
-            let rule = Rule::Database {
-                min_tables: d.min_tables.unwrap_or(1),
-            };
-            entries.push((
-                Kind::Database,
-                d.id,
-                d.name,
-                d.paths,
-                d.required_files,
-                rule,
-            ));
-        }
-        for d in raw.dependencies {
-            entries.push((
-                Kind::Dependencies,
-                d.id,
-                d.name,
-                d.paths,
-                d.required_files,
-                Rule::Dependencies,
-            ));
-        }
-        // Report problems in file order, whatever the kind.
-        entries.sort_by_key(|e| e.1.span().start);
-        for (kind, id, name, paths, required, rule) in entries {
-            let id_text = id.get_ref().trim().to_owned();
-            if id_text.is_empty() || id_text.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                self.problem(
-                    id.span(),
-                    format!(
-                        "{} id {:?} must be non-empty and contain no spaces",
-                        kind.as_str(),
-                        id.get_ref()
-                    ),
-                );
-            } else if let Some(first) = ids.get(&id_text) {
-                let (line, _) = line_col(self.text, *first);
-                self.problem(
-                    id.span(),
-                    format!(
-                        "duplicate id {id_text:?}: already used on line {line}; every requirement needs its own id"
-                    ),
-                );
-            } else {
-                ids.insert(id_text.clone(), id.span().start);
-            }
-            if name.get_ref().trim().is_empty() {
-                self.problem(
-                    name.span(),
-                    format!("{} {id_text:?} has an empty name", kind.as_str()),
-                );
-            }
-            if paths.get_ref().is_empty() {
-                self.problem(
-                    paths.span(),
-                    format!(
-                        "{} {id_text:?} has no paths: list at least one glob",
-                        kind.as_str()
-                    ),
-                );
-            }
-            let mut set = GlobSetBuilder::new();
-            for p in paths.get_ref() {
-                if let Some(g) = self.glob(p, case_sensitive) {
-                    set.add(g);
-                }
-            }
-            let matcher = set.build().unwrap_or_else(|_| GlobSet::empty());
-            let mut required_files = Vec::new();
-            if let Some(req) = &required {
-                for p in req.get_ref() {
-                    if let Some(g) = self.glob(p, case_sensitive) {
-                        required_files.push((p.get_ref().clone(), g.compile_matcher()));
-                    }
-                }
-            }
-            requirements.push(Requirement {
-                kind,
-                id: id_text,
-                name: name.get_ref().trim().to_owned(),
-                paths: paths
-                    .get_ref()
-                    .iter()
-                    .map(|p| p.get_ref().clone())
-                    .collect(),
-                matcher,
-                required_files,
-                rule,
-            });
-        }
-        let build = raw.build.as_ref().map(|b| self.build(b, case_sensitive));
+        let requirements = crate::checks::config::validate(
+            raw.requirements,
+            &default_exts,
+            case_sensitive,
+            &mut self,
+        );
+        let build = raw
+            .build
+            .as_ref()
+            .map(|b| crate::build::config::validate(b, case_sensitive, &mut self));
         if requirements.is_empty() && build.is_none() && self.problems.is_empty() && head_ok {
             self.problem(
                 0..0,
@@ -401,34 +255,7 @@ impl Validator<'_> {
             scan_config::validate_scan(&mut self, head.scan.as_ref(), &raw.rule, case_sensitive);
         let allow = scan_config::validate_allow(&mut self, raw.allow, &scan.rules, case_sensitive);
 
-        let mut severities = BTreeMap::new();
-        for (code, sev) in &head.severity {
-            if finding::code(code.get_ref()).is_none() {
-                let known: Vec<&str> = finding::CODES.iter().map(|c| c.code).collect();
-                self.problem(
-                    code.span(),
-                    format!(
-                        "unknown finding code {:?} in [severity]; known codes: {}",
-                        code.get_ref(),
-                        known.join(", ")
-                    ),
-                );
-                continue;
-            }
-            match Severity::parse(sev.get_ref()) {
-                Some(s) => {
-                    severities.insert(code.get_ref().clone(), s);
-                }
-                None => self.problem(
-                    sev.span(),
-                    format!(
-                        "severity {:?} for {:?} must be \"deny\", \"warn\" or \"info\"",
-                        sev.get_ref(),
-                        code.get_ref()
-                    ),
-                ),
-            }
-        }
+        let severities = self.severities(&head.severity);
 
         if !self.problems.is_empty() {
             self.problems.sort_by_key(|p| (p.line, p.col));
@@ -478,6 +305,42 @@ impl Validator<'_> {
             allow,
             build,
         })
+    }
+
+    /// `[severity]`: a known finding code and "deny", "warn" or "info" for each entry.
+    fn severities(
+        &mut self,
+        raw: &BTreeMap<Spanned<String>, Spanned<String>>,
+    ) -> BTreeMap<String, Severity> {
+        let mut severities = BTreeMap::new();
+        for (code, sev) in raw {
+            if finding::code(code.get_ref()).is_none() {
+                let known: Vec<&str> = finding::CODES.iter().map(|c| c.code).collect();
+                self.problem(
+                    code.span(),
+                    format!(
+                        "unknown finding code {:?} in [severity]; known codes: {}",
+                        code.get_ref(),
+                        known.join(", ")
+                    ),
+                );
+                continue;
+            }
+            match Severity::parse(sev.get_ref()) {
+                Some(s) => {
+                    severities.insert(code.get_ref().clone(), s);
+                }
+                None => self.problem(
+                    sev.span(),
+                    format!(
+                        "severity {:?} for {:?} must be \"deny\", \"warn\" or \"info\"",
+                        sev.get_ref(),
+                        code.get_ref()
+                    ),
+                ),
+            }
+        }
+        severities
     }
 
     fn glob(&mut self, pattern: &Spanned<String>, case_sensitive: bool) -> Option<Glob> {
@@ -530,46 +393,6 @@ impl Validator<'_> {
                 None
             }
         }
-    }
-
-    fn extensions(&mut self, list: &SpannedStrings, key: &str) -> Vec<String> {
-        if list.get_ref().is_empty() {
-            self.problem(
-                list.span(),
-                format!("{key} is empty: list extensions such as \"java\" or remove the key"),
-            );
-        }
-        let mut out = Vec::new();
-        for e in list.get_ref() {
-            let ext = e.get_ref().trim().trim_start_matches('.').to_lowercase();
-            if ext.is_empty() || ext.contains('/') || ext.contains('*') {
-                self.problem(
-                    e.span(),
-                    format!(
-                        "{key}: {:?} is not a file extension (write \"java\", not \"*.java\")",
-                        e.get_ref()
-                    ),
-                );
-            } else {
-                out.push(ext);
-            }
-        }
-        out
-    }
-}
-
-/// The scan validates its own sections; the manifest reports where the problems are.
-impl scan_config::ConfigContext for Validator<'_> {
-    fn problem(&mut self, span: std::ops::Range<usize>, message: String) {
-        Validator::problem(self, span, message);
-    }
-
-    fn glob(&mut self, pattern: &Spanned<String>, case_sensitive: bool) -> Option<Glob> {
-        Validator::glob(self, pattern, case_sensitive)
-    }
-
-    fn line_of(&self, offset: usize) -> usize {
-        line_col(self.text, offset).0
     }
 }
 

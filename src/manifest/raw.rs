@@ -10,9 +10,9 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::checks::config::RawRequirements;
+pub use crate::checks::config::SpannedStrings;
 use crate::scan::config::{RawAllow, RawScan};
-
-pub type SpannedStrings = Spanned<Vec<Spanned<String>>>;
 
 /// The manifest's top level, without the requirement arrays (`[[module]]`, …), which are
 /// deserialized entry by entry so that a mistake in one entry does not hide those in others.
@@ -29,25 +29,6 @@ pub struct RawHead {
     pub scan: Option<RawScan>,
 }
 
-/// `[build]`: how a third party builds the delivery.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawBuild {
-    pub command: Spanned<String>,
-    pub workdir: Option<Spanned<String>>,
-    pub timeout: Option<Spanned<String>>,
-    #[serde(default)]
-    pub network: bool,
-    pub outputs: Option<SpannedStrings>,
-    pub toolchain: Option<SpannedStrings>,
-    #[serde(default)]
-    pub env: BTreeMap<Spanned<String>, Spanned<String>>,
-    pub max_processes: Option<Spanned<i64>>,
-    pub max_memory: Option<Spanned<String>>,
-    pub max_file_size: Option<Spanned<String>>,
-    pub max_disk: Option<Spanned<String>>,
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawContract {
@@ -60,60 +41,18 @@ pub struct RawContract {
     pub calendar: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawModule {
-    pub id: Spanned<String>,
-    pub name: Spanned<String>,
-    pub paths: SpannedStrings,
-    pub required_files: Option<SpannedStrings>,
-    pub min_source_files: Option<u64>,
-    pub source_extensions: Option<SpannedStrings>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawDocument {
-    pub id: Spanned<String>,
-    pub name: Spanned<String>,
-    pub paths: SpannedStrings,
-    pub required_files: Option<SpannedStrings>,
-    pub min_bytes: Option<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawDatabase {
-    pub id: Spanned<String>,
-    pub name: Spanned<String>,
-    pub paths: SpannedStrings,
-    pub required_files: Option<SpannedStrings>,
-    pub min_tables: Option<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RawDependencies {
-    pub id: Spanned<String>,
-    pub name: Spanned<String>,
-    pub paths: SpannedStrings,
-    pub required_files: Option<SpannedStrings>,
-}
-
 /// Everything the manifest says, before validation.
 #[derive(Debug, Default)]
 pub struct RawManifest {
     /// `None` when the top level itself had a problem (already reported).
     pub head: Option<RawHead>,
-    pub module: Vec<RawModule>,
-    pub document: Vec<RawDocument>,
-    pub database: Vec<RawDatabase>,
-    pub dependencies: Vec<RawDependencies>,
+    /// `[[module]]`, `[[document]]`, `[[database]]`, `[[dependencies]]`.
+    pub requirements: RawRequirements,
     /// `[[rule]]`: scan rules added or overriding built-in ones.
     pub rule: Vec<Spanned<crate::scan::LineRuleSpec>>,
     pub allow: Vec<RawAllow>,
     /// `[build]`, read on its own so that a mistake in it does not hide those elsewhere.
-    pub build: Option<Spanned<RawBuild>>,
+    pub build: Option<Spanned<crate::build::config::RawBuild>>,
 }
 
 /// A parse problem: byte span and message.
@@ -130,10 +69,12 @@ pub fn parse(text: &str) -> (RawManifest, Vec<RawProblem>) {
     let span = root.span();
     let mut table = root.into_inner();
     let mut raw = RawManifest {
-        module: entries(&mut table, "module", &mut problems),
-        document: entries(&mut table, "document", &mut problems),
-        database: entries(&mut table, "database", &mut problems),
-        dependencies: entries(&mut table, "dependencies", &mut problems),
+        requirements: RawRequirements {
+            module: entries(&mut table, "module", &mut problems),
+            document: entries(&mut table, "document", &mut problems),
+            database: entries(&mut table, "database", &mut problems),
+            dependencies: entries(&mut table, "dependencies", &mut problems),
+        },
         rule: entries(&mut table, "rule", &mut problems),
         allow: entries(&mut table, "allow", &mut problems),
         build: single(&mut table, "build", &mut problems),

@@ -7,7 +7,7 @@ use console::Style;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Report, Verdict};
-use crate::checks::{RequirementResult, Status, human_bytes, kind_zh};
+use crate::checks::{RequirementResult, RequirementStatus as Status, human_bytes, kind_zh};
 use crate::finding::{self, Finding, Severity};
 
 /// The language of the human report.
@@ -481,7 +481,7 @@ fn build_section(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    use crate::build::{Level, Status, human_duration};
+    use crate::build::{BuildStatus as Status, Isolation as Level, human_duration};
     use std::time::Duration;
     let (bold, green, red, yellow, dim) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);

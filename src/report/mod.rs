@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 pub use human::{Lang, render_human};
 
-use crate::checks::{Outcome, RequirementResult, Status};
+use crate::checks::{Outcome, RequirementResult, RequirementStatus as Status};
 use crate::delivery::{Delivery, EntryKind, Source};
 use crate::finding::{Finding, Severity};
 use crate::manifest::{Contract, Manifest};

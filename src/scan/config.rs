@@ -4,9 +4,8 @@
 //! section here with a [`ConfigContext`] to report problems at `FILE:LINE:COL`.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
-use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
+use globset::{Candidate, GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -39,17 +38,9 @@ pub struct RawAllow {
     pub reason: Spanned<String>,
 }
 
-/// What validating the scan's sections needs from the manifest being read.
-pub trait ConfigContext {
-    /// Report a problem at a byte span of the manifest text (shown as `FILE:LINE:COL`).
-    fn problem(&mut self, span: Range<usize>, message: String);
-    /// A path glob checked and compiled by the manifest's rules for globs (relative to the
-    /// delivery root, `/`-separated, case-insensitive unless `case_sensitive`); `None`, with a
-    /// problem reported, when it is wrong.
-    fn glob(&mut self, pattern: &Spanned<String>, case_sensitive: bool) -> Option<Glob>;
-    /// The 1-based line of a byte offset in the manifest text.
-    fn line_of(&self, offset: usize) -> usize;
-}
+/// What validating the scan's sections needs from the manifest being read (the one trait
+/// every section owner validates through).
+pub use crate::validate::Context as ConfigContext;
 
 /// Rule ids of the detectors that are code, not lines of the rule file: usable in `[[allow]]`.
 pub const STRUCTURAL_RULES: &[&str] = &[
@@ -290,6 +281,8 @@ pub fn validate_allow(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use globset::Glob;
+    use std::ops::Range;
 
     /// A manifest of lines ten bytes long, collecting problems.
     #[derive(Default)]

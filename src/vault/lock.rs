@@ -13,12 +13,10 @@ pub struct WriteLock {
     _file: File,
 }
 
-/// How long to wait for another writer: `ESCROW_LOCK_WAIT` seconds, default 10.
-pub fn default_wait() -> Duration {
-    let secs = std::env::var("ESCROW_LOCK_WAIT")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(10);
+/// How long to wait for another writer: `setting` seconds (the CLI passes `$ESCROW_LOCK_WAIT`),
+/// default 10 when it is absent or not a number.
+pub fn default_wait(setting: Option<&str>) -> Duration {
+    let secs = setting.and_then(|s| s.parse::<u64>().ok()).unwrap_or(10);
     Duration::from_secs(secs)
 }
 

@@ -13,6 +13,7 @@ mod deadlines;
 mod git;
 mod hostile_ingest;
 mod inventory;
+mod library_sources;
 mod manifest_errors;
 mod roundtrip;
 mod scan;

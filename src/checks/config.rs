@@ -1,0 +1,361 @@
+//! The requirement sections of the manifest (`[[module]]`, `[[document]]`, `[[database]]`,
+//! `[[dependencies]]`): the raw entries as the TOML says them, and their validation into
+//! [`Requirement`]s. The manifest loader reads the TOML and hands the entries here.
+
+use std::collections::BTreeMap;
+
+use globset::{GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::validate::Context;
+
+/// A list of strings with their spans.
+pub type SpannedStrings = Spanned<Vec<Spanned<String>>>;
+
+/// The kind of a requirement entry (`[[module]]`, `[[document]]`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequirementKind {
+    /// `[[module]]`: source code.
+    Module,
+    /// `[[document]]`: documentation.
+    Document,
+    /// `[[database]]`: database scripts.
+    Database,
+    /// `[[dependencies]]`: dependency lists.
+    Dependencies,
+}
+
+impl RequirementKind {
+    /// The kind as the manifest names it: "module", "document", "database", "dependencies".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequirementKind::Module => "module",
+            RequirementKind::Document => "document",
+            RequirementKind::Database => "database",
+            RequirementKind::Dependencies => "dependencies",
+        }
+    }
+}
+
+/// The kind-specific rule of a requirement.
+#[derive(Debug, Clone)]
+pub enum RequirementRule {
+    /// `[[module]]`: enough source files.
+    Module {
+        /// Files with one of `source_extensions` the module must have.
+        min_source_files: u64,
+        /// Lower-case extensions without the dot.
+        source_extensions: Vec<String>,
+    },
+    /// `[[document]]`: documents of some size.
+    Document {
+        /// Bytes each matched document must have at least.
+        min_bytes: u64,
+    },
+    /// `[[database]]`: scripts that create tables.
+    Database {
+        /// `CREATE TABLE` statements the scripts must hold at least.
+        min_tables: u64,
+    },
+    /// `[[dependencies]]`: dependency files that parse.
+    Dependencies,
+}
+
+/// One validated requirement.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    /// Which table it comes from.
+    pub kind: RequirementKind,
+    /// Unique in the manifest, without spaces.
+    pub id: String,
+    /// Its name, for reports.
+    pub name: String,
+    /// The globs as written.
+    pub paths: Vec<String>,
+    /// The same globs, compiled.
+    pub matcher: GlobSet,
+    /// `required-files`: each glob must match at least one delivered file.
+    pub required_files: Vec<(String, globset::GlobMatcher)>,
+    /// What its kind checks.
+    pub rule: RequirementRule,
+}
+
+/// `[[module]]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawModule {
+    /// `id`.
+    pub id: Spanned<String>,
+    /// `name`.
+    pub name: Spanned<String>,
+    /// `paths`: globs.
+    pub paths: SpannedStrings,
+    /// `required-files`: globs that must each match.
+    pub required_files: Option<SpannedStrings>,
+    /// `min-source-files`.
+    pub min_source_files: Option<u64>,
+    /// `source-extensions`.
+    pub source_extensions: Option<SpannedStrings>,
+}
+
+/// `[[document]]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawDocument {
+    /// `id`.
+    pub id: Spanned<String>,
+    /// `name`.
+    pub name: Spanned<String>,
+    /// `paths`: globs.
+    pub paths: SpannedStrings,
+    /// `required-files`: globs that must each match.
+    pub required_files: Option<SpannedStrings>,
+    /// `min-bytes`.
+    pub min_bytes: Option<u64>,
+}
+
+/// `[[database]]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawDatabase {
+    /// `id`.
+    pub id: Spanned<String>,
+    /// `name`.
+    pub name: Spanned<String>,
+    /// `paths`: globs.
+    pub paths: SpannedStrings,
+    /// `required-files`: globs that must each match.
+    pub required_files: Option<SpannedStrings>,
+    /// `min-tables`.
+    pub min_tables: Option<u64>,
+}
+
+/// `[[dependencies]]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawDependencies {
+    /// `id`.
+    pub id: Spanned<String>,
+    /// `name`.
+    pub name: Spanned<String>,
+    /// `paths`: globs.
+    pub paths: SpannedStrings,
+    /// `required-files`: globs that must each match.
+    pub required_files: Option<SpannedStrings>,
+}
+
+/// Every requirement entry as written, by kind.
+#[derive(Debug, Default)]
+pub struct RawRequirements {
+    /// `[[module]]` entries.
+    pub module: Vec<RawModule>,
+    /// `[[document]]` entries.
+    pub document: Vec<RawDocument>,
+    /// `[[database]]` entries.
+    pub database: Vec<RawDatabase>,
+    /// `[[dependencies]]` entries.
+    pub dependencies: Vec<RawDependencies>,
+}
+
+/// One entry of any kind, before validation.
+struct Entry {
+    kind: RequirementKind,
+    id: Spanned<String>,
+    name: Spanned<String>,
+    paths: SpannedStrings,
+    required: Option<SpannedStrings>,
+    rule: RequirementRule,
+}
+
+/// Validate every requirement entry, recording each problem in `cx` (in file order, whatever
+/// the kind). `default_extensions` are the source extensions of a module that names none (the
+/// manifest's `source-extensions`, else the built-in list); globs are case-insensitive unless
+/// `case_sensitive`.
+pub fn validate(
+    raw: RawRequirements,
+    default_extensions: &[String],
+    case_sensitive: bool,
+    cx: &mut dyn Context,
+) -> Vec<Requirement> {
+    let mut entries = entries(raw, default_extensions, cx);
+    // Report problems in file order, whatever the kind.
+    entries.sort_by_key(|e| e.id.span().start);
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    entries
+        .into_iter()
+        .map(|e| requirement(e, &mut ids, case_sensitive, cx))
+        .collect()
+}
+
+/// The entries of every kind with their rules.
+fn entries(
+    raw: RawRequirements,
+    default_extensions: &[String],
+    cx: &mut dyn Context,
+) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for m in raw.module {
+        let exts = m.source_extensions.as_ref().map_or_else(
+            || default_extensions.to_vec(),
+            |e| extensions(e, "source-extensions", cx),
+        );
+        entries.push(Entry {
+            kind: RequirementKind::Module,
+            rule: RequirementRule::Module {
+                min_source_files: m.min_source_files.unwrap_or(1),
+                source_extensions: exts,
+            },
+            id: m.id,
+            name: m.name,
+            paths: m.paths,
+            required: m.required_files,
+        });
+    }
+    for d in raw.document {
+        entries.push(Entry {
+            kind: RequirementKind::Document,
+            rule: RequirementRule::Document {
+                min_bytes: d.min_bytes.unwrap_or(1),
+            },
+            id: d.id,
+            name: d.name,
+            paths: d.paths,
+            required: d.required_files,
+        });
+    }
+    for d in raw.database {
+        entries.push(Entry {
+            kind: RequirementKind::Database,
+            rule: RequirementRule::Database {
+                min_tables: d.min_tables.unwrap_or(1),
+            },
+            id: d.id,
+            name: d.name,
+            paths: d.paths,
+            required: d.required_files,
+        });
+    }
+    for d in raw.dependencies {
+        entries.push(Entry {
+            kind: RequirementKind::Dependencies,
+            rule: RequirementRule::Dependencies,
+            id: d.id,
+            name: d.name,
+            paths: d.paths,
+            required: d.required_files,
+        });
+    }
+    entries
+}
+
+/// Validate one entry; `ids` holds the ids seen so far, with their offsets.
+fn requirement(
+    e: Entry,
+    ids: &mut BTreeMap<String, usize>,
+    case_sensitive: bool,
+    cx: &mut dyn Context,
+) -> Requirement {
+    let Entry {
+        kind,
+        id,
+        name,
+        paths,
+        required,
+        rule,
+    } = e;
+    let id_text = id.get_ref().trim().to_owned();
+    if id_text.is_empty() || id_text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        cx.problem(
+            id.span(),
+            format!(
+                "{} id {:?} must be non-empty and contain no spaces",
+                kind.as_str(),
+                id.get_ref()
+            ),
+        );
+    } else if let Some(first) = ids.get(&id_text) {
+        let line = cx.line_of(*first);
+        cx.problem(
+            id.span(),
+            format!(
+                "duplicate id {id_text:?}: already used on line {line}; every requirement needs its own id"
+            ),
+        );
+    } else {
+        ids.insert(id_text.clone(), id.span().start);
+    }
+    if name.get_ref().trim().is_empty() {
+        cx.problem(
+            name.span(),
+            format!("{} {id_text:?} has an empty name", kind.as_str()),
+        );
+    }
+    if paths.get_ref().is_empty() {
+        cx.problem(
+            paths.span(),
+            format!(
+                "{} {id_text:?} has no paths: list at least one glob",
+                kind.as_str()
+            ),
+        );
+    }
+    let mut set = GlobSetBuilder::new();
+    for p in paths.get_ref() {
+        if let Some(g) = cx.glob(p, case_sensitive) {
+            set.add(g);
+        }
+    }
+    let matcher = set.build().unwrap_or_else(|_| GlobSet::empty());
+    let mut required_files = Vec::new();
+    for p in required
+        .as_ref()
+        .map(Spanned::get_ref)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(g) = cx.glob(p, case_sensitive) {
+            required_files.push((p.get_ref().clone(), g.compile_matcher()));
+        }
+    }
+    Requirement {
+        kind,
+        id: id_text,
+        name: name.get_ref().trim().to_owned(),
+        paths: paths
+            .get_ref()
+            .iter()
+            .map(|p| p.get_ref().clone())
+            .collect(),
+        matcher,
+        required_files,
+        rule,
+    }
+}
+
+/// A list of file extensions under `key` (`source-extensions`): lower-case, without the dot.
+pub fn extensions(list: &SpannedStrings, key: &str, cx: &mut dyn Context) -> Vec<String> {
+    if list.get_ref().is_empty() {
+        cx.problem(
+            list.span(),
+            format!("{key} is empty: list extensions such as \"java\" or remove the key"),
+        );
+    }
+    let mut out = Vec::new();
+    for e in list.get_ref() {
+        let ext = e.get_ref().trim().trim_start_matches('.').to_lowercase();
+        if ext.is_empty() || ext.contains('/') || ext.contains('*') {
+            cx.problem(
+                e.span(),
+                format!(
+                    "{key}: {:?} is not a file extension (write \"java\", not \"*.java\")",
+                    e.get_ref()
+                ),
+            );
+        } else {
+            out.push(ext);
+        }
+    }
+    out
+}
