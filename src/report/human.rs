@@ -148,7 +148,7 @@ pub fn render_human(
         out,
         "  {} {}",
         pad(l("Checked", "检查时间"), label_w),
-        report.generated_at
+        super::cst_time(&report.generated_at, lang)
     )?;
     writeln!(out)?;
 

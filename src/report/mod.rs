@@ -1,10 +1,19 @@
-//! One serializable report model; pure renderers `fn(&Report, …, &mut dyn Write)`.
+//! The report layer: one serializable document per command (the check [`Report`] and the
+//! documents in [`docs`]), and pure renderers, one per format (human in English or Chinese,
+//! JSON). Commands build a document and call [`render`]; they format nothing themselves.
+//! Human reports show times in China Standard Time with the zone named ([`cst_time`]); JSON
+//! keeps RFC 3339 UTC.
 
+mod clock;
+pub mod docs;
 mod human;
+mod render;
 
 use serde::{Deserialize, Serialize};
 
+pub use clock::cst_time;
 pub use human::{Lang, render_human};
+pub use render::{Document, HumanStyle, OutputFormat, render, render_json, terminal_safe};
 
 use crate::checks::{Outcome, RequirementResult, Status};
 use crate::delivery::{Delivery, EntryKind, Source};
@@ -171,8 +180,8 @@ impl Report {
     }
 }
 
-/// Render the report as pretty JSON, with a trailing newline.
-pub fn render_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    out.write_all(b"\n")
+impl Document for Report {
+    fn render_human(&self, style: HumanStyle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        human::render_human(self, style.lang, style.color, out)
+    }
 }
