@@ -132,7 +132,7 @@ impl AuditDoc {
                     "已核验托管库 {}：数据包 {} 个，内容 {} 份（压缩后 {bytes}），快照 {} 个，账本记录 {} 条",
                     self.vault, self.packs, self.objects, self.snapshots, self.ledger_entries
                 )?;
-                writeln!(out, "账本校验值（ledger head）{}", self.ledger_head)?;
+                writeln!(out, "账本校验值（ledger head）：{}", self.ledger_head)?;
                 if !self.ledger_last.is_empty() {
                     writeln!(out, "账本最后一条记录：{}", self.ledger_last)?;
                 }

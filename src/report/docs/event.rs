@@ -108,7 +108,7 @@ impl Document for EventDoc {
                         "更新源代码与修改说明的交付截止日",
                     )
                 } else {
-                    (format!("{day} 支付尾款"), "全部源代码的交付截止日")
+                    (format!(" {day} 的尾款支付"), "全部源代码的交付截止日")
                 };
                 let deadline = deadline_text(&self.deadline, Lang::Zh);
                 match (&self.due, &self.due_error) {

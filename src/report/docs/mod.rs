@@ -58,6 +58,12 @@ pub(crate) fn pick<'a>(lang: Lang, en: &'a str, zh: &'a str) -> &'a str {
     }
 }
 
+/// `s` followed by spaces up to `width` display columns (a CJK character counts two).
+pub(crate) fn pad(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    format!("{s}{}", " ".repeat(width.saturating_sub(s.width())))
+}
+
 /// A verdict word as recorded in the ledger ("pass"/"fail"), for people.
 pub(crate) fn verdict_word(verdict: &str, lang: Lang) -> &str {
     match (lang, verdict) {

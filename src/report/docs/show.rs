@@ -234,7 +234,8 @@ fn entry_doc(e: &RecEntry) -> EntryDoc {
 /// A label padded to the width of the record's first column.
 fn label(lang: Lang, en: &str, zh: &str) -> String {
     let l = pick(lang, en, zh);
-    format!("{l}{}", " ".repeat(13usize.saturating_sub(l.width())))
+    let width = if lang == Lang::Zh { 16 } else { 13 };
+    format!("{l}{}", " ".repeat(width - l.width().min(width - 1)))
 }
 
 impl ShowDoc {
@@ -279,7 +280,7 @@ impl Document for ShowDoc {
         let when = cst_time(&r.created_at, lang);
         match lang {
             Lang::En => writeln!(out, "{}{when} (ledger seq {})", l("deposited", ""), r.seq)?,
-            Lang::Zh => writeln!(out, "{}{when}（账本序号 {}）", l("", "存档时间"), r.seq)?,
+            Lang::Zh => writeln!(out, "{}{when}，账本序号 {}", l("", "存档时间"), r.seq)?,
         }
         writeln!(
             out,
@@ -318,8 +319,13 @@ impl Document for ShowDoc {
         match &r.note {
             Some(n) => {
                 let head = l("change note", "修改说明");
-                writeln!(out, "{head}{} (sha256 {})", n.file, short(&n.sha256))?;
+                match lang {
+                    Lang::En => writeln!(out, "{head}{} (sha256 {})", n.file, short(&n.sha256))?,
+                    Lang::Zh => writeln!(out, "{head}{}（sha256 {}）", n.file, short(&n.sha256))?,
+                }
                 for line in n.text.lines().take(20) {
+                    // A note written on Windows ends its lines with CR, escaped by then.
+                    let line = line.strip_suffix("\\u{d}").unwrap_or(line);
                     writeln!(out, "    {line}")?;
                 }
             }

@@ -150,7 +150,7 @@ impl Document for StatusDoc {
         if zh {
             writeln!(
                 out,
-                "今天 {}（北京时间）· 工作日日历：{} · 上线后 {} 内交付更新 · 尾款支付后 {} 内交付全部源代码",
+                "今天 {}（北京时间）· 工作日日历：{} · 上线后 {}内交付更新 · 尾款支付后 {}内交付全部源代码",
                 self.today,
                 calendar_zh(&self.calendar),
                 deadline_text(&self.update_deadline, Lang::Zh),
@@ -183,7 +183,7 @@ impl Document for StatusDoc {
                     ObligationState::Satisfied => "已履行",
                     ObligationState::Pending => "未到期",
                     ObligationState::Overdue => "已逾期",
-                    ObligationState::Late => "迟交  ",
+                    ObligationState::Late => "迟交",
                     ObligationState::Unknown => "无法计算",
                 };
                 let kind = if o.kind == "update" {
@@ -193,8 +193,10 @@ impl Document for StatusDoc {
                 };
                 writeln!(
                     out,
-                    "{tag}  {} {kind}  截止 {due:<10}  {}",
-                    o.trigger_date, o.message_zh
+                    "{}  {} {kind}  截止 {due:<10}  {}",
+                    super::pad(tag, 8),
+                    o.trigger_date,
+                    o.message_zh
                 )?;
             } else {
                 let tag = match o.state {
