@@ -308,13 +308,11 @@ impl Document for ShowDoc {
             Lang::Zh => writeln!(out, "{}{files} 个（{bytes}）", l("", "文件"))?,
         }
         let m = &r.manifest;
-        writeln!(
-            out,
-            "{}{} (sha256 {})",
-            l("manifest", "清单"),
-            m.path,
-            short(&m.sha256)
-        )?;
+        let sha = short(&m.sha256);
+        match lang {
+            Lang::En => writeln!(out, "{}{} (sha256 {sha})", l("manifest", ""), m.path)?,
+            Lang::Zh => writeln!(out, "{}{}（sha256 {sha}）", l("", "清单"), m.path)?,
+        }
         writeln!(out, "{}escrow {}", l("tool", "工具"), r.tool.version)?;
         match &r.note {
             Some(n) => {
