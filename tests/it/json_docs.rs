@@ -110,9 +110,9 @@ fn golive_payment_status_deadline_round_trip() {
         (1, "status")
     );
     assert_eq!(status.today, "2026-03-10");
-    let states: Vec<_> = status.obligations.iter().map(|o| o.state).collect();
+    let where_they_stand: Vec<_> = status.obligations.iter().map(|o| o.state).collect();
     assert_eq!(
-        states,
+        where_they_stand,
         [ObligationState::Satisfied, ObligationState::Satisfied]
     );
 
