@@ -15,6 +15,7 @@ mod hostile_ingest;
 mod inventory;
 mod json_docs;
 mod manifest_errors;
+mod pipes;
 mod roundtrip;
 mod scan;
 mod scene;
