@@ -16,9 +16,11 @@ pub use human::{Lang, render_human};
 pub use render::{Document, HumanStyle, OutputFormat, render, render_json, terminal_safe};
 
 use crate::checks::{Outcome, RequirementResult, Status};
-use crate::delivery::{Delivery, EntryKind, Source};
+use crate::delivery::{Delivery, EntryKind};
 use crate::finding::{Finding, Severity};
-use crate::manifest::{Contract, Manifest};
+use crate::manifest::Manifest;
+
+pub use docs::SourceInfo;
 
 /// The JSON report's schema version. Bump it on any incompatible change.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -44,11 +46,46 @@ pub struct ManifestInfo {
     pub sha256: String,
 }
 
+/// The manifest's `[contract]` table as the report gives it (a mirror: a key added to the
+/// manifest does not reach the report unless added here).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractInfo {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub client: Option<String>,
+    pub vendor: Option<String>,
+    /// Updates are due this long after each go-live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_deadline: Option<String>,
+    /// The full delivery is due this long after the final payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_deadline: Option<String>,
+    /// "cn" or "mon-fri".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+}
+
+impl ContractInfo {
+    /// The wire form of a manifest's `[contract]`.
+    pub fn new(c: &crate::manifest::Contract) -> ContractInfo {
+        ContractInfo {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            client: c.client.clone(),
+            vendor: c.vendor.clone(),
+            update_deadline: c.update_deadline.clone(),
+            delivery_deadline: c.delivery_deadline.clone(),
+            calendar: c.calendar.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryInfo {
     pub path: String,
-    pub source: Source,
+    pub source: SourceInfo,
     /// Regular files.
     pub files: u64,
     /// Bytes in regular files.
@@ -81,7 +118,7 @@ pub struct Report {
     /// UTC, RFC 3339.
     pub generated_at: String,
     pub verdict: Verdict,
-    pub contract: Contract,
+    pub contract: ContractInfo,
     pub manifest: ManifestInfo,
     pub delivery: DeliveryInfo,
     pub requirements: Vec<RequirementResult>,
@@ -148,14 +185,14 @@ impl Report {
             } else {
                 Verdict::Pass
             },
-            contract: manifest.contract.clone(),
+            contract: ContractInfo::new(&manifest.contract),
             manifest: ManifestInfo {
                 path: manifest.path.display().to_string(),
                 sha256: manifest.sha256.clone(),
             },
             delivery: DeliveryInfo {
                 path: delivery.source.path.clone(),
-                source: delivery.source.clone(),
+                source: SourceInfo::new(&delivery.source),
                 files: inv.file_count(),
                 bytes: inv.total_bytes(),
                 directories: inv.count(EntryKind::Dir),
