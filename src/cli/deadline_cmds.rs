@@ -146,7 +146,7 @@ fn record(
         Some(d) => parse_date(d)?,
         None => today,
     };
-    let v = vault.open_or_init()?;
+    let v = vault.open_or_init(out.lang, false)?;
     let (e, head) = ledger::record_event(
         &v,
         event,

@@ -33,14 +33,23 @@ impl VaultArg {
         Ok(Vault::open(&self.path())?)
     }
 
-    /// Open the vault, creating it (with a message on stderr) when it does not exist yet.
-    pub(super) fn open_or_init(&self) -> Result<Vault> {
+    /// Open the vault, creating it when it does not exist yet; unless `quiet`, say so on
+    /// stderr in `lang`.
+    pub(super) fn open_or_init(&self, lang: super::LangArg, quiet: bool) -> Result<Vault> {
         let path = self.path();
         if Vault::exists(&path) {
             return Ok(Vault::open(&path)?);
         }
         let (v, _) = Vault::init(&path)?;
-        eprintln!("created the escrow vault {}", path.display());
+        if !quiet {
+            let style = escrow::report::HumanStyle {
+                lang: lang.resolve(),
+                color: false,
+            };
+            let mut text = Vec::new();
+            escrow::report::Document::render_human(&InitDoc::new(&path, true), style, &mut text)?;
+            eprint!("{}", String::from_utf8_lossy(&text));
+        }
         Ok(v)
     }
 }
@@ -95,15 +104,7 @@ pub struct DepositArgs {
 pub fn deposit(args: &DepositArgs) -> Result<u8> {
     let build = args.build_flags.options(args.build, &args.delivery)?;
     let path = args.vault.path();
-    let v = if Vault::exists(&path) {
-        Vault::open(&path)?
-    } else {
-        let (v, _) = Vault::init(&path)?;
-        if !args.quiet {
-            eprintln!("created the escrow vault {}", path.display());
-        }
-        v
-    };
+    let v = args.vault.open_or_init(args.style.lang, args.quiet)?;
     let bar =
         Bar::new(!args.quiet && args.style.format == Format::Human && super::stderr_is_terminal());
     let dep = escrow::deposit(
