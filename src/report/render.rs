@@ -62,3 +62,34 @@ pub fn render_json<D: Serialize + ?Sized>(doc: &D, out: &mut dyn Write) -> io::R
     serde_json::to_writer_pretty(&mut *out, doc)?;
     out.write_all(b"\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::docs::InitDoc;
+
+    fn human(doc: &InitDoc, lang: Lang) -> String {
+        let mut out = Vec::new();
+        let style = HumanStyle { lang, color: false };
+        render(doc, OutputFormat::Human, style, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn human_text_is_terminal_safe_and_json_keeps_the_bytes() {
+        let doc = InitDoc::new(std::path::Path::new("v\u{1b}[2Kault"), true);
+        assert_eq!(
+            human(&doc, Lang::En),
+            "created the escrow vault v\\u{1b}[2Kault\n"
+        );
+        assert_eq!(human(&doc, Lang::Zh), "已创建托管库 v\\u{1b}[2Kault\n");
+        let mut out = Vec::new();
+        let style = HumanStyle {
+            lang: Lang::En,
+            color: false,
+        };
+        render(&doc, OutputFormat::Json, style, &mut out).unwrap();
+        let back: InitDoc = serde_json::from_slice(&out).unwrap();
+        assert_eq!(back, doc);
+    }
+}
