@@ -94,11 +94,7 @@ pub(super) fn emit(
             );
         }
     } else {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(&buf)
-            .and_then(|()| out.flush())
-            .context("cannot write the report to standard output")?;
+        super::write_stdout(&buf)?;
     }
     Ok(match report.verdict {
         Verdict::Pass => EXIT_PASS,

@@ -1,16 +1,16 @@
 //! Contract deadlines: deadline, golive, payment, status.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use escrow::calendar::status::{self, State};
+use escrow::calendar::status;
 use escrow::calendar::{Calendar, Deadline, cst_date, parse_date};
+use escrow::report::docs::{DeadlineDoc, EventDoc, StatusDoc};
 use escrow::vault::{ledger, lock};
 
 use super::vault_cmds::VaultArg;
-use super::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS, Format};
+use super::{EXIT_ERROR, EXIT_FAIL, EXIT_PASS, OutputArgs};
 
 /// Which working-day calendar to use.
 #[derive(Debug, Args)]
@@ -58,6 +58,8 @@ pub struct DeadlineArgs {
     days: Option<u32>,
     #[command(flatten)]
     calendar: CalendarArgs,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 pub fn deadline(args: &DeadlineArgs) -> Result<u8> {
@@ -68,7 +70,8 @@ pub fn deadline(args: &DeadlineArgs) -> Result<u8> {
         (None, Some(n)) => Deadline::CalendarDays(n),
         (None, None) => bail!("give --working-days N or --days N"),
     };
-    println!("{}", cal.due(from, deadline)?);
+    let due = cal.due(from, deadline)?;
+    args.out.emit(&DeadlineDoc::new(from, deadline, due))?;
     Ok(EXIT_PASS)
 }
 
@@ -88,6 +91,8 @@ pub struct GoliveArgs {
     date: Option<String>,
     #[command(flatten)]
     vault: VaultArg,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +105,8 @@ pub struct PaymentArgs {
     note: String,
     #[command(flatten)]
     vault: VaultArg,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 pub fn golive(args: &GoliveArgs) -> Result<u8> {
@@ -108,20 +115,38 @@ pub fn golive(args: &GoliveArgs) -> Result<u8> {
             "give the name of what went live, e.g. escrow golive \"门诊预约改版\" --date 2026-03-10"
         );
     }
-    record(&args.vault, "golive", &args.name, args.date.as_deref())
+    record(
+        &args.vault,
+        "golive",
+        &args.name,
+        args.date.as_deref(),
+        &args.out,
+    )
 }
 
 pub fn payment(args: &PaymentArgs) -> Result<u8> {
-    record(&args.vault, "payment", &args.note, args.date.as_deref())
+    record(
+        &args.vault,
+        "payment",
+        &args.note,
+        args.date.as_deref(),
+        &args.out,
+    )
 }
 
-fn record(vault: &VaultArg, event: &str, name: &str, date: Option<&str>) -> Result<u8> {
+fn record(
+    vault: &VaultArg,
+    event: &str,
+    name: &str,
+    date: Option<&str>,
+    out: &OutputArgs,
+) -> Result<u8> {
     let (now, today) = today()?;
     let day = match date {
         Some(d) => parse_date(d)?,
         None => today,
     };
-    let v = vault.open_or_init()?;
+    let v = vault.open_or_init(out.lang, false)?;
     let (e, head) = ledger::record_event(
         &v,
         event,
@@ -139,22 +164,11 @@ fn record(vault: &VaultArg, event: &str, name: &str, date: Option<&str>) -> Resu
         },
     )?;
     let deadline = if event == "golive" { update } else { delivery };
-    let what = if event == "golive" {
-        format!("go-live of {name:?}")
-    } else {
-        "final payment".to_owned()
-    };
-    match cal.due(day, deadline) {
-        Ok(due) => println!(
-            "recorded the {what} on {day} (ledger seq {}): due {due} ({deadline})",
-            e.seq
-        ),
-        Err(err) => println!(
-            "recorded the {what} on {day} (ledger seq {}); the due date is unknown: {err}",
-            e.seq
-        ),
-    }
-    println!("{}", super::ledger_head_lines(&head));
+    let due = cal
+        .due(day, deadline)
+        .map(|d| d.to_string())
+        .map_err(|err| err.to_string());
+    out.emit(&EventDoc::new(&e, &head, &deadline.to_string(), due))?;
     Ok(EXIT_PASS)
 }
 
@@ -192,9 +206,8 @@ pub struct StatusArgs {
     manifest: Option<PathBuf>,
     #[command(flatten)]
     calendar: CalendarArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    #[command(flatten)]
+    out: OutputArgs,
     /// A ledger head printed by an earlier deposit, golive or payment: refuse (exit 2) unless
     /// the ledger still contains it, since obligations counted from a cut ledger are wrong.
     #[arg(long, value_name = "SHA256")]
@@ -232,47 +245,6 @@ pub fn run_status(args: &StatusArgs) -> Result<u8> {
     } else {
         EXIT_PASS
     };
-    let mut buf = Vec::new();
-    if args.format == Format::Json {
-        serde_json::to_writer_pretty(&mut buf, &s)?;
-        buf.push(b'\n');
-    } else {
-        writeln!(
-            buf,
-            "today {} (China Standard Time) · calendar {} · updates {} after go-live · delivery {} after final payment",
-            s.today, s.calendar, s.update_deadline, s.delivery_deadline
-        )?;
-        if s.obligations.is_empty() {
-            writeln!(
-                buf,
-                "no obligations yet: record go-live events with `escrow golive` and the final payment with `escrow payment`"
-            )?;
-        }
-        for o in &s.obligations {
-            let tag = match o.state {
-                State::Satisfied => "ok     ",
-                State::Pending => "pending",
-                State::Overdue => "OVERDUE",
-                State::Late => "late   ",
-                State::Unknown => "unknown",
-            };
-            writeln!(
-                buf,
-                "{tag}  {} {:<12} due {:<10}  {}",
-                o.trigger_date,
-                o.kind,
-                o.due.as_deref().unwrap_or("?"),
-                o.message
-            )?;
-        }
-        writeln!(
-            buf,
-            "{} obligations: {} overdue, {} unknown",
-            s.obligations.len(),
-            s.overdue,
-            s.unknown
-        )?;
-    }
-    std::io::stdout().write_all(&buf)?;
+    args.out.emit(&StatusDoc::new(&s))?;
     Ok(code)
 }

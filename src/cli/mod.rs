@@ -86,6 +86,24 @@ struct ReportStyle {
     color: ColorArg,
 }
 
+/// `--format` and `--lang`: what every command without colours takes.
+#[derive(Debug, clap::Args)]
+struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Language of the human output.
+    #[arg(long, value_enum, default_value = "auto")]
+    lang: LangArg,
+}
+
+impl OutputArgs {
+    /// Render `doc` as asked to standard output (no colours).
+    fn emit<D: escrow::report::Document>(&self, doc: &D) -> Result<()> {
+        emit(doc, self.format, self.lang, false)
+    }
+}
+
 /// Bounds for archive deliveries (decompression bombs); the flags are named as users type them.
 #[derive(Debug, clap::Args)]
 #[allow(clippy::struct_field_names)]
@@ -240,6 +258,68 @@ enum ColorArg {
     Never,
 }
 
+impl Format {
+    fn output(self) -> escrow::report::OutputFormat {
+        match self {
+            Format::Human => escrow::report::OutputFormat::Human,
+            Format::Json => escrow::report::OutputFormat::Json,
+        }
+    }
+}
+
+/// Render a document in `format` (human: in `lang`, coloured when `color`) to standard output.
+fn emit<D: escrow::report::Document>(
+    doc: &D,
+    format: Format,
+    lang: LangArg,
+    color: bool,
+) -> Result<()> {
+    let mut buf = Vec::new();
+    let style = escrow::report::HumanStyle {
+        lang: lang.resolve(),
+        color,
+    };
+    escrow::report::render(doc, format.output(), style, &mut buf)?;
+    write_stdout(&buf)
+}
+
+/// Standard output was closed by its reader (`escrow list | head -1`): not an error, and
+/// escrow exits 0 quietly, as ripgrep does.
+#[derive(Debug)]
+pub(crate) struct ClosedPipe;
+
+impl std::fmt::Display for ClosedPipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for ClosedPipe {}
+
+/// The one way to standard output: write everything and flush; a closed pipe becomes
+/// [`ClosedPipe`].
+pub(crate) fn write_stdout(buf: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(buf)
+        .and_then(|()| out.flush())
+        .or_else(closed_pipe)
+        .context("cannot write to standard output")
+}
+
+/// A write error that is a closed pipe becomes [`ClosedPipe`]; any other is kept.
+pub(crate) fn closed_pipe(e: std::io::Error) -> Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return Err(ClosedPipe.into());
+    }
+    Err(e.into())
+}
+
+/// Whether an error comes from standard output closed by its reader.
+fn is_closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(<dyn std::error::Error>::is::<ClosedPipe>)
+}
+
 impl LangArg {
     fn resolve(self) -> escrow::report::Lang {
         use escrow::report::Lang;
@@ -287,6 +367,7 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(e) if is_closed_pipe(&e) => ExitCode::from(EXIT_PASS),
         Err(e) => {
             eprintln!("error: {}", describe(&e));
             if CANCEL
@@ -366,17 +447,4 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         });
     }
     Ok(())
-}
-
-/// What `deposit`, `golive` and `payment` print after appending to the ledger: the new ledger
-/// head and what to do with it, in the user's language (`LANG`).
-pub(crate) fn ledger_head_lines(head: &str) -> String {
-    match LangArg::Auto.resolve() {
-        escrow::report::Lang::Zh => format!(
-            "账本校验值（ledger head）：{head}\n  请立即抄入验收记录或发邮件给甲乙双方留存；每次存档（deposit）、上线（golive）、付款（payment）都会产生新值，以最新一次为准。\n  日后运行 `escrow audit --head {head}` 可证明在此之前的记录没有被删除或改动。（这不是快照编号。）"
-        ),
-        escrow::report::Lang::En => format!(
-            "Ledger head: {head}\n  Write it into the acceptance record now, or mail it to both parties; every deposit, go-live and payment prints a new one, and the latest counts.\n  Later, `escrow audit --head {head}` proves that no entry up to this one was removed or edited. (This is not the snapshot id.)"
-        ),
-    }
 }

@@ -1,18 +1,17 @@
 //! The vault commands: init, deposit, list, show, diff, restore, audit.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use escrow::checks::human_bytes;
-use escrow::report::{self, Verdict};
-use escrow::vault::audit::{self, Level};
-use escrow::vault::diff::{ChangeKind, Diff};
+use escrow::report::Verdict;
+use escrow::report::docs::{AuditDoc, DepositDoc, DiffDoc, InitDoc, ListDoc, RestoreDoc, ShowDoc};
+use escrow::vault::audit;
+use escrow::vault::diff::Diff;
 use escrow::vault::{self, Vault, lock, short};
 
 use super::{
-    BuildFlags, EXIT_FAIL, EXIT_PASS, Format, LangArg, LimitArgs, ReportStyle, progress::Bar,
+    BuildFlags, EXIT_FAIL, EXIT_PASS, Format, LimitArgs, OutputArgs, ReportStyle, progress::Bar,
 };
 
 /// Where the vault is: `--vault DIR`, else `$ESCROW_VAULT`, else `./escrow-vault`.
@@ -34,45 +33,39 @@ impl VaultArg {
         Ok(Vault::open(&self.path())?)
     }
 
-    /// Open the vault, creating it (with a message on stderr) when it does not exist yet.
-    pub(super) fn open_or_init(&self) -> Result<Vault> {
+    /// Open the vault, creating it when it does not exist yet; unless `quiet`, say so on
+    /// stderr in `lang`.
+    pub(super) fn open_or_init(&self, lang: super::LangArg, quiet: bool) -> Result<Vault> {
         let path = self.path();
         if Vault::exists(&path) {
             return Ok(Vault::open(&path)?);
         }
         let (v, _) = Vault::init(&path)?;
-        eprintln!("created the escrow vault {}", path.display());
+        if !quiet {
+            let style = escrow::report::HumanStyle {
+                lang: lang.resolve(),
+                color: false,
+            };
+            let mut text = Vec::new();
+            escrow::report::Document::render_human(&InitDoc::new(&path, true), style, &mut text)?;
+            eprint!("{}", String::from_utf8_lossy(&text));
+        }
         Ok(v)
     }
-}
-
-fn print(buf: &[u8]) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(buf)
-        .and_then(|()| out.flush())
-        .context("cannot write to standard output")
-}
-
-fn json(value: &impl serde::Serialize) -> Result<()> {
-    let mut buf = serde_json::to_vec_pretty(value)?;
-    buf.push(b'\n');
-    print(&buf)
 }
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
     #[command(flatten)]
     vault: VaultArg,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 pub fn init(args: &InitArgs) -> Result<u8> {
     let path = args.vault.path();
     let (_, created) = Vault::init(&path)?;
-    if created {
-        println!("created the escrow vault {}", path.display());
-    } else {
-        println!("{} is already an escrow vault", path.display());
-    }
+    args.out.emit(&InitDoc::new(&path, created))?;
     Ok(EXIT_PASS)
 }
 
@@ -111,15 +104,7 @@ pub struct DepositArgs {
 pub fn deposit(args: &DepositArgs) -> Result<u8> {
     let build = args.build_flags.options(args.build, &args.delivery)?;
     let path = args.vault.path();
-    let v = if Vault::exists(&path) {
-        Vault::open(&path)?
-    } else {
-        let (v, _) = Vault::init(&path)?;
-        if !args.quiet {
-            eprintln!("created the escrow vault {}", path.display());
-        }
-        v
-    };
+    let v = args.vault.open_or_init(args.style.lang, args.quiet)?;
     let bar =
         Bar::new(!args.quiet && args.style.format == Format::Human && super::stderr_is_terminal());
     let dep = escrow::deposit(
@@ -144,56 +129,15 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
         Verdict::Fail => EXIT_FAIL,
     };
     if args.quiet {
-        println!("{}", dep.id);
+        super::write_stdout(format!("{}\n", dep.id).as_bytes())?;
         return Ok(code);
     }
-    if args.style.format == Format::Json {
-        json(&serde_json::json!({
-            "schema_version": 1,
-            "snapshot": dep.id,
-            "seq": dep.seq,
-            "label": args.label,
-            "vault": path.display().to_string(),
-            "ledger_head": dep.ledger_head,
-            "new_objects": dep.new_objects,
-            "new_bytes": dep.new_bytes,
-            "reused_objects": dep.reused_objects,
-            "diff": dep.diff,
-            "report": dep.report,
-        }))?;
-        return Ok(code);
-    }
-    let mut buf = Vec::new();
     let color = args
         .style
         .color
         .resolve(std::io::IsTerminal::is_terminal(&std::io::stdout()));
-    report::render_human(&dep.report, args.style.lang.resolve(), color, &mut buf)?;
-    writeln!(buf)?;
-    if let Some(d) = &dep.diff {
-        writeln!(
-            buf,
-            "Compared with {} ({}): {} added, {} removed, {} modified, {} unchanged",
-            d.old.label,
-            short(&d.old.id),
-            d.added,
-            d.removed,
-            d.modified,
-            d.unchanged
-        )?;
-    }
-    writeln!(
-        buf,
-        "Deposited {:?} into {}: {} new contents ({} compressed), {} already in the vault",
-        args.label,
-        path.display(),
-        dep.new_objects,
-        human_bytes(dep.new_bytes),
-        dep.reused_objects
-    )?;
-    writeln!(buf, "{}", super::ledger_head_lines(&dep.ledger_head))?;
-    writeln!(buf, "snapshot {}", dep.id)?;
-    print(&buf)?;
+    let doc = DepositDoc::new(&dep, &args.label, &path);
+    super::emit(&doc, args.style.format, args.style.lang, color)?;
     Ok(code)
 }
 
@@ -201,47 +145,14 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
 pub struct ListArgs {
     #[command(flatten)]
     vault: VaultArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 pub fn list(args: &ListArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let entries = v.snapshots()?;
-    if args.format == Format::Json {
-        json(&entries)?;
-        return Ok(EXIT_PASS);
-    }
-    if entries.is_empty() {
-        println!("no snapshots in {}", v.root.display());
-        return Ok(EXIT_PASS);
-    }
-    let w_label = entries
-        .iter()
-        .map(|e| e.label.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let mut buf = Vec::new();
-    writeln!(
-        buf,
-        "{:<12}  {:<w_label$}  {:<20}  {:<7}  {:>8}  {:>10}",
-        "ID", "LABEL", "DEPOSITED (UTC)", "VERDICT", "FILES", "BYTES"
-    )?;
-    for e in &entries {
-        writeln!(
-            buf,
-            "{:<12}  {:<w_label$}  {:<20}  {:<7}  {:>8}  {:>10}",
-            short(&e.snapshot),
-            e.label,
-            e.time,
-            e.verdict,
-            e.files,
-            human_bytes(e.bytes)
-        )?;
-    }
-    print(&buf)?;
+    args.out.emit(&ListDoc::new(&v.root, &entries))?;
     Ok(EXIT_PASS)
 }
 
@@ -251,15 +162,11 @@ pub struct ShowArgs {
     snapshot: String,
     #[command(flatten)]
     vault: VaultArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    #[command(flatten)]
+    out: OutputArgs,
     /// Include the full file list (JSON only).
     #[arg(long)]
     files: bool,
-    /// Language of the human report.
-    #[arg(long, value_enum, default_value = "auto")]
-    lang: LangArg,
     /// Print the build log kept with the snapshot (deposited with --build), verified, and nothing else.
     #[arg(long)]
     build_log: bool,
@@ -270,81 +177,25 @@ pub fn show(args: &ShowArgs) -> Result<u8> {
     let entry = v.resolve(&args.snapshot)?;
     if args.build_log {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        vault::restore::build_log_to(&v, &entry.snapshot, &mut out)?;
-        out.flush()?;
+        let written = vault::restore::build_log_to(&v, &entry.snapshot, &mut out)
+            .map_err(anyhow::Error::from)
+            .and_then(|_| std::io::Write::flush(&mut out).or_else(super::closed_pipe));
+        if let Err(e) = written {
+            let pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            return Err(if pipe { super::ClosedPipe.into() } else { e });
+        }
         return Ok(EXIT_PASS);
     }
     let record = v.load_snapshot(&entry.snapshot)?;
-    if args.format == Format::Json {
-        let entries = if args.files {
-            v.load_entries(&record)?
-        } else {
-            Vec::new()
-        };
-        json(&serde_json::json!({
-            "snapshot": entry.snapshot,
-            "ledger": entry,
-            "record": record,
-            "entries": entries,
-        }))?;
-        return Ok(EXIT_PASS);
-    }
-    let mut buf = Vec::new();
-    writeln!(buf, "snapshot     {}", entry.snapshot)?;
-    writeln!(buf, "label        {}", record.label)?;
-    writeln!(
-        buf,
-        "deposited    {} (ledger seq {})",
-        record.created_at, record.seq
-    )?;
-    writeln!(
-        buf,
-        "source       {} {}",
-        record.source.kind, record.source.path
-    )?;
-    writeln!(buf, "tree sha256  {}", record.tree.sha256)?;
-    writeln!(buf, "tree sm3     {}", record.tree.sm3)?;
-    writeln!(buf, "record sm3   {}", entry.snapshot_sm3)?;
-    writeln!(
-        buf,
-        "files        {} ({})",
-        record.tree.files,
-        human_bytes(record.tree.bytes)
-    )?;
-    writeln!(
-        buf,
-        "manifest     {} (sha256 {})",
-        record.manifest.path,
-        short(&record.manifest.sha256)
-    )?;
-    writeln!(buf, "tool         escrow {}", record.tool.version)?;
-    match &record.note {
-        Some(n) => {
-            writeln!(buf, "change note  {} (sha256 {})", n.file, short(&n.sha256))?;
-            for line in n.text.lines().take(20) {
-                writeln!(buf, "    {}", escrow::text::terminal_safe(line))?;
-            }
-        }
-        None => writeln!(buf, "change note  none")?,
-    }
-    if let (Some(log), Some(b)) = (&record.build_log, &record.report.build) {
-        writeln!(
-            buf,
-            "build        {} with {} isolation; log sha256 {} ({}), `escrow show {} --build-log` prints it",
-            match b.status {
-                escrow::build::BuildStatus::Succeeded => "succeeded",
-                escrow::build::BuildStatus::Failed => "FAILED",
-                escrow::build::BuildStatus::TimedOut => "TIMED OUT",
-            },
-            b.isolation.as_str(),
-            short(&log.sha256),
-            human_bytes(log.size),
-            record.label
-        )?;
-    }
-    writeln!(buf)?;
-    report::render_human(&record.report, args.lang.resolve(), false, &mut buf)?;
-    print(&buf)?;
+    let entries = if args.files && args.out.format == Format::Json {
+        v.load_entries(&record)?
+    } else {
+        Vec::new()
+    };
+    args.out.emit(&ShowDoc::new(&entry, &record, &entries)?)?;
     Ok(EXIT_PASS)
 }
 
@@ -356,9 +207,8 @@ pub struct DiffArgs {
     new: String,
     #[command(flatten)]
     vault: VaultArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 pub fn diff(args: &DiffArgs) -> Result<u8> {
@@ -377,51 +227,7 @@ pub fn diff(args: &DiffArgs) -> Result<u8> {
         &v.load_entries(&new_rec)?,
         &new.snapshot,
     );
-    if args.format == Format::Json {
-        json(&d)?;
-        return Ok(EXIT_PASS);
-    }
-    let mut buf = Vec::new();
-    writeln!(
-        buf,
-        "{} ({}) → {} ({}): {} added, {} removed, {} modified, {} unchanged",
-        d.old.label,
-        short(&d.old.id),
-        d.new.label,
-        short(&d.new.id),
-        d.added,
-        d.removed,
-        d.modified,
-        d.unchanged
-    )?;
-    for m in &d.modules {
-        writeln!(buf)?;
-        let id =
-            m.id.as_deref()
-                .map(|i| format!(" [{i}]"))
-                .unwrap_or_default();
-        writeln!(
-            buf,
-            "{}{id}: +{} -{} ~{}  (files {} → {}, source {} → {})",
-            m.name,
-            m.added,
-            m.removed,
-            m.modified,
-            m.files_before,
-            m.files_after,
-            m.source_before,
-            m.source_after
-        )?;
-        for c in &m.changes {
-            let sign = match c.change {
-                ChangeKind::Added => '+',
-                ChangeKind::Removed => '-',
-                ChangeKind::Modified => '~',
-            };
-            writeln!(buf, "  {sign} {}", c.path)?;
-        }
-    }
-    print(&buf)?;
+    args.out.emit(&DiffDoc::new(&d))?;
     Ok(EXIT_PASS)
 }
 
@@ -446,6 +252,8 @@ pub struct RestoreArgs {
     allow_git_config: bool,
     #[command(flatten)]
     vault: VaultArg,
+    #[command(flatten)]
+    out: OutputArgs,
     /// No progress bar and no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -463,7 +271,8 @@ pub fn restore(args: &RestoreArgs) -> Result<u8> {
             git.join("\n  ")
         );
     }
-    let bar = Bar::new(!args.quiet && super::stderr_is_terminal());
+    let bar =
+        Bar::new(!args.quiet && args.out.format == Format::Human && super::stderr_is_terminal());
     let r = vault::restore::restore(
         &v,
         &entry.snapshot,
@@ -474,64 +283,17 @@ pub fn restore(args: &RestoreArgs) -> Result<u8> {
     )?;
     if let Some(file) = &args.history {
         vault::restore::history(&v, &entry.snapshot, file)?;
-        if !args.quiet {
-            println!(
-                "wrote the repository history to {} (read it with `git clone {} DIR`)",
-                file.display(),
-                file.display()
-            );
-        }
     }
     if !args.quiet {
-        println!(
-            "restored {} ({}) into {}: {} files ({}), {} folders, {} symlinks; every file verified against its SHA-256",
-            entry.label,
-            short(&entry.snapshot),
-            args.target.display(),
-            r.files,
-            human_bytes(r.bytes),
-            r.dirs,
-            r.symlinks
+        let doc = RestoreDoc::new(
+            &entry,
+            &args.target,
+            &r,
+            args.keep_special_modes,
+            &git,
+            args.history.as_deref(),
         );
-        if !r.special_modes.is_empty() {
-            let list: Vec<String> = r
-                .special_modes
-                .iter()
-                .take(20)
-                .map(|(p, m)| format!("  {p} (recorded {m:04o})"))
-                .collect();
-            let more = r.special_modes.len().saturating_sub(20);
-            let more = if more > 0 {
-                format!("\n  … and {more} more")
-            } else {
-                String::new()
-            };
-            if args.keep_special_modes {
-                println!(
-                    "WARNING: restored with setuid, setgid or sticky bits as recorded (--keep-special-modes), owned by the user who ran restore: whoever runs a setuid file gets that user's rights. Source code never needs them:\n{}{more}",
-                    list.join("\n")
-                );
-            } else {
-                println!(
-                    "{} files or folders were recorded with setuid, setgid or sticky bits: restored without them, and without write access for group and others (source code never needs them):\n{}{more}",
-                    r.special_modes.len(),
-                    list.join("\n")
-                );
-            }
-        }
-        if !git.is_empty() {
-            println!(
-                "WARNING: restored as delivered (--allow-git-config): these run commands as soon as Git or an IDE is used in {}; delete them before anyone does:\n  {}",
-                args.target.display(),
-                git.join("\n  ")
-            );
-        }
-        if r.skipped > 0 {
-            println!(
-                "{} special files (devices, FIFOs, sockets) were recorded but never stored, and are not restored",
-                r.skipped
-            );
-        }
+        args.out.emit(&doc)?;
     }
     Ok(EXIT_PASS)
 }
@@ -540,9 +302,8 @@ pub fn restore(args: &RestoreArgs) -> Result<u8> {
 pub struct AuditArgs {
     #[command(flatten)]
     vault: VaultArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    #[command(flatten)]
+    out: OutputArgs,
     /// Only the exit code and the problems.
     #[arg(short, long)]
     quiet: bool,
@@ -554,78 +315,25 @@ pub struct AuditArgs {
 
 pub fn audit(args: &AuditArgs) -> Result<u8> {
     let v = args.vault.open()?;
-    let bar = Bar::new(!args.quiet && args.format == Format::Human && super::stderr_is_terminal());
+    let bar =
+        Bar::new(!args.quiet && args.out.format == Format::Human && super::stderr_is_terminal());
     let r = audit::audit(&v, args.head.as_deref(), &bar)?;
-    let code = if r.errors() > 0 { EXIT_FAIL } else { EXIT_PASS };
-    if args.format == Format::Json {
-        json(&r)?;
-        return Ok(code);
-    }
-    let mut buf = Vec::new();
-    if !args.quiet {
-        writeln!(
-            buf,
-            "audited {}: {} packs, {} objects ({} compressed), {} snapshots, {} ledger entries",
-            r.vault,
-            r.packs,
-            r.objects,
-            human_bytes(r.bytes),
-            r.snapshots,
-            r.ledger_entries
-        )?;
-        writeln!(buf, "ledger head {}", r.ledger_head)?;
-        if !r.ledger_last.is_empty() {
-            writeln!(buf, "last ledger entry: {}", r.ledger_last)?;
-        }
-        match (&args.head, &r.after_head) {
-            (None, _) => writeln!(
-                buf,
-                "without --head, an entry removed from the end of the ledger, or an edit of its last entry, cannot be seen: give --head the ledger head you wrote down (in the acceptance record) after the last deposit, golive or payment, not the one printed above"
-            )?,
-            (Some(h), Some(after)) if after.is_empty() => writeln!(
-                buf,
-                "--head {}: found, and it is the last entry's: nothing was removed or edited since it was written down",
-                h.trim()
-            )?,
-            (Some(h), Some(after)) => {
-                writeln!(
-                    buf,
-                    "--head {}: found; nothing up to it was removed or edited. {} entries were added after it: check that you know of each:",
-                    h.trim(),
-                    after.len()
-                )?;
-                for a in after {
-                    writeln!(buf, "  + {a}")?;
-                }
-            }
-            (Some(_), None) => {}
-        }
-    }
-    for p in &r.problems {
-        let level = match p.level {
-            Level::Error => "ERROR",
-            Level::Warn => "warn",
-            Level::Note => "note",
+    let doc = AuditDoc::new(&r, args.head.as_deref());
+    let code = if doc.errors() > 0 {
+        EXIT_FAIL
+    } else {
+        EXIT_PASS
+    };
+    if args.quiet && args.out.format == Format::Human {
+        let style = escrow::report::HumanStyle {
+            lang: args.out.lang.resolve(),
+            color: false,
         };
-        writeln!(buf, "{level} {} {}: {}", p.code, p.path, p.message)?;
-        writeln!(buf, "  → {}", p.advice)?;
+        let mut buf = Vec::new();
+        escrow::report::terminal_safe(&doc)?.render_brief(style, &mut buf)?;
+        super::write_stdout(&buf)?;
+    } else {
+        args.out.emit(&doc)?;
     }
-    if !args.quiet || r.errors() > 0 {
-        writeln!(
-            buf,
-            "{}",
-            if r.errors() > 0 {
-                format!("FAIL: {} problems; the vault is damaged", r.errors())
-            } else if r.warnings() > 0 {
-                format!(
-                    "OK: every object, snapshot and ledger entry verified; {} warnings above",
-                    r.warnings()
-                )
-            } else {
-                "OK: every object, snapshot and ledger entry verified".to_owned()
-            }
-        )?;
-    }
-    print(&buf)?;
     Ok(code)
 }

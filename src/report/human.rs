@@ -74,7 +74,6 @@ impl Styles {
 
 /// Findings listed per code in the human report; the JSON report has them all.
 const GROUP_LIMIT: usize = 50;
-
 pub fn render_human(
     report: &Report,
     lang: Lang,
@@ -83,14 +82,33 @@ pub fn render_human(
 ) -> io::Result<()> {
     // Much of the report is the vendor's text (build output, evidence, commit authors): every
     // string is made terminal-safe first, so none can move the cursor, erase or hide a line.
-    let mut doc = serde_json::to_value(report).map_err(io::Error::other)?;
-    crate::text::terminal_safe_json(&mut doc);
-    let safe: Report = serde_json::from_value(doc).map_err(io::Error::other)?;
+    let safe = super::terminal_safe(report)?;
     let report = &safe;
-    let (bold, green, red, yellow, dim) = Styles::new(color).parts();
+    header(report, lang, color, out)?;
+    if !report.requirements.is_empty() || report.build.is_none() {
+        requirements_table(report, lang, color, out)?;
+    }
+    if let Some(b) = &report.build {
+        build_section(b, lang, color, out)?;
+    }
+    findings(report, lang, color, out)?;
+    allowed(report, lang, color, out)?;
+    scan_line(report, lang, color, out)?;
+    writeln!(out)?;
+    verdict(report, lang, color, out)
+}
+
+/// Whether the report is `escrow build`'s (no requirements, a build).
+fn is_build_only(report: &Report) -> bool {
+    report.requirements.is_empty() && report.build.is_some()
+}
+
+/// The title, the contract's parties, the delivery, the manifest and the time of the check.
+fn header(report: &Report, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let bold = Styles::new(color).bold;
     let l = |en, zh| lang.pick(en, zh);
 
-    let build_only = report.requirements.is_empty() && report.build.is_some();
+    let build_only = is_build_only(report);
     let title = report.contract.title.clone().unwrap_or_else(|| {
         if build_only {
             l("isolated build of the delivery", "交付物隔离编译").to_owned()
@@ -148,18 +166,16 @@ pub fn render_human(
         out,
         "  {} {}",
         pad(l("Checked", "检查时间"), label_w),
-        report.generated_at
+        super::cst_time(&report.generated_at, lang)
     )?;
     writeln!(out)?;
+    Ok(())
+}
 
-    if !report.requirements.is_empty() || report.build.is_none() {
-        requirements_table(report, lang, color, out)?;
-    }
-    if let Some(b) = &report.build {
-        build_section(b, lang, color, out)?;
-    }
-
-    // Findings grouped by code, most severe first (the report keeps them sorted).
+/// Findings grouped by code, most severe first (the report keeps them sorted).
+fn findings(report: &Report, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let (bold, ..) = Styles::new(color).parts();
+    let l = |en, zh| lang.pick(en, zh);
     let t = &report.totals;
     if report.findings.is_empty() {
         writeln!(out, "{}", bold.apply_to(l("Findings: none", "问题：无")))?;
@@ -186,102 +202,125 @@ pub fn render_human(
             }
         }
         for (code, sev, list) in groups {
-            let sev_style = match sev {
-                Severity::Deny => &red,
-                Severity::Warn => &yellow,
-                Severity::Info => &dim,
-            };
-            let info = finding::code(code);
-            writeln!(out)?;
-            let sev_label = match (lang, sev) {
-                (Lang::En, _) => sev.as_str().to_uppercase(),
-                (Lang::Zh, Severity::Deny) => "拒绝级".to_owned(),
-                (Lang::Zh, Severity::Warn) => "警告".to_owned(),
-                (Lang::Zh, Severity::Info) => "提示".to_owned(),
-            };
-            let criterion = info
-                .map(|i| {
-                    format!(
-                        " · {}",
-                        finding::criterion_label(i.criterion, lang == Lang::En)
-                    )
-                })
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "  {} {} ({}){}",
-                sev_style.apply_to(sev_label),
-                bold.apply_to(code),
-                list.len(),
-                dim.apply_to(criterion)
-            )?;
-            if let Some(info) = info {
-                writeln!(
-                    out,
-                    "    {}",
-                    dim.apply_to(l(info.meaning_en, info.meaning_zh))
-                )?;
-            }
-            let total = list.len();
-            for f in list.into_iter().take(GROUP_LIMIT) {
-                let mut loc = String::new();
-                if let Some(req) = &f.requirement {
-                    loc.push_str(&format!("[{req}] "));
-                }
-                match (&f.path, f.line) {
-                    (Some(p), Some(line)) => loc.push_str(&format!("{p}:{line}: ")),
-                    (Some(p), None) if !f.message.contains(p.as_str()) => {
-                        loc.push_str(&format!("{p}: "));
-                    }
-                    _ => {}
-                }
-                let rule = f
-                    .rule
-                    .as_deref()
-                    .map(|r| format!(" [{r}]"))
-                    .unwrap_or_default();
-                writeln!(
-                    out,
-                    "    - {loc}{}{}",
-                    l(&f.message, &f.message_zh),
-                    dim.apply_to(rule)
-                )?;
-                for e in f.evidence.iter().take(5) {
-                    writeln!(out, "        {}", dim.apply_to(e))?;
-                }
-                if f.evidence.len() > 5 {
-                    writeln!(
-                        out,
-                        "        {}",
-                        dim.apply_to(format!(
-                            "… {} {}",
-                            f.evidence.len() - 5,
-                            l("more", "条未列出")
-                        ))
-                    )?;
-                }
-            }
-            if total > GROUP_LIMIT {
-                writeln!(
-                    out,
-                    "    {}",
-                    dim.apply_to(match lang {
-                        Lang::En => format!(
-                            "… {} more; the JSON report (--format json) lists them all",
-                            total - GROUP_LIMIT
-                        ),
-                        Lang::Zh => format!(
-                            "… 另有 {} 条未列出；JSON 报告（--format json）列出全部",
-                            total - GROUP_LIMIT
-                        ),
-                    })
-                )?;
-            }
-            if let Some(info) = info {
-                writeln!(out, "    → {}", l(info.ask_en, info.ask_zh))?;
-            }
+            finding_group(code, sev, &list, lang, color, out)?;
         }
     }
+    Ok(())
+}
+
+/// One code's findings: its meaning, each finding (at most [`GROUP_LIMIT`]) and what to ask
+/// the vendor for.
+fn finding_group(
+    code: &str,
+    sev: Severity,
+    list: &[&Finding],
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (bold, _, red, yellow, dim) = Styles::new(color).parts();
+    let l = |en, zh| lang.pick(en, zh);
+    let sev_style = match sev {
+        Severity::Deny => &red,
+        Severity::Warn => &yellow,
+        Severity::Info => &dim,
+    };
+    let info = finding::code(code);
+    writeln!(out)?;
+    let sev_label = match (lang, sev) {
+        (Lang::En, _) => sev.as_str().to_uppercase(),
+        (Lang::Zh, Severity::Deny) => "拒绝级".to_owned(),
+        (Lang::Zh, Severity::Warn) => "警告".to_owned(),
+        (Lang::Zh, Severity::Info) => "提示".to_owned(),
+    };
+    let criterion = info
+        .map(|i| {
+            format!(
+                " · {}",
+                finding::criterion_label(i.criterion, lang == Lang::En)
+            )
+        })
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "  {} {} ({}){}",
+        sev_style.apply_to(sev_label),
+        bold.apply_to(code),
+        list.len(),
+        dim.apply_to(criterion)
+    )?;
+    if let Some(info) = info {
+        writeln!(
+            out,
+            "    {}",
+            dim.apply_to(l(info.meaning_en, info.meaning_zh))
+        )?;
+    }
+    let total = list.len();
+    for f in list.iter().take(GROUP_LIMIT) {
+        let mut loc = String::new();
+        if let Some(req) = &f.requirement {
+            loc.push_str(&format!("[{req}] "));
+        }
+        match (&f.path, f.line) {
+            (Some(p), Some(line)) => loc.push_str(&format!("{p}:{line}: ")),
+            (Some(p), None) if !f.message.contains(p.as_str()) => {
+                loc.push_str(&format!("{p}: "));
+            }
+            _ => {}
+        }
+        let rule = f
+            .rule
+            .as_deref()
+            .map(|r| format!(" [{r}]"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    - {loc}{}{}",
+            l(&f.message, &f.message_zh),
+            dim.apply_to(rule)
+        )?;
+        for e in f.evidence.iter().take(5) {
+            writeln!(out, "        {}", dim.apply_to(e))?;
+        }
+        if f.evidence.len() > 5 {
+            writeln!(
+                out,
+                "        {}",
+                dim.apply_to(format!(
+                    "… {} {}",
+                    f.evidence.len() - 5,
+                    l("more", "条未列出")
+                ))
+            )?;
+        }
+    }
+    if total > GROUP_LIMIT {
+        writeln!(
+            out,
+            "    {}",
+            dim.apply_to(match lang {
+                Lang::En => format!(
+                    "… {} more; the JSON report (--format json) lists them all",
+                    total - GROUP_LIMIT
+                ),
+                Lang::Zh => format!(
+                    "… 另有 {} 条未列出；JSON 报告（--format json）列出全部",
+                    total - GROUP_LIMIT
+                ),
+            })
+        )?;
+    }
+    if let Some(info) = info {
+        writeln!(out, "    → {}", l(info.ask_en, info.ask_zh))?;
+    }
+    Ok(())
+}
+
+/// The `[[allow]]` entries and what each silenced.
+fn allowed(report: &Report, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let bold = Styles::new(color).bold;
+    let l = |en, zh| lang.pick(en, zh);
     if !report.allowed.is_empty() {
         writeln!(out)?;
         writeln!(
@@ -313,6 +352,12 @@ pub fn render_human(
             }
         }
     }
+    Ok(())
+}
+
+/// What the technical-barrier scan looked at.
+fn scan_line(report: &Report, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let dim = Styles::new(color).dim;
     if let Some(s) = &report.scan {
         writeln!(out)?;
         let line = match lang {
@@ -348,7 +393,15 @@ pub fn render_human(
         };
         writeln!(out, "{}", dim.apply_to(line))?;
     }
-    writeln!(out)?;
+    Ok(())
+}
+
+/// The totals and the verdict.
+fn verdict(report: &Report, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let (bold, green, red, ..) = Styles::new(color).parts();
+    let l = |en, zh| lang.pick(en, zh);
+    let t = &report.totals;
+    let build_only = is_build_only(report);
     match lang {
         Lang::En if build_only => writeln!(
             out,
@@ -481,9 +534,9 @@ fn build_section(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    use crate::build::{BuildStatus as Status, Isolation as Level, human_duration};
-    use std::time::Duration;
-    let (bold, green, red, yellow, dim) = Styles::new(color).parts();
+    use crate::build::BuildStatus as Status;
+
+    let (bold, _, _, _, dim) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);
     let w = 11;
     writeln!(
@@ -496,6 +549,74 @@ fn build_section(
         command.push_str(&format!(" ({} {})", l("in", "目录"), b.workdir));
     }
     writeln!(out, "  {} {command}", pad(l("Command", "命令"), w))?;
+    build_isolation(b, lang, color, out)?;
+    build_result(b, lang, color, out)?;
+    if let Some(e) = b.source_date_epoch {
+        writeln!(out, "  {} {e}", pad("SOURCE_DATE_EPOCH", w))?;
+    }
+    for (i, t) in b.toolchain.iter().enumerate() {
+        let label = if i == 0 {
+            l("Toolchain", "工具链")
+        } else {
+            ""
+        };
+        let first = t.output.first().map_or("", String::as_str);
+        let exit = match t.exit_code {
+            Some(0) => String::new(),
+            Some(c) => format!(" ({} {c})", l("exit", "退出状态")),
+            None => format!(" ({})", l("did not run", "未能运行")),
+        };
+        writeln!(out, "  {} {} → {first}{exit}", pad(label, w), t.command)?;
+    }
+    if b.status == Status::Succeeded {
+        if b.outputs.is_empty() {
+            writeln!(
+                out,
+                "  {} {}",
+                pad(l("Outputs", "产物"), w),
+                dim.apply_to(l("none declared", "未声明"))
+            )?;
+        }
+        for (i, o) in b.outputs.iter().enumerate() {
+            let label = if i == 0 { l("Outputs", "产物") } else { "" };
+            writeln!(
+                out,
+                "  {} {}  {}  sha256 {}",
+                pad(label, w),
+                o.path,
+                human_bytes(o.size),
+                &o.sha256[..o.sha256.len().min(16)]
+            )?;
+        }
+    }
+    build_rebuild(b, lang, color, out)?;
+    writeln!(
+        out,
+        "  {} {} ({})",
+        pad(l("Log", "日志"), w),
+        b.log.path,
+        human_bytes(b.log.bytes)
+    )?;
+    let shown = &b.log.tail[b.log.tail.len().saturating_sub(10)..];
+    for line in shown {
+        writeln!(out, "      {}", dim.apply_to(line))?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// How the build was isolated, and its network.
+fn build_isolation(
+    b: &crate::build::BuildRecord,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use crate::build::Isolation as Level;
+
+    let (_, green, _, yellow, _) = Styles::new(color).parts();
+    let l = |en, zh| lang.pick(en, zh);
+    let w = 11;
     let isolation = match (lang, b.isolation) {
         (Lang::En, _) => b.isolation_detail.clone(),
         (Lang::Zh, Level::Bwrap) => {
@@ -535,6 +656,21 @@ fn build_section(
         green.apply_to(l("none (loopback only)", "无（仅本地回环）"))
     };
     writeln!(out, "  {} {network}", pad(l("Network", "网络"), w))?;
+    Ok(())
+}
+
+/// How the build ended.
+fn build_result(
+    b: &crate::build::BuildRecord,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use crate::build::{BuildStatus as Status, human_duration};
+    use std::time::Duration;
+    let (_, green, red, _, _) = Styles::new(color).parts();
+    let l = |en, zh| lang.pick(en, zh);
+    let w = 11;
     let took = human_duration(Duration::from_millis(b.duration_ms));
     let result = match b.status {
         Status::Succeeded => green.apply_to(match lang {
@@ -561,44 +697,21 @@ fn build_section(
         }),
     };
     writeln!(out, "  {} {result}", pad(l("Result", "结果"), w))?;
-    if let Some(e) = b.source_date_epoch {
-        writeln!(out, "  {} {e}", pad("SOURCE_DATE_EPOCH", w))?;
-    }
-    for (i, t) in b.toolchain.iter().enumerate() {
-        let label = if i == 0 {
-            l("Toolchain", "工具链")
-        } else {
-            ""
-        };
-        let first = t.output.first().map_or("", String::as_str);
-        let exit = match t.exit_code {
-            Some(0) => String::new(),
-            Some(c) => format!(" ({} {c})", l("exit", "退出状态")),
-            None => format!(" ({})", l("did not run", "未能运行")),
-        };
-        writeln!(out, "  {} {} → {first}{exit}", pad(label, w), t.command)?;
-    }
-    if b.status == Status::Succeeded {
-        if b.outputs.is_empty() {
-            writeln!(
-                out,
-                "  {} {}",
-                pad(l("Outputs", "产物"), w),
-                dim.apply_to(l("none declared", "未声明"))
-            )?;
-        }
-        for (i, o) in b.outputs.iter().enumerate() {
-            let label = if i == 0 { l("Outputs", "产物") } else { "" };
-            writeln!(
-                out,
-                "  {} {}  {}  sha256 {}",
-                pad(label, w),
-                o.path,
-                human_bytes(o.size),
-                &o.sha256[..o.sha256.len().min(16)]
-            )?;
-        }
-    }
+    Ok(())
+}
+
+/// The second build of `--reproducible`, compared with the first.
+fn build_rebuild(
+    b: &crate::build::BuildRecord,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use crate::build::BuildStatus as Status;
+
+    let (_, green, _, yellow, _) = Styles::new(color).parts();
+    let l = |en, zh| lang.pick(en, zh);
+    let w = 11;
     if let Some(r) = &b.reproducible {
         let compared = b.status == Status::Succeeded && r.status == Status::Succeeded;
         let text = match (lang, r.differing.len()) {
@@ -637,17 +750,5 @@ fn build_section(
             style.apply_to(text)
         )?;
     }
-    writeln!(
-        out,
-        "  {} {} ({})",
-        pad(l("Log", "日志"), w),
-        b.log.path,
-        human_bytes(b.log.bytes)
-    )?;
-    let shown = &b.log.tail[b.log.tail.len().saturating_sub(10)..];
-    for line in shown {
-        writeln!(out, "      {}", dim.apply_to(line))?;
-    }
-    writeln!(out)?;
     Ok(())
 }

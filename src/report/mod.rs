@@ -1,15 +1,26 @@
-//! One serializable report model; pure renderers `fn(&Report, …, &mut dyn Write)`.
+//! The report layer: one serializable document per command (the check [`Report`] and the
+//! documents in [`docs`]), and pure renderers, one per format (human in English or Chinese,
+//! JSON). Commands build a document and call [`render`]; they format nothing themselves.
+//! Human reports show times in China Standard Time with the zone named ([`cst_time`]); JSON
+//! keeps RFC 3339 UTC.
 
+mod clock;
+pub mod docs;
 mod human;
+mod render;
 
 use serde::{Deserialize, Serialize};
 
+pub use clock::cst_time;
 pub use human::{Lang, render_human};
+pub use render::{Document, HumanStyle, OutputFormat, render, render_json, terminal_safe};
 
 use crate::checks::{Outcome, RequirementResult, RequirementStatus as Status};
-use crate::delivery::{Delivery, EntryKind, Source};
+use crate::delivery::{Delivery, EntryKind};
 use crate::finding::{Finding, Severity};
-use crate::manifest::{Contract, Manifest};
+use crate::manifest::Manifest;
+
+pub use docs::SourceInfo;
 
 /// The JSON report's schema version. Bump it on any incompatible change.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -35,11 +46,46 @@ pub struct ManifestInfo {
     pub sha256: String,
 }
 
+/// The manifest's `[contract]` table as the report gives it (a mirror: a key added to the
+/// manifest does not reach the report unless added here).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractInfo {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub client: Option<String>,
+    pub vendor: Option<String>,
+    /// Updates are due this long after each go-live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_deadline: Option<String>,
+    /// The full delivery is due this long after the final payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_deadline: Option<String>,
+    /// "cn" or "mon-fri".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+}
+
+impl ContractInfo {
+    /// The wire form of a manifest's `[contract]`.
+    pub fn new(c: &crate::manifest::Contract) -> ContractInfo {
+        ContractInfo {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            client: c.client.clone(),
+            vendor: c.vendor.clone(),
+            update_deadline: c.update_deadline.clone(),
+            delivery_deadline: c.delivery_deadline.clone(),
+            calendar: c.calendar.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryInfo {
     pub path: String,
-    pub source: Source,
+    pub source: SourceInfo,
     /// Regular files.
     pub files: u64,
     /// Bytes in regular files.
@@ -72,7 +118,7 @@ pub struct Report {
     /// UTC, RFC 3339.
     pub generated_at: String,
     pub verdict: Verdict,
-    pub contract: Contract,
+    pub contract: ContractInfo,
     pub manifest: ManifestInfo,
     pub delivery: DeliveryInfo,
     pub requirements: Vec<RequirementResult>,
@@ -139,14 +185,14 @@ impl Report {
             } else {
                 Verdict::Pass
             },
-            contract: manifest.contract.clone(),
+            contract: ContractInfo::new(&manifest.contract),
             manifest: ManifestInfo {
                 path: manifest.path.display().to_string(),
                 sha256: manifest.sha256.clone(),
             },
             delivery: DeliveryInfo {
                 path: delivery.source.path.clone(),
-                source: delivery.source.clone(),
+                source: SourceInfo::new(&delivery.source),
                 files: inv.file_count(),
                 bytes: inv.total_bytes(),
                 directories: inv.count(EntryKind::Dir),
@@ -171,8 +217,8 @@ impl Report {
     }
 }
 
-/// Render the report as pretty JSON, with a trailing newline.
-pub fn render_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    out.write_all(b"\n")
+impl Document for Report {
+    fn render_human(&self, style: HumanStyle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        human::render_human(self, style.lang, style.color, out)
+    }
 }

@@ -145,7 +145,7 @@ fn status_tracks_go_lives_payment_and_deposits() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     let r = at("2026-10-21T02:00:00Z", &v, &["list", "--format", "json"]);
     assert_eq!(
-        r.json().as_array().unwrap().len(),
+        r.json()["snapshots"].as_array().unwrap().len(),
         1,
         "list shows deposits only"
     );

@@ -257,7 +257,8 @@ fn list_show_labels_and_prefixes() {
             && lines[2].contains("v2.3.1")
             && lines[2].contains("fail")
     );
-    let list = vault_cmd(&v, &["list", "--format", "json"]).json();
+    // The snapshots are under "snapshots", beside schema_version and document.
+    let list = vault_cmd(&v, &["list", "--format", "json"]).json()["snapshots"].take();
     assert_eq!(list[0]["snapshot"], id1.as_str());
     assert_eq!(list[1]["prev"].as_str().unwrap().len(), 64);
 
@@ -678,7 +679,7 @@ fn concurrent_deposits_are_serialized() {
         let r = c.join().unwrap();
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
-    let list = vault_cmd(&v, &["list", "--format", "json"]).json();
+    let list = vault_cmd(&v, &["list", "--format", "json"]).json()["snapshots"].take();
     assert_eq!(list.as_array().unwrap().len(), 3);
     let (code, a) = audit(&v);
     assert_eq!(code, 0, "{a}");
@@ -755,7 +756,7 @@ fn kill_9_at_any_moment_leaves_a_sound_vault() {
         for p in a["problems"].as_array().unwrap() {
             assert_eq!(p["level"], "note", "round {round}: {p}");
         }
-        let listed = vault_cmd(&v, &["list", "--format", "json"]).json();
+        let listed = vault_cmd(&v, &["list", "--format", "json"]).json()["snapshots"].take();
         let labels: Vec<&str> = listed
             .as_array()
             .unwrap()
@@ -772,7 +773,7 @@ fn kill_9_at_any_moment_leaves_a_sound_vault() {
         }
     }
     // Interrupted deposits happened, and finished ones too.
-    let listed = vault_cmd(&v, &["list", "--format", "json"]).json();
+    let listed = vault_cmd(&v, &["list", "--format", "json"]).json()["snapshots"].take();
     let n = listed.as_array().unwrap().len();
     assert!(
         n > 0 && n < 16,
@@ -826,8 +827,7 @@ fn an_interrupted_deposit_superseded_by_a_later_one_is_only_a_note() {
     let (code, a) = audit(&v);
     assert_eq!(code, 0, "{a}");
     assert_eq!(problem_codes(&a), ["note snapshot-unrecorded"]);
-    let labels: Vec<String> = vault_cmd(&v, &["list", "--format", "json"])
-        .json()
+    let labels: Vec<String> = vault_cmd(&v, &["list", "--format", "json"]).json()["snapshots"]
         .as_array()
         .unwrap()
         .iter()

@@ -1,0 +1,115 @@
+//! `deposit`: the check report of the delivery, its comparison with the previous snapshot,
+//! and what was stored in the vault.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{DiffDoc, ledger_head_text, short};
+use crate::checks::human_bytes;
+use crate::report::{Document, HumanStyle, Lang, Report};
+use crate::vault::deposit::Deposited;
+
+/// The `deposit` document's schema version.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The `deposit` document's name.
+pub const DOCUMENT: &str = "deposit";
+
+/// What a deposit did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositDoc {
+    pub schema_version: u32,
+    /// Always `deposit`.
+    pub document: String,
+    /// The new snapshot's id (SHA-256 of its record).
+    pub snapshot: String,
+    /// Its ledger sequence number.
+    pub seq: u64,
+    pub label: String,
+    /// The vault folder, as given.
+    pub vault: String,
+    /// The ledger head after this deposit: to be written into the acceptance record.
+    pub ledger_head: String,
+    /// Contents stored for the first time.
+    pub new_objects: u64,
+    /// Compressed bytes written into new packs.
+    pub new_bytes: u64,
+    /// Contents the vault already held.
+    pub reused_objects: u64,
+    /// The comparison with the previous snapshot (null for the first).
+    pub diff: Option<DiffDoc>,
+    /// The check report of the delivery.
+    pub report: Report,
+}
+
+impl DepositDoc {
+    /// The document of a finished deposit.
+    pub fn new(dep: &Deposited, label: &str, vault: &Path) -> DepositDoc {
+        DepositDoc {
+            schema_version: SCHEMA_VERSION,
+            document: DOCUMENT.to_owned(),
+            snapshot: dep.id.clone(),
+            seq: dep.seq,
+            label: label.to_owned(),
+            vault: vault.display().to_string(),
+            ledger_head: dep.ledger_head.clone(),
+            new_objects: dep.new_objects,
+            new_bytes: dep.new_bytes,
+            reused_objects: dep.reused_objects,
+            diff: dep.diff.as_ref().map(DiffDoc::new),
+            report: dep.report.clone(),
+        }
+    }
+}
+
+impl Document for DepositDoc {
+    fn render_human(&self, style: HumanStyle, out: &mut dyn Write) -> io::Result<()> {
+        crate::report::render_human(&self.report, style.lang, style.color, out)?;
+        writeln!(out)?;
+        if let Some(d) = &self.diff {
+            match style.lang {
+                Lang::En => writeln!(
+                    out,
+                    "Compared with {} ({}): {}",
+                    d.old.label,
+                    short(&d.old.id),
+                    d.counts(style.lang)
+                )?,
+                Lang::Zh => writeln!(
+                    out,
+                    "与上一快照 {}（{}）相比：{}",
+                    d.old.label,
+                    short(&d.old.id),
+                    d.counts(style.lang)
+                )?,
+            }
+        }
+        match style.lang {
+            Lang::En => writeln!(
+                out,
+                "Deposited {:?} into {}: {} new contents ({} compressed), {} already in the vault",
+                self.label,
+                self.vault,
+                self.new_objects,
+                human_bytes(self.new_bytes),
+                self.reused_objects
+            )?,
+            Lang::Zh => writeln!(
+                out,
+                "已将「{}」存入托管库 {}：新增内容 {} 份（压缩后 {}），{} 份托管库中已有",
+                self.label,
+                self.vault,
+                self.new_objects,
+                human_bytes(self.new_bytes),
+                self.reused_objects
+            )?,
+        }
+        writeln!(out, "{}", ledger_head_text(&self.ledger_head, style.lang))?;
+        match style.lang {
+            Lang::En => writeln!(out, "snapshot {}", self.snapshot),
+            Lang::Zh => writeln!(out, "快照编号 {}", self.snapshot),
+        }
+    }
+}
