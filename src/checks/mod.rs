@@ -1,6 +1,12 @@
 //! Requirement checks: match the inventory against each manifest requirement, then apply the
-//! rule of its kind. One file per kind, each with its finding codes.
+//! rule of its kind. One file per kind, each with its finding codes; `compare` is the comparison
+//! with the previous snapshot.
+//!
+//! No check applies the manifest's `[severity]` or `[[allow]]`: every finding leaves here at its
+//! code's default severity (or its scan rule's own), and the policy step applies the manifest's
+//! choices to the findings of every stage at once.
 
+pub mod compare;
 mod database;
 mod dependencies;
 pub mod depfiles;
@@ -65,7 +71,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// The technical-barrier scan's summary, when it ran.
     pub scan: Option<crate::scan::ScanSummary>,
-    /// `[[allow]]` entries and how many findings each silenced.
+    /// `[[allow]]` entries and how many findings each silenced: filled by the policy step
+    /// (`crate::policy`), empty when the checks return.
     pub allowed: Vec<crate::scan::Allowed>,
 }
 
@@ -78,8 +85,8 @@ pub(crate) struct KindResult {
     pub findings: Vec<Finding>,
 }
 
-/// Run every requirement check, the inventory notes and the scan's tree-wide pass, with the
-/// manifest's severities and allowances applied.
+/// Run every requirement check, the inventory notes and the scan's tree-wide pass. Findings keep
+/// their default severities; the manifest's `[severity]` and `[[allow]]` are not applied here.
 pub fn run(
     manifest: &Manifest,
     delivery: &Delivery,
@@ -171,13 +178,6 @@ pub fn run(
         outcome.findings.extend(findings);
         outcome.scan = Some(summary);
     }
-    // A rule may set its own severity; a [severity] entry for the code wins over both.
-    for f in &mut outcome.findings {
-        if let Some(s) = manifest.severities.get(&f.code) {
-            f.severity = *s;
-        }
-    }
-    outcome.allowed = crate::scan::apply_allowances(&manifest.allow, &mut outcome.findings);
     Ok(outcome)
 }
 

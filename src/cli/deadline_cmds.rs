@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use escrow::calendar::status::{self, State};
 use escrow::calendar::{Calendar, Deadline, cst_date, parse_date};
+use escrow::obligations::{self as status, State};
 use escrow::vault::{ledger, lock};
 
 use super::vault_cmds::VaultArg;

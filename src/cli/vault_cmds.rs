@@ -289,6 +289,7 @@ pub fn show(args: &ShowArgs) -> Result<u8> {
         }))?;
         return Ok(EXIT_PASS);
     }
+    let stored = escrow::pipeline::stored_report(&v, &entry.snapshot, &record)?;
     let mut buf = Vec::new();
     writeln!(buf, "snapshot     {}", entry.snapshot)?;
     writeln!(buf, "label        {}", record.label)?;
@@ -327,7 +328,7 @@ pub fn show(args: &ShowArgs) -> Result<u8> {
         }
         None => writeln!(buf, "change note  none")?,
     }
-    if let (Some(log), Some(b)) = (&record.build_log, &record.report.build) {
+    if let (Some(log), Some(b)) = (&record.build_log, &stored.build) {
         writeln!(
             buf,
             "build        {} with {} isolation; log sha256 {} ({}), `escrow show {} --build-log` prints it",
@@ -343,7 +344,7 @@ pub fn show(args: &ShowArgs) -> Result<u8> {
         )?;
     }
     writeln!(buf)?;
-    report::render_human(&record.report, args.lang.resolve(), false, &mut buf)?;
+    report::render_human(&stored, args.lang.resolve(), false, &mut buf)?;
     print(&buf)?;
     Ok(EXIT_PASS)
 }
@@ -369,7 +370,7 @@ pub fn diff(args: &DiffArgs) -> Result<u8> {
         v.load_snapshot(&old.snapshot)?,
         v.load_snapshot(&new.snapshot)?,
     );
-    let d: Diff = vault::diff::diff(
+    let d: Diff = escrow::checks::compare::diff(
         &old_rec,
         &v.load_entries(&old_rec)?,
         &old.snapshot,

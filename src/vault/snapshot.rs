@@ -9,7 +9,26 @@ use sha2::{Digest, Sha256};
 use super::{Vault, VaultError, fsutil, io_err};
 use crate::delivery::{Entry, EntryKind, Source};
 use crate::manifest::hex;
-use crate::report::{Report, Tool};
+
+/// The program that wrote a record: `{"name": "escrow", "version": "0.1.0"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    /// Always "escrow".
+    pub name: String,
+    /// The version of escrow (Cargo package version).
+    pub version: String,
+}
+
+impl Tool {
+    /// This build of escrow.
+    pub fn this() -> Tool {
+        Tool {
+            name: "escrow".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
 
 /// A change note given with `--note`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,12 +42,16 @@ pub struct Note {
     pub text: String,
 }
 
-/// The manifest the delivery was checked against, verbatim.
+/// The manifest the delivery was checked against, verbatim (plain data: the vault does not read
+/// it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoredManifest {
+    /// The manifest's path as given on the command line.
     pub path: String,
+    /// SHA-256 of the manifest file's bytes, hex.
     pub sha256: String,
+    /// The manifest's text.
     pub text: String,
 }
 
@@ -125,7 +148,10 @@ impl RecEntry {
 }
 
 /// Everything recorded about one deposit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The record's id is the SHA-256 of its JSON bytes, so the field order and the JSON of `report`
+/// are kept byte for byte: `report` is stored as raw JSON, written by the layer that made it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotRecord {
     pub format: u32,
@@ -140,8 +166,9 @@ pub struct SnapshotRecord {
     pub source: Source,
     pub manifest: StoredManifest,
     pub tree: Tree,
-    /// The check report, including the comparison with the previous snapshot.
-    pub report: Report,
+    /// The check report, including the comparison with the previous snapshot and the build's
+    /// record (`--build`): JSON the vault stores and returns as it is, without reading it.
+    pub report: Box<serde_json::value::RawValue>,
     /// Every entry of the delivery, sorted by path bytes, in pieces stored as objects (so that
     /// the pieces an update leaves unchanged are stored once).
     pub listing: Vec<ChunkRef>,
@@ -151,6 +178,19 @@ pub struct SnapshotRecord {
     /// Deposited `--build`: the build log, as an object (the build's record is in `report`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_log: Option<BuildLogRef>,
+}
+
+impl SnapshotRecord {
+    /// The `verdict` of the stored report ("pass" or "fail"), `None` when the report has none.
+    pub fn report_verdict(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Verdict {
+            verdict: String,
+        }
+        serde_json::from_str::<Verdict>(self.report.get())
+            .ok()
+            .map(|v| v.verdict)
+    }
 }
 
 /// The build log kept with a snapshot.
