@@ -319,3 +319,50 @@ pub fn safe_relative(path: &[u8]) -> bool {
 pub fn join(root: &std::path::Path, rel: &[u8]) -> std::path::PathBuf {
     root.join(std::ffi::OsStr::from_bytes(rel))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record as an older escrow wrote it: compact JSON, fields in declaration order, the
+    /// report's own key order.
+    const RECORD: &str = concat!(
+        r#"{"format":1,"label":"v1","created_at":"2026-03-10T09:00:00Z","#,
+        r#""tool":{"name":"escrow","version":"0.1.0"},"seq":0,"#,
+        r#""prev":"0000000000000000000000000000000000000000000000000000000000000000","#,
+        r#""note":null,"source":{"kind":"dir","path":"/d"},"#,
+        r#""manifest":{"path":"m.toml","sha256":"ab","text":"schema-version = 1\n"},"#,
+        r#""tree":{"sha256":"cd","sm3":"ef","files":1,"bytes":2,"entries":3},"#,
+        r#""report":{"schema_version":1,"verdict":"fail","findings":[{"code":"x","path":null}],"totals":{"deny":1}},"#,
+        r#""listing":[{"sha256":"01","entries":3}]}"#
+    );
+
+    #[test]
+    fn a_record_keeps_its_bytes_and_so_its_id() {
+        let record: SnapshotRecord = serde_json::from_str(RECORD).unwrap();
+        assert_eq!(record.report_verdict().as_deref(), Some("fail"));
+        assert_eq!(serde_json::to_string(&record).unwrap(), RECORD);
+        let tmp = tempfile::tempdir().unwrap();
+        let (v, _) = Vault::init(&tmp.path().join("vault")).unwrap();
+        let (id, _) = store(&v, &record).unwrap();
+        assert_eq!(id, hex(&Sha256::digest(RECORD.as_bytes())));
+        assert_eq!(load_json(&v, &id).unwrap(), RECORD.as_bytes());
+        assert_eq!(load(&v, &id).unwrap().report.get(), record.report.get());
+    }
+
+    #[test]
+    fn an_edited_record_does_not_load() {
+        let record: SnapshotRecord = serde_json::from_str(RECORD).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let (v, _) = Vault::init(&tmp.path().join("vault")).unwrap();
+        let (id, _) = store(&v, &record).unwrap();
+        let path = v.snapshots_dir().join(format!("{id}.json.zst"));
+        let edited = RECORD.replace(r#""verdict":"fail""#, r#""verdict":"pass""#);
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, zstd::bulk::compress(edited.as_bytes(), 1).unwrap()).unwrap();
+        let err = load(&v, &id).unwrap_err();
+        assert!(err.to_string().contains("does not match its id"), "{err}");
+        // Write-once: storing the original again over the edited file is refused.
+        assert!(store(&v, &record).is_err());
+    }
+}

@@ -14,6 +14,7 @@ mod git;
 mod hostile_ingest;
 mod inventory;
 mod manifest_errors;
+mod policy;
 mod roundtrip;
 mod scan;
 mod sql_encodings;
