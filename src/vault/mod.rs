@@ -253,3 +253,64 @@ impl Vault {
 pub fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
 }
+
+#[cfg(test)]
+mod tests {
+    /// The modules of the crate that the files under `dir` (relative to `src/`) import, outside
+    /// their tests: (file name, module).
+    fn imports(dir: &str) -> Vec<(String, String)> {
+        let ident = |s: &str| -> String {
+            s.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        };
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src")
+            .join(dir);
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(&root).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap();
+            for (i, _) in code.match_indices("crate::") {
+                let rest = &code[i + "crate::".len()..];
+                let paths: Vec<&str> = match rest.strip_prefix('{') {
+                    Some(group) => group[..group.find('}').unwrap()]
+                        .split(',')
+                        .map(str::trim)
+                        .collect(),
+                    None => vec![rest],
+                };
+                for p in paths {
+                    let module = ident(p);
+                    // `manifest::hex`, the hex encoder, is on its way to a leaf module.
+                    if module == "manifest" && p[module.len()..].starts_with("::hex") {
+                        continue;
+                    }
+                    out.push((name.clone(), module));
+                }
+            }
+        }
+        out
+    }
+
+    /// The vault stores bytes and records: it knows nothing of checks, scans, builds, manifests,
+    /// reports, obligations or the pipeline. Calendars are a leaf.
+    #[test]
+    fn the_vault_and_the_calendar_import_only_lower_layers() {
+        let below_vault = ["delivery", "progress", "text", "hash", "filetypes"];
+        for (file, module) in imports("vault") {
+            assert!(
+                below_vault.contains(&module.as_str()),
+                "src/vault/{file} imports crate::{module}, a layer above the vault"
+            );
+        }
+        for (file, module) in imports("calendar") {
+            panic!("src/calendar/{file} imports crate::{module}: calendars are a leaf");
+        }
+    }
+}
