@@ -20,3 +20,4 @@ mod scan;
 mod sql_encodings;
 mod terminal;
 mod vault;
+mod vault_compat;
