@@ -1,6 +1,11 @@
 //! The escrow vault: write-once, content-addressed, packed, compressed storage of every
 //! delivery, with a hash-chained ledger. See the README's "Vault layout" for the on-disk format.
 //!
+//! The vault stores bytes and records. It knows nothing of checks, scans, builds, manifests or
+//! reports: a snapshot's report is JSON it keeps as given (`SnapshotRecord::report`), the
+//! manifest is plain text, and the comparison of two snapshots groups files by whatever groups
+//! its caller gives (`diff::Grouping`). It imports only the delivery layer and the leaves.
+//!
 //! Commit protocol of a deposit (crash-safe at any instant):
 //! 1. new objects are appended to a pack in `tmp/`, fsynced, renamed into `packs/`, then its
 //!    index is written the same way (an index only ever names a complete pack);
