@@ -9,6 +9,7 @@ use time::Date;
 use crate::calendar::{self, Calendar, CalendarError, Deadline, cst_date, parse_date};
 use crate::vault::LedgerEntry;
 
+/// Where an obligation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
@@ -24,15 +25,19 @@ pub enum State {
     Unknown,
 }
 
+/// A deposit that answered an obligation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepositRef {
+    /// The snapshot id.
     pub snapshot: String,
+    /// The snapshot's label.
     pub label: String,
     /// The deposit's date in China Standard Time.
     pub date: String,
 }
 
+/// One obligation: a window opened by a go-live or the final payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Obligation {
@@ -40,22 +45,31 @@ pub struct Obligation {
     pub kind: String,
     /// What started the clock: the feature's name, or "final payment".
     pub trigger: String,
+    /// The day the clock started (YYYY-MM-DD, China Standard Time).
     pub trigger_date: String,
+    /// The deadline as the contract states it, e.g. "10 working days".
     pub deadline: String,
+    /// The last day of the window (YYYY-MM-DD); `None` when the calendar does not reach it.
     pub due: Option<String>,
     pub state: State,
+    /// Satisfied: the first deposit inside the window.
     pub satisfied_by: Option<DepositRef>,
     /// Late: the first deposit after the window.
     pub delivered_late: Option<DepositRef>,
+    /// Pending: working days left until the due date.
     pub working_days_left: Option<u32>,
+    /// Late or overdue: working days past the due date (`None` when the calendar cannot tell).
     pub working_days_late: Option<u32>,
+    /// Where it stands, in English and in Chinese.
     pub message: String,
     pub message_zh: String,
 }
 
+/// Every obligation of a vault (`escrow status`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Status {
+    /// Always 1.
     pub schema_version: u32,
     /// Today in China Standard Time.
     pub today: String,

@@ -26,16 +26,22 @@ use crate::{build, scan, text};
 /// Errors from running the pipeline: a check, a build or a deposit.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
+    /// The manifest cannot be read or is invalid.
     #[error(transparent)]
     Manifest(#[from] manifest::ManifestError),
+    /// The delivery cannot be read (missing, unsafe archive, bounds exceeded, …).
     #[error(transparent)]
     Delivery(#[from] delivery::DeliveryError),
+    /// The vault refused or failed (locked, label taken, damaged, I/O).
     #[error(transparent)]
     Vault(#[from] vault::VaultError),
+    /// The build could not be attempted (no sandbox, interrupted, I/O).
     #[error(transparent)]
     Build(#[from] build::BuildError),
+    /// A build was asked for, but the manifest at `path` has no `[build]`.
     #[error("{}: the manifest has no [build] table, so --build has nothing to run; add one (see manifests/template.toml: command, timeout, outputs, …) or run without --build", path.display())]
     NoBuild { path: PathBuf },
+    /// The change note at `path` cannot be read.
     #[error("{}: cannot read the change note: {source}; check the path given to --note", path.display())]
     Note {
         path: PathBuf,
@@ -83,6 +89,7 @@ pub struct Request<'a> {
     pub generated_at: String,
     /// How to read the delivery (archive bounds, git ref).
     pub ingest: &'a delivery::Ingest,
+    /// The stages to run besides ingest, policy and report.
     pub stages: Stages<'a>,
 }
 
@@ -136,7 +143,9 @@ pub fn check(
 
 /// What `deposit` needs besides the vault.
 pub struct DepositArgs<'a> {
+    /// A folder, an archive or a git repository.
     pub delivery: &'a Path,
+    /// The contract manifest (TOML).
     pub manifest: &'a Path,
     /// The snapshot's label: unique in the vault, not empty.
     pub label: String,
@@ -155,15 +164,17 @@ pub struct DepositArgs<'a> {
 /// What a deposit did.
 #[derive(Debug)]
 pub struct Deposited {
-    /// The snapshot id and its ledger position.
+    /// The snapshot id: SHA-256 of its record, hex.
     pub id: String,
+    /// Its ledger position (0 for the first entry).
     pub seq: u64,
     /// The report stored with the snapshot.
     pub report: Report,
     /// The comparison with the previous snapshot, if there was one.
     pub diff: Option<Diff>,
-    /// Contents new to the vault, and the bytes written into new packs (compressed).
+    /// Contents new to the vault.
     pub new_objects: u64,
+    /// Bytes written into new packs (compressed).
     pub new_bytes: u64,
     /// Files whose content the vault already held.
     pub reused_objects: u64,

@@ -14,6 +14,7 @@ use super::{Vault, VaultError, io_err};
 use crate::manifest::hex;
 use crate::progress::Progress;
 
+/// How serious an audit problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
@@ -25,28 +26,37 @@ pub enum Level {
     Error,
 }
 
+/// One problem `audit` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     pub level: Level,
+    /// A stable kebab-case code, e.g. `pack-missing`, `ledger-broken`.
     pub code: String,
     /// The vault file concerned, relative to the vault.
     pub path: String,
+    /// What is wrong.
     pub message: String,
     /// What to do about it.
     pub advice: String,
 }
 
+/// What `audit` verified and every problem it found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditReport {
+    /// Always 1.
     pub schema_version: u32,
+    /// The vault's folder.
     pub vault: String,
+    /// Packs with a readable index, and the objects in them verified sound.
     pub packs: u64,
     pub objects: u64,
     /// Compressed bytes read and verified.
     pub bytes: u64,
+    /// Snapshots both on disk and in the ledger.
     pub snapshots: u64,
+    /// Ledger entries read before the first problem (all of them in a sound ledger).
     pub ledger_entries: u64,
     /// SHA-256 of the ledger's last line.
     pub ledger_head: String,
@@ -58,10 +68,12 @@ pub struct AuditReport {
     /// the head checks that these are events they know of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_head: Option<Vec<String>>,
+    /// Most serious first, then by path.
     pub problems: Vec<Problem>,
 }
 
 impl AuditReport {
+    /// The number of `Warn` problems.
     pub fn warnings(&self) -> usize {
         self.problems
             .iter()
@@ -69,6 +81,7 @@ impl AuditReport {
             .count()
     }
 
+    /// The number of `Error` problems (the vault is damaged).
     pub fn errors(&self) -> usize {
         self.problems
             .iter()

@@ -149,6 +149,7 @@ impl ContentSink for Store {
 pub struct Previous {
     /// Its id.
     pub id: String,
+    /// Its record.
     pub record: SnapshotRecord,
     /// Its whole file list.
     pub entries: Vec<RecEntry>,
@@ -232,11 +233,13 @@ pub fn entries(delivery: &Delivery) -> Vec<RecEntry> {
 
 /// What `commit` stores besides the delivery's contents.
 pub struct Commit<'a> {
+    /// The delivery deposited: its inventory, source and files.
     pub delivery: &'a Delivery,
     /// The delivery's file list, from `entries(delivery)`.
     pub entries: Vec<RecEntry>,
     /// The manifest the delivery was checked against.
     pub manifest: StoredManifest,
+    /// The change note given with `--note`.
     pub note: Option<Note>,
     /// UTC, RFC 3339.
     pub now: String,
@@ -257,8 +260,9 @@ pub struct Committed {
     pub id: String,
     /// Its ledger position.
     pub seq: u64,
-    /// Contents new to the vault, and the bytes written into new packs (compressed).
+    /// Contents new to the vault.
     pub new_objects: u64,
+    /// Bytes written into new packs (compressed).
     pub new_bytes: u64,
     /// Files whose content the vault already held.
     pub reused_objects: u64,

@@ -13,8 +13,11 @@ use crate::delivery::EntryKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
+    /// Only in the newer snapshot.
     Added,
+    /// Only in the older snapshot.
     Removed,
+    /// In both, with another content, kind, mode or link target.
     Modified,
 }
 
@@ -24,6 +27,7 @@ pub enum ChangeKind {
 pub struct Change {
     /// The path as shown to people.
     pub path: String,
+    /// How it changed.
     pub change: ChangeKind,
     /// Bytes before (absent for an added file) and after (absent for a removed one).
     pub old_size: Option<u64>,
@@ -34,8 +38,11 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModuleDiff {
+    /// The group's id (a module id), `None` for the files outside every group.
     pub id: Option<String>,
+    /// The group's name, shown to people.
     pub name: String,
+    /// Files added, removed and modified in the group.
     pub added: u64,
     pub removed: u64,
     pub modified: u64,
@@ -60,14 +67,17 @@ pub struct SnapshotRef {
     pub created_at: String,
 }
 
-/// The comparison of two snapshots.
+/// The comparison of two snapshots. Its JSON is the output of `escrow diff --format json` and
+/// the `diff` of `escrow deposit --format json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Diff {
     /// Always 1.
     pub schema_version: u32,
+    /// The older and the newer snapshot.
     pub old: SnapshotRef,
     pub new: SnapshotRef,
+    /// Files (anything but folders) added, removed, modified and unchanged.
     pub added: u64,
     pub removed: u64,
     pub modified: u64,

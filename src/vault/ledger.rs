@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::{Vault, VaultError, fsutil, io_err};
 use crate::manifest::hex;
 
+/// The `prev` of the first entry, and the head of an empty ledger: 64 zeros.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One ledger line.
@@ -34,6 +35,7 @@ pub struct LedgerEntry {
     /// Deposits: "pass" or "fail".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub verdict: String,
+    /// Deposits: regular files and their bytes.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub files: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -61,6 +63,7 @@ fn is_zero(n: &u64) -> bool {
 /// A read ledger: the entries that parse and chain, and every problem found.
 #[derive(Debug, Default)]
 pub struct Ledger {
+    /// The entries up to the first problem.
     pub entries: Vec<LedgerEntry>,
     /// SHA-256 of the last line: the ledger head. Keep it elsewhere to detect a cut ledger.
     pub head: String,

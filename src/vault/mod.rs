@@ -36,37 +36,48 @@ const MARKER: &str = "VAULT";
 /// Why a vault operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
+    /// `path` holds no `VAULT` marker.
     #[error("{}: not an escrow vault (no VAULT file); give the right --vault, or create one with `escrow init`", path.display())]
     NotAVault { path: PathBuf },
+    /// The vault at `path` has another format (`found`).
     #[error("{}: vault format {found} is not supported by this escrow (it reads format {FORMAT}); use a newer escrow", path.display())]
     Format { path: PathBuf, found: String },
+    /// Reading or writing `path` failed.
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
+    /// `path` is damaged or was edited: run `audit`.
     #[error("{}: {message}", path.display())]
     Corrupt { path: PathBuf, message: String },
+    /// Another process held the write lock for `waited_secs` seconds.
     #[error("{}: the vault is locked by another escrow process ({holder}); waited {waited_secs} s. Try again when it has finished (ESCROW_LOCK_WAIT sets the wait in seconds)", path.display())]
     Locked {
         path: PathBuf,
         holder: String,
         waited_secs: u64,
     },
+    /// No snapshot has this label, id or id prefix.
     #[error("no snapshot matches {query:?}; `escrow list` shows the ids and labels")]
     NoSuchSnapshot { query: String },
+    /// Several snapshots' ids start with `query`.
     #[error("{query:?} matches several snapshots ({}); give more characters of the id", candidates.join(", "))]
     Ambiguous {
         query: String,
         candidates: Vec<String>,
     },
+    /// Another snapshot (`id`) has this label.
     #[error("the label {label:?} is already used by snapshot {id}; choose another label")]
     LabelTaken { label: String, id: String },
+    /// The file at `path` changed while it was being deposited.
     #[error("{}: the file changed while it was being deposited; deposit again from a delivery nobody is writing to", path.display())]
     Changed { path: PathBuf },
+    /// The restore target `path` is not empty (and `force` was not given).
     #[error("{}: the restore target is not empty; choose an empty or new folder, or pass --force to write over it", path.display())]
     TargetNotEmpty { path: PathBuf },
+    /// The request makes no sense (empty label, a vault inside the delivery, …).
     #[error("{message}")]
     Invalid { message: String },
 }
@@ -82,22 +93,28 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> VaultError +
 /// An opened vault.
 #[derive(Debug, Clone)]
 pub struct Vault {
+    /// The vault's folder.
     pub root: PathBuf,
 }
 
 impl Vault {
+    /// `packs/`: the packs and their indexes.
     pub fn packs_dir(&self) -> PathBuf {
         self.root.join("packs")
     }
+    /// `snapshots/`: the snapshot records.
     pub fn snapshots_dir(&self) -> PathBuf {
         self.root.join("snapshots")
     }
+    /// `tmp/`: files being written.
     pub fn tmp_dir(&self) -> PathBuf {
         self.root.join("tmp")
     }
+    /// `ledger.jsonl`: the ledger.
     pub fn ledger_path(&self) -> PathBuf {
         self.root.join("ledger.jsonl")
     }
+    /// `lock`: the writers' lock file.
     pub fn lock_path(&self) -> PathBuf {
         self.root.join("lock")
     }

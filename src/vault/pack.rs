@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::{Vault, VaultError, fsutil, io_err};
 use crate::manifest::hex;
 
+/// The first line of every pack index.
 pub const INDEX_HEADER: &str = "escrow-pack-index 1";
 /// A pack is closed once it holds this many bytes.
 pub const PACK_TARGET: u64 = 256 * 1024 * 1024;
@@ -29,9 +30,12 @@ pub const LEVEL: i32 = 1;
 /// Where an object is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Loc {
+    /// The pack, by its position in `Index::packs`.
     pub pack: u32,
+    /// Where the object's zstd frame starts in the pack, and its compressed length, in bytes.
     pub offset: u64,
     pub clen: u64,
+    /// The content's length in bytes.
     pub size: u64,
 }
 
@@ -40,6 +44,7 @@ pub struct Loc {
 pub struct Index {
     /// Pack ids, by `Loc::pack`.
     pub packs: Vec<String>,
+    /// Where each object is, by the SHA-256 of its content.
     pub objects: HashMap<[u8; 32], Loc>,
 }
 
@@ -106,6 +111,7 @@ impl Index {
         Ok(index)
     }
 
+    /// Add the objects of one pack (an object already known keeps its first place).
     pub fn add(&mut self, pack_id: String, lines: &[IdxLine]) {
         let pack = u32::try_from(self.packs.len()).expect("fewer than 4 billion packs");
         self.packs.push(pack_id);
@@ -119,6 +125,7 @@ impl Index {
         }
     }
 
+    /// The file of pack number `pack`.
     pub fn pack_path(&self, vault: &Vault, pack: u32) -> PathBuf {
         vault
             .packs_dir()
@@ -169,6 +176,7 @@ pub struct PackWriter {
 }
 
 impl PackWriter {
+    /// Start a pack in the vault's `tmp/`.
     pub fn new(vault: &Vault) -> Result<Self, VaultError> {
         let tmp = fsutil::temp_path(&vault.tmp_dir(), "pack");
         let file = fsutil::create_private(&tmp).map_err(io_err(&tmp))?;
@@ -183,10 +191,12 @@ impl PackWriter {
         })
     }
 
+    /// Bytes written so far.
     pub fn len(&self) -> u64 {
         self.out.len
     }
 
+    /// Whether no object was added.
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
@@ -275,6 +285,7 @@ pub struct RegionReader<'a> {
 }
 
 impl<'a> RegionReader<'a> {
+    /// The `len` bytes of `file` from `offset`.
     pub fn new(file: &'a File, offset: u64, len: u64) -> Self {
         RegionReader {
             file,

@@ -15,13 +15,16 @@ use super::{Vault, VaultError, io_err};
 use crate::delivery::EntryKind;
 use crate::progress::Progress;
 
+/// What a restore wrote.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Restored {
+    /// Regular files, folders and symbolic links written.
     pub files: u64,
     pub dirs: u64,
     pub symlinks: u64,
     /// Special files recorded in the snapshot but never stored (devices, FIFOs, sockets).
     pub skipped: u64,
+    /// Bytes written into regular files.
     pub bytes: u64,
     /// Files and folders recorded with setuid, setgid or sticky bits: (path as shown to people,
     /// recorded mode & 0o7777). Without `keep_special_modes` these bits, and write access for

@@ -59,10 +59,14 @@ pub struct StoredManifest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tree {
+    /// Digests over the whole inventory (paths, modes, contents, link targets), hex: SHA-256
+    /// and SM3 (GB/T 32905).
     pub sha256: String,
     pub sm3: String,
+    /// Regular files and their bytes.
     pub files: u64,
     pub bytes: u64,
+    /// Every entry: files, folders, links, special files.
     pub entries: u64,
 }
 
@@ -76,12 +80,16 @@ pub struct RecEntry {
     /// The path's bytes in hex, when it is not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_hex: Option<String>,
+    /// File, folder, symbolic link or special file.
     pub kind: EntryKind,
     /// `st_mode` (type and permission bits).
     pub mode: u32,
+    /// Bytes (regular files).
     pub size: u64,
+    /// Regular files: SHA-256 of the content, hex (the id of its object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// Symbolic links: the target, when it is UTF-8; else its bytes in hex.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,6 +118,7 @@ fn join_bytes(text: Option<&String>, hexed: Option<&String>) -> Option<Vec<u8>> 
 }
 
 impl RecEntry {
+    /// The record of an inventory entry.
     pub fn from_entry(e: &Entry) -> RecEntry {
         let (path, path_hex) = split_bytes(&e.path);
         let (target, target_hex) = e.link_target.as_deref().map_or((None, None), split_bytes);
@@ -130,6 +139,7 @@ impl RecEntry {
         join_bytes(self.path.as_ref(), self.path_hex.as_ref())
     }
 
+    /// A link target's raw bytes (`None` for anything but a link, or a malformed record).
     pub fn target_bytes(&self) -> Option<Vec<u8>> {
         join_bytes(self.target.as_ref(), self.target_hex.as_ref())
     }
@@ -142,6 +152,7 @@ impl RecEntry {
         )
     }
 
+    /// The content hash as bytes (`None` for anything but a file, or a malformed record).
     pub fn sha(&self) -> Option<[u8; 32]> {
         self.sha256.as_deref().and_then(super::pack::parse_hex32)
     }
@@ -154,17 +165,24 @@ impl RecEntry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotRecord {
+    /// The vault format (`FORMAT`).
     pub format: u32,
+    /// The label given with `--label`, unique in the vault.
     pub label: String,
     /// UTC, RFC 3339.
     pub created_at: String,
+    /// The escrow that wrote it.
     pub tool: Tool,
     /// The ledger position this snapshot was written for, and the ledger head it follows.
     pub seq: u64,
     pub prev: String,
+    /// The change note given with `--note`.
     pub note: Option<Note>,
+    /// Where the delivery came from (folder, archive, git).
     pub source: Source,
+    /// The manifest it was checked against.
     pub manifest: StoredManifest,
+    /// The delivery tree's digests and counts.
     pub tree: Tree,
     /// The check report, including the comparison with the previous snapshot and the build's
     /// record (`--build`): JSON the vault stores and returns as it is, without reading it.
@@ -197,7 +215,9 @@ impl SnapshotRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildLogRef {
+    /// The object: SHA-256 of the log's bytes, hex.
     pub sha256: String,
+    /// Bytes.
     pub size: u64,
 }
 
@@ -207,7 +227,9 @@ pub struct BuildLogRef {
 pub struct HistoryRef {
     /// "git-bundle"
     pub format: String,
+    /// The object: SHA-256 of the bundle's bytes, hex.
     pub sha256: String,
+    /// Bytes.
     pub size: u64,
 }
 
@@ -215,7 +237,9 @@ pub struct HistoryRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChunkRef {
+    /// The object: SHA-256 of the piece's JSON, hex.
     pub sha256: String,
+    /// Entries in the piece.
     pub entries: u64,
 }
 
