@@ -6,8 +6,6 @@
 //! outside the covered years is unknown, and every computation that needs it refuses with a
 //! message saying which notice to add (`--calendar FILE`), rather than guess Monday to Friday.
 
-pub mod status;
-
 use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;

@@ -1,6 +1,12 @@
 //! Requirement checks: match the inventory against each manifest requirement, then apply the
-//! rule of its kind. One file per kind, each with its finding codes.
+//! rule of its kind. One file per kind, each with its finding codes; `compare` is the comparison
+//! with the previous snapshot.
+//!
+//! No check applies the manifest's `[severity]` or `[[allow]]`: every finding leaves here at its
+//! code's default severity (or its scan rule's own), and the policy step applies the manifest's
+//! choices to the findings of every stage at once.
 
+pub mod compare;
 pub mod config;
 mod database;
 mod dependencies;
@@ -76,7 +82,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// The technical-barrier scan's summary, when it ran.
     pub scan: Option<crate::scan::ScanSummary>,
-    /// `[[allow]]` entries and how many findings each silenced.
+    /// `[[allow]]` entries and how many findings each silenced: filled by the policy step
+    /// (`crate::policy`), empty when the checks return.
     pub allowed: Vec<crate::scan::Allowed>,
 }
 

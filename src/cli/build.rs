@@ -39,13 +39,15 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
     let now = super::now_rfc3339()?;
     let bar =
         Bar::new(!args.quiet && args.style.format == Format::Human && super::stderr_is_terminal());
-    let report = escrow::build_only(
-        &args.delivery,
-        &args.manifest,
-        now,
-        &args.limits.ingest(),
+    let report = escrow::pipeline::run(
+        &escrow::pipeline::Request {
+            delivery: &args.delivery,
+            manifest: &args.manifest,
+            generated_at: now,
+            ingest: &args.limits.ingest(),
+            stages: escrow::pipeline::Stages::build_only(&options),
+        },
         &bar,
-        &options,
     )?;
     super::check::emit(
         &report,

@@ -40,13 +40,15 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let bar =
         Bar::new(!args.quiet && args.style.format == Format::Human && super::stderr_is_terminal());
     let build = args.build_flags.options(args.build, &args.delivery)?;
-    let report = escrow::check_with_build(
-        &args.delivery,
-        &args.manifest,
-        now,
-        &args.limits.ingest(),
+    let report = escrow::pipeline::run(
+        &escrow::pipeline::Request {
+            delivery: &args.delivery,
+            manifest: &args.manifest,
+            generated_at: now,
+            ingest: &args.limits.ingest(),
+            stages: escrow::pipeline::Stages::check(build.as_ref()),
+        },
         &bar,
-        build.as_ref(),
     )?;
     emit(
         &report,

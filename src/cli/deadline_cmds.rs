@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use escrow::calendar::status;
 use escrow::calendar::{Calendar, Deadline, cst_date, parse_date};
+use escrow::obligations as status;
 use escrow::report::docs::{DeadlineDoc, EventDoc, StatusDoc};
 use escrow::vault::{ledger, lock};
 

@@ -215,18 +215,7 @@ pub fn diff(args: &DiffArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let old = v.resolve(&args.old)?;
     let new = v.resolve(&args.new)?;
-    let (old_rec, new_rec) = (
-        v.load_snapshot(&old.snapshot)?,
-        v.load_snapshot(&new.snapshot)?,
-    );
-    let d: Diff = vault::diff::diff(
-        &old_rec,
-        &v.load_entries(&old_rec)?,
-        &old.snapshot,
-        &new_rec,
-        &v.load_entries(&new_rec)?,
-        &new.snapshot,
-    );
+    let d: Diff = escrow::pipeline::diff_snapshots(&v, &old, &new)?;
     args.out.emit(&DiffDoc::new(&d))?;
     Ok(EXIT_PASS)
 }

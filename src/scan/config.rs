@@ -5,12 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use globset::{Candidate, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::rules::{self, LineRuleSpec};
-use crate::finding::{self, Finding};
+use crate::finding;
 
 type SpannedStrings = Spanned<Vec<Spanned<String>>>;
 
@@ -121,41 +121,6 @@ pub struct Allowed {
     pub reason: String,
     /// How many findings it silenced.
     pub silenced: u64,
-}
-
-/// Apply `[[allow]]` entries: remove the findings they match, and count them per entry.
-pub fn apply_allowances(allow: &[Allow], findings: &mut Vec<Finding>) -> Vec<Allowed> {
-    let mut counts = vec![0u64; allow.len()];
-    findings.retain(|f| {
-        let Some(path) = f.path.as_deref() else {
-            return true;
-        };
-        // A GBK-encoded name is shown decoded with a " [GBK]" mark; globs match the name.
-        let cand = Candidate::new(std::path::Path::new(
-            path.strip_suffix(" [GBK]").unwrap_or(path),
-        ));
-        for (i, a) in allow.iter().enumerate() {
-            if a.code == f.code
-                && a.rule.as_ref().is_none_or(|r| f.rule.as_ref() == Some(r))
-                && a.matcher.is_match_candidate(&cand)
-            {
-                counts[i] += 1;
-                return false;
-            }
-        }
-        true
-    });
-    allow
-        .iter()
-        .zip(counts)
-        .map(|(a, silenced)| Allowed {
-            code: a.code.clone(),
-            rule: a.rule.clone(),
-            paths: a.paths.clone(),
-            reason: a.reason.clone(),
-            silenced,
-        })
-        .collect()
 }
 
 /// Validate `[scan]` and the `[[rule]]` entries: every problem goes to `cx`; the result is the
@@ -369,16 +334,5 @@ mod tests {
         assert!(messages[0].contains("no scan rule is called \"no-such-rule\""));
         assert!(messages[1].contains("unknown finding code \"no-such-code\""));
         assert!(messages[2].contains("`reason` is empty"));
-        let mut findings = vec![
-            Finding::new("credential-hardcoded", "x", "x")
-                .path("src/a.properties".to_owned())
-                .rule("jwt"),
-            Finding::new("credential-hardcoded", "x", "x")
-                .path("src/b.properties".to_owned())
-                .rule("private-key"),
-        ];
-        let allowed = apply_allowances(&allow[..1], &mut findings);
-        assert_eq!(allowed[0].silenced, 1);
-        assert_eq!(findings.len(), 1);
     }
 }

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::delivery::Delivery;
 use crate::finding::Finding;
-pub use config::{Allow, Allowed, STRUCTURAL_RULES, ScanConfig, apply_allowances};
+pub use config::{Allow, Allowed, STRUCTURAL_RULES, ScanConfig};
 use facts::FileFacts;
 pub use inspect::TEXT_LIMIT;
 use lines::KeywordFilter;

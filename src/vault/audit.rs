@@ -14,6 +14,7 @@ use super::{Vault, VaultError, io_err};
 use crate::manifest::hex;
 use crate::progress::Progress;
 
+/// How serious an audit problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
@@ -25,28 +26,37 @@ pub enum Level {
     Error,
 }
 
+/// One problem `audit` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
     pub level: Level,
+    /// A stable kebab-case code, e.g. `pack-missing`, `ledger-broken`.
     pub code: String,
     /// The vault file concerned, relative to the vault.
     pub path: String,
+    /// What is wrong.
     pub message: String,
     /// What to do about it.
     pub advice: String,
 }
 
+/// What `audit` verified and every problem it found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditReport {
+    /// Always 1.
     pub schema_version: u32,
+    /// The vault's folder.
     pub vault: String,
+    /// Packs with a readable index, and the objects in them verified sound.
     pub packs: u64,
     pub objects: u64,
     /// Compressed bytes read and verified.
     pub bytes: u64,
+    /// Snapshots both on disk and in the ledger.
     pub snapshots: u64,
+    /// Ledger entries read before the first problem (all of them in a sound ledger).
     pub ledger_entries: u64,
     /// SHA-256 of the ledger's last line.
     pub ledger_head: String,
@@ -58,10 +68,12 @@ pub struct AuditReport {
     /// the head checks that these are events they know of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_head: Option<Vec<String>>,
+    /// Most serious first, then by path.
     pub problems: Vec<Problem>,
 }
 
 impl AuditReport {
+    /// The number of `Warn` problems.
     pub fn warnings(&self) -> usize {
         self.problems
             .iter()
@@ -69,6 +81,7 @@ impl AuditReport {
             .count()
     }
 
+    /// The number of `Error` problems (the vault is damaged).
     pub fn errors(&self) -> usize {
         self.problems
             .iter()
@@ -95,14 +108,140 @@ fn problem(level: Level, code: &str, path: String, message: String, advice: &str
 /// Verify everything: every pack and object, every snapshot record, the ledger chain; and, when
 /// given, that the ledger still holds the head recorded earlier (the only proof that no entry was
 /// cut from its end).
+///
+/// Errors: `Invalid` when `expect_head` is not 64 hex digits; I/O errors reading the vault.
+/// Damage is not an error: it is reported in `problems`.
 pub fn audit(
     vault: &Vault,
     expect_head: Option<&str>,
     progress: &dyn Progress,
 ) -> Result<AuditReport, VaultError> {
+    if let Some(h) = expect_head
+        && !ledger::is_head(h)
+    {
+        return Err(VaultError::Invalid {
+            message: format!(
+                "--head {h:?} is not a ledger head: give the 64 hex digits printed as \"Ledger head\" by deposit, golive or payment"
+            ),
+        });
+    }
     let mut problems = Vec::new();
+    let packs = audit_packs(vault, progress, &mut problems)?;
+    let led = ledger::read(&vault.ledger_path())?;
+    audit_ledger(&led, expect_head, &mut problems);
+    let snapshots = audit_snapshots(vault, &led, &packs, &mut problems)?;
+    audit_leftovers(vault, &mut problems)?;
+    if let Some(p) = permissions(vault)? {
+        problems.push(p);
+    }
+    problems.sort_by(|a, b| b.level.cmp(&a.level).then(a.path.cmp(&b.path)));
+    Ok(AuditReport {
+        schema_version: 1,
+        vault: vault.root.display().to_string(),
+        packs: packs.count,
+        objects: packs.objects,
+        bytes: packs.bytes,
+        snapshots,
+        ledger_entries: led.entries.len() as u64,
+        ledger_last: led.entries.last().map(ledger::describe).unwrap_or_default(),
+        after_head: expect_head.and_then(|h| led.position(h)).map(|n| {
+            led.entries[n.min(led.entries.len())..]
+                .iter()
+                .map(ledger::describe)
+                .collect()
+        }),
+        ledger_head: led.head,
+        problems,
+    })
+}
 
-    // 1. Packs and their indexes.
+/// What the packs hold, once verified.
+struct Packs {
+    /// Packs with a readable index.
+    count: u64,
+    /// Objects verified sound, and the compressed bytes read.
+    objects: u64,
+    bytes: u64,
+    /// The sound objects, by hash.
+    good: HashSet<[u8; 32]>,
+    /// Every object an index names, sound or not.
+    all_indexed: HashSet<[u8; 32]>,
+    index: pack::Index,
+}
+
+impl Packs {
+    /// Where `sha` stands: `None` when present and sound, else why not.
+    fn fault(&self, sha: &[u8; 32]) -> Option<Fault> {
+        if !self.all_indexed.contains(sha) {
+            Some(Fault::Missing)
+        } else if !self.good.contains(sha) {
+            Some(Fault::Damaged)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why a snapshot cannot have one of its objects.
+#[derive(Clone, Copy)]
+enum Fault {
+    Missing,
+    Damaged,
+}
+
+/// 1. Packs and their indexes: every index parses and has its pack, every pack has an index,
+///    every object decompresses to its hash.
+fn audit_packs(
+    vault: &Vault,
+    progress: &dyn Progress,
+    problems: &mut Vec<Problem>,
+) -> Result<Packs, VaultError> {
+    let indexed = read_indexes(vault, problems)?;
+    let total: u64 = indexed
+        .iter()
+        .flat_map(|(_, l)| l.iter().map(|x| x.2))
+        .sum();
+    progress.begin(
+        "auditing",
+        indexed.iter().map(|(_, l)| l.len() as u64).sum(),
+        total,
+    );
+    let results: Vec<(Vec<[u8; 32]>, Vec<Problem>)> = indexed
+        .par_iter()
+        .map(|(id, lines)| verify_pack(vault, id, lines, progress))
+        .collect::<Result<_, VaultError>>()?;
+    progress.finish();
+    let mut good: HashSet<[u8; 32]> = HashSet::new();
+    let mut objects = 0u64;
+    for (ok, probs) in results {
+        objects += ok.len() as u64;
+        good.extend(ok);
+        problems.extend(probs);
+    }
+    let all_indexed = indexed
+        .iter()
+        .flat_map(|(_, l)| l.iter().map(|x| x.0))
+        .collect();
+    let mut index = pack::Index::default();
+    for (id, lines) in &indexed {
+        index.add(id.clone(), lines);
+    }
+    Ok(Packs {
+        count: indexed.len() as u64,
+        objects,
+        bytes: total,
+        good,
+        all_indexed,
+        index,
+    })
+}
+
+/// The indexes that parse and have their pack; the others, and packs without an index, are
+/// problems.
+fn read_indexes(
+    vault: &Vault,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<(String, Vec<IdxLine>)>, VaultError> {
     let packs = pack::list(vault, "pack")?;
     let idxs = pack::list(vault, "idx")?;
     let pack_ids: HashSet<&str> = packs.iter().map(|(id, _)| id.as_str()).collect();
@@ -119,69 +258,35 @@ pub fn audit(
             ));
         }
     }
-    let mut indexed: Vec<(String, Vec<IdxLine>)> = Vec::new();
+    let mut indexed = Vec::new();
     for (id, path) in &idxs {
-        let rel = format!("packs/{id}.idx");
         let text = std::fs::read_to_string(path).map_err(io_err(path))?;
         match pack::parse_idx(&text) {
-            Ok(lines) => {
-                if pack_ids.contains(id.as_str()) {
-                    indexed.push((id.clone(), lines));
-                } else {
-                    problems.push(problem(
-                        Level::Error,
-                        "pack-missing",
-                        format!("packs/{id}.pack"),
-                        format!(
-                            "the pack is missing: {} objects are lost with it",
-                            lines.len()
-                        ),
-                        RESTORE_BACKUP,
-                    ));
-                }
-            }
+            Ok(lines) if pack_ids.contains(id.as_str()) => indexed.push((id.clone(), lines)),
+            Ok(lines) => problems.push(problem(
+                Level::Error,
+                "pack-missing",
+                format!("packs/{id}.pack"),
+                format!(
+                    "the pack is missing: {} objects are lost with it",
+                    lines.len()
+                ),
+                RESTORE_BACKUP,
+            )),
             Err(m) => problems.push(problem(
                 Level::Error,
                 "index-corrupted",
-                rel,
+                format!("packs/{id}.idx"),
                 m,
                 RESTORE_BACKUP,
             )),
         }
     }
-    let total: u64 = indexed
-        .iter()
-        .flat_map(|(_, l)| l.iter().map(|x| x.2))
-        .sum();
-    progress.begin(
-        "auditing",
-        indexed.iter().map(|(_, l)| l.len() as u64).sum(),
-        total,
-    );
-    // Verified objects, and the damaged ones (by hash).
-    let results: Vec<(Vec<[u8; 32]>, Vec<Problem>)> = indexed
-        .par_iter()
-        .map(|(id, lines)| verify_pack(vault, id, lines, progress))
-        .collect::<Result<_, VaultError>>()?;
-    progress.finish();
-    let mut good: HashSet<[u8; 32]> = HashSet::new();
-    let mut objects = 0u64;
-    for (ok, probs) in results {
-        objects += ok.len() as u64;
-        good.extend(ok);
-        problems.extend(probs);
-    }
-    let all_indexed: HashSet<[u8; 32]> = indexed
-        .iter()
-        .flat_map(|(_, l)| l.iter().map(|x| x.0))
-        .collect();
-    let mut index = pack::Index::default();
-    for (id, lines) in &indexed {
-        index.add(id.clone(), lines);
-    }
+    Ok(indexed)
+}
 
-    // 2. The ledger.
-    let led = ledger::read(&vault.ledger_path())?;
+/// 2. The ledger: its chain, and the head given with `--head` (already checked for its form).
+fn audit_ledger(led: &ledger::Ledger, expect_head: Option<&str>, problems: &mut Vec<Problem>) {
     for (code, m) in &led.problems {
         problems.push(problem(
             Level::Error,
@@ -191,65 +296,35 @@ pub fn audit(
             "restore ledger.jsonl from a backup copy of the vault; the entries before the problem are intact",
         ));
     }
-    if let Some(h) = expect_head {
-        if !ledger::is_head(h) {
-            return Err(VaultError::Invalid {
-                message: format!(
-                    "--head {h:?} is not a ledger head: give the 64 hex digits printed as \"Ledger head\" by deposit, golive or payment"
-                ),
-            });
-        }
-        if led.position(h).is_none() {
-            problems.push(problem(
-                Level::Error,
-                "ledger-truncated",
-                "ledger.jsonl".to_owned(),
-                head_missing(&led, h.trim()),
-                "restore ledger.jsonl from a backup copy of the vault; until then `status` misses the deadlines of the lost go-live and payment events",
-            ));
-        }
+    if let Some(h) = expect_head
+        && led.position(h).is_none()
+    {
+        problems.push(problem(
+            Level::Error,
+            "ledger-truncated",
+            "ledger.jsonl".to_owned(),
+            head_missing(led, h.trim()),
+            "restore ledger.jsonl from a backup copy of the vault; until then `status` misses the deadlines of the lost go-live and payment events",
+        ));
     }
+}
+
+/// 3. Snapshot records: each is sound, agrees with its ledger entry (or is explained by an
+///    interrupted deposit), and has every object it needs. Returns the number of snapshots
+///    both on disk and in the ledger.
+fn audit_snapshots(
+    vault: &Vault,
+    led: &ledger::Ledger,
+    packs: &Packs,
+    problems: &mut Vec<Problem>,
+) -> Result<u64, VaultError> {
+    let snap_ids = snapshot_ids(vault, problems)?;
+    let records = load_records(vault, &snap_ids);
     let in_ledger: HashMap<&str, &ledger::LedgerEntry> = led
         .entries
         .iter()
         .filter(|e| e.event == "deposit")
         .map(|e| (e.snapshot.as_str(), e))
-        .collect();
-
-    // 3. Snapshot records.
-    let snap_dir = vault.snapshots_dir();
-    let mut snap_ids = Vec::new();
-    for e in std::fs::read_dir(&snap_dir).map_err(io_err(&snap_dir))? {
-        let e = e.map_err(io_err(&snap_dir))?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        match name.strip_suffix(".json.zst") {
-            Some(id) => snap_ids.push(id.to_owned()),
-            None => problems.push(problem(
-                Level::Error,
-                "stray-file",
-                format!("snapshots/{name}"),
-                "a file that is not a snapshot record".to_owned(),
-                "find out who put it there; the vault is written only by escrow",
-            )),
-        }
-    }
-    snap_ids.sort();
-    let records: Vec<(String, Loaded)> = snap_ids
-        .par_iter()
-        .map(|id| {
-            let r = snapshot::load_json(vault, id)
-                .map_err(|e| match e {
-                    VaultError::Corrupt { message, .. } => message,
-                    other => other.to_string(),
-                })
-                .and_then(|json| {
-                    let sm3 = hex(&<sm3::Sm3 as Digest>::digest(&json));
-                    serde_json::from_slice::<SnapshotRecord>(&json)
-                        .map(|r| (r, sm3))
-                        .map_err(|e| format!("the record does not parse: {e}"))
-                });
-            (id.clone(), r)
-        })
         .collect();
     let on_disk: HashSet<&str> = snap_ids.iter().map(String::as_str).collect();
     for e in led.entries.iter().filter(|e| e.event == "deposit") {
@@ -286,177 +361,248 @@ pub fn audit(
         match in_ledger.get(id.as_str()) {
             Some(le) => {
                 snapshots += 1;
-                let verdict = match record.report.verdict {
-                    crate::report::Verdict::Pass => "pass",
-                    crate::report::Verdict::Fail => "fail",
-                };
-                let mut differs = Vec::new();
-                for (what, same) in [
-                    ("label", le.label == record.label),
-                    ("time", le.time == record.created_at),
-                    ("seq", le.seq == record.seq),
-                    ("prev", le.prev == record.prev),
-                    ("verdict", le.verdict == verdict),
-                    ("files", le.files == record.tree.files),
-                    ("bytes", le.bytes == record.tree.bytes),
-                    ("tree_sha256", le.tree_sha256 == record.tree.sha256),
-                    ("tree_sm3", le.tree_sm3 == record.tree.sm3),
-                    ("snapshot_sm3", le.snapshot_sm3 == *sm3),
-                ] {
-                    if !same {
-                        differs.push(what);
-                    }
-                }
-                if !differs.is_empty() {
-                    problems.push(problem(
-                        Level::Error,
-                        "snapshot-edited",
-                        rel.clone(),
-                        format!(
-                            "the ledger entry and the record disagree on: {}; one of them was edited",
-                            differs.join(", ")
-                        ),
-                        RESTORE_BACKUP,
-                    ));
-                }
+                problems.extend(disagreement(le, record, sm3, &rel));
             }
-            None => {
-                // A deposit killed after writing its record but before its ledger line leaves a
-                // record that chains to a point of the ledger: at the end (nothing since), or
-                // where a later deposit took its place. A record past the end of the ledger
-                // means entries were cut from it.
-                let seq = usize::try_from(record.seq).unwrap_or(usize::MAX);
-                let chains = led.heads.get(seq).is_some_and(|h| *h == record.prev);
-                let at_end = seq == led.entries.len();
-                problems.push(if chains && led.problems.is_empty() {
-                    problem(
-                        Level::Note,
-                        "snapshot-unrecorded",
-                        rel.clone(),
-                        if at_end {
-                            format!(
-                                "snapshot {} ({}) was written but not entered in the ledger: a deposit was interrupted just before its end, or the ledger's last entry was removed",
-                                super::short(id),
-                                record.label
-                            )
-                        } else {
-                            format!(
-                                "snapshot {} ({}) was written by a deposit interrupted just before its end; the ledger went on without it",
-                                super::short(id),
-                                record.label
-                            )
-                        },
-                        if at_end {
-                            "compare the ledger head audit shows with the one printed by your last deposit, golive or payment; if they match, deposit again"
-                        } else {
-                            "nothing to do; deposit that delivery again if it is still needed"
-                        },
-                    )
-                } else {
-                    problem(
-                        Level::Error,
-                        "ledger-truncated",
-                        rel.clone(),
-                        format!(
-                            "snapshot {} ({}, ledger seq {}) is not in the ledger, which has {} entries: ledger entries were removed",
-                            super::short(id),
-                            record.label,
-                            record.seq,
-                            led.entries.len()
-                        ),
-                        "restore ledger.jsonl from a backup copy of the vault",
-                    )
-                });
-            }
+            None => problems.push(unrecorded(led, id, record, &rel)),
         }
-        // Every content the snapshot needs must be present and sound: first the pieces of its
-        // file list, then the files' contents.
-        let mut missing = Vec::new();
-        let mut damaged = Vec::new();
-        let mut entries = Vec::new();
-        for c in &record.listing {
-            let Some(sha) = pack::parse_hex32(&c.sha256) else {
-                damaged.push(format!("(file list piece {})", c.sha256));
-                continue;
-            };
-            if !all_indexed.contains(&sha) {
-                missing.push(format!("(file list piece {})", c.sha256));
-            } else if !good.contains(&sha) {
-                damaged.push(format!("(file list piece {})", c.sha256));
-            } else {
-                match pack::read_object(vault, &index, &c.sha256)
+        problems.extend(audit_objects(vault, packs, id, record, &rel));
+    }
+    Ok(snapshots)
+}
+
+/// The ids of the records in `snapshots/`, sorted; any other file there is a problem.
+fn snapshot_ids(vault: &Vault, problems: &mut Vec<Problem>) -> Result<Vec<String>, VaultError> {
+    let snap_dir = vault.snapshots_dir();
+    let mut snap_ids = Vec::new();
+    for e in std::fs::read_dir(&snap_dir).map_err(io_err(&snap_dir))? {
+        let e = e.map_err(io_err(&snap_dir))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        match name.strip_suffix(".json.zst") {
+            Some(id) => snap_ids.push(id.to_owned()),
+            None => problems.push(problem(
+                Level::Error,
+                "stray-file",
+                format!("snapshots/{name}"),
+                "a file that is not a snapshot record".to_owned(),
+                "find out who put it there; the vault is written only by escrow",
+            )),
+        }
+    }
+    snap_ids.sort();
+    Ok(snap_ids)
+}
+
+/// Every record, verified against its id, with the SM3 of its bytes.
+fn load_records(vault: &Vault, ids: &[String]) -> Vec<(String, Loaded)> {
+    ids.par_iter()
+        .map(|id| {
+            let r = snapshot::load_json(vault, id)
+                .map_err(|e| match e {
+                    VaultError::Corrupt { message, .. } => message,
+                    other => other.to_string(),
+                })
+                .and_then(|json| {
+                    let sm3 = hex(&<sm3::Sm3 as Digest>::digest(&json));
+                    serde_json::from_slice::<SnapshotRecord>(&json)
+                        .map(|r| (r, sm3))
+                        .map_err(|e| format!("the record does not parse: {e}"))
+                });
+            (id.clone(), r)
+        })
+        .collect()
+}
+
+/// A record and its ledger entry must agree on everything the entry repeats.
+fn disagreement(
+    le: &ledger::LedgerEntry,
+    record: &SnapshotRecord,
+    sm3: &str,
+    rel: &str,
+) -> Option<Problem> {
+    let verdict = record.report_verdict();
+    let differs: Vec<&str> = [
+        ("label", le.label == record.label),
+        ("time", le.time == record.created_at),
+        ("seq", le.seq == record.seq),
+        ("prev", le.prev == record.prev),
+        ("verdict", verdict.as_deref() == Some(le.verdict.as_str())),
+        ("files", le.files == record.tree.files),
+        ("bytes", le.bytes == record.tree.bytes),
+        ("tree_sha256", le.tree_sha256 == record.tree.sha256),
+        ("tree_sm3", le.tree_sm3 == record.tree.sm3),
+        ("snapshot_sm3", le.snapshot_sm3 == sm3),
+    ]
+    .into_iter()
+    .filter(|(_, same)| !same)
+    .map(|(what, _)| what)
+    .collect();
+    (!differs.is_empty()).then(|| {
+        problem(
+            Level::Error,
+            "snapshot-edited",
+            rel.to_owned(),
+            format!(
+                "the ledger entry and the record disagree on: {}; one of them was edited",
+                differs.join(", ")
+            ),
+            RESTORE_BACKUP,
+        )
+    })
+}
+
+/// A record the ledger does not list. A deposit killed after writing its record but before its
+/// ledger line leaves a record that chains to a point of the ledger: at the end (nothing since),
+/// or where a later deposit took its place. A record past the end of the ledger means entries
+/// were cut from it.
+fn unrecorded(led: &ledger::Ledger, id: &str, record: &SnapshotRecord, rel: &str) -> Problem {
+    let seq = usize::try_from(record.seq).unwrap_or(usize::MAX);
+    let chains = led.heads.get(seq).is_some_and(|h| *h == record.prev);
+    let at_end = seq == led.entries.len();
+    if !(chains && led.problems.is_empty()) {
+        return problem(
+            Level::Error,
+            "ledger-truncated",
+            rel.to_owned(),
+            format!(
+                "snapshot {} ({}, ledger seq {}) is not in the ledger, which has {} entries: ledger entries were removed",
+                super::short(id),
+                record.label,
+                record.seq,
+                led.entries.len()
+            ),
+            "restore ledger.jsonl from a backup copy of the vault",
+        );
+    }
+    let (message, advice) = if at_end {
+        (
+            format!(
+                "snapshot {} ({}) was written but not entered in the ledger: a deposit was interrupted just before its end, or the ledger's last entry was removed",
+                super::short(id),
+                record.label
+            ),
+            "compare the ledger head audit shows with the one printed by your last deposit, golive or payment; if they match, deposit again",
+        )
+    } else {
+        (
+            format!(
+                "snapshot {} ({}) was written by a deposit interrupted just before its end; the ledger went on without it",
+                super::short(id),
+                record.label
+            ),
+            "nothing to do; deposit that delivery again if it is still needed",
+        )
+    };
+    problem(
+        Level::Note,
+        "snapshot-unrecorded",
+        rel.to_owned(),
+        message,
+        advice,
+    )
+}
+
+/// Every content the snapshot needs must be present and sound: the pieces of its file list,
+/// its repository history and build log, and the files' contents.
+fn audit_objects(
+    vault: &Vault,
+    packs: &Packs,
+    id: &str,
+    record: &SnapshotRecord,
+    rel: &str,
+) -> Vec<Problem> {
+    let mut missing = Vec::new();
+    let mut damaged = Vec::new();
+    let mut note = |fault: Option<Fault>, what: String| match fault {
+        Some(Fault::Missing) => missing.push(what),
+        Some(Fault::Damaged) => damaged.push(what),
+        None => {}
+    };
+    let mut entries = Vec::new();
+    for c in &record.listing {
+        let what = format!("(file list piece {})", c.sha256);
+        let fault = match pack::parse_hex32(&c.sha256) {
+            None => Some(Fault::Damaged),
+            Some(sha) => packs.fault(&sha).or_else(|| {
+                match pack::read_object(vault, &packs.index, &c.sha256)
                     .ok()
                     .and_then(|b| serde_json::from_slice::<Vec<snapshot::RecEntry>>(&b).ok())
                 {
-                    Some(list) => entries.extend(list),
-                    None => damaged.push(format!("(file list piece {})", c.sha256)),
+                    Some(list) => {
+                        entries.extend(list);
+                        None
+                    }
+                    None => Some(Fault::Damaged),
                 }
-            }
-        }
-        if let Some(h) = &record.history {
-            match pack::parse_hex32(&h.sha256) {
-                Some(sha) if !all_indexed.contains(&sha) => {
-                    missing.push("(repository history)".to_owned());
-                }
-                Some(sha) if !good.contains(&sha) => {
-                    damaged.push("(repository history)".to_owned());
-                }
-                Some(_) => {}
-                None => damaged.push("(repository history)".to_owned()),
-            }
-        }
-        if let Some(b) = &record.build_log {
-            match pack::parse_hex32(&b.sha256) {
-                Some(sha) if !all_indexed.contains(&sha) => {
-                    missing.push("(build log)".to_owned());
-                }
-                Some(sha) if !good.contains(&sha) => damaged.push("(build log)".to_owned()),
-                Some(_) => {}
-                None => damaged.push("(build log)".to_owned()),
-            }
-        }
-        for e in &entries {
-            if let Some(sha) = e.sha() {
-                if !all_indexed.contains(&sha) {
-                    missing.push(e.display_path());
-                } else if !good.contains(&sha) {
-                    damaged.push(e.display_path());
-                }
-            }
-        }
-        if !missing.is_empty() {
-            problems.push(problem(
-                Level::Error,
-                "object-missing",
-                rel.clone(),
-                format!(
-                    "snapshot {} ({}) needs {} stored objects (file contents, its build log or repository history) that no pack holds, e.g. {}",
-                    super::short(id),
-                    record.label,
-                    missing.len(),
-                    missing.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
-                ),
-                "restore the missing packs from a backup copy of the vault; file contents also come back by depositing the same delivery again, a build log or repository history only from the backup",
-            ));
-        }
-        if !damaged.is_empty() {
-            problems.push(problem(
-                Level::Error,
-                "snapshot-damaged",
-                rel.clone(),
-                format!(
-                    "snapshot {} ({}) has {} files whose stored content is corrupted, e.g. {}",
-                    super::short(id),
-                    record.label,
-                    damaged.len(),
-                    damaged.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
-                ),
-                "restore the damaged packs from a backup copy of the vault, or deposit the same delivery again to put the contents back",
-            ));
+            }),
+        };
+        note(fault, what);
+    }
+    let extras = [
+        (
+            record.history.as_ref().map(|h| &h.sha256),
+            "(repository history)",
+        ),
+        (record.build_log.as_ref().map(|b| &b.sha256), "(build log)"),
+    ];
+    for (sha, what) in extras {
+        if let Some(sha) = sha {
+            let fault = pack::parse_hex32(sha).map_or(Some(Fault::Damaged), |s| packs.fault(&s));
+            note(fault, what.to_owned());
         }
     }
+    for e in &entries {
+        if let Some(sha) = e.sha() {
+            note(packs.fault(&sha), e.display_path());
+        }
+    }
+    object_problems(id, record, rel, &missing, &damaged)
+}
 
-    // 4. Leftovers.
+/// The problems of a snapshot's missing and damaged objects (at most one of each).
+fn object_problems(
+    id: &str,
+    record: &SnapshotRecord,
+    rel: &str,
+    missing: &[String],
+    damaged: &[String],
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let examples = |v: &[String]| v.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if !missing.is_empty() {
+        out.push(problem(
+            Level::Error,
+            "object-missing",
+            rel.to_owned(),
+            format!(
+                "snapshot {} ({}) needs {} stored objects (file contents, its build log or repository history) that no pack holds, e.g. {}",
+                super::short(id),
+                record.label,
+                missing.len(),
+                examples(missing)
+            ),
+            "restore the missing packs from a backup copy of the vault; file contents also come back by depositing the same delivery again, a build log or repository history only from the backup",
+        ));
+    }
+    if !damaged.is_empty() {
+        out.push(problem(
+            Level::Error,
+            "snapshot-damaged",
+            rel.to_owned(),
+            format!(
+                "snapshot {} ({}) has {} files whose stored content is corrupted, e.g. {}",
+                super::short(id),
+                record.label,
+                damaged.len(),
+                examples(damaged)
+            ),
+            "restore the damaged packs from a backup copy of the vault, or deposit the same delivery again to put the contents back",
+        ));
+    }
+    out
+}
+
+/// 4. Temporary files left by interrupted commands.
+fn audit_leftovers(vault: &Vault, problems: &mut Vec<Problem>) -> Result<(), VaultError> {
     let tmp = vault.tmp_dir();
     let leftovers = std::fs::read_dir(&tmp).map_err(io_err(&tmp))?.count();
     if leftovers > 0 {
@@ -468,28 +614,7 @@ pub fn audit(
             "nothing to do; they may be deleted when no escrow command is running",
         ));
     }
-    if let Some(p) = permissions(vault)? {
-        problems.push(p);
-    }
-    problems.sort_by(|a, b| b.level.cmp(&a.level).then(a.path.cmp(&b.path)));
-    Ok(AuditReport {
-        schema_version: 1,
-        vault: vault.root.display().to_string(),
-        packs: indexed.len() as u64,
-        objects,
-        bytes: total,
-        snapshots,
-        ledger_entries: led.entries.len() as u64,
-        ledger_last: led.entries.last().map(ledger::describe).unwrap_or_default(),
-        after_head: expect_head.and_then(|h| led.position(h)).map(|n| {
-            led.entries[n.min(led.entries.len())..]
-                .iter()
-                .map(ledger::describe)
-                .collect()
-        }),
-        ledger_head: led.head,
-        problems,
-    })
+    Ok(())
 }
 
 /// What a head given with `--head` that the ledger does not hold means: the entries after the

@@ -1,4 +1,11 @@
-//! `deposit`: store a checked delivery as a snapshot, whatever its verdict.
+//! `deposit`: store a checked delivery as a snapshot, whatever its verdict, in two phases that
+//! the pipeline drives: `begin` (the write lock, the ledger, the label, the previous snapshot)
+//! and `Begun::commit` (contents, file list, history, build log, record, ledger entry). Between
+//! the two the caller compares the delivery with the previous snapshot and writes its report;
+//! the vault stores that report as JSON without reading it.
+//!
+//! The contents of small files are usually stored earlier still, while the inventory reads them
+//! (`Store`), without the lock: packs are harmless until a ledger entry refers to them.
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -8,17 +15,18 @@ use std::time::Duration;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::diff::{self, Diff};
+use std::path::PathBuf;
+
+use serde_json::value::RawValue;
+
 use super::ledger::{self, LedgerEntry};
 use super::pack::{self, BIG_OBJECT, Index, PACK_TARGET, PackWriter};
-use super::snapshot::{self, ChunkRef, Note, RecEntry, SnapshotRecord, StoredManifest, Tree};
+use super::snapshot::{self, ChunkRef, Note, RecEntry, SnapshotRecord, StoredManifest, Tool, Tree};
 use super::{FORMAT, Vault, VaultError, io_err, lock};
-use crate::checks::Outcome;
 use crate::delivery::inventory::ContentSink;
 use crate::delivery::{Delivery, Entry, EntryKind};
-use crate::manifest::{Manifest, hex};
+use crate::manifest::hex;
 use crate::progress::Progress;
-use crate::report::{Report, Tool, Verdict};
 
 /// Contents already stored while the inventory was taken (see `Store`).
 #[derive(Debug, Default)]
@@ -136,47 +144,39 @@ impl ContentSink for Store {
     }
 }
 
-/// What to deposit.
-pub struct DepositInput<'a> {
-    pub manifest: &'a Manifest,
-    pub delivery: &'a Delivery,
-    /// The check outcome of the delivery (without the comparison, which is added here).
-    pub outcome: Outcome,
-    pub label: String,
-    pub note: Option<Note>,
-    /// UTC, RFC 3339.
-    pub now: String,
-    pub lock_wait: Duration,
-    /// What the inventory already stored.
-    pub prestored: Prestored,
-    /// Keep the repository history (the delivery must carry it).
-    pub with_history: bool,
-    /// The isolated build's record and log file, when `--build` was given.
-    pub build: Option<(crate::build::BuildRecord, std::path::PathBuf)>,
-}
-
-/// What a deposit did.
+/// The last deposited snapshot, which a new deposit is compared with.
 #[derive(Debug)]
-pub struct Deposited {
+pub struct Previous {
+    /// Its id.
     pub id: String,
-    pub seq: u64,
-    pub report: Report,
-    /// The comparison with the previous snapshot, if there was one.
-    pub diff: Option<Diff>,
-    pub new_objects: u64,
-    /// Bytes written into new packs (compressed).
-    pub new_bytes: u64,
-    pub reused_objects: u64,
-    /// The ledger head after this deposit: keep it elsewhere to detect a cut ledger later.
-    pub ledger_head: String,
+    /// Its record.
+    pub record: SnapshotRecord,
+    /// Its whole file list.
+    pub entries: Vec<RecEntry>,
 }
 
-pub fn deposit(
-    vault: &Vault,
-    input: DepositInput<'_>,
-    progress: &dyn Progress,
-) -> Result<Deposited, VaultError> {
-    let _lock = lock::acquire(vault, input.lock_wait)?;
+/// A deposit under way: `begin` took the write lock, read and verified the ledger, checked the
+/// label and loaded the previous snapshot. The caller compares, decides and reports, then calls
+/// `commit`; dropping it instead releases the lock and leaves the vault as it was.
+pub struct Begun {
+    vault: Vault,
+    _lock: lock::WriteLock,
+    ledger: ledger::Ledger,
+    index: Index,
+    label: String,
+    /// The last deposited snapshot; `None` for the first deposit, and when it cannot be read
+    /// (`audit` names the damage; it must not block new deposits, so the comparison is
+    /// skipped).
+    pub previous: Option<Previous>,
+}
+
+/// Start a deposit of `label`: take the write lock (waiting up to `lock_wait`), read and verify
+/// the ledger, check the label, and load the previous snapshot with its file list.
+///
+/// Errors: `Locked`, `Corrupt` (a damaged ledger: nothing is deposited until `audit` is run),
+/// `Invalid` (empty label), `LabelTaken`, and I/O errors reading the vault.
+pub fn begin(vault: &Vault, label: &str, lock_wait: Duration) -> Result<Begun, VaultError> {
+    let lock = lock::acquire(vault, lock_wait)?;
     let led = ledger::read(&vault.ledger_path())?;
     if let Some((_, p)) = led.problems.first() {
         return Err(VaultError::Corrupt {
@@ -184,93 +184,204 @@ pub fn deposit(
             message: format!("{p}; nothing was deposited: run `escrow audit`"),
         });
     }
-    if input.label.trim().is_empty() {
+    if label.trim().is_empty() {
         return Err(VaultError::Invalid {
             message: "the label is empty: give --label, e.g. the vendor's version number"
                 .to_owned(),
         });
     }
-    if let Some(e) = led.entries.iter().find(|e| e.label == input.label) {
+    if let Some(e) = led.entries.iter().find(|e| e.label == label) {
         return Err(VaultError::LabelTaken {
-            label: input.label,
+            label: label.to_owned(),
             id: super::short(&e.snapshot).to_owned(),
         });
     }
-    let inv = &input.delivery.inventory;
-    let mut record = SnapshotRecord {
-        format: FORMAT,
-        label: input.label.clone(),
-        created_at: input.now.clone(),
-        tool: Tool {
-            name: "escrow".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-        },
-        seq: led.entries.len() as u64,
-        prev: led.head.clone(),
-        note: input.note,
-        source: input.delivery.source.clone(),
-        manifest: StoredManifest {
-            path: input.manifest.path.display().to_string(),
-            sha256: input.manifest.sha256.clone(),
-            text: input.manifest.text.clone(),
-        },
-        tree: Tree {
-            sha256: inv.digest(),
-            sm3: inv.digest_sm3(),
-            files: inv.file_count(),
-            bytes: inv.total_bytes(),
-            entries: inv.entries.len() as u64,
-        },
-        report: Report::new(
-            input.manifest,
-            input.delivery,
-            Outcome::default(),
-            input.now.clone(),
-        ),
-        listing: Vec::new(),
-        history: None,
-        build_log: None,
-    };
-    if input.with_history && input.delivery.history.is_none() {
-        return Err(VaultError::Invalid {
-            message: "--with-history keeps a git repository's history: the delivery is not a git repository (give its URL or bare repository path)".to_owned(),
-        });
-    }
-    let entries: Vec<RecEntry> = inv.entries.iter().map(RecEntry::from_entry).collect();
     let index = Index::load(vault)?;
-
-    // Compare with the previous snapshot.
-    let mut outcome = input.outcome;
-    // A damaged previous snapshot (audit names it) must not block new deposits: the comparison
-    // is skipped then.
     let previous = led
         .entries
         .iter()
         .rev()
         .find(|e| e.event == "deposit")
         .and_then(|prev| {
-            let old = vault.load_snapshot(&prev.snapshot).ok()?;
-            let old_entries = snapshot::load_entries(vault, &index, &old).ok()?;
-            Some((prev, old, old_entries))
+            let record = vault.load_snapshot(&prev.snapshot).ok()?;
+            let entries = snapshot::load_entries(vault, &index, &record).ok()?;
+            Some(Previous {
+                id: prev.snapshot.clone(),
+                record,
+                entries,
+            })
         });
-    let diff = previous.map(|(prev, old, old_entries)| {
-        let d = diff::diff(&old, &old_entries, &prev.snapshot, &record, &entries, "");
-        let mut found = diff::findings(&d, record.note.is_some());
-        for f in &mut found {
-            f.severity = input.manifest.severity_of(&f.code);
-        }
-        outcome.findings.extend(found);
-        d
-    });
-    let (build_record, build_log) = match input.build {
-        Some((r, log)) => (Some(r), Some(log)),
-        None => (None, None),
-    };
-    record.report = Report::new(input.manifest, input.delivery, outcome, input.now.clone())
-        .with_build(build_record);
+    Ok(Begun {
+        vault: vault.clone(),
+        _lock: lock,
+        ledger: led,
+        index,
+        label: label.to_owned(),
+        previous,
+    })
+}
 
-    // Store the contents that are not in the vault yet.
-    let mut new_shas = input.prestored.shas;
+/// The file list of a delivery, as a snapshot records it (sorted by path bytes).
+pub fn entries(delivery: &Delivery) -> Vec<RecEntry> {
+    delivery
+        .inventory
+        .entries
+        .iter()
+        .map(RecEntry::from_entry)
+        .collect()
+}
+
+/// What `commit` stores besides the delivery's contents.
+pub struct Commit<'a> {
+    /// The delivery deposited: its inventory, source and files.
+    pub delivery: &'a Delivery,
+    /// The delivery's file list, from `entries(delivery)`.
+    pub entries: Vec<RecEntry>,
+    /// The manifest the delivery was checked against.
+    pub manifest: StoredManifest,
+    /// The change note given with `--note`.
+    pub note: Option<Note>,
+    /// UTC, RFC 3339.
+    pub now: String,
+    /// What the inventory pass already stored (see `Store`).
+    pub prestored: Prestored,
+    /// The check report, as JSON; stored as it is.
+    pub report: Box<RawValue>,
+    /// The report's verdict, "pass" or "fail", for the ledger.
+    pub verdict: String,
+    /// The isolated build's log file (`--build`), kept as one more object.
+    pub build_log: Option<PathBuf>,
+}
+
+/// What a committed deposit did.
+#[derive(Debug)]
+pub struct Committed {
+    /// The snapshot id.
+    pub id: String,
+    /// Its ledger position.
+    pub seq: u64,
+    /// Contents new to the vault.
+    pub new_objects: u64,
+    /// Bytes written into new packs (compressed).
+    pub new_bytes: u64,
+    /// Files whose content the vault already held.
+    pub reused_objects: u64,
+    /// The ledger head after this deposit: keep it elsewhere to detect a cut ledger later.
+    pub ledger_head: String,
+}
+
+impl Begun {
+    /// The ledger position the snapshot will take.
+    pub fn seq(&self) -> u64 {
+        self.ledger.entries.len() as u64
+    }
+
+    /// Store the contents the vault lacks, the file list, the repository history (a git
+    /// delivery with its history), the build log, the snapshot record, and last the ledger
+    /// entry, the commit point; then release the lock. A crash before the ledger entry leaves
+    /// the vault as it was, with unreferenced packs and maybe a record `audit` notes.
+    pub fn commit(
+        self,
+        input: Commit<'_>,
+        progress: &dyn Progress,
+    ) -> Result<Committed, VaultError> {
+        let vault = &self.vault;
+        let inv = &input.delivery.inventory;
+        let mut record = SnapshotRecord {
+            format: FORMAT,
+            label: self.label.clone(),
+            created_at: input.now.clone(),
+            tool: Tool::this(),
+            seq: self.seq(),
+            prev: self.ledger.head.clone(),
+            note: input.note,
+            source: input.delivery.source.clone(),
+            manifest: input.manifest,
+            tree: Tree {
+                sha256: inv.digest(),
+                sm3: inv.digest_sm3(),
+                files: inv.file_count(),
+                bytes: inv.total_bytes(),
+                entries: inv.entries.len() as u64,
+            },
+            report: input.report,
+            listing: Vec::new(),
+            history: None,
+            build_log: None,
+        };
+        let stored = store_contents(
+            vault,
+            input.delivery,
+            &self.index,
+            input.prestored,
+            progress,
+        )?;
+        let mut new_packs = stored.packs;
+        new_packs.extend(store_listing(vault, &input.entries, &mut record)?);
+        if let Some(bundle) = &input.delivery.history {
+            let (sha, size, pack) = store_file(vault, bundle)?;
+            new_packs.extend(pack);
+            record.history = Some(snapshot::HistoryRef {
+                format: "git-bundle".to_owned(),
+                sha256: hex(&sha),
+                size,
+            });
+        }
+        if let Some(log) = &input.build_log {
+            let (sha, size, pack) = store_file(vault, log)?;
+            new_packs.extend(pack);
+            record.build_log = Some(snapshot::BuildLogRef {
+                sha256: hex(&sha),
+                size,
+            });
+        }
+        let (id, sm3) = snapshot::store(vault, &record)?;
+        let entry = LedgerEntry {
+            seq: record.seq,
+            time: input.now,
+            event: "deposit".to_owned(),
+            snapshot: id.clone(),
+            snapshot_sm3: sm3,
+            label: record.label.clone(),
+            verdict: input.verdict,
+            files: record.tree.files,
+            bytes: record.tree.bytes,
+            tree_sha256: record.tree.sha256.clone(),
+            tree_sm3: record.tree.sm3.clone(),
+            name: String::new(),
+            date: String::new(),
+            prev: record.prev.clone(),
+        };
+        let head = ledger::append(vault, &entry)?;
+        Ok(Committed {
+            id,
+            seq: record.seq,
+            new_objects: stored.new_objects,
+            new_bytes: new_packs.iter().map(|(_, len)| len).sum(),
+            reused_objects: stored.reused,
+            ledger_head: head,
+        })
+    }
+}
+
+/// The delivery's contents, stored.
+struct StoredContents {
+    /// Every new pack (those of the inventory pass too) with its size.
+    packs: Vec<(String, u64)>,
+    new_objects: u64,
+    reused: u64,
+}
+
+/// Store the contents that are neither in the vault (`index`) nor stored by the inventory pass.
+fn store_contents(
+    vault: &Vault,
+    delivery: &Delivery,
+    index: &Index,
+    prestored: Prestored,
+    progress: &dyn Progress,
+) -> Result<StoredContents, VaultError> {
+    let inv = &delivery.inventory;
+    let mut new_shas = prestored.shas;
     let mut todo: Vec<&Entry> = Vec::new();
     for e in inv.entries.iter().filter(|e| e.kind == EntryKind::File) {
         let sha = e.sha256.expect("files are hashed");
@@ -284,13 +395,25 @@ pub fn deposit(
         .count() as u64;
     let total: u64 = todo.iter().map(|e| e.size).sum();
     progress.begin("storing", todo.len() as u64, total);
-    let stored = store_objects(vault, input.delivery, &todo, progress);
+    let stored = store_objects(vault, delivery, &todo, progress);
     progress.finish();
-    let mut new_packs = stored?;
-    new_packs.extend(input.prestored.packs);
+    let mut packs = stored?;
+    packs.extend(prestored.packs);
+    Ok(StoredContents {
+        packs,
+        new_objects: new_shas.len() as u64,
+        reused,
+    })
+}
 
-    // The file list, in pieces; the pieces already in the vault are not stored again.
-    let pieces = snapshot::chunk(&entries);
+/// The file list, in pieces; the pieces already in the vault are not stored again. Returns the
+/// new packs.
+fn store_listing(
+    vault: &Vault,
+    entries: &[RecEntry],
+    record: &mut SnapshotRecord,
+) -> Result<Vec<(String, u64)>, VaultError> {
+    let pieces = snapshot::chunk(entries);
     let index = Index::load(vault)?;
     let store = Store::empty(vault, index.objects.into_keys().collect());
     for (json, count) in &pieces {
@@ -303,79 +426,7 @@ pub fn deposit(
             entries: *count,
         });
     }
-    new_packs.extend(store.finish()?.packs);
-
-    // The repository history, as one more object.
-    if let Some(bundle) = &input.delivery.history {
-        let mut buf = vec![0u8; 1 << 20];
-        let (sha, size) =
-            crate::delivery::inventory::hash_file(bundle, &mut buf).map_err(io_err(bundle))?;
-        if !Index::load(vault)?.objects.contains_key(&sha) {
-            let mut pw = PackWriter::new(vault)?;
-            let mut f = std::fs::File::open(bundle).map_err(io_err(bundle))?;
-            if !pw.add_stream(sha, &mut f)? {
-                pw.abandon();
-                return Err(VaultError::Changed {
-                    path: bundle.clone(),
-                });
-            }
-            let len = pw.len();
-            let (id, _) = pw.finish(vault)?;
-            new_packs.push((id, len));
-        }
-        record.history = Some(snapshot::HistoryRef {
-            format: "git-bundle".to_owned(),
-            sha256: hex(&sha),
-            size,
-        });
-    }
-    // The build log, as one more object.
-    if let Some(log) = &build_log {
-        let (sha, size, pack) = store_file(vault, log)?;
-        new_packs.extend(pack);
-        record.build_log = Some(snapshot::BuildLogRef {
-            sha256: hex(&sha),
-            size,
-        });
-    }
-    let new_bytes = new_packs.iter().map(|(_, len)| len).sum();
-
-    let (id, sm3) = snapshot::store(vault, &record)?;
-    let entry = LedgerEntry {
-        seq: record.seq,
-        time: input.now,
-        event: "deposit".to_owned(),
-        snapshot: id.clone(),
-        snapshot_sm3: sm3,
-        label: record.label.clone(),
-        verdict: match record.report.verdict {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-        }
-        .to_owned(),
-        files: record.tree.files,
-        bytes: record.tree.bytes,
-        tree_sha256: record.tree.sha256.clone(),
-        tree_sm3: record.tree.sm3.clone(),
-        name: String::new(),
-        date: String::new(),
-        prev: led.head,
-    };
-    let head = ledger::append(vault, &entry)?;
-    let diff = diff.map(|mut d| {
-        d.new.id.clone_from(&id);
-        d
-    });
-    Ok(Deposited {
-        id,
-        seq: record.seq,
-        report: record.report,
-        diff,
-        new_objects: new_shas.len() as u64,
-        new_bytes,
-        reused_objects: reused,
-        ledger_head: head,
-    })
+    Ok(store.finish()?.packs)
 }
 
 /// A file stored as an object: its hash, its size, and the new pack holding it (if any).

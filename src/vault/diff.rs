@@ -1,100 +1,101 @@
-//! Comparing two snapshots: added, removed and modified files, grouped by the modules of the
-//! newer snapshot's manifest; and the findings a deposit raises against its predecessor.
+//! Comparing two snapshots' file lists: added, removed and modified files, counted in groups
+//! that the caller defines (the comparison stage, `checks::compare`, groups them by the modules
+//! of a manifest; the vault knows nothing of manifests).
 
 use std::collections::BTreeMap;
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::snapshot::{RecEntry, SnapshotRecord};
-use crate::checks::modules::is_source;
+use super::snapshot::RecEntry;
 use crate::delivery::EntryKind;
-use crate::finding::Finding;
-use crate::manifest::{self, Kind, Rule};
 
+/// How a file changed between two snapshots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
+    /// Only in the newer snapshot.
     Added,
+    /// Only in the older snapshot.
     Removed,
+    /// In both, with another content, kind, mode or link target.
     Modified,
 }
 
+/// One changed file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
+    /// The path as shown to people.
     pub path: String,
+    /// How it changed.
     pub change: ChangeKind,
+    /// Bytes before (absent for an added file) and after (absent for a removed one).
     pub old_size: Option<u64>,
     pub new_size: Option<u64>,
 }
 
-/// The changes inside one module (or outside every module: `id` null).
+/// The changes inside one group (a module; or outside every group: `id` null).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModuleDiff {
+    /// The group's id (a module id), `None` for the files outside every group.
     pub id: Option<String>,
+    /// The group's name, shown to people.
     pub name: String,
+    /// Files added, removed and modified in the group.
     pub added: u64,
     pub removed: u64,
     pub modified: u64,
+    /// Files (anything but folders) in the group before and after.
     pub files_before: u64,
     pub files_after: u64,
+    /// Of those, the files counted as source code.
     pub source_before: u64,
     pub source_after: u64,
+    /// Sorted by path.
     pub changes: Vec<Change>,
 }
 
+/// One side of a comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotRef {
+    /// The snapshot id (empty for a snapshot not stored yet).
     pub id: String,
     pub label: String,
+    /// UTC, RFC 3339.
     pub created_at: String,
 }
 
+/// The comparison of two snapshots. Its JSON is the output of `escrow diff --format json` and
+/// the `diff` of `escrow deposit --format json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Diff {
+    /// Always 1.
     pub schema_version: u32,
+    /// The older and the newer snapshot.
     pub old: SnapshotRef,
     pub new: SnapshotRef,
+    /// Files (anything but folders) added, removed, modified and unchanged.
     pub added: u64,
     pub removed: u64,
     pub modified: u64,
     pub unchanged: u64,
+    /// Every group, then the files outside every group when there are any.
     pub modules: Vec<ModuleDiff>,
 }
 
-struct ModuleMatcher {
-    id: String,
-    name: String,
-    matcher: globset::GlobSet,
-    exts: Vec<String>,
-}
-
-/// The modules of a manifest text (a manifest that no longer parses gives none).
-fn modules_of(manifest_text: &str) -> Vec<ModuleMatcher> {
-    let Ok(m) = manifest::parse(manifest_text) else {
-        return Vec::new();
-    };
-    m.requirements
-        .into_iter()
-        .filter(|r| r.kind == Kind::Module)
-        .map(|r| ModuleMatcher {
-            exts: match &r.rule {
-                Rule::Module {
-                    source_extensions, ..
-                } => source_extensions.clone(),
-                _ => Vec::new(),
-            },
-            id: r.id,
-            name: r.name,
-            matcher: r.matcher,
-        })
-        .collect()
+/// How a comparison groups paths.
+pub trait Grouping {
+    /// The groups, in order: (id, name).
+    fn groups(&self) -> Vec<(String, String)>;
+    /// The name given to the files outside every group.
+    fn outside_name(&self) -> String;
+    /// The index (into `groups`) of the group a raw path belongs to, if any.
+    fn group_of(&self, path: &[u8]) -> Option<usize>;
+    /// Whether a raw path in group `group` counts as source code.
+    fn is_source(&self, group: usize, path: &[u8]) -> bool;
 }
 
 fn counted(e: &RecEntry) -> bool {
@@ -108,65 +109,81 @@ fn changed(a: &RecEntry, b: &RecEntry) -> bool {
         || a.target_bytes() != b.target_bytes()
 }
 
-/// Compare `old` with `new`; ids are the snapshots' ids.
-pub fn diff(
-    old: &SnapshotRecord,
-    old_entries: &[RecEntry],
-    old_id: &str,
-    new: &SnapshotRecord,
-    new_entries: &[RecEntry],
-    new_id: &str,
-) -> Diff {
-    let modules = modules_of(&new.manifest.text);
-    let empty = |id: Option<String>, name: String| ModuleDiff {
-        id,
-        name,
-        added: 0,
-        removed: 0,
-        modified: 0,
-        files_before: 0,
-        files_after: 0,
-        source_before: 0,
-        source_after: 0,
-        changes: Vec::new(),
-    };
-    let mut groups: Vec<ModuleDiff> = modules
+/// Everything but folders, by raw path.
+fn by_path(entries: &[RecEntry]) -> BTreeMap<Vec<u8>, &RecEntry> {
+    entries
         .iter()
-        .map(|m| empty(Some(m.id.clone()), m.name.clone()))
-        .collect();
-    groups.push(empty(None, "(outside every module)".to_owned()));
-    let other = groups.len() - 1;
-    let group_of = |path: &[u8]| {
-        let p = Path::new(OsStr::from_bytes(path));
-        modules
-            .iter()
-            .position(|m| m.matcher.is_match(p))
-            .unwrap_or(other)
-    };
-    let source = |g: usize, path: &[u8]| g < other && is_source(path, &modules[g].exts).is_some();
+        .filter(|e| counted(e))
+        .filter_map(|e| Some((e.path_bytes()?, e)))
+        .collect()
+}
 
-    let olds: BTreeMap<Vec<u8>, &RecEntry> = old_entries
-        .iter()
-        .filter(|e| counted(e))
-        .filter_map(|e| Some((e.path_bytes()?, e)))
-        .collect();
-    let news: BTreeMap<Vec<u8>, &RecEntry> = new_entries
-        .iter()
-        .filter(|e| counted(e))
-        .filter_map(|e| Some((e.path_bytes()?, e)))
-        .collect();
+/// The groups being filled, with the grouping that places paths in them.
+struct Groups<'g> {
+    grouping: &'g dyn Grouping,
+    groups: Vec<ModuleDiff>,
+}
+
+impl Groups<'_> {
+    fn new(grouping: &dyn Grouping) -> Groups<'_> {
+        let empty = |id: Option<String>, name: String| ModuleDiff {
+            id,
+            name,
+            added: 0,
+            removed: 0,
+            modified: 0,
+            files_before: 0,
+            files_after: 0,
+            source_before: 0,
+            source_after: 0,
+            changes: Vec::new(),
+        };
+        let mut groups: Vec<ModuleDiff> = grouping
+            .groups()
+            .into_iter()
+            .map(|(id, name)| empty(Some(id), name))
+            .collect();
+        groups.push(empty(None, grouping.outside_name()));
+        Groups { grouping, groups }
+    }
+
+    /// The group of `path`, and whether it counts as source code there.
+    fn place(&self, path: &[u8]) -> (usize, bool) {
+        match self.grouping.group_of(path) {
+            Some(g) => (g, self.grouping.is_source(g, path)),
+            None => (self.groups.len() - 1, false),
+        }
+    }
+
+    /// Keep every group (so a reader sees the unchanged ones too) and "outside" when it matters.
+    fn finish(self) -> Vec<ModuleDiff> {
+        self.groups
+            .into_iter()
+            .map(|mut g| {
+                g.changes.sort_by(|a, b| a.path.cmp(&b.path));
+                g
+            })
+            .filter(|g| g.id.is_some() || g.files_before + g.files_after > 0)
+            .collect()
+    }
+}
+
+/// Compare the file list `old_entries` of snapshot `old` with `new_entries` of `new`, counting
+/// the changes in the groups of `grouping`.
+pub fn diff(
+    old: SnapshotRef,
+    old_entries: &[RecEntry],
+    new: SnapshotRef,
+    new_entries: &[RecEntry],
+    grouping: &dyn Grouping,
+) -> Diff {
+    let olds = by_path(old_entries);
+    let news = by_path(new_entries);
+    let mut groups = Groups::new(grouping);
     let mut d = Diff {
         schema_version: 1,
-        old: SnapshotRef {
-            id: old_id.to_owned(),
-            label: old.label.clone(),
-            created_at: old.created_at.clone(),
-        },
-        new: SnapshotRef {
-            id: new_id.to_owned(),
-            label: new.label.clone(),
-            created_at: new.created_at.clone(),
-        },
+        old,
+        new,
         added: 0,
         removed: 0,
         modified: 0,
@@ -174,45 +191,42 @@ pub fn diff(
         modules: Vec::new(),
     };
     for (path, e) in &olds {
-        let g = group_of(path);
-        groups[g].files_before += 1;
-        if source(g, path) {
-            groups[g].source_before += 1;
-        }
-        let kind = match news.get(path) {
-            None => Some((ChangeKind::Removed, None)),
-            Some(n) if changed(e, n) => Some((ChangeKind::Modified, Some(n.size))),
-            Some(_) => None,
-        };
-        match kind {
-            Some((change, new_size)) => {
-                if change == ChangeKind::Removed {
-                    d.removed += 1;
-                    groups[g].removed += 1;
-                } else {
-                    d.modified += 1;
-                    groups[g].modified += 1;
-                }
-                groups[g].changes.push(Change {
-                    path: e.display_path(),
-                    change,
-                    old_size: Some(e.size),
-                    new_size,
-                });
+        let (g, source) = groups.place(path);
+        let group = &mut groups.groups[g];
+        group.files_before += 1;
+        group.source_before += u64::from(source);
+        let (change, new_size) = match news.get(path) {
+            None => {
+                d.removed += 1;
+                group.removed += 1;
+                (ChangeKind::Removed, None)
             }
-            None => d.unchanged += 1,
-        }
+            Some(n) if changed(e, n) => {
+                d.modified += 1;
+                group.modified += 1;
+                (ChangeKind::Modified, Some(n.size))
+            }
+            Some(_) => {
+                d.unchanged += 1;
+                continue;
+            }
+        };
+        group.changes.push(Change {
+            path: e.display_path(),
+            change,
+            old_size: Some(e.size),
+            new_size,
+        });
     }
     for (path, n) in &news {
-        let g = group_of(path);
-        groups[g].files_after += 1;
-        if source(g, path) {
-            groups[g].source_after += 1;
-        }
+        let (g, source) = groups.place(path);
+        let group = &mut groups.groups[g];
+        group.files_after += 1;
+        group.source_after += u64::from(source);
         if !olds.contains_key(path) {
             d.added += 1;
-            groups[g].added += 1;
-            groups[g].changes.push(Change {
+            group.added += 1;
+            group.changes.push(Change {
                 path: n.display_path(),
                 change: ChangeKind::Added,
                 old_size: None,
@@ -220,73 +234,74 @@ pub fn diff(
             });
         }
     }
-    for g in &mut groups {
-        g.changes.sort_by(|a, b| a.path.cmp(&b.path));
-    }
-    // Keep every module (so a reader sees the unchanged ones too) and "outside" when it matters.
-    d.modules = groups
-        .into_iter()
-        .filter(|g| g.id.is_some() || g.files_before + g.files_after > 0)
-        .collect();
+    d.modules = groups.finish();
     d
 }
 
-/// The findings a deposit raises against the previous snapshot.
-pub fn findings(d: &Diff, has_note: bool) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for g in &d.modules {
-        let Some(id) = &g.id else { continue };
-        let lost_all = g.files_before > 0 && g.files_after == 0;
-        if lost_all || g.source_after < g.source_before {
-            let removed: Vec<String> = g
-                .changes
-                .iter()
-                .filter(|c| c.change == ChangeKind::Removed)
-                .take(10)
-                .map(|c| c.path.clone())
-                .collect();
-            out.push(
-                Finding::new(
-                    "module-regressed",
-                    format!(
-                        "module {:?} went from {} files ({} source) in {} to {} files ({} source)",
-                        g.name, g.files_before, g.source_before, d.old.label, g.files_after, g.source_after
-                    ),
-                    format!(
-                        "模块「{}」从 {} 的 {} 个文件（源代码 {} 个）变为 {} 个文件（源代码 {} 个）",
-                        g.name, d.old.label, g.files_before, g.source_before, g.files_after, g.source_after
-                    ),
-                )
-                .requirement(id)
-                .evidence(removed),
-            );
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files under `a/` form group "a"; `.java` files count as source.
+    struct ByTop;
+
+    impl Grouping for ByTop {
+        fn groups(&self) -> Vec<(String, String)> {
+            vec![("a".to_owned(), "A".to_owned())]
+        }
+        fn outside_name(&self) -> String {
+            "(outside)".to_owned()
+        }
+        fn group_of(&self, path: &[u8]) -> Option<usize> {
+            path.starts_with(b"a/").then_some(0)
+        }
+        fn is_source(&self, _: usize, path: &[u8]) -> bool {
+            path.ends_with(b".java")
         }
     }
-    for g in &d.modules {
-        for c in g.changes.iter().filter(|c| c.change == ChangeKind::Removed) {
-            let mut f = Finding::new(
-                "file-removed",
-                format!("removed since {}", d.old.label),
-                format!("自 {} 以来被删除", d.old.label),
-            )
-            .path(c.path.clone());
-            f.requirement.clone_from(&g.id);
-            out.push(f);
+
+    fn file(path: &str, sha: char) -> RecEntry {
+        RecEntry {
+            path: Some(path.to_owned()),
+            path_hex: None,
+            kind: EntryKind::File,
+            mode: 0o100_644,
+            size: 1,
+            sha256: Some(sha.to_string().repeat(64)),
+            target: None,
+            target_hex: None,
         }
     }
-    let changes = d.added + d.removed + d.modified;
-    if changes > 0 && !has_note {
-        out.push(Finding::new(
-            "change-note-missing",
-            format!(
-                "{changes} files changed since {} ({} added, {} removed, {} modified) and no change note was given (--note)",
-                d.old.label, d.added, d.removed, d.modified
-            ),
-            format!(
-                "自 {} 以来有 {changes} 个文件变更（新增 {}，删除 {}，修改 {}），但未提供修改说明（--note）",
-                d.old.label, d.added, d.removed, d.modified
-            ),
-        ));
+
+    fn side(label: &str) -> SnapshotRef {
+        SnapshotRef {
+            id: String::new(),
+            label: label.to_owned(),
+            created_at: String::new(),
+        }
     }
-    out
+
+    #[test]
+    fn counts_changes_per_group() {
+        let old = [
+            file("a/X.java", '1'),
+            file("a/Y.java", '2'),
+            file("b.txt", '3'),
+        ];
+        let new = [
+            file("a/X.java", '1'),
+            file("a/Z.java", '4'),
+            file("b.txt", '5'),
+        ];
+        let d = diff(side("v1"), &old, side("v2"), &new, &ByTop);
+        assert_eq!((d.added, d.removed, d.modified, d.unchanged), (1, 1, 1, 1));
+        let a = &d.modules[0];
+        assert_eq!(a.id.as_deref(), Some("a"));
+        assert_eq!((a.source_before, a.source_after), (2, 2));
+        let paths: Vec<&str> = a.changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["a/Y.java", "a/Z.java"]);
+        let outside = &d.modules[1];
+        assert_eq!(outside.id, None);
+        assert_eq!(outside.changes[0].change, ChangeKind::Modified);
+    }
 }

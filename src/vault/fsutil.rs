@@ -88,3 +88,40 @@ pub fn write_atomic(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), Vau
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn write_once_refuses_other_content_and_accepts_the_same() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("object");
+        write_once(tmp.path(), &path, b"first").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        write_once(tmp.path(), &path, b"first").unwrap();
+        let err = write_once(tmp.path(), &path, b"second").unwrap_err();
+        assert!(
+            matches!(&err, VaultError::Corrupt { message, .. } if message.contains("write-once")),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, FILE_MODE);
+    }
+
+    #[test]
+    fn create_private_never_overwrites_or_follows_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("f");
+        std::fs::write(&path, "kept").unwrap();
+        assert!(create_private(&path).is_err());
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(tmp.path().join("elsewhere"), &link).unwrap();
+        assert!(create_private(&link).is_err());
+        assert!(!tmp.path().join("elsewhere").exists());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "kept");
+    }
+}

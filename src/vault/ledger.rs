@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::{Vault, VaultError, fsutil, io_err};
 use crate::manifest::hex;
 
+/// The `prev` of the first entry, and the head of an empty ledger: 64 zeros.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One ledger line.
@@ -34,6 +35,7 @@ pub struct LedgerEntry {
     /// Deposits: "pass" or "fail".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub verdict: String,
+    /// Deposits: regular files and their bytes.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub files: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -61,6 +63,7 @@ fn is_zero(n: &u64) -> bool {
 /// A read ledger: the entries that parse and chain, and every problem found.
 #[derive(Debug, Default)]
 pub struct Ledger {
+    /// The entries up to the first problem.
     pub entries: Vec<LedgerEntry>,
     /// SHA-256 of the last line: the ledger head. Keep it elsewhere to detect a cut ledger.
     pub head: String,
@@ -234,4 +237,141 @@ pub fn record_event(
     };
     let head = append(vault, &entry)?;
     Ok((entry, head))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn vault() -> (tempfile::TempDir, Vault) {
+        let tmp = tempfile::tempdir().unwrap();
+        let (v, _) = Vault::init(&tmp.path().join("vault")).unwrap();
+        (tmp, v)
+    }
+
+    fn event(seq: u64, event: &str, name: &str, prev: &str) -> LedgerEntry {
+        LedgerEntry {
+            seq,
+            time: "2026-03-10T09:00:00Z".to_owned(),
+            event: event.to_owned(),
+            snapshot: String::new(),
+            snapshot_sm3: String::new(),
+            label: String::new(),
+            verdict: String::new(),
+            files: 0,
+            bytes: 0,
+            tree_sha256: String::new(),
+            tree_sm3: String::new(),
+            name: name.to_owned(),
+            date: "2026-03-10".to_owned(),
+            prev: prev.to_owned(),
+        }
+    }
+
+    /// Append `names.len()` events, each chained to the head before it; the heads after each.
+    fn append_all(v: &Vault, names: &[String]) -> Vec<String> {
+        let mut head = GENESIS.to_owned();
+        let mut heads = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let kind = if i % 2 == 0 { "golive" } else { "payment" };
+            head = append(v, &event(i as u64, kind, name, &head)).unwrap();
+            heads.push(head.clone());
+        }
+        heads
+    }
+
+    #[test]
+    fn appended_entries_read_back_in_a_sound_chain() {
+        let (_tmp, v) = vault();
+        let names: Vec<String> = ["门诊", "住院", "药房"].map(str::to_owned).to_vec();
+        let heads = append_all(&v, &names);
+        let led = read(&v.ledger_path()).unwrap();
+        assert!(led.problems.is_empty(), "{:?}", led.problems);
+        assert_eq!(led.entries.len(), 3);
+        assert_eq!(led.entries[2].name, "药房");
+        assert_eq!(led.head, heads[2]);
+        assert_eq!(led.position(&heads[0]), Some(1));
+        assert_eq!(led.position(&heads[2].to_uppercase()), Some(3));
+        assert_eq!(led.position(GENESIS), Some(0));
+    }
+
+    #[test]
+    fn a_missing_ledger_is_empty() {
+        let (_tmp, v) = vault();
+        let led = read(&v.ledger_path()).unwrap();
+        assert!(led.entries.is_empty() && led.problems.is_empty());
+        assert_eq!(led.head, GENESIS);
+    }
+
+    #[test]
+    fn a_cut_last_line_is_truncation() {
+        let (_tmp, v) = vault();
+        let heads = append_all(&v, &["a".to_owned(), "b".to_owned()]);
+        let bytes = std::fs::read(v.ledger_path()).unwrap();
+        std::fs::write(v.ledger_path(), &bytes[..bytes.len() - 10]).unwrap();
+        let led = read(&v.ledger_path()).unwrap();
+        assert_eq!(led.problems[0].0, "ledger-truncated");
+        assert_eq!(led.entries.len(), 1);
+        assert_eq!(led.position(&heads[1]), None);
+    }
+
+    #[test]
+    fn an_edited_or_removed_line_breaks_the_chain() {
+        let (_tmp, v) = vault();
+        append_all(&v, &["a".to_owned(), "b".to_owned(), "c".to_owned()]);
+        let text = std::fs::read_to_string(v.ledger_path()).unwrap();
+        // An edit in the middle: the next line no longer chains to it.
+        std::fs::write(v.ledger_path(), text.replacen("\"b\"", "\"x\"", 1)).unwrap();
+        let led = read(&v.ledger_path()).unwrap();
+        assert_eq!(led.problems[0].0, "ledger-broken");
+        assert!(led.problems[0].1.contains("line 3"), "{:?}", led.problems);
+        assert_eq!(led.entries.len(), 2);
+        // The middle line removed.
+        let lines: Vec<&str> = text.lines().collect();
+        std::fs::write(v.ledger_path(), format!("{}\n{}\n", lines[0], lines[2])).unwrap();
+        let led = read(&v.ledger_path()).unwrap();
+        assert_eq!(led.problems[0].0, "ledger-broken");
+        assert_eq!(led.entries.len(), 1);
+        // A line that is not JSON.
+        std::fs::write(v.ledger_path(), format!("{}\nnot json\n", lines[0])).unwrap();
+        let led = read(&v.ledger_path()).unwrap();
+        assert!(led.problems[0].1.contains("does not parse"));
+    }
+
+    #[test]
+    fn record_event_chains_to_the_head() {
+        let (_tmp, v) = vault();
+        let (first, h1) =
+            record_event(&v, "golive", "门诊", "2026-03-10", "now", Duration::ZERO).unwrap();
+        let (second, h2) =
+            record_event(&v, "payment", "", "2026-04-01", "now", Duration::ZERO).unwrap();
+        assert_eq!((first.seq, second.seq), (0, 1));
+        assert_eq!(first.prev, GENESIS);
+        assert_eq!(second.prev, h1);
+        assert_eq!(read(&v.ledger_path()).unwrap().head, h2);
+    }
+
+    use std::time::Duration;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Whatever the entries hold (any text, newlines and quotes included), appending them
+        /// gives a ledger that reads back the same, chain intact, every head found in order.
+        #[test]
+        fn append_then_verify(names in proptest::collection::vec(".{0,40}", 0..12)) {
+            let (_tmp, v) = vault();
+            let heads = append_all(&v, &names);
+            let led = read(&v.ledger_path()).unwrap();
+            prop_assert!(led.problems.is_empty(), "{:?}", led.problems);
+            let read_names: Vec<&str> = led.entries.iter().map(|e| e.name.as_str()).collect();
+            prop_assert_eq!(read_names, names.iter().map(String::as_str).collect::<Vec<_>>());
+            for (i, h) in heads.iter().enumerate() {
+                prop_assert_eq!(led.position(h), Some(i + 1));
+            }
+            prop_assert_eq!(&led.head, heads.last().map_or(GENESIS, String::as_str));
+        }
+    }
 }

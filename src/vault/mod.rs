@@ -1,6 +1,11 @@
 //! The escrow vault: write-once, content-addressed, packed, compressed storage of every
 //! delivery, with a hash-chained ledger. See the README's "Vault layout" for the on-disk format.
 //!
+//! The vault stores bytes and records. It knows nothing of checks, scans, builds, manifests or
+//! reports: a snapshot's report is JSON it keeps as given (`SnapshotRecord::report`), the
+//! manifest is plain text, and the comparison of two snapshots groups files by whatever groups
+//! its caller gives (`diff::Grouping`). It imports only the delivery layer and the leaves.
+//!
 //! Commit protocol of a deposit (crash-safe at any instant):
 //! 1. new objects are appended to a pack in `tmp/`, fsynced, renamed into `packs/`, then its
 //!    index is written the same way (an index only ever names a complete pack);
@@ -31,37 +36,48 @@ const MARKER: &str = "VAULT";
 /// Why a vault operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
+    /// `path` holds no `VAULT` marker.
     #[error("{}: not an escrow vault (no VAULT file); give the right --vault, or create one with `escrow init`", path.display())]
     NotAVault { path: PathBuf },
+    /// The vault at `path` has another format (`found`).
     #[error("{}: vault format {found} is not supported by this escrow (it reads format {FORMAT}); use a newer escrow", path.display())]
     Format { path: PathBuf, found: String },
+    /// Reading or writing `path` failed.
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
+    /// `path` is damaged or was edited: run `audit`.
     #[error("{}: {message}", path.display())]
     Corrupt { path: PathBuf, message: String },
+    /// Another process held the write lock for `waited_secs` seconds.
     #[error("{}: the vault is locked by another escrow process ({holder}); waited {waited_secs} s. Try again when it has finished (ESCROW_LOCK_WAIT sets the wait in seconds)", path.display())]
     Locked {
         path: PathBuf,
         holder: String,
         waited_secs: u64,
     },
+    /// No snapshot has this label, id or id prefix.
     #[error("no snapshot matches {query:?}; `escrow list` shows the ids and labels")]
     NoSuchSnapshot { query: String },
+    /// Several snapshots' ids start with `query`.
     #[error("{query:?} matches several snapshots ({}); give more characters of the id", candidates.join(", "))]
     Ambiguous {
         query: String,
         candidates: Vec<String>,
     },
+    /// Another snapshot (`id`) has this label.
     #[error("the label {label:?} is already used by snapshot {id}; choose another label")]
     LabelTaken { label: String, id: String },
+    /// The file at `path` changed while it was being deposited.
     #[error("{}: the file changed while it was being deposited; deposit again from a delivery nobody is writing to", path.display())]
     Changed { path: PathBuf },
+    /// The restore target `path` is not empty (and `force` was not given).
     #[error("{}: the restore target is not empty; choose an empty or new folder, or pass --force to write over it", path.display())]
     TargetNotEmpty { path: PathBuf },
+    /// The request makes no sense (empty label, a vault inside the delivery, …).
     #[error("{message}")]
     Invalid { message: String },
 }
@@ -77,22 +93,28 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> VaultError +
 /// An opened vault.
 #[derive(Debug, Clone)]
 pub struct Vault {
+    /// The vault's folder.
     pub root: PathBuf,
 }
 
 impl Vault {
+    /// `packs/`: the packs and their indexes.
     pub fn packs_dir(&self) -> PathBuf {
         self.root.join("packs")
     }
+    /// `snapshots/`: the snapshot records.
     pub fn snapshots_dir(&self) -> PathBuf {
         self.root.join("snapshots")
     }
+    /// `tmp/`: files being written.
     pub fn tmp_dir(&self) -> PathBuf {
         self.root.join("tmp")
     }
+    /// `ledger.jsonl`: the ledger.
     pub fn ledger_path(&self) -> PathBuf {
         self.root.join("ledger.jsonl")
     }
+    /// `lock`: the writers' lock file.
     pub fn lock_path(&self) -> PathBuf {
         self.root.join("lock")
     }
@@ -252,4 +274,67 @@ impl Vault {
 /// The short form of an id shown to people.
 pub fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
+}
+
+#[cfg(test)]
+mod tests {
+    /// The modules of the crate that the files under `dir` (relative to `src/`) import, outside
+    /// their tests: (file name, module).
+    fn imports(dir: &str) -> Vec<(String, String)> {
+        let ident = |s: &str| -> String {
+            s.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        };
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src")
+            .join(dir);
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(&root).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap();
+            for (i, _) in code.match_indices("crate::") {
+                let rest = &code[i + "crate::".len()..];
+                let paths: Vec<&str> = match rest.strip_prefix('{') {
+                    Some(group) => group[..group.find('}').unwrap()]
+                        .split(',')
+                        .map(str::trim)
+                        .collect(),
+                    None => vec![rest],
+                };
+                for p in paths {
+                    let module = ident(p);
+                    // `manifest::hex`, the hex encoder, is on its way to a leaf module.
+                    if module == "manifest" && p[module.len()..].starts_with("::hex") {
+                        continue;
+                    }
+                    out.push((name.clone(), module));
+                }
+            }
+        }
+        out
+    }
+
+    /// The vault stores bytes and records: it knows nothing of checks, scans, builds, manifests,
+    /// reports, obligations or the pipeline. Calendars are a leaf.
+    #[test]
+    fn the_vault_and_the_calendar_import_only_lower_layers() {
+        let below_vault = ["delivery", "progress", "text", "hash", "filetypes"];
+        for (file, module) in imports("vault") {
+            assert!(
+                below_vault.contains(&module.as_str()),
+                "src/vault/{file} imports crate::{module}, a layer above the vault"
+            );
+        }
+        let calendar = imports("calendar");
+        assert!(
+            calendar.is_empty(),
+            "calendars are a leaf, but src/calendar imports {calendar:?}"
+        );
+    }
 }

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::{Vault, VaultError, fsutil, io_err};
 use crate::manifest::hex;
 
+/// The first line of every pack index.
 pub const INDEX_HEADER: &str = "escrow-pack-index 1";
 /// A pack is closed once it holds this many bytes.
 pub const PACK_TARGET: u64 = 256 * 1024 * 1024;
@@ -29,9 +30,12 @@ pub const LEVEL: i32 = 1;
 /// Where an object is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Loc {
+    /// The pack, by its position in `Index::packs`.
     pub pack: u32,
+    /// Where the object's zstd frame starts in the pack, and its compressed length, in bytes.
     pub offset: u64,
     pub clen: u64,
+    /// The content's length in bytes.
     pub size: u64,
 }
 
@@ -40,6 +44,7 @@ pub struct Loc {
 pub struct Index {
     /// Pack ids, by `Loc::pack`.
     pub packs: Vec<String>,
+    /// Where each object is, by the SHA-256 of its content.
     pub objects: HashMap<[u8; 32], Loc>,
 }
 
@@ -106,6 +111,7 @@ impl Index {
         Ok(index)
     }
 
+    /// Add the objects of one pack (an object already known keeps its first place).
     pub fn add(&mut self, pack_id: String, lines: &[IdxLine]) {
         let pack = u32::try_from(self.packs.len()).expect("fewer than 4 billion packs");
         self.packs.push(pack_id);
@@ -119,6 +125,7 @@ impl Index {
         }
     }
 
+    /// The file of pack number `pack`.
     pub fn pack_path(&self, vault: &Vault, pack: u32) -> PathBuf {
         vault
             .packs_dir()
@@ -169,6 +176,7 @@ pub struct PackWriter {
 }
 
 impl PackWriter {
+    /// Start a pack in the vault's `tmp/`.
     pub fn new(vault: &Vault) -> Result<Self, VaultError> {
         let tmp = fsutil::temp_path(&vault.tmp_dir(), "pack");
         let file = fsutil::create_private(&tmp).map_err(io_err(&tmp))?;
@@ -183,10 +191,12 @@ impl PackWriter {
         })
     }
 
+    /// Bytes written so far.
     pub fn len(&self) -> u64 {
         self.out.len
     }
 
+    /// Whether no object was added.
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
@@ -275,6 +285,7 @@ pub struct RegionReader<'a> {
 }
 
 impl<'a> RegionReader<'a> {
+    /// The `len` bytes of `file` from `offset`.
     pub fn new(file: &'a File, offset: u64, len: u64) -> Self {
         RegionReader {
             file,
@@ -418,4 +429,96 @@ pub fn open_pack_file(path: &Path) -> io::Result<File> {
 /// Open a pack file (see `open_pack_file`).
 pub fn open_pack(path: &Path) -> Result<File, VaultError> {
     open_pack_file(path).map_err(io_err(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn vault() -> (tempfile::TempDir, Vault) {
+        let tmp = tempfile::tempdir().unwrap();
+        let (v, _) = Vault::init(&tmp.path().join("vault")).unwrap();
+        (tmp, v)
+    }
+
+    fn sha(data: &[u8]) -> [u8; 32] {
+        Sha256::digest(data).into()
+    }
+
+    #[test]
+    fn written_objects_read_back_verified() {
+        let (_tmp, v) = vault();
+        let small = b"class A {}\n".to_vec();
+        let big: Vec<u8> = (0..300_000u32).flat_map(u32::to_le_bytes).collect();
+        let mut pw = PackWriter::new(&v).unwrap();
+        let compressed = zstd::bulk::compress(&small, LEVEL).unwrap();
+        pw.add(sha(&small), &compressed, small.len() as u64)
+            .unwrap();
+        assert!(pw.add_stream(sha(&big), &mut &big[..]).unwrap());
+        let (id, lines) = pw.finish(&v).unwrap();
+        assert_eq!(lines.len(), 2);
+        // The pack is named by its bytes' hash, and its index lists both objects.
+        let pack_bytes = std::fs::read(v.packs_dir().join(format!("{id}.pack"))).unwrap();
+        assert_eq!(hex(&sha(&pack_bytes)), id);
+        let index = Index::load(&v).unwrap();
+        assert_eq!(index.objects.len(), 2);
+        assert_eq!(read_object(&v, &index, &hex(&sha(&small))).unwrap(), small);
+        assert_eq!(read_object(&v, &index, &hex(&sha(&big))).unwrap(), big);
+        // Nothing is left in tmp/.
+        assert_eq!(std::fs::read_dir(v.tmp_dir()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_stream_that_does_not_match_its_hash_is_refused() {
+        let (_tmp, v) = vault();
+        let mut pw = PackWriter::new(&v).unwrap();
+        assert!(!pw.add_stream(sha(b"expected"), &mut &b"other"[..]).unwrap());
+        assert!(pw.is_empty());
+        pw.abandon();
+        assert_eq!(std::fs::read_dir(v.tmp_dir()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_flipped_byte_is_caught_on_read() {
+        let (_tmp, v) = vault();
+        let data = b"the content".to_vec();
+        let mut pw = PackWriter::new(&v).unwrap();
+        assert!(pw.add_stream(sha(&data), &mut &data[..]).unwrap());
+        let (id, _) = pw.finish(&v).unwrap();
+        let path = v.packs_dir().join(format!("{id}.pack"));
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 5;
+        bytes[last] ^= 0xff;
+        std::fs::write(&path, bytes).unwrap();
+        let index = Index::load(&v).unwrap();
+        let err = read_object(&v, &index, &hex(&sha(&data))).unwrap_err();
+        assert!(matches!(err, VaultError::Corrupt { .. }), "{err}");
+    }
+
+    #[test]
+    fn an_index_without_its_header_does_not_parse() {
+        assert!(parse_idx("").is_err());
+        assert!(parse_idx(&format!("{INDEX_HEADER}\nnot a line\n")).is_err());
+        let line = format!("{INDEX_HEADER}\n{} 0 10 20\n", "ab".repeat(32));
+        assert_eq!(parse_idx(&line).unwrap(), vec![([0xab; 32], 0, 10, 20)]);
+    }
+
+    proptest! {
+        /// An id written with `hex` parses back to the same bytes, in either case.
+        #[test]
+        fn hex_round_trip(bytes in proptest::array::uniform32(any::<u8>())) {
+            let h = hex(&bytes);
+            prop_assert_eq!(h.len(), 64);
+            prop_assert_eq!(parse_hex32(&h), Some(bytes));
+            prop_assert_eq!(parse_hex32(&h.to_uppercase()), Some(bytes));
+        }
+
+        /// Anything that is not 64 hex digits is not an id.
+        #[test]
+        fn non_ids_are_refused(s in "[0-9a-fA-F]{0,63}|[0-9a-fA-F]{65,70}|[0-9a-f]{63}[g-z]") {
+            prop_assert_eq!(parse_hex32(&s), None);
+        }
+    }
 }

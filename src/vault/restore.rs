@@ -15,13 +15,16 @@ use super::{Vault, VaultError, io_err};
 use crate::delivery::EntryKind;
 use crate::progress::Progress;
 
+/// What a restore wrote.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Restored {
+    /// Regular files, folders and symbolic links written.
     pub files: u64,
     pub dirs: u64,
     pub symlinks: u64,
     /// Special files recorded in the snapshot but never stored (devices, FIFOs, sockets).
     pub skipped: u64,
+    /// Bytes written into regular files.
     pub bytes: u64,
     /// Files and folders recorded with setuid, setgid or sticky bits: (path as shown to people,
     /// recorded mode & 0o7777). Without `keep_special_modes` these bits, and write access for
@@ -52,6 +55,10 @@ fn corrupt(vault: &Vault, id: &str, message: String) -> VaultError {
 
 /// Restore snapshot `id` into `target`, which must be empty or absent unless `force`. Setuid,
 /// setgid and sticky bits are removed unless `keep_special_modes`.
+///
+/// Errors: `Corrupt` (an unsafe or inconsistent file list, a missing or damaged object: nothing
+/// is written for an unsafe list), `TargetNotEmpty`, `Invalid` (the target is not a folder), and
+/// I/O errors writing the target.
 pub fn restore(
     vault: &Vault,
     id: &str,
@@ -63,11 +70,67 @@ pub fn restore(
     let record = vault.load_snapshot(id)?;
     let index = Index::load(vault)?;
     let all = snapshot::load_entries(vault, &index, &record)?;
-    // Validate every path before writing anything: nothing may land outside the target, and no
-    // entry may sit below a symlink or a file of the same snapshot.
+    let entries = validated(vault, id, &all)?;
+    prepare_target(target, force)?;
+    let mut stats = Restored {
+        special_modes: entries
+            .iter()
+            .filter(|(_, e)| matches!(e.kind, EntryKind::File | EntryKind::Dir))
+            .filter(|(_, e)| e.mode & 0o7000 != 0)
+            .map(|(_, e)| (e.display_path(), e.mode & 0o7777))
+            .collect(),
+        ..Restored::default()
+    };
+    let dirs = make_dirs(target, &entries, force)?;
+    stats.dirs = dirs.len() as u64;
+    let to = Target {
+        vault,
+        id,
+        index: &index,
+        root: target,
+        force,
+        keep_special_modes,
+    };
+    let (files, bytes) = to.write_files(&entries, progress)?;
+    stats.files = files;
+    stats.bytes = bytes;
+    for (p, e) in &entries {
+        match e.kind {
+            EntryKind::Symlink => {
+                to.make_link(p, e)?;
+                stats.symlinks += 1;
+            }
+            EntryKind::Special => stats.skipped += 1,
+            EntryKind::File | EntryKind::Dir => {}
+        }
+    }
+    // Folder modes last, deepest first, so that read-only folders did not block the writes.
+    for (p, mode) in dirs.iter().rev() {
+        let path = snapshot::join(target, p);
+        // Never through a link: only a real folder gets its mode.
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            std::fs::set_permissions(
+                &path,
+                std::fs::Permissions::from_mode(restored_mode(*mode, keep_special_modes)),
+            )
+            .map_err(io_err(&path))?;
+        }
+    }
+    Ok(stats)
+}
+
+/// Validate every path before writing anything: nothing may land outside the target, no path
+/// may appear twice, and every folder an entry sits in must itself be a folder entry of the
+/// snapshot (so every parent is a folder this restore made or cleared itself, never a symlink
+/// or a file of the same snapshot). Returns the entries with their raw paths.
+fn validated<'a>(
+    vault: &Vault,
+    id: &str,
+    all: &'a [RecEntry],
+) -> Result<Vec<(Vec<u8>, &'a RecEntry)>, VaultError> {
     let mut not_dirs: HashSet<Vec<u8>> = HashSet::new();
     let mut entries: Vec<(Vec<u8>, &RecEntry)> = Vec::with_capacity(all.len());
-    for e in &all {
+    for e in all {
         let p = e.path_bytes().filter(|p| safe_relative(p)).ok_or_else(|| {
             corrupt(
                 vault,
@@ -83,8 +146,6 @@ pub fn restore(
         }
         entries.push((p, e));
     }
-    // Every folder an entry sits in must itself be a folder entry of the snapshot, and no path
-    // may appear twice: so every parent is a folder this restore made (or cleared) itself.
     let mut dirs_seen: HashSet<&[u8]> = HashSet::new();
     let mut all_paths: HashSet<&[u8]> = HashSet::new();
     for (p, e) in &entries {
@@ -118,16 +179,18 @@ pub fn restore(
             }
         }
     }
+    Ok(entries)
+}
 
+/// The target must be a folder, empty unless `force`; it is made when absent.
+fn prepare_target(target: &Path, force: bool) -> Result<(), VaultError> {
     match std::fs::symlink_metadata(target) {
-        Ok(m) if !m.is_dir() => {
-            return Err(VaultError::Invalid {
-                message: format!(
-                    "{}: exists and is not a folder; choose a folder to restore into",
-                    target.display()
-                ),
-            });
-        }
+        Ok(m) if !m.is_dir() => Err(VaultError::Invalid {
+            message: format!(
+                "{}: exists and is not a folder; choose a folder to restore into",
+                target.display()
+            ),
+        }),
         Ok(_) => {
             let non_empty = std::fs::read_dir(target)
                 .map_err(io_err(target))?
@@ -138,21 +201,19 @@ pub fn restore(
                     path: target.to_owned(),
                 });
             }
+            Ok(())
         }
-        Err(_) => std::fs::create_dir_all(target).map_err(io_err(target))?,
+        Err(_) => std::fs::create_dir_all(target).map_err(io_err(target)),
     }
+}
 
-    let mut stats = Restored {
-        special_modes: entries
-            .iter()
-            .filter(|(_, e)| matches!(e.kind, EntryKind::File | EntryKind::Dir))
-            .filter(|(_, e)| e.mode & 0o7000 != 0)
-            .map(|(_, e)| (e.display_path(), e.mode & 0o7777))
-            .collect(),
-        ..Restored::default()
-    };
-    // Folders first, parents before children (entries are sorted by path bytes, and a parent's
-    // path is a prefix of its children's).
+/// Make the folders, parents before children (entries are sorted by path bytes, and a parent's
+/// path is a prefix of its children's). Returns them, in the order made, with their modes.
+fn make_dirs<'a>(
+    target: &Path,
+    entries: &'a [(Vec<u8>, &RecEntry)],
+    force: bool,
+) -> Result<Vec<(&'a [u8], u32)>, VaultError> {
     let mut dirs: Vec<(&[u8], u32)> = entries
         .iter()
         .filter(|(_, e)| e.kind == EntryKind::Dir)
@@ -167,114 +228,148 @@ pub fn restore(
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => {}
             Err(e) => return Err(io_err(&path)(e)),
         }
-        stats.dirs += 1;
     }
+    Ok(dirs)
+}
 
-    let files: Vec<&(Vec<u8>, &RecEntry)> = entries
-        .iter()
-        .filter(|(_, e)| e.kind == EntryKind::File)
-        .collect();
-    let total: u64 = files.iter().map(|(_, e)| e.size).sum();
-    progress.begin("restoring", files.len() as u64, total);
-    let written: Result<u64, VaultError> = files
-        .par_iter()
-        .map_init(
-            || (HashMap::<u32, File>::new(), zstd::bulk::Decompressor::new().expect("zstd decompressor")),
-            |(packs, dec), (p, e)| {
-                let path = snapshot::join(target, p);
-                let sha = e.sha().ok_or_else(|| corrupt(vault, id, format!("{:?} has no content hash", e.display_path())))?;
-                let loc = *index.objects.get(&sha).ok_or_else(|| VaultError::Corrupt {
-                    path: vault.packs_dir(),
-                    message: format!(
-                        "the content of {:?} (object {}) is missing from the vault; run `escrow audit`",
-                        e.display_path(),
-                        e.sha256.as_deref().unwrap_or_default()
-                    ),
-                })?;
-                if let std::collections::hash_map::Entry::Vacant(slot) = packs.entry(loc.pack) {
-                    let pp = index.pack_path(vault, loc.pack);
-                    let f = pack::open_pack_file(&pp).map_err(|err| VaultError::Corrupt {
-                        path: pp.clone(),
-                        message: format!(
-                            "the pack holding {:?} cannot be opened ({err}): it is missing from the vault or damaged; run `escrow audit`",
-                            e.display_path()
-                        ),
-                    })?;
-                    slot.insert(f);
-                }
-                let pack_file = &packs[&loc.pack];
-                if force {
-                    remove_any(&path)?;
-                }
-                let file = OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(&path)
-                    .map_err(io_err(&path))?;
-                let mut out = BufWriter::with_capacity(256 * 1024, file);
-                let (got, len) = pack::copy_object(pack_file, &loc, dec, &mut out).map_err(|err| VaultError::Corrupt {
-                    path: index.pack_path(vault, loc.pack),
-                    message: format!("cannot read the content of {:?}: {err}; run `escrow audit`", e.display_path()),
-                })?;
-                let file = out.into_inner().map_err(|err| io_err(&path)(err.into_error()))?;
-                if got != sha || len != e.size {
-                    drop(file);
-                    let _ = std::fs::remove_file(&path);
-                    return Err(VaultError::Corrupt {
-                        path: index.pack_path(vault, loc.pack),
-                        message: format!(
-                            "the stored content of {:?} does not match its hash; the vault is damaged: run `escrow audit`",
-                            e.display_path()
-                        ),
-                    });
-                }
-                file.set_permissions(std::fs::Permissions::from_mode(restored_mode(e.mode, keep_special_modes)))
-                    .map_err(io_err(&path))?;
-                progress.advance(1, len);
-                Ok(len)
-            },
-        )
-        .sum();
-    progress.finish();
-    stats.bytes = written?;
-    stats.files = files.len() as u64;
+/// Where and how a restore writes.
+struct Target<'a> {
+    vault: &'a Vault,
+    id: &'a str,
+    index: &'a Index,
+    root: &'a Path,
+    force: bool,
+    keep_special_modes: bool,
+}
 
-    for (p, e) in &entries {
-        match e.kind {
-            EntryKind::Symlink => {
-                let path = snapshot::join(target, p);
-                let t = e.target_bytes().ok_or_else(|| {
-                    corrupt(
-                        vault,
-                        id,
-                        format!("{:?} has no link target", e.display_path()),
+/// Open packs of one worker thread, and its decompressor.
+type Reader = (HashMap<u32, File>, zstd::bulk::Decompressor<'static>);
+
+impl Target<'_> {
+    /// Write every regular file, in parallel, each verified against its hash. Returns the
+    /// number of files and their bytes.
+    fn write_files(
+        &self,
+        entries: &[(Vec<u8>, &RecEntry)],
+        progress: &dyn Progress,
+    ) -> Result<(u64, u64), VaultError> {
+        let files: Vec<&(Vec<u8>, &RecEntry)> = entries
+            .iter()
+            .filter(|(_, e)| e.kind == EntryKind::File)
+            .collect();
+        let total: u64 = files.iter().map(|(_, e)| e.size).sum();
+        progress.begin("restoring", files.len() as u64, total);
+        let written: Result<u64, VaultError> = files
+            .par_iter()
+            .map_init(
+                || {
+                    (
+                        HashMap::new(),
+                        zstd::bulk::Decompressor::new().expect("zstd decompressor"),
                     )
-                })?;
-                if force {
-                    remove_any(&path)?;
-                }
-                std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(&t), &path)
-                    .map_err(io_err(&path))?;
-                stats.symlinks += 1;
-            }
-            EntryKind::Special => stats.skipped += 1,
-            EntryKind::File | EntryKind::Dir => {}
-        }
-    }
-    // Folder modes last, deepest first, so that read-only folders did not block the writes.
-    for (p, mode) in dirs.iter().rev() {
-        let path = snapshot::join(target, p);
-        // Never through a link: only a real folder gets its mode.
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
-            std::fs::set_permissions(
-                &path,
-                std::fs::Permissions::from_mode(restored_mode(*mode, keep_special_modes)),
+                },
+                |reader, (p, e)| {
+                    let len = self.write_file(reader, p, e)?;
+                    progress.advance(1, len);
+                    Ok(len)
+                },
             )
-            .map_err(io_err(&path))?;
-        }
+            .sum();
+        progress.finish();
+        Ok((files.len() as u64, written?))
     }
-    Ok(stats)
+
+    /// Write one file from its object, then give it its mode.
+    fn write_file(&self, reader: &mut Reader, p: &[u8], e: &RecEntry) -> Result<u64, VaultError> {
+        let (packs, dec) = reader;
+        let path = snapshot::join(self.root, p);
+        let sha = e.sha().ok_or_else(|| {
+            corrupt(
+                self.vault,
+                self.id,
+                format!("{:?} has no content hash", e.display_path()),
+            )
+        })?;
+        let loc = *self
+            .index
+            .objects
+            .get(&sha)
+            .ok_or_else(|| VaultError::Corrupt {
+                path: self.vault.packs_dir(),
+                message: format!(
+                    "the content of {:?} (object {}) is missing from the vault; run `escrow audit`",
+                    e.display_path(),
+                    e.sha256.as_deref().unwrap_or_default()
+                ),
+            })?;
+        let pack_path = self.index.pack_path(self.vault, loc.pack);
+        if let std::collections::hash_map::Entry::Vacant(slot) = packs.entry(loc.pack) {
+            let f = pack::open_pack_file(&pack_path).map_err(|err| VaultError::Corrupt {
+                path: pack_path.clone(),
+                message: format!(
+                    "the pack holding {:?} cannot be opened ({err}): it is missing from the vault or damaged; run `escrow audit`",
+                    e.display_path()
+                ),
+            })?;
+            slot.insert(f);
+        }
+        if self.force {
+            remove_any(&path)?;
+        }
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(io_err(&path))?;
+        let mut out = BufWriter::with_capacity(256 * 1024, file);
+        let (got, len) =
+            pack::copy_object(&packs[&loc.pack], &loc, dec, &mut out).map_err(|err| {
+                VaultError::Corrupt {
+                    path: pack_path.clone(),
+                    message: format!(
+                        "cannot read the content of {:?}: {err}; run `escrow audit`",
+                        e.display_path()
+                    ),
+                }
+            })?;
+        let file = out
+            .into_inner()
+            .map_err(|err| io_err(&path)(err.into_error()))?;
+        if got != sha || len != e.size {
+            drop(file);
+            let _ = std::fs::remove_file(&path);
+            return Err(VaultError::Corrupt {
+                path: pack_path,
+                message: format!(
+                    "the stored content of {:?} does not match its hash; the vault is damaged: run `escrow audit`",
+                    e.display_path()
+                ),
+            });
+        }
+        file.set_permissions(std::fs::Permissions::from_mode(restored_mode(
+            e.mode,
+            self.keep_special_modes,
+        )))
+        .map_err(io_err(&path))?;
+        Ok(len)
+    }
+
+    /// Make one symbolic link as recorded.
+    fn make_link(&self, p: &[u8], e: &RecEntry) -> Result<(), VaultError> {
+        let path = snapshot::join(self.root, p);
+        let t = e.target_bytes().ok_or_else(|| {
+            corrupt(
+                self.vault,
+                self.id,
+                format!("{:?} has no link target", e.display_path()),
+            )
+        })?;
+        if self.force {
+            remove_any(&path)?;
+        }
+        std::os::unix::fs::symlink(std::ffi::OsStr::from_bytes(&t), &path).map_err(io_err(&path))
+    }
 }
 
 /// With --force, something that is not a folder where a folder must go is removed.

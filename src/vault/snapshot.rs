@@ -9,7 +9,26 @@ use sha2::{Digest, Sha256};
 use super::{Vault, VaultError, fsutil, io_err};
 use crate::delivery::{Entry, EntryKind, Source};
 use crate::manifest::hex;
-use crate::report::{Report, Tool};
+
+/// The program that wrote a record: `{"name": "escrow", "version": "0.1.0"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    /// Always "escrow".
+    pub name: String,
+    /// The version of escrow (Cargo package version).
+    pub version: String,
+}
+
+impl Tool {
+    /// This build of escrow.
+    pub fn this() -> Tool {
+        Tool {
+            name: "escrow".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
 
 /// A change note given with `--note`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,12 +42,16 @@ pub struct Note {
     pub text: String,
 }
 
-/// The manifest the delivery was checked against, verbatim.
+/// The manifest the delivery was checked against, verbatim (plain data: the vault does not read
+/// it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoredManifest {
+    /// The manifest's path as given on the command line.
     pub path: String,
+    /// SHA-256 of the manifest file's bytes, hex.
     pub sha256: String,
+    /// The manifest's text.
     pub text: String,
 }
 
@@ -36,10 +59,14 @@ pub struct StoredManifest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tree {
+    /// Digests over the whole inventory (paths, modes, contents, link targets), hex: SHA-256
+    /// and SM3 (GB/T 32905).
     pub sha256: String,
     pub sm3: String,
+    /// Regular files and their bytes.
     pub files: u64,
     pub bytes: u64,
+    /// Every entry: files, folders, links, special files.
     pub entries: u64,
 }
 
@@ -53,12 +80,16 @@ pub struct RecEntry {
     /// The path's bytes in hex, when it is not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_hex: Option<String>,
+    /// File, folder, symbolic link or special file.
     pub kind: EntryKind,
     /// `st_mode` (type and permission bits).
     pub mode: u32,
+    /// Bytes (regular files).
     pub size: u64,
+    /// Regular files: SHA-256 of the content, hex (the id of its object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// Symbolic links: the target, when it is UTF-8; else its bytes in hex.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,6 +118,7 @@ fn join_bytes(text: Option<&String>, hexed: Option<&String>) -> Option<Vec<u8>> 
 }
 
 impl RecEntry {
+    /// The record of an inventory entry.
     pub fn from_entry(e: &Entry) -> RecEntry {
         let (path, path_hex) = split_bytes(&e.path);
         let (target, target_hex) = e.link_target.as_deref().map_or((None, None), split_bytes);
@@ -107,6 +139,7 @@ impl RecEntry {
         join_bytes(self.path.as_ref(), self.path_hex.as_ref())
     }
 
+    /// A link target's raw bytes (`None` for anything but a link, or a malformed record).
     pub fn target_bytes(&self) -> Option<Vec<u8>> {
         join_bytes(self.target.as_ref(), self.target_hex.as_ref())
     }
@@ -119,29 +152,41 @@ impl RecEntry {
         )
     }
 
+    /// The content hash as bytes (`None` for anything but a file, or a malformed record).
     pub fn sha(&self) -> Option<[u8; 32]> {
         self.sha256.as_deref().and_then(super::pack::parse_hex32)
     }
 }
 
 /// Everything recorded about one deposit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The record's id is the SHA-256 of its JSON bytes, so the field order and the JSON of `report`
+/// are kept byte for byte: `report` is stored as raw JSON, written by the layer that made it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotRecord {
+    /// The vault format (`FORMAT`).
     pub format: u32,
+    /// The label given with `--label`, unique in the vault.
     pub label: String,
     /// UTC, RFC 3339.
     pub created_at: String,
+    /// The escrow that wrote it.
     pub tool: Tool,
     /// The ledger position this snapshot was written for, and the ledger head it follows.
     pub seq: u64,
     pub prev: String,
+    /// The change note given with `--note`.
     pub note: Option<Note>,
+    /// Where the delivery came from (folder, archive, git).
     pub source: Source,
+    /// The manifest it was checked against.
     pub manifest: StoredManifest,
+    /// The delivery tree's digests and counts.
     pub tree: Tree,
-    /// The check report, including the comparison with the previous snapshot.
-    pub report: Report,
+    /// The check report, including the comparison with the previous snapshot and the build's
+    /// record (`--build`): JSON the vault stores and returns as it is, without reading it.
+    pub report: Box<serde_json::value::RawValue>,
     /// Every entry of the delivery, sorted by path bytes, in pieces stored as objects (so that
     /// the pieces an update leaves unchanged are stored once).
     pub listing: Vec<ChunkRef>,
@@ -153,11 +198,26 @@ pub struct SnapshotRecord {
     pub build_log: Option<BuildLogRef>,
 }
 
+impl SnapshotRecord {
+    /// The `verdict` of the stored report ("pass" or "fail"), `None` when the report has none.
+    pub fn report_verdict(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Verdict {
+            verdict: String,
+        }
+        serde_json::from_str::<Verdict>(self.report.get())
+            .ok()
+            .map(|v| v.verdict)
+    }
+}
+
 /// The build log kept with a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildLogRef {
+    /// The object: SHA-256 of the log's bytes, hex.
     pub sha256: String,
+    /// Bytes.
     pub size: u64,
 }
 
@@ -167,7 +227,9 @@ pub struct BuildLogRef {
 pub struct HistoryRef {
     /// "git-bundle"
     pub format: String,
+    /// The object: SHA-256 of the bundle's bytes, hex.
     pub sha256: String,
+    /// Bytes.
     pub size: u64,
 }
 
@@ -175,7 +237,9 @@ pub struct HistoryRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChunkRef {
+    /// The object: SHA-256 of the piece's JSON, hex.
     pub sha256: String,
+    /// Entries in the piece.
     pub entries: u64,
 }
 
@@ -278,4 +342,51 @@ pub fn safe_relative(path: &[u8]) -> bool {
 /// The OS path of a raw relative path under `root`.
 pub fn join(root: &std::path::Path, rel: &[u8]) -> std::path::PathBuf {
     root.join(std::ffi::OsStr::from_bytes(rel))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record as an older escrow wrote it: compact JSON, fields in declaration order, the
+    /// report's own key order.
+    const RECORD: &str = concat!(
+        r#"{"format":1,"label":"v1","created_at":"2026-03-10T09:00:00Z","#,
+        r#""tool":{"name":"escrow","version":"0.1.0"},"seq":0,"#,
+        r#""prev":"0000000000000000000000000000000000000000000000000000000000000000","#,
+        r#""note":null,"source":{"kind":"dir","path":"/d"},"#,
+        r#""manifest":{"path":"m.toml","sha256":"ab","text":"schema-version = 1\n"},"#,
+        r#""tree":{"sha256":"cd","sm3":"ef","files":1,"bytes":2,"entries":3},"#,
+        r#""report":{"schema_version":1,"verdict":"fail","findings":[{"code":"x","path":null}],"totals":{"deny":1}},"#,
+        r#""listing":[{"sha256":"01","entries":3}]}"#
+    );
+
+    #[test]
+    fn a_record_keeps_its_bytes_and_so_its_id() {
+        let record: SnapshotRecord = serde_json::from_str(RECORD).unwrap();
+        assert_eq!(record.report_verdict().as_deref(), Some("fail"));
+        assert_eq!(serde_json::to_string(&record).unwrap(), RECORD);
+        let tmp = tempfile::tempdir().unwrap();
+        let (v, _) = Vault::init(&tmp.path().join("vault")).unwrap();
+        let (id, _) = store(&v, &record).unwrap();
+        assert_eq!(id, hex(&Sha256::digest(RECORD.as_bytes())));
+        assert_eq!(load_json(&v, &id).unwrap(), RECORD.as_bytes());
+        assert_eq!(load(&v, &id).unwrap().report.get(), record.report.get());
+    }
+
+    #[test]
+    fn an_edited_record_does_not_load() {
+        let record: SnapshotRecord = serde_json::from_str(RECORD).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let (v, _) = Vault::init(&tmp.path().join("vault")).unwrap();
+        let (id, _) = store(&v, &record).unwrap();
+        let path = v.snapshots_dir().join(format!("{id}.json.zst"));
+        let edited = RECORD.replace(r#""verdict":"fail""#, r#""verdict":"pass""#);
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, zstd::bulk::compress(edited.as_bytes(), 1).unwrap()).unwrap();
+        let err = load(&v, &id).unwrap_err();
+        assert!(err.to_string().contains("does not match its id"), "{err}");
+        // Write-once: storing the original again over the edited file is refused.
+        assert!(store(&v, &record).is_err());
+    }
 }

@@ -9,12 +9,33 @@ use serde::{Deserialize, Serialize};
 use super::{DiffDoc, ledger_head_text, short};
 use crate::checks::human_bytes;
 use crate::report::{Document, HumanStyle, Lang, Report};
-use crate::vault::deposit::Deposited;
+use crate::vault::diff::Diff;
 
 /// The `deposit` document's schema version.
 pub const SCHEMA_VERSION: u32 = 1;
 /// The `deposit` document's name.
 pub const DOCUMENT: &str = "deposit";
+
+/// What a deposit did, as the pipeline returns it (the document below is built from it).
+#[derive(Debug)]
+pub struct Deposited {
+    /// The snapshot id: SHA-256 of its record, hex.
+    pub id: String,
+    /// Its ledger position (0 for the first entry).
+    pub seq: u64,
+    /// The report stored with the snapshot.
+    pub report: Report,
+    /// The comparison with the previous snapshot, if there was one.
+    pub diff: Option<Diff>,
+    /// Contents new to the vault.
+    pub new_objects: u64,
+    /// Bytes written into new packs (compressed).
+    pub new_bytes: u64,
+    /// Files whose content the vault already held.
+    pub reused_objects: u64,
+    /// The ledger head after this deposit: keep it elsewhere to detect a cut ledger later.
+    pub ledger_head: String,
+}
 
 /// What a deposit did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

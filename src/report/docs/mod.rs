@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditDoc, AuditLevel, AuditProblem};
 pub use deadline::DeadlineDoc;
-pub use deposit::DepositDoc;
+pub use deposit::{DepositDoc, Deposited};
 pub use diff::{ChangeDoc, ChangeKindDoc, DiffDoc, ModuleDiffDoc, SnapshotRefDoc};
 pub use event::{EventDoc, ledger_head_text};
 pub use list::ListDoc;

@@ -168,7 +168,10 @@ impl ShowDoc {
                 format: r.format,
                 label: r.label.clone(),
                 created_at: r.created_at.clone(),
-                tool: r.tool.clone(),
+                tool: crate::report::Tool {
+                    name: r.tool.name.clone(),
+                    version: r.tool.version.clone(),
+                },
                 seq: r.seq,
                 prev: r.prev.clone(),
                 note: r.note.as_ref().map(|n| NoteDoc {

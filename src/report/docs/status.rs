@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::{Deserialize, Serialize};
 
 use super::deadline_text;
-use crate::calendar::status::{DepositRef, State, Status};
+use crate::obligations::{DepositRef, State, Status};
 use crate::report::{Document, HumanStyle, Lang};
 
 /// The `status` document's schema version.

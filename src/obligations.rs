@@ -1,12 +1,15 @@
 //! Contract obligations and where they stand: each go-live starts an update window, the final
-//! payment starts the delivery window; a deposit inside the window satisfies it.
+//! payment starts the delivery window; a deposit inside the window satisfies it. Computed from
+//! the vault's ledger events with a working-day calendar (`crate::calendar`, a leaf that knows
+//! nothing of the vault).
 
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::{Calendar, CalendarError, Deadline, cst_date, parse_date};
+use crate::calendar::{self, Calendar, CalendarError, Deadline, cst_date, parse_date};
 use crate::vault::LedgerEntry;
 
+/// Where an obligation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
@@ -22,15 +25,19 @@ pub enum State {
     Unknown,
 }
 
+/// A deposit that answered an obligation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepositRef {
+    /// The snapshot id.
     pub snapshot: String,
+    /// The snapshot's label.
     pub label: String,
     /// The deposit's date in China Standard Time.
     pub date: String,
 }
 
+/// One obligation: a window opened by a go-live or the final payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Obligation {
@@ -38,22 +45,31 @@ pub struct Obligation {
     pub kind: String,
     /// What started the clock: the feature's name, or "final payment".
     pub trigger: String,
+    /// The day the clock started (YYYY-MM-DD, China Standard Time).
     pub trigger_date: String,
+    /// The deadline as the contract states it, e.g. "10 working days".
     pub deadline: String,
+    /// The last day of the window (YYYY-MM-DD); `None` when the calendar does not reach it.
     pub due: Option<String>,
     pub state: State,
+    /// Satisfied: the first deposit inside the window.
     pub satisfied_by: Option<DepositRef>,
     /// Late: the first deposit after the window.
     pub delivered_late: Option<DepositRef>,
+    /// Pending: working days left until the due date.
     pub working_days_left: Option<u32>,
+    /// Late or overdue: working days past the due date (`None` when the calendar cannot tell).
     pub working_days_late: Option<u32>,
+    /// Where it stands, in English and in Chinese.
     pub message: String,
     pub message_zh: String,
 }
 
+/// Every obligation of a vault (`escrow status`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Status {
+    /// Always 1.
     pub schema_version: u32,
     /// Today in China Standard Time.
     pub today: String,
@@ -125,8 +141,8 @@ pub fn status(
         schema_version: 1,
         today: today.to_string(),
         calendar: match cal.kind {
-            super::Kind::Cn => format!("cn ({} to {})", cal.start, cal.end),
-            super::Kind::MonFri => "mon-fri".to_owned(),
+            calendar::Kind::Cn => format!("cn ({} to {})", cal.start, cal.end),
+            calendar::Kind::MonFri => "mon-fri".to_owned(),
         },
         update_deadline: update.to_string(),
         delivery_deadline: delivery.to_string(),
@@ -142,6 +158,35 @@ pub fn status(
     }
 }
 
+/// What an obligation asks for, in English and Chinese.
+struct What {
+    en: String,
+    zh: String,
+}
+
+impl What {
+    fn of(kind: &str, trigger: &str) -> What {
+        if kind == "update" {
+            What {
+                en: format!("the updated source and change notes after {trigger:?} went live"),
+                zh: format!("「{trigger}」上线后的更新源代码与修改说明"),
+            }
+        } else {
+            What {
+                en: "the full source delivery after the final payment".to_owned(),
+                zh: "尾款支付后的全部源代码交付".to_owned(),
+            }
+        }
+    }
+
+    /// The calendar cannot tell.
+    fn unknown(&self, o: &mut Obligation, e: &CalendarError) {
+        o.state = State::Unknown;
+        o.message = format!("{}: cannot tell: {e}", self.en);
+        o.message_zh = format!("{}：无法计算（工作日日历未覆盖所需日期）：{e}", self.zh);
+    }
+}
+
 fn obligation(
     cal: &Calendar,
     deps: &[Dep],
@@ -151,16 +196,7 @@ fn obligation(
     deadline: Deadline,
     today: Date,
 ) -> Obligation {
-    let what_en = if kind == "update" {
-        format!("the updated source and change notes after {trigger:?} went live")
-    } else {
-        "the full source delivery after the final payment".to_owned()
-    };
-    let what_zh = if kind == "update" {
-        format!("「{trigger}」上线后的更新源代码与修改说明")
-    } else {
-        "尾款支付后的全部源代码交付".to_owned()
-    };
+    let what = What::of(kind, &trigger);
     let mut o = Obligation {
         kind: kind.to_owned(),
         trigger,
@@ -175,36 +211,10 @@ fn obligation(
         message: String::new(),
         message_zh: String::new(),
     };
-    let unknown = |o: &mut Obligation, e: &CalendarError| {
-        o.state = State::Unknown;
-        o.message = format!("{what_en}: cannot tell: {e}");
-        o.message_zh = format!("{what_zh}：无法计算（工作日日历未覆盖所需日期）：{e}");
-    };
     let due = match cal.due(from, deadline) {
         Ok(d) => d,
         Err(e) => {
-            // The due date falls beyond the calendar; a deposit that came within the deadline
-            // still settles it, counted day by day from the trigger.
-            let n = match deadline {
-                Deadline::WorkingDays(n) | Deadline::CalendarDays(n) => n,
-            };
-            let within = |d: &&Dep| {
-                d.date >= from
-                    && match deadline {
-                        Deadline::WorkingDays(_) => {
-                            cal.working_days_between(from, d.date).is_ok_and(|k| k <= n)
-                        }
-                        Deadline::CalendarDays(_) => (d.date - from).whole_days() <= i64::from(n),
-                    }
-            };
-            if let Some(d) = deps.iter().find(within) {
-                o.state = State::Satisfied;
-                o.message = format!("{what_en}: deposited as {} on {}", d.r.label, d.r.date);
-                o.message_zh = format!("{what_zh}：已于 {} 存管（{}）", d.r.date, d.r.label);
-                o.satisfied_by = Some(d.r.clone());
-            } else {
-                unknown(&mut o, &e);
-            }
+            beyond_calendar(&mut o, &what, cal, deps, from, deadline, &e);
             return o;
         }
     };
@@ -212,40 +222,84 @@ fn obligation(
     if let Some(d) = deps.iter().find(|d| d.date >= from && d.date <= due) {
         o.state = State::Satisfied;
         o.message = format!(
-            "{what_en}: deposited as {} on {} (due {due})",
-            d.r.label, d.r.date
+            "{}: deposited as {} on {} (due {due})",
+            what.en, d.r.label, d.r.date
         );
         o.message_zh = format!(
-            "{what_zh}：已于 {} 存管（{}），期限 {due}",
-            d.r.date, d.r.label
+            "{}：已于 {} 存管（{}），期限 {due}",
+            what.zh, d.r.date, d.r.label
         );
         o.satisfied_by = Some(d.r.clone());
-        return o;
+    } else if today <= due {
+        pending(&mut o, &what, cal, due, today);
+    } else {
+        past_due(&mut o, &what, cal, deps, due, today);
     }
-    if today <= due {
-        match cal.working_days_between(today, due) {
-            Ok(left) => {
-                o.state = State::Pending;
-                o.working_days_left = Some(left);
-                o.message = format!("{what_en}: due {due}, {left} working days left");
-                o.message_zh = format!("{what_zh}：期限 {due}，还剩 {left} 个工作日");
+    o
+}
+
+/// The due date falls beyond the calendar; a deposit that came within the deadline still
+/// settles it, counted day by day from the trigger.
+fn beyond_calendar(
+    o: &mut Obligation,
+    what: &What,
+    cal: &Calendar,
+    deps: &[Dep],
+    from: Date,
+    deadline: Deadline,
+    e: &CalendarError,
+) {
+    let n = match deadline {
+        Deadline::WorkingDays(n) | Deadline::CalendarDays(n) => n,
+    };
+    let within = |d: &&Dep| {
+        d.date >= from
+            && match deadline {
+                Deadline::WorkingDays(_) => {
+                    cal.working_days_between(from, d.date).is_ok_and(|k| k <= n)
+                }
+                Deadline::CalendarDays(_) => (d.date - from).whole_days() <= i64::from(n),
             }
-            Err(e) => unknown(&mut o, &e),
-        }
-        return o;
+    };
+    if let Some(d) = deps.iter().find(within) {
+        o.state = State::Satisfied;
+        o.message = format!("{}: deposited as {} on {}", what.en, d.r.label, d.r.date);
+        o.message_zh = format!("{}：已于 {} 存管（{}）", what.zh, d.r.date, d.r.label);
+        o.satisfied_by = Some(d.r.clone());
+    } else {
+        what.unknown(o, e);
     }
+}
+
+/// The window is open and nothing has arrived yet.
+fn pending(o: &mut Obligation, what: &What, cal: &Calendar, due: Date, today: Date) {
+    match cal.working_days_between(today, due) {
+        Ok(left) => {
+            o.state = State::Pending;
+            o.working_days_left = Some(left);
+            o.message = format!("{}: due {due}, {left} working days left", what.en);
+            o.message_zh = format!("{}：期限 {due}，还剩 {left} 个工作日", what.zh);
+        }
+        Err(e) => what.unknown(o, &e),
+    }
+}
+
+/// Past the due date with nothing inside the window: late if a deposit came afterwards, else
+/// overdue, whatever the calendar says; only the count of days late may be unknown.
+fn past_due(o: &mut Obligation, what: &What, cal: &Calendar, deps: &[Dep], due: Date, today: Date) {
     let late_dep = deps.iter().find(|d| d.date > due);
     let until = late_dep.map_or(today, |d| d.date);
-    // Past the due date with nothing inside the window: overdue (or late) whatever the
-    // calendar says; only the count of days late may be unknown.
     if late_dep.is_none() && cal.working_days_between(due, until).is_err() {
         o.state = State::Overdue;
         o.message = format!(
-            "{what_en}: OVERDUE since {due} (working days late: unknown beyond the calendar)"
+            "{}: OVERDUE since {due} (working days late: unknown beyond the calendar)",
+            what.en
         );
-        o.message_zh =
-            format!("{what_zh}：已逾期（期限 {due}；逾期工作日数超出日历范围，无法计算）");
-        return o;
+        o.message_zh = format!(
+            "{}：已逾期（期限 {due}；逾期工作日数超出日历范围，无法计算）",
+            what.zh
+        );
+        return;
     }
     match cal.working_days_between(due, until) {
         Ok(late) => {
@@ -253,23 +307,22 @@ fn obligation(
             if let Some(d) = late_dep {
                 o.state = State::Late;
                 o.message = format!(
-                    "{what_en}: due {due}, deposited late as {} on {}, {late} working days late",
-                    d.r.label, d.r.date
+                    "{}: due {due}, deposited late as {} on {}, {late} working days late",
+                    what.en, d.r.label, d.r.date
                 );
                 o.message_zh = format!(
-                    "{what_zh}：期限 {due}，于 {} 逾期存管（{}），逾期 {late} 个工作日",
-                    d.r.date, d.r.label
+                    "{}：期限 {due}，于 {} 逾期存管（{}），逾期 {late} 个工作日",
+                    what.zh, d.r.date, d.r.label
                 );
                 o.delivered_late = Some(d.r.clone());
             } else {
                 o.state = State::Overdue;
-                o.message = format!("{what_en}: OVERDUE since {due}, {late} working days late");
-                o.message_zh = format!("{what_zh}：已逾期（期限 {due}），逾期 {late} 个工作日");
+                o.message = format!("{}: OVERDUE since {due}, {late} working days late", what.en);
+                o.message_zh = format!("{}：已逾期（期限 {due}），逾期 {late} 个工作日", what.zh);
             }
         }
-        Err(e) => unknown(&mut o, &e),
+        Err(e) => what.unknown(o, &e),
     }
-    o
 }
 
 #[cfg(test)]

@@ -1,0 +1,197 @@
+//! The comparison stage: a delivery against the previous snapshot in the vault. The vault finds
+//! the added, removed and modified files (`vault::diff`); this stage groups them by the modules
+//! of the manifest and raises the findings of an update: `module-regressed`, `file-removed`,
+//! `change-note-missing`. Like every stage, it emits findings at their codes' default
+//! severities; the manifest's `[severity]` and `[[allow]]` are applied later, by the policy step.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use super::config::{Requirement, RequirementKind as Kind, RequirementRule as Rule};
+use crate::checks::modules::is_source;
+use crate::finding::Finding;
+use crate::vault::diff::{self, ChangeKind, Diff, Grouping, SnapshotRef};
+use crate::vault::snapshot::{RecEntry, SnapshotRecord};
+
+/// One module of a manifest, as the comparison groups files.
+struct Module {
+    id: String,
+    name: String,
+    matcher: globset::GlobSet,
+    exts: Vec<String>,
+}
+
+/// The modules of a manifest, grouping a comparison's files.
+pub struct ModuleGroups {
+    modules: Vec<Module>,
+}
+
+impl ModuleGroups {
+    /// The `[[module]]` entries among a manifest's `requirements`.
+    pub fn of(requirements: &[Requirement]) -> ModuleGroups {
+        ModuleGroups {
+            modules: requirements
+                .iter()
+                .filter(|r| r.kind == Kind::Module)
+                .map(|r| Module {
+                    exts: match &r.rule {
+                        Rule::Module {
+                            source_extensions, ..
+                        } => source_extensions.clone(),
+                        _ => Vec::new(),
+                    },
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    matcher: r.matcher.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Grouping for ModuleGroups {
+    fn groups(&self) -> Vec<(String, String)> {
+        self.modules
+            .iter()
+            .map(|m| (m.id.clone(), m.name.clone()))
+            .collect()
+    }
+
+    fn outside_name(&self) -> String {
+        "(outside every module)".to_owned()
+    }
+
+    fn group_of(&self, path: &[u8]) -> Option<usize> {
+        let p = Path::new(OsStr::from_bytes(path));
+        self.modules.iter().position(|m| m.matcher.is_match(p))
+    }
+
+    fn is_source(&self, group: usize, path: &[u8]) -> bool {
+        is_source(path, &self.modules[group].exts).is_some()
+    }
+}
+
+fn side(id: &str, record: &SnapshotRecord) -> SnapshotRef {
+    SnapshotRef {
+        id: id.to_owned(),
+        label: record.label.clone(),
+        created_at: record.created_at.clone(),
+    }
+}
+
+/// Compare two stored snapshots (`escrow diff`), grouped by the `[[module]]` entries of
+/// `requirements` (the newer one's manifest's, read by the caller). The ids are the snapshots'
+/// ids.
+pub fn diff(
+    old: &SnapshotRecord,
+    old_entries: &[RecEntry],
+    old_id: &str,
+    new: &SnapshotRecord,
+    new_entries: &[RecEntry],
+    new_id: &str,
+    requirements: &[Requirement],
+) -> Diff {
+    diff::diff(
+        side(old_id, old),
+        old_entries,
+        side(new_id, new),
+        new_entries,
+        &ModuleGroups::of(requirements),
+    )
+}
+
+/// Compare a delivery being deposited (its file list `entries`, its `label`, the time `now`)
+/// with the previous snapshot `old` (id `old_id`), grouped by the `[[module]]` entries of
+/// `requirements`. The
+/// new side's id is empty until the snapshot is stored.
+pub fn with_previous(
+    old_id: &str,
+    old: &SnapshotRecord,
+    old_entries: &[RecEntry],
+    label: &str,
+    now: &str,
+    entries: &[RecEntry],
+    requirements: &[Requirement],
+) -> Diff {
+    let new = SnapshotRef {
+        id: String::new(),
+        label: label.to_owned(),
+        created_at: now.to_owned(),
+    };
+    diff::diff(
+        side(old_id, old),
+        old_entries,
+        new,
+        entries,
+        &ModuleGroups::of(requirements),
+    )
+}
+
+/// The findings a deposit raises against the previous snapshot: `module-regressed` for each
+/// module that lost all its files or some of its source files, `file-removed` for each removed
+/// file, and `change-note-missing` when files changed and no change note was given.
+pub fn findings(d: &Diff, has_note: bool) -> Vec<Finding> {
+    let mut out = regressed(d);
+    for g in &d.modules {
+        for c in g.changes.iter().filter(|c| c.change == ChangeKind::Removed) {
+            let mut f = Finding::new(
+                "file-removed",
+                format!("removed since {}", d.old.label),
+                format!("自 {} 以来被删除", d.old.label),
+            )
+            .path(c.path.clone());
+            f.requirement.clone_from(&g.id);
+            out.push(f);
+        }
+    }
+    let changes = d.added + d.removed + d.modified;
+    if changes > 0 && !has_note {
+        out.push(Finding::new(
+            "change-note-missing",
+            format!(
+                "{changes} files changed since {} ({} added, {} removed, {} modified) and no change note was given (--note)",
+                d.old.label, d.added, d.removed, d.modified
+            ),
+            format!(
+                "自 {} 以来有 {changes} 个文件变更（新增 {}，删除 {}，修改 {}），但未提供修改说明（--note）",
+                d.old.label, d.added, d.removed, d.modified
+            ),
+        ));
+    }
+    out
+}
+
+/// `module-regressed`: a module lost all its files, or some of its source files.
+fn regressed(d: &Diff) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for g in &d.modules {
+        let Some(id) = &g.id else { continue };
+        let lost_all = g.files_before > 0 && g.files_after == 0;
+        if lost_all || g.source_after < g.source_before {
+            let removed: Vec<String> = g
+                .changes
+                .iter()
+                .filter(|c| c.change == ChangeKind::Removed)
+                .take(10)
+                .map(|c| c.path.clone())
+                .collect();
+            out.push(
+                Finding::new(
+                    "module-regressed",
+                    format!(
+                        "module {:?} went from {} files ({} source) in {} to {} files ({} source)",
+                        g.name, g.files_before, g.source_before, d.old.label, g.files_after, g.source_after
+                    ),
+                    format!(
+                        "模块「{}」从 {} 的 {} 个文件（源代码 {} 个）变为 {} 个文件（源代码 {} 个）",
+                        g.name, d.old.label, g.files_before, g.source_before, g.files_after, g.source_after
+                    ),
+                )
+                .requirement(id)
+                .evidence(removed),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,425 @@
+//! The one pipeline every command that looks at a delivery runs, configured, not copied:
+//!
+//! 1. ingest: the staged tree and its inventory (the scan inspects each file as it is hashed;
+//!    a deposit also stores new contents in the vault as they are read);
+//! 2. the requirement checks and the scan's tree-wide pass (`check`, `deposit`);
+//! 3. the isolated build (`--build`, `escrow build`);
+//! 4. the comparison with the previous snapshot (`deposit`, under the vault's write lock);
+//! 5. the policy: `[severity]` and `[[allow]]`, once, over the findings of every stage;
+//! 6. the report and its verdict (and, for a deposit, the snapshot and its ledger entry).
+//!
+//! `escrow check` runs 1, 2, 5, 6; `check --build` adds 3; `escrow build` runs 1, 3, 5, 6;
+//! `deposit` runs them all.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::checks::{self, compare};
+use crate::delivery::{self, Delivery, inventory::ContentSink};
+use crate::manifest::{self, Manifest};
+use crate::policy::Policy;
+use crate::progress::Progress;
+use crate::report::{Report, Verdict};
+use crate::vault::{self, snapshot::Note};
+use crate::{build, scan, text};
+
+/// Errors from running the pipeline: a check, a build or a deposit.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The manifest cannot be read or is invalid.
+    #[error(transparent)]
+    Manifest(#[from] manifest::ManifestError),
+    /// The delivery cannot be read (missing, unsafe archive, bounds exceeded, …).
+    #[error(transparent)]
+    Delivery(#[from] delivery::DeliveryError),
+    /// The vault refused or failed (locked, label taken, damaged, I/O).
+    #[error(transparent)]
+    Vault(#[from] vault::VaultError),
+    /// The build could not be attempted (no sandbox, interrupted, I/O).
+    #[error(transparent)]
+    Build(#[from] build::BuildError),
+    /// A build was asked for, but the manifest at `path` has no `[build]`.
+    #[error("{}: the manifest has no [build] table, so --build has nothing to run; add one (see manifests/template.toml: command, timeout, outputs, …) or run without --build", path.display())]
+    NoBuild { path: PathBuf },
+    /// The change note at `path` cannot be read.
+    #[error("{}: cannot read the change note: {source}; check the path given to --note", path.display())]
+    Note {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Which stages run besides ingest, policy and report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stages<'a> {
+    /// The requirement checks and the scan. Off for `escrow build`, whose report holds only what
+    /// ingest noted about the delivery and the build's findings.
+    pub checks: bool,
+    /// The manifest's isolated build, with these options; the manifest must have a `[build]`.
+    pub build: Option<&'a build::Options>,
+}
+
+impl<'a> Stages<'a> {
+    /// `escrow check`, and `check --build` with `build`.
+    pub fn check(build: Option<&'a build::Options>) -> Stages<'a> {
+        Stages {
+            checks: true,
+            build,
+        }
+    }
+
+    /// `escrow build`: only the build.
+    pub fn build_only(options: &'a build::Options) -> Stages<'a> {
+        Stages {
+            checks: false,
+            build: Some(options),
+        }
+    }
+}
+
+/// A delivery to look at, against a manifest.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// A folder, an archive or a git repository.
+    pub delivery: &'a Path,
+    /// The contract manifest (TOML).
+    pub manifest: &'a Path,
+    /// The report's time: UTC, RFC 3339 (passed in so callers and tests fix "now").
+    pub generated_at: String,
+    /// How to read the delivery (archive bounds, git ref).
+    pub ingest: &'a delivery::Ingest,
+    /// The stages to run besides ingest, policy and report.
+    pub stages: Stages<'a>,
+}
+
+/// Run the pipeline without a vault (`check`, `check --build`, `build`): the report.
+pub fn run(request: &Request<'_>, progress: &dyn Progress) -> Result<Report, CheckError> {
+    let manifest = manifest::load(request.manifest)?;
+    build_spec(&manifest, request.stages)?;
+    let (delivery, scanner) = ingest(
+        &manifest,
+        request.delivery,
+        request.ingest,
+        None,
+        request.stages,
+        progress,
+    );
+    let delivery = delivery?;
+    let inspected = inspect(
+        &manifest,
+        &delivery,
+        scanner.as_deref(),
+        request.stages,
+        progress,
+    )?;
+    Ok(decide(
+        &manifest,
+        &delivery,
+        inspected,
+        request.generated_at.clone(),
+    ))
+}
+
+/// Check a delivery folder against a manifest file: the whole `escrow check` pipeline.
+pub fn check(
+    delivery_path: &Path,
+    manifest_path: &Path,
+    generated_at: String,
+    ingest: &delivery::Ingest,
+    progress: &dyn Progress,
+) -> Result<Report, CheckError> {
+    run(
+        &Request {
+            delivery: delivery_path,
+            manifest: manifest_path,
+            generated_at,
+            ingest,
+            stages: Stages::check(None),
+        },
+        progress,
+    )
+}
+
+/// What `deposit` needs besides the vault.
+pub struct DepositArgs<'a> {
+    /// A folder, an archive or a git repository.
+    pub delivery: &'a Path,
+    /// The contract manifest (TOML).
+    pub manifest: &'a Path,
+    /// The snapshot's label: unique in the vault, not empty.
+    pub label: String,
+    /// A change note file (修改说明), stored with the snapshot.
+    pub note: Option<&'a Path>,
+    /// UTC, RFC 3339.
+    pub now: String,
+    /// How long to wait for another writer's lock on the vault.
+    pub lock_wait: std::time::Duration,
+    /// How to read the delivery (archive bounds, git ref).
+    pub ingest: delivery::Ingest,
+    /// Run the manifest's isolated build too, and keep its log with the snapshot.
+    pub build: Option<build::Options>,
+}
+
+pub use crate::report::docs::Deposited;
+
+/// Check a delivery and deposit it in the vault, whatever the verdict: every stage, the
+/// comparison under the vault's write lock (taken only once the checks and the build are done,
+/// so another writer waits for the commit only).
+pub fn deposit(
+    vault: &vault::Vault,
+    args: &DepositArgs<'_>,
+    progress: &dyn Progress,
+) -> Result<Deposited, CheckError> {
+    let manifest = manifest::load(args.manifest)?;
+    let stages = Stages::check(args.build.as_ref());
+    build_spec(&manifest, stages)?;
+    let note = read_note(args.note)?;
+    refuse_vault_inside(vault, args.delivery)?;
+    if let Some(e) = vault.snapshots()?.iter().find(|e| e.label == args.label) {
+        return Err(vault::VaultError::LabelTaken {
+            label: args.label.clone(),
+            id: vault::short(&e.snapshot).to_owned(),
+        }
+        .into());
+    }
+    // One pass over the delivery: hashing for the inventory and storing new contents.
+    let store = vault::deposit::Store::start(vault)?;
+    let (opened, scanner) = ingest(
+        &manifest,
+        args.delivery,
+        &args.ingest,
+        Some(&store),
+        stages,
+        progress,
+    );
+    // A failed pack writer also fails the walk: report the writer's error, the real cause.
+    let prestored = store.finish()?;
+    let delivery = opened?;
+    if args.ingest.with_history && delivery.history.is_none() {
+        return Err(vault::VaultError::Invalid {
+            message: "--with-history keeps a git repository's history: the delivery is not a git repository (give its URL or bare repository path)".to_owned(),
+        }
+        .into());
+    }
+    let mut inspected = inspect(&manifest, &delivery, scanner.as_deref(), stages, progress)?;
+
+    let begun = vault::deposit::begin(vault, &args.label, args.lock_wait)?;
+    let entries = vault::deposit::entries(&delivery);
+    let diff = begun.previous.as_ref().map(|prev| {
+        let d = compare::with_previous(
+            &prev.id,
+            &prev.record,
+            &prev.entries,
+            &args.label,
+            &args.now,
+            &entries,
+            &manifest.requirements,
+        );
+        inspected
+            .outcome
+            .findings
+            .extend(compare::findings(&d, note.is_some()));
+        d
+    });
+    let build_log = inspected.build.as_ref().map(|(_, log)| log.clone());
+    let report = decide(&manifest, &delivery, inspected, args.now.clone());
+    let committed = begun.commit(
+        vault::deposit::Commit {
+            delivery: &delivery,
+            entries,
+            manifest: vault::snapshot::StoredManifest {
+                path: manifest.path.display().to_string(),
+                sha256: manifest.sha256.clone(),
+                text: manifest.text.clone(),
+            },
+            note,
+            now: args.now.clone(),
+            prestored,
+            report: serde_json::value::to_raw_value(&report).expect("reports serialize"),
+            verdict: match report.verdict {
+                Verdict::Pass => "pass",
+                Verdict::Fail => "fail",
+            }
+            .to_owned(),
+            build_log,
+        },
+        progress,
+    )?;
+    Ok(Deposited {
+        diff: diff.map(|mut d| {
+            d.new.id.clone_from(&committed.id);
+            d
+        }),
+        id: committed.id,
+        seq: committed.seq,
+        report,
+        new_objects: committed.new_objects,
+        new_bytes: committed.new_bytes,
+        reused_objects: committed.reused_objects,
+        ledger_head: committed.ledger_head,
+    })
+}
+
+/// The report stored with a snapshot, read back.
+///
+/// Errors: `Corrupt` when it does not parse as a report (written by another version of escrow).
+pub fn stored_report(
+    vault: &vault::Vault,
+    id: &str,
+    record: &vault::SnapshotRecord,
+) -> Result<Report, CheckError> {
+    serde_json::from_str(record.report.get()).map_err(|e| {
+        vault::VaultError::Corrupt {
+            path: vault.snapshots_dir().join(format!("{id}.json.zst")),
+            message: format!("the report stored with the snapshot does not parse: {e}"),
+        }
+        .into()
+    })
+}
+
+/// What the stages before the comparison found.
+struct Inspected {
+    outcome: checks::Outcome,
+    /// The build's record and log file, when the build ran.
+    build: Option<(build::BuildRecord, PathBuf)>,
+}
+
+/// A build asked for needs the manifest's `[build]`.
+fn build_spec<'m>(
+    manifest: &'m Manifest,
+    stages: Stages<'_>,
+) -> Result<Option<&'m manifest::BuildSpec>, CheckError> {
+    match (stages.build, &manifest.build) {
+        (None, _) => Ok(None),
+        (Some(_), Some(spec)) => Ok(Some(spec)),
+        (Some(_), None) => Err(CheckError::NoBuild {
+            path: manifest.path.clone(),
+        }),
+    }
+}
+
+/// Stage 1: open the delivery, with the scanner (when the checks run and the manifest has the
+/// scan on) looking at every file as it is hashed, and `sink` storing contents. Returns the
+/// delivery (or why it could not be read) and the scanner, to finish in stage 2.
+fn ingest(
+    manifest: &Manifest,
+    path: &Path,
+    ingest: &delivery::Ingest,
+    sink: Option<&dyn ContentSink>,
+    stages: Stages<'_>,
+    progress: &dyn Progress,
+) -> (
+    Result<Delivery, delivery::DeliveryError>,
+    Option<Arc<scan::Scanner>>,
+) {
+    let scanner = if stages.checks {
+        scan::Scanner::for_config(&manifest.scan)
+    } else {
+        None
+    };
+    let mut ingest = ingest.clone();
+    ingest.inspector = scanner
+        .as_ref()
+        .map(|s| Arc::clone(s) as Arc<dyn delivery::inventory::Inspector>);
+    (delivery::open_with(path, progress, sink, &ingest), scanner)
+}
+
+/// Stages 2 and 3: the requirement checks and the scan (or, without them, only what ingest
+/// noted), then the build.
+fn inspect(
+    manifest: &Manifest,
+    delivery: &Delivery,
+    scanner: Option<&scan::Scanner>,
+    stages: Stages<'_>,
+    progress: &dyn Progress,
+) -> Result<Inspected, CheckError> {
+    let mut outcome = if stages.checks {
+        checks::run(&manifest.requirements, delivery, scanner)?
+    } else {
+        checks::Outcome {
+            findings: delivery.notes.clone(),
+            ..checks::Outcome::default()
+        }
+    };
+    let build = match (build_spec(manifest, stages)?, stages.build) {
+        (Some(spec), Some(options)) => {
+            let built = build::run(spec, delivery, options, progress)?;
+            outcome.findings.extend(built.findings);
+            Some((built.record, built.log))
+        }
+        _ => None,
+    };
+    Ok(Inspected { outcome, build })
+}
+
+/// Stages 5 and 6: the policy, once, over the findings of every stage; then the report and its
+/// verdict.
+fn decide(
+    manifest: &Manifest,
+    delivery: &Delivery,
+    inspected: Inspected,
+    generated_at: String,
+) -> Report {
+    let Inspected { mut outcome, build } = inspected;
+    outcome.allowed = Policy::of(manifest).apply(&mut outcome.findings);
+    Report::new(manifest, delivery, outcome, generated_at).with_build(build.map(|(r, _)| r))
+}
+
+/// A change note given with `--note`: its bytes' hash and its decoded text.
+fn read_note(path: Option<&Path>) -> Result<Option<Note>, CheckError> {
+    use sha2::Digest;
+    let Some(p) = path else { return Ok(None) };
+    let bytes = std::fs::read(p).map_err(|source| CheckError::Note {
+        path: p.to_owned(),
+        source,
+    })?;
+    Ok(Some(Note {
+        file: p.display().to_string(),
+        sha256: manifest::hex(&sha2::Sha256::digest(&bytes)),
+        text: text::decode(&bytes).0,
+    }))
+}
+
+/// A vault inside the delivery would be deposited into itself while it is written.
+fn refuse_vault_inside(vault: &vault::Vault, delivery: &Path) -> Result<(), CheckError> {
+    if let (Ok(d), Ok(v)) = (delivery.canonicalize(), vault.root.canonicalize())
+        && v.starts_with(&d)
+    {
+        return Err(vault::VaultError::Invalid {
+            message: format!(
+                "{}: the vault is inside the delivery {}; keep the vault elsewhere (--vault DIR or $ESCROW_VAULT)",
+                vault.root.display(),
+                delivery.display()
+            ),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Compare two stored snapshots (`escrow diff OLD NEW`), grouped by the modules of the newer
+/// snapshot's stored manifest. A stored manifest that no longer parses (one written for an
+/// older escrow) groups nothing: every change is listed outside every module.
+pub fn diff_snapshots(
+    vault: &vault::Vault,
+    old: &vault::LedgerEntry,
+    new: &vault::LedgerEntry,
+) -> Result<vault::diff::Diff, vault::VaultError> {
+    let (old_rec, new_rec) = (
+        vault.load_snapshot(&old.snapshot)?,
+        vault.load_snapshot(&new.snapshot)?,
+    );
+    let requirements = manifest::parse(&new_rec.manifest.text)
+        .map(|m| m.requirements)
+        .unwrap_or_default();
+    Ok(compare::diff(
+        &old_rec,
+        &vault.load_entries(&old_rec)?,
+        &old.snapshot,
+        &new_rec,
+        &vault.load_entries(&new_rec)?,
+        &new.snapshot,
+        &requirements,
+    ))
+}
