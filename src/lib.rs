@@ -7,6 +7,7 @@
 pub mod build;
 pub mod calendar;
 pub mod checks;
+pub mod codes;
 pub mod delivery;
 pub mod finding;
 pub mod manifest;

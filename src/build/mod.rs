@@ -2,6 +2,7 @@
 //! with no network, a timeout that stops every process, process and memory limits, the output
 //! captured to a log, and a record of what ran and what it made.
 
+pub mod codes;
 pub mod copy;
 pub mod helper;
 pub mod netlog;

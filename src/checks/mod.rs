@@ -1,6 +1,7 @@
 //! Requirement checks: match the inventory against each manifest requirement, then apply the
 //! rule of its kind. One file per kind, each with its finding codes.
 
+pub mod codes;
 mod database;
 mod dependencies;
 pub mod depfiles;

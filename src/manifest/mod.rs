@@ -13,7 +13,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use crate::finding::{self, Severity};
+use crate::finding::Severity;
 pub use build::{BuildSpec, parse_duration, parse_size};
 use raw::{RawManifest, SpannedStrings};
 
@@ -136,7 +136,7 @@ impl Manifest {
         self.severities
             .get(code)
             .copied()
-            .or_else(|| finding::code(code).map(|c| c.default))
+            .or_else(|| crate::codes::finding(code).map(|c| c.default))
             .unwrap_or(Severity::Deny)
     }
 }
@@ -415,8 +415,8 @@ impl Validator<'_> {
 
         let mut severities = BTreeMap::new();
         for (code, sev) in &head.severity {
-            if finding::code(code.get_ref()).is_none() {
-                let known: Vec<&str> = finding::CODES.iter().map(|c| c.code).collect();
+            if crate::codes::finding(code.get_ref()).is_none() {
+                let known: Vec<&str> = crate::codes::FINDINGS.iter().map(|c| c.code).collect();
                 self.problem(
                     code.span(),
                     format!(
@@ -565,7 +565,7 @@ impl Validator<'_> {
                     ),
                 );
             }
-            if finding::code(a.code.get_ref()).is_none() {
+            if crate::codes::finding(a.code.get_ref()).is_none() {
                 self.problem(
                     a.code.span(),
                     format!(

@@ -6,6 +6,7 @@
 //! of text files; line rules run when the file ends. Findings that need the whole tree
 //! (compiled files and their sources, nested archives, minified bundles) come from `finish`.
 
+pub mod codes;
 mod containers;
 mod post;
 pub mod rules;

@@ -5,7 +5,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use serde::Deserialize;
 
-use crate::finding::{self, Severity};
+use crate::finding::Severity;
 
 /// The built-in rule file, documented in place.
 pub const BUILTIN: &str = include_str!("rules.toml");
@@ -184,7 +184,7 @@ pub fn compile(spec: &RuleSpec) -> Result<Rule, String> {
                 .ok_or_else(|| format!("rule {id:?}: severity {s:?} must be deny, warn or info"))?,
         ),
     };
-    debug_assert!(finding::code(code).is_some());
+    debug_assert!(crate::codes::finding(code).is_some());
     Ok(Rule {
         id: id.to_owned(),
         code,
