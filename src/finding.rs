@@ -32,8 +32,9 @@ impl Severity {
 }
 
 /// A finding code: its stable name, default severity, what it means and what to ask the vendor
-/// for, in English and Chinese. Each producer declares its own codes with [`finding_codes!`];
-/// `crate::codes` aggregates them, and the README's code tables are written from that registry.
+/// for, in English and Chinese. Each producer declares its own codes with `finding_codes!` (in
+/// this module); `crate::codes` aggregates them, and the README's code tables are written from
+/// that registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Code {
     /// The stable kebab-case name, as it appears in the JSON report (`module-missing`).
@@ -54,7 +55,7 @@ pub struct Code {
     pub ask_zh: &'static str,
 }
 
-/// A typed finding code: an enum variant declared with [`finding_codes!`], which names its
+/// A typed finding code: an enum variant declared with `finding_codes!`, which names its
 /// [`Code`] (texts and default severity). A misspelt variant does not compile, where a misspelt
 /// string used to ship as a deny.
 pub trait FindingCode: Copy {
