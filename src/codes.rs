@@ -182,6 +182,56 @@ mod tests {
         assert_eq!(CheckCode::from_name("file-removed"), None);
     }
 
+    /// The README's code tables (findings: code, severity, criterion; audit: code, level) list
+    /// exactly the registry's codes, with the registry's defaults.
+    #[test]
+    fn readme_tables_match_the_registry() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let mut rows: HashMap<&str, (&str, &str)> = HashMap::new();
+        for line in readme.lines() {
+            let cols: Vec<&str> = line.split('|').map(str::trim).collect();
+            if cols.len() < 5 || !cols[0].is_empty() {
+                continue;
+            }
+            let Some(name) = cols[1].strip_prefix('`').and_then(|c| c.strip_suffix('`')) else {
+                continue;
+            };
+            if matches!(cols[2], "deny" | "warn" | "info" | "error" | "note") {
+                assert!(
+                    rows.insert(name, (cols[2], cols[3])).is_none(),
+                    "README lists `{name}` twice"
+                );
+            }
+        }
+        for (name, (level, criterion)) in &rows {
+            let c = lookup(name)
+                .unwrap_or_else(|| panic!("README lists `{name}`, which no producer declares"));
+            if AUDIT.contains(c) {
+                let expected = match c.default {
+                    Severity::Info => "note",
+                    Severity::Warn => "warn",
+                    Severity::Deny => "error",
+                };
+                assert_eq!(*level, expected, "README's level of `{name}`");
+            } else {
+                assert_eq!(*level, c.default.as_str(), "README's severity of `{name}`");
+                assert!(
+                    c.criterion.starts_with(criterion),
+                    "README's criterion of `{name}` is {criterion}, the registry's {}",
+                    c.criterion
+                );
+            }
+        }
+        for c in ALL {
+            assert!(
+                rows.contains_key(c.code),
+                "README's tables lack `{}`",
+                c.code
+            );
+        }
+    }
+
     #[test]
     fn lookups() {
         assert_eq!(finding("module-missing").unwrap().default, Severity::Deny);
