@@ -28,6 +28,7 @@
 pub mod build;
 pub mod calendar;
 pub mod checks;
+pub mod codes;
 pub mod delivery;
 pub mod filetypes;
 pub mod finding;

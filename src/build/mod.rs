@@ -11,6 +11,7 @@
 //! - `findings`: what a build's results mean for the report;
 //! - `cancel`: the cancellation token the CLI's Ctrl-C handler sets ([`Cancel`]).
 mod cancel;
+pub mod codes;
 pub mod config;
 mod copy;
 mod findings;

@@ -6,6 +6,7 @@
 //! code's default severity (or its scan rule's own), and the policy step applies the manifest's
 //! choices to the findings of every stage at once.
 
+pub mod codes;
 pub mod compare;
 pub mod config;
 mod database;

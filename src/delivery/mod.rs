@@ -1,6 +1,7 @@
 //! Deliveries: where the source comes from, staged as a read-only tree with an inventory.
 
 pub mod archive;
+pub mod codes;
 pub mod git;
 pub mod gitconfig;
 pub mod inventory;

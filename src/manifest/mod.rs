@@ -72,7 +72,7 @@ impl Manifest {
         self.severities
             .get(code)
             .copied()
-            .or_else(|| finding::code(code).map(|c| c.default))
+            .or_else(|| crate::codes::finding(code).map(|c| c.default))
             .unwrap_or(Severity::Deny)
     }
 }

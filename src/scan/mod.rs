@@ -13,6 +13,7 @@
 //! learns from each file; `containers.rs` archives inside the delivery. The scan imports the
 //! delivery (below it) and the leaves, never the manifest (above it).
 
+pub mod codes;
 pub mod config;
 mod containers;
 mod detect;

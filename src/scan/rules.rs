@@ -5,7 +5,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use serde::Deserialize;
 
-use crate::finding::{self, Severity};
+use crate::finding::Severity;
 
 /// The built-in rule file, documented in place.
 pub const BUILTIN: &str = include_str!("rules.toml");

@@ -15,6 +15,7 @@
 //!    interrupted deposit.
 
 pub mod audit;
+pub mod audit_codes;
 pub mod deposit;
 pub mod diff;
 pub mod fsutil;

@@ -216,7 +216,7 @@ fn shipped_manifests_load() {
 #[test]
 fn readme_documents_every_finding_code() {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    for c in escrow::finding::CODES {
+    for c in escrow::codes::all() {
         assert!(
             readme.contains(&format!("`{}`", c.code)),
             "README lacks {}",
