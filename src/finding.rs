@@ -249,29 +249,6 @@ impl Finding {
         }
     }
 
-    // BEGIN transitional Finding::new (removed by codes-convert.py --drop-string-new)
-    /// A finding with the code's default severity, the code given by name.
-    ///
-    /// Transitional: call sites are being converted to the typed [`Finding::of`]; until then
-    /// the default severity is looked up in the registry (`crate::codes`), and an unknown name
-    /// gets `Deny` (and panics in debug builds).
-    pub fn new(code_name: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
-        let known = crate::codes::finding(code_name);
-        debug_assert!(known.is_some(), "unknown finding code {code_name}");
-        Finding {
-            code: code_name.to_owned(),
-            severity: known.map_or(Severity::Deny, |c| c.default),
-            requirement: None,
-            path: None,
-            line: None,
-            message: en.into(),
-            message_zh: zh.into(),
-            evidence: Vec::new(),
-            rule: None,
-        }
-    }
-    // END transitional Finding::new
-
     #[must_use]
     pub fn rule(mut self, id: &str) -> Self {
         self.rule = Some(id.to_owned());

@@ -19,7 +19,7 @@ use crate::delivery::{self, Delivery, inventory::ContentSink};
 use crate::manifest::{self, Manifest};
 use crate::policy::Policy;
 use crate::progress::Progress;
-use crate::report::{Report, Verdict};
+use crate::report::{Outcome, Report, Verdict};
 use crate::vault::{self, snapshot::Note};
 use crate::{build, scan, text};
 
@@ -280,7 +280,7 @@ pub fn stored_report(
 
 /// What the stages before the comparison found.
 struct Inspected {
-    outcome: checks::Outcome,
+    outcome: Outcome,
     /// The build's record and log file, when the build ran.
     build: Option<(build::BuildRecord, PathBuf)>,
 }
@@ -334,14 +334,19 @@ fn inspect(
     stages: Stages<'_>,
     progress: &dyn Progress,
 ) -> Result<Inspected, CheckError> {
-    let mut outcome = if stages.checks {
-        checks::run(&manifest.requirements, delivery, scanner)?
-    } else {
-        checks::Outcome {
-            findings: delivery.notes.clone(),
-            ..checks::Outcome::default()
+    let mut outcome = Outcome::default();
+    if stages.checks {
+        let checked = checks::run(&manifest.requirements, delivery)?;
+        outcome.requirements = checked.requirements;
+        outcome.findings = checked.findings;
+        if let Some(scanner) = scanner {
+            let (findings, summary) = scanner.finish(delivery);
+            outcome.findings.extend(findings);
+            outcome.scan = Some(summary);
         }
-    };
+    } else {
+        outcome.findings.clone_from(&delivery.notes);
+    }
     let build = match (build_spec(manifest, stages)?, stages.build) {
         (Some(spec), Some(options)) => {
             let built = build::run(spec, delivery, options, progress)?;
@@ -368,7 +373,6 @@ fn decide(
 
 /// A change note given with `--note`: its bytes' hash and its decoded text.
 fn read_note(path: Option<&Path>) -> Result<Option<Note>, CheckError> {
-    use sha2::Digest;
     let Some(p) = path else { return Ok(None) };
     let bytes = std::fs::read(p).map_err(|source| CheckError::Note {
         path: p.to_owned(),
@@ -376,7 +380,7 @@ fn read_note(path: Option<&Path>) -> Result<Option<Note>, CheckError> {
     })?;
     Ok(Some(Note {
         file: p.display().to_string(),
-        sha256: manifest::hex(&sha2::Sha256::digest(&bytes)),
+        sha256: crate::hash::sha256_hex(&bytes),
         text: text::decode(&bytes).0,
     }))
 }

@@ -104,7 +104,10 @@ mod tests {
     }
 
     fn finding(code: &str, path: Option<&str>) -> Finding {
-        let f = Finding::new(code, "en", "zh");
+        let default = crate::codes::finding(code).expect("a known code").default;
+        let mut f = Finding::of(crate::checks::codes::CheckCode::ModuleMissing, "en", "zh");
+        f.code = code.to_owned();
+        f.severity = default;
         match path {
             Some(p) => f.path(p.to_owned()),
             None => f,

@@ -20,4 +20,8 @@ pub trait Context {
 
     /// The 1-based line of a byte offset of the manifest text (to name an earlier definition).
     fn line_of(&self, offset: usize) -> usize;
+
+    /// Whether `code` names a finding code of this version (the registry is above the section
+    /// owners, so the manifest answers for it).
+    fn is_finding_code(&self, code: &str) -> bool;
 }

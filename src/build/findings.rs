@@ -30,16 +30,16 @@ fn failed(first: &RunResult, spec: &BuildSpec) -> Vec<Finding> {
     let log_shown = first.log_path.display().to_string();
     let duration = human_duration(first.duration);
     if first.workdir_missing {
-        findings.push(Finding::new(
-            "build-failed",
+        findings.push(Finding::of(
+            crate::build::codes::BuildCode::BuildFailed,
             format!("the build's workdir {:?} is not a folder of the delivery, so `{cmd}` could not run", spec.workdir),
             format!("编译工作目录 {:?} 不是交付物中的目录，无法运行 `{cmd}`", spec.workdir),
         ).path(spec.workdir.clone()));
     }
     match first.status {
         BuildStatus::TimedOut => findings.push(
-            Finding::new(
-                "build-timeout",
+            Finding::of(
+                crate::build::codes::BuildCode::BuildTimeout,
                 format!(
                     "the build `{cmd}` did not finish within {}: it was stopped with every process it started; log: {log_shown}",
                     human_duration(spec.timeout)
@@ -65,8 +65,8 @@ fn failed(first: &RunResult, spec: &BuildSpec) -> Vec<Finding> {
                 _ => "失败".to_owned(),
             };
             findings.push(
-                Finding::new(
-                    "build-failed",
+                Finding::of(
+                    crate::build::codes::BuildCode::BuildFailed,
                     format!("the build `{cmd}` {how} after {duration}; log: {log_shown}"),
                     format!("编译命令 `{cmd}` {how_zh}（用时 {duration}）；日志：{log_shown}"),
                 )
@@ -89,8 +89,8 @@ fn network(first: &RunResult, spec: &BuildSpec) -> Result<Vec<Finding>, BuildErr
             })?;
         if !lines.is_empty() && !spec.network {
             findings.push(
-                Finding::new(
-                    "build-network-required",
+                Finding::of(
+                    crate::build::codes::BuildCode::BuildNetworkRequired,
                     format!(
                         "the build tried to reach the network, which is closed to it ({} log line{} below): it needs something that was not delivered; vendor the dependencies",
                         lines.len(),
@@ -122,8 +122,8 @@ fn outputs(first: &RunResult, delivery: &Delivery) -> Vec<Finding> {
         for o in &first.outputs {
             if o.size > 0 && delivered.contains(&o.sha256) {
                 findings.push(
-                    Finding::new(
-                        "build-output-missing",
+                    Finding::of(
+                        crate::build::codes::BuildCode::BuildOutputMissing,
                         format!(
                             "{} is a file that came with the delivery (same SHA-256): the build did not make it",
                             o.path
@@ -137,8 +137,8 @@ fn outputs(first: &RunResult, delivery: &Delivery) -> Vec<Finding> {
         }
         for glob in &first.missing {
             findings.push(
-                Finding::new(
-                    "build-output-missing",
+                Finding::of(
+                    crate::build::codes::BuildCode::BuildOutputMissing,
                     format!("the build succeeded but no file matches the declared output {glob}"),
                     format!("编译成功，但没有文件与声明的编译产物 {glob} 匹配"),
                 )
@@ -148,8 +148,8 @@ fn outputs(first: &RunResult, delivery: &Delivery) -> Vec<Finding> {
     }
     if !first.unhashed.is_empty() {
         findings.push(
-            Finding::new(
-                "build-output-missing",
+            Finding::of(
+                crate::build::codes::BuildCode::BuildOutputMissing,
                 format!(
                     "{} declared output{} not hashed: hashing the outputs took longer than {}, so they are not recorded",
                     first.unhashed.len(),
@@ -173,8 +173,8 @@ pub(super) fn rebuild(first: &RunResult, s: RunResult, findings: &mut Vec<Findin
     let differing = compare(&first.outputs, &s.outputs);
     if first.status == BuildStatus::Succeeded && s.status != BuildStatus::Succeeded {
         findings.push(
-            Finding::new(
-                "build-not-reproducible",
+            Finding::of(
+                crate::build::codes::BuildCode::BuildNotReproducible,
                 format!(
                     "the second build (in {}) did not succeed although the first did; log: {}",
                     s.build_path.display(),
@@ -191,8 +191,8 @@ pub(super) fn rebuild(first: &RunResult, s: RunResult, findings: &mut Vec<Findin
     } else if first.status == BuildStatus::Succeeded {
         for (path, evidence) in &differing {
             findings.push(
-                Finding::new(
-                    "build-not-reproducible",
+                Finding::of(
+                    crate::build::codes::BuildCode::BuildNotReproducible,
                     format!("{path} differs between two builds of the same source"),
                     format!("{path} 在同一源代码的两次编译中内容不同"),
                 )
@@ -216,8 +216,8 @@ pub(super) fn rebuild(first: &RunResult, s: RunResult, findings: &mut Vec<Findin
 pub(super) fn isolation(sandbox: &Sandbox, spec: &BuildSpec, detail: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
     if sandbox.level != Isolation::Bwrap {
-        findings.push(Finding::new(
-            "build-sandbox-weak",
+        findings.push(Finding::of(
+            crate::build::codes::BuildCode::BuildSandboxWeak,
             format!(
                 "the build ran with {} isolation: {detail}",
                 sandbox.level.as_str()
@@ -235,8 +235,8 @@ pub(super) fn isolation(sandbox: &Sandbox, spec: &BuildSpec, detail: &str) -> Ve
         ));
     }
     if spec.network {
-        findings.push(Finding::new(
-            "build-network-allowed",
+        findings.push(Finding::of(
+            crate::build::codes::BuildCode::BuildNetworkAllowed,
             "the manifest lets the build use the network (network = true): a successful build does not show that every dependency was delivered",
             "清单允许编译访问网络（network = true）：编译成功不能证明全部依赖均已交付",
         ));

@@ -135,8 +135,8 @@ pub fn findings(d: &Diff, has_note: bool) -> Vec<Finding> {
     let mut out = regressed(d);
     for g in &d.modules {
         for c in g.changes.iter().filter(|c| c.change == ChangeKind::Removed) {
-            let mut f = Finding::new(
-                "file-removed",
+            let mut f = Finding::of(
+                crate::checks::codes::CompareCode::FileRemoved,
                 format!("removed since {}", d.old.label),
                 format!("自 {} 以来被删除", d.old.label),
             )
@@ -147,8 +147,8 @@ pub fn findings(d: &Diff, has_note: bool) -> Vec<Finding> {
     }
     let changes = d.added + d.removed + d.modified;
     if changes > 0 && !has_note {
-        out.push(Finding::new(
-            "change-note-missing",
+        out.push(Finding::of(
+            crate::checks::codes::CompareCode::ChangeNoteMissing,
             format!(
                 "{changes} files changed since {} ({} added, {} removed, {} modified) and no change note was given (--note)",
                 d.old.label, d.added, d.removed, d.modified
@@ -177,8 +177,8 @@ fn regressed(d: &Diff) -> Vec<Finding> {
                 .map(|c| c.path.clone())
                 .collect();
             out.push(
-                Finding::new(
-                    "module-regressed",
+                Finding::of(
+                    crate::checks::codes::CompareCode::ModuleRegressed,
                     format!(
                         "module {:?} went from {} files ({} source) in {} to {} files ({} source)",
                         g.name, g.files_before, g.source_before, d.old.label, g.files_after, g.source_after

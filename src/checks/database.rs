@@ -25,8 +25,8 @@ pub(crate) fn check(
             evidence_zh: "无文件".to_owned(),
             source_files: None,
             tables: Some(0),
-            findings: vec![Finding::new(
-                "database-missing",
+            findings: vec![Finding::of(
+                crate::checks::codes::CheckCode::DatabaseMissing,
                 format!(
                     "database scripts {:?}: no delivered file matches {}",
                     req.name,
@@ -62,8 +62,8 @@ pub(crate) fn check(
     let mut findings = Vec::new();
     if tables < min_tables {
         findings.push(
-            Finding::new(
-                "database-no-tables",
+            Finding::of(
+                crate::checks::codes::CheckCode::DatabaseNoTables,
                 format!(
                     "database scripts {:?}: {} scripts create {tables} tables, at least {min_tables} required",
                     req.name,

@@ -28,8 +28,8 @@ pub(crate) fn check(
             evidence_zh: "无文件".to_owned(),
             source_files: None,
             tables: None,
-            findings: vec![Finding::new(
-                "dependencies-missing",
+            findings: vec![Finding::of(
+                crate::checks::codes::CheckCode::DependenciesMissing,
                 format!(
                     "dependency lists {:?}: no delivered file matches {}",
                     req.name,
@@ -72,8 +72,8 @@ pub(crate) fn check(
         *by_format.entry(format.as_str()).or_default() += 1;
         if let Err(fail) = result {
             findings.push(
-                Finding::new(
-                    "dependencies-unparseable",
+                Finding::of(
+                    crate::checks::codes::CheckCode::DependenciesUnparseable,
                     format!("does not parse as {}: {}", format.as_str(), fail.message),
                     format!("无法按 {} 格式解析：{}", format.as_str(), fail.message),
                 )

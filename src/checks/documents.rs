@@ -11,8 +11,8 @@ pub(crate) fn check(req: &Requirement, files: &[&Entry], min_bytes: u64) -> Kind
     let mut findings = Vec::new();
     let (evidence, evidence_zh) = match largest {
         None => {
-            findings.push(Finding::new(
-                "document-missing",
+            findings.push(Finding::of(
+                crate::checks::codes::CheckCode::DocumentMissing,
                 format!(
                     "document {:?}: no delivered file matches {}",
                     req.name,
@@ -30,8 +30,8 @@ pub(crate) fn check(req: &Requirement, files: &[&Entry], min_bytes: u64) -> Kind
             let shown = format!("{} ({})", big.display_path(), human_bytes(big.size));
             if big.size < min_bytes {
                 findings.push(
-                    Finding::new(
-                        "document-too-small",
+                    Finding::of(
+                        crate::checks::codes::CheckCode::DocumentTooSmall,
                         format!(
                             "document {:?}: the largest matching file is {} bytes, below min-bytes = {min_bytes}",
                             req.name, big.size

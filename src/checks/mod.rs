@@ -74,18 +74,13 @@ pub struct RequirementResult {
     pub tables: Option<u64>,
 }
 
-/// Everything the checks found.
+/// Everything the requirement checks found.
 #[derive(Debug, Clone, Default)]
-pub struct Outcome {
+pub struct Checked {
     /// One result per requirement, in manifest order.
     pub requirements: Vec<RequirementResult>,
-    /// Every finding of the checks, the inventory and the scan.
+    /// Every finding of the checks and of the inventory (links, special files, Git settings).
     pub findings: Vec<Finding>,
-    /// The technical-barrier scan's summary, when it ran.
-    pub scan: Option<crate::scan::ScanSummary>,
-    /// `[[allow]]` entries and how many findings each silenced: filled by the policy step
-    /// (`crate::policy`), empty when the checks return.
-    pub allowed: Vec<crate::scan::Allowed>,
 }
 
 /// What a kind-specific check returns: evidence, kind-specific counts and findings.
@@ -97,14 +92,10 @@ pub(crate) struct KindResult {
     pub findings: Vec<Finding>,
 }
 
-/// Run every requirement check, the inventory notes and the scan's tree-wide pass. The
-/// findings carry their default severities (and a scan rule's own); the manifest's policy
-/// (`[severity]`, `[[allow]]`) is the caller's to apply.
-pub fn run(
-    requirements: &[Requirement],
-    delivery: &Delivery,
-    scanner: Option<&crate::scan::Scanner>,
-) -> Result<Outcome, DeliveryError> {
+/// Run every requirement check and the inventory notes. The findings carry their default
+/// severities; the manifest's policy (`[severity]`, `[[allow]]`) is the caller's to apply, and
+/// the scan is a stage of its own.
+pub fn run(requirements: &[Requirement], delivery: &Delivery) -> Result<Checked, DeliveryError> {
     let entries = &delivery.inventory.entries;
     // Match every file against every requirement, in parallel. The matches are kept as
     // (entry, requirement) index pairs, 8 bytes each, not as a list per entry: an inventory
@@ -141,7 +132,7 @@ pub fn run(
         matched[i as usize].push(&entries[n as usize]);
     }
 
-    let mut outcome = Outcome::default();
+    let mut outcome = Checked::default();
     for (req, files) in requirements.iter().zip(&matched) {
         let mut kr = match &req.rule {
             RequirementRule::Module {
@@ -188,11 +179,6 @@ pub fn run(
     outcome
         .findings
         .extend(crate::delivery::gitconfig::findings(delivery));
-    if let Some(scanner) = scanner {
-        let (findings, summary) = scanner.finish(delivery);
-        outcome.findings.extend(findings);
-        outcome.scan = Some(summary);
-    }
     Ok(outcome)
 }
 
@@ -206,8 +192,8 @@ fn required_files(req: &Requirement, entries: &[Entry]) -> Vec<Finding> {
                 .any(|e| m.is_match(Path::new(OsStr::from_bytes(&e.path))))
         })
         .map(|(glob, _)| {
-            Finding::new(
-                "required-file-missing",
+            Finding::of(
+                crate::checks::codes::CheckCode::RequiredFileMissing,
                 format!(
                     "{} {:?}: nothing in the delivery matches the required path {glob:?}",
                     req.kind.as_str(),
@@ -234,8 +220,8 @@ fn inventory_notes(entries: &[Entry]) -> Vec<Finding> {
                 if resolve_link(&e.path, target).is_none() {
                     let t = names::display(target);
                     out.push(
-                        Finding::new(
-                            "symlink-outside-delivery",
+                        Finding::of(
+                            crate::delivery::codes::DeliveryCode::SymlinkOutsideDelivery,
                             format!("symbolic link points outside the delivery to {t:?}; recorded, not followed"),
                             format!("符号链接指向交付物之外的 {t:?}；已记录，未跟随"),
                         )
@@ -245,8 +231,8 @@ fn inventory_notes(entries: &[Entry]) -> Vec<Finding> {
                 }
             }
             EntryKind::Special => out.push(
-                Finding::new(
-                    "special-file-skipped",
+                Finding::of(
+                    crate::delivery::codes::DeliveryCode::SpecialFileSkipped,
                     format!(
                         "special file (device, FIFO or socket, mode {:o}) skipped",
                         e.mode

@@ -44,8 +44,8 @@ pub(crate) fn check(
         .join(", ");
     let mut findings = Vec::new();
     if files.is_empty() {
-        findings.push(Finding::new(
-            "module-missing",
+        findings.push(Finding::of(
+            crate::checks::codes::CheckCode::ModuleMissing,
             format!(
                 "module {:?}: no delivered file matches {}",
                 req.name,
@@ -60,8 +60,8 @@ pub(crate) fn check(
     } else if source < min_source_files {
         let other: Vec<String> = files.iter().take(5).map(|e| e.display_path()).collect();
         findings.push(
-            Finding::new(
-                "module-empty",
+            Finding::of(
+                crate::checks::codes::CheckCode::ModuleEmpty,
                 format!(
                     "module {:?}: {} files match but only {source} are source code (at least {min_source_files} required)",
                     req.name,

@@ -471,8 +471,8 @@ impl<'a> Unpacker<'a> {
         };
         if !same {
             self.findings.push(
-                Finding::new(
-                    "archive-duplicate-entry",
+                Finding::of(
+                    crate::delivery::codes::DeliveryCode::ArchiveDuplicateEntry,
                     "the archive holds this path more than once, with different contents: the first was checked and kept, GNU tar and most tools give the last",
                     "压缩包中同一路径出现多次且内容不同：已检查并保留第一个，GNU tar 等工具解压得到的是最后一个",
                 )
@@ -574,8 +574,8 @@ impl<'a> Unpacker<'a> {
     fn special(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
         self.count()?;
         self.findings.push(
-            Finding::new(
-                "special-file-skipped",
+            Finding::of(
+                crate::delivery::codes::DeliveryCode::SpecialFileSkipped,
                 "special file (device or FIFO) in the archive, skipped",
                 "压缩包中的特殊文件（设备或管道），已跳过",
             )
@@ -633,8 +633,8 @@ impl<'a> Unpacker<'a> {
         if self.unsafe_names.count > 0 {
             let n = self.unsafe_names.count;
             self.findings.push(
-                Finding::new(
-                    "archive-unsafe-path",
+                Finding::of(
+                    crate::delivery::codes::DeliveryCode::ArchiveUnsafePath,
                     format!("{n} entries have absolute or climbing paths (/, C:, ..), pass through a symbolic link of the archive, or are links out of the archive; they were not unpacked"),
                     format!("{n} 个条目使用绝对路径或向上跳转路径（/、C:、..）、经过压缩包内的符号链接，或为指向压缩包外的硬链接；未解压"),
                 )
@@ -645,8 +645,8 @@ impl<'a> Unpacker<'a> {
             let n = self.setuid.count;
             let first = self.setuid.names.first().cloned().unwrap_or_default();
             self.findings.push(
-                Finding::new(
-                    "file-setuid",
+                Finding::of(
+                    crate::delivery::codes::DeliveryCode::FileSetuid,
                     format!("{n} files have the setuid, setgid or sticky bit in the archive (first: {first}); the bits were not unpacked"),
                     format!("压缩包中有 {n} 个文件带有 setuid、setgid 或 sticky 权限位（第一个：{first}）；未保留这些权限位"),
                 )
@@ -936,6 +936,37 @@ fn extension<R: Read>(
 fn corrupt(u: &Unpacker<'_>, i: usize, e: &dyn std::fmt::Display) -> DeliveryError {
     u.err(format!("entry {} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive", i + 1))
 }
+/// The size of an entry of 8 GiB or more, which GNU tar and Python write in the PAX header with
+/// 0 in the tar header; `None` for any other entry. A PAX size that differs from the tar
+/// header's otherwise is an error: tar tools would read the archive differently.
+fn pax_big_size(
+    u: &Unpacker<'_>,
+    ext: &Extensions,
+    kind: tar::EntryType,
+    declared: u64,
+    i: usize,
+    raw: &[u8],
+) -> Result<Option<u64>, DeliveryError> {
+    let Some(size) = ext.pax_value(b"size") else {
+        return Ok(None);
+    };
+    let size = std::str::from_utf8(size)
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok());
+    if let Some(n) = size.filter(|&n| n > OCTAL_SIZE_MAX && declared == 0)
+        && matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous)
+    {
+        return Ok(Some(n));
+    }
+    if size != Some(declared) {
+        return Err(u.err(format!(
+            "entry {} ({:?}) has a PAX size that differs from its tar header's ({declared} bytes): tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
+            i + 1,
+            names::short(raw)
+        )));
+    }
+    Ok(None)
+}
 
 fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryError> {
     // The tar crate reads through one handle; the data of a file larger than the header's
@@ -962,25 +993,7 @@ fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryErr
             },
         };
         let shown = || names::short(&raw);
-        let mut big = None;
-        if let Some(size) = ext.pax_value(b"size") {
-            let size = std::str::from_utf8(size)
-                .ok()
-                .and_then(|s| s.parse::<u64>().ok());
-            // What GNU tar and Python write for a file of 8 GiB or more: the size in the PAX
-            // header, 0 in the tar header.
-            if let Some(n) = size.filter(|&n| n > OCTAL_SIZE_MAX && declared == 0)
-                && matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous)
-            {
-                big = Some(n);
-            } else if size != Some(declared) {
-                return Err(u.err(format!(
-                    "entry {} ({:?}) has a PAX size that differs from its tar header's ({declared} bytes): tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
-                    i + 1,
-                    shown()
-                )));
-            }
-        }
+        let big = pax_big_size(u, &ext, kind, declared, i, &raw)?;
         let link = || -> Vec<u8> {
             match ext.pax_value(b"linkpath") {
                 Some(t) => t.to_vec(),
@@ -1105,8 +1118,8 @@ fn unpack_zip(u: &mut Unpacker<'_>, reader: BufReader<Counting<'_>>) -> Result<(
     }
     if !encrypted.is_empty() {
         u.findings.push(
-            Finding::new(
-                "archive-encrypted",
+            Finding::of(
+                crate::delivery::codes::DeliveryCode::ArchiveEncrypted,
                 format!("{} entries are password-protected; they were not unpacked, and the contract forbids encryption", encrypted.len()),
                 format!("{} 个条目设有密码保护，未能解压；合同禁止加密", encrypted.len()),
             )

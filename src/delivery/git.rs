@@ -435,8 +435,8 @@ impl TreeNotes {
         } = self;
         if !dotgit.is_empty() {
             u.push_finding(
-                Finding::new(
-                    "git-dotgit-in-tree",
+                Finding::of(
+                    crate::delivery::codes::DeliveryCode::GitDotgitInTree,
                     format!(
                         "the commit's tree holds {} paths named .git (in some letter case): checked out, each would be a live Git folder whose settings run commands; they were not unpacked",
                         dotgit.len()
@@ -452,8 +452,8 @@ impl TreeNotes {
         }
         if !unsafe_names.is_empty() {
             u.push_finding(
-                Finding::new(
-                    "archive-unsafe-path",
+                Finding::of(
+                    crate::delivery::codes::DeliveryCode::ArchiveUnsafePath,
                     format!(
                         "the commit's tree holds {} entries whose name is empty, `.`, `..` or holds `/` (Git never writes such names: the repository was crafted); they were not unpacked",
                         unsafe_names.len()
@@ -469,8 +469,8 @@ impl TreeNotes {
         }
         if !submodules.is_empty() {
             u.push_finding(
-                Finding::new(
-                    "git-submodule-missing",
+                Finding::of(
+                    crate::delivery::codes::DeliveryCode::GitSubmoduleMissing,
                     format!("{} submodules are only references to other repositories: their source is not in this delivery", submodules.len()),
                     format!("{} 个子模块只是指向其他仓库的引用：其源代码不在本次交付中", submodules.len()),
                 )
@@ -479,8 +479,8 @@ impl TreeNotes {
         }
         if !lfs.is_empty() {
             u.push_finding(
-                Finding::new(
-                    "git-lfs-pointer",
+                Finding::of(
+                    crate::delivery::codes::DeliveryCode::GitLfsPointer,
                     format!(
                         "{} files are Git LFS pointers: their content was not delivered",
                         lfs.len()

@@ -355,8 +355,8 @@ fn config_finding(file: &str, found: Result<Vec<Setting>, String>) -> Option<Fin
         Err(e) => vec![format!("cannot be checked: {e}")],
     };
     Some(
-        Finding::new(
-            "git-config-executes",
+        Finding::of(
+            crate::delivery::codes::DeliveryCode::GitConfigExecutes,
             format!(
                 "Git configuration {file:?} runs commands when Git is used in this folder ({})",
                 evidence.join("; ")
@@ -373,8 +373,8 @@ fn config_finding(file: &str, found: Result<Vec<Setting>, String>) -> Option<Fin
 
 /// A gitfile or `commondir` whose Git folder cannot be checked.
 fn pointer_finding(file: &str, what: &str) -> Finding {
-    Finding::new(
-            "git-config-executes",
+    Finding::of(
+            crate::delivery::codes::DeliveryCode::GitConfigExecutes,
             format!(
                 "Git pointer file {file:?} {what}: Git would take its settings (which may run commands) from there, and escrow cannot check them"
             ),
@@ -390,8 +390,8 @@ pub fn describe_pointer(file: &str, what: &str) -> String {
 }
 
 fn hook_finding(file: &str) -> Finding {
-    Finding::new(
-        "git-config-executes",
+    Finding::of(
+        crate::delivery::codes::DeliveryCode::GitConfigExecutes,
         format!("executable Git hook {file:?}: Git runs it when it is used in this repository"),
         format!("可执行的 Git 钩子 {file:?}：在该仓库使用 Git 时会被执行"),
     )

@@ -353,8 +353,8 @@ pub fn mode_notes(inventory: &Inventory) -> Vec<crate::finding::Finding> {
     let n = special.len();
     let first = special[0];
     vec![
-        crate::finding::Finding::new(
-            "file-setuid",
+        crate::finding::Finding::of(
+            crate::delivery::codes::DeliveryCode::FileSetuid,
             format!(
                 "{n} files have the setuid, setgid or sticky bit (first: {} mode {:o})",
                 first.display_path(),

@@ -9,14 +9,13 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobBuilder};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 pub use crate::build::config::{BuildSpec, parse_duration, parse_size};
 pub use crate::checks::config::{Requirement, RequirementKind, RequirementRule};
 /// The old names of [`RequirementKind`] and [`RequirementRule`].
 pub use crate::checks::config::{RequirementKind as Kind, RequirementRule as Rule};
-use crate::finding::{self, Severity};
+use crate::finding::Severity;
 use crate::scan::config as scan_config;
 use raw::RawManifest;
 
@@ -139,7 +138,7 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         path: path.to_owned(),
         source,
     })?;
-    let sha256 = hex(&Sha256::digest(&bytes));
+    let sha256 = crate::hash::sha256_hex(&bytes);
     let text = String::from_utf8(bytes).map_err(|_| ManifestError::NotUtf8 {
         path: path.to_owned(),
     })?;
@@ -193,6 +192,10 @@ impl crate::validate::Context for Validator<'_> {
 
     fn line_of(&self, offset: usize) -> usize {
         line_col(self.text, offset).0
+    }
+
+    fn is_finding_code(&self, code: &str) -> bool {
+        crate::codes::finding(code).is_some()
     }
 }
 
@@ -314,8 +317,8 @@ impl Validator<'_> {
     ) -> BTreeMap<String, Severity> {
         let mut severities = BTreeMap::new();
         for (code, sev) in raw {
-            if finding::code(code.get_ref()).is_none() {
-                let known: Vec<&str> = finding::CODES.iter().map(|c| c.code).collect();
+            if crate::codes::finding(code.get_ref()).is_none() {
+                let known: Vec<&str> = crate::codes::FINDINGS.iter().map(|c| c.code).collect();
                 self.problem(
                     code.span(),
                     format!(
@@ -395,9 +398,6 @@ impl Validator<'_> {
         }
     }
 }
-
-/// Lower-case hex of bytes (defined in [`crate::hash`]).
-pub use crate::hash::hex;
 
 #[cfg(test)]
 mod tests {

@@ -225,7 +225,7 @@ fn finding_group(
         Severity::Warn => &yellow,
         Severity::Info => &dim,
     };
-    let info = finding::code(code);
+    let info = crate::codes::finding(code);
     writeln!(out)?;
     let sev_label = match (lang, sev) {
         (Lang::En, _) => sev.as_str().to_uppercase(),

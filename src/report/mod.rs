@@ -15,12 +15,27 @@ pub use clock::cst_time;
 pub use human::{Lang, render_human};
 pub use render::{Document, HumanStyle, OutputFormat, render, render_json, terminal_safe};
 
-use crate::checks::{Outcome, RequirementResult, RequirementStatus as Status};
+use crate::checks::{RequirementResult, RequirementStatus as Status};
 use crate::delivery::{Delivery, EntryKind};
 use crate::finding::{Finding, Severity};
 use crate::manifest::Manifest;
 
 pub use docs::SourceInfo;
+
+/// Everything the stages found: the requirement checks, the scan, the build and the
+/// comparison, with the policy's allowances.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// One result per requirement, in manifest order.
+    pub requirements: Vec<RequirementResult>,
+    /// Every finding of every stage.
+    pub findings: Vec<Finding>,
+    /// The technical-barrier scan's summary, when it ran.
+    pub scan: Option<crate::scan::ScanSummary>,
+    /// `[[allow]]` entries and how many findings each silenced: filled by the policy step
+    /// (`crate::policy`), empty when the checks return.
+    pub allowed: Vec<crate::scan::Allowed>,
+}
 
 /// The JSON report's schema version. Bump it on any incompatible change.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;

@@ -318,7 +318,7 @@ impl FileScan<'_> {
                 )
             ),
         };
-        let mut f = Finding::new(rule.code, en, zh)
+        let mut f = Finding::of(rule.finding_code, en, zh)
             .path(self.display())
             .line(Some(line_no))
             .rule(&rule.id)

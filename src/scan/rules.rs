@@ -84,6 +84,8 @@ pub struct LineRule {
     pub id: String,
     /// The finding code, one of [`RULE_CODES`].
     pub code: &'static str,
+    /// The same code, typed: looked up with `for_rule` when the rule compiles.
+    pub finding_code: crate::scan::codes::ScanCode,
     /// What a match is, in English.
     pub description: String,
     /// What a match is, in Chinese.
@@ -181,10 +183,12 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
                 .ok_or_else(|| format!("rule {id:?}: severity {s:?} must be deny, warn or info"))?,
         ),
     };
-    debug_assert!(finding::code(code).is_some());
+    let finding_code = crate::scan::codes::ScanCode::for_rule(code)
+        .ok_or_else(|| format!("rule {id:?}: code {code:?} is not a code a line rule can give"))?;
     Ok(LineRule {
         id: id.to_owned(),
         code,
+        finding_code,
         description,
         description_zh,
         regex,

@@ -11,7 +11,7 @@ use super::ledger;
 use super::pack::{self, IdxLine, Loc};
 use super::snapshot::{self, SnapshotRecord};
 use super::{Vault, VaultError, io_err};
-use crate::manifest::hex;
+use crate::hash::hex;
 use crate::progress::Progress;
 
 /// How serious an audit problem is.
@@ -95,10 +95,16 @@ type Loaded = Result<(SnapshotRecord, String), String>;
 
 const RESTORE_BACKUP: &str = "restore this file from a backup copy of the vault (or from the vendor's delivery), then run `escrow audit` again";
 
-fn problem(level: Level, code: &str, path: String, message: String, advice: &str) -> Problem {
+fn problem(
+    level: Level,
+    code: impl Into<crate::vault::audit_codes::AuditCode>,
+    path: String,
+    message: String,
+    advice: &str,
+) -> Problem {
     Problem {
         level,
-        code: code.to_owned(),
+        code: code.into().name().to_owned(),
         path,
         message,
         advice: advice.to_owned(),
@@ -250,7 +256,7 @@ fn read_indexes(
         if !idx_ids.contains(id.as_str()) {
             problems.push(problem(
                 Level::Note,
-                "pack-unindexed",
+                crate::vault::audit_codes::AuditCode::PackUnindexed,
                 format!("packs/{id}.pack"),
                 "a pack without an index, left by an interrupted deposit; no snapshot uses it"
                     .to_owned(),
@@ -265,7 +271,7 @@ fn read_indexes(
             Ok(lines) if pack_ids.contains(id.as_str()) => indexed.push((id.clone(), lines)),
             Ok(lines) => problems.push(problem(
                 Level::Error,
-                "pack-missing",
+                crate::vault::audit_codes::AuditCode::PackMissing,
                 format!("packs/{id}.pack"),
                 format!(
                     "the pack is missing: {} objects are lost with it",
@@ -275,7 +281,7 @@ fn read_indexes(
             )),
             Err(m) => problems.push(problem(
                 Level::Error,
-                "index-corrupted",
+                crate::vault::audit_codes::AuditCode::IndexCorrupted,
                 format!("packs/{id}.idx"),
                 m,
                 RESTORE_BACKUP,
@@ -301,7 +307,7 @@ fn audit_ledger(led: &ledger::Ledger, expect_head: Option<&str>, problems: &mut 
     {
         problems.push(problem(
             Level::Error,
-            "ledger-truncated",
+            crate::vault::audit_codes::AuditCode::LedgerTruncated,
             "ledger.jsonl".to_owned(),
             head_missing(led, h.trim()),
             "restore ledger.jsonl from a backup copy of the vault; until then `status` misses the deadlines of the lost go-live and payment events",
@@ -331,7 +337,7 @@ fn audit_snapshots(
         if !on_disk.contains(e.snapshot.as_str()) {
             problems.push(problem(
                 Level::Error,
-                "snapshot-missing",
+                crate::vault::audit_codes::AuditCode::SnapshotMissing,
                 format!("snapshots/{}.json.zst", e.snapshot),
                 format!(
                     "the record of snapshot {} ({}) is missing",
@@ -350,7 +356,7 @@ fn audit_snapshots(
             Err(m) => {
                 problems.push(problem(
                     Level::Error,
-                    "snapshot-edited",
+                    crate::vault::audit_codes::AuditCode::SnapshotEdited,
                     rel,
                     m.clone(),
                     RESTORE_BACKUP,
@@ -381,7 +387,7 @@ fn snapshot_ids(vault: &Vault, problems: &mut Vec<Problem>) -> Result<Vec<String
             Some(id) => snap_ids.push(id.to_owned()),
             None => problems.push(problem(
                 Level::Error,
-                "stray-file",
+                crate::vault::audit_codes::AuditCode::StrayFile,
                 format!("snapshots/{name}"),
                 "a file that is not a snapshot record".to_owned(),
                 "find out who put it there; the vault is written only by escrow",
@@ -439,7 +445,7 @@ fn disagreement(
     (!differs.is_empty()).then(|| {
         problem(
             Level::Error,
-            "snapshot-edited",
+            crate::vault::audit_codes::AuditCode::SnapshotEdited,
             rel.to_owned(),
             format!(
                 "the ledger entry and the record disagree on: {}; one of them was edited",
@@ -461,7 +467,7 @@ fn unrecorded(led: &ledger::Ledger, id: &str, record: &SnapshotRecord, rel: &str
     if !(chains && led.problems.is_empty()) {
         return problem(
             Level::Error,
-            "ledger-truncated",
+            crate::vault::audit_codes::AuditCode::LedgerTruncated,
             rel.to_owned(),
             format!(
                 "snapshot {} ({}, ledger seq {}) is not in the ledger, which has {} entries: ledger entries were removed",
@@ -494,7 +500,7 @@ fn unrecorded(led: &ledger::Ledger, id: &str, record: &SnapshotRecord, rel: &str
     };
     problem(
         Level::Note,
-        "snapshot-unrecorded",
+        crate::vault::audit_codes::AuditCode::SnapshotUnrecorded,
         rel.to_owned(),
         message,
         advice,
@@ -571,7 +577,7 @@ fn object_problems(
     if !missing.is_empty() {
         out.push(problem(
             Level::Error,
-            "object-missing",
+            crate::vault::audit_codes::AuditCode::ObjectMissing,
             rel.to_owned(),
             format!(
                 "snapshot {} ({}) needs {} stored objects (file contents, its build log or repository history) that no pack holds, e.g. {}",
@@ -586,7 +592,7 @@ fn object_problems(
     if !damaged.is_empty() {
         out.push(problem(
             Level::Error,
-            "snapshot-damaged",
+            crate::vault::audit_codes::AuditCode::SnapshotDamaged,
             rel.to_owned(),
             format!(
                 "snapshot {} ({}) has {} files whose stored content is corrupted, e.g. {}",
@@ -608,7 +614,7 @@ fn audit_leftovers(vault: &Vault, problems: &mut Vec<Problem>) -> Result<(), Vau
     if leftovers > 0 {
         problems.push(problem(
             Level::Note,
-            "temp-leftover",
+            crate::vault::audit_codes::AuditCode::TempLeftover,
             "tmp/".to_owned(),
             format!("{leftovers} temporary files left by interrupted commands"),
             "nothing to do; they may be deleted when no escrow command is running",
@@ -680,7 +686,9 @@ fn permissions(vault: &Vault) -> Result<Option<Problem>, VaultError> {
         .collect();
     Ok(Some(Problem {
         level: Level::Warn,
-        code: "vault-permissions".to_owned(),
+        code: crate::vault::audit_codes::AuditCode::VaultPermissions
+            .name()
+            .to_owned(),
         path: open.first().map(|(p, _)| p.clone()).unwrap_or_default(),
         message: format!(
             "{count} files or folders of the vault are open to other users (group or others may read, write or enter them), e.g. {}: any local user, or a build, could read the deposits",
@@ -709,7 +717,7 @@ fn verify_pack(
                 Vec::new(),
                 vec![problem(
                     Level::Error,
-                    "pack-corrupted",
+                    crate::vault::audit_codes::AuditCode::PackCorrupted,
                     rel,
                     "the pack is a symbolic link, not a file escrow wrote: it is not read"
                         .to_owned(),
@@ -762,7 +770,7 @@ fn verify_pack(
         Ok(h) if h == id => {}
         Ok(_) => problems.push(problem(
             Level::Error,
-            "pack-corrupted",
+            crate::vault::audit_codes::AuditCode::PackCorrupted,
             rel.clone(),
             "the pack's bytes do not match its name: it was changed or damaged".to_owned(),
             RESTORE_BACKUP,
@@ -775,7 +783,7 @@ fn verify_pack(
             Ok(sha) => good.push(sha),
             Err((sha, why)) => problems.push(problem(
                 Level::Error,
-                "object-corrupted",
+                crate::vault::audit_codes::AuditCode::ObjectCorrupted,
                 rel.clone(),
                 format!("object {} in this pack is damaged: {why}", hex(&sha)),
                 RESTORE_BACKUP,

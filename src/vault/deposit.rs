@@ -25,7 +25,7 @@ use super::snapshot::{self, ChunkRef, Note, RecEntry, SnapshotRecord, StoredMani
 use super::{FORMAT, Vault, VaultError, io_err, lock};
 use crate::delivery::inventory::ContentSink;
 use crate::delivery::{Delivery, Entry, EntryKind};
-use crate::manifest::hex;
+use crate::hash::hex;
 use crate::progress::Progress;
 
 /// Contents already stored while the inventory was taken (see `Store`).

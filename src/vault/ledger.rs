@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Vault, VaultError, fsutil, io_err};
-use crate::manifest::hex;
+use crate::hash::hex;
 
 /// The `prev` of the first entry, and the head of an empty ledger: 64 zeros.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -71,7 +71,7 @@ pub struct Ledger {
     /// `prev` an entry at position `i` carries. One more than `entries`: the last is `head`.
     pub heads: Vec<String>,
     /// (code, message): `ledger-truncated` or `ledger-broken`.
-    pub problems: Vec<(&'static str, String)>,
+    pub problems: Vec<(crate::vault::audit_codes::AuditCode, String)>,
 }
 
 impl Ledger {
@@ -140,7 +140,7 @@ pub fn read(path: &Path) -> Result<Ledger, VaultError> {
     lines.pop(); // after the last newline (empty), or the cut last line
     if !complete {
         let cut = bytes.rsplit(|&b| b == b'\n').next().unwrap_or_default();
-        ledger.problems.push(("ledger-truncated", format!(
+        ledger.problems.push((crate::vault::audit_codes::AuditCode::LedgerTruncated, format!(
             "the ledger ends with an incomplete line of {} bytes after entry {}: it was cut or damaged",
             cut.len(),
             lines.len()
@@ -152,14 +152,14 @@ pub fn read(path: &Path) -> Result<Ledger, VaultError> {
             Ok(e) => e,
             Err(e) => {
                 ledger.problems.push((
-                    "ledger-broken",
+                    crate::vault::audit_codes::AuditCode::LedgerBroken,
                     format!("ledger line {} does not parse: {e}", i + 1),
                 ));
                 break;
             }
         };
         if entry.prev != ledger.head {
-            ledger.problems.push(("ledger-broken", format!(
+            ledger.problems.push((crate::vault::audit_codes::AuditCode::LedgerBroken, format!(
                 "ledger line {} (seq {}) does not chain to the line before it: an entry was removed, reordered or edited",
                 i + 1,
                 entry.seq
@@ -168,7 +168,7 @@ pub fn read(path: &Path) -> Result<Ledger, VaultError> {
         }
         if entry.seq != n {
             ledger.problems.push((
-                "ledger-broken",
+                crate::vault::audit_codes::AuditCode::LedgerBroken,
                 format!(
                     "ledger line {} has seq {} where {n} was expected",
                     i + 1,
@@ -312,7 +312,10 @@ mod tests {
         let bytes = std::fs::read(v.ledger_path()).unwrap();
         std::fs::write(v.ledger_path(), &bytes[..bytes.len() - 10]).unwrap();
         let led = read(&v.ledger_path()).unwrap();
-        assert_eq!(led.problems[0].0, "ledger-truncated");
+        assert_eq!(
+            led.problems[0].0,
+            crate::vault::audit_codes::AuditCode::LedgerTruncated
+        );
         assert_eq!(led.entries.len(), 1);
         assert_eq!(led.position(&heads[1]), None);
     }
@@ -325,14 +328,20 @@ mod tests {
         // An edit in the middle: the next line no longer chains to it.
         std::fs::write(v.ledger_path(), text.replacen("\"b\"", "\"x\"", 1)).unwrap();
         let led = read(&v.ledger_path()).unwrap();
-        assert_eq!(led.problems[0].0, "ledger-broken");
+        assert_eq!(
+            led.problems[0].0,
+            crate::vault::audit_codes::AuditCode::LedgerBroken
+        );
         assert!(led.problems[0].1.contains("line 3"), "{:?}", led.problems);
         assert_eq!(led.entries.len(), 2);
         // The middle line removed.
         let lines: Vec<&str> = text.lines().collect();
         std::fs::write(v.ledger_path(), format!("{}\n{}\n", lines[0], lines[2])).unwrap();
         let led = read(&v.ledger_path()).unwrap();
-        assert_eq!(led.problems[0].0, "ledger-broken");
+        assert_eq!(
+            led.problems[0].0,
+            crate::vault::audit_codes::AuditCode::LedgerBroken
+        );
         assert_eq!(led.entries.len(), 1);
         // A line that is not JSON.
         std::fs::write(v.ledger_path(), format!("{}\nnot json\n", lines[0])).unwrap();

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::{Vault, VaultError, fsutil, io_err};
-use crate::manifest::hex;
+use crate::hash::hex;
 
 /// The first line of every pack index.
 pub const INDEX_HEADER: &str = "escrow-pack-index 1";
@@ -71,17 +71,7 @@ pub fn parse_idx(text: &str) -> Result<Vec<IdxLine>, String> {
     Ok(out)
 }
 
-/// Parse 64 hex digits.
-pub fn parse_hex32(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
+pub use crate::hash::parse_hex32;
 
 impl Index {
     /// Load every pack index. A damaged index is an error here (writers must not build on it);

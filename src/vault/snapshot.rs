@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Vault, VaultError, fsutil, io_err};
 use crate::delivery::{Entry, EntryKind, Source};
-use crate::manifest::hex;
+use crate::hash::hex;
 
 /// The program that wrote a record: `{"name": "escrow", "version": "0.1.0"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -684,6 +684,7 @@ fn ext_then_file(kind: u8, data: &[u8], name: &[u8], payload: &[u8]) -> Vec<u8> 
 /// clean one. Each is refused (exit 2, naming the entry) rather than read differently; a
 /// global header with only a comment (what `git archive` writes) is still read.
 #[test]
+#[allow(clippy::too_many_lines)] // one table of crafted headers, each checked the same way
 fn tar_headers_read_differently_by_tar_tools_are_refused() {
     let target =
         b"his-v2.3/internet-hospital/src/main/java/com/sxyl/ih/service/PatientService.java";

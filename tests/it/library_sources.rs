@@ -56,23 +56,3 @@ fn the_library_reads_no_environment_variables() {
         found.join("\n")
     );
 }
-
-#[test]
-fn build_and_checks_do_not_import_the_manifest() {
-    let mut found = Vec::new();
-    for (rel, text) in library_files() {
-        if !(rel.starts_with("build/") || rel.starts_with("checks/")) {
-            continue;
-        }
-        for (n, line) in text.lines().enumerate() {
-            if line.contains("crate::manifest") || line.contains("super::manifest") {
-                found.push(format!("src/{rel}:{}: {}", n + 1, line.trim()));
-            }
-        }
-    }
-    assert!(
-        found.is_empty(),
-        "build and checks own their config sections and sit below the manifest:\n{}",
-        found.join("\n")
-    );
-}

@@ -14,6 +14,7 @@ mod git;
 mod hostile_ingest;
 mod inventory;
 mod json_docs;
+mod layers;
 mod library_sources;
 mod manifest_errors;
 mod pipes;

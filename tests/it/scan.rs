@@ -81,6 +81,7 @@ fn human(dir: &Path, extra: &str, lang: &str) -> String {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one scenario: every credential shape, then what is printed
 fn credentials_are_found_and_never_printed() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();

@@ -841,7 +841,7 @@ fn an_interrupted_deposit_superseded_by_a_later_one_is_only_a_note() {
 /// a real one, to check that restore defends itself anyway.
 fn forge_listing(v: &Vaulted, entries: &serde_json::Value, contents: &[&[u8]]) {
     use sha2::Digest;
-    let hex = escrow::manifest::hex;
+    let hex = escrow::hash::hex;
     let packs = v.vault.join("packs");
     let mut pack = Vec::new();
     let mut idx = String::from("escrow-pack-index 1\n");
@@ -895,7 +895,7 @@ fn forge_listing(v: &Vaulted, entries: &serde_json::Value, contents: &[&[u8]]) {
 #[test]
 fn restore_refuses_forged_listings_and_never_writes_through_links() {
     use sha2::Digest;
-    let hex = escrow::manifest::hex;
+    let hex = escrow::hash::hex;
     let payload: &[u8] = b"pwned";
     let sha = hex(&sha2::Sha256::digest(payload));
     let file = |path: &str| serde_json::json!({"path": path, "kind": "file", "mode": 0o100_644, "size": 5, "sha256": sha});
@@ -1056,6 +1056,7 @@ fn nobody_can_read(file: &Path) -> bool {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one scenario: every file and folder the vault writes
 fn the_vault_is_private_to_its_user() {
     let v = new_vault();
     // Let anyone reach the vault folder, so that only the vault's own modes protect it.
@@ -1245,7 +1246,7 @@ fn restore_removes_setuid_setgid_and_sticky_bits_unless_asked() {
 #[test]
 fn restore_removes_special_bits_from_a_forged_record() {
     use sha2::Digest;
-    let hex = escrow::manifest::hex;
+    let hex = escrow::hash::hex;
     let payload: &[u8] = b"#!/bin/sh\nid\n";
     let sha = hex(&sha2::Sha256::digest(payload));
     let entries = serde_json::json!([

@@ -35,8 +35,8 @@ pub(in crate::scan) fn class_folders(
         }
         ev.push("heuristic: a class is covered when a .java/.kt/.scala/.groovy file of the same name (and package) is delivered".to_owned());
         out.push(
-            Finding::new(
-                "binary-without-source",
+            Finding::of(
+                crate::scan::codes::ScanCode::BinaryWithoutSource,
                 format!(
                     "{} of {total} Java class files in this folder have no source in the delivery",
                     missing.len()
@@ -128,8 +128,8 @@ pub(in crate::scan) fn compiled_script(
 /// `binary-without-source` for one compiled file (`rule`, what it is in English and Chinese,
 /// and why no source is taken to be delivered).
 fn without_source(rule: &str, display: &str, what: &str, what_zh: &str, why: String) -> Finding {
-    Finding::new(
-        "binary-without-source",
+    Finding::of(
+        crate::scan::codes::ScanCode::BinaryWithoutSource,
         format!("{what} with no corresponding source in the delivery"),
         format!("{what_zh}，交付物中没有对应的源代码"),
     )
@@ -195,8 +195,8 @@ pub(in crate::scan) fn jar(tree: &Tree<'_>, display: &str, entries: &[String]) -
             tree.own_jvm.iter().map(|p| p.replace('/', ".")).collect::<Vec<_>>().join(", ")
         ));
         out.push(
-            Finding::new(
-                "binary-without-source",
+            Finding::of(
+                crate::scan::codes::ScanCode::BinaryWithoutSource,
                 format!(
                     "archive of the vendor's own compiled code: {} of its {} classes have no source in the delivery",
                     own.len(),
@@ -235,8 +235,8 @@ pub(in crate::scan) fn jar(tree: &Tree<'_>, display: &str, entries: &[String]) -
 
 /// `binary-unattributed`: a compiled file of unknown origin.
 fn unattributed(rule: &str, display: &str, why: &str) -> Finding {
-    Finding::new(
-        "binary-unattributed",
+    Finding::of(
+        crate::scan::codes::ScanCode::BinaryUnattributed,
         "compiled file whose source is not delivered and whose origin cannot be told: confirm it is a third-party library",
         "未交付源代码且来源不明的编译文件：请确认其为第三方库",
     )

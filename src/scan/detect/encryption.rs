@@ -93,8 +93,8 @@ pub(in crate::scan) fn encrypted_content(file: &FileScan<'_>, magic: Magic) -> O
     };
     let (rule, en, zh, evidence) = what?;
     Some(
-        Finding::new(
-            "file-encrypted",
+        Finding::of(
+            crate::scan::codes::ScanCode::FileEncrypted,
             format!("{en}: the hospital cannot read or change it without the key"),
             format!("{zh}：没有密钥医院无法阅读或修改"),
         )
@@ -159,8 +159,8 @@ pub(in crate::scan) fn encrypted_archive(display: &str, kind: &str, entries: &[S
     if ev.is_empty() {
         ev.push(format!("{kind} archive with encrypted content or headers"));
     }
-    Finding::new(
-        "archive-encrypted",
+    Finding::of(
+        crate::delivery::codes::DeliveryCode::ArchiveEncrypted,
         format!("password-protected {kind} archive inside the delivery: its content cannot be checked or used without the password"),
         format!("交付物中有密码保护的 {kind} 压缩包：没有密码无法检查或使用其内容"),
     )

@@ -57,8 +57,8 @@ pub(in crate::scan) fn dotnet_markers(file: &FileScan<'_>) -> Option<Finding> {
         return None;
     }
     Some(
-        Finding::new(
-            "source-obfuscated",
+        Finding::of(
+            crate::scan::codes::ScanCode::SourceObfuscated,
             format!(
                 ".NET assembly processed by an obfuscator ({}); obfuscated code cannot be maintained without its source",
                 tools.join(", ")
@@ -95,8 +95,8 @@ pub(in crate::scan) fn mangled(display: &str, classes: &[String]) -> Option<Find
         return None;
     }
     Some(
-        Finding::new(
-            "source-obfuscated",
+        Finding::of(
+            crate::scan::codes::ScanCode::SourceObfuscated,
             "name-mangled Java classes (ProGuard-style obfuscation): most class names are one or two letters",
             "Java 类名经过混淆（ProGuard 类混淆）：大多数类名只有一两个字母",
         )
@@ -133,8 +133,8 @@ pub(in crate::scan) fn minified_without_source(
         return None;
     }
     Some(
-        Finding::new(
-            "source-obfuscated",
+        Finding::of(
+            crate::scan::codes::ScanCode::SourceObfuscated,
             "minified bundle whose source is not in the delivery: minified code cannot be maintained",
             "压缩（minified）后的前端代码，交付物中没有其源代码：压缩代码无法维护",
         )

@@ -46,8 +46,8 @@ pub(in crate::scan) fn key_store(
         return None;
     }
     Some(
-        Finding::new(
-            "credential-hardcoded",
+        Finding::of(
+            crate::scan::codes::ScanCode::CredentialHardcoded,
             "key store or private key file in the delivery: hand it over with its password and rotate it before go-live",
             "交付物中有密钥库或私钥文件：应连同其口令移交，并在上线前更换",
         )
