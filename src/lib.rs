@@ -9,20 +9,26 @@
 //!
 //! # Layers
 //!
-//! Each module imports only from the layers below it:
+//! Each module imports only from the layers below it, never from its own layer or a higher one
+//! (the test `tests/it/layers.rs` reads every source file and fails naming the import that
+//! breaks this; keep its table, this picture and DESIGN.md the same):
 //!
 //! ```text
-//! cli          the binary: arguments, printing, environment, exit codes
-//! pipeline     pipeline, policy: the stages wired for check / build / deposit
-//! report       the report model and its renderers
-//! manifest     the validated contract manifest
+//! cli          the binary: arguments, printing, environment variables, Ctrl-C, exit codes
+//! pipeline     the stages wired for check / build / deposit
+//! policy       [severity] and [[allow]], applied once, last, to the findings of every stage
+//! report       the typed documents of every command (wire types) and their renderers
+//! manifest     loads the contract manifest; each section is validated by its owner below
+//! codes        the registry of every producer's finding codes (and the audit's)
 //! checks  scan  build  obligations
-//!              the stages (checks::compare is the comparison with the previous snapshot);
-//!              obligations are deadlines computed from the vault's ledger events
+//!              the stages, each owning its config section and its codes (checks::compare is
+//!              the comparison with the previous snapshot); obligations are deadlines computed
+//!              from the vault's ledger events
 //! vault        packs, snapshots, ledger, audit, restore: bytes and records, no checks, no reports
-//! delivery     ingest (folder, archive, git) and inventory
-//! calendar  finding  progress  text
-//!              leaves
+//! delivery     ingest (folder, archive, git) through directory handles, and the inventory
+//! calendar  finding  hash  filetypes  text  progress  validate
+//!              leaves: working days, the finding type, digests, magic bytes, text for people,
+//!              progress reporting, the context a config section is validated in
 //! ```
 
 pub mod build;

@@ -2,10 +2,10 @@
 //! without source, hard-coded credentials and backdoor patterns.
 //!
 //! Files are scanned as the inventory hashes them (one read per file): the inventory hands each
-//! file's bytes to a `FileScan` ([`inspect`]), which keeps a byte histogram, the head and tail,
-//! and the text of text files; line rules ([`lines`]) run when the file ends. Findings that need
+//! file's bytes to a `FileScan` (`inspect.rs`), which keeps a byte histogram, the head and tail,
+//! and the text of text files; line rules (`lines.rs`) run when the file ends. Findings that need
 //! the whole tree (compiled files and their sources, nested archives, minified bundles) come
-//! from `finish` ([`post`]).
+//! from `finish` (`post.rs`).
 //!
 //! Layout: `config.rs` owns the manifest's `[scan]`, `[[rule]]` and `[[allow]]` sections and
 //! their validation; `rules.rs` the line rules; `detect/` one file per detector (encryption,
