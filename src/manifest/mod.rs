@@ -78,7 +78,7 @@ impl Manifest {
 
 /// One problem in a manifest, at a 1-based line and column (in characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct ManifestProblem {
     pub line: usize,
     pub col: usize,
     pub message: String,
@@ -98,11 +98,11 @@ pub enum ManifestError {
     #[error("{}", render_problems(path, problems))]
     Invalid {
         path: PathBuf,
-        problems: Vec<Problem>,
+        problems: Vec<ManifestProblem>,
     },
 }
 
-fn render_problems(path: &Path, problems: &[Problem]) -> String {
+fn render_problems(path: &Path, problems: &[ManifestProblem]) -> String {
     let mut out = String::new();
     for (i, p) in problems.iter().enumerate() {
         if i > 0 {
@@ -126,7 +126,7 @@ fn render_problems(path: &Path, problems: &[Problem]) -> String {
     out
 }
 
-impl fmt::Display for Problem {
+impl fmt::Display for ManifestProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: {}", self.line, self.col, self.message)
     }
@@ -153,7 +153,7 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
 }
 
 /// Parse and validate manifest text. Errors are every problem found, in file order.
-pub fn parse(text: &str) -> Result<Manifest, Vec<Problem>> {
+pub fn parse(text: &str) -> Result<Manifest, Vec<ManifestProblem>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (raw, raw_problems) = raw::parse(text);
     let mut v = Validator {
@@ -178,7 +178,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 struct Validator<'a> {
     text: &'a str,
-    problems: Vec<Problem>,
+    problems: Vec<ManifestProblem>,
 }
 
 impl crate::validate::Context for Validator<'_> {
@@ -202,10 +202,10 @@ impl crate::validate::Context for Validator<'_> {
 impl Validator<'_> {
     fn problem(&mut self, span: std::ops::Range<usize>, message: String) {
         let (line, col) = line_col(self.text, span.start);
-        self.problems.push(Problem { line, col, message });
+        self.problems.push(ManifestProblem { line, col, message });
     }
 
-    fn validate(mut self, raw: RawManifest) -> Result<Manifest, Vec<Problem>> {
+    fn validate(mut self, raw: RawManifest) -> Result<Manifest, Vec<ManifestProblem>> {
         let head_ok = raw.head.is_some();
         let head = raw.head.unwrap_or_else(|| raw::RawHead {
             schema_version: Spanned::new(0..0, SCHEMA_VERSION),

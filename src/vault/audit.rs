@@ -17,7 +17,7 @@ use crate::progress::Progress;
 /// How serious an audit problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Level {
+pub enum ProblemLevel {
     /// Harmless: left by an interrupted deposit.
     Note,
     /// Not damage, but something to fix (e.g. files other users can read); exit 0.
@@ -29,8 +29,8 @@ pub enum Level {
 /// One problem `audit` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Problem {
-    pub level: Level,
+pub struct VaultProblem {
+    pub level: ProblemLevel,
     /// A stable kebab-case code, e.g. `pack-missing`, `ledger-broken`.
     pub code: String,
     /// The vault file concerned, relative to the vault.
@@ -69,7 +69,7 @@ pub struct AuditReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_head: Option<Vec<String>>,
     /// Most serious first, then by path.
-    pub problems: Vec<Problem>,
+    pub problems: Vec<VaultProblem>,
 }
 
 impl AuditReport {
@@ -77,7 +77,7 @@ impl AuditReport {
     pub fn warnings(&self) -> usize {
         self.problems
             .iter()
-            .filter(|p| p.level == Level::Warn)
+            .filter(|p| p.level == ProblemLevel::Warn)
             .count()
     }
 
@@ -85,7 +85,7 @@ impl AuditReport {
     pub fn errors(&self) -> usize {
         self.problems
             .iter()
-            .filter(|p| p.level == Level::Error)
+            .filter(|p| p.level == ProblemLevel::Error)
             .count()
     }
 }
@@ -96,13 +96,13 @@ type Loaded = Result<(SnapshotRecord, String), String>;
 const RESTORE_BACKUP: &str = "restore this file from a backup copy of the vault (or from the vendor's delivery), then run `escrow audit` again";
 
 fn problem(
-    level: Level,
+    level: ProblemLevel,
     code: impl Into<crate::vault::audit_codes::AuditCode>,
     path: String,
     message: String,
     advice: &str,
-) -> Problem {
-    Problem {
+) -> VaultProblem {
+    VaultProblem {
         level,
         code: code.into().name().to_owned(),
         path,
@@ -200,7 +200,7 @@ enum Fault {
 fn audit_packs(
     vault: &Vault,
     progress: &dyn Progress,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<VaultProblem>,
 ) -> Result<Packs, VaultError> {
     let indexed = read_indexes(vault, problems)?;
     let total: u64 = indexed
@@ -212,7 +212,7 @@ fn audit_packs(
         indexed.iter().map(|(_, l)| l.len() as u64).sum(),
         total,
     );
-    let results: Vec<(Vec<[u8; 32]>, Vec<Problem>)> = indexed
+    let results: Vec<(Vec<[u8; 32]>, Vec<VaultProblem>)> = indexed
         .par_iter()
         .map(|(id, lines)| verify_pack(vault, id, lines, progress))
         .collect::<Result<_, VaultError>>()?;
@@ -246,7 +246,7 @@ fn audit_packs(
 /// problems.
 fn read_indexes(
     vault: &Vault,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<VaultProblem>,
 ) -> Result<Vec<(String, Vec<IdxLine>)>, VaultError> {
     let packs = pack::list(vault, "pack")?;
     let idxs = pack::list(vault, "idx")?;
@@ -255,7 +255,7 @@ fn read_indexes(
     for (id, _) in &packs {
         if !idx_ids.contains(id.as_str()) {
             problems.push(problem(
-                Level::Note,
+                ProblemLevel::Note,
                 crate::vault::audit_codes::AuditCode::PackUnindexed,
                 format!("packs/{id}.pack"),
                 "a pack without an index, left by an interrupted deposit; no snapshot uses it"
@@ -270,7 +270,7 @@ fn read_indexes(
         match pack::parse_idx(&text) {
             Ok(lines) if pack_ids.contains(id.as_str()) => indexed.push((id.clone(), lines)),
             Ok(lines) => problems.push(problem(
-                Level::Error,
+                ProblemLevel::Error,
                 crate::vault::audit_codes::AuditCode::PackMissing,
                 format!("packs/{id}.pack"),
                 format!(
@@ -280,7 +280,7 @@ fn read_indexes(
                 RESTORE_BACKUP,
             )),
             Err(m) => problems.push(problem(
-                Level::Error,
+                ProblemLevel::Error,
                 crate::vault::audit_codes::AuditCode::IndexCorrupted,
                 format!("packs/{id}.idx"),
                 m,
@@ -292,10 +292,10 @@ fn read_indexes(
 }
 
 /// 2. The ledger: its chain, and the head given with `--head` (already checked for its form).
-fn audit_ledger(led: &ledger::Ledger, expect_head: Option<&str>, problems: &mut Vec<Problem>) {
+fn audit_ledger(led: &ledger::Ledger, expect_head: Option<&str>, problems: &mut Vec<VaultProblem>) {
     for (code, m) in &led.problems {
         problems.push(problem(
-            Level::Error,
+            ProblemLevel::Error,
             code,
             "ledger.jsonl".to_owned(),
             m.clone(),
@@ -306,7 +306,7 @@ fn audit_ledger(led: &ledger::Ledger, expect_head: Option<&str>, problems: &mut 
         && led.position(h).is_none()
     {
         problems.push(problem(
-            Level::Error,
+            ProblemLevel::Error,
             crate::vault::audit_codes::AuditCode::LedgerTruncated,
             "ledger.jsonl".to_owned(),
             head_missing(led, h.trim()),
@@ -322,7 +322,7 @@ fn audit_snapshots(
     vault: &Vault,
     led: &ledger::Ledger,
     packs: &Packs,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<VaultProblem>,
 ) -> Result<u64, VaultError> {
     let snap_ids = snapshot_ids(vault, problems)?;
     let records = load_records(vault, &snap_ids);
@@ -336,7 +336,7 @@ fn audit_snapshots(
     for e in led.entries.iter().filter(|e| e.event == "deposit") {
         if !on_disk.contains(e.snapshot.as_str()) {
             problems.push(problem(
-                Level::Error,
+                ProblemLevel::Error,
                 crate::vault::audit_codes::AuditCode::SnapshotMissing,
                 format!("snapshots/{}.json.zst", e.snapshot),
                 format!(
@@ -355,7 +355,7 @@ fn audit_snapshots(
             Ok((rec, sm3)) => (rec, sm3),
             Err(m) => {
                 problems.push(problem(
-                    Level::Error,
+                    ProblemLevel::Error,
                     crate::vault::audit_codes::AuditCode::SnapshotEdited,
                     rel,
                     m.clone(),
@@ -377,7 +377,10 @@ fn audit_snapshots(
 }
 
 /// The ids of the records in `snapshots/`, sorted; any other file there is a problem.
-fn snapshot_ids(vault: &Vault, problems: &mut Vec<Problem>) -> Result<Vec<String>, VaultError> {
+fn snapshot_ids(
+    vault: &Vault,
+    problems: &mut Vec<VaultProblem>,
+) -> Result<Vec<String>, VaultError> {
     let snap_dir = vault.snapshots_dir();
     let mut snap_ids = Vec::new();
     for e in std::fs::read_dir(&snap_dir).map_err(io_err(&snap_dir))? {
@@ -386,7 +389,7 @@ fn snapshot_ids(vault: &Vault, problems: &mut Vec<Problem>) -> Result<Vec<String
         match name.strip_suffix(".json.zst") {
             Some(id) => snap_ids.push(id.to_owned()),
             None => problems.push(problem(
-                Level::Error,
+                ProblemLevel::Error,
                 crate::vault::audit_codes::AuditCode::StrayFile,
                 format!("snapshots/{name}"),
                 "a file that is not a snapshot record".to_owned(),
@@ -424,7 +427,7 @@ fn disagreement(
     record: &SnapshotRecord,
     sm3: &str,
     rel: &str,
-) -> Option<Problem> {
+) -> Option<VaultProblem> {
     let verdict = record.report_verdict();
     let differs: Vec<&str> = [
         ("label", le.label == record.label),
@@ -444,7 +447,7 @@ fn disagreement(
     .collect();
     (!differs.is_empty()).then(|| {
         problem(
-            Level::Error,
+            ProblemLevel::Error,
             crate::vault::audit_codes::AuditCode::SnapshotEdited,
             rel.to_owned(),
             format!(
@@ -460,13 +463,13 @@ fn disagreement(
 /// ledger line leaves a record that chains to a point of the ledger: at the end (nothing since),
 /// or where a later deposit took its place. A record past the end of the ledger means entries
 /// were cut from it.
-fn unrecorded(led: &ledger::Ledger, id: &str, record: &SnapshotRecord, rel: &str) -> Problem {
+fn unrecorded(led: &ledger::Ledger, id: &str, record: &SnapshotRecord, rel: &str) -> VaultProblem {
     let seq = usize::try_from(record.seq).unwrap_or(usize::MAX);
     let chains = led.heads.get(seq).is_some_and(|h| *h == record.prev);
     let at_end = seq == led.entries.len();
     if !(chains && led.problems.is_empty()) {
         return problem(
-            Level::Error,
+            ProblemLevel::Error,
             crate::vault::audit_codes::AuditCode::LedgerTruncated,
             rel.to_owned(),
             format!(
@@ -499,7 +502,7 @@ fn unrecorded(led: &ledger::Ledger, id: &str, record: &SnapshotRecord, rel: &str
         )
     };
     problem(
-        Level::Note,
+        ProblemLevel::Note,
         crate::vault::audit_codes::AuditCode::SnapshotUnrecorded,
         rel.to_owned(),
         message,
@@ -515,7 +518,7 @@ fn audit_objects(
     id: &str,
     record: &SnapshotRecord,
     rel: &str,
-) -> Vec<Problem> {
+) -> Vec<VaultProblem> {
     let mut missing = Vec::new();
     let mut damaged = Vec::new();
     let mut note = |fault: Option<Fault>, what: String| match fault {
@@ -571,12 +574,12 @@ fn object_problems(
     rel: &str,
     missing: &[String],
     damaged: &[String],
-) -> Vec<Problem> {
+) -> Vec<VaultProblem> {
     let mut out = Vec::new();
     let examples = |v: &[String]| v.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
     if !missing.is_empty() {
         out.push(problem(
-            Level::Error,
+            ProblemLevel::Error,
             crate::vault::audit_codes::AuditCode::ObjectMissing,
             rel.to_owned(),
             format!(
@@ -591,7 +594,7 @@ fn object_problems(
     }
     if !damaged.is_empty() {
         out.push(problem(
-            Level::Error,
+            ProblemLevel::Error,
             crate::vault::audit_codes::AuditCode::SnapshotDamaged,
             rel.to_owned(),
             format!(
@@ -608,12 +611,12 @@ fn object_problems(
 }
 
 /// 4. Temporary files left by interrupted commands.
-fn audit_leftovers(vault: &Vault, problems: &mut Vec<Problem>) -> Result<(), VaultError> {
+fn audit_leftovers(vault: &Vault, problems: &mut Vec<VaultProblem>) -> Result<(), VaultError> {
     let tmp = vault.tmp_dir();
     let leftovers = std::fs::read_dir(&tmp).map_err(io_err(&tmp))?.count();
     if leftovers > 0 {
         problems.push(problem(
-            Level::Note,
+            ProblemLevel::Note,
             crate::vault::audit_codes::AuditCode::TempLeftover,
             "tmp/".to_owned(),
             format!("{leftovers} temporary files left by interrupted commands"),
@@ -646,7 +649,7 @@ fn head_missing(led: &ledger::Ledger, h: &str) -> String {
 /// The vault must be private to its user: a folder or file that its group or other users may
 /// read, write or enter is a warning (`vault-permissions`), with the command that fixes it.
 /// Links are not followed (their own mode means nothing).
-fn permissions(vault: &Vault) -> Result<Option<Problem>, VaultError> {
+fn permissions(vault: &Vault) -> Result<Option<VaultProblem>, VaultError> {
     use std::os::unix::fs::PermissionsExt;
     let mut open: Vec<(String, u32)> = Vec::new();
     let mut count = 0u64;
@@ -684,8 +687,8 @@ fn permissions(vault: &Vault) -> Result<Option<Problem>, VaultError> {
         .iter()
         .map(|(p, m)| format!("{p} (mode {m:04o})"))
         .collect();
-    Ok(Some(Problem {
-        level: Level::Warn,
+    Ok(Some(VaultProblem {
+        level: ProblemLevel::Warn,
         code: crate::vault::audit_codes::AuditCode::VaultPermissions
             .name()
             .to_owned(),
@@ -707,7 +710,7 @@ fn verify_pack(
     id: &str,
     lines: &[IdxLine],
     progress: &dyn Progress,
-) -> Result<(Vec<[u8; 32]>, Vec<Problem>), VaultError> {
+) -> Result<(Vec<[u8; 32]>, Vec<VaultProblem>), VaultError> {
     let path = vault.packs_dir().join(format!("{id}.pack"));
     let rel = format!("packs/{id}.pack");
     let file = match pack::open_pack_file(&path) {
@@ -716,7 +719,7 @@ fn verify_pack(
             return Ok((
                 Vec::new(),
                 vec![problem(
-                    Level::Error,
+                    ProblemLevel::Error,
                     crate::vault::audit_codes::AuditCode::PackCorrupted,
                     rel,
                     "the pack is a symbolic link, not a file escrow wrote: it is not read"
@@ -769,7 +772,7 @@ fn verify_pack(
     match whole {
         Ok(h) if h == id => {}
         Ok(_) => problems.push(problem(
-            Level::Error,
+            ProblemLevel::Error,
             crate::vault::audit_codes::AuditCode::PackCorrupted,
             rel.clone(),
             "the pack's bytes do not match its name: it was changed or damaged".to_owned(),
@@ -782,7 +785,7 @@ fn verify_pack(
         match r {
             Ok(sha) => good.push(sha),
             Err((sha, why)) => problems.push(problem(
-                Level::Error,
+                ProblemLevel::Error,
                 crate::vault::audit_codes::AuditCode::ObjectCorrupted,
                 rel.clone(),
                 format!("object {} in this pack is damaged: {why}", hex(&sha)),

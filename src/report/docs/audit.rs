@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::human_bytes;
 use crate::report::{Document, HumanStyle, Lang};
-use crate::vault::audit::{AuditReport, Level};
+use crate::vault::audit::{AuditReport, ProblemLevel as Level};
 
 /// The `audit` document's schema version.
 pub const SCHEMA_VERSION: u32 = 1;
