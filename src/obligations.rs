@@ -226,7 +226,7 @@ fn obligation(
             what.en, d.r.label, d.r.date
         );
         o.message_zh = format!(
-            "{}：已于 {} 存管（{}），期限 {due}",
+            "{}：已于 {} 入库（{}），截止日 {due}",
             what.zh, d.r.date, d.r.label
         );
         o.satisfied_by = Some(d.r.clone());
@@ -264,7 +264,7 @@ fn beyond_calendar(
     if let Some(d) = deps.iter().find(within) {
         o.state = State::Satisfied;
         o.message = format!("{}: deposited as {} on {}", what.en, d.r.label, d.r.date);
-        o.message_zh = format!("{}：已于 {} 存管（{}）", what.zh, d.r.date, d.r.label);
+        o.message_zh = format!("{}：已于 {} 入库（{}）", what.zh, d.r.date, d.r.label);
         o.satisfied_by = Some(d.r.clone());
     } else {
         what.unknown(o, e);
@@ -278,7 +278,7 @@ fn pending(o: &mut Obligation, what: &What, cal: &Calendar, due: Date, today: Da
             o.state = State::Pending;
             o.working_days_left = Some(left);
             o.message = format!("{}: due {due}, {left} working days left", what.en);
-            o.message_zh = format!("{}：期限 {due}，还剩 {left} 个工作日", what.zh);
+            o.message_zh = format!("{}：截止日 {due}，还剩 {left} 个工作日", what.zh);
         }
         Err(e) => what.unknown(o, &e),
     }
@@ -296,7 +296,7 @@ fn past_due(o: &mut Obligation, what: &What, cal: &Calendar, deps: &[Dep], due: 
             what.en
         );
         o.message_zh = format!(
-            "{}：已逾期（期限 {due}；逾期工作日数超出日历范围，无法计算）",
+            "{}：截止日 {due}，至今未入库（超期的工作日数超出日历范围，无法计算）",
             what.zh
         );
         return;
@@ -311,14 +311,17 @@ fn past_due(o: &mut Obligation, what: &What, cal: &Calendar, deps: &[Dep], due: 
                     what.en, d.r.label, d.r.date
                 );
                 o.message_zh = format!(
-                    "{}：期限 {due}，于 {} 逾期存管（{}），逾期 {late} 个工作日",
+                    "{}：截止日 {due}，{} 才入库（{}），晚了 {late} 个工作日",
                     what.zh, d.r.date, d.r.label
                 );
                 o.delivered_late = Some(d.r.clone());
             } else {
                 o.state = State::Overdue;
                 o.message = format!("{}: OVERDUE since {due}, {late} working days late", what.en);
-                o.message_zh = format!("{}：已逾期（期限 {due}），逾期 {late} 个工作日", what.zh);
+                o.message_zh = format!(
+                    "{}：截止日 {due}，至今未入库，已超期 {late} 个工作日",
+                    what.zh
+                );
             }
         }
         Err(e) => what.unknown(o, &e),

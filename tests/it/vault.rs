@@ -468,6 +468,17 @@ fn audit_names_a_missing_pack() {
         "{}",
         run.stdout
     );
+    // In Chinese, each problem says what it means and what to do from the code registry, with
+    // the English detail kept as evidence.
+    let run = vault_cmd(&v, &["audit", "--lang", "zh"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let missing = escrow::codes::lookup("pack-missing").unwrap();
+    assert!(
+        run.stdout.contains(missing.meaning_zh) && run.stdout.contains(missing.ask_zh),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("  详情："), "{}", run.stdout);
     let out = v.work.join("r");
     let run = vault_cmd(&v, &["restore", "v1", out.to_str().unwrap()]);
     assert_eq!(run.code, 2);

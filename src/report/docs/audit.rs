@@ -145,7 +145,7 @@ impl AuditDoc {
             ),
             (None, _, Lang::Zh) => writeln!(
                 out,
-                "未给出 --head：账本末尾被删除的记录、或对最后一条记录的改动无法发现。请用 --head 给出最近一次存档（deposit）、上线（golive）或付款（payment）后抄入验收记录的账本校验值，而不是上面显示的这个"
+                "未给出 --head：账本末尾被删除的记录、或对最后一条记录的改动无法发现。请用 --head 给出最近一次入库（deposit）、上线（golive）或付款（payment）后抄入验收记录的账本校验值，而不是上面显示的这个"
             ),
             (Some(h), Some(after), Lang::En) if after.is_empty() => writeln!(
                 out,
@@ -196,8 +196,19 @@ impl AuditDoc {
                 (Lang::Zh, AuditLevel::Warn) => "警告",
                 (Lang::Zh, AuditLevel::Note) => "提示",
             };
-            writeln!(out, "{level} {} {}: {}", p.code, p.path, p.message)?;
-            writeln!(out, "  → {}", p.advice)?;
+            match (lang, crate::codes::lookup(&p.code)) {
+                // In Chinese: what the code means and what to do, from the registry; the
+                // English detail stays below as evidence for whoever repairs the vault.
+                (Lang::Zh, Some(code)) => {
+                    writeln!(out, "{level} {} {}：{}", p.code, p.path, code.meaning_zh)?;
+                    writeln!(out, "  详情：{}", p.message)?;
+                    writeln!(out, "  → {}", code.ask_zh)?;
+                }
+                _ => {
+                    writeln!(out, "{level} {} {}: {}", p.code, p.path, p.message)?;
+                    writeln!(out, "  → {}", p.advice)?;
+                }
+            }
         }
         Ok(())
     }

@@ -67,7 +67,7 @@ impl Document for ListDoc {
         let head = [
             pick(lang, "ID", "快照编号"),
             pick(lang, "LABEL", "标签"),
-            pick(lang, "DEPOSITED (UTC+8)", "存档时间（北京时间）"),
+            pick(lang, "DEPOSITED (UTC+8)", "入库时间（北京时间）"),
             pick(lang, "VERDICT", "结论"),
             pick(lang, "FILES", "文件数"),
             pick(lang, "BYTES", "大小"),

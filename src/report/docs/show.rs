@@ -283,7 +283,7 @@ impl Document for ShowDoc {
         let when = cst_time(&r.created_at, lang);
         match lang {
             Lang::En => writeln!(out, "{}{when} (ledger seq {})", l("deposited", ""), r.seq)?,
-            Lang::Zh => writeln!(out, "{}{when}，账本序号 {}", l("", "存档时间"), r.seq)?,
+            Lang::Zh => writeln!(out, "{}{when}，账本序号 {}", l("", "入库时间"), r.seq)?,
         }
         writeln!(
             out,

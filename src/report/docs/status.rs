@@ -182,18 +182,18 @@ impl Document for StatusDoc {
                 let tag = match o.state {
                     ObligationState::Satisfied => "已履行",
                     ObligationState::Pending => "未到期",
-                    ObligationState::Overdue => "已逾期",
+                    ObligationState::Overdue => "逾期未交",
                     ObligationState::Late => "迟交",
                     ObligationState::Unknown => "无法计算",
                 };
                 let kind = if o.kind == "update" {
-                    "更新"
+                    "上线"
                 } else {
-                    "交付"
+                    "付尾款"
                 };
                 writeln!(
                     out,
-                    "{}  {} {kind}  截止 {due:<10}  {}",
+                    "{}  {} {kind}  截止日 {due:<10}  {}",
                     super::pad(tag, 8),
                     o.trigger_date,
                     o.message_zh
@@ -216,7 +216,7 @@ impl Document for StatusDoc {
         if zh {
             writeln!(
                 out,
-                "共 {} 项义务：逾期 {} 项，无法计算 {} 项",
+                "共 {} 项义务：逾期未交 {} 项，无法计算 {} 项",
                 self.obligations.len(),
                 self.overdue,
                 self.unknown
