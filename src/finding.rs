@@ -216,6 +216,12 @@ pub struct Finding {
     /// The scan rule that found it (`aws-access-key`, `class-without-source`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// Every delivery path the finding stands for, in full, when that is more than `path`
+    /// shows (a finding about several files names only the first; a long path is shown
+    /// shortened). An `[[allow]]` entry silences the finding only if it covers every one of
+    /// them. Not part of the report.
+    #[serde(skip)]
+    pub covers: Vec<String>,
 }
 
 impl Finding {
@@ -246,6 +252,7 @@ impl Finding {
             message_zh: zh.into(),
             evidence: Vec::new(),
             rule: None,
+            covers: Vec::new(),
         }
     }
 
@@ -276,6 +283,13 @@ impl Finding {
     #[must_use]
     pub fn evidence(mut self, evidence: Vec<String>) -> Self {
         self.evidence = evidence;
+        self
+    }
+
+    /// Every path the finding stands for (see [`Finding::covers`]).
+    #[must_use]
+    pub fn covers(mut self, paths: Vec<String>) -> Self {
+        self.covers = paths;
         self
     }
 }

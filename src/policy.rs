@@ -76,13 +76,23 @@ fn matches(a: &Allow, f: &Finding) -> bool {
     if a.code != f.code || a.rule.as_ref().is_some_and(|r| f.rule.as_ref() != Some(r)) {
         return false;
     }
+    // A finding about several files (or a shortened path) lists them all in `covers`: the
+    // entry must cover every one, or a vendor could hide the rest behind an agreed first file.
+    if !f.covers.is_empty() {
+        return f.covers.iter().all(|p| glob_matches(a, p));
+    }
     match f.path.as_deref() {
-        // A GBK-encoded name is shown decoded with a " [GBK]" mark; globs match the name.
-        Some(path) => a.matcher.is_match_candidate(&Candidate::new(Path::new(
-            path.strip_suffix(" [GBK]").unwrap_or(path),
-        ))),
+        Some(path) => glob_matches(a, path),
         None => a.paths.iter().any(|p| p == EVERYTHING),
     }
+}
+
+/// Does one of the entry's globs match the delivery path `path` (its readable form)?
+fn glob_matches(a: &Allow, path: &str) -> bool {
+    // A GBK-encoded name is shown decoded with a " [GBK]" mark; globs match the name.
+    a.matcher.is_match_candidate(&Candidate::new(Path::new(
+        path.strip_suffix(" [GBK]").unwrap_or(path),
+    )))
 }
 
 #[cfg(test)]
@@ -112,6 +122,33 @@ mod tests {
             Some(p) => f.path(p.to_owned()),
             None => f,
         }
+    }
+
+    /// A finding about several files names only the first: an entry covering that one file
+    /// must not silence the others.
+    #[test]
+    fn a_finding_about_several_files_needs_all_of_them_covered() {
+        let severities = BTreeMap::new();
+        let one = [allow("file-setuid", None, &["tools/**"])];
+        let both = [allow("file-setuid", None, &["tools/**", "zz/**"])];
+        let setuid = || {
+            finding("file-setuid", Some("tools/helper"))
+                .covers(vec!["tools/helper".to_owned(), "zz/rootshell".to_owned()])
+        };
+        let mut findings = vec![setuid()];
+        let allowed = Policy {
+            severities: &severities,
+            allow: &one,
+        }
+        .apply(&mut findings);
+        assert_eq!((allowed[0].silenced, findings.len()), (0, 1));
+        let mut findings = vec![setuid()];
+        let allowed = Policy {
+            severities: &severities,
+            allow: &both,
+        }
+        .apply(&mut findings);
+        assert_eq!((allowed[0].silenced, findings.len()), (1, 0));
     }
 
     #[test]

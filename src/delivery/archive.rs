@@ -476,7 +476,8 @@ impl<'a> Unpacker<'a> {
                     "the archive holds this path more than once, with different contents: the first was checked and kept, GNU tar and most tools give the last",
                     "压缩包中同一路径出现多次且内容不同：已检查并保留第一个，GNU tar 等工具解压得到的是最后一个",
                 )
-                .path(names::short(&rel)),
+                .path(names::short(&rel))
+                .covers(vec![names::display(&rel)]),
             );
         }
         Ok(())

@@ -447,6 +447,7 @@ impl TreeNotes {
                     ),
                 )
                 .path(dotgit[0].clone())
+                .covers(dotgit.clone())
                 .evidence(dotgit),
             );
         }
@@ -464,6 +465,7 @@ impl TreeNotes {
                     ),
                 )
                 .path(unsafe_names[0].clone())
+                .covers(unsafe_names.clone())
                 .evidence(unsafe_names),
             );
         }

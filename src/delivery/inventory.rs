@@ -367,6 +367,7 @@ pub fn mode_notes(inventory: &Inventory) -> Vec<crate::finding::Finding> {
             ),
         )
         .path(first.display_path())
+        .covers(special.iter().map(|e| e.display_path()).collect())
         .evidence(
             special
                 .iter()

@@ -187,3 +187,42 @@ fn allow_silences_build_output_missing() {
         );
     }
 }
+
+/// A finding about several files names only the first of them: an `[[allow]]` entry that covers
+/// that one (the vendor chose which file sorts first) does not silence the others.
+#[test]
+fn an_allowance_for_the_first_file_does_not_silence_a_group() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let delivery = tmp.path().join("delivery");
+    write(&delivery, "core/src/A.java", "class A {}\n");
+    write(&delivery, "core/tools/agreed-helper", "#!/bin/sh\n");
+    write(&delivery, "zz/rootshell", "#!/bin/sh\n");
+    for f in ["core/tools/agreed-helper", "zz/rootshell"] {
+        std::fs::set_permissions(delivery.join(f), std::fs::Permissions::from_mode(0o4755))
+            .unwrap();
+    }
+    let check = |allowed: &str| {
+        let manifest = tmp.path().join("manifest.toml");
+        std::fs::write(
+            &manifest,
+            format!(
+                "schema-version = 1\n\n[scan]\nenabled = false\n\n[severity]\nfile-setuid = \"deny\"\n\n[[module]]\nid = \"core\"\nname = \"core\"\npaths = [\"core/**\"]\nmin-source-files = 1\n\n[[allow]]\ncode = \"file-setuid\"\npaths = [{allowed}]\nreason = \"agreed\"\n"
+            ),
+        )
+        .unwrap();
+        escrow([
+            "check".as_ref(),
+            delivery.as_os_str(),
+            "-m".as_ref(),
+            manifest.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ])
+    };
+    let one = check("\"core/tools/agreed-helper\"");
+    assert_eq!(one.code, 1, "{}", one.stdout);
+    assert_eq!(codes(&one.json()), ["file-setuid"]);
+    let both = check("\"core/tools/agreed-helper\", \"zz/rootshell\"");
+    assert_eq!(both.code, 0, "{}", both.stdout);
+}
