@@ -283,8 +283,8 @@ fn emit<D: escrow::report::Document>(
     write_stdout(&buf)
 }
 
-/// Standard output was closed by its reader (`escrow list | head -1`): not an error, and
-/// escrow exits 0 quietly, as ripgrep does.
+/// Standard output was closed by its reader while a stream was copied to it (`escrow show X
+/// --build-log | head`): not an error; the command ends quietly.
 #[derive(Debug)]
 pub(crate) struct ClosedPipe;
 
@@ -296,15 +296,26 @@ impl std::fmt::Display for ClosedPipe {
 
 impl std::error::Error for ClosedPipe {}
 
-/// The one way to standard output: write everything and flush; a closed pipe becomes
-/// [`ClosedPipe`].
+/// Set once standard output was found closed by its reader: later writes are skipped.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The one way to standard output: write everything and flush. A closed pipe is not an error:
+/// the rest of the output is dropped quietly and the command still ends with the exit code of
+/// its result (a failing delivery piped into `head` still exits 1), as ripgrep does.
 pub(crate) fn write_stdout(buf: &[u8]) -> Result<()> {
     use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
     let mut out = std::io::stdout().lock();
-    out.write_all(buf)
-        .and_then(|()| out.flush())
-        .or_else(closed_pipe)
-        .context("cannot write to standard output")
+    match out.write_all(buf).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        r => r.context("cannot write to standard output"),
+    }
 }
 
 /// A write error that is a closed pipe becomes [`ClosedPipe`]; any other is kept.
@@ -369,7 +380,9 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_closed_pipe(&e) => ExitCode::from(EXIT_PASS),
         Err(e) => {
-            eprintln!("error: {}", describe(&e));
+            // An error may quote what the vendor wrote (a name, a Git reference, a tar field):
+            // never let it drive the terminal.
+            eprintln!("error: {}", escrow::text::terminal_safe(&describe(&e)));
             if CANCEL
                 .get()
                 .is_some_and(escrow::build::Cancel::is_cancelled)

@@ -1,5 +1,5 @@
-//! Standard output closed by its reader (`escrow list | head -1`): escrow exits 0 quietly, as
-//! ripgrep does, instead of a panic (exit 101) or an error (exit 2).
+//! Standard output closed by its reader (`escrow list | head -1`): escrow ends quietly with the
+//! exit code of its result, instead of a panic (exit 101) or an error (exit 2).
 
 use std::io::Read;
 use std::process::Stdio;
@@ -49,4 +49,24 @@ fn a_closed_pipe_ends_every_command_quietly_with_exit_0() {
         assert_eq!(code, Some(0), "{args:?}: {err}");
         assert_eq!(err, "", "{args:?}: nothing on stderr");
     }
+}
+
+/// A closed pipe does not turn a failing result into a pass: the verdict's exit code stays.
+#[test]
+fn a_closed_pipe_keeps_a_failing_verdict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let delivery = tmp.path().join("d");
+    crate::common::write(&delivery, "README.md", "nothing else\n");
+    let (code, err) = with_closed_stdout(&["check", path(&delivery), "-m", path(&chaoyang())]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(err, "", "nothing on stderr");
+    let (code, err) = with_closed_stdout(&[
+        "check",
+        path(&delivery),
+        "-m",
+        path(&chaoyang()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
 }

@@ -74,3 +74,37 @@ fn vendor_text_is_escaped_in_the_human_report_and_in_show() {
     assert!(r.stdout.contains("all modules delivered"), "{}", r.stdout);
     assert!(!has_raw_controls(&r.stdout), "raw controls: {:?}", r.stdout);
 }
+
+/// Error messages quote what the vendor wrote (here a Git reference holding escape sequences
+/// and a right-to-left override); they reach the terminal escaped.
+#[test]
+fn vendor_text_in_an_error_message_is_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo.git");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q", "--bare", repo.to_str().unwrap()]);
+    std::fs::write(
+        repo.join("HEAD"),
+        "ref: refs/heads/\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{202e}main\n",
+    )
+    .unwrap();
+    let run = crate::common::escrow([
+        "check".as_ref(),
+        repo.as_os_str(),
+        "-m".as_ref(),
+        crate::common::chaoyang().as_os_str(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!has_raw_controls(&run.stderr), "{:?}", run.stderr);
+    assert!(run.stderr.contains("\\u{1b}"), "{}", run.stderr);
+}
