@@ -1077,7 +1077,7 @@ fn a_link_planted_at_the_second_log_is_not_followed() {
 }
 
 #[test]
-fn ctrl_c_stops_the_build_and_removes_its_copy() {
+fn ctrl_c_term_and_hup_stop_the_build_and_remove_its_copy() {
     use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
     let needle = format!("sleep 8{}", std::process::id());
@@ -1089,7 +1089,16 @@ fn ctrl_c_stops_the_build_and_removes_its_copy() {
     std::fs::create_dir(&tmpdir).unwrap();
     std::fs::set_permissions(&tmpdir, std::fs::Permissions::from_mode(0o1777)).unwrap();
     std::fs::set_permissions(p.tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    for sandbox in ["--sandbox=bwrap", "--sandbox=unshare", "--no-sandbox"] {
+    // Ctrl-C in a terminal sends SIGINT to the whole process group; a service manager stopping
+    // escrow sends SIGTERM, a dropped SSH session SIGHUP, to escrow alone.
+    let runs = [
+        ("--sandbox=bwrap", "-INT", true),
+        ("--sandbox=unshare", "-INT", true),
+        ("--no-sandbox", "-INT", true),
+        ("--sandbox=unshare", "-TERM", false),
+        ("--no-sandbox", "-HUP", false),
+    ];
+    for (sandbox, signal, group) in runs {
         let mut cmd = escrow_command();
         cmd.arg("build")
             .arg(&p.delivery)
@@ -1102,25 +1111,29 @@ fn ctrl_c_stops_the_build_and_removes_its_copy() {
             .process_group(0);
         let mut child = cmd.spawn().unwrap();
         std::thread::sleep(Duration::from_millis(1500));
-        // Ctrl-C in a terminal: SIGINT to the whole process group.
+        let target = if group {
+            format!("-{}", child.id())
+        } else {
+            child.id().to_string()
+        };
         let st = std::process::Command::new("kill")
-            .args(["-INT", "--", &format!("-{}", child.id())])
+            .args([signal, "--", &target])
             .status()
             .unwrap();
         assert!(st.success());
         let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(130), "{sandbox}");
+        assert_eq!(status.code(), Some(130), "{sandbox} {signal}");
         let left: Vec<_> = std::fs::read_dir(&tmpdir)
             .unwrap()
             .filter_map(Result::ok)
             .map(|e| e.file_name())
             .filter(|n| !n.to_string_lossy().ends_with(".log"))
             .collect();
-        assert!(left.is_empty(), "{sandbox}: left behind {left:?}");
+        assert!(left.is_empty(), "{sandbox} {signal}: left behind {left:?}");
         std::thread::sleep(Duration::from_millis(200));
         assert!(
             processes_with(&needle).is_empty(),
-            "{sandbox}: {needle} still running"
+            "{sandbox} {signal}: {needle} still running"
         );
     }
 }
