@@ -272,10 +272,46 @@ pub fn stored_report(
     serde_json::from_str(record.report.get()).map_err(|e| {
         vault::VaultError::Corrupt {
             path: vault.snapshots_dir().join(format!("{id}.json.zst")),
-            message: format!("the report stored with the snapshot does not parse: {e}"),
+            message: crate::text::terminal_safe(&format!(
+                "the report stored with the snapshot does not parse: {e}"
+            ))
+            .into_owned(),
         }
         .into()
     })
+}
+
+/// `escrow audit`: the vault's own audit (every object, snapshot and ledger entry re-hashed),
+/// and every snapshot's stored report read back as a report, which the vault cannot do (to it
+/// the report is opaque JSON): a forged record with a recomputed hash chain is caught here.
+///
+/// Errors: as [`vault::audit::audit`].
+pub fn audit(
+    vault: &vault::Vault,
+    expect_head: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<vault::audit::AuditReport, vault::VaultError> {
+    let mut report = vault::audit::audit(vault, expect_head, progress)?;
+    let ledger = vault::ledger::read(&vault.ledger_path())?;
+    for e in ledger.entries.iter().filter(|e| e.event == "deposit") {
+        // A record that does not load is already named by the vault's audit.
+        let Ok(record) = vault.load_snapshot(&e.snapshot) else {
+            continue;
+        };
+        if let Err(err) = serde_json::from_str::<Report>(record.report.get()) {
+            report.problems.push(vault::audit::VaultProblem::error(
+                vault::audit_codes::AuditCode::ReportUnreadable,
+                format!("snapshots/{}.json.zst", e.snapshot),
+                crate::text::terminal_safe(&format!(
+                    "the report stored with snapshot {:?} does not read as a check report: {err}",
+                    e.label
+                ))
+                .into_owned(),
+                "compare the ledger head with the one written down at the deposit; restore the vault from a backup copy, or deposit the delivery again",
+            ));
+        }
+    }
+    Ok(report)
 }
 
 /// What the stages before the comparison found.

@@ -6,7 +6,6 @@ use anyhow::Result;
 use clap::Args;
 use escrow::report::Verdict;
 use escrow::report::docs::{AuditDoc, DepositDoc, DiffDoc, InitDoc, ListDoc, RestoreDoc, ShowDoc};
-use escrow::vault::audit;
 use escrow::vault::diff::Diff;
 use escrow::vault::{self, Vault, lock, short};
 
@@ -195,7 +194,9 @@ pub fn show(args: &ShowArgs) -> Result<u8> {
     } else {
         Vec::new()
     };
-    args.out.emit(&ShowDoc::new(&entry, &record, &entries)?)?;
+    let report = escrow::pipeline::stored_report(&v, &entry.snapshot, &record)?;
+    args.out
+        .emit(&ShowDoc::new(&entry, &record, report, &entries)?)?;
     Ok(EXIT_PASS)
 }
 
@@ -306,7 +307,7 @@ pub fn audit(args: &AuditArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let bar =
         Bar::new(!args.quiet && args.out.format == Format::Human && super::stderr_is_terminal());
-    let r = audit::audit(&v, args.head.as_deref(), &bar)?;
+    let r = escrow::pipeline::audit(&v, args.head.as_deref(), &bar)?;
     let doc = AuditDoc::new(&r, args.head.as_deref());
     let code = if doc.errors() > 0 {
         EXIT_FAIL

@@ -41,6 +41,19 @@ pub struct VaultProblem {
     pub advice: String,
 }
 
+impl VaultProblem {
+    /// An error about the vault file `path` (relative to the vault), for checks of the vault
+    /// made above it (the stored reports, which the vault keeps as opaque JSON).
+    pub fn error(
+        code: crate::vault::audit_codes::AuditCode,
+        path: String,
+        message: String,
+        advice: &str,
+    ) -> VaultProblem {
+        problem(ProblemLevel::Error, code, path, message, advice)
+    }
+}
+
 /// What `audit` verified and every problem it found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

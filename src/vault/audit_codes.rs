@@ -107,6 +107,15 @@ finding_codes! {
             ask_en: "Find out who put it there; the vault is written only by escrow.",
             ask_zh: "查明是谁放入的该文件；托管库只应由 escrow 写入。",
         },
+        ReportUnreadable => {
+            code: "report-unreadable",
+            default: Deny,
+            criterion: "",
+            meaning_en: "The check report stored with a snapshot cannot be read as a report, although the record's hash is sound: it was forged with a recomputed hash chain, or written by an incompatible escrow.",
+            meaning_zh: "快照中保存的检查报告无法读取（记录的哈希本身无误）：可能是有人重算哈希链后伪造的，或由不兼容的 escrow 版本写入。",
+            ask_en: "Compare the ledger head with the one written down at the deposit; restore the vault from a backup copy, or deposit the delivery again.",
+            ask_zh: "将账本校验值与入库时抄录的值比较；从托管库的备份中恢复，或重新入库该交付物。",
+        },
         VaultPermissions => {
             code: "vault-permissions",
             default: Warn,

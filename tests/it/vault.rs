@@ -536,6 +536,64 @@ fn audit_names_an_edited_snapshot_record() {
     );
 }
 
+/// A forger who edits the report stored with a snapshot and recomputes every hash (the record's
+/// id, its SM3, the ledger chain) passes the vault's own hash checks; `audit` still reads every
+/// stored report back and names the one that is no report, and `show` refuses it naming the
+/// record file.
+#[test]
+fn audit_names_a_forged_report_with_a_recomputed_chain() {
+    let v = two_deposits();
+    let ledger_path = v.vault.join("ledger.jsonl");
+    let ledger = std::fs::read_to_string(&ledger_path).unwrap();
+    // The last snapshot: no later record names it (a record stores the ledger head before it).
+    let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    let old_id = last["snapshot"].as_str().unwrap().to_owned();
+    let old_sm3 = last["snapshot_sm3"].as_str().unwrap().to_owned();
+    let rec = v.vault.join("snapshots").join(format!("{old_id}.json.zst"));
+    let json =
+        String::from_utf8(zstd::stream::decode_all(&std::fs::read(&rec).unwrap()[..]).unwrap())
+            .unwrap();
+    assert!(json.contains("\"totals\":{"), "{json}");
+    let forged = json.replacen("\"totals\":{", "\"totals\":{\"forged\":1,", 1);
+    let new_id = escrow::hash::sha256_hex(forged.as_bytes());
+    let new_sm3 = escrow::hash::sm3_hex(forged.as_bytes());
+    std::fs::remove_file(&rec).unwrap();
+    let forged_rec = v.vault.join("snapshots").join(format!("{new_id}.json.zst"));
+    std::fs::write(
+        &forged_rec,
+        zstd::stream::encode_all(forged.as_bytes(), 3).unwrap(),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&forged_rec, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    // The ledger: the forged id and SM3, then every `prev` recomputed down the chain.
+    let mut prev = "0".repeat(64);
+    let mut out = String::new();
+    for line in ledger.lines() {
+        let line = line.replace(&old_id, &new_id).replace(&old_sm3, &new_sm3);
+        let old_prev = serde_json::from_str::<serde_json::Value>(&line).unwrap()["prev"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let line = line.replace(
+            &format!("\"prev\":\"{old_prev}\""),
+            &format!("\"prev\":\"{prev}\""),
+        );
+        prev = escrow::hash::sha256_hex(line.as_bytes());
+        out.push_str(&line);
+        out.push('\n');
+    }
+    std::fs::write(&ledger_path, out).unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1, "{a}");
+    assert_eq!(problem_codes(&a), ["error report-unreadable"], "{a}");
+    let run = vault_cmd(&v, &["show", "v2"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains(&new_id), "{}", run.stderr);
+}
+
 #[test]
 fn audit_names_ledger_damage() {
     // Cut in the middle of the last line.

@@ -154,10 +154,9 @@ impl ShowDoc {
     pub fn new(
         entry: &LedgerEntry,
         record: &SnapshotRecord,
+        report: Report,
         entries: &[RecEntry],
     ) -> Result<ShowDoc, serde_json::Error> {
-        // The stored report, whether the record keeps it typed or as opaque JSON.
-        let report: Report = serde_json::from_value(serde_json::to_value(&record.report)?)?;
         let r = record;
         Ok(ShowDoc {
             schema_version: SCHEMA_VERSION,
