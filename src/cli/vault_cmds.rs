@@ -174,6 +174,15 @@ pub struct ShowArgs {
 pub fn show(args: &ShowArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let entry = v.resolve(&args.snapshot)?;
+    if args.build_log && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        // On a terminal the vendor's build output is shown escaped, as in every report: it
+        // must not set the window title or write over lines. Piped, it stays byte for byte.
+        let mut buf = Vec::new();
+        vault::restore::build_log_to(&v, &entry.snapshot, &mut buf)?;
+        let text = String::from_utf8_lossy(&buf);
+        super::write_stdout(escrow::text::terminal_safe(&text).as_bytes())?;
+        return Ok(EXIT_PASS);
+    }
     if args.build_log {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         let written = vault::restore::build_log_to(&v, &entry.snapshot, &mut out)
