@@ -108,3 +108,62 @@ fn vendor_text_in_an_error_message_is_escaped() {
     assert!(!has_raw_controls(&run.stderr), "{:?}", run.stderr);
     assert!(run.stderr.contains("\\u{1b}"), "{}", run.stderr);
 }
+
+/// `show --build-log` on a terminal shows the vendor's build output escaped; piped, it stays
+/// byte for byte.
+#[test]
+fn the_build_log_is_escaped_on_a_terminal_and_exact_in_a_pipe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let delivery = tmp.path().join("delivery");
+    write(&delivery, "src/main.c", "int main(void) { return 0; }\n");
+    let manifest = tmp.path().join("manifest.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "schema-version = 1\n[build]\ncommand = '''printf '{HOSTILE}\\n'; exit 1'''\n[[module]]\nid = \"m\"\nname = \"m\"\npaths = [\"src/**\"]\n"
+        ),
+    )
+    .unwrap();
+    let vault = tmp.path().join("vault");
+    let (d, m, v) = (
+        delivery.to_str().unwrap(),
+        manifest.to_str().unwrap(),
+        vault.to_str().unwrap(),
+    );
+    let r = escrow([
+        "deposit", d, "-m", m, "--vault", v, "--label", "v1", "--build", "-q",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let piped = escrow(["show", "v1", "--build-log", "--vault", v]);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert!(
+        piped.stdout.contains("\u{1b}[8mhidden"),
+        "{:?}",
+        piped.stdout
+    );
+    // On a terminal (a pseudo-terminal from `script`, which turns "\n" into "\r\n").
+    let cmd = crate::common::escrow_command();
+    let program = cmd.get_program().to_owned();
+    let line = format!(
+        "'{}' show v1 --build-log --vault '{v}'",
+        program.to_str().unwrap()
+    );
+    let out = cmd_output(
+        std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v)))),
+    );
+    let shown = out.replace("\r\n", "\n");
+    assert!(shown.contains("\\u{1b}[8mhidden"), "{shown:?}");
+    assert!(!has_raw_controls(&shown), "raw controls: {shown:?}");
+}
+
+fn cmd_output(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
