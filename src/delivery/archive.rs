@@ -580,7 +580,8 @@ impl<'a> Unpacker<'a> {
                 "special file (device or FIFO) in the archive, skipped",
                 "压缩包中的特殊文件（设备或管道），已跳过",
             )
-            .path(names::short(raw)),
+            .path(names::short(raw))
+            .covers(vec![names::display(raw)]),
         );
         Ok(())
     }

@@ -12,16 +12,25 @@ pub fn display(bytes: &[u8]) -> String {
         Some(decoded) => {
             let mut out = String::with_capacity(decoded.len() + 6);
             escape_into(decoded.as_bytes(), &mut out);
-            out.push_str(" [GBK]");
+            out.push_str(GBK_MARK);
             out
         }
         None => {
             let mut out = String::with_capacity(bytes.len());
             escape_into(bytes, &mut out);
+            // A name that itself ends in the mark must not pass for a decoded GBK name (an
+            // `[[allow]]` glob matches a GBK name without its mark): its space is escaped.
+            if out.ends_with(GBK_MARK) {
+                out.truncate(out.len() - GBK_MARK.len());
+                out.push_str("\\x20[GBK]");
+            }
             out
         }
     }
 }
+
+/// The mark after a name shown decoded from GBK.
+pub const GBK_MARK: &str = " [GBK]";
 
 /// The most bytes of a name shown in a message: names come from the vendor, and one may be
 /// megabytes long.
@@ -160,6 +169,14 @@ pub fn file_name(bytes: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A UTF-8 name that ends in " [GBK]" is not shown as if it were a decoded GBK name.
+    #[test]
+    fn a_name_ending_in_the_mark_does_not_pass_for_gbk() {
+        assert_eq!(display(b"keys/prod.pem [GBK]"), "keys/prod.pem\\x20[GBK]");
+        let gbk = encoding_rs::GBK.encode("\u{60a3}\u{8005}.txt").0;
+        assert_eq!(display(&gbk), "\u{60a3}\u{8005}.txt [GBK]");
+    }
 
     #[test]
     fn shows_odd_names_readably() {
