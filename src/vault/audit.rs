@@ -81,6 +81,12 @@ pub struct AuditReport {
     /// the head checks that these are events they know of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_head: Option<Vec<String>>,
+    /// `ledger_last` in Chinese (for the Chinese report; not part of the JSON).
+    #[serde(skip)]
+    pub ledger_last_zh: String,
+    /// `after_head` in Chinese (for the Chinese report; not part of the JSON).
+    #[serde(skip)]
+    pub after_head_zh: Option<Vec<String>>,
     /// Most serious first, then by path.
     pub problems: Vec<VaultProblem>,
 }
@@ -167,6 +173,17 @@ pub fn audit(
             led.entries[n.min(led.entries.len())..]
                 .iter()
                 .map(ledger::describe)
+                .collect()
+        }),
+        ledger_last_zh: led
+            .entries
+            .last()
+            .map(ledger::describe_zh)
+            .unwrap_or_default(),
+        after_head_zh: expect_head.and_then(|h| led.position(h)).map(|n| {
+            led.entries[n.min(led.entries.len())..]
+                .iter()
+                .map(ledger::describe_zh)
                 .collect()
         }),
         ledger_head: led.head,

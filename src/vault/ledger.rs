@@ -108,6 +108,21 @@ pub fn describe(e: &LedgerEntry) -> String {
     }
 }
 
+/// [`describe`] in Chinese: `第 N 条：…`, counted from 1 as people count.
+pub fn describe_zh(e: &LedgerEntry) -> String {
+    let n = e.seq + 1;
+    match e.event.as_str() {
+        "deposit" => format!(
+            "第 {n} 条：快照「{}」入库（{}）",
+            e.label,
+            super::short(&e.snapshot)
+        ),
+        "golive" => format!("第 {n} 条：「{}」上线（上线日期 {}）", e.name, e.date),
+        "payment" => format!("第 {n} 条：支付尾款（日期 {}）", e.date),
+        other => format!("第 {n} 条：事件 {other:?}"),
+    }
+}
+
 /// SHA-256 of a line, hex.
 pub fn line_hash(line: &[u8]) -> String {
     hex(&Sha256::digest(line))

@@ -66,6 +66,12 @@ pub struct AuditDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_head: Option<Vec<String>>,
     pub problems: Vec<AuditProblem>,
+    /// `ledger_last` in Chinese.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ledger_last_zh: String,
+    /// `after_head` in Chinese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_head_zh: Option<Vec<String>>,
 }
 
 impl AuditDoc {
@@ -84,6 +90,8 @@ impl AuditDoc {
             ledger_last: r.ledger_last.clone(),
             head: head.map(|h| h.trim().to_owned()),
             after_head: r.after_head.clone(),
+            ledger_last_zh: r.ledger_last_zh.clone(),
+            after_head_zh: r.after_head_zh.clone(),
             problems: r
                 .problems
                 .iter()
@@ -134,7 +142,7 @@ impl AuditDoc {
                 )?;
                 writeln!(out, "账本校验值（ledger head）：{}", self.ledger_head)?;
                 if !self.ledger_last.is_empty() {
-                    writeln!(out, "账本最后一条记录：{}", self.ledger_last)?;
+                    writeln!(out, "账本最后一条记录：{}", self.ledger_last_zh)?;
                 }
             }
         }
@@ -168,7 +176,11 @@ impl AuditDoc {
                         after.len()
                     )?,
                 }
-                for a in after {
+                let shown = match lang {
+                    Lang::Zh => self.after_head_zh.as_ref().unwrap_or(after),
+                    _ => after,
+                };
+                for a in shown {
                     writeln!(out, "  + {a}")?;
                 }
                 Ok(())
