@@ -178,7 +178,7 @@ impl AuditDoc {
                 }
                 let shown = match lang {
                     Lang::Zh => self.after_head_zh.as_ref().unwrap_or(after),
-                    _ => after,
+                    Lang::En => after,
                 };
                 for a in shown {
                     writeln!(out, "  + {a}")?;
