@@ -404,7 +404,8 @@ fn decide(
 ) -> Report {
     let Inspected { mut outcome, build } = inspected;
     outcome.allowed = Policy::of(manifest).apply(&mut outcome.findings);
-    Report::new(manifest, delivery, outcome, generated_at).with_build(build.map(|(r, _)| r))
+    Report::new(manifest, delivery, outcome, generated_at)
+        .with_build(build.as_ref().map(|(r, _)| r))
 }
 
 /// A change note given with `--note`: its bytes' hash and its decoded text.

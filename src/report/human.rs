@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use console::Style;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Report, Verdict};
-use crate::checks::{RequirementResult, RequirementStatus as Status, human_bytes, kind_zh};
+use super::{BuildInfo, Report, RequirementInfo, RequirementStatusInfo as Status, Verdict};
+use crate::checks::human_bytes;
 use crate::finding::{self, Finding, Severity};
 
 /// The language of the human report.
@@ -465,11 +465,11 @@ fn requirements_table(
         l("FILES", "文件数"),
         l("EVIDENCE", "证据"),
     ];
-    let kind = |r: &RequirementResult| match lang {
+    let kind = |r: &RequirementInfo| match lang {
         Lang::En => r.kind.as_str().to_owned(),
-        Lang::Zh => kind_zh(r.kind).to_owned(),
+        Lang::Zh => r.kind.zh().to_owned(),
     };
-    let status_text = |r: &RequirementResult| {
+    let status_text = |r: &RequirementInfo| {
         let denied = report.findings.iter().any(|f| {
             f.requirement.as_deref() == Some(r.id.as_str()) && f.severity == Severity::Deny
         });
@@ -480,7 +480,7 @@ fn requirements_table(
         }
     };
     // Each column is as wide as its widest cell (display width: CJK characters count double).
-    let width = |col: usize, cell: &dyn Fn(&RequirementResult) -> String| {
+    let width = |col: usize, cell: &dyn Fn(&RequirementInfo) -> String| {
         report
             .requirements
             .iter()
@@ -528,13 +528,8 @@ fn requirements_table(
 }
 
 /// The build section: what ran, how it was isolated, what it made, and the log's last lines.
-fn build_section(
-    b: &crate::build::BuildRecord,
-    lang: Lang,
-    color: bool,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    use crate::build::BuildStatus as Status;
+fn build_section(b: &BuildInfo, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    use super::BuildStatusInfo as Status;
 
     let (bold, _, _, _, dim) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);
@@ -606,13 +601,8 @@ fn build_section(
 }
 
 /// How the build was isolated, and its network.
-fn build_isolation(
-    b: &crate::build::BuildRecord,
-    lang: Lang,
-    color: bool,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    use crate::build::Isolation as Level;
+fn build_isolation(b: &BuildInfo, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    use super::IsolationInfo as Level;
 
     let (_, green, _, yellow, _) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);
@@ -660,13 +650,9 @@ fn build_isolation(
 }
 
 /// How the build ended.
-fn build_result(
-    b: &crate::build::BuildRecord,
-    lang: Lang,
-    color: bool,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    use crate::build::{BuildStatus as Status, human_duration};
+fn build_result(b: &BuildInfo, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    use super::BuildStatusInfo as Status;
+    use crate::build::human_duration;
     use std::time::Duration;
     let (_, green, red, _, _) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);
@@ -701,13 +687,8 @@ fn build_result(
 }
 
 /// The second build of `--reproducible`, compared with the first.
-fn build_rebuild(
-    b: &crate::build::BuildRecord,
-    lang: Lang,
-    color: bool,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    use crate::build::BuildStatus as Status;
+fn build_rebuild(b: &BuildInfo, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    use super::BuildStatusInfo as Status;
 
     let (_, green, _, yellow, _) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);

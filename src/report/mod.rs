@@ -3,17 +3,29 @@
 //! JSON). Commands build a document and call [`render`]; they format nothing themselves.
 //! Human reports show times in China Standard Time with the zone named ([`cst_time`]); JSON
 //! keeps RFC 3339 UTC.
+//!
+//! Every wire type is the report layer's own: the stages' results (requirement results, the
+//! scan's summary, the allowances, the build record) are mirrored field by field
+//! ([`RequirementInfo`], [`ScanInfo`], [`AllowedInfo`], [`BuildInfo`]) and converted once, in
+//! [`Report::new`] and [`Report::with_build`], so a field added to a library struct does not
+//! change the JSON.
 
 mod clock;
 pub mod docs;
 mod human;
 mod render;
+mod wire;
 
 use serde::{Deserialize, Serialize};
 
 pub use clock::cst_time;
 pub use human::{Lang, render_human};
 pub use render::{Document, HumanStyle, OutputFormat, render, render_json, terminal_safe};
+pub use wire::{
+    AllowedInfo, BuildInfo, BuildLogInfo, BuildStatusInfo, IsolationInfo, OutputFileInfo,
+    RebuildInfo, RequirementInfo, RequirementKindInfo, RequirementStatusInfo, ScanInfo,
+    ToolVersionInfo,
+};
 
 use crate::checks::{RequirementResult, RequirementStatus as Status};
 use crate::delivery::{Delivery, EntryKind};
@@ -136,18 +148,18 @@ pub struct Report {
     pub contract: ContractInfo,
     pub manifest: ManifestInfo,
     pub delivery: DeliveryInfo,
-    pub requirements: Vec<RequirementResult>,
+    pub requirements: Vec<RequirementInfo>,
     pub findings: Vec<Finding>,
     pub totals: Totals,
     /// What the technical-barrier scan looked at (absent when the manifest switched it off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scan: Option<crate::scan::ScanSummary>,
+    pub scan: Option<ScanInfo>,
     /// Every `[[allow]]` entry with its reason and how many findings it silenced.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub allowed: Vec<crate::scan::Allowed>,
+    pub allowed: Vec<AllowedInfo>,
     /// The isolated build (`--build`): what ran, how it was isolated, what it made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub build: Option<crate::build::BuildRecord>,
+    pub build: Option<BuildInfo>,
 }
 
 impl Report {
@@ -215,19 +227,23 @@ impl Report {
                 special: inv.count(EntryKind::Special),
                 digest: inv.digest(),
             },
-            requirements: outcome.requirements,
+            requirements: outcome
+                .requirements
+                .iter()
+                .map(RequirementInfo::new)
+                .collect(),
             findings,
             totals,
-            scan: outcome.scan,
-            allowed: outcome.allowed,
+            scan: outcome.scan.as_ref().map(ScanInfo::new),
+            allowed: outcome.allowed.iter().map(AllowedInfo::new).collect(),
             build: None,
         }
     }
 
     /// The report with the build's record attached (its findings are already in the outcome).
     #[must_use]
-    pub fn with_build(mut self, build: Option<crate::build::BuildRecord>) -> Report {
-        self.build = build;
+    pub fn with_build(mut self, build: Option<&crate::build::BuildRecord>) -> Report {
+        self.build = build.map(BuildInfo::new);
         self
     }
 }

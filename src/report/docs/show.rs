@@ -243,7 +243,7 @@ fn label(lang: Lang, en: &str, zh: &str) -> String {
 impl ShowDoc {
     /// The build line: how the build ended and where its log is.
     fn build_line(&self, lang: Lang) -> Option<String> {
-        use crate::build::BuildStatus as Status;
+        use crate::report::BuildStatusInfo as Status;
         let r = &self.record;
         let (log, b) = (r.build_log.as_ref()?, r.report.build.as_ref()?);
         let how = match (lang, b.status) {

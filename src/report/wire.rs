@@ -1,0 +1,686 @@
+//! The check report's wire types for what the stages return: the requirement results, the
+//! scan's summary, the allowances and the build record. Each mirrors a library type field by
+//! field and is made from it by one constructor (`new`), so a field added to a library struct
+//! reaches the JSON only when it is added here too. The JSON shape (keys, their order, the
+//! optional keys left out, the enum spellings) is the one the library types gave before they
+//! were mirrored: reports stored in a vault by an earlier escrow read back unchanged.
+
+use serde::{Deserialize, Serialize};
+
+use crate::build::{self, BuildRecord};
+use crate::checks::{RequirementKind, RequirementResult, RequirementStatus};
+use crate::scan::{Allowed, ScanSummary};
+
+/// The kind of a requirement (`[[module]]`, `[[document]]`, …); JSON: `module`, `document`,
+/// `database`, `dependencies`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequirementKindInfo {
+    /// `[[module]]`: source code.
+    Module,
+    /// `[[document]]`: documentation.
+    Document,
+    /// `[[database]]`: database scripts.
+    Database,
+    /// `[[dependencies]]`: dependency lists.
+    Dependencies,
+}
+
+impl RequirementKindInfo {
+    /// The wire form of a requirement's kind.
+    pub fn new(k: RequirementKind) -> RequirementKindInfo {
+        match k {
+            RequirementKind::Module => RequirementKindInfo::Module,
+            RequirementKind::Document => RequirementKindInfo::Document,
+            RequirementKind::Database => RequirementKindInfo::Database,
+            RequirementKind::Dependencies => RequirementKindInfo::Dependencies,
+        }
+    }
+
+    /// The kind as the manifest (and the JSON) names it: "module", "document", "database",
+    /// "dependencies".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequirementKindInfo::Module => "module",
+            RequirementKindInfo::Document => "document",
+            RequirementKindInfo::Database => "database",
+            RequirementKindInfo::Dependencies => "dependencies",
+        }
+    }
+
+    /// The kind in Chinese, for the Chinese report.
+    pub fn zh(self) -> &'static str {
+        match self {
+            RequirementKindInfo::Module => "模块",
+            RequirementKindInfo::Document => "文档",
+            RequirementKindInfo::Database => "数据库脚本",
+            RequirementKindInfo::Dependencies => "依赖清单",
+        }
+    }
+}
+
+/// Whether a requirement is met; JSON: `met`, `unmet`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequirementStatusInfo {
+    /// No finding: the requirement holds.
+    Met,
+    /// At least one finding.
+    Unmet,
+}
+
+impl RequirementStatusInfo {
+    /// The wire form of a requirement's status.
+    pub fn new(s: RequirementStatus) -> RequirementStatusInfo {
+        match s {
+            RequirementStatus::Met => RequirementStatusInfo::Met,
+            RequirementStatus::Unmet => RequirementStatusInfo::Unmet,
+        }
+    }
+}
+
+/// The outcome of one requirement, as the report's `requirements` list gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementInfo {
+    /// Its kind.
+    pub kind: RequirementKindInfo,
+    /// Its id in the manifest.
+    pub id: String,
+    /// Its name in the manifest.
+    pub name: String,
+    /// Met or not.
+    pub status: RequirementStatusInfo,
+    /// Files (regular files) matching the requirement's paths.
+    pub matched_files: u64,
+    /// Their total size in bytes.
+    pub matched_bytes: u64,
+    /// The globs, as written in the manifest.
+    pub paths: Vec<String>,
+    /// One line of evidence, in English.
+    pub evidence: String,
+    /// The same in Chinese.
+    pub evidence_zh: String,
+    /// The first matched paths (at most `checks::SAMPLE`), in order.
+    pub sample: Vec<String>,
+    /// Modules: files counted as source code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_files: Option<u64>,
+    /// Databases: `CREATE TABLE` statements found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tables: Option<u64>,
+}
+
+impl RequirementInfo {
+    /// The wire form of a requirement's result.
+    pub fn new(r: &RequirementResult) -> RequirementInfo {
+        RequirementInfo {
+            kind: RequirementKindInfo::new(r.kind),
+            id: r.id.clone(),
+            name: r.name.clone(),
+            status: RequirementStatusInfo::new(r.status),
+            matched_files: r.matched_files,
+            matched_bytes: r.matched_bytes,
+            paths: r.paths.clone(),
+            evidence: r.evidence.clone(),
+            evidence_zh: r.evidence_zh.clone(),
+            sample: r.sample.clone(),
+            source_files: r.source_files,
+            tables: r.tables,
+        }
+    }
+}
+
+/// What the technical-barrier scan looked at: the report's `scan` object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanInfo {
+    /// Files whose content was scanned.
+    pub files: u64,
+    /// Bytes of those files.
+    pub bytes: u64,
+    /// Text files scanned line by line.
+    pub text_files: u64,
+    /// Text files longer than the scan limit: only their first part was scanned.
+    pub truncated: u64,
+    /// Files under vendored or conventional third-party folders: not scanned for credentials,
+    /// backdoors or obfuscation.
+    pub third_party_files: u64,
+    /// Rules in force (built-in and from the manifest).
+    pub rules: u64,
+}
+
+impl ScanInfo {
+    /// The wire form of the scan's summary.
+    pub fn new(s: &ScanSummary) -> ScanInfo {
+        ScanInfo {
+            files: s.files,
+            bytes: s.bytes,
+            text_files: s.text_files,
+            truncated: s.truncated,
+            third_party_files: s.third_party_files,
+            rules: s.rules,
+        }
+    }
+}
+
+/// An `[[allow]]` entry with how many findings it silenced: one item of the report's
+/// `allowed` list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedInfo {
+    /// The finding code silenced.
+    pub code: String,
+    /// The scan rule, when the allowance names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The globs, as written.
+    pub paths: Vec<String>,
+    /// Why these findings are acceptable.
+    pub reason: String,
+    /// How many findings it silenced.
+    pub silenced: u64,
+}
+
+impl AllowedInfo {
+    /// The wire form of an allowance.
+    pub fn new(a: &Allowed) -> AllowedInfo {
+        AllowedInfo {
+            code: a.code.clone(),
+            rule: a.rule.clone(),
+            paths: a.paths.clone(),
+            reason: a.reason.clone(),
+            silenced: a.silenced,
+        }
+    }
+}
+
+/// How a build ended; JSON: `succeeded`, `failed`, `timed-out`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BuildStatusInfo {
+    /// It exited with status 0 and every limit held.
+    Succeeded,
+    /// It exited otherwise, was killed, or passed a limit.
+    Failed,
+    /// It ran past the timeout and was stopped.
+    TimedOut,
+}
+
+impl BuildStatusInfo {
+    /// The wire form of how a build ended.
+    pub fn new(s: build::BuildStatus) -> BuildStatusInfo {
+        match s {
+            build::BuildStatus::Succeeded => BuildStatusInfo::Succeeded,
+            build::BuildStatus::Failed => BuildStatusInfo::Failed,
+            build::BuildStatus::TimedOut => BuildStatusInfo::TimedOut,
+        }
+    }
+}
+
+/// The isolation a build ran with; JSON: `bwrap`, `landlock`, `unshare`, `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IsolationInfo {
+    /// bubblewrap: only the host's system and toolchain folders, read-only.
+    Bwrap,
+    /// `unshare` namespaces and Landlock.
+    Landlock,
+    /// The former fallback without Landlock: only in reports made by earlier versions.
+    Unshare,
+    /// No isolation (`--no-sandbox`).
+    None,
+}
+
+impl IsolationInfo {
+    /// The wire form of a build's isolation.
+    pub fn new(i: build::Isolation) -> IsolationInfo {
+        match i {
+            build::Isolation::Bwrap => IsolationInfo::Bwrap,
+            build::Isolation::Landlock => IsolationInfo::Landlock,
+            build::Isolation::Unshare => IsolationInfo::Unshare,
+            build::Isolation::None => IsolationInfo::None,
+        }
+    }
+
+    /// Its name in reports (and the JSON): "bwrap", "landlock", "unshare" or "none".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IsolationInfo::Bwrap => "bwrap",
+            IsolationInfo::Landlock => "landlock",
+            IsolationInfo::Unshare => "unshare",
+            IsolationInfo::None => "none",
+        }
+    }
+}
+
+/// A toolchain command and what it said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolVersionInfo {
+    /// The command as the manifest gives it.
+    pub command: String,
+    /// Its exit status (`None`: killed or not started).
+    pub exit_code: Option<i32>,
+    /// Its first lines (standard output and error together).
+    pub output: Vec<String>,
+}
+
+impl ToolVersionInfo {
+    /// The wire form of a toolchain command's result.
+    pub fn new(t: &build::ToolVersion) -> ToolVersionInfo {
+        ToolVersionInfo {
+            command: t.command.clone(),
+            exit_code: t.exit_code,
+            output: t.output.clone(),
+        }
+    }
+}
+
+/// A declared output the build produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputFileInfo {
+    /// Relative to the delivery root.
+    pub path: String,
+    /// Bytes.
+    pub size: u64,
+    /// SHA-256, lower-case hex.
+    pub sha256: String,
+}
+
+impl OutputFileInfo {
+    /// The wire form of a build output.
+    pub fn new(o: &build::OutputFile) -> OutputFileInfo {
+        OutputFileInfo {
+            path: o.path.clone(),
+            size: o.size,
+            sha256: o.sha256.clone(),
+        }
+    }
+}
+
+/// The build log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildLogInfo {
+    /// Where the log was written on this machine.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the log, lower-case hex.
+    pub sha256: String,
+    /// Its last lines.
+    pub tail: Vec<String>,
+}
+
+impl BuildLogInfo {
+    /// The wire form of a build log's record.
+    pub fn new(l: &build::LogInfo) -> BuildLogInfo {
+        BuildLogInfo {
+            path: l.path.clone(),
+            bytes: l.bytes,
+            sha256: l.sha256.clone(),
+            tail: l.tail.clone(),
+        }
+    }
+}
+
+/// The second build of `--reproducible`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RebuildInfo {
+    /// The folder the second build ran in (removed afterwards).
+    pub build_path: String,
+    /// How it ended.
+    pub status: BuildStatusInfo,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+    /// The declared outputs it made.
+    pub outputs: Vec<OutputFileInfo>,
+    /// Declared outputs whose contents differ between the two builds (or exist in one only).
+    pub differing: Vec<String>,
+    /// Its log.
+    pub log: BuildLogInfo,
+}
+
+impl RebuildInfo {
+    /// The wire form of the second build.
+    pub fn new(r: &build::Rebuild) -> RebuildInfo {
+        RebuildInfo {
+            build_path: r.build_path.clone(),
+            status: BuildStatusInfo::new(r.status),
+            duration_ms: r.duration_ms,
+            outputs: r.outputs.iter().map(OutputFileInfo::new).collect(),
+            differing: r.differing.clone(),
+            log: BuildLogInfo::new(&r.log),
+        }
+    }
+}
+
+/// What was built, how, and what came out: the report's `build` object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildInfo {
+    /// The build command (`/bin/sh -c`).
+    pub command: String,
+    /// Relative to the delivery root ("" for the root).
+    pub workdir: String,
+    /// `bwrap`, `landlock`, `unshare` or `none`.
+    pub isolation: IsolationInfo,
+    /// What that isolation means, and why a weaker one was used.
+    pub isolation_detail: String,
+    /// Why a weaker isolation than bubblewrap was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
+    /// The manifest let the build use the network.
+    pub network: bool,
+    /// The timeout, in seconds.
+    pub timeout_secs: u64,
+    /// `max-processes`.
+    pub max_processes: u64,
+    /// `max-memory`, in bytes.
+    pub max_memory: u64,
+    /// The folder the build ran in (a private copy, removed afterwards).
+    pub build_path: String,
+    /// SOURCE_DATE_EPOCH given to the build (with `--reproducible`), in seconds since 1970.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_date_epoch: Option<u64>,
+    /// How the build ended.
+    pub status: BuildStatusInfo,
+    /// Its exit status (`None`: killed, timed out or not started).
+    pub exit_code: Option<i32>,
+    /// The signal that killed it, if one did.
+    pub signal: Option<i32>,
+    /// How long it ran, in milliseconds.
+    pub duration_ms: u64,
+    /// The toolchain commands and what they said.
+    pub toolchain: Vec<ToolVersionInfo>,
+    /// The declared outputs it made, hashed.
+    pub outputs: Vec<OutputFileInfo>,
+    /// Its log.
+    pub log: BuildLogInfo,
+    /// The second build of `--reproducible`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproducible: Option<RebuildInfo>,
+}
+
+impl BuildInfo {
+    /// The wire form of a build's record.
+    pub fn new(b: &BuildRecord) -> BuildInfo {
+        BuildInfo {
+            command: b.command.clone(),
+            workdir: b.workdir.clone(),
+            isolation: IsolationInfo::new(b.isolation),
+            isolation_detail: b.isolation_detail.clone(),
+            fallback_reason: b.fallback_reason.clone(),
+            network: b.network,
+            timeout_secs: b.timeout_secs,
+            max_processes: b.max_processes,
+            max_memory: b.max_memory,
+            build_path: b.build_path.clone(),
+            source_date_epoch: b.source_date_epoch,
+            status: BuildStatusInfo::new(b.status),
+            exit_code: b.exit_code,
+            signal: b.signal,
+            duration_ms: b.duration_ms,
+            toolchain: b.toolchain.iter().map(ToolVersionInfo::new).collect(),
+            outputs: b.outputs.iter().map(OutputFileInfo::new).collect(),
+            log: BuildLogInfo::new(&b.log),
+            reproducible: b.reproducible.as_ref().map(RebuildInfo::new),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::kind_zh;
+    use crate::progress::NoProgress;
+    use crate::report::{Outcome, Report};
+
+    fn requirement(kind: RequirementKind, tables: Option<u64>) -> RequirementResult {
+        RequirementResult {
+            kind,
+            id: "his-db".to_owned(),
+            name: "HIS database".to_owned(),
+            status: RequirementStatus::Unmet,
+            matched_files: 2,
+            matched_bytes: 300,
+            paths: vec!["db/**".to_owned()],
+            evidence: "2 scripts".to_owned(),
+            evidence_zh: "2 个脚本".to_owned(),
+            sample: vec!["db/a.sql".to_owned(), "db/b.sql".to_owned()],
+            source_files: Some(7),
+            tables,
+        }
+    }
+
+    fn log(path: &str) -> build::LogInfo {
+        build::LogInfo {
+            path: path.to_owned(),
+            bytes: 12,
+            sha256: "ab".to_owned(),
+            tail: vec!["done".to_owned()],
+        }
+    }
+
+    fn output() -> build::OutputFile {
+        build::OutputFile {
+            path: "out/his.jar".to_owned(),
+            size: 9,
+            sha256: "cd".to_owned(),
+        }
+    }
+
+    /// A build record with every optional field given (`full`) or none.
+    fn record(full: bool) -> BuildRecord {
+        BuildRecord {
+            command: "make".to_owned(),
+            workdir: "src".to_owned(),
+            isolation: build::Isolation::Landlock,
+            isolation_detail: "landlock".to_owned(),
+            fallback_reason: full.then(|| "no bwrap".to_owned()),
+            network: false,
+            timeout_secs: 60,
+            max_processes: 10,
+            max_memory: 1024,
+            build_path: "/tmp/b1".to_owned(),
+            source_date_epoch: full.then_some(1_700_000_000),
+            status: build::BuildStatus::Failed,
+            exit_code: Some(2),
+            signal: None,
+            duration_ms: 1500,
+            toolchain: vec![build::ToolVersion {
+                command: "javac -version".to_owned(),
+                exit_code: None,
+                output: vec!["javac 17".to_owned()],
+            }],
+            outputs: vec![output()],
+            log: log("/tmp/b.log"),
+            reproducible: full.then(|| build::Rebuild {
+                build_path: "/tmp/b2".to_owned(),
+                status: build::BuildStatus::TimedOut,
+                duration_ms: 60_000,
+                outputs: vec![output()],
+                differing: vec!["out/his.jar".to_owned()],
+                log: log("/tmp/b.log.2"),
+            }),
+        }
+    }
+
+    const MANIFEST: &str = "schema-version = 1\n[[database]]\nid = \"his-db\"\nname = \"HIS database\"\npaths = [\"db/**\"]\n";
+
+    /// A check report built by `Report::new` and `with_build` from library values.
+    fn report(full: bool) -> Report {
+        let manifest = crate::manifest::parse(MANIFEST).expect("a valid manifest");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "x").unwrap();
+        let delivery = crate::delivery::open(dir.path(), &NoProgress).unwrap();
+        let outcome = Outcome {
+            requirements: vec![requirement(RequirementKind::Database, full.then_some(5))],
+            findings: Vec::new(),
+            scan: Some(ScanSummary {
+                files: 1,
+                bytes: 2,
+                text_files: 3,
+                truncated: 4,
+                third_party_files: 5,
+                rules: 6,
+            }),
+            allowed: vec![Allowed {
+                code: "secret-in-source".to_owned(),
+                rule: full.then(|| "password".to_owned()),
+                paths: vec!["test/**".to_owned()],
+                reason: "test data".to_owned(),
+                silenced: 3,
+            }],
+        };
+        Report::new(
+            &manifest,
+            &delivery,
+            outcome,
+            "2026-01-02T03:04:05Z".to_owned(),
+        )
+        .with_build(Some(&record(full)))
+    }
+
+    fn json<T: Serialize>(value: &T) -> String {
+        serde_json::to_string(value).unwrap()
+    }
+
+    /// The JSON of the stages' results is fixed here, key by key and in order: a field added to
+    /// `RequirementResult`, `ScanSummary`, `Allowed`, `BuildRecord` or the types inside it does
+    /// not reach the report unless its mirror (and this test) gain it too.
+    #[test]
+    fn the_report_json_of_every_stage_is_the_report_layers() {
+        let r = report(true);
+        assert_eq!(
+            json(&r.requirements),
+            r#"[{"kind":"database","id":"his-db","name":"HIS database","status":"unmet","matched_files":2,"matched_bytes":300,"paths":["db/**"],"evidence":"2 scripts","evidence_zh":"2 个脚本","sample":["db/a.sql","db/b.sql"],"source_files":7,"tables":5}]"#
+        );
+        assert_eq!(
+            json(&r.scan),
+            r#"{"files":1,"bytes":2,"text_files":3,"truncated":4,"third_party_files":5,"rules":6}"#
+        );
+        assert_eq!(
+            json(&r.allowed),
+            r#"[{"code":"secret-in-source","rule":"password","paths":["test/**"],"reason":"test data","silenced":3}]"#
+        );
+        assert_eq!(
+            json(&r.build),
+            concat!(
+                r#"{"command":"make","workdir":"src","isolation":"landlock","isolation_detail":"landlock","#,
+                r#""fallback_reason":"no bwrap","network":false,"timeout_secs":60,"max_processes":10,"#,
+                r#""max_memory":1024,"build_path":"/tmp/b1","source_date_epoch":1700000000,"#,
+                r#""status":"failed","exit_code":2,"signal":null,"duration_ms":1500,"#,
+                r#""toolchain":[{"command":"javac -version","exit_code":null,"output":["javac 17"]}],"#,
+                r#""outputs":[{"path":"out/his.jar","size":9,"sha256":"cd"}],"#,
+                r#""log":{"path":"/tmp/b.log","bytes":12,"sha256":"ab","tail":["done"]},"#,
+                r#""reproducible":{"build_path":"/tmp/b2","status":"timed-out","duration_ms":60000,"#,
+                r#""outputs":[{"path":"out/his.jar","size":9,"sha256":"cd"}],"differing":["out/his.jar"],"#,
+                r#""log":{"path":"/tmp/b.log.2","bytes":12,"sha256":"ab","tail":["done"]}}}"#
+            )
+        );
+    }
+
+    /// Optional keys are left out when empty, as before the mirrors; `null`s stay.
+    #[test]
+    fn empty_optional_keys_are_left_out() {
+        let r = report(false);
+        let req = json(&r.requirements);
+        assert!(!req.contains("\"tables\""), "{req}");
+        assert!(req.contains("\"source_files\":7"), "{req}");
+        assert!(!json(&r.allowed).contains("\"rule\""));
+        let b = json(&r.build);
+        for key in ["fallback_reason", "source_date_epoch", "reproducible"] {
+            assert!(!b.contains(&format!("\"{key}\"")), "{key} in {b}");
+        }
+        assert!(b.contains(r#""signal":null"#), "{b}");
+        let mut r = r;
+        r.scan = None;
+        r.allowed.clear();
+        r.build = None;
+        let all: serde_json::Value = serde_json::to_value(&r).unwrap();
+        for key in ["scan", "allowed", "build"] {
+            assert!(all.get(key).is_none(), "{key} in {all}");
+        }
+    }
+
+    /// The report reads back strictly: what it wrote parses to the same report, and a key the
+    /// mirrors do not know is refused (a stored report with one fails `audit`).
+    #[test]
+    fn the_report_reads_back_strictly() {
+        for full in [true, false] {
+            let r = report(full);
+            let back: Report = serde_json::from_str(&json(&r)).unwrap();
+            assert_eq!(back, r);
+        }
+        let mut v = serde_json::to_value(report(true)).unwrap();
+        for pointer in [
+            "/requirements/0",
+            "/scan",
+            "/allowed/0",
+            "/build",
+            "/build/toolchain/0",
+            "/build/outputs/0",
+            "/build/log",
+            "/build/reproducible",
+        ] {
+            let mut extra = v.clone();
+            extra
+                .pointer_mut(pointer)
+                .and_then(serde_json::Value::as_object_mut)
+                .unwrap()
+                .insert("added".to_owned(), 1.into());
+            let err = serde_json::from_value::<Report>(extra).unwrap_err();
+            assert!(
+                err.to_string().contains("unknown field `added`"),
+                "{pointer}: {err}"
+            );
+        }
+        v["build"]["isolation"] = "chroot".into();
+        assert!(serde_json::from_value::<Report>(v).is_err());
+    }
+
+    /// The enums' names in the human reports are their JSON spellings, and the library's.
+    #[test]
+    fn enum_names_match_their_json_and_the_library() {
+        for k in [
+            RequirementKind::Module,
+            RequirementKind::Document,
+            RequirementKind::Database,
+            RequirementKind::Dependencies,
+        ] {
+            let info = RequirementKindInfo::new(k);
+            assert_eq!(info.as_str(), k.as_str());
+            assert_eq!(info.zh(), kind_zh(k));
+            assert_eq!(serde_json::to_value(info).unwrap(), info.as_str());
+        }
+        for i in [
+            build::Isolation::Bwrap,
+            build::Isolation::Landlock,
+            build::Isolation::Unshare,
+            build::Isolation::None,
+        ] {
+            let info = IsolationInfo::new(i);
+            assert_eq!(info.as_str(), i.as_str());
+            assert_eq!(serde_json::to_value(info).unwrap(), info.as_str());
+        }
+        let statuses = [
+            (build::BuildStatus::Succeeded, "succeeded"),
+            (build::BuildStatus::Failed, "failed"),
+            (build::BuildStatus::TimedOut, "timed-out"),
+        ];
+        for (s, name) in statuses {
+            assert_eq!(serde_json::to_value(BuildStatusInfo::new(s)).unwrap(), name);
+        }
+        for (s, name) in [
+            (RequirementStatus::Met, "met"),
+            (RequirementStatus::Unmet, "unmet"),
+        ] {
+            let info = RequirementStatusInfo::new(s);
+            assert_eq!(serde_json::to_value(info).unwrap(), name);
+        }
+    }
+}
