@@ -509,7 +509,13 @@ mod tests {
         }
     }
 
-    const MANIFEST: &str = "schema-version = 1\n[[database]]\nid = \"his-db\"\nname = \"HIS database\"\npaths = [\"db/**\"]\n";
+    const MANIFEST: &str = r#"
+schema-version = 1
+[[database]]
+id = "his-db"
+name = "HIS database"
+paths = ["db/**"]
+"#;
 
     /// A check report built by `Report::new` and `with_build` from library values.
     fn report(full: bool) -> Report {
