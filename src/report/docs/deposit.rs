@@ -119,7 +119,7 @@ impl Document for DepositDoc {
             )?,
             Lang::Zh => writeln!(
                 out,
-                "已将「{}」存入托管库 {}：新增内容 {} 份（压缩后 {}），{} 份托管库中已有",
+                "已将「{}」入库（托管库 {}）：新存入 {} 份文件内容（连同文件清单共写入 {}，已压缩），另有 {} 个文件与库中已有内容相同，未重复保存",
                 self.label,
                 self.vault,
                 self.new_objects,
