@@ -35,14 +35,16 @@ pub struct LedgerEntry {
     /// Deposits: "pass" or "fail".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub verdict: String,
-    /// Deposits: regular files and their bytes.
+    /// Deposits: the number of regular files in the delivery (0 and absent for events).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub files: u64,
+    /// Deposits: the regular files' total size in bytes (0 and absent for events).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub bytes: u64,
-    /// Deposits: the delivery tree digest, SHA-256 and SM3.
+    /// Deposits: the delivery tree's SHA-256 digest, hex (`Tree::sha256` of the record).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tree_sha256: String,
+    /// Deposits: the delivery tree's SM3 (GB/T 32905) digest, hex (`Tree::sm3`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tree_sm3: String,
     /// Events: what went live ("golive"), or a note ("payment").

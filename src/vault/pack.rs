@@ -32,8 +32,9 @@ pub const LEVEL: i32 = 1;
 pub struct Loc {
     /// The pack, by its position in `Index::packs`.
     pub pack: u32,
-    /// Where the object's zstd frame starts in the pack, and its compressed length, in bytes.
+    /// Where the object's zstd frame starts in the pack, in bytes from the start of the file.
     pub offset: u64,
+    /// The zstd frame's (compressed) length in bytes.
     pub clen: u64,
     /// The content's length in bytes.
     pub size: u64,

@@ -59,12 +59,13 @@ pub struct StoredManifest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tree {
-    /// Digests over the whole inventory (paths, modes, contents, link targets), hex: SHA-256
-    /// and SM3 (GB/T 32905).
+    /// SHA-256 over the whole inventory (paths, modes, contents, link targets), 64 hex digits.
     pub sha256: String,
+    /// SM3 (GB/T 32905) over the same inventory bytes, 64 hex digits.
     pub sm3: String,
-    /// Regular files and their bytes.
+    /// The number of regular files.
     pub files: u64,
+    /// The regular files' total size in bytes.
     pub bytes: u64,
     /// Every entry: files, folders, links, special files.
     pub entries: u64,
@@ -89,9 +90,10 @@ pub struct RecEntry {
     /// Regular files: SHA-256 of the content, hex (the id of its object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
-    /// Symbolic links: the target, when it is UTF-8; else its bytes in hex.
+    /// Symbolic links: the target, when it is UTF-8 (else `None`, and `target_hex` is set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Symbolic links: the target's bytes in hex (lowercase), when the target is not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_hex: Option<String>,
 }
@@ -173,8 +175,10 @@ pub struct SnapshotRecord {
     pub created_at: String,
     /// The escrow that wrote it.
     pub tool: Tool,
-    /// The ledger position this snapshot was written for, and the ledger head it follows.
+    /// The ledger position (`LedgerEntry::seq`, counted from 0) this snapshot was written for.
     pub seq: u64,
+    /// The ledger head (SHA-256 of the last ledger line, hex; `ledger::GENESIS` for an empty
+    /// ledger) this snapshot follows.
     pub prev: String,
     /// The change note given with `--note`.
     pub note: Option<Note>,
