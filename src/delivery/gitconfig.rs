@@ -226,7 +226,11 @@ fn child(dir: &[u8], n: &[u8]) -> Vec<u8> {
 /// One setting that runs a command: `key` as `section.subsection.name`, `value` shortened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
+    /// The full key: `section.name` or `section.subsection.name`, section and name in lowercase,
+    /// the subsection as written (`core.fsmonitor`, `filter.lfs.smudge`).
     pub key: String,
+    /// The value in the readable form of `names::display`, cut to 120 characters (the last
+    /// one `…`) when longer.
     pub value: String,
 }
 

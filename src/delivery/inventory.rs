@@ -18,8 +18,11 @@ use crate::progress::Progress;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
+    /// A regular file: hashed (SHA-256) and read by the checks.
     File,
+    /// A folder.
     Dir,
+    /// A symbolic link: its target is recorded, never followed.
     Symlink,
     /// Device, FIFO or socket: recorded and skipped, never read.
     Special,
@@ -31,6 +34,7 @@ pub struct Entry {
     /// Path relative to the delivery root, `/`-separated, raw bytes. A boxed slice, not a
     /// `Vec`: an inventory may hold millions of entries.
     pub path: Box<[u8]>,
+    /// File, folder, symbolic link or special file.
     pub kind: EntryKind,
     /// Unix permission bits and type bits (`st_mode`).
     pub mode: u32,
@@ -43,6 +47,8 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The path in readable form (`names::display`): UTF-8 as is with control characters
+    /// escaped, GBK names decoded and marked ` [GBK]`, other bytes as `\xNN`.
     pub fn display_path(&self) -> String {
         super::names::display(&self.path)
     }
@@ -51,22 +57,27 @@ impl Entry {
 /// The whole inventory of a delivery, sorted by path bytes.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
+    /// Every entry under the root (the root itself excluded), sorted by path bytes.
     pub entries: Vec<Entry>,
 }
 
 impl Inventory {
+    /// The regular files, in path order.
     pub fn files(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.kind == EntryKind::File)
     }
 
+    /// The number of regular files.
     pub fn file_count(&self) -> u64 {
         self.files().count() as u64
     }
 
+    /// The regular files' total size in bytes (as read when they were hashed).
     pub fn total_bytes(&self) -> u64 {
         self.files().map(|e| e.size).sum()
     }
 
+    /// The number of entries of `kind`.
     pub fn count(&self, kind: EntryKind) -> u64 {
         self.entries.iter().filter(|e| e.kind == kind).count() as u64
     }
@@ -128,7 +139,9 @@ pub trait Inspector: Send + Sync {
 
 /// One file being read: its bytes in order, then the end.
 pub trait Inspection {
+    /// The next bytes of the file, in order; the pieces together are exactly the bytes hashed.
     fn update(&mut self, data: &[u8]);
+    /// The file has been read to its end (not called when reading it failed).
     fn finish(self: Box<Self>);
 }
 

@@ -178,16 +178,17 @@ pub fn readlink_at(dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<Vec<u8>> {
 
 /// Why a folder could not be made below the staging root.
 #[derive(Debug)]
-pub enum MakeDirError {
+pub(crate) enum MakeDirError {
     /// A component is a link (or a file): the entry passes through something that is not a
     /// folder of this tree.
     NotAFolder,
+    /// Opening or making a folder failed.
     Io(io::Error),
 }
 
 /// Make the folder `rel` below `root` (and every folder on the way), private to the user
 /// (0700), one level at a time through handles, never following a link. Returns its handle.
-pub fn make_dirs(root: BorrowedFd<'_>, rel: &[u8]) -> Result<OwnedFd, MakeDirError> {
+pub(crate) fn make_dirs(root: BorrowedFd<'_>, rel: &[u8]) -> Result<OwnedFd, MakeDirError> {
     let mut cur: OwnedFd =
         rfs::openat(root, ".", DIR, Mode::empty()).map_err(|e| MakeDirError::Io(e.into()))?;
     for c in rel.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
