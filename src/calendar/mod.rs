@@ -244,7 +244,7 @@ impl Calendar {
     }
 
     /// Is `d` a working day? Unknown outside the covered dates (cn).
-    pub fn is_working(&self, d: Date) -> Result<bool, CalendarError> {
+    fn is_working(&self, d: Date) -> Result<bool, CalendarError> {
         if self.kind == Kind::MonFri {
             return Ok(!matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday));
         }
@@ -265,7 +265,7 @@ impl Calendar {
 
     /// The due date of "N working days after `from`": `from` itself is not counted; the N-th
     /// working day after it is the due date (inclusive).
-    pub fn add_working_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+    fn add_working_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
         let mut d = from;
         let mut left = n;
         while left > 0 {
@@ -279,7 +279,7 @@ impl Calendar {
 
     /// The due date of "N calendar days after `from`": `from + N`, rolled forward to the next
     /// working day when that is a rest day.
-    pub fn add_calendar_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+    fn add_calendar_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
         let mut d = from + Duration::days(i64::from(n));
         while !self.is_working(d)? {
             d = d.next_day().unwrap_or(Date::MAX);

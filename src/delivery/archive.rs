@@ -69,12 +69,12 @@ pub struct Limits {
 }
 
 /// The longest entry name or link target taken (PATH_MAX): longer ones are refused.
-pub const MAX_NAME: usize = 4096;
+const MAX_NAME: usize = 4096;
 /// The largest GNU long-name or long-link record read (a name is at most [`MAX_NAME`]; the
 /// rest of the margin is for padding and odd writers).
-pub const MAX_LONG_NAME: u64 = 64 * 1024;
+const MAX_LONG_NAME: u64 = 64 * 1024;
 /// The largest PAX extended header read, all its records together.
-pub const MAX_PAX: u64 = 1024 * 1024;
+const MAX_PAX: u64 = 1024 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -194,7 +194,7 @@ pub(crate) struct Unpacker<'a> {
 /// Normalise an entry name: `/` separators (Windows tools write `\`), no leading `./`, no
 /// trailing `/`. `None` when it is absolute, has a drive letter, climbs with `..`, or is
 /// longer than [`MAX_NAME`].
-pub fn safe_name(raw: &[u8]) -> Option<Vec<u8>> {
+fn safe_name(raw: &[u8]) -> Option<Vec<u8>> {
     let name: Vec<u8> = raw
         .iter()
         .map(|&b| if b == b'\\' { b'/' } else { b })

@@ -152,7 +152,7 @@ pub fn build(root: &Path, progress: &dyn Progress) -> Result<Inventory, Delivery
 }
 
 /// `build`, passing small files' contents to `sink` as they are hashed.
-pub fn build_with(
+fn build_with(
     root: &Path,
     progress: &dyn Progress,
     sink: Option<&dyn ContentSink>,
@@ -423,7 +423,7 @@ fn hash_and_pass(
 
 /// Open a delivery file for reading, refusing to follow a symlink or to block on a FIFO that
 /// replaced the regular file seen by the walk.
-pub fn open_regular(path: &Path) -> io::Result<File> {
+fn open_regular(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     let f = std::fs::OpenOptions::new()
         .read(true)

@@ -15,7 +15,7 @@ use super::{VaultError, io_err};
 /// The mode of every file the vault writes.
 pub const FILE_MODE: u32 = 0o600;
 /// The mode of every folder the vault makes.
-pub const DIR_MODE: u32 = 0o700;
+const DIR_MODE: u32 = 0o700;
 
 /// Create a new file for writing, private to the user (mode 0600), never through a link and
 /// never over an existing file.

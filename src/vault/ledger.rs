@@ -126,7 +126,7 @@ pub fn describe_zh(e: &LedgerEntry) -> String {
 }
 
 /// SHA-256 of a line, hex.
-pub fn line_hash(line: &[u8]) -> String {
+fn line_hash(line: &[u8]) -> String {
     hex(&Sha256::digest(line))
 }
 

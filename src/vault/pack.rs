@@ -17,7 +17,7 @@ use super::{Vault, VaultError, fsutil, io_err};
 use crate::hash::hex;
 
 /// The first line of every pack index.
-pub const INDEX_HEADER: &str = "escrow-pack-index 1";
+const INDEX_HEADER: &str = "escrow-pack-index 1";
 /// A pack is closed once it holds this many bytes.
 pub const PACK_TARGET: u64 = 256 * 1024 * 1024;
 /// Objects larger than this are compressed as a stream into a pack of their own, so memory
@@ -269,7 +269,7 @@ impl PackWriter {
 }
 
 /// A reader over a region of a file, by positioned reads (shareable across threads).
-pub struct RegionReader<'a> {
+struct RegionReader<'a> {
     file: &'a File,
     pos: u64,
     end: u64,
