@@ -36,8 +36,8 @@ const GBK_MARK: &str = " [GBK]";
 /// megabytes long.
 const SHORT_MAX: usize = 200;
 
-/// `display`, shortened to about [`SHORT_MAX`] bytes for messages and evidence: a longer name
-/// keeps its beginning and its end, with the number of bytes left out between them.
+/// `display`, shortened to about 200 bytes (`SHORT_MAX`) for messages and evidence: a longer
+/// name keeps its beginning and its end, with the number of bytes left out between them.
 pub fn short(bytes: &[u8]) -> String {
     if bytes.len() <= SHORT_MAX {
         let shown = display(bytes);
