@@ -33,7 +33,7 @@ pub(crate) struct CommitInfo {
 }
 
 /// Does `spec` name a repository to clone (a URL, or a local bare repository)?
-pub fn is_repository(spec: &str) -> bool {
+pub(crate) fn is_repository(spec: &str) -> bool {
     if ["file://", "https://", "http://", "ssh://", "git://"]
         .iter()
         .any(|p| spec.starts_with(p))
@@ -705,7 +705,7 @@ impl<R: Read> Read for Hashing<'_, R> {
 }
 
 /// For a folder that is a git work tree: its HEAD commit and whether it has changes.
-pub fn work_tree(path: &Path) -> Option<(String, bool)> {
+pub(crate) fn work_tree(path: &Path) -> Option<(String, bool)> {
     let repo = Repository::open(path).ok()?;
     if repo.is_bare()
         || repo

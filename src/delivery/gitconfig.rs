@@ -32,7 +32,7 @@ pub const MAX_CONFIG: u64 = 1 << 20;
 /// Is this path component one git (or a Windows or macOS file system) takes for `.git`? Any
 /// letter case; NTFS drops trailing dots and spaces and knows the short name `GIT~1`; HFS+
 /// ignores some zero-width code points.
-pub fn is_dotgit(component: &[u8]) -> bool {
+pub(crate) fn is_dotgit(component: &[u8]) -> bool {
     let Ok(s) = std::str::from_utf8(component) else {
         return false;
     };

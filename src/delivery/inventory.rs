@@ -182,7 +182,7 @@ struct Frame {
 /// relative to the root's handle with no link followed on any component, and each opened
 /// handle is checked to be what the walk saw: a tree changed while it is read (a folder
 /// swapped for a link) fails the read, and nothing outside the tree is ever read.
-pub fn build_known(
+pub(crate) fn build_known(
     root: &Path,
     root_fd: BorrowedFd<'_>,
     progress: &dyn Progress,
@@ -196,7 +196,7 @@ pub fn build_known(
 /// The inventory of a staging tree from the entries its unpacker wrote (files already hashed
 /// as they were written): sorted, and the files read again (through handles) only when their
 /// contents must go to `sink` or `inspector`.
-pub fn from_entries(
+pub(crate) fn from_entries(
     root: &Path,
     root_fd: BorrowedFd<'_>,
     mut entries: Vec<Entry>,
@@ -358,7 +358,7 @@ fn walk(root: &Path, root_fd: BorrowedFd<'_>) -> Result<Vec<Entry>, DeliveryErro
 
 /// Findings about a delivered tree's modes: files with the setuid, setgid or sticky bit
 /// (reported; never carried into staging, never restored unless asked).
-pub fn mode_notes(inventory: &Inventory) -> Vec<crate::finding::Finding> {
+pub(crate) fn mode_notes(inventory: &Inventory) -> Vec<crate::finding::Finding> {
     let special: Vec<&Entry> = inventory.files().filter(|e| e.mode & 0o7000 != 0).collect();
     if special.is_empty() {
         return Vec::new();
@@ -438,7 +438,7 @@ fn open_regular(path: &Path) -> io::Result<File> {
 }
 
 /// Stream any reader through SHA-256.
-pub fn hash_reader(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<([u8; 32], u64)> {
+pub(crate) fn hash_reader(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<([u8; 32], u64)> {
     hash_inspect(r, buf, None)
 }
 

@@ -11,7 +11,7 @@ use super::{Vault, VaultError, fsutil, io_err};
 use crate::hash::hex;
 
 /// The `prev` of the first entry, and the head of an empty ledger: 64 zeros.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One ledger line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,7 +111,7 @@ pub fn describe(e: &LedgerEntry) -> String {
 }
 
 /// [`describe`] in Chinese: `第 N 条：…`, counted from 1 as people count.
-pub fn describe_zh(e: &LedgerEntry) -> String {
+pub(crate) fn describe_zh(e: &LedgerEntry) -> String {
     let n = e.seq + 1;
     match e.event.as_str() {
         "deposit" => format!(

@@ -31,7 +31,7 @@ pub use ledger::LedgerEntry;
 pub use snapshot::SnapshotRecord;
 
 /// The vault format this build writes and reads.
-pub const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 1;
 const MARKER: &str = "VAULT";
 
 /// Why a vault operation failed.
@@ -137,7 +137,7 @@ pub struct Vault {
 
 impl Vault {
     /// `packs/`: the packs and their indexes.
-    pub fn packs_dir(&self) -> PathBuf {
+    pub(crate) fn packs_dir(&self) -> PathBuf {
         self.root.join("packs")
     }
     /// `snapshots/`: the snapshot records.
@@ -145,7 +145,7 @@ impl Vault {
         self.root.join("snapshots")
     }
     /// `tmp/`: files being written.
-    pub fn tmp_dir(&self) -> PathBuf {
+    pub(crate) fn tmp_dir(&self) -> PathBuf {
         self.root.join("tmp")
     }
     /// `ledger.jsonl`: the ledger.
@@ -153,7 +153,7 @@ impl Vault {
         self.root.join("ledger.jsonl")
     }
     /// `lock`: the writers' lock file.
-    pub fn lock_path(&self) -> PathBuf {
+    pub(crate) fn lock_path(&self) -> PathBuf {
         self.root.join("lock")
     }
 

@@ -121,7 +121,7 @@ fn join_bytes(text: Option<&String>, hexed: Option<&String>) -> Option<Vec<u8>> 
 
 impl RecEntry {
     /// The record of an inventory entry.
-    pub fn from_entry(e: &Entry) -> RecEntry {
+    pub(crate) fn from_entry(e: &Entry) -> RecEntry {
         let (path, path_hex) = split_bytes(&e.path);
         let (target, target_hex) = e.link_target.as_deref().map_or((None, None), split_bytes);
         RecEntry {
@@ -142,7 +142,7 @@ impl RecEntry {
     }
 
     /// A link target's raw bytes (`None` for anything but a link, or a malformed record).
-    pub fn target_bytes(&self) -> Option<Vec<u8>> {
+    pub(crate) fn target_bytes(&self) -> Option<Vec<u8>> {
         join_bytes(self.target.as_ref(), self.target_hex.as_ref())
     }
 
@@ -204,7 +204,7 @@ pub struct SnapshotRecord {
 
 impl SnapshotRecord {
     /// The `verdict` of the stored report ("pass" or "fail"), `None` when the report has none.
-    pub fn report_verdict(&self) -> Option<String> {
+    pub(crate) fn report_verdict(&self) -> Option<String> {
         #[derive(Deserialize)]
         struct Verdict {
             verdict: String,
@@ -308,7 +308,7 @@ pub fn store(vault: &Vault, record: &SnapshotRecord) -> Result<(String, String),
 }
 
 /// The raw JSON of a record, verified against its id.
-pub fn load_json(vault: &Vault, id: &str) -> Result<Vec<u8>, VaultError> {
+pub(crate) fn load_json(vault: &Vault, id: &str) -> Result<Vec<u8>, VaultError> {
     let path = vault.snapshots_dir().join(format!("{id}.json.zst"));
     let compressed = std::fs::read(&path).map_err(io_err(&path))?;
     let json = zstd::stream::decode_all(&compressed[..]).map_err(|e| VaultError::Corrupt {
@@ -335,7 +335,7 @@ pub fn load(vault: &Vault, id: &str) -> Result<SnapshotRecord, VaultError> {
 }
 
 /// A relative path that stays inside its root: no empty, `.` or `..` components, not absolute.
-pub fn safe_relative(path: &[u8]) -> bool {
+pub(crate) fn safe_relative(path: &[u8]) -> bool {
     !path.is_empty()
         && path[0] != b'/'
         && path
