@@ -7,12 +7,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
+    /// For the record only: shown in the report, no effect on the verdict.
     Info,
+    /// Something a person should look at; the verdict still passes.
     Warn,
+    /// The delivery fails (verdict `fail`, exit code 1).
     Deny,
 }
 
 impl Severity {
+    /// The name used in reports and in a manifest's `[severity]`: `info`, `warn` or `deny`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -21,6 +25,8 @@ impl Severity {
         }
     }
 
+    /// The severity named `info`, `warn` or `deny` (exactly, lowercase); `None` for any other
+    /// text.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "info" => Some(Severity::Info),
@@ -200,13 +206,19 @@ pub fn criterion_label(criterion: &str, english: bool) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
+    /// The stable kebab-case code (`module-missing`, `credential-hardcoded`, …); every code is
+    /// listed in `codes` and in the README.
     pub code: String,
+    /// How much it matters: the code's default (or a scan rule's own severity), replaced by the
+    /// manifest's `[severity]` entry for the code in the policy step.
     pub severity: Severity,
     /// The requirement id this finding belongs to, if any.
     pub requirement: Option<String>,
     /// The delivery-relative path (readable form), if the finding concerns one file.
     pub path: Option<String>,
+    /// The line in `path` it concerns, counted from 1, when it concerns one line.
     pub line: Option<u64>,
+    /// What was found and what to do, in English, one sentence or two.
     pub message: String,
     /// The same message in Chinese.
     pub message_zh: String,
@@ -256,30 +268,35 @@ impl Finding {
         }
     }
 
+    /// Set the scan rule that found it (`Finding::rule`).
     #[must_use]
     pub fn rule(mut self, id: &str) -> Self {
         self.rule = Some(id.to_owned());
         self
     }
 
+    /// Set the manifest requirement id it belongs to (`Finding::requirement`).
     #[must_use]
     pub fn requirement(mut self, id: &str) -> Self {
         self.requirement = Some(id.to_owned());
         self
     }
 
+    /// Set the delivery-relative path it concerns, in readable form (`Finding::path`).
     #[must_use]
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self
     }
 
+    /// Set (or clear, with `None`) the line it concerns, counted from 1.
     #[must_use]
     pub fn line(mut self, line: Option<u64>) -> Self {
         self.line = line;
         self
     }
 
+    /// Replace its evidence lines.
     #[must_use]
     pub fn evidence(mut self, evidence: Vec<String>) -> Self {
         self.evidence = evidence;

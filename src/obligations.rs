@@ -51,6 +51,7 @@ pub struct Obligation {
     pub deadline: String,
     /// The last day of the window (YYYY-MM-DD); `None` when the calendar does not reach it.
     pub due: Option<String>,
+    /// Where it stands on `Status::today`.
     pub state: State,
     /// Satisfied: the first deposit inside the window.
     pub satisfied_by: Option<DepositRef>,
@@ -60,8 +61,9 @@ pub struct Obligation {
     pub working_days_left: Option<u32>,
     /// Late or overdue: working days past the due date (`None` when the calendar cannot tell).
     pub working_days_late: Option<u32>,
-    /// Where it stands, in English and in Chinese.
+    /// Where it stands and what is asked for, in English, one line.
     pub message: String,
+    /// The same message in Chinese.
     pub message_zh: String,
 }
 
@@ -73,11 +75,20 @@ pub struct Status {
     pub schema_version: u32,
     /// Today in China Standard Time.
     pub today: String,
+    /// The calendar used: `cn (START to END)` with the covered dates (YYYY-MM-DD), or
+    /// `mon-fri`.
     pub calendar: String,
+    /// The update deadline applied after each go-live, normalised (`10 working days`,
+    /// `15 calendar days`); the manifest's `update-deadline`, default 10 working days.
     pub update_deadline: String,
+    /// The delivery deadline applied after the final payment, normalised; the manifest's
+    /// `delivery-deadline`, default 30 working days.
     pub delivery_deadline: String,
+    /// Every obligation, ordered by the day its clock started, then by ledger position.
     pub obligations: Vec<Obligation>,
+    /// How many obligations are `overdue`.
     pub overdue: u64,
+    /// How many obligations are `unknown` (the calendar does not cover the dates needed).
     pub unknown: u64,
 }
 

@@ -40,11 +40,16 @@ pub enum CheckError {
     Build(#[from] build::BuildError),
     /// A build was asked for, but the manifest at `path` has no `[build]`.
     #[error("{}: the manifest has no [build] table, so --build has nothing to run; add one (see manifests/template.toml: command, timeout, outputs, …) or run without --build", path.display())]
-    NoBuild { path: PathBuf },
+    NoBuild {
+        /// The manifest's path as given.
+        path: PathBuf,
+    },
     /// The change note at `path` cannot be read.
     #[error("{}: cannot read the change note: {source}; check the path given to --note", path.display())]
     Note {
+        /// The change note's path as given with `--note`.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },

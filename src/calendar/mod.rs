@@ -19,21 +19,37 @@ const CN_DATA: &str = include_str!("cn_workdays.toml");
 /// Why a deadline cannot be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
+    /// The `cn` calendar was asked about a day outside the years its holiday notices cover.
     #[error(
         "{date} is outside the working-day calendar, which covers {start} to {end}; add the State Council's holiday notice for {year} with --calendar FILE (format: see the README), rather than guess"
     )]
     Unknown {
+        /// The day asked about.
         date: Date,
+        /// The first covered day.
         start: Date,
+        /// The last covered day.
         end: Date,
+        /// The year of `date`: the notice to add.
         year: i32,
     },
+    /// A calendar file (`--calendar FILE`) cannot be read, is not valid TOML, or breaks the
+    /// format: wrong `schema_version`, `country` or `weekend`, a bad date, a coverage that
+    /// leaves a gap, a day both holiday and make-up working day.
     #[error("{path}: {message}")]
-    Data { path: String, message: String },
+    Data {
+        /// The calendar file's path as given (`(built in)` for the embedded data).
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A contract deadline (`update-deadline`, `delivery-deadline`) that does not parse; holds
+    /// the text as written.
     #[error(
         "{0:?} is not a deadline: write e.g. \"10 working days\", \"10个工作日\", \"15 days\" or \"15天\""
     )]
     Duration(String),
+    /// A date that is not `YYYY-MM-DD` or not a real day; holds the text as written.
     #[error("{0:?} is not a date: write YYYY-MM-DD, e.g. 2026-03-10")]
     Date(String),
 }
@@ -50,9 +66,11 @@ pub enum Kind {
 /// A working-day calendar.
 #[derive(Debug, Clone)]
 pub struct Calendar {
+    /// Which rule decides the working days.
     pub kind: Kind,
-    /// The covered dates (cn only).
+    /// The first covered day (cn; `Date::MIN` for mon-fri, which covers every day).
     pub start: Date,
+    /// The last covered day (cn; `Date::MAX` for mon-fri).
     pub end: Date,
     holidays: HashSet<Date>,
     makeup: HashSet<Date>,
@@ -226,7 +244,7 @@ impl Calendar {
     }
 
     /// Is `d` a working day? Unknown outside the covered dates (cn).
-    pub fn is_working(&self, d: Date) -> Result<bool, CalendarError> {
+    fn is_working(&self, d: Date) -> Result<bool, CalendarError> {
         if self.kind == Kind::MonFri {
             return Ok(!matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday));
         }
@@ -247,7 +265,7 @@ impl Calendar {
 
     /// The due date of "N working days after `from`": `from` itself is not counted; the N-th
     /// working day after it is the due date (inclusive).
-    pub fn add_working_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+    fn add_working_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
         let mut d = from;
         let mut left = n;
         while left > 0 {
@@ -261,7 +279,7 @@ impl Calendar {
 
     /// The due date of "N calendar days after `from`": `from + N`, rolled forward to the next
     /// working day when that is a rest day.
-    pub fn add_calendar_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+    fn add_calendar_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
         let mut d = from + Duration::days(i64::from(n));
         while !self.is_working(d)? {
             d = d.next_day().unwrap_or(Date::MAX);
@@ -295,7 +313,10 @@ impl Calendar {
 /// A contract deadline: "10 working days" or "15 days".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deadline {
+    /// Due on the N-th working day after the start (the start itself not counted).
     WorkingDays(u32),
+    /// Due N calendar days after the start, rolled forward to the next working day when that
+    /// is a rest day.
     CalendarDays(u32),
 }
 

@@ -24,15 +24,23 @@ use crate::finding::Finding;
 /// The archive formats read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArchiveFormat {
+    /// A zip archive (starts with `PK\x03\x04` or an empty archive's `PK\x05\x06`).
     Zip,
+    /// An uncompressed POSIX (ustar) or GNU tar archive: `ustar` at byte 257.
     Tar,
+    /// A gzip-compressed tar archive.
     TarGz,
+    /// An xz-compressed tar archive.
     TarXz,
+    /// A zstd-compressed tar archive.
     TarZst,
+    /// A bzip2-compressed tar archive.
     TarBz2,
 }
 
 impl ArchiveFormat {
+    /// The format's name as reports record it (`Source::format`): `zip`, `tar`, `tar.gz`,
+    /// `tar.xz`, `tar.zst` or `tar.bz2`.
     pub fn as_str(self) -> &'static str {
         match self {
             ArchiveFormat::Zip => "zip",
@@ -49,19 +57,24 @@ impl ArchiveFormat {
 /// hundreds of thousands of files) and stop decompression bombs.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// The most bytes of file content and link targets an archive may unpack to (`--max-bytes`,
+    /// default 32 GiB).
     pub max_bytes: u64,
+    /// The most entries of any kind (files, folders, links, special files, refused entries) an
+    /// archive may hold (`--max-files`, default 2 000 000).
     pub max_files: u64,
-    /// Unpacked bytes per archive byte, over the whole archive.
+    /// Unpacked bytes per archive byte, over the whole archive (`--max-ratio`, default 1000).
+    /// Any archive may unpack to at least 1 MiB whatever its size.
     pub max_ratio: u64,
 }
 
 /// The longest entry name or link target taken (PATH_MAX): longer ones are refused.
-pub const MAX_NAME: usize = 4096;
+const MAX_NAME: usize = 4096;
 /// The largest GNU long-name or long-link record read (a name is at most [`MAX_NAME`]; the
 /// rest of the margin is for padding and odd writers).
-pub const MAX_LONG_NAME: u64 = 64 * 1024;
+const MAX_LONG_NAME: u64 = 64 * 1024;
 /// The largest PAX extended header read, all its records together.
-pub const MAX_PAX: u64 = 1024 * 1024;
+const MAX_PAX: u64 = 1024 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -120,7 +133,10 @@ pub struct Unpacked {
     /// Findings about the archive itself (encrypted, unsafe or duplicate entries, skipped
     /// special files, setuid modes).
     pub findings: Vec<Finding>,
+    /// The number of regular-file entries with a safe name (those later refused for lying
+    /// under a link entry included).
     pub files: u64,
+    /// The bytes of file content and link targets unpacked (what `max_bytes` bounds).
     pub bytes: u64,
     /// Every entry written into the staging folder (files with their SHA-256, computed while
     /// unpacking, folders, links), unsorted: the staging tree's inventory, without walking it
@@ -178,7 +194,7 @@ pub(crate) struct Unpacker<'a> {
 /// Normalise an entry name: `/` separators (Windows tools write `\`), no leading `./`, no
 /// trailing `/`. `None` when it is absolute, has a drive letter, climbs with `..`, or is
 /// longer than [`MAX_NAME`].
-pub fn safe_name(raw: &[u8]) -> Option<Vec<u8>> {
+fn safe_name(raw: &[u8]) -> Option<Vec<u8>> {
     let name: Vec<u8> = raw
         .iter()
         .map(|&b| if b == b'\\' { b'/' } else { b })

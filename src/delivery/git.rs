@@ -19,17 +19,21 @@ const STREAM_ABOVE: u64 = 8 << 20;
 
 /// What the report records about the commit delivered.
 #[derive(Debug, Clone)]
-pub struct CommitInfo {
+pub(crate) struct CommitInfo {
+    /// The commit's id, 40 hex digits (SHA-1).
     pub commit: String,
+    /// The branch, tag or commit asked for (`HEAD` by default).
     pub reference: String,
-    /// UTC, RFC 3339.
+    /// The commit's date: UTC, RFC 3339 (empty when git's time is out of range).
     pub date: String,
+    /// The author as `Name <email>`.
     pub author: String,
+    /// Whether the repository is a shallow clone (history cut short).
     pub shallow: bool,
 }
 
 /// Does `spec` name a repository to clone (a URL, or a local bare repository)?
-pub fn is_repository(spec: &str) -> bool {
+pub(crate) fn is_repository(spec: &str) -> bool {
     if ["file://", "https://", "http://", "ssh://", "git://"]
         .iter()
         .any(|p| spec.starts_with(p))
@@ -192,7 +196,7 @@ fn err(spec: &str, message: String) -> DeliveryError {
 
 /// Clone `spec` (bare, into `scratch`), and write the tree of `reference` (default HEAD) into
 /// `root`.
-pub fn export(
+pub(crate) fn export(
     spec: &str,
     reference: Option<&str>,
     scratch: &Path,
@@ -701,7 +705,7 @@ impl<R: Read> Read for Hashing<'_, R> {
 }
 
 /// For a folder that is a git work tree: its HEAD commit and whether it has changes.
-pub fn work_tree(path: &Path) -> Option<(String, bool)> {
+pub(crate) fn work_tree(path: &Path) -> Option<(String, bool)> {
     let repo = Repository::open(path).ok()?;
     if repo.is_bare()
         || repo

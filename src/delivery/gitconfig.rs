@@ -32,7 +32,7 @@ pub const MAX_CONFIG: u64 = 1 << 20;
 /// Is this path component one git (or a Windows or macOS file system) takes for `.git`? Any
 /// letter case; NTFS drops trailing dots and spaces and knows the short name `GIT~1`; HFS+
 /// ignores some zero-width code points.
-pub fn is_dotgit(component: &[u8]) -> bool {
+pub(crate) fn is_dotgit(component: &[u8]) -> bool {
     let Ok(s) = std::str::from_utf8(component) else {
         return false;
     };
@@ -226,7 +226,11 @@ fn child(dir: &[u8], n: &[u8]) -> Vec<u8> {
 /// One setting that runs a command: `key` as `section.subsection.name`, `value` shortened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
+    /// The full key: `section.name` or `section.subsection.name`, section and name in lowercase,
+    /// the subsection as written (`core.fsmonitor`, `filter.lfs.smudge`).
     pub key: String,
+    /// The value in the readable form of `names::display`, cut to 120 characters (the last
+    /// one `…`) when longer.
     pub value: String,
 }
 

@@ -18,8 +18,11 @@ use crate::progress::Progress;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
+    /// A regular file: hashed (SHA-256) and read by the checks.
     File,
+    /// A folder.
     Dir,
+    /// A symbolic link: its target is recorded, never followed.
     Symlink,
     /// Device, FIFO or socket: recorded and skipped, never read.
     Special,
@@ -31,6 +34,7 @@ pub struct Entry {
     /// Path relative to the delivery root, `/`-separated, raw bytes. A boxed slice, not a
     /// `Vec`: an inventory may hold millions of entries.
     pub path: Box<[u8]>,
+    /// File, folder, symbolic link or special file.
     pub kind: EntryKind,
     /// Unix permission bits and type bits (`st_mode`).
     pub mode: u32,
@@ -43,6 +47,8 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The path in readable form (`names::display`): UTF-8 as is with control characters
+    /// escaped, GBK names decoded and marked ` [GBK]`, other bytes as `\xNN`.
     pub fn display_path(&self) -> String {
         super::names::display(&self.path)
     }
@@ -51,22 +57,27 @@ impl Entry {
 /// The whole inventory of a delivery, sorted by path bytes.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
+    /// Every entry under the root (the root itself excluded), sorted by path bytes.
     pub entries: Vec<Entry>,
 }
 
 impl Inventory {
+    /// The regular files, in path order.
     pub fn files(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.kind == EntryKind::File)
     }
 
+    /// The number of regular files.
     pub fn file_count(&self) -> u64 {
         self.files().count() as u64
     }
 
+    /// The regular files' total size in bytes (as read when they were hashed).
     pub fn total_bytes(&self) -> u64 {
         self.files().map(|e| e.size).sum()
     }
 
+    /// The number of entries of `kind`.
     pub fn count(&self, kind: EntryKind) -> u64 {
         self.entries.iter().filter(|e| e.kind == kind).count() as u64
     }
@@ -128,7 +139,9 @@ pub trait Inspector: Send + Sync {
 
 /// One file being read: its bytes in order, then the end.
 pub trait Inspection {
+    /// The next bytes of the file, in order; the pieces together are exactly the bytes hashed.
     fn update(&mut self, data: &[u8]);
+    /// The file has been read to its end (not called when reading it failed).
     fn finish(self: Box<Self>);
 }
 
@@ -139,7 +152,7 @@ pub fn build(root: &Path, progress: &dyn Progress) -> Result<Inventory, Delivery
 }
 
 /// `build`, passing small files' contents to `sink` as they are hashed.
-pub fn build_with(
+fn build_with(
     root: &Path,
     progress: &dyn Progress,
     sink: Option<&dyn ContentSink>,
@@ -169,7 +182,7 @@ struct Frame {
 /// relative to the root's handle with no link followed on any component, and each opened
 /// handle is checked to be what the walk saw: a tree changed while it is read (a folder
 /// swapped for a link) fails the read, and nothing outside the tree is ever read.
-pub fn build_known(
+pub(crate) fn build_known(
     root: &Path,
     root_fd: BorrowedFd<'_>,
     progress: &dyn Progress,
@@ -183,7 +196,7 @@ pub fn build_known(
 /// The inventory of a staging tree from the entries its unpacker wrote (files already hashed
 /// as they were written): sorted, and the files read again (through handles) only when their
 /// contents must go to `sink` or `inspector`.
-pub fn from_entries(
+pub(crate) fn from_entries(
     root: &Path,
     root_fd: BorrowedFd<'_>,
     mut entries: Vec<Entry>,
@@ -345,7 +358,7 @@ fn walk(root: &Path, root_fd: BorrowedFd<'_>) -> Result<Vec<Entry>, DeliveryErro
 
 /// Findings about a delivered tree's modes: files with the setuid, setgid or sticky bit
 /// (reported; never carried into staging, never restored unless asked).
-pub fn mode_notes(inventory: &Inventory) -> Vec<crate::finding::Finding> {
+pub(crate) fn mode_notes(inventory: &Inventory) -> Vec<crate::finding::Finding> {
     let special: Vec<&Entry> = inventory.files().filter(|e| e.mode & 0o7000 != 0).collect();
     if special.is_empty() {
         return Vec::new();
@@ -410,7 +423,7 @@ fn hash_and_pass(
 
 /// Open a delivery file for reading, refusing to follow a symlink or to block on a FIFO that
 /// replaced the regular file seen by the walk.
-pub fn open_regular(path: &Path) -> io::Result<File> {
+fn open_regular(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     let f = std::fs::OpenOptions::new()
         .read(true)
@@ -425,7 +438,7 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 }
 
 /// Stream any reader through SHA-256.
-pub fn hash_reader(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<([u8; 32], u64)> {
+pub(crate) fn hash_reader(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<([u8; 32], u64)> {
     hash_inspect(r, buf, None)
 }
 

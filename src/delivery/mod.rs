@@ -21,18 +21,38 @@ use crate::progress::Progress;
 /// Why a delivery could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
+    /// Nothing exists at the path given.
     #[error("{}: no such delivery; give the folder the vendor delivered", path.display())]
-    NotFound { path: PathBuf },
+    NotFound {
+        /// The delivery's path as given.
+        path: PathBuf,
+    },
+    /// The path is a file whose first bytes are not those of an archive format escrow reads.
     #[error(
         "{}: is a file that is neither a folder nor an archive escrow reads (zip, tar, tar.gz, tar.xz, tar.zst, tar.bz2)",
         path.display()
     )]
-    NotADirectory { path: PathBuf },
+    NotADirectory {
+        /// The delivery's path as given.
+        path: PathBuf,
+    },
+    /// An archive or git repository could not be taken: an unsupported format (7z, RAR), a
+    /// damaged or truncated archive, a limit exceeded (`archive::Limits`), a ref that names no
+    /// commit, git not installed, …
     #[error("{}: {message}", path.display())]
-    Archive { path: PathBuf, message: String },
+    Archive {
+        /// The archive's path, or the repository as given (a path or URL).
+        path: PathBuf,
+        /// What went wrong and what to do, in one sentence.
+        message: String,
+    },
+    /// Reading a file or folder of the delivery failed (permissions, I/O error, a file that
+    /// vanished while the inventory was taken).
     #[error("{}: cannot read ({source}); make the delivery readable by this user and run again", path.display())]
     Unreadable {
+        /// The file or folder that could not be read.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
@@ -42,7 +62,7 @@ pub enum DeliveryError {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
-    /// `dir` or `archive` (git repositories come later).
+    /// `dir` (a folder, read in place), `archive` or `git` (a repository cloned by escrow).
     pub kind: String,
     /// The path as the user gave it.
     pub path: String,
@@ -61,9 +81,10 @@ pub struct Source {
     /// Git: the branch, tag or commit asked for.
     #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
     pub git_ref: Option<String>,
-    /// Git: the commit's date (UTC) and author.
+    /// Git: the commit's date, UTC, RFC 3339 (`2026-03-01T08:00:00Z`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// Git: the commit's author as `Name <email>` (bytes that are not UTF-8 replaced by U+FFFD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// A folder that is a git work tree: whether it differs from its HEAD commit.
@@ -77,6 +98,7 @@ pub struct Source {
 /// How to read a delivery.
 #[derive(Clone, Default)]
 pub struct Ingest {
+    /// Bounds on what an archive or git delivery may unpack to.
     pub limits: archive::Limits,
     /// Git: the branch, tag or commit to take (default HEAD).
     pub git_ref: Option<String>,
@@ -100,8 +122,13 @@ impl std::fmt::Debug for Ingest {
 /// A delivery ready to check: its root on disk and its inventory.
 #[derive(Debug)]
 pub struct Delivery {
+    /// The folder the inventory was taken of: the delivery folder itself, or, for an archive or
+    /// git delivery, the private staging folder it was unpacked into (removed on drop). When an
+    /// archive's content sat in one top-level folder, that folder (`Source::rooted_at`).
     pub root: PathBuf,
+    /// Where the delivery came from, as reports record it.
     pub source: Source,
+    /// Every entry under `root`, sorted by path bytes, files hashed.
     pub inventory: Inventory,
     /// Findings about the delivery's packaging (archive entries refused, encrypted, setuid
     /// modes, …).

@@ -30,14 +30,14 @@ pub fn display(bytes: &[u8]) -> String {
 }
 
 /// The mark after a name shown decoded from GBK.
-pub const GBK_MARK: &str = " [GBK]";
+const GBK_MARK: &str = " [GBK]";
 
 /// The most bytes of a name shown in a message: names come from the vendor, and one may be
 /// megabytes long.
-pub const SHORT_MAX: usize = 200;
+const SHORT_MAX: usize = 200;
 
-/// `display`, shortened to about [`SHORT_MAX`] bytes for messages and evidence: a longer name
-/// keeps its beginning and its end, with the number of bytes left out between them.
+/// `display`, shortened to about 200 bytes (`SHORT_MAX`) for messages and evidence: a longer
+/// name keeps its beginning and its end, with the number of bytes left out between them.
 pub fn short(bytes: &[u8]) -> String {
     if bytes.len() <= SHORT_MAX {
         let shown = display(bytes);

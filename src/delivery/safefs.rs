@@ -36,7 +36,7 @@ pub fn open_root(path: &Path) -> io::Result<OwnedFd> {
 
 /// Open `rel` (a `/`-separated path below `root`) with `flags`, following no link on any
 /// component and never leaving `root`.
-pub fn open_beneath(root: BorrowedFd<'_>, rel: &[u8], flags: OFlags) -> io::Result<OwnedFd> {
+pub(crate) fn open_beneath(root: BorrowedFd<'_>, rel: &[u8], flags: OFlags) -> io::Result<OwnedFd> {
     let flags = flags | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     match rfs::openat2(
         root,
@@ -88,7 +88,7 @@ pub fn open_file(root: BorrowedFd<'_>, rel: &[u8]) -> io::Result<File> {
 }
 
 /// Open the regular file `name` in the folder `dir` for reading (no link, no FIFO).
-pub fn open_file_at(dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<File> {
+pub(crate) fn open_file_at(dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<File> {
     let fd = rfs::openat(
         dir,
         name,
@@ -117,7 +117,7 @@ fn regular(fd: OwnedFd, rel: &[u8]) -> io::Result<File> {
 
 /// Open the folder `name` in `dir`, refusing a link, and check it is the folder `expect`
 /// (device, inode) seen when the folder was listed.
-pub fn open_dir_at(
+pub(crate) fn open_dir_at(
     dir: BorrowedFd<'_>,
     name: &[u8],
     expect: Option<(u64, u64)>,
@@ -139,7 +139,11 @@ pub fn open_dir_at(
 }
 
 /// Re-open the folder `rel` below `root` (no link anywhere) and check its identity.
-pub fn reopen_dir(root: BorrowedFd<'_>, rel: &[u8], expect: (u64, u64)) -> io::Result<OwnedFd> {
+pub(crate) fn reopen_dir(
+    root: BorrowedFd<'_>,
+    rel: &[u8],
+    expect: (u64, u64),
+) -> io::Result<OwnedFd> {
     let fd = if rel.is_empty() {
         rfs::openat(root, ".", DIR, Mode::empty())?
     } else {
@@ -167,27 +171,28 @@ pub fn list(dir: BorrowedFd<'_>) -> io::Result<Vec<Vec<u8>>> {
 }
 
 /// `lstat` of `name` in `dir`.
-pub fn lstat_at(dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<rfs::Stat> {
+pub(crate) fn lstat_at(dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<rfs::Stat> {
     Ok(rfs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)?)
 }
 
 /// The target of the link `name` in `dir`, raw.
-pub fn readlink_at(dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<Vec<u8>> {
+pub(crate) fn readlink_at(dir: BorrowedFd<'_>, name: &[u8]) -> io::Result<Vec<u8>> {
     Ok(rfs::readlinkat(dir, name, Vec::new())?.into_bytes())
 }
 
 /// Why a folder could not be made below the staging root.
 #[derive(Debug)]
-pub enum MakeDirError {
+pub(crate) enum MakeDirError {
     /// A component is a link (or a file): the entry passes through something that is not a
     /// folder of this tree.
     NotAFolder,
+    /// Opening or making a folder failed.
     Io(io::Error),
 }
 
 /// Make the folder `rel` below `root` (and every folder on the way), private to the user
 /// (0700), one level at a time through handles, never following a link. Returns its handle.
-pub fn make_dirs(root: BorrowedFd<'_>, rel: &[u8]) -> Result<OwnedFd, MakeDirError> {
+pub(crate) fn make_dirs(root: BorrowedFd<'_>, rel: &[u8]) -> Result<OwnedFd, MakeDirError> {
     let mut cur: OwnedFd =
         rfs::openat(root, ".", DIR, Mode::empty()).map_err(|e| MakeDirError::Io(e.into()))?;
     for c in rel.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
@@ -206,7 +211,11 @@ pub fn make_dirs(root: BorrowedFd<'_>, rel: &[u8]) -> Result<OwnedFd, MakeDirErr
 
 /// Create the new file `name` in `dir` for writing, private to the user: 0700 when the entry
 /// is executable, else 0600. Fails if anything (a link included) is already there.
-pub fn create_file_at(dir: BorrowedFd<'_>, name: &[u8], executable: bool) -> io::Result<File> {
+pub(crate) fn create_file_at(
+    dir: BorrowedFd<'_>,
+    name: &[u8],
+    executable: bool,
+) -> io::Result<File> {
     let mode = if executable {
         Mode::RWXU
     } else {
@@ -224,12 +233,12 @@ pub fn create_file_at(dir: BorrowedFd<'_>, name: &[u8], executable: bool) -> io:
 }
 
 /// Create the link `name` → `target` in `dir`.
-pub fn symlink_at(dir: BorrowedFd<'_>, name: &[u8], target: &[u8]) -> io::Result<()> {
+pub(crate) fn symlink_at(dir: BorrowedFd<'_>, name: &[u8], target: &[u8]) -> io::Result<()> {
     Ok(rfs::symlinkat(target, dir, name)?)
 }
 
 /// The (device, inode) of an open handle.
-pub fn identity(fd: impl AsFd) -> io::Result<(u64, u64)> {
+pub(crate) fn identity(fd: impl AsFd) -> io::Result<(u64, u64)> {
     let st = rfs::fstat(fd)?;
     Ok((st.st_dev, st.st_ino))
 }

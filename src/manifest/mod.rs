@@ -29,9 +29,13 @@ pub use crate::filetypes::DEFAULT_SOURCE_EXTENSIONS;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contract {
+    /// The contract's number as the parties write it (`id`), shown at the top of the report.
     pub id: Option<String>,
+    /// The contract's or project's title (`title`).
     pub title: Option<String>,
+    /// The party that receives the software: the hospital (`client`).
     pub client: Option<String>,
+    /// The party that delivers it (`vendor`).
     pub vendor: Option<String>,
     /// Updates are due this long after each go-live (default "10 working days").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,13 +51,18 @@ pub struct Contract {
 /// A loaded, validated manifest.
 #[derive(Debug, Clone)]
 pub struct Manifest {
+    /// The manifest file's path as given to `load` (empty for a manifest from `parse`).
     pub path: PathBuf,
     /// SHA-256 of the manifest file's bytes, hex.
     pub sha256: String,
     /// The manifest as written.
     pub text: String,
+    /// The `[contract]` table (all `None` when the manifest has none).
     pub contract: Contract,
+    /// `case-sensitive`: whether globs match letter case exactly (default `false`).
     pub case_sensitive: bool,
+    /// The `[[module]]`, `[[document]]`, `[[database]]` and `[[dependencies]]` entries, in
+    /// manifest order, validated, with their globs compiled.
     pub requirements: Vec<Requirement>,
     /// `[severity]` overrides, by finding code.
     pub severities: BTreeMap<String, Severity>,
@@ -79,25 +88,39 @@ impl Manifest {
 /// One problem in a manifest, at a 1-based line and column (in characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestProblem {
+    /// The line, counted from 1.
     pub line: usize,
+    /// The column in characters (not bytes), counted from 1.
     pub col: usize,
+    /// What is wrong there and how to fix it, in one sentence.
     pub message: String,
 }
 
 /// Why a manifest could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
+    /// The file could not be read (missing, unreadable, a folder, …).
     #[error("{}: cannot read the manifest: {source}; check the path given to --manifest", path.display())]
     Read {
+        /// The manifest's path as given.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// The file is not valid UTF-8 (a leading byte-order mark is allowed and ignored).
     #[error("{}: the manifest is not UTF-8 text; save it as UTF-8 and try again", path.display())]
-    NotUtf8 { path: PathBuf },
+    NotUtf8 {
+        /// The manifest's path as given.
+        path: PathBuf,
+    },
+    /// The file is not valid TOML, or breaks the schema: every problem found, shown one per
+    /// line as `FILE:LINE:COL: message`, then a count.
     #[error("{}", render_problems(path, problems))]
     Invalid {
+        /// The manifest's path as given.
         path: PathBuf,
+        /// Every problem found, in file order (never empty).
         problems: Vec<ManifestProblem>,
     },
 }

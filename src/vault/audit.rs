@@ -30,6 +30,7 @@ pub enum ProblemLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VaultProblem {
+    /// How serious it is; any `Error` makes `audit` exit 1.
     pub level: ProblemLevel,
     /// A stable kebab-case code, e.g. `pack-missing`, `ledger-broken`.
     pub code: String,
@@ -62,8 +63,10 @@ pub struct AuditReport {
     pub schema_version: u32,
     /// The vault's folder.
     pub vault: String,
-    /// Packs with a readable index, and the objects in them verified sound.
+    /// The number of packs with a readable index.
     pub packs: u64,
+    /// The number of objects in those packs whose content was read, decompressed and found to
+    /// match its SHA-256.
     pub objects: u64,
     /// Compressed bytes read and verified.
     pub bytes: u64,

@@ -25,12 +25,17 @@ pub enum ChangeKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
-    /// The path as shown to people.
+    /// The path relative to the delivery root, `/`-separated, in the readable form of
+    /// `delivery::names::display` (escapes for control characters, ` [GBK]` for decoded GBK
+    /// names, `\xNN` for other bytes that are not UTF-8).
     pub path: String,
     /// How it changed.
     pub change: ChangeKind,
-    /// Bytes before (absent for an added file) and after (absent for a removed one).
+    /// Size in bytes in the older snapshot (`None` for an added file; for a symbolic link, the
+    /// length of its target in bytes).
     pub old_size: Option<u64>,
+    /// Size in bytes in the newer snapshot (`None` for a removed file; for a symbolic link, the
+    /// length of its target in bytes).
     pub new_size: Option<u64>,
 }
 
@@ -42,17 +47,22 @@ pub struct ModuleDiff {
     pub id: Option<String>,
     /// The group's name, shown to people.
     pub name: String,
-    /// Files added, removed and modified in the group.
+    /// Files (anything but folders) in the group only in the newer snapshot.
     pub added: u64,
+    /// Files in the group only in the older snapshot.
     pub removed: u64,
+    /// Files in the group in both snapshots with another content, kind, permission bits or
+    /// link target.
     pub modified: u64,
-    /// Files (anything but folders) in the group before and after.
+    /// Files (anything but folders) in the group in the older snapshot.
     pub files_before: u64,
+    /// Files (anything but folders) in the group in the newer snapshot.
     pub files_after: u64,
-    /// Of those, the files counted as source code.
+    /// Of `files_before`, those the grouping counts as source code (`Grouping::is_source`).
     pub source_before: u64,
+    /// Of `files_after`, those the grouping counts as source code.
     pub source_after: u64,
-    /// Sorted by path.
+    /// Every added, removed and modified file of the group, sorted by path.
     pub changes: Vec<Change>,
 }
 
@@ -62,8 +72,9 @@ pub struct ModuleDiff {
 pub struct SnapshotRef {
     /// The snapshot id (empty for a snapshot not stored yet).
     pub id: String,
+    /// The snapshot's label (for a snapshot not stored yet, the label it is to get).
     pub label: String,
-    /// UTC, RFC 3339.
+    /// When the snapshot was made: UTC, RFC 3339 (`2026-03-01T08:00:00Z`).
     pub created_at: String,
 }
 
@@ -74,13 +85,17 @@ pub struct SnapshotRef {
 pub struct Diff {
     /// Always 1.
     pub schema_version: u32,
-    /// The older and the newer snapshot.
+    /// The older snapshot.
     pub old: SnapshotRef,
+    /// The newer snapshot.
     pub new: SnapshotRef,
-    /// Files (anything but folders) added, removed, modified and unchanged.
+    /// Files (anything but folders) only in the newer snapshot.
     pub added: u64,
+    /// Files only in the older snapshot.
     pub removed: u64,
+    /// Files in both with another content, kind, permission bits or link target.
     pub modified: u64,
+    /// Files in both, unchanged.
     pub unchanged: u64,
     /// Every group, then the files outside every group when there are any.
     pub modules: Vec<ModuleDiff>,

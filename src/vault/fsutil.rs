@@ -13,13 +13,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::{VaultError, io_err};
 
 /// The mode of every file the vault writes.
-pub const FILE_MODE: u32 = 0o600;
+pub(crate) const FILE_MODE: u32 = 0o600;
 /// The mode of every folder the vault makes.
-pub const DIR_MODE: u32 = 0o700;
+const DIR_MODE: u32 = 0o700;
 
 /// Create a new file for writing, private to the user (mode 0600), never through a link and
 /// never over an existing file.
-pub fn create_private(path: &Path) -> std::io::Result<File> {
+pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
     OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -29,7 +29,7 @@ pub fn create_private(path: &Path) -> std::io::Result<File> {
 }
 
 /// Make a folder private to the user (mode 0700). An existing folder is left as it is.
-pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(path: &Path) -> std::io::Result<()> {
     match DirBuilder::new().mode(DIR_MODE).create(path) {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
         r => r,
@@ -39,7 +39,7 @@ pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A fresh, unique temporary path in `tmp_dir`.
-pub fn temp_path(tmp_dir: &Path, what: &str) -> PathBuf {
+pub(crate) fn temp_path(tmp_dir: &Path, what: &str) -> PathBuf {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -48,7 +48,7 @@ pub fn temp_path(tmp_dir: &Path, what: &str) -> PathBuf {
 }
 
 /// fsync a folder, so a rename into it is durable.
-pub fn fsync_dir(dir: &Path) -> Result<(), VaultError> {
+pub(crate) fn fsync_dir(dir: &Path) -> Result<(), VaultError> {
     File::open(dir)
         .and_then(|f| f.sync_all())
         .map_err(io_err(dir))
@@ -56,7 +56,7 @@ pub fn fsync_dir(dir: &Path) -> Result<(), VaultError> {
 
 /// Write `bytes` to `path` atomically, never overwriting: if `path` exists with other content
 /// this is an error (write-once), with the same content it is a no-op.
-pub fn write_once(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
+pub(crate) fn write_once(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
     if let Ok(existing) = std::fs::read(path) {
         if existing == bytes {
             return Ok(());

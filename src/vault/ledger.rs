@@ -11,7 +11,7 @@ use super::{Vault, VaultError, fsutil, io_err};
 use crate::hash::hex;
 
 /// The `prev` of the first entry, and the head of an empty ledger: 64 zeros.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One ledger line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,14 +35,16 @@ pub struct LedgerEntry {
     /// Deposits: "pass" or "fail".
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub verdict: String,
-    /// Deposits: regular files and their bytes.
+    /// Deposits: the number of regular files in the delivery (0 and absent for events).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub files: u64,
+    /// Deposits: the regular files' total size in bytes (0 and absent for events).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub bytes: u64,
-    /// Deposits: the delivery tree digest, SHA-256 and SM3.
+    /// Deposits: the delivery tree's SHA-256 digest, hex (`Tree::sha256` of the record).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tree_sha256: String,
+    /// Deposits: the delivery tree's SM3 (GB/T 32905) digest, hex (`Tree::sm3`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tree_sm3: String,
     /// Events: what went live ("golive"), or a note ("payment").
@@ -109,7 +111,7 @@ pub fn describe(e: &LedgerEntry) -> String {
 }
 
 /// [`describe`] in Chinese: `第 N 条：…`, counted from 1 as people count.
-pub fn describe_zh(e: &LedgerEntry) -> String {
+pub(crate) fn describe_zh(e: &LedgerEntry) -> String {
     let n = e.seq + 1;
     match e.event.as_str() {
         "deposit" => format!(
@@ -124,7 +126,7 @@ pub fn describe_zh(e: &LedgerEntry) -> String {
 }
 
 /// SHA-256 of a line, hex.
-pub fn line_hash(line: &[u8]) -> String {
+fn line_hash(line: &[u8]) -> String {
     hex(&Sha256::digest(line))
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::{Vault, VaultError, io_err};
 
 /// Held while writing; dropping it releases the lock.
-pub struct WriteLock {
+pub(crate) struct WriteLock {
     _file: File,
 }
 
@@ -21,7 +21,7 @@ pub fn default_wait(setting: Option<&str>) -> Duration {
 }
 
 /// Take the vault's write lock, waiting up to `wait`.
-pub fn acquire(vault: &Vault, wait: Duration) -> Result<WriteLock, VaultError> {
+pub(crate) fn acquire(vault: &Vault, wait: Duration) -> Result<WriteLock, VaultError> {
     let path = vault.lock_path();
     let mut file = OpenOptions::new()
         .read(true)

@@ -31,7 +31,7 @@ pub use ledger::LedgerEntry;
 pub use snapshot::SnapshotRecord;
 
 /// The vault format this build writes and reads.
-pub const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 1;
 const MARKER: &str = "VAULT";
 
 /// Why a vault operation failed.
@@ -39,48 +39,85 @@ const MARKER: &str = "VAULT";
 pub enum VaultError {
     /// `path` holds no `VAULT` marker.
     #[error("{}: not an escrow vault (no VAULT file); give the right --vault, or create one with `escrow init`", path.display())]
-    NotAVault { path: PathBuf },
+    NotAVault {
+        /// The folder given as the vault.
+        path: PathBuf,
+    },
     /// The vault at `path` has another format (`found`).
     #[error("{}: vault format {found} is not supported by this escrow (it reads format {FORMAT}); use a newer escrow", path.display())]
-    Format { path: PathBuf, found: String },
+    Format {
+        /// The vault's folder.
+        path: PathBuf,
+        /// The text after `format = ` in the `VAULT` file (`?` when that line is missing).
+        found: String,
+    },
     /// Reading or writing `path` failed.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file or folder being read or written.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
     /// `path` is damaged or was edited: run `audit`.
     #[error("{}: {message}", path.display())]
-    Corrupt { path: PathBuf, message: String },
+    Corrupt {
+        /// The damaged file or folder (a pack, index, snapshot record, the ledger, …).
+        path: PathBuf,
+        /// What is wrong with it and what to do, in one sentence.
+        message: String,
+    },
     /// Another process held the write lock for `waited_secs` seconds.
     #[error("{}: the vault is locked by another escrow process ({holder}); waited {waited_secs} s. Try again when it has finished (ESCROW_LOCK_WAIT sets the wait in seconds)", path.display())]
     Locked {
+        /// The vault's folder.
         path: PathBuf,
+        /// Who holds the lock, as written in the `lock` file (`pid 1234`), or `unknown`.
         holder: String,
+        /// How long this process waited, in whole seconds (`ESCROW_LOCK_WAIT`).
         waited_secs: u64,
     },
     /// No snapshot has this label, id or id prefix.
     #[error("no snapshot matches {query:?}; `escrow list` shows the ids and labels")]
-    NoSuchSnapshot { query: String },
+    NoSuchSnapshot {
+        /// The label, id or id prefix as the user gave it.
+        query: String,
+    },
     /// Several snapshots' ids start with `query`.
     #[error("{query:?} matches several snapshots ({}); give more characters of the id", candidates.join(", "))]
     Ambiguous {
+        /// The id prefix as the user gave it.
         query: String,
+        /// The short ids (first 12 hex digits) of every snapshot it matches, in ledger order.
         candidates: Vec<String>,
     },
     /// Another snapshot (`id`) has this label.
     #[error("the label {label:?} is already used by snapshot {id}; choose another label")]
-    LabelTaken { label: String, id: String },
+    LabelTaken {
+        /// The label asked for.
+        label: String,
+        /// The short id (first 12 hex digits) of the snapshot that already has it.
+        id: String,
+    },
     /// The file at `path` changed while it was being deposited.
     #[error("{}: the file changed while it was being deposited; deposit again from a delivery nobody is writing to", path.display())]
-    Changed { path: PathBuf },
+    Changed {
+        /// The delivery file whose content no longer matches its inventory hash.
+        path: PathBuf,
+    },
     /// The restore target `path` is not empty (and `force` was not given).
     #[error("{}: the restore target is not empty; choose an empty or new folder, or pass --force to write over it", path.display())]
-    TargetNotEmpty { path: PathBuf },
+    TargetNotEmpty {
+        /// The restore target folder.
+        path: PathBuf,
+    },
     /// The request makes no sense (empty label, a vault inside the delivery, …).
     #[error("{message}")]
-    Invalid { message: String },
+    Invalid {
+        /// What is wrong with the request, in one sentence.
+        message: String,
+    },
 }
 
 /// Attach a path to an io error.
@@ -100,7 +137,7 @@ pub struct Vault {
 
 impl Vault {
     /// `packs/`: the packs and their indexes.
-    pub fn packs_dir(&self) -> PathBuf {
+    pub(crate) fn packs_dir(&self) -> PathBuf {
         self.root.join("packs")
     }
     /// `snapshots/`: the snapshot records.
@@ -108,7 +145,7 @@ impl Vault {
         self.root.join("snapshots")
     }
     /// `tmp/`: files being written.
-    pub fn tmp_dir(&self) -> PathBuf {
+    pub(crate) fn tmp_dir(&self) -> PathBuf {
         self.root.join("tmp")
     }
     /// `ledger.jsonl`: the ledger.
@@ -116,7 +153,7 @@ impl Vault {
         self.root.join("ledger.jsonl")
     }
     /// `lock`: the writers' lock file.
-    pub fn lock_path(&self) -> PathBuf {
+    pub(crate) fn lock_path(&self) -> PathBuf {
         self.root.join("lock")
     }
 

@@ -17,23 +17,24 @@ use super::{Vault, VaultError, fsutil, io_err};
 use crate::hash::hex;
 
 /// The first line of every pack index.
-pub const INDEX_HEADER: &str = "escrow-pack-index 1";
+const INDEX_HEADER: &str = "escrow-pack-index 1";
 /// A pack is closed once it holds this many bytes.
-pub const PACK_TARGET: u64 = 256 * 1024 * 1024;
+pub(crate) const PACK_TARGET: u64 = 256 * 1024 * 1024;
 /// Objects larger than this are compressed as a stream into a pack of their own, so memory
 /// stays bounded whatever the file sizes.
-pub const BIG_OBJECT: u64 = 4 * 1024 * 1024;
+pub(crate) const BIG_OBJECT: u64 = 4 * 1024 * 1024;
 /// zstd level 1: on the linux-source tree it stores 1.3 GB in 267 MB, 20% faster than level 3
 /// for 5% more space, and far smaller than the negative ("fast") levels.
-pub const LEVEL: i32 = 1;
+pub(crate) const LEVEL: i32 = 1;
 
 /// Where an object is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Loc {
     /// The pack, by its position in `Index::packs`.
     pub pack: u32,
-    /// Where the object's zstd frame starts in the pack, and its compressed length, in bytes.
+    /// Where the object's zstd frame starts in the pack, in bytes from the start of the file.
     pub offset: u64,
+    /// The zstd frame's (compressed) length in bytes.
     pub clen: u64,
     /// The content's length in bytes.
     pub size: u64,
@@ -49,10 +50,10 @@ pub struct Index {
 }
 
 /// One index line.
-pub type IdxLine = ([u8; 32], u64, u64, u64);
+pub(crate) type IdxLine = ([u8; 32], u64, u64, u64);
 
 /// Parse an index file's text.
-pub fn parse_idx(text: &str) -> Result<Vec<IdxLine>, String> {
+pub(crate) fn parse_idx(text: &str) -> Result<Vec<IdxLine>, String> {
     let mut lines = text.lines();
     if lines.next() != Some(INDEX_HEADER) {
         return Err(format!("the first line is not {INDEX_HEADER:?}"));
@@ -116,7 +117,7 @@ impl Index {
     }
 
     /// The file of pack number `pack`.
-    pub fn pack_path(&self, vault: &Vault, pack: u32) -> PathBuf {
+    pub(crate) fn pack_path(&self, vault: &Vault, pack: u32) -> PathBuf {
         vault
             .packs_dir()
             .join(format!("{}.pack", self.packs[pack as usize]))
@@ -159,7 +160,7 @@ impl<W: Write> Write for Hashing<W> {
 }
 
 /// Builds one pack in `tmp/`, then moves it and its index into `packs/`.
-pub struct PackWriter {
+pub(crate) struct PackWriter {
     tmp: PathBuf,
     out: Hashing<BufWriter<File>>,
     lines: Vec<IdxLine>,
@@ -202,7 +203,11 @@ impl PackWriter {
 
     /// Compress a stream into the pack, checking that its content hashes to `sha`. Returns
     /// `Ok(false)` when the content did not match (the file changed meanwhile).
-    pub fn add_stream(&mut self, sha: [u8; 32], reader: &mut dyn Read) -> Result<bool, VaultError> {
+    pub(crate) fn add_stream(
+        &mut self,
+        sha: [u8; 32],
+        reader: &mut dyn Read,
+    ) -> Result<bool, VaultError> {
         let offset = self.out.len;
         let tmp = self.tmp.clone();
         let mut enc =
@@ -262,13 +267,13 @@ impl PackWriter {
     }
 
     /// Give up: remove the temporary pack.
-    pub fn abandon(self) {
+    pub(crate) fn abandon(self) {
         let _ = std::fs::remove_file(&self.tmp);
     }
 }
 
 /// A reader over a region of a file, by positioned reads (shareable across threads).
-pub struct RegionReader<'a> {
+struct RegionReader<'a> {
     file: &'a File,
     pos: u64,
     end: u64,
@@ -306,7 +311,7 @@ impl Read for RegionReader<'_> {
 
 /// Decompress one object from an open pack into `out`, returning the SHA-256 and length of
 /// what was written. Small objects go through `dec` (reused per thread); large ones stream.
-pub fn copy_object(
+pub(crate) fn copy_object(
     pack: &File,
     loc: &Loc,
     dec: &mut zstd::bulk::Decompressor<'static>,
@@ -349,7 +354,7 @@ pub fn copy_object(
 }
 
 /// Stream one object, found by its hash, into `out`, verifying it. Returns its length.
-pub fn copy_verified(
+pub(crate) fn copy_verified(
     vault: &Vault,
     index: &Index,
     sha_hex: &str,
@@ -378,7 +383,11 @@ pub fn copy_verified(
 }
 
 /// Read one whole object by its hash, verified.
-pub fn read_object(vault: &Vault, index: &Index, sha_hex: &str) -> Result<Vec<u8>, VaultError> {
+pub(crate) fn read_object(
+    vault: &Vault,
+    index: &Index,
+    sha_hex: &str,
+) -> Result<Vec<u8>, VaultError> {
     let mut out = Vec::new();
     copy_verified(vault, index, sha_hex, &mut out)?;
     Ok(out)
@@ -386,7 +395,7 @@ pub fn read_object(vault: &Vault, index: &Index, sha_hex: &str) -> Result<Vec<u8
 
 /// Write one object, streamed and verified, to a new file at `dest` (removed again if the
 /// content does not match its hash). Returns its length.
-pub fn read_object_to(
+pub(crate) fn read_object_to(
     vault: &Vault,
     index: &Index,
     sha_hex: &str,
@@ -408,7 +417,7 @@ pub fn read_object_to(
 
 /// Open a pack file for reading, never through a link: the vault holds only the files escrow
 /// wrote, so a link there (pointing at a host file) is refused rather than read.
-pub fn open_pack_file(path: &Path) -> io::Result<File> {
+pub(crate) fn open_pack_file(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .read(true)

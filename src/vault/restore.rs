@@ -18,9 +18,11 @@ use crate::progress::Progress;
 /// What a restore wrote.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Restored {
-    /// Regular files, folders and symbolic links written.
+    /// The number of regular files written.
     pub files: u64,
+    /// The number of folders created (or, with `force`, found already there).
     pub dirs: u64,
+    /// The number of symbolic links created.
     pub symlinks: u64,
     /// Special files recorded in the snapshot but never stored (devices, FIFOs, sockets).
     pub skipped: u64,

@@ -59,12 +59,13 @@ pub struct StoredManifest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tree {
-    /// Digests over the whole inventory (paths, modes, contents, link targets), hex: SHA-256
-    /// and SM3 (GB/T 32905).
+    /// SHA-256 over the whole inventory (paths, modes, contents, link targets), 64 hex digits.
     pub sha256: String,
+    /// SM3 (GB/T 32905) over the same inventory bytes, 64 hex digits.
     pub sm3: String,
-    /// Regular files and their bytes.
+    /// The number of regular files.
     pub files: u64,
+    /// The regular files' total size in bytes.
     pub bytes: u64,
     /// Every entry: files, folders, links, special files.
     pub entries: u64,
@@ -89,9 +90,10 @@ pub struct RecEntry {
     /// Regular files: SHA-256 of the content, hex (the id of its object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
-    /// Symbolic links: the target, when it is UTF-8; else its bytes in hex.
+    /// Symbolic links: the target, when it is UTF-8 (else `None`, and `target_hex` is set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Symbolic links: the target's bytes in hex (lowercase), when the target is not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_hex: Option<String>,
 }
@@ -119,7 +121,7 @@ fn join_bytes(text: Option<&String>, hexed: Option<&String>) -> Option<Vec<u8>> 
 
 impl RecEntry {
     /// The record of an inventory entry.
-    pub fn from_entry(e: &Entry) -> RecEntry {
+    pub(crate) fn from_entry(e: &Entry) -> RecEntry {
         let (path, path_hex) = split_bytes(&e.path);
         let (target, target_hex) = e.link_target.as_deref().map_or((None, None), split_bytes);
         RecEntry {
@@ -140,7 +142,7 @@ impl RecEntry {
     }
 
     /// A link target's raw bytes (`None` for anything but a link, or a malformed record).
-    pub fn target_bytes(&self) -> Option<Vec<u8>> {
+    pub(crate) fn target_bytes(&self) -> Option<Vec<u8>> {
         join_bytes(self.target.as_ref(), self.target_hex.as_ref())
     }
 
@@ -173,8 +175,10 @@ pub struct SnapshotRecord {
     pub created_at: String,
     /// The escrow that wrote it.
     pub tool: Tool,
-    /// The ledger position this snapshot was written for, and the ledger head it follows.
+    /// The ledger position (`LedgerEntry::seq`, counted from 0) this snapshot was written for.
     pub seq: u64,
+    /// The ledger head (SHA-256 of the last ledger line, hex; `ledger::GENESIS` for an empty
+    /// ledger) this snapshot follows.
     pub prev: String,
     /// The change note given with `--note`.
     pub note: Option<Note>,
@@ -200,7 +204,7 @@ pub struct SnapshotRecord {
 
 impl SnapshotRecord {
     /// The `verdict` of the stored report ("pass" or "fail"), `None` when the report has none.
-    pub fn report_verdict(&self) -> Option<String> {
+    pub(crate) fn report_verdict(&self) -> Option<String> {
         #[derive(Deserialize)]
         struct Verdict {
             verdict: String,
@@ -304,7 +308,7 @@ pub fn store(vault: &Vault, record: &SnapshotRecord) -> Result<(String, String),
 }
 
 /// The raw JSON of a record, verified against its id.
-pub fn load_json(vault: &Vault, id: &str) -> Result<Vec<u8>, VaultError> {
+pub(crate) fn load_json(vault: &Vault, id: &str) -> Result<Vec<u8>, VaultError> {
     let path = vault.snapshots_dir().join(format!("{id}.json.zst"));
     let compressed = std::fs::read(&path).map_err(io_err(&path))?;
     let json = zstd::stream::decode_all(&compressed[..]).map_err(|e| VaultError::Corrupt {
@@ -331,7 +335,7 @@ pub fn load(vault: &Vault, id: &str) -> Result<SnapshotRecord, VaultError> {
 }
 
 /// A relative path that stays inside its root: no empty, `.` or `..` components, not absolute.
-pub fn safe_relative(path: &[u8]) -> bool {
+pub(crate) fn safe_relative(path: &[u8]) -> bool {
     !path.is_empty()
         && path[0] != b'/'
         && path
