@@ -84,7 +84,7 @@ impl<T: FindingCode> FindingCode for &T {
 /// [`Code`] (stable name, default severity, contract criterion, meaning and what to ask, in
 /// English and Chinese).
 ///
-/// ```ignore
+/// ```text
 /// finding_codes! {
 ///     /// Codes the requirement checks give.
 ///     pub enum CheckCode {
