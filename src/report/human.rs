@@ -13,7 +13,9 @@ use crate::finding::{self, Finding, Severity};
 /// The language of the human report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
+    /// English.
     En,
+    /// Simplified Chinese.
     Zh,
 }
 
@@ -74,6 +76,12 @@ impl Styles {
 
 /// Findings listed per code in the human report; the JSON report has them all.
 const GROUP_LIMIT: usize = 50;
+
+/// Write a check report for people, in `lang`, with ANSI styles when `color`: the header
+/// (contract, delivery, manifest, time in China Standard Time), the requirements, the build, the
+/// findings (at most 50 per code), the allowances, the scan and the verdict. Every string is made
+/// terminal-safe first. Errors: writing to `out` failed, or the report could not be copied
+/// through JSON to make it terminal-safe.
 pub fn render_human(
     report: &Report,
     lang: Lang,

@@ -52,24 +52,33 @@ pub struct Outcome {
 /// The JSON report's schema version. Bump it on any incompatible change.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
+/// The check's outcome; JSON: `pass`, `fail`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
+    /// No finding of severity `deny`.
     Pass,
+    /// At least one `deny` finding.
     Fail,
 }
 
+/// The program that wrote a report: `{"name": "escrow", "version": "0.1.0"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tool {
+    /// Always `escrow`.
     pub name: String,
+    /// The version of escrow (Cargo package version).
     pub version: String,
 }
 
+/// The manifest the delivery was checked against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ManifestInfo {
+    /// The manifest's path as given on the command line.
     pub path: String,
+    /// SHA-256 of the manifest file's bytes, 64 hex digits.
     pub sha256: String,
 }
 
@@ -78,9 +87,13 @@ pub struct ManifestInfo {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContractInfo {
+    /// The contract's number as the parties write it; `null` when the manifest has none.
     pub id: Option<String>,
+    /// The contract's or project's title; `null` when the manifest has none.
     pub title: Option<String>,
+    /// The party that receives the software (the hospital); `null` when not given.
     pub client: Option<String>,
+    /// The party that delivers it; `null` when not given.
     pub vendor: Option<String>,
     /// Updates are due this long after each go-live.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,16 +121,21 @@ impl ContractInfo {
     }
 }
 
+/// The delivery that was checked: where it came from, its counts and its digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryInfo {
+    /// The delivery's path as the user gave it (folder, archive or git repository).
     pub path: String,
+    /// Where the delivery came from (folder, archive, git), with its details.
     pub source: SourceInfo,
     /// Regular files.
     pub files: u64,
     /// Bytes in regular files.
     pub bytes: u64,
+    /// Folders.
     pub directories: u64,
+    /// Symbolic links.
     pub symlinks: u64,
     /// Special files (devices, FIFOs, sockets), skipped.
     pub special: u64,
@@ -125,14 +143,21 @@ pub struct DeliveryInfo {
     pub digest: String,
 }
 
+/// The report's counts: requirements by status and findings by severity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Totals {
+    /// Requirements checked.
     pub requirements: u64,
+    /// Requirements met.
     pub met: u64,
+    /// Requirements not met.
     pub unmet: u64,
+    /// Findings of severity `deny` (each one fails the check).
     pub deny: u64,
+    /// Findings of severity `warn`.
     pub warn: u64,
+    /// Findings of severity `info`.
     pub info: u64,
 }
 
@@ -140,16 +165,26 @@ pub struct Totals {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
+    /// The report's schema version ([`REPORT_SCHEMA_VERSION`]).
     pub schema_version: u32,
+    /// The escrow that wrote the report.
     pub tool: Tool,
     /// UTC, RFC 3339.
     pub generated_at: String,
+    /// `fail` when any `deny` finding remains, else `pass`.
     pub verdict: Verdict,
+    /// The manifest's `[contract]` table (all `null` when it has none).
     pub contract: ContractInfo,
+    /// The manifest checked against.
     pub manifest: ManifestInfo,
+    /// The delivery checked.
     pub delivery: DeliveryInfo,
+    /// One result per requirement, in manifest order.
     pub requirements: Vec<RequirementInfo>,
+    /// Every finding of every stage, most severe first, then by requirement
+    /// (manifest order), then by path.
     pub findings: Vec<Finding>,
+    /// The counts of requirements and findings.
     pub totals: Totals,
     /// What the technical-barrier scan looked at (absent when the manifest switched it off).
     #[serde(default, skip_serializing_if = "Option::is_none")]

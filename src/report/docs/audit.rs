@@ -29,11 +29,13 @@ pub enum AuditLevel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditProblem {
+    /// How serious it is.
     pub level: AuditLevel,
     /// A stable kebab-case code.
     pub code: String,
     /// The vault file concerned, relative to the vault.
     pub path: String,
+    /// What is wrong.
     pub message: String,
     /// What to do about it.
     pub advice: String,
@@ -43,18 +45,24 @@ pub struct AuditProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditDoc {
+    /// The `audit` document's schema version: currently 1.
     pub schema_version: u32,
     /// Always `audit`.
     pub document: String,
     /// The vault folder.
     pub vault: String,
+    /// The number of packs with a readable index.
     pub packs: u64,
+    /// The number of objects in those packs whose content was read, decompressed and found
+    /// to match its SHA-256.
     pub objects: u64,
     /// Compressed bytes read and verified.
     pub bytes: u64,
+    /// Snapshots both on disk and in the ledger.
     pub snapshots: u64,
+    /// Ledger entries read before the first problem (all of them in a sound ledger).
     pub ledger_entries: u64,
-    /// SHA-256 of the ledger's last line.
+    /// SHA-256 of the ledger's last line, 64 hex digits.
     pub ledger_head: String,
     /// The ledger's last entry, described for people (absent for an empty ledger).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -65,6 +73,7 @@ pub struct AuditDoc {
     /// With `--head`, when found: the entries after it, described for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_head: Option<Vec<String>>,
+    /// Every problem found, most serious first, then by path.
     pub problems: Vec<AuditProblem>,
     /// `ledger_last` in Chinese.
     #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -15,6 +15,7 @@ pub const DOCUMENT: &str = "deadline";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineDoc {
+    /// The `deadline` document's schema version: currently 1.
     pub schema_version: u32,
     /// Always `deadline`.
     pub document: String,

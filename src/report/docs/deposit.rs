@@ -41,6 +41,7 @@ pub struct Deposited {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepositDoc {
+    /// The `deposit` document's schema version: currently 1.
     pub schema_version: u32,
     /// Always `deposit`.
     pub document: String,
@@ -48,6 +49,7 @@ pub struct DepositDoc {
     pub snapshot: String,
     /// Its ledger sequence number.
     pub seq: u64,
+    /// The label given with `--label`.
     pub label: String,
     /// The vault folder, as given.
     pub vault: String,

@@ -17,8 +17,11 @@ pub const DOCUMENT: &str = "diff";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKindDoc {
+    /// Only in the newer snapshot.
     Added,
+    /// Only in the older snapshot.
     Removed,
+    /// In both, with another content, kind, permission bits or link target.
     Modified,
 }
 
@@ -26,9 +29,17 @@ pub enum ChangeKindDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeDoc {
+    /// The path relative to the delivery root, `/`-separated, in readable form (control
+    /// characters escaped, ` [GBK]` after a decoded GBK name, `\xNN` for other bytes that are not
+    /// UTF-8).
     pub path: String,
+    /// How it changed.
     pub change: ChangeKindDoc,
+    /// Bytes in the older snapshot (for a symbolic link, its target's length); `null` for an
+    /// added file.
     pub old_size: Option<u64>,
+    /// Bytes in the newer snapshot (for a symbolic link, its target's length); `null` for a
+    /// removed file.
     pub new_size: Option<u64>,
 }
 
@@ -36,17 +47,26 @@ pub struct ChangeDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModuleDiffDoc {
+    /// The module's id; `null` for the files outside every module.
     pub id: Option<String>,
+    /// The module's name, shown to people.
     pub name: String,
+    /// Files (anything but folders) in the module only in the newer snapshot.
     pub added: u64,
+    /// Files in the module only in the older snapshot.
     pub removed: u64,
+    /// Files in the module in both snapshots with another content, kind, permission bits or
+    /// link target.
     pub modified: u64,
-    /// Files in the module, before and after.
+    /// Files (anything but folders) in the module before (in the older snapshot).
     pub files_before: u64,
+    /// Files in the module after (in the newer snapshot).
     pub files_after: u64,
-    /// Source files in the module, before and after.
+    /// Of `files_before`, those counted as source code.
     pub source_before: u64,
+    /// Of `files_after`, those counted as source code.
     pub source_after: u64,
+    /// Every added, removed and modified file of the module, sorted by path.
     pub changes: Vec<ChangeDoc>,
 }
 
@@ -54,7 +74,10 @@ pub struct ModuleDiffDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotRefDoc {
+    /// The snapshot id: SHA-256 of its record, 64 hex digits (empty for a snapshot not stored
+    /// yet).
     pub id: String,
+    /// The snapshot's label (for a snapshot not stored yet, the label it is to get).
     pub label: String,
     /// UTC, RFC 3339.
     pub created_at: String,
@@ -64,15 +87,24 @@ pub struct SnapshotRefDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiffDoc {
+    /// The `diff` document's schema version: currently 1.
     pub schema_version: u32,
     /// Always `diff`.
     pub document: String,
+    /// The older snapshot.
     pub old: SnapshotRefDoc,
+    /// The newer snapshot.
     pub new: SnapshotRefDoc,
+    /// Files (anything but folders) only in the newer snapshot.
     pub added: u64,
+    /// Files only in the older snapshot.
     pub removed: u64,
+    /// Files in both snapshots with another content, kind, permission bits or link target.
     pub modified: u64,
+    /// Files the same in both snapshots.
     pub unchanged: u64,
+    /// The changes by module of the newer snapshot's manifest, then the files outside every
+    /// module when there are any.
     pub modules: Vec<ModuleDiffDoc>,
 }
 

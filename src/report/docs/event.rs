@@ -28,6 +28,7 @@ pub fn ledger_head_text(head: &str, lang: Lang) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventDoc {
+    /// The `golive` or `payment` document's schema version: currently 1.
     pub schema_version: u32,
     /// `golive` or `payment`: the command, and the ledger event.
     pub document: String,

@@ -20,6 +20,7 @@ pub const DOCUMENT: &str = "list";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListDoc {
+    /// The `list` document's schema version: currently 1.
     pub schema_version: u32,
     /// Always `list`.
     pub document: String,

@@ -33,8 +33,11 @@ pub struct NoteDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoredManifestDoc {
+    /// The manifest's path as given on the command line at deposit.
     pub path: String,
+    /// SHA-256 of the manifest file's bytes, 64 hex digits.
     pub sha256: String,
+    /// The manifest's text (TOML), as deposited.
     pub text: String,
 }
 
@@ -42,10 +45,16 @@ pub struct StoredManifestDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TreeDoc {
+    /// SHA-256 over the whole inventory (paths, modes, contents, link targets), 64 hex
+    /// digits.
     pub sha256: String,
+    /// SM3 (GB/T 32905) over the same inventory bytes, 64 hex digits.
     pub sm3: String,
+    /// The number of regular files.
     pub files: u64,
+    /// The regular files' total size in bytes.
     pub bytes: u64,
+    /// Every entry: files, folders, links, special files.
     pub entries: u64,
 }
 
@@ -53,7 +62,9 @@ pub struct TreeDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChunkDoc {
+    /// The vault object holding the piece: SHA-256 of its JSON, 64 hex digits.
     pub sha256: String,
+    /// The number of entries in the piece.
     pub entries: u64,
 }
 
@@ -61,8 +72,11 @@ pub struct ChunkDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryDoc {
+    /// Always `git-bundle`.
     pub format: String,
+    /// The vault object holding the bundle: SHA-256 of its bytes, 64 hex digits.
     pub sha256: String,
+    /// The bundle's size in bytes.
     pub size: u64,
 }
 
@@ -70,7 +84,9 @@ pub struct HistoryDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildLogDoc {
+    /// The vault object holding the log: SHA-256 of its bytes, 64 hex digits.
     pub sha256: String,
+    /// The log's size in bytes.
     pub size: u64,
 }
 
@@ -80,22 +96,34 @@ pub struct BuildLogDoc {
 pub struct RecordDoc {
     /// The record format's version.
     pub format: u32,
+    /// The label given with `--label`, unique in the vault.
     pub label: String,
     /// UTC, RFC 3339.
     pub created_at: String,
+    /// The escrow that wrote the record (name and version).
     pub tool: Tool,
-    /// The ledger position the record was written for, and the ledger head it follows.
+    /// The ledger position (the entry's `seq`, counted from 0) the record was written for.
     pub seq: u64,
+    /// The ledger head this record follows: SHA-256 of the last ledger line before it, 64 hex
+    /// digits (the genesis value for an empty ledger).
     pub prev: String,
+    /// The change note given with `--note`; `null` when none was given.
     pub note: Option<NoteDoc>,
+    /// Where the delivery came from (folder, archive, git).
     pub source: SourceInfo,
+    /// The manifest the delivery was checked against.
     pub manifest: StoredManifestDoc,
+    /// The delivery tree's digests and counts.
     pub tree: TreeDoc,
     /// The check report stored with the snapshot.
     pub report: Report,
+    /// The file list's pieces, in order: every entry of the delivery, sorted by path bytes.
     pub listing: Vec<ChunkDoc>,
+    /// The repository history (a git delivery deposited `--with-history`); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<HistoryDoc>,
+    /// The build log (deposited with `--build`); absent otherwise. The build's record is in
+    /// `report`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_log: Option<BuildLogDoc>,
 }
@@ -104,8 +132,11 @@ pub struct RecordDoc {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKindDoc {
+    /// A regular file.
     File,
+    /// A folder.
     Dir,
+    /// A symbolic link.
     Symlink,
     /// Device, FIFO or socket: recorded, never stored.
     Special,
@@ -115,19 +146,25 @@ pub enum EntryKindDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EntryDoc {
+    /// The path relative to the delivery's root, `/`-separated, when it is UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// The path's bytes in lowercase hex, when the path is not UTF-8 (then `path` is absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_hex: Option<String>,
+    /// File, folder, symbolic link or special file.
     pub kind: EntryKindDoc,
     /// `st_mode` (type and permission bits).
     pub mode: u32,
     /// Bytes.
     pub size: u64,
+    /// Regular files: SHA-256 of the content, 64 hex digits (the id of its vault object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// Symbolic links: the target, when it is UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Symbolic links: the target's bytes in lowercase hex, when the target is not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_hex: Option<String>,
 }
@@ -136,13 +173,15 @@ pub struct EntryDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShowDoc {
+    /// The `show` document's schema version: currently 1.
     pub schema_version: u32,
     /// Always `show`.
     pub document: String,
-    /// The snapshot id.
+    /// The snapshot id: SHA-256 of its record, 64 hex digits.
     pub snapshot: String,
     /// Its ledger entry.
     pub ledger: LedgerRecord,
+    /// The snapshot's record, with its stored check report.
     pub record: RecordDoc,
     /// The file list: empty unless `--files` was given.
     pub entries: Vec<EntryDoc>,

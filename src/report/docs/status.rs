@@ -33,7 +33,9 @@ pub enum ObligationState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepositRefDoc {
+    /// The snapshot id: SHA-256 of its record, 64 hex digits.
     pub snapshot: String,
+    /// The snapshot's label.
     pub label: String,
     /// The deposit's date in China Standard Time.
     pub date: String,
@@ -53,13 +55,20 @@ pub struct ObligationDoc {
     pub deadline: String,
     /// YYYY-MM-DD, when the calendar covers it.
     pub due: Option<String>,
+    /// Where it stands today.
     pub state: ObligationState,
+    /// Satisfied: the first deposit inside the window; `null` otherwise.
     pub satisfied_by: Option<DepositRefDoc>,
-    /// Late: the first deposit after the window.
+    /// Late: the first deposit after the window; `null` otherwise.
     pub delivered_late: Option<DepositRefDoc>,
+    /// Pending: working days left until the due date; `null` otherwise.
     pub working_days_left: Option<u32>,
+    /// Late or overdue: working days past the due date; `null` otherwise, or when the
+    /// calendar cannot tell.
     pub working_days_late: Option<u32>,
+    /// Where it stands and what is asked for, in English, one line.
     pub message: String,
+    /// The same message in Chinese.
     pub message_zh: String,
 }
 
@@ -67,6 +76,7 @@ pub struct ObligationDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusDoc {
+    /// The `status` document's schema version: currently 1.
     pub schema_version: u32,
     /// Always `status`.
     pub document: String,
@@ -74,10 +84,17 @@ pub struct StatusDoc {
     pub today: String,
     /// The working-day calendar and the years it covers.
     pub calendar: String,
+    /// The update deadline applied after each go-live, normalised (`10 working days`,
+    /// `15 calendar days`); the manifest's `update-deadline`, default 10 working days.
     pub update_deadline: String,
+    /// The delivery deadline applied after the final payment, normalised; the manifest's
+    /// `delivery-deadline`, default 30 working days.
     pub delivery_deadline: String,
+    /// Every obligation, ordered by the day its clock started, then by ledger position.
     pub obligations: Vec<ObligationDoc>,
+    /// How many obligations are `overdue`.
     pub overdue: u64,
+    /// How many obligations are `unknown` (the calendar does not cover the dates needed).
     pub unknown: u64,
 }
 

@@ -20,6 +20,7 @@ pub const RESTORE_SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InitDoc {
+    /// The `init` document's schema version: currently 1.
     pub schema_version: u32,
     /// Always `init`.
     pub document: String,
@@ -66,11 +67,13 @@ pub struct SpecialMode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RestoreDoc {
+    /// The `restore` document's schema version: currently 1.
     pub schema_version: u32,
     /// Always `restore`.
     pub document: String,
-    /// The snapshot id.
+    /// The snapshot id: SHA-256 of its record, 64 hex digits.
     pub snapshot: String,
+    /// The snapshot's label.
     pub label: String,
     /// The folder restored into.
     pub target: String,
@@ -78,7 +81,9 @@ pub struct RestoreDoc {
     pub files: u64,
     /// Bytes in those files.
     pub bytes: u64,
+    /// Folders created (or, with `--force`, found already there).
     pub dirs: u64,
+    /// Symbolic links created.
     pub symlinks: u64,
     /// Special files recorded but never stored, so not restored.
     pub skipped: u64,
