@@ -239,6 +239,12 @@ impl FileScan<'_> {
             let pos = m.start();
             let start = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
             let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+            // A line ended by CR LF (files made on Windows) is the same line without its CR.
+            let end = if end > pos && text[end - 1] == b'\r' {
+                end - 1
+            } else {
+                end
+            };
             // Very long lines (minified code): look only around the keyword.
             let (ws, we) = window(start, end, pos);
             from = we.max(pos + 1);

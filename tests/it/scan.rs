@@ -1245,3 +1245,44 @@ fn defaults_of_placeholders_are_passwords() {
     );
     assert!(!serde_json::to_string(&r).unwrap().contains(&default));
 }
+
+/// Key files and settings made on Windows end their lines with CR LF: they are found exactly as
+/// the same files with LF line ends are.
+#[test]
+fn windows_line_ends_hide_no_credential() {
+    let mut g = Gen(0x5eed_c0de_1234);
+    let tmp = tempfile::tempdir().unwrap();
+    let key_header = ["-----BEGIN ", "RSA PRIVATE", " KEY-----"].concat();
+    let body = g.chars(ALNUM, 64);
+    let password = g.chars(ALNUM, 14);
+    for (name, eol) in [("unix", "\n"), ("windows", "\r\n")] {
+        write(
+            tmp.path(),
+            &format!("keys/{name}.pem"),
+            &format!("{key_header}{eol}{body}{eol}-----END RSA PRIVATE KEY-----{eol}"),
+        );
+        write(
+            tmp.path(),
+            &format!("conf/{name}.properties"),
+            &format!("db.url=jdbc:mysql://db/his{eol}db.password={password}{eol}"),
+        );
+    }
+    let (r, _) = scan(tmp.path(), "");
+    let found = hits(&r, "credential-hardcoded");
+    for name in ["unix", "windows"] {
+        for path in [
+            format!("keys/{name}.pem"),
+            format!("conf/{name}.properties"),
+        ] {
+            assert!(
+                found.iter().any(|(_, p, _)| *p == path),
+                "{path} not found: {found:?}"
+            );
+        }
+    }
+    let text = r.to_string();
+    assert!(
+        !text.contains(&body) && !text.contains(&password),
+        "a secret was printed"
+    );
+}
