@@ -1259,12 +1259,12 @@ fn windows_line_ends_hide_no_credential() {
         write(
             tmp.path(),
             &format!("keys/{name}.pem"),
-            &format!("{key_header}{eol}{body}{eol}-----END RSA PRIVATE KEY-----{eol}"),
+            format!("{key_header}{eol}{body}{eol}-----END RSA PRIVATE KEY-----{eol}"),
         );
         write(
             tmp.path(),
             &format!("conf/{name}.properties"),
-            &format!("db.url=jdbc:mysql://db/his{eol}db.password={password}{eol}"),
+            format!("db.url=jdbc:mysql://db/his{eol}db.password={password}{eol}"),
         );
     }
     let (r, _) = scan(tmp.path(), "");
