@@ -1286,3 +1286,36 @@ fn windows_line_ends_hide_no_credential() {
         "a secret was printed"
     );
 }
+
+/// Trojan Source (CVE-2021-42574): a right-to-left override or isolate in source code makes it
+/// read differently than it runs. Reported for review in source files, not in documents.
+#[test]
+fn bidirectional_controls_in_source_are_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The classic "early return in a comment": the override hides where the comment ends.
+    write(
+        tmp.path(),
+        "src/Access.java",
+        "class Access {\n  boolean isAdmin(String role) {\n    /* check role \u{202e} } \u{2066}if (true) {\u{2069} \u{2066}*/\n    return role.equals(\"admin\");\n  }\n}\n",
+    );
+    write(tmp.path(), "src/Plain.java", "class Plain { int x = 1; }\n");
+    // Documents may hold right-to-left text legitimately.
+    write(tmp.path(), "docs/readme.md", "mixed \u{202b}text\u{202c}\n");
+    let (r, _) = scan(tmp.path(), "");
+    let found: Vec<_> = hits(&r, "backdoor-suspect")
+        .into_iter()
+        .filter(|(rule, _, _)| rule == "trojan-source-bidi")
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "trojan-source-bidi".to_owned(),
+            "src/Access.java".to_owned(),
+            Some(3)
+        )]
+    );
+    // The evidence shows the control characters escaped, never raw.
+    let human = human(tmp.path(), "", "en");
+    assert!(human.contains("trojan-source-bidi"), "{human}");
+    assert!(!human.contains('\u{202e}'), "raw override in the report");
+}
