@@ -1319,3 +1319,77 @@ fn bidirectional_controls_in_source_are_flagged() {
     assert!(human.contains("trojan-source-bidi"), "{human}");
     assert!(!human.contains('\u{202e}'), "raw override in the report");
 }
+
+/// .NET writes RSA private keys as XML (`ToXmlString(true)`): in a key file, escaped inside a
+/// `.config`, or in a C# string constant. StackExchange.Redis puts the password after a comma.
+#[test]
+fn dotnet_xml_keys_and_redis_passwords_are_found() {
+    const B64: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut g = Gen(0x00d0_7e70_0042);
+    let (modulus, d, p) = (g.chars(B64, 172), g.chars(B64, 172), g.chars(B64, 86));
+    let redis = g.chars(ALNUM, 16);
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "keys/server.xml",
+        format!(
+            "<RSAKeyValue>\n  <Modulus>{modulus}==</Modulus>\n  <Exponent>AQAB</Exponent>\n  <P>{p}==</P>\n  <D>{d}==</D>\n</RSAKeyValue>\n"
+        ),
+    );
+    write(
+        tmp.path(),
+        "web/Web.config",
+        format!(
+            "<configuration><appSettings><add key=\"SignKey\" value=\"&lt;RSAKeyValue&gt;&lt;Modulus&gt;{modulus}&lt;/Modulus&gt;&lt;D&gt;{d}&lt;/D&gt;&lt;/RSAKeyValue&gt;\" /></appSettings></configuration>\n"
+        ),
+    );
+    write(
+        tmp.path(),
+        "src/Sign.cs",
+        format!("class Sign {{ const string Key = \"<RSAKeyValue><P>{p}</P></RSAKeyValue>\"; }}\n"),
+    );
+    write(
+        tmp.path(),
+        "src/appsettings.json",
+        format!("{{ \"Redis\": \"10.0.0.5:6379,password={redis},connectTimeout=5000\" }}\n"),
+    );
+    // Public parts only, and an HTML paragraph: nothing to report.
+    write(
+        tmp.path(),
+        "keys/public.xml",
+        format!(
+            "<RSAKeyValue><Modulus>{modulus}</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>\n"
+        ),
+    );
+    write(
+        tmp.path(),
+        "docs/help.html",
+        "<p>Enter the password you were given.</p>\n",
+    );
+    let (r, _) = scan(tmp.path(), "");
+    let found: Vec<(String, String)> = hits(&r, "credential-hardcoded")
+        .into_iter()
+        .map(|(rule, path, _)| (rule, path))
+        .collect();
+    for (rule, path) in [
+        ("dotnet-xml-private-key", "keys/server.xml"),
+        ("dotnet-xml-private-key", "web/Web.config"),
+        ("dotnet-xml-private-key", "src/Sign.cs"),
+        ("connection-string-password", "src/appsettings.json"),
+    ] {
+        assert!(
+            found.contains(&(rule.to_owned(), path.to_owned())),
+            "{rule} in {path} not found: {found:?}"
+        );
+    }
+    assert!(
+        !found
+            .iter()
+            .any(|(_, p)| p == "keys/public.xml" || p == "docs/help.html"),
+        "{found:?}"
+    );
+    let text = r.to_string();
+    for secret in [&d, &p, &redis] {
+        assert!(!text.contains(secret.as_str()), "a secret was printed");
+    }
+}
