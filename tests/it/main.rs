@@ -4,6 +4,7 @@
     clippy::cast_possible_truncation
 )]
 
+mod accuracy;
 mod archives;
 mod build;
 mod check_sample;
