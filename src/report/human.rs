@@ -267,6 +267,9 @@ fn finding_group(
     let total = list.len();
     for f in list.iter().take(GROUP_LIMIT) {
         let mut loc = String::new();
+        if f.new == Some(true) {
+            loc.push_str(l("[new] ", "[新增] "));
+        }
         if let Some(req) = &f.requirement {
             loc.push_str(&format!("[{req}] "));
         }
@@ -290,6 +293,9 @@ fn finding_group(
         )?;
         for e in f.evidence.iter().take(5) {
             writeln!(out, "        {}", dim.apply_to(e))?;
+        }
+        if let Some(line) = places_line(f, lang) {
+            writeln!(out, "        {}", dim.apply_to(line))?;
         }
         if f.evidence.len() > 5 {
             writeln!(
@@ -323,6 +329,72 @@ fn finding_group(
         writeln!(out, "    → {}", l(info.ask_en, info.ask_zh))?;
     }
     Ok(())
+}
+
+/// How many places to name in a finding's "same secret in N files" or "N files" line.
+const PLACES_SHOWN: usize = 3;
+
+/// The line naming every place of a finding found in several (the same secret in several
+/// files), or the files of a finding about several files that its evidence does not name; the
+/// first few, the JSON report lists them all.
+fn places_line(f: &Finding, lang: Lang) -> Option<String> {
+    let more = |n: usize| match (n, lang) {
+        (0, _) => String::new(),
+        (n, Lang::En) => format!(", … {n} more"),
+        (n, Lang::Zh) => format!("，…… 另有 {n} 处"),
+    };
+    if f.locations.len() > 1 {
+        let mut files: Vec<&str> = f.locations.iter().map(|l| l.path.as_str()).collect();
+        files.dedup();
+        let shown: Vec<String> = f
+            .locations
+            .iter()
+            .take(PLACES_SHOWN)
+            .map(|l| match l.line {
+                Some(n) => format!("{}:{n}", l.path),
+                None => l.path.clone(),
+            })
+            .collect();
+        let rest = more(f.locations.len().saturating_sub(PLACES_SHOWN));
+        return Some(match lang {
+            Lang::En if files.len() > 1 => format!(
+                "same secret in {} files: {}{rest}",
+                files.len(),
+                shown.join(", ")
+            ),
+            Lang::En => format!(
+                "same secret on {} lines: {}{rest}",
+                f.locations.len(),
+                shown.join(", ")
+            ),
+            Lang::Zh if files.len() > 1 => format!(
+                "同一密钥出现在 {} 个文件中：{}{rest}",
+                files.len(),
+                shown.join("，")
+            ),
+            Lang::Zh => format!(
+                "同一密钥出现在 {} 行：{}{rest}",
+                f.locations.len(),
+                shown.join("，")
+            ),
+        });
+    }
+    let first = f.paths.first()?;
+    let name = first.rsplit('/').next().unwrap_or(first);
+    if f.paths.len() < 2 || f.evidence.iter().any(|e| e.contains(name)) {
+        return None;
+    }
+    let shown: Vec<&str> = f
+        .paths
+        .iter()
+        .take(PLACES_SHOWN)
+        .map(String::as_str)
+        .collect();
+    let rest = more(f.paths.len().saturating_sub(PLACES_SHOWN));
+    Some(match lang {
+        Lang::En => format!("{} files: {}{rest}", f.paths.len(), shown.join(", ")),
+        Lang::Zh => format!("{} 个文件：{}{rest}", f.paths.len(), shown.join("，")),
+    })
 }
 
 /// The `[[allow]]` entries and what each silenced.
