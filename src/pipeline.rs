@@ -224,7 +224,11 @@ pub fn deposit(
         inspected
             .outcome
             .findings
-            .extend(compare::findings(&d, note.is_some()));
+            .extend(compare::findings(
+                &d,
+                note.is_some(),
+                &compare::lost_sources(&prev.entries, &entries, &manifest.requirements),
+            ));
         d
     });
     let build_log = inspected.build.as_ref().map(|(_, log)| log.clone());
