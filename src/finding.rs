@@ -253,6 +253,9 @@ pub struct Finding {
     pub new: Option<bool>,
 }
 
+/// How redacted evidence names a secret's fingerprint.
+const FINGERPRINT_MARK: &str = "fingerprint sha256:";
+
 /// One place a finding was found: a delivery path and a line in it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -306,7 +309,19 @@ impl Finding {
     /// problem does not make it new. Used to mark new and resolved findings in a deposit and to
     /// match baseline entries.
     pub fn key(&self) -> String {
-        let place = match &self.fingerprint {
+        // A report written before findings carried their fingerprint still shows it in the
+        // redacted evidence.
+        let fingerprint = self.fingerprint.clone().or_else(|| {
+            self.evidence.iter().find_map(|e| {
+                let at = e.find(FINGERPRINT_MARK)? + FINGERPRINT_MARK.len();
+                let hex: String = e[at..]
+                    .chars()
+                    .take_while(char::is_ascii_hexdigit)
+                    .collect();
+                (hex.len() == 8).then_some(hex)
+            })
+        });
+        let place = match fingerprint {
             Some(fp) => format!("sha256:{fp}"),
             None => self.path.clone().unwrap_or_default(),
         };

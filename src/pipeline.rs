@@ -232,7 +232,16 @@ pub fn deposit(
         d
     });
     let build_log = inspected.build.as_ref().map(|(_, log)| log.clone());
-    let report = decide(&manifest, &delivery, inspected, args.now.clone());
+    let mut report = decide(&manifest, &delivery, inspected, args.now.clone());
+    // A previous report that does not read (written by another escrow) marks nothing.
+    let since = begun.previous.as_ref().and_then(|prev| {
+        let before: Report = serde_json::from_str(prev.record.report.get()).ok()?;
+        Some(crate::report::since::mark(
+            &mut report.findings,
+            &before.findings,
+            &prev.record.label,
+        ))
+    });
     let committed = begun.commit(
         vault::deposit::Commit {
             delivery: &delivery,
@@ -262,6 +271,7 @@ pub fn deposit(
         }),
         id: committed.id,
         seq: committed.seq,
+        since,
         report,
         new_objects: committed.new_objects,
         new_bytes: committed.new_bytes,

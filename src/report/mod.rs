@@ -14,6 +14,7 @@ mod clock;
 pub mod docs;
 mod human;
 mod render;
+pub mod since;
 mod wire;
 
 use serde::{Deserialize, Serialize};
