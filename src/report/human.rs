@@ -432,6 +432,20 @@ fn allowed(report: &Report, lang: Lang, color: bool, out: &mut dyn Write) -> io:
             }
         }
     }
+    if let Some(b) = &report.baseline {
+        writeln!(out)?;
+        let line = match lang {
+            Lang::En => format!(
+                "Accepted in the baseline {} ({} entries): {} silenced, {} stale",
+                b.file, b.entries, b.silenced, b.stale
+            ),
+            Lang::Zh => format!(
+                "基线 {}（{} 条记录）：已忽略 {} 条，失效记录 {} 条",
+                b.file, b.entries, b.silenced, b.stale
+            ),
+        };
+        writeln!(out, "{}", bold.apply_to(line))?;
+    }
     Ok(())
 }
 
