@@ -105,9 +105,10 @@ impl Entry {
 
     /// How the entry is named in messages: its number (from 1), code and path or fingerprint.
     fn name(&self, index: usize) -> String {
-        let place = match (&self.fingerprint, &self.path) {
-            (Some(fp), _) => format!(" (fingerprint {fp})"),
-            (None, Some(p)) => format!(" at {p}"),
+        let place = match (&self.path, &self.fingerprint) {
+            (Some(p), Some(fp)) => format!(" at {p}, fingerprint {fp}"),
+            (None, Some(fp)) => format!(", fingerprint {fp}"),
+            (Some(p), None) => format!(" at {p}"),
             (None, None) => String::new(),
         };
         format!("[[accepted]] entry {} ({}{place})", index + 1, self.code)
