@@ -227,14 +227,11 @@ pub fn deposit(
             &entries,
             &manifest.requirements,
         );
-        inspected
-            .outcome
-            .findings
-            .extend(compare::findings(
-                &d,
-                note.is_some(),
-                &compare::lost_sources(&prev.entries, &entries, &manifest.requirements),
-            ));
+        inspected.outcome.findings.extend(compare::findings(
+            &d,
+            note.is_some(),
+            &compare::lost_sources(&prev.entries, &entries, &manifest.requirements),
+        ));
         d
     });
     let build_log = inspected.build.as_ref().map(|(_, log)| log.clone());
@@ -245,15 +242,7 @@ pub fn deposit(
         args.now.clone(),
         args.baseline,
     );
-    // A previous report that does not read (written by another escrow) marks nothing.
-    let since = begun.previous.as_ref().and_then(|prev| {
-        let before: Report = serde_json::from_str(prev.record.report.get()).ok()?;
-        Some(crate::report::since::mark(
-            &mut report.findings,
-            &before.findings,
-            &prev.record.label,
-        ))
-    });
+    let since = mark_since(&mut report, begun.previous.as_ref());
     let committed = begun.commit(
         vault::deposit::Commit {
             delivery: &delivery,
@@ -290,6 +279,22 @@ pub fn deposit(
         reused_objects: committed.reused_objects,
         ledger_head: committed.ledger_head,
     })
+}
+
+/// Mark the report's findings new or not against the previous snapshot's stored report, and
+/// list the resolved ones. A previous report that does not read (written by another escrow)
+/// marks nothing.
+fn mark_since(
+    report: &mut Report,
+    previous: Option<&vault::deposit::Previous>,
+) -> Option<crate::report::since::FindingsSince> {
+    let prev = previous?;
+    let before: Report = serde_json::from_str(prev.record.report.get()).ok()?;
+    Some(crate::report::since::mark(
+        &mut report.findings,
+        &before.findings,
+        &prev.record.label,
+    ))
 }
 
 /// The report stored with a snapshot, read back.

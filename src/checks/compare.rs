@@ -176,8 +176,10 @@ pub fn lost_sources(
     requirements: &[Requirement],
 ) -> LostSources {
     let groups = ModuleGroups::of(requirements);
-    let now: std::collections::HashSet<Vec<u8>> =
-        new_entries.iter().filter_map(RecEntry::path_bytes).collect();
+    let now: std::collections::HashSet<Vec<u8>> = new_entries
+        .iter()
+        .filter_map(RecEntry::path_bytes)
+        .collect();
     let contents: std::collections::HashSet<&str> = new_entries
         .iter()
         .filter_map(|e| e.sha256.as_deref())
@@ -226,26 +228,48 @@ fn regressed(d: &Diff, lost: &LostSources) -> Vec<Finding> {
             (
                 format!(
                     "module {:?} went from {} files ({} source) in {} to {} files ({} source)",
-                    g.name, g.files_before, g.source_before, d.old.label, g.files_after, g.source_after
+                    g.name,
+                    g.files_before,
+                    g.source_before,
+                    d.old.label,
+                    g.files_after,
+                    g.source_after
                 ),
                 format!(
                     "模块「{}」从 {} 的 {} 个文件（源代码 {} 个）变为 {} 个文件（源代码 {} 个）",
-                    g.name, d.old.label, g.files_before, g.source_before, g.files_after, g.source_after
+                    g.name,
+                    d.old.label,
+                    g.files_before,
+                    g.source_before,
+                    g.files_after,
+                    g.source_after
                 ),
             )
         } else {
             (
                 format!(
                     "module {:?} lost {} source files since {} (their contents are nowhere in the delivery), though it went from {} to {} source files",
-                    g.name, gone.len(), d.old.label, g.source_before, g.source_after
+                    g.name,
+                    gone.len(),
+                    d.old.label,
+                    g.source_before,
+                    g.source_after
                 ),
                 format!(
                     "模块「{}」自 {} 以来删除了 {} 个源代码文件（其内容在交付物中已不存在），尽管源代码文件总数从 {} 个变为 {} 个",
-                    g.name, d.old.label, gone.len(), g.source_before, g.source_after
+                    g.name,
+                    d.old.label,
+                    gone.len(),
+                    g.source_before,
+                    g.source_after
                 ),
             )
         };
-        let paths = if gone.is_empty() { removed.clone() } else { gone.to_vec() };
+        let paths = if gone.is_empty() {
+            removed.clone()
+        } else {
+            gone.to_vec()
+        };
         let shown = if net_loss { &removed } else { &paths };
         out.push(
             Finding::of(crate::checks::codes::CompareCode::ModuleRegressed, en, zh)

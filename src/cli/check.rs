@@ -94,7 +94,10 @@ pub(super) fn load_baseline(path: Option<&Path>) -> Result<Option<baseline::Base
 
 /// The report's date (UTC), for a baseline's `accepted-at`.
 fn today(report: &report::Report) -> &str {
-    report.generated_at.get(..10).unwrap_or(&report.generated_at)
+    report
+        .generated_at
+        .get(..10)
+        .unwrap_or(&report.generated_at)
 }
 
 /// Print or write a report, with the summary line, and return the exit code of its verdict.

@@ -263,9 +263,9 @@ pub fn write(findings: &[Finding], previous: Option<&Baseline>, today: &str) -> 
             .iter()
             .enumerate()
             .filter(|(i, e)| {
-                findings.iter().any(|f| {
-                    f.code == stale && f.message.starts_with(&format!("{} ", e.name(*i)))
-                })
+                findings
+                    .iter()
+                    .any(|f| f.code == stale && f.message.starts_with(&format!("{} ", e.name(*i))))
             })
             .map(|(_, e)| e.key())
             .collect();
@@ -342,7 +342,10 @@ mod tests {
             .collect();
         assert_eq!(
             kept,
-            [("a", "Wang Li"), ("c", "FILL IN: who accepted this finding")]
+            [
+                ("a", "Wang Li"),
+                ("c", "FILL IN: who accepted this finding")
+            ]
         );
     }
 

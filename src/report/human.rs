@@ -266,48 +266,7 @@ fn finding_group(
     }
     let total = list.len();
     for f in list.iter().take(GROUP_LIMIT) {
-        let mut loc = String::new();
-        if f.new == Some(true) {
-            loc.push_str(l("[new] ", "[新增] "));
-        }
-        if let Some(req) = &f.requirement {
-            loc.push_str(&format!("[{req}] "));
-        }
-        match (&f.path, f.line) {
-            (Some(p), Some(line)) => loc.push_str(&format!("{p}:{line}: ")),
-            (Some(p), None) if !f.message.contains(p.as_str()) => {
-                loc.push_str(&format!("{p}: "));
-            }
-            _ => {}
-        }
-        let rule = f
-            .rule
-            .as_deref()
-            .map(|r| format!(" [{r}]"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "    - {loc}{}{}",
-            l(&f.message, &f.message_zh),
-            dim.apply_to(rule)
-        )?;
-        for e in f.evidence.iter().take(5) {
-            writeln!(out, "        {}", dim.apply_to(e))?;
-        }
-        if let Some(line) = places_line(f, lang) {
-            writeln!(out, "        {}", dim.apply_to(line))?;
-        }
-        if f.evidence.len() > 5 {
-            writeln!(
-                out,
-                "        {}",
-                dim.apply_to(format!(
-                    "… {} {}",
-                    f.evidence.len() - 5,
-                    l("more", "条未列出")
-                ))
-            )?;
-        }
+        finding_lines(f, lang, color, out)?;
     }
     if total > GROUP_LIMIT {
         writeln!(
@@ -327,6 +286,56 @@ fn finding_group(
     }
     if let Some(info) = info {
         writeln!(out, "    → {}", l(info.ask_en, info.ask_zh))?;
+    }
+    Ok(())
+}
+
+/// One finding of a group: where, what (marked when new since the previous snapshot), its
+/// evidence, and the places of a finding found in several.
+fn finding_lines(f: &Finding, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let dim = Styles::new(color).dim;
+    let l = |en, zh| lang.pick(en, zh);
+    let mut loc = String::new();
+    if f.new == Some(true) {
+        loc.push_str(l("[new] ", "[新增] "));
+    }
+    if let Some(req) = &f.requirement {
+        loc.push_str(&format!("[{req}] "));
+    }
+    match (&f.path, f.line) {
+        (Some(p), Some(line)) => loc.push_str(&format!("{p}:{line}: ")),
+        (Some(p), None) if !f.message.contains(p.as_str()) => {
+            loc.push_str(&format!("{p}: "));
+        }
+        _ => {}
+    }
+    let rule = f
+        .rule
+        .as_deref()
+        .map(|r| format!(" [{r}]"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "    - {loc}{}{}",
+        l(&f.message, &f.message_zh),
+        dim.apply_to(rule)
+    )?;
+    for e in f.evidence.iter().take(5) {
+        writeln!(out, "        {}", dim.apply_to(e))?;
+    }
+    if let Some(line) = places_line(f, lang) {
+        writeln!(out, "        {}", dim.apply_to(line))?;
+    }
+    if f.evidence.len() > 5 {
+        writeln!(
+            out,
+            "        {}",
+            dim.apply_to(format!(
+                "… {} {}",
+                f.evidence.len() - 5,
+                l("more", "条未列出")
+            ))
+        )?;
     }
     Ok(())
 }

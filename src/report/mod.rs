@@ -23,9 +23,9 @@ pub use clock::cst_time;
 pub use human::{Lang, render_human};
 pub use render::{Document, HumanStyle, OutputFormat, render, render_json, terminal_safe};
 pub use wire::{
-    AllowedInfo, BaselineInfo, BuildInfo, BuildLogInfo, BuildStatusInfo, IsolationInfo, OutputFileInfo,
-    RebuildInfo, RequirementInfo, RequirementKindInfo, RequirementStatusInfo, ScanInfo,
-    ToolVersionInfo,
+    AllowedInfo, BaselineInfo, BuildInfo, BuildLogInfo, BuildStatusInfo, IsolationInfo,
+    OutputFileInfo, RebuildInfo, RequirementInfo, RequirementKindInfo, RequirementStatusInfo,
+    ScanInfo, ToolVersionInfo,
 };
 
 use crate::checks::{RequirementResult, RequirementStatus as Status};

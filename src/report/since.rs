@@ -83,7 +83,8 @@ mod tests {
     #[test]
     fn an_old_credential_finding_matches_by_the_fingerprint_in_its_evidence() {
         let mut old = f("x.properties", 3).rule("password");
-        old.evidence = vec!["password=[redacted: 9 characters, fingerprint sha256:0a1b2c3d]".into()];
+        old.evidence =
+            vec!["password=[redacted: 9 characters, fingerprint sha256:0a1b2c3d]".into()];
         let mut now = f("y.properties", 7).rule("password");
         now.fingerprint = Some("0a1b2c3d".to_owned());
         let mut findings = vec![now];

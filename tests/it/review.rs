@@ -64,7 +64,11 @@ fn one_secret_in_two_files_is_one_finding_with_both_places() {
     let mut g = Gen(0x00c0_ffee);
     let (shared, other) = (g.password(), g.password());
     write(&d, "config/dev/db.properties", props(&shared));
-    write(&d, "config/prod/db.properties", format!("# prod\n{}", props(&shared)));
+    write(
+        &d,
+        "config/prod/db.properties",
+        format!("# prod\n{}", props(&shared)),
+    );
     write(&d, "config/test/db.properties", props(&other));
     write(&d, "src/App.java", "class App {}\n");
     let m = manifest(&mdir, MANIFEST);
@@ -84,7 +88,10 @@ fn one_secret_in_two_files_is_one_finding_with_both_places() {
     );
     assert_eq!(both["path"], "config/dev/db.properties");
     let fp = both["fingerprint"].as_str().unwrap();
-    assert!(fp.len() == 8 && fp.chars().all(|c| c.is_ascii_hexdigit()), "{fp}");
+    assert!(
+        fp.len() == 8 && fp.chars().all(|c| c.is_ascii_hexdigit()),
+        "{fp}"
+    );
     assert!(both["evidence"][0].as_str().unwrap().contains(fp));
     let single = found.iter().find(|f| f["locations"].is_null()).unwrap();
     assert_eq!(single["path"], "config/test/db.properties");
@@ -92,9 +99,9 @@ fn one_secret_in_two_files_is_one_finding_with_both_places() {
 
     let human = check(&d, &m, &[]);
     assert!(
-        human
-            .stdout
-            .contains("same secret in 2 files: config/dev/db.properties:2, config/prod/db.properties:3"),
+        human.stdout.contains(
+            "same secret in 2 files: config/dev/db.properties:2, config/prod/db.properties:3"
+        ),
         "{}",
         human.stdout
     );
@@ -141,7 +148,10 @@ fn a_finding_about_a_folder_names_every_file_as_data() {
         .iter()
         .map(|e| e.as_str().unwrap())
         .collect();
-    assert!(evidence.contains(&"… and 3 more"), "the text is unchanged: {evidence:?}");
+    assert!(
+        evidence.contains(&"… and 3 more"),
+        "the text is unchanged: {evidence:?}"
+    );
     let paths: Vec<&str> = f["paths"]
         .as_array()
         .unwrap()
@@ -204,15 +214,24 @@ fn an_update_marks_new_findings_and_lists_resolved_ones() {
     write(&d, "config/a.properties", props(&fixed));
     write(&d, "config/keep.properties", props(&kept));
     let v1 = s.deposit("v1", &["--format", "json"]).json();
-    assert!(v1.get("findings_since").is_none(), "the first snapshot: {v1}");
     assert!(
-        credentials(&v1["report"]).iter().all(|f| f.get("new").is_none()),
+        v1.get("findings_since").is_none(),
+        "the first snapshot: {v1}"
+    );
+    assert!(
+        credentials(&v1["report"])
+            .iter()
+            .all(|f| f.get("new").is_none()),
         "{v1}"
     );
 
     std::fs::remove_file(d.join("config/a.properties")).unwrap();
     // The kept secret moves down a line: still the same finding.
-    write(&d, "config/keep.properties", format!("# moved\n{}", props(&kept)));
+    write(
+        &d,
+        "config/keep.properties",
+        format!("# moved\n{}", props(&kept)),
+    );
     write(&d, "config/b.properties", props(&added));
     let v2 = s.deposit("v2", &["--format", "json"]).json();
     let report = &v2["report"];
@@ -253,7 +272,8 @@ fn an_update_marks_new_findings_and_lists_resolved_ones() {
         v3.stdout
     );
     assert!(
-        v3.stdout.contains("resolved: credential-hardcoded config/b.properties:2"),
+        v3.stdout
+            .contains("resolved: credential-hardcoded config/b.properties:2"),
         "{}",
         v3.stdout
     );
@@ -264,7 +284,11 @@ fn a_module_that_lost_a_file_while_gaining_forty_is_regressed() {
     let s = Deposits::new();
     let d = s.d();
     for i in 0..5 {
-        write(&d, &format!("src/Keep{i}.java"), format!("class Keep{i} {{}}\n"));
+        write(
+            &d,
+            &format!("src/Keep{i}.java"),
+            format!("class Keep{i} {{}}\n"),
+        );
     }
     write(&d, "src/billing/Gone.java", "class Gone { int fee; }\n");
     write(&d, "src/Moved.java", "class Moved { int x; }\n");
@@ -275,13 +299,20 @@ fn a_module_that_lost_a_file_while_gaining_forty_is_regressed() {
     std::fs::remove_file(d.join("src/Moved.java")).unwrap();
     write(&d, "src/util/Moved.java", "class Moved { int x; }\n");
     for i in 0..40 {
-        write(&d, &format!("src/gen/New{i}.java"), format!("class New{i} {{}}\n"));
+        write(
+            &d,
+            &format!("src/gen/New{i}.java"),
+            format!("class New{i} {{}}\n"),
+        );
     }
     let r = s.deposit("v2", &["--format", "json"]).json();
     let found = with_code(&r["report"], "module-regressed");
     assert_eq!(found.len(), 1, "{r}");
     assert_eq!(found[0]["requirement"], "app");
-    assert_eq!(found[0]["paths"], serde_json::json!(["src/billing/Gone.java"]));
+    assert_eq!(
+        found[0]["paths"],
+        serde_json::json!(["src/billing/Gone.java"])
+    );
     assert!(
         found[0]["message"]
             .as_str()
@@ -294,7 +325,10 @@ fn a_module_that_lost_a_file_while_gaining_forty_is_regressed() {
     // Only moved: nothing lost.
     std::fs::rename(d.join("src/util/Moved.java"), d.join("src/Moved2.java")).unwrap();
     let r = s.deposit("v3", &["--format", "json"]).json();
-    assert!(with_code(&r["report"], "module-regressed").is_empty(), "{r}");
+    assert!(
+        with_code(&r["report"], "module-regressed").is_empty(),
+        "{r}"
+    );
 }
 
 #[test]
@@ -310,10 +344,22 @@ fn a_baseline_is_written_filled_in_and_silences_what_it_accepts() {
     let b = mdir.join("baseline.toml");
     let json = [os("--format"), os("json")];
 
-    let written = check(&d, &m, &[os("--write-baseline"), b.as_os_str(), json[0], json[1]]);
+    let written = check(
+        &d,
+        &m,
+        &[os("--write-baseline"), b.as_os_str(), json[0], json[1]],
+    );
     assert_ne!(written.code, 2, "{}", written.stderr);
-    assert_eq!(credentials(&written.json()).len(), 2, "the findings still count");
-    assert!(written.stderr.contains("baseline written to"), "{}", written.stderr);
+    assert_eq!(
+        credentials(&written.json()).len(),
+        2,
+        "the findings still count"
+    );
+    assert!(
+        written.stderr.contains("baseline written to"),
+        "{}",
+        written.stderr
+    );
     let text = std::fs::read_to_string(&b).unwrap();
     assert!(text.contains("version = 1"), "{text}");
     assert_eq!(text.matches("[[accepted]]").count(), 2, "{text}");
@@ -324,7 +370,9 @@ fn a_baseline_is_written_filled_in_and_silences_what_it_accepts() {
     assert_eq!(refused.code, 2);
     assert!(
         refused.stderr.contains("baseline.toml")
-            && refused.stderr.contains("[[accepted]] entry 1 (credential-hardcoded")
+            && refused
+                .stderr
+                .contains("[[accepted]] entry 1 (credential-hardcoded")
             && refused.stderr.contains("accepted-by, reason"),
         "{}",
         refused.stderr
@@ -332,7 +380,10 @@ fn a_baseline_is_written_filled_in_and_silences_what_it_accepts() {
 
     let filled = text
         .replace("FILL IN: who accepted this finding", "Wang Li, IT")
-        .replace("FILL IN: why it is acceptable", "test server, password rotated");
+        .replace(
+            "FILL IN: why it is acceptable",
+            "test server, password rotated",
+        );
     std::fs::write(&b, filled).unwrap();
     let ok = check(&d, &m, &[os("--baseline"), b.as_os_str(), json[0], json[1]]);
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
@@ -343,7 +394,11 @@ fn a_baseline_is_written_filled_in_and_silences_what_it_accepts() {
         serde_json::json!({"file": b.display().to_string(), "entries": 2, "silenced": 2, "stale": 0})
     );
     let human = check(&d, &m, &[os("--baseline"), b.as_os_str()]);
-    assert!(human.stdout.contains("(2 entries): 2 silenced, 0 stale"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("(2 entries): 2 silenced, 0 stale"),
+        "{}",
+        human.stdout
+    );
 
     // One finding gone: its entry is stale (info), the verdict still passes.
     std::fs::remove_file(d.join("config/b.properties")).unwrap();
@@ -354,17 +409,42 @@ fn a_baseline_is_written_filled_in_and_silences_what_it_accepts() {
     let stale = with_code(&r, "baseline-stale");
     assert_eq!(stale.len(), 1, "{r}");
     assert_eq!(stale[0]["severity"], "info");
-    assert!(stale[0]["message"].as_str().unwrap().contains("config/b.properties"));
+    assert!(
+        stale[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("config/b.properties")
+    );
 
     // Written again with the baseline: the entry in force keeps who accepted it; the stale
     // one goes.
     let again = mdir.join("again.toml");
-    check(&d, &m, &[os("--baseline"), b.as_os_str(), os("--write-baseline"), again.as_os_str()]);
+    check(
+        &d,
+        &m,
+        &[
+            os("--baseline"),
+            b.as_os_str(),
+            os("--write-baseline"),
+            again.as_os_str(),
+        ],
+    );
     let text = std::fs::read_to_string(&again).unwrap();
     assert_eq!(text.matches("[[accepted]]").count(), 1, "{text}");
-    assert!(text.contains("Wang Li, IT") && !text.contains("= \"FILL IN"), "{text}");
+    assert!(
+        text.contains("Wang Li, IT") && !text.contains("= \"FILL IN"),
+        "{text}"
+    );
+}
 
-    // Bad files: exit 2 with the file and what to do.
+#[test]
+fn a_bad_baseline_stops_the_check_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (d, mdir) = (tmp.path().join("d"), tmp.path().join("m"));
+    std::fs::create_dir_all(&mdir).unwrap();
+    write(&d, "src/App.java", "class App {}\n");
+    let m = manifest(&mdir, MANIFEST);
+    // Exit 2 with the file and what to do.: exit 2 with the file and what to do.
     let bad = mdir.join("bad.toml");
     for (content, says) in [
         ("this is not toml", "--write-baseline"),
@@ -373,7 +453,11 @@ fn a_baseline_is_written_filled_in_and_silences_what_it_accepts() {
         std::fs::write(&bad, content).unwrap();
         let r = check(&d, &m, &[os("--baseline"), bad.as_os_str()]);
         assert_eq!(r.code, 2, "{}", r.stderr);
-        assert!(r.stderr.contains("bad.toml") && r.stderr.contains(says), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("bad.toml") && r.stderr.contains(says),
+            "{}",
+            r.stderr
+        );
     }
     let missing = mdir.join("missing.toml");
     let r = check(&d, &m, &[os("--baseline"), missing.as_os_str()]);
