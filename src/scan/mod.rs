@@ -229,6 +229,11 @@ fn one_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
             Some(&i) => {
                 let g = &mut out[i];
                 g.severity = g.severity.max(f.severity);
+                // The first line is the redacted match, the same secret; notes after it (lines
+                // not listed in that file) are kept, naming their file.
+                for note in f.evidence.iter().skip(1) {
+                    g.evidence.push(format!("{}: {note}", location.path));
+                }
                 g.locations.push(location);
             }
             None => {
