@@ -7,7 +7,7 @@
 //! above the leaves: any layer may use it.
 
 use crate::build::codes::BuildCode;
-use crate::checks::codes::{CheckCode, CompareCode};
+use crate::checks::codes::{BaselineCode, CheckCode, CompareCode};
 use crate::delivery::codes::DeliveryCode;
 use crate::finding::{Code, Severity};
 use crate::scan::codes::ScanCode;
@@ -20,6 +20,7 @@ const FINDING_PARTS: &[&[Code]] = &[
     BuildCode::ALL,
     CompareCode::ALL,
     ScanCode::ALL,
+    BaselineCode::ALL,
 ];
 
 /// The producers' lists, finding codes then vault audit codes.
@@ -29,6 +30,7 @@ const ALL_PARTS: &[&[Code]] = &[
     BuildCode::ALL,
     CompareCode::ALL,
     ScanCode::ALL,
+    BaselineCode::ALL,
     AuditCode::ALL,
 ];
 
@@ -124,12 +126,13 @@ mod tests {
 
     #[test]
     fn no_code_is_declared_by_two_producers() {
-        let producers: [(&str, &[Code]); 6] = [
+        let producers: [(&str, &[Code]); 7] = [
             ("CheckCode", CheckCode::ALL),
             ("DeliveryCode", DeliveryCode::ALL),
             ("BuildCode", BuildCode::ALL),
             ("CompareCode", CompareCode::ALL),
             ("ScanCode", ScanCode::ALL),
+            ("BaselineCode", BaselineCode::ALL),
             ("AuditCode", AuditCode::ALL),
         ];
         let mut owner: HashMap<&str, &str> = HashMap::new();

@@ -234,6 +234,37 @@ pub struct Finding {
     /// them. Not part of the report.
     #[serde(skip)]
     pub covers: Vec<String>,
+    /// A credential's fingerprint: the first 8 hex digits of the SHA-256 of the secret, as its
+    /// redacted evidence shows (`fingerprint sha256:…`). The same secret found in several places
+    /// is one finding with one fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// Every place the same secret was found (file and line), in path order, when it was found
+    /// in more than one; `path` and `line` give the first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<Location>,
+    /// Every delivery file a finding about several files stands for (a folder of class files,
+    /// files removed from a module), in full; the evidence lists the first few.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    /// In a deposit compared with a previous snapshot: whether the finding is new since that
+    /// snapshot (`true`) or was there already (`false`). Absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
+}
+
+/// How redacted evidence names a secret's fingerprint.
+const FINGERPRINT_MARK: &str = "fingerprint sha256:";
+
+/// One place a finding was found: a delivery path and a line in it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// The delivery-relative path (readable form).
+    pub path: String,
+    /// The line, counted from 1, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 impl Finding {
@@ -265,7 +296,42 @@ impl Finding {
             evidence: Vec::new(),
             rule: None,
             covers: Vec::new(),
+            fingerprint: None,
+            locations: Vec::new(),
+            paths: Vec::new(),
+            new: None,
         }
+    }
+
+    /// The finding's stable key, which stays the same from one delivery to the next while the
+    /// problem stays: code, rule, requirement, and either the secret's fingerprint (a
+    /// credential, wherever it moved) or the path. Lines are left out, so an edit above the
+    /// problem does not make it new. Used to mark new and resolved findings in a deposit and to
+    /// match baseline entries.
+    pub fn key(&self) -> String {
+        // A report written before findings carried their fingerprint still shows it in the
+        // redacted evidence.
+        let fingerprint = self.fingerprint.clone().or_else(|| {
+            self.evidence.iter().find_map(|e| {
+                let at = e.find(FINGERPRINT_MARK)? + FINGERPRINT_MARK.len();
+                let hex: String = e[at..]
+                    .chars()
+                    .take_while(char::is_ascii_hexdigit)
+                    .collect();
+                (hex.len() == 8).then_some(hex)
+            })
+        });
+        let place = match fingerprint {
+            Some(fp) => format!("sha256:{fp}"),
+            None => self.path.clone().unwrap_or_default(),
+        };
+        format!(
+            "{}|{}|{}|{}",
+            self.code,
+            self.rule.as_deref().unwrap_or(""),
+            self.requirement.as_deref().unwrap_or(""),
+            place
+        )
     }
 
     /// Set the scan rule that found it (`Finding::rule`).
@@ -303,10 +369,23 @@ impl Finding {
         self
     }
 
-    /// Every path the finding stands for (see [`Finding::covers`]).
+    /// Every path the finding stands for (see [`Finding::covers`]). When there are several,
+    /// the report lists them too ([`Finding::paths`]).
     #[must_use]
     pub fn covers(mut self, paths: Vec<String>) -> Self {
+        if paths.len() > 1 {
+            self.paths.clone_from(&paths);
+        }
         self.covers = paths;
+        self
+    }
+
+    /// Every delivery file a finding about several files stands for, listed in the report
+    /// ([`Finding::paths`]); what an `[[allow]]` entry matches is unchanged (its `path`, or
+    /// [`Finding::covers`]).
+    #[must_use]
+    pub fn files(mut self, paths: Vec<String>) -> Self {
+        self.paths = paths;
         self
     }
 }

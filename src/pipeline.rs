@@ -5,7 +5,7 @@
 //! 2. the requirement checks and the scan's tree-wide pass (`check`, `deposit`);
 //! 3. the isolated build (`--build`, `escrow build`);
 //! 4. the comparison with the previous snapshot (`deposit`, under the vault's write lock);
-//! 5. the policy: `[severity]` and `[[allow]]`, once, over the findings of every stage;
+//! 5. the policy: `[severity]`, `[[allow]]` and the baseline, once, over the findings of every stage;
 //! 6. the report and its verdict (and, for a deposit, the snapshot and its ledger entry).
 //!
 //! `escrow check` runs 1, 2, 5, 6; `check --build` adds 3; `escrow build` runs 1, 3, 5, 6;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::checks::{self, compare};
 use crate::delivery::{self, Delivery, inventory::ContentSink};
 use crate::manifest::{self, Manifest};
-use crate::policy::Policy;
+use crate::policy::{Policy, baseline::Baseline};
 use crate::progress::Progress;
 use crate::report::{Outcome, Report, Verdict};
 use crate::vault::{self, snapshot::Note};
@@ -96,6 +96,8 @@ pub struct Request<'a> {
     pub ingest: &'a delivery::Ingest,
     /// The stages to run besides ingest, policy and report.
     pub stages: Stages<'a>,
+    /// Findings accepted one by one (`--baseline FILE`), silenced after `[[allow]]`.
+    pub baseline: Option<&'a Baseline>,
 }
 
 /// Run the pipeline without a vault (`check`, `check --build`, `build`): the report.
@@ -123,6 +125,7 @@ pub fn run(request: &Request<'_>, progress: &dyn Progress) -> Result<Report, Che
         &delivery,
         inspected,
         request.generated_at.clone(),
+        request.baseline,
     ))
 }
 
@@ -141,6 +144,7 @@ pub fn check(
             generated_at,
             ingest,
             stages: Stages::check(None),
+            baseline: None,
         },
         progress,
     )
@@ -164,6 +168,8 @@ pub struct DepositArgs<'a> {
     pub ingest: delivery::Ingest,
     /// Run the manifest's isolated build too, and keep its log with the snapshot.
     pub build: Option<build::Options>,
+    /// Findings accepted one by one (`--baseline FILE`), silenced after `[[allow]]`.
+    pub baseline: Option<&'a Baseline>,
 }
 
 pub use crate::report::docs::Deposited;
@@ -221,14 +227,22 @@ pub fn deposit(
             &entries,
             &manifest.requirements,
         );
-        inspected
-            .outcome
-            .findings
-            .extend(compare::findings(&d, note.is_some()));
+        inspected.outcome.findings.extend(compare::findings(
+            &d,
+            note.is_some(),
+            &compare::lost_sources(&prev.entries, &entries, &manifest.requirements),
+        ));
         d
     });
     let build_log = inspected.build.as_ref().map(|(_, log)| log.clone());
-    let report = decide(&manifest, &delivery, inspected, args.now.clone());
+    let mut report = decide(
+        &manifest,
+        &delivery,
+        inspected,
+        args.now.clone(),
+        args.baseline,
+    );
+    let since = mark_since(&mut report, begun.previous.as_ref());
     let committed = begun.commit(
         vault::deposit::Commit {
             delivery: &delivery,
@@ -258,12 +272,29 @@ pub fn deposit(
         }),
         id: committed.id,
         seq: committed.seq,
+        since,
         report,
         new_objects: committed.new_objects,
         new_bytes: committed.new_bytes,
         reused_objects: committed.reused_objects,
         ledger_head: committed.ledger_head,
     })
+}
+
+/// Mark the report's findings new or not against the previous snapshot's stored report, and
+/// list the resolved ones. A previous report that does not read (written by another escrow)
+/// marks nothing.
+fn mark_since(
+    report: &mut Report,
+    previous: Option<&vault::deposit::Previous>,
+) -> Option<crate::report::since::FindingsSince> {
+    let prev = previous?;
+    let before: Report = serde_json::from_str(prev.record.report.get()).ok()?;
+    Some(crate::report::since::mark(
+        &mut report.findings,
+        &before.findings,
+        &prev.record.label,
+    ))
 }
 
 /// The report stored with a snapshot, read back.
@@ -399,16 +430,18 @@ fn inspect(
     Ok(Inspected { outcome, build })
 }
 
-/// Stages 5 and 6: the policy, once, over the findings of every stage; then the report and its
-/// verdict.
+/// Stages 5 and 6: the policy, once, over the findings of every stage (`[severity]`,
+/// `[[allow]]`, then the baseline); then the report and its verdict.
 fn decide(
     manifest: &Manifest,
     delivery: &Delivery,
     inspected: Inspected,
     generated_at: String,
+    baseline: Option<&Baseline>,
 ) -> Report {
     let Inspected { mut outcome, build } = inspected;
     outcome.allowed = Policy::of(manifest).apply(&mut outcome.findings);
+    outcome.baseline = baseline.map(|b| b.apply(&mut outcome.findings));
     Report::new(manifest, delivery, outcome, generated_at)
         .with_build(build.as_ref().map(|(r, _)| r))
 }

@@ -10,6 +10,10 @@
 //!    `paths` globs matches; a finding that names no single file (`change-note-missing`,
 //!    `module-regressed`, a `build-output-missing` about unhashed outputs, …) is matched by an
 //!    entry whose `paths` include `"**"`, the whole delivery.
+//! 3. the baseline (`--baseline FILE`, [`baseline`]): the findings a person accepted one by
+//!    one are removed and counted; its entries that match nothing are reported as stale.
+
+pub mod baseline;
 
 use std::collections::BTreeMap;
 use std::path::Path;

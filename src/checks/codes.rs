@@ -98,8 +98,8 @@ finding_codes! {
             code: "module-regressed",
             default: Warn,
             criterion: "① 源代码完整性",
-            meaning_en: "Compared with the previous deposit, a module lost all its files or some of its source files.",
-            meaning_zh: "与上一次入库的快照相比，某模块的文件全部消失或源代码文件减少。",
+            meaning_en: "Compared with the previous deposit, a module lost all its files, or source files whose contents are nowhere in this delivery (even when it gained others).",
+            meaning_zh: "与上一次入库的快照相比，某模块的文件全部消失，或删除了源代码文件且其内容在本次交付中已不存在（即使同时新增了其他文件）。",
             ask_en: "Ask the vendor why the code was removed, and for the missing source if it is still in use.",
             ask_zh: "要求供应商说明删除原因；如代码仍在使用，要求补交缺失的源代码。",
         },
@@ -120,6 +120,21 @@ finding_codes! {
             meaning_zh: "与上一次入库的快照相比有文件变更，但没有随附修改说明文档（--note）。",
             ask_en: "Ask the vendor for the change notes the contract requires with every update.",
             ask_zh: "要求供应商按合同提供每次更新的修改说明文档。",
+        },
+    }
+}
+
+finding_codes! {
+    /// Codes of the policy step's baseline (`--baseline FILE`).
+    pub enum BaselineCode {
+        BaselineStale => {
+            code: "baseline-stale",
+            default: Info,
+            criterion: "③ 无技术壁垒",
+            meaning_en: "An entry of the baseline file (--baseline) matches no finding any more: the problem it accepted is gone.",
+            meaning_zh: "基线文件（--baseline）中的某条记录已不再对应任何问题：它所接受的问题已消失。",
+            ask_en: "Remove the entry from the baseline file (or write it again with --write-baseline).",
+            ask_zh: "从基线文件中删除该记录（或用 --write-baseline 重新生成）。",
         },
     }
 }

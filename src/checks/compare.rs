@@ -129,10 +129,11 @@ pub fn with_previous(
 }
 
 /// The findings a deposit raises against the previous snapshot: `module-regressed` for each
-/// module that lost all its files or some of its source files, `file-removed` for each removed
-/// file, and `change-note-missing` when files changed and no change note was given.
-pub fn findings(d: &Diff, has_note: bool) -> Vec<Finding> {
-    let mut out = regressed(d);
+/// module that lost all its files, fewer source files than before, or any source file that was
+/// not moved (see [`lost_sources`]); `file-removed` for each removed file, and
+/// `change-note-missing` when files changed and no change note was given.
+pub fn findings(d: &Diff, has_note: bool, lost: &LostSources) -> Vec<Finding> {
+    let mut out = regressed(d, lost);
     for g in &d.modules {
         for c in g.changes.iter().filter(|c| c.change == ChangeKind::Removed) {
             let mut f = Finding::of(
@@ -162,36 +163,120 @@ pub fn findings(d: &Diff, has_note: bool) -> Vec<Finding> {
     out
 }
 
-/// `module-regressed`: a module lost all its files, or some of its source files.
-fn regressed(d: &Diff) -> Vec<Finding> {
+/// The source files each module lost: in the previous snapshot, absent now under that path,
+/// and whose content is nowhere in the new delivery (a file whose content is found elsewhere
+/// was moved or renamed, not lost). By module id; paths in readable form, sorted.
+pub type LostSources = std::collections::BTreeMap<String, Vec<String>>;
+
+/// The source files each `[[module]]` of `requirements` lost between `old_entries` and
+/// `new_entries` (see [`LostSources`]).
+pub fn lost_sources(
+    old_entries: &[RecEntry],
+    new_entries: &[RecEntry],
+    requirements: &[Requirement],
+) -> LostSources {
+    let groups = ModuleGroups::of(requirements);
+    let now: std::collections::HashSet<Vec<u8>> = new_entries
+        .iter()
+        .filter_map(RecEntry::path_bytes)
+        .collect();
+    let contents: std::collections::HashSet<&str> = new_entries
+        .iter()
+        .filter_map(|e| e.sha256.as_deref())
+        .collect();
+    let mut lost = LostSources::new();
+    for e in old_entries {
+        let (Some(path), Some(sha)) = (e.path_bytes(), e.sha256.as_deref()) else {
+            continue;
+        };
+        if now.contains(&path) || contents.contains(sha) {
+            continue;
+        }
+        if let Some(g) = groups.group_of(&path)
+            && groups.is_source(g, &path)
+        {
+            lost.entry(groups.modules[g].id.clone())
+                .or_default()
+                .push(e.display_path());
+        }
+    }
+    for paths in lost.values_mut() {
+        paths.sort();
+    }
+    lost
+}
+
+/// `module-regressed`: a module lost all its files, fewer source files than before, or source
+/// files that were not moved elsewhere (`lost`), even when it gained others.
+fn regressed(d: &Diff, lost: &LostSources) -> Vec<Finding> {
     let mut out = Vec::new();
     for g in &d.modules {
         let Some(id) = &g.id else { continue };
         let lost_all = g.files_before > 0 && g.files_after == 0;
-        if lost_all || g.source_after < g.source_before {
-            let removed: Vec<String> = g
-                .changes
-                .iter()
-                .filter(|c| c.change == ChangeKind::Removed)
-                .take(10)
-                .map(|c| c.path.clone())
-                .collect();
-            out.push(
-                Finding::of(
-                    crate::checks::codes::CompareCode::ModuleRegressed,
-                    format!(
-                        "module {:?} went from {} files ({} source) in {} to {} files ({} source)",
-                        g.name, g.files_before, g.source_before, d.old.label, g.files_after, g.source_after
-                    ),
-                    format!(
-                        "模块「{}」从 {} 的 {} 个文件（源代码 {} 个）变为 {} 个文件（源代码 {} 个）",
-                        g.name, d.old.label, g.files_before, g.source_before, g.files_after, g.source_after
-                    ),
-                )
-                .requirement(id)
-                .evidence(removed),
-            );
+        let gone = lost.get(id).map_or(&[][..], Vec::as_slice);
+        let net_loss = lost_all || g.source_after < g.source_before;
+        if !net_loss && gone.is_empty() {
+            continue;
         }
+        let removed: Vec<String> = g
+            .changes
+            .iter()
+            .filter(|c| c.change == ChangeKind::Removed)
+            .map(|c| c.path.clone())
+            .collect();
+        let (en, zh) = if net_loss {
+            (
+                format!(
+                    "module {:?} went from {} files ({} source) in {} to {} files ({} source)",
+                    g.name,
+                    g.files_before,
+                    g.source_before,
+                    d.old.label,
+                    g.files_after,
+                    g.source_after
+                ),
+                format!(
+                    "模块「{}」从 {} 的 {} 个文件（源代码 {} 个）变为 {} 个文件（源代码 {} 个）",
+                    g.name,
+                    d.old.label,
+                    g.files_before,
+                    g.source_before,
+                    g.files_after,
+                    g.source_after
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "module {:?} lost {} source files since {} (their contents are nowhere in the delivery), though it went from {} to {} source files",
+                    g.name,
+                    gone.len(),
+                    d.old.label,
+                    g.source_before,
+                    g.source_after
+                ),
+                format!(
+                    "模块「{}」自 {} 以来删除了 {} 个源代码文件（其内容在交付物中已不存在），尽管源代码文件总数从 {} 个变为 {} 个",
+                    g.name,
+                    d.old.label,
+                    gone.len(),
+                    g.source_before,
+                    g.source_after
+                ),
+            )
+        };
+        let paths = if gone.is_empty() {
+            removed.clone()
+        } else {
+            gone.to_vec()
+        };
+        let shown = if net_loss { &removed } else { &paths };
+        out.push(
+            Finding::of(crate::checks::codes::CompareCode::ModuleRegressed, en, zh)
+                .requirement(id)
+                .evidence(shown.iter().take(10).cloned().collect())
+                .files(paths),
+        );
     }
     out
 }

@@ -46,6 +46,7 @@ pub fn run(args: &BuildArgs) -> Result<u8> {
             generated_at: now,
             ingest: &args.limits.ingest(),
             stages: escrow::pipeline::Stages::build_only(&options),
+            baseline: None,
         },
         &bar,
     )?;

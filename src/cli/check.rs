@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use escrow::policy::baseline;
 use escrow::report::{self, Verdict};
 
 use super::{BuildFlags, EXIT_FAIL, EXIT_PASS, Format, LimitArgs, ReportStyle, progress::Bar};
@@ -30,12 +31,25 @@ pub struct CheckArgs {
     build: bool,
     #[command(flatten)]
     build_flags: BuildFlags,
+    /// Findings accepted one by one (TOML: `version = 1`, [[accepted]] entries with code, path
+    /// or fingerprint, accepted-by, reason, accepted-at): silenced after [[allow]] and counted;
+    /// an entry that matches nothing is reported (baseline-stale).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write the findings of this check as a baseline FILE (atomically), keeping the entries of
+    /// --baseline still in force; fill in accepted-by and reason before using it.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
     if let Some(out) = &args.output {
         refuse_inside(out, &args.delivery, "--output")?;
     }
+    if let Some(out) = &args.write_baseline {
+        refuse_inside(out, &args.delivery, "--write-baseline")?;
+    }
+    let baseline = load_baseline(args.baseline.as_deref())?;
     let now = super::now_rfc3339()?;
     let bar =
         Bar::new(!args.quiet && args.style.format == Format::Human && super::stderr_is_terminal());
@@ -47,9 +61,21 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             generated_at: now,
             ingest: &args.limits.ingest(),
             stages: escrow::pipeline::Stages::check(build.as_ref()),
+            baseline: baseline.as_ref(),
         },
         &bar,
     )?;
+    if let Some(out) = &args.write_baseline {
+        let text = baseline::write(&report.findings, baseline.as_ref(), today(&report));
+        super::write_atomic(out, text.as_bytes())?;
+        if !args.quiet {
+            eprintln!(
+                "baseline written to {}: fill in accepted-by and reason for every entry (or delete it), then check with --baseline {}",
+                out.display(),
+                out.display()
+            );
+        }
+    }
     emit(
         &report,
         &args.style,
@@ -57,6 +83,21 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         args.quiet,
         &args.delivery,
     )
+}
+
+/// The baseline given with `--baseline`, loaded and checked (a bad one stops the command).
+pub(super) fn load_baseline(path: Option<&Path>) -> Result<Option<baseline::Baseline>> {
+    path.map(baseline::Baseline::load)
+        .transpose()
+        .map_err(anyhow::Error::from)
+}
+
+/// The report's date (UTC), for a baseline's `accepted-at`.
+fn today(report: &report::Report) -> &str {
+    report
+        .generated_at
+        .get(..10)
+        .unwrap_or(&report.generated_at)
 }
 
 /// Print or write a report, with the summary line, and return the exit code of its verdict.

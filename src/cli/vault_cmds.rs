@@ -98,9 +98,13 @@ pub struct DepositArgs {
     build: bool,
     #[command(flatten)]
     build_flags: BuildFlags,
+    /// Findings accepted one by one, silenced after [[allow]] (see `escrow check --help`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 pub fn deposit(args: &DepositArgs) -> Result<u8> {
+    let baseline = super::check::load_baseline(args.baseline.as_deref())?;
     let build = args.build_flags.options(args.build, &args.delivery)?;
     let path = args.vault.path();
     let v = args.vault.open_or_init(args.style.lang, args.quiet)?;
@@ -120,6 +124,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
                 ..args.limits.ingest()
             },
             build,
+            baseline: baseline.as_ref(),
         },
         &bar,
     )?;

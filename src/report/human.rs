@@ -266,42 +266,7 @@ fn finding_group(
     }
     let total = list.len();
     for f in list.iter().take(GROUP_LIMIT) {
-        let mut loc = String::new();
-        if let Some(req) = &f.requirement {
-            loc.push_str(&format!("[{req}] "));
-        }
-        match (&f.path, f.line) {
-            (Some(p), Some(line)) => loc.push_str(&format!("{p}:{line}: ")),
-            (Some(p), None) if !f.message.contains(p.as_str()) => {
-                loc.push_str(&format!("{p}: "));
-            }
-            _ => {}
-        }
-        let rule = f
-            .rule
-            .as_deref()
-            .map(|r| format!(" [{r}]"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "    - {loc}{}{}",
-            l(&f.message, &f.message_zh),
-            dim.apply_to(rule)
-        )?;
-        for e in f.evidence.iter().take(5) {
-            writeln!(out, "        {}", dim.apply_to(e))?;
-        }
-        if f.evidence.len() > 5 {
-            writeln!(
-                out,
-                "        {}",
-                dim.apply_to(format!(
-                    "… {} {}",
-                    f.evidence.len() - 5,
-                    l("more", "条未列出")
-                ))
-            )?;
-        }
+        finding_lines(f, lang, color, out)?;
     }
     if total > GROUP_LIMIT {
         writeln!(
@@ -323,6 +288,122 @@ fn finding_group(
         writeln!(out, "    → {}", l(info.ask_en, info.ask_zh))?;
     }
     Ok(())
+}
+
+/// One finding of a group: where, what (marked when new since the previous snapshot), its
+/// evidence, and the places of a finding found in several.
+fn finding_lines(f: &Finding, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let dim = Styles::new(color).dim;
+    let l = |en, zh| lang.pick(en, zh);
+    let mut loc = String::new();
+    if f.new == Some(true) {
+        loc.push_str(l("[new] ", "[新增] "));
+    }
+    if let Some(req) = &f.requirement {
+        loc.push_str(&format!("[{req}] "));
+    }
+    match (&f.path, f.line) {
+        (Some(p), Some(line)) => loc.push_str(&format!("{p}:{line}: ")),
+        (Some(p), None) if !f.message.contains(p.as_str()) => {
+            loc.push_str(&format!("{p}: "));
+        }
+        _ => {}
+    }
+    let rule = f
+        .rule
+        .as_deref()
+        .map(|r| format!(" [{r}]"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "    - {loc}{}{}",
+        l(&f.message, &f.message_zh),
+        dim.apply_to(rule)
+    )?;
+    for e in f.evidence.iter().take(5) {
+        writeln!(out, "        {}", dim.apply_to(e))?;
+    }
+    if let Some(line) = places_line(f, lang) {
+        writeln!(out, "        {}", dim.apply_to(line))?;
+    }
+    if f.evidence.len() > 5 {
+        writeln!(
+            out,
+            "        {}",
+            dim.apply_to(format!(
+                "… {} {}",
+                f.evidence.len() - 5,
+                l("more", "条未列出")
+            ))
+        )?;
+    }
+    Ok(())
+}
+
+/// How many places to name in a finding's "same secret in N files" or "N files" line.
+const PLACES_SHOWN: usize = 3;
+
+/// The line naming every place of a finding found in several (the same secret in several
+/// files), or the files of a finding about several files that its evidence does not name; the
+/// first few, the JSON report lists them all.
+fn places_line(f: &Finding, lang: Lang) -> Option<String> {
+    let more = |n: usize| match (n, lang) {
+        (0, _) => String::new(),
+        (n, Lang::En) => format!(", … {n} more"),
+        (n, Lang::Zh) => format!("，…… 另有 {n} 处"),
+    };
+    if f.locations.len() > 1 {
+        let mut files: Vec<&str> = f.locations.iter().map(|l| l.path.as_str()).collect();
+        files.dedup();
+        let shown: Vec<String> = f
+            .locations
+            .iter()
+            .take(PLACES_SHOWN)
+            .map(|l| match l.line {
+                Some(n) => format!("{}:{n}", l.path),
+                None => l.path.clone(),
+            })
+            .collect();
+        let rest = more(f.locations.len().saturating_sub(PLACES_SHOWN));
+        return Some(match lang {
+            Lang::En if files.len() > 1 => format!(
+                "same secret in {} files: {}{rest}",
+                files.len(),
+                shown.join(", ")
+            ),
+            Lang::En => format!(
+                "same secret on {} lines: {}{rest}",
+                f.locations.len(),
+                shown.join(", ")
+            ),
+            Lang::Zh if files.len() > 1 => format!(
+                "同一密钥出现在 {} 个文件中：{}{rest}",
+                files.len(),
+                shown.join("，")
+            ),
+            Lang::Zh => format!(
+                "同一密钥出现在 {} 行：{}{rest}",
+                f.locations.len(),
+                shown.join("，")
+            ),
+        });
+    }
+    let first = f.paths.first()?;
+    let name = first.rsplit('/').next().unwrap_or(first);
+    if f.paths.len() < 2 || f.evidence.iter().any(|e| e.contains(name)) {
+        return None;
+    }
+    let shown: Vec<&str> = f
+        .paths
+        .iter()
+        .take(PLACES_SHOWN)
+        .map(String::as_str)
+        .collect();
+    let rest = more(f.paths.len().saturating_sub(PLACES_SHOWN));
+    Some(match lang {
+        Lang::En => format!("{} files: {}{rest}", f.paths.len(), shown.join(", ")),
+        Lang::Zh => format!("{} 个文件：{}{rest}", f.paths.len(), shown.join("，")),
+    })
 }
 
 /// The `[[allow]]` entries and what each silenced.
@@ -359,6 +440,20 @@ fn allowed(report: &Report, lang: Lang, color: bool, out: &mut dyn Write) -> io:
                 )?,
             }
         }
+    }
+    if let Some(b) = &report.baseline {
+        writeln!(out)?;
+        let line = match lang {
+            Lang::En => format!(
+                "Accepted in the baseline {} ({} entries): {} silenced, {} stale",
+                b.file, b.entries, b.silenced, b.stale
+            ),
+            Lang::Zh => format!(
+                "基线 {}（{} 条记录）：已忽略 {} 条，失效记录 {} 条",
+                b.file, b.entries, b.silenced, b.stale
+            ),
+        };
+        writeln!(out, "{}", bold.apply_to(line))?;
     }
     Ok(())
 }

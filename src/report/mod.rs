@@ -14,6 +14,7 @@ mod clock;
 pub mod docs;
 mod human;
 mod render;
+pub mod since;
 mod wire;
 
 use serde::{Deserialize, Serialize};
@@ -22,9 +23,9 @@ pub use clock::cst_time;
 pub use human::{Lang, render_human};
 pub use render::{Document, HumanStyle, OutputFormat, render, render_json, terminal_safe};
 pub use wire::{
-    AllowedInfo, BuildInfo, BuildLogInfo, BuildStatusInfo, IsolationInfo, OutputFileInfo,
-    RebuildInfo, RequirementInfo, RequirementKindInfo, RequirementStatusInfo, ScanInfo,
-    ToolVersionInfo,
+    AllowedInfo, BaselineInfo, BuildInfo, BuildLogInfo, BuildStatusInfo, IsolationInfo,
+    OutputFileInfo, RebuildInfo, RequirementInfo, RequirementKindInfo, RequirementStatusInfo,
+    ScanInfo, ToolVersionInfo,
 };
 
 use crate::checks::{RequirementResult, RequirementStatus as Status};
@@ -47,6 +48,8 @@ pub struct Outcome {
     /// `[[allow]]` entries and how many findings each silenced: filled by the policy step
     /// (`crate::policy`), empty when the checks return.
     pub allowed: Vec<crate::scan::Allowed>,
+    /// What the baseline file silenced: filled by the policy step when one was given.
+    pub baseline: Option<BaselineInfo>,
 }
 
 /// The JSON report's schema version. Bump it on any incompatible change.
@@ -192,6 +195,10 @@ pub struct Report {
     /// Every `[[allow]]` entry with its reason and how many findings it silenced.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed: Vec<AllowedInfo>,
+    /// The baseline file given with `--baseline`: how many findings it silenced, how many of
+    /// its entries are stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineInfo>,
     /// The isolated build (`--build`): what ran, how it was isolated, what it made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<BuildInfo>,
@@ -271,6 +278,7 @@ impl Report {
             totals,
             scan: outcome.scan.as_ref().map(ScanInfo::new),
             allowed: outcome.allowed.iter().map(AllowedInfo::new).collect(),
+            baseline: outcome.baseline,
             build: None,
         }
     }

@@ -195,6 +195,20 @@ impl AllowedInfo {
     }
 }
 
+/// What the baseline file (`--baseline FILE`) did: the report's `baseline` object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineInfo {
+    /// The baseline file, as given on the command line.
+    pub file: String,
+    /// Its entries.
+    pub entries: u64,
+    /// Findings it silenced (after `[[allow]]`, which counts its own in `allowed`).
+    pub silenced: u64,
+    /// Entries that matched no finding (each reported as a `baseline-stale` finding).
+    pub stale: u64,
+}
+
 /// How a build ended; JSON: `succeeded`, `failed`, `timed-out`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -541,6 +555,7 @@ paths = ["db/**"]
                 reason: "test data".to_owned(),
                 silenced: 3,
             }],
+            baseline: None,
         };
         Report::new(
             &manifest,

@@ -332,6 +332,7 @@ impl FileScan<'_> {
         if let Some(sev) = rule.severity {
             f.severity = sev;
         }
+        f.fingerprint.clone_from(&fingerprint);
         (f, fingerprint)
     }
 }

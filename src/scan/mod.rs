@@ -32,7 +32,7 @@ use globset::{Candidate, GlobSet};
 use serde::{Deserialize, Serialize};
 
 use crate::delivery::Delivery;
-use crate::finding::Finding;
+use crate::finding::{self, Finding};
 pub use config::{Allow, Allowed, STRUCTURAL_RULES, ScanConfig};
 use facts::FileFacts;
 pub use inspect::TEXT_LIMIT;
@@ -195,6 +195,7 @@ impl Scanner {
             .filter_map(|f| f.path.clone())
             .collect();
         findings.extend(post::run(self, delivery, &facts, &obscured));
+        let findings = one_per_secret(findings);
         let summary = ScanSummary {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
@@ -205,6 +206,60 @@ impl Scanner {
         };
         (findings, summary)
     }
+}
+
+/// The credential findings of one secret (same code, rule and fingerprint) made into one
+/// finding that lists every place it was found (`locations`, in path order; `path` and `line`
+/// name the first). An `[[allow]]` entry must cover every file of it. Other findings pass
+/// unchanged, in order.
+fn one_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut first: HashMap<(String, Option<String>, String), usize> = HashMap::new();
+    for f in findings {
+        let Some(fp) = f.fingerprint.clone() else {
+            out.push(f);
+            continue;
+        };
+        let key = (f.code.clone(), f.rule.clone(), fp);
+        let location = finding::Location {
+            path: f.path.clone().unwrap_or_default(),
+            line: f.line,
+        };
+        match first.get(&key) {
+            Some(&i) => {
+                let g = &mut out[i];
+                g.severity = g.severity.max(f.severity);
+                // The first line is the redacted match, the same secret; notes after it (lines
+                // not listed in that file) are kept, naming their file.
+                for note in f.evidence.iter().skip(1) {
+                    g.evidence.push(format!("{}: {note}", location.path));
+                }
+                g.locations.push(location);
+            }
+            None => {
+                first.insert(key, out.len());
+                let mut f = f;
+                f.locations.push(location);
+                out.push(f);
+            }
+        }
+    }
+    for f in &mut out {
+        if f.locations.len() < 2 {
+            f.locations.clear();
+            continue;
+        }
+        f.locations.sort();
+        f.locations.dedup();
+        let mut files: Vec<String> = f.locations.iter().map(|l| l.path.clone()).collect();
+        files.dedup();
+        if files.len() > 1 {
+            f.covers = files;
+        }
+        f.path = Some(f.locations[0].path.clone());
+        f.line = f.locations[0].line;
+    }
+    out
 }
 
 /// A NuGet package folder name: `Newtonsoft.Json.13.0.1`.

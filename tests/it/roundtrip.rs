@@ -88,6 +88,7 @@ proptest! {
             lock_wait: std::time::Duration::from_secs(5),
             ingest: escrow::delivery::Ingest::default(),
             build: None,
+            baseline: None,
         };
         let dep = escrow::deposit(&vault, &args, &escrow::progress::NoProgress).unwrap();
         let out = tmp.path().join("out");

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DiffDoc, ledger_head_text, short};
 use crate::checks::human_bytes;
+use crate::report::since::FindingsSince;
 use crate::report::{Document, HumanStyle, Lang, Report};
 use crate::vault::diff::Diff;
 
@@ -27,6 +28,9 @@ pub struct Deposited {
     pub report: Report,
     /// The comparison with the previous snapshot, if there was one.
     pub diff: Option<Diff>,
+    /// The findings compared with the previous snapshot's (new and resolved), when there was
+    /// one and its stored report reads.
+    pub since: Option<FindingsSince>,
     /// Contents new to the vault.
     pub new_objects: u64,
     /// Bytes written into new packs (compressed).
@@ -63,6 +67,10 @@ pub struct DepositDoc {
     pub reused_objects: u64,
     /// The comparison with the previous snapshot (null for the first).
     pub diff: Option<DiffDoc>,
+    /// The findings compared with the previous snapshot's: how many are new (each marked
+    /// `"new": true` in the report) and those resolved (absent for the first snapshot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings_since: Option<FindingsSince>,
     /// The check report of the delivery.
     pub report: Report,
 }
@@ -82,13 +90,69 @@ impl DepositDoc {
             new_bytes: dep.new_bytes,
             reused_objects: dep.reused_objects,
             diff: dep.diff.as_ref().map(DiffDoc::new),
+            findings_since: dep.since.clone(),
             report: dep.report.clone(),
         }
     }
 }
 
+/// How many resolved findings the human output names.
+const RESOLVED_SHOWN: usize = 10;
+
+/// The opening of an update's human output: what changed in the findings since the previous
+/// snapshot, with the resolved ones named (new ones are marked in the report below).
+fn since_human(s: &FindingsSince, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
+    let resolved = s.resolved.len();
+    match lang {
+        Lang::En => writeln!(
+            out,
+            "What changed since {}: {} new findings, {resolved} resolved",
+            s.previous, s.new
+        )?,
+        Lang::Zh => writeln!(
+            out,
+            "自 {} 以来的变化：新增问题 {} 个，已解决 {resolved} 个",
+            s.previous, s.new
+        )?,
+    }
+    for f in s.resolved.iter().take(RESOLVED_SHOWN) {
+        let place = match (&f.path, f.line) {
+            (Some(p), Some(n)) => format!(" {p}:{n}"),
+            (Some(p), None) => format!(" {p}"),
+            _ => String::new(),
+        };
+        let message = match lang {
+            Lang::En => &f.message,
+            Lang::Zh => &f.message_zh,
+        };
+        let label = match lang {
+            Lang::En => "resolved",
+            Lang::Zh => "已解决",
+        };
+        writeln!(out, "  {label}: {}{place}: {message}", f.code)?;
+    }
+    if resolved > RESOLVED_SHOWN {
+        match lang {
+            Lang::En => writeln!(
+                out,
+                "  … {} more resolved; --format json lists them all",
+                resolved - RESOLVED_SHOWN
+            )?,
+            Lang::Zh => writeln!(
+                out,
+                "  …… 另有 {} 个已解决；--format json 列出全部",
+                resolved - RESOLVED_SHOWN
+            )?,
+        }
+    }
+    writeln!(out)
+}
+
 impl Document for DepositDoc {
     fn render_human(&self, style: HumanStyle, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(s) = &self.findings_since {
+            since_human(s, style.lang, out)?;
+        }
         crate::report::render_human(&self.report, style.lang, style.color, out)?;
         writeln!(out)?;
         if let Some(d) = &self.diff {

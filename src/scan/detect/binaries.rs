@@ -48,7 +48,19 @@ pub(in crate::scan) fn class_folders(
             )
             .path(shown.clone())
             .rule("class-without-source")
-            .evidence(ev),
+            .evidence(ev)
+            .files(
+                missing
+                    .iter()
+                    .map(|c| {
+                        if dir.is_empty() {
+                            format!("{c}.class")
+                        } else {
+                            format!("{dir}/{c}.class")
+                        }
+                    })
+                    .collect(),
+            ),
         );
         if let Some(f) = mangled(&shown, &missing) {
             out.push(f);
