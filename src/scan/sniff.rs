@@ -126,7 +126,8 @@ fn utf32(bytes: &[u8], big_endian: bool) -> String {
 /// Whether a file's first two lines declare the UTF-7 encoding (Python's coding cookie,
 /// PEP 263: `# -*- coding: utf-7 -*-`).
 fn declares_utf7(text: &[u8]) -> bool {
-    let mut lines = text.splitn(3, |b| *b == b'\n');
+    // Two lines of a few hundred bytes at most: a minified file's one line is not copied.
+    let mut lines = text[..text.len().min(512)].splitn(3, |b| *b == b'\n');
     let first_two = [lines.next(), lines.next()];
     first_two.into_iter().flatten().any(|line| {
         let line = line.to_ascii_lowercase();

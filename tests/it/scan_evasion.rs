@@ -118,6 +118,17 @@ fn source_under_another_name_is_scanned_with_its_language_rules() {
             "<?php\n$page = 1;\nsystem($_GET['c']);\necho $page;\n",
         );
     }
+    // JavaScript without an extension, PHP backed up.
+    write(
+        d,
+        "web/static/loader",
+        "var cfg = require('./cfg');\nfunction load(code) {\n    var fn = new Function(code);\n    return fn();\n}\nmodule.exports = load;\n",
+    );
+    write(
+        d,
+        "web/admin.php.bak",
+        "<?php\n$page = 1;\nsystem($_GET['c']);\n",
+    );
     // Negatives: prose that quotes the same line, and an XML file.
     write(
         d,
@@ -149,12 +160,14 @@ fn source_under_another_name_is_scanned_with_its_language_rules() {
     assert_eq!(
         paths_of(&r, "remote-command"),
         [
+            "web/admin.php.bak",
             "web/admin.phtml",
             "web/his.module",
             "web/lib.inc",
             "web/old.php5"
         ]
     );
+    assert_eq!(paths_of(&r, "dynamic-code-js"), ["web/static/loader"]);
 }
 
 #[test]
