@@ -280,8 +280,9 @@ impl FileScan<'_> {
             if self.seen > self.body.len() as u64 {
                 s.truncated.fetch_add(1, Ordering::Relaxed);
             }
-            findings.extend(self.line_rules(third_party));
-            facts.learn_from_text(&self.ext, &self.path, &self.body);
+            let text = sniff::decode(&self.body);
+            findings.extend(self.line_rules(third_party, &text));
+            facts.learn_from_text(&self.ext, &self.path, &text);
         }
         FileResult {
             path: std::mem::take(&mut self.path),

@@ -209,13 +209,11 @@ impl FileScan<'_> {
         applies.iter().any(|a| *a).then_some(applies)
     }
 
-    /// Run the line rules over a text file's content.
-    pub(super) fn line_rules(&self, third_party: bool) -> Vec<Finding> {
+    /// Run the line rules over a text file's content, `text`: its body decoded
+    /// (`sniff::decode`: UTF-16, UTF-32, UTF-7 and GB18030/GBK become UTF-8, so that patterns
+    /// and Chinese keywords match).
+    pub(super) fn line_rules(&self, third_party: bool, text: &[u8]) -> Vec<Finding> {
         let s = self.scanner;
-        // UTF-16, UTF-32, UTF-7 and GB18030/GBK text is decoded first, so that patterns (and
-        // Chinese keywords) match; UTF-8 and ASCII are scanned as they are.
-        let text = super::sniff::decode(&self.body);
-        let text: &[u8] = &text;
         let Some(applies) = self.applicable_rules(third_party, text) else {
             return Vec::new();
         };

@@ -536,3 +536,22 @@ fn holiday_schedules_and_templates_are_not_backdoors() {
     assert_eq!(paths_of(&r, "date-kill-switch"), [bomb, bomb]);
     assert_eq!(paths_of(&r, "hardcoded-credential-compare"), [bomb, bomb]);
 }
+
+#[test]
+fn source_in_utf16_counts_as_the_source_of_its_classes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let java = format!(
+        "{}package com.acme.his;\npublic class Order {{}}\n",
+        "// 订单模块\n".repeat(10)
+    );
+    // Found by its package and type (the file's name is not the class's).
+    write(d, "src/OrderTypes.java", utf16(&java, false));
+    let mut class = vec![0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 61];
+    class.extend_from_slice(&[0u8; 40]);
+    write(d, "target/classes/com/acme/his/Order.class", &class);
+    let r = scan(d);
+    for code in ["binary-without-source", "binary-unattributed"] {
+        assert!(with_code(&r, code).is_empty(), "{:?}", with_code(&r, code));
+    }
+}
