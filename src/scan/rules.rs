@@ -346,6 +346,35 @@ mod tests {
     }
 
     #[test]
+    fn unless_is_compiled_and_merged() {
+        let spec = LineRuleSpec {
+            id: "mine".into(),
+            code: Some("backdoor-suspect".into()),
+            description: Some("d".into()),
+            regex: Some("a".into()),
+            keywords: Some(vec!["a".into()]),
+            unless: Some("(".into()),
+            ..LineRuleSpec::default()
+        };
+        assert!(compile(&spec).unwrap_err().contains("`unless` regex"));
+        let over = LineRuleSpec {
+            id: "mine".into(),
+            unless: Some("holiday".into()),
+            ..LineRuleSpec::default()
+        };
+        let rule = compile(&spec.merged(&over)).unwrap();
+        assert!(rule.unless.unwrap().is_match(b"a holiday"));
+        let builtin = effective(&[]).unwrap();
+        let kill = builtin.iter().find(|r| r.id == "date-kill-switch").unwrap();
+        assert!(
+            kill.unless
+                .as_ref()
+                .unwrap()
+                .is_match("春节排班".as_bytes())
+        );
+    }
+
+    #[test]
     fn entropy_of_strings() {
         assert!(shannon(b"aaaaaaaa") < 0.01);
         assert!((shannon(b"abcd") - 2.0).abs() < 1e-9);

@@ -555,3 +555,27 @@ fn source_in_utf16_counts_as_the_source_of_its_classes() {
         assert!(with_code(&r, code).is_empty(), "{:?}", with_code(&r, code));
     }
 }
+
+#[test]
+fn a_manifest_rule_may_say_which_lines_it_skips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "src/Job.java",
+        "class Job {\n    void a() { callHome(); }\n    void b() { callHome(); } // approved by the hospital\n}\n",
+    );
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(
+        mdir.path(),
+        &format!(
+            "{MANIFEST}[[rule]]\nid = \"call-home\"\ncode = \"backdoor-suspect\"\ndescription = \"calls home\"\nregex = 'callHome\\('\nunless = 'approved by the hospital'\nkeywords = [\"callhome\"]\n"
+        ),
+    );
+    let r = check_json(d, &m).json();
+    let lines: Vec<u64> = with_code(&r, "backdoor-suspect")
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2]);
+}
