@@ -401,6 +401,11 @@ mod tests {
         assert_eq!(utf7(b"A+ImIDkQ."), "A\u{2262}\u{391}.");
         assert_eq!(utf7(b"1 +- 1"), "1 + 1");
         assert_eq!(utf7("+ZeVnLIqe-".as_bytes()), "日本語");
+        // What Python's encoder writes.
+        assert_eq!(
+            utf7(b"password = \"+W8Z4AQ-Ab1\"; exec(x) # +bOiRyg a+-b [1]"),
+            "password = \"密码Ab1\"; exec(x) # 注释 a+b [1]"
+        );
         assert!(declares_utf7(
             b"#!/usr/bin/python\n# -*- coding: utf-7 -*-\nx"
         ));
