@@ -8,10 +8,12 @@ use std::sync::atomic::Ordering;
 use super::detect::encryption::{self, randomness};
 use super::detect::{obfuscation, secrets};
 use super::facts::FileFacts;
+use super::sniff;
 use super::{FileResult, Scanner};
 use crate::delivery::inventory::{Inspection, Inspector};
 use crate::delivery::names;
 use crate::filetypes::{DEFAULT_SOURCE_EXTENSIONS, Magic, is_dotnet_assembly, magic_of};
+use crate::finding::Finding;
 
 /// Text files are scanned up to this many bytes (the hash still covers the whole file).
 pub const TEXT_LIMIT: usize = 16 << 20;
@@ -85,6 +87,12 @@ const TEXT_EXTENSIONS: &[&str] = &[
     "svg",
 ];
 
+/// Other extensions of PHP source (includes, templates, Drupal modules): encoded PHP hides in
+/// them too.
+const PHP_EXTENSIONS: &[&str] = &[
+    "inc", "phtml", "php3", "php4", "php5", "php7", "phps", "pht", "module",
+];
+
 /// Compiled artefacts: looked at for markers and matched against sources after the walk.
 const COMPILED_EXTENSIONS: &[&str] = &[
     "class", "jar", "war", "ear", "aar", "apk", "dex", "omod", "dll", "exe", "ocx", "sys", "so",
@@ -95,8 +103,9 @@ impl Inspector for Scanner {
     fn start(&self, path: &[u8], size: u64) -> Option<Box<dyn Inspection + '_>> {
         let ext = names::extension(path).map(|e| e.to_ascii_lowercase());
         let ext = ext.as_deref().unwrap_or("");
-        let declared_text =
-            TEXT_EXTENSIONS.contains(&ext) || DEFAULT_SOURCE_EXTENSIONS.contains(&ext);
+        let declared_text = TEXT_EXTENSIONS.contains(&ext)
+            || DEFAULT_SOURCE_EXTENSIONS.contains(&ext)
+            || PHP_EXTENSIONS.contains(&ext);
         let compiled = COMPILED_EXTENSIONS.contains(&ext);
         Some(Box::new(FileScan {
             scanner: self,
@@ -226,7 +235,7 @@ impl FileScan<'_> {
         if !matches!(m, Magic::Unknown) {
             return false;
         }
-        self.declared_text || !self.head.contains(&0)
+        self.declared_text || !self.head.contains(&0) || sniff::head_is_wide_text(&self.head)
     }
 
     fn wants_body(&self) -> bool {
@@ -256,6 +265,9 @@ impl FileScan<'_> {
         } else if let Some(f) = encryption::encrypted_content(self, magic) {
             findings.push(f);
         }
+        if let Some(f) = self.lfs_pointer() {
+            findings.push(f);
+        }
         if let Magic::Pe { dotnet: true } = magic
             && !third_party
             && let Some(f) = obfuscation::dotnet_markers(self)
@@ -268,8 +280,9 @@ impl FileScan<'_> {
             if self.seen > self.body.len() as u64 {
                 s.truncated.fetch_add(1, Ordering::Relaxed);
             }
-            findings.extend(self.line_rules(third_party));
-            facts.learn_from_text(&self.ext, &self.path, &self.body);
+            let text = sniff::decode(&self.body);
+            findings.extend(self.line_rules(third_party, &text));
+            facts.learn_from_text(&self.ext, &self.path, &text);
         }
         FileResult {
             path: std::mem::take(&mut self.path),
@@ -277,6 +290,37 @@ impl FileScan<'_> {
             findings,
             facts,
         }
+    }
+}
+
+impl FileScan<'_> {
+    /// `git-lfs-pointer`: a Git LFS pointer file (any delivery, not only a git one): the
+    /// repository's reference to content kept on an LFS server, which was not delivered.
+    fn lfs_pointer(&self) -> Option<Finding> {
+        let h = &self.head;
+        let pointer = self.seen < 1024
+            && h.starts_with(b"version https://git-lfs.github.com/spec/v1")
+            && contains(h, b"\noid sha256:")
+            && contains(h, b"\nsize ");
+        pointer.then(|| {
+            Finding::of(
+                crate::delivery::codes::DeliveryCode::GitLfsPointer,
+                "a Git LFS pointer: the file's content was not delivered, only its reference"
+                    .to_owned(),
+                "Git LFS 指针：文件的实际内容并未交付，只有其引用".to_owned(),
+            )
+            .path(self.display())
+            .rule("git-lfs-pointer")
+            .evidence(vec![
+                String::from_utf8_lossy(h)
+                    .lines()
+                    .find(|l| l.starts_with("oid "))
+                    .unwrap_or_default()
+                    .chars()
+                    .take(80)
+                    .collect(),
+            ])
+        })
     }
 }
 

@@ -181,10 +181,17 @@ impl Tally {
 impl FileScan<'_> {
     /// Which rules apply to this file at all (by path, and third-party code is exempt from
     /// some codes); `None` when none does.
-    fn applicable_rules(&self, third_party: bool) -> Option<Vec<bool>> {
+    fn applicable_rules(&self, third_party: bool, text: &[u8]) -> Option<Vec<bool>> {
         let path_str = String::from_utf8_lossy(&self.path);
         let cand_path = std::path::Path::new(path_str.as_ref());
         let cand = Candidate::new(cand_path);
+        // A file whose content shows its language (Java saved as .txt, a backup .java.bak):
+        // that language's rules apply too.
+        let also = super::sniff::rule_path(&self.path, &self.ext, text)
+            .map(|p| String::from_utf8_lossy(&p).into_owned());
+        let also = also
+            .as_deref()
+            .map(|p| Candidate::new(std::path::Path::new(p)));
         let applies: Vec<bool> = self
             .scanner
             .rules
@@ -193,27 +200,21 @@ impl FileScan<'_> {
                 if third_party && detect::line_code(r.code).skip_third_party {
                     return false;
                 }
-                r.paths.as_ref().is_none_or(|p| p.is_match_candidate(&cand))
+                r.paths.as_ref().is_none_or(|p| {
+                    p.is_match_candidate(&cand)
+                        || also.as_ref().is_some_and(|a| p.is_match_candidate(a))
+                })
             })
             .collect();
         applies.iter().any(|a| *a).then_some(applies)
     }
 
-    /// Run the line rules over a text file's content.
-    pub(super) fn line_rules(&self, third_party: bool) -> Vec<Finding> {
+    /// Run the line rules over a text file's content, `text`: its body decoded
+    /// (`sniff::decode`: UTF-16, UTF-32, UTF-7 and GB18030/GBK become UTF-8, so that patterns
+    /// and Chinese keywords match).
+    pub(super) fn line_rules(&self, third_party: bool, text: &[u8]) -> Vec<Finding> {
         let s = self.scanner;
-        // UTF-16 and GB18030/GBK text is decoded first, so that patterns (and Chinese
-        // keywords) match; UTF-8 and ASCII are scanned as they are.
-        let decoded;
-        let text: &Vec<u8> = if crate::text::sniff(&self.head).is_some()
-            || std::str::from_utf8(&self.body).is_err()
-        {
-            decoded = crate::text::decode(&self.body).0.into_bytes();
-            &decoded
-        } else {
-            &self.body
-        };
-        let Some(applies) = self.applicable_rules(third_party) else {
+        let Some(applies) = self.applicable_rules(third_party, text) else {
             return Vec::new();
         };
         let filter = {
@@ -344,6 +345,14 @@ struct LineMatch {
 }
 
 fn match_rule(rule: &LineRule, line: &[u8]) -> Option<LineMatch> {
+    let m = match_rule_regex(rule, line)?;
+    if rule.unless.as_ref().is_some_and(|u| u.is_match(line)) {
+        return None;
+    }
+    Some(m)
+}
+
+fn match_rule_regex(rule: &LineRule, line: &[u8]) -> Option<LineMatch> {
     if rule.secret_group == 0 {
         return rule.regex.find(line).map(|m| LineMatch {
             span: (m.start(), m.end()),

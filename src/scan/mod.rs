@@ -22,6 +22,7 @@ mod inspect;
 mod lines;
 mod post;
 pub mod rules;
+mod sniff;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -195,6 +196,7 @@ impl Scanner {
             .filter_map(|f| f.path.clone())
             .collect();
         findings.extend(post::run(self, delivery, &facts, &obscured));
+        lfs_pointers(&mut findings, delivery);
         let findings = one_per_secret(findings);
         let summary = ScanSummary {
             files: self.files.load(Ordering::Relaxed),
@@ -260,6 +262,29 @@ fn one_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
         f.line = f.locations[0].line;
     }
     out
+}
+
+/// Git LFS pointers found by the scan: none when the git ingest already reported them (a git
+/// delivery), else one finding standing for them all.
+fn lfs_pointers(findings: &mut Vec<Finding>, delivery: &Delivery) {
+    const CODE: &str = "git-lfs-pointer";
+    let (pointers, rest): (Vec<Finding>, Vec<Finding>) = std::mem::take(findings)
+        .into_iter()
+        .partition(|f| f.code == CODE && f.rule.as_deref() == Some(CODE));
+    *findings = rest;
+    if pointers.is_empty() || delivery.notes.iter().any(|f| f.code == CODE) {
+        return;
+    }
+    let paths: Vec<String> = pointers.iter().filter_map(|f| f.path.clone()).collect();
+    let n = paths.len();
+    let mut f = pointers.into_iter().next().expect("not empty");
+    if n > 1 {
+        f.message = format!("{n} files are Git LFS pointers: their content was not delivered");
+        f.message_zh = format!("{n} 个文件是 Git LFS 指针：其实际内容并未交付");
+        f.evidence = paths.iter().take(50).cloned().collect();
+        f = f.covers(paths);
+    }
+    findings.push(f);
 }
 
 /// A NuGet package folder name: `Newtonsoft.Json.13.0.1`.

@@ -34,6 +34,9 @@ pub struct LineRuleSpec {
     pub description_zh: Option<String>,
     /// The regex run on each line holding a keyword (bytes; `(?i)` for case-insensitive).
     pub regex: Option<String>,
+    /// A regex for lines that are not reported even when `regex` matches them (the usual
+    /// harmless look-alikes: a holiday table, a template comparing a route name).
+    pub unless: Option<String>,
     /// Words every match contains (any case): the fast pre-filter.
     pub keywords: Option<Vec<String>>,
     /// The capture group holding the secret, which is never printed (0: none).
@@ -66,6 +69,7 @@ impl LineRuleSpec {
                 .clone()
                 .or_else(|| self.description_zh.clone()),
             regex: over.regex.clone().or_else(|| self.regex.clone()),
+            unless: over.unless.clone().or_else(|| self.unless.clone()),
             keywords: over.keywords.clone().or_else(|| self.keywords.clone()),
             secret_group: over.secret_group.or(self.secret_group),
             entropy: over.entropy.or(self.entropy),
@@ -92,6 +96,8 @@ pub struct LineRule {
     pub description_zh: String,
     /// The compiled regex.
     pub regex: Regex,
+    /// Lines matching this are not reported.
+    pub unless: Option<Regex>,
     /// Lower-case.
     pub keywords: Vec<String>,
     /// The capture group holding the secret (0: none).
@@ -145,6 +151,15 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
         .size_limit(1 << 24)
         .build()
         .map_err(|e| format!("rule {id:?}: the regex does not compile: {e}"))?;
+    let unless = match spec.unless.as_deref() {
+        None => None,
+        Some(p) => Some(
+            regex::bytes::RegexBuilder::new(p)
+                .size_limit(1 << 24)
+                .build()
+                .map_err(|e| format!("rule {id:?}: the `unless` regex does not compile: {e}"))?,
+        ),
+    };
     let keywords: Vec<String> = spec
         .keywords
         .clone()
@@ -192,6 +207,7 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
         description,
         description_zh,
         regex,
+        unless,
         keywords,
         secret_group,
         entropy,
@@ -327,6 +343,35 @@ mod tests {
             ..bad
         };
         assert!(compile(&bad).unwrap_err().contains("keywords"));
+    }
+
+    #[test]
+    fn unless_is_compiled_and_merged() {
+        let spec = LineRuleSpec {
+            id: "mine".into(),
+            code: Some("backdoor-suspect".into()),
+            description: Some("d".into()),
+            regex: Some("a".into()),
+            keywords: Some(vec!["a".into()]),
+            unless: Some("(".into()),
+            ..LineRuleSpec::default()
+        };
+        assert!(compile(&spec).unwrap_err().contains("`unless` regex"));
+        let over = LineRuleSpec {
+            id: "mine".into(),
+            unless: Some("holiday".into()),
+            ..LineRuleSpec::default()
+        };
+        let rule = compile(&spec.merged(&over)).unwrap();
+        assert!(rule.unless.unwrap().is_match(b"a holiday"));
+        let builtin = effective(&[]).unwrap();
+        let kill = builtin.iter().find(|r| r.id == "date-kill-switch").unwrap();
+        assert!(
+            kill.unless
+                .as_ref()
+                .unwrap()
+                .is_match("春节排班".as_bytes())
+        );
     }
 
     #[test]

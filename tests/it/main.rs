@@ -23,6 +23,7 @@ mod policy;
 mod review;
 mod roundtrip;
 mod scan;
+mod scan_evasion;
 mod scene;
 mod sql_encodings;
 mod terminal;

@@ -591,8 +591,8 @@ fn encrypted_files_and_archives_are_denied() {
         "backup/src.rar",
         b"Rar!\x1a\x07\x01\x00\0\0\0\0\x03\x04\x00\x00",
     );
-    // Negatives: compressed data and media with random-looking payloads, random bytes in a
-    // binary file, an unencrypted zip, ordinary text.
+    // Negatives: compressed data and media with random-looking payloads, an unencrypted zip,
+    // ordinary text. Random bytes in a `.bin` file match no format: a warning only.
     write(
         d,
         "docs/logs.txt.gz",
@@ -623,6 +623,11 @@ fn encrypted_files_and_archives_are_denied() {
             ("openssl-salted".into(), "data/secrets.enc".into(), None),
             ("random-content".into(), "config/license.lic".into(), None),
             ("random-content".into(), "src/Core.java".into(), None),
+            (
+                "random-content-unnamed".into(),
+                "data/table.bin".into(),
+                None
+            ),
         ],
         "{r}"
     );

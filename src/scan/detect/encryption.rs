@@ -89,19 +89,90 @@ pub(in crate::scan) fn encrypted_content(file: &FileScan<'_>, magic: Magic) -> O
             evidence,
         ))
     } else {
-        None
+        disguised_random(file, magic)
     };
     let (rule, en, zh, evidence) = what?;
-    Some(
-        Finding::of(
-            crate::scan::codes::ScanCode::FileEncrypted,
-            format!("{en}: the hospital cannot read or change it without the key"),
-            format!("{zh}：没有密钥医院无法阅读或修改"),
-        )
-        .path(file.display())
-        .rule(rule)
-        .evidence(vec![evidence]),
+    let mut f = Finding::of(
+        crate::scan::codes::ScanCode::FileEncrypted,
+        format!("{en}: the hospital cannot read or change it without the key"),
+        format!("{zh}：没有密钥医院无法阅读或修改"),
     )
+    .path(file.display())
+    .rule(rule)
+    .evidence(vec![evidence]);
+    if rule == "random-content-unnamed" {
+        f.severity = crate::finding::Severity::Warn;
+    }
+    Some(f)
+}
+
+/// Extensions of image formats, every one of which starts with its signature.
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "bmp", "ico", "webp", "tif", "tiff",
+];
+
+/// Extensions that say nothing of the content (and no extension).
+const OPAQUE_EXTENSIONS: &[&str] = &["", "dat", "bin", "data", "raw", "db", "tmp"];
+
+/// Signatures of formats `magic_of` does not tell apart, whose bytes after a short header may
+/// look random: LZMA, LZ4, lzip, Snappy, cabinet, TIFF, BMP, ICO, JPEG 2000.
+fn other_known_format(head: &[u8]) -> bool {
+    const SIGNATURES: &[&[u8]] = &[
+        &[0x5d, 0, 0],
+        &[0x04, 0x22, 0x4d, 0x18],
+        b"LZIP",
+        b"\xff\x06\x00\x00sNaPpY",
+        b"MSCF",
+        b"II*\0",
+        b"MM\0*",
+        b"BM",
+        &[0, 0, 1, 0],
+        &[0, 0, 0, 0x0c, b'j', b'P'],
+    ];
+    SIGNATURES.iter().any(|s| head.starts_with(s))
+}
+
+/// A file named as an image (or with a name that says nothing) whose bytes are random and match
+/// no known format: an image always starts with its signature, so random bytes under an
+/// image's name are disguised, most likely encrypted. Under `.dat`, `.bin` or no extension the
+/// bytes could also be a compressed format without a signature (raw deflate, brotli): a warning.
+fn disguised_random(
+    file: &FileScan<'_>,
+    magic: Magic,
+) -> Option<(&'static str, &'static str, &'static str, String)> {
+    let image = IMAGE_EXTENSIONS.contains(&file.ext.as_str());
+    if file.declared_text
+        || magic != Magic::Unknown
+        || !(image || OPAQUE_EXTENSIONS.contains(&file.ext.as_str()))
+        || file.seen < 1024
+        || file.plainly_not_random
+        || other_known_format(&file.head)
+    {
+        return None;
+    }
+    let (entropy, chi2) = randomness(&file.histogram, file.counted);
+    if entropy < 7.2 || chi2 >= 400.0 {
+        return None;
+    }
+    let evidence = format!(
+        "{} bytes, no known file signature, entropy {entropy:.3} bits/byte, chi-square {chi2:.0} (random data: about 255)",
+        file.seen
+    );
+    Some(if image {
+        (
+            "random-content-disguised",
+            "a file named as an image whose bytes are no image but indistinguishable from random data (encrypted content under a harmless name?)",
+            "以图片命名的文件，内容不是图片，而是与随机数据无法区分的字节（以无害名称掩盖的加密内容？）",
+            evidence,
+        )
+    } else {
+        (
+            "random-content-unnamed",
+            "a data file whose bytes match no known format and are indistinguishable from random data (encrypted?)",
+            "数据文件的内容不属于任何已知格式，且与随机数据无法区分（已加密？）",
+            evidence,
+        )
+    })
 }
 
 /// A text file that is one base64 blob (wrapped lines allowed) decoding to random bytes.
