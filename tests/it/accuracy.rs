@@ -32,7 +32,7 @@ pub const SCAN_CODES: &[&str] = &[
     "binary-unattributed",
     "credential-hardcoded",
     "backdoor-suspect",
-    "source-incomplete",
+    "git-lfs-pointer",
 ];
 
 /// One finding a case expects.
@@ -79,6 +79,7 @@ impl Case {
                 | "source-encoded"
                 | "source-obfuscated"
                 | "binary-without-source"
+                | "git-lfs-pointer"
         );
         self.expect.push(Expect {
             path: path.to_owned(),
