@@ -270,6 +270,7 @@ impl FileScan<'_> {
             }
             findings.extend(self.line_rules(third_party));
             facts.learn_from_text(&self.ext, &self.path, &self.body);
+            obfuscation::front_end(self, third_party, &mut findings, &mut facts);
         }
         FileResult {
             path: std::mem::take(&mut self.path),

@@ -1,6 +1,6 @@
 //! Obfuscation (`source-obfuscated`): .NET assemblies processed by an obfuscator, ProGuard-style
-//! name-mangled Java classes, minified bundles whose source is not delivered, and the
-//! obfuscation line rules.
+//! name-mangled Java classes, minified bundles whose source is not delivered, javascript-obfuscator
+//! output (by its structure, whatever its names), and the obfuscation line rules.
 
 use std::collections::BTreeSet;
 
@@ -129,7 +129,12 @@ pub(in crate::scan) fn minified_without_source(
     f: &FileFacts,
 ) -> Option<Finding> {
     let name = fname(path);
-    if !minified(&name, f) || f.banner || bundle_has_source(tree, path, &name) {
+    // A well-known library, identified by its content, is vendored code.
+    if !minified(&name, f)
+        || f.banner
+        || f.library.is_some()
+        || bundle_has_source(tree, path, &name)
+    {
         return None;
     }
     Some(
@@ -176,4 +181,289 @@ pub(in crate::scan) fn is_tool_config(name: &str) -> bool {
         || n.starts_with("rollup")
         || n.starts_with("karma")
         || n.starts_with("jest")
+}
+
+/// Extensions of files that may hold javascript-obfuscator output.
+const SCRIPT_EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "html", "htm"];
+/// Line rules a file identified as a known library is not reported for: libraries ship packed
+/// builds and escaped tables.
+const LIBRARY_EXEMPT_RULES: &[&str] = &["js-packer", "hex-escaped-strings"];
+/// Rules of front-end obfuscation that the javascript-obfuscator finding takes the place of.
+const FRONT_END_RULES: &[&str] = &[
+    "js-obfuscator-identifiers",
+    "js-packer",
+    "hex-escaped-strings",
+];
+
+/// Front-end code once its line rules have run: identify a known library by content (recorded
+/// in `facts`), spare it the packer and escape rules, drop escaped-string findings that are
+/// data tables, and report javascript-obfuscator structure (also in a library's file).
+pub(in crate::scan) fn front_end(
+    file: &FileScan<'_>,
+    third_party: bool,
+    findings: &mut Vec<Finding>,
+    facts: &mut FileFacts,
+) {
+    if third_party {
+        return;
+    }
+    let text = &file.body;
+    if matches!(file.ext.as_str(), "js" | "mjs" | "cjs" | "css") {
+        facts.library = super::libraries::identify(text);
+    }
+    let is_rule = |f: &Finding, ids: &[&str]| f.rule.as_deref().is_some_and(|r| ids.contains(&r));
+    if facts.library.is_some() {
+        findings.retain(|f| !is_rule(f, LIBRARY_EXEMPT_RULES));
+    }
+    if findings
+        .iter()
+        .any(|f| is_rule(f, &["hex-escaped-strings"]))
+        && escapes_are_data(text)
+    {
+        findings.retain(|f| !is_rule(f, &["hex-escaped-strings"]));
+    }
+    if !SCRIPT_EXTENSIONS.contains(&file.ext.as_str()) {
+        return;
+    }
+    if let Some(shape) = StringArrayShape::of(text)
+        && shape.is_obfuscated()
+    {
+        let also: Vec<String> = findings
+            .iter()
+            .filter(|f| is_rule(f, FRONT_END_RULES))
+            .filter_map(|f| f.rule.clone())
+            .collect();
+        findings.retain(|f| !is_rule(f, FRONT_END_RULES));
+        findings.push(shape.finding(file.display(), facts.library.as_deref(), &also));
+    }
+}
+
+/// What javascript-obfuscator's string-array transformation leaves in a file, whatever the
+/// names it gives (`_0x3f2a` by default, `a`, `b`, … with `identifierNamesGenerator: 'mangled'`):
+/// an array literal of the program's strings, a function rotating it (`push` of `shift`), a
+/// decoder taking away an offset (`c=c-0x0`), and many calls of the decoder with hexadecimal
+/// indexes (`b('0x1a')`, `_0x4e5f(0x1e2)`).
+struct StringArrayShape {
+    /// Strings in the largest array literal of strings.
+    array: usize,
+    rotation: bool,
+    offset: bool,
+    /// Calls with hexadecimal index arguments, of the functions called so at least 3 times.
+    calls: usize,
+    /// Of those, calls whose index is a quoted hexadecimal number (`b('0x1a')`).
+    quoted_calls: usize,
+    /// The function called most often so, and how often.
+    decoder: (String, usize),
+    /// Distinct `_0x…` names.
+    hex_names: usize,
+}
+
+fn shape_regexes() -> &'static [regex::bytes::Regex; 5] {
+    static RE: std::sync::OnceLock<[regex::bytes::Regex; 5]> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        let str_lit = r#"(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"#;
+        let hex = r#"(?:'0x[0-9a-fA-F]{1,6}'|"0x[0-9a-fA-F]{1,6}"|0x[0-9a-fA-F]{1,6})"#;
+        let arg = format!(r#"(?:-\s*)?(?:{hex}|'[^'\\\n]{{0,8}}'|"[^"\\\n]{{0,8}}"|0x[0-9a-fA-F]{{1,8}})"#);
+        [
+            format!(r"\[\s*(?:{str_lit}\s*,\s*){{9,}}{str_lit}"),
+            r#"[\w$]+(?:\[\s*['"]push['"]\s*\]|\.push)\(\s*[\w$]+(?:\[\s*['"]shift['"]\s*\]|\.shift)\(\s*\)\s*\)"#.to_owned(),
+            r"\b([A-Za-z_$][\w$]*)\s*=\s*([A-Za-z_$][\w$]*)\s*-\s*(?:0x[0-9a-fA-F]+|\(?\s*-\s*0x[0-9a-fA-F]+)".to_owned(),
+            format!(
+                r#"(?:^|[^\w$.])([A-Za-z_$][\w$]*)\(\s*(?:-\s*)?(?:(['"])0x[0-9a-fA-F]{{1,6}}['"]|0x[0-9a-fA-F]{{1,6}})\s*(?:,\s*{arg}\s*){{0,2}}\)"#
+            ),
+            r"\b_0x[0-9a-f]{4,6}\b".to_owned(),
+        ]
+        .map(|r| regex::bytes::Regex::new(&r).expect("valid regex"))
+    })
+}
+
+/// Callees that take hexadecimal numbers in ordinary code.
+const ORDINARY_HEX_CALLEES: &[&str] = &[
+    "fromCharCode",
+    "fromCodePoint",
+    "parseInt",
+    "Number",
+    "String",
+    "Array",
+    "toString",
+    "push",
+    "charAt",
+    "setTimeout",
+    "setInterval",
+    "Uint8Array",
+    "Uint32Array",
+    "BigInt",
+    "writeUInt8",
+    "writeUInt32",
+    "and",
+    "or",
+    "xor",
+];
+
+impl StringArrayShape {
+    /// The shape of `text`, or `None` when it has too few hexadecimal literals to be
+    /// javascript-obfuscator output (the cheap test every script passes through).
+    fn of(text: &[u8]) -> Option<StringArrayShape> {
+        if memchr::memmem::find_iter(text, b"0x").take(20).count() < 20 {
+            return None;
+        }
+        let [array_re, rotation_re, offset_re, call_re, name_re] = shape_regexes();
+        let array = array_re
+            .find_iter(text)
+            .map(|m| count_strings(m.as_bytes()))
+            .max()
+            .unwrap_or(0);
+        let offset = offset_re.captures_iter(text).any(|c| c[1] == c[2]);
+        // Per callee: calls, and calls with a quoted index.
+        let mut callees: std::collections::HashMap<&[u8], (usize, usize)> =
+            std::collections::HashMap::new();
+        for c in call_re.captures_iter(text) {
+            let name = c.get(1).map_or(&b""[..], |m| m.as_bytes());
+            let e = callees.entry(name).or_default();
+            e.0 += 1;
+            if c.get(2).is_some() {
+                e.1 += 1;
+            }
+        }
+        let frequent = callees.into_iter().filter(|(n, (k, _))| {
+            *k >= 3 && !ORDINARY_HEX_CALLEES.contains(&String::from_utf8_lossy(n).as_ref())
+        });
+        let mut calls = 0;
+        let mut quoted_calls = 0;
+        let mut decoder = (String::new(), 0);
+        for (n, (k, q)) in frequent {
+            calls += k;
+            quoted_calls += q;
+            let n = String::from_utf8_lossy(n).into_owned();
+            if k > decoder.1 || (k == decoder.1 && n < decoder.0) {
+                decoder = (n, k);
+            }
+        }
+        let hex_names: BTreeSet<&[u8]> = name_re.find_iter(text).map(|m| m.as_bytes()).collect();
+        Some(StringArrayShape {
+            array,
+            rotation: rotation_re.is_match(text),
+            offset,
+            calls,
+            quoted_calls,
+            decoder,
+            hex_names: hex_names.len(),
+        })
+    }
+
+    /// Whether the signs add up to javascript-obfuscator output: the decoder called often with
+    /// two of its companions (the array, the rotation, the offset), or called often with quoted
+    /// hexadecimal indexes (`b('0x1a')`, which no one writes by hand) and one companion; or all
+    /// three companions.
+    fn is_obfuscated(&self) -> bool {
+        let companions = [self.array >= 10, self.rotation, self.offset]
+            .into_iter()
+            .filter(|c| *c)
+            .count();
+        (self.calls >= 20 && companions >= 2)
+            || (self.quoted_calls >= 20 && companions >= 1)
+            || companions == 3
+    }
+
+    fn finding(&self, display: String, library: Option<&str>, also: &[String]) -> Finding {
+        let mut evidence = Vec::new();
+        if self.array > 0 {
+            evidence.push(format!(
+                "an array literal of {} strings (the string array)",
+                self.array
+            ));
+        }
+        if self.rotation {
+            evidence.push("a function rotating that array (push of shift)".to_owned());
+        }
+        if self.offset {
+            evidence.push("a decoder subtracting a hexadecimal offset from its index".to_owned());
+        }
+        if self.calls > 0 {
+            evidence.push(format!(
+                "{} calls with hexadecimal indexes, {} of them to `{}`",
+                self.calls, self.decoder.1, self.decoder.0
+            ));
+        }
+        if self.hex_names > 0 {
+            evidence.push(format!("{} distinct _0x… names", self.hex_names));
+        }
+        if let Some(lib) = library {
+            evidence.push(format!(
+                "the file also holds the signatures of {lib}: a library's name does not exempt obfuscated code"
+            ));
+        }
+        if !also.is_empty() {
+            evidence.push(format!("also matched: {}", also.join(", ")));
+        }
+        Finding::of(
+            crate::scan::codes::ScanCode::SourceObfuscated,
+            "javascript-obfuscator output (string array, rotation and decoder calls): obfuscated code cannot be maintained without its source",
+            "javascript-obfuscator 混淆输出（字符串数组、数组轮转与解码函数调用）：混淆后的代码没有源代码无法维护",
+        )
+        .path(display)
+        .rule("javascript-obfuscator")
+        .evidence(evidence)
+    }
+}
+
+/// String literals in an array literal's text.
+fn count_strings(array: &[u8]) -> usize {
+    let mut n = 0;
+    let mut quote = None;
+    let mut escaped = false;
+    for &b in array {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if b == b'\\' => escaped = true,
+            Some(q) if b == q => quote = None,
+            None if b == b'\'' || b == b'"' => {
+                quote = Some(b);
+                n += 1;
+            }
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Runs of `\xNN` escapes at least this long are judged (the `hex-escaped-strings` rule's).
+const ESCAPE_RUN: usize = 12;
+
+/// Whether the long runs of `\xNN` escapes in a file are data rather than hidden code: most of
+/// them decode to bytes that are not ASCII text (GBK / GB18030 Chinese text of an encoding or
+/// pinyin table, byte values), and fewer than 20 decode to ASCII text (escaped identifiers,
+/// `eval`, URLs).
+pub(in crate::scan) fn escapes_are_data(text: &[u8]) -> bool {
+    let mut code = 0usize;
+    let mut runs = 0usize;
+    let mut i = 0;
+    while let Some(p) = memchr::memmem::find(&text[i..], b"\\x") {
+        let start = i + p;
+        let mut bytes = Vec::new();
+        let mut j = start;
+        while j + 4 <= text.len() && text[j] == b'\\' && text[j + 1] == b'x' {
+            let Some(v) = std::str::from_utf8(&text[j + 2..j + 4])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            else {
+                break;
+            };
+            bytes.push(v);
+            j += 4;
+        }
+        i = j.max(start + 2);
+        if bytes.len() < ESCAPE_RUN {
+            continue;
+        }
+        runs += 1;
+        let ascii = bytes
+            .iter()
+            .filter(|b| b.is_ascii_graphic() || matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        if ascii * 10 >= bytes.len() * 9 {
+            code += 1;
+        }
+    }
+    runs > 0 && code < 20 && code * 2 < runs
 }
