@@ -12,8 +12,12 @@ const MANIFEST: &str =
     "schema-version = 1\n[[module]]\nid = \"app\"\nname = \"App\"\npaths = [\"**\"]\n";
 
 fn scan(dir: &Path) -> (serde_json::Value, i32) {
+    scan_with(dir, "")
+}
+
+fn scan_with(dir: &Path, extra: &str) -> (serde_json::Value, i32) {
     let mdir = tempfile::tempdir().unwrap();
-    let m = manifest(mdir.path(), MANIFEST);
+    let m = manifest(mdir.path(), &format!("{MANIFEST}{extra}"));
     let run = check_json(dir, &m);
     (run.json(), run.code)
 }
@@ -250,6 +254,53 @@ fn javascript_obfuscator_output_is_found_by_its_structure() {
     assert!(ward.contains("to `b`"), "{ward}");
     let lib = ev("web/lib/echarts.min.js");
     assert!(lib.contains("signatures of ECharts"), "{lib}");
+
+    // The rule id is usable in [[allow]].
+    let allow = "[[allow]]\ncode = \"source-obfuscated\"\nrule = \"javascript-obfuscator\"\npaths = [\"web/**\"]\nreason = \"obfuscated by the licensed payment SDK; source escrowed separately\"\n";
+    let (r, code) = scan_with(d, allow);
+    assert_eq!(obfuscated(&r), Vec::<(String, String)>::new(), "{r}");
+    assert_eq!(code, 0, "{r}");
+}
+
+#[test]
+fn ordinary_code_with_hexadecimal_numbers_is_not_obfuscated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // A bedside-monitor driver: device names, a command queue rotated by push(shift()), and
+    // many calls taking hexadecimal register numbers.
+    let mut js = String::from(
+        "var MODELS = ['PM-7000', 'PM-8000', 'PM-9000', 'iM8', 'iM50', 'uMEC10', 'uMEC12', 'BeneView T5', 'BeneView T8', 'ePM 10', 'ePM 12'];\n\
+         var queue = [];\nfunction next() { queue.push(queue.shift()); }\n\
+         function crc(buf) { var c = 0xffff; for (var i = 0; i < buf.length; i++) { c ^= buf[i]; } return c & 0xffff; }\n",
+    );
+    for reg in 0..30 {
+        js.push_str(&format!(
+            "function readVital{reg}() {{ return send(0x{:02x}, 0x03, MODELS[{}]); }}\n",
+            0x10 + reg,
+            reg % 11
+        ));
+    }
+    write(d, "web/js/monitor.js", &js);
+    // The same code minified, with its source delivered.
+    let min = js.replace('\n', "").replace("  ", " ");
+    write(d, "web/dist/monitor.min.js", min.repeat(3));
+    write(d, "web/src/main.js", "import './monitor';\n");
+    write(d, "web/src/a.js", "export const a = 1;\n");
+    // A hand-written hash: hexadecimal constants everywhere, string tables.
+    let mut sm3 = String::from(
+        "var T = [0x79cc4519, 0x7a879d8a];\nvar NAMES = ['a','b','c','d','e','f','g','h','i','j','k'];\n",
+    );
+    for i in 0..40 {
+        sm3.push_str(&format!(
+            "W[{i}] = P1(W[{i}] ^ rotl(W[{}], 0x0f)) ^ rotl(0x{:x}, 0x07);\n",
+            i + 3,
+            0x1000 + i
+        ));
+    }
+    write(d, "web/js/sm3.js", &sm3);
+    let (r, code) = scan(d);
+    assert_eq!(obfuscated(&r), Vec::<(String, String)>::new(), "{r}");
+    assert_eq!(code, 0, "{r}");
 }
 
 /// Filler that looks like a minified library's code: long lines of short names.

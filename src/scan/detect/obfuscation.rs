@@ -267,14 +267,30 @@ fn shape_regexes() -> &'static [regex::bytes::Regex; 5] {
         [
             format!(r"\[\s*(?:{str_lit}\s*,\s*){{9,}}{str_lit}"),
             r#"[\w$]+(?:\[\s*['"]push['"]\s*\]|\.push)\(\s*[\w$]+(?:\[\s*['"]shift['"]\s*\]|\.shift)\(\s*\)\s*\)"#.to_owned(),
-            r"\b([A-Za-z_$][\w$]*)\s*=\s*([A-Za-z_$][\w$]*)\s*-\s*(?:0x[0-9a-fA-F]+|\(?\s*-\s*0x[0-9a-fA-F]+)".to_owned(),
+            r"([A-Za-z_$][\w$]*)\s*=\s*([A-Za-z_$][\w$]*)\s*-\s*\(?\s*-?\s*0x[0-9a-fA-F]+".to_owned(),
             format!(
-                r#"(?:^|[^\w$.])([A-Za-z_$][\w$]*)\(\s*(?:-\s*)?(?:(['"])0x[0-9a-fA-F]{{1,6}}['"]|0x[0-9a-fA-F]{{1,6}})\s*(?:,\s*{arg}\s*){{0,2}}\)"#
+                r#"(?:^|[^\w$.])[A-Za-z_$][\w$]*\(\s*(?:-\s*)?(?:['"]0x[0-9a-fA-F]{{1,6}}['"]|0x[0-9a-fA-F]{{1,6}})\s*(?:,\s*{arg}\s*){{0,2}}\)"#
             ),
             r"\b_0x[0-9a-f]{4,6}\b".to_owned(),
         ]
         .map(|r| regex::bytes::Regex::new(&r).expect("valid regex"))
     })
+}
+
+/// Bytes of a long script's start and of its end that its shape is read from.
+const SHAPE_WINDOW: usize = 1 << 20;
+
+/// The callee of a call matched by the call pattern (`(b('0x1a')` → `b`), and whether its
+/// first argument is quoted.
+fn callee(call: &[u8]) -> (&[u8], bool) {
+    let ident = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+    let start = usize::from(call.first().is_some_and(|b| !ident(b)));
+    let open = memchr::memchr(b'(', &call[start..]).map_or(call.len(), |i| start + i);
+    let quoted = call[open..]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace() && **b != b'(' && **b != b'-')
+        .is_some_and(|b| matches!(b, b'\'' | b'"'));
+    (&call[start..open], quoted)
 }
 
 /// Callees that take hexadecimal numbers in ordinary code.
@@ -307,62 +323,70 @@ impl StringArrayShape {
         if memchr::memmem::find_iter(text, b"0x").take(20).count() < 20 {
             return None;
         }
+        // Bounded work: the string array, its rotation and decoder sit at the start or the end
+        // of the output, and a few thousand calls say enough.
+        let parts: Vec<&[u8]> = if text.len() <= 2 * SHAPE_WINDOW {
+            vec![text]
+        } else {
+            vec![&text[..SHAPE_WINDOW], &text[text.len() - SHAPE_WINDOW..]]
+        };
         let [array_re, rotation_re, offset_re, call_re, name_re] = shape_regexes();
-        let array = array_re
-            .find_iter(text)
-            .map(|m| count_strings(m.as_bytes()))
-            .max()
-            .unwrap_or(0);
-        let offset = offset_re.captures_iter(text).any(|c| c[1] == c[2]);
+        let mut shape = StringArrayShape {
+            array: 0,
+            rotation: false,
+            offset: false,
+            calls: 0,
+            quoted_calls: 0,
+            decoder: (String::new(), 0),
+            hex_names: 0,
+        };
         // Per callee: calls, and calls with a quoted index.
         let mut callees: std::collections::HashMap<&[u8], (usize, usize)> =
             std::collections::HashMap::new();
-        for c in call_re.captures_iter(text) {
-            let name = c.get(1).map_or(&b""[..], |m| m.as_bytes());
-            let e = callees.entry(name).or_default();
-            e.0 += 1;
-            if c.get(2).is_some() {
-                e.1 += 1;
+        let mut hex_names: BTreeSet<&[u8]> = BTreeSet::new();
+        for part in parts {
+            shape.array = array_re
+                .find_iter(part)
+                .map(|m| count_strings(m.as_bytes()))
+                .chain([shape.array])
+                .max()
+                .unwrap_or(0);
+            // `c=c-0x0`: the same name on both sides.
+            shape.offset |= offset_re.captures_iter(part).any(|c| c[1] == c[2]);
+            shape.rotation |= rotation_re.is_match(part);
+            for m in call_re.find_iter(part) {
+                let (name, quoted) = callee(m.as_bytes());
+                let e = callees.entry(name).or_default();
+                e.0 += 1;
+                e.1 += usize::from(quoted);
             }
+            hex_names.extend(name_re.find_iter(part).map(|m| m.as_bytes()));
         }
+        shape.hex_names = hex_names.len();
         let frequent = callees.into_iter().filter(|(n, (k, _))| {
             *k >= 3 && !ORDINARY_HEX_CALLEES.contains(&String::from_utf8_lossy(n).as_ref())
         });
-        let mut calls = 0;
-        let mut quoted_calls = 0;
-        let mut decoder = (String::new(), 0);
         for (n, (k, q)) in frequent {
-            calls += k;
-            quoted_calls += q;
+            shape.calls += k;
+            shape.quoted_calls += q;
             let n = String::from_utf8_lossy(n).into_owned();
-            if k > decoder.1 || (k == decoder.1 && n < decoder.0) {
-                decoder = (n, k);
+            if k > shape.decoder.1 || (k == shape.decoder.1 && n < shape.decoder.0) {
+                shape.decoder = (n, k);
             }
         }
-        let hex_names: BTreeSet<&[u8]> = name_re.find_iter(text).map(|m| m.as_bytes()).collect();
-        Some(StringArrayShape {
-            array,
-            rotation: rotation_re.is_match(text),
-            offset,
-            calls,
-            quoted_calls,
-            decoder,
-            hex_names: hex_names.len(),
-        })
+        Some(shape)
     }
 
-    /// Whether the signs add up to javascript-obfuscator output: the decoder called often with
-    /// two of its companions (the array, the rotation, the offset), or called often with quoted
-    /// hexadecimal indexes (`b('0x1a')`, which no one writes by hand) and one companion; or all
-    /// three companions.
+    /// Whether the signs add up to javascript-obfuscator output: the decoder (its offset, or
+    /// quoted hexadecimal indexes as in `b('0x1a')`, which no one writes by hand) called often,
+    /// with the array or its rotation; or the array, the rotation and the offset together.
+    /// An array of strings, a queue rotated by `push(shift())` and many calls taking a
+    /// hexadecimal number (a device protocol) are each ordinary code.
     fn is_obfuscated(&self) -> bool {
-        let companions = [self.array >= 10, self.rotation, self.offset]
-            .into_iter()
-            .filter(|c| *c)
-            .count();
-        (self.calls >= 20 && companions >= 2)
-            || (self.quoted_calls >= 20 && companions >= 1)
-            || companions == 3
+        let array = self.array >= 10;
+        (self.calls >= 20 && self.offset && (array || self.rotation))
+            || (self.quoted_calls >= 20 && (array || self.rotation || self.offset))
+            || (array && self.rotation && self.offset)
     }
 
     fn finding(&self, display: String, library: Option<&str>, also: &[String]) -> Finding {
@@ -466,4 +490,40 @@ pub(in crate::scan) fn escapes_are_data(text: &[u8]) -> bool {
         }
     }
     runs > 0 && code < 20 && code * 2 < runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(bytes: &[u8]) -> String {
+        bytes.iter().fold(String::new(), |mut s, b| {
+            let _ = std::fmt::Write::write_fmt(&mut s, format_args!("\\x{b:02x}"));
+            s
+        })
+    }
+
+    #[test]
+    fn escapes_are_judged_by_what_they_say() {
+        // GBK text: 啊阿埃挨哎唉哀皑癌蔼矮艾.
+        let (gbk, _, _) = encoding_rs::GBK.encode("啊阿埃挨哎唉哀皑癌蔼矮艾碍爱隘");
+        let table = format!("var t = \"{}\";\n", escaped(&gbk)).repeat(30);
+        assert!(escapes_are_data(table.as_bytes()));
+        let code = format!("var s = \"{}\";\n", escaped(b"document.cookie")).repeat(30);
+        assert!(!escapes_are_data(code.as_bytes()));
+        // Mostly a table, but a majority decides only below 20 escaped strings of text.
+        let mixed = format!(
+            "{table}{}",
+            format!("x(\"{}\");\n", escaped(b"eval(atob(x))")).repeat(20)
+        );
+        assert!(!escapes_are_data(mixed.as_bytes()));
+    }
+
+    #[test]
+    fn string_arrays_and_callees() {
+        assert_eq!(count_strings(br#"['a','b\'c',"d,e"]"#), 3);
+        assert_eq!(callee(b"(b('0x1a')"), (&b"b"[..], true));
+        assert_eq!(callee(b"_0x4e5f(0x1e2)"), (&b"_0x4e5f"[..], false));
+        assert_eq!(callee(b"=f(-0x3,'ab')"), (&b"f"[..], false));
+    }
 }
