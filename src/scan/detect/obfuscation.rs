@@ -248,7 +248,8 @@ struct StringArrayShape {
     array: usize,
     rotation: bool,
     offset: bool,
-    /// Calls with hexadecimal index arguments, of the functions called so at least 3 times.
+    /// Calls with hexadecimal index arguments, of the functions called so at least twice
+    /// (javascript-obfuscator 4 gives each function its own alias of the decoder).
     calls: usize,
     /// Of those, calls whose index is a quoted hexadecimal number (`b('0x1a')`).
     quoted_calls: usize,
@@ -320,7 +321,7 @@ impl StringArrayShape {
     /// The shape of `text`, or `None` when it has too few hexadecimal literals to be
     /// javascript-obfuscator output (the cheap test every script passes through).
     fn of(text: &[u8]) -> Option<StringArrayShape> {
-        if memchr::memmem::find_iter(text, b"0x").take(20).count() < 20 {
+        if memchr::memmem::find_iter(text, b"0x").take(12).count() < 12 {
             return None;
         }
         // Bounded work: the string array, its rotation and decoder sit at the start or the end
@@ -364,7 +365,7 @@ impl StringArrayShape {
         }
         shape.hex_names = hex_names.len();
         let frequent = callees.into_iter().filter(|(n, (k, _))| {
-            *k >= 3 && !ORDINARY_HEX_CALLEES.contains(&String::from_utf8_lossy(n).as_ref())
+            *k >= 2 && !ORDINARY_HEX_CALLEES.contains(&String::from_utf8_lossy(n).as_ref())
         });
         for (n, (k, q)) in frequent {
             shape.calls += k;
@@ -379,14 +380,15 @@ impl StringArrayShape {
 
     /// Whether the signs add up to javascript-obfuscator output: the decoder (its offset, or
     /// quoted hexadecimal indexes as in `b('0x1a')`, which no one writes by hand) called often,
-    /// with the array or its rotation; or the array, the rotation and the offset together.
+    /// with the array or its rotation; or the rotation and the offset together, with the array
+    /// or a few decoder calls (a small snippet obfuscated on its own).
     /// An array of strings, a queue rotated by `push(shift())` and many calls taking a
     /// hexadecimal number (a device protocol) are each ordinary code.
     fn is_obfuscated(&self) -> bool {
         let array = self.array >= 10;
         (self.calls >= 20 && self.offset && (array || self.rotation))
             || (self.quoted_calls >= 20 && (array || self.rotation || self.offset))
-            || (array && self.rotation && self.offset)
+            || (self.rotation && self.offset && (array || self.calls >= 5))
     }
 
     fn finding(&self, display: String, library: Option<&str>, also: &[String]) -> Finding {
@@ -517,6 +519,29 @@ mod tests {
             format!("x(\"{}\");\n", escaped(b"eval(atob(x))")).repeat(20)
         );
         assert!(!escapes_are_data(mixed.as_bytes()));
+    }
+
+    #[test]
+    fn a_small_snippet_obfuscated_on_its_own() {
+        let calls: Vec<String> = (0..6)
+            .map(|i| format!("parseInt(d(0x{:x}))/0x{:x}", 0x1d4 + i, i + 1))
+            .collect();
+        let js = format!(
+            "function s(){{const a=['x1','x2','x3','x4','x5','x6'];s=function(){{return a;}};return s();}}\
+             (function(b,c){{const d=f,e=b();while(!![]){{try{{const g={};if(g===c)break;else e['push'](e['shift']());}}catch(h){{e['push'](e['shift']());}}}}}}(s,0x5ea4b));\
+             function f(i,j){{const k=s();return f=function(l,m){{l=l-0x1d4;let n=k[l];return n;}},f(i,j);}}",
+            calls.join("+")
+        );
+        let shape = StringArrayShape::of(js.as_bytes()).expect("hexadecimal literals");
+        assert!(shape.rotation && shape.offset && shape.calls == 6, "{js}");
+        assert!(shape.is_obfuscated());
+        // Without its offset, a rotated queue and a few hexadecimal calls are ordinary.
+        let plain = js.replace("l=l-0x1d4;", "");
+        assert!(
+            !StringArrayShape::of(plain.as_bytes())
+                .unwrap()
+                .is_obfuscated()
+        );
     }
 
     #[test]
