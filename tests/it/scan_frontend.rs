@@ -396,6 +396,16 @@ fn known_libraries_are_recognised_by_content() {
     for (i, (path, sigs)) in libs.iter().enumerate() {
         write(d, path, library_file(sigs, 100 + i as u64));
     }
+    // A minified jQuery plugin whose first comment says what it is.
+    let plugin_code = format!(
+        "(function($){{$.fn.treeTable=function(o){{var s=$.extend({{}},o);{}return this}}}})(jQuery);",
+        minified_filler(300, 3000)
+    );
+    write(
+        d,
+        "web/js/jquery.treetable.min.js",
+        format!("/* jQuery treeTable plugin */\n{plugin_code}"),
+    );
     let (r, code) = scan(d);
     assert_eq!(obfuscated(&r), Vec::<(String, String)>::new(), "{r}");
     assert_eq!(code, 0, "{r}");

@@ -350,6 +350,11 @@ fn version_regex() -> &'static regex::bytes::Regex {
 /// The library a JavaScript or CSS file is, from its content: its name and, when the file
 /// says it, its version (`ECharts 5.4.3`).
 pub(in crate::scan) fn identify(text: &[u8]) -> Option<String> {
+    known(text).or_else(|| jquery_plugin(text).then(|| "jQuery plugin".to_owned()))
+}
+
+/// One of [`LIBRARIES`], by its signatures.
+fn known(text: &[u8]) -> Option<String> {
     let (ac, owners) = automaton();
     // Per library: which signatures were seen, and where the first one was.
     let mut seen: Vec<(u32, usize)> = vec![(0, usize::MAX); LIBRARIES.len()];
@@ -374,6 +379,23 @@ pub(in crate::scan) fn identify(text: &[u8]) -> Option<String> {
         Some(v) => format!("{name} {v}"),
         None => name.to_owned(),
     })
+}
+
+/// A published jQuery plugin: a leading comment that says so (`jQuery … plugin`, `jQuery 插件`)
+/// over code that adds to `$.fn`.
+fn jquery_plugin(text: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&text[..text.len().min(2048)]).to_lowercase();
+    let head = head.trim_start();
+    let comment = if head.starts_with("/*") {
+        head.find("*/").map_or(head, |e| &head[..e])
+    } else if head.starts_with("//") {
+        head.lines().next().unwrap_or("")
+    } else {
+        return false;
+    };
+    comment.contains("jquery")
+        && (comment.contains("plugin") || comment.contains("插件"))
+        && memchr::memmem::find(text, b".fn.").is_some()
 }
 
 /// The library's version: in its banner (the first lines), or by a `version` near a signature.
@@ -403,6 +425,10 @@ mod tests {
         // Code that calls a library is not the library.
         assert_eq!(identify(b"var c=echarts.init(el);c.setOption({});"), None);
         assert_eq!(identify(b"$('#d').datagrid({url:'/x'});"), None);
+        // A published jQuery plugin says so in its first comment.
+        let plugin = b"/* jQuery treeTable plugin 3.0 */\n(function($){$.fn.treeTable=function(o){return this}})(jQuery);";
+        assert_eq!(identify(plugin).as_deref(), Some("jQuery plugin"));
+        assert_eq!(identify(&plugin[34..]), None);
     }
 
     #[test]
