@@ -511,10 +511,24 @@ fn encoding_tables_are_not_escaped_code() {
         js.push_str(&format!("var s{i}=\"{esc}\";\n"));
     }
     write(d, "web/js/track.js", &js);
+    // Escaped bytes of a compressed payload.
+    let mut php = String::from("<?php\n");
+    let mut g = Rng(5);
+    for i in 0..25 {
+        let mut esc = String::from("\\x1f\\x8b\\x08\\x00");
+        for _ in 0..40 {
+            let _ = write!(esc, "\\x{:02x}", g.next() & 0xff);
+        }
+        let _ = writeln!(php, "$p{i} = \"{esc}\";");
+    }
+    write(d, "api/cache.php", &php);
     let (r, _) = scan(d);
     assert_eq!(
         obfuscated(&r),
-        vec![("hex-escaped-strings".into(), "web/js/track.js".into())],
+        vec![
+            ("hex-escaped-strings".into(), "api/cache.php".into()),
+            ("hex-escaped-strings".into(), "web/js/track.js".into()),
+        ],
         "{r}"
     );
 }

@@ -218,7 +218,10 @@ pub(in crate::scan) fn front_end(
     if findings
         .iter()
         .any(|f| is_rule(f, &["hex-escaped-strings"]))
-        && escapes_are_data(text)
+        && escapes_are_data(
+            text,
+            matches!(file.ext.as_str(), "js" | "mjs" | "cjs" | "ts"),
+        )
     {
         findings.retain(|f| !is_rule(f, &["hex-escaped-strings"]));
     }
@@ -457,10 +460,10 @@ fn count_strings(array: &[u8]) -> usize {
 const ESCAPE_RUN: usize = 12;
 
 /// Whether the long runs of `\xNN` escapes in a file are data rather than hidden code: most of
-/// them decode to bytes that are not ASCII text (GBK / GB18030 Chinese text of an encoding or
-/// pinyin table, byte values), and fewer than 20 decode to ASCII text (escaped identifiers,
-/// `eval`, URLs).
-pub(in crate::scan) fn escapes_are_data(text: &[u8]) -> bool {
+/// them are Chinese text (GBK / GB18030 or UTF-8: an encoding or pinyin table) or, in a script
+/// (`tables`), byte values (a CRC or code-page table), and fewer than 20 decode to ASCII text
+/// (escaped identifiers, `eval`, URLs) or to a compressed payload.
+pub(in crate::scan) fn escapes_are_data(text: &[u8], tables: bool) -> bool {
     let mut code = 0usize;
     let mut runs = 0usize;
     let mut i = 0;
@@ -487,11 +490,43 @@ pub(in crate::scan) fn escapes_are_data(text: &[u8]) -> bool {
             .iter()
             .filter(|b| b.is_ascii_graphic() || matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
             .count();
-        if ascii * 10 >= bytes.len() * 9 {
+        let text = ascii * 10 >= bytes.len() * 9;
+        if text || !(chinese_text(&bytes) || (tables && !compressed(&bytes))) {
             code += 1;
         }
     }
     runs > 0 && code < 20 && code * 2 < runs
+}
+
+/// Escaped bytes that read as Chinese text: GBK / GB18030 or UTF-8 without a decoding error,
+/// at least half of its characters CJK.
+fn chinese_text(bytes: &[u8]) -> bool {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => {
+            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+                Some(t) => t,
+                None => return false,
+            }
+        }
+    };
+    let (mut all, mut cjk) = (0usize, 0usize);
+    for c in text.chars() {
+        all += 1;
+        if matches!(u32::from(c), 0x3000..=0x303f | 0x3400..=0x9fff | 0xf900..=0xfaff | 0xff00..=0xffef)
+        {
+            cjk += 1;
+        }
+    }
+    all > 0 && cjk * 2 >= all
+}
+
+/// Escaped bytes that start like gzip or zlib data: a payload to inflate and run.
+fn compressed(bytes: &[u8]) -> bool {
+    matches!(
+        bytes,
+        [0x1f, 0x8b, ..] | [0x78, 0x01 | 0x5e | 0x9c | 0xda, ..]
+    )
 }
 
 #[cfg(test)]
@@ -510,15 +545,23 @@ mod tests {
         // GBK text: 啊阿埃挨哎唉哀皑癌蔼矮艾.
         let (gbk, _, _) = encoding_rs::GBK.encode("啊阿埃挨哎唉哀皑癌蔼矮艾碍爱隘");
         let table = format!("var t = \"{}\";\n", escaped(&gbk)).repeat(30);
-        assert!(escapes_are_data(table.as_bytes()));
+        assert!(escapes_are_data(table.as_bytes(), false));
         let code = format!("var s = \"{}\";\n", escaped(b"document.cookie")).repeat(30);
-        assert!(!escapes_are_data(code.as_bytes()));
+        assert!(!escapes_are_data(code.as_bytes(), true));
+        // Byte values: a table in a script; a compressed payload is not.
+        let crc: Vec<u8> = (0u8..16).map(|b| b.wrapping_mul(0x1d) | 0x80).collect();
+        let crc = format!("t.push(\"{}\");\n", escaped(&crc)).repeat(30);
+        assert!(escapes_are_data(crc.as_bytes(), true));
+        assert!(!escapes_are_data(crc.as_bytes(), false));
+        let gz = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xcb, 0x48, 0xcd, 0xc9];
+        let gz = format!("$p = \"{}\";\n", escaped(&gz)).repeat(30);
+        assert!(!escapes_are_data(gz.as_bytes(), true));
         // Mostly a table, but a majority decides only below 20 escaped strings of text.
         let mixed = format!(
             "{table}{}",
             format!("x(\"{}\");\n", escaped(b"eval(atob(x))")).repeat(20)
         );
-        assert!(!escapes_are_data(mixed.as_bytes()));
+        assert!(!escapes_are_data(mixed.as_bytes(), true));
     }
 
     #[test]
