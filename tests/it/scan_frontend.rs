@@ -396,6 +396,14 @@ fn known_libraries_are_recognised_by_content() {
     for (i, (path, sigs)) in libs.iter().enumerate() {
         write(d, path, library_file(sigs, 100 + i as u64));
     }
+    // Font Awesome's minified CSS without its banner.
+    let mut css = String::from(
+        "@font-face{font-family:'FontAwesome';src:url(../fonts/fontawesome-webfont.eot?v=4.7.0)}.fa{display:inline-block;font:normal normal normal 14px/1 FontAwesome}.fa-spin{animation:fa-spin 2s infinite linear}",
+    );
+    for i in 0..120 {
+        let _ = write!(css, ".fa-icon{i}:before{{content:\"\\f{i:03x}\"}}");
+    }
+    write(d, "web/css/font-awesome.min.css", &css);
     // A minified jQuery plugin whose first comment says what it is.
     let plugin_code = format!(
         "(function($){{$.fn.treeTable=function(o){{var s=$.extend({{}},o);{}return this}}}})(jQuery);",

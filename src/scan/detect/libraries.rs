@@ -110,6 +110,7 @@ const LIBRARIES: &[Library] = &[
             "Minified React error #",
             "reactjs.org/docs/error-decoder",
             "react.production.min.js",
+            "react.dev/errors/",
         ],
         2,
     ),
@@ -176,7 +177,13 @@ const LIBRARIES: &[Library] = &[
     ),
     lib(
         "Ext JS",
-        &["Sencha", "Ext.versions", "x-border-box", "Ext.define"],
+        &[
+            "Ext.versions",
+            "x-border-box",
+            "Ext.define",
+            "Ext.ClassManager",
+            "Sencha",
+        ],
         3,
     ),
     lib(
@@ -312,7 +319,7 @@ const LIBRARIES: &[Library] = &[
             "FontAwesome",
             "fa-spin",
         ],
-        3,
+        2,
     ),
 ];
 
