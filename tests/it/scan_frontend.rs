@@ -331,6 +331,29 @@ fn library_file(signatures: &[&str], seed: u64) -> String {
     out
 }
 
+/// My97 DatePicker's packed build: Dean Edwards' packer output with its word list.
+fn my97_packed() -> String {
+    let dictionary =
+        "My97|WdatePicker|dpDate|$dp|var|function|this|return|document|if|else|el|value";
+    let mut packed = String::from(
+        "/* My97 build */\neval(function(p,a,c,k,e,d){e=function(c){return c.toString(36)};if(!''.replace(/^/,String)){while(c--)d[c.toString(a)]=k[c]||c.toString(a);k=[function(e){return d[e]}];e=function(){return'\\\\w+'};c=1};while(c--)if(k[c])p=p.replace(new RegExp('\\\\b'+e(c)+'\\\\b','g'),k[c]);return p}('",
+    );
+    packed.push_str(&"4 5(){6.7 8 9.a(b)}".repeat(200));
+    packed.push_str(&format!("',62,13,'{dictionary}'.split('|'),0,{{}}))\n"));
+    packed
+}
+
+/// Font Awesome's minified CSS, without its banner.
+fn font_awesome_css() -> String {
+    let mut css = String::from(
+        "@font-face{font-family:'FontAwesome';src:url(../fonts/fontawesome-webfont.eot?v=4.7.0)}.fa{display:inline-block;font:normal normal normal 14px/1 FontAwesome}.fa-spin{animation:fa-spin 2s infinite linear}",
+    );
+    for i in 0..120 {
+        let _ = write!(css, ".fa-icon{i}:before{{content:\"\\f{i:03x}\"}}");
+    }
+    css
+}
+
 #[test]
 fn known_libraries_are_recognised_by_content() {
     let tmp = tempfile::tempdir().unwrap();
@@ -346,13 +369,7 @@ fn known_libraries_are_recognised_by_content() {
         .replace("var s1=", "var version=\"5.4.3\",s1="),
     );
     // My97 DatePicker's packed build.
-    let dictionary =
-        "My97|WdatePicker|dpDate|$dp|var|function|this|return|document|if|else|el|value";
-    let mut packed = String::from(
-        "/* My97 build */\neval(function(p,a,c,k,e,d){e=function(c){return c.toString(36)};if(!''.replace(/^/,String)){while(c--)d[c.toString(a)]=k[c]||c.toString(a);k=[function(e){return d[e]}];e=function(){return'\\\\w+'};c=1};while(c--)if(k[c])p=p.replace(new RegExp('\\\\b'+e(c)+'\\\\b','g'),k[c]);return p}('",
-    );
-    packed.push_str(&"4 5(){6.7 8 9.a(b)}".repeat(200));
-    packed.push_str(&format!("',62,13,'{dictionary}'.split('|'),0,{{}}))\n"));
+    let packed = my97_packed();
     write(d, "web/My97DatePicker/WdatePicker.js", &packed);
     // Other libraries, minified, no banner, under first-party paths.
     let libs: &[(&str, &[&str])] = &[
@@ -397,12 +414,7 @@ fn known_libraries_are_recognised_by_content() {
         write(d, path, library_file(sigs, 100 + i as u64));
     }
     // Font Awesome's minified CSS without its banner.
-    let mut css = String::from(
-        "@font-face{font-family:'FontAwesome';src:url(../fonts/fontawesome-webfont.eot?v=4.7.0)}.fa{display:inline-block;font:normal normal normal 14px/1 FontAwesome}.fa-spin{animation:fa-spin 2s infinite linear}",
-    );
-    for i in 0..120 {
-        let _ = write!(css, ".fa-icon{i}:before{{content:\"\\f{i:03x}\"}}");
-    }
+    let css = font_awesome_css();
     write(d, "web/css/font-awesome.min.css", &css);
     // A minified jQuery plugin whose first comment says what it is.
     let plugin_code = format!(
