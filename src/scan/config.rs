@@ -54,6 +54,7 @@ pub const STRUCTURAL_RULES: &[&str] = &[
     "dotnet-obfuscator",
     "java-name-mangling",
     "minified-without-source",
+    "javascript-obfuscator",
     "nested-archive",
     "class-without-source",
     "jar-without-source",

@@ -23,6 +23,8 @@ pub(super) struct FileFacts {
     pub(super) banner: bool,
     /// A dependency list's text (pom.xml, package.json, …), to recognise declared libraries.
     pub(super) dependency_text: Option<String>,
+    /// A well-known library the file was identified as by its content (`ECharts 5.4.3`).
+    pub(super) library: Option<String>,
 }
 
 impl FileFacts {
@@ -37,6 +39,7 @@ impl FileFacts {
             longest_line: 0,
             banner: false,
             dependency_text: None,
+            library: None,
         }
     }
 

@@ -283,6 +283,7 @@ impl FileScan<'_> {
             let text = sniff::decode(&self.body);
             findings.extend(self.line_rules(third_party, &text));
             facts.learn_from_text(&self.ext, &self.path, &text);
+            obfuscation::front_end(self, third_party, &mut findings, &mut facts);
         }
         FileResult {
             path: std::mem::take(&mut self.path),

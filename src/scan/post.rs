@@ -369,7 +369,8 @@ pub(super) fn run(
             (_, Magic::Elf | Magic::MachO | Magic::ArArchive | Magic::Wasm | Magic::Dex) => {
                 out.extend(binaries::native(&tree, path, &display));
             }
-            ("js" | "mjs" | "cjs" | "css", _) => {
+            // Once per file: code found obfuscated is not reported as minified too.
+            ("js" | "mjs" | "cjs" | "css", _) if !obscured.contains(&display) => {
                 out.extend(obfuscation::minified_without_source(
                     &tree, path, &display, f,
                 ));

@@ -24,6 +24,7 @@ mod review;
 mod roundtrip;
 mod scan;
 mod scan_evasion;
+mod scan_frontend;
 mod scene;
 mod sql_encodings;
 mod terminal;

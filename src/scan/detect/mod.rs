@@ -2,6 +2,7 @@
 //!
 //! - `encryption`: encrypted files and archives, random-looking content (`file-encrypted`,
 //!   `archive-encrypted`);
+//! - `libraries`: well-known front-end libraries identified by content (treated as vendored);
 //! - `encoders`: source protected by an encoder (ionCube, Zend Guard, PyArmor, …:
 //!   `source-encoded`);
 //! - `obfuscation`: .NET obfuscator markers, ProGuard name mangling, minified bundles without
@@ -20,6 +21,7 @@ pub(super) mod backdoors;
 pub(super) mod binaries;
 pub(super) mod encoders;
 pub(super) mod encryption;
+pub(super) mod libraries;
 pub(super) mod obfuscation;
 pub(super) mod secrets;
 
