@@ -61,7 +61,14 @@ fn paths_of(r: &serde_json::Value, rule: &str) -> Vec<String> {
         .unwrap()
         .iter()
         .filter(|f| f["rule"] == rule)
-        .map(|f| f["path"].as_str().unwrap_or("").to_owned())
+        .flat_map(|f| match f["locations"].as_array() {
+            // One finding for the same literal in several files: every place counts.
+            Some(places) => places
+                .iter()
+                .map(|l| l["path"].as_str().unwrap_or("").to_owned())
+                .collect(),
+            None => vec![f["path"].as_str().unwrap_or("").to_owned()],
+        })
         .collect();
     v.sort();
     v

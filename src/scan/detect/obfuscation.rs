@@ -188,6 +188,21 @@ const SCRIPT_EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "html", "htm"];
 /// Line rules a file identified as a known library is not reported for: libraries ship packed
 /// builds and escaped tables.
 const LIBRARY_EXEMPT_RULES: &[&str] = &["js-packer", "hex-escaped-strings"];
+/// Heuristic credential and backdoor rules that read a published library's own code (a
+/// `passwordChar` option, `eval` of an option string, right-to-left text support) as the
+/// vendor's: not applied to a file identified as a well-known library. Rules for specific
+/// secrets (private keys, cloud keys, tokens) still are.
+const LIBRARY_HEURISTIC_RULES: &[&str] = &[
+    "code-password",
+    "json-password",
+    "config-password",
+    "connection-string-password",
+    "hardcoded-credential-compare",
+    "dynamic-code-js",
+    "dynamic-code-js-variable",
+    "trojan-source-bidi",
+    "date-kill-switch",
+];
 /// Rules of front-end obfuscation that the javascript-obfuscator finding takes the place of.
 const FRONT_END_RULES: &[&str] = &[
     "js-obfuscator-identifiers",
@@ -213,7 +228,8 @@ pub(in crate::scan) fn front_end(
     }
     let is_rule = |f: &Finding, ids: &[&str]| f.rule.as_deref().is_some_and(|r| ids.contains(&r));
     if facts.library.is_some() {
-        findings.retain(|f| !is_rule(f, LIBRARY_EXEMPT_RULES));
+        findings
+            .retain(|f| !is_rule(f, LIBRARY_EXEMPT_RULES) && !is_rule(f, LIBRARY_HEURISTIC_RULES));
     }
     if findings
         .iter()

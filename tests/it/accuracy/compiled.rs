@@ -50,7 +50,11 @@ pub fn cases() -> Vec<Case> {
             .file(JAVA_SRC, JAVA_APP)
             .file("lib/his-core.jar", jar(&dict, &[]))
             .expect("lib/his-core.jar", c, Some("java-name-mangling"))
-            .expect("lib/his-core.jar", "binary-without-source", Some("jar-without-source"))
+            .expect(
+                "lib/his-core.jar",
+                "binary-without-source",
+                Some("jar-without-source"),
+            )
             .maybe("lib/his-core.jar", "binary-unattributed"),
     );
     let oo: Vec<String> = (0..30)
@@ -63,7 +67,11 @@ pub fn cases() -> Vec<Case> {
             .file(JAVA_SRC, JAVA_APP)
             .file("lib/his-pay.jar", jar(&oo, &[]))
             .expect("lib/his-pay.jar", c, Some("java-name-mangling"))
-            .expect("lib/his-pay.jar", "binary-without-source", Some("jar-without-source"))
+            .expect(
+                "lib/his-pay.jar",
+                "binary-without-source",
+                Some("jar-without-source"),
+            )
             .maybe("lib/his-pay.jar", "binary-unattributed"),
     );
     let letters: Vec<String> = ('a'..='z')
@@ -74,7 +82,11 @@ pub fn cases() -> Vec<Case> {
             .file(JAVA_SRC, JAVA_APP)
             .file("lib/his-emr.jar", jar(&letters, &[]))
             .expect("lib/his-emr.jar", c, Some("java-name-mangling"))
-            .expect("lib/his-emr.jar", "binary-without-source", Some("jar-without-source"))
+            .expect(
+                "lib/his-emr.jar",
+                "binary-without-source",
+                Some("jar-without-source"),
+            )
             .maybe("lib/his-emr.jar", "binary-unattributed"),
     );
     // Ordinary short class names are not mangling.
