@@ -447,7 +447,15 @@ pub(in crate::scan) fn is_weak(v: &[u8]) -> bool {
         Some(b) if !b.is_ascii_alphanumeric() => &rest[1..],
         _ => rest,
     };
-    letters >= 2 && !rest.is_empty() && rest.len() <= 4 && rest.iter().all(u8::is_ascii_digit)
+    // The word is written as words are (`his`, `His`, `HIS`), not random letters.
+    let word = &v[..letters];
+    let regular = word.iter().skip(1).all(u8::is_ascii_lowercase)
+        || word.iter().all(u8::is_ascii_uppercase);
+    regular
+        && letters >= 2
+        && !rest.is_empty()
+        && rest.len() <= 4
+        && rest.iter().all(u8::is_ascii_digit)
 }
 
 /// How a credential rule's value is judged: `None` when it is not a secret, else whether it
@@ -686,7 +694,7 @@ mod tests {
         ] {
             assert!(is_weak(w.as_bytes()), "{w}");
         }
-        for s in ["Zk4v9QpL2mWx", "q8Zr2LmW0xT5", "Hx9!kq2Lm"] {
+        for s in ["Zk4v9QpL2mWx", "q8Zr2LmW0xT5", "Hx9!kq2Lm", "PXhRtygptip9"] {
             assert!(!is_weak(s.as_bytes()), "{s}");
         }
     }
