@@ -449,8 +449,8 @@ pub(in crate::scan) fn is_weak(v: &[u8]) -> bool {
     };
     // The word is written as words are (`his`, `His`, `HIS`), not random letters.
     let word = &v[..letters];
-    let regular = word.iter().skip(1).all(u8::is_ascii_lowercase)
-        || word.iter().all(u8::is_ascii_uppercase);
+    let regular =
+        word.iter().skip(1).all(u8::is_ascii_lowercase) || word.iter().all(u8::is_ascii_uppercase);
     regular
         && letters >= 2
         && !rest.is_empty()
