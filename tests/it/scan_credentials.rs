@@ -406,6 +406,23 @@ fn evasions(c: &mut Corpus, g: &mut Gen) {
         ),
     );
     c.found("his-web/src/api/login.js", "password:", "code-password");
+    let (jwt, token) = (c.secret(g.chars(ALNUM, 32)), c.secret(g.chars(ALNUM, 40)));
+    c.file(
+        "his-core/src/main/resources/spring-security.xml",
+        format!(
+            "<beans>\n  <bean id=\"jwt\" class=\"com.his.core.Jwt\">\n    <property name=\"jwt.secret\" value=\"{jwt}\"/>\n    <property name=\"jwt.expire\" value=\"3600\"/>\n  </bean>\n</beans>\n"
+        ),
+    );
+    c.found(
+        "his-core/src/main/resources/spring-security.xml",
+        "jwt.secret",
+        "xml-property-secret",
+    );
+    c.file(
+        "his-ui/config/prod.json",
+        format!("{{\n  \"apiBase\": \"/api\",\n  \"token\": \"{token}\"\n}}\n"),
+    );
+    c.found("his-ui/config/prod.json", "\"token\"", "secret-key");
 }
 
 /// Lines that must not be reported.
@@ -488,6 +505,16 @@ fn negatives(c: &mut Corpus) {
         c,
         "deploy/helm/values.yaml",
         "db:\n  password: <your-password>\n  adminPassword: \"{{ .Values.db.password }}\"\n  replicaPassword: \"***\"\nproxy:\n  bypass: localhost,127.0.0.1\n",
+    );
+    no(
+        c,
+        "his-admin/src/main/resources/application-security.yml",
+        "security:\n  password-encoder: bcrypt\n  token-expire: 3600\n  key-store-type: PKCS12\n  secretName: his-tls\n  token: ${HIS_TOKEN}\n",
+    );
+    no(
+        c,
+        "his-ui/src/utils/auth.js",
+        "const TOKEN_KEY = 'Admin-Token'\nconst LOGIN_PASSWORD_ERROR = 'login.password.error'\nexport function getToken() { return Cookies.get(TOKEN_KEY) }\n",
     );
     no(
         c,

@@ -202,6 +202,7 @@ pub(in crate::scan) fn is_placeholder(v: &[u8]) -> bool {
         || s.starts_with("getenv")
         || s.starts_with("env.")
         || s.starts_with("env(")
+        || s.starts_with("enc(")
         || s.contains("xxxx")
         || s.contains("****")
 }
@@ -257,7 +258,13 @@ pub(in crate::scan) fn is_translation_catalogue(path: &[u8]) -> bool {
     let p = String::from_utf8_lossy(path).to_ascii_lowercase();
     let mut comps: Vec<&str> = p.split('/').collect();
     let name = comps.pop().unwrap_or("");
-    if comps.iter().any(|c| DIRS.contains(c)) {
+    // `com/acme/lang/` in Java or C# is a package, not a catalogue.
+    let compiled_language = [
+        ".java", ".kt", ".scala", ".cs", ".vb", ".go", ".py", ".c", ".cpp",
+    ]
+    .iter()
+    .any(|e| name.ends_with(e));
+    if !compiled_language && comps.iter().any(|c| DIRS.contains(c)) {
         return true;
     }
     let Some(stem) = name.strip_suffix(".properties") else {
@@ -714,6 +721,7 @@ mod tests {
             "conf/application.properties",
             "conf/jdbc_pg.properties",
             "conf/config_dev.properties",
+            "src/main/java/com/his/lang/Db.java",
         ] {
             assert!(!is_translation_catalogue(p.as_bytes()), "{p}");
         }
