@@ -406,6 +406,12 @@ fn evasions(c: &mut Corpus, g: &mut Gen) {
         ),
     );
     c.found("his-web/src/api/login.js", "password:", "code-password");
+    let root = c.secret(g.password());
+    c.file(
+        "deploy/init.sh",
+        format!("#!/bin/sh\nmysql -h 10.1.2.3 -P 3306 -uroot -p{root} his < init.sql\n"),
+    );
+    c.found("deploy/init.sh", "mysql", "command-line-password");
     let (jwt, token) = (c.secret(g.chars(ALNUM, 32)), c.secret(g.chars(ALNUM, 40)));
     c.file(
         "his-core/src/main/resources/spring-security.xml",
@@ -515,6 +521,21 @@ fn negatives(c: &mut Corpus) {
         c,
         "his-ui/src/utils/auth.js",
         "const TOKEN_KEY = 'Admin-Token'\nconst LOGIN_PASSWORD_ERROR = 'login.password.error'\nexport function getToken() { return Cookies.get(TOKEN_KEY) }\n",
+    );
+    no(
+        c,
+        "his-php/app/validate/User.php",
+        "<?php\nclass User extends Validate {\n    protected $rule = [\n        'password' => 'require|min:6|max:20',\n        'pwd' => 'required|string|confirmed',\n    ];\n}\n",
+    );
+    no(
+        c,
+        "deploy/db.sh",
+        "#!/bin/sh\nmysql -h \"$DB_HOST\" -P3306 -u his -p his < init.sql\nPASSWORD=$(openssl rand -base64 16)\nread -p \"Enter password: \" PASSWORD\n",
+    );
+    no(
+        c,
+        "his-core/src/main/java/com/his/core/Rules.java",
+        "package com.his.core;\n\nclass Rules {\n    String passwordRegex = \"^(?=.*[a-z])\" + \"(?=.*[0-9]).{8,}$\";\n}\n",
     );
     no(
         c,

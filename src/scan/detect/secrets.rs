@@ -203,6 +203,7 @@ pub(in crate::scan) fn is_placeholder(v: &[u8]) -> bool {
         || s.starts_with("env.")
         || s.starts_with("env(")
         || s.starts_with("enc(")
+        || s.starts_with("encrypted[")
         || s.contains("xxxx")
         || s.contains("****")
 }
@@ -384,6 +385,31 @@ fn names_a_setting(value: &[u8], key: Option<&[u8]>) -> bool {
             .any(|w| password_word(w) || w == "secret" || w == "token" || w == "key")
 }
 
+/// A form validation rule written where a password's field is named (ThinkPHP, Laravel:
+/// `'password' => 'require|min:6'`).
+fn validation_rule(v: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(v).to_ascii_lowercase();
+    s.split('|').any(|part| {
+        let name = part.split(':').next().unwrap_or("");
+        matches!(
+            name,
+            "require"
+                | "required"
+                | "min"
+                | "max"
+                | "length"
+                | "confirm"
+                | "confirmed"
+                | "alphanum"
+                | "alpha_num"
+                | "alpha_dash"
+                | "between"
+                | "regex"
+                | "string"
+        )
+    }) && (s.contains('|') || s.contains(':'))
+}
+
 /// A password that is easy to guess (弱口令): a common one, short, of one kind of character,
 /// or a word followed by a year or a few digits (`admin123`, `his@2023`).
 pub(in crate::scan) fn is_weak(v: &[u8]) -> bool {
@@ -479,9 +505,13 @@ pub(in crate::scan) fn judge(
         return None;
     }
     match kind {
-        SecretKind::Token => (crate::scan::rules::shannon(value) >= entropy).then_some(false),
+        // A token rule that captures a setting's name looks for passwords written in pieces.
+        SecretKind::Token => (key.is_none_or(names_password)
+            && crate::scan::rules::shannon(value) >= entropy)
+            .then_some(false),
         SecretKind::Password => {
             if is_label(value)
+                || validation_rule(value)
                 || key.is_some_and(|k| !names_password(k))
                 || class != FileClass::Config && names_a_setting(value, key)
                 || crate::scan::rules::shannon(value) < entropy
