@@ -412,6 +412,17 @@ fn evasions(c: &mut Corpus, g: &mut Gen) {
         format!("#!/bin/sh\nmysql -h 10.1.2.3 -P 3306 -uroot -p{root} his < init.sql\n"),
     );
     c.found("deploy/init.sh", "mysql", "command-line-password");
+    // RuoYi's defaults: Druid's console password and the JWT secret (the alphabet).
+    let alphabet: String = ('a'..='z').collect();
+    c.file(
+        "ruoyi-admin/src/main/resources/application.yml",
+        format!(
+            "token:\n  header: Authorization\n  secret: {alphabet}\n  expireTime: 30\nspring:\n  datasource:\n    druid:\n      statViewServlet:\n        login-username: ruoyi\n        login-password: 123456\n"
+        ),
+    );
+    let p = "ruoyi-admin/src/main/resources/application.yml";
+    c.found(p, "secret:", "config-secret");
+    c.weak(p, "login-password", "config-password");
     let (jwt, token) = (c.secret(g.chars(ALNUM, 32)), c.secret(g.chars(ALNUM, 40)));
     c.file(
         "his-core/src/main/resources/spring-security.xml",

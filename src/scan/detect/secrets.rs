@@ -521,8 +521,11 @@ pub(in crate::scan) fn judge(
             Some(is_weak(value))
         }
         SecretKind::Key => {
-            let mixed =
-                value.iter().any(u8::is_ascii_alphabetic) && value.iter().any(u8::is_ascii_digit);
+            // Letters mixed with digits, or a long run of varied letters (RuoYi's default JWT
+            // secret is the alphabet).
+            let mixed = value.iter().any(u8::is_ascii_alphabetic)
+                && value.iter().any(u8::is_ascii_digit)
+                || value.len() >= 20 && crate::scan::rules::shannon(value) >= 3.5;
             (mixed
                 && !is_label(value)
                 && !names_a_setting(value, key)
