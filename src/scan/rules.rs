@@ -367,6 +367,31 @@ mod tests {
     }
 
     #[test]
+    fn secret_kinds() {
+        let spec = LineRuleSpec {
+            id: "x".into(),
+            code: Some("credential-hardcoded".into()),
+            description: Some("d".into()),
+            regex: Some("pw=(\\S+)".into()),
+            keywords: Some(vec!["pw=".into()]),
+            secret_group: Some(1),
+            secret_kind: Some("password".into()),
+            ..LineRuleSpec::default()
+        };
+        assert_eq!(compile(&spec).unwrap().kind, SecretKind::Password);
+        let bad = LineRuleSpec {
+            secret_kind: Some("pin".into()),
+            ..spec
+        };
+        assert!(compile(&bad).unwrap_err().contains("secret-kind"));
+        let rules = effective(&[]).unwrap();
+        let kind = |id: &str| rules.iter().find(|r| r.id == id).unwrap().kind;
+        assert_eq!(kind("config-password"), SecretKind::Password);
+        assert_eq!(kind("config-secret"), SecretKind::Key);
+        assert_eq!(kind("aws-access-key"), SecretKind::Token);
+    }
+
+    #[test]
     fn entropy_of_strings() {
         assert!(shannon(b"aaaaaaaa") < 0.01);
         assert!((shannon(b"abcd") - 2.0).abs() < 1e-9);
