@@ -192,12 +192,16 @@ impl FileScan<'_> {
         let also = also
             .as_deref()
             .map(|p| Candidate::new(std::path::Path::new(p)));
+        let catalogue = secrets::is_translation_catalogue(&self.path);
         let applies: Vec<bool> = self
             .scanner
             .rules
             .iter()
             .map(|r| {
                 if third_party && detect::line_code(r.code).skip_third_party {
+                    return false;
+                }
+                if catalogue && r.kind != rules::SecretKind::Token {
                     return false;
                 }
                 r.paths.as_ref().is_none_or(|p| {
@@ -217,6 +221,16 @@ impl FileScan<'_> {
         let Some(applies) = self.applicable_rules(third_party, text) else {
             return Vec::new();
         };
+        // A `.properties` file is judged as Java reads it: escapes decoded, continued lines
+        // joined, any separator written `=`.
+        let properties;
+        let text: &[u8] = if self.ext == "properties" {
+            properties = secrets::decode_properties(text);
+            &properties
+        } else {
+            text
+        };
+        let class = secrets::FileClass::of(&self.ext);
         let filter = {
             let mut filters = s.filters.lock().expect("scan filters");
             Arc::clone(
@@ -262,7 +276,7 @@ impl FileScan<'_> {
             let mut line_known = false;
             for &ri in &todo {
                 let rule = &s.rules[ri];
-                let Some(hit) = match_rule(rule, line) else {
+                let Some(hit) = match_rule(rule, line, class) else {
                     continue;
                 };
                 if !line_known {
@@ -294,7 +308,14 @@ impl FileScan<'_> {
         cut: Option<usize>,
     ) -> (Finding, Option<String>) {
         let s = self.scanner;
-        let (en, zh) = (detect::line_code(rule.code).text)(&rule.description, &rule.description_zh);
+        let (en, zh) = if hit.weak {
+            (detect::line_code(rule.code).text)(
+                &format!("{}, a weak password", rule.description),
+                &format!("{}（弱口令）", rule.description_zh),
+            )
+        } else {
+            (detect::line_code(rule.code).text)(&rule.description, &rule.description_zh)
+        };
         let mut fingerprint = None;
         // Every evidence line is redacted whole before it is cut short: the secret found, any
         // other credential on the line, and string literals that look like passwords.
@@ -325,11 +346,18 @@ impl FileScan<'_> {
                 )
             ),
         };
+        let mut evidence = vec![evidence];
+        if hit.weak {
+            evidence.push(
+                "weak password (弱口令): a common or easily guessed value; change it before go-live"
+                    .to_owned(),
+            );
+        }
         let mut f = Finding::of(rule.finding_code, en, zh)
             .path(self.display())
             .line(Some(line_no))
             .rule(&rule.id)
-            .evidence(vec![evidence]);
+            .evidence(evidence);
         if let Some(sev) = rule.severity {
             f.severity = sev;
         }
@@ -342,21 +370,28 @@ impl FileScan<'_> {
 struct LineMatch {
     span: (usize, usize),
     secret: Option<(usize, usize)>,
+    /// The secret is a weak password.
+    weak: bool,
 }
 
-fn match_rule(rule: &LineRule, line: &[u8]) -> Option<LineMatch> {
-    let m = match_rule_regex(rule, line)?;
+fn match_rule(rule: &LineRule, line: &[u8], class: secrets::FileClass) -> Option<LineMatch> {
+    let m = match_rule_regex(rule, line, class)?;
     if rule.unless.as_ref().is_some_and(|u| u.is_match(line)) {
         return None;
     }
     Some(m)
 }
 
-fn match_rule_regex(rule: &LineRule, line: &[u8]) -> Option<LineMatch> {
+fn match_rule_regex(
+    rule: &LineRule,
+    line: &[u8],
+    class: secrets::FileClass,
+) -> Option<LineMatch> {
     if rule.secret_group == 0 {
         return rule.regex.find(line).map(|m| LineMatch {
             span: (m.start(), m.end()),
             secret: None,
+            weak: false,
         });
     }
     for caps in rule.regex.captures_iter(line) {
@@ -373,15 +408,17 @@ fn match_rule_regex(rule: &LineRule, line: &[u8]) -> Option<LineMatch> {
             return Some(LineMatch {
                 span: whole,
                 secret: None,
+                weak: false,
             });
         }
-        let secret = m.as_bytes();
-        if secrets::is_placeholder(secret) || rules::shannon(secret) < rule.entropy {
+        let key = caps.name("key").map(|k| k.as_bytes());
+        let Some(weak) = secrets::judge(rule.kind, class, key, m.as_bytes(), rule.entropy) else {
             continue;
-        }
+        };
         return Some(LineMatch {
             span: whole,
             secret: Some((m.start(), m.end())),
+            weak,
         });
     }
     None

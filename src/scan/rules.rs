@@ -43,6 +43,12 @@ pub struct LineRuleSpec {
     pub secret_group: Option<usize>,
     /// The least Shannon entropy, in bits per character, a secret must have to count.
     pub entropy: Option<f64>,
+    /// How the secret is judged: `token` (default: entropy and placeholders only), `password`
+    /// (the value of a password-named setting: any entropy, weak values said to be weak,
+    /// labels and setting names skipped) or `key` (an access key or secret named by its
+    /// setting: mixed letters and digits, entropy). An optional `(?P<key>…)` group holds the
+    /// setting's name.
+    pub secret_kind: Option<String>,
     /// A file is reported only from this many matching lines (default 1).
     pub min_count: Option<u32>,
     /// Globs of the files the rule applies to (default: every text file).
@@ -73,6 +79,10 @@ impl LineRuleSpec {
             keywords: over.keywords.clone().or_else(|| self.keywords.clone()),
             secret_group: over.secret_group.or(self.secret_group),
             entropy: over.entropy.or(self.entropy),
+            secret_kind: over
+                .secret_kind
+                .clone()
+                .or_else(|| self.secret_kind.clone()),
             min_count: over.min_count.or(self.min_count),
             paths: over.paths.clone().or_else(|| self.paths.clone()),
             severity: over.severity.clone().or_else(|| self.severity.clone()),
@@ -104,12 +114,28 @@ pub struct LineRule {
     pub secret_group: usize,
     /// The least entropy of a secret, in bits per character.
     pub entropy: f64,
+    /// How the secret is judged.
+    pub kind: SecretKind,
     /// A file is reported from this many matching lines (at least 1).
     pub min_count: u32,
     /// The files the rule applies to (`None`: every text file).
     pub paths: Option<GlobSet>,
     /// The findings' severity, when the rule sets one.
     pub severity: Option<Severity>,
+}
+
+/// How a credential rule's secret is judged (`secret-kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecretKind {
+    /// A token with a recognisable shape: counted from the rule's entropy, unless a placeholder.
+    #[default]
+    Token,
+    /// The value of a password-named setting: counted whatever its entropy (a weak password
+    /// is said to be weak); translations, labels and names of settings are not passwords.
+    Password,
+    /// An access key or secret named by its setting: letters mixed with digits, from the
+    /// rule's entropy; labels and names of settings are not keys.
+    Key,
 }
 
 #[derive(Deserialize)]
@@ -190,6 +216,16 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
             "rule {id:?}: entropy {entropy} must be between 0 and 8 bits per character"
         ));
     }
+    let kind = match spec.secret_kind.as_deref() {
+        None | Some("token") => SecretKind::Token,
+        Some("password") => SecretKind::Password,
+        Some("key") => SecretKind::Key,
+        Some(k) => {
+            return Err(format!(
+                "rule {id:?}: secret-kind {k:?} must be token, password or key"
+            ));
+        }
+    };
     let paths = compile_paths(id, spec.paths.as_deref())?;
     let severity = match spec.severity.as_deref() {
         None => None,
@@ -211,6 +247,7 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
         keywords,
         secret_group,
         entropy,
+        kind,
         min_count: spec.min_count.unwrap_or(1).max(1),
         paths,
         severity,
@@ -372,6 +409,31 @@ mod tests {
                 .unwrap()
                 .is_match("春节排班".as_bytes())
         );
+    }
+
+    #[test]
+    fn secret_kinds() {
+        let spec = LineRuleSpec {
+            id: "x".into(),
+            code: Some("credential-hardcoded".into()),
+            description: Some("d".into()),
+            regex: Some("pw=(\\S+)".into()),
+            keywords: Some(vec!["pw=".into()]),
+            secret_group: Some(1),
+            secret_kind: Some("password".into()),
+            ..LineRuleSpec::default()
+        };
+        assert_eq!(compile(&spec).unwrap().kind, SecretKind::Password);
+        let bad = LineRuleSpec {
+            secret_kind: Some("pin".into()),
+            ..spec
+        };
+        assert!(compile(&bad).unwrap_err().contains("secret-kind"));
+        let rules = effective(&[]).unwrap();
+        let kind = |id: &str| rules.iter().find(|r| r.id == id).unwrap().kind;
+        assert_eq!(kind("config-password"), SecretKind::Password);
+        assert_eq!(kind("config-secret"), SecretKind::Key);
+        assert_eq!(kind("aws-access-key"), SecretKind::Token);
     }
 
     #[test]

@@ -99,7 +99,7 @@ fn credentials_are_found_and_never_printed() {
         d,
         "config/application.properties",
         format!(
-            "server.port=8080\nspring.datasource.url=jdbc:mysql://db:3306/his\nspring.datasource.password={db_pass}\n# placeholders are not secrets\nspring.redis.password=${{REDIS_PASSWORD}}\nmail.password=changeme\n"
+            "server.port=8080\nspring.datasource.url=jdbc:mysql://db:3306/his\nspring.datasource.password={db_pass}\n# a placeholder is not a secret; a default password is (a weak one)\nspring.redis.password=${{REDIS_PASSWORD}}\nmail.password=changeme\n"
         ),
     );
     write(
@@ -176,6 +176,11 @@ fn credentials_are_found_and_never_printed() {
                 "config-password".into(),
                 "config/application.properties".into(),
                 Some(3)
+            ),
+            (
+                "config-password".into(),
+                "config/application.properties".into(),
+                Some(6)
             ),
             (
                 "connection-string-password".into(),
