@@ -6,7 +6,7 @@
 use std::sync::atomic::Ordering;
 
 use super::detect::encryption::{self, randomness};
-use super::detect::{obfuscation, secrets};
+use super::detect::{dotnet, secrets};
 use super::facts::FileFacts;
 use super::{FileResult, Scanner};
 use crate::delivery::inventory::{Inspection, Inspector};
@@ -256,11 +256,8 @@ impl FileScan<'_> {
         } else if let Some(f) = encryption::encrypted_content(self, magic) {
             findings.push(f);
         }
-        if let Magic::Pe { dotnet: true } = magic
-            && !third_party
-            && let Some(f) = obfuscation::dotnet_markers(self)
-        {
-            findings.push(f);
+        if let Magic::Pe { dotnet: true } = magic {
+            findings.extend(dotnet::inspect(self, third_party, &mut facts));
         }
         if self.is_text() && !self.body.is_empty() {
             let s = self.scanner;

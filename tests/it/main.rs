@@ -21,6 +21,7 @@ mod pipes;
 mod policy;
 mod roundtrip;
 mod scan;
+mod scan_compiled;
 mod scene;
 mod sql_encodings;
 mod terminal;

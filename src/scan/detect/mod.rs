@@ -18,6 +18,7 @@
 
 pub(super) mod backdoors;
 pub(super) mod binaries;
+pub(super) mod dotnet;
 pub(super) mod encoders;
 pub(super) mod encryption;
 pub(super) mod obfuscation;
