@@ -46,6 +46,8 @@ struct Asm {
     public_key: Option<Vec<u8>>,
     /// Method bodies that do not start with an IL header (encrypted).
     encrypted_bodies: bool,
+    /// Streams added after the usual five (a second `#Strings`, an unknown one).
+    extra_streams: Vec<&'static str>,
 }
 
 fn u16le(v: &mut Vec<u8>, x: u16) {
@@ -55,7 +57,7 @@ fn u32le(v: &mut Vec<u8>, x: u32) {
     v.extend_from_slice(&x.to_le_bytes());
 }
 fn pad4(v: &mut Vec<u8>) {
-    while v.len() % 4 != 0 {
+    while !v.len().is_multiple_of(4) {
         v.push(0);
     }
 }
@@ -143,13 +145,19 @@ fn metadata(a: &Asm, bodies_rva: u32) -> Vec<u8> {
     }
     let mut guid = vec![0x5a; 16];
     guid[0] = a.name.len() as u8;
-    let mut streams: Vec<(&str, Vec<u8>)> = vec![
+    let mut streams = vec![
         ("#~", t),
         ("#Strings", strings.0),
         ("#US", vec![0]),
         ("#GUID", guid),
         ("#Blob", blob),
     ];
+    streams.extend(a.extra_streams.iter().map(|n| (*n, vec![0u8; 4])));
+    root(streams)
+}
+
+/// The metadata root: its header, the stream headers and the streams.
+fn root(mut streams: Vec<(&str, Vec<u8>)>) -> Vec<u8> {
     for (_, s) in &mut streams {
         pad4(s);
     }
@@ -341,6 +349,12 @@ fn dotnet_protection_is_read_from_the_metadata() {
         .extend((2u8..8).map(|c| char::from(c).to_string()));
     tamper.imports = vec!["VirtualProtect".to_owned()];
     write(d, "bin/Acme.His.Emr.dll", assembly(&tamper));
+    // A few junk names and invalid metadata (a second #Strings stream).
+    let mut odd = plain("Acme.His.Nurse");
+    odd.methods
+        .extend((2u8..8).map(|c| char::from(c).to_string()));
+    odd.extra_streams = vec!["#Strings"];
+    write(d, "bin/Acme.His.Nurse.dll", assembly(&odd));
     // Ordinary names, encrypted method bodies.
     let mut bodies = plain("Acme.His.Ris");
     bodies.encrypted_bodies = true;
@@ -356,6 +370,10 @@ fn dotnet_protection_is_read_from_the_metadata() {
     let mut ordinary = plain("Acme.His.Core");
     ordinary.imports = vec!["VirtualProtect".to_owned(), "CreateFileW".to_owned()];
     write(d, "bin/Acme.His.Core.dll", assembly(&ordinary));
+    // Odd metadata alone, with ordinary names, is not enough.
+    let mut streams_only = plain("Acme.His.Ward");
+    streams_only.extra_streams = vec!["#Strings", "#Koi"];
+    write(d, "bin/Acme.His.Ward.dll", assembly(&streams_only));
     write(d, "vendor/grid/Grid.Pro.dll", assembly(&reactor));
     let mut signed = reactor.clone();
     signed.name = "System.Data".to_owned();
@@ -379,6 +397,8 @@ fn dotnet_protection_is_read_from_the_metadata() {
             "dotnet-protected",
             "bin/Acme.His.Lab.dll",
             "dotnet-protected",
+            "bin/Acme.His.Nurse.dll",
+            "dotnet-protected",
             "bin/Acme.His.Pharmacy.dll",
             "dotnet-protected",
             "bin/Acme.His.Ris.dll",
@@ -396,6 +416,9 @@ fn dotnet_protection_is_read_from_the_metadata() {
     assert!(evidence("bin/Acme.His.Lab.dll").contains("\\\\u{200b}"));
     assert!(evidence("bin/Acme.His.Pharmacy.dll").contains("<Module>{4E3C6F92"));
     assert!(evidence("bin/Acme.His.Emr.dll").contains("VirtualProtect"));
+    assert!(
+        evidence("bin/Acme.His.Nurse.dll").contains("two metadata streams named \\\"#Strings\\\"")
+    );
     assert!(evidence("bin/Acme.His.Ris.dll").contains("12 of 12 method bodies"));
     let pay = evidence("bin/Acme.His.Pay.dll");
     assert!(
@@ -520,18 +543,18 @@ fn test_fixtures_are_warnings_and_nested_jars_count_once() {
         "src/main/java/com/acme/his/Order.java",
         "package com.acme.his;\npublic class Order {}\n",
     );
-    let core = jar(&["com/acme/his/core/Fee", "com/acme/his/core/Ward"]);
+    let core_jar = jar(&["com/acme/his/core/Fee", "com/acme/his/core/Ward"]);
     // A compiled fixture of the vendor's own code, and a .NET test project's assembly.
-    write(d, "src/test/resources/fixtures/his-old.jar", &core);
+    write(d, "src/test/resources/fixtures/his-old.jar", &core_jar);
     write(
         d,
         "Acme.His.Tests/bin/Debug/Acme.His.dll",
         assembly(&plain("Acme.His")),
     );
     // The same jar delivered as a file and inside a war: reported once, as the file.
-    write(d, "lib/his-core.jar", &core);
+    write(d, "lib/his-core.jar", &core_jar);
     let war = raw_zip(&[
-        (&b"WEB-INF/lib/his-core.jar"[..], core.as_slice(), 0),
+        (&b"WEB-INF/lib/his-core.jar"[..], core_jar.as_slice(), 0),
         (&b"WEB-INF/web.xml"[..], &b"<web-app/>"[..], 0),
     ]);
     write(d, "deploy/his.war", war);

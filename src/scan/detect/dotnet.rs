@@ -266,7 +266,7 @@ struct Tables<'a> {
     heaps: Heaps<'a>,
 }
 
-impl<'a> Tables<'a> {
+impl Tables<'_> {
     fn col_size(&self, c: Col) -> usize {
         let wide = |b: bool| if b { 4 } else { 2 };
         match c {
@@ -409,9 +409,9 @@ fn read_tables(d: &[u8], pe: &Pe, t: &[u8], mut heaps: Heaps<'_>, m: &mut Metada
         start: [0; 0x2d],
         heaps,
     };
-    for i in 0..0x2d {
+    for (i, &count) in rows.iter().enumerate().take(0x2d) {
         tab.start[i] = o;
-        o = o.saturating_add(tab.row_size(i).saturating_mul(rows[i]));
+        o = o.saturating_add(tab.row_size(i).saturating_mul(count));
     }
     if o > t.len() {
         m.anomalies.push(format!(
@@ -479,11 +479,11 @@ fn check_body(d: &[u8], pe: &Pe, tab: &Tables<'_>, r: usize, m: &mut Metadata) {
 fn public_key_token(key: &[u8]) -> String {
     use sha1::Digest;
     let hash = sha1::Sha1::digest(key);
-    hash[12..]
-        .iter()
-        .rev()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hash[12..].iter().rev().fold(String::new(), |mut s, b| {
+        use std::fmt::Write;
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 fn m_publisher(m: Option<&Metadata>) -> Option<&'static str> {
@@ -682,4 +682,69 @@ pub(in crate::scan) fn inspect(
         .rule("dotnet-protected")
         .evidence(ev),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_people_and_compilers_give_are_plain() {
+        for n in [
+            "GetPatientByIdAsync",
+            "Base64Encode",
+            "HL7MessageParser",
+            "XmlHttpRequest",
+            "IDisposable",
+            "Id",
+            "UI",
+            "IO",
+            "获取病人信息",
+            "List`1",
+            "System.IDisposable.Dispose",
+            "Utf8JsonReader",
+            "ICD10CodeMapper",
+        ] {
+            assert!(shape(n) == Shape::Plain, "{n}");
+        }
+        assert!(!counted("<Main>b__0_0") && !counted(".ctor") && counted("Main"));
+    }
+
+    #[test]
+    fn names_obfuscators_give_are_junk() {
+        assert!(shape("a") == Shape::Tiny && shape("ab") == Shape::Tiny);
+        assert!(shape("\u{200b}\u{200c}\u{202e}") == Shape::Odd);
+        assert!(shape("\u{1}") == Shape::Odd);
+        assert!(shape("\u{e001}\u{e002}") == Shape::Odd);
+        assert!(shape("dk7RdWW1rjb6oqmxZ8") == Shape::Random);
+        assert_eq!(shown("\u{200b}a"), "\\u{200b}a");
+    }
+
+    #[test]
+    fn public_key_tokens() {
+        // The ECMA standard key.
+        let mut ecma = [0u8; 16];
+        ecma[8] = 4;
+        assert_eq!(public_key_token(&ecma), "b77a5c561934e089");
+        assert_eq!(publisher("b77a5c561934e089"), Some("Microsoft (ECMA)"));
+        assert_eq!(publisher("0123456789abcdef"), None);
+    }
+
+    #[test]
+    fn what_is_not_an_assembly_is_not_read() {
+        assert!(read(b"").is_none());
+        assert!(read(b"MZ\x90\0").is_none());
+        let mut pe = vec![0u8; 0x200];
+        pe[..2].copy_from_slice(b"MZ");
+        pe[0x3c] = 0x40;
+        pe[0x40..0x44].copy_from_slice(b"PE\0\0");
+        // A huge section count and offsets beyond the file: nothing read, no panic.
+        pe[0x46] = 0xff;
+        pe[0x58] = 0x0b;
+        pe[0x59] = 0x01;
+        for b in &mut pe[0x100..] {
+            *b = 0xff;
+        }
+        assert!(read(&pe).is_none());
+    }
 }
