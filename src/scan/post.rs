@@ -517,7 +517,7 @@ pub(super) fn test_fixture(display: &str) -> bool {
 }
 
 /// A compiled test fixture: said so, and a warning rather than a denial.
-fn fixture(f: &mut Finding) {
+pub(super) fn fixture(f: &mut Finding) {
     if !matches!(
         f.code.as_str(),
         "binary-without-source" | "binary-unattributed" | "source-obfuscated"

@@ -551,6 +551,11 @@ fn test_fixtures_are_warnings_and_nested_jars_count_once() {
         "Acme.His.Tests/bin/Debug/Acme.His.dll",
         assembly(&plain("Acme.His")),
     );
+    // A protected assembly among a test's data.
+    let mut g = Gen(5);
+    let mut protected = plain("Acme.His.Sample");
+    protected.methods = (0..12).map(|_| g.chars(BASE62, 20)).collect();
+    write(d, "testdata/Acme.His.Sample.dll", assembly(&protected));
     // The same jar delivered as a file and inside a war: reported once, as the file.
     write(d, "lib/his-core.jar", &core_jar);
     let war = raw_zip(&[
@@ -570,6 +575,8 @@ fn test_fixtures_are_warnings_and_nested_jars_count_once() {
         owned(&[
             "dotnet-without-source",
             "Acme.His.Tests/bin/Debug/Acme.His.dll",
+            "dotnet-without-source",
+            "testdata/Acme.His.Sample.dll",
             "jar-without-source",
             "lib/his-core.jar",
             "jar-without-source",
@@ -586,6 +593,16 @@ fn test_fixtures_are_warnings_and_nested_jars_count_once() {
             "{f}"
         );
     }
+    let obfuscated = with_code(&r, "source-obfuscated");
+    assert_eq!(obfuscated.len(), 1, "{r}");
+    assert_eq!(obfuscated[0]["path"], "testdata/Acme.His.Sample.dll");
+    assert_eq!(obfuscated[0]["severity"], "warn");
+    assert!(
+        obfuscated[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("test fixture: .NET assembly protected")
+    );
     assert_eq!(code, 1);
 }
 

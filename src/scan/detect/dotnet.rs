@@ -557,11 +557,33 @@ fn shape(name: &str) -> Shape {
             .windows(2)
             .filter(|w| w[0].is_ascii_uppercase() != w[1].is_ascii_uppercase())
             .count();
-        if digit_flips >= 4 || (vowels * 5 < letters.len() && case_flips * 5 >= len * 2) {
+        let segments = camel_segments(b);
+        let short_words = segments * 26 > len * 10;
+        if digit_flips >= 4
+            || (segments >= 5 && short_words)
+            || (vowels * 5 < letters.len() && case_flips * 5 >= len * 2)
+        {
             return Shape::Random;
         }
     }
     Shape::Plain
+}
+
+/// The words of a camel-case name: a new word at a lower-to-upper change, between letters
+/// and digits, and at the last capital of an acronym (`XMLParser`: `XML`, `Parser`).
+fn camel_segments(b: &[u8]) -> usize {
+    let mut n = usize::from(!b.is_empty());
+    for i in 1..b.len() {
+        let (p, c) = (b[i - 1], b[i]);
+        let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        if (p.is_ascii_lowercase() && c.is_ascii_uppercase())
+            || (p.is_ascii_digit() != c.is_ascii_digit())
+            || (p.is_ascii_uppercase() && c.is_ascii_uppercase() && next_lower)
+        {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// A name as evidence: invisible and control characters written as `\u{…}`.
@@ -667,21 +689,28 @@ pub(in crate::scan) fn inspect(
         return None;
     }
     let evidence = md.as_ref().and_then(protection);
-    if let Some(mut f) = super::obfuscation::dotnet_markers(file) {
+    let mut f = if let Some(mut f) = super::obfuscation::dotnet_markers(file) {
         f.evidence.extend(evidence.unwrap_or_default());
-        return Some(f);
+        f
+    } else {
+        protected(file, evidence?)
+    };
+    if crate::scan::post::test_fixture(&f.path.clone().unwrap_or_default()) {
+        crate::scan::post::fixture(&mut f);
     }
-    let ev = evidence?;
-    Some(
-        Finding::of(
-            crate::scan::codes::ScanCode::SourceObfuscated,
-            ".NET assembly protected against decompiling (its metadata shows an obfuscator's or protector's work); protected code cannot be maintained without its source",
-            ".NET 程序集经过防反编译保护（其元数据显示经过混淆或加壳处理）；受保护的代码没有源代码无法维护",
-        )
-        .path(file.display())
-        .rule("dotnet-protected")
-        .evidence(ev),
+    Some(f)
+}
+
+/// `source-obfuscated`, rule `dotnet-protected`, with its evidence.
+fn protected(file: &FileScan<'_>, ev: Vec<String>) -> Finding {
+    Finding::of(
+        crate::scan::codes::ScanCode::SourceObfuscated,
+        ".NET assembly protected against decompiling (its metadata shows an obfuscator's or protector's work); protected code cannot be maintained without its source",
+        ".NET 程序集经过防反编译保护（其元数据显示经过混淆或加壳处理）；受保护的代码没有源代码无法维护",
     )
+    .path(file.display())
+    .rule("dotnet-protected")
+    .evidence(ev)
 }
 
 #[cfg(test)]
@@ -704,6 +733,15 @@ mod tests {
             "System.IDisposable.Dispose",
             "Utf8JsonReader",
             "ICD10CodeMapper",
+            "GetMsgCntByDeptId",
+            "XMLHttpRequestHandler",
+            "PatientAdmissionDischargeTransfer",
+            "IOrderRepositoryFactory",
+            "DrugInteractionCheckerV2",
+            "btnSaveClick",
+            "txtPatientName_TextChanged",
+            "InitializeComponent",
+            "SqlConnectionStringBuilder",
         ] {
             assert!(shape(n) == Shape::Plain, "{n}");
         }
@@ -717,6 +755,22 @@ mod tests {
         assert!(shape("\u{1}") == Shape::Odd);
         assert!(shape("\u{e001}\u{e002}") == Shape::Odd);
         assert!(shape("dk7RdWW1rjb6oqmxZ8") == Shape::Random);
+        // Random names of 16 to 24 characters: nearly all look random.
+        let alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut random = 0;
+        for i in 0..200 {
+            let name: String = (0..16 + i % 9)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    char::from(alphabet[usize::try_from(x % 62).unwrap()])
+                })
+                .collect();
+            random += usize::from(shape(&name) == Shape::Random);
+        }
+        assert!(random >= 180, "{random} of 200");
         assert_eq!(shown("\u{200b}a"), "\\u{200b}a");
     }
 

@@ -37,6 +37,10 @@ pub(in crate::scan) const DOTNET_MARKERS: &[(&str, &str)] = &[
     ("NETGuard", ".NETGuard"),
     ("DNGuard", "DNGuard HVM"),
     ("MaxtoCodeAttribute", "MaxtoCode"),
+    ("ObfuscatedByCliSecureAttribute", "Agile.NET"),
+    ("ProcessedByXenocode", "Xenocode"),
+    ("NineRays.Obfuscator", "Spices.Net"),
+    ("ILProtector", "ILProtector"),
 ];
 
 /// `source-obfuscated`: a .NET assembly holding the markers an obfuscator leaves.
