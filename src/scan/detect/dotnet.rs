@@ -511,10 +511,14 @@ enum Shape {
     Random,
 }
 
-/// Names a compiler makes or that are always there: not counted.
+/// Names a compiler makes or that are always there: not counted. C++/CLI writes decorated
+/// C++ names (`?A0x1f2e3d4c`, `?Run@@YAXXZ`) for its native functions and anonymous
+/// namespaces.
 fn counted(name: &str) -> bool {
     !(name.is_empty()
         || name.contains('<')
+        || name.starts_with('?')
+        || name.contains("@@")
         || matches!(
             name,
             ".ctor" | ".cctor" | "value__" | "Invoke" | "BeginInvoke" | "EndInvoke"
@@ -530,7 +534,8 @@ fn odd_char(c: char) -> bool {
         || u == 0xfeff
         || (0xe000..=0xf8ff).contains(&u)
         || c == char::REPLACEMENT_CHARACTER
-        || !(c.is_alphanumeric() || matches!(c, '_' | '.' | '`' | '$' | '-'))
+        // F# writes `clo@12`, `|Even|Odd|` and ``names with spaces``.
+        || !(c.is_alphanumeric() || matches!(c, '_' | '.' | '`' | '$' | '-' | '@' | '|' | ' '))
 }
 
 fn shape(name: &str) -> Shape {
@@ -746,6 +751,10 @@ mod tests {
             assert!(shape(n) == Shape::Plain, "{n}");
         }
         assert!(!counted("<Main>b__0_0") && !counted(".ctor") && counted("Main"));
+        assert!(!counted("?A0x1f2e3d4c") && !counted("?Run@@YAXXZ"));
+        for n in ["clo@12", "|Even|Odd|", "adds two numbers", "$VB$Local_x"] {
+            assert!(shape(n) == Shape::Plain, "{n}");
+        }
     }
 
     #[test]
