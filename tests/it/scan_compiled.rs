@@ -636,3 +636,31 @@ fn dictionary_names_are_mangling_and_short_ordinary_names_are_not() {
         "{r}"
     );
 }
+
+#[test]
+fn damaged_assemblies_are_read_without_failing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(99);
+    let mut a = plain("Acme.His.Core");
+    a.imports = vec!["VirtualProtect".to_owned()];
+    let good = assembly(&a);
+    // Bytes changed at random (headers, tables, heaps), and files cut short.
+    for i in 0..300 {
+        let mut v = good.clone();
+        for _ in 0..1 + g.next() % 16 {
+            let p = (g.next() as usize) % v.len();
+            v[p] = g.next() as u8;
+        }
+        if i % 4 == 0 {
+            v.truncate((g.next() as usize) % v.len());
+        }
+        // Keep the MZ and BSJB signatures so that the file is read as an assembly.
+        v[..2].copy_from_slice(b"MZ");
+        v.extend_from_slice(b"BSJB");
+        write(d, &format!("bin/Damaged{i}.dll"), v);
+    }
+    let (r, code) = scan(d, "");
+    assert!(code == 0 || code == 1, "{r}");
+    assert!(r["scan"]["files"].as_u64().unwrap() >= 300, "{r}");
+}
