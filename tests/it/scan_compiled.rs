@@ -648,7 +648,7 @@ fn damaged_assemblies_are_read_without_failing() {
     // Bytes changed at random (headers, tables, heaps), and files cut short.
     for i in 0..300 {
         let mut v = good.clone();
-        for _ in 0..1 + g.next() % 16 {
+        for _ in 0..=(g.next() % 16) {
             let p = (g.next() as usize) % v.len();
             v[p] = g.next() as u8;
         }
