@@ -519,6 +519,11 @@ fn counted(name: &str) -> bool {
         || name.contains('<')
         || name.starts_with('?')
         || name.contains("@@")
+        // The C# compiler's static array data: `__StaticArrayInitTypeSize=16` types, fields
+        // named by the data's hash, and the older `$$method0x6000001-1`.
+        || name.starts_with("__StaticArrayInitTypeSize")
+        || name.starts_with("$$method")
+        || (name.len() >= 32 && name.bytes().all(|b| b.is_ascii_hexdigit()))
         || matches!(
             name,
             ".ctor" | ".cctor" | "value__" | "Invoke" | "BeginInvoke" | "EndInvoke"
@@ -752,6 +757,8 @@ mod tests {
         }
         assert!(!counted("<Main>b__0_0") && !counted(".ctor") && counted("Main"));
         assert!(!counted("?A0x1f2e3d4c") && !counted("?Run@@YAXXZ"));
+        assert!(!counted("__StaticArrayInitTypeSize=16") && !counted("$$method0x6000001-1"));
+        assert!(!counted(&"E3B0C442".repeat(8)));
         for n in ["clo@12", "|Even|Odd|", "adds two numbers", "$VB$Local_x"] {
             assert!(shape(n) == Shape::Plain, "{n}");
         }
