@@ -134,11 +134,9 @@ const PUBLIC_NET_ROOTS: &[&str] = &[
     "bouncycastle",
     "org",
     "weifenluo",
-    "sunnyui",
+    "sunny",
     "hzh_controls",
-    "csharpcode",
     "ionic",
-    "sharpziplib",
 ];
 
 /// A .NET namespace (lower case) of a public library.
