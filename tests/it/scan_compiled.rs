@@ -435,6 +435,20 @@ fn dotnet_protection_is_read_from_the_metadata() {
         all.iter().any(|f| f["path"] == "bin/Acme.His.Core.dll"),
         "{r}"
     );
+
+    // The rule can be allowed by its id, like the other structural rules.
+    let allow = "[[allow]]\ncode = \"source-obfuscated\"\nrule = \"dotnet-protected\"\npaths = [\"bin/Acme.His.R*.dll\"]\nreason = \"protected build agreed with the vendor, source in escrow\"\n";
+    let (r, _) = scan(d, allow);
+    let protected: Vec<_> = hits(&r, "source-obfuscated")
+        .into_iter()
+        .filter(|(rule, _)| rule == "dotnet-protected")
+        .map(|(_, p)| p)
+        .collect();
+    assert_eq!(protected.len(), 5, "{r}");
+    assert!(
+        !protected.contains(&"bin/Acme.His.Ris.dll".to_owned()),
+        "{r}"
+    );
 }
 
 #[test]
