@@ -320,6 +320,7 @@ fn owned(v: &[&str]) -> Vec<(String, String)> {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one scenario: every signal, its negatives, then an allowance
 fn dotnet_protection_is_read_from_the_metadata() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
