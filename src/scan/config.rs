@@ -52,6 +52,7 @@ pub const STRUCTURAL_RULES: &[&str] = &[
     "base64-random-content",
     "key-store-file",
     "dotnet-obfuscator",
+    "dotnet-protected",
     "java-name-mangling",
     "minified-without-source",
     "javascript-obfuscator",

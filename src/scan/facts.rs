@@ -25,6 +25,9 @@ pub(super) struct FileFacts {
     pub(super) dependency_text: Option<String>,
     /// A well-known library the file was identified as by its content (`ECharts 5.4.3`).
     pub(super) library: Option<String>,
+    /// A .NET assembly's name and strong-name public key token (hex), from its metadata.
+    pub(super) assembly_name: Option<String>,
+    pub(super) public_key_token: Option<String>,
 }
 
 impl FileFacts {
@@ -40,6 +43,8 @@ impl FileFacts {
             banner: false,
             dependency_text: None,
             library: None,
+            assembly_name: None,
+            public_key_token: None,
         }
     }
 
@@ -85,12 +90,57 @@ impl FileFacts {
             _ => {}
         }
         let name = String::from_utf8_lossy(names::file_name(path)).to_lowercase();
-        if DEPENDENCY_FILES.contains(&name.as_str())
-            || matches!(ext, "csproj" | "vbproj" | "gradle")
-        {
+        if matches!(ext, "csproj" | "vbproj") {
+            // A project's `<Reference Include=…>` names any DLL, the vendor's own too: only
+            // package references with a version declare a library.
+            self.dependency_text = Some(project_packages(text));
+        } else if DEPENDENCY_FILES.contains(&name.as_str()) || ext == "gradle" {
             self.dependency_text = Some(String::from_utf8_lossy(text).into_owned());
         }
     }
+}
+
+/// The packages a .NET project declares with a version: `<PackageReference Include="X"
+/// Version="1.2">` (or a `<Version>` child), and NuGet package folders in `<HintPath>`
+/// (`packages\X.1.2.3\lib\…`), one per line.
+fn project_packages(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text);
+    let Ok(doc) = roxmltree::Document::parse(&text) else {
+        return String::new();
+    };
+    let mut out = Vec::new();
+    for n in doc.descendants().filter(roxmltree::Node::is_element) {
+        match n.tag_name().name() {
+            "PackageReference" => {
+                let versioned = n.attribute("Version").is_some()
+                    || n.attribute("VersionOverride").is_some()
+                    || n.children().any(|c| c.tag_name().name() == "Version");
+                if let Some(id) = n.attribute("Include").or_else(|| n.attribute("Update"))
+                    && versioned
+                {
+                    out.push(id.to_owned());
+                }
+            }
+            "HintPath" => {
+                let p = n.text().unwrap_or("").replace('\\', "/");
+                let mut comps = p.split('/');
+                while let Some(c) = comps.next() {
+                    if c.eq_ignore_ascii_case("packages")
+                        && let Some(pkg) = comps.next()
+                        && super::nuget_folder(pkg.as_bytes())
+                    {
+                        let id: Vec<&str> = pkg
+                            .split('.')
+                            .take_while(|s| !s.starts_with(|c: char| c.is_ascii_digit()))
+                            .collect();
+                        out.push(id.join("."));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.join("\n")
 }
 
 /// The name after a `package ` / `namespace ` keyword at the start of a line in the first 64 KiB.

@@ -6,7 +6,7 @@
 use std::sync::atomic::Ordering;
 
 use super::detect::encryption::{self, randomness};
-use super::detect::{obfuscation, secrets};
+use super::detect::{dotnet, obfuscation, secrets};
 use super::facts::FileFacts;
 use super::sniff;
 use super::{FileResult, Scanner};
@@ -268,11 +268,8 @@ impl FileScan<'_> {
         if let Some(f) = self.lfs_pointer() {
             findings.push(f);
         }
-        if let Magic::Pe { dotnet: true } = magic
-            && !third_party
-            && let Some(f) = obfuscation::dotnet_markers(self)
-        {
-            findings.push(f);
+        if let Magic::Pe { dotnet: true } = magic {
+            findings.extend(dotnet::inspect(self, third_party, &mut facts));
         }
         if self.is_text() && !self.body.is_empty() {
             let s = self.scanner;

@@ -288,7 +288,7 @@ fn lfs_pointers(findings: &mut Vec<Finding>, delivery: &Delivery) {
 }
 
 /// A NuGet package folder name: `Newtonsoft.Json.13.0.1`.
-fn nuget_folder(name: &[u8]) -> bool {
+pub(super) fn nuget_folder(name: &[u8]) -> bool {
     let s = String::from_utf8_lossy(name);
     let mut parts = s.rsplit('.');
     let last_numeric = parts

@@ -79,6 +79,77 @@ const PUBLIC_PREFIXES: &[&str] = &[
     "jakarta/servlet",
 ];
 
+/// First segments of JVM packages that are always public (the Java platform, Kotlin, Android).
+const PUBLIC_JVM_ROOTS: &[&str] = &[
+    "java", "javax", "jakarta", "kotlin", "kotlinx", "scala", "android", "androidx", "sun", "jdk",
+];
+
+/// First segments of .NET namespaces of public libraries: a delivered file declaring one of
+/// them (a patched copy) never makes an assembly of that name the vendor's own.
+const PUBLIC_NET_ROOTS: &[&str] = &[
+    "system",
+    "microsoft",
+    "windows",
+    "mono",
+    "newtonsoft",
+    "oracle",
+    "log4net",
+    "npoi",
+    "nlog",
+    "serilog",
+    "castle",
+    "autofac",
+    "automapper",
+    "dapper",
+    "quartz",
+    "icsharpcode",
+    "devexpress",
+    "telerik",
+    "infragistics",
+    "fastreport",
+    "aspose",
+    "spire",
+    "sixlabors",
+    "stackexchange",
+    "swashbuckle",
+    "nunit",
+    "xunit",
+    "moq",
+    "restsharp",
+    "polly",
+    "mediatr",
+    "fluentvalidation",
+    "hangfire",
+    "grpc",
+    "google",
+    "nhibernate",
+    "itextsharp",
+    "itext",
+    "zxing",
+    "cefsharp",
+    "npgsql",
+    "mysql",
+    "sqlite",
+    "entityframework",
+    "bouncycastle",
+    "org",
+    "weifenluo",
+    "sunny",
+    "hzh_controls",
+    "ionic",
+];
+
+/// A .NET namespace (lower case) of a public library.
+fn public_namespace(ns: &str) -> bool {
+    PUBLIC_NET_ROOTS.contains(&ns.split('.').next().unwrap_or(ns))
+}
+
+/// A JVM package prefix (`com/acme`) of a public library.
+fn public_jvm(prefix: &str) -> bool {
+    PUBLIC_PREFIXES.contains(&prefix)
+        || PUBLIC_JVM_ROOTS.contains(&prefix.split('/').next().unwrap_or(prefix))
+}
+
 const JVM_SOURCES: &[&str] = &["java", "kt", "scala", "groovy"];
 const NATIVE_SOURCES: &[&str] = &[
     "c", "cc", "cpp", "cxx", "h", "hpp", "rs", "go", "pas", "dpr", "m", "mm", "swift",
@@ -115,6 +186,9 @@ pub(super) struct Tree<'a> {
     pub(super) front_end_sources: usize,
     pub(super) has_native_source: bool,
     pub(super) has_powerbuilder_source: bool,
+    /// Lower-case names of the jars (wars, …) delivered as files: the same jar nested in
+    /// another archive is reported once, as the file.
+    pub(super) loose_archives: BTreeSet<String>,
 }
 
 /// A path's file name, lossily as text.
@@ -159,6 +233,7 @@ impl<'a> Tree<'a> {
             front_end_sources: 0,
             has_native_source: false,
             has_powerbuilder_source: false,
+            loose_archives: BTreeSet::new(),
         };
         // JVM sources per package prefix (first two segments): the vendor's own prefixes are
         // those holding a real share of the source, not one patched library file.
@@ -174,7 +249,7 @@ impl<'a> Tree<'a> {
         let jvm_total: usize = prefixes.values().sum();
         t.own_jvm = prefixes
             .into_iter()
-            .filter(|(p, _)| !PUBLIC_PREFIXES.contains(&p.as_str()))
+            .filter(|(p, _)| !public_jvm(p))
             .filter(|(_, n)| *n >= 20 || n * 10 >= jvm_total)
             .map(|(p, _)| p)
             .collect();
@@ -196,6 +271,9 @@ impl<'a> Tree<'a> {
         let third = scanner.is_third_party(path);
         if DEFAULT_SOURCE_EXTENSIONS.contains(&ext.as_str()) {
             self.stems.insert(stem.clone());
+        }
+        if JAR_LIKE.contains(&ext.as_str()) && !third {
+            self.loose_archives.insert(name.to_lowercase());
         }
         if NATIVE_SOURCES.contains(&ext.as_str()) {
             self.has_native_source = true;
@@ -232,17 +310,28 @@ impl<'a> Tree<'a> {
                 .rsplit_once('.')
                 .map_or(name.as_str(), |(s, _)| s)
                 .to_lowercase();
-            self.own_net.insert(stem.clone());
-            self.own_net.insert(project.clone());
+            if !public_namespace(&project) {
+                self.own_net.insert(stem.clone());
+                self.own_net.insert(project.clone());
+            }
             self.net_projects.insert(project);
         }
         if !third {
             for n in &f.namespaces {
                 let n = n.to_lowercase();
+                let project = matches!(ext.as_str(), "csproj" | "vbproj");
+                if public_namespace(&n) {
+                    // A delivered project of a public library is its own source; a file
+                    // declaring a public namespace is a patched copy.
+                    if project {
+                        self.net_projects.insert(n);
+                    }
+                    continue;
+                }
                 self.own_net
                     .insert(n.split('.').next().unwrap_or(&n).to_owned());
                 self.own_net.insert(n.clone());
-                if matches!(ext.as_str(), "csproj" | "vbproj") {
+                if project {
                     self.net_projects.insert(n);
                 }
             }
@@ -379,7 +468,64 @@ pub(super) fn run(
         }
     }
     out.extend(binaries::class_folders(class_dirs));
+    for f in &mut out {
+        if f.path.as_deref().is_some_and(test_fixture) {
+            fixture(f);
+        }
+    }
     out
+}
+
+/// Folders that hold test resources (`src/test/resources`, `test/fixtures`, `testdata`,
+/// `__tests__`) or a .NET test project (`Acme.His.Tests/`).
+pub(super) fn test_fixture(display: &str) -> bool {
+    let outer = display
+        .split("!/")
+        .next()
+        .unwrap_or(display)
+        .to_ascii_lowercase();
+    let comps: Vec<&str> = outer.split('/').collect();
+    let dirs = &comps[..comps.len().saturating_sub(1)];
+    dirs.iter().enumerate().any(|(i, c)| {
+        matches!(
+            *c,
+            "testdata"
+                | "test-data"
+                | "test_data"
+                | "__tests__"
+                | "__fixtures__"
+                | "fixtures"
+                | "test-fixtures"
+                | "testresources"
+                | "test-resources"
+                | "testfiles"
+        ) || (matches!(*c, "test" | "tests")
+            && dirs
+                .get(i + 1)
+                .is_some_and(|n| matches!(*n, "resources" | "fixtures" | "data" | "files")))
+            || [
+                ".tests",
+                ".test",
+                ".unittests",
+                ".integrationtests",
+                ".specs",
+            ]
+            .iter()
+            .any(|s| c.ends_with(s))
+    })
+}
+
+/// A compiled test fixture: said so, and a warning rather than a denial.
+pub(super) fn fixture(f: &mut Finding) {
+    if !matches!(
+        f.code.as_str(),
+        "binary-without-source" | "binary-unattributed" | "source-obfuscated"
+    ) {
+        return;
+    }
+    f.severity = f.severity.min(crate::finding::Severity::Warn);
+    f.message = format!("test fixture: {}", f.message);
+    f.message_zh = format!("测试夹具（test fixture）：{}", f.message_zh);
 }
 
 /// Archives inside the delivery: encrypted ones, and jars (also inside zips, one level deep)
@@ -415,7 +561,11 @@ fn archives(
                         ));
                     }
                     let lower = name.to_ascii_lowercase();
-                    if !third && JAR_LIKE.iter().any(|e| lower.ends_with(&format!(".{e}"))) {
+                    let base = lower.rsplit('/').next().unwrap_or(&lower);
+                    if !third
+                        && JAR_LIKE.iter().any(|e| lower.ends_with(&format!(".{e}")))
+                        && !tree.loose_archives.contains(base)
+                    {
                         out.extend(binaries::jar(tree, &shown, &inner.names));
                     }
                 }

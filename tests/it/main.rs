@@ -23,6 +23,7 @@ mod policy;
 mod review;
 mod roundtrip;
 mod scan;
+mod scan_compiled;
 mod scan_credentials;
 mod scan_evasion;
 mod scan_frontend;

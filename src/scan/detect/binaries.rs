@@ -274,6 +274,14 @@ pub(in crate::scan) fn pe(
         .map_or(name.as_str(), |(s, _)| s)
         .to_lowercase();
     let dotnet = matches!(f.magic, Magic::Pe { dotnet: true });
+    // Signed by a known publisher's strong-name key: a published library.
+    if f.public_key_token
+        .as_deref()
+        .and_then(super::dotnet::publisher)
+        .is_some()
+    {
+        return Vec::new();
+    }
     if tree.net_projects.contains(&stem) || tree.dirs.contains(&stem) || tree.stems.contains(&stem)
     {
         return Vec::new();

@@ -7,6 +7,8 @@
 //!   `source-encoded`);
 //! - `obfuscation`: .NET obfuscator markers, ProGuard name mangling, minified bundles without
 //!   source (`source-obfuscated`);
+//! - `dotnet`: .NET assemblies' metadata: protection against decompiling (`source-obfuscated`,
+//!   rule `dotnet-protected`) and strong-name tokens of known publishers;
 //! - `binaries`: compiled code without its source, or of unknown origin
 //!   (`binary-without-source`, `binary-unattributed`);
 //! - `secrets`: hard-coded credentials and the redaction of all evidence
@@ -19,6 +21,7 @@
 
 pub(super) mod backdoors;
 pub(super) mod binaries;
+pub(super) mod dotnet;
 pub(super) mod encoders;
 pub(super) mod encryption;
 pub(super) mod libraries;

@@ -37,6 +37,10 @@ pub(in crate::scan) const DOTNET_MARKERS: &[(&str, &str)] = &[
     ("NETGuard", ".NETGuard"),
     ("DNGuard", "DNGuard HVM"),
     ("MaxtoCodeAttribute", "MaxtoCode"),
+    ("ObfuscatedByCliSecureAttribute", "Agile.NET"),
+    ("ProcessedByXenocode", "Xenocode"),
+    ("NineRays.Obfuscator", "Spices.Net"),
+    ("ILProtector", "ILProtector"),
 ];
 
 /// `source-obfuscated`: a .NET assembly holding the markers an obfuscator leaves.
@@ -90,25 +94,42 @@ pub(in crate::scan) fn mangled(display: &str, classes: &[String]) -> Option<Find
     if outer.len() < 10 {
         return None;
     }
-    let short: Vec<&&str> = outer.iter().filter(|c| c.chars().count() <= 2).collect();
+    let short: Vec<&&str> = outer.iter().filter(|c| mangled_name(c)).collect();
     if short.len() * 10 < outer.len() * 6 {
         return None;
     }
     Some(
         Finding::of(
             crate::scan::codes::ScanCode::SourceObfuscated,
-            "name-mangled Java classes (ProGuard-style obfuscation): most class names are one or two letters",
-            "Java 类名经过混淆（ProGuard 类混淆）：大多数类名只有一两个字母",
+            "name-mangled Java classes (ProGuard-style obfuscation): most class names are one or two letters, or made of look-alike letters (IlIl, O0o)",
+            "Java 类名经过混淆（ProGuard 类混淆）：大多数类名只有一两个字母，或由形近字符（IlIl、O0o）组成",
         )
         .path(display.to_owned())
         .rule("java-name-mangling")
         .evidence(vec![format!(
-            "{} of {} classes have names of one or two letters, e.g. {}",
+            "{} of {} classes have mangled names (one letter, two lower-case letters, or look-alike letters), e.g. {}",
             short.len(),
             outer.len(),
             short.iter().take(5).map(|s| format!("{s}.class")).collect::<Vec<_>>().join(", ")
         )]),
     )
+}
+
+/// A class name an obfuscator made: one letter, two lower-case letters (`a`, `ab`: ProGuard's
+/// sequence), or letters that look alike (`IlIIl`, `O0O0o`: a dictionary). Ordinary short names
+/// (`Id`, `UI`, `IO`) are not.
+fn mangled_name(name: &str) -> bool {
+    let n = name.chars().count();
+    if n == 1 {
+        return true;
+    }
+    if n == 2 {
+        return name.chars().all(|c| c.is_ascii_lowercase());
+    }
+    let look_alike = |set: &str| name.chars().all(|c| set.contains(c));
+    n >= 3
+        && (look_alike("Il1i|") || look_alike("O0o") || look_alike("Il1_") || look_alike("O0o_"))
+        && name.chars().collect::<BTreeSet<_>>().len() >= 2
 }
 
 /// A JavaScript or CSS file that is minified: `.min.` in its name, or few very long lines.
