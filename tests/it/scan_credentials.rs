@@ -589,7 +589,22 @@ struct Tally {
 }
 
 fn measure(c: &Corpus, r: &serde_json::Value) -> Tally {
-    let findings = with_code(r, "credential-hardcoded");
+    // One finding per secret: a secret found in several places counts at each of them.
+    let findings: Vec<serde_json::Value> = with_code(r, "credential-hardcoded")
+        .into_iter()
+        .flat_map(|f| match f["locations"].as_array() {
+            Some(places) => places
+                .iter()
+                .map(|l| {
+                    let mut g = f.clone();
+                    g["path"] = l["path"].clone();
+                    g["line"] = l["line"].clone();
+                    g
+                })
+                .collect(),
+            None => vec![f.clone()],
+        })
+        .collect();
     let mut t = Tally {
         per_rule: BTreeMap::new(),
         found: 0,
