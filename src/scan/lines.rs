@@ -295,7 +295,22 @@ impl FileScan<'_> {
                 tally.record(ri, once, line_no, f, fingerprint);
             }
         }
-        tally.into_findings(&s.rules)
+        let mut findings = tally.into_findings(&s.rules);
+        // A line an encoder rule reports (`eval(gzinflate(…))`, a deny) is not listed again as
+        // dynamic code to review.
+        let encoded: Vec<Option<u64>> = findings
+            .iter()
+            .filter(|f| f.code == "source-encoded")
+            .map(|f| f.line)
+            .collect();
+        findings.retain(|f| {
+            !(f.code == "backdoor-suspect"
+                && f.rule
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with("dynamic-code-"))
+                && encoded.contains(&f.line))
+        });
+        findings
     }
 
     /// The finding for a rule's match, and the secret's fingerprint when it has one.
@@ -382,11 +397,7 @@ fn match_rule(rule: &LineRule, line: &[u8], class: secrets::FileClass) -> Option
     Some(m)
 }
 
-fn match_rule_regex(
-    rule: &LineRule,
-    line: &[u8],
-    class: secrets::FileClass,
-) -> Option<LineMatch> {
+fn match_rule_regex(rule: &LineRule, line: &[u8], class: secrets::FileClass) -> Option<LineMatch> {
     if rule.secret_group == 0 {
         return rule.regex.find(line).map(|m| LineMatch {
             span: (m.start(), m.end()),

@@ -552,3 +552,60 @@ fn encoding_tables_are_not_escaped_code() {
         "{r}"
     );
 }
+
+#[test]
+fn a_library_s_own_options_and_evals_are_not_the_vendor_s_credentials_or_backdoors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // jQuery EasyUI, minified: a password box option, an eval of an option string, and
+    // right-to-left text support (a bidi control character).
+    let mut lib = library_file(
+        &[
+            "EasyUI",
+            "easyui-",
+            "datagrid-",
+            "combobox-",
+            "panel-header",
+        ],
+        41,
+    );
+    lib.push_str("\n$.fn.passwordbox.defaults=$.extend({},$.fn.textbox.defaults,{passwordChar:\"%u25CF\",checkInterval:200});\n");
+    lib.push_str("var fn=eval(opts.onLoad);\n");
+    lib.push_str("var rtl=\"\u{202B}\";\n");
+    write(d, "web/lib/easyui/jquery.easyui.min.js", &lib);
+    // The vendor's own code with the same lines is reported.
+    write(
+        d,
+        "web/src/login.js",
+        "var opts = load();\nvar fn = eval(opts.onLoad);\nvar payload = eval(atob(opts.code));\n",
+    );
+    let (r, _) = scan(d);
+    let backdoors: Vec<(String, String, String)> = with_code(&r, "backdoor-suspect")
+        .into_iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["rule"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let own = |rule: &str, sev: &str| {
+        (
+            "web/src/login.js".to_owned(),
+            rule.to_owned(),
+            sev.to_owned(),
+        )
+    };
+    // eval of decoded data is warn; eval of a variable (old-style JSON parsing, dispatch) is
+    // listed at info.
+    assert_eq!(
+        backdoors,
+        [
+            own("dynamic-code-js", "warn"),
+            own("dynamic-code-js-variable", "info")
+        ],
+        "{r}"
+    );
+    assert_eq!(with_code(&r, "credential-hardcoded").len(), 0, "{r}");
+}
