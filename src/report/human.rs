@@ -365,6 +365,21 @@ fn places_line(f: &Finding, lang: Lang) -> Option<String> {
             })
             .collect();
         let rest = more(f.locations.len().saturating_sub(PLACES_SHOWN));
+        if f.fingerprint.is_none() && f.locations.iter().all(|l| l.line.is_none()) {
+            // Copies of one compiled file (the same content) in several places.
+            return Some(match lang {
+                Lang::En => format!(
+                    "the same file (identical content) in {} places: {}{rest}",
+                    f.locations.len(),
+                    shown.join(", ")
+                ),
+                Lang::Zh => format!(
+                    "同一文件（内容相同）出现在 {} 处：{}{rest}",
+                    f.locations.len(),
+                    shown.join("，")
+                ),
+            });
+        }
         return Some(match lang {
             Lang::En if files.len() > 1 => format!(
                 "same secret in {} files: {}{rest}",

@@ -197,7 +197,7 @@ impl Scanner {
             .collect();
         findings.extend(post::run(self, delivery, &facts, &obscured));
         lfs_pointers(&mut findings, delivery);
-        let findings = one_per_secret(findings);
+        let findings = one_per_binary(one_per_secret(findings), delivery);
         let summary = ScanSummary {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
@@ -260,6 +260,65 @@ fn one_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
         }
         f.path = Some(f.locations[0].path.clone());
         f.line = f.locations[0].line;
+    }
+    out
+}
+
+/// Compiled-file findings about copies of one file (the same SHA-256: a vendor library copied
+/// into every project's `bin` folder) made into one finding listing every copy in `locations`
+/// (`path` names the first). Copies inside archives (`a.jar!/b.jar`) and other findings pass
+/// unchanged, in order.
+fn one_per_binary(findings: Vec<Finding>, delivery: &Delivery) -> Vec<Finding> {
+    const CODES: &[&str] = &[
+        "binary-without-source",
+        "binary-unattributed",
+        "source-obfuscated",
+    ];
+    let entries = &delivery.inventory.entries;
+    let hash_of = |path: &str| -> Option<[u8; 32]> {
+        let i = entries
+            .binary_search_by(|e| e.path.as_ref().cmp(path.as_bytes()))
+            .ok()?;
+        entries[i].sha256
+    };
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut first: HashMap<(String, Option<String>, [u8; 32]), usize> = HashMap::new();
+    for f in findings {
+        let hash = f
+            .path
+            .as_deref()
+            .filter(|p| CODES.contains(&f.code.as_str()) && !p.contains('!'))
+            .filter(|_| f.locations.is_empty() && f.line.is_none())
+            .and_then(hash_of);
+        let Some(hash) = hash else {
+            out.push(f);
+            continue;
+        };
+        let key = (f.code.clone(), f.rule.clone(), hash);
+        let place = finding::Location {
+            path: f.path.clone().unwrap_or_default(),
+            line: None,
+        };
+        if let Some(&i) = first.get(&key) {
+            let g = &mut out[i];
+            g.severity = g.severity.max(f.severity);
+            g.locations.push(place);
+        } else {
+            first.insert(key, out.len());
+            let mut f = f;
+            f.locations.push(place);
+            out.push(f);
+        }
+    }
+    for f in &mut out {
+        if f.fingerprint.is_some() || f.line.is_some() {
+            continue;
+        }
+        if f.locations.len() < 2 {
+            f.locations.clear();
+            continue;
+        }
+        f.covers = f.locations.iter().map(|l| l.path.clone()).collect();
     }
     out
 }

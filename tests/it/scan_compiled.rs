@@ -679,3 +679,68 @@ fn damaged_assemblies_are_read_without_failing() {
     assert!(code == 0 || code == 1, "{r}");
     assert!(r["scan"]["files"].as_u64().unwrap() >= 300, "{r}");
 }
+
+#[test]
+fn copies_of_one_compiled_file_are_one_finding_with_every_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "src/Web/Home.cs",
+        "namespace Acme.His.Web { class Home {} }\n",
+    );
+    // The vendor's own framework, without source, copied into three projects' bin folders;
+    // another of its assemblies once.
+    let core = assembly(&plain("Acme.Core"));
+    for p in ["Api/bin", "Web/bin", "Jobs/bin"] {
+        write(d, &format!("{p}/Acme.Core.dll"), &core);
+    }
+    write(
+        d,
+        "Web/bin/Acme.Logging.dll",
+        assembly(&plain("Acme.Logging")),
+    );
+    let (r, code) = scan(d, "");
+    assert_eq!(code, 1, "{r}");
+    let found = with_code(&r, "binary-without-source");
+    assert_eq!(found.len(), 2, "{r}");
+    let core_finding = found
+        .iter()
+        .find(|f| f["path"] == "Api/bin/Acme.Core.dll")
+        .expect("the first copy names the finding");
+    let places: Vec<&str> = core_finding["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "Api/bin/Acme.Core.dll",
+            "Jobs/bin/Acme.Core.dll",
+            "Web/bin/Acme.Core.dll"
+        ]
+    );
+    // An allowance must cover every copy.
+    let (r, _) = scan(
+        d,
+        "[[allow]]\ncode = \"binary-without-source\"\npaths = [\"Api/**\"]\nreason = \"test\"\n",
+    );
+    assert_eq!(with_code(&r, "binary-without-source").len(), 2, "{r}");
+    // The human report says where the copies are.
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(mdir.path(), MANIFEST);
+    let run = escrow([
+        "check".as_ref(),
+        d.as_os_str(),
+        "--manifest".as_ref(),
+        m.as_os_str(),
+    ]);
+    assert!(
+        run.stdout
+            .contains("the same file (identical content) in 3 places: Api/bin/Acme.Core.dll"),
+        "{}",
+        run.stdout
+    );
+}
