@@ -691,9 +691,9 @@ fn copies_of_one_compiled_file_are_one_finding_with_every_place() {
     );
     // The vendor's own framework, without source, copied into three projects' bin folders;
     // another of its assemblies once.
-    let core = assembly(&plain("Acme.Core"));
+    let framework = assembly(&plain("Acme.Core"));
     for p in ["Api/bin", "Web/bin", "Jobs/bin"] {
-        write(d, &format!("{p}/Acme.Core.dll"), &core);
+        write(d, &format!("{p}/Acme.Core.dll"), &framework);
     }
     write(
         d,
