@@ -35,19 +35,19 @@ const BASE62: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 
 /// What a test assembly holds.
 #[derive(Default, Clone)]
-struct Asm {
-    name: String,
+pub(crate) struct Asm {
+    pub(crate) name: String,
     /// Type names (namespace `Acme.His`), after `<Module>`.
-    types: Vec<String>,
+    pub(crate) types: Vec<String>,
     /// Method names, all in the first type.
-    methods: Vec<String>,
+    pub(crate) methods: Vec<String>,
     /// Names of imported functions (`kernel32.dll` member references).
-    imports: Vec<String>,
-    public_key: Option<Vec<u8>>,
+    pub(crate) imports: Vec<String>,
+    pub(crate) public_key: Option<Vec<u8>>,
     /// Method bodies that do not start with an IL header (encrypted).
-    encrypted_bodies: bool,
+    pub(crate) encrypted_bodies: bool,
     /// Streams added after the usual five (a second `#Strings`, an unknown one).
-    extra_streams: Vec<&'static str>,
+    pub(crate) extra_streams: Vec<&'static str>,
 }
 
 fn u16le(v: &mut Vec<u8>, x: u16) {
@@ -194,7 +194,7 @@ fn root(mut streams: Vec<(&str, Vec<u8>)>) -> Vec<u8> {
 
 /// A PE32 DLL holding the assembly `a`: headers, one `.text` section with the CLI header, the
 /// method bodies and the metadata.
-fn assembly(a: &Asm) -> Vec<u8> {
+pub(crate) fn assembly(a: &Asm) -> Vec<u8> {
     const RVA: u32 = 0x2000;
     const RAW: usize = 0x200;
     let bodies_rva = RVA + 72;
@@ -253,7 +253,7 @@ fn assembly(a: &Asm) -> Vec<u8> {
 }
 
 /// Names a person gives: a hospital's billing module.
-fn plain(name: &str) -> Asm {
+pub(crate) fn plain(name: &str) -> Asm {
     Asm {
         name: name.to_owned(),
         types: [

@@ -208,7 +208,7 @@ pub(in crate::scan) fn is_tool_config(name: &str) -> bool {
 const SCRIPT_EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "html", "htm"];
 /// Line rules a file identified as a known library is not reported for: libraries ship packed
 /// builds and escaped tables.
-const LIBRARY_EXEMPT_RULES: &[&str] = &["js-packer", "hex-escaped-strings"];
+const LIBRARY_EXEMPT_RULES: &[&str] = &["js-packer", "hex-escaped-strings", "hex-escaped-property"];
 /// Heuristic credential and backdoor rules that read a published library's own code (a
 /// `passwordChar` option, `eval` of an option string, right-to-left text support) as the
 /// vendor's: not applied to a file identified as a well-known library. Rules for specific
@@ -229,6 +229,7 @@ const FRONT_END_RULES: &[&str] = &[
     "js-obfuscator-identifiers",
     "js-packer",
     "hex-escaped-strings",
+    "hex-escaped-property",
 ];
 
 /// Front-end code once its line rules have run: identify a known library by content (recorded

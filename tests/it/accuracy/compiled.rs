@@ -5,6 +5,7 @@
 
 use super::{Case, Gen};
 use crate::common::raw_zip;
+use crate::scan_compiled::{assembly, plain};
 
 /// A class file's first bytes (enough for the scan, which never runs or parses the code).
 fn class_file() -> Vec<u8> {
@@ -157,5 +158,92 @@ pub fn cases() -> Vec<Case> {
             .file(JAVA_SRC, JAVA_APP)
             .file("deploy/his.war", war),
     );
+    dotnet(&mut g, &mut v);
     v
+}
+
+const BASE62: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const CS_SRC: &str = "src/His.Web/HomeController.cs";
+const CS_APP: &str = "namespace Acme.His.Web\n{\n    public class HomeController { }\n}\n";
+
+/// .NET assemblies built at test time: protected first-party ones, public and vendored ones.
+fn dotnet(g: &mut Gen, v: &mut Vec<Case>) {
+    let c = "source-obfuscated";
+    let mut reactor = plain("Acme.His.Billing");
+    reactor.types = (0..8).map(|_| g.chars(BASE62, 18)).collect();
+    reactor.methods = (0..12).map(|_| g.chars(BASE62, 22)).collect();
+    v.push(
+        Case::new("obfuscated/dotnet-random-names")
+            .file(CS_SRC, CS_APP)
+            .file("lib/Acme.His.Billing.dll", assembly(&reactor))
+            .expect("lib/Acme.His.Billing.dll", c, Some("dotnet-protected"))
+            .expect("lib/Acme.His.Billing.dll", "binary-without-source", None),
+    );
+    let mut guid = plain("Acme.His.Pharmacy");
+    guid.types.push(format!(
+        "<Module>{{{}-1B5A-4C7D-9E2F-0A8B7C6D5E4F}}",
+        g.chars("0123456789ABCDEF", 8)
+    ));
+    v.push(
+        Case::new("obfuscated/dotnet-module-guid")
+            .file(CS_SRC, CS_APP)
+            .file("lib/Acme.His.Pharmacy.dll", assembly(&guid))
+            .expect("lib/Acme.His.Pharmacy.dll", c, Some("dotnet-protected"))
+            .expect("lib/Acme.His.Pharmacy.dll", "binary-without-source", None),
+    );
+    let mut bodies = plain("Acme.His.Ris");
+    bodies.encrypted_bodies = true;
+    v.push(
+        Case::new("obfuscated/dotnet-encrypted-bodies")
+            .file(CS_SRC, CS_APP)
+            .file("lib/Acme.His.Ris.dll", assembly(&bodies))
+            .expect("lib/Acme.His.Ris.dll", c, Some("dotnet-protected"))
+            .expect("lib/Acme.His.Ris.dll", "binary-without-source", None),
+    );
+    v.push(
+        Case::new("compiled/dotnet-own-without-source")
+            .file(CS_SRC, CS_APP)
+            .file("lib/Acme.His.Core.dll", assembly(&plain("Acme.His.Core")))
+            .expect("lib/Acme.His.Core.dll", "binary-without-source", None),
+    );
+    v.push(
+        Case::new("compiled/dotnet-referenced-by-own-csproj")
+            .file(CS_SRC, CS_APP)
+            .file(
+                "src/His.Web/His.Web.csproj",
+                "<Project>\n  <ItemGroup>\n    <Reference Include=\"HisCrypto\"><HintPath>..\\..\\lib\\HisCrypto.dll</HintPath></Reference>\n  </ItemGroup>\n</Project>\n",
+            )
+            .file("lib/HisCrypto.dll", assembly(&plain("HisCrypto")))
+            .warn("lib/HisCrypto.dll", "binary-unattributed", None),
+    );
+    v.push(
+        Case::new("clean/dotnet-public-namespace-patched")
+            .file(CS_SRC, CS_APP)
+            .file(
+                "src/His.Web/Patches/ControllerPatch.cs",
+                "namespace System.Web.Mvc\n{\n    class ControllerPatch { }\n}\n",
+            )
+            .file("bin/System.Web.Mvc.dll", assembly(&plain("System.Web.Mvc")))
+            .maybe("bin/System.Web.Mvc.dll", "binary-unattributed"),
+    );
+    v.push(
+        Case::new("clean/dotnet-package-reference")
+            .file(CS_SRC, CS_APP)
+            .file(
+                "src/His.Web/His.Web.csproj",
+                "<Project>\n  <ItemGroup>\n    <PackageReference Include=\"Newtonsoft.Json\" Version=\"13.0.3\" />\n  </ItemGroup>\n</Project>\n",
+            )
+            .file("lib/Newtonsoft.Json.dll", assembly(&plain("Newtonsoft.Json"))),
+    );
+    let mut vendored = plain("Telerik.Reporting");
+    vendored.types = (0..8).map(|_| g.chars(BASE62, 18)).collect();
+    vendored.methods = (0..12).map(|_| g.chars(BASE62, 22)).collect();
+    v.push(
+        Case::new("clean/dotnet-protected-third-party")
+            .file(CS_SRC, CS_APP)
+            .file(
+                "packages/Telerik.Reporting.16.0.1/lib/Telerik.Reporting.dll",
+                assembly(&vendored),
+            ),
+    );
 }

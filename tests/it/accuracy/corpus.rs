@@ -27,6 +27,7 @@ pub fn cases() -> Vec<Case> {
     credentials_not_found(&mut g, &mut v);
     keys_found(&mut g, &mut v);
     backdoors(&mut g, &mut v);
+    libraries_and_dynamic_code(&mut g, &mut v);
     encoders(&mut g, &mut v);
     front_end(&mut g, &mut v);
     encryption(&mut g, &mut v);
@@ -409,6 +410,50 @@ fn backdoors(g: &mut Gen, v: &mut Vec<Case>) {
         "src/main/java/com/acme/his/backup/Backup.java",
         java("Backup", "    public void run() throws Exception {\n        new ProcessBuilder(\"pg_dump\", \"-Fc\", \"his\").start();\n    }"),
     ));
+}
+
+/// Libraries and graded dynamic code.
+fn libraries_and_dynamic_code(g: &mut Gen, v: &mut Vec<Case>) {
+    // A minified jQuery EasyUI: its own password-box option, an eval of an option, right-to-left
+    // text support. None of it is the vendor's.
+    let mut lib = String::from("!function(t){\"use strict\";");
+    for sig in [
+        "EasyUI",
+        "easyui-",
+        "datagrid-",
+        "combobox-",
+        "panel-header",
+    ] {
+        for _ in 0..30 {
+            lib.push_str(&format!(
+                "t.fn.{}=function(e){{return this.each(function(){{}})}};",
+                g.chars("abcdefghijklmnopqrstuvwxyz", 6)
+            ));
+        }
+        lib.push_str(&format!("var c{}=\"{sig}\";", g.chars("abcdef", 3)));
+    }
+    lib.push_str("}(jQuery);\n$.fn.passwordbox.defaults=$.extend({},$.fn.textbox.defaults,{passwordChar:\"%u25CF\",checkInterval:200});\nvar fn=eval(opts.onLoad);\nvar rtl=\"\u{202B}\";\n");
+    v.push(Case::new("clean/library-own-options").file("web/lib/easyui/jquery.easyui.min.js", lib));
+    v.push(
+        Case::new("backdoor/js-eval-decoded")
+            .file(
+                "web/src/loader.js",
+                "export function run(opts) {\n  return eval(atob(opts.code));\n}\n",
+            )
+            .warn(
+                "web/src/loader.js",
+                "backdoor-suspect",
+                Some("dynamic-code-js"),
+            ),
+    );
+    v.push(
+        Case::new("review/js-eval-variable")
+            .file(
+                "web/js/grid.js",
+                "function load(res) {\n  var data = eval(res.json);\n  return data.rows;\n}\n",
+            )
+            .maybe("web/js/grid.js", "backdoor-suspect"),
+    );
 }
 
 fn encoders(g: &mut Gen, v: &mut Vec<Case>) {
