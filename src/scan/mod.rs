@@ -33,7 +33,7 @@ use globset::{Candidate, GlobSet};
 use serde::{Deserialize, Serialize};
 
 use crate::delivery::Delivery;
-use crate::finding::{self, Finding};
+use crate::finding::{self, Finding, Severity};
 pub use config::{Allow, Allowed, STRUCTURAL_RULES, ScanConfig};
 use facts::FileFacts;
 pub use inspect::TEXT_LIMIT;
@@ -210,19 +210,20 @@ impl Scanner {
     }
 }
 
-/// The credential findings of one secret (same code, rule and fingerprint) made into one
+/// The credential findings of one secret (same code and fingerprint, whichever rule) made into one
 /// finding that lists every place it was found (`locations`, in path order; `path` and `line`
 /// name the first). An `[[allow]]` entry must cover every file of it. Other findings pass
 /// unchanged, in order.
 fn one_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut first: HashMap<(String, Option<String>, String), usize> = HashMap::new();
+    let mut first: HashMap<(String, String), usize> = HashMap::new();
     for f in findings {
         let Some(fp) = f.fingerprint.clone() else {
             out.push(f);
             continue;
         };
-        let key = (f.code.clone(), f.rule.clone(), fp);
+        // One secret whatever rule found it (a password in a YAML file and in a shell script).
+        let key = (f.code.clone(), fp);
         let location = finding::Location {
             path: f.path.clone().unwrap_or_default(),
             line: f.line,
@@ -282,7 +283,7 @@ fn one_per_binary(findings: Vec<Finding>, delivery: &Delivery) -> Vec<Finding> {
         entries[i].sha256
     };
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut first: HashMap<(String, Option<String>, [u8; 32]), usize> = HashMap::new();
+    let mut first: HashMap<(String, Option<String>, Severity, [u8; 32]), usize> = HashMap::new();
     for f in findings {
         let hash = f
             .path
@@ -294,7 +295,8 @@ fn one_per_binary(findings: Vec<Finding>, delivery: &Delivery) -> Vec<Finding> {
             out.push(f);
             continue;
         };
-        let key = (f.code.clone(), f.rule.clone(), hash);
+        // A copy among test fixtures (warn) stays apart from the same file delivered as code.
+        let key = (f.code.clone(), f.rule.clone(), f.severity, hash);
         let place = finding::Location {
             path: f.path.clone().unwrap_or_default(),
             line: None,

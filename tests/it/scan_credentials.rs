@@ -644,11 +644,15 @@ fn measure(c: &Corpus, r: &serde_json::Value) -> Tally {
         match hit {
             Some(f) => {
                 t.found += 1;
-                assert_eq!(
-                    f["rule"], k.rule,
-                    "{}:{l} found by another rule than expected",
-                    k.path
-                );
+                // A secret found in several places is one finding named by the first rule
+                // that found it; a finding of one place names its own rule.
+                if f["locations"].as_array().is_none() {
+                    assert_eq!(
+                        f["rule"], k.rule,
+                        "{}:{l} found by another rule than expected",
+                        k.path
+                    );
+                }
                 let text = f.to_string();
                 assert_eq!(
                     text.contains("weak password") && text.contains("弱口令"),
@@ -704,4 +708,65 @@ fn credential_corpus_recall_and_precision() {
     for s in &c.secrets {
         assert!(!text.contains(s.as_str()), "a secret was printed");
     }
+}
+
+#[test]
+fn one_password_in_a_yaml_file_and_a_script_is_one_finding_and_payment_keys_are_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(0x7a7_0001);
+    let pw = format!("Zy{}#{}", g.chars(ALNUM, 6), g.chars(ALNUM, 3));
+    write(
+        d,
+        "src/main/resources/application-prod.yml",
+        format!("spring:\n  datasource:\n    username: his\n    password: {pw}\n"),
+    );
+    write(
+        d,
+        "scripts/backup_db.sh",
+        format!("#!/bin/sh\nmysqldump -uhis -p{pw} his > /backup/his.sql\n"),
+    );
+    // WeChat Pay's APIv3 key and a UnionPay key in .NET appSettings.
+    write(
+        d,
+        "src/main/resources/pay.yml",
+        format!("wechat:\n  pay:\n    api-v3-key: {}\n", g.chars(ALNUM, 32)),
+    );
+    write(
+        d,
+        "His.Web/Web.config",
+        format!(
+            "<configuration>\n  <appSettings>\n    <add key=\"UnionPayKey\" value=\"{}\" />\n  </appSettings>\n</configuration>\n",
+            g.chars(HEX, 32)
+        ),
+    );
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(mdir.path(), MANIFEST);
+    let r = check_json(d, &m).json();
+    let found = with_code(&r, "credential-hardcoded");
+    let same: Vec<&serde_json::Value> = found
+        .iter()
+        .copied()
+        .filter(|f| f["locations"].is_array())
+        .collect();
+    assert_eq!(same.len(), 1, "{r}");
+    let places: Vec<&str> = same[0]["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "scripts/backup_db.sh",
+            "src/main/resources/application-prod.yml"
+        ],
+        "{r}"
+    );
+    let paths: Vec<&str> = found.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert!(paths.contains(&"src/main/resources/pay.yml"), "{r}");
+    assert!(paths.contains(&"His.Web/Web.config"), "{r}");
+    assert_eq!(found.len(), 3, "{r}");
+    assert!(!r.to_string().contains(&pw));
 }

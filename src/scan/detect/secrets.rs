@@ -464,6 +464,18 @@ pub(in crate::scan) fn is_weak(v: &[u8]) -> bool {
     if COMMON.contains(&s.as_str()) || s.chars().count() < 8 {
         return true;
     }
+    // A run of digits or keys everybody tries, with a few characters around it: `Sa123456`,
+    // `Abc@123456`, `his888888`.
+    const RUNS: &[&str] = &[
+        "123456", "654321", "111111", "888888", "666666", "000000", "123123", "112233", "qwerty",
+        "asdfgh", "1qaz2wsx", "abcdef",
+    ];
+    if RUNS
+        .iter()
+        .any(|r| s.contains(r) && s.chars().count() <= r.len() + 4)
+    {
+        return true;
+    }
     let classes = [
         v.iter().any(u8::is_ascii_lowercase),
         v.iter().any(u8::is_ascii_uppercase),
@@ -722,6 +734,10 @@ mod tests {
 
     #[test]
     fn weak_passwords() {
+        for w in ["Sa123456", "Abc@123456", "his888888"] {
+            assert!(is_weak(w.as_bytes()), "{w}");
+        }
+        assert!(!is_weak(b"Xk9#123456Lm2Qr"));
         for w in [
             "123456",
             "admin123",
