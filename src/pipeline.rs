@@ -242,7 +242,7 @@ pub fn deposit(
         args.now.clone(),
         args.baseline,
     );
-    let since = mark_since(&mut report, begun.previous.as_ref());
+    let since = mark_since(&mut report, begun.previous.as_ref(), args.baseline);
     let committed = begun.commit(
         vault::deposit::Commit {
             delivery: &delivery,
@@ -287,14 +287,17 @@ pub fn deposit(
 fn mark_since(
     report: &mut Report,
     previous: Option<&vault::deposit::Previous>,
+    baseline: Option<&Baseline>,
 ) -> Option<crate::report::since::FindingsSince> {
     let prev = previous?;
     let before: Report = serde_json::from_str(prev.record.report.get()).ok()?;
-    Some(crate::report::since::mark(
-        &mut report.findings,
-        &before.findings,
-        &prev.record.label,
-    ))
+    let mut since =
+        crate::report::since::mark(&mut report.findings, &before.findings, &prev.record.label);
+    // A finding the baseline now accepts is still in the delivery: accepted, not resolved.
+    if let Some(b) = baseline {
+        since.resolved.retain(|f| !b.accepts(f));
+    }
+    Some(since)
 }
 
 /// The report stored with a snapshot, read back.

@@ -192,6 +192,13 @@ impl Baseline {
         })
     }
 
+    /// Whether an entry of the baseline accepts `f` (the same key: code, rule, requirement,
+    /// and the secret's fingerprint or else the path).
+    pub fn accepts(&self, f: &Finding) -> bool {
+        let key = f.key();
+        self.entries.iter().any(|e| e.key() == key)
+    }
+
     /// Silence the findings an entry matches (all of them, wherever in the delivery), and add
     /// a `baseline-stale` finding for each entry that matched none. Returns the counts for the
     /// report.

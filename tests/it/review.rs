@@ -464,3 +464,40 @@ fn a_bad_baseline_stops_the_check_naming_the_file() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("missing.toml"), "{}", r.stderr);
 }
+
+#[test]
+fn a_finding_accepted_in_the_baseline_is_not_resolved() {
+    let s = Deposits::new();
+    let d = s.d();
+    let mut g = Gen(0xacce_97ed);
+    write(&d, "src/App.java", "class App {}\n");
+    write(&d, "config/test.properties", props(&g.password()));
+    assert_ne!(s.deposit("v1", &["-q"]).code, 2);
+    // The hospital accepts the test password: the next deposit silences it, and it is still
+    // in the delivery, so it is not "resolved".
+    let baseline = s.tmp.path().join("accepted.toml");
+    let m = s.manifest.clone();
+    let w = run(&[
+        os("check"),
+        d.as_os_str(),
+        os("-m"),
+        m.as_os_str(),
+        os("--write-baseline"),
+        baseline.as_os_str(),
+    ]);
+    assert_ne!(w.code, 2, "{}", w.stderr);
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    let filled = text
+        .replace("FILL IN: who accepted this finding", "Wang Li, IT")
+        .replace("FILL IN: why it is acceptable", "test database only");
+    std::fs::write(&baseline, filled).unwrap();
+    let v2 = s
+        .deposit(
+            "v2",
+            &["--format", "json", "--baseline", baseline.to_str().unwrap()],
+        )
+        .json();
+    let since = &v2["findings_since"];
+    assert_eq!(since["resolved"].as_array().unwrap().len(), 0, "{since}");
+    assert_eq!(v2["report"]["baseline"]["silenced"], 1, "{v2}");
+}
