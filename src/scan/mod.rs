@@ -197,7 +197,8 @@ impl Scanner {
             .collect();
         findings.extend(post::run(self, delivery, &facts, &obscured));
         lfs_pointers(&mut findings, delivery);
-        let findings = one_per_binary(one_per_secret(findings), delivery);
+        let mut findings = one_per_binary(one_per_secret(findings), delivery);
+        test_credentials(&mut findings);
         let summary = ScanSummary {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
@@ -263,6 +264,27 @@ fn one_per_secret(findings: Vec<Finding>) -> Vec<Finding> {
         f.line = f.locations[0].line;
     }
     out
+}
+
+/// Credentials found only in test code (every place of the secret is a test): listed at info,
+/// said as test code. A test's password unlocks nothing deployed; the same secret also in
+/// deployed code keeps its severity.
+fn test_credentials(findings: &mut [Finding]) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.code == "credential-hardcoded")
+    {
+        let all_tests = if f.locations.is_empty() {
+            f.path.as_deref().is_some_and(post::test_code)
+        } else {
+            f.locations.iter().all(|l| post::test_code(&l.path))
+        };
+        if all_tests {
+            f.severity = f.severity.min(Severity::Info);
+            f.message = format!("test code, not deployed: {}", f.message);
+            f.message_zh = format!("测试代码（不随系统部署）：{}", f.message_zh);
+        }
+    }
 }
 
 /// Compiled-file findings about copies of one file (the same SHA-256: a vendor library copied

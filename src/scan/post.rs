@@ -515,6 +515,33 @@ pub(super) fn test_fixture(display: &str) -> bool {
     })
 }
 
+/// Test code: under Maven's or Gradle's `src/test/` (never packaged), a `test`/`tests` or
+/// `__tests__` folder, a test-resource folder or a .NET test project, or a test source file
+/// (`FooTest.java`, `FooTests.cs`, `foo_test.go`, `test_foo.py`, `foo.spec.ts`, `foo.test.js`).
+pub(super) fn test_code(display: &str) -> bool {
+    if test_fixture(display) {
+        return true;
+    }
+    let lower = display.to_ascii_lowercase();
+    let comps: Vec<&str> = lower.split('/').collect();
+    let (name, dirs) = comps.split_last().unwrap_or((&"", &[]));
+    let in_test_dir = dirs.windows(2).any(|w| w[0] == "src" && w[1] == "test")
+        || dirs.iter().any(|d| {
+            matches!(
+                *d,
+                "test" | "tests" | "__tests__" | "unittest" | "unittests"
+            )
+        });
+    let stem = name.split('.').next().unwrap_or(name);
+    let test_file = stem.ends_with("test") && name.ends_with(".java")
+        || stem.ends_with("tests") && (name.ends_with(".cs") || name.ends_with(".java"))
+        || name.ends_with("_test.go")
+        || name.starts_with("test_") && name.ends_with(".py")
+        || name.contains(".spec.")
+        || name.contains(".test.");
+    in_test_dir || test_file
+}
+
 /// A compiled test fixture: said so, and a warning rather than a denial.
 pub(super) fn fixture(f: &mut Finding) {
     if !matches!(
@@ -525,7 +552,10 @@ pub(super) fn fixture(f: &mut Finding) {
     }
     f.severity = f.severity.min(crate::finding::Severity::Warn);
     f.message = format!("test fixture: {}", f.message);
-    f.message_zh = format!("测试夹具（test fixture）：{}", f.message_zh);
+    f.message_zh = format!(
+        "测试用的编译文件（test fixture，不随系统部署）：{}",
+        f.message_zh
+    );
 }
 
 /// Archives inside the delivery: encrypted ones, and jars (also inside zips, one level deep)

@@ -770,3 +770,50 @@ fn one_password_in_a_yaml_file_and_a_script_is_one_finding_and_payment_keys_are_
     assert_eq!(found.len(), 3, "{r}");
     assert!(!r.to_string().contains(&pw));
 }
+
+#[test]
+fn passwords_only_in_test_code_are_listed_at_info() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(0x7e57_0001);
+    let (test_only, shared) = (g.password(), g.password());
+    write(
+        d,
+        "src/test/java/com/acme/his/LoginTest.java",
+        format!("class LoginTest {{\n    String password = \"{test_only}\";\n}}\n"),
+    );
+    write(
+        d,
+        "src/test/resources/application.properties",
+        format!("spring.datasource.password={shared}\n"),
+    );
+    write(
+        d,
+        "src/main/resources/application.properties",
+        format!("spring.datasource.password={shared}\n"),
+    );
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(mdir.path(), MANIFEST);
+    let r = check_json(d, &m).json();
+    let found = with_code(&r, "credential-hardcoded");
+    assert_eq!(found.len(), 2, "{r}");
+    let test = found
+        .iter()
+        .find(|f| f["path"] == "src/test/java/com/acme/his/LoginTest.java")
+        .expect("the test's password is listed");
+    assert_eq!(test["severity"], "info");
+    assert!(
+        test["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("test code, not deployed: "),
+        "{test}"
+    );
+    // The same secret in deployed configuration too: a warning, not test code.
+    let both = found
+        .iter()
+        .find(|f| f["locations"].is_array())
+        .expect("one finding for the shared secret");
+    assert_eq!(both["severity"], "warn");
+    assert!(!both["message"].as_str().unwrap().starts_with("test code"));
+}
