@@ -533,10 +533,11 @@ pub(super) fn test_code(display: &str) -> bool {
             )
         });
     let stem = name.split('.').next().unwrap_or(name);
-    let test_file = stem.ends_with("test") && name.ends_with(".java")
-        || stem.ends_with("tests") && (name.ends_with(".cs") || name.ends_with(".java"))
-        || name.ends_with("_test.go")
-        || name.starts_with("test_") && name.ends_with(".py")
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let test_file = stem.ends_with("test") && ext == "java"
+        || stem.ends_with("tests") && matches!(ext, "cs" | "java")
+        || stem.ends_with("_test") && ext == "go"
+        || stem.starts_with("test_") && ext == "py"
         || name.contains(".spec.")
         || name.contains(".test.");
     in_test_dir || test_file

@@ -460,16 +460,16 @@ pub(in crate::scan) fn is_weak(v: &[u8]) -> bool {
         "123456a",
         "dragon",
     ];
-    let s = String::from_utf8_lossy(v).to_ascii_lowercase();
-    if COMMON.contains(&s.as_str()) || s.chars().count() < 8 {
-        return true;
-    }
     // A run of digits or keys everybody tries, with a few characters around it: `Sa123456`,
     // `Abc@123456`, `his888888`.
     const RUNS: &[&str] = &[
         "123456", "654321", "111111", "888888", "666666", "000000", "123123", "112233", "qwerty",
         "asdfgh", "1qaz2wsx", "abcdef",
     ];
+    let s = String::from_utf8_lossy(v).to_ascii_lowercase();
+    if COMMON.contains(&s.as_str()) || s.chars().count() < 8 {
+        return true;
+    }
     if RUNS
         .iter()
         .any(|r| s.contains(r) && s.chars().count() <= r.len() + 4)
