@@ -362,6 +362,20 @@ impl FileScan<'_> {
             ),
         };
         let mut evidence = vec![evidence];
+        if hit.weak
+            && let (Some((a, b)), Some(fp)) = (hit.secret, fingerprint.take())
+        {
+            // A weak password's length and hash would let anyone holding the report look it
+            // up in a list of common passwords: neither is shown, nor kept as its fingerprint.
+            let shown = format!(
+                "[redacted: {} characters, fingerprint sha256:{fp}]",
+                secrets::chars(&line[a..b])
+            );
+            evidence[0] = evidence[0].replace(&shown, "[redacted: a weak password]");
+            if evidence[0].contains(&fp) {
+                "[redacted: a weak password]".clone_into(&mut evidence[0]);
+            }
+        }
         if hit.weak {
             evidence.push(
                 "weak password (弱口令): a common or easily guessed value; change it before go-live"

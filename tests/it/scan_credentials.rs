@@ -817,3 +817,30 @@ fn passwords_only_in_test_code_are_listed_at_info() {
     assert_eq!(both["severity"], "warn");
     assert!(!both["message"].as_str().unwrap().starts_with("test code"));
 }
+
+#[test]
+fn a_weak_password_shows_neither_its_length_nor_its_hash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // The first 8 hex digits of SHA-256("123456"): a list of common passwords reverses them.
+    write(d, "conf/jdbc.properties", "jdbc.password=123456\n");
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(mdir.path(), MANIFEST);
+    let r = check_json(d, &m).json();
+    let found = with_code(&r, "credential-hardcoded");
+    assert_eq!(found.len(), 1, "{r}");
+    let text = found[0].to_string();
+    assert!(text.contains("[redacted: a weak password]"), "{text}");
+    assert!(!text.contains("8d969eef"), "{text}");
+    assert!(!text.contains("6 characters"), "{text}");
+    assert!(found[0].get("fingerprint").is_none(), "{text}");
+    let human = escrow([
+        "check".as_ref(),
+        d.as_os_str(),
+        "--manifest".as_ref(),
+        m.as_os_str(),
+        "--lang".as_ref(),
+        "zh".as_ref(),
+    ]);
+    assert!(!human.stdout.contains("8d969eef"), "{}", human.stdout);
+}
