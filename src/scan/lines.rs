@@ -244,6 +244,7 @@ impl FileScan<'_> {
         let mut counted_to = 0usize;
         let mut todo: Vec<usize> = Vec::new();
         let mut from = 0usize;
+        let mut current: Option<(usize, usize)> = None;
         let lower = text.to_ascii_lowercase();
         // Find the next line holding any keyword (a fast, prefiltered search); then list every
         // keyword on that line and run the rules they select.
@@ -252,13 +253,24 @@ impl FileScan<'_> {
                 break;
             };
             let pos = m.start();
-            let start = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
-            let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
-            // A line ended by CR LF (files made on Windows) is the same line without its CR.
-            let end = if end > pos && text[end - 1] == b'\r' {
-                end - 1
-            } else {
-                end
+            // The line holding the keyword: the same as the last one's while inside it (a long
+            // minified line has many keywords; finding its ends again for each would take
+            // quadratic time).
+            let (start, end) = match current {
+                Some((s, e)) if pos >= s && pos < e => (s, e),
+                _ => {
+                    let start = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
+                    let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+                    // A line ended by CR LF (files made on Windows) is the same line without
+                    // its CR.
+                    let end = if end > pos && text[end - 1] == b'\r' {
+                        end - 1
+                    } else {
+                        end
+                    };
+                    current = Some((start, end));
+                    (start, end)
+                }
             };
             // Very long lines (minified code): look only around the keyword.
             let (ws, we) = window(start, end, pos);

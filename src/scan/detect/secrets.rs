@@ -559,11 +559,18 @@ pub(in crate::scan) fn decode_properties(text: &[u8]) -> Vec<u8> {
         let mut logical = first.strip_suffix('\r').unwrap_or(first).to_owned();
         let mut folded = 0;
         let comment = logical.trim_start().starts_with(['#', '!']);
-        while !comment && ends_continued(&logical) {
+        // The backslashes ending the logical line, counted as it grows (not again over the
+        // whole line at each step: a file of `\\\` lines would take quadratic time).
+        let mut trailing = trailing_backslashes(&logical);
+        while !comment && trailing % 2 == 1 {
             logical.pop();
+            trailing -= 1;
             let Some(next) = lines.next() else { break };
             folded += 1;
-            logical.push_str(next.strip_suffix('\r').unwrap_or(next).trim_start());
+            let segment = next.strip_suffix('\r').unwrap_or(next).trim_start();
+            let t = trailing_backslashes(segment);
+            trailing = if t == segment.len() { trailing + t } else { t };
+            logical.push_str(segment);
         }
         let body = logical.trim_start();
         if comment || body.is_empty() {
@@ -584,9 +591,9 @@ pub(in crate::scan) fn decode_properties(text: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// Whether a line ends with an odd number of backslashes: it goes on on the next line.
-fn ends_continued(line: &str) -> bool {
-    line.bytes().rev().take_while(|b| *b == b'\\').count() % 2 == 1
+/// How many backslashes end a line (an odd number: it goes on on the next line).
+fn trailing_backslashes(line: &str) -> usize {
+    line.bytes().rev().take_while(|b| *b == b'\\').count()
 }
 
 /// A logical line's key and value, still escaped: the key ends at the first unescaped `=`,
@@ -677,6 +684,21 @@ mod tests {
         ] {
             assert!(!is_placeholder(p.as_bytes()), "{p}");
         }
+    }
+
+    #[test]
+    fn continuations_count_backslashes_across_joined_lines() {
+        // `a=x\` goes on; joined with `\\` it ends with two backslashes (even, an escaped
+        // backslash), so the line ends there and `y` is a line of its own.
+        let text = "a=x\\\n\\\\\n  y\nb=2\n";
+        let out = String::from_utf8(decode_properties(text.as_bytes())).unwrap();
+        assert_eq!(out.lines().next(), Some("a=x\\"), "{out:?}");
+        assert!(out.contains("\ny=\n"), "{out:?}");
+        assert!(out.contains("b=2"), "{out:?}");
+        // Many lines of backslashes: each joined once, every line kept.
+        let many = format!("a={}", "\\\\\\\n".repeat(1000));
+        let out = decode_properties(many.as_bytes());
+        assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1000);
     }
 
     #[test]
