@@ -698,7 +698,7 @@ mod tests {
         // Many lines of backslashes: each joined once, every line kept.
         let many = format!("a={}", "\\\\\\\n".repeat(1000));
         let out = decode_properties(many.as_bytes());
-        assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1000);
+        assert_eq!(memchr::memchr_iter(b'\n', &out).count(), 1000);
     }
 
     #[test]
