@@ -609,3 +609,23 @@ fn a_library_s_own_options_and_evals_are_not_the_vendor_s_credentials_or_backdoo
     );
     assert_eq!(with_code(&r, "credential-hardcoded").len(), 0, "{r}");
 }
+
+#[test]
+fn a_vendor_file_that_uses_a_library_is_not_the_library() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // The vendor's login code imports crypto-js and calls My97's WdatePicker: the library's
+    // signature strings are in it, but it is not the library, and every rule still applies.
+    write(
+        d,
+        "web/src/login.js",
+        "import CryptoJS from 'crypto-js';\n// Malformed UTF-8 data is rejected by CryptoJS\nfunction check(user, password) {\n  if (user == 'admin' && password == 'Hx9kq2Lm7z') { return true; }\n  WdatePicker({ el: 'd', dateFmt: 'yyyy-MM-dd' }); $dp.hide();\n  return eval(atob(window.payload));\n}\n",
+    );
+    let (r, _) = scan(d);
+    let rules: Vec<&str> = with_code(&r, "backdoor-suspect")
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"hardcoded-credential-compare"), "{r}");
+    assert!(rules.contains(&"dynamic-code-js"), "{r}");
+}

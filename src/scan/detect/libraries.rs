@@ -360,6 +360,50 @@ pub(in crate::scan) fn identify(text: &[u8]) -> Option<String> {
     known(text).or_else(|| jquery_plugin(text).then(|| "jQuery plugin".to_owned()))
 }
 
+/// Whether a file's path names the library it was identified as: a word of the library's name
+/// (`echarts`, `jquery`, `easyui`, `vue`) or one of its usual file names (`WdatePicker` for
+/// My97, `xlsx` for SheetJS), in the file's name or a folder's. Content and name must agree
+/// before a file is treated as the library: a vendor's own file that mentions a library
+/// (`import CryptoJS from 'crypto-js'`, a call to `WdatePicker(…)`) is not the library.
+pub(in crate::scan) fn named_as(library: &str, path: &[u8]) -> bool {
+    const ALIASES: &[(&str, &[&str])] = &[
+        (
+            "My97 DatePicker",
+            &["wdatepicker", "datepicker", "calendar", "my97"],
+        ),
+        ("SheetJS", &["xlsx", "sheetjs"]),
+        ("PDF.js", &["pdf"]),
+        ("Font Awesome", &["fontawesome", "awesome"]),
+        ("Ext JS", &["extjs", "ext"]),
+        ("jQuery plugin", &["jquery", "plugin", "plugins"]),
+        ("Bootstrap (CSS)", &["bootstrap"]),
+        ("Moment.js", &["moment"]),
+        ("Chart.js", &["chart"]),
+        ("ant-design-vue", &["antd", "ant"]),
+    ];
+    let hay: String = String::from_utf8_lossy(path)
+        .to_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let base = library
+        .split(' ')
+        .take_while(|w| !w.starts_with(|c: char| c.is_ascii_digit()));
+    let base: Vec<&str> = base.collect();
+    let name = base.join(" ");
+    let words = name
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 3 && *w != "plugin" && *w != "css")
+        .map(str::to_owned)
+        .collect::<Vec<String>>();
+    let aliases = ALIASES
+        .iter()
+        .filter(|(n, _)| *n == name)
+        .flat_map(|(_, a)| a.iter().map(|s| (*s).to_owned()));
+    words.into_iter().chain(aliases).any(|w| hay.contains(&w))
+}
+
 /// One of [`LIBRARIES`], by its signatures.
 fn known(text: &[u8]) -> Option<String> {
     let (ac, owners) = automaton();
@@ -429,6 +473,17 @@ mod tests {
         assert_eq!(identify(echarts).as_deref(), Some("ECharts 5.4.3"));
         let my97 = b"eval(function(p,a,c,k,e,d){return p}('0 1',2,2,'My97|WdatePicker|dpDate|$dp'.split('|'),0,{}))";
         assert_eq!(identify(my97).as_deref(), Some("My97 DatePicker"));
+        assert!(named_as(
+            "My97 DatePicker",
+            b"web/My97DatePicker/WdatePicker.js"
+        ));
+        assert!(named_as("ECharts 5.4.3", b"static/lib/echarts.min.js"));
+        assert!(named_as(
+            "jQuery EasyUI",
+            b"web/lib/easyui/jquery.easyui.min.js"
+        ));
+        assert!(!named_as("crypto-js", b"web/src/login.js"));
+        assert!(!named_as("My97 DatePicker", b"web/js/app.js"));
         // Code that calls a library is not the library.
         assert_eq!(identify(b"var c=echarts.init(el);c.setOption({});"), None);
         assert_eq!(identify(b"$('#d').datagrid({url:'/x'});"), None);
