@@ -744,3 +744,41 @@ fn copies_of_one_compiled_file_are_one_finding_with_every_place() {
         run.stdout
     );
 }
+
+#[test]
+fn a_publisher_s_public_key_in_a_vendor_assembly_proves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "src/Web/Home.cs",
+        "namespace Acme.His.Web { class Home {} }\n",
+    );
+    // The ECMA key is public: a protected assembly of the vendor's namespace carrying it is
+    // still the vendor's, and still protected.
+    let mut ecma = vec![0u8; 16];
+    ecma[8] = 4;
+    let mut g = Gen(99);
+    let mut lab = plain("Acme.His.Lab");
+    lab.types = (0..8).map(|_| g.chars(BASE62, 18)).collect();
+    lab.methods = (0..12).map(|_| g.chars(BASE62, 22)).collect();
+    lab.public_key = Some(ecma.clone());
+    write(d, "lib/Acme.His.Lab.dll", assembly(&lab));
+    // A System assembly with the same key is Microsoft's.
+    let mut data = plain("System.Data");
+    data.public_key = Some(ecma);
+    write(d, "lib/System.Data.dll", assembly(&data));
+    let (r, code) = scan(d, "");
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(
+        hits(&r, "source-obfuscated"),
+        owned(&["dotnet-protected", "lib/Acme.His.Lab.dll"]),
+        "{r}"
+    );
+    assert_eq!(
+        hits(&r, "binary-without-source"),
+        owned(&["dotnet-without-source", "lib/Acme.His.Lab.dll"]),
+        "{r}"
+    );
+    assert!(hits(&r, "binary-unattributed").is_empty(), "{r}");
+}

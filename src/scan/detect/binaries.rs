@@ -277,7 +277,7 @@ pub(in crate::scan) fn pe(
     // Signed by a known publisher's strong-name key: a published library.
     if f.public_key_token
         .as_deref()
-        .and_then(super::dotnet::publisher)
+        .and_then(|t| super::dotnet::publisher(t, f.assembly_name.as_deref().unwrap_or(&stem)))
         .is_some()
     {
         return Vec::new();

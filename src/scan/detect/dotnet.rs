@@ -17,16 +17,38 @@ const MAX_BODIES: usize = 4_000;
 
 /// Strong-name public key tokens of publishers whose libraries are never the vendor's own.
 /// Each was checked against assembly references published in public repositories.
-pub(in crate::scan) const PUBLISHER_TOKENS: &[(&str, &str)] = &[
-    ("b77a5c561934e089", "Microsoft (ECMA)"),
-    ("b03f5f7f11d50a3a", "Microsoft"),
-    ("31bf3856ad364e35", "Microsoft"),
-    ("cc7b13ffcd2ddd51", "Microsoft (.NET)"),
-    ("adb9793829ddae60", "Microsoft (ASP.NET Core)"),
-    ("30ad4fe6b2a6aeed", "Newtonsoft"),
-    ("89b483f429c47342", "Oracle"),
-    ("669e0ddf0bb1aa2a", "Apache log4net"),
-    ("0df73ec7942b34e1", "NPOI"),
+/// The key is public (it is in every assembly it signs), so a vendor could put it in its own
+/// assembly: a token counts only with an assembly name of that publisher (`System.*`,
+/// `Microsoft.*`, `Newtonsoft.*`, …), never for one in the vendor's namespace.
+pub(in crate::scan) const PUBLISHER_TOKENS: &[(&str, &str, &[&str])] = &[
+    ("b77a5c561934e089", "Microsoft (ECMA)", MICROSOFT_NAMES),
+    ("b03f5f7f11d50a3a", "Microsoft", MICROSOFT_NAMES),
+    ("31bf3856ad364e35", "Microsoft", MICROSOFT_NAMES),
+    ("cc7b13ffcd2ddd51", "Microsoft (.NET)", MICROSOFT_NAMES),
+    (
+        "adb9793829ddae60",
+        "Microsoft (ASP.NET Core)",
+        MICROSOFT_NAMES,
+    ),
+    ("30ad4fe6b2a6aeed", "Newtonsoft", &["newtonsoft"]),
+    ("89b483f429c47342", "Oracle", &["oracle"]),
+    ("669e0ddf0bb1aa2a", "Apache log4net", &["log4net"]),
+    ("0df73ec7942b34e1", "NPOI", &["npoi"]),
+];
+
+/// Names Microsoft's assemblies start with (lower case).
+const MICROSOFT_NAMES: &[&str] = &[
+    "system",
+    "microsoft",
+    "mscorlib",
+    "netstandard",
+    "windowsbase",
+    "presentation",
+    "reachframework",
+    "uiautomation",
+    "accessibility",
+    "entityframework",
+    "webgrease",
 ];
 
 /// What the metadata of one assembly says.
@@ -487,15 +509,18 @@ fn public_key_token(key: &[u8]) -> String {
 }
 
 fn m_publisher(m: Option<&Metadata>) -> Option<&'static str> {
-    m.and_then(|m| m.token.as_deref()).and_then(publisher)
+    let m = m?;
+    publisher(m.token.as_deref()?, m.name.as_deref().unwrap_or(""))
 }
 
-/// The publisher of a known strong-name token.
-pub(in crate::scan) fn publisher(token: &str) -> Option<&'static str> {
+/// The publisher of a known strong-name token, when the assembly (`assembly`, its name) is
+/// named as that publisher's are.
+pub(in crate::scan) fn publisher(token: &str, assembly: &str) -> Option<&'static str> {
+    let name = assembly.to_ascii_lowercase();
     PUBLISHER_TOKENS
         .iter()
-        .find(|(t, _)| *t == token)
-        .map(|(_, p)| *p)
+        .find(|(t, _, names)| *t == token && names.iter().any(|n| name.starts_with(n)))
+        .map(|(_, p, _)| *p)
 }
 
 /// How one name looks.
@@ -796,8 +821,13 @@ mod tests {
         let mut ecma = [0u8; 16];
         ecma[8] = 4;
         assert_eq!(public_key_token(&ecma), "b77a5c561934e089");
-        assert_eq!(publisher("b77a5c561934e089"), Some("Microsoft (ECMA)"));
-        assert_eq!(publisher("0123456789abcdef"), None);
+        assert_eq!(
+            publisher("b77a5c561934e089", "System.Data"),
+            Some("Microsoft (ECMA)")
+        );
+        assert_eq!(publisher("0123456789abcdef", "System.Data"), None);
+        // A public key in the vendor's own assembly proves nothing.
+        assert_eq!(publisher("b77a5c561934e089", "Acme.His.Lab"), None);
     }
 
     #[test]
