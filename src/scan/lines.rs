@@ -416,11 +416,42 @@ struct LineMatch {
 }
 
 fn match_rule(rule: &LineRule, line: &[u8], class: secrets::FileClass) -> Option<LineMatch> {
-    let m = match_rule_regex(rule, line, class)?;
-    if rule.unless.as_ref().is_some_and(|u| u.is_match(line)) {
+    let Some(unless) = &rule.unless else {
+        return match_rule_regex(rule, line, class);
+    };
+    if !rule.unless_code_only {
+        let m = match_rule_regex(rule, line, class)?;
+        return (!unless.is_match(line)).then_some(m);
+    }
+    // A rule with exceptions judges the code before a trailing comment: a comment must not
+    // hide the code in front of it (`eval(atob(p)); // no eval( here`, `exit(0); // holiday`).
+    let code = code_part(line);
+    let m = match_rule_regex(rule, code, class)?;
+    if unless.is_match(code) {
         return None;
     }
     Some(m)
+}
+
+/// A line without its trailing comment: cut at `//`, `/*` or `#` that starts the line or
+/// follows a blank, `;`, `)`, `{` or `}` (so `http://`, `"#fff"` and `a//b` in a string stay).
+fn code_part(line: &[u8]) -> &[u8] {
+    let starts_comment = |i: usize| {
+        let next = line.get(i + 1).copied();
+        match line[i] {
+            b'/' => matches!(next, Some(b'/' | b'*')),
+            b'#' => true,
+            _ => false,
+        }
+    };
+    for i in 0..line.len() {
+        if starts_comment(i)
+            && (i == 0 || matches!(line[i - 1], b' ' | b'\t' | b';' | b')' | b'{' | b'}'))
+        {
+            return &line[..i];
+        }
+    }
+    line
 }
 
 fn match_rule_regex(rule: &LineRule, line: &[u8], class: secrets::FileClass) -> Option<LineMatch> {

@@ -108,6 +108,11 @@ pub struct LineRule {
     pub regex: Regex,
     /// Lines matching this are not reported.
     pub unless: Option<Regex>,
+    /// The exception is the built-in one, about code: it and the rule are judged on the code
+    /// before a trailing comment, so that a vendor's comment cannot hide the code in front of
+    /// it. A manifest's own `unless` sees the whole line (a hospital may mark approved lines
+    /// with a comment).
+    pub unless_code_only: bool,
     /// Lower-case.
     pub keywords: Vec<String>,
     /// The capture group holding the secret (0: none).
@@ -244,6 +249,7 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
         description_zh,
         regex,
         unless,
+        unless_code_only: false,
         keywords,
         secret_group,
         entropy,
@@ -295,7 +301,11 @@ fn compile_paths(id: &str, globs: Option<&[String]>) -> Result<Option<GlobSet>, 
 /// adds a rule, `enabled = false` removes one).
 pub fn effective(overrides: &[LineRuleSpec]) -> Result<Vec<LineRule>, String> {
     let mut specs = builtin_specs();
+    let mut manifest_unless: Vec<String> = Vec::new();
     for o in overrides {
+        if o.unless.is_some() || !specs.iter().any(|s| s.id == o.id) {
+            manifest_unless.push(o.id.clone());
+        }
         match specs.iter_mut().find(|s| s.id == o.id) {
             Some(s) => *s = s.merged(o),
             None => specs.push(o.clone()),
@@ -304,7 +314,12 @@ pub fn effective(overrides: &[LineRuleSpec]) -> Result<Vec<LineRule>, String> {
     specs
         .iter()
         .filter(|s| s.enabled != Some(false))
-        .map(compile)
+        .map(|s| {
+            compile(s).map(|mut r| {
+                r.unless_code_only = r.unless.is_some() && !manifest_unless.contains(&s.id);
+                r
+            })
+        })
         .collect()
 }
 

@@ -586,3 +586,26 @@ fn a_manifest_rule_may_say_which_lines_it_skips() {
         .collect();
     assert_eq!(lines, [2]);
 }
+
+#[test]
+fn a_trailing_comment_does_not_hide_the_code_before_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "web/src/boot.js",
+        "function boot(p) {\n  return eval(atob(p)); // no eval( here\n}\n",
+    );
+    write(
+        d,
+        "src/main/java/com/acme/his/Guard.java",
+        "package com.acme.his;\n\nclass Guard {\n    void check() throws Exception {\n        if (new Date().after(sdf.parse(\"2027-01-01\"))) { System.exit(0); } // holiday 排班\n    }\n}\n",
+    );
+    let r = scan(d);
+    assert_eq!(paths_of(&r, "dynamic-code-js"), ["web/src/boot.js"], "{r}");
+    assert_eq!(
+        paths_of(&r, "date-kill-switch"),
+        ["src/main/java/com/acme/his/Guard.java"],
+        "{r}"
+    );
+}
