@@ -201,7 +201,14 @@ impl FileScan<'_> {
                 if third_party && detect::line_code(r.code).skip_third_party {
                     return false;
                 }
-                if catalogue && r.kind != rules::SecretKind::Token {
+                // Connection URLs and strings are never translations.
+                if catalogue
+                    && r.kind != rules::SecretKind::Token
+                    && !matches!(
+                        r.id.as_str(),
+                        "url-password" | "connection-string-password" | "jdbc-oracle-password"
+                    )
+                {
                     return false;
                 }
                 r.paths.as_ref().is_none_or(|p| {

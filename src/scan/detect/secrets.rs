@@ -256,30 +256,60 @@ pub(in crate::scan) fn is_translation_catalogue(path: &[u8]) -> bool {
         "zh", "en", "ja", "ko", "fr", "de", "es", "ru", "pt", "it", "ar", "vi", "th", "ms", "tr",
         "nl", "pl", "uk", "ug", "bo", "tw", "cn", "hk",
     ];
+    // Names of catalogue files before their locale suffix (`labels_zh_CN`, `Resources_en`).
+    const CATALOGUE_NAMES: &[&str] = &[
+        "message",
+        "label",
+        "resource",
+        "string",
+        "text",
+        "lang",
+        "i18n",
+        "validation",
+        "error",
+        "tip",
+        "prompt",
+    ];
     let p = String::from_utf8_lossy(path).to_ascii_lowercase();
     let mut comps: Vec<&str> = p.split('/').collect();
     let name = comps.pop().unwrap_or("");
-    // `com/acme/lang/` in Java or C# is a package, not a catalogue.
-    let compiled_language = [
-        ".java", ".kt", ".scala", ".cs", ".vb", ".go", ".py", ".c", ".cpp",
-    ]
-    .iter()
-    .any(|e| name.ends_with(e));
-    if !compiled_language && comps.iter().any(|c| DIRS.contains(c)) {
+    // Only data files hold translations: `com/acme/lang/` in Java or C# is a package, and a
+    // script or PHP file under `lang/` is code.
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let data_file = matches!(
+        ext,
+        "json"
+            | "properties"
+            | "yml"
+            | "yaml"
+            | "ts"
+            | "js"
+            | "po"
+            | "pot"
+            | "resx"
+            | "xlf"
+            | "xliff"
+            | "strings"
+            | "arb"
+    );
+    if data_file && comps.iter().any(|c| DIRS.contains(c)) {
         return true;
     }
     let Some(stem) = name.strip_suffix(".properties") else {
         return false;
     };
-    if stem.starts_with("messages") || stem.contains("message_") || stem.ends_with("messages") {
+    if stem.starts_with("messages") || stem.ends_with("messages") {
         return true;
     }
-    // `labels_zh_CN.properties`, `Resources_en.properties`: a locale suffix.
+    // `labels_zh_CN.properties`, `Resources_en.properties`: a catalogue's name and a locale
+    // suffix (`jdbc_cn.properties` is a configuration, not a catalogue).
     let mut parts = stem.rsplit('_');
     let last = parts.next().unwrap_or("");
     let before = parts.next();
     let is_lang = |s: &str| LANGS.contains(&s);
-    stem.contains('_') && (is_lang(last) || last.len() == 2 && before.is_some_and(is_lang))
+    let locale = is_lang(last) || last.len() == 2 && before.is_some_and(is_lang);
+    let base = stem.split('_').next().unwrap_or("");
+    stem.contains('_') && locale && CATALOGUE_NAMES.iter().any(|n| base.contains(n))
 }
 
 /// A value that is text for people, not a secret: Chinese (or other non-Latin) words, or
@@ -793,6 +823,10 @@ mod tests {
             "conf/jdbc_pg.properties",
             "conf/config_dev.properties",
             "src/main/java/com/his/lang/Db.java",
+            "conf/jdbc_cn.properties",
+            "conf/sms_message_gateway.properties",
+            "app/lang/db.php",
+            "web/locale/deploy.sh",
         ] {
             assert!(!is_translation_catalogue(p.as_bytes()), "{p}");
         }
