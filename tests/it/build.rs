@@ -69,6 +69,14 @@ impl Project {
     }
 
     fn build_env(&self, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
+        let _shared = host_probe_lock()
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.build_alone(args, env)
+    }
+
+    /// `build_env` for a test that holds `host_probe_lock` itself.
+    fn build_alone(&self, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
         let mut cmd = escrow_command();
         cmd.arg("build")
             .arg(&self.delivery)
@@ -84,6 +92,15 @@ impl Project {
         assert_ne!(r.code, 2, "runtime error: {}", r.stderr);
         r
     }
+}
+
+/// Held for writing by a test that puts a socket folder under `/etc` or `/opt` (the sandbox
+/// covers every socket it finds there when a build starts), for reading by every other build
+/// of this file: a folder removed between the sandbox's look and bubblewrap's bind would fail
+/// an unrelated build.
+fn host_probe_lock() -> &'static std::sync::RwLock<()> {
+    static LOCK: std::sync::RwLock<()> = std::sync::RwLock::new(());
+    &LOCK
 }
 
 /// The JSON report parses into the library's strict structs (unknown fields rejected) and
@@ -1749,6 +1766,9 @@ fn host_unix_sockets_under_etc_and_opt_are_unreachable_in_bwrap() {
         return;
     }
     let id = unique(12);
+    let _alone = host_probe_lock()
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     // A service's folders under /etc and /opt, and a toolchain under /opt the manifest names.
     let tool = PathBuf::from(format!("/opt/escrow-tool-{id}"));
     let dirs: Vec<PathBuf> = ["/etc", "/opt"]
@@ -1783,7 +1803,7 @@ fn host_unix_sockets_under_etc_and_opt_are_unreachable_in_bwrap() {
             tool.display()
         ),
     );
-    let r = p.build(&["--sandbox", "bwrap"]);
+    let r = p.build_alone(&["--sandbox", "bwrap"], &[]);
     let log = std::fs::read_to_string(p.log()).unwrap();
     assert_eq!(r.code, 0, "{}\n{}\n{log}", r.stdout, r.stderr);
     assert!(
