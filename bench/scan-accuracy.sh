@@ -45,5 +45,5 @@ score "current-$(git rev-parse --short HEAD)"
 printf '\n######## summary\n\n%-24s %s\n' "" "$(grep -h 'scan accuracy set' "$OUT/current-"*.txt)"
 for f in "$OUT"/baseline-*.txt "$OUT"/current-*.txt; do
     label=$(basename "$f" .txt)
-    grep -E '^(deny-level|credential|overall)' "$f" | sed "s/^/$label  /"
+    grep -E '^(deny-level|credential precision|overall)' "$f" | sed "s/^/$label  /"
 done
