@@ -195,7 +195,8 @@ impl Scanner {
             .filter(|f| matches!(f.code.as_str(), "source-obfuscated" | "source-encoded"))
             .filter_map(|f| f.path.clone())
             .collect();
-        findings.extend(post::run(self, delivery, &facts, &obscured));
+        let tree_wide = post::run(self, delivery, &facts, &obscured, &mut findings);
+        findings.extend(tree_wide);
         lfs_pointers(&mut findings, delivery);
         let mut findings = one_per_binary(one_per_secret(findings), delivery);
         test_credentials(&mut findings);

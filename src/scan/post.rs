@@ -430,8 +430,10 @@ pub(super) fn run(
     delivery: &Delivery,
     facts: &BTreeMap<Vec<u8>, (u64, FileFacts)>,
     obscured: &BTreeSet<String>,
+    per_file: &mut [Finding],
 ) -> Vec<Finding> {
     let tree = Tree::new(scanner, delivery, facts, obscured);
+    protected_not_own(&tree, per_file);
     let mut out = Vec::new();
     // Loose class files without source, grouped by folder.
     let mut class_dirs: BTreeMap<String, (Vec<String>, usize)> = BTreeMap::new();
@@ -474,6 +476,39 @@ pub(super) fn run(
         }
     }
     out
+}
+
+/// A protected .NET assembly whose name is not in the namespaces of the delivered source (a
+/// commercial component such as a PDF or database driver, protected by its own maker): a
+/// warning naming it as probably third-party, not a denial. The vendor's own protected
+/// assemblies (`Acme.His.*.dll` beside `namespace Acme.His`) stay denied.
+fn protected_not_own(tree: &Tree<'_>, findings: &mut [Finding]) {
+    for f in findings.iter_mut().filter(|f| {
+        f.code == "source-obfuscated"
+            && matches!(
+                f.rule.as_deref(),
+                Some("dotnet-obfuscator" | "dotnet-protected")
+            )
+    }) {
+        let Some(path) = f.path.as_deref() else {
+            continue;
+        };
+        let name = path.rsplit('/').next().unwrap_or(path).to_lowercase();
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+        let first = stem.split('.').next().unwrap_or(stem);
+        if tree.own_net.contains(stem) || tree.own_net.contains(first) {
+            continue;
+        }
+        f.severity = f.severity.min(crate::finding::Severity::Warn);
+        f.message = format!(
+            "not in the delivered source's namespaces, probably a third-party component protected by its maker: {}; ask the vendor what it is (name, maker, licence)",
+            f.message
+        );
+        f.message_zh = format!(
+            "不属于已交付源代码的命名空间，可能是其厂商自行加密保护的第三方组件：{}；请供应商说明其名称、厂商和许可",
+            f.message_zh
+        );
+    }
 }
 
 /// Folders that hold test resources (`src/test/resources`, `test/fixtures`, `testdata`,

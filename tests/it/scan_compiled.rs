@@ -782,3 +782,53 @@ fn a_publisher_s_public_key_in_a_vendor_assembly_proves_nothing() {
     );
     assert!(hits(&r, "binary-unattributed").is_empty(), "{r}");
 }
+
+#[test]
+fn a_protected_component_outside_the_vendor_s_namespaces_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(
+        d,
+        "src/Web/Home.cs",
+        "namespace Acme.His.Web { class Home {} }\n",
+    );
+    let mut g = Gen(4242);
+    let mut junk = |name: &str| {
+        let mut a = plain(name);
+        a.types = (0..8).map(|_| g.chars(BASE62, 18)).collect();
+        a.methods = (0..12).map(|_| g.chars(BASE62, 22)).collect();
+        a
+    };
+    // A commercial PDF component, protected by its maker; the vendor's own protected module.
+    write(d, "bin/EO.Pdf.dll", assembly(&junk("EO.Pdf")));
+    write(
+        d,
+        "bin/Acme.His.Billing.dll",
+        assembly(&junk("Acme.His.Billing")),
+    );
+    let (r, code) = scan(d, "");
+    assert_eq!(code, 1, "{r}");
+    let protected: Vec<(String, String, String)> = with_code(&r, "source-obfuscated")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(protected.len(), 2, "{r}");
+    let own = protected
+        .iter()
+        .find(|p| p.0 == "bin/Acme.His.Billing.dll")
+        .unwrap();
+    assert_eq!(own.1, "deny");
+    let component = protected.iter().find(|p| p.0 == "bin/EO.Pdf.dll").unwrap();
+    assert_eq!(component.1, "warn");
+    assert!(
+        component.2.contains("probably a third-party component"),
+        "{}",
+        component.2
+    );
+}
