@@ -193,11 +193,19 @@ impl FileScan<'_> {
             .as_deref()
             .map(|p| Candidate::new(std::path::Path::new(p)));
         let catalogue = secrets::is_translation_catalogue(&self.path);
-        let applies: Vec<bool> = self
-            .scanner
+        // Which rules' `paths` the file matches: one search of every rule's globs.
+        let s = self.scanner;
+        let mut in_paths = vec![false; s.rules.len()];
+        for c in std::iter::once(&cand).chain(also.as_ref()) {
+            for g in s.rule_paths.matches_candidate(c) {
+                in_paths[s.glob_rule[g]] = true;
+            }
+        }
+        let applies: Vec<bool> = s
             .rules
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 if third_party && detect::line_code(r.code).skip_third_party {
                     return false;
                 }
@@ -211,10 +219,7 @@ impl FileScan<'_> {
                 {
                     return false;
                 }
-                r.paths.as_ref().is_none_or(|p| {
-                    p.is_match_candidate(&cand)
-                        || also.as_ref().is_some_and(|a| p.is_match_candidate(a))
-                })
+                r.paths.is_none() || in_paths[i]
             })
             .collect();
         applies.iter().any(|a| *a).then_some(applies)

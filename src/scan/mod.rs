@@ -95,6 +95,10 @@ pub struct Scanner {
     credential_rules: Vec<usize>,
     /// The .NET obfuscator markers.
     markers: AhoCorasick,
+    /// Every rule's `paths` globs in one set, matched once per file; `glob_rule[i]` is the
+    /// rule of glob `i`.
+    rule_paths: GlobSet,
+    glob_rule: Vec<usize>,
     vendored: GlobSet,
     results: Mutex<Vec<FileResult>>,
     files: AtomicU64,
@@ -136,7 +140,25 @@ impl Scanner {
             .filter(|(_, r)| r.code == "credential-hardcoded")
             .map(|(i, _)| i)
             .collect();
+        let mut builder = globset::GlobSetBuilder::new();
+        let mut glob_rule = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            if r.paths.is_none() {
+                continue;
+            }
+            for g in &r.path_globs {
+                let glob = rules::path_glob(g)
+                    .map_err(|e| format!("rule {:?}: bad path glob {g:?}: {e}", r.id))?;
+                builder.add(glob);
+                glob_rule.push(i);
+            }
+        }
+        let rule_paths = builder
+            .build()
+            .map_err(|e| format!("cannot build the rules' path globs: {e}"))?;
         Ok(Scanner {
+            rule_paths,
+            glob_rule,
             rules,
             filters: Mutex::new(HashMap::new()),
             credential_rules,

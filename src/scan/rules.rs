@@ -125,6 +125,9 @@ pub struct LineRule {
     pub min_count: u32,
     /// The files the rule applies to (`None`: every text file).
     pub paths: Option<GlobSet>,
+    /// The same globs as written (empty when `paths` is `None`): the scanner joins every rule's
+    /// into one set, matched once per file.
+    pub path_globs: Vec<String>,
     /// The findings' severity, when the rule sets one.
     pub severity: Option<Severity>,
 }
@@ -178,19 +181,12 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
         .regex
         .as_deref()
         .ok_or_else(|| format!("rule {id:?} needs `regex`"))?;
-    let regex = regex::bytes::RegexBuilder::new(pattern)
-        .size_limit(1 << 24)
-        .build()
-        .map_err(|e| format!("rule {id:?}: the regex does not compile: {e}"))?;
-    let unless = match spec.unless.as_deref() {
-        None => None,
-        Some(p) => Some(
-            regex::bytes::RegexBuilder::new(p)
-                .size_limit(1 << 24)
-                .build()
-                .map_err(|e| format!("rule {id:?}: the `unless` regex does not compile: {e}"))?,
-        ),
-    };
+    let regex = rule_regex(id, pattern, "the regex")?;
+    let unless = spec
+        .unless
+        .as_deref()
+        .map(|p| rule_regex(id, p, "the `unless` regex"))
+        .transpose()?;
     let keywords: Vec<String> = spec
         .keywords
         .clone()
@@ -256,8 +252,17 @@ pub fn compile(spec: &LineRuleSpec) -> Result<LineRule, String> {
         kind,
         min_count: spec.min_count.unwrap_or(1).max(1),
         paths,
+        path_globs: spec.paths.clone().unwrap_or_default(),
         severity,
     })
+}
+
+/// A rule's regex (`what` it is, for the error), with a bounded compiled size.
+fn rule_regex(id: &str, pattern: &str, what: &str) -> Result<Regex, String> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| format!("rule {id:?}: {what} does not compile: {e}"))
 }
 
 /// The code a rule gives, one of [`RULE_CODES`].
@@ -280,6 +285,14 @@ fn rule_code(id: &str, code: Option<&str>) -> Result<&'static str, String> {
         })
 }
 
+/// One `paths` glob, compiled as rules compile theirs (case-insensitive, `*` not crossing `/`).
+pub(super) fn path_glob(g: &str) -> Result<globset::Glob, globset::Error> {
+    GlobBuilder::new(g.trim_start_matches("./"))
+        .case_insensitive(true)
+        .literal_separator(true)
+        .build()
+}
+
 /// A rule's `paths` globs, compiled (case-insensitive, `*` not crossing `/`).
 fn compile_paths(id: &str, globs: Option<&[String]>) -> Result<Option<GlobSet>, String> {
     let Some(globs) = globs else {
@@ -287,11 +300,7 @@ fn compile_paths(id: &str, globs: Option<&[String]>) -> Result<Option<GlobSet>, 
     };
     let mut set = GlobSetBuilder::new();
     for g in globs {
-        let glob = GlobBuilder::new(g.trim_start_matches("./"))
-            .case_insensitive(true)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| format!("rule {id:?}: bad path glob {g:?}: {e}"))?;
+        let glob = path_glob(g).map_err(|e| format!("rule {id:?}: bad path glob {g:?}: {e}"))?;
         set.add(glob);
     }
     Ok(Some(set.build().map_err(|e| format!("rule {id:?}: {e}"))?))
