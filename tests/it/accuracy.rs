@@ -114,36 +114,6 @@ impl Case {
     }
 }
 
-/// A small deterministic generator: secrets and random bytes without literals in the repo.
-pub struct Gen(pub u64);
-
-impl Gen {
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| (self.next() >> 24) as u8).collect()
-    }
-    pub fn chars(&mut self, alphabet: &str, n: usize) -> String {
-        let a: Vec<char> = alphabet.chars().collect();
-        (0..n)
-            .map(|_| a[(self.next() % a.len() as u64) as usize])
-            .collect()
-    }
-    /// A password a vendor would write: letters, digits and a symbol.
-    pub fn password(&mut self) -> String {
-        format!(
-            "{}{}{}",
-            self.chars("ABCDEFGHJKLMNPQRSTUVWXYZ", 2),
-            self.chars("abcdefghijkmnpqrstuvwxyz23456789", 8),
-            self.chars("!@#%", 1)
-        )
-    }
-}
-
 /// What one case gave: the scan findings as (code, rule, path, severity).
 type Produced = Vec<(String, String, String, String)>;
 

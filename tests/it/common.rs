@@ -221,3 +221,45 @@ pub fn raw_zip(entries: &[(&[u8], &[u8], u16)]) -> Vec<u8> {
     out.extend_from_slice(&0u16.to_le_bytes());
     out
 }
+
+/// A manifest of one module holding every file (`paths = ["**"]`): the scan tests' manifest.
+pub const MODULE_MANIFEST: &str =
+    "schema-version = 1\n[[module]]\nid = \"app\"\nname = \"App\"\npaths = [\"**\"]\n";
+
+/// Letters and digits that are not easily confused.
+pub const ALNUM: &str = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// A small deterministic generator (xorshift): secrets, names and random bytes made at test
+/// time, so that no secret-looking literal is in the repository.
+pub struct Gen(pub u64);
+
+impl Gen {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| (self.next() >> 24) as u8).collect()
+    }
+    pub fn chars(&mut self, alphabet: &str, n: usize) -> String {
+        let a: Vec<char> = alphabet.chars().collect();
+        (0..n)
+            .map(|_| a[(self.next() % a.len() as u64) as usize])
+            .collect()
+    }
+    /// `n` letters and digits.
+    pub fn word(&mut self, n: usize) -> String {
+        self.chars(ALNUM, n)
+    }
+    /// A strong password: letters, digits and a symbol.
+    pub fn password(&mut self) -> String {
+        format!(
+            "{}{}{}",
+            self.chars("ABCDEFGHJKLMNPQRSTUVWXYZ", 2),
+            self.chars(ALNUM, 10),
+            self.chars("!#%*", 1)
+        )
+    }
+}

@@ -8,32 +8,9 @@ use std::path::Path;
 
 use crate::common::*;
 
-const MANIFEST: &str =
-    "schema-version = 1\n[[module]]\nid = \"app\"\nname = \"App\"\npaths = [\"**\"]\n";
-
-/// A small deterministic generator: secrets and random bytes without literals in the repo.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| (self.next() >> 24) as u8).collect()
-    }
-    fn chars(&mut self, alphabet: &str, n: usize) -> String {
-        let a: Vec<char> = alphabet.chars().collect();
-        (0..n)
-            .map(|_| a[(self.next() % a.len() as u64) as usize])
-            .collect()
-    }
-}
+const MANIFEST: &str = MODULE_MANIFEST;
 
 const UPPER_DIGITS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const ALNUM: &str = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 /// Check `dir` with the base manifest plus `extra`; return the JSON report and exit code.
 fn scan(dir: &Path, extra: &str) -> (serde_json::Value, i32) {

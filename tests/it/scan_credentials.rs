@@ -8,38 +8,8 @@ use std::collections::BTreeMap;
 
 use crate::common::*;
 
-const MANIFEST: &str =
-    "schema-version = 1\n[[module]]\nid = \"app\"\nname = \"App\"\npaths = [\"**\"]\n";
+const MANIFEST: &str = MODULE_MANIFEST;
 
-/// A small deterministic generator, so that no secret-looking literal is in the repository.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn chars(&mut self, alphabet: &str, n: usize) -> String {
-        let a: Vec<char> = alphabet.chars().collect();
-        (0..n)
-            .map(|_| a[(self.next() % a.len() as u64) as usize])
-            .collect()
-    }
-    /// A strong password: letters, digits and a symbol.
-    fn password(&mut self) -> String {
-        format!(
-            "{}{}{}",
-            self.chars(UPPER, 2),
-            self.chars(ALNUM, 10),
-            self.chars("!#%*", 1)
-        )
-    }
-}
-
-const UPPER: &str = "ABCDEFGHJKLMNPQRSTUVWXYZ";
-const ALNUM: &str = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const HEX: &str = "0123456789abcdef";
 const UPPER_DIGITS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 

@@ -8,29 +8,7 @@ use std::path::Path;
 
 use crate::common::*;
 
-const MANIFEST: &str =
-    "schema-version = 1\n[[module]]\nid = \"app\"\nname = \"App\"\npaths = [\"**\"]\n";
-
-/// A small deterministic generator (xorshift): random bytes and passwords without literals.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| (self.next() >> 24) as u8).collect()
-    }
-    fn word(&mut self, n: usize) -> String {
-        const A: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        (0..n)
-            .map(|_| char::from(A[(self.next() % A.len() as u64) as usize]))
-            .collect()
-    }
-}
+const MANIFEST: &str = MODULE_MANIFEST;
 
 fn scan(dir: &Path) -> serde_json::Value {
     let mdir = tempfile::tempdir().unwrap();

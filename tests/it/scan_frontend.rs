@@ -8,8 +8,7 @@ use std::path::Path;
 
 use crate::common::*;
 
-const MANIFEST: &str =
-    "schema-version = 1\n[[module]]\nid = \"app\"\nname = \"App\"\npaths = [\"**\"]\n";
+const MANIFEST: &str = MODULE_MANIFEST;
 
 fn scan(dir: &Path) -> (serde_json::Value, i32) {
     scan_with(dir, "")

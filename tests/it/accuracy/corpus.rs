@@ -7,9 +7,9 @@
 use std::fmt::Write as _;
 
 use super::{Case, Gen};
+use crate::common::ALNUM;
 
 const B64: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const ALNUM: &str = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const UPPER: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const HEX: &str = "0123456789abcdef";
 
