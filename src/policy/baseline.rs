@@ -115,6 +115,9 @@ impl Entry {
     }
 }
 
+/// The largest baseline file read, in bytes (16 MiB: some 40,000 entries).
+const MAX_BASELINE_BYTES: u64 = 16 << 20;
+
 /// The file's layout.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,10 +143,27 @@ impl Baseline {
     /// Errors: the file cannot be read, or is not a complete baseline (naming the entry and
     /// what to do).
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        use std::io::Read as _;
+        let read = |source| BaselineError::Read {
             path: path.to_owned(),
             source,
-        })?;
+        };
+        // Bounded: a baseline lists a delivery's findings, never more than a few megabytes.
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .map_err(read)?
+            .take(MAX_BASELINE_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(read)?;
+        if text.len() as u64 > MAX_BASELINE_BYTES {
+            return Err(BaselineError::Invalid {
+                path: path.to_owned(),
+                message: format!(
+                    "larger than {} MiB: not a baseline written by --write-baseline; write one again",
+                    MAX_BASELINE_BYTES >> 20
+                ),
+            });
+        }
         Baseline::parse(path, &text)
     }
 

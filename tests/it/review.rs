@@ -501,3 +501,28 @@ fn a_finding_accepted_in_the_baseline_is_not_resolved() {
     assert_eq!(since["resolved"].as_array().unwrap().len(), 0, "{since}");
     assert_eq!(v2["report"]["baseline"]["silenced"], 1, "{v2}");
 }
+
+#[test]
+fn an_oversized_baseline_is_refused_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    write(&d, "src/App.java", "class App {}\n");
+    let m = manifest(tmp.path(), MANIFEST);
+    let big = tmp.path().join("accepted.toml");
+    let mut text = String::from("version = 1\n");
+    while text.len() <= 17 << 20 {
+        text.push_str("# padding padding padding padding padding padding padding padding\n");
+    }
+    std::fs::write(&big, text).unwrap();
+    let r = run(&[
+        os("check"),
+        d.as_os_str(),
+        os("-m"),
+        m.as_os_str(),
+        os("--baseline"),
+        big.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("accepted.toml"), "{}", r.stderr);
+    assert!(r.stderr.contains("larger than 16 MiB"), "{}", r.stderr);
+}

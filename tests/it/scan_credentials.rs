@@ -814,3 +814,50 @@ fn a_weak_password_shows_neither_its_length_nor_its_hash() {
     ]);
     assert!(!human.stdout.contains("8d969eef"), "{}", human.stdout);
 }
+
+#[test]
+fn tomcat_and_putty_keys_are_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut g = Gen(0x7e57_0002);
+    // Tomcat's default key store (PKCS#12, no extension but its name), a Java `.ks` store,
+    // and a PuTTY private key.
+    let mut p12 = vec![0x30, 0x82, 0x09, 0xf6, 0x02, 0x01, 0x03];
+    p12.extend(g.bytes(2500));
+    write(d, "tomcat/conf/.keystore", &p12);
+    write(d, "deploy/server.ks", &p12);
+    write(
+        d,
+        "deploy/ops.ppk",
+        format!(
+            "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: ops\nPublic-Lines: 2\n{}\nPrivate-Lines: 1\n{}\n",
+            g.word(64),
+            g.word(44)
+        ),
+    );
+    let mdir = tempfile::tempdir().unwrap();
+    let m = manifest(mdir.path(), MANIFEST);
+    let r = check_json(d, &m).json();
+    let mut found: Vec<(String, String)> = with_code(&r, "credential-hardcoded")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("key-store-file".to_owned(), "deploy/server.ks".to_owned()),
+            (
+                "key-store-file".to_owned(),
+                "tomcat/conf/.keystore".to_owned()
+            ),
+            ("putty-private-key".to_owned(), "deploy/ops.ppk".to_owned()),
+        ],
+        "{r}"
+    );
+}

@@ -37,10 +37,12 @@ pub(in crate::scan) fn key_store(
     der: bool,
     third_party: bool,
 ) -> Option<Finding> {
+    // By extension, or by name (Tomcat's `conf/.keystore`).
+    let name = crate::delivery::names::file_name(&file.path);
     let store = matches!(
         file.ext.as_str(),
-        "p12" | "pfx" | "jks" | "jceks" | "keystore" | "bks"
-    );
+        "p12" | "pfx" | "jks" | "jceks" | "keystore" | "bks" | "ks"
+    ) || name.eq_ignore_ascii_case(b".keystore");
     let der_key = der && matches!(file.ext.as_str(), "key" | "pk8");
     if third_party || !(store || der_key) || file.seen == 0 {
         return None;
