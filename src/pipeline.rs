@@ -394,6 +394,10 @@ fn ingest(
         None
     };
     let mut ingest = ingest.clone();
+    // Without a build, an archive's files are written to disk only when a check reads them.
+    if stages.build.is_none() {
+        ingest.keep = Some(Arc::new(checks::Reread::of(&manifest.requirements)));
+    }
     ingest.inspector = scanner
         .as_ref()
         .map(|s| Arc::clone(s) as Arc<dyn delivery::inventory::Inspector>);

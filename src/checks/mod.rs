@@ -92,6 +92,37 @@ pub(crate) struct KindResult {
     pub findings: Vec<Finding>,
 }
 
+/// The files the requirement checks read after ingest (database scripts, dependency files,
+/// documents): the only files of a streamed archive written to disk when nothing else (a
+/// build) needs the tree.
+pub struct Reread {
+    matchers: Vec<globset::GlobSet>,
+}
+
+impl Reread {
+    /// The files `requirements` read.
+    pub fn of(requirements: &[Requirement]) -> Reread {
+        Reread {
+            matchers: requirements
+                .iter()
+                .filter(|r| !matches!(r.rule, RequirementRule::Module { .. }))
+                .map(|r| r.matcher.clone())
+                .collect(),
+        }
+    }
+}
+
+impl crate::delivery::archive::stream::Keep for Reread {
+    fn keep(&self, path: &[u8]) -> bool {
+        let cand = Candidate::new(Path::new(OsStr::from_bytes(path)));
+        let gbk = names::gbk_decoded(path);
+        let gbk = gbk.as_deref().map(|s| Candidate::new(Path::new(s)));
+        self.matchers.iter().any(|m| {
+            m.is_match_candidate(&cand) || gbk.as_ref().is_some_and(|g| m.is_match_candidate(g))
+        })
+    }
+}
+
 /// Run every requirement check and the inventory notes. The findings carry their default
 /// severities; the manifest's policy (`[severity]`, `[[allow]]`) is the caller's to apply, and
 /// the scan is a stage of its own.

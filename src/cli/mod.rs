@@ -133,6 +133,7 @@ impl LimitArgs {
             },
             git_ref: self.git_ref.clone(),
             with_history: false,
+            keep: None,
         }
     }
 }

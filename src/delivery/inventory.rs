@@ -135,6 +135,9 @@ pub trait ContentSink: Sync {
 pub trait Inspector: Send + Sync {
     /// A file is about to be read; `None` skips it.
     fn start(&self, path: &[u8], size: u64) -> Option<Box<dyn Inspection + '_>>;
+    /// Forget every file seen so far: the delivery is read again from the start (an archive
+    /// whose top folder was guessed wrong).
+    fn reset(&self) {}
 }
 
 /// One file being read: its bytes in order, then the end.

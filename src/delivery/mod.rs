@@ -106,6 +106,10 @@ pub struct Ingest {
     pub with_history: bool,
     /// Looks at every file's bytes as they are hashed (the technical-barrier scan).
     pub inspector: Option<std::sync::Arc<dyn inventory::Inspector>>,
+    /// Archives: the files later steps read again, the only ones written to disk; `None`
+    /// writes the whole tree (a build needs it). Every file is hashed, inspected and handed to
+    /// the sink as it is read either way.
+    pub keep: Option<std::sync::Arc<dyn archive::stream::Keep>>,
 }
 
 impl std::fmt::Debug for Ingest {
@@ -115,6 +119,7 @@ impl std::fmt::Debug for Ingest {
             .field("git_ref", &self.git_ref)
             .field("with_history", &self.with_history)
             .field("inspector", &self.inspector.is_some())
+            .field("keep", &self.keep.is_some())
             .finish()
     }
 }
@@ -236,7 +241,8 @@ fn open_dir(
     })
 }
 
-/// `open_with` for an archive: unpacked into a private staging folder, rooted in its only
+/// `open_with` for an archive: read as a stream (each file hashed, inspected and stored as it
+/// is read; only the files kept written into a private staging folder), rooted in its only
 /// top-level folder when it has one.
 fn open_archive(
     path: &Path,
@@ -245,7 +251,6 @@ fn open_archive(
     sink: Option<&dyn inventory::ContentSink>,
     ingest: &Ingest,
 ) -> Result<Delivery, DeliveryError> {
-    let limits = ingest.limits;
     let sha256 = {
         let mut buf = vec![0u8; 1 << 20];
         let (d, _) =
@@ -256,50 +261,41 @@ fn open_archive(
         crate::hash::hex(&d)
     };
     let staging = staging::Staging::create(progress)?;
-    let (tree, tree_fd) = staging_tree(&staging)?;
-    let unpacked = archive::unpack(path, format, &tree, limits, progress)?;
-    let mut entries = unpacked.entries;
-    // Content in one top-level folder (his-v2.3/…, as most zips are made) is rooted there.
-    let mut root = tree.clone();
-    let mut root_fd = tree_fd;
-    let mut rooted_at = None;
-    let mut top = entries.iter().filter(|e| !e.path.contains(&b'/'));
-    if let (Some(only), None) = (top.next(), top.next())
-        && only.kind == EntryKind::Dir
-    {
-        let only = only.path.clone();
-        let fd = safefs::open_dir_at(root_fd.as_fd(), &only, None).map_err(|source| {
-            DeliveryError::Unreadable {
-                path: tree.clone(),
-                source,
-            }
-        })?;
-        rooted_at = Some(names::display(&only));
-        root = tree.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&only));
-        root_fd = fd;
-        entries.retain(|e| e.path != only);
-        for e in &mut entries {
-            e.path = e.path[only.len() + 1..].into();
-        }
-    }
-    let inventory = inventory::from_entries(
-        &root,
-        root_fd.as_fd(),
-        entries,
-        progress,
+    let consumers = archive::stream::Consumers {
+        inspector: ingest.inspector.as_deref(),
         sink,
-        ingest.inspector.as_deref(),
-    )?;
-    // Findings name paths as the report does: relative to the delivery's root.
-    let mut notes = unpacked.findings;
-    if let Some(top) = &rooted_at {
-        let lead = format!("{top}/");
-        for f in &mut notes {
-            if let Some(p) = f.path.as_deref().and_then(|p| p.strip_prefix(&lead)) {
-                f.path = Some(p.to_owned());
+        keep: ingest.keep.as_deref(),
+    };
+    let mut known = archive::stream::Rooting::Unset;
+    let (tree, tree_fd, unpacked, top) = loop {
+        let first = known == archive::stream::Rooting::Unset;
+        let (tree, tree_fd) = staging_tree(&staging, if first { "tree" } else { "tree-again" })?;
+        match archive::unpack_streamed(
+            path,
+            format,
+            &tree,
+            ingest.limits,
+            progress,
+            consumers,
+            known.clone(),
+        )? {
+            archive::Streamed::Done(unpacked, top) => break (tree, tree_fd, unpacked, top),
+            archive::Streamed::Restart(top) if first => {
+                if let Some(i) = &ingest.inspector {
+                    i.reset();
+                }
+                known = top.map_or(archive::stream::Rooting::Flat, archive::stream::Rooting::In);
+            }
+            archive::Streamed::Restart(_) => {
+                return Err(DeliveryError::Archive {
+                    path: path.to_owned(),
+                    message: "reads differently twice: the archive is damaged or changed while it was read; ask the vendor for a sound archive".to_owned(),
+                });
             }
         }
-    }
+    };
+    let (root, root_fd, rooted_at, entries, notes) = root_at_top(&tree, tree_fd, top, unpacked)?;
+    let inventory = inventory::from_entries(&root, root_fd.as_fd(), entries, progress, None, None)?;
     Ok(Delivery {
         root,
         source: Source {
@@ -318,9 +314,91 @@ fn open_archive(
     })
 }
 
+/// Root an unpacked tree in its one top-level folder `top` (made when none of its files was
+/// written), setting aside the system's files beside it: the root's path and handle, the
+/// folder's name, the entries below it and the findings, with paths relative to it.
+#[allow(clippy::type_complexity)]
+fn root_at_top(
+    tree: &Path,
+    tree_fd: OwnedFd,
+    top: Option<Vec<u8>>,
+    unpacked: archive::Unpacked,
+) -> Result<
+    (
+        PathBuf,
+        OwnedFd,
+        Option<String>,
+        Vec<Entry>,
+        Vec<crate::finding::Finding>,
+    ),
+    DeliveryError,
+> {
+    let mut entries = unpacked.entries;
+    let mut notes = unpacked.findings;
+    // Content in one top-level folder (his-v2.3/…, as most zips are made) is rooted there; the
+    // files the packing system adds beside it are set aside.
+    let mut root = tree.to_path_buf();
+    let mut root_fd = tree_fd;
+    let mut rooted_at = None;
+    if let Some(only) = top {
+        // Made when none of its files was written.
+        let fd = safefs::make_dirs(root_fd.as_fd(), &only).map_err(|e| {
+            let source = match e {
+                safefs::MakeDirError::Io(e) => e,
+                safefs::MakeDirError::NotAFolder => safefs::changed("the top folder"),
+            };
+            DeliveryError::Unreadable {
+                path: tree.to_path_buf(),
+                source,
+            }
+        })?;
+        rooted_at = Some(names::display(&only));
+        root = tree.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&only));
+        root_fd = fd;
+        let lead = [only.as_slice(), b"/"].concat();
+        let mut aside = Vec::new();
+        entries.retain(|e| {
+            if e.path.starts_with(&lead) {
+                return true;
+            }
+            if *e.path != *only && e.kind != EntryKind::Dir {
+                aside.push(names::display(&e.path));
+            }
+            false
+        });
+        for e in &mut entries {
+            e.path = e.path[lead.len()..].into();
+        }
+        if !aside.is_empty() {
+            notes.push(set_aside(&aside));
+        }
+        let lead = format!("{}/", names::display(&only));
+        for f in &mut notes {
+            if let Some(p) = f.path.as_deref().and_then(|p| p.strip_prefix(&lead)) {
+                f.path = Some(p.to_owned());
+            }
+        }
+    }
+    Ok((root, root_fd, rooted_at, entries, notes))
+}
+
+/// The `os-metadata-set-aside` note for the system's files beside the top folder.
+fn set_aside(paths: &[String]) -> crate::finding::Finding {
+    let n = paths.len();
+    crate::finding::Finding::of(
+        codes::DeliveryCode::OsMetadataSetAside,
+        format!("{n} files the packing system added beside the top folder (macOS __MACOSX/, ._*, .DS_Store; Windows Thumbs.db, desktop.ini) were set aside: they hold no source"),
+        format!("顶层目录旁有 {n} 个打包系统自动加入的文件（macOS 的 __MACOSX/、._*、.DS_Store；Windows 的 Thumbs.db、desktop.ini），已忽略：其中不含源代码"),
+    )
+    .evidence(paths.iter().take(20).cloned().collect())
+}
+
 /// The private `tree` folder of a staging folder, where a delivery is unpacked, and its handle.
-fn staging_tree(staging: &staging::Staging) -> Result<(PathBuf, OwnedFd), DeliveryError> {
-    let tree = staging.path().join("tree");
+fn staging_tree(
+    staging: &staging::Staging,
+    name: &str,
+) -> Result<(PathBuf, OwnedFd), DeliveryError> {
+    let tree = staging.path().join(name);
     let err = |source| DeliveryError::Unreadable {
         path: tree.clone(),
         source,
@@ -348,7 +426,7 @@ fn open_git(
             path: scratch.clone(),
             source,
         })?;
-    let (tree, tree_fd) = staging_tree(&staging)?;
+    let (tree, tree_fd) = staging_tree(&staging, "tree")?;
     let (info, unpacked) = git::export(
         spec,
         ingest.git_ref.as_deref(),

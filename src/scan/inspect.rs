@@ -125,6 +125,16 @@ impl Inspector for Scanner {
             keep_body: None,
         }))
     }
+
+    fn reset(&self) {
+        self.results
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+        for n in [&self.files, &self.bytes, &self.text_files, &self.truncated] {
+            n.store(0, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 /// One file being read.

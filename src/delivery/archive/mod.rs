@@ -21,6 +21,7 @@ use super::safefs::{self, MakeDirError};
 use crate::filetypes::{Compression, Magic, is_tar, magic_of};
 use crate::finding::Finding;
 
+pub mod stream;
 mod tar_reader;
 mod zip_reader;
 
@@ -76,6 +77,9 @@ pub struct Limits {
 
 /// The longest entry name or link target taken (PATH_MAX): longer ones are refused.
 const MAX_NAME: usize = 4096;
+/// The longest name part a file system takes (NAME_MAX on Linux, and on NTFS and APFS in
+/// UTF-16 units or bytes).
+const NAME_MAX: usize = 255;
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -138,9 +142,9 @@ pub struct Unpacked {
     pub files: u64,
     /// The bytes of file content and link targets unpacked (what `max_bytes` bounds).
     pub bytes: u64,
-    /// Every entry written into the staging folder (files with their SHA-256, computed while
-    /// unpacking, folders, links), unsorted: the staging tree's inventory, without walking it
-    /// or reading the files again.
+    /// Every entry of the tree (files with their SHA-256, computed while unpacking, folders,
+    /// links), unsorted: the tree's inventory, without walking it or reading the files again.
+    /// When streamed, only some files are in the staging folder (see [`stream::Keep`]).
     pub entries: Vec<Entry>,
 }
 
@@ -160,6 +164,49 @@ impl Refused {
     }
 }
 
+/// Why an entry was not unpacked, as the finding's evidence says it.
+#[derive(Debug, Clone, Copy)]
+enum Why {
+    /// Absolute, with a drive letter, climbing with `..`, NUL or too long.
+    Name,
+    /// Below a symbolic link of the archive.
+    ThroughLink,
+    /// Below a file or link of the archive (a folder is needed there).
+    BelowFile,
+    /// A folder of the archive already has this name.
+    FolderThere,
+    /// A hard link to a file that is not in the archive before it.
+    HardLinkOut,
+    /// A link target longer than a path can be.
+    LongTarget,
+}
+
+impl Why {
+    fn text(self) -> &'static str {
+        match self {
+            Why::Name => "absolute or climbing path",
+            Why::ThroughLink => "its folder is a symbolic link of the archive",
+            Why::BelowFile => "its folder is a file or link of the archive",
+            Why::FolderThere => "a folder of the archive has this name",
+            Why::HardLinkOut => "a hard link to a file not in the archive before it",
+            Why::LongTarget => "a link target longer than 4096 bytes",
+        }
+    }
+}
+
+/// Streaming state: the worker pool, the root as it stands, and what is resolved at the end.
+struct Streaming<'a> {
+    pool: &'a stream::Pool<'a>,
+    jobs: Option<std::sync::mpsc::SyncSender<stream::Job>>,
+    rooting: stream::Rooting,
+    /// Set when an entry contradicted the root taken: the caller reads the archive again.
+    restart: bool,
+    /// Hard links whose file was not written: (link's entry, file's entry).
+    hard: Vec<(usize, usize)>,
+    /// Regular files' entry indexes by path, made at the first hard link.
+    by_path: Option<std::collections::HashMap<Box<[u8]>, usize>>,
+}
+
 pub(crate) struct Unpacker<'a> {
     archive: &'a Path,
     root: &'a Path,
@@ -175,12 +222,11 @@ pub(crate) struct Unpacker<'a> {
     /// An error met where it could not be returned (`symlink`), returned at the next call.
     deferred: Option<DeliveryError>,
     bytes: u64,
-    /// Every entry written.
+    /// Every entry met, in archive order (folders when first needed; duplicates resolved by
+    /// `finish`).
     entries: Vec<Entry>,
-    /// The folders made (or seen made), each recorded once.
+    /// The folders recorded, each once.
     dirs_made: HashSet<Vec<u8>>,
-    /// Link entries, created last, in archive order.
-    links: Vec<(Vec<u8>, Vec<u8>)>,
     /// The paths of link entries: no entry may pass through one.
     link_names: HashSet<Vec<u8>>,
     /// The last folder written into, and its handle (entries come grouped by folder).
@@ -189,6 +235,7 @@ pub(crate) struct Unpacker<'a> {
     unsafe_names: Refused,
     setuid: Refused,
     buf: Vec<u8>,
+    stream: Option<Streaming<'a>>,
 }
 
 /// Normalise an entry name: `/` separators (Windows tools write `\`), no leading `./`, no
@@ -227,6 +274,14 @@ fn split_parent(rel: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// Whether a streamed file must be on disk whatever the caller keeps: Git settings and hooks
+/// (read by the Git checks) and archives inside the delivery (opened by the scan).
+fn always_kept(path: &[u8], head: &[u8]) -> bool {
+    path.split(|&b| b == b'/')
+        .any(|c| c.len() >= 4 && c[..4].eq_ignore_ascii_case(b".git"))
+        || matches!(magic_of(head), Magic::Zip | Magic::SevenZip | Magic::Rar)
+}
+
 impl<'a> Unpacker<'a> {
     /// Unpack into `root`; `source` names the archive (or repository) in messages, and
     /// `source_len` is its size, for the compression-ratio bound.
@@ -243,14 +298,32 @@ impl<'a> Unpacker<'a> {
             bytes: 0,
             entries: Vec::new(),
             dirs_made: HashSet::new(),
-            links: Vec::new(),
             link_names: HashSet::new(),
             last_dir: None,
             findings: Vec::new(),
             unsafe_names: Refused::default(),
             setuid: Refused::default(),
             buf: Vec::new(),
+            stream: None,
         }
+    }
+
+    /// Stream files to `pool`'s consumers as they are read, `rooting` being the root known
+    /// (a restart) or [`stream::Rooting::Unset`].
+    fn streaming(
+        &mut self,
+        pool: &'a stream::Pool<'a>,
+        jobs: std::sync::mpsc::SyncSender<stream::Job>,
+        rooting: stream::Rooting,
+    ) {
+        self.stream = Some(Streaming {
+            pool,
+            jobs: Some(jobs),
+            rooting,
+            restart: false,
+            hard: Vec::new(),
+            by_path: None,
+        });
     }
 
     pub(crate) fn push_finding(&mut self, f: Finding) {
@@ -323,6 +396,29 @@ impl<'a> Unpacker<'a> {
                 .any(|(i, &b)| b == b'/' && self.link_names.contains(&rel[..i]))
     }
 
+    /// Whether every entry is written into the staging folder.
+    fn writes_all(&self) -> bool {
+        self.stream
+            .as_ref()
+            .is_none_or(|s| s.pool.consumers.keep.is_none())
+    }
+
+    /// Where `rel` is below the root as it stands (streaming; the whole name otherwise), or
+    /// `None` for a system file set aside. An entry that contradicts the root taken stops the
+    /// read, to restart it with the root known.
+    fn place(&mut self, rel: &[u8], is_dir: bool) -> Result<Option<Vec<u8>>, DeliveryError> {
+        let Some(st) = self.stream.as_mut() else {
+            return Ok(Some(rel.to_vec()));
+        };
+        match st.rooting.place(rel, is_dir) {
+            Ok(p) => Ok(p),
+            Err(()) => {
+                st.restart = true;
+                Err(self.err("the archive is read again with its root known".to_owned()))
+            }
+        }
+    }
+
     /// The handle of the folder `dir` (made, with its parents, if need be); `None` when a
     /// component is not a folder of the staging tree (a link), which refuses the entry.
     fn folder(&mut self, dir: &[u8]) -> Result<Option<BorrowedFd<'_>>, DeliveryError> {
@@ -355,11 +451,19 @@ impl<'a> Unpacker<'a> {
             return Ok(());
         }
         let Some(rel) = safe_name(raw) else {
-            self.unsafe_entry(raw);
+            self.refuse(raw, Why::Name);
             return Ok(());
         };
-        if self.through_link(&rel) || self.folder(&rel)?.is_none() {
-            self.unsafe_entry(raw);
+        self.check_parts(&rel)?;
+        if self.through_link(&rel) {
+            self.refuse(raw, Why::ThroughLink);
+            return Ok(());
+        }
+        self.place(&rel, true)?;
+        if !self.writes_all() {
+            self.record_dirs(&rel);
+        } else if self.folder(&rel)?.is_none() {
+            self.refuse(raw, Why::BelowFile);
         }
         Ok(())
     }
@@ -388,8 +492,22 @@ impl<'a> Unpacker<'a> {
         }
     }
 
-    fn unsafe_entry(&mut self, raw: &[u8]) {
-        self.unsafe_names.push(names::short(raw));
+    /// A name with a part longer than a file system takes (255 bytes): no tool can unpack it,
+    /// so neither does escrow.
+    fn check_parts(&self, rel: &[u8]) -> Result<(), DeliveryError> {
+        if rel.split(|&b| b == b'/').any(|c| c.len() > NAME_MAX) {
+            return Err(self.err(format!(
+                "entry {:?} has a name part longer than {NAME_MAX} bytes, which no file system takes: the archive cannot be unpacked as it is; ask the vendor to shorten the name",
+                names::short(rel)
+            )));
+        }
+        Ok(())
+    }
+
+    /// An entry not unpacked, and why.
+    fn refuse(&mut self, raw: &[u8], why: Why) {
+        self.unsafe_names
+            .push(format!("{} ({})", names::short(raw), why.text()));
     }
 
     pub(crate) fn dir(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
@@ -424,90 +542,210 @@ impl<'a> Unpacker<'a> {
         data: &mut dyn Read,
     ) -> Result<(), DeliveryError> {
         let Some(rel) = safe_name(raw) else {
-            self.unsafe_entry(raw);
+            self.refuse(raw, Why::Name);
             return Ok(());
         };
+        self.check_parts(&rel)?;
         self.files += 1;
         if self.through_link(&rel) {
-            self.unsafe_entry(raw);
+            self.refuse(raw, Why::ThroughLink);
             return Ok(());
         }
         self.special_mode(&rel, mode);
-        let (dir, name) = split_parent(&rel);
-        let Some(dir_fd) = self.folder(dir)? else {
-            self.unsafe_entry(raw);
+        let exec = mode & 0o111 != 0;
+        if self.stream.is_some() {
+            return self.file_streamed(rel, exec, data);
+        }
+        let Some(out) = self.create(&rel, exec)? else {
+            self.refuse(raw, Why::BelowFile);
             return Ok(());
         };
-        let out = match safefs::create_file_at(dir_fd, name, mode & 0o111 != 0) {
-            Ok(f) => Some(f),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
-            Err(e) => {
-                return Err(self.err(format!(
-                    "cannot create {:?} in the staging folder: {e}",
-                    names::short(&rel)
-                )));
-            }
-        };
-        let dup = out.is_none();
         let before = self.bytes;
-        let sha = self.copy(&rel, data, out.as_ref())?;
-        if out.is_some() {
-            self.entries.push(Entry {
-                path: rel.into_boxed_slice(),
-                kind: EntryKind::File,
-                mode: if mode & 0o111 != 0 {
-                    0o100_755
-                } else {
-                    0o100_644
-                },
-                size: self.bytes - before,
-                sha256: Some(sha),
-                link_target: None,
-            });
-            return Ok(());
-        }
-        // The path is already there: a duplicate entry. Compare with what was kept.
-        debug_assert!(dup);
-        let kept = self
-            .folder(dir)?
-            .map(|d| safefs::open_file_at(d, name))
-            .transpose()
-            .ok()
-            .flatten();
-        let same = match kept {
-            Some(mut f) => {
-                let mut buf = std::mem::take(&mut self.buf);
-                buf.resize(256 * 1024, 0);
-                let kept_sha = super::inventory::hash_reader(&mut f, &mut buf).ok();
-                self.buf = buf;
-                kept_sha.is_some_and(|(k, _)| k == sha)
-            }
-            // A folder is there: the archive is inconsistent.
-            None => false,
-        };
-        if !same {
-            self.findings.push(
-                Finding::of(
-                    crate::delivery::codes::DeliveryCode::ArchiveDuplicateEntry,
-                    "the archive holds this path more than once, with different contents: the first was checked and kept, GNU tar and most tools give the last",
-                    "压缩包中同一路径出现多次且内容不同：已检查并保留第一个，GNU tar 等工具解压得到的是最后一个",
-                )
-                .path(names::short(&rel))
-                .covers(vec![names::display(&rel)]),
-            );
-        }
+        let sha = self.copy(&rel, data, Some(&out), None)?;
+        self.push_file(rel, exec, self.bytes - before, Some(sha));
         Ok(())
     }
 
-    /// Stream an entry's data through SHA-256 into `out` (or nowhere, for a duplicate),
-    /// bounding the bytes unpacked.
+    fn push_file(&mut self, rel: Vec<u8>, exec: bool, size: u64, sha: Option<[u8; 32]>) {
+        if let Some(map) = self.stream.as_mut().and_then(|s| s.by_path.as_mut()) {
+            map.insert(rel.clone().into_boxed_slice(), self.entries.len());
+        }
+        self.entries.push(Entry {
+            path: rel.into_boxed_slice(),
+            kind: EntryKind::File,
+            mode: if exec { 0o100_755 } else { 0o100_644 },
+            size,
+            sha256: sha,
+            link_target: None,
+        });
+    }
+
+    /// Create the file `rel` in the staging folder, replacing a file already there (a later
+    /// copy of the same path wins, as with GNU tar); `None` when its folder is not a folder of
+    /// the tree or a folder has its name.
+    fn create(&mut self, rel: &[u8], exec: bool) -> Result<Option<File>, DeliveryError> {
+        let (dir, name) = split_parent(rel);
+        let Some(dir_fd) = self.folder(dir)? else {
+            return Ok(None);
+        };
+        let made = match safefs::create_file_at(dir_fd, name, exec) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let is_file = safefs::lstat_at(dir_fd, name).is_ok_and(|st| {
+                    rustix::fs::FileType::from_raw_mode(st.st_mode)
+                        == rustix::fs::FileType::RegularFile
+                });
+                if !is_file {
+                    return Ok(None);
+                }
+                rustix::fs::unlinkat(dir_fd, name, rustix::fs::AtFlags::empty())
+                    .map_err(io::Error::from)
+                    .and_then(|()| safefs::create_file_at(dir_fd, name, exec))
+            }
+            other => other,
+        };
+        made.map(Some).map_err(|e| {
+            self.err(format!(
+                "cannot create {:?} in the staging folder: {e}",
+                names::short(rel)
+            ))
+        })
+    }
+
+    /// A file of a streamed archive: read whole when small and handed to the workers, else
+    /// hashed and inspected here; written to the staging folder only when kept.
+    fn file_streamed(
+        &mut self,
+        rel: Vec<u8>,
+        exec: bool,
+        data: &mut dyn Read,
+    ) -> Result<(), DeliveryError> {
+        let placed = self.place(&rel, false)?;
+        let mut whole = Vec::new();
+        if let Err(e) = data.take(stream::WHOLE + 1).read_to_end(&mut whole) {
+            return Err(self.truncated(&rel, &e));
+        }
+        self.add_bytes(whole.len() as u64)?;
+        let pool = self.stream.as_ref().expect("streaming").pool;
+        let consumers = pool.consumers;
+        let keep = match (consumers.keep, &placed) {
+            (None, _) => true,
+            (Some(k), Some(p)) => k.keep(p) || always_kept(p, &whole),
+            (Some(_), None) => false,
+        };
+        if whole.len() as u64 <= stream::WHOLE {
+            let out = if keep { self.create(&rel, exec)? } else { None };
+            if let Some(mut f) = out.as_ref()
+                && let Err(e) = f.write_all(&whole)
+            {
+                return Err(self.err(format!(
+                    "cannot write {:?} in the staging folder: {e}",
+                    names::short(&rel)
+                )));
+            }
+            if keep && out.is_none() {
+                self.refuse(&rel, Why::BelowFile);
+                return Ok(());
+            }
+            if !keep {
+                let (dir, _) = split_parent(&rel);
+                self.record_dirs(dir);
+            }
+            let index = self.entries.len();
+            let size = whole.len() as u64;
+            match placed {
+                Some(path) => {
+                    self.push_file(rel, exec, size, None);
+                    pool.reserve(size);
+                    let jobs = self.stream.as_ref().and_then(|s| s.jobs.as_ref());
+                    let sent = jobs.is_some_and(|tx| {
+                        tx.send(stream::Job {
+                            index,
+                            path,
+                            data: whole,
+                        })
+                        .is_ok()
+                    });
+                    if !sent || pool.failed() {
+                        return Err(self.err("storing the delivery failed".to_owned()));
+                    }
+                }
+                None => {
+                    let sha = crate::hash::sha256(&whole);
+                    self.push_file(rel, exec, size, Some(sha));
+                }
+            }
+            return Ok(());
+        }
+        // A large file: through here, on disk when kept or when the vault will want it.
+        let to_disk = keep || consumers.sink.is_some();
+        let out = if to_disk {
+            match self.create(&rel, exec)? {
+                Some(f) => Some(f),
+                None => {
+                    self.refuse(&rel, Why::BelowFile);
+                    return Ok(());
+                }
+            }
+        } else {
+            let (dir, _) = split_parent(&rel);
+            self.record_dirs(dir);
+            None
+        };
+        let mut seen = match (&placed, consumers.inspector) {
+            (Some(p), Some(i)) => i.start(p, whole.len() as u64),
+            _ => None,
+        };
+        if let Some(s) = seen.as_deref_mut() {
+            s.update(&whole);
+        }
+        let mut h = Sha256::new();
+        h.update(&whole);
+        if let Some(mut f) = out.as_ref()
+            && let Err(e) = f.write_all(&whole)
+        {
+            return Err(self.err(format!(
+                "cannot write {:?} in the staging folder: {e}",
+                names::short(&rel)
+            )));
+        }
+        let before = self.bytes - whole.len() as u64;
+        drop(whole);
+        let sha = self.copy_with(&rel, data, out.as_ref(), seen.as_deref_mut(), h)?;
+        if let Some(s) = seen {
+            s.finish();
+        }
+        self.push_file(rel, exec, self.bytes - before, Some(sha));
+        Ok(())
+    }
+
+    fn truncated(&self, rel: &[u8], e: &dyn std::fmt::Display) -> DeliveryError {
+        self.err(format!(
+            "entry {:?} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive",
+            names::short(rel)
+        ))
+    }
+
+    /// Stream an entry's data through SHA-256 into `out` (or nowhere), bounding the bytes
+    /// unpacked.
     fn copy(
         &mut self,
         rel: &[u8],
         data: &mut dyn Read,
-        mut out: Option<&File>,
+        out: Option<&File>,
+        seen: Option<&mut (dyn super::inventory::Inspection + '_)>,
     ) -> Result<[u8; 32], DeliveryError> {
-        let mut h = Sha256::new();
+        self.copy_with(rel, data, out, seen, Sha256::new())
+    }
+
+    /// `copy`, continuing the hash `h`.
+    fn copy_with(
+        &mut self,
+        rel: &[u8],
+        data: &mut dyn Read,
+        mut out: Option<&File>,
+        mut seen: Option<&mut (dyn super::inventory::Inspection + '_)>,
+        mut h: Sha256,
+    ) -> Result<[u8; 32], DeliveryError> {
         let mut buf = std::mem::take(&mut self.buf);
         buf.resize(256 * 1024, 0);
         let result = loop {
@@ -515,17 +753,15 @@ impl<'a> Unpacker<'a> {
                 Ok(0) => break Ok(()),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    break Err(self.err(format!(
-                        "entry {:?} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive",
-                        names::short(rel)
-                    )));
-                }
+                Err(e) => break Err(self.truncated(rel, &e)),
             };
             if let Err(e) = self.add_bytes(n as u64) {
                 break Err(e);
             }
             h.update(&buf[..n]);
+            if let Some(s) = seen.as_deref_mut() {
+                s.update(&buf[..n]);
+            }
             if let Some(f) = out.as_mut()
                 && let Err(e) = f.write_all(&buf[..n])
             {
@@ -555,37 +791,87 @@ impl<'a> Unpacker<'a> {
     pub(crate) fn link(&mut self, raw: &[u8], target: &[u8]) -> Result<(), DeliveryError> {
         self.count()?;
         if target.len() > MAX_NAME {
-            self.unsafe_entry(raw);
+            self.refuse(raw, Why::LongTarget);
             return Ok(());
         }
         self.add_bytes(target.len() as u64)?;
-        match safe_name(raw) {
-            Some(rel) => {
-                self.link_names.insert(rel.clone());
-                self.links.push((rel, target.to_vec()));
-            }
-            None => self.unsafe_entry(raw),
-        }
+        let Some(rel) = safe_name(raw) else {
+            self.refuse(raw, Why::Name);
+            return Ok(());
+        };
+        self.check_parts(&rel)?;
+        self.place(&rel, false)?;
+        self.link_names.insert(rel.clone());
+        let (dir, _) = split_parent(&rel);
+        self.record_dirs(dir);
+        self.entries.push(Entry {
+            size: target.len() as u64,
+            path: rel.into_boxed_slice(),
+            kind: EntryKind::Symlink,
+            mode: 0o120_777,
+            sha256: None,
+            link_target: Some(target.into()),
+        });
         Ok(())
     }
 
-    /// A hard link becomes a copy of a file unpacked before it, inside the staging folder.
+    /// A hard link becomes a copy of a file unpacked before it.
     fn hardlink(&mut self, raw: &[u8], target: &[u8]) -> Result<(), DeliveryError> {
         self.count()?;
-        let (Some(_), Some(t)) = (safe_name(raw), safe_name(target)) else {
-            self.unsafe_entry(raw);
+        let Some(rel) = safe_name(raw) else {
+            self.refuse(raw, Why::Name);
+            return Ok(());
+        };
+        let Some(t) = safe_name(target) else {
+            self.refuse(raw, Why::HardLinkOut);
             return Ok(());
         };
         if self.through_link(&t) {
-            self.unsafe_entry(raw);
+            self.refuse(raw, Why::ThroughLink);
             return Ok(());
         }
-        // Only a regular file already in the staging tree, reached with no link on the way.
-        let Ok(mut f) = safefs::open_file(self.root_fd()?, &t) else {
-            self.unsafe_entry(raw);
+        // A regular file in the staging tree, reached with no link on the way: copied.
+        if let Ok(mut f) = safefs::open_file(self.root_fd()?, &t) {
+            return self.file_data(raw, 0o644, &mut f);
+        }
+        // Streamed and not written: the link's entry takes the file's digest at the end.
+        let Some(st) = self.stream.as_mut() else {
+            self.refuse(raw, Why::HardLinkOut);
             return Ok(());
         };
-        self.file_data(raw, 0o644, &mut f)
+        if st.by_path.is_none() {
+            st.by_path = Some(
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.kind == EntryKind::File)
+                    .map(|(i, e)| (e.path.clone(), i))
+                    .collect(),
+            );
+        }
+        let found = st
+            .by_path
+            .as_ref()
+            .and_then(|m| m.get(t.as_slice()).copied());
+        let Some(src) = found else {
+            self.refuse(raw, Why::HardLinkOut);
+            return Ok(());
+        };
+        if self.through_link(&rel) {
+            self.refuse(raw, Why::ThroughLink);
+            return Ok(());
+        }
+        self.files += 1;
+        self.place(&rel, false)?;
+        let (dir, _) = split_parent(&rel);
+        self.record_dirs(dir);
+        let (size, sha) = (self.entries[src].size, self.entries[src].sha256);
+        let index = self.entries.len();
+        self.push_file(rel, false, size, sha);
+        if let Some(st) = self.stream.as_mut() {
+            st.hard.push((index, src));
+        }
+        Ok(())
     }
 
     fn special(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
@@ -602,59 +888,230 @@ impl<'a> Unpacker<'a> {
         Ok(())
     }
 
-    /// Create the links last: they can never redirect a file written by this archive. Each
-    /// is made in its folder's handle; a link whose folder passes through another link, or
-    /// that would stand where the archive has a folder, is refused.
+    /// The digests the workers computed, and the hard links that copy them.
+    fn collect(&mut self) -> Result<(), DeliveryError> {
+        let Some(st) = self.stream.as_mut() else {
+            return Ok(());
+        };
+        st.jobs = None;
+        let done = std::mem::take(
+            &mut *st
+                .pool
+                .done
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for (i, sha) in done {
+            self.entries[i].sha256 = Some(sha);
+        }
+        for &(link, src) in &st.hard {
+            self.entries[link].sha256 = self.entries[src].sha256;
+        }
+        let failed = st
+            .pool
+            .error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(e) = failed {
+            return Err(self.err(format!("cannot store the delivery ({e})")));
+        }
+        Ok(())
+    }
+
+    /// Entries met more than once, and entries below a file or link: the last copy of a path
+    /// wins (as with GNU tar and `unzip -o`); copies that differ are a finding listing each.
+    fn resolve(&mut self) {
+        let mut order: Vec<usize> = (0..self.entries.len()).collect();
+        order.sort_by(|&a, &b| {
+            self.entries[a]
+                .path
+                .cmp(&self.entries[b].path)
+                .then(a.cmp(&b))
+        });
+        let mut drop = vec![false; self.entries.len()];
+        let mut i = 0;
+        while i < order.len() {
+            let mut j = i + 1;
+            while j < order.len() && self.entries[order[j]].path == self.entries[order[i]].path {
+                j += 1;
+            }
+            let group = &order[i..j];
+            let non_dirs: Vec<usize> = group
+                .iter()
+                .copied()
+                .filter(|&k| self.entries[k].kind != EntryKind::Dir)
+                .collect();
+            if !non_dirs.is_empty() {
+                let dirs: Vec<usize> = group
+                    .iter()
+                    .copied()
+                    .filter(|&k| self.entries[k].kind == EntryKind::Dir)
+                    .collect();
+                let last_non_dir = *non_dirs.last().expect("not empty");
+                if dirs.first().is_some_and(|&d| d < last_non_dir) {
+                    // A folder came first: GNU tar cannot put a file or link in its place.
+                    for &k in &non_dirs {
+                        drop[k] = true;
+                    }
+                    let p = self.entries[last_non_dir].path.clone();
+                    self.refuse(&p, Why::FolderThere);
+                    i = j;
+                    continue;
+                }
+                for &k in &dirs {
+                    drop[k] = true;
+                }
+                let last = *non_dirs.last().expect("not empty");
+                for &k in &non_dirs[..non_dirs.len() - 1] {
+                    drop[k] = true;
+                }
+                let differ = non_dirs.iter().any(|&k| {
+                    let (a, b) = (&self.entries[k], &self.entries[last]);
+                    a.kind != b.kind || a.sha256 != b.sha256 || a.link_target != b.link_target
+                });
+                if differ {
+                    let copies = non_dirs.iter().map(|&k| self.describe(k)).collect();
+                    self.duplicate_finding(&self.entries[last].path.clone(), copies);
+                }
+            }
+            i = j;
+        }
+        if !self.writes_all() || !self.link_names.is_empty() {
+            self.below_files(&order, &mut drop);
+        }
+        let mut k = 0;
+        self.entries.retain(|_| {
+            k += 1;
+            !drop[k - 1]
+        });
+    }
+
+    /// What one copy of a path is, for the duplicate finding.
+    fn describe(&self, k: usize) -> String {
+        let e = &self.entries[k];
+        match e.kind {
+            EntryKind::File => format!(
+                "a file of {} bytes, SHA-256 {}",
+                e.size,
+                e.sha256.map_or_else(String::new, |d| crate::hash::hex(&d))
+            ),
+            EntryKind::Symlink => format!(
+                "a symbolic link to {:?}",
+                names::display(e.link_target.as_deref().unwrap_or_default())
+            ),
+            _ => "a folder".to_owned(),
+        }
+    }
+
+    fn duplicate_finding(&mut self, path: &[u8], copies: Vec<String>) {
+        let n = copies.len();
+        self.findings.push(
+            Finding::of(
+                crate::delivery::codes::DeliveryCode::ArchiveDuplicateEntry,
+                format!("the archive holds this path {n} times, with different contents: each was scanned; the last is kept, as GNU tar and unzip -o give it"),
+                format!("压缩包中同一路径出现 {n} 次且内容不同：每一份均已扫描；按 GNU tar 和 unzip -o 的做法保留最后一份"),
+            )
+            .path(names::short(path))
+            .covers(vec![names::display(path)])
+            .evidence(copies.into_iter().enumerate().map(|(i, c)| format!("copy {}: {c}", i + 1)).collect()),
+        );
+    }
+
+    /// Entries below a file or link of the archive: those that came after it are refused (its
+    /// folder is not a folder); when a folder of the archive came first, the file or link is.
+    fn below_files(&mut self, order: &[usize], drop: &mut [bool]) {
+        for (pos, &k) in order.iter().enumerate() {
+            if drop[k] || self.entries[k].kind == EntryKind::Dir {
+                continue;
+            }
+            let mut prefix = self.entries[k].path.to_vec();
+            prefix.push(b'/');
+            let start = pos
+                + order[pos..]
+                    .partition_point(|&o| self.entries[o].path.as_ref() < prefix.as_slice());
+            let under: Vec<usize> = order[start..]
+                .iter()
+                .copied()
+                .take_while(|&o| self.entries[o].path.starts_with(&prefix))
+                .filter(|&o| !drop[o])
+                .collect();
+            if under.is_empty() {
+                continue;
+            }
+            if under.iter().any(|&o| o < k) {
+                drop[k] = true;
+                let p = self.entries[k].path.clone();
+                self.refuse(&p, Why::FolderThere);
+            } else {
+                for o in under {
+                    drop[o] = true;
+                    if self.entries[o].kind != EntryKind::Dir {
+                        let p = self.entries[o].path.clone();
+                        self.refuse(&p, Why::BelowFile);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Create the links last (when the tree is written): they can never redirect a file
+    /// written by this archive. Each is made in its folder's handle.
+    fn make_links(&mut self) -> Result<(), DeliveryError> {
+        if !self.writes_all() {
+            return Ok(());
+        }
+        self.last_dir = None;
+        let links: Vec<(Vec<u8>, Vec<u8>)> = self
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Symlink)
+            .map(|e| {
+                (
+                    e.path.to_vec(),
+                    e.link_target.as_deref().unwrap_or_default().to_vec(),
+                )
+            })
+            .collect();
+        for (rel, target) in links {
+            let (dir, name) = split_parent(&rel);
+            let Some(dir_fd) = self.folder(dir)? else {
+                continue;
+            };
+            // The link is the last copy of its path: a file written before it goes.
+            let is_file = safefs::lstat_at(dir_fd, name).is_ok_and(|st| {
+                rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::RegularFile
+            });
+            if is_file {
+                let _ = rustix::fs::unlinkat(dir_fd, name, rustix::fs::AtFlags::empty());
+            }
+            if let Err(e) = safefs::symlink_at(dir_fd, name, &target) {
+                return Err(self.err(format!(
+                    "cannot create the link {:?} in the staging folder: {e}",
+                    names::short(&rel)
+                )));
+            }
+        }
+        self.last_dir = None;
+        Ok(())
+    }
+
+    /// Resolve duplicates and conflicts, create the links, and give the findings.
     pub(crate) fn finish(mut self) -> Result<Unpacked, DeliveryError> {
         if let Some(e) = self.deferred.take() {
             return Err(e);
         }
-        self.last_dir = None;
-        for (rel, target) in std::mem::take(&mut self.links) {
-            if self.through_link(&rel) {
-                self.unsafe_entry(&rel);
-                continue;
-            }
-            let (dir, name) = split_parent(&rel);
-            let Some(dir_fd) = self.folder(dir)? else {
-                self.unsafe_entry(&rel);
-                continue;
-            };
-            match safefs::symlink_at(dir_fd, name, &target) {
-                Ok(()) => self.entries.push(Entry {
-                    size: target.len() as u64,
-                    path: rel.into_boxed_slice(),
-                    kind: EntryKind::Symlink,
-                    mode: 0o120_777,
-                    sha256: None,
-                    link_target: Some(target.into_boxed_slice()),
-                }),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    // A file of the same name was kept; a folder means entries under the link.
-                    let is_dir = safefs::lstat_at(dir_fd, name).is_ok_and(|st| {
-                        rustix::fs::FileType::from_raw_mode(st.st_mode)
-                            == rustix::fs::FileType::Directory
-                    });
-                    if is_dir {
-                        self.unsafe_entry(&rel);
-                    }
-                }
-                Err(e) => {
-                    return Err(self.err(format!(
-                        "cannot create the link {:?} in the staging folder: {e}",
-                        names::short(&rel)
-                    )));
-                }
-            }
-        }
-        self.last_dir = None;
+        self.collect()?;
+        self.resolve();
+        // A file kept on disk where the last copy is a link: the link replaces it.
+        self.make_links()?;
         if self.unsafe_names.count > 0 {
             let n = self.unsafe_names.count;
             self.findings.push(
                 Finding::of(
                     crate::delivery::codes::DeliveryCode::ArchiveUnsafePath,
-                    format!("{n} entries have absolute or climbing paths (/, C:, ..), pass through a symbolic link of the archive, or are links out of the archive; they were not unpacked"),
-                    format!("{n} 个条目使用绝对路径或向上跳转路径（/、C:、..）、经过压缩包内的符号链接，或为指向压缩包外的硬链接；未解压"),
+                    format!("{n} entries were not unpacked: absolute or climbing paths (/, C:, ..), entries whose folder is a link or a file of the archive, or links out of the archive (each is listed with the reason)"),
+                    format!("{n} 个条目未解压：绝对路径或向上跳转路径（/、C:、..）、所在目录是压缩包内的链接或文件，或指向压缩包外的链接（逐条列出原因）"),
                 )
                 .evidence(std::mem::take(&mut self.unsafe_names.names)),
             );
@@ -681,7 +1138,7 @@ impl<'a> Unpacker<'a> {
     }
 }
 
-/// Unpack `archive` into the empty folder `root`.
+/// Unpack `archive` into the empty folder `root`, every entry written.
 pub fn unpack(
     archive: &Path,
     format: ArchiveFormat,
@@ -689,43 +1146,123 @@ pub fn unpack(
     limits: Limits,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Unpacked, DeliveryError> {
-    let file = File::open(archive).map_err(|source| DeliveryError::Unreadable {
-        path: archive.to_owned(),
-        source,
-    })?;
-    let archive_len = file.metadata().map_or(0, |m| m.len());
+    let (file, archive_len) = open_archive_file(archive)?;
     let mut u = Unpacker::new(archive, root, limits, archive_len);
     progress.begin("unpacking", 0, archive_len);
-    let reader = BufReader::with_capacity(
-        1 << 20,
-        Counting {
-            inner: file,
-            progress,
-        },
-    );
-    let result = unpack_format(&mut u, format, reader);
+    let result = unpack_format(&mut u, format, counting(file, progress));
     progress.finish();
     result?;
     u.finish()
 }
 
-/// Reports the archive bytes read as progress.
+fn open_archive_file(archive: &Path) -> Result<(File, u64), DeliveryError> {
+    let file = File::open(archive).map_err(|source| DeliveryError::Unreadable {
+        path: archive.to_owned(),
+        source,
+    })?;
+    let len = file.metadata().map_or(0, |m| m.len());
+    Ok((file, len))
+}
+
+fn counting(file: File, progress: &dyn crate::progress::Progress) -> BufReader<Counting<'_>> {
+    BufReader::with_capacity(
+        1 << 20,
+        Counting {
+            inner: file,
+            progress,
+            pos: 0,
+            reported: 0,
+        },
+    )
+}
+
+/// How a streamed unpack ended.
+pub(crate) enum Streamed {
+    /// Read through: the entries, and the root the delivery sits in (`None`: not in one
+    /// top-level folder).
+    Done(Unpacked, Option<Vec<u8>>),
+    /// An entry contradicted the root taken from the first ones: read again with this root.
+    Restart(Option<Vec<u8>>),
+}
+
+/// Read `archive` as a stream (see [`stream`]): each file hashed, inspected and stored as it
+/// is read, and written under `root` only when `consumers.keep` keeps it. `rooting` is the
+/// root a first read found, or [`stream::Rooting::Unset`].
+pub(crate) fn unpack_streamed(
+    archive: &Path,
+    format: ArchiveFormat,
+    root: &Path,
+    limits: Limits,
+    progress: &dyn crate::progress::Progress,
+    consumers: stream::Consumers<'_>,
+    rooting: stream::Rooting,
+) -> Result<Streamed, DeliveryError> {
+    let (file, archive_len) = open_archive_file(archive)?;
+    let (pool, tx) = stream::Pool::new(consumers);
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    progress.begin("reading", 0, archive_len);
+    let (result, u) = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(|| pool.work())).collect();
+        let mut u = Unpacker::new(archive, root, limits, archive_len);
+        u.streaming(&pool, tx, rooting);
+        let result = unpack_format(&mut u, format, counting(file, progress));
+        if let Some(st) = u.stream.as_mut() {
+            st.jobs = None;
+        }
+        for h in handles {
+            let _ = h.join();
+        }
+        (result, u)
+    });
+    progress.finish();
+    let restart = u.stream.as_ref().is_some_and(|s| s.restart);
+    let taken = match u.stream.as_ref().map(|s| &s.rooting) {
+        Some(stream::Rooting::In(top)) => Some(top.clone()),
+        _ => None,
+    };
+    if restart {
+        // Two top-level names, or a top-level file: the delivery is in no one folder.
+        return Ok(Streamed::Restart(None));
+    }
+    result?;
+    let unpacked = u.finish()?;
+    let top = stream::top_folder(
+        unpacked
+            .entries
+            .iter()
+            .map(|e| (&*e.path, e.kind == EntryKind::Dir)),
+    );
+    if top != taken {
+        return Ok(Streamed::Restart(top));
+    }
+    Ok(Streamed::Done(unpacked, top))
+}
+
+/// Reports the archive bytes read as progress: the furthest position reached, so that the
+/// zip reader's seeks (to the central directory and back) count each byte once.
 struct Counting<'p> {
     inner: File,
     progress: &'p dyn crate::progress::Progress,
+    pos: u64,
+    reported: u64,
 }
 
 impl Read for Counting<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.progress.advance(0, n as u64);
+        self.pos += n as u64;
+        if self.pos > self.reported {
+            self.progress.advance(0, self.pos - self.reported);
+            self.reported = self.pos;
+        }
         Ok(n)
     }
 }
 
 impl io::Seek for Counting<'_> {
     fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
-        self.inner.seek(pos)
+        self.pos = self.inner.seek(pos)?;
+        Ok(self.pos)
     }
 }
 
