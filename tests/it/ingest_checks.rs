@@ -1,0 +1,258 @@
+//! Requirement checks on deliveries as vendors make them: PostgreSQL dumps (pg_dump and
+//! pg_dumpall, plain format) count their tables and not their data rows; Git LFS pointer files
+//! satisfy no requirement, in a folder or a zip delivery.
+
+use std::path::Path;
+
+use crate::common::*;
+
+/// The output of `pg_dump his` (PostgreSQL 15.18, with the `\restrict` lines of its recent
+/// releases), `{TAB}` standing for a tab and `{KEY}` for the restrict key. Six tables; the COPY
+/// rows hold apostrophes, `CREATE TABLE` text, escaped backslashes and tabs, `\N`, a backtick
+/// and `ENGINE=`, which a reader taking them for SQL would miscount.
+const PG_DUMP: &str = r#"--
+-- PostgreSQL database dump
+--
+
+\restrict {KEY}
+
+-- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
+-- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: audit_log; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.audit_log (
+    id integer,
+    line text
+);
+
+
+ALTER TABLE public.audit_log OWNER TO postgres;
+
+--
+-- Name: lab_result; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.lab_result (
+    id integer,
+    value text
+);
+
+
+ALTER TABLE public.lab_result OWNER TO postgres;
+
+--
+-- Name: orders; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.orders (
+    id integer,
+    body text
+);
+
+
+ALTER TABLE public.orders OWNER TO postgres;
+
+--
+-- Name: patient; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.patient (
+    id integer NOT NULL,
+    name text,
+    note text
+);
+
+
+ALTER TABLE public.patient OWNER TO postgres;
+
+--
+-- Name: visit; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.visit (
+    id integer,
+    patient_id integer,
+    memo text
+);
+
+
+ALTER TABLE public.visit OWNER TO postgres;
+
+--
+-- Name: 门诊挂号; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public."门诊挂号" (
+    id integer,
+    dept text
+);
+
+
+ALTER TABLE public."门诊挂号" OWNER TO postgres;
+
+--
+-- Data for Name: audit_log; Type: TABLE DATA; Schema: public; Owner: postgres
+--
+
+COPY public.audit_log (id, line) FROM stdin;
+1{TAB}\\connect evil
+2{TAB}`ENGINE=x`
+\.
+
+
+--
+-- Data for Name: lab_result; Type: TABLE DATA; Schema: public; Owner: postgres
+--
+
+COPY public.lab_result (id, value) FROM stdin;
+\.
+
+
+--
+-- Data for Name: orders; Type: TABLE DATA; Schema: public; Owner: postgres
+--
+
+COPY public.orders (id, body) FROM stdin;
+1{TAB}CREATE TABLE fake2 (y int);
+2{TAB}\\.
+\.
+
+
+--
+-- Data for Name: patient; Type: TABLE DATA; Schema: public; Owner: postgres
+--
+
+COPY public.patient (id, name, note) FROM stdin;
+1{TAB}O'Neil{TAB}it's; CREATE TABLE fake1 (x int);
+2{TAB}back\\slash\ttab{TAB}\N
+3{TAB}line1\nline2{TAB}$$ -- /* x
+\.
+
+
+--
+-- Data for Name: visit; Type: TABLE DATA; Schema: public; Owner: postgres
+--
+
+COPY public.visit (id, patient_id, memo) FROM stdin;
+\.
+
+
+--
+-- Data for Name: 门诊挂号; Type: TABLE DATA; Schema: public; Owner: postgres
+--
+
+COPY public."门诊挂号" (id, dept) FROM stdin;
+1{TAB}内科's
+\.
+
+
+--
+-- Name: patient patient_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.patient
+    ADD CONSTRAINT patient_pkey PRIMARY KEY (id);
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+\unrestrict {KEY}
+
+"#;
+
+/// The restrict key pg_dump writes: 63 letters and digits, random for each dump.
+fn restrict_key(seed: u8) -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    (0..63u32)
+        .map(|i| alphabet[((i * 37 + u32::from(seed) * 11) % 62) as usize] as char)
+        .collect()
+}
+
+fn pg_dump_text(seed: u8) -> String {
+    PG_DUMP
+        .replace("{TAB}", "\t")
+        .replace("{KEY}", &restrict_key(seed))
+}
+
+/// What `pg_dumpall` writes around the databases' dumps: roles, then each database after its
+/// `\connect`, with a CREATE DATABASE for the ones not built in.
+fn pg_dumpall_text() -> String {
+    let k = restrict_key;
+    let set = "SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET idle_in_transaction_session_timeout = 0;\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\nSELECT pg_catalog.set_config('search_path', '', false);\nSET check_function_bodies = false;\nSET xmloption = content;\nSET client_min_messages = warning;\nSET row_security = off;\n";
+    let dumped = "-- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)\n-- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)\n\n";
+    let his = pg_dump_text(4);
+    let his_body = &his[his.find("SET statement_timeout").unwrap()..];
+    let his_body = his_body.replace(&format!("\\unrestrict {}\n", k(4)), "");
+    format!(
+        "--\n-- PostgreSQL database cluster dump\n--\n\n\\restrict {k1}\n\nSET default_transaction_read_only = off;\n\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n--\n-- Roles\n--\n\nCREATE ROLE postgres;\nALTER ROLE postgres WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;\n\n--\n-- User Configurations\n--\n\n\\unrestrict {k1}\n\n--\n-- Databases\n--\n\n--\n-- Database \"template1\" dump\n--\n\n\\connect template1\n\n--\n-- PostgreSQL database dump\n--\n\n\\restrict {k2}\n\n{dumped}{set}\n--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict {k2}\n\n--\n-- Database \"his\" dump\n--\n\n--\n-- PostgreSQL database dump\n--\n\n\\restrict {k4}\n\n{dumped}{set}\n--\n-- Name: his; Type: DATABASE; Schema: -; Owner: postgres\n--\n\nCREATE DATABASE his WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE_PROVIDER = libc LOCALE = 'C.UTF-8';\n\n\nALTER DATABASE his OWNER TO postgres;\n\n\\unrestrict {k4}\n\\connect his\n\\restrict {k4}\n\n{his_body}\\unrestrict {k4}\n\n--\n-- PostgreSQL database cluster dump complete\n--\n\n",
+        k1 = k(1),
+        k2 = k(2),
+        k4 = k(4),
+    )
+}
+
+const DB: &str = "schema-version = 1\n[[database]]\nid = \"db\"\nname = \"数据库脚本\"\npaths = [\"**/*.sql\"]\nmin-tables = 6\n";
+
+/// Check `files` (path, content) as a folder delivery against `manifest_text`.
+fn check_folder(files: &[(&str, &[u8])], manifest_text: &str) -> Run {
+    let tmp = tempfile::tempdir().unwrap();
+    for (path, bytes) in files {
+        write(tmp.path(), path, bytes);
+    }
+    let mdir = tempfile::tempdir().unwrap();
+    check_json(tmp.path(), &manifest(mdir.path(), manifest_text))
+}
+
+#[test]
+fn pg_dump_copy_rows_are_data_not_sql() {
+    let real = [
+        "public.audit_log",
+        "public.lab_result",
+        "public.orders",
+        "public.patient",
+        "public.visit",
+        "public.门诊挂号",
+    ];
+    for (name, text) in [
+        ("db/his.sql", pg_dump_text(4)),
+        ("db/cluster.sql", pg_dumpall_text()),
+    ] {
+        let run = check_folder(&[(name, text.as_bytes())], DB);
+        let r = run.json();
+        let db = requirement(&r, "db");
+        assert_eq!(db["tables"], 6, "{name}: {db}");
+        assert_eq!(run.code, 0, "{name}: {r}");
+        let evidence = db["evidence"].as_str().unwrap();
+        for t in real {
+            assert!(evidence.contains(t), "{name}: {evidence}");
+        }
+        assert!(!evidence.contains("fake"), "{name}: {evidence}");
+    }
+    // A dump whose rows hold no apostrophe at all: the CREATE TABLE text in a row is still data.
+    let even = pg_dump_text(4)
+        .replace("O'Neil", "ONeil")
+        .replace("it's", "its")
+        .replace("内科's", "内科");
+    let run = check_folder(&[("db/his.sql", even.as_bytes())], DB);
+    assert_eq!(requirement(&run.json(), "db")["tables"], 6);
+}
