@@ -1,6 +1,6 @@
 //! Requirement checks on deliveries as vendors make them: PostgreSQL dumps (pg_dump and
 //! pg_dumpall, plain format) count their tables and not their data rows; Git LFS pointer files
-//! satisfy no requirement, in a folder or a zip delivery.
+//! satisfy no requirement, in a folder, a zip or a git delivery.
 
 use std::path::Path;
 
@@ -255,4 +255,210 @@ fn pg_dump_copy_rows_are_data_not_sql() {
         .replace("内科's", "内科");
     let run = check_folder(&[("db/his.sql", even.as_bytes())], DB);
     assert_eq!(requirement(&run.json(), "db")["tables"], 6);
+}
+
+/// A Git LFS pointer of exactly 130 bytes, as `git lfs` writes it in place of a file's content.
+fn lfs_pointer(seed: u8) -> Vec<u8> {
+    let oid: String = (0..32u8)
+        .map(|i| format!("{:02x}", i.wrapping_mul(37).wrapping_add(seed)))
+        .collect();
+    let p = format!("version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 48213\n");
+    assert_eq!(p.len(), 130);
+    p.into_bytes()
+}
+
+const LFS_MANIFEST: &str = r#"schema-version = 1
+
+[[module]]
+id = "his"
+name = "门诊系统"
+paths = ["his/**"]
+min-source-files = 2
+
+[[document]]
+id = "deployment-manual"
+name = "部署手册"
+paths = ["docs/**/*部署*"]
+min-bytes = 100
+
+[[document]]
+id = "build-guide"
+name = "编译环境说明"
+paths = ["docs/**/*编译*"]
+min-bytes = 100
+
+[[database]]
+id = "db"
+name = "数据库脚本"
+paths = ["db/**/*.sql"]
+min-tables = 1
+
+[[dependencies]]
+id = "deps"
+name = "依赖清单文件"
+paths = ["**/pom.xml"]
+"#;
+
+/// A delivery where each requirement is matched by a Git LFS pointer: the deployment manual,
+/// the database script, the Maven pom and one of two Java files; the build guide is real.
+fn lfs_delivery(dir: &Path) {
+    write(dir, "docs/部署手册.docx", lfs_pointer(1));
+    write(dir, "docs/编译环境说明.md", "# 编译环境\n".repeat(20));
+    write(dir, "db/schema.sql", lfs_pointer(2));
+    write(dir, "pom.xml", lfs_pointer(3));
+    write(
+        dir,
+        "his/src/Main.java",
+        "package his;\n\npublic class Main {\n    public static void main(String[] args) {}\n}\n",
+    );
+    write(dir, "his/src/Billing.java", lfs_pointer(4));
+}
+
+/// The report's findings of `code` for requirement `id`.
+fn finding<'a>(r: &'a serde_json::Value, code: &str, id: &str) -> &'a serde_json::Value {
+    let found: Vec<_> = with_code(r, code)
+        .into_iter()
+        .filter(|f| f["requirement"] == id)
+        .collect();
+    assert_eq!(found.len(), 1, "{code} for {id}: {:?}", codes(r));
+    found[0]
+}
+
+fn evidence_of(f: &serde_json::Value) -> Vec<&str> {
+    f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect()
+}
+
+fn assert_pointers_count_for_nothing(r: &serde_json::Value, form: &str) {
+    let doc = finding(r, "document-missing", "deployment-manual");
+    assert_eq!(doc["path"], "docs/部署手册.docx", "{form}");
+    assert!(
+        doc["message"]
+            .as_str()
+            .unwrap()
+            .contains("the only matching file is a Git LFS pointer"),
+        "{form}: {doc}"
+    );
+    assert!(
+        doc["message_zh"].as_str().unwrap().contains("Git LFS 指针"),
+        "{form}: {doc}"
+    );
+    assert_eq!(
+        evidence_of(doc),
+        ["docs/部署手册.docx is a Git LFS pointer, not the document"],
+        "{form}"
+    );
+    assert_eq!(
+        requirement(r, "deployment-manual")["status"],
+        "unmet",
+        "{form}"
+    );
+    assert_eq!(requirement(r, "build-guide")["status"], "met", "{form}");
+
+    let db = finding(r, "database-missing", "db");
+    assert_eq!(
+        evidence_of(db),
+        ["db/schema.sql is a Git LFS pointer, not the database script"],
+        "{form}"
+    );
+    assert_eq!(requirement(r, "db")["tables"], 0, "{form}");
+    let deps = finding(r, "dependencies-missing", "deps");
+    assert_eq!(
+        evidence_of(deps),
+        ["pom.xml is a Git LFS pointer, not the dependency list"],
+        "{form}"
+    );
+    assert!(
+        with_code(r, "dependencies-unparseable").is_empty(),
+        "{form}: a pointer is not read as a pom"
+    );
+    let module = finding(r, "module-empty", "his");
+    assert!(
+        evidence_of(module)
+            .contains(&"his/src/Billing.java is a Git LFS pointer, not the source code"),
+        "{form}: {module}"
+    );
+    assert_eq!(requirement(r, "his")["source_files"], 1, "{form}");
+    assert!(
+        requirement(r, "his")["evidence"]
+            .as_str()
+            .unwrap()
+            .ends_with("; 1 Git LFS pointer not counted"),
+        "{form}"
+    );
+    // The scan still reports the pointers as such.
+    assert_eq!(with_code(r, "git-lfs-pointer").len(), 1, "{form}");
+}
+
+#[test]
+fn git_lfs_pointers_satisfy_no_requirement() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("his");
+    lfs_delivery(&dir);
+    let m = manifest(tmp.path(), LFS_MANIFEST);
+
+    let run = check_json(&dir, &m);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_pointers_count_for_nothing(&run.json(), "folder");
+
+    // The same files in a zip archive, written by Python's zipfile.
+    let zip = tmp.path().join("his.zip");
+    let status = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import os, sys, zipfile\nwith zipfile.ZipFile(sys.argv[2], 'w') as z:\n    for d, _, fs in os.walk(sys.argv[1]):\n        for f in fs:\n            p = os.path.join(d, f)\n            z.write(p, os.path.relpath(p, sys.argv[1]))\n",
+        ])
+        .arg(&dir)
+        .arg(&zip)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = check_json(&zip, &m);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_pointers_count_for_nothing(&run.json(), "zip");
+
+    // The same files committed to a repository (git itself, no LFS filter installed).
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(&dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "vendor")
+            .env("GIT_AUTHOR_EMAIL", "vendor@example.invalid")
+            .env("GIT_COMMITTER_NAME", "vendor")
+            .env("GIT_COMMITTER_EMAIL", "vendor@example.invalid")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "v1"]);
+    let run = escrow([
+        "check".as_ref(),
+        format!("file://{}", dir.display()).as_ref(),
+        "--manifest".as_ref(),
+        m.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_pointers_count_for_nothing(&run.json(), "git");
+    std::fs::remove_dir_all(dir.join(".git")).unwrap();
+
+    // A real document beside the pointer meets the requirement; the pointer is not counted.
+    write(&dir, "docs/部署手册.md", "# 部署手册\n".repeat(20));
+    let r = check_json(&dir, &m).json();
+    let manual = requirement(&r, "deployment-manual");
+    assert_eq!(manual["status"], "met");
+    assert!(
+        manual["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("docs/部署手册.md"),
+        "{manual}"
+    );
 }
