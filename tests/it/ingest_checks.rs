@@ -194,20 +194,22 @@ fn pg_dump_text(seed: u8) -> String {
         .replace("{KEY}", &restrict_key(seed))
 }
 
-/// What `pg_dumpall` writes around the databases' dumps: roles, then each database after its
-/// `\connect`, with a CREATE DATABASE for the ones not built in.
-fn pg_dumpall_text() -> String {
+/// What `pg_dumpall` writes: roles, then each database after its `\connect`, with a CREATE
+/// DATABASE for the ones not built in: `his` (`his_dump`, the output of `pg_dump his`), then
+/// `lis` with two more tables, whose CREATE TABLE come after the rows of `his`.
+fn pg_dumpall_text(his_dump: &str) -> String {
     let k = restrict_key;
     let set = "SET statement_timeout = 0;\nSET lock_timeout = 0;\nSET idle_in_transaction_session_timeout = 0;\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\nSELECT pg_catalog.set_config('search_path', '', false);\nSET check_function_bodies = false;\nSET xmloption = content;\nSET client_min_messages = warning;\nSET row_security = off;\n";
     let dumped = "-- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)\n-- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)\n\n";
-    let his = pg_dump_text(4);
-    let his_body = &his[his.find("SET statement_timeout").unwrap()..];
+    let his_body = &his_dump[his_dump.find("SET statement_timeout").unwrap()..];
     let his_body = his_body.replace(&format!("\\unrestrict {}\n", k(4)), "");
+    let lis_tables = "SET default_tablespace = '';\n\nSET default_table_access_method = heap;\n\n--\n-- Name: report; Type: TABLE; Schema: public; Owner: postgres\n--\n\nCREATE TABLE public.report (\n    id integer,\n    body text\n);\n\n\nALTER TABLE public.report OWNER TO postgres;\n\n--\n-- Name: specimen; Type: TABLE; Schema: public; Owner: postgres\n--\n\nCREATE TABLE public.specimen (\n    id integer,\n    kind text\n);\n\n\nALTER TABLE public.specimen OWNER TO postgres;\n\n--\n-- Data for Name: report; Type: TABLE DATA; Schema: public; Owner: postgres\n--\n\nCOPY public.report (id, body) FROM stdin;\n1\tHb 135 g/L\n\\.\n\n\n--\n-- Data for Name: specimen; Type: TABLE DATA; Schema: public; Owner: postgres\n--\n\nCOPY public.specimen (id, kind) FROM stdin;\n1\tblood\n2\t\\N\n\\.\n\n\n--\n-- PostgreSQL database dump complete\n--\n\n";
     format!(
-        "--\n-- PostgreSQL database cluster dump\n--\n\n\\restrict {k1}\n\nSET default_transaction_read_only = off;\n\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n--\n-- Roles\n--\n\nCREATE ROLE postgres;\nALTER ROLE postgres WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;\n\n--\n-- User Configurations\n--\n\n\\unrestrict {k1}\n\n--\n-- Databases\n--\n\n--\n-- Database \"template1\" dump\n--\n\n\\connect template1\n\n--\n-- PostgreSQL database dump\n--\n\n\\restrict {k2}\n\n{dumped}{set}\n--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict {k2}\n\n--\n-- Database \"his\" dump\n--\n\n--\n-- PostgreSQL database dump\n--\n\n\\restrict {k4}\n\n{dumped}{set}\n--\n-- Name: his; Type: DATABASE; Schema: -; Owner: postgres\n--\n\nCREATE DATABASE his WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE_PROVIDER = libc LOCALE = 'C.UTF-8';\n\n\nALTER DATABASE his OWNER TO postgres;\n\n\\unrestrict {k4}\n\\connect his\n\\restrict {k4}\n\n{his_body}\\unrestrict {k4}\n\n--\n-- PostgreSQL database cluster dump complete\n--\n\n",
+        "--\n-- PostgreSQL database cluster dump\n--\n\n\\restrict {k1}\n\nSET default_transaction_read_only = off;\n\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n--\n-- Roles\n--\n\nCREATE ROLE postgres;\nALTER ROLE postgres WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;\n\n--\n-- User Configurations\n--\n\n\\unrestrict {k1}\n\n--\n-- Databases\n--\n\n--\n-- Database \"template1\" dump\n--\n\n\\connect template1\n\n--\n-- PostgreSQL database dump\n--\n\n\\restrict {k2}\n\n{dumped}{set}\n--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict {k2}\n\n--\n-- Database \"his\" dump\n--\n\n--\n-- PostgreSQL database dump\n--\n\n\\restrict {k4}\n\n{dumped}{set}\n--\n-- Name: his; Type: DATABASE; Schema: -; Owner: postgres\n--\n\nCREATE DATABASE his WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE_PROVIDER = libc LOCALE = 'C.UTF-8';\n\n\nALTER DATABASE his OWNER TO postgres;\n\n\\unrestrict {k4}\n\\connect his\n\\restrict {k4}\n\n{his_body}\\unrestrict {k4}\n\n--\n-- Database \"lis\" dump\n--\n\n--\n-- PostgreSQL database dump\n--\n\n\\restrict {k5}\n\n{dumped}{set}\n--\n-- Name: lis; Type: DATABASE; Schema: -; Owner: postgres\n--\n\nCREATE DATABASE lis WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE_PROVIDER = libc LOCALE = 'C.UTF-8';\n\n\nALTER DATABASE lis OWNER TO postgres;\n\n\\unrestrict {k5}\n\\connect lis\n\\restrict {k5}\n\n{set}\n{lis_tables}\\unrestrict {k5}\n\n--\n-- PostgreSQL database cluster dump complete\n--\n\n",
         k1 = k(1),
         k2 = k(2),
         k4 = k(4),
+        k5 = k(5),
     )
 }
 
@@ -233,28 +235,34 @@ fn pg_dump_copy_rows_are_data_not_sql() {
         "public.visit",
         "public.门诊挂号",
     ];
-    for (name, text) in [
-        ("db/his.sql", pg_dump_text(4)),
-        ("db/cluster.sql", pg_dumpall_text()),
-    ] {
-        let run = check_folder(&[(name, text.as_bytes())], DB);
+    // Rows with three apostrophes: read as SQL, the last one would hide the rest of the file
+    // (in the cluster dump, the tables of `lis`).
+    let odd = pg_dump_text(4);
+    // Rows with two, then none: the CREATE TABLE text in a row would be counted.
+    let even = odd.replace("it's", "its");
+    let none = even.replace("O'Neil", "ONeil").replace("内科's", "内科");
+    for (label, dump) in [("odd ", &odd), ("even ", &even), ("none ", &none)] {
+        let run = check_folder(&[("db/his.sql", dump.as_bytes())], DB);
         let r = run.json();
         let db = requirement(&r, "db");
-        assert_eq!(db["tables"], 6, "{name}: {db}");
-        assert_eq!(run.code, 0, "{name}: {r}");
+        assert_eq!(db["tables"], 6, "{label}pg_dump: {db}");
+        assert_eq!(run.code, 0, "{label}pg_dump: {r}");
         let evidence = db["evidence"].as_str().unwrap();
         for t in real {
-            assert!(evidence.contains(t), "{name}: {evidence}");
+            assert!(evidence.contains(t), "{label}pg_dump: {evidence}");
         }
-        assert!(!evidence.contains("fake"), "{name}: {evidence}");
+        assert!(!evidence.contains("fake"), "{label}pg_dump: {evidence}");
+
+        let cluster = pg_dumpall_text(dump);
+        let run = check_folder(&[("db/cluster.sql", cluster.as_bytes())], DB);
+        let db = requirement(&run.json(), "db").clone();
+        assert_eq!(db["tables"], 8, "{label}pg_dumpall: {db}");
+        let evidence = db["evidence"].as_str().unwrap();
+        assert!(
+            evidence.ends_with("public.门诊挂号, public.report, public.specimen"),
+            "{label}pg_dumpall: {evidence}"
+        );
     }
-    // A dump whose rows hold no apostrophe at all: the CREATE TABLE text in a row is still data.
-    let even = pg_dump_text(4)
-        .replace("O'Neil", "ONeil")
-        .replace("it's", "its")
-        .replace("内科's", "内科");
-    let run = check_folder(&[("db/his.sql", even.as_bytes())], DB);
-    assert_eq!(requirement(&run.json(), "db")["tables"], 6);
 }
 
 /// A Git LFS pointer of exactly 130 bytes, as `git lfs` writes it in place of a file's content.
