@@ -22,6 +22,20 @@ pub const DEFAULT_SOURCE_EXTENSIONS: &[&str] = &[
     "sql", "plsql", "pls", "pks", "pkb", "prc", "fnc", "trg", "vw",
 ];
 
+/// Git LFS pointer files are smaller than this (the LFS specification's limit).
+pub const LFS_POINTER_MAX: u64 = 1024;
+
+/// Is this a Git LFS pointer, a file of `size` bytes starting with `head` (its first bytes, at
+/// least its first `LFS_POINTER_MAX` when it is that long)? A pointer stands for content kept
+/// on an LFS server: `version https://git-lfs.github.com/spec/v1`, `oid sha256:…`, `size N`.
+pub fn is_lfs_pointer(head: &[u8], size: u64) -> bool {
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    size < LFS_POINTER_MAX
+        && head.starts_with(b"version https://git-lfs.github.com/spec/v1")
+        && has(b"\noid sha256:")
+        && has(b"\nsize ")
+}
+
 /// A compressed stream, told by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {

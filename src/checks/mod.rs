@@ -158,13 +158,21 @@ pub fn run(requirements: &[Requirement], delivery: &Delivery) -> Result<Checked,
             hits
         })
         .collect();
+    // Git LFS pointers stand for content that was not delivered: they match, but never count.
+    let pointers = lfs_pointers(delivery, &pairs);
     let mut matched: Vec<Vec<&Entry>> = vec![Vec::new(); requirements.len()];
+    let mut lfs: Vec<Vec<&Entry>> = vec![Vec::new(); requirements.len()];
     for (n, i) in pairs {
-        matched[i as usize].push(&entries[n as usize]);
+        let to = if pointers.binary_search(&n).is_ok() {
+            &mut lfs
+        } else {
+            &mut matched
+        };
+        to[i as usize].push(&entries[n as usize]);
     }
 
     let mut outcome = Checked::default();
-    for (req, files) in requirements.iter().zip(&matched) {
+    for ((req, files), lfs) in requirements.iter().zip(&matched).zip(&lfs) {
         let mut kr = match &req.rule {
             RequirementRule::Module {
                 min_source_files,
@@ -176,6 +184,9 @@ pub fn run(requirements: &[Requirement], delivery: &Delivery) -> Result<Checked,
             }
             RequirementRule::Dependencies => dependencies::check(req, files, delivery)?,
         };
+        if !lfs.is_empty() {
+            lfs_note(&mut kr, req, files.is_empty(), lfs);
+        }
         kr.findings.extend(required_files(req, entries));
         for f in &mut kr.findings {
             f.requirement = Some(req.id.clone());
@@ -189,13 +200,14 @@ pub fn run(requirements: &[Requirement], delivery: &Delivery) -> Result<Checked,
             } else {
                 RequirementStatus::Unmet
             },
-            matched_files: files.len() as u64,
-            matched_bytes: files.iter().map(|e| e.size).sum(),
+            matched_files: (files.len() + lfs.len()) as u64,
+            matched_bytes: files.iter().chain(lfs).map(|e| e.size).sum(),
             paths: req.paths.clone(),
             evidence: kr.evidence,
             evidence_zh: kr.evidence_zh,
             sample: files
                 .iter()
+                .chain(lfs)
                 .take(SAMPLE)
                 .map(|e| e.display_path())
                 .collect(),
@@ -211,6 +223,104 @@ pub fn run(requirements: &[Requirement], delivery: &Delivery) -> Result<Checked,
         .findings
         .extend(crate::delivery::gitconfig::findings(delivery));
     Ok(outcome)
+}
+
+/// The matched files that are Git LFS pointers (`filetypes::is_lfs_pointer`), as sorted entry
+/// indices: the files small enough to be one are read, up to `LFS_POINTER_MAX` bytes each,
+/// whatever the delivery's form (folder, archive, repository), and whether or not the scan runs.
+fn lfs_pointers(delivery: &Delivery, pairs: &[(u32, u32)]) -> Vec<u32> {
+    use crate::filetypes::{LFS_POINTER_MAX, is_lfs_pointer};
+    use std::io::Read;
+    let entries = &delivery.inventory.entries;
+    let mut small: Vec<u32> = pairs
+        .iter()
+        .map(|&(n, _)| n)
+        .filter(|&n| entries[n as usize].size < LFS_POINTER_MAX)
+        .collect();
+    small.sort_unstable();
+    small.dedup();
+    small
+        .into_par_iter()
+        .filter(|&n| {
+            let e = &entries[n as usize];
+            let mut head = Vec::new();
+            // Through the delivery's handle, following no link; an unreadable file is no
+            // pointer here (the check that reads it reports it).
+            delivery
+                .open_file(&e.path)
+                .and_then(|f| f.take(LFS_POINTER_MAX).read_to_end(&mut head))
+                .is_ok_and(|_| is_lfs_pointer(&head, head.len() as u64))
+        })
+        .collect()
+}
+
+/// Say in a requirement's result that `pointers`, matching files, are Git LFS pointers and were
+/// not counted; when they were all that matched (`only`), the `*-missing` finding says so.
+fn lfs_note(kr: &mut KindResult, req: &Requirement, only: bool, pointers: &[&Entry]) {
+    use codes::CheckCode;
+    let (noun, noun_zh) = match req.kind {
+        RequirementKind::Module => ("source code", "源代码"),
+        RequirementKind::Document => ("document", "文档本身"),
+        RequirementKind::Database => ("database script", "数据库脚本本身"),
+        RequirementKind::Dependencies => ("dependency list", "依赖清单本身"),
+    };
+    let lines: Vec<String> = pointers
+        .iter()
+        .take(SAMPLE)
+        .map(|e| format!("{} is a Git LFS pointer, not the {noun}", e.display_path()))
+        .collect();
+    let n = pointers.len();
+    for f in &mut kr.findings {
+        let missing = matches!(
+            CheckCode::from_name(&f.code),
+            Some(
+                CheckCode::ModuleMissing
+                    | CheckCode::DocumentMissing
+                    | CheckCode::DatabaseMissing
+                    | CheckCode::DependenciesMissing
+            )
+        );
+        let counted = matches!(
+            CheckCode::from_name(&f.code),
+            Some(
+                CheckCode::ModuleEmpty | CheckCode::DocumentTooSmall | CheckCode::DatabaseNoTables
+            )
+        );
+        if missing && only {
+            let (what, what_zh) = if n == 1 {
+                (
+                    "the only matching file is a Git LFS pointer",
+                    "唯一匹配的文件是 Git LFS 指针",
+                )
+            } else {
+                (
+                    "every matching file is a Git LFS pointer",
+                    "所有匹配的文件都是 Git LFS 指针",
+                )
+            };
+            f.message = format!(
+                "{} {:?}: {what} (a reference to content kept on an LFS server), not the {noun}; its content was not delivered ({})",
+                req.kind.as_str(),
+                req.name,
+                globs(req)
+            );
+            f.message_zh = format!(
+                "{}「{}」：{what_zh}（指向 LFS 服务器上内容的引用），不是{noun_zh}；实际内容并未交付（{}）",
+                kind_zh(req.kind),
+                req.name,
+                globs(req)
+            );
+            if n == 1 {
+                f.path = Some(pointers[0].display_path());
+            }
+        }
+        if missing && only || counted {
+            f.evidence.extend(lines.iter().cloned());
+        }
+    }
+    let pointers_en = if n == 1 { "pointer" } else { "pointers" };
+    kr.evidence = format!("{}; {n} Git LFS {pointers_en} not counted", kr.evidence);
+    kr.evidence_zh = format!("{}；{n} 个 Git LFS 指针未计入", kr.evidence_zh);
 }
 
 /// `required-files`: each glob must match at least one entry (file, folder or link).

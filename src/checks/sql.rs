@@ -11,6 +11,11 @@
 //! by a backtick, a `/*!` executable comment, `ENGINE=` or DELIMITER) and PostgreSQL's `E'…'`;
 //! '#' starts a comment anywhere in MySQL, elsewhere only at the start of a line; PostgreSQL's
 //! `$tag$…$tag$`, Oracle's `q'[…]'` and SQL*Plus's REM/REMARK/PROMPT lines are understood.
+//!
+//! PostgreSQL dumps (pg_dump, pg_dumpall, plain format) are psql scripts: a line starting with a
+//! backslash outside a string is a psql meta-command (`\connect`, `\restrict KEY`, `\set`, …)
+//! and is dropped with its line; the data of `COPY … FROM stdin;` (and of psql's `\copy … from
+//! stdin`) is not SQL but rows, up to the line `\.`, and is skipped whatever it holds.
 
 use std::io::{self, Read};
 
@@ -77,6 +82,37 @@ enum Lex {
     Dollar {
         matched: Option<usize>,
     },
+    /// A psql meta-command (a line starting with a backslash), read into `meta` to its line end.
+    Meta,
+    /// The data rows of `COPY … FROM stdin`, up to the line `\.`; where in its line the scanner is.
+    CopyData(CopyLine),
+}
+
+/// Where the scanner is in a line of COPY data: the line `\.` ends the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CopyLine {
+    /// At the start of a line.
+    Start,
+    /// After a backslash that started the line.
+    Backslash,
+    /// After `\.` at the start of the line.
+    Dot,
+    /// After `\.` and a carriage return.
+    DotCr,
+    /// Anywhere else in a line.
+    Other,
+}
+
+/// Where the scanner is in a `COPY … FROM stdin` statement, whose data rows follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CopyParse {
+    Idle,
+    /// After COPY at the start of a statement.
+    Copy,
+    /// After COPY … FROM.
+    From,
+    /// After COPY … FROM STDIN: a ';' ends the statement, and the data starts on the next line.
+    Stdin,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -159,6 +195,13 @@ pub struct TableScanner {
     after_engine: bool,
     /// Oracle's conditional compilation seen ($IF, $ERROR).
     oracle_cc: bool,
+    /// No token since the start of the script or the last ';'.
+    stmt_start: bool,
+    copy: CopyParse,
+    /// A `COPY … FROM stdin;` ended: its data starts at the next line.
+    copy_pending: bool,
+    /// The psql meta-command being read (without its backslash), at most `MAX_TOKEN` bytes.
+    meta: String,
     parse: Parse,
     pub stats: SqlStats,
 }
@@ -182,6 +225,10 @@ impl TableScanner {
             after_grant: false,
             after_engine: false,
             oracle_cc: false,
+            stmt_start: true,
+            copy: CopyParse::Idle,
+            copy_pending: false,
+            meta: String::new(),
             parse: Parse::Idle,
             stats: SqlStats::default(),
         }
@@ -285,8 +332,53 @@ impl TableScanner {
                     self.normal(c);
                 }
             }
+            Lex::Meta => self.in_meta(c),
+            Lex::CopyData(at) => self.in_copy_data(c, at),
             Lex::Normal => self.normal(c),
         }
+        if c == '\n' && self.copy_pending && self.lex == Lex::Normal {
+            self.copy_pending = false;
+            self.lex = Lex::CopyData(CopyLine::Start);
+        }
+    }
+
+    /// In a psql meta-command line: dropped, but `\copy … from stdin` is followed by data rows.
+    fn in_meta(&mut self, c: char) {
+        if c != '\n' {
+            if self.meta.len() < MAX_TOKEN {
+                self.meta.push(c);
+            }
+            return;
+        }
+        self.line_start = true;
+        let meta = std::mem::take(&mut self.meta).to_ascii_lowercase();
+        let mut words = meta.split_whitespace();
+        let copy_in = words.next() == Some("copy")
+            && words
+                .skip_while(|w| *w != "from")
+                .nth(1)
+                .is_some_and(|w| w == "stdin");
+        self.lex = if copy_in {
+            Lex::CopyData(CopyLine::Start)
+        } else {
+            Lex::Normal
+        };
+    }
+
+    /// In COPY data: only the line `\.` (psql's end of data) matters.
+    fn in_copy_data(&mut self, c: char, at: CopyLine) {
+        self.lex = match (at, c) {
+            (CopyLine::Dot | CopyLine::DotCr, '\n') => {
+                self.line_start = true;
+                self.stmt_start = true;
+                Lex::Normal
+            }
+            (_, '\n') => Lex::CopyData(CopyLine::Start),
+            (CopyLine::Start, '\\') => Lex::CopyData(CopyLine::Backslash),
+            (CopyLine::Backslash, '.') => Lex::CopyData(CopyLine::Dot),
+            (CopyLine::Dot, '\r') => Lex::CopyData(CopyLine::DotCr),
+            _ => Lex::CopyData(CopyLine::Other),
+        };
     }
 
     /// After `q'` (Oracle's q-quote): the opening delimiter, or an ordinary string.
@@ -396,6 +488,12 @@ impl TableScanner {
             self.line_start = true;
         } else if !(c == ' ' || c == '\t' || c == '\r') {
             self.line_start = false;
+        }
+        // A psql meta-command: a backslash at the start of a line, outside any string.
+        if c == '\\' && was_line_start && self.word.is_empty() {
+            self.meta.clear();
+            self.lex = Lex::Meta;
+            return;
         }
         if c == '$' && self.word.is_empty() && !self.mysql {
             self.word_at_line_start = was_line_start;
@@ -510,6 +608,7 @@ impl TableScanner {
     }
 
     fn token(&mut self, t: Token) {
+        self.copy_statement(&t);
         if self.after_engine && t == Token::Punct('=') {
             self.mysql = true;
         }
@@ -597,6 +696,25 @@ impl TableScanner {
             }
             _ => next,
         };
+    }
+
+    /// Follow `COPY … FROM STDIN …;`, whose data rows start on the next line.
+    fn copy_statement(&mut self, t: &Token) {
+        let word = |kw: &str| matches!(t, Token::Word(w) if w.eq_ignore_ascii_case(kw));
+        let end = *t == Token::Punct(';');
+        if end && self.copy == CopyParse::Stdin {
+            self.copy_pending = true;
+        }
+        self.copy = match self.copy {
+            _ if end => CopyParse::Idle,
+            CopyParse::Idle if self.stmt_start && word("COPY") => CopyParse::Copy,
+            CopyParse::Copy if word("FROM") => CopyParse::From,
+            CopyParse::Copy | CopyParse::Stdin if word("TO") => CopyParse::Idle,
+            CopyParse::From if word("STDIN") => CopyParse::Stdin,
+            CopyParse::From => CopyParse::Idle,
+            other => other,
+        };
+        self.stmt_start = end;
     }
 
     /// A CREATE TABLE with its name: count it, unless it is temporary (TEMPORARY, or SQL
@@ -779,6 +897,30 @@ CREATE TABLE kept2 (x int);
         // DELIMITER: MySQL, where $$ ends statements.
         let delim = "DELIMITER $$\nCREATE TABLE g (x int)$$\nCREATE PROCEDURE p() BEGIN SELECT 1; END$$\nDELIMITER ;\nCREATE TABLE h (x int);\n";
         assert_eq!(names(delim), ["g", "h"]);
+    }
+
+    #[test]
+    fn pg_dump_copy_data_and_meta_commands() {
+        // pg_dump's shape: \restrict, COPY blocks whose rows hold quotes, CREATE TABLE text,
+        // backslashes and tabs, then `\.`; psql's \connect and \copy.
+        let dump = "--\n-- PostgreSQL database dump\n--\n\n\\restrict abcDEF123\n\nSET client_encoding = 'UTF8';\n\\connect his\nCREATE TABLE public.a (\n    id integer,\n    name text\n);\n\nALTER TABLE public.a OWNER TO postgres;\n\nCOPY public.a (id, name) FROM stdin;\n1\tO'Neil\n2\tit's; CREATE TABLE fake1 (x int);\n3\tback\\\\slash\\ttab\t\\N\n4\t\\\\.\n\\.\n\n\nCREATE TABLE public.b (id integer);\ncopy public.b from STDIN with (format csv);\r\n1,\"CREATE TABLE fake2 (y int);\"\r\n\\.\r\nCREATE TABLE c (x int);\n\\copy c from stdin\n'\n\\.\nCREATE TABLE d (x int);\nCOPY (SELECT 1 FROM stdin) TO STDOUT;\nCREATE TABLE e (x int);\n  \\set ON_ERROR_STOP on\nCREATE TABLE f (x int);\n\\unrestrict abcDEF123\n";
+        assert_eq!(names(dump), ["public.a", "public.b", "c", "d", "e", "f"]);
+        // Without its end marker the data runs to the end of the script.
+        assert_eq!(
+            names("COPY t FROM stdin;\nCREATE TABLE x (y int);\n"),
+            Vec::<String>::new()
+        );
+        // A backslash not at a line's start is no meta-command; COPY FROM a file has no rows.
+        let other = "SELECT '\\' AS s; COPY t FROM '/tmp/x.csv';\nCREATE TABLE g (x int);\n";
+        assert_eq!(names(other), ["g"]);
+        for cut in 0..dump.len() {
+            if dump.is_char_boundary(cut) {
+                let mut s = TableScanner::new();
+                s.feed(&dump[..cut]);
+                s.feed(&dump[cut..]);
+                assert_eq!(s.finish().tables, 6, "cut at {cut}");
+            }
+        }
     }
 
     #[test]

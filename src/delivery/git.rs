@@ -204,8 +204,8 @@ pub(crate) fn export(
     limits: Limits,
     progress: &dyn crate::progress::Progress,
 ) -> Result<(CommitInfo, Unpacked), DeliveryError> {
-    let repo = clone(spec, scratch, progress)?;
-    let (commit, info) = resolve(&repo, spec, reference)?;
+    let (repo, source_head) = clone(spec, scratch, progress)?;
+    let (commit, info) = resolve(&repo, spec, reference, source_head.as_deref())?;
     let tree = commit.tree().map_err(|e| {
         err(
             spec,
@@ -235,11 +235,13 @@ pub(crate) fn export(
 }
 
 /// Clone `spec` (a URL, or a repository on this machine) as a bare repository into `scratch`.
+/// With it, for a repository on this machine, the ref its HEAD points to (`refs/heads/main`):
+/// a clone cannot tell which branch an unborn HEAD names.
 fn clone(
     spec: &str,
     scratch: &Path,
     progress: &dyn crate::progress::Progress,
-) -> Result<Repository, DeliveryError> {
+) -> Result<(Repository, Option<String>), DeliveryError> {
     // A repository on this machine is read only from the real files and folders inside it,
     // through handles (no link followed anywhere), into escrow's private copy with escrow's own
     // configuration; only that copy is cloned. Its links, alternates and settings could
@@ -276,7 +278,13 @@ fn clone(
         .fetch_options(fetch)
         .clone(&url, scratch);
     progress.finish();
+    let mut source_head = None;
     if local.is_some() {
+        // Escrow's own copy: its HEAD is a regular file written by the copy.
+        source_head = std::fs::read(copy.join("HEAD")).ok().and_then(|h| {
+            let h = String::from_utf8(h).ok()?;
+            Some(h.strip_prefix("ref:")?.trim().to_owned())
+        });
         let _ = std::fs::remove_dir_all(&copy);
     }
     let repo = cloned.map_err(|e| {
@@ -294,14 +302,16 @@ fn clone(
             "the clone borrows objects from another repository (objects/info/alternates); nothing was read".to_owned(),
         ));
     }
-    Ok(repo)
+    Ok((repo, source_head))
 }
 
-/// The commit `reference` (default `HEAD`) names: a branch, tag or commit.
+/// The commit `reference` (default `HEAD`) names: a branch, tag or commit. `source_head`: the
+/// ref HEAD points to in the repository cloned, when known.
 fn resolve<'r>(
     repo: &'r Repository,
     spec: &str,
     reference: Option<&str>,
+    source_head: Option<&str>,
 ) -> Result<(git2::Commit<'r>, CommitInfo), DeliveryError> {
     let wanted = reference.unwrap_or("HEAD");
     let object = [
@@ -312,6 +322,9 @@ fn resolve<'r>(
     .iter()
     .find_map(|r| repo.revparse_single(r).ok())
     .ok_or_else(|| {
+        if reference.is_none() {
+            return unborn_head(repo, spec, source_head);
+        }
         err(
             spec,
             format!("no branch, tag or commit {wanted:?} in the repository"),
@@ -345,6 +358,72 @@ fn resolve<'r>(
     };
     drop(author);
     Ok((commit, info))
+}
+
+/// How many branch and tag names an error message lists.
+const NAMES_SHOWN: usize = 10;
+
+/// The error when HEAD names no commit: the repository has none, or HEAD points to a branch
+/// that does not exist (`master` while only `main` was pushed). Says which branches and tags
+/// there are, and how to pick one with `--ref`.
+fn unborn_head(repo: &Repository, spec: &str, source_head: Option<&str>) -> DeliveryError {
+    let mut branches = std::collections::BTreeSet::new();
+    let mut tags = std::collections::BTreeSet::new();
+    if let Ok(refs) = repo.references() {
+        for r in refs.flatten() {
+            let Some(name) = r.name() else { continue };
+            if let Some(b) = name
+                .strip_prefix("refs/remotes/origin/")
+                .or_else(|| name.strip_prefix("refs/heads/"))
+            {
+                if b != "HEAD" {
+                    branches.insert(b.to_owned());
+                }
+            } else if let Some(t) = name.strip_prefix("refs/tags/") {
+                tags.insert(t.to_owned());
+            }
+        }
+    }
+    if branches.is_empty() && tags.is_empty() {
+        return err(
+            spec,
+            "the repository has no commits: no branch or tag exists, there is nothing to deliver; ask the vendor to push the delivered branch (`git push REPOSITORY BRANCH`)".to_owned(),
+        );
+    }
+    // A clone's own HEAD is libgit2's default when the source's HEAD is unborn: only the
+    // source's HEAD (a repository on this machine) says which branch it names.
+    let pointed = match source_head.map(|h| h.strip_prefix("refs/heads/").unwrap_or(h)) {
+        Some(b) => format!("HEAD points to the branch {b:?}, which does not exist"),
+        None => "HEAD names no branch that exists".to_owned(),
+    };
+    let list = |what: &str, set: &std::collections::BTreeSet<String>| {
+        let mut shown: Vec<&str> = set.iter().take(NAMES_SHOWN).map(String::as_str).collect();
+        if set.len() > NAMES_SHOWN {
+            shown.push("…");
+            format!("{what} ({}): {}", set.len(), shown.join(", "))
+        } else {
+            format!("{what}: {}", shown.join(", "))
+        }
+    };
+    let mut have = Vec::new();
+    if !branches.is_empty() {
+        have.push(list("existing branches", &branches));
+    }
+    if !tags.is_empty() {
+        have.push(list("tags", &tags));
+    }
+    let example = ["main", "master"]
+        .into_iter()
+        .find(|b| branches.contains(*b))
+        .or_else(|| branches.iter().chain(&tags).next().map(String::as_str))
+        .unwrap_or("NAME");
+    err(
+        spec,
+        format!(
+            "{pointed}; {}; name the one to deliver with --ref NAME (for example --ref {example})",
+            have.join("; ")
+        ),
+    )
 }
 
 /// What the walk of a commit's tree did not unpack, for the findings (display paths).

@@ -306,11 +306,7 @@ impl FileScan<'_> {
     /// repository's reference to content kept on an LFS server, which was not delivered.
     fn lfs_pointer(&self) -> Option<Finding> {
         let h = &self.head;
-        let pointer = self.seen < 1024
-            && h.starts_with(b"version https://git-lfs.github.com/spec/v1")
-            && contains(h, b"\noid sha256:")
-            && contains(h, b"\nsize ");
-        pointer.then(|| {
+        crate::filetypes::is_lfs_pointer(h, self.seen).then(|| {
             Finding::of(
                 crate::delivery::codes::DeliveryCode::GitLfsPointer,
                 "a Git LFS pointer: the file's content was not delivered, only its reference"

@@ -917,3 +917,71 @@ fn tree_entries_with_slashes_or_dots_in_their_names_are_not_unpacked() {
     );
     assert_eq!(r["delivery"]["files"], 1, "README.md only");
 }
+
+#[test]
+fn a_head_naming_a_missing_branch_says_which_branches_exist() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The vendor's server repository: created with HEAD on `master`, then only `main` pushed.
+    let bare = tmp.path().join("his.git");
+    let b = bare.to_str().unwrap();
+    git(None, &["init", "-q", "--bare", b], "");
+    git(
+        None,
+        &["--git-dir", b, "symbolic-ref", "HEAD", "refs/heads/master"],
+        "",
+    );
+
+    // No commits at all: nothing to deliver.
+    let run = check_git(b, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the repository has no commits"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("\"HEAD\""), "{}", run.stderr);
+
+    let work = tmp.path().join("work");
+    copy_dir(&sample(), &work);
+    git(Some(&work), &["init", "-q", "-b", "main"], "");
+    git(Some(&work), &["add", "-A"], "");
+    git(Some(&work), &["commit", "-q", "-m", "v1"], "");
+    git(Some(&work), &["tag", "v1"], "");
+    git(Some(&work), &["push", "-q", b, "main", "v1"], "");
+    assert_eq!(
+        std::fs::read_to_string(bare.join("HEAD")).unwrap(),
+        "ref: refs/heads/master\n"
+    );
+
+    for spec in [b.to_owned(), format!("file://{b}")] {
+        let run = check_git(&spec, &[]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        let e = &run.stderr;
+        assert!(
+            e.contains("HEAD points to the branch \"master\", which does not exist"),
+            "{e}"
+        );
+        assert!(e.contains("existing branches: main; tags: v1"), "{e}");
+        assert!(e.contains("--ref NAME (for example --ref main)"), "{e}");
+        assert!(!e.contains("no branch, tag or commit"), "{e}");
+    }
+    // What the message suggests works.
+    let run = check_git(b, &["--ref", "main"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["delivery"]["source"]["ref"], "main");
+
+    // Many branches: the first ten, and how many there are.
+    for n in 0..12 {
+        git(Some(&work), &["branch", &format!("hotfix-{n:02}")], "");
+    }
+    git(Some(&work), &["push", "-q", b, "--all"], "");
+    let run = check_git(b, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "existing branches (13): hotfix-00, hotfix-01, hotfix-02, hotfix-03, hotfix-04, hotfix-05, hotfix-06, hotfix-07, hotfix-08, hotfix-09, …; tags: v1"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -13,6 +13,7 @@ mod common;
 mod deadlines;
 mod git;
 mod hostile_ingest;
+mod ingest_checks;
 mod inventory;
 mod json_docs;
 mod layers;
