@@ -160,17 +160,9 @@ pub(super) fn lock_copy(
     progress: &dyn Progress,
 ) -> Result<std::fs::File, BuildError> {
     use crate::delivery::staging;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    use std::os::unix::fs::MetadataExt;
     let path = root.join(staging::LOCK);
-    let lock = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(io_err(&path))?;
-    rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive)
-        .map_err(|e| io_err(&path)(e.into()))?;
+    let lock = staging::create_lock(root).map_err(io_err(&path))?;
     let me = std::fs::symlink_metadata(root).map_err(io_err(root))?.uid();
     // As root, a copy's folder belongs to its build user (or `nobody`).
     let owned = |u: u32| {

@@ -52,14 +52,7 @@ impl Staging {
         // From here on, dropping `staging` removes the folder.
         std::fs::set_permissions(&staging.path, std::fs::Permissions::from_mode(0o700))
             .map_err(err)?;
-        let lock = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode_private()
-            .open(staging.path.join(LOCK))
-            .map_err(err)?;
-        flock(&lock, FlockOperation::NonBlockingLockExclusive).map_err(|e| err(e.into()))?;
+        let lock = create_lock(&staging.path).map_err(err)?;
         staging.lock = Some(lock);
         let uid = std::fs::symlink_metadata(&staging.path).map_err(err)?.uid();
         for removed in remove_stale(&tmp, PREFIX, &staging.path, &|u| u == uid) {
@@ -111,6 +104,22 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.path);
         }
     }
+}
+
+/// Make the `lock` file of the run's folder `dir`, locked (`flock`) for as long as it is
+/// open. It is made and locked under another name and then renamed, so that another run's
+/// clean-up never sees it unlocked (and takes the folder for abandoned).
+pub fn create_lock(dir: &Path) -> io::Result<File> {
+    let fresh = dir.join(format!("{LOCK}.new"));
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode_private()
+        .open(&fresh)?;
+    flock(&lock, FlockOperation::NonBlockingLockExclusive)?;
+    std::fs::rename(&fresh, dir.join(LOCK))?;
+    Ok(lock)
 }
 
 /// Remove the folders in `tmp` named `prefix*` (staging, or a build's copy) whose owner is one

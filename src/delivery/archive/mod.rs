@@ -275,8 +275,13 @@ fn split_parent(rel: &[u8]) -> (&[u8], &[u8]) {
 }
 
 /// Whether a streamed file must be on disk whatever the caller keeps: Git settings and hooks
-/// (read by the Git checks) and archives inside the delivery (opened by the scan).
+/// (read by the Git checks), archives inside the delivery (opened by the scan) and Git LFS
+/// pointers (read by the requirement checks, which count no pointer). `head` is the file's
+/// start, or all of it when it is small.
 fn always_kept(path: &[u8], head: &[u8]) -> bool {
+    if crate::filetypes::is_lfs_pointer(head, head.len() as u64) {
+        return true;
+    }
     path.split(|&b| b == b'/')
         .any(|c| c.len() >= 4 && c[..4].eq_ignore_ascii_case(b".git"))
         || matches!(magic_of(head), Magic::Zip | Magic::SevenZip | Magic::Rar)
