@@ -1,82 +1,296 @@
-//! Zip archives.
+//! Zip archives, read as Info-ZIP `unzip` reads them: every record of the central directory,
+//! in order (a name delivered twice reaches the unpacker twice), under its central name, with
+//! the central sizes, method and CRC; each entry's data is decompressed by the `zip` crate's
+//! streaming reader. Entries that other tools read differently (a local header that disagrees
+//! with its central record, a backslash that `unzip` keeps in a name but Windows tools take
+//! as a separator) are `archive-ambiguous`.
 
-use std::io::{BufReader, Read};
+use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
 
 use super::{Counting, DeliveryError, MAX_NAME, Unpacker, names};
+use crate::delivery::codes::DeliveryCode;
 use crate::finding::Finding;
+
+mod central;
+
+use self::central::{Local, Record};
+
+/// The most `archive-ambiguous` findings listed one by one; the rest are counted in one more.
+const MAX_AMBIGUOUS: usize = 20;
+
+/// A host whose entries carry a Unix mode and keep `\` as a name character (`unzip` reads
+/// only MS-DOS entries' backslashes as separators).
+const HOST_UNIX: u8 = 3;
+/// The MS-DOS (FAT) host.
+const HOST_DOS: u8 = 0;
 
 pub(super) fn unpack_zip(
     u: &mut Unpacker<'_>,
-    reader: BufReader<Counting<'_>>,
+    mut reader: BufReader<Counting<'_>>,
 ) -> Result<(), DeliveryError> {
-    let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
+    let unreadable = |u: &Unpacker<'_>, e: io::Error| {
         u.err(format!(
             "not a readable zip archive ({e}); ask the vendor for a sound archive"
         ))
-    })?;
+    };
+    let len = reader
+        .seek(SeekFrom::End(0))
+        .map_err(|e| unreadable(u, e))?;
+    let records = central::read_directory(&mut reader, len, u.limits.max_files)
+        .map_err(|e| unreadable(u, e))?;
+    check_declared(u, &records)?;
     let mut encrypted = Vec::new();
-    for i in 0..zip.len() {
-        let (raw, is_dir, is_encrypted, mode, is_link) = {
-            let f = zip
-                .by_index_raw(i)
-                .map_err(|e| u.err(format!("entry {} cannot be read ({e})", i + 1)))?;
-            (
-                zip_name(f.name_raw(), f.name()),
-                f.is_dir(),
-                f.encrypted(),
-                f.unix_mode().unwrap_or(0o644),
-                f.unix_mode().is_some_and(|m| m & 0o170_000 == 0o120_000),
-            )
-        };
-        if is_encrypted {
+    let mut ambiguous = Ambiguous::default();
+    for rec in &records {
+        let name = unzip_name(rec);
+        if rec.flags & 1 != 0 {
             u.count()?;
-            encrypted.push(names::short(&raw));
+            encrypted.push(names::short(&name));
             continue;
         }
-        if is_dir {
-            u.dir(&raw)?;
+        backslash(rec, &name, &mut ambiguous);
+        if name.last() == Some(&b'/') {
+            u.dir(&name)?;
             continue;
         }
-        let mut f = zip.by_index(i).map_err(|e| {
+        let local = central::read_local(&mut reader, rec, len).map_err(|e| {
             u.err(format!(
-                "entry {:?} cannot be read ({e})",
-                names::short(&raw)
+                "entry {:?} cannot be read ({e}); ask the vendor for a sound archive",
+                names::short(&name)
             ))
         })?;
-        if is_link {
-            let mut t = Vec::new();
-            f.by_ref()
-                .take(MAX_NAME as u64 + 1)
-                .read_to_end(&mut t)
-                .map_err(|e| u.err(e.to_string()))?;
-            u.link(&raw, &t)?;
-        } else {
-            u.file(&raw, mode, &mut f)?;
-        }
+        compare_local(rec, &local, &name, &mut ambiguous);
+        entry(u, &mut reader, rec, &local, &name)?;
     }
     if !encrypted.is_empty() {
         u.findings.push(
             Finding::of(
-                crate::delivery::codes::DeliveryCode::ArchiveEncrypted,
+                DeliveryCode::ArchiveEncrypted,
                 format!("{} entries are password-protected; they were not unpacked, and the contract forbids encryption", encrypted.len()),
                 format!("{} 个条目设有密码保护，未能解压；合同禁止加密", encrypted.len()),
             )
             .evidence(encrypted.into_iter().take(50).collect()),
         );
     }
+    ambiguous.report(u);
     Ok(())
+}
+
+/// Refuse, before reading any data, an archive whose records announce more than the limits
+/// allow (the unpacker still counts what is really written: headers are not trusted).
+fn check_declared(u: &Unpacker<'_>, records: &[Record]) -> Result<(), DeliveryError> {
+    let declared = records
+        .iter()
+        .filter(|r| r.flags & 1 == 0)
+        .fold(0u64, |sum, r| sum.saturating_add(r.usize));
+    if declared > u.limits.max_bytes {
+        return Err(u.err(format!(
+            "unpacks to more than {} bytes (its central directory says {declared}); raise --max-bytes if it is genuine",
+            u.limits.max_bytes
+        )));
+    }
+    if declared
+        > u.archive_len
+            .saturating_mul(u.limits.max_ratio)
+            .max(1 << 20)
+    {
+        return Err(u.err(format!(
+            "unpacks to more than {} times its size (its central directory says {declared} bytes): a decompression bomb; raise --max-ratio if it is genuine",
+            u.limits.max_ratio
+        )));
+    }
+    Ok(())
+}
+
+/// Hand one file or link entry to the unpacker, its data decompressed from the central
+/// record's sizes, method and CRC.
+fn entry(
+    u: &mut Unpacker<'_>,
+    reader: &mut BufReader<Counting<'_>>,
+    rec: &Record,
+    local: &Local,
+    name: &[u8],
+) -> Result<(), DeliveryError> {
+    let cannot = |u: &Unpacker<'_>, e: &dyn std::fmt::Display| {
+        u.err(format!(
+            "entry {:?} cannot be read ({e}); ask the vendor for a sound archive",
+            names::short(name)
+        ))
+    };
+    central::seek_to(reader, local.data_start).map_err(|e| cannot(u, &e))?;
+    let header = central::synthetic_header(rec);
+    let mut stream = Cursor::new(header).chain(reader.by_ref().take(rec.csize));
+    let mut f = match zip::read::read_zipfile_from_stream(&mut stream) {
+        Ok(Some(f)) => f,
+        Ok(None) => return Err(cannot(u, &"no data")),
+        Err(e) => return Err(cannot(u, &e)),
+    };
+    let mode = if rec.host == HOST_UNIX && rec.external >> 16 != 0 {
+        rec.external >> 16
+    } else {
+        0o644
+    };
+    if rec.host == HOST_UNIX && mode & 0o170_000 == 0o120_000 {
+        let mut t = Vec::new();
+        f.by_ref()
+            .take(MAX_NAME as u64 + 1)
+            .read_to_end(&mut t)
+            .map_err(|e| cannot(u, &e))?;
+        u.link(name, &t)
+    } else {
+        u.file(name, mode, &mut f)
+    }
+}
+
+/// The name `unzip` gives an entry: the Unicode Path extra field's when its CRC matches, else
+/// the recorded bytes read as UTF-8, GBK or CP437 (see [`zip_name`]); an MS-DOS entry with no
+/// `/` has its backslashes read as separators.
+fn unzip_name(rec: &Record) -> Vec<u8> {
+    let mut name = match &rec.unicode_name {
+        Some(n) => n.clone(),
+        None => zip_name(&rec.name),
+    };
+    if rec.host == HOST_DOS && !name.contains(&b'/') {
+        for b in &mut name {
+            if *b == b'\\' {
+                *b = b'/';
+            }
+        }
+    }
+    name
 }
 
 /// A zip entry's name: its bytes when they are UTF-8 (whether or not the entry carries the
 /// UTF-8 flag: Info-ZIP on Linux writes UTF-8 without it, and GBK names are almost never valid
 /// UTF-8); otherwise CP936/GBK when that decodes cleanly (what Chinese Windows tools write),
 /// else the CP437 reading.
-fn zip_name(raw: &[u8], cp437: &str) -> Vec<u8> {
+fn zip_name(raw: &[u8]) -> Vec<u8> {
     if std::str::from_utf8(raw).is_ok() {
         return raw.to_vec();
     }
     if let Some(gbk) = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(raw) {
         return gbk.into_owned().into_bytes();
     }
-    cp437.as_bytes().to_vec()
+    cp437(raw).into_bytes()
+}
+
+/// The upper half of code page 437 (the lower half is ASCII).
+const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{a0}";
+
+fn cp437(raw: &[u8]) -> String {
+    raw.iter()
+        .map(|&b| {
+            if b < 0x80 {
+                char::from(b)
+            } else {
+                CP437_HIGH.chars().nth(usize::from(b - 0x80)).unwrap_or('?')
+            }
+        })
+        .collect()
+}
+
+/// Entries read differently by different tools, reported once the archive is read.
+#[derive(Default)]
+struct Ambiguous {
+    /// (the name escrow checked, what differs, 中文).
+    found: Vec<(Vec<u8>, String, String, Vec<String>)>,
+    more: u64,
+}
+
+impl Ambiguous {
+    fn push(&mut self, name: &[u8], en: String, zh: String, evidence: Vec<String>) {
+        if self.found.len() < MAX_AMBIGUOUS {
+            self.found.push((name.to_vec(), en, zh, evidence));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn report(self, u: &mut Unpacker<'_>) {
+        for (name, en, zh, evidence) in self.found {
+            let rel = super::safe_name(&name).unwrap_or(name);
+            u.push_finding(
+                Finding::of(DeliveryCode::ArchiveAmbiguous, en, zh)
+                    .path(names::short(&rel))
+                    .covers(vec![names::display(&rel)])
+                    .evidence(evidence),
+            );
+        }
+        if self.more > 0 {
+            let n = self.more;
+            u.push_finding(Finding::of(
+                DeliveryCode::ArchiveAmbiguous,
+                format!("{n} more zip entries are read differently by different unpacking tools"),
+                format!("另有 {n} 个 zip 条目会被不同解压工具解读成不同内容"),
+            ));
+        }
+    }
+}
+
+/// A Unix-made entry whose name holds `\`: `unzip` keeps it as a character of the file name,
+/// Windows Explorer and 7-Zip make folders of it (and so does escrow).
+fn backslash(rec: &Record, name: &[u8], amb: &mut Ambiguous) {
+    if !name.contains(&b'\\') {
+        return;
+    }
+    let shown = names::short(name);
+    let as_folders: Vec<u8> = name
+        .iter()
+        .map(|&b| if b == b'\\' { b'/' } else { b })
+        .collect();
+    let folders = names::short(&as_folders);
+    amb.push(
+        &as_folders,
+        format!("the zip entry {shown:?} holds a backslash: Info-ZIP unzip makes one file of that name, Windows Explorer and 7-Zip make folders ({folders}); escrow checked the folders"),
+        format!("zip 条目 {shown:?} 的名称含反斜杠：Info-ZIP unzip 解出为一个同名文件，Windows 资源管理器和 7-Zip 则解出为目录（{folders}）；escrow 检查的是目录形式"),
+        vec![
+            format!("unzip: {shown}"),
+            format!("Windows Explorer, 7-Zip: {folders}"),
+            format!("made on host {}", rec.host),
+        ],
+    );
+}
+
+/// A local header that disagrees with its central record: `unzip` (and escrow) read the
+/// central record, streaming readers (Java's `ZipInputStream`, `bsdtar`, Python's streaming
+/// readers) the local header. Names, methods and, when the local header carries them (no data
+/// descriptor), sizes and CRC are compared.
+fn compare_local(rec: &Record, local: &Local, name: &[u8], amb: &mut Ambiguous) {
+    let mut diffs = Vec::new();
+    if local.name != rec.name {
+        diffs.push(format!(
+            "name: central {} / local {}",
+            names::short(&zip_name(&rec.name)),
+            names::short(&zip_name(&local.name))
+        ));
+    }
+    if local.method != rec.method {
+        diffs.push(format!(
+            "compression method: central {} / local {}",
+            rec.method, local.method
+        ));
+    }
+    if local.flags & 8 == 0 {
+        for (what, c, l) in [
+            ("compressed size", rec.csize, local.csize),
+            ("size", rec.usize, local.usize),
+            ("CRC-32", u64::from(rec.crc), u64::from(local.crc)),
+        ] {
+            if c != l {
+                diffs.push(format!("{what}: central {c} / local {l}"));
+            }
+        }
+    }
+    if diffs.is_empty() {
+        return;
+    }
+    let shown = names::short(name);
+    let mut evidence = vec![format!("unzip, 7-Zip, escrow: {shown}")];
+    evidence.extend(diffs);
+    amb.push(
+        name,
+        format!("the zip entry {shown:?} has a local header that disagrees with its central directory record: Info-ZIP unzip reads the central record (as escrow did), streaming readers (Java's ZipInputStream, bsdtar) read the local one"),
+        format!("zip 条目 {shown:?} 的本地文件头与中央目录记录不一致：Info-ZIP unzip 按中央目录读取（escrow 同样如此），流式读取工具（Java 的 ZipInputStream、bsdtar）按本地文件头读取"),
+        evidence,
+    );
 }
