@@ -13,7 +13,7 @@ use crate::finding::Finding;
 
 mod central;
 
-use self::central::{Local, Record};
+use self::central::{DataSpec, Local, Record};
 
 /// The most `archive-ambiguous` findings listed one by one; the rest are counted in one more.
 const MAX_AMBIGUOUS: usize = 20;
@@ -102,8 +102,8 @@ fn check_declared(u: &Unpacker<'_>, records: &[Record]) -> Result<(), DeliveryEr
     Ok(())
 }
 
-/// Hand one file or link entry to the unpacker, its data decompressed from the central
-/// record's sizes, method and CRC.
+/// Hand one file or link entry to the unpacker, its data read as `unzip` reads it (see
+/// [`DataSpec::of`]).
 fn entry(
     u: &mut Unpacker<'_>,
     reader: &mut BufReader<Counting<'_>>,
@@ -118,8 +118,8 @@ fn entry(
         ))
     };
     central::seek_to(reader, local.data_start).map_err(|e| cannot(u, &e))?;
-    let header = central::synthetic_header(rec);
-    let mut stream = Cursor::new(header).chain(reader.by_ref().take(rec.csize));
+    let spec = DataSpec::of(rec, local);
+    let mut stream = Cursor::new(spec.header()).chain(reader.by_ref().take(spec.csize));
     let mut f = match zip::read::read_zipfile_from_stream(&mut stream) {
         Ok(Some(f)) => f,
         Ok(None) => return Err(cannot(u, &"no data")),
@@ -192,7 +192,7 @@ fn cp437(raw: &[u8]) -> String {
 /// Entries read differently by different tools, reported once the archive is read.
 #[derive(Default)]
 struct Ambiguous {
-    /// (the name escrow checked, what differs, 中文).
+    /// (the entry's name, English message, Chinese message, evidence).
     found: Vec<(Vec<u8>, String, String, Vec<String>)>,
     more: u64,
 }
@@ -251,19 +251,28 @@ fn backslash(rec: &Record, name: &[u8], amb: &mut Ambiguous) {
     );
 }
 
-/// A local header that disagrees with its central record: `unzip` (and escrow) read the
-/// central record, streaming readers (Java's `ZipInputStream`, `bsdtar`, Python's streaming
-/// readers) the local header. Names, methods and, when the local header carries them (no data
-/// descriptor), sizes and CRC are compared.
+/// A local header that disagrees with its central record. A different name: `unzip` (and
+/// escrow) take the central one, streaming readers (Java's `ZipInputStream`, `bsdtar`) the
+/// local one. A different method, or (when the local header carries them, no data descriptor)
+/// sizes or CRC: `unzip` and streaming readers (and escrow) read the data as the local header
+/// says, tools that read the central directory (7-Zip, Python's `zipfile`, Java's `ZipFile`)
+/// as the central record says.
 fn compare_local(rec: &Record, local: &Local, name: &[u8], amb: &mut Ambiguous) {
-    let mut diffs = Vec::new();
+    let shown = names::short(name);
     if local.name != rec.name {
-        diffs.push(format!(
-            "name: central {} / local {}",
-            names::short(&zip_name(&rec.name)),
-            names::short(&zip_name(&local.name))
-        ));
+        let central = names::short(&zip_name(&rec.name));
+        let streamed = names::short(&zip_name(&local.name));
+        amb.push(
+            name,
+            format!("the zip entry {shown:?} has another name in its local header ({streamed}): Info-ZIP unzip and 7-Zip use the central directory's (as escrow did), streaming readers (Java's ZipInputStream, bsdtar) the local one"),
+            format!("zip 条目 {shown:?} 的本地文件头中是另一个名称（{streamed}）：Info-ZIP unzip 和 7-Zip 使用中央目录中的名称（escrow 同样如此），流式读取工具（Java 的 ZipInputStream、bsdtar）使用本地文件头中的名称"),
+            vec![
+                format!("central directory (unzip, 7-Zip, escrow): {central}"),
+                format!("local header (ZipInputStream, bsdtar): {streamed}"),
+            ],
+        );
     }
+    let mut diffs = Vec::new();
     if local.method != rec.method {
         diffs.push(format!(
             "compression method: central {} / local {}",
@@ -284,13 +293,10 @@ fn compare_local(rec: &Record, local: &Local, name: &[u8], amb: &mut Ambiguous) 
     if diffs.is_empty() {
         return;
     }
-    let shown = names::short(name);
-    let mut evidence = vec![format!("unzip, 7-Zip, escrow: {shown}")];
-    evidence.extend(diffs);
     amb.push(
         name,
-        format!("the zip entry {shown:?} has a local header that disagrees with its central directory record: Info-ZIP unzip reads the central record (as escrow did), streaming readers (Java's ZipInputStream, bsdtar) read the local one"),
-        format!("zip 条目 {shown:?} 的本地文件头与中央目录记录不一致：Info-ZIP unzip 按中央目录读取（escrow 同样如此），流式读取工具（Java 的 ZipInputStream、bsdtar）按本地文件头读取"),
-        evidence,
+        format!("the zip entry {shown:?} has a local header whose method, size or CRC disagrees with its central directory record: Info-ZIP unzip and streaming readers read the data as the local header says (as escrow did), 7-Zip, Python's zipfile and Java's ZipFile as the central record says"),
+        format!("zip 条目 {shown:?} 的本地文件头中的压缩方法、大小或 CRC 与中央目录记录不一致：Info-ZIP unzip 和流式读取工具按本地文件头读取数据（escrow 同样如此），7-Zip、Python 的 zipfile 和 Java 的 ZipFile 按中央目录记录读取"),
+        diffs,
     );
 }

@@ -331,9 +331,6 @@ pub(super) fn read_local<R: Read + Seek>(
     }
     let (nlen, xlen) = (usize::from(u16_at(&f, 26)), usize::from(u16_at(&f, 28)));
     let data_start = rec.offset + 30 + (nlen + xlen) as u64;
-    if data_start.checked_add(rec.csize).is_none_or(|e| e > len) {
-        return Err(bad("its data lies outside the archive"));
-    }
     let mut var = vec![0u8; nlen + xlen];
     r.read_exact(&mut var)?;
     let extra = var.split_off(nlen);
@@ -352,6 +349,10 @@ pub(super) fn read_local<R: Read + Seek>(
         local.usize = u64_at(d, 0);
         local.csize = u64_at(d, 8);
     }
+    let csize = DataSpec::of(rec, &local).csize;
+    if data_start.checked_add(csize).is_none_or(|e| e > len) {
+        return Err(bad("its data lies outside the archive"));
+    }
     Ok(local)
 }
 
@@ -365,36 +366,74 @@ pub(super) fn seek_to<R: Read + Seek>(r: &mut io::BufReader<R>, pos: u64) -> io:
     Ok(())
 }
 
-/// A local header made from the central record, for the `zip` crate's streaming reader: the
-/// central sizes, method and CRC (what `unzip` uses), no data descriptor (the sizes are known),
-/// and a zip64 extra field when a size needs one.
-pub(super) fn synthetic_header(rec: &Record) -> Vec<u8> {
-    let big = rec.csize >= u64::from(SAT32) || rec.usize >= u64::from(SAT32);
-    let mut h = Vec::with_capacity(30 + 1 + 20);
-    h.extend_from_slice(LOCAL);
-    h.extend_from_slice(&45u16.to_le_bytes());
-    h.extend_from_slice(&(rec.flags & !(1 | 8 | 64)).to_le_bytes());
-    h.extend_from_slice(&rec.method.to_le_bytes());
-    h.extend_from_slice(&[0, 0, 0x21, 0]);
-    h.extend_from_slice(&rec.crc.to_le_bytes());
-    for v in [rec.csize, rec.usize] {
-        let v32 = if big {
-            SAT32
+/// How an entry's data is read, as `unzip` reads it: the local header's method, and its sizes
+/// and CRC unless it defers them to a data descriptor (then the central record's).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct DataSpec {
+    /// General-purpose flags (for the UTF-8 bit only).
+    pub flags: u16,
+    /// The compression method.
+    pub method: u16,
+    /// The CRC-32 checked at the end.
+    pub crc: u32,
+    /// Compressed size: the bytes read.
+    pub csize: u64,
+    /// Uncompressed size.
+    pub usize: u64,
+}
+
+impl DataSpec {
+    /// What `unzip` uses for `rec`, whose local header is `local`.
+    pub(super) fn of(rec: &Record, local: &Local) -> DataSpec {
+        if local.flags & 8 == 0 {
+            DataSpec {
+                flags: rec.flags,
+                method: local.method,
+                crc: local.crc,
+                csize: local.csize,
+                usize: local.usize,
+            }
         } else {
-            u32::try_from(v).unwrap_or(SAT32)
-        };
-        h.extend_from_slice(&v32.to_le_bytes());
+            DataSpec {
+                flags: rec.flags,
+                method: local.method,
+                crc: rec.crc,
+                csize: rec.csize,
+                usize: rec.usize,
+            }
+        }
     }
-    h.extend_from_slice(&1u16.to_le_bytes());
-    h.extend_from_slice(&(if big { 20u16 } else { 0 }).to_le_bytes());
-    h.push(b'x');
-    if big {
+
+    /// A local header for the `zip` crate's streaming reader: these sizes, method and CRC, no
+    /// data descriptor (the sizes are known), a zip64 extra field when a size needs one.
+    pub(super) fn header(&self) -> Vec<u8> {
+        let big = self.csize >= u64::from(SAT32) || self.usize >= u64::from(SAT32);
+        let mut h = Vec::with_capacity(30 + 1 + 20);
+        h.extend_from_slice(LOCAL);
+        h.extend_from_slice(&45u16.to_le_bytes());
+        h.extend_from_slice(&(self.flags & !(1 | 8 | 64)).to_le_bytes());
+        h.extend_from_slice(&self.method.to_le_bytes());
+        h.extend_from_slice(&[0, 0, 0x21, 0]);
+        h.extend_from_slice(&self.crc.to_le_bytes());
+        for v in [self.csize, self.usize] {
+            let v32 = if big {
+                SAT32
+            } else {
+                u32::try_from(v).unwrap_or(SAT32)
+            };
+            h.extend_from_slice(&v32.to_le_bytes());
+        }
         h.extend_from_slice(&1u16.to_le_bytes());
-        h.extend_from_slice(&16u16.to_le_bytes());
-        h.extend_from_slice(&rec.usize.to_le_bytes());
-        h.extend_from_slice(&rec.csize.to_le_bytes());
+        h.extend_from_slice(&(if big { 20u16 } else { 0 }).to_le_bytes());
+        h.push(b'x');
+        if big {
+            h.extend_from_slice(&1u16.to_le_bytes());
+            h.extend_from_slice(&16u16.to_le_bytes());
+            h.extend_from_slice(&self.usize.to_le_bytes());
+            h.extend_from_slice(&self.csize.to_le_bytes());
+        }
+        h
     }
-    h
 }
 
 /// A reader of `[start, end)` of a seekable input, for the central directory.
