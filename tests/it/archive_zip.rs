@@ -423,7 +423,7 @@ with open(sys.argv[1], "wb") as f, zipfile.ZipFile(Pipe(f), "w", zipfile.ZIP_DEF
     z.writestr("README.md", "# app\n")
     z.writestr("app/src/App.java", "class App {}\n" * 50)
     z.writestr("app/src/empty/", "")
-    z.writestr(zipfile.ZipInfo("app/data.bin"), bytes(range(256)) * 40, zipfile.ZIP_BZIP2)
+    z.writestr(zipfile.ZipInfo("app/data.bin"), b"<row>data</row>\n" * 600, zipfile.ZIP_BZIP2)
     l = zipfile.ZipInfo("app/current"); l.create_system = 3
     l.external_attr = 0o120777 << 16
     z.writestr(l, "src")
@@ -493,4 +493,71 @@ fn zip_limits_are_checked_before_reading() {
         "{}",
         r.stderr
     );
+}
+
+/// A folder entry whose local header names a file and carries its data: `unzip` makes the
+/// folder and skips the data, a streaming reader unpacks a file escrow never saw.
+#[test]
+fn data_hidden_in_a_zip_folder_entry_is_ambiguous() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut folder = raw(b"src/", b"class Evil {}\n");
+    folder.local_name = b"src/Evil.java";
+    let p = write_zip(
+        tmp.path(),
+        "folder.zip",
+        &build_zip(&[folder, raw(b"README.md", b"#\n")], false, None),
+    );
+    let unzipped = unzip_tree(&p, &tmp.path().join("unzip"));
+    assert_eq!(shown(&unzipped), ["README.md", "src"]);
+    let (code, r) = check_zip(&p);
+    assert_eq!(code, 1, "{r}");
+    let amb = with_code(&r, "archive-ambiguous");
+    assert_eq!(amb.len(), 2, "{r}");
+    assert!(
+        amb[0]["evidence"].to_string().contains("src/Evil.java"),
+        "{r}"
+    );
+    assert!(
+        amb[1]["message"].as_str().unwrap().contains("14 bytes"),
+        "{r}"
+    );
+    assert_eq!(escrow_tree(&p, tmp.path()), unzipped);
+}
+
+/// Offsets and counts are checked against the archive's size: a local header offset past the
+/// end, or a central directory holding fewer records than announced, is refused (exit 2)
+/// naming the entry or the cause.
+#[test]
+fn zip_offsets_outside_the_archive_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = manifest(tmp.path(), MODULE_MANIFEST);
+    let mut bytes = build_zip(&[raw(b"src/App.java", b"class App {}\n")], false, None);
+    let cd = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    bytes[cd + 42..cd + 46].copy_from_slice(&0x7fff_0000u32.to_le_bytes());
+    let far = write_zip(tmp.path(), "far.zip", &bytes);
+    let r = escrow([
+        "check".as_ref(),
+        far.as_os_str(),
+        "-m".as_ref(),
+        m.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("src/App.java") && r.stderr.contains("outside the archive"),
+        "{}",
+        r.stderr
+    );
+    let short = write_zip(
+        tmp.path(),
+        "short.zip",
+        &build_zip(&[raw(b"src/App.java", b"class App {}\n")], false, Some(3)),
+    );
+    let r = escrow([
+        "check".as_ref(),
+        short.as_os_str(),
+        "-m".as_ref(),
+        m.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("announces 3"), "{}", r.stderr);
 }

@@ -49,10 +49,6 @@ pub(super) fn unpack_zip(
             continue;
         }
         backslash(rec, &name, &mut ambiguous);
-        if name.last() == Some(&b'/') {
-            u.dir(&name)?;
-            continue;
-        }
         let local = central::read_local(&mut reader, rec, len).map_err(|e| {
             u.err(format!(
                 "entry {:?} cannot be read ({e}); ask the vendor for a sound archive",
@@ -60,6 +56,11 @@ pub(super) fn unpack_zip(
             ))
         })?;
         compare_local(rec, &local, &name, &mut ambiguous);
+        if name.last() == Some(&b'/') {
+            hidden_in_folder(rec, &local, &name, &mut ambiguous);
+            u.dir(&name)?;
+            continue;
+        }
         entry(u, &mut reader, rec, &local, &name)?;
     }
     if !encrypted.is_empty() {
@@ -248,6 +249,25 @@ fn backslash(rec: &Record, name: &[u8], amb: &mut Ambiguous) {
             format!("Windows Explorer, 7-Zip: {folders}"),
             format!("made on host {}", rec.host),
         ],
+    );
+}
+
+/// A folder entry that carries data (a size above zero): `unzip` makes the folder and skips the
+/// data, a streaming
+/// reader given another local name (or a tool that takes the data) gets a file escrow never
+/// saw.
+fn hidden_in_folder(rec: &Record, local: &Local, name: &[u8], amb: &mut Ambiguous) {
+    // Uncompressed sizes: a compressed empty stream (two bytes of deflate) is no data.
+    let size = DataSpec::of(rec, local).usize.max(rec.usize);
+    if size == 0 {
+        return;
+    }
+    let shown = names::short(name);
+    amb.push(
+        name,
+        format!("the zip folder entry {shown:?} carries {size} bytes of data: Info-ZIP unzip makes the folder and skips them (as escrow did); other tools may unpack them as a file"),
+        format!("zip 目录条目 {shown:?} 携带 {size} 字节数据：Info-ZIP unzip 只创建目录并跳过这些数据（escrow 同样如此）；其他工具可能将其解出为文件"),
+        vec![format!("folder: {shown}"), format!("data: {size} bytes")],
     );
 }
 
