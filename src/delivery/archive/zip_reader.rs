@@ -320,3 +320,41 @@ fn compare_local(rec: &Record, local: &Local, name: &[u8], amb: &mut Ambiguous) 
         diffs,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(host: u8, name: &[u8]) -> Record {
+        Record {
+            host,
+            flags: 0,
+            method: 0,
+            crc: 0,
+            csize: 0,
+            usize: 0,
+            external: 0,
+            offset: 0,
+            name: name.to_vec(),
+            unicode_name: None,
+        }
+    }
+
+    #[test]
+    fn names_as_unzip_gives_them() {
+        // MS-DOS entries with no `/`: backslashes are separators; anything else keeps them.
+        assert_eq!(unzip_name(&record(0, b"a\\b.java")), b"a/b.java");
+        assert_eq!(unzip_name(&record(0, b"a/b\\c.java")), b"a/b\\c.java");
+        assert_eq!(unzip_name(&record(3, b"a\\b.java")), b"a\\b.java");
+        assert_eq!(unzip_name(&record(11, b"a\\b.java")), b"a\\b.java");
+        // The Unicode Path field wins when present (its CRC was checked when read).
+        let mut r = record(0, b"x");
+        r.unicode_name = Some("病历.java".as_bytes().to_vec());
+        assert_eq!(unzip_name(&r), "病历.java".as_bytes());
+        // GBK, then CP437.
+        let (gbk, _, _) = encoding_rs::GBK.encode("病历.java");
+        assert_eq!(zip_name(&gbk), "病历.java".as_bytes());
+        assert_eq!(zip_name(b"caf\x82\xff"), "café\u{a0}".as_bytes());
+        assert_eq!(CP437_HIGH.chars().count(), 128);
+    }
+}
