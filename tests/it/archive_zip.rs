@@ -329,6 +329,24 @@ fn central_and_local_records_that_disagree_are_ambiguous() {
         unzipped["src/Pay.java"].contains("fee = 1;"),
         "unzip reads the local header's sizes"
     );
+    // bsdtar, where installed, streams the archive and takes the local name.
+    let bt = tmp.path().join("bsdtar");
+    std::fs::create_dir(&bt).unwrap();
+    if let Ok(s) = std::process::Command::new("bsdtar")
+        .arg("-xf")
+        .arg(&p)
+        .arg("-C")
+        .arg(&bt)
+        .stderr(std::process::Stdio::null())
+        .status()
+        && s.success()
+    {
+        assert!(
+            bt.join("src/Login.txt").is_file(),
+            "bsdtar takes the local name"
+        );
+        assert!(!bt.join("src/Login.java").exists());
+    }
     // Python's zipfile reads the central record's: ten bytes.
     let py = std::process::Command::new("python3")
         .args([
