@@ -1,9 +1,11 @@
 //! Zip archives, read as Info-ZIP `unzip` reads them: every record of the central directory,
-//! in order (a name delivered twice reaches the unpacker twice), under its central name, with
-//! the central sizes, method and CRC; each entry's data is decompressed by the `zip` crate's
-//! streaming reader. Entries that other tools read differently (a local header that disagrees
-//! with its central record, a backslash that `unzip` keeps in a name but Windows tools take
-//! as a separator) are `archive-ambiguous`.
+//! in order (a name delivered twice reaches the unpacker twice), under its central name, its
+//! data as its local header describes it (method, sizes and CRC; the central record's sizes
+//! and CRC when the local header leaves them to a data descriptor); each entry's data is
+//! decompressed by the `zip` crate's streaming reader. Entries that other tools read
+//! differently (a local header that disagrees with its central record, a folder entry carrying
+//! data, a backslash that `unzip` keeps in a name but Windows tools take as a separator) are
+//! `archive-ambiguous`.
 
 use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
 
@@ -24,6 +26,7 @@ const HOST_UNIX: u8 = 3;
 /// The MS-DOS (FAT) host.
 const HOST_DOS: u8 = 0;
 
+/// Hand every entry of the zip archive read by `reader` to `u`, in central-directory order.
 pub(super) fn unpack_zip(
     u: &mut Unpacker<'_>,
     mut reader: BufReader<Counting<'_>>,
@@ -64,7 +67,7 @@ pub(super) fn unpack_zip(
         entry(u, &mut reader, rec, &local, &name)?;
     }
     if !encrypted.is_empty() {
-        u.findings.push(
+        u.push_finding(
             Finding::of(
                 DeliveryCode::ArchiveEncrypted,
                 format!("{} entries are password-protected; they were not unpacked, and the contract forbids encryption", encrypted.len()),
