@@ -1,82 +1,363 @@
-//! Zip archives.
+//! Zip archives, read as Info-ZIP `unzip` reads them: every record of the central directory,
+//! in order (a name delivered twice reaches the unpacker twice), under its central name, its
+//! data as its local header describes it (method, sizes and CRC; the central record's sizes
+//! and CRC when the local header leaves them to a data descriptor); each entry's data is
+//! decompressed by the `zip` crate's streaming reader. Entries that other tools read
+//! differently (a local header that disagrees with its central record, a folder entry carrying
+//! data, a backslash that `unzip` keeps in a name but Windows tools take as a separator) are
+//! `archive-ambiguous`.
 
-use std::io::{BufReader, Read};
+use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
 
 use super::{Counting, DeliveryError, MAX_NAME, Unpacker, names};
+use crate::delivery::codes::DeliveryCode;
 use crate::finding::Finding;
 
+mod central;
+
+use self::central::{DataSpec, Local, Record};
+
+/// The most `archive-ambiguous` findings listed one by one; the rest are counted in one more.
+const MAX_AMBIGUOUS: usize = 20;
+
+/// A host whose entries carry a Unix mode and keep `\` as a name character (`unzip` reads
+/// only MS-DOS entries' backslashes as separators).
+const HOST_UNIX: u8 = 3;
+/// The MS-DOS (FAT) host.
+const HOST_DOS: u8 = 0;
+
+/// Hand every entry of the zip archive read by `reader` to `u`, in central-directory order.
 pub(super) fn unpack_zip(
     u: &mut Unpacker<'_>,
-    reader: BufReader<Counting<'_>>,
+    mut reader: BufReader<Counting<'_>>,
 ) -> Result<(), DeliveryError> {
-    let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
+    let unreadable = |u: &Unpacker<'_>, e: io::Error| {
         u.err(format!(
             "not a readable zip archive ({e}); ask the vendor for a sound archive"
         ))
-    })?;
+    };
+    let len = reader
+        .seek(SeekFrom::End(0))
+        .map_err(|e| unreadable(u, e))?;
+    let records = central::read_directory(&mut reader, len, u.limits.max_files)
+        .map_err(|e| unreadable(u, e))?;
+    check_declared(u, &records)?;
     let mut encrypted = Vec::new();
-    for i in 0..zip.len() {
-        let (raw, is_dir, is_encrypted, mode, is_link) = {
-            let f = zip
-                .by_index_raw(i)
-                .map_err(|e| u.err(format!("entry {} cannot be read ({e})", i + 1)))?;
-            (
-                zip_name(f.name_raw(), f.name()),
-                f.is_dir(),
-                f.encrypted(),
-                f.unix_mode().unwrap_or(0o644),
-                f.unix_mode().is_some_and(|m| m & 0o170_000 == 0o120_000),
-            )
-        };
-        if is_encrypted {
+    let mut ambiguous = Ambiguous::default();
+    for rec in &records {
+        let name = unzip_name(rec);
+        if rec.flags & 1 != 0 {
             u.count()?;
-            encrypted.push(names::short(&raw));
+            encrypted.push(names::short(&name));
             continue;
         }
-        if is_dir {
-            u.dir(&raw)?;
-            continue;
-        }
-        let mut f = zip.by_index(i).map_err(|e| {
+        backslash(rec, &name, &mut ambiguous);
+        let local = central::read_local(&mut reader, rec, len).map_err(|e| {
             u.err(format!(
-                "entry {:?} cannot be read ({e})",
-                names::short(&raw)
+                "entry {:?} cannot be read ({e}); ask the vendor for a sound archive",
+                names::short(&name)
             ))
         })?;
-        if is_link {
-            let mut t = Vec::new();
-            f.by_ref()
-                .take(MAX_NAME as u64 + 1)
-                .read_to_end(&mut t)
-                .map_err(|e| u.err(e.to_string()))?;
-            u.link(&raw, &t)?;
-        } else {
-            u.file(&raw, mode, &mut f)?;
+        compare_local(rec, &local, &name, &mut ambiguous);
+        if name.last() == Some(&b'/') {
+            hidden_in_folder(rec, &local, &name, &mut ambiguous);
+            u.dir(&name)?;
+            continue;
         }
+        entry(u, &mut reader, rec, &local, &name)?;
     }
     if !encrypted.is_empty() {
-        u.findings.push(
+        u.push_finding(
             Finding::of(
-                crate::delivery::codes::DeliveryCode::ArchiveEncrypted,
+                DeliveryCode::ArchiveEncrypted,
                 format!("{} entries are password-protected; they were not unpacked, and the contract forbids encryption", encrypted.len()),
                 format!("{} 个条目设有密码保护，未能解压；合同禁止加密", encrypted.len()),
             )
             .evidence(encrypted.into_iter().take(50).collect()),
         );
     }
+    ambiguous.report(u);
     Ok(())
+}
+
+/// Refuse, before reading any data, an archive whose records announce more than the limits
+/// allow (the unpacker still counts what is really written: headers are not trusted).
+fn check_declared(u: &Unpacker<'_>, records: &[Record]) -> Result<(), DeliveryError> {
+    let declared = records
+        .iter()
+        .filter(|r| r.flags & 1 == 0)
+        .fold(0u64, |sum, r| sum.saturating_add(r.usize));
+    if declared > u.limits.max_bytes {
+        return Err(u.err(format!(
+            "unpacks to more than {} bytes (its central directory says {declared}); raise --max-bytes if it is genuine",
+            u.limits.max_bytes
+        )));
+    }
+    if declared
+        > u.archive_len
+            .saturating_mul(u.limits.max_ratio)
+            .max(1 << 20)
+    {
+        return Err(u.err(format!(
+            "unpacks to more than {} times its size (its central directory says {declared} bytes): a decompression bomb; raise --max-ratio if it is genuine",
+            u.limits.max_ratio
+        )));
+    }
+    Ok(())
+}
+
+/// Hand one file or link entry to the unpacker, its data read as `unzip` reads it (see
+/// [`DataSpec::of`]).
+fn entry(
+    u: &mut Unpacker<'_>,
+    reader: &mut BufReader<Counting<'_>>,
+    rec: &Record,
+    local: &Local,
+    name: &[u8],
+) -> Result<(), DeliveryError> {
+    let cannot = |u: &Unpacker<'_>, e: &dyn std::fmt::Display| {
+        u.err(format!(
+            "entry {:?} cannot be read ({e}); ask the vendor for a sound archive",
+            names::short(name)
+        ))
+    };
+    central::seek_to(reader, local.data_start).map_err(|e| cannot(u, &e))?;
+    let spec = DataSpec::of(rec, local);
+    let mut stream = Cursor::new(spec.header()).chain(reader.by_ref().take(spec.csize));
+    let mut f = match zip::read::read_zipfile_from_stream(&mut stream) {
+        Ok(Some(f)) => f,
+        Ok(None) => return Err(cannot(u, &"no data")),
+        Err(e) => return Err(cannot(u, &e)),
+    };
+    let mode = if rec.host == HOST_UNIX && rec.external >> 16 != 0 {
+        rec.external >> 16
+    } else {
+        0o644
+    };
+    if rec.host == HOST_UNIX && mode & 0o170_000 == 0o120_000 {
+        let mut t = Vec::new();
+        f.by_ref()
+            .take(MAX_NAME as u64 + 1)
+            .read_to_end(&mut t)
+            .map_err(|e| cannot(u, &e))?;
+        u.link(name, &t)
+    } else {
+        u.file(name, mode, &mut f)
+    }
+}
+
+/// The name `unzip` gives an entry: the Unicode Path extra field's when its CRC matches, else
+/// the recorded bytes read as UTF-8, GBK or CP437 (see [`zip_name`]); an MS-DOS entry with no
+/// `/` has its backslashes read as separators.
+fn unzip_name(rec: &Record) -> Vec<u8> {
+    let mut name = match &rec.unicode_name {
+        Some(n) => n.clone(),
+        None => zip_name(&rec.name),
+    };
+    if rec.host == HOST_DOS && !name.contains(&b'/') {
+        for b in &mut name {
+            if *b == b'\\' {
+                *b = b'/';
+            }
+        }
+    }
+    name
 }
 
 /// A zip entry's name: its bytes when they are UTF-8 (whether or not the entry carries the
 /// UTF-8 flag: Info-ZIP on Linux writes UTF-8 without it, and GBK names are almost never valid
 /// UTF-8); otherwise CP936/GBK when that decodes cleanly (what Chinese Windows tools write),
 /// else the CP437 reading.
-fn zip_name(raw: &[u8], cp437: &str) -> Vec<u8> {
+fn zip_name(raw: &[u8]) -> Vec<u8> {
     if std::str::from_utf8(raw).is_ok() {
         return raw.to_vec();
     }
     if let Some(gbk) = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(raw) {
         return gbk.into_owned().into_bytes();
     }
-    cp437.as_bytes().to_vec()
+    cp437(raw).into_bytes()
+}
+
+/// The upper half of code page 437 (the lower half is ASCII).
+const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{a0}";
+
+fn cp437(raw: &[u8]) -> String {
+    raw.iter()
+        .map(|&b| {
+            if b < 0x80 {
+                char::from(b)
+            } else {
+                CP437_HIGH.chars().nth(usize::from(b - 0x80)).unwrap_or('?')
+            }
+        })
+        .collect()
+}
+
+/// Entries read differently by different tools, reported once the archive is read.
+#[derive(Default)]
+struct Ambiguous {
+    /// (the entry's name, English message, Chinese message, evidence).
+    found: Vec<(Vec<u8>, String, String, Vec<String>)>,
+    more: u64,
+}
+
+impl Ambiguous {
+    fn push(&mut self, name: &[u8], en: String, zh: String, evidence: Vec<String>) {
+        if self.found.len() < MAX_AMBIGUOUS {
+            self.found.push((name.to_vec(), en, zh, evidence));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn report(self, u: &mut Unpacker<'_>) {
+        for (name, en, zh, evidence) in self.found {
+            let rel = super::safe_name(&name).unwrap_or(name);
+            u.push_finding(
+                Finding::of(DeliveryCode::ArchiveAmbiguous, en, zh)
+                    .path(names::short(&rel))
+                    .covers(vec![names::display(&rel)])
+                    .evidence(evidence),
+            );
+        }
+        if self.more > 0 {
+            let n = self.more;
+            u.push_finding(Finding::of(
+                DeliveryCode::ArchiveAmbiguous,
+                format!("{n} more zip entries are read differently by different unpacking tools"),
+                format!("另有 {n} 个 zip 条目会被不同解压工具解读成不同内容"),
+            ));
+        }
+    }
+}
+
+/// A Unix-made entry whose name holds `\`: `unzip` keeps it as a character of the file name,
+/// Windows Explorer and 7-Zip make folders of it (and so does escrow).
+fn backslash(rec: &Record, name: &[u8], amb: &mut Ambiguous) {
+    if !name.contains(&b'\\') {
+        return;
+    }
+    let shown = names::short(name);
+    let as_folders: Vec<u8> = name
+        .iter()
+        .map(|&b| if b == b'\\' { b'/' } else { b })
+        .collect();
+    let folders = names::short(&as_folders);
+    amb.push(
+        &as_folders,
+        format!("the zip entry {shown:?} holds a backslash: Info-ZIP unzip makes one file of that name, Windows Explorer and 7-Zip make folders ({folders}); escrow checked the folders"),
+        format!("zip 条目 {shown:?} 的名称含反斜杠：Info-ZIP unzip 解出为一个同名文件，Windows 资源管理器和 7-Zip 则解出为目录（{folders}）；escrow 检查的是目录形式"),
+        vec![
+            format!("unzip: {shown}"),
+            format!("Windows Explorer, 7-Zip: {folders}"),
+            format!("made on host {}", rec.host),
+        ],
+    );
+}
+
+/// A folder entry that carries data (a size above zero): `unzip` makes the folder and skips the
+/// data, a streaming
+/// reader given another local name (or a tool that takes the data) gets a file escrow never
+/// saw.
+fn hidden_in_folder(rec: &Record, local: &Local, name: &[u8], amb: &mut Ambiguous) {
+    // Uncompressed sizes: a compressed empty stream (two bytes of deflate) is no data.
+    let size = DataSpec::of(rec, local).usize.max(rec.usize);
+    if size == 0 {
+        return;
+    }
+    let shown = names::short(name);
+    amb.push(
+        name,
+        format!("the zip folder entry {shown:?} carries {size} bytes of data: Info-ZIP unzip makes the folder and skips them (as escrow did); other tools may unpack them as a file"),
+        format!("zip 目录条目 {shown:?} 携带 {size} 字节数据：Info-ZIP unzip 只创建目录并跳过这些数据（escrow 同样如此）；其他工具可能将其解出为文件"),
+        vec![format!("folder: {shown}"), format!("data: {size} bytes")],
+    );
+}
+
+/// A local header that disagrees with its central record. A different name: `unzip` (and
+/// escrow) take the central one, streaming readers (Java's `ZipInputStream`, `bsdtar`) the
+/// local one. A different method, or (when the local header carries them, no data descriptor)
+/// sizes or CRC: `unzip` and streaming readers (and escrow) read the data as the local header
+/// says, tools that read the central directory (7-Zip, Python's `zipfile`, Java's `ZipFile`)
+/// as the central record says.
+fn compare_local(rec: &Record, local: &Local, name: &[u8], amb: &mut Ambiguous) {
+    let shown = names::short(name);
+    if local.name != rec.name {
+        let central = names::short(&zip_name(&rec.name));
+        let streamed = names::short(&zip_name(&local.name));
+        amb.push(
+            name,
+            format!("the zip entry {shown:?} has another name in its local header ({streamed}): Info-ZIP unzip and 7-Zip use the central directory's (as escrow did), streaming readers (Java's ZipInputStream, bsdtar) the local one"),
+            format!("zip 条目 {shown:?} 的本地文件头中是另一个名称（{streamed}）：Info-ZIP unzip 和 7-Zip 使用中央目录中的名称（escrow 同样如此），流式读取工具（Java 的 ZipInputStream、bsdtar）使用本地文件头中的名称"),
+            vec![
+                format!("central directory (unzip, 7-Zip, escrow): {central}"),
+                format!("local header (ZipInputStream, bsdtar): {streamed}"),
+            ],
+        );
+    }
+    let mut diffs = Vec::new();
+    if local.method != rec.method {
+        diffs.push(format!(
+            "compression method: central {} / local {}",
+            rec.method, local.method
+        ));
+    }
+    if local.flags & 8 == 0 {
+        for (what, c, l) in [
+            ("compressed size", rec.csize, local.csize),
+            ("size", rec.usize, local.usize),
+            ("CRC-32", u64::from(rec.crc), u64::from(local.crc)),
+        ] {
+            if c != l {
+                diffs.push(format!("{what}: central {c} / local {l}"));
+            }
+        }
+    }
+    if diffs.is_empty() {
+        return;
+    }
+    amb.push(
+        name,
+        format!("the zip entry {shown:?} has a local header whose method, size or CRC disagrees with its central directory record: Info-ZIP unzip and streaming readers read the data as the local header says (as escrow did), 7-Zip, Python's zipfile and Java's ZipFile as the central record says"),
+        format!("zip 条目 {shown:?} 的本地文件头中的压缩方法、大小或 CRC 与中央目录记录不一致：Info-ZIP unzip 和流式读取工具按本地文件头读取数据（escrow 同样如此），7-Zip、Python 的 zipfile 和 Java 的 ZipFile 按中央目录记录读取"),
+        diffs,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(host: u8, name: &[u8]) -> Record {
+        Record {
+            host,
+            flags: 0,
+            method: 0,
+            crc: 0,
+            csize: 0,
+            usize: 0,
+            external: 0,
+            offset: 0,
+            name: name.to_vec(),
+            unicode_name: None,
+        }
+    }
+
+    #[test]
+    fn names_as_unzip_gives_them() {
+        // MS-DOS entries with no `/`: backslashes are separators; anything else keeps them.
+        assert_eq!(unzip_name(&record(0, b"a\\b.java")), b"a/b.java");
+        assert_eq!(unzip_name(&record(0, b"a/b\\c.java")), b"a/b\\c.java");
+        assert_eq!(unzip_name(&record(3, b"a\\b.java")), b"a\\b.java");
+        assert_eq!(unzip_name(&record(11, b"a\\b.java")), b"a\\b.java");
+        // The Unicode Path field wins when present (its CRC was checked when read).
+        let mut r = record(0, b"x");
+        r.unicode_name = Some("病历.java".as_bytes().to_vec());
+        assert_eq!(unzip_name(&r), "病历.java".as_bytes());
+        // GBK, then CP437.
+        let (gbk, _, _) = encoding_rs::GBK.encode("病历.java");
+        assert_eq!(zip_name(&gbk), "病历.java".as_bytes());
+        assert_eq!(zip_name(b"caf\x82\xff"), "café\u{a0}".as_bytes());
+        assert_eq!(CP437_HIGH.chars().count(), 128);
+    }
 }
