@@ -236,15 +236,34 @@ pub(crate) struct Unpacker<'a> {
     setuid: Refused,
     buf: Vec<u8>,
     stream: Option<Streaming<'a>>,
+    /// Tar: a backslash is a character of the name (GNU tar), not a separator.
+    keep_backslash: bool,
 }
 
-/// Normalise an entry name: `/` separators (Windows tools write `\`), no leading `./`, no
+/// Normalise an entry name: `/` separators (Windows tools write `\\`), no leading `./`, no
 /// trailing `/`. `None` when it is absolute, has a drive letter, climbs with `..`, or is
 /// longer than [`MAX_NAME`].
 fn safe_name(raw: &[u8]) -> Option<Vec<u8>> {
+    safe_name_with(raw, true)
+}
+
+/// `safe_name`; with `backslash_separates` false (tar: GNU tar keeps `\\` as a character of
+/// the name), a backslash stays in the name, but a name that climbs or has a drive letter when
+/// it is read as a separator (as Windows tools read it) is refused all the same.
+fn safe_name_with(raw: &[u8], backslash_separates: bool) -> Option<Vec<u8>> {
+    if !backslash_separates && raw.contains(&b'\\') {
+        // Safe both ways, or not at all.
+        safe_name_with(raw, true)?;
+    }
     let name: Vec<u8> = raw
         .iter()
-        .map(|&b| if b == b'\\' { b'/' } else { b })
+        .map(|&b| {
+            if b == b'\\' && backslash_separates {
+                b'/'
+            } else {
+                b
+            }
+        })
         .collect();
     if name.first() == Some(&b'/')
         || (name.len() >= 2 && name[1] == b':' && name[0].is_ascii_alphabetic())
@@ -310,7 +329,34 @@ impl<'a> Unpacker<'a> {
             setuid: Refused::default(),
             buf: Vec::new(),
             stream: None,
+            keep_backslash: false,
         }
+    }
+
+    /// Read backslashes in names as GNU tar does: characters of the name. A name holding one
+    /// is `archive-ambiguous` (Windows tools make folders of it).
+    pub(crate) fn keep_backslashes(&mut self) {
+        self.keep_backslash = true;
+    }
+
+    /// The normalised name of an entry (see [`safe_name_with`]).
+    fn name_of(&mut self, raw: &[u8]) -> Option<Vec<u8>> {
+        let rel = safe_name_with(raw, !self.keep_backslash)?;
+        if self.keep_backslash && rel.contains(&b'\\') {
+            let shown = names::short(&rel);
+            let folders = names::short(&safe_name(raw).unwrap_or_default());
+            self.findings.push(
+                Finding::of(
+                    crate::delivery::codes::DeliveryCode::ArchiveAmbiguous,
+                    format!("the tar entry {shown:?} holds a backslash: GNU tar makes one file of that name, Windows tools make folders ({folders}); escrow checked what GNU tar gives"),
+                    format!("tar 条目 {shown:?} 的名称含反斜杠：GNU tar 解出为一个同名文件，Windows 工具则解出为目录（{folders}）；escrow 检查的是 GNU tar 的结果"),
+                )
+                .path(shown.clone())
+                .covers(vec![names::display(&rel)])
+                .evidence(vec![format!("GNU tar: {shown}"), format!("Windows tools: {folders}")]),
+            );
+        }
+        Some(rel)
     }
 
     /// Stream files to `pool`'s consumers as they are read, `rooting` being the root known
@@ -455,7 +501,7 @@ impl<'a> Unpacker<'a> {
         {
             return Ok(());
         }
-        let Some(rel) = safe_name(raw) else {
+        let Some(rel) = self.name_of(raw) else {
             self.refuse(raw, Why::Name);
             return Ok(());
         };
@@ -546,7 +592,7 @@ impl<'a> Unpacker<'a> {
         mode: u32,
         data: &mut dyn Read,
     ) -> Result<(), DeliveryError> {
-        let Some(rel) = safe_name(raw) else {
+        let Some(rel) = self.name_of(raw) else {
             self.refuse(raw, Why::Name);
             return Ok(());
         };
@@ -800,7 +846,7 @@ impl<'a> Unpacker<'a> {
             return Ok(());
         }
         self.add_bytes(target.len() as u64)?;
-        let Some(rel) = safe_name(raw) else {
+        let Some(rel) = self.name_of(raw) else {
             self.refuse(raw, Why::Name);
             return Ok(());
         };
@@ -823,11 +869,11 @@ impl<'a> Unpacker<'a> {
     /// A hard link becomes a copy of a file unpacked before it.
     fn hardlink(&mut self, raw: &[u8], target: &[u8]) -> Result<(), DeliveryError> {
         self.count()?;
-        let Some(rel) = safe_name(raw) else {
+        let Some(rel) = self.name_of(raw) else {
             self.refuse(raw, Why::Name);
             return Ok(());
         };
-        let Some(t) = safe_name(target) else {
+        let Some(t) = self.name_of(target) else {
             self.refuse(raw, Why::HardLinkOut);
             return Ok(());
         };

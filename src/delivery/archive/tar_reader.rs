@@ -257,6 +257,7 @@ pub(super) fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), 
         .entries()
         .map_err(|e| u.err(format!("not a readable tar archive ({e})")))?
         .raw(true);
+    u.keep_backslashes();
     let mut ext = Extensions::default();
     for (i, entry) in entries.enumerate() {
         let mut entry = entry.map_err(|e| corrupt(u, i, &e))?;
