@@ -3,6 +3,7 @@
 //! one name in two Unicode forms (NFC and NFD: one file on macOS), names ending in a dot or a
 //! space (Windows drops them). `name-not-portable`.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use unicode_normalization::UnicodeNormalization;
@@ -27,8 +28,8 @@ const GROUPS_MAX: usize = 100;
 pub fn name_notes(inventory: &Inventory) -> Vec<Finding> {
     let entries = &inventory.entries;
     // The folded key of each path, and the entries sharing a key.
-    let mut first: HashMap<Vec<u8>, usize> = HashMap::with_capacity(entries.len());
-    let mut groups: Vec<(Vec<u8>, Vec<usize>)> = Vec::new();
+    let mut first: HashMap<Cow<'_, [u8]>, usize> = HashMap::with_capacity(entries.len());
+    let mut groups: Vec<(Cow<'_, [u8]>, Vec<usize>)> = Vec::new();
     let mut group_of: HashMap<usize, usize> = HashMap::new();
     // Every path prefix ending in a component Windows renames, each once.
     let mut renamed: Vec<Vec<u8>> = Vec::new();
@@ -54,7 +55,7 @@ pub fn name_notes(inventory: &Inventory) -> Vec<Finding> {
         }
     }
     drop(first);
-    let colliding: HashSet<&[u8]> = groups.iter().map(|(k, _)| k.as_slice()).collect();
+    let colliding: HashSet<&[u8]> = groups.iter().map(|(k, _)| &**k).collect();
     let mut grouped: HashSet<&[u8]> = HashSet::new();
     let mut reported: Vec<Vec<&[u8]>> = Vec::new();
     for (key, members) in &groups {
@@ -94,13 +95,13 @@ fn renamed_end(path: &[u8]) -> Option<usize> {
 /// A path as Windows and macOS compare names: each component without its trailing dots and
 /// spaces, lower case (Unicode-aware) and in Unicode form NFC. A component that is not UTF-8
 /// is kept as its bytes (lower-casing GBK bytes would change other characters).
-fn folded(path: &[u8]) -> Vec<u8> {
+fn folded(path: &[u8]) -> Cow<'_, [u8]> {
     let plain = path
         .iter()
         .all(|&b| b.is_ascii() && !b.is_ascii_uppercase())
         && !path.split(|&b| b == b'/').any(names::ends_in_dot_or_space);
     if plain {
-        return path.to_vec();
+        return Cow::Borrowed(path);
     }
     let mut out = Vec::with_capacity(path.len());
     for (i, c) in path.split(|&b| b == b'/').enumerate() {
@@ -119,7 +120,7 @@ fn folded(path: &[u8]) -> Vec<u8> {
             Err(_) => out.extend_from_slice(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Whether a group of colliding paths only repeats a collision of their folder (`Src/a.java`

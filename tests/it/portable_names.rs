@@ -300,7 +300,7 @@ fn a_trailing_dot_or_space_does_not_hide_a_file_from_the_scan() {
     assert_eq!(got, want);
     // And each hidden name is reported as not portable.
     let r = check(&b);
-    let renamed = portable(&r);
-    assert_eq!(renamed.len(), 1, "{renamed:?}");
-    assert_eq!(renamed[0].len(), 5, "{renamed:?}");
+    let reported = portable(&r);
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert_eq!(reported[0].len(), 5, "{reported:?}");
 }
