@@ -172,13 +172,25 @@ fn reasons(paths: &[&[u8]]) -> (String, String) {
     (en.join(", "), zh.join("、"))
 }
 
-/// Up to `EVIDENCE_MAX` paths, shortened, and a line counting the others.
+/// A path as evidence: quoted, so that a trailing space shows and a combining accent (NFD)
+/// is written out (`"src/Cafe\u{301}.java"`); with the name Windows gives it when it ends in
+/// a dot or a space.
+fn quoted(path: &[u8]) -> String {
+    let windows = names::windows_path(path);
+    if *windows == *path {
+        format!("{:?}", names::short(path))
+    } else {
+        format!(
+            "{:?} (Windows: {:?})",
+            names::short(path),
+            names::short(&windows)
+        )
+    }
+}
+
+/// Up to `EVIDENCE_MAX` paths, quoted, and a line counting the others.
 fn listed(paths: &[&[u8]]) -> Vec<String> {
-    let mut ev: Vec<String> = paths
-        .iter()
-        .take(EVIDENCE_MAX)
-        .map(|p| names::short(p))
-        .collect();
+    let mut ev: Vec<String> = paths.iter().take(EVIDENCE_MAX).map(|p| quoted(p)).collect();
     if paths.len() > EVIDENCE_MAX {
         ev.push(format!("… and {} more", paths.len() - EVIDENCE_MAX));
     }
@@ -230,10 +242,15 @@ fn windows_renames(paths: &[Vec<u8>]) -> Finding {
     let n = paths.len();
     let first = names::short(paths[0]);
     let becomes = names::short(&names::windows_path(paths[0]));
+    let what = if n == 1 {
+        "a name ends".to_owned()
+    } else {
+        format!("{n} names end")
+    };
     Finding::of(
         DeliveryCode::NameNotPortable,
         format!(
-            "{n} names end in a dot or a space, which Windows drops: unpacked there, {first:?} becomes {becomes:?}"
+            "{what} in a dot or a space, which Windows drops: unpacked there, {first:?} becomes {becomes:?}"
         ),
         format!(
             "{n} 个名称以点或空格结尾，Windows 会去掉它们：在 Windows 上解压时 {first:?} 会变成 {becomes:?}"
@@ -298,6 +315,11 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("Unicode form"), "{}", f[0].message);
         assert!(!f[0].message.contains("letter case"), "{}", f[0].message);
+        // The evidence shows the two forms apart.
+        assert_eq!(
+            f[0].evidence,
+            ["\"src/Cafe\\u{301}.java\"", "\"src/Caf\u{e9}.java\""]
+        );
         let inv = inventory(&[nfc.as_bytes(), upper.as_bytes()]);
         let f = name_notes(&inv);
         assert!(f[0].message.contains("letter case"), "{}", f[0].message);
@@ -347,6 +369,7 @@ mod tests {
         let f = name_notes(&inv);
         assert_eq!(covers(&f), [["conf. ", "src/Login.java."]]);
         assert!(f[0].message.contains("\"conf\""), "{}", f[0].message);
+        assert_eq!(f[0].evidence[0], "\"conf. \" (Windows: \"conf\")");
         // Beside the name Windows gives it: one group.
         let inv = inventory(&[b"src/Login.java", b"src/Login.java "]);
         let f = name_notes(&inv);
