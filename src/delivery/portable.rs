@@ -4,7 +4,7 @@
 //! space (Windows drops them). `name-not-portable`.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -31,14 +31,11 @@ pub fn name_notes(inventory: &Inventory) -> Vec<Finding> {
     let mut first: HashMap<Cow<'_, [u8]>, usize> = HashMap::with_capacity(entries.len());
     let mut groups: Vec<(Cow<'_, [u8]>, Vec<usize>)> = Vec::new();
     let mut group_of: HashMap<usize, usize> = HashMap::new();
-    // Every path prefix ending in a component Windows renames, each once.
-    let mut renamed: Vec<Vec<u8>> = Vec::new();
-    let mut renamed_seen: HashSet<Vec<u8>> = HashSet::new();
+    // Every path prefix ending in a component Windows renames, each once, in path order.
+    let mut renamed: BTreeSet<&[u8]> = BTreeSet::new();
     for (i, e) in entries.iter().enumerate() {
-        if let Some(end) = renamed_end(&e.path)
-            && renamed_seen.insert(e.path[..end].to_vec())
-        {
-            renamed.push(e.path[..end].to_vec());
+        if let Some(end) = renamed_end(&e.path) {
+            renamed.insert(&e.path[..end]);
         }
         let key = folded(&e.path);
         match first.get(&key) {
@@ -70,8 +67,7 @@ pub fn name_notes(inventory: &Inventory) -> Vec<Finding> {
     if reported.len() > GROUPS_MAX {
         out.push(more_twins(&reported[GROUPS_MAX..]));
     }
-    renamed.retain(|p| !grouped.contains(p.as_slice()));
-    renamed.sort();
+    renamed.retain(|p| !grouped.contains(p));
     if !renamed.is_empty() {
         out.push(windows_renames(&renamed));
     }
@@ -237,8 +233,8 @@ fn more_twins(rest: &[Vec<&[u8]>]) -> Finding {
 }
 
 /// The finding for the names Windows renames (a component ending in a dot or a space).
-fn windows_renames(paths: &[Vec<u8>]) -> Finding {
-    let paths: Vec<&[u8]> = paths.iter().map(Vec::as_slice).collect();
+fn windows_renames(paths: &BTreeSet<&[u8]>) -> Finding {
+    let paths: Vec<&[u8]> = paths.iter().copied().collect();
     let n = paths.len();
     let first = names::short(paths[0]);
     let becomes = names::short(&names::windows_path(paths[0]));
