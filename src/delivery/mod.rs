@@ -6,6 +6,7 @@ pub mod git;
 pub mod gitconfig;
 pub mod inventory;
 pub mod names;
+pub mod portable;
 pub mod safefs;
 pub mod staging;
 
@@ -168,7 +169,21 @@ pub fn open(path: &Path, progress: &dyn Progress) -> Result<Delivery, DeliveryEr
 }
 
 /// `open`, handing small files' contents to `sink` as they are read (see `ContentSink`).
+/// Whatever the delivery's form, its notes include the names that are not portable
+/// (`portable::name_notes`).
 pub fn open_with(
+    path: &Path,
+    progress: &dyn Progress,
+    sink: Option<&dyn inventory::ContentSink>,
+    ingest: &Ingest,
+) -> Result<Delivery, DeliveryError> {
+    let mut d = open_any(path, progress, sink, ingest)?;
+    d.notes.extend(portable::name_notes(&d.inventory));
+    Ok(d)
+}
+
+/// `open_with` for any delivery form: a git repository, a folder or an archive.
+fn open_any(
     path: &Path,
     progress: &dyn Progress,
     sink: Option<&dyn inventory::ContentSink>,

@@ -147,14 +147,52 @@ pub fn needs_escaping(bytes: &[u8]) -> bool {
 }
 
 /// The lower-cased extension of the last path component, if any (`"Foo.JAVA"` → `"java"`).
+/// Trailing dots and spaces are not part of it: Windows drops them, so `Login.java.` and
+/// `Login.java ` are unpacked there as `Login.java` and are Java source (`"java"`).
 pub fn extension(bytes: &[u8]) -> Option<String> {
-    let name = file_name(bytes);
+    let name = windows_trimmed(file_name(bytes));
     let dot = name.iter().rposition(|&b| b == b'.')?;
     if dot == 0 || dot + 1 == name.len() {
         return None;
     }
     let ext = std::str::from_utf8(&name[dot + 1..]).ok()?;
     Some(ext.to_ascii_lowercase())
+}
+
+/// A path component without the dots and spaces it ends in, as Windows names it
+/// (`Login.java. ` → `Login.java`); a component made only of dots and spaces is kept whole.
+pub fn windows_trimmed(component: &[u8]) -> &[u8] {
+    let end = component
+        .iter()
+        .rposition(|&b| b != b'.' && b != b' ')
+        .map_or(0, |i| i + 1);
+    if end == 0 {
+        component
+    } else {
+        &component[..end]
+    }
+}
+
+/// Whether a path component ends in a dot or a space, which Windows drops when it creates the
+/// file (`Login.java.`, `conf `).
+pub fn ends_in_dot_or_space(component: &[u8]) -> bool {
+    matches!(component.last(), Some(b'.' | b' '))
+}
+
+/// A `/`-separated path as Windows names it: every component without the dots and spaces it
+/// ends in (see [`windows_trimmed`]). Borrowed when nothing is dropped.
+pub fn windows_path(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !bytes.split(|&b| b == b'/').any(ends_in_dot_or_space) {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, c) in bytes.split(|&b| b == b'/').enumerate() {
+        if i > 0 {
+            out.push(b'/');
+        }
+        out.extend_from_slice(windows_trimmed(c));
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The last component of a `/`-separated path.
@@ -207,6 +245,16 @@ mod tests {
         assert_eq!(extension(b"src/A.JAVA").as_deref(), Some("java"));
         assert_eq!(extension(b"src/.gitignore"), None);
         assert_eq!(extension(b"src.d/Makefile"), None);
+        assert_eq!(extension(b"src/Login.java.").as_deref(), Some("java"));
+        assert_eq!(extension(b"src/Login.JAVA .. ").as_deref(), Some("java"));
+        assert_eq!(
+            extension(b"conf/app.properties ").as_deref(),
+            Some("properties")
+        );
+        assert_eq!(extension(b"src/Makefile."), None);
+        assert_eq!(extension(b"src/..."), None);
+        assert_eq!(&*windows_path(b"a./b /c.java."), b"a/b/c.java");
+        assert_eq!(&*windows_path(b"a/.../c"), b"a/.../c");
     }
 
     #[test]

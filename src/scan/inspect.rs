@@ -110,6 +110,7 @@ impl Inspector for Scanner {
         Some(Box::new(FileScan {
             scanner: self,
             path: path.to_vec(),
+            named: names::windows_path(path).into_owned(),
             size,
             ext: ext.to_owned(),
             declared_text,
@@ -141,6 +142,10 @@ impl Inspector for Scanner {
 pub(super) struct FileScan<'a> {
     pub(super) scanner: &'a Scanner,
     pub(super) path: Vec<u8>,
+    /// The path as Windows names it, trailing dots and spaces dropped (`Login.java.` →
+    /// `Login.java`): what the file's rules are chosen by, so that a name Windows unpacks as
+    /// source is scanned as source.
+    pub(super) named: Vec<u8>,
     size: u64,
     pub(super) ext: String,
     pub(super) declared_text: bool,
@@ -289,7 +294,7 @@ impl FileScan<'_> {
             }
             let text = sniff::decode(&self.body);
             findings.extend(self.line_rules(third_party, &text));
-            facts.learn_from_text(&self.ext, &self.path, &text);
+            facts.learn_from_text(&self.ext, &self.named, &text);
             obfuscation::front_end(self, third_party, &mut findings, &mut facts);
         }
         FileResult {

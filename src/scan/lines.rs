@@ -182,17 +182,17 @@ impl FileScan<'_> {
     /// Which rules apply to this file at all (by path, and third-party code is exempt from
     /// some codes); `None` when none does.
     fn applicable_rules(&self, third_party: bool, text: &[u8]) -> Option<Vec<bool>> {
-        let path_str = String::from_utf8_lossy(&self.path);
+        let path_str = String::from_utf8_lossy(&self.named);
         let cand_path = std::path::Path::new(path_str.as_ref());
         let cand = Candidate::new(cand_path);
         // A file whose content shows its language (Java saved as .txt, a backup .java.bak):
         // that language's rules apply too.
-        let also = super::sniff::rule_path(&self.path, &self.ext, text)
+        let also = super::sniff::rule_path(&self.named, &self.ext, text)
             .map(|p| String::from_utf8_lossy(&p).into_owned());
         let also = also
             .as_deref()
             .map(|p| Candidate::new(std::path::Path::new(p)));
-        let catalogue = secrets::is_translation_catalogue(&self.path);
+        let catalogue = secrets::is_translation_catalogue(&self.named);
         // Which rules' `paths` the file matches: one search of every rule's globs.
         let s = self.scanner;
         let mut in_paths = vec![false; s.rules.len()];

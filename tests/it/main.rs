@@ -22,6 +22,7 @@ mod library_sources;
 mod manifest_errors;
 mod pipes;
 mod policy;
+mod portable_names;
 mod review;
 mod roundtrip;
 mod scan;

@@ -247,14 +247,14 @@ pub(in crate::scan) fn front_end(
     let text = &file.body;
     if matches!(file.ext.as_str(), "js" | "mjs" | "cjs" | "css") {
         facts.library =
-            super::libraries::identify(text).filter(|l| super::libraries::named_as(l, &file.path));
+            super::libraries::identify(text).filter(|l| super::libraries::named_as(l, &file.named));
     }
     let is_rule = |f: &Finding, ids: &[&str]| f.rule.as_deref().is_some_and(|r| ids.contains(&r));
     if facts.library.is_some() {
         findings.retain(|f| !is_rule(f, LIBRARY_EXEMPT_RULES));
         // A published build (minified, or with its banner), not a source file of the vendor's
         // that happens to be named after a library.
-        let name = String::from_utf8_lossy(crate::delivery::names::file_name(&file.path));
+        let name = String::from_utf8_lossy(crate::delivery::names::file_name(&file.named));
         if minified(&name, facts) || facts.banner {
             findings.retain(|f| !is_rule(f, LIBRARY_HEURISTIC_RULES));
         }

@@ -38,7 +38,7 @@ pub(in crate::scan) fn key_store(
     third_party: bool,
 ) -> Option<Finding> {
     // By extension, or by name (Tomcat's `conf/.keystore`).
-    let name = crate::delivery::names::file_name(&file.path);
+    let name = crate::delivery::names::file_name(&file.named);
     let store = matches!(
         file.ext.as_str(),
         "p12" | "pfx" | "jks" | "jceks" | "keystore" | "bks" | "ks"
