@@ -47,7 +47,7 @@ pub fn content(seed: u8, len: usize) -> Vec<u8> {
             x ^= x << 13;
             x ^= x >> 17;
             x ^= x << 5;
-            if seed % 2 == 0 {
+            if seed.is_multiple_of(2) {
                 if i % 40 == 39 {
                     b'\n'
                 } else {
@@ -67,7 +67,10 @@ pub fn content(seed: u8, len: usize) -> Vec<u8> {
 fn octal(field: &mut [u8], value: u64) {
     let digits = field.len() - 1;
     let s = format!("{value:0digits$o}");
-    assert!(s.len() <= digits, "{value} does not fit a {digits}-digit field");
+    assert!(
+        s.len() <= digits,
+        "{value} does not fit a {digits}-digit field"
+    );
     field[..digits].copy_from_slice(s.as_bytes());
     field[digits] = 0;
 }
@@ -79,7 +82,10 @@ pub fn tar_header(name: &[u8], typeflag: u8, size: u64, link: &[u8], gnu: bool) 
     let mut h = [0u8; 512];
     let n = name.len().min(100);
     h[..n].copy_from_slice(&name[..n]);
-    octal(&mut h[100..108], if typeflag == b'5' { 0o755 } else { 0o644 });
+    octal(
+        &mut h[100..108],
+        if typeflag == b'5' { 0o755 } else { 0o644 },
+    );
     octal(&mut h[108..116], 0);
     octal(&mut h[116..124], 0);
     octal(&mut h[124..136], size);
@@ -384,7 +390,10 @@ pub fn tar_bytes(entries: &[TarEntry], work: &Path) -> Vec<u8> {
             TarKind::Smuggle(ty, link, inner, s, l) => {
                 let body = content(*s, *l);
                 let mut inner_tar = TarWriter::default();
-                inner_tar.entry(&tar_header(inner.as_bytes(), b'0', body.len() as u64, b"", false), &body);
+                inner_tar.entry(
+                    &tar_header(inner.as_bytes(), b'0', body.len() as u64, b"", false),
+                    &body,
+                );
                 tar_named(&mut w, e, *ty, link, &inner_tar.buf);
             }
             TarKind::Sparse(format, hole, s, l) => {
@@ -519,7 +528,11 @@ pub fn zip_bytes(records: &[ZipRecord<'_>]) -> Vec<u8> {
         out.extend_from_slice(r.local_name);
         out.extend_from_slice(r.data);
         central.extend_from_slice(b"PK\x01\x02");
-        let made_by: u16 = if r.unix_mode.is_some() { 0x031e } else { 0x0014 };
+        let made_by: u16 = if r.unix_mode.is_some() {
+            0x031e
+        } else {
+            0x0014
+        };
         central.extend_from_slice(&made_by.to_le_bytes());
         common(&mut central, r.central_name);
         central.extend_from_slice(&[0; 6]); // comment length, disk, internal attributes
@@ -607,12 +620,10 @@ fn shown(bytes: &[u8]) -> String {
 }
 
 fn sha_hex(data: &[u8]) -> String {
-    Sha256::digest(data)
-        .iter()
-        .fold(String::new(), |mut s, b| {
-            write!(s, "{b:02x}").unwrap();
-            s
-        })
+    Sha256::digest(data).iter().fold(String::new(), |mut s, b| {
+        write!(s, "{b:02x}").unwrap();
+        s
+    })
 }
 
 /// The tree under `root` (not following links).
@@ -710,7 +721,8 @@ pub fn escrow_view(archive: &Path, work: &Path, manifest: &Path) -> EscrowView {
         return view;
     }
     let report = &dep.json()["report"];
-    view.findings = report["findings"].as_array().unwrap().clone();
+    view.findings
+        .clone_from(report["findings"].as_array().unwrap());
     view.rooted_at = report["delivery"]["source"]["rooted_at"]
         .as_str()
         .map(str::to_owned);
@@ -802,7 +814,8 @@ fn name_forms(raw: &str) -> Vec<String> {
 
 /// Whether `a` and `b` are the same path, or one is a folder holding the other.
 fn related(a: &str, b: &str) -> bool {
-    let under = |x: &str, y: &str| x.len() > y.len() && x.starts_with(y) && x.as_bytes()[y.len()] == b'/';
+    let under =
+        |x: &str, y: &str| x.len() > y.len() && x.starts_with(y) && x.as_bytes()[y.len()] == b'/';
     !a.is_empty() && !b.is_empty() && (a == b || under(a, b) || under(b, a))
 }
 
@@ -836,7 +849,11 @@ fn through_links(name: &str, tree: &Tree) -> String {
             Some(Node::Link(t)) if !t.starts_with('/') && !t.split('/').any(|c| c == "..") => {
                 hops += 1;
                 let mut new: Vec<String> = parts[..i].to_vec();
-                new.extend(t.split('/').filter(|c| !c.is_empty() && *c != ".").map(str::to_owned));
+                new.extend(
+                    t.split('/')
+                        .filter(|c| !c.is_empty() && *c != ".")
+                        .map(str::to_owned),
+                );
                 new.extend(parts[i + 1..].iter().cloned());
                 parts = new;
                 i = 0;
@@ -902,8 +919,17 @@ fn story(tool_name: &str, tool: &ToolView, view: &EscrowView, diff: &str) -> Str
     let findings: Vec<String> = view
         .findings
         .iter()
-        .filter(|f| f["code"].as_str().is_some_and(|c| c.starts_with("archive") || c == "name-not-portable"))
-        .map(|f| format!("{} ({}) path={} evidence={}", f["code"], f["severity"], f["path"], f["evidence"]))
+        .filter(|f| {
+            f["code"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("archive") || c == "name-not-portable")
+        })
+        .map(|f| {
+            format!(
+                "{} ({}) path={} evidence={}",
+                f["code"], f["severity"], f["path"], f["evidence"]
+            )
+        })
         .collect();
     format!(
         "  {tool_name} exit {}{}; escrow exit {}, rooted_at {:?}, findings {:?}\n  differing paths not explained by a deny finding:\n{diff}",
@@ -939,7 +965,13 @@ fn require(tool: &str) {
 }
 
 /// Unpack `bytes` (written to `work/name`) with `tool` and with escrow, and judge them.
-fn compare(bytes: &[u8], name: &str, tool: &str, work: &Path, manifest: &Path) -> Result<(), String> {
+fn compare(
+    bytes: &[u8],
+    name: &str,
+    tool: &str,
+    work: &Path,
+    manifest: &Path,
+) -> Result<(), String> {
     let archive = work.join(name);
     std::fs::write(&archive, bytes).unwrap();
     let unpacked = unpack_with(tool, &archive, &work.join("unpacked"));
@@ -987,7 +1019,16 @@ fn assert_agrees<T: fmt::Display>(
 // The generator
 
 /// Name components, with case-only twins and a file name used after a link of its folder.
-const PARTS: [&str; 8] = ["src", "conf", "a", "A", "b.txt", "B.txt", "app.properties", "lib"];
+const PARTS: [&str; 8] = [
+    "src",
+    "conf",
+    "a",
+    "A",
+    "b.txt",
+    "B.txt",
+    "app.properties",
+    "lib",
+];
 /// Link targets: relative, climbing, absolute, to folders.
 const TARGETS: [&str; 10] = [
     "../b.txt",
@@ -1029,7 +1070,10 @@ fn target() -> impl Strategy<Value = String> {
 /// `(seed, len)` of a content: empty, short, or across a 512-byte block; few seeds, so the
 /// same content comes back.
 fn body() -> impl Strategy<Value = (u8, usize)> {
-    (0u8..4, prop_oneof![Just(0usize), 1usize..64, 500usize..1100])
+    (
+        0u8..4,
+        prop_oneof![Just(0usize), 1usize..64, 500usize..1100],
+    )
 }
 
 fn tar_kind() -> impl Strategy<Value = TarKind> {
@@ -1064,15 +1108,20 @@ fn tar_how() -> impl Strategy<Value = TarName> {
 enum Group<E> {
     One(E),
     Twice(E, Option<(u8, usize)>),
+    /// Two entries, the second renamed as the first (often of another kind).
+    SameName(E, E),
     LinkThenFile(String, String, (u8, usize)),
     CaseTwins(String, (u8, usize), (u8, usize)),
 }
 
-fn group<E: Clone + fmt::Debug + 'static>(one: BoxedStrategy<E>) -> impl Strategy<Value = Group<E>> {
+fn group<E: Clone + fmt::Debug + 'static>(
+    one: BoxedStrategy<E>,
+) -> impl Strategy<Value = Group<E>> {
     let dirs = proptest::sample::select(&["src/conf", "conf", "src", "a/b.txt"][..]);
     prop_oneof![
         6 => one.clone().prop_map(Group::One),
-        2 => (one, proptest::option::of(body())).prop_map(|(e, c)| Group::Twice(e, c)),
+        2 => (one.clone(), proptest::option::of(body())).prop_map(|(e, c)| Group::Twice(e, c)),
+        1 => (one.clone(), one).prop_map(|(a, b)| Group::SameName(a, b)),
         1 => (dirs, target(), body()).prop_map(|(d, t, b)| Group::LinkThenFile(d.to_owned(), t, b)),
         1 => (rel(), body(), body()).prop_map(|(r, a, b)| Group::CaseTwins(r, a, b)),
     ]
@@ -1092,7 +1141,12 @@ fn twin(name: &str) -> String {
 
 /// A name `tar --sparse` can be given (a plain relative path).
 fn plain(name: &str) -> String {
-    if name.starts_with('/') || name.contains("..") || name.contains('\\') || name.ends_with('/') || name.starts_with("./") {
+    if name.starts_with('/')
+        || name.contains("..")
+        || name.contains('\\')
+        || name.ends_with('/')
+        || name.starts_with("./")
+    {
         "src/sparse.bin".to_owned()
     } else {
         name.to_owned()
@@ -1101,16 +1155,22 @@ fn plain(name: &str) -> String {
 
 /// Generated tar cases: up to five groups, hard links mostly to an earlier entry.
 fn tar_entries() -> impl Strategy<Value = Vec<TarEntry>> {
-    let one = (name(), tar_how(), tar_kind()).prop_map(|(name, how, kind)| TarEntry { name, how, kind });
-    proptest::collection::vec((group(one.boxed()), any::<proptest::sample::Index>()), 1..=5).prop_map(|groups| {
+    let one =
+        (name(), tar_how(), tar_kind()).prop_map(|(name, how, kind)| TarEntry { name, how, kind });
+    proptest::collection::vec(
+        (group(one.boxed()), any::<proptest::sample::Index>()),
+        1..=5,
+    )
+    .prop_map(|groups| {
         let mut out: Vec<TarEntry> = Vec::new();
         for (g, idx) in groups {
             match g {
                 Group::One(mut e) => {
-                    if let TarKind::HardLink(t) | TarKind::HardLinkWithData(t, ..) = &mut e.kind {
-                        if !out.is_empty() && idx.index(3) != 0 {
-                            *t = idx.get(&out).name.clone();
-                        }
+                    if let TarKind::HardLink(t) | TarKind::HardLinkWithData(t, ..) = &mut e.kind
+                        && !out.is_empty()
+                        && idx.index(3) != 0
+                    {
+                        t.clone_from(&idx.get(&out).name);
                     }
                     if let TarKind::Sparse(..) = e.kind {
                         e.name = plain(&e.name);
@@ -1128,6 +1188,16 @@ fn tar_entries() -> impl Strategy<Value = Vec<TarEntry>> {
                     }
                     out.push(e);
                     out.push(second);
+                }
+                Group::SameName(a, mut b) => {
+                    if matches!(a.kind, TarKind::Sparse(..))
+                        || matches!(b.kind, TarKind::Sparse(..))
+                    {
+                        continue;
+                    }
+                    b.name.clone_from(&a.name);
+                    out.push(a);
+                    out.push(b);
                 }
                 Group::LinkThenFile(d, t, (s, l)) => {
                     out.push(symlink(&d, &t));
@@ -1154,15 +1224,24 @@ fn zip_kind() -> impl Strategy<Value = ZipKind> {
 /// Generated zip cases: up to five groups; some local names differ from the central ones,
 /// some entries say they were made on MS-DOS.
 fn zip_entries() -> impl Strategy<Value = Vec<ZipEntry>> {
-    let one = (name(), zip_kind(), proptest::option::weighted(0.2, name()), proptest::bool::weighted(0.8)).prop_map(
-        |(mut name, kind, local, unix)| {
+    let one = (
+        name(),
+        zip_kind(),
+        proptest::option::weighted(0.2, name()),
+        proptest::bool::weighted(0.8),
+    )
+        .prop_map(|(mut name, kind, local, unix)| {
             if kind == ZipKind::Dir && !name.ends_with('/') {
                 name.push('/');
             }
             let unix = unix || matches!(kind, ZipKind::Symlink(_));
-            ZipEntry { name, local, kind, unix }
-        },
-    );
+            ZipEntry {
+                name,
+                local,
+                kind,
+                unix,
+            }
+        });
     proptest::collection::vec(group(one.boxed()), 1..=5).prop_map(|groups| {
         let mut out = Vec::new();
         for g in groups {
@@ -1175,6 +1254,14 @@ fn zip_entries() -> impl Strategy<Value = Vec<ZipEntry>> {
                     }
                     out.push(e);
                     out.push(second);
+                }
+                Group::SameName(a, mut b) => {
+                    b.name.clone_from(&a.name);
+                    if b.kind == ZipKind::Dir && !b.name.ends_with('/') {
+                        b.name.push('/');
+                    }
+                    out.push(a);
+                    out.push(b);
                 }
                 Group::LinkThenFile(d, t, (s, l)) => {
                     out.push(zsymlink(&d, &t));
@@ -1219,7 +1306,8 @@ fn differential<T: Clone + fmt::Debug + fmt::Display>(
         max_shrink_iters: 0,
         ..Config::default()
     };
-    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &SEED));
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &SEED));
     let count = std::cell::Cell::new(0usize);
     let failures = std::cell::RefCell::new(Vec::new());
     runner
@@ -1264,8 +1352,16 @@ fn differential<T: Clone + fmt::Debug + fmt::Display>(
             continue;
         }
         let work = tmp.path().join(format!("final-{i}"));
-        let story = check(&cut, &work, &m).err().unwrap_or_else(|| "  (passes alone: flaky?)".to_owned());
-        writeln!(text, "case {i} ({} of {} entries): {shown}\n{story}", cut.len(), entries.len()).unwrap();
+        let story = check(&cut, &work, &m)
+            .err()
+            .unwrap_or_else(|| "  (passes alone: flaky?)".to_owned());
+        writeln!(
+            text,
+            "case {i} ({} of {} entries): {shown}\n{story}",
+            cut.len(),
+            entries.len()
+        )
+        .unwrap();
     }
     panic!(
         "{} of {} generated {what} archives are unpacked differently by the real tool and by escrow, without a deny finding naming the path or a refusal:\n\n{text}",
@@ -1311,6 +1407,7 @@ fn harness_plain_tar_agrees() {
         hardlink("his/copy", "his/README"),
         file(&format!("his/{}/deep.txt", "d".repeat(120)), 1, 30).gnu_long(),
         file("his/pax.txt", 3, 5).pax("his/header-name.txt"),
+        file("his/both.txt", 1, 5).gnu_and_pax("his/gnu-name.txt"),
     ]);
 }
 
@@ -1321,6 +1418,8 @@ fn harness_plain_zip_agrees() {
         zfile("his/src/App.java", 0, 700),
         zsymlink("his/current", "src"),
         zfile("his/dos.txt", 1, 3).dos(),
+        zfile("his/dos\\sub.txt", 1, 3).dos(),
+        zfile("his/central.txt", 2, 9).local("his/local.txt"),
     ]);
 }
 
@@ -1328,10 +1427,16 @@ fn harness_plain_zip_agrees() {
 fn harness_refusals_count_as_agreement() {
     // Sparse files and unknown entry types are refused (exit 2); duplicates and a link
     // followed by a file are deny findings naming the path.
-    tar_agrees(&[entry("src/big.bin", TarKind::Sparse(Sparse::Gnu, 8, 1, 100))]);
+    tar_agrees(&[entry(
+        "src/big.bin",
+        TarKind::Sparse(Sparse::Gnu, 8, 1, 100),
+    )]);
     tar_agrees(&[entry("src/a", TarKind::Typed(b'Z', 0, 10))]);
     tar_agrees(&[file("src/a", 0, 10), file("src/a", 1, 10)]);
-    tar_agrees(&[symlink("src/conf", "/etc"), file("src/conf/app.properties", 0, 10)]);
+    tar_agrees(&[
+        symlink("src/conf", "/etc"),
+        file("src/conf/app.properties", 0, 10),
+    ]);
     zip_agrees(&[zfile("src/a", 0, 10), zfile("src/a", 1, 10)]);
 }
 
@@ -1353,12 +1458,18 @@ fn regression_zip_backslash_name_made_on_unix_is_one_file_for_unzip() {
 fn regression_tar_folder_entry_data_is_read_as_entries_by_gnu_tar() {
     // GNU tar ignores the size of a folder entry and reads its data as the next header: the
     // hidden `app.properties` is unpacked, escrow skips it as the folder's data.
-    tar_agrees(&[entry("a", TarKind::Smuggle(b'5', String::new(), "app.properties".into(), 1, 59))]);
+    tar_agrees(&[entry(
+        "a",
+        TarKind::Smuggle(b'5', String::new(), "app.properties".into(), 1, 59),
+    )]);
 }
 
 #[test]
 fn regression_tar_symlink_entry_data_is_read_as_entries_by_gnu_tar() {
-    tar_agrees(&[entry("B.txt", TarKind::Smuggle(b'2', "A".into(), "lib/lib".into(), 0, 49))]);
+    tar_agrees(&[entry(
+        "B.txt",
+        TarKind::Smuggle(b'2', "A".into(), "lib/lib".into(), 0, 49),
+    )]);
 }
 
 #[test]
@@ -1390,4 +1501,29 @@ fn regression_zip_file_then_link_of_the_same_name() {
     // `unzip -o` replaces the file `src` with the later link; escrow keeps the file and says
     // nothing (no duplicate finding: the kinds differ).
     zip_agrees(&[zfile("./src", 2, 23), zsymlink("src", "b.txt")]);
+}
+
+#[test]
+fn regression_tar_file_then_link_of_the_same_name() {
+    // GNU tar replaces the file with the later link; escrow keeps the file and says nothing.
+    tar_agrees(&[file("lib", 2, 10), symlink("lib", "../../outside")]);
+}
+
+#[test]
+fn regression_tar_link_then_file_of_the_same_name() {
+    // GNU tar makes an absolute link last of all (a placeholder until the end), so the link
+    // wins over the later file; escrow keeps the file and says nothing.
+    tar_agrees(&[symlink("B.txt", "/etc/passwd"), file("B.txt", 3, 870)]);
+}
+
+#[test]
+fn regression_tar_hard_link_to_a_duplicated_path() {
+    // `src/conf` twice is a deny finding naming `src/conf`; but the hard link `conf/A` is a
+    // copy of the first `src/conf` for escrow and of the last for GNU tar, and no finding
+    // names it.
+    tar_agrees(&[
+        file("src/conf", 3, 733),
+        file("src/conf", 2, 0),
+        hardlink("conf/A", "src/conf"),
+    ]);
 }
