@@ -33,7 +33,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sha2::{Digest, Sha256};
 
-use crate::common::{escrow, manifest, run};
+use crate::common::{escrow_command, manifest, run};
 
 // ---------------------------------------------------------------------------------------------
 // Contents
@@ -421,6 +421,19 @@ pub struct ZipEntry {
     pub kind: ZipKind,
     /// Made on Unix (else MS-DOS).
     pub unix: bool,
+    /// How the names are encoded.
+    pub names: ZipNames,
+}
+
+/// How a zip entry's names are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZipNames {
+    /// UTF-8, with the UTF-8 flag (general purpose bit 11).
+    Utf8Flagged,
+    /// UTF-8 bytes, no flag (what many Unix tools write).
+    Utf8,
+    /// GBK (CP936) bytes, no flag (what Chinese Windows tools write).
+    Gbk,
 }
 
 /// What a zip entry is.
@@ -453,6 +466,7 @@ pub fn zentry(name: &str, kind: ZipKind) -> ZipEntry {
         local: None,
         kind,
         unix: true,
+        names: ZipNames::Utf8Flagged,
     }
 }
 
@@ -468,6 +482,25 @@ impl ZipEntry {
     pub fn dos(mut self) -> Self {
         self.unix = false;
         self
+    }
+    /// The same entry, its names in GBK with no UTF-8 flag.
+    #[must_use]
+    pub fn gbk(mut self) -> Self {
+        self.names = ZipNames::Gbk;
+        self
+    }
+    /// The same entry, its names in UTF-8 with no UTF-8 flag.
+    #[must_use]
+    pub fn unflagged(mut self) -> Self {
+        self.names = ZipNames::Utf8;
+        self
+    }
+    /// A name's bytes as this entry writes them.
+    pub fn encode(&self, name: &str) -> Vec<u8> {
+        match self.names {
+            ZipNames::Gbk => encoding_rs::GBK.encode(name).0.into_owned(),
+            _ => name.as_bytes().to_vec(),
+        }
     }
 }
 
@@ -486,6 +519,11 @@ impl fmt::Display for ZipEntry {
         if !self.unix {
             write!(f, ".dos()")?;
         }
+        match self.names {
+            ZipNames::Utf8Flagged => {}
+            ZipNames::Utf8 => write!(f, ".unflagged()")?,
+            ZipNames::Gbk => write!(f, ".gbk()")?,
+        }
         Ok(())
     }
 }
@@ -501,6 +539,8 @@ pub struct ZipRecord<'a> {
     pub data: &'a [u8],
     /// The Unix mode (type and permission bits), or `None` for MS-DOS.
     pub unix_mode: Option<u32>,
+    /// The UTF-8 flag (general purpose bit 11).
+    pub utf8: bool,
 }
 
 /// A zip written record by record: stored entries, local headers, central directory, end
@@ -514,7 +554,8 @@ pub fn zip_bytes(records: &[ZipRecord<'_>]) -> Vec<u8> {
         let offset = out.len() as u32;
         let common = |v: &mut Vec<u8>, name: &[u8]| {
             v.extend_from_slice(&20u16.to_le_bytes()); // version needed
-            v.extend_from_slice(&0u16.to_le_bytes()); // flags
+            let flags: u16 = if r.utf8 { 0x0800 } else { 0 };
+            v.extend_from_slice(&flags.to_le_bytes());
             v.extend_from_slice(&0u16.to_le_bytes()); // stored
             v.extend_from_slice(&[0, 0, 0x21, 0x5b]); // time, date (2025-01-01)
             v.extend_from_slice(&crc.sum().to_le_bytes());
@@ -566,13 +607,24 @@ pub fn zip_of(entries: &[ZipEntry]) -> Vec<u8> {
             ZipKind::Symlink(t) => t.as_bytes().to_vec(),
         })
         .collect();
+    let names: Vec<(Vec<u8>, Vec<u8>)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.encode(&e.name),
+                e.encode(e.local.as_deref().unwrap_or(&e.name)),
+            )
+        })
+        .collect();
     let records: Vec<ZipRecord<'_>> = entries
         .iter()
         .zip(&data)
-        .map(|(e, d)| ZipRecord {
-            central_name: e.name.as_bytes(),
-            local_name: e.local.as_deref().unwrap_or(&e.name).as_bytes(),
+        .zip(&names)
+        .map(|((e, d), (central, local))| ZipRecord {
+            central_name: central,
+            local_name: local,
             data: d,
+            utf8: e.names == ZipNames::Utf8Flagged,
             unix_mode: e.unix.then_some(match e.kind {
                 ZipKind::File(..) => 0o100_644,
                 ZipKind::Dir => 0o040_755,
@@ -679,8 +731,9 @@ pub fn unpack_with(tool: &str, archive: &Path, into: &Path) -> ToolView {
     }
 }
 
-/// What escrow gave: exit code, error output, findings, and the stored tree (from `show
-/// --files`, with `rooted_at` put back in front, so paths compare with the unpacked tree).
+/// What escrow gave: exit code, error output, findings, and the stored tree (`escrow restore`
+/// of the snapshot, byte-exact names, with `rooted_at` put back in front, so paths compare with
+/// the unpacked tree).
 #[derive(Debug)]
 pub struct EscrowView {
     /// `escrow deposit`'s exit code.
@@ -695,10 +748,19 @@ pub struct EscrowView {
     pub tree: Tree,
 }
 
-/// `escrow deposit ARCHIVE` into a new vault under `work`, then `escrow show --files`.
+/// `escrow deposit ARCHIVE` into a new vault under `work`, then `escrow restore` of the
+/// snapshot.
 pub fn escrow_view(archive: &Path, work: &Path, manifest: &Path) -> EscrowView {
     let vault = work.join("vault");
-    let dep = escrow([
+    // A private temporary folder: escrow's staging folders of parallel runs stay apart.
+    let tmp = work.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let escrow = |args: &[&std::ffi::OsStr]| {
+        let mut cmd = escrow_command();
+        cmd.env("TMPDIR", &tmp).args(args);
+        run(cmd)
+    };
+    let dep = escrow(&[
         "deposit".as_ref(),
         archive.as_os_str(),
         "-m".as_ref(),
@@ -726,16 +788,15 @@ pub fn escrow_view(archive: &Path, work: &Path, manifest: &Path) -> EscrowView {
     view.rooted_at = report["delivery"]["source"]["rooted_at"]
         .as_str()
         .map(str::to_owned);
-    let show = escrow([
-        "show".as_ref(),
+    let restored = work.join("restored");
+    let back = escrow(&[
+        "restore".as_ref(),
         "c".as_ref(),
+        restored.as_os_str(),
         "--vault".as_ref(),
         vault.as_os_str(),
-        "--files".as_ref(),
-        "--format".as_ref(),
-        "json".as_ref(),
     ]);
-    assert_eq!(show.code, 0, "escrow show: {}", show.stderr);
+    assert_eq!(back.code, 0, "escrow restore: {}", back.stderr);
     let prefix = view.rooted_at.as_ref().map(|r| format!("{r}/"));
     if let Some(root) = &view.rooted_at {
         let mut at = String::new();
@@ -747,22 +808,9 @@ pub fn escrow_view(archive: &Path, work: &Path, manifest: &Path) -> EscrowView {
             view.tree.insert(at.clone(), Node::Dir);
         }
     }
-    for e in show.json()["entries"].as_array().unwrap() {
-        let path = format!(
-            "{}{}",
-            prefix.as_deref().unwrap_or(""),
-            e["path"].as_str().unwrap()
-        );
-        let node = match e["kind"].as_str().unwrap() {
-            "dir" => Node::Dir,
-            "file" => Node::File(
-                e["sha256"].as_str().unwrap().to_owned(),
-                e["size"].as_u64().unwrap(),
-            ),
-            "symlink" => Node::Link(e["target"].as_str().unwrap().to_owned()),
-            _ => Node::Other,
-        };
-        view.tree.insert(path, node);
+    for (path, node) in tree_of(&restored) {
+        view.tree
+            .insert(format!("{}{path}", prefix.as_deref().unwrap_or("")), node);
     }
     view
 }
@@ -884,14 +932,18 @@ fn explained(path: &str, view: &EscrowView, tool: &Tree) -> bool {
     })
 }
 
-/// The verdict on one case: `None` when the tool and escrow agree (or escrow says why not),
-/// else a description of the disagreement.
-pub fn judge(tool: &ToolView, view: &EscrowView) -> Option<String> {
+/// The verdict on one case: `None` when the tool and escrow agree (or escrow says why not:
+/// a deny finding, or exit 2 with an error naming the archive file `archive`), else a
+/// description of the disagreement.
+pub fn judge(tool: &ToolView, view: &EscrowView, archive: &str) -> Option<String> {
     if view.code == 2 {
-        return if view.stderr.trim().is_empty() {
-            Some("escrow exited 2 with no error message".to_owned())
-        } else {
+        return if view.stderr.contains(archive) {
             None
+        } else {
+            Some(format!(
+                "escrow exited 2 without an error naming the archive: {}",
+                view.stderr.trim()
+            ))
         };
     }
     let unexplained: Vec<String> = differing(&tool.tree, &view.tree)
@@ -976,7 +1028,7 @@ fn compare(
     std::fs::write(&archive, bytes).unwrap();
     let unpacked = unpack_with(tool, &archive, &work.join("unpacked"));
     let view = escrow_view(&archive, work, manifest);
-    match judge(&unpacked, &view) {
+    match judge(&unpacked, &view, name) {
         None => Ok(()),
         Some(d) => Err(story(tool, &unpacked, &view, &d)),
     }
@@ -1018,7 +1070,8 @@ fn assert_agrees<T: fmt::Display>(
 // ---------------------------------------------------------------------------------------------
 // The generator
 
-/// Name components, with case-only twins and a file name used after a link of its folder.
+/// Name components, with case-only twins, a file name used after a link of its folder, and a
+/// Chinese name (UTF-8 in tars; UTF-8 or GBK in zips).
 const PARTS: [&str; 8] = [
     "src",
     "conf",
@@ -1222,15 +1275,20 @@ fn zip_kind() -> impl Strategy<Value = ZipKind> {
 }
 
 /// Generated zip cases: up to five groups; some local names differ from the central ones,
-/// some entries say they were made on MS-DOS.
+/// some entries say they were made on MS-DOS, some names are not flagged UTF-8 or are GBK.
 fn zip_entries() -> impl Strategy<Value = Vec<ZipEntry>> {
     let one = (
         name(),
         zip_kind(),
         proptest::option::weighted(0.2, name()),
         proptest::bool::weighted(0.8),
+        prop_oneof![
+            4 => Just(ZipNames::Utf8Flagged),
+            1 => Just(ZipNames::Utf8),
+            1 => Just(ZipNames::Gbk),
+        ],
     )
-        .prop_map(|(mut name, kind, local, unix)| {
+        .prop_map(|(mut name, kind, local, unix, names)| {
             if kind == ZipKind::Dir && !name.ends_with('/') {
                 name.push('/');
             }
@@ -1240,6 +1298,7 @@ fn zip_entries() -> impl Strategy<Value = Vec<ZipEntry>> {
                 local,
                 kind,
                 unix,
+                names,
             }
         });
     proptest::collection::vec(group(one.boxed()), 1..=5).prop_map(|groups| {
@@ -1418,7 +1477,7 @@ fn harness_plain_zip_agrees() {
         zfile("his/src/App.java", 0, 700),
         zsymlink("his/current", "src"),
         zfile("his/dos.txt", 1, 3).dos(),
-        zfile("his/dos\\sub.txt", 1, 3).dos(),
+        zfile("dos\\sub.txt", 1, 3).dos().unflagged(),
         zfile("his/central.txt", 2, 9).local("his/local.txt"),
     ]);
 }
@@ -1449,8 +1508,8 @@ fn regression_tar_backslash_name_is_one_file_for_gnu_tar() {
 
 #[test]
 fn regression_zip_backslash_name_made_on_unix_is_one_file_for_unzip() {
-    // Info-ZIP unzip converts `\` only in zips made on MS-DOS/Windows; from a zip made on
-    // Unix it writes one file `b.txt\A`.
+    // Info-ZIP unzip reads `\` as `/` only in names from MS-DOS/Windows that hold no `/`;
+    // from a zip made on Unix it writes one file `b.txt\A`.
     zip_agrees(&[zfile("b.txt\\A", 1, 42)]);
 }
 
@@ -1526,4 +1585,11 @@ fn regression_tar_hard_link_to_a_duplicated_path() {
         file("src/conf", 2, 0),
         hardlink("conf/A", "src/conf"),
     ]);
+}
+
+#[test]
+fn regression_zip_backslash_in_a_name_with_slashes_is_kept_by_unzip() {
+    // unzip reads `\` as `/` only in a name from MS-DOS/Windows that holds no `/` ("appears
+    // to use backslashes as path separators"); here it writes one file `dos\sub.txt` in `his`.
+    zip_agrees(&[zfile("his/dos\\sub.txt", 2, 5).dos()]);
 }
