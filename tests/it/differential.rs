@@ -655,17 +655,22 @@ pub enum Node {
 /// characters escaped) to nodes.
 pub type Tree = BTreeMap<String, Node>;
 
-/// A name as escrow shows it (`\` as `\\`, control and non-ASCII bytes as `\xNN`; the
-/// generated names are ASCII).
+/// A name as escrow shows a UTF-8 name (`\` as `\\`, control characters escaped); other
+/// bytes that are not UTF-8 as `\xNN`.
 fn shown(bytes: &[u8]) -> String {
     let mut s = String::new();
-    for &b in bytes {
-        match b {
-            b'\\' => s.push_str("\\\\"),
-            b'\n' => s.push_str("\\n"),
-            b'\t' => s.push_str("\\t"),
-            0x20..=0x7e => s.push(b as char),
-            _ => write!(s, "\\x{b:02x}").unwrap(),
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => s.push_str("\\\\"),
+                '\n' => s.push_str("\\n"),
+                '\t' => s.push_str("\\t"),
+                c if c.is_control() => write!(s, "\\x{:02x}", u32::from(c)).unwrap(),
+                c => s.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            write!(s, "\\x{b:02x}").unwrap();
         }
     }
     s
@@ -1072,7 +1077,7 @@ fn assert_agrees<T: fmt::Display>(
 
 /// Name components, with case-only twins, a file name used after a link of its folder, and a
 /// Chinese name (UTF-8 in tars; UTF-8 or GBK in zips).
-const PARTS: [&str; 8] = [
+const PARTS: [&str; 9] = [
     "src",
     "conf",
     "a",
@@ -1081,6 +1086,7 @@ const PARTS: [&str; 8] = [
     "B.txt",
     "app.properties",
     "lib",
+    "病历.java",
 ];
 /// Link targets: relative, climbing, absolute, to folders.
 const TARGETS: [&str; 10] = [
@@ -1592,4 +1598,20 @@ fn regression_zip_backslash_in_a_name_with_slashes_is_kept_by_unzip() {
     // unzip reads `\` as `/` only in a name from MS-DOS/Windows that holds no `/` ("appears
     // to use backslashes as path separators"); here it writes one file `dos\sub.txt` in `his`.
     zip_agrees(&[zfile("his/dos\\sub.txt", 2, 5).dos()]);
+}
+
+#[test]
+fn regression_zip_utf8_name_from_windows_is_renamed_by_unzip() {
+    // A name flagged UTF-8 in a zip made on MS-DOS/Windows (as 7-Zip writes them): unzip on
+    // Linux passes it through its OEM-to-ISO table and writes other bytes; escrow keeps the
+    // UTF-8 name.
+    zip_agrees(&[zfile("src/病历.java", 0, 5).dos()]);
+}
+
+#[test]
+fn regression_zip_gbk_name_is_kept_as_bytes_by_unzip() {
+    // A GBK name with no UTF-8 flag (Chinese Windows tools): escrow decodes it to UTF-8,
+    // unzip on Linux writes the GBK bytes (from a zip made on Unix) or their OEM-to-ISO
+    // translation (from one made on MS-DOS).
+    zip_agrees(&[zfile("src/病历.java", 0, 5).gbk()]);
 }
