@@ -1,14 +1,21 @@
 //! Differential test: odd archives, generated at test time, are unpacked by the real GNU `tar`
-//! (`tar -xf`) and Info-ZIP `unzip` (`unzip -o -q`), and read by escrow (`escrow deposit`, then
-//! `escrow show --files`). The tree escrow checked and stored must be the tree the hospital gets,
-//! or escrow must say why not:
+//! (`tar -xf`) and Info-ZIP `unzip` (`unzip -o -q`), and read by escrow (`escrow deposit` into a
+//! new vault, then `escrow restore` of the snapshot). The tree escrow checked and stored must be
+//! the tree the hospital gets, or escrow must say why not:
 //!
 //! - the two trees are identical (same paths, same kinds, same file contents by SHA-256, same
 //!   link targets; permission bits are not compared), or
-//! - every path where they differ is named (itself, a folder above it or an entry below it) by a
-//!   deny-level finding `archive-ambiguous`, `archive-duplicate-entry`, `archive-unsafe-path` or
-//!   `name-not-portable` (the last is a warning by default, so by default it does not count), or
-//! - escrow refused the archive: exit 2 with an error message.
+//! - every path where they differ is named (itself, a folder above it or an entry below it, also
+//!   after following the tool's relative links) by a deny-level finding `archive-ambiguous`,
+//!   `archive-duplicate-entry`, `archive-unsafe-path` or `name-not-portable` (the last is a
+//!   warning by default, so by default it does not count), or
+//! - escrow refused the archive: exit 2 with an error naming the archive.
+//!
+//! Each escrow run has its own `TMPDIR` (parallel runs sharing one can remove each other's
+//! staging folder), and the manifest turns the scan off (it reads contents, not the archive's
+//! structure, and costs most of a run). The real tools run as the test's user; GNU tar keeps
+//! absolute and climbing links as placeholders until the end and unzip makes links last, so
+//! nothing is written outside the case's folder.
 //!
 //! The generator is proptest's, run with a fixed seed and a fixed number of cases (48 tars and
 //! 48 zips; `ESCROW_DIFF_CASES=N` runs more, same seed), so every run checks the same archives.
