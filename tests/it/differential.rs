@@ -672,12 +672,12 @@ fn shown(bytes: &[u8]) -> String {
                 '\\' => s.push_str("\\\\"),
                 '\n' => s.push_str("\\n"),
                 '\t' => s.push_str("\\t"),
-                c if c.is_control() => write!(s, "\\x{:02x}", u32::from(c)).unwrap(),
+                c if c.is_control() => write!(s, "\\x{:02X}", u32::from(c)).unwrap(),
                 c => s.push(c),
             }
         }
         for b in chunk.invalid() {
-            write!(s, "\\x{b:02x}").unwrap();
+            write!(s, "\\x{b:02X}").unwrap();
         }
     }
     s
@@ -1510,6 +1510,9 @@ fn harness_refusals_count_as_agreement() {
         file("src/conf/app.properties", 0, 10),
     ]);
     zip_agrees(&[zfile("src/a", 0, 10), zfile("src/a", 1, 10)]);
+    // A header name cut at 100 bytes inside a UTF-8 character: the finding shows `\xE7`.
+    let cut = format!("src/{}/lib/病历.java", "l".repeat(90));
+    tar_agrees(&[file(&cut, 3, 0), file(&cut, 3, 25)]);
 }
 
 #[test]
