@@ -12,6 +12,7 @@ mod check_sample;
 mod codes;
 mod common;
 mod deadlines;
+mod differential;
 mod git;
 mod hostile_ingest;
 mod ingest_checks;
