@@ -5,6 +5,7 @@
 )]
 
 mod accuracy;
+mod archive_tar;
 mod archives;
 mod build;
 mod check_sample;
