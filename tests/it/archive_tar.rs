@@ -67,7 +67,10 @@ fn tree(root: &Path) -> BTreeMap<String, String> {
             let fnv = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
                 (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
             });
-            out.insert(rel, format!("file of {} bytes, FNV-1a {fnv:016x}", bytes.len()));
+            out.insert(
+                rel,
+                format!("file of {} bytes, FNV-1a {fnv:016x}", bytes.len()),
+            );
         }
     }
     out
@@ -175,7 +178,13 @@ fn patch(path: &Path, from: &[u8], to: &[u8], out: &str) -> PathBuf {
     let at = bytes
         .windows(from.len())
         .position(|w| w == from)
-        .unwrap_or_else(|| panic!("{} not in {}", String::from_utf8_lossy(from), path.display()));
+        .unwrap_or_else(|| {
+            panic!(
+                "{} not in {}",
+                String::from_utf8_lossy(from),
+                path.display()
+            )
+        });
     bytes[at..at + to.len()].copy_from_slice(to);
     let out = path.with_file_name(out);
     std::fs::write(&out, bytes).unwrap();
@@ -204,7 +213,12 @@ fn malformed_sparse_maps_are_errors_naming_the_entry() {
     let cases = [
         (
             "out of order",
-            patch(&v01, b"=0,4096,32768,4096,", b"=32768,4096,0,4096,", "order.tar"),
+            patch(
+                &v01,
+                b"=0,4096,32768,4096,",
+                b"=32768,4096,0,4096,",
+                "order.tar",
+            ),
             "is not after the previous one",
         ),
         (
@@ -246,8 +260,7 @@ fn restore_keeps_holes_sparse() {
     let f = std::fs::File::create(src.join("image.dat")).unwrap();
     f.set_len(size).unwrap();
     std::os::unix::fs::FileExt::write_all_at(&f, b"start", 0).unwrap();
-    std::os::unix::fs::FileExt::write_all_at(&f, b"three MiB in", 3 * 1024 * 1024 + 100)
-        .unwrap();
+    std::os::unix::fs::FileExt::write_all_at(&f, b"three MiB in", 3 * 1024 * 1024 + 100).unwrap();
     std::os::unix::fs::FileExt::write_all_at(&f, b"end", size - 3).unwrap();
     drop(f);
     let out = deposit_restore(tmp.path(), &src, "out");
@@ -382,7 +395,10 @@ fn entries_hidden_in_the_data_of_folder_and_link_entries_are_read_and_reported()
         );
         let (gnu, code) = tar_x(tmp.path(), &ar, &format!("gnu-{c}"));
         assert_eq!(code, 0, "{what}");
-        assert!(gnu.join("hidden.txt").is_file(), "{what}: GNU tar unpacks it");
+        assert!(
+            gnu.join("hidden.txt").is_file(),
+            "{what}: GNU tar unpacks it"
+        );
         let ours = deposit_restore(tmp.path(), &ar, &format!("escrow-{c}"));
         assert_eq!(tree(&ours), tree(&gnu), "{what}");
         let found = ambiguous(&check(&ar));
@@ -444,7 +460,12 @@ fn gnu_long_and_pax_names_that_differ_are_reported() {
         assert_eq!(code, 0, "{what}");
         let ours = deposit_restore(tmp.path(), &ar, &format!("escrow-{n}"));
         assert_eq!(tree(&ours), tree(&gnu), "{what}");
-        assert!(tree(&gnu).values().chain(tree(&gnu).keys()).any(|v| v.contains(gnu_name)));
+        assert!(
+            tree(&gnu)
+                .values()
+                .chain(tree(&gnu).keys())
+                .any(|v| v.contains(gnu_name))
+        );
         let found = ambiguous(&check(&ar));
         assert_eq!(found.len(), 1, "{what}: {found:?}");
         let evidence = found[0]["evidence"].to_string();

@@ -176,7 +176,9 @@ impl<R: Read> Read for Data<'_, R> {
         if self.left == 0 || buf.is_empty() {
             return Ok(0);
         }
-        let want = usize::try_from(self.left).unwrap_or(usize::MAX).min(buf.len());
+        let want = usize::try_from(self.left)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
         let n = self.b.read(&mut buf[..want])?;
         if n == 0 {
             return Err(io::Error::new(
@@ -330,11 +332,7 @@ fn ambiguous(u: &mut Unpacker<'_>, name: &[u8], en: String, zh: String, evidence
 /// `path`, then a GNU long name, then the header's own; likewise PAX `linkpath`, GNU long
 /// link, header), and an `archive-ambiguous` finding where a GNU long name (or link) and a PAX
 /// one name different files: bsdtar and Python take the one written last.
-fn entry_names(
-    u: &mut Unpacker<'_>,
-    header: &tar::Header,
-    ext: &Extensions,
-) -> (Vec<u8>, Vec<u8>) {
+fn entry_names(u: &mut Unpacker<'_>, header: &tar::Header, ext: &Extensions) -> (Vec<u8>, Vec<u8>) {
     let own = header.path_bytes().into_owned();
     let own_link = header
         .link_name_bytes()
@@ -351,9 +349,18 @@ fn entry_names(
             ambiguous(
                 u,
                 entry,
-                format!("a tar entry's GNU long {what} ({g}) and its PAX {what} ({p}) differ: GNU tar takes the PAX one, bsdtar and Python the one written last, so the hospital may unpack another file than the one checked; escrow checked {p}"),
-                format!("tar 条目的 GNU 长{}（{g}）与 PAX {}（{p}）不一致：GNU tar 采用 PAX 的，bsdtar 与 Python 采用后写入的，医院解出的可能不是检查过的文件；escrow 检查的是 {p}", zh_what(what), zh_what(what)),
-                vec![format!("GNU tar: {p}"), format!("bsdtar, Python (when the GNU {what} comes last): {g}")],
+                format!(
+                    "a tar entry's GNU long {what} ({g}) and its PAX {what} ({p}) differ: GNU tar takes the PAX one, bsdtar and Python the one written last, so the hospital may unpack another file than the one checked; escrow checked {p}"
+                ),
+                format!(
+                    "tar 条目的 GNU 长{}（{g}）与 PAX {}（{p}）不一致：GNU tar 采用 PAX 的，bsdtar 与 Python 采用后写入的，医院解出的可能不是检查过的文件；escrow 检查的是 {p}",
+                    zh_what(what),
+                    zh_what(what)
+                ),
+                vec![
+                    format!("GNU tar: {p}"),
+                    format!("bsdtar, Python (when the GNU {what} comes last): {g}"),
+                ],
             );
         }
         name
@@ -367,7 +374,11 @@ fn entry_names(
 }
 
 fn zh_what(what: &str) -> &'static str {
-    if what == "name" { "文件名" } else { "链接目标" }
+    if what == "name" {
+        "文件名"
+    } else {
+        "链接目标"
+    }
 }
 
 /// The entry being read: its number, header, names as GNU tar takes them, and extensions.
@@ -422,7 +433,10 @@ fn regular<R: Read>(
                     .ok()
                     .and_then(|s| s.parse::<u64>().ok())
                     .ok_or_else(|| {
-                        e.bad_map(u, &format!("{} is not a number", String::from_utf8_lossy(key)))
+                        e.bad_map(
+                            u,
+                            &format!("{} is not a number", String::from_utf8_lossy(key)),
+                        )
                     })
             })
             .transpose()
@@ -459,7 +473,10 @@ fn regular<R: Read>(
     {
         return Err(e.bad_map(
             u,
-            &format!("GNU.sparse.numblocks is {n} but the map lists {}", map.len()),
+            &format!(
+                "GNU.sparse.numblocks is {n} but the map lists {}",
+                map.len()
+            ),
         ));
     }
     sparse::check(&map, real, stored).map_err(|w| e.bad_map(u, &w))?;
@@ -477,8 +494,8 @@ fn old_sparse<R: Read>(
     e: &Current<'_>,
     mode: u32,
 ) -> Result<(), DeliveryError> {
-    let real =
-        sparse::number(&e.block[483..495]).ok_or_else(|| e.bad_map(u, "the real size is not a number"))?;
+    let real = sparse::number(&e.block[483..495])
+        .ok_or_else(|| e.bad_map(u, "the real size is not a number"))?;
     let mut map = Vec::new();
     let mut full = sparse::gnu_entries(e.block, 386, 4, &mut map).map_err(|w| e.bad_map(u, &w))?;
     let mut extended = e.block[482] != 0;
@@ -539,11 +556,22 @@ fn note_hidden(u: &mut Unpacker<'_>, hidden: &mut Vec<Hidden>, at: Option<u64>, 
         ambiguous(
             u,
             &h.owner,
-            format!("the tar {en} entry {} declares {} bytes of data: GNU tar (tar -xf), bsdtar and Python read the next header right after it, so any entry inside those bytes is unpacked (found: {found}), while readers that skip the declared data (the Rust tar crate; GNU tar's own listing for links, devices and FIFOs) do not see them; escrow checked what GNU tar unpacks", names::short(&h.owner), h.declared),
-            format!("tar {zh}条目 {} 声明了 {} 字节数据：GNU tar（tar -xf）、bsdtar 与 Python 在其后直接读取下一个条目头，这些字节中的条目会被解出（发现：{found}），而跳过所声明数据的工具（Rust tar crate；GNU tar 列目录时对链接、设备与管道）看不到它们；escrow 检查的是 GNU tar 解出的内容", names::short(&h.owner), h.declared),
+            format!(
+                "the tar {en} entry {} declares {} bytes of data: GNU tar (tar -xf), bsdtar and Python read the next header right after it, so any entry inside those bytes is unpacked (found: {found}), while readers that skip the declared data (the Rust tar crate; GNU tar's own listing for links, devices and FIFOs) do not see them; escrow checked what GNU tar unpacks",
+                names::short(&h.owner),
+                h.declared
+            ),
+            format!(
+                "tar {zh}条目 {} 声明了 {} 字节数据：GNU tar（tar -xf）、bsdtar 与 Python 在其后直接读取下一个条目头，这些字节中的条目会被解出（发现：{found}），而跳过所声明数据的工具（Rust tar crate；GNU tar 列目录时对链接、设备与管道）看不到它们；escrow 检查的是 GNU tar 解出的内容",
+                names::short(&h.owner),
+                h.declared
+            ),
             vec![
                 format!("GNU tar, bsdtar, Python: entries inside are unpacked: {found}"),
-                format!("Rust tar crate: {} bytes of data skipped, entries inside not seen", h.declared),
+                format!(
+                    "Rust tar crate: {} bytes of data skipped, entries inside not seen",
+                    h.declared
+                ),
             ],
         );
     }
@@ -583,7 +611,9 @@ fn odd_type<R: Read>(
         _ => {
             with_data(u, b, e.i, n, |u, d| u.file(e.raw, mode, d))?;
             (
-                format!("a regular file of {n} bytes (warning \"Unknown file type\"), as bsdtar and Python give"),
+                format!(
+                    "a regular file of {n} bytes (warning \"Unknown file type\"), as bsdtar and Python give"
+                ),
                 "a reserved or obsolete type that other readers may skip or refuse".to_owned(),
             )
         }
@@ -593,8 +623,12 @@ fn odd_type<R: Read>(
     ambiguous(
         u,
         e.raw,
-        format!("the tar entry {name} has the entry type {c:?}, which tar tools read differently: GNU tar gives {gnu}; {others}; escrow checked what GNU tar gives"),
-        format!("tar 条目 {name} 的条目类型为 {c:?}，不同 tar 工具解读不同：GNU tar 得到 {gnu}；{others}；escrow 检查的是 GNU tar 的结果"),
+        format!(
+            "the tar entry {name} has the entry type {c:?}, which tar tools read differently: GNU tar gives {gnu}; {others}; escrow checked what GNU tar gives"
+        ),
+        format!(
+            "tar 条目 {name} 的条目类型为 {c:?}，不同 tar 工具解读不同：GNU tar 得到 {gnu}；{others}；escrow 检查的是 GNU tar 的结果"
+        ),
         vec![format!("GNU tar: {gnu}"), others],
     );
     Ok(())
@@ -622,7 +656,9 @@ fn entry<R: Read>(
         b'1'..=b'6' => {}
         _ => return odd_type(u, b, e, kind, mode),
     }
-    if e.ext.pax_value(b"GNU.sparse.major").is_some() || e.ext.pax_value(b"GNU.sparse.size").is_some() {
+    if e.ext.pax_value(b"GNU.sparse.major").is_some()
+        || e.ext.pax_value(b"GNU.sparse.size").is_some()
+    {
         return Err(u.err(format!(
             "entry {} ({:?}) is a GNU sparse file that is not a regular file: the archive is damaged or hostile; ask the vendor for a sound archive",
             e.i + 1,
@@ -672,7 +708,9 @@ pub(super) fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), 
         }
         if !checksum_ok(&block) {
             return Err(if i == 0 {
-                u.err("not a readable tar archive (the first header's checksum is wrong)".to_owned())
+                u.err(
+                    "not a readable tar archive (the first header's checksum is wrong)".to_owned(),
+                )
             } else {
                 corrupt(u, i, &"a header's checksum is wrong")
             });

@@ -172,15 +172,12 @@ pub(super) fn check(map: &[Chunk], real: u64, stored: u64) -> Result<(), String>
                 i + 1
             ));
         }
-        end = off
-            .checked_add(len)
-            .filter(|&e| e <= real)
-            .ok_or_else(|| {
-                format!(
-                    "map entry {} (offset {off}, {len} bytes) ends past the file's size ({real} bytes)",
-                    i + 1
-                )
-            })?;
+        end = off.checked_add(len).filter(|&e| e <= real).ok_or_else(|| {
+            format!(
+                "map entry {} (offset {off}, {len} bytes) ends past the file's size ({real} bytes)",
+                i + 1
+            )
+        })?;
         total += len;
     }
     if total != stored {
