@@ -24,8 +24,11 @@ const HOLE_BLOCK: usize = 4096;
 struct Holes {
     file: File,
     buf: Vec<u8>,
+    /// The file offset of `buf[0]`.
+    at: u64,
     len: u64,
-    skip: i64,
+    /// Whether the file's offset is behind `at` (zeros were skipped).
+    behind: bool,
 }
 
 impl Holes {
@@ -33,8 +36,9 @@ impl Holes {
         Holes {
             file,
             buf: Vec::with_capacity(256 * 1024),
+            at: 0,
             len: 0,
-            skip: 0,
+            behind: false,
         }
     }
 
@@ -48,28 +52,35 @@ impl Holes {
         };
         let mut run = 0..0;
         for start in (0..whole).step_by(HOLE_BLOCK) {
-            let block = &self.buf[start..whole.min(start + HOLE_BLOCK)];
-            if block.iter().all(|&b| b == 0) {
-                if !run.is_empty() {
-                    self.file.write_all(&self.buf[run.clone()])?;
-                }
-                run = 0..0;
-                self.skip += block.len() as i64;
+            let end = whole.min(start + HOLE_BLOCK);
+            if self.buf[start..end].iter().all(|&b| b == 0) {
+                self.write_run(&mut run)?;
+                self.behind = true;
                 continue;
             }
-            if run.is_empty() {
-                if self.skip > 0 {
-                    self.file.seek(io::SeekFrom::Current(self.skip))?;
-                    self.skip = 0;
-                }
+            if run.start == run.end {
                 run = start..start;
             }
-            run.end = start + block.len();
+            run.end = end;
         }
-        if !run.is_empty() {
-            self.file.write_all(&self.buf[run])?;
-        }
+        self.write_run(&mut run)?;
         self.buf.drain(..whole);
+        self.at += whole as u64;
+        Ok(())
+    }
+
+    /// Write `buf[run]` at its place in the file, and empty `run`.
+    fn write_run(&mut self, run: &mut std::ops::Range<usize>) -> io::Result<()> {
+        if run.start == run.end {
+            return Ok(());
+        }
+        if self.behind {
+            self.file
+                .seek(io::SeekFrom::Start(self.at + run.start as u64))?;
+            self.behind = false;
+        }
+        self.file.write_all(&self.buf[run.clone()])?;
+        *run = 0..0;
         Ok(())
     }
 

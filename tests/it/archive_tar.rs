@@ -191,8 +191,8 @@ fn patch(path: &Path, from: &[u8], to: &[u8], out: &str) -> PathBuf {
     out
 }
 
-/// A sparse map out of order, past the real size or not matching the data is an error
-/// (exit 2) naming the entry; so is a PAX 1.0 map longer than the data.
+/// A sparse map out of order, past the real size, not matching the data, too long or not
+/// made of numbers is an error (exit 2) naming the entry.
 #[test]
 fn malformed_sparse_maps_are_errors_naming_the_entry() {
     let tmp = tempfile::tempdir().unwrap();
@@ -230,6 +230,11 @@ fn malformed_sparse_maps_are_errors_naming_the_entry() {
             "more data listed than stored",
             patch(&v00, b"numbytes=4096\n27", b"numbytes=8192\n27", "more.tar"),
             "the map lists",
+        ),
+        (
+            "too many map entries",
+            patch(&v10, b"3\n0\n4096\n", b"9999999\n0", "many.tar"),
+            "map entries, more than the",
         ),
         (
             "a map that is not numbers",

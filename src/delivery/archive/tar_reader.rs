@@ -441,9 +441,8 @@ fn regular<R: Read>(
             })
             .transpose()
     };
-    let real = match (number(b"GNU.sparse.realsize")?, number(b"GNU.sparse.size")?) {
-        (Some(n), _) | (None, Some(n)) => n,
-        (None, None) => return Err(e.bad_map(u, "no GNU.sparse.realsize or GNU.sparse.size")),
+    let Some(real) = number(b"GNU.sparse.realsize")?.or(number(b"GNU.sparse.size")?) else {
+        return Err(e.bad_map(u, "no GNU.sparse.realsize or GNU.sparse.size"));
     };
     if let Some(major) = e.pax(b"GNU.sparse.major") {
         let minor = e.pax(b"GNU.sparse.minor").unwrap_or_default();
@@ -458,7 +457,9 @@ fn regular<R: Read>(
             ));
         }
         return with_data(u, b, e.i, stored, |u, d| {
-            let (map, used) = sparse::v1_map(d, stored).map_err(|w| e.bad_map(u, &w))?;
+            // The map is read a byte at a time; the buffer never reads past the entry's data.
+            let mut d = io::BufReader::new(d);
+            let (map, used) = sparse::v1_map(&mut d, stored).map_err(|w| e.bad_map(u, &w))?;
             sparse::check(&map, real, stored - used).map_err(|w| e.bad_map(u, &w))?;
             u.file(e.raw, mode, &mut sparse::Expand::new(d, map, real))
         });

@@ -79,11 +79,10 @@ pub(super) fn pax_00(records: &[(&[u8], &[u8])]) -> Result<Vec<Chunk>, String> {
     let mut offset = None;
     for (k, v) in records {
         match *k {
-            b"GNU.sparse.offset" => {
-                if offset.replace(decimal(v)?).is_some() {
-                    return Err("two GNU.sparse.offset records in a row".to_owned());
-                }
+            b"GNU.sparse.offset" if offset.is_some() => {
+                return Err("two GNU.sparse.offset records in a row".to_owned());
             }
+            b"GNU.sparse.offset" => offset = Some(decimal(v)?),
             b"GNU.sparse.numbytes" => {
                 let off = offset
                     .take()
@@ -106,7 +105,7 @@ pub(super) fn pax_01(map: &[u8]) -> Result<Vec<Chunk>, String> {
         return Ok(out);
     }
     let parts: Vec<&[u8]> = map.split(|&b| b == b',').collect();
-    if parts.len() % 2 != 0 {
+    if !parts.len().is_multiple_of(2) {
         return Err("GNU.sparse.map holds an odd count of numbers".to_owned());
     }
     for p in parts.chunks(2) {
