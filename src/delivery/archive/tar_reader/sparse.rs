@@ -246,3 +246,79 @@ impl<R: Read> Read for Expand<R> {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expand_gives_holes_as_zeros_up_to_the_real_size() {
+        let map = vec![(2, 3), (8, 2)];
+        check(&map, 12, 5).unwrap();
+        let mut out = Vec::new();
+        Expand::new(&b"abcde"[..], map, 12)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, b"\0\0abc\0\0\0de\0\0");
+    }
+
+    #[test]
+    fn expand_reports_data_that_ends_early() {
+        let mut out = Vec::new();
+        let err = Expand::new(&b"ab"[..], vec![(0, 4)], 4)
+            .read_to_end(&mut out)
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn maps_are_checked() {
+        assert!(check(&[(4, 2), (0, 2)], 10, 4).is_err(), "out of order");
+        assert!(check(&[(0, 4), (2, 2)], 10, 6).is_err(), "overlapping");
+        assert!(check(&[(8, 4)], 10, 4).is_err(), "past the real size");
+        assert!(check(&[(0, 4)], 10, 5).is_err(), "not the stored size");
+        assert!(check(&[(u64::MAX, 2)], 10, 2).is_err(), "overflow");
+        check(&[(0, 4), (10, 0)], 10, 4).unwrap();
+    }
+
+    #[test]
+    fn map_formats_parse() {
+        assert_eq!(
+            pax_01(b"0,4096,32768,4096").unwrap(),
+            vec![(0, 4096), (32_768, 4096)]
+        );
+        assert!(pax_01(b"0,4096,1").is_err());
+        assert!(pax_01(b"0,-1").is_err());
+        let recs: Vec<(&[u8], &[u8])> = vec![
+            (b"GNU.sparse.offset", b"0"),
+            (b"GNU.sparse.numbytes", b"5"),
+            (b"GNU.sparse.offset", b"9"),
+            (b"GNU.sparse.numbytes", b"1"),
+        ];
+        assert_eq!(pax_00(&recs).unwrap(), vec![(0, 5), (9, 1)]);
+        assert!(pax_00(&recs[1..]).is_err(), "a length without its offset");
+        assert!(pax_00(&recs[..1]).is_err(), "an offset without its length");
+        let mut v1 = b"2\n0\n5\n9\n1\n".to_vec();
+        v1.resize(512, 0);
+        v1.extend_from_slice(b"hello!");
+        let mut r = &v1[..];
+        assert_eq!(v1_map(&mut r, 518).unwrap(), (vec![(0, 5), (9, 1)], 512));
+        assert_eq!(r, b"hello!");
+        assert!(
+            v1_map(&mut &b"999999999\n"[..], 512).is_err(),
+            "too many entries"
+        );
+        assert!(
+            v1_map(&mut &b"1\n0\n"[..], 4).is_err(),
+            "longer than the data"
+        );
+    }
+
+    #[test]
+    fn header_numbers_are_octal_or_base_256() {
+        assert_eq!(number(b"00000001000\0"), Some(512));
+        assert_eq!(number(b"\x80\0\0\0\0\0\0\0\0\0\x02\0"), Some(512));
+        assert_eq!(number(b"\0\0\0"), Some(0));
+        assert_eq!(number(b"12x"), None);
+    }
+}
