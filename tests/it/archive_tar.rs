@@ -384,18 +384,21 @@ fn unknown_entry_types_are_read_as_gnu_tar_does_and_reported() {
     assert!(ambiguous(&check(&ar)).is_empty());
 }
 
-/// A folder, link or FIFO entry whose size field is not 0: GNU tar (like bsdtar and Python)
+/// A folder, link or FIFO entry whose size field is not 0 (or a regular entry named with a
+/// trailing slash, a folder for GNU tar): GNU tar (like bsdtar, and Python but for the last)
 /// reads the next header right after it, so an entry hidden in its "data" is unpacked. escrow
 /// reads it so too, and reports the entry with both readings.
 #[test]
 fn entries_hidden_in_the_data_of_folder_and_link_entries_are_read_and_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let hidden = raw_entry(b"hidden.txt", b'0', b"secret\n", b"");
-    for (what, kind, link) in [
-        ("folder", b'5', &b""[..]),
-        ("symbolic link", b'2', &b"first.txt"[..]),
-        ("hard link", b'1', &b"first.txt"[..]),
-        ("FIFO", b'6', &b""[..]),
+    for (what, kind, link, name) in [
+        ("folder", b'5', &b""[..], "holder"),
+        ("symbolic link", b'2', &b"first.txt"[..], "holder"),
+        ("hard link", b'1', &b"first.txt"[..], "holder"),
+        ("FIFO", b'6', &b""[..], "holder"),
+        // A regular entry named with a trailing slash: a folder for GNU tar.
+        ("folder", b'0', &b""[..], "holder/"),
     ] {
         let c = char::from(kind);
         let ar = write_tar(
@@ -403,7 +406,7 @@ fn entries_hidden_in_the_data_of_folder_and_link_entries_are_read_and_reported()
             &format!("hidden-{c}.tar"),
             &[
                 raw_entry(b"first.txt", b'0', b"first\n", b""),
-                raw_entry(b"holder", kind, &hidden, link),
+                raw_entry(name.as_bytes(), kind, &hidden, link),
                 raw_entry(b"last.txt", b'0', b"last\n", b""),
             ],
         );
@@ -417,7 +420,7 @@ fn entries_hidden_in_the_data_of_folder_and_link_entries_are_read_and_reported()
         assert_eq!(tree(&ours), tree(&gnu), "{what}");
         let found = ambiguous(&check(&ar));
         assert_eq!(found.len(), 1, "{what}: {found:?}");
-        assert_eq!(found[0]["path"], "holder");
+        assert_eq!(found[0]["path"], name);
         let text = found[0].to_string();
         assert!(
             text.contains(what) && text.contains("hidden.txt"),

@@ -524,14 +524,47 @@ struct Hidden {
     inside: Vec<String>,
 }
 
-fn kind_name(kind: u8) -> (&'static str, &'static str) {
-    match kind {
+/// An entry kind's name (English, Chinese), and which readers read the next header right
+/// after it and which skip its declared data (English, Chinese).
+struct KindReadings {
+    en: &'static str,
+    zh: &'static str,
+    read_en: &'static str,
+    read_zh: &'static str,
+    skip_en: &'static str,
+    skip_zh: &'static str,
+}
+
+fn kind_name(kind: u8) -> KindReadings {
+    let (en, zh) = match kind {
+        b'0' => (
+            "regular entry named with a trailing slash (a folder for GNU tar)",
+            "以斜杠结尾的普通文件（GNU tar 视为目录）",
+        ),
         b'1' => ("hard link", "硬链接"),
         b'2' => ("symbolic link", "符号链接"),
         b'3' => ("character device", "字符设备"),
         b'4' => ("block device", "块设备"),
         b'5' => ("folder", "目录"),
         _ => ("FIFO", "命名管道"),
+    };
+    if kind == b'0' {
+        return KindReadings {
+            en,
+            zh,
+            read_en: "GNU tar (tar -xf) and bsdtar",
+            read_zh: "GNU tar（tar -xf）与 bsdtar",
+            skip_en: "Python, the Rust tar crate",
+            skip_zh: "Python、Rust tar crate",
+        };
+    }
+    KindReadings {
+        en,
+        zh,
+        read_en: "GNU tar (tar -xf), bsdtar and Python",
+        read_zh: "GNU tar（tar -xf）、bsdtar 与 Python",
+        skip_en: "the Rust tar crate; GNU tar's own listing for links, devices and FIFOs",
+        skip_zh: "Rust tar crate；GNU tar 列目录时对链接、设备与管道",
     }
 }
 
@@ -548,30 +581,29 @@ fn note_hidden(u: &mut Unpacker<'_>, hidden: &mut Vec<Hidden>, at: Option<u64>, 
         .partition(|h| at.is_none_or(|a| a >= h.end));
     *hidden = keep;
     for h in done {
-        let (en, zh) = kind_name(h.kind);
+        let k = kind_name(h.kind);
         let found = if h.inside.is_empty() {
             "none".to_owned()
         } else {
             h.inside.join(", ")
         };
+        let (owner, n) = (names::short(&h.owner), h.declared);
         ambiguous(
             u,
             &h.owner,
             format!(
-                "the tar {en} entry {} declares {} bytes of data: GNU tar (tar -xf), bsdtar and Python read the next header right after it, so any entry inside those bytes is unpacked (found: {found}), while readers that skip the declared data (the Rust tar crate; GNU tar's own listing for links, devices and FIFOs) do not see them; escrow checked what GNU tar unpacks",
-                names::short(&h.owner),
-                h.declared
+                "the tar {} {owner} declares {n} bytes of data: {} read the next header right after it, so any entry inside those bytes is unpacked (found: {found}), while readers that skip the declared data ({}) do not see them; escrow checked what GNU tar unpacks",
+                k.en, k.read_en, k.skip_en
             ),
             format!(
-                "tar {zh}条目 {} 声明了 {} 字节数据：GNU tar（tar -xf）、bsdtar 与 Python 在其后直接读取下一个条目头，这些字节中的条目会被解出（发现：{found}），而跳过所声明数据的工具（Rust tar crate；GNU tar 列目录时对链接、设备与管道）看不到它们；escrow 检查的是 GNU tar 解出的内容",
-                names::short(&h.owner),
-                h.declared
+                "tar {}条目 {owner} 声明了 {n} 字节数据：{} 在其后直接读取下一个条目头，这些字节中的条目会被解出（发现：{found}），而跳过所声明数据的工具（{}）看不到它们；escrow 检查的是 GNU tar 解出的内容",
+                k.zh, k.read_zh, k.skip_zh
             ),
             vec![
-                format!("GNU tar, bsdtar, Python: entries inside are unpacked: {found}"),
+                format!("{}: entries inside are unpacked: {found}", k.read_en),
                 format!(
-                    "Rust tar crate: {} bytes of data skipped, entries inside not seen",
-                    h.declared
+                    "{}: {n} bytes of data skipped, entries inside not seen",
+                    k.skip_en
                 ),
             ],
         );
@@ -642,9 +674,15 @@ fn entry<R: Read>(
     e: &Current<'_>,
     hidden: &mut Vec<Hidden>,
 ) -> Result<(), DeliveryError> {
-    let kind = e.header.entry_type().as_byte();
+    let mut kind = e.header.entry_type().as_byte();
+    let mut hidden_kind = kind;
     let big = pax_big_size(u, e.ext, kind, e.declared, e.i, e.raw)?;
     let mode = e.header.mode().unwrap_or(0o644);
+    // A regular entry whose name ends in `/` is a folder for GNU tar and bsdtar (what V7 tar
+    // wrote for folders), its data not read either.
+    if matches!(kind, b'0' | b'\0' | b'7') && e.raw.ends_with(b"/") {
+        (kind, hidden_kind) = (b'5', b'0');
+    }
     match kind {
         b'0' | b'\0' | b'7' => return regular(u, b, e, mode, big.unwrap_or(e.declared)),
         b'S' => return old_sparse(u, b, e, mode),
@@ -677,7 +715,7 @@ fn entry<R: Read>(
     if e.declared > 0 {
         hidden.push(Hidden {
             owner: e.raw.to_vec(),
-            kind,
+            kind: hidden_kind,
             declared: e.declared,
             end: b.pos.saturating_add(e.declared.next_multiple_of(512)),
             inside: Vec::new(),
