@@ -1,5 +1,8 @@
-//! Tar archives, read as GNU tar reads them: extension headers (GNU long names and links, PAX
-//! extended headers) bounded before they are read and applied to the entry that follows.
+//! Tar archives, read block by block as GNU tar extracts them: extension headers (GNU long
+//! names and links, PAX extended headers) bounded before they are read and applied to the entry
+//! that follows; GNU sparse files with their holes; entries that tar tools read differently
+//! (unknown types, data declared by folder and link entries, differing GNU and PAX names) read
+//! as GNU tar reads them and reported `archive-ambiguous`.
 
 use std::io::{self, Read};
 
