@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
-use std::io::BufWriter;
+use std::io::{self, Seek, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
@@ -14,6 +14,98 @@ use super::snapshot::{self, RecEntry, safe_relative};
 use super::{Vault, VaultError, io_err};
 use crate::delivery::EntryKind;
 use crate::progress::Progress;
+
+/// The block size below which runs of zeros are written, not skipped.
+const HOLE_BLOCK: usize = 4096;
+
+/// A restored file's writer that keeps holes: whole aligned blocks of zeros are skipped by
+/// seeking instead of written, and the length is set at the end, so a sparse file delivered
+/// (a disk image, a database file) takes no more disk space than it did at the vendor's.
+struct Holes {
+    file: File,
+    buf: Vec<u8>,
+    /// The file offset of `buf[0]`.
+    at: u64,
+    len: u64,
+    /// Whether the file's offset is behind `at` (zeros were skipped).
+    behind: bool,
+}
+
+impl Holes {
+    fn new(file: File) -> Self {
+        Holes {
+            file,
+            buf: Vec::with_capacity(256 * 1024),
+            at: 0,
+            len: 0,
+            behind: false,
+        }
+    }
+
+    /// Write the buffer's whole blocks (all of it when `all`): zeros skipped, the rest written
+    /// in runs.
+    fn drain(&mut self, all: bool) -> io::Result<()> {
+        let whole = if all {
+            self.buf.len()
+        } else {
+            self.buf.len() / HOLE_BLOCK * HOLE_BLOCK
+        };
+        let mut run = 0..0;
+        for start in (0..whole).step_by(HOLE_BLOCK) {
+            let end = whole.min(start + HOLE_BLOCK);
+            if self.buf[start..end].iter().all(|&b| b == 0) {
+                self.write_run(&mut run)?;
+                self.behind = true;
+                continue;
+            }
+            if run.start == run.end {
+                run = start..start;
+            }
+            run.end = end;
+        }
+        self.write_run(&mut run)?;
+        self.buf.drain(..whole);
+        self.at += whole as u64;
+        Ok(())
+    }
+
+    /// Write `buf[run]` at its place in the file, and empty `run`.
+    fn write_run(&mut self, run: &mut std::ops::Range<usize>) -> io::Result<()> {
+        if run.start == run.end {
+            return Ok(());
+        }
+        if self.behind {
+            self.file
+                .seek(io::SeekFrom::Start(self.at + run.start as u64))?;
+            self.behind = false;
+        }
+        self.file.write_all(&self.buf[run.clone()])?;
+        *run = 0..0;
+        Ok(())
+    }
+
+    /// Write what is left and set the file's length (the holes at its end included).
+    fn finish(mut self) -> io::Result<File> {
+        self.drain(true)?;
+        self.file.set_len(self.len)?;
+        Ok(self.file)
+    }
+}
+
+impl Write for Holes {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        self.len += data.len() as u64;
+        if self.buf.len() >= 256 * 1024 {
+            self.drain(false)?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 /// What a restore wrote.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -324,7 +416,7 @@ impl Target<'_> {
             .mode(0o600)
             .open(&path)
             .map_err(io_err(&path))?;
-        let mut out = BufWriter::with_capacity(256 * 1024, file);
+        let mut out = Holes::new(file);
         let (got, len) =
             pack::copy_object(&packs[&loc.pack], &loc, dec, &mut out).map_err(|err| {
                 VaultError::Corrupt {
@@ -335,9 +427,7 @@ impl Target<'_> {
                     ),
                 }
             })?;
-        let file = out
-            .into_inner()
-            .map_err(|err| io_err(&path)(err.into_error()))?;
+        let file = out.finish().map_err(io_err(&path))?;
         if got != sha || len != e.size {
             drop(file);
             let _ = std::fs::remove_file(&path);

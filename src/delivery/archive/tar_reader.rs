@@ -1,9 +1,16 @@
-//! Tar archives, read as GNU tar reads them: extension headers (GNU long names and links, PAX
-//! extended headers) bounded before they are read and applied to the entry that follows.
+//! Tar archives, read block by block as GNU tar extracts them: extension headers (GNU long
+//! names and links, PAX extended headers) bounded before they are read and applied to the entry
+//! that follows; GNU sparse files with their holes; entries that tar tools read differently
+//! (unknown types, data declared by folder and link entries, differing GNU and PAX names) read
+//! as GNU tar reads them and reported `archive-ambiguous`.
 
 use std::io::{self, Read};
 
 use super::{DeliveryError, MAX_NAME, Unpacker, names};
+use crate::delivery::codes::DeliveryCode;
+use crate::finding::Finding;
+
+mod sparse;
 
 /// The largest GNU long-name or long-link record read (a name is at most [`MAX_NAME`]; the
 /// rest of the margin is for padding and odd writers).
@@ -82,7 +89,7 @@ fn pax_refusal(data: &[u8], global: bool) -> Option<String> {
         Err(e) => return Some(format!("a malformed PAX extended header ({e})")),
     };
     for (k, _) in records {
-        if k.starts_with(b"GNU.sparse.") {
+        if global && k.starts_with(b"GNU.sparse.") {
             return Some(
                 "a GNU sparse file (PAX GNU.sparse keys), which escrow does not read; ask the vendor to repack the delivery without --sparse".to_owned(),
             );
@@ -100,21 +107,6 @@ fn pax_refusal(data: &[u8], global: bool) -> Option<String> {
 /// The largest size a tar header's 11 octal digits hold.
 const OCTAL_SIZE_MAX: u64 = 0o777_7777_7777;
 
-/// One reader shared by the tar crate and `unpack_tar` (see there).
-struct Shared<R>(std::rc::Rc<std::cell::RefCell<R>>);
-
-impl<R> Clone for Shared<R> {
-    fn clone(&self) -> Self {
-        Shared(self.0.clone())
-    }
-}
-
-impl<R: Read> Read for Shared<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.borrow_mut().read(buf)
-    }
-}
-
 /// A GNU long name or a name record: its bytes up to the first NUL.
 fn until_nul(mut b: Vec<u8>) -> Vec<u8> {
     if let Some(i) = b.iter().position(|&c| c == 0) {
@@ -123,106 +115,188 @@ fn until_nul(mut b: Vec<u8>) -> Vec<u8> {
     b
 }
 
-/// Read the tar archive's entries raw: the tar crate would read each PAX extended header and
-/// GNU long-name record whole into memory, however large the header says it is (a few
-/// kilobytes of zstd can say gigabytes). Here each is bounded before it is read
-/// ([`MAX_PAX`], [`MAX_LONG_NAME`]) and applied to the entry that follows it; a PAX name
-/// overrides a GNU long name, which overrides the header's own.
+/// The archive, read in 512-byte blocks, with the offset of the next byte.
+struct Blocks<R> {
+    r: R,
+    pos: u64,
+}
+
+impl<R: Read> Read for Blocks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.r.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read> Blocks<R> {
+    /// The next block; `None` at a clean end of the input.
+    fn block(&mut self) -> io::Result<Option<[u8; 512]>> {
+        let mut b = [0u8; 512];
+        let mut got = 0;
+        while got < 512 {
+            match self.read(&mut b[got..]) {
+                Ok(0) if got == 0 => return Ok(None),
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the archive ends inside a header",
+                    ));
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Some(b))
+    }
+
+    /// Skip `n` bytes of entry data and the padding to the next block.
+    fn skip(&mut self, n: u64) -> io::Result<()> {
+        let mut d = Data { b: self, left: n };
+        io::copy(&mut d, &mut io::sink())?;
+        d.b.pad(n)
+    }
+
+    /// Skip the padding after `n` bytes of entry data.
+    fn pad(&mut self, n: u64) -> io::Result<()> {
+        let mut d = Data {
+            b: self,
+            left: n.next_multiple_of(512) - n,
+        };
+        io::copy(&mut d, &mut io::sink()).map(|_| ())
+    }
+}
+
+/// `left` bytes of an entry's data; the archive ending before them is an error.
+struct Data<'a, R> {
+    b: &'a mut Blocks<R>,
+    left: u64,
+}
+
+impl<R: Read> Read for Data<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = usize::try_from(self.left)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let n = self.b.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the archive ends inside the entry's data",
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Read `n` bytes of entry data through `f`, then whatever `f` left and the padding.
+fn with_data<R: Read, T>(
+    u: &mut Unpacker<'_>,
+    b: &mut Blocks<R>,
+    i: usize,
+    n: u64,
+    f: impl FnOnce(&mut Unpacker<'_>, &mut dyn Read) -> Result<T, DeliveryError>,
+) -> Result<T, DeliveryError> {
+    let mut d = Data { b, left: n };
+    let out = f(u, &mut d)?;
+    io::copy(&mut d, &mut io::sink()).map_err(|e| corrupt(u, i, &e))?;
+    d.b.pad(n).map_err(|e| corrupt(u, i, &e))?;
+    Ok(out)
+}
+
+/// Whether a header block's checksum is right, summed unsigned or signed (both are accepted
+/// by GNU tar).
+fn checksum_ok(block: &[u8; 512]) -> bool {
+    let Some(stored) = sparse::number(&block[148..156]) else {
+        return false;
+    };
+    let (mut unsigned, mut signed) = (0i64, 0i64);
+    for (j, &c) in block.iter().enumerate() {
+        let c = if (148..156).contains(&j) { b' ' } else { c };
+        unsigned += i64::from(c);
+        signed += i64::from(c.cast_signed());
+    }
+    i64::try_from(stored).is_ok_and(|s| s == unsigned || s == signed)
+}
+
 /// Read an extension entry (GNU long name or link, PAX header, global PAX header) into `ext`,
-/// within its bounds; `Ok(false)` when `entry` (the `i`-th, declaring `declared` bytes) is not
-/// one.
+/// within its bounds; `Ok(false)` when the `i`-th entry, of type `kind` declaring `declared`
+/// bytes, is not one.
 fn extension<R: Read>(
     u: &mut Unpacker<'_>,
-    entry: &mut tar::Entry<'_, R>,
+    b: &mut Blocks<R>,
+    header: &tar::Header,
     i: usize,
-    declared: u64,
     ext: &mut Extensions,
 ) -> Result<bool, DeliveryError> {
-    let kind = entry.header().entry_type();
+    let kind = header.entry_type().as_byte();
+    let declared = header.entry_size().map_err(|e| corrupt(u, i, &e))?;
+    let mut global = None;
     let (slot, cap, what) = match kind {
-        tar::EntryType::GNULongName => (&mut ext.long_name, MAX_LONG_NAME, "GNU long name"),
-        tar::EntryType::GNULongLink => (&mut ext.long_link, MAX_LONG_NAME, "GNU long link"),
-        tar::EntryType::XHeader => (&mut ext.pax, MAX_PAX, "PAX extended header"),
-        // Solaris' extended header, which GNU tar reads as a PAX one.
-        k if k.as_byte() == b'X' => (&mut ext.pax, MAX_PAX, "PAX extended header"),
-        _ => (&mut None, 0, ""),
+        b'L' => (&mut ext.long_name, MAX_LONG_NAME, "GNU long name"),
+        b'K' => (&mut ext.long_link, MAX_LONG_NAME, "GNU long link"),
+        // `X`: Solaris' extended header, which GNU tar reads as a PAX one.
+        b'x' | b'X' => (&mut ext.pax, MAX_PAX, "PAX extended header"),
+        // Global PAX defaults: comments and times are nothing escrow keeps, but a global
+        // name, link or size is applied by GNU tar to every entry after it.
+        b'g' => (&mut global, MAX_PAX, "global PAX header"),
+        _ => return Ok(false),
     };
-    if cap > 0 {
-        let shown = names::short(&entry.header().path_bytes());
-        if declared > cap {
-            return Err(u.err(format!(
-                "entry {} ({shown:?}) is a {what} of {declared} bytes, more than the {cap} taken: the archive is damaged or hostile (a name is at most {MAX_NAME} bytes); ask the vendor for a sound archive",
-                i + 1
-            )));
-        }
-        if slot.is_some() {
-            return Err(u.err(format!(
-                "entry {} ({shown:?}) is a second {what} for the same entry: the archive is damaged or hostile; ask the vendor for a sound archive",
-                i + 1
-            )));
-        }
+    let shown = names::short(&header.path_bytes());
+    if declared > cap {
+        return Err(u.err(format!(
+            "entry {} ({shown:?}) is a {what} of {declared} bytes, more than the {cap} taken: the archive is damaged or hostile (a name is at most {MAX_NAME} bytes); ask the vendor for a sound archive",
+            i + 1
+        )));
+    }
+    if slot.is_some() {
+        return Err(u.err(format!(
+            "entry {} ({shown:?}) is a second {what} for the same entry: the archive is damaged or hostile; ask the vendor for a sound archive",
+            i + 1
+        )));
+    }
+    let data = with_data(u, b, i, declared, |u, d| {
         let mut data = Vec::new();
-        entry
-            .by_ref()
-            .take(cap)
-            .read_to_end(&mut data)
-            .map_err(|e| corrupt(u, i, &e))?;
-        // Extension data is unpacked bytes too, for the byte and ratio bounds.
-        u.add_bytes(data.len() as u64)?;
-        if cap == MAX_PAX
-            && let Some(why) = pax_refusal(&data, false)
-        {
-            return Err(u.err(format!(
-                "entry {} ({shown:?}) is {why}: tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
-                i + 1
-            )));
-        }
+        d.read_to_end(&mut data).map_err(|e| corrupt(u, i, &e))?;
+        Ok(data)
+    })?;
+    // Extension data is unpacked bytes too, for the byte and ratio bounds.
+    u.add_bytes(data.len() as u64)?;
+    if cap == MAX_PAX
+        && let Some(why) = pax_refusal(&data, kind == b'g')
+    {
+        return Err(u.err(format!(
+            "entry {} ({shown:?}) is {why}: tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
+            i + 1
+        )));
+    }
+    if kind != b'g' {
         *slot = Some(if cap == MAX_PAX {
             data
         } else {
             until_nul(data)
         });
-        return Ok(true);
     }
-    if kind == tar::EntryType::XGlobalHeader {
-        // Global PAX defaults: comments and times are nothing escrow keeps, but a global
-        // name, link or size is applied by GNU tar to every entry after it.
-        let shown = names::short(&entry.header().path_bytes());
-        if declared > MAX_PAX {
-            return Err(u.err(format!(
-                "entry {} ({shown:?}) is a global PAX header of {declared} bytes, more than the {MAX_PAX} taken: the archive is damaged or hostile; ask the vendor for a sound archive",
-                i + 1
-            )));
-        }
-        let mut data = Vec::new();
-        entry
-            .by_ref()
-            .take(MAX_PAX)
-            .read_to_end(&mut data)
-            .map_err(|e| corrupt(u, i, &e))?;
-        u.add_bytes(data.len() as u64)?;
-        if let Some(why) = pax_refusal(&data, true) {
-            return Err(u.err(format!(
-                "entry {} ({shown:?}) is {why}: tar tools would read the archive differently; ask the vendor to repack it with GNU tar or zip",
-                i + 1
-            )));
-        }
-        return Ok(true);
-    }
-    Ok(false)
+    Ok(true)
 }
 
 /// An entry's data cannot be read: the archive is truncated or corrupt.
 fn corrupt(u: &Unpacker<'_>, i: usize, e: &dyn std::fmt::Display) -> DeliveryError {
     u.err(format!("entry {} is truncated or corrupt ({e}); the delivery is incomplete: ask the vendor for a sound archive", i + 1))
 }
+
 /// The size of an entry of 8 GiB or more, which GNU tar and Python write in the PAX header with
 /// 0 in the tar header; `None` for any other entry. A PAX size that differs from the tar
 /// header's otherwise is an error: tar tools would read the archive differently.
 fn pax_big_size(
     u: &Unpacker<'_>,
     ext: &Extensions,
-    kind: tar::EntryType,
+    kind: u8,
     declared: u64,
     i: usize,
     raw: &[u8],
@@ -234,7 +308,7 @@ fn pax_big_size(
         .ok()
         .and_then(|s| s.parse::<u64>().ok());
     if let Some(n) = size.filter(|&n| n > OCTAL_SIZE_MAX && declared == 0)
-        && matches!(kind, tar::EntryType::Regular | tar::EntryType::Continuous)
+        && matches!(kind, b'0' | b'\0' | b'7')
     {
         return Ok(Some(n));
     }
@@ -248,101 +322,465 @@ fn pax_big_size(
     Ok(None)
 }
 
+/// An `archive-ambiguous` finding on `name`, with the readings of the tools in `evidence`.
+fn ambiguous(u: &mut Unpacker<'_>, name: &[u8], en: String, zh: String, evidence: Vec<String>) {
+    u.push_finding(
+        Finding::of(DeliveryCode::ArchiveAmbiguous, en, zh)
+            .path(names::short(name))
+            .evidence(evidence),
+    );
+}
+
+/// The entry's name and link target as GNU tar takes them (`GNU.sparse.name`, then PAX
+/// `path`, then a GNU long name, then the header's own; likewise PAX `linkpath`, GNU long
+/// link, header), and an `archive-ambiguous` finding where a GNU long name (or link) and a PAX
+/// one name different files: bsdtar and Python take the one written last.
+fn entry_names(u: &mut Unpacker<'_>, header: &tar::Header, ext: &Extensions) -> (Vec<u8>, Vec<u8>) {
+    let own = header.path_bytes().into_owned();
+    let own_link = header
+        .link_name_bytes()
+        .map(std::borrow::Cow::into_owned)
+        .unwrap_or_default();
+    let mut entry = None;
+    let mut pick = |pax: Option<&[u8]>, gnu: &Option<Vec<u8>>, own: Vec<u8>, what: &str| {
+        let name = pax.map_or_else(|| gnu.clone().unwrap_or(own), <[u8]>::to_vec);
+        let entry: &[u8] = entry.get_or_insert_with(|| name.clone());
+        if let (Some(p), Some(g)) = (pax, gnu)
+            && p != g.as_slice()
+        {
+            let (p, g) = (names::short(p), names::short(g));
+            ambiguous(
+                u,
+                entry,
+                format!(
+                    "a tar entry's GNU long {what} ({g}) and its PAX {what} ({p}) differ: GNU tar takes the PAX one, bsdtar and Python the one written last, so the hospital may unpack another file than the one checked; escrow checked {p}"
+                ),
+                format!(
+                    "tar 条目的 GNU 长{}（{g}）与 PAX {}（{p}）不一致：GNU tar 采用 PAX 的，bsdtar 与 Python 采用后写入的，医院解出的可能不是检查过的文件；escrow 检查的是 {p}",
+                    zh_what(what),
+                    zh_what(what)
+                ),
+                vec![
+                    format!("GNU tar: {p}"),
+                    format!("bsdtar, Python (when the GNU {what} comes last): {g}"),
+                ],
+            );
+        }
+        name
+    };
+    let name = pick(ext.pax_value(b"path"), &ext.long_name, own, "name");
+    let name = ext
+        .pax_value(b"GNU.sparse.name")
+        .map_or(name, <[u8]>::to_vec);
+    let link = pick(ext.pax_value(b"linkpath"), &ext.long_link, own_link, "link");
+    (name, link)
+}
+
+fn zh_what(what: &str) -> &'static str {
+    if what == "name" {
+        "文件名"
+    } else {
+        "链接目标"
+    }
+}
+
+/// The entry being read: its number, header, names as GNU tar takes them, and extensions.
+struct Current<'a> {
+    i: usize,
+    block: &'a [u8; 512],
+    header: &'a tar::Header,
+    raw: &'a [u8],
+    link: &'a [u8],
+    ext: &'a Extensions,
+    declared: u64,
+}
+
+impl Current<'_> {
+    /// A malformed sparse map: an error naming the entry.
+    fn bad_map(&self, u: &Unpacker<'_>, why: &str) -> DeliveryError {
+        u.err(format!(
+            "entry {} ({:?}) is a GNU sparse file whose sparse map is malformed ({why}): the archive is damaged or hostile; ask the vendor for a sound archive",
+            self.i + 1,
+            names::short(self.raw)
+        ))
+    }
+
+    /// The value of a PAX record of this entry's extended header.
+    fn pax(&self, key: &[u8]) -> Option<&[u8]> {
+        self.ext.pax_value(key)
+    }
+}
+
+/// A regular file: plain, or a PAX sparse file of GNU tar's format 0.0, 0.1 or 1.0, read
+/// with its holes as zeros under its real name and size. `stored` is the size of its data.
+fn regular<R: Read>(
+    u: &mut Unpacker<'_>,
+    b: &mut Blocks<R>,
+    e: &Current<'_>,
+    mode: u32,
+    stored: u64,
+) -> Result<(), DeliveryError> {
+    let records = e
+        .ext
+        .pax
+        .as_deref()
+        .and_then(|p| pax_records(p).ok())
+        .unwrap_or_default();
+    if !records.iter().any(|(k, _)| k.starts_with(b"GNU.sparse.")) {
+        return with_data(u, b, e.i, stored, |u, d| u.file(e.raw, mode, d));
+    }
+    let number = |key: &[u8]| -> Result<Option<u64>, DeliveryError> {
+        e.pax(key)
+            .map(|v| {
+                std::str::from_utf8(v)
+                    .ok()
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .ok_or_else(|| {
+                        e.bad_map(
+                            u,
+                            &format!("{} is not a number", String::from_utf8_lossy(key)),
+                        )
+                    })
+            })
+            .transpose()
+    };
+    let Some(real) = number(b"GNU.sparse.realsize")?.or(number(b"GNU.sparse.size")?) else {
+        return Err(e.bad_map(u, "no GNU.sparse.realsize or GNU.sparse.size"));
+    };
+    if let Some(major) = e.pax(b"GNU.sparse.major") {
+        let minor = e.pax(b"GNU.sparse.minor").unwrap_or_default();
+        if major != b"1" || minor != b"0" {
+            return Err(e.bad_map(
+                u,
+                &format!(
+                    "sparse format {}.{}, which GNU tar does not read",
+                    String::from_utf8_lossy(major),
+                    String::from_utf8_lossy(minor)
+                ),
+            ));
+        }
+        return with_data(u, b, e.i, stored, |u, d| {
+            // The map is read a byte at a time; the buffer never reads past the entry's data.
+            let mut d = io::BufReader::new(d);
+            let (map, used) = sparse::v1_map(&mut d, stored).map_err(|w| e.bad_map(u, &w))?;
+            sparse::check(&map, real, stored - used).map_err(|w| e.bad_map(u, &w))?;
+            u.file(e.raw, mode, &mut sparse::Expand::new(d, map, real))
+        });
+    }
+    let map = match e.pax(b"GNU.sparse.map") {
+        Some(m) => sparse::pax_01(m),
+        None => sparse::pax_00(&records),
+    }
+    .map_err(|w| e.bad_map(u, &w))?;
+    if let Some(n) = number(b"GNU.sparse.numblocks")?
+        && n != map.len() as u64
+    {
+        return Err(e.bad_map(
+            u,
+            &format!(
+                "GNU.sparse.numblocks is {n} but the map lists {}",
+                map.len()
+            ),
+        ));
+    }
+    sparse::check(&map, real, stored).map_err(|w| e.bad_map(u, &w))?;
+    with_data(u, b, e.i, stored, |u, d| {
+        u.file(e.raw, mode, &mut sparse::Expand::new(d, map, real))
+    })
+}
+
+/// An old GNU sparse entry (type `S`): a map of four stretches in the header, more in the
+/// extension blocks that follow while the previous were full and flagged extended (as GNU
+/// tar reads them), the real size in the header.
+fn old_sparse<R: Read>(
+    u: &mut Unpacker<'_>,
+    b: &mut Blocks<R>,
+    e: &Current<'_>,
+    mode: u32,
+) -> Result<(), DeliveryError> {
+    let real = sparse::number(&e.block[483..495])
+        .ok_or_else(|| e.bad_map(u, "the real size is not a number"))?;
+    let mut map = Vec::new();
+    let mut full = sparse::gnu_entries(e.block, 386, 4, &mut map).map_err(|w| e.bad_map(u, &w))?;
+    let mut extended = e.block[482] != 0;
+    while full && extended {
+        let ext = b
+            .block()
+            .and_then(|x| x.ok_or_else(|| io::ErrorKind::UnexpectedEof.into()))
+            .map_err(|x| corrupt(u, e.i, &x))?;
+        full = sparse::gnu_entries(&ext, 0, 21, &mut map).map_err(|w| e.bad_map(u, &w))?;
+        extended = ext[504] != 0;
+    }
+    sparse::check(&map, real, e.declared).map_err(|w| e.bad_map(u, &w))?;
+    with_data(u, b, e.i, e.declared, |u, d| {
+        u.file(e.raw, mode, &mut sparse::Expand::new(d, map, real))
+    })
+}
+
+/// Data that a folder, link, device or FIFO entry declares but that GNU tar does not skip:
+/// it reads the next header right after, so headers inside are entries.
+struct Hidden {
+    owner: Vec<u8>,
+    kind: u8,
+    declared: u64,
+    end: u64,
+    inside: Vec<String>,
+}
+
+/// An entry kind's name (English, Chinese), and which readers read the next header right
+/// after it and which skip its declared data (English, Chinese).
+struct KindReadings {
+    en: &'static str,
+    zh: &'static str,
+    read_en: &'static str,
+    read_zh: &'static str,
+    skip_en: &'static str,
+    skip_zh: &'static str,
+}
+
+fn kind_name(kind: u8) -> KindReadings {
+    let (en, zh) = match kind {
+        b'0' => (
+            "regular entry named with a trailing slash (a folder for GNU tar)",
+            "以斜杠结尾的普通文件（GNU tar 视为目录）",
+        ),
+        b'1' => ("hard link", "硬链接"),
+        b'2' => ("symbolic link", "符号链接"),
+        b'3' => ("character device", "字符设备"),
+        b'4' => ("block device", "块设备"),
+        b'5' => ("folder", "目录"),
+        _ => ("FIFO", "命名管道"),
+    };
+    if kind == b'0' {
+        return KindReadings {
+            en,
+            zh,
+            read_en: "GNU tar (tar -xf) and bsdtar",
+            read_zh: "GNU tar（tar -xf）与 bsdtar",
+            skip_en: "Python, the Rust tar crate",
+            skip_zh: "Python、Rust tar crate",
+        };
+    }
+    KindReadings {
+        en,
+        zh,
+        read_en: "GNU tar (tar -xf), bsdtar and Python",
+        read_zh: "GNU tar（tar -xf）、bsdtar 与 Python",
+        skip_en: "the Rust tar crate; GNU tar's own listing for links, devices and FIFOs",
+        skip_zh: "Rust tar crate；GNU tar 列目录时对链接、设备与管道",
+    }
+}
+
+/// Note an entry starting at `at` inside the data of earlier entries, and report those whose
+/// data ends at or before `at` (all of them when `at` is `None`, at the end).
+fn note_hidden(u: &mut Unpacker<'_>, hidden: &mut Vec<Hidden>, at: Option<u64>, name: &[u8]) {
+    for h in hidden.iter_mut() {
+        if at.is_some_and(|a| a < h.end) {
+            h.inside.push(names::short(name));
+        }
+    }
+    let (done, keep): (Vec<Hidden>, Vec<Hidden>) = std::mem::take(hidden)
+        .into_iter()
+        .partition(|h| at.is_none_or(|a| a >= h.end));
+    *hidden = keep;
+    for h in done {
+        let k = kind_name(h.kind);
+        let found = if h.inside.is_empty() {
+            "none".to_owned()
+        } else {
+            h.inside.join(", ")
+        };
+        let (owner, n) = (names::short(&h.owner), h.declared);
+        ambiguous(
+            u,
+            &h.owner,
+            format!(
+                "the tar {} {owner} declares {n} bytes of data: {} read the next header right after it, so any entry inside those bytes is unpacked (found: {found}), while readers that skip the declared data ({}) do not see them; escrow checked what GNU tar unpacks",
+                k.en, k.read_en, k.skip_en
+            ),
+            format!(
+                "tar {}条目 {owner} 声明了 {n} 字节数据：{} 在其后直接读取下一个条目头，这些字节中的条目会被解出（发现：{found}），而跳过所声明数据的工具（{}）看不到它们；escrow 检查的是 GNU tar 解出的内容",
+                k.zh, k.read_zh, k.skip_zh
+            ),
+            vec![
+                format!("{}: entries inside are unpacked: {found}", k.read_en),
+                format!(
+                    "{}: {n} bytes of data skipped, entries inside not seen",
+                    k.skip_en
+                ),
+            ],
+        );
+    }
+}
+
+/// An entry type that tar tools read differently: `D` (GNU dump folder), `M` (continued from
+/// another volume) or one GNU tar does not know. Read as GNU tar reads it, with an
+/// `archive-ambiguous` finding giving both readings.
+fn odd_type<R: Read>(
+    u: &mut Unpacker<'_>,
+    b: &mut Blocks<R>,
+    e: &Current<'_>,
+    kind: u8,
+    mode: u32,
+) -> Result<(), DeliveryError> {
+    let n = e.declared;
+    let (gnu, others) = match kind {
+        b'D' => {
+            u.dir(e.raw)?;
+            u.add_bytes(n)?;
+            b.skip(n).map_err(|x| corrupt(u, e.i, &x))?;
+            (
+                "a folder (its data, a dump listing, is skipped)".to_owned(),
+                format!("Python: a regular file of {n} bytes"),
+            )
+        }
+        b'M' => {
+            u.count()?;
+            u.add_bytes(n)?;
+            b.skip(n).map_err(|x| corrupt(u, e.i, &x))?;
+            (
+                "nothing unpacked (\"file is continued from another volume\"), exit status 2"
+                    .to_owned(),
+                format!("bsdtar, Python: a regular file of {n} bytes"),
+            )
+        }
+        _ => {
+            with_data(u, b, e.i, n, |u, d| u.file(e.raw, mode, d))?;
+            (
+                format!(
+                    "a regular file of {n} bytes (warning \"Unknown file type\"), as bsdtar and Python give"
+                ),
+                "a reserved or obsolete type that other readers may skip or refuse".to_owned(),
+            )
+        }
+    };
+    let c = char::from(kind);
+    let name = names::short(e.raw);
+    ambiguous(
+        u,
+        e.raw,
+        format!(
+            "the tar entry {name} has the entry type {c:?}, which tar tools read differently: GNU tar gives {gnu}; {others}; escrow checked what GNU tar gives"
+        ),
+        format!(
+            "tar 条目 {name} 的条目类型为 {c:?}，不同 tar 工具解读不同：GNU tar 得到 {gnu}；{others}；escrow 检查的是 GNU tar 的结果"
+        ),
+        vec![format!("GNU tar: {gnu}"), others],
+    );
+    Ok(())
+}
+
+/// Read one entry (not an extension header) as GNU tar extracts it.
+fn entry<R: Read>(
+    u: &mut Unpacker<'_>,
+    b: &mut Blocks<R>,
+    e: &Current<'_>,
+    hidden: &mut Vec<Hidden>,
+) -> Result<(), DeliveryError> {
+    let mut kind = e.header.entry_type().as_byte();
+    let mut hidden_kind = kind;
+    let big = pax_big_size(u, e.ext, kind, e.declared, e.i, e.raw)?;
+    let mode = e.header.mode().unwrap_or(0o644);
+    // A regular entry whose name ends in `/` is a folder for GNU tar and bsdtar (what V7 tar
+    // wrote for folders), its data not read either.
+    if matches!(kind, b'0' | b'\0' | b'7') && e.raw.ends_with(b"/") {
+        (kind, hidden_kind) = (b'5', b'0');
+    }
+    match kind {
+        b'0' | b'\0' | b'7' => return regular(u, b, e, mode, big.unwrap_or(e.declared)),
+        b'S' => return old_sparse(u, b, e, mode),
+        // A GNU volume label: GNU tar writes no file for it and skips its data.
+        b'V' => {
+            u.count()?;
+            u.add_bytes(e.declared)?;
+            return b.skip(e.declared).map_err(|x| corrupt(u, e.i, &x));
+        }
+        b'1'..=b'6' => {}
+        _ => return odd_type(u, b, e, kind, mode),
+    }
+    if e.ext.pax_value(b"GNU.sparse.major").is_some()
+        || e.ext.pax_value(b"GNU.sparse.size").is_some()
+    {
+        return Err(u.err(format!(
+            "entry {} ({:?}) is a GNU sparse file that is not a regular file: the archive is damaged or hostile; ask the vendor for a sound archive",
+            e.i + 1,
+            names::short(e.raw)
+        )));
+    }
+    match kind {
+        b'5' => u.dir(e.raw)?,
+        b'2' => u.link(e.raw, e.link)?,
+        b'1' => u.hardlink(e.raw, e.link)?,
+        _ => u.special(e.raw)?,
+    }
+    // GNU tar reads no data for these types, whatever the size field says: the next header
+    // follows right after this one.
+    if e.declared > 0 {
+        hidden.push(Hidden {
+            owner: e.raw.to_vec(),
+            kind: hidden_kind,
+            declared: e.declared,
+            end: b.pos.saturating_add(e.declared.next_multiple_of(512)),
+            inside: Vec::new(),
+        });
+    }
+    Ok(())
+}
+
+/// Read the tar archive's entries as GNU tar extracts them, block by block: each extension
+/// header (PAX, GNU long name or link) is bounded before it is read ([`MAX_PAX`],
+/// [`MAX_LONG_NAME`]) and applied to the entry that follows it; GNU sparse files are read
+/// with their holes; folder, link, device and FIFO entries have no data, whatever their size
+/// field says (as GNU tar, bsdtar and Python read them).
 pub(super) fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), DeliveryError> {
-    // The tar crate reads through one handle; the data of a file larger than the header's
-    // size field holds (8 GiB, its size in the PAX header) is read through the other.
-    let shared = Shared(std::rc::Rc::new(std::cell::RefCell::new(reader)));
-    let mut ar = tar::Archive::new(shared.clone());
-    let entries = ar
-        .entries()
-        .map_err(|e| u.err(format!("not a readable tar archive ({e})")))?
-        .raw(true);
     u.keep_backslashes();
+    let mut b = Blocks { r: reader, pos: 0 };
     let mut ext = Extensions::default();
-    for (i, entry) in entries.enumerate() {
-        let mut entry = entry.map_err(|e| corrupt(u, i, &e))?;
-        let kind = entry.header().entry_type();
-        let declared = entry.header().entry_size().map_err(|e| corrupt(u, i, &e))?;
-        if extension(u, &mut entry, i, declared, &mut ext)? {
+    let mut hidden = Vec::new();
+    let mut start = 0;
+    for i in 0.. {
+        let at = b.pos;
+        let block = match b.block() {
+            Ok(Some(block)) => block,
+            Ok(None) => break,
+            Err(e) if i == 0 => return Err(u.err(format!("not a readable tar archive ({e})"))),
+            Err(e) => return Err(corrupt(u, i, &e)),
+        };
+        if block.iter().all(|&c| c == 0) {
+            break;
+        }
+        if !checksum_ok(&block) {
+            return Err(if i == 0 {
+                u.err(
+                    "not a readable tar archive (the first header's checksum is wrong)".to_owned(),
+                )
+            } else {
+                corrupt(u, i, &"a header's checksum is wrong")
+            });
+        }
+        if ext.is_empty() {
+            start = at;
+        }
+        let header = tar::Header::from_byte_slice(&block);
+        if extension(u, &mut b, header, i, &mut ext)? {
             continue;
         }
-        let raw: Vec<u8> = match ext.pax_value(b"path") {
-            Some(p) => p.to_vec(),
-            None => match ext.long_name.take() {
-                Some(n) => n,
-                None => entry.header().path_bytes().into_owned(),
-            },
+        let (raw, link) = entry_names(u, header, &ext);
+        note_hidden(u, &mut hidden, Some(start), &raw);
+        let declared = header.entry_size().map_err(|e| corrupt(u, i, &e))?;
+        let current = Current {
+            i,
+            block: &block,
+            header,
+            raw: &raw,
+            link: &link,
+            ext: &ext,
+            declared,
         };
-        let shown = || names::short(&raw);
-        let big = pax_big_size(u, &ext, kind, declared, i, &raw)?;
-        let link = || -> Vec<u8> {
-            match ext.pax_value(b"linkpath") {
-                Some(t) => t.to_vec(),
-                None => match &ext.long_link {
-                    Some(t) => t.clone(),
-                    None => entry
-                        .header()
-                        .link_name_bytes()
-                        .map(std::borrow::Cow::into_owned)
-                        .unwrap_or_default(),
-                },
-            }
-        };
-        let mode = entry.header().mode().unwrap_or(0o644);
-        if let Some(n) = big {
-            // The crate's reader is past the header; the data and its padding are read here
-            // (all of it, whether or not the entry was unpacked).
-            let mut data = shared.clone().take(n.next_multiple_of(512));
-            u.file(&raw, mode, &mut (&mut data).take(n))?;
-            io::copy(&mut data, &mut io::sink()).map_err(|e| corrupt(u, i, &e))?;
-            if data.limit() > 0 {
-                return Err(corrupt(u, i, &"the archive ends inside the entry's data"));
-            }
-            ext = Extensions::default();
-            continue;
-        }
-        match kind {
-            tar::EntryType::Directory => u.dir(&raw)?,
-            tar::EntryType::Regular | tar::EntryType::Continuous => {
-                u.file(&raw, mode, &mut entry)?;
-            }
-            tar::EntryType::GNUSparse => {
-                return Err(u.err(format!(
-                    "entry {} ({:?}) is a GNU sparse file, which escrow does not read; ask the vendor to repack the delivery without --sparse",
-                    i + 1,
-                    shown()
-                )));
-            }
-            tar::EntryType::Symlink => {
-                let t = link();
-                u.link(&raw, &t)?;
-            }
-            tar::EntryType::Link => {
-                let t = link();
-                u.hardlink(&raw, &t)?;
-            }
-            tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
-                u.special(&raw)?;
-                u.add_bytes(declared)?;
-            }
-            // A GNU volume label: GNU tar writes no file for it.
-            k if k.as_byte() == b'V' => {
-                u.count()?;
-                u.add_bytes(declared)?;
-            }
-            // Any other type (`Z`, `N`, `D`, `M`, …): GNU tar extracts an unknown type as a
-            // regular file, other tools skip it, so what the hospital unpacks is unclear.
-            k => {
-                return Err(u.err(format!(
-                    "entry {} ({:?}) has the tar entry type {:?}, which tar tools read differently (GNU tar extracts an unknown type as a regular file, others skip it); ask the vendor to repack the delivery with GNU tar or zip",
-                    i + 1,
-                    shown(),
-                    char::from(k.as_byte())
-                )));
-            }
-        }
+        entry(u, &mut b, &current, &mut hidden)?;
         ext = Extensions::default();
     }
+    note_hidden(u, &mut hidden, None, b"");
     if !ext.is_empty() {
         return Err(u.err(
             "the archive ends with extension headers describing an entry that is not there: it is truncated or corrupt; ask the vendor for a sound archive".to_owned(),
