@@ -153,6 +153,8 @@ pub struct Unpacked {
 struct Refused {
     count: u64,
     names: Vec<String>,
+    /// The entries' paths (the first 10,000), for the finding's list of paths.
+    paths: Vec<String>,
 }
 
 impl Refused {
@@ -160,6 +162,22 @@ impl Refused {
         self.count += 1;
         if self.names.len() < 20 {
             self.names.push(name);
+        }
+    }
+}
+
+/// A finding about refused entries names them: the only one as its path, several in its list.
+trait PathsRefused {
+    fn paths_refused(self, paths: Vec<String>) -> Self;
+}
+
+impl PathsRefused for Finding {
+    fn paths_refused(self, paths: Vec<String>) -> Self {
+        if let [only] = paths.as_slice() {
+            let only = only.clone();
+            self.path(only.clone()).covers(vec![only])
+        } else {
+            self.covers(paths)
         }
     }
 }
@@ -559,6 +577,9 @@ impl<'a> Unpacker<'a> {
     fn refuse(&mut self, raw: &[u8], why: Why) {
         self.unsafe_names
             .push(format!("{} ({})", names::short(raw), why.text()));
+        if self.unsafe_names.paths.len() < 10_000 {
+            self.unsafe_names.paths.push(names::display(raw));
+        }
     }
 
     pub(crate) fn dir(&mut self, raw: &[u8]) -> Result<(), DeliveryError> {
@@ -1164,7 +1185,8 @@ impl<'a> Unpacker<'a> {
                     format!("{n} entries were not unpacked: absolute or climbing paths (/, C:, ..), entries whose folder is a link or a file of the archive, or links out of the archive (each is listed with the reason)"),
                     format!("{n} 个条目未解压：绝对路径或向上跳转路径（/、C:、..）、所在目录是压缩包内的链接或文件，或指向压缩包外的链接（逐条列出原因）"),
                 )
-                .evidence(std::mem::take(&mut self.unsafe_names.names)),
+                .evidence(std::mem::take(&mut self.unsafe_names.names))
+                .paths_refused(std::mem::take(&mut self.unsafe_names.paths)),
             );
         }
         if self.setuid.count > 0 {
