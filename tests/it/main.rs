@@ -5,6 +5,7 @@
 )]
 
 mod accuracy;
+mod archive_stream;
 mod archive_tar;
 mod archive_zip;
 mod archives;

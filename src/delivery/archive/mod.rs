@@ -1363,6 +1363,36 @@ fn unpack_format(
 mod tests {
     use super::*;
 
+    /// Sums the bytes reported.
+    #[derive(Default)]
+    struct Sum(std::sync::atomic::AtomicU64);
+
+    impl crate::progress::Progress for Sum {
+        fn advance(&self, _files: u64, bytes: u64) {
+            self.0
+                .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// A reader that seeks back (the zip reader goes to the central directory and back) reports
+    /// each byte of the archive once: the bar's total is the archive's size, never more.
+    #[test]
+    fn progress_counts_each_archive_byte_once() {
+        use std::io::Seek;
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(&vec![7u8; 3 << 20]).unwrap();
+        f.rewind().unwrap();
+        let sum = Sum::default();
+        let mut r = counting(f, &sum);
+        let mut buf = vec![0u8; 2 << 20];
+        r.read_exact(&mut buf).unwrap();
+        r.seek(io::SeekFrom::Start(0)).unwrap();
+        io::copy(&mut r, &mut io::sink()).unwrap();
+        r.seek(io::SeekFrom::Start(1 << 20)).unwrap();
+        io::copy(&mut r, &mut io::sink()).unwrap();
+        assert_eq!(sum.0.into_inner(), 3 << 20);
+    }
+
     #[test]
     fn safe_names() {
         assert_eq!(safe_name(b"a/b.java"), Some(b"a/b.java".to_vec()));
