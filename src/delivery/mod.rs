@@ -281,10 +281,16 @@ fn open_archive(
         sink,
         keep: ingest.keep.as_deref(),
     };
-    let mut known = archive::stream::Rooting::Unset;
+    let mut again = archive::Again::default();
+    let mut pass = 0;
     let (tree, tree_fd, unpacked, top) = loop {
-        let first = known == archive::stream::Rooting::Unset;
-        let (tree, tree_fd) = staging_tree(&staging, if first { "tree" } else { "tree-again" })?;
+        pass += 1;
+        let name = if pass == 1 {
+            "tree".to_owned()
+        } else {
+            format!("tree{pass}")
+        };
+        let (tree, tree_fd) = staging_tree(&staging, &name)?;
         match archive::unpack_streamed(
             path,
             format,
@@ -292,19 +298,20 @@ fn open_archive(
             ingest.limits,
             progress,
             consumers,
-            known.clone(),
+            &again,
         )? {
             archive::Streamed::Done(unpacked, top) => break (tree, tree_fd, unpacked, top),
-            archive::Streamed::Restart(top) if first => {
+            // The root, then hard links to files not written: at most three reads.
+            archive::Streamed::Restart(next) if pass < 3 => {
                 if let Some(i) = &ingest.inspector {
                     i.reset();
                 }
-                known = top.map_or(archive::stream::Rooting::Flat, archive::stream::Rooting::In);
+                again = next;
             }
             archive::Streamed::Restart(_) => {
                 return Err(DeliveryError::Archive {
                     path: path.to_owned(),
-                    message: "reads differently twice: the archive is damaged or changed while it was read; ask the vendor for a sound archive".to_owned(),
+                    message: "reads differently each time: the archive is damaged or changed while it was read; ask the vendor for a sound archive".to_owned(),
                 });
             }
         }

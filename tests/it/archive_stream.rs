@@ -252,3 +252,123 @@ fn a_streamed_deposit_restores_byte_for_byte() {
     let audit = escrow(["audit".as_ref(), "--vault".as_ref(), vault.as_os_str()]);
     assert_eq!(audit.code, 0, "{}", audit.stdout);
 }
+
+/// Build a tar with python3's `tarfile` from `entries` (a Python list of
+/// `(name, type, data_expr, linkname)`; `ENC` is an encrypted-looking blob, `APP` a plain
+/// class), unpack it with GNU tar, and check both: the archive's report must be the folder's
+/// (same tree digest, same findings), whatever order and links the archive uses.
+fn same_as_gnu_tar(entries: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ar = tmp.path().join("t.tar");
+    let script = format!(
+        r#"
+import io, random, sys, tarfile
+random.seed(7)
+ENC = b"Salted__" + bytes(random.randrange(256) for _ in range(4000))
+APP = b"class App {{}}\n"
+with tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT) as tf:
+    for name, kind, data, link in {entries}:
+        t = tarfile.TarInfo(name)
+        t.type = kind
+        t.linkname = link
+        t.size = len(data) if kind == tarfile.REGTYPE else 0
+        tf.addfile(t, io.BytesIO(data) if t.size else None)
+"#
+    );
+    let st = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .arg(&ar)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = tmp.path().join("x");
+    std::fs::create_dir(&out).unwrap();
+    let st = std::process::Command::new("tar")
+        .arg("-xf")
+        .arg(&ar)
+        .arg("-C")
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let m = manifest(tmp.path(), MODULE_MANIFEST);
+    let from_archive = check_json(&ar, &m).json();
+    let root = match from_archive["delivery"]["source"]["rooted_at"].as_str() {
+        Some(top) => out.join(top),
+        None => out.clone(),
+    };
+    let from_folder = check_json(&root, &m).json();
+    assert_eq!(
+        from_archive["delivery"]["digest"], from_folder["delivery"]["digest"],
+        "{from_archive}"
+    );
+    let mut keys = finding_keys(&from_archive);
+    keys.retain(|(c, _)| c != "os-metadata-set-aside");
+    assert_eq!(keys, finding_keys(&from_folder));
+    assert_eq!(from_archive["verdict"], from_folder["verdict"]);
+}
+
+/// System files met before the first real entry, in a delivery that turns out to be in no
+/// one folder, are part of the tree: scanned and stored like any other file.
+#[test]
+fn system_files_in_a_flat_delivery_are_scanned() {
+    same_as_gnu_tar(
+        r#"[("__MACOSX/src/x.java", tarfile.REGTYPE, ENC, ""),
+            ("._Auth.java", tarfile.REGTYPE, ENC, ""),
+            ("README", tarfile.REGTYPE, b"readme\n", ""),
+            ("src/Main.java", tarfile.REGTYPE, APP, "")]"#,
+    );
+}
+
+/// A hard link is scanned under its own name: an encrypted blob named `.dat` (a warning)
+/// linked as `Core.java` (a deny), and a link into the tree from a system file set aside.
+#[test]
+fn hard_links_are_scanned_under_their_own_names() {
+    same_as_gnu_tar(
+        r#"[("his/src/data.dat", tarfile.REGTYPE, ENC, ""),
+            ("his/src/Core.java", tarfile.LNKTYPE, b"", "his/src/data.dat"),
+            ("his/src/App.java", tarfile.REGTYPE, APP, "")]"#,
+    );
+    same_as_gnu_tar(
+        r#"[("his/src/App.java", tarfile.REGTYPE, APP, ""),
+            ("._his", tarfile.REGTYPE, ENC, ""),
+            ("his/src/Auth.java", tarfile.LNKTYPE, b"", "._his")]"#,
+    );
+}
+
+/// Deep names cannot make a small archive hold gigabytes of folder names: every folder a
+/// name implies counts as an entry and its name as unpacked bytes, so such an archive stops
+/// as a decompression bomb (exit 2) quickly, in bounded memory.
+#[test]
+fn deep_names_are_bounded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ar = tmp.path().join("deep.tar.gz");
+    let script = r#"
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz", format=tarfile.PAX_FORMAT) as tf:
+    for i in range(100):
+        t = tarfile.TarInfo("his/%04d/" % i + "a/" * 1990 + "f.txt")
+        tf.addfile(t, None)
+"#;
+    let st = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&ar)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let m = manifest(tmp.path(), MODULE_MANIFEST);
+    let started = std::time::Instant::now();
+    let run = escrow([
+        "check".as_ref(),
+        ar.as_os_str(),
+        "-m".as_ref(),
+        m.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("decompression bomb"), "{}", run.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}

@@ -219,8 +219,15 @@ struct Streaming<'a> {
     rooting: stream::Rooting,
     /// Set when an entry contradicted the root taken: the caller reads the archive again.
     restart: bool,
+    /// Set when a system file beside the root taken was set aside (neither scanned nor stored).
+    set_aside: bool,
     /// Hard links whose file was not written: (link's entry, file's entry).
     hard: Vec<(usize, usize)>,
+    /// Files written to disk whatever `Keep` says (see [`Again`]).
+    also_keep: HashSet<Vec<u8>>,
+    /// Hard links (and their files) met when the file was not on disk: the next read writes
+    /// them.
+    unread: Vec<Vec<u8>>,
     /// Regular files' entry indexes by path, made at the first hard link.
     by_path: Option<std::collections::HashMap<Box<[u8]>, usize>>,
 }
@@ -377,21 +384,24 @@ impl<'a> Unpacker<'a> {
         Some(rel)
     }
 
-    /// Stream files to `pool`'s consumers as they are read, `rooting` being the root known
-    /// (a restart) or [`stream::Rooting::Unset`].
+    /// Stream files to `pool`'s consumers as they are read, knowing what an earlier read
+    /// found (`again`).
     fn streaming(
         &mut self,
         pool: &'a stream::Pool<'a>,
         jobs: std::sync::mpsc::SyncSender<stream::Job>,
-        rooting: stream::Rooting,
+        again: &Again,
     ) {
         self.stream = Some(Streaming {
             pool,
             jobs: Some(jobs),
-            rooting,
+            rooting: again.rooting.clone(),
             restart: false,
+            set_aside: false,
             hard: Vec::new(),
             by_path: None,
+            also_keep: again.keep.clone(),
+            unread: Vec::new(),
         });
     }
 
@@ -480,6 +490,10 @@ impl<'a> Unpacker<'a> {
             return Ok(Some(rel.to_vec()));
         };
         match st.rooting.place(rel, is_dir) {
+            Ok(None) => {
+                st.set_aside = true;
+                Ok(None)
+            }
             Ok(p) => Ok(p),
             Err(()) => {
                 st.restart = true;
@@ -496,7 +510,7 @@ impl<'a> Unpacker<'a> {
             let made = safefs::make_dirs(self.root_fd()?, dir);
             match made {
                 Ok(fd) => {
-                    self.record_dirs(dir);
+                    self.record_dirs(dir)?;
                     self.last_dir = Some((dir.to_vec(), fd));
                 }
                 Err(MakeDirError::NotAFolder) => return Ok(None),
@@ -530,24 +544,29 @@ impl<'a> Unpacker<'a> {
         }
         self.place(&rel, true)?;
         if !self.writes_all() {
-            self.record_dirs(&rel);
+            self.record_dirs(&rel)?;
         } else if self.folder(&rel)?.is_none() {
             self.refuse(raw, Why::BelowFile);
         }
         Ok(())
     }
 
-    /// Record `dir` and the folders above it in the inventory, each once.
-    fn record_dirs(&mut self, dir: &[u8]) {
-        let ends = dir
+    /// Record `dir` and the folders above it in the inventory, each once. Each folder so
+    /// recorded counts as an entry (`max_files`) and its name as unpacked bytes: deep names
+    /// cannot make a small archive hold gigabytes of folder names.
+    fn record_dirs(&mut self, dir: &[u8]) -> Result<(), DeliveryError> {
+        let ends: Vec<usize> = dir
             .iter()
             .enumerate()
             .filter(|&(_, &b)| b == b'/')
             .map(|(i, _)| i)
-            .chain(std::iter::once(dir.len()));
+            .chain(std::iter::once(dir.len()))
+            .collect();
         for end in ends {
             let d = &dir[..end];
             if !d.is_empty() && !self.dirs_made.contains(d) {
+                self.count()?;
+                self.add_bytes(d.len() as u64)?;
                 self.dirs_made.insert(d.to_vec());
                 self.entries.push(Entry {
                     path: d.into(),
@@ -559,6 +578,7 @@ impl<'a> Unpacker<'a> {
                 });
             }
         }
+        Ok(())
     }
 
     /// A name with a part longer than a file system takes (255 bytes): no tool can unpack it,
@@ -699,11 +719,16 @@ impl<'a> Unpacker<'a> {
         self.add_bytes(whole.len() as u64)?;
         let pool = self.stream.as_ref().expect("streaming").pool;
         let consumers = pool.consumers;
-        let keep = match (consumers.keep, &placed) {
-            (None, _) => true,
-            (Some(k), Some(p)) => k.keep(p) || always_kept(p, &whole),
-            (Some(_), None) => false,
-        };
+        let also = self
+            .stream
+            .as_ref()
+            .is_some_and(|s| s.also_keep.contains(&rel));
+        let keep = also
+            || match (consumers.keep, &placed) {
+                (None, _) => true,
+                (Some(k), Some(p)) => k.keep(p) || always_kept(p, &whole),
+                (Some(_), None) => false,
+            };
         if whole.len() as u64 <= stream::WHOLE {
             let out = if keep { self.create(&rel, exec)? } else { None };
             if let Some(mut f) = out.as_ref()
@@ -720,7 +745,7 @@ impl<'a> Unpacker<'a> {
             }
             if !keep {
                 let (dir, _) = split_parent(&rel);
-                self.record_dirs(dir);
+                self.record_dirs(dir)?;
             }
             let index = self.entries.len();
             let size = whole.len() as u64;
@@ -760,7 +785,7 @@ impl<'a> Unpacker<'a> {
             }
         } else {
             let (dir, _) = split_parent(&rel);
-            self.record_dirs(dir);
+            self.record_dirs(dir)?;
             None
         };
         let mut seen = match (&placed, consumers.inspector) {
@@ -875,7 +900,7 @@ impl<'a> Unpacker<'a> {
         self.place(&rel, false)?;
         self.link_names.insert(rel.clone());
         let (dir, _) = split_parent(&rel);
-        self.record_dirs(dir);
+        self.record_dirs(dir)?;
         self.entries.push(Entry {
             size: target.len() as u64,
             path: rel.into_boxed_slice(),
@@ -936,13 +961,15 @@ impl<'a> Unpacker<'a> {
         self.files += 1;
         self.place(&rel, false)?;
         let (dir, _) = split_parent(&rel);
-        self.record_dirs(dir);
+        self.record_dirs(dir)?;
         let (size, sha) = (self.entries[src].size, self.entries[src].sha256);
         let index = self.entries.len();
-        self.push_file(rel, false, size, sha);
         if let Some(st) = self.stream.as_mut() {
             st.hard.push((index, src));
+            st.unread.push(t);
+            st.unread.push(rel.clone());
         }
+        self.push_file(rel, false, size, sha);
         Ok(())
     }
 
@@ -1254,13 +1281,25 @@ pub(crate) enum Streamed {
     /// Read through: the entries, and the root the delivery sits in (`None`: not in one
     /// top-level folder).
     Done(Unpacked, Option<Vec<u8>>),
-    /// An entry contradicted the root taken from the first ones: read again with this root.
-    Restart(Option<Vec<u8>>),
+    /// The archive must be read again, knowing what the first read found.
+    Restart(Again),
+}
+
+/// What a first read of a streamed archive found, for the next: the root, and the files to
+/// write to disk (the targets of hard links, read again from disk so that each link's content
+/// is scanned under its own name).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Again {
+    /// The root ([`stream::Rooting::Unset`] on the first read).
+    pub(crate) rooting: stream::Rooting,
+    /// Files (normalised entry names) written to disk whatever `Keep` says.
+    pub(crate) keep: HashSet<Vec<u8>>,
 }
 
 /// Read `archive` as a stream (see [`stream`]): each file hashed, inspected and stored as it
-/// is read, and written under `root` only when `consumers.keep` keeps it. `rooting` is the
-/// root a first read found, or [`stream::Rooting::Unset`].
+/// is read, and written under `root` only when `consumers.keep` keeps it (or `again.keep`
+/// names it). A read that finds the root guessed wrong, system files set aside in a delivery
+/// that is in no one folder, or hard links to files not written, asks to be read again.
 pub(crate) fn unpack_streamed(
     archive: &Path,
     format: ArchiveFormat,
@@ -1268,16 +1307,16 @@ pub(crate) fn unpack_streamed(
     limits: Limits,
     progress: &dyn crate::progress::Progress,
     consumers: stream::Consumers<'_>,
-    rooting: stream::Rooting,
+    again: &Again,
 ) -> Result<Streamed, DeliveryError> {
     let (file, archive_len) = open_archive_file(archive)?;
     let (pool, tx) = stream::Pool::new(consumers);
     let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     progress.begin("reading", 0, archive_len);
-    let (result, u) = std::thread::scope(|scope| {
+    let (result, mut u) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers).map(|_| scope.spawn(|| pool.work())).collect();
         let mut u = Unpacker::new(archive, root, limits, archive_len);
-        u.streaming(&pool, tx, rooting);
+        u.streaming(&pool, tx, again);
         let result = unpack_format(&mut u, format, counting(file, progress));
         if let Some(st) = u.stream.as_mut() {
             st.jobs = None;
@@ -1288,25 +1327,39 @@ pub(crate) fn unpack_streamed(
         (result, u)
     });
     progress.finish();
-    let restart = u.stream.as_ref().is_some_and(|s| s.restart);
-    let taken = match u.stream.as_ref().map(|s| &s.rooting) {
-        Some(stream::Rooting::In(top)) => Some(top.clone()),
-        _ => None,
-    };
-    if restart {
+    let st = u.stream.take().expect("streaming");
+    let mut keep = again.keep.clone();
+    keep.extend(st.unread.iter().cloned());
+    if st.restart {
         // Two top-level names, or a top-level file: the delivery is in no one folder.
-        return Ok(Streamed::Restart(None));
+        return Ok(Streamed::Restart(Again {
+            rooting: stream::Rooting::Flat,
+            keep,
+        }));
     }
     result?;
+    let taken = match &st.rooting {
+        stream::Rooting::In(top) => Some(top.clone()),
+        _ => None,
+    };
+    let set_aside = st.set_aside;
+    u.stream = Some(st);
     let unpacked = u.finish()?;
+    let st_unread = keep.len() > again.keep.len();
     let top = stream::top_folder(
         unpacked
             .entries
             .iter()
             .map(|e| (&*e.path, e.kind == EntryKind::Dir)),
     );
-    if top != taken {
-        return Ok(Streamed::Restart(top));
+    let rooting = top
+        .clone()
+        .map_or(stream::Rooting::Flat, stream::Rooting::In);
+    // Read again: the root was guessed wrong; or system files were set aside in a delivery
+    // that is in no one folder (they belong to the tree: scanned and stored); or hard links
+    // point to files that were not written (their content must be scanned under each name).
+    if top != taken || (top.is_none() && set_aside) || st_unread {
+        return Ok(Streamed::Restart(Again { rooting, keep }));
     }
     Ok(Streamed::Done(unpacked, top))
 }

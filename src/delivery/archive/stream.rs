@@ -135,9 +135,10 @@ impl<'s> Pool<'s> {
 /// Where the delivery's root is while the archive is read: its top-level folder is known only
 /// at the end, so the first entry's folder is taken as the root until an entry contradicts it
 /// (the stream then restarts, with the root known).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) enum Rooting {
     /// No entry but the system's own files seen yet.
+    #[default]
     Unset,
     /// Everything so far is in this top-level folder.
     In(Vec<u8>),
