@@ -719,16 +719,7 @@ impl<'a> Unpacker<'a> {
         self.add_bytes(whole.len() as u64)?;
         let pool = self.stream.as_ref().expect("streaming").pool;
         let consumers = pool.consumers;
-        let also = self
-            .stream
-            .as_ref()
-            .is_some_and(|s| s.also_keep.contains(&rel));
-        let keep = also
-            || match (consumers.keep, &placed) {
-                (None, _) => true,
-                (Some(k), Some(p)) => k.keep(p) || always_kept(p, &whole),
-                (Some(_), None) => false,
-            };
+        let keep = self.keeps(&rel, placed.as_deref(), &whole);
         if whole.len() as u64 <= stream::WHOLE {
             let out = if keep { self.create(&rel, exec)? } else { None };
             if let Some(mut f) = out.as_ref()
@@ -813,6 +804,20 @@ impl<'a> Unpacker<'a> {
         }
         self.push_file(rel, exec, self.bytes - before, Some(sha));
         Ok(())
+    }
+
+    /// Whether a streamed file (`rel`, below the root as `placed`, starting with `head`) is
+    /// written to disk.
+    fn keeps(&self, rel: &[u8], placed: Option<&[u8]>, head: &[u8]) -> bool {
+        let Some(st) = self.stream.as_ref() else {
+            return true;
+        };
+        st.also_keep.contains(rel)
+            || match (st.pool.consumers.keep, placed) {
+                (None, _) => true,
+                (Some(k), Some(p)) => k.keep(p) || always_kept(p, head),
+                (Some(_), None) => false,
+            }
     }
 
     fn truncated(&self, rel: &[u8], e: &dyn std::fmt::Display) -> DeliveryError {
