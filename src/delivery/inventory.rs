@@ -217,6 +217,11 @@ pub(crate) fn from_entries(
         .filter(|e| e.kind == EntryKind::File)
         .map(|e| e.size)
         .sum();
+    let nothing_to_read = !entries.iter().any(todo);
+    if nothing_to_read {
+        // Hashed (and inspected) as they were unpacked: no phase to show.
+        return Ok(Inventory { entries });
+    }
     progress.begin("hashing", total_files, total_bytes);
     let done: u64 = entries
         .iter()

@@ -266,15 +266,7 @@ fn open_archive(
     sink: Option<&dyn inventory::ContentSink>,
     ingest: &Ingest,
 ) -> Result<Delivery, DeliveryError> {
-    let sha256 = {
-        let mut buf = vec![0u8; 1 << 20];
-        let (d, _) =
-            inventory::hash_file(path, &mut buf).map_err(|source| DeliveryError::Unreadable {
-                path: path.to_owned(),
-                source,
-            })?;
-        crate::hash::hex(&d)
-    };
+    let sha256 = hash_archive(path, progress)?;
     let staging = staging::Staging::create(progress)?;
     let consumers = archive::stream::Consumers {
         inspector: ingest.inspector.as_deref(),
@@ -334,6 +326,37 @@ fn open_archive(
         root_fd,
         _staging: Some(staging),
     })
+}
+
+/// The archive's SHA-256 (hex), read once with a progress bar (the report and the deposit
+/// record identify the delivery by it).
+fn hash_archive(path: &Path, progress: &dyn Progress) -> Result<String, DeliveryError> {
+    use sha2::Digest;
+    use std::io::Read;
+    let err = |source| DeliveryError::Unreadable {
+        path: path.to_owned(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(err)?;
+    let len = f.metadata().map_err(err)?.len();
+    progress.begin("digest", 0, len);
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let result = loop {
+        match f.read(&mut buf) {
+            Ok(0) => break Ok(()),
+            Ok(n) => {
+                h.update(&buf[..n]);
+                progress.advance(0, n as u64);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(err(e)),
+        }
+    };
+    progress.finish();
+    result?;
+    let digest: [u8; 32] = h.finalize().into();
+    Ok(crate::hash::hex(&digest))
 }
 
 /// Root an unpacked tree in its one top-level folder `top` (made when none of its files was
@@ -407,12 +430,16 @@ fn root_at_top(
 /// The `os-metadata-set-aside` note for the system's files beside the top folder.
 fn set_aside(paths: &[String]) -> crate::finding::Finding {
     let n = paths.len();
+    let mut evidence: Vec<String> = paths.iter().take(20).cloned().collect();
+    if n > 20 {
+        evidence.push(format!("… and {} more ({n} in all)", n - 20));
+    }
     crate::finding::Finding::of(
         codes::DeliveryCode::OsMetadataSetAside,
-        format!("{n} files the packing system added beside the top folder (macOS __MACOSX/, ._*, .DS_Store; Windows Thumbs.db, desktop.ini) were set aside: they hold no source"),
-        format!("顶层目录旁有 {n} 个打包系统自动加入的文件（macOS 的 __MACOSX/、._*、.DS_Store；Windows 的 Thumbs.db、desktop.ini），已忽略：其中不含源代码"),
+        format!("{n} files the packing system added beside the top folder were set aside: not checked, not stored (they hold no source)"),
+        format!("顶层目录旁有 {n} 个打包系统自动加入的文件，已忽略：不检查、不存入托管库（其中不含源代码）"),
     )
-    .evidence(paths.iter().take(20).cloned().collect())
+    .evidence(evidence)
 }
 
 /// The private `tree` folder of a staging folder, where a delivery is unpacked, and its handle.

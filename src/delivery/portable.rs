@@ -200,13 +200,20 @@ fn twins(paths: &[&[u8]]) -> Finding {
     let shown: Vec<String> = paths.iter().take(3).map(|p| names::short(p)).collect();
     let (shown_en, shown_zh) = (shown.join(", "), shown.join("、"));
     let more = if n > 3 { "…" } else { "" };
+    // A trailing dot or space merges names on Windows only; letter case and Unicode form on
+    // macOS too.
+    let (where_en, where_zh) = if why_en.contains("case") || why_en.contains("Unicode") {
+        ("on Windows and macOS", "在 Windows 和 macOS 上")
+    } else {
+        ("on Windows", "在 Windows 上")
+    };
     Finding::of(
         DeliveryCode::NameNotPortable,
         format!(
-            "{n} paths differ only in {why_en} ({shown_en}{more}): on Windows or macOS they are one file, and unpacking there keeps only one of them; each was checked here"
+            "{n} paths differ only in {why_en} ({shown_en}{more}): {where_en} they are one file, so unpacking there keeps only one of them and the other's content is lost; each was checked here"
         ),
         format!(
-            "{n} 个路径仅在{why_zh}上不同（{shown_zh}{more}）：在 Windows 或 macOS 上是同一个文件，在那里解压只会保留其中一个；此处已分别检查"
+            "{n} 个路径仅在{why_zh}上不同（{shown_zh}{more}）：{where_zh}它们是同一个文件，解压时只会保留其中一个，另一个的内容会丢失；此处已分别检查"
         ),
     )
     .path(names::short(paths[0]))
@@ -221,10 +228,10 @@ fn more_twins(rest: &[Vec<&[u8]>]) -> Finding {
     Finding::of(
         DeliveryCode::NameNotPortable,
         format!(
-            "{n} more groups of paths differ only in letter case, Unicode form or a trailing dot or space: on Windows or macOS each group is one file"
+            "{n} more groups of paths differ only in letter case, Unicode form or a trailing dot or space: on Windows (and, for letter case and Unicode form, on macOS) each group is one file"
         ),
         format!(
-            "另有 {n} 组路径仅在大小写、Unicode 形式或末尾的点或空格上不同：在 Windows 或 macOS 上每组是同一个文件"
+            "另有 {n} 组路径仅在大小写、Unicode 形式或末尾的点或空格上不同：在 Windows 上（大小写和 Unicode 形式的差异在 macOS 上也一样）每组是同一个文件"
         ),
     )
     .path(names::short(all[0]))
@@ -238,18 +245,28 @@ fn windows_renames(paths: &BTreeSet<&[u8]>) -> Finding {
     let n = paths.len();
     let first = names::short(paths[0]);
     let becomes = names::short(&names::windows_path(paths[0]));
-    let what = if n == 1 {
-        "a name ends".to_owned()
+    let ends = match first.chars().last() {
+        Some(' ') => ("a space", "空格"),
+        _ => ("a dot", "点"),
+    };
+    let (what_en, what_zh) = if n == 1 {
+        (
+            format!("the name {first:?} ends in {}", ends.0),
+            format!("名称 {first:?} 末尾有一个{}", ends.1),
+        )
     } else {
-        format!("{n} names end")
+        (
+            format!("{n} names end in a dot or a space (first: {first:?})"),
+            format!("{n} 个名称以点或空格结尾（第一个：{first:?}）"),
+        )
     };
     Finding::of(
         DeliveryCode::NameNotPortable,
         format!(
-            "{what} in a dot or a space, which Windows drops: unpacked there, {first:?} becomes {becomes:?}"
+            "{what_en}, which Windows tools drop or replace: unpacked on Windows, {first:?} becomes {becomes:?} (or fails); ask the vendor to rename it"
         ),
         format!(
-            "{n} 个名称以点或空格结尾，Windows 会去掉它们：在 Windows 上解压时 {first:?} 会变成 {becomes:?}"
+            "{what_zh}，Windows 解压工具会去掉或替换它：在 Windows 上解压时 {first:?} 会变成 {becomes:?}（或解压失败）；请要求供应商改名"
         ),
     )
     .path(first)

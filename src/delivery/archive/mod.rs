@@ -1113,12 +1113,24 @@ impl<'a> Unpacker<'a> {
         self.findings.push(
             Finding::of(
                 crate::delivery::codes::DeliveryCode::ArchiveDuplicateEntry,
-                format!("the archive holds this path {n} times, with different contents: each was scanned; the last is kept, as GNU tar and unzip -o give it"),
-                format!("压缩包中同一路径出现 {n} 次且内容不同：每一份均已扫描；按 GNU tar 和 unzip -o 的做法保留最后一份"),
+                format!("the archive holds this path {n} times, with different contents: unpacking overwrites each copy with the next, so the hospital gets copy {n}, which is what was checked; every copy was scanned"),
+                format!("压缩包中同一路径出现 {n} 次且内容不同：解压时后一份会覆盖前一份，医院得到的是第 {n} 份，本次检查的也是这一份；每一份均已扫描"),
             )
             .path(names::short(path))
             .covers(vec![names::display(path)])
-            .evidence(copies.into_iter().enumerate().map(|(i, c)| format!("copy {}: {c}", i + 1)).collect()),
+            .evidence(
+                copies
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        if i + 1 == n {
+                            format!("copy {} (kept, 保留): {c}", i + 1)
+                        } else {
+                            format!("copy {} (overwritten, 被覆盖): {c}", i + 1)
+                        }
+                    })
+                    .collect(),
+            ),
         );
     }
 
