@@ -337,9 +337,9 @@ fn hard_links_are_scanned_under_their_own_names() {
     );
 }
 
-/// Deep names cannot make a small archive hold gigabytes of folder names: every folder a
-/// name implies counts as an entry and its name as unpacked bytes, so such an archive stops
-/// as a decompression bomb (exit 2) quickly, in bounded memory.
+/// Deep names cannot make a small archive hold gigabytes of folder names: the name of every
+/// folder a name implies counts as unpacked bytes, so such an archive stops as a
+/// decompression bomb (exit 2) quickly, in bounded memory.
 #[test]
 fn deep_names_are_bounded() {
     let tmp = tempfile::tempdir().unwrap();

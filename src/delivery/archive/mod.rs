@@ -551,9 +551,10 @@ impl<'a> Unpacker<'a> {
         Ok(())
     }
 
-    /// Record `dir` and the folders above it in the inventory, each once. Each folder so
-    /// recorded counts as an entry (`max_files`) and its name as unpacked bytes: deep names
-    /// cannot make a small archive hold gigabytes of folder names.
+    /// Record `dir` and the folders above it in the inventory, each once. The name of each
+    /// folder so recorded counts as unpacked bytes: deep names cannot make a small archive hold
+    /// gigabytes of folder names (the folders' entries count for `max_files` when the archive
+    /// has them).
     fn record_dirs(&mut self, dir: &[u8]) -> Result<(), DeliveryError> {
         let ends: Vec<usize> = dir
             .iter()
@@ -565,7 +566,6 @@ impl<'a> Unpacker<'a> {
         for end in ends {
             let d = &dir[..end];
             if !d.is_empty() && !self.dirs_made.contains(d) {
-                self.count()?;
                 self.add_bytes(d.len() as u64)?;
                 self.dirs_made.insert(d.to_vec());
                 self.entries.push(Entry {
