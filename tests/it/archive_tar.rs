@@ -510,6 +510,9 @@ fn evil_entry() -> Vec<u8> {
     raw_entry(b"src/Evil.java", b'0', &data, b"")
 }
 
+/// A PAX record's key and value.
+type Record = (&'static str, &'static [u8]);
+
 /// PAX `GNU.sparse.*` records that are not one complete sparse description (a real size with
 /// no map, an empty map, the map count after the map, a minor version alone) are errors (exit
 /// 2) naming the archive and the entry: GNU tar reads `GNU.sparse.size` bytes of the archive as
@@ -518,7 +521,7 @@ fn evil_entry() -> Vec<u8> {
 #[test]
 fn pax_sparse_records_without_a_complete_map_are_errors_naming_the_entry() {
     let tmp = tempfile::tempdir().unwrap();
-    let cases: [(&str, &[(&str, &[u8])]); 5] = [
+    let cases: [(&str, &[Record]); 5] = [
         ("size", &[("GNU.sparse.size", b"512")]),
         ("realsize", &[("GNU.sparse.realsize", b"512")]),
         (

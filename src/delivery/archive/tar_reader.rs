@@ -298,10 +298,10 @@ fn size_field(u: &Unpacker<'_>, header: &tar::Header, i: usize) -> Result<u64, D
     match size {
         Some(n) if field[0] & 0x40 == 0 => Ok(n),
         _ => Err(u.err(format!(
-            "entry {} ({:?}) has a base-256 size field that is negative or too large ({}): GNU tar skips to the next header and unpacks the entries hidden in its data, other readers take it as data; the archive is damaged or hostile: ask the vendor for a sound archive",
+            "entry {} ({:?}) has a base-256 size field that is negative or too large ({:02x?}): GNU tar skips to the next header and unpacks the entries hidden in its data, other readers take it as data; the archive is damaged or hostile: ask the vendor for a sound archive",
             i + 1,
             names::short(&header.path_bytes()),
-            field.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            field
         ))),
     }
 }

@@ -149,7 +149,8 @@ pub(super) fn shape(records: &[(&[u8], &[u8])]) -> Result<(), String> {
             return Err("both a GNU.sparse.map and GNU.sparse.offset/numbytes records".to_owned());
         }
     };
-    if !first(b"numblocks").is_some_and(|n| map_at.is_some_and(|m| n < m)) {
+    let counted_first = matches!((first(b"numblocks"), map_at), (Some(n), Some(m)) if n < m);
+    if !counted_first {
         return Err("no GNU.sparse.numblocks before the map".to_owned());
     }
     Ok(())
