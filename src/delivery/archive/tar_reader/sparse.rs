@@ -399,6 +399,69 @@ mod tests {
     }
 
     #[test]
+    fn only_complete_sparse_descriptions_pass() {
+        let r = |v: &[(&'static str, &'static str)]| -> Vec<(&'static [u8], &'static [u8])> {
+            v.iter()
+                .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
+                .collect()
+        };
+        let ok = [
+            r(&[
+                ("GNU.sparse.major", "1"),
+                ("GNU.sparse.minor", "0"),
+                ("GNU.sparse.realsize", "9"),
+            ]),
+            r(&[
+                ("GNU.sparse.size", "9"),
+                ("GNU.sparse.numblocks", "1"),
+                ("GNU.sparse.map", "9,0"),
+            ]),
+            r(&[
+                ("GNU.sparse.size", "9"),
+                ("GNU.sparse.numblocks", "1"),
+                ("GNU.sparse.offset", "9"),
+                ("GNU.sparse.numbytes", "0"),
+            ]),
+        ];
+        for recs in ok {
+            shape(&recs).unwrap();
+        }
+        let bad = [
+            r(&[("GNU.sparse.size", "9")]),
+            r(&[("GNU.sparse.realsize", "9")]),
+            r(&[("GNU.sparse.name", "x")]),
+            r(&[("GNU.sparse.size", "9"), ("GNU.sparse.map", "9,0")]),
+            r(&[
+                ("GNU.sparse.size", "9"),
+                ("GNU.sparse.map", "9,0"),
+                ("GNU.sparse.numblocks", "1"),
+            ]),
+            r(&[
+                ("GNU.sparse.size", "9"),
+                ("GNU.sparse.realsize", "9"),
+                ("GNU.sparse.numblocks", "1"),
+                ("GNU.sparse.map", "9,0"),
+            ]),
+            r(&[("GNU.sparse.major", "1"), ("GNU.sparse.realsize", "9")]),
+            r(&[
+                ("GNU.sparse.major", "1"),
+                ("GNU.sparse.minor", "0"),
+                ("GNU.sparse.realsize", "9"),
+                ("GNU.sparse.map", "9,0"),
+            ]),
+            r(&[
+                ("GNU.sparse.size", "9"),
+                ("GNU.sparse.numblocks", "1"),
+                ("GNU.sparse.map", "9,0"),
+                ("GNU.sparse.odd", "1"),
+            ]),
+        ];
+        for recs in bad {
+            assert!(shape(&recs).is_err(), "{recs:?}");
+        }
+    }
+
+    #[test]
     fn header_numbers_are_octal_or_base_256() {
         assert_eq!(number(b"00000001000\0"), Some(512));
         assert_eq!(number(b"\x80\0\0\0\0\0\0\0\0\0\x02\0"), Some(512));
