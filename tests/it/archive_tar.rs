@@ -492,3 +492,151 @@ fn gnu_long_and_pax_names_that_differ_are_reported() {
         );
     }
 }
+
+/// A header whose size field is replaced by the raw 12 bytes `field` (base-256), checksum
+/// fixed.
+fn with_size_field(mut h: Vec<u8>, field: &[u8; 12]) -> Vec<u8> {
+    h[124..136].copy_from_slice(field);
+    h[148..156].fill(b' ');
+    let sum: u32 = h[..512].iter().map(|&b| u32::from(b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    h
+}
+
+/// An encrypted-looking Java file of 1,024 bytes, hidden in the data of the entry before it.
+fn evil_entry() -> Vec<u8> {
+    let mut data = b"Salted__".to_vec();
+    data.extend((0..1016u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    raw_entry(b"src/Evil.java", b'0', &data, b"")
+}
+
+/// A PAX record's key and value.
+type Record = (&'static str, &'static [u8]);
+
+/// PAX `GNU.sparse.*` records that are not one complete sparse description (a real size with
+/// no map, an empty map, the map count after the map, a minor version alone) are errors (exit
+/// 2) naming the archive and the entry: GNU tar reads `GNU.sparse.size` bytes of the archive as
+/// the file's plain data, so an entry hidden behind a header inside them (`Evil.java`) is
+/// unpacked by GNU tar and would be skipped by a reader of holes.
+#[test]
+fn pax_sparse_records_without_a_complete_map_are_errors_naming_the_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[Record]); 5] = [
+        ("size", &[("GNU.sparse.size", b"512")]),
+        ("realsize", &[("GNU.sparse.realsize", b"512")]),
+        (
+            "empty map",
+            &[
+                ("GNU.sparse.size", b"512"),
+                ("GNU.sparse.numblocks", b"0"),
+                ("GNU.sparse.map", b""),
+            ],
+        ),
+        (
+            "count after the map",
+            &[
+                ("GNU.sparse.size", b"512"),
+                ("GNU.sparse.offset", b"512"),
+                ("GNU.sparse.numbytes", b"0"),
+                ("GNU.sparse.numblocks", b"1"),
+            ],
+        ),
+        (
+            "minor alone",
+            &[("GNU.sparse.size", b"512"), ("GNU.sparse.minor", b"0")],
+        ),
+    ];
+    for (n, (what, records)) in cases.into_iter().enumerate() {
+        let pax: Vec<u8> = records.iter().flat_map(|(k, v)| pax_record(k, v)).collect();
+        let evil = evil_entry();
+        let ar = write_tar(
+            tmp.path(),
+            &format!("sparse-{n}.tar"),
+            &[
+                raw_entry(b"src/Main.java", b'0', b"class Main{}\n", b""),
+                raw_entry(b"PaxHeaders/a.txt", b'x', &pax, b""),
+                raw_header(b"src/a.txt", 0, b'0', b""),
+                raw_header(b"src/pad.bin", evil.len() as u64, b'0', b""),
+                evil,
+            ],
+        );
+        if n == 0 {
+            // GNU tar takes the pad header as a.txt's data and unpacks Evil.java.
+            let (gnu, _) = tar_x(tmp.path(), &ar, "gnu-sparse");
+            assert!(tree(&gnu).contains_key("src/Evil.java"), "{:?}", tree(&gnu));
+        }
+        let run = check(&ar);
+        assert_eq!(run.code, 2, "{what}: {}", run.stdout);
+        assert!(
+            run.stderr.contains(&format!("sparse-{n}.tar"))
+                && run.stderr.contains("src/a.txt")
+                && run.stderr.contains("GNU sparse"),
+            "{what}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// A base-256 size field that is negative (GNU tar: "Skipping to next header", then it unpacks
+/// the entry hidden in the data) or larger than GNU tar takes (the `tar` crate reads only its
+/// low 8 bytes) is an error (exit 2) naming the archive and the entry.
+#[test]
+fn negative_or_oversized_base_256_sizes_are_errors_naming_the_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let negative = [0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x06, 0];
+    let oversized = [0x80, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0x06, 0];
+    for (n, field) in [negative, oversized].iter().enumerate() {
+        let ar = write_tar(
+            tmp.path(),
+            &format!("b256-{n}.tar"),
+            &[
+                raw_entry(b"src/Main.java", b'0', b"class Main{}\n", b""),
+                with_size_field(raw_header(b"src/pad.bin", 0, b'0', b""), field),
+                evil_entry(),
+            ],
+        );
+        let (gnu, code) = tar_x(tmp.path(), &ar, &format!("gnu-{n}"));
+        assert_eq!(code, 2);
+        assert!(tree(&gnu).contains_key("src/Evil.java"), "{:?}", tree(&gnu));
+        let run = check(&ar);
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        assert!(
+            run.stderr.contains(&format!("b256-{n}.tar"))
+                && run.stderr.contains("src/pad.bin")
+                && run.stderr.contains("base-256"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+/// A regular entry whose last name part is `.` (`src/x/.`): GNU tar makes the folder `src/x`
+/// and fails ("Cannot open: File exists", exit 2); escrow refuses it (exit 2) naming the
+/// archive and the entry, rather than keep a file `src/x` GNU tar never makes.
+#[test]
+fn regular_entries_named_with_a_last_part_dot_are_errors_naming_the_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (n, name) in [&b"src/x/."[..], b"src/."].into_iter().enumerate() {
+        let ar = write_tar(
+            tmp.path(),
+            &format!("dot-{n}.tar"),
+            &[
+                raw_entry(b"src/Main.java", b'0', b"class Main{}\n", b""),
+                raw_entry(name, b'0', b"Salted__ hidden\n", b""),
+            ],
+        );
+        let (gnu, code) = tar_x(tmp.path(), &ar, &format!("gnu-{n}"));
+        assert_eq!(code, 2);
+        if n == 0 {
+            assert_eq!(tree(&gnu).get("src/x").map(String::as_str), Some("folder"));
+        }
+        let run = check(&ar);
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        let shown = String::from_utf8_lossy(name).into_owned();
+        assert!(
+            run.stderr.contains(&format!("dot-{n}.tar")) && run.stderr.contains(&shown),
+            "{}",
+            run.stderr
+        );
+    }
+}

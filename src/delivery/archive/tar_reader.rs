@@ -235,7 +235,7 @@ fn extension<R: Read>(
     ext: &mut Extensions,
 ) -> Result<bool, DeliveryError> {
     let kind = header.entry_type().as_byte();
-    let declared = header.entry_size().map_err(|e| corrupt(u, i, &e))?;
+    let declared = size_field(u, header, i)?;
     let mut global = None;
     let (slot, cap, what) = match kind {
         b'L' => (&mut ext.long_name, MAX_LONG_NAME, "GNU long name"),
@@ -283,6 +283,27 @@ fn extension<R: Read>(
         });
     }
     Ok(true)
+}
+
+/// The size field of the `i`-th header, as GNU tar reads it. A base-256 size (first byte
+/// with the high bit) that is negative (sign bit 0x40 set) or beyond GNU tar's `off_t` is an
+/// error naming the entry: GNU tar says "Skipping to next header" and unpacks the entries
+/// inside the data that the `tar` crate's reading (the low 8 bytes only) would skip.
+fn size_field(u: &Unpacker<'_>, header: &tar::Header, i: usize) -> Result<u64, DeliveryError> {
+    let field = &header.as_bytes()[124..136];
+    if field[0] & 0x80 == 0 {
+        return header.entry_size().map_err(|e| corrupt(u, i, &e));
+    }
+    let size = sparse::number(field).filter(|&n| i64::try_from(n).is_ok());
+    match size {
+        Some(n) if field[0] & 0x40 == 0 => Ok(n),
+        _ => Err(u.err(format!(
+            "entry {} ({:?}) has a base-256 size field that is negative or too large ({:02x?}): GNU tar skips to the next header and unpacks the entries hidden in its data, other readers take it as data; the archive is damaged or hostile: ask the vendor for a sound archive",
+            i + 1,
+            names::short(&header.path_bytes()),
+            field
+        ))),
+    }
 }
 
 /// An entry's data cannot be read: the archive is truncated or corrupt.
@@ -429,6 +450,7 @@ fn regular<R: Read>(
     if !records.iter().any(|(k, _)| k.starts_with(b"GNU.sparse.")) {
         return with_data(u, b, e.i, stored, |u, d| u.file(e.raw, mode, d));
     }
+    sparse::shape(&records).map_err(|w| e.bad_map(u, &w))?;
     let number = |key: &[u8]| -> Result<Option<u64>, DeliveryError> {
         e.pax(key)
             .map(|v| {
@@ -472,6 +494,12 @@ fn regular<R: Read>(
         None => sparse::pax_00(&records),
     }
     .map_err(|w| e.bad_map(u, &w))?;
+    if map.is_empty() {
+        return Err(e.bad_map(
+            u,
+            "an empty map, which GNU tar reads as a plain file of the real size",
+        ));
+    }
     if let Some(n) = number(b"GNU.sparse.numblocks")?
         && n != map.len() as u64
     {
@@ -670,6 +698,17 @@ fn odd_type<R: Read>(
     Ok(())
 }
 
+/// Whether the entry's PAX header has `GNU.sparse.*` records other than `GNU.sparse.name`.
+fn sparse_keys(ext: &Extensions) -> bool {
+    ext.pax
+        .as_deref()
+        .and_then(|p| pax_records(p).ok())
+        .is_some_and(|r| {
+            r.iter()
+                .any(|(k, _)| k.starts_with(b"GNU.sparse.") && *k != b"GNU.sparse.name")
+        })
+}
+
 /// Read one entry (not an extension header) as GNU tar extracts it.
 fn entry<R: Read>(
     u: &mut Unpacker<'_>,
@@ -686,6 +725,24 @@ fn entry<R: Read>(
     if matches!(kind, b'0' | b'\0' | b'7') && e.raw.ends_with(b"/") {
         (kind, hidden_kind) = (b'5', b'0');
     }
+    // A regular entry whose last name part is `.` (`his/x/.`): GNU tar makes the folders of
+    // its name (`his/x`), cannot open the file ("File exists") and exits with status 2.
+    if matches!(kind, b'0' | b'\0' | b'7') && (e.raw == b"." || e.raw.ends_with(b"/.")) {
+        return Err(u.err(format!(
+            "entry {} ({:?}) is a regular file whose name ends in `.`: GNU tar makes a folder of that name instead and fails (\"Cannot open: File exists\"), other readers a file; the archive is damaged or hostile: ask the vendor to repack it with GNU tar or zip",
+            e.i + 1,
+            names::short(e.raw)
+        )));
+    }
+    // GNU tar reads any entry with a PAX sparse map or major version as a sparse regular
+    // file, whatever its type; other sparse records on such entries are never written.
+    if !matches!(kind, b'0' | b'\0' | b'7') && sparse_keys(e.ext) {
+        return Err(u.err(format!(
+            "entry {} ({:?}) is a GNU sparse file that is not a regular file: the archive is damaged or hostile; ask the vendor for a sound archive",
+            e.i + 1,
+            names::short(e.raw)
+        )));
+    }
     match kind {
         b'0' | b'\0' | b'7' => return regular(u, b, e, mode, big.unwrap_or(e.declared)),
         b'S' => return old_sparse(u, b, e, mode),
@@ -697,15 +754,6 @@ fn entry<R: Read>(
         }
         b'1'..=b'6' => {}
         _ => return odd_type(u, b, e, kind, mode),
-    }
-    if e.ext.pax_value(b"GNU.sparse.major").is_some()
-        || e.ext.pax_value(b"GNU.sparse.size").is_some()
-    {
-        return Err(u.err(format!(
-            "entry {} ({:?}) is a GNU sparse file that is not a regular file: the archive is damaged or hostile; ask the vendor for a sound archive",
-            e.i + 1,
-            names::short(e.raw)
-        )));
     }
     match kind {
         b'5' => u.dir(e.raw)?,
@@ -767,7 +815,7 @@ pub(super) fn unpack_tar(u: &mut Unpacker<'_>, reader: impl Read) -> Result<(), 
         }
         let (raw, link) = entry_names(u, header, &ext);
         note_hidden(u, &mut hidden, Some(start), &raw);
-        let declared = header.entry_size().map_err(|e| corrupt(u, i, &e))?;
+        let declared = size_field(u, header, i)?;
         let current = Current {
             i,
             block: &block,

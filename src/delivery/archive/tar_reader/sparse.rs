@@ -72,6 +72,90 @@ fn decimal(v: &[u8]) -> Result<u64, String> {
         .ok_or_else(|| format!("{:?} is not a number", String::from_utf8_lossy(v)))
 }
 
+/// Check that the PAX `GNU.sparse.*` records of a regular entry form one complete sparse
+/// description of a format GNU tar writes, so that GNU tar reads the entry as the sparse file
+/// escrow reads: 1.0 (`major` 1, `minor` 0, `realsize`, the map in the data), 0.1
+/// (`numblocks` then a non-empty `map`) or 0.0 (`numblocks` then `offset` and `numbytes`
+/// pairs), each with one real size. Anything else GNU tar reads otherwise: a real size without
+/// a map makes it read that many bytes of the archive as the file's plain data, so headers
+/// inside are data for GNU tar and entries for a reader of holes.
+pub(super) fn shape(records: &[(&[u8], &[u8])]) -> Result<(), String> {
+    let sparse: Vec<&[u8]> = records
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix(b"GNU.sparse.".as_slice()))
+        .filter(|k| *k != b"name")
+        .collect();
+    let count = |key: &[u8]| sparse.iter().filter(|k| **k == key).count();
+    let first = |key: &[u8]| sparse.iter().position(|k| *k == key);
+    for (k, v) in records {
+        if let Some(key) = k.strip_prefix(b"GNU.sparse.".as_slice())
+            && !matches!(
+                key,
+                b"name"
+                    | b"major"
+                    | b"minor"
+                    | b"realsize"
+                    | b"size"
+                    | b"numblocks"
+                    | b"offset"
+                    | b"numbytes"
+                    | b"map"
+            )
+        {
+            return Err(format!(
+                "an unknown record GNU.sparse.{}={}",
+                String::from_utf8_lossy(key),
+                String::from_utf8_lossy(v)
+            ));
+        }
+    }
+    for key in [
+        &b"major"[..],
+        b"minor",
+        b"realsize",
+        b"size",
+        b"numblocks",
+        b"map",
+    ] {
+        if count(key) > 1 {
+            return Err(format!(
+                "GNU.sparse.{} is given twice",
+                String::from_utf8_lossy(key)
+            ));
+        }
+    }
+    if count(b"realsize") + count(b"size") != 1 {
+        return Err(
+            "not exactly one real size (GNU.sparse.realsize or GNU.sparse.size)".to_owned(),
+        );
+    }
+    let pairs = count(b"offset") + count(b"numbytes");
+    if count(b"major") == 1 {
+        if count(b"minor") != 1 || count(b"numblocks") + count(b"map") + pairs > 0 {
+            return Err("GNU.sparse.major with records of another sparse format".to_owned());
+        }
+        return Ok(());
+    }
+    if count(b"minor") > 0 {
+        return Err("GNU.sparse.minor without GNU.sparse.major".to_owned());
+    }
+    let map_at = match (count(b"map"), pairs) {
+        (1, 0) => first(b"map"),
+        (0, p) if p > 0 => first(b"offset").min(first(b"numbytes")),
+        (0, 0) => {
+            return Err("a real size but no sparse map: GNU tar reads that many bytes of the archive as the file's plain data".to_owned());
+        }
+        _ => {
+            return Err("both a GNU.sparse.map and GNU.sparse.offset/numbytes records".to_owned());
+        }
+    };
+    let counted_first = matches!((first(b"numblocks"), map_at), (Some(n), Some(m)) if n < m);
+    if !counted_first {
+        return Err("no GNU.sparse.numblocks before the map".to_owned());
+    }
+    Ok(())
+}
+
 /// The map of a PAX 0.0 sparse file: `GNU.sparse.offset` and `GNU.sparse.numbytes` records in
 /// turn, in the order written.
 pub(super) fn pax_00(records: &[(&[u8], &[u8])]) -> Result<Vec<Chunk>, String> {
@@ -312,6 +396,69 @@ mod tests {
             v1_map(&mut &b"1\n0\n"[..], 4).is_err(),
             "longer than the data"
         );
+    }
+
+    #[test]
+    fn only_complete_sparse_descriptions_pass() {
+        let r = |v: &[(&'static str, &'static str)]| -> Vec<(&'static [u8], &'static [u8])> {
+            v.iter()
+                .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
+                .collect()
+        };
+        let ok = [
+            r(&[
+                ("GNU.sparse.major", "1"),
+                ("GNU.sparse.minor", "0"),
+                ("GNU.sparse.realsize", "9"),
+            ]),
+            r(&[
+                ("GNU.sparse.size", "9"),
+                ("GNU.sparse.numblocks", "1"),
+                ("GNU.sparse.map", "9,0"),
+            ]),
+            r(&[
+                ("GNU.sparse.size", "9"),
+                ("GNU.sparse.numblocks", "1"),
+                ("GNU.sparse.offset", "9"),
+                ("GNU.sparse.numbytes", "0"),
+            ]),
+        ];
+        for recs in ok {
+            shape(&recs).unwrap();
+        }
+        let bad = [
+            r(&[("GNU.sparse.size", "9")]),
+            r(&[("GNU.sparse.realsize", "9")]),
+            r(&[("GNU.sparse.name", "x")]),
+            r(&[("GNU.sparse.size", "9"), ("GNU.sparse.map", "9,0")]),
+            r(&[
+                ("GNU.sparse.size", "9"),
+                ("GNU.sparse.map", "9,0"),
+                ("GNU.sparse.numblocks", "1"),
+            ]),
+            r(&[
+                ("GNU.sparse.size", "9"),
+                ("GNU.sparse.realsize", "9"),
+                ("GNU.sparse.numblocks", "1"),
+                ("GNU.sparse.map", "9,0"),
+            ]),
+            r(&[("GNU.sparse.major", "1"), ("GNU.sparse.realsize", "9")]),
+            r(&[
+                ("GNU.sparse.major", "1"),
+                ("GNU.sparse.minor", "0"),
+                ("GNU.sparse.realsize", "9"),
+                ("GNU.sparse.map", "9,0"),
+            ]),
+            r(&[
+                ("GNU.sparse.size", "9"),
+                ("GNU.sparse.numblocks", "1"),
+                ("GNU.sparse.map", "9,0"),
+                ("GNU.sparse.odd", "1"),
+            ]),
+        ];
+        for recs in bad {
+            assert!(shape(&recs).is_err(), "{recs:?}");
+        }
     }
 
     #[test]
