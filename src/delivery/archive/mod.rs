@@ -756,6 +756,7 @@ impl<'a> Unpacker<'a> {
                     if !sent || pool.failed() {
                         return Err(self.err("storing the delivery failed".to_owned()));
                     }
+                    self.take_done(false);
                 }
                 None => {
                     let sha = crate::hash::sha256(&whole);
@@ -992,22 +993,35 @@ impl<'a> Unpacker<'a> {
         Ok(())
     }
 
+    /// Put the digests the workers computed into their entries: every few thousand files
+    /// (so that they are not all held twice), and all of them at the end.
+    fn take_done(&mut self, all: bool) {
+        let Some(st) = self.stream.as_ref() else {
+            return;
+        };
+        let done = {
+            let mut d = st
+                .pool
+                .done
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !all && d.len() < 4096 {
+                return;
+            }
+            std::mem::take(&mut *d)
+        };
+        for (i, sha) in done {
+            self.entries[i].sha256 = Some(sha);
+        }
+    }
+
     /// The digests the workers computed, and the hard links that copy them.
     fn collect(&mut self) -> Result<(), DeliveryError> {
+        self.take_done(true);
         let Some(st) = self.stream.as_mut() else {
             return Ok(());
         };
         st.jobs = None;
-        let done = std::mem::take(
-            &mut *st
-                .pool
-                .done
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-        for (i, sha) in done {
-            self.entries[i].sha256 = Some(sha);
-        }
         for &(link, src) in &st.hard {
             self.entries[link].sha256 = self.entries[src].sha256;
         }
