@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
@@ -688,8 +689,9 @@ fn control_characters_in_zip_names_are_dropped_as_unzip_does() {
 }
 
 /// A symbolic-link mode makes a link for `unzip` on entries made on VMS (2), Atari ST (5),
-/// BeOS (16) and AtheOS (30) as on Unix (3), and a file for the others (OS X, 19); their
-/// other modes are kept too. escrow made files of all but Unix's.
+/// BeOS (16) and AtheOS (30) as on Unix (3), and a file for the others (Acorn RISC OS 13,
+/// OS X 19); the executable bit of hosts whose modes `unzip` reads (13 too, not 19) is kept.
+/// escrow made files of all but Unix's, and kept only Unix's modes.
 #[test]
 fn zip_links_from_every_unix_like_host_are_links() {
     let tmp = tempfile::tempdir().unwrap();
@@ -697,7 +699,7 @@ fn zip_links_from_every_unix_like_host_are_links() {
         raw(b"README.md", b"# app\n"),
         raw(b"src/Main.java", b"class Main {}\n"),
     ];
-    for host in [2u8, 5, 16, 19, 30] {
+    for host in [2u8, 5, 13, 16, 19, 30] {
         let mut link = raw(format!("src/link{host}").as_bytes(), b"Main.java");
         link.host = host;
         link.mode = 0o120_777;
@@ -712,11 +714,25 @@ fn zip_links_from_every_unix_like_host_are_links() {
     for host in [2, 5, 16, 30] {
         assert_eq!(unzipped[&format!("src/link{host}")], "-> Main.java");
     }
+    assert!(!unzipped["src/link13"].starts_with("->"));
     assert!(!unzipped["src/link19"].starts_with("->"));
     let (code, r) = check_zip(&p);
     assert!(matches!(code, 0 | 1), "{r}");
     assert_eq!(r["delivery"]["symlinks"], 4, "{r}");
     assert_eq!(escrow_tree(&p, tmp.path()), unzipped);
+    let exec = |root: &Path, host: u8| {
+        let f = root.join(format!("bin/run{host}.sh"));
+        std::fs::metadata(f).unwrap().permissions().mode() & 0o111 != 0
+    };
+    for host in [2, 5, 13, 16, 19, 30] {
+        let unzip_exec = exec(&tmp.path().join("unzip"), host);
+        assert_eq!(unzip_exec, host != 19, "unzip's mode on host {host}");
+        assert_eq!(
+            exec(&tmp.path().join("restored"), host),
+            unzip_exec,
+            "host {host}"
+        );
+    }
 }
 
 /// Entries Info-ZIP unzip 6.0 cannot extract, a Zstandard one (method 93, written by the
