@@ -456,4 +456,26 @@ mod tests {
         assert_eq!(zip_name(b"caf\x82\xff"), "café\u{a0}".as_bytes());
         assert_eq!(CP437_HIGH.chars().count(), 128);
     }
+
+    #[test]
+    fn what_unzip_skips_and_drops() {
+        assert_eq!(drop_controls(b"src/Core.ja\x01va\x7f\t"), b"src/Core.java");
+        assert_eq!(unzip_name(&record(3, b"a\x1fb")), b"ab");
+        let mut r = record(3, b"a");
+        for m in [0, 1, 6, 8, 9, 12] {
+            r.method = m;
+            assert_eq!(not_extracted(&r), None, "method {m}");
+        }
+        for m in [2, 14, 93, 95, 98] {
+            r.method = m;
+            assert!(not_extracted(&r).is_some(), "method {m}");
+        }
+        r.method = 8;
+        r.version_needed = 46;
+        assert_eq!(not_extracted(&r), None);
+        r.version_needed = 63;
+        assert!(not_extracted(&r).unwrap().contains("6.3"));
+        r.version_needed = u16::from_le_bytes([45, HOST_VMS]);
+        assert!(not_extracted(&r).unwrap().contains("4.2"));
+    }
 }
