@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
@@ -16,12 +17,14 @@ struct Raw<'a> {
     data: &'a [u8],
     /// The host that made the entry: 0 MS-DOS, 3 Unix.
     host: u8,
-    /// The Unix mode (high half of the external attributes), for host 3.
+    /// The Unix mode (high half of the external attributes), for any host but MS-DOS.
     mode: u32,
     /// The central record describes only this many bytes of the data (size and CRC).
     central_len: Option<usize>,
     /// Sizes and offset in zip64 extra fields.
     zip64: bool,
+    /// "Version needed to extract" (the central record's, which `unzip` reads).
+    needs: u16,
 }
 
 fn raw(name: &[u8], data: &'static [u8]) -> Raw<'static> {
@@ -35,6 +38,7 @@ fn raw(name: &[u8], data: &'static [u8]) -> Raw<'static> {
         mode: 0o100_644,
         central_len: None,
         zip64: false,
+        needs: 45,
     }
 }
 
@@ -89,7 +93,7 @@ fn build_zip(entries: &[Raw], zip64_end: bool, declared: Option<u64>) -> Vec<u8>
         // Central record.
         central.extend_from_slice(b"PK\x01\x02");
         le16(&mut central, u16::from(e.host) << 8 | 0x2d);
-        le16(&mut central, 45);
+        le16(&mut central, e.needs);
         le16(&mut central, 0);
         le16(&mut central, 0);
         le32(&mut central, 0x0021_0000);
@@ -106,7 +110,7 @@ fn build_zip(entries: &[Raw], zip64_end: bool, declared: Option<u64>) -> Vec<u8>
         le16(&mut central, 0);
         le16(&mut central, 0);
         le16(&mut central, 0);
-        le32(&mut central, if e.host == 3 { e.mode << 16 } else { 0 });
+        le32(&mut central, if e.host == 0 { 0 } else { e.mode << 16 });
         le32(&mut central, off32);
         central.extend_from_slice(e.name);
         if e.zip64 {
@@ -576,4 +580,231 @@ fn zip_offsets_outside_the_archive_are_refused() {
     ]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stderr.contains("announces 3"), "{}", r.stderr);
+}
+
+/// Where the classic end record says the central directory is, and its size.
+fn classic_directory(zip: &[u8]) -> (usize, usize) {
+    let end = zip.len() - 22;
+    assert_eq!(&zip[end..end + 4], b"PK\x05\x06");
+    let at = |i: usize| u32::from_le_bytes(zip[end + i..end + i + 4].try_into().unwrap()) as usize;
+    (at(16), at(12))
+}
+
+/// A zip64 end record naming one central directory (without `src/Evil.java`) and the classic
+/// end record naming another (with it): `unzip` reads the classic one and writes
+/// `src/Evil.java`, escrow read the zip64 one and never saw it. escrow now refuses the archive
+/// (exit 2), naming it and the cause.
+#[test]
+fn zip64_and_classic_end_records_naming_different_directories_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let readme = raw(b"README.md", b"# app\n");
+    let main = raw(b"src/Main.java", b"class Main {}\n");
+    let evil = raw(b"src/Evil.java", b"class Evil { /* never checked */ }\n");
+    // The first two entries' local headers lie at the same offsets in both zips.
+    let two = build_zip(&[readme.clone(), main.clone()], false, None);
+    let three = build_zip(&[readme, main, evil], false, None);
+    let (off2, len2) = classic_directory(&two);
+    let (off3, len3) = classic_directory(&three);
+    let mut out = three[..off3].to_vec();
+    let small_at = out.len() as u64;
+    out.extend_from_slice(&two[off2..off2 + len2]);
+    let big_at = out.len();
+    out.extend_from_slice(&three[off3..off3 + len3]);
+    let z64 = out.len() as u64;
+    out.extend_from_slice(b"PK\x06\x06");
+    le64(&mut out, 44);
+    le16(&mut out, 45);
+    le16(&mut out, 45);
+    le32(&mut out, 0);
+    le32(&mut out, 0);
+    le64(&mut out, 2);
+    le64(&mut out, 2);
+    le64(&mut out, len2 as u64);
+    le64(&mut out, small_at);
+    out.extend_from_slice(b"PK\x06\x07");
+    le32(&mut out, 0);
+    le64(&mut out, z64);
+    le32(&mut out, 1);
+    out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+    le16(&mut out, 3);
+    le16(&mut out, 3);
+    // Up to the classic end record (as unzip, which ignores the zip64 records, measures it).
+    let big_len = (out.len() - 12 - big_at) as u32;
+    le32(&mut out, big_len);
+    le32(&mut out, big_at as u32);
+    le16(&mut out, 0);
+    let p = write_zip(tmp.path(), "two-ends.zip", &out);
+    let unzipped = unzip_tree(&p, &tmp.path().join("unzip"));
+    assert!(
+        unzipped.contains_key("src/Evil.java"),
+        "unzip reads the classic end record: {unzipped:?}"
+    );
+    let m = manifest(tmp.path(), MODULE_MANIFEST);
+    let r = escrow([
+        "check".as_ref(),
+        p.as_os_str(),
+        "-m".as_ref(),
+        m.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("two-ends.zip")
+            && r.stderr
+                .contains("two end records describe different central directories"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `unzip` drops control characters (0x01-0x1F, 0x7F) from names: `src/Core.ja\x01va` is
+/// written as `src/Core.java`, over the file of that name. escrow gives the same name (so the
+/// two are `archive-duplicate-entry`) and says other tools keep the characters.
+#[test]
+fn control_characters_in_zip_names_are_dropped_as_unzip_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let entries = [
+        raw(b"README.md", b"# app\n"),
+        raw(b"src/Core.java", b"class Core { /* checked */ }\n"),
+        raw(b"src/Core.ja\x01va", b"class Core { /* shipped */ }\n"),
+        raw(b"src/T\x09a\x1fb\x7f.java", b"class Tab {}\n"),
+    ];
+    let p = write_zip(tmp.path(), "ctl.zip", &build_zip(&entries, false, None));
+    let unzipped = unzip_tree(&p, &tmp.path().join("unzip"));
+    assert_eq!(
+        shown(&unzipped),
+        ["README.md", "src", "src/Core.java", "src/Tab.java"]
+    );
+    assert!(unzipped["src/Core.java"].contains("shipped"));
+    let (code, r) = check_zip(&p);
+    assert_eq!(code, 1, "{r}");
+    let dup = with_code(&r, "archive-duplicate-entry");
+    assert_eq!(dup.len(), 1, "{r}");
+    assert_eq!(dup[0]["path"], "src/Core.java");
+    let amb = with_code(&r, "archive-ambiguous");
+    assert_eq!(amb.len(), 2, "{r}");
+    assert_eq!(amb[0]["path"], "src/Core.java");
+    assert_eq!(amb[0]["severity"], "deny");
+    assert_eq!(amb[1]["path"], "src/Tab.java");
+    assert_eq!(escrow_tree(&p, tmp.path()), unzipped);
+}
+
+/// A symbolic-link mode makes a link for `unzip` on entries made on VMS (2), Atari ST (5),
+/// BeOS (16) and AtheOS (30) as on Unix (3), and a file for the others (Acorn RISC OS 13,
+/// OS X 19); the executable bit of hosts whose modes `unzip` reads (13 too, not 19) is kept.
+/// escrow made files of all but Unix's, and kept only Unix's modes.
+#[test]
+fn zip_links_from_every_unix_like_host_are_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut entries = vec![
+        raw(b"README.md", b"# app\n"),
+        raw(b"src/Main.java", b"class Main {}\n"),
+    ];
+    for host in [2u8, 5, 13, 16, 19, 30] {
+        let mut link = raw(format!("src/link{host}").as_bytes(), b"Main.java");
+        link.host = host;
+        link.mode = 0o120_777;
+        entries.push(link);
+        let mut exe = raw(format!("bin/run{host}.sh").as_bytes(), b"echo run\n");
+        exe.host = host;
+        exe.mode = 0o100_755;
+        entries.push(exe);
+    }
+    let p = write_zip(tmp.path(), "hosts.zip", &build_zip(&entries, false, None));
+    let unzipped = unzip_tree(&p, &tmp.path().join("unzip"));
+    for host in [2, 5, 16, 30] {
+        assert_eq!(unzipped[&format!("src/link{host}")], "-> Main.java");
+    }
+    assert!(!unzipped["src/link13"].starts_with("->"));
+    assert!(!unzipped["src/link19"].starts_with("->"));
+    let (code, r) = check_zip(&p);
+    assert!(matches!(code, 0 | 1), "{r}");
+    assert_eq!(r["delivery"]["symlinks"], 4, "{r}");
+    assert_eq!(escrow_tree(&p, tmp.path()), unzipped);
+    let exec = |root: &Path, host: u8| {
+        let f = root.join(format!("bin/run{host}.sh"));
+        std::fs::metadata(f).unwrap().permissions().mode() & 0o111 != 0
+    };
+    for host in [2, 5, 13, 16, 19, 30] {
+        let unzip_exec = exec(&tmp.path().join("unzip"), host);
+        assert_eq!(unzip_exec, host != 19, "unzip's mode on host {host}");
+        assert_eq!(
+            exec(&tmp.path().join("restored"), host),
+            unzip_exec,
+            "host {host}"
+        );
+    }
+}
+
+/// Entries Info-ZIP unzip 6.0 cannot extract, a Zstandard one (method 93, written by the
+/// `zip` crate, which reads it too) and one needing version 6.3: `unzip` skips them, and so
+/// does escrow now, which says other tools unpack them (`archive-ambiguous`).
+#[test]
+fn zip_entries_unzip_cannot_extract_are_skipped_and_ambiguous() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("zstd.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("README.md", stored).unwrap();
+    z.write_all(b"# app\n").unwrap();
+    z.start_file("src/Util.java", stored).unwrap();
+    z.write_all(b"class Util {}\n").unwrap();
+    z.start_file(
+        "src/Main.java",
+        stored.compression_method(zip::CompressionMethod::Zstd),
+    )
+    .unwrap();
+    z.write_all(b"class Main { /* only 7-Zip sees this */ }\n")
+        .unwrap();
+    z.finish().unwrap();
+    let unzipped = unzip_or_skip(&p, &tmp.path().join("unzip"));
+    assert_eq!(shown(&unzipped), ["README.md", "src", "src/Util.java"]);
+    let (code, r) = check_zip(&p);
+    assert_eq!(code, 1, "{r}");
+    let amb = with_code(&r, "archive-ambiguous");
+    assert_eq!(amb.len(), 1, "{r}");
+    assert_eq!(amb[0]["path"], "src/Main.java");
+    assert_eq!(amb[0]["severity"], "deny");
+    assert!(
+        amb[0]["message"].to_string().contains("method 93"),
+        "{}",
+        amb[0]
+    );
+    assert_eq!(escrow_tree(&p, tmp.path()), unzipped);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut new = raw(b"src/New.java", b"class New {}\n");
+    new.needs = 63;
+    let entries = [
+        raw(b"README.md", b"# app\n"),
+        raw(b"src/Old.java", b"class Old {}\n"),
+        new,
+    ];
+    let p = write_zip(tmp.path(), "v63.zip", &build_zip(&entries, false, None));
+    let unzipped = unzip_or_skip(&p, &tmp.path().join("unzip"));
+    assert_eq!(shown(&unzipped), ["README.md", "src", "src/Old.java"]);
+    let (code, r) = check_zip(&p);
+    assert_eq!(code, 1, "{r}");
+    let amb = with_code(&r, "archive-ambiguous");
+    assert_eq!(amb.len(), 1, "{r}");
+    assert_eq!(amb[0]["path"], "src/New.java");
+    assert!(amb[0]["message"].to_string().contains("6.3"), "{}", amb[0]);
+    assert_eq!(escrow_tree(&p, tmp.path()), unzipped);
+}
+
+/// What `unzip -o` gives of an archive some of whose entries it skips (exit 81).
+fn unzip_or_skip(zip: &Path, out: &Path) -> Tree {
+    std::fs::create_dir_all(out).unwrap();
+    let st = std::process::Command::new("unzip")
+        .arg("-o")
+        .arg("-qq")
+        .arg(zip)
+        .arg("-d")
+        .arg(out)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("Info-ZIP unzip is installed");
+    assert_eq!(st.code(), Some(81), "unzip skips an entry: {st}");
+    tree(out)
 }

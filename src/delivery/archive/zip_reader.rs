@@ -20,9 +20,20 @@ use self::central::{DataSpec, Local, Record};
 /// The most `archive-ambiguous` findings listed one by one; the rest are counted in one more.
 const MAX_AMBIGUOUS: usize = 20;
 
-/// A host whose entries carry a Unix mode and keep `\` as a name character (`unzip` reads
-/// only MS-DOS entries' backslashes as separators).
-const HOST_UNIX: u8 = 3;
+/// The hosts whose entries' external attributes carry a Unix mode for `unzip` (VMS, Unix,
+/// Atari ST, QDOS, Acorn RISC OS, BeOS, Tandem, OS/400, AtheOS): checked on UnZip 6.00.
+const MODE_HOSTS: [u8; 9] = [2, 3, 5, 12, 13, 16, 17, 18, 30];
+/// The hosts whose entries with a symbolic-link mode `unzip` makes links of (VMS, Unix,
+/// Atari ST, BeOS, AtheOS); it makes regular files of the others'.
+const LINK_HOSTS: [u8; 5] = [2, 3, 5, 16, 30];
+/// The VMS host: its "version needed to extract" is compared with `unzip`'s VMS version.
+const HOST_VMS: u8 = 2;
+/// The compression methods UnZip 6.00 (Debian) extracts: stored, shrunk, imploded, deflated,
+/// deflate64, bzip2. It skips entries of any other method (reduce, LZMA, zstd, xz, PPMd...).
+const UNZIP_METHODS: [u16; 6] = [0, 1, 6, 8, 9, 12];
+/// The highest "version needed to extract" UnZip 6.00 accepts (4.6; 4.2 for VMS rules).
+const UNZIP_VERSION: u8 = 46;
+const UNZIP_VMS_VERSION: u8 = 42;
 /// The MS-DOS (FAT) host.
 const HOST_DOS: u8 = 0;
 
@@ -45,10 +56,19 @@ pub(super) fn unpack_zip(
     let mut encrypted = Vec::new();
     let mut ambiguous = Ambiguous::default();
     for rec in &records {
-        let name = unzip_name(rec);
+        let kept = chosen_name(rec);
+        let name = drop_controls(&kept);
+        if name != kept {
+            controls(&kept, &name, &mut ambiguous);
+        }
         if rec.flags & 1 != 0 {
             u.count()?;
             encrypted.push(names::short(&name));
+            continue;
+        }
+        if let Some(why) = not_extracted(rec) {
+            u.count()?;
+            skipped(&name, &why, &mut ambiguous);
             continue;
         }
         backslash(rec, &name, &mut ambiguous);
@@ -129,12 +149,12 @@ fn entry(
         Ok(None) => return Err(cannot(u, &"no data")),
         Err(e) => return Err(cannot(u, &e)),
     };
-    let mode = if rec.host == HOST_UNIX && rec.external >> 16 != 0 {
+    let mode = if MODE_HOSTS.contains(&rec.host) && rec.external >> 16 != 0 {
         rec.external >> 16
     } else {
         0o644
     };
-    if rec.host == HOST_UNIX && mode & 0o170_000 == 0o120_000 {
+    if LINK_HOSTS.contains(&rec.host) && mode & 0o170_000 == 0o120_000 {
         let mut t = Vec::new();
         f.by_ref()
             .take(MAX_NAME as u64 + 1)
@@ -146,10 +166,85 @@ fn entry(
     }
 }
 
-/// The name `unzip` gives an entry: the Unicode Path extra field's when its CRC matches, else
-/// the recorded bytes read as UTF-8, GBK or CP437 (see [`zip_name`]); an MS-DOS entry with no
-/// `/` has its backslashes read as separators.
+/// Why UnZip 6.00 skips an entry ("skipping: NAME unsupported compression method 93", "need
+/// PK compat. v6.3 (can do v4.6)"), if it does.
+fn not_extracted(rec: &Record) -> Option<String> {
+    let [version, rules] = rec.version_needed.to_le_bytes();
+    let can = if rules == HOST_VMS {
+        UNZIP_VMS_VERSION
+    } else {
+        UNZIP_VERSION
+    };
+    if version > can {
+        return Some(format!(
+            "it needs zip version {}.{} to be extracted (Info-ZIP unzip 6.0 can do {}.{})",
+            version / 10,
+            version % 10,
+            can / 10,
+            can % 10
+        ));
+    }
+    if !UNZIP_METHODS.contains(&rec.method) {
+        let known = match rec.method {
+            2..=5 => " (reduce)",
+            14 => " (LZMA)",
+            93 => " (Zstandard)",
+            95 => " (xz)",
+            98 => " (PPMd)",
+            _ => "",
+        };
+        return Some(format!(
+            "it is compressed with method {}{known}, which Info-ZIP unzip 6.0 cannot extract",
+            rec.method
+        ));
+    }
+    None
+}
+
+/// An entry `unzip` skips (see [`not_extracted`]): escrow skips it too, and says that tools
+/// which can extract it (7-Zip, for one) give a file the hospital's `unzip` does not.
+fn skipped(name: &[u8], why: &str, amb: &mut Ambiguous) {
+    let shown = names::short(name);
+    amb.push(
+        name,
+        format!("the zip entry {shown:?} cannot be extracted by Info-ZIP unzip: {why}. unzip skips it (and so did escrow); other tools such as 7-Zip may unpack it; ask the vendor for an archive made with deflate"),
+        format!("Info-ZIP unzip 无法解压 zip 条目 {shown:?}：{why}。unzip 会跳过该条目（escrow 同样跳过）；7-Zip 等其他工具可能会解出该文件；请要求供应商提供使用 deflate 压缩的归档"),
+        vec![format!("unzip skips: {shown}"), why.to_owned()],
+    );
+}
+
+/// The name `unzip` gives an entry: [`chosen_name`] without its control characters.
+#[cfg(test)]
 fn unzip_name(rec: &Record) -> Vec<u8> {
+    drop_controls(&chosen_name(rec))
+}
+
+/// `name` without the control characters (0x01-0x1F, 0x7F) that `unzip` drops from names
+/// (`src/Core.ja\x01va` is written as `src/Core.java`).
+fn drop_controls(name: &[u8]) -> Vec<u8> {
+    name.iter()
+        .copied()
+        .filter(|&b| b >= 0x20 && b != 0x7f)
+        .collect()
+}
+
+/// A name holding control characters: `unzip` drops them (and escrow checked that name),
+/// other tools keep them.
+fn controls(kept: &[u8], name: &[u8], amb: &mut Ambiguous) {
+    let shown = names::short(name);
+    let with = names::short(kept);
+    amb.push(
+        name,
+        format!("the zip entry name {with:?} holds control characters: Info-ZIP unzip drops them and writes {shown:?} (escrow checked that name), other tools keep them"),
+        format!("zip 条目名称 {with:?} 含控制字符：Info-ZIP unzip 会删除这些字符并写出 {shown:?}（escrow 检查的是该名称），其他工具则保留它们"),
+        vec![format!("recorded: {with}"), format!("unzip: {shown}")],
+    );
+}
+
+/// The name an entry is given before control characters are dropped: the Unicode Path extra
+/// field's when its CRC matches, else the recorded bytes read as UTF-8, GBK or CP437 (see
+/// [`zip_name`]); an MS-DOS entry with no `/` has its backslashes read as separators.
+fn chosen_name(rec: &Record) -> Vec<u8> {
     let mut name = match &rec.unicode_name {
         Some(n) => n.clone(),
         None => zip_name(&rec.name),
@@ -331,6 +426,7 @@ mod tests {
     fn record(host: u8, name: &[u8]) -> Record {
         Record {
             host,
+            version_needed: 20,
             flags: 0,
             method: 0,
             crc: 0,
@@ -359,5 +455,27 @@ mod tests {
         assert_eq!(zip_name(&gbk), "病历.java".as_bytes());
         assert_eq!(zip_name(b"caf\x82\xff"), "café\u{a0}".as_bytes());
         assert_eq!(CP437_HIGH.chars().count(), 128);
+    }
+
+    #[test]
+    fn what_unzip_skips_and_drops() {
+        assert_eq!(drop_controls(b"src/Core.ja\x01va\x7f\t"), b"src/Core.java");
+        assert_eq!(unzip_name(&record(3, b"a\x1fb")), b"ab");
+        let mut r = record(3, b"a");
+        for m in [0, 1, 6, 8, 9, 12] {
+            r.method = m;
+            assert_eq!(not_extracted(&r), None, "method {m}");
+        }
+        for m in [2, 14, 93, 95, 98] {
+            r.method = m;
+            assert!(not_extracted(&r).is_some(), "method {m}");
+        }
+        r.method = 8;
+        r.version_needed = 46;
+        assert_eq!(not_extracted(&r), None);
+        r.version_needed = 63;
+        assert!(not_extracted(&r).unwrap().contains("6.3"));
+        r.version_needed = u16::from_le_bytes([45, HOST_VMS]);
+        assert!(not_extracted(&r).unwrap().contains("4.2"));
     }
 }

@@ -24,6 +24,9 @@ const SAT32: u32 = 0xFFFF_FFFF;
 pub(super) struct Record {
     /// The host that made the entry (the high byte of "version made by"): 0 MS-DOS, 3 Unix.
     pub host: u8,
+    /// "Version needed to extract": the version (times ten) in the low byte, the host whose
+    /// rules it follows in the high byte.
+    pub version_needed: u16,
     /// General-purpose flags: bit 0 encrypted, bit 3 data descriptor, bit 11 UTF-8.
     pub flags: u16,
     /// The compression method.
@@ -137,16 +140,47 @@ fn read_end<R: Read + Seek>(r: &mut R, len: u64) -> io::Result<End> {
             let Some(pos) = found else {
                 return Err(bad("the zip64 end record is missing"));
             };
-            end = End {
+            let zip64 = End {
                 entries: u64_at(&rec, 32),
                 zip64: true,
                 cd_size: u64_at(&rec, 40),
                 cd_offset: u64_at(&rec, 48),
                 ends_at: pos,
             };
+            agree(&end, &zip64)?;
+            end = zip64;
         }
     }
     Ok(end)
+}
+
+/// Refuse a zip64 end record that describes another central directory than the classic end
+/// record (a field that is not the "see zip64" escape and differs): Info-ZIP `unzip` then
+/// ignores the zip64 record and reads the classic one, tools that trust zip64 read the other.
+fn agree(classic: &End, zip64: &End) -> io::Result<()> {
+    let mut diffs = Vec::new();
+    // A 16-bit count is the zip64 count, or 0xFFFF; a writer that let it wrap is accepted.
+    if classic.entries != 0xFFFF && classic.entries != zip64.entries % 0x1_0000 {
+        diffs.push(format!(
+            "{} entries / {} entries",
+            classic.entries, zip64.entries
+        ));
+    }
+    for (what, c, z) in [
+        ("offset", classic.cd_offset, zip64.cd_offset),
+        ("size", classic.cd_size, zip64.cd_size),
+    ] {
+        if c != u64::from(SAT32) && c != z {
+            diffs.push(format!("{what} {c} / {what} {z}"));
+        }
+    }
+    if diffs.is_empty() {
+        return Ok(());
+    }
+    Err(bad(format!(
+        "its two end records describe different central directories (classic / zip64: {}): Info-ZIP unzip reads the classic one, other tools the zip64 one",
+        diffs.join(", ")
+    )))
 }
 
 /// Read every central-directory record, in order, as `unzip` does: records are read while
@@ -244,6 +278,7 @@ fn record(r: &mut impl Read, f: &[u8; 46], delta: u64) -> io::Result<Record> {
     let name = var;
     let mut rec = Record {
         host: (u16_at(f, 4) >> 8) as u8,
+        version_needed: u16_at(f, 6),
         flags: u16_at(f, 8),
         method: u16_at(f, 10),
         crc: u32_at(f, 16),
