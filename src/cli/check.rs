@@ -11,7 +11,8 @@ use super::{BuildFlags, EXIT_FAIL, EXIT_PASS, Format, LimitArgs, ReportStyle, pr
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The delivery: a folder as the vendor delivered it.
+    /// The delivery: a folder, an archive (zip, tar, tar.gz, tar.xz, tar.zst, tar.bz2) or a git
+    /// repository (a path or URL), as the vendor delivered it.
     pub delivery: PathBuf,
     /// The contract manifest (TOML) listing what the delivery must contain.
     #[arg(short, long, value_name = "FILE")]

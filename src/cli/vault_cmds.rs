@@ -70,7 +70,8 @@ pub fn init(args: &InitArgs) -> Result<u8> {
 
 #[derive(Debug, Args)]
 pub struct DepositArgs {
-    /// The delivery: a folder as the vendor delivered it.
+    /// The delivery: a folder, an archive (zip, tar, tar.gz, tar.xz, tar.zst, tar.bz2) or a git
+    /// repository (a path or URL), as the vendor delivered it.
     delivery: PathBuf,
     /// The contract manifest (TOML).
     #[arg(short, long, value_name = "FILE")]

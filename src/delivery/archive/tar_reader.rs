@@ -563,7 +563,6 @@ struct KindReadings {
     read_en: &'static str,
     read_zh: &'static str,
     skip_en: &'static str,
-    skip_zh: &'static str,
 }
 
 fn kind_name(kind: u8) -> KindReadings {
@@ -586,7 +585,6 @@ fn kind_name(kind: u8) -> KindReadings {
             read_en: "GNU tar (tar -xf) and bsdtar",
             read_zh: "GNU tar（tar -xf）与 bsdtar",
             skip_en: "Python, the Rust tar crate",
-            skip_zh: "Python、Rust tar crate",
         };
     }
     KindReadings {
@@ -595,7 +593,6 @@ fn kind_name(kind: u8) -> KindReadings {
         read_en: "GNU tar (tar -xf), bsdtar and Python",
         read_zh: "GNU tar（tar -xf）、bsdtar 与 Python",
         skip_en: "the Rust tar crate; GNU tar's own listing for links, devices and FIFOs",
-        skip_zh: "Rust tar crate；GNU tar 列目录时对链接、设备与管道",
     }
 }
 
@@ -623,12 +620,12 @@ fn note_hidden(u: &mut Unpacker<'_>, hidden: &mut Vec<Hidden>, at: Option<u64>, 
             u,
             &h.owner,
             format!(
-                "the tar {} {owner} declares {n} bytes of data: {} read the next header right after it, so any entry inside those bytes is unpacked (found: {found}), while readers that skip the declared data ({}) do not see them; escrow checked what GNU tar unpacks",
-                k.en, k.read_en, k.skip_en
+                "the tar {} {owner} carries {n} bytes of data, which normal packing tools never write: the usual unpacking tools ({}) unpack the entries hidden in those bytes (found: {found}), while some archive viewers do not list them; they were included in this check",
+                k.en, k.read_en
             ),
             format!(
-                "tar {}条目 {owner} 声明了 {n} 字节数据：{} 在其后直接读取下一个条目头，这些字节中的条目会被解出（发现：{found}），而跳过所声明数据的工具（{}）看不到它们；escrow 检查的是 GNU tar 解出的内容",
-                k.zh, k.read_zh, k.skip_zh
+                "tar {}条目 {owner} 中藏有 {n} 字节数据（正常打包工具不会这样写）：常用解压工具（{}）会把其中藏的条目解出（发现：{found}），部分查看工具却看不到它们；本次检查已包含这些条目",
+                k.zh, k.read_zh
             ),
             vec![
                 format!("{}: entries inside are unpacked: {found}", k.read_en),
@@ -652,13 +649,14 @@ fn odd_type<R: Read>(
     mode: u32,
 ) -> Result<(), DeliveryError> {
     let n = e.declared;
-    let (gnu, others) = match kind {
+    let (gnu, gnu_zh, others) = match kind {
         b'D' => {
             u.dir(e.raw)?;
             u.add_bytes(n)?;
             b.skip(n).map_err(|x| corrupt(u, e.i, &x))?;
             (
                 "a folder (its data, a dump listing, is skipped)".to_owned(),
+                "一个目录（其数据被跳过）".to_owned(),
                 format!("Python: a regular file of {n} bytes"),
             )
         }
@@ -669,6 +667,7 @@ fn odd_type<R: Read>(
             (
                 "nothing unpacked (\"file is continued from another volume\"), exit status 2"
                     .to_owned(),
+                "不解出任何内容（报错退出）".to_owned(),
                 format!("bsdtar, Python: a regular file of {n} bytes"),
             )
         }
@@ -678,6 +677,7 @@ fn odd_type<R: Read>(
                 format!(
                     "a regular file of {n} bytes (warning \"Unknown file type\"), as bsdtar and Python give"
                 ),
+                format!("一个 {n} 字节的普通文件（bsdtar、Python 也是如此）"),
                 "a reserved or obsolete type that other readers may skip or refuse".to_owned(),
             )
         }
@@ -688,10 +688,10 @@ fn odd_type<R: Read>(
         u,
         e.raw,
         format!(
-            "the tar entry {name} has the entry type {c:?}, which tar tools read differently: GNU tar gives {gnu}; {others}; escrow checked what GNU tar gives"
+            "the tar entry {name} has the non-standard entry type {c:?}, which normal packing tools never write and tools read differently: GNU tar gives {gnu}; other tools may skip or refuse it; escrow checked what GNU tar gives"
         ),
         format!(
-            "tar 条目 {name} 的条目类型为 {c:?}，不同 tar 工具解读不同：GNU tar 得到 {gnu}；{others}；escrow 检查的是 GNU tar 的结果"
+            "tar 条目 {name} 使用非标准的条目类型 {c:?}（正常打包工具不会产生），不同工具解读不同：GNU tar 解出{gnu_zh}，其他工具可能跳过或报错；本次按 GNU tar 的结果检查"
         ),
         vec![format!("GNU tar: {gnu}"), others],
     );
