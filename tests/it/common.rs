@@ -263,3 +263,27 @@ impl Gen {
         )
     }
 }
+
+/// A raw ustar header block for tar archives the `tar` crate's builder would refuse to write:
+/// `name`, `size` in octal, entry type `kind`, link name `link`; GNU tar's magic when `gnu`.
+pub fn raw_tar_header(name: &[u8], size: u64, kind: u8, link: &[u8], gnu: bool) -> Vec<u8> {
+    let mut h = vec![0u8; 512];
+    h[..name.len()].copy_from_slice(name);
+    h[100..108].copy_from_slice(b"0000644\0");
+    h[108..116].copy_from_slice(b"0000000\0");
+    h[116..124].copy_from_slice(b"0000000\0");
+    h[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+    h[136..148].copy_from_slice(b"00000000000\0");
+    h[156] = kind;
+    h[157..157 + link.len()].copy_from_slice(link);
+    if gnu {
+        h[257..265].copy_from_slice(b"ustar  \0");
+    } else {
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+    }
+    h[148..156].fill(b' ');
+    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    h
+}
