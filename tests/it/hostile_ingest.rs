@@ -763,7 +763,7 @@ fn tar_headers_read_differently_by_tar_tools_are_refused() {
     }
     // An unknown entry type is read as GNU tar reads it (a regular file, here over the
     // target): reported ambiguous, and the target delivered twice.
-    let mut unknown = raw_header(target, payload.len() as u64, b'Z', b"").to_vec();
+    let mut unknown = raw_header(target, payload.len() as u64, b'Z', b"");
     padded(&mut unknown, payload);
     let tar = tmp.path().join("unknown-type.tar");
     std::fs::write(&tar, sample_tar_with(&unknown)).unwrap();
@@ -801,7 +801,7 @@ fn tar_headers_read_differently_by_tar_tools_are_refused() {
 
     // What `git archive` writes first: a global header with the commit id as a comment.
     let commit = pax_record("comment", b"0123456789abcdef0123456789abcdef01234567");
-    let mut g = raw_header(b"pax_global_header", commit.len() as u64, b'g', b"").to_vec();
+    let mut g = raw_header(b"pax_global_header", commit.len() as u64, b'g', b"");
     padded(&mut g, &commit);
     let mut tar = g;
     tar.extend_from_slice(&sample_tar_with(&[]));
