@@ -258,6 +258,20 @@ fn a_streamed_deposit_restores_byte_for_byte() {
 /// class), unpack it with GNU tar, and check both: the archive's report must be the folder's
 /// (same tree digest, same findings), whatever order and links the archive uses.
 fn same_as_gnu_tar(entries: &str) {
+    let (from_archive, from_folder) = archive_and_gnu_tar_folder(entries);
+    assert_eq!(
+        from_archive["delivery"]["digest"], from_folder["delivery"]["digest"],
+        "{from_archive}"
+    );
+    let mut keys = finding_keys(&from_archive);
+    keys.retain(|(c, _)| c != "os-metadata-set-aside");
+    assert_eq!(keys, finding_keys(&from_folder));
+    assert_eq!(from_archive["verdict"], from_folder["verdict"]);
+}
+
+/// The reports of `entries` (see [`same_as_gnu_tar`]) as an archive and as the folder GNU tar
+/// unpacks it to.
+fn archive_and_gnu_tar_folder(entries: &str) -> (serde_json::Value, serde_json::Value) {
     let tmp = tempfile::tempdir().unwrap();
     let ar = tmp.path().join("t.tar");
     let script = format!(
@@ -272,6 +286,7 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT) as tf:
         t.type = kind
         t.linkname = link
         t.size = len(data) if kind == tarfile.REGTYPE else 0
+        t.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
         tf.addfile(t, io.BytesIO(data) if t.size else None)
 "#
     );
@@ -299,14 +314,26 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT) as tf:
         None => out.clone(),
     };
     let from_folder = check_json(&root, &m).json();
-    assert_eq!(
-        from_archive["delivery"]["digest"], from_folder["delivery"]["digest"],
-        "{from_archive}"
+    (from_archive, from_folder)
+}
+
+/// A file, then a folder entry of the same name: GNU tar replaces the file with the folder.
+/// escrow's tree is GNU tar's, and the path is a deny finding listing both.
+#[test]
+fn a_folder_after_a_file_of_its_name_replaces_it() {
+    let (from_archive, from_folder) = archive_and_gnu_tar_folder(
+        r#"[("his/src/App.java", tarfile.REGTYPE, APP, ""),
+            ("his/src/Main.java", tarfile.REGTYPE, APP, ""),
+            ("his/src/Main.java", tarfile.DIRTYPE, b"", "")]"#,
     );
-    let mut keys = finding_keys(&from_archive);
-    keys.retain(|(c, _)| c != "os-metadata-set-aside");
-    assert_eq!(keys, finding_keys(&from_folder));
-    assert_eq!(from_archive["verdict"], from_folder["verdict"]);
+    assert_eq!(
+        from_archive["delivery"]["digest"],
+        from_folder["delivery"]["digest"]
+    );
+    let dup = with_code(&from_archive, "archive-duplicate-entry");
+    assert_eq!(dup.len(), 1, "{from_archive}");
+    assert_eq!(dup[0]["path"], "src/Main.java");
+    assert_eq!(dup[0]["severity"], "deny");
 }
 
 /// System files met before the first real entry, in a delivery that turns out to be in no

@@ -263,6 +263,8 @@ pub(crate) struct Unpacker<'a> {
     stream: Option<Streaming<'a>>,
     /// Tar: a backslash is a character of the name (GNU tar), not a separator.
     keep_backslash: bool,
+    /// The entries that are folder entries of the archive (not folders their names imply).
+    explicit_dirs: HashSet<usize>,
 }
 
 /// Normalise an entry name: `/` separators (Windows tools write `\\`), no leading `./`, no
@@ -355,6 +357,7 @@ impl<'a> Unpacker<'a> {
             buf: Vec::new(),
             stream: None,
             keep_backslash: false,
+            explicit_dirs: HashSet::new(),
         }
     }
 
@@ -544,7 +547,13 @@ impl<'a> Unpacker<'a> {
         }
         self.place(&rel, true)?;
         if !self.writes_all() {
+            let before = self.entries.len();
             self.record_dirs(&rel)?;
+            if self.entries.len() > before {
+                // The folder entry itself (not one its name implies): it replaces a file or
+                // link of the same name met before it, as GNU tar replaces it.
+                self.explicit_dirs.insert(self.entries.len() - 1);
+            }
         } else if self.folder(&rel)?.is_none() {
             self.refuse(raw, Why::BelowFile);
         }
@@ -598,7 +607,8 @@ impl<'a> Unpacker<'a> {
         self.unsafe_names
             .push(format!("{} ({})", names::short(raw), why.text()));
         if self.unsafe_names.paths.len() < 10_000 {
-            self.unsafe_names.paths.push(names::display(raw));
+            // Shortened: refused names may be tens of kilobytes each.
+            self.unsafe_names.paths.push(names::short(raw));
         }
     }
 
@@ -1067,6 +1077,23 @@ impl<'a> Unpacker<'a> {
                     .filter(|&k| self.entries[k].kind == EntryKind::Dir)
                     .collect();
                 let last_non_dir = *non_dirs.last().expect("not empty");
+                if dirs
+                    .iter()
+                    .any(|&d| d > last_non_dir && self.explicit_dirs.contains(&d))
+                {
+                    // A folder entry after a file or link of its name: GNU tar replaces the
+                    // file with the folder. The files are listed, as copies of the path.
+                    let mut copies: Vec<String> =
+                        non_dirs.iter().map(|&k| self.describe(k)).collect();
+                    copies.push("a folder".to_owned());
+                    for &k in &non_dirs {
+                        drop[k] = true;
+                    }
+                    let p = self.entries[last_non_dir].path.clone();
+                    self.duplicate_finding(&p, copies);
+                    i = j;
+                    continue;
+                }
                 if dirs.first().is_some_and(|&d| d < last_non_dir) {
                     // A folder came first: GNU tar cannot put a file or link in its place.
                     for &k in &non_dirs {
