@@ -12,6 +12,7 @@ use std::io::{self, BufReader, Read, Write};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 
+use rayon::slice::ParallelSliceMut;
 use sha2::{Digest, Sha256};
 
 use super::DeliveryError;
@@ -1051,7 +1052,7 @@ impl<'a> Unpacker<'a> {
     /// wins (as with GNU tar and `unzip -o`); copies that differ are a finding listing each.
     fn resolve(&mut self) {
         let mut order: Vec<usize> = (0..self.entries.len()).collect();
-        order.sort_by(|&a, &b| {
+        order.par_sort_unstable_by(|&a, &b| {
             self.entries[a]
                 .path
                 .cmp(&self.entries[b].path)
