@@ -272,6 +272,20 @@ fn same_as_gnu_tar(entries: &str) {
 /// The reports of `entries` (see [`same_as_gnu_tar`]) as an archive and as the folder GNU tar
 /// unpacks it to.
 fn archive_and_gnu_tar_folder(entries: &str) -> (serde_json::Value, serde_json::Value) {
+    archive_and_gnu_tar_folder_with(entries, false)
+}
+
+/// `archive_and_gnu_tar_folder` of an archive GNU tar unpacks with errors.
+fn archive_and_gnu_tar_folder_allowing_errors(
+    entries: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    archive_and_gnu_tar_folder_with(entries, true)
+}
+
+fn archive_and_gnu_tar_folder_with(
+    entries: &str,
+    tar_may_fail: bool,
+) -> (serde_json::Value, serde_json::Value) {
     let tmp = tempfile::tempdir().unwrap();
     let ar = tmp.path().join("t.tar");
     let script = format!(
@@ -304,9 +318,10 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.GNU_FORMAT) as tf:
         .arg(&ar)
         .arg("-C")
         .arg(&out)
+        .stderr(std::process::Stdio::null())
         .status()
         .unwrap();
-    assert!(st.success());
+    assert!(st.success() || tar_may_fail, "tar -xf: {st}");
     let m = manifest(tmp.path(), MODULE_MANIFEST);
     let from_archive = check_json(&ar, &m).json();
     let root = match from_archive["delivery"]["source"]["rooted_at"].as_str() {
@@ -398,4 +413,19 @@ with tarfile.open(sys.argv[1], "w:gz", format=tarfile.PAX_FORMAT) as tf:
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stderr.contains("decompression bomb"), "{}", run.stderr);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+/// A file named like the top folder, after it: GNU tar cannot put the file there (it fails);
+/// escrow refuses the file, naming it, in a delivery that is in no one folder, and does not
+/// take the archive for damaged.
+#[test]
+fn a_file_named_like_the_top_folder_is_refused() {
+    let (from_archive, _) = archive_and_gnu_tar_folder_allowing_errors(
+        r#"[("his", tarfile.DIRTYPE, b"", ""),
+            ("his/src/App.java", tarfile.REGTYPE, APP, ""),
+            ("his", tarfile.REGTYPE, APP, "")]"#,
+    );
+    let refused = with_code(&from_archive, "archive-unsafe-path");
+    assert_eq!(refused.len(), 1, "{from_archive}");
+    assert_eq!(refused[0]["path"], "his");
 }

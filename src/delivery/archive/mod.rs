@@ -1417,10 +1417,19 @@ pub(crate) fn unpack_streamed(
     // Read again: the root was guessed wrong; or system files were set aside in a delivery
     // that is in no one folder (they belong to the tree: scanned and stored); or hard links
     // point to files that were not written (their content must be scanned under each name).
-    if top != taken || (top.is_none() && set_aside) || st_unread {
+    // A read with the root known keeps it: the entries a conflict refused (a file named like
+    // the top folder) may leave a tree that looks rooted elsewhere, but the paths were placed
+    // under this root.
+    let known = again.rooting != stream::Rooting::Unset;
+    if (!known && top != taken) || (taken.is_none() && set_aside) || st_unread {
+        let rooting = if known {
+            again.rooting.clone()
+        } else {
+            rooting
+        };
         return Ok(Streamed::Restart(Again { rooting, keep }));
     }
-    Ok(Streamed::Done(unpacked, top))
+    Ok(Streamed::Done(unpacked, if known { taken } else { top }))
 }
 
 /// Reports the archive bytes read as progress: the furthest position reached, so that the
