@@ -429,3 +429,14 @@ fn a_file_named_like_the_top_folder_is_refused() {
     assert_eq!(refused.len(), 1, "{from_archive}");
     assert_eq!(refused[0]["path"], "his");
 }
+
+/// A symbolic link with two names (as `cp -al` makes them) is stored by `tar -c` as a hard link
+/// to the link: GNU tar makes a second symbolic link, and so does escrow.
+#[test]
+fn a_hard_link_to_a_symbolic_link_is_a_symbolic_link() {
+    same_as_gnu_tar(
+        r#"[("his/src/App.java", tarfile.REGTYPE, APP, ""),
+            ("his/src/Current.java", tarfile.SYMTYPE, b"", "App.java"),
+            ("his/src/Latest.java", tarfile.LNKTYPE, b"", "his/src/Current.java")]"#,
+    );
+}

@@ -904,6 +904,11 @@ impl<'a> Unpacker<'a> {
     /// counted as unpacked bytes; a target longer than [`MAX_NAME`] is refused.
     pub(crate) fn link(&mut self, raw: &[u8], target: &[u8]) -> Result<(), DeliveryError> {
         self.count()?;
+        self.link_counted(raw, target)
+    }
+
+    /// `link`, for an entry already counted.
+    fn link_counted(&mut self, raw: &[u8], target: &[u8]) -> Result<(), DeliveryError> {
         if target.len() > MAX_NAME {
             self.refuse(raw, Why::LongTarget);
             return Ok(());
@@ -943,6 +948,19 @@ impl<'a> Unpacker<'a> {
         if self.through_link(&t) {
             self.refuse(raw, Why::ThroughLink);
             return Ok(());
+        }
+        // A hard link to a symbolic link of the archive (what `tar -c` writes for a link that
+        // has two names, as `cp -al` makes them): GNU tar makes a second symbolic link.
+        if self.link_names.contains(&t) {
+            let target = self
+                .entries
+                .iter()
+                .rev()
+                .find(|e| e.kind == EntryKind::Symlink && *e.path == *t)
+                .and_then(|e| e.link_target.clone());
+            if let Some(target) = target {
+                return self.link_counted(raw, &target);
+            }
         }
         // A regular file in the staging tree, reached with no link on the way: copied.
         if let Ok(mut f) = safefs::open_file(self.root_fd()?, &t) {
