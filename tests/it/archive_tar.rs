@@ -305,17 +305,6 @@ fn raw_entry(name: &[u8], kind: u8, data: &[u8], link: &[u8]) -> Vec<u8> {
     out
 }
 
-/// One PAX record, `"<len> key=value\n"`, its length counting itself.
-fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
-    let body = key.len() + value.len() + 3;
-    let mut len = body + body.to_string().len();
-    len = body + len.to_string().len();
-    let mut r = format!("{len} {key}=").into_bytes();
-    r.extend_from_slice(value);
-    r.push(b'\n');
-    r
-}
-
 fn write_tar(tmp: &Path, name: &str, entries: &[Vec<u8>]) -> PathBuf {
     let mut t = entries.concat();
     t.extend_from_slice(&[0u8; 1024]);

@@ -287,3 +287,15 @@ pub fn raw_tar_header(name: &[u8], size: u64, kind: u8, link: &[u8], gnu: bool) 
     h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
     h
 }
+
+/// One PAX record, `"<len> key=value\n"`, its length counting itself.
+pub fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
+    let body = key.len() + value.len() + 3;
+    let mut len = body + body.to_string().len();
+    len = body + len.to_string().len();
+    let mut r = format!("{len} {key}=").into_bytes();
+    r.extend_from_slice(value);
+    r.push(b'\n');
+    assert_eq!(r.len(), len);
+    r
+}

@@ -415,18 +415,6 @@ fn raw_header(name: &[u8], size: u64, kind: u8, link: &[u8]) -> Vec<u8> {
     raw_tar_header(name, size, kind, link, false)
 }
 
-/// One PAX record, `"<len> key=value\n"`, its length counting itself.
-fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
-    let body = key.len() + value.len() + 3;
-    let mut len = body + body.to_string().len();
-    len = body + len.to_string().len();
-    let mut r = format!("{len} {key}=").into_bytes();
-    r.extend_from_slice(value);
-    r.push(b'\n');
-    assert_eq!(r.len(), len);
-    r
-}
-
 /// Write an entry's data padded to whole blocks.
 fn padded(out: &mut impl Write, data: &[u8]) {
     out.write_all(data).unwrap();
