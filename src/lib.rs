@@ -16,6 +16,7 @@
 //! ```text
 //! cli          the binary: arguments, printing, environment variables, Ctrl-C, exit codes
 //! pipeline     the stages wired for check / build / deposit
+//! draft        a manifest drafted from a delivery (`escrow manifest init`)
 //! policy       [severity] and [[allow]], applied once, last, to the findings of every stage
 //! report       the typed documents of every command (wire types) and their renderers
 //! manifest     loads the contract manifest; each section is validated by its owner below
@@ -36,6 +37,7 @@ pub mod calendar;
 pub mod checks;
 pub mod codes;
 pub mod delivery;
+pub mod draft;
 pub mod filetypes;
 pub mod finding;
 pub mod hash;

@@ -4,6 +4,8 @@
 mod build;
 mod check;
 mod deadline_cmds;
+mod manifest_check;
+mod manifest_cmds;
 mod progress;
 mod vault_cmds;
 
@@ -70,6 +72,9 @@ enum Command {
     Payment(deadline_cmds::PaymentArgs),
     /// Every obligation and where it stands; exit 1 when anything is overdue.
     Status(deadline_cmds::StatusArgs),
+    /// Draft a manifest from a delivery, or validate one.
+    #[command(subcommand)]
+    Manifest(manifest_cmds::ManifestCommand),
 }
 
 /// How a report is shown: shared by `check` and `deposit`.
@@ -376,6 +381,7 @@ pub fn main() -> ExitCode {
         Command::Golive(args) => deadline_cmds::golive(&args),
         Command::Payment(args) => deadline_cmds::payment(&args),
         Command::Status(args) => deadline_cmds::run_status(&args),
+        Command::Manifest(cmd) => manifest_cmds::run(&cmd),
     };
     match result {
         Ok(code) => ExitCode::from(code),

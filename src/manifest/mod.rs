@@ -19,6 +19,11 @@ use crate::finding::Severity;
 use crate::scan::config as scan_config;
 use raw::RawManifest;
 
+/// What `escrow manifest init` writes where a person must fill something in (a contracted
+/// module it could not find): a glob starting with it is refused, so a draft with one left
+/// fails loudly until edited.
+pub const TODO_MARK: &str = "TODO";
+
 /// The manifest schema version this build reads.
 pub const SCHEMA_VERSION: i64 = 1;
 
