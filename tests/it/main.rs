@@ -26,6 +26,7 @@ mod manifest_errors;
 mod pipes;
 mod policy;
 mod portable_names;
+mod readme_example;
 mod review;
 mod roundtrip;
 mod scan;
