@@ -334,7 +334,18 @@ impl Problems<'_> {
             return ContractFile::default();
         }
         let mut table = root.into_inner();
-        let is_manifest = table.contains_key("schema-version") || table.contains_key("module");
+        // A manifest: `schema-version`, or `[[module]]` tables (not `module = ["…"]`, a slip for
+        // `modules`).
+        let is_manifest = table.contains_key("schema-version")
+            || table.get("module").is_some_and(|m| match m.get_ref() {
+                DeValue::Array(items) => {
+                    !items.is_empty()
+                        && items
+                            .iter()
+                            .all(|i| matches!(i.get_ref(), DeValue::Table(_)))
+                }
+                _ => false,
+            });
         let mut file = ContractFile {
             from_manifest: is_manifest,
             ..ContractFile::default()
@@ -371,8 +382,13 @@ impl Problems<'_> {
                 other => self.add(
                     key.span(),
                     format!(
-                        "unknown key `{other}`: a contract file has `modules` (the contracted \
+                        "unknown key `{other}`{}: a contract file has `modules` (the contracted \
                          module names, at the top) and a [contract] table (keys: {})",
+                        if other == "module" {
+                            " (did you mean `modules`?)"
+                        } else {
+                            ""
+                        },
                         CONTRACT_KEYS.join(", ")
                     ),
                 ),
@@ -445,22 +461,20 @@ impl Problems<'_> {
                 lines.push(vspan.clone());
             }
         }
-        // The manifest's own reading of the table: deadlines and calendar names checked as the
-        // manifest checks them, so the draft's [contract] is one the manifest accepts.
+        // The manifest's own reading of the table (with a placeholder module, as a manifest
+        // needs one): deadlines and calendar names checked as the manifest checks them, so the
+        // draft's [contract] is one the manifest accepts.
         let manifest = format!(
-            "schema-version = {}\n{out}",
+            "schema-version = {}\n{out}[[module]]\nid = \"m\"\nname = \"m\"\npaths = [\"m/**\"]\n",
             crate::manifest::SCHEMA_VERSION
         );
         if let Err(problems) = crate::manifest::parse(&manifest) {
             for p in problems {
                 // Line 1 is schema-version, line 2 [contract], then one line per key.
-                let at = p
-                    .line
-                    .checked_sub(3)
-                    .and_then(|i| lines.get(i).cloned())
-                    .unwrap_or(span.clone());
-                if !p.message.contains("module") {
-                    self.add(at, p.message);
+                if let Some(at) = p.line.checked_sub(3).and_then(|i| lines.get(i)) {
+                    self.add(at.clone(), p.message);
+                } else if p.line == 2 {
+                    self.add(span.clone(), p.message);
                 }
             }
         }
@@ -1011,9 +1025,9 @@ struct View {
     sources: Vec<Source>,
     /// Its Chinese names, as given.
     chinese: Vec<String>,
-    /// Exact-comparison keys: the core of each name, the id and the folder's name, with how to
-    /// name them in explanations (English, Chinese) and the text as written.
-    keys: Vec<(String, String, String, String)>,
+    /// Exact-comparison keys: the core of the folder's name, the id and each name, with how to
+    /// name them in explanations (English, Chinese).
+    keys: Vec<(String, String, String)>,
 }
 
 fn view(m: &DetectedModule) -> View {
@@ -1054,30 +1068,27 @@ fn view(m: &DetectedModule) -> View {
         }
         push(format!("name \"{n}\""), format!("名称“{n}”"), words(n));
     }
-    let folder_name = m.root.rsplit('/').next().unwrap_or("");
     let mut keys = Vec::new();
-    for n in std::iter::once(&m.name).chain(&m.names) {
-        keys.push((
-            core(n),
-            "the build-file name".to_owned(),
-            "构建文件中的名称".to_owned(),
-            n.clone(),
-        ));
-    }
+    let folder_name = m.root.rsplit('/').next().unwrap_or("");
     if !folder_name.is_empty() {
         keys.push((
             core(folder_name),
-            format!("the folder {}", m.root),
-            format!("文件夹 {} 的名称", m.root),
-            folder_name.to_owned(),
+            format!("folder {}", m.root),
+            format!("文件夹 {}", m.root),
         ));
     }
     keys.push((
         core(&m.id),
-        "the id".to_owned(),
-        "标识".to_owned(),
-        m.id.clone(),
+        format!("the id \"{}\"", m.id),
+        format!("标识“{}”", m.id),
     ));
+    for n in std::iter::once(&m.name).chain(&m.names) {
+        keys.push((
+            core(n),
+            format!("the build-file name \"{n}\""),
+            format!("构建文件中的名称“{n}”"),
+        ));
+    }
     View {
         sources,
         chinese,
@@ -1160,12 +1171,12 @@ fn has_run(hay: &[String], needle: &[String]) -> bool {
 /// Rating one name (a contracted name or alias) against one delivered module.
 fn score_name(name: &str, v: &View) -> Rating {
     let c = core(name);
-    if let Some((_, en, zh, orig)) = v.keys.iter().find(|(k, _, _, _)| !k.is_empty() && *k == c) {
+    if let Some((_, en, zh)) = v.keys.iter().find(|(k, _, _)| !k.is_empty() && *k == c) {
         return Rating {
             score: 1.0,
             confidence: Confidence::High,
-            why: format!("the names agree: \"{name}\" and {en} \"{orig}\""),
-            why_zh: format!("名称一致：“{name}”与{zh}“{orig}”"),
+            why: format!("the names agree: \"{name}\" and {en}"),
+            why_zh: format!("名称一致：“{name}”与{zh}"),
         };
     }
     let units = units(name);
