@@ -38,10 +38,12 @@
 //! - **term coverage** (score up to 0.85): the contracted name is split into the terms of the
 //!   hospital-information-system glossary (`his_terms.toml`, longest term first), the rest into
 //!   runs of characters read as pinyin. Each term is found, or not, in the module: its Chinese
-//!   text inside a Chinese build-file name (strength 1), one of its words as consecutive words of
+//!   text inside a Chinese build-file name (strength 1; 0.7 in a text of more than 12
+//!   characters, such as a description listing many functions), one of its words as consecutive words of
 //!   a folder, id or name (1; 0.7 for a two-letter abbreviation such as "gh"), a word of five
-//!   letters or more inside a longer word (0.8), pinyin initials or abbreviations of two or more
-//!   consecutive terms run together ("mzgh", "yfgl": 0.9). A near-synonym's words ("结算" for
+//!   letters or more inside a longer word (0.6), the single-word forms (pinyin, initials,
+//!   abbreviations, words) of two or more consecutive terms run together ("mzgh", "yfgl",
+//!   "yaofangguanli": 0.9). A near-synonym's words ("结算" for
 //!   "收费") count at 0.85 of that. The score is 0.85 × the weighted share found (weights from
 //!   the glossary: 1 a function, 0.3 a setting like 门诊/住院, 0 a generic word), × 0.6 when the
 //!   name's setting is missing and the module names another setting ("住院" for "门诊").
@@ -855,7 +857,17 @@ struct Unit {
     zh: Vec<(String, f64)>,
 }
 
+/// How much a near-synonym's words count (收费 found as 结算).
 const SYNONYM: f64 = 0.85;
+
+/// How much a word counts when found inside a longer word ("register" in "hisregister").
+const INSIDE: f64 = 0.6;
+
+/// Chinese build-file names longer than this many characters (descriptions) count [`LONG`].
+const LONG_NAME: usize = 12;
+
+/// How much a term found in a long Chinese text counts.
+const LONG: f64 = 0.7;
 
 fn units(name: &str) -> Vec<Unit> {
     let g = glossary();
@@ -1235,10 +1247,16 @@ fn unit_evidence(u: &Unit, v: &View) -> Evidence {
     let mut ev = Evidence::default();
     let e = &mut ev;
     for n in &v.chinese {
+        // A long Chinese text (a description listing many functions) says less of each.
+        let long = if n.chars().count() > LONG_NAME {
+            LONG
+        } else {
+            1.0
+        };
         for (zh, s) in &u.zh {
             if n.contains(zh.as_str()) {
                 e.offer(
-                    *s,
+                    s * long,
                     || format!("\"{}\" is in the build-file name \"{n}\"", u.text),
                     || format!("构建文件中的名称“{n}”含“{zh}”"),
                 );
@@ -1251,7 +1269,7 @@ fn unit_evidence(u: &Unit, v: &View) -> Evidence {
             let hit = if has_run(&src.words, &f.words) || src.words.contains(&f.joined) {
                 Some(mult * short)
             } else if f.joined.len() >= 5 && src.words.iter().any(|w| w.contains(&f.joined)) {
-                Some(mult * 0.8)
+                Some(mult * INSIDE)
             } else {
                 None
             };
@@ -1300,8 +1318,8 @@ fn run_together(units: &[Unit], v: &View, ev: &mut [Evidence]) {
                     for e in &mut ev[start..end] {
                         e.offer(
                             0.9 * mult,
-                            || format!("\"{text}\" = \"{w}\" (initials or short forms run together) in {}", src.en),
-                            || format!("“{text}” = {}中的“{w}”（首字母或缩写连写）", src.zh),
+                            || format!("\"{text}\" = \"{w}\" (pinyin, initials or words run together) in {}", src.en),
+                            || format!("“{text}” = {}中的“{w}”（拼音、首字母或词连写）", src.zh),
                         );
                     }
                 }
@@ -1310,8 +1328,8 @@ fn run_together(units: &[Unit], v: &View, ev: &mut [Evidence]) {
     }
 }
 
-/// Whether `w` is exactly one short form of each of `units[start..end]`, in order: the end and
-/// the smallest strength of the forms used.
+/// Whether `w` is exactly one single-word form of each of `units[start..end]`, in order: the
+/// end and the smallest strength of the forms used.
 fn spell(units: &[Unit], start: usize, w: &str) -> Option<(usize, f64)> {
     if w.is_empty() {
         return Some((start, 1.0));
@@ -1320,7 +1338,6 @@ fn spell(units: &[Unit], start: usize, w: &str) -> Option<(usize, f64)> {
     let mut best: Option<(usize, f64)> = None;
     for (f, mult, _) in &u.forms {
         if f.words.len() == 1
-            && f.joined.len() <= 4
             && let Some(rest) = w.strip_prefix(f.joined.as_str())
             && let Some((end, m)) = spell(units, start + 1, rest)
         {

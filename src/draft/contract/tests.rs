@@ -534,3 +534,34 @@ fn load_names_the_file_in_each_problem() {
     let missing = dir.path().join("none.toml");
     assert!(matches!(load(&missing), Err(ContractError::Read { .. })));
 }
+
+#[test]
+fn weak_reasons_stay_low() {
+    // "order" (医嘱) inside "recorder": a word inside a longer word is weak evidence.
+    let got = outcome(&contracted(&["医嘱"]), &[module("recorder", &[])]);
+    assert_eq!(got[0].2, Confidence::Low);
+    let got = outcome(&contracted(&["医嘱"]), &[module("order-entry", &[])]);
+    assert_eq!(got[0].2, Confidence::Medium);
+    // A description naming many functions is weaker evidence for each than a short name.
+    let listing = "医院信息系统，包括门诊、住院、药房、医嘱与收费";
+    let r = map(&contracted(&["医嘱"]), &[module("his", &[listing])]);
+    assert_eq!(r[0].confidence, Confidence::Low);
+    let r = map(&contracted(&["医嘱"]), &[module("his", &["医嘱录入"])]);
+    assert!((r[0].score - 0.85).abs() < 1e-9, "{}", r[0].score);
+    // "system" alone is not system administration.
+    let got = outcome(&contracted(&["系统管理"]), &[module("lis-system", &[])]);
+    assert_eq!(got[0].2, Confidence::None);
+    let got = outcome(&contracted(&["系统管理"]), &[module("sys-admin", &[])]);
+    assert_eq!(got[0].2, Confidence::Medium);
+}
+
+#[test]
+fn the_distinguishing_term_counts_more_than_the_connecting_one() {
+    // 医保接口 (insurance interface): "yb" (医保) beats another module's interface.
+    let c = contracted(&["医保接口"]);
+    let m = [
+        module("his/his-register-api", &["挂号管理接口"]),
+        module("yb", &[]),
+    ];
+    assert_eq!(outcome(&c, &m)[0].1.as_deref(), Some("yb"));
+}
