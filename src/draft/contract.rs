@@ -23,7 +23,7 @@
 //! manifest's `[contract]` ([`CONTRACT_KEYS`]), checked as the manifest checks them.
 //!
 //! A manifest can be given as the contract file: a file with `schema-version` or `[[module]]`
-//! is read as one, its `[[module]]` names being the contracted modules (each entry's `id` an
+//! tables is read as one, its `[[module]]` names being the contracted modules (each entry's `id` an
 //! alias) and its `[contract]` copied. Its other tables are not read here.
 //!
 //! # Matching
@@ -37,24 +37,30 @@
 //!   folder `lis`. Nothing else gives High.
 //! - **term coverage** (score up to 0.85): the contracted name is split into the terms of the
 //!   hospital-information-system glossary (`his_terms.toml`, longest term first), the rest into
-//!   runs of characters read as pinyin. Each term is found, or not, in the module: its Chinese
-//!   text inside a Chinese build-file name (strength 1; 0.7 in a text of more than 12
-//!   characters, such as a description listing many functions), one of its words as consecutive words of
-//!   a folder, id or name (1; 0.7 for a two-letter abbreviation such as "gh"), a word of five
-//!   letters or more inside a longer word (0.6), the single-word forms (pinyin, initials,
-//!   abbreviations, words) of two or more consecutive terms run together ("mzgh", "yfgl",
-//!   "yaofangguanli": 0.9). A near-synonym's words ("结算" for
-//!   "收费") count at 0.85 of that. The score is 0.85 × the weighted share found (weights from
-//!   the glossary: 1 a function, 0.3 a setting like 门诊/住院, 0 a generic word), × 0.6 when the
-//!   name's setting is missing and the module names another setting ("住院" for "门诊").
-//!   [`Confidence::Medium`] from [`MEDIUM_MIN`] (0.6: the terms that matter are found),
-//!   [`Confidence::Low`] from [`LOW_MIN`] (0.25: part of the name is found); below that, no
-//!   candidate.
+//!   runs of characters read as pinyin. Each term is found, or not, in the module, with a
+//!   strength:
+//!   - its Chinese text inside a Chinese build-file name: 1 (0.7 in a text of more than 12
+//!     characters, such as a description listing many functions);
+//!   - one of its words as consecutive words of a folder, id or name: 1 (0.7 for a two-letter
+//!     abbreviation such as "gh");
+//!   - the single-word forms (pinyin, initials, abbreviations, words) of two or more
+//!     consecutive terms run together ("mzgh", "yfgl", "yaofangguanli"): 0.9;
+//!   - a word of five letters or more inside a longer word ("register" in "hisregister"): 0.6;
+//!   - a near-synonym's words ("结算" for "收费"): 0.85 of the above.
+//!
+//!   The score is 0.85 × the weighted share found (weights from the glossary: 1 a function,
+//!   0.5 a connecting part like 接口/平台, 0.3 a setting like 门诊/住院 or 工作站, 0 a generic
+//!   word like 管理/系统), × 0.6 when the name's setting is missing and the module names another
+//!   setting ("住院" for "门诊"). [`Confidence::Medium`] from [`MEDIUM_MIN`] (0.6: the terms
+//!   that matter are found), [`Confidence::Low`] from [`LOW_MIN`] (0.25: part of the name is
+//!   found); below that, no candidate.
 //!
 //! Assignment is greedy by score: the best-scoring pair first, each delivered module given to one
-//! contracted name. Afterwards a contracted name whose best module went to another name shares
-//! that module when nothing free is within [`NEAR`] (0.15) of it (one module can deliver two
-//! contracted functions); the explanation then names the other contracted name.
+//! contracted name. Afterwards a contracted name whose module (if any) scores more than [`NEAR`]
+//! (0.15) below its best candidate, already given to another name, shares that best module: one
+//! module can deliver two contracted functions. Each explanation then names the other
+//! contracted name. A contracted name with no candidate gets no module and
+//! [`Confidence::None`].
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
