@@ -46,7 +46,8 @@
 //!   - the single-word forms (pinyin, initials, abbreviations, words) of two or more
 //!     consecutive terms run together ("mzgh", "yfgl", "yaofangguanli"): 0.9;
 //!   - a word of five letters or more inside a longer word ("register" in "hisregister"): 0.6;
-//!   - a near-synonym's words ("结算" for "收费"): 0.85 of the above.
+//!   - a near-synonym's words ("结算" for "收费"), and in Chinese names the terms inside a
+//!     compound term ("影像" for "医学影像"): 0.85 of the above.
 //!
 //!   The score is 0.85 × the weighted share found (weights from the glossary: 1 a function,
 //!   0.5 a connecting part like 接口/平台, 0.3 a setting like 门诊/住院 or 工作站, 0 a generic
@@ -950,6 +951,13 @@ fn units(name: &str) -> Vec<Unit> {
                     zh.push((s.clone(), SYNONYM));
                 }
             }
+            // The terms inside a compound term stand for it in Chinese names, as near-synonyms
+            // do: 影像 for 医学影像, 检验 for 检验信息系统.
+            for inner in &g.terms {
+                if inner.weight > 0.0 && inner.zh != term.zh && term.zh.contains(&inner.zh) {
+                    zh.push((inner.zh.clone(), SYNONYM));
+                }
+            }
             out.push(Unit {
                 text: term.zh.clone(),
                 weight: term.weight,
@@ -1263,7 +1271,16 @@ fn unit_evidence(u: &Unit, v: &View) -> Evidence {
             if n.contains(zh.as_str()) {
                 e.offer(
                     s * long,
-                    || format!("\"{}\" is in the build-file name \"{n}\"", u.text),
+                    || {
+                        if *zh == u.text {
+                            format!("\"{zh}\" is in the build-file name \"{n}\"")
+                        } else {
+                            format!(
+                                "\"{zh}\" (for \"{}\") is in the build-file name \"{n}\"",
+                                u.text
+                            )
+                        }
+                    },
                     || format!("构建文件中的名称“{n}”含“{zh}”"),
                 );
             }

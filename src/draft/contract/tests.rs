@@ -437,6 +437,12 @@ fn each_problem_has_its_line_and_column() {
         ["1:29: unknown key `alias` in a module entry: the allowed keys are name, aliases"]
     );
     assert_eq!(
+        problems("modules = \"门诊挂号\"\n"),
+        [
+            "1:11: `modules` must be a list in square brackets, e.g. modules = [\"门诊挂号\", \"住院收费\"]"
+        ]
+    );
+    assert_eq!(
         problems("modules = [\"门诊挂号\", 3]\n"),
         ["1:20: each module is a name in quotes, or { name = \"…\", aliases = [\"…\"] }"]
     );
@@ -564,4 +570,19 @@ fn the_distinguishing_term_counts_more_than_the_connecting_one() {
         module("yb", &[]),
     ];
     assert_eq!(outcome(&c, &m)[0].1.as_deref(), Some("yb"));
+}
+
+#[test]
+fn a_compound_term_is_found_by_the_terms_inside_it() {
+    // 医学影像 is one glossary term; a PACS module named 影像归档与通信系统 still matches it.
+    let r = map(
+        &contracted(&["医学影像"]),
+        &[module("yxgd", &["影像归档与通信系统"])],
+    );
+    assert_eq!(r[0].confidence, Confidence::Medium);
+    assert_eq!(
+        r[0].why,
+        "\"影像\" (for \"医学影像\") is in the build-file name \"影像归档与通信系统\""
+    );
+    assert_eq!(r[0].why_zh, "构建文件中的名称“影像归档与通信系统”含“影像”");
 }
