@@ -331,13 +331,8 @@ impl Problems<'_> {
                 if let Some((at, message)) = self.full_width_on_line(span.start) {
                     self.add(at..at, message);
                 } else {
-                    self.add(
-                        span,
-                        format!(
-                            "this is not valid TOML: {}",
-                            e.message().trim().trim_end_matches('.')
-                        ),
-                    );
+                    let message = plain_toml_message(e.message(), &self.text[span.clone()]);
+                    self.add(span, message);
                 }
             }
             return ContractFile::default();
@@ -690,6 +685,25 @@ impl Problems<'_> {
             }
         }
         out
+    }
+}
+
+/// A TOML syntax error in plain words: the common slips said as what to type, the others as
+/// the TOML reader words them. `at` is the text the error points at.
+fn plain_toml_message(message: &str, at: &str) -> String {
+    let message = message.trim().trim_end_matches('.');
+    if message.starts_with("string values must be quoted") {
+        "text must be in straight double quotes, e.g. title = \"某医院\" or modules = \
+         [\"门诊挂号\"]"
+            .to_owned()
+    } else if message.starts_with("unclosed array") {
+        "this list is not closed: end it with ], after the last name".to_owned()
+    } else if message.starts_with("unclosed table") {
+        "this table name is not closed: write it as [contract]".to_owned()
+    } else if message.starts_with("duplicate key") {
+        format!("`{}` is written twice: keep one", at.trim())
+    } else {
+        format!("this is not valid TOML: {message}")
     }
 }
 

@@ -586,3 +586,25 @@ fn a_compound_term_is_found_by_the_terms_inside_it() {
     );
     assert_eq!(r[0].why_zh, "构建文件中的名称“影像归档与通信系统”含“影像”");
 }
+
+#[test]
+fn toml_slips_are_said_plainly() {
+    assert_eq!(
+        problems("modules = [\"门诊挂号\"]\n[contract]\ntitle = 某医院\n"),
+        [
+            "3:9: text must be in straight double quotes, e.g. title = \"某医院\" or modules = [\"门诊挂号\"]"
+        ]
+    );
+    assert_eq!(
+        problems("modules = [\"门诊挂号\"\n"),
+        ["1:18: this list is not closed: end it with ], after the last name"]
+    );
+    assert_eq!(
+        problems("modules = [\"a\"]\n[contract\n"),
+        ["2:10: this table name is not closed: write it as [contract]"]
+    );
+    assert_eq!(
+        problems("modules = [\"a\"]\nmodules = [\"b\"]\n"),
+        ["2:1: `modules` is written twice: keep one"]
+    );
+}
