@@ -780,14 +780,16 @@ fn glossary() -> &'static Glossary {
             .term
             .into_iter()
             .map(|t| {
-                let mut forms: Vec<Form> =
-                    t.words.iter().map(|w| form(w, FormKind::Word)).collect();
+                // The term's own pinyin first, so that a glossary word that is its pinyin is
+                // explained as pinyin.
+                let mut forms: Vec<Form> = Vec::new();
                 if let Some(p) = pinyin_full(&t.zh) {
                     forms.push(form(&p, FormKind::Pinyin));
                 }
                 if let Some(p) = pinyin_initials(&t.zh) {
                     forms.push(form(&p, FormKind::Initials));
                 }
+                forms.extend(t.words.iter().map(|w| form(w, FormKind::Word)));
                 let mut seen = BTreeSet::new();
                 forms.retain(|f| seen.insert(f.joined.clone()));
                 Term {
@@ -890,6 +892,8 @@ const LONG_NAME: usize = 12;
 /// How much a term found in a long Chinese text counts.
 const LONG: f64 = 0.7;
 
+/// A contracted name split into units: glossary terms (longest first), runs of other Chinese
+/// characters, Latin words.
 fn units(name: &str) -> Vec<Unit> {
     let g = glossary();
     let name: String = name.nfkc().collect::<String>().to_lowercase();

@@ -195,6 +195,16 @@ fn pinyin_matches_names_and_initials() {
     // The initials of another name do not match.
     let got = outcome(&contracted(&["药房管理"]), &[module("ykgl", &[])]);
     assert_eq!(got[0].2, Confidence::None);
+    // A glossary term's pinyin is explained as pinyin.
+    let r = map(&contracted(&["药房管理"]), &[module("his/yaofang", &[])]);
+    assert_eq!(
+        r[0].why,
+        "\"药房\" = \"yaofang\" (pinyin) in folder his/yaofang"
+    );
+    assert_eq!(
+        r[0].why_zh,
+        "“药房” = 文件夹 his/yaofang 中的“yaofang”（拼音）"
+    );
 }
 
 #[test]
