@@ -37,7 +37,8 @@
 //!   folder `lis`. Nothing else gives High.
 //! - **term coverage** (score up to 0.85): the contracted name is split into the terms of the
 //!   hospital-information-system glossary (`his_terms.toml`, longest term first), the rest into
-//!   runs of characters read as pinyin. Each term is found, or not, in the module, with a
+//!   runs of characters read as pinyin (weight 1, or 0.3 for a lone character, most often a
+//!   suffix such as 站 or 科). Each term is found, or not, in the module, with a
 //!   strength:
 //!   - its Chinese text inside a Chinese build-file name: 1 (0.7 in a text of more than 12
 //!     characters, such as a description listing many functions);
@@ -916,7 +917,8 @@ fn units(name: &str) -> Vec<Unit> {
         }
         out.push(Unit {
             text: rest.clone(),
-            weight: 1.0,
+            // A lone character outside the glossary is most often a suffix (站, 室, 科).
+            weight: if rest.chars().count() == 1 { 0.3 } else { 1.0 },
             group: None,
             forms,
             zh: vec![(rest.clone(), 1.0)],

@@ -618,3 +618,13 @@ fn toml_slips_are_said_plainly() {
         ["2:1: `modules` is written twice: keep one"]
     );
 }
+
+#[test]
+fn a_station_is_found_by_its_staff() {
+    // 门诊医生站 against a folder naming the setting and the staff only.
+    let got = outcome(&contracted(&["门诊医生站"]), &[module("opd-doctor", &[])]);
+    assert_eq!(got[0].2, Confidence::Medium);
+    // A lone character outside the glossary (室) does not sink a match either.
+    let got = outcome(&contracted(&["病理室"]), &[module("pathology", &[])]);
+    assert_eq!(got[0].2, Confidence::Medium);
+}
