@@ -538,4 +538,465 @@ mod tests {
         assert_eq!(module(&found, "men-zhen").name, "门诊");
         assert!(found[0].found.contains("at the root"), "{}", found[0].found);
     }
+
+    #[test]
+    fn gradle_settings_and_a_lone_build_file() {
+        let found = detect_in(&[
+            (
+                "emr/settings.gradle",
+                "rootProject.name = 'emr'\ninclude ':emr-core', ':emr-web'\n\
+                 include ':emr-api'\nproject(':emr-api').projectDir = file('api')\n",
+            ),
+            ("emr/build.gradle", "allprojects { group = 'his' }\n"),
+            ("emr/gradlew.bat", "@echo off\n"),
+            (
+                "emr/emr-core/build.gradle",
+                "description = '电子病历核心'\n",
+            ),
+            ("emr/emr-core/src/main/java/Core.java", JAVA),
+            ("emr/emr-web/build.gradle.kts", "plugins { java }\n"),
+            ("emr/emr-web/src/main/kotlin/Web.kt", "fun main() {}\n"),
+            ("emr/api/src/main/java/Api.java", JAVA),
+            ("emr/buildSrc/build.gradle", "plugins { id 'groovy' }\n"),
+            ("tools/build.gradle", "apply plugin: 'java'\n"),
+            ("tools/src/main/java/Tool.java", JAVA),
+        ]);
+        assert_eq!(
+            shape(&found),
+            [
+                of("emr-api", &["emr/api/**"], BuildSystem::Gradle),
+                of("emr-core", &["emr/emr-core/**"], BuildSystem::Gradle),
+                of("emr-web", &["emr/emr-web/**"], BuildSystem::Gradle),
+                of("tools", &["tools/**"], BuildSystem::Gradle),
+            ]
+        );
+        let core = module(&found, "emr-core");
+        assert_eq!(core.names, ["emr-core", "电子病历核心"]);
+        assert_eq!(
+            core.found,
+            "Gradle project :emr-core in emr/emr-core/, included by emr/settings.gradle"
+        );
+        assert_eq!(
+            module(&found, "tools").found,
+            "Gradle project in tools/build.gradle"
+        );
+    }
+
+    const SLN: &str = "\u{feff}\r\nMicrosoft Visual Studio Solution File, Format Version 12.00\r\n\
+        Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"LIS.Client\", \"Client\\LIS.Client.csproj\", \"{11111111-1111-1111-1111-111111111111}\"\r\nEndProject\r\n\
+        Project(\"{F184B08F-C81C-45F6-A57F-5ABD9991F28F}\") = \"LIS.Report\", \"Report\\LIS.Report.vbproj\", \"{22222222-2222-2222-2222-222222222222}\"\r\nEndProject\r\n\
+        Project(\"{2150E333-8FDC-42A3-9474-1A3956D46DE8}\") = \"Docs\", \"Docs\", \"{33333333-3333-3333-3333-333333333333}\"\r\nEndProject\r\n\
+        Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"Gone\", \"Gone\\Gone.csproj\", \"{44444444-4444-4444-4444-444444444444}\"\r\nEndProject\r\n";
+
+    #[test]
+    fn a_visual_studio_solution_and_a_lone_project() {
+        let found = detect_in(&[
+            ("lis/LIS.sln", SLN),
+            (
+                "lis/Client/LIS.Client.csproj",
+                "<Project><PropertyGroup><AssemblyName>LisClient</AssemblyName>\
+                 <RootNamespace>LIS.Client</RootNamespace></PropertyGroup></Project>",
+            ),
+            (
+                "lis/Client/Properties/AssemblyInfo.cs",
+                "[assembly: AssemblyTitle(\"检验客户端\")]\n",
+            ),
+            ("lis/Client/Form1.cs", "class Form1 {}\n"),
+            ("lis/Client/bin/Debug/LisClient.exe", "MZ"),
+            ("lis/Client/obj/Debug/Form1.g.cs", "// generated\n"),
+            ("lis/Report/LIS.Report.vbproj", "<Project/>"),
+            ("lis/Report/Report.vb", "Module Report\nEnd Module\n"),
+            ("lis/Docs/说明.docx", "PK"),
+            (
+                "tools/Sync/Sync.csproj",
+                "<Project Sdk=\"Microsoft.NET.Sdk\"/>",
+            ),
+            ("tools/Sync/Program.cs", "class P {}\n"),
+        ]);
+        assert_eq!(
+            shape(&found),
+            [
+                of("lis-client", &["lis/Client/**"], BuildSystem::VisualStudio),
+                of("lis-report", &["lis/Report/**"], BuildSystem::VisualStudio),
+                of("sync", &["tools/Sync/**"], BuildSystem::VisualStudio),
+            ]
+        );
+        let client = module(&found, "lis-client");
+        assert_eq!(client.name, "检验客户端");
+        assert_eq!(
+            client.names,
+            ["检验客户端", "LIS.Client", "LisClient", "Client"]
+        );
+        assert_eq!(
+            client.found,
+            "Visual Studio project \"LIS.Client\" (AssemblyTitle 检验客户端) in \
+             lis/Client/LIS.Client.csproj, listed in lis/LIS.sln"
+        );
+        // bin/ and obj/ are build outputs.
+        assert_eq!(client.source_files, 2);
+    }
+
+    #[test]
+    fn a_pnpm_workspace_and_its_packages() {
+        let found = detect_in(&[
+            (
+                "web/pnpm-workspace.yaml",
+                "packages:\n  - 'packages/*'\n  - 'apps/*'\n  - '!apps/playground'\n",
+            ),
+            (
+                "web/package.json",
+                r#"{"name": "his-web", "private": true}"#,
+            ),
+            ("web/vite.config.ts", "export default {}\n"),
+            (
+                "web/apps/outpatient/package.json",
+                r#"{"name": "@his/outpatient", "description": "门诊工作站"}"#,
+            ),
+            ("web/apps/outpatient/src/App.vue", "<template/>\n"),
+            (
+                "web/apps/playground/package.json",
+                r#"{"name": "playground"}"#,
+            ),
+            ("web/apps/playground/src/main.ts", "export {}\n"),
+            ("web/packages/ui/package.json", r#"{"name": "@his/ui"}"#),
+            ("web/packages/ui/src/Button.tsx", "export {}\n"),
+            (
+                "web/node_modules/vue/package.json",
+                r#"{"name": "vue", "workspaces": ["packages/*"]}"#,
+            ),
+            ("web/node_modules/vue/index.js", "module.exports = {}\n"),
+            (
+                "web/node_modules/vue/packages/x/package.json",
+                r#"{"name": "x"}"#,
+            ),
+            ("web/node_modules/vue/packages/x/x.js", "\n"),
+        ]);
+        // The package the workspace leaves out is code of the workspace root's own.
+        assert_eq!(
+            shape(&found),
+            [
+                of(
+                    "his-web",
+                    &["web/*", "web/apps/playground/**"],
+                    BuildSystem::Pnpm
+                ),
+                of(
+                    "his-outpatient",
+                    &["web/apps/outpatient/**"],
+                    BuildSystem::Pnpm
+                ),
+                of("his-ui", &["web/packages/ui/**"], BuildSystem::Pnpm),
+            ]
+        );
+        let outpatient = module(&found, "his-outpatient");
+        assert_eq!(outpatient.name, "@his/outpatient");
+        assert_eq!(
+            outpatient.names,
+            ["@his/outpatient", "门诊工作站", "outpatient"]
+        );
+        assert_eq!(
+            outpatient.found,
+            "pnpm workspace package \"@his/outpatient\" in web/apps/outpatient/package.json, \
+             listed in web/pnpm-workspace.yaml"
+        );
+    }
+
+    #[test]
+    fn npm_and_yarn_workspaces_and_lone_packages() {
+        let found = detect_in(&[
+            (
+                "mobile/package.json",
+                r#"{"name": "mobile", "workspaces": {"packages": ["apps/*"]}}"#,
+            ),
+            ("mobile/yarn.lock", "# yarn lockfile v1\n"),
+            ("mobile/apps/nurse/package.json", r#"{"name": "nurse"}"#),
+            ("mobile/apps/nurse/index.js", "\n"),
+            (
+                "admin/package.json",
+                r#"{"name": "admin", "workspaces": ["libs/*"]}"#,
+            ),
+            ("admin/libs/auth/package.json", r#"{"name": "auth"}"#),
+            ("admin/libs/auth/index.ts", "\n"),
+            (
+                "front/package.json",
+                r#"{"name": "his-front", "description": "前端"}"#,
+            ),
+            ("front/src/main.js", "\n"),
+            (
+                "front/src/components/chart/package.json",
+                r#"{"name": "chart"}"#,
+            ),
+            ("front/src/components/chart/index.js", "\n"),
+        ]);
+        assert_eq!(
+            shape(&found),
+            [
+                of("auth", &["admin/libs/auth/**"], BuildSystem::Npm),
+                of("his-front", &["front/**"], BuildSystem::Npm),
+                of("nurse", &["mobile/apps/nurse/**"], BuildSystem::Yarn),
+            ]
+        );
+        assert_eq!(module(&found, "his-front").source_files, 2);
+    }
+
+    #[test]
+    fn python_projects_and_package_folders() {
+        let found = detect_in(&[
+            (
+                "ai/pyproject.toml",
+                "[project]\nname = \"his-ai\"\ndescription = \"影像辅助诊断\"\n",
+            ),
+            ("ai/his_ai/__init__.py", ""),
+            ("ai/his_ai/model.py", "x = 1\n"),
+            (
+                "sync/setup.py",
+                "from setuptools import setup\nsetup(name='his-sync')\n",
+            ),
+            ("sync/his_sync/__init__.py", ""),
+            ("scripts/report/__init__.py", ""),
+            ("scripts/report/daily.py", "print(1)\n"),
+            ("scripts/report/sub/__init__.py", ""),
+            ("scripts/backup.py", "print(2)\n"),
+        ]);
+        assert_eq!(
+            shape(&found),
+            [
+                of("his-ai", &["ai/**"], BuildSystem::Python),
+                of("scripts", &["scripts/*"], BuildSystem::Folder),
+                of("report", &["scripts/report/**"], BuildSystem::Python),
+                of("his-sync", &["sync/**"], BuildSystem::Python),
+            ]
+        );
+        assert_eq!(
+            module(&found, "his-ai").names,
+            ["his-ai", "影像辅助诊断", "ai"]
+        );
+        assert_eq!(module(&found, "report").source_files, 3);
+    }
+
+    #[test]
+    fn go_modules_and_a_workspace() {
+        let found = detect_in(&[
+            ("go.work", "go 1.22\nuse (\n\t./gateway\n\t./jobs\n)\n"),
+            (
+                "gateway/go.mod",
+                "module example.com/his/gateway/v2\n\ngo 1.22\n",
+            ),
+            ("gateway/main.go", "package main\n"),
+            (
+                "gateway/vendor/github.com/x/y/go.mod",
+                "module github.com/x/y\n",
+            ),
+            ("gateway/vendor/github.com/x/y/y.go", "package y\n"),
+            ("jobs/go.mod", "module his-jobs\n"),
+            ("jobs/cmd/run/main.go", "package main\n"),
+        ]);
+        assert_eq!(
+            shape(&found),
+            [
+                of("gateway", &["gateway/**"], BuildSystem::Go),
+                of("his-jobs", &["jobs/**"], BuildSystem::Go),
+            ]
+        );
+        let gateway = module(&found, "gateway");
+        assert_eq!(
+            gateway.found,
+            "Go module \"example.com/his/gateway/v2\" in gateway/go.mod, used by go.work"
+        );
+        assert_eq!(gateway.source_files, 1);
+    }
+
+    #[test]
+    fn a_front_end_inside_a_maven_module_keeps_its_own_globs() {
+        let found = detect_in(&[
+            ("pom.xml", &pom("his-web", "<name>门户</name>")),
+            ("mvnw", "#!/bin/sh\n"),
+            ("src/main/java/Web.java", JAVA),
+            ("src/main/resources/application.yml", "server:\n"),
+            ("src/main/frontend/package.json", r#"{"name": "portal-ui"}"#),
+            ("src/main/frontend/src/App.vue", "<template/>\n"),
+            ("src/main/frontend/src/main.ts", "\n"),
+        ]);
+        assert_eq!(
+            shape(&found),
+            [
+                of(
+                    "his-web",
+                    &["*", "src/main/java/**", "src/main/resources/**"],
+                    BuildSystem::Maven
+                ),
+                of("portal-ui", &["src/main/frontend/**"], BuildSystem::Npm),
+            ]
+        );
+        assert_eq!(found[0].source_files, 1);
+        assert_eq!(found[1].source_files, 2);
+    }
+
+    #[test]
+    fn modules_nested_too_finely_to_tell_apart_join_the_outer_one() {
+        let mut files = vec![
+            (
+                "emr/settings.gradle".to_owned(),
+                "rootProject.name = 'emr'\n".to_owned(),
+            ),
+            ("emr/src/main/java/Emr.java".to_owned(), JAVA.to_owned()),
+            ("emr/legacy/pom.xml".to_owned(), pom("legacy", "")),
+            (
+                "emr/legacy/src/main/java/Old.java".to_owned(),
+                JAVA.to_owned(),
+            ),
+        ];
+        for i in 0..super::settle::MAX_GLOBS {
+            files.push((format!("emr/f{i:02}/x.txt"), "x".to_owned()));
+        }
+        let found = detect_owned(&files);
+        assert_eq!(shape(&found), [of("emr", &["emr/**"], BuildSystem::Gradle)]);
+        assert_eq!(found[0].source_files, 2);
+        assert!(found[0].names.contains(&"legacy".to_owned()));
+        assert!(
+            found[0].found.contains("including 1 module"),
+            "{}",
+            found[0].found
+        );
+        // Two folders less (`emr/*` and `emr/src/**` are the other globs), and the Maven
+        // module stays apart.
+        files.retain(|(p, _)| p != "emr/f00/x.txt" && p != "emr/f01/x.txt");
+        let found = detect_owned(&files);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].paths, ["emr/legacy/**"]);
+        assert_eq!(found[0].paths.len(), super::settle::MAX_GLOBS);
+    }
+
+    #[test]
+    fn third_party_folders_are_never_modules() {
+        let found = detect_in(&[
+            ("node_modules/lodash/package.json", r#"{"name": "lodash"}"#),
+            ("node_modules/lodash/lodash.js", "\n"),
+            ("vendor/github.com/x/y/go.mod", "module github.com/x/y\n"),
+            ("vendor/github.com/x/y/y.go", "package y\n"),
+            (
+                "packages/Newtonsoft.Json.12.0.1/src/Newtonsoft.Json.csproj",
+                "<Project/>",
+            ),
+            ("packages/Newtonsoft.Json.12.0.1/src/JsonReader.cs", "\n"),
+            ("third_party/zlib/zlib.c", "\n"),
+            ("bower_components/jquery/jquery.js", "\n"),
+            ("dist/app.min.js", "\n"),
+            (".m2/repository/org/x/x/1.0/x-1.0.pom", "<project/>"),
+            ("his/his-core/src/main/java/his/vendor/Vendor.java", JAVA),
+        ]);
+        assert_eq!(shape(&found), [of("his", &["his/**"], BuildSystem::Folder)]);
+        assert_eq!(found[0].source_files, 1);
+    }
+
+    #[test]
+    fn ids_are_ascii_and_unique() {
+        let found = detect_in(&[
+            ("a/pom.xml", &pom("his-core", "")),
+            ("a/src/main/java/A.java", JAVA),
+            ("b/pom.xml", &pom("his-core", "")),
+            ("b/src/main/java/B.java", JAVA),
+            ("住院/Main.java", JAVA),
+            ("住院_/Main.java", JAVA),
+            ("★/Main.java", JAVA),
+        ]);
+        let ids: Vec<&str> = found.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "his-core",
+                "his-core-2",
+                "module-3",
+                "zhu-yuan",
+                "zhu-yuan-2"
+            ]
+        );
+        assert_eq!(found[2].name, "★");
+    }
+
+    #[test]
+    fn a_delivery_inside_one_folder_is_grouped_below_it() {
+        let found = detect_in(&[
+            ("HIS-V3.2/门诊/Main.java", JAVA),
+            ("HIS-V3.2/住院/Main.java", JAVA),
+            ("HIS-V3.2/build.bat", "@echo off\n"),
+        ]);
+        assert_eq!(
+            shape(&found),
+            [
+                of("his-v3-2", &["HIS-V3.2/*"], BuildSystem::Folder),
+                of("zhu-yuan", &["HIS-V3.2/住院/**"], BuildSystem::Folder),
+                of("men-zhen", &["HIS-V3.2/门诊/**"], BuildSystem::Folder),
+            ]
+        );
+    }
+
+    /// A delivery that counts what is read.
+    struct Counting {
+        inner: MemFiles,
+        read: std::cell::RefCell<Vec<String>>,
+    }
+
+    impl Files for Counting {
+        fn list(&self) -> &[FileInfo] {
+            self.inner.list()
+        }
+
+        fn read(&self, path: &str, max: u64) -> Option<Vec<u8>> {
+            self.read.borrow_mut().push(path.to_owned());
+            self.inner.read(path, max)
+        }
+    }
+
+    #[test]
+    fn only_build_files_are_read() {
+        let mut files = his_reactor();
+        files.push((
+            "web/package.json".to_owned(),
+            r#"{"name":"web"}"#.to_owned(),
+        ));
+        files.push(("web/src/a.js".to_owned(), "\n".to_owned()));
+        files.push((
+            "web/node_modules/x/package.json".to_owned(),
+            r#"{"name":"x"}"#.to_owned(),
+        ));
+        for i in 0..2000 {
+            files.push((format!("kernel/d{}/f{i}.c", i % 40), "int x;\n".to_owned()));
+            files.push((
+                format!("kernel/d{}/Makefile", i % 40),
+                "obj-y += f.o\n".to_owned(),
+            ));
+        }
+        let counting = Counting {
+            inner: MemFiles::new(files),
+            read: std::cell::RefCell::default(),
+        };
+        let found = detect(&counting);
+        let mut read = counting.read.into_inner();
+        read.sort();
+        read.dedup();
+        assert!(read.iter().all(|p| reads(p)), "{read:?}");
+        assert_eq!(read.len(), 5, "{read:?}");
+        let kernel = module(&found, "kernel");
+        assert_eq!(kernel.source_files, 2000);
+        assert_eq!(kernel.languages, [("c".to_owned(), 2000)]);
+    }
+
+    #[test]
+    fn a_gbk_pom_with_a_bom_free_declaration() {
+        let (gbk, _, _) = encoding_rs::GBK.encode(
+            "<?xml version=\"1.0\" encoding=\"GBK\"?><project><artifactId>his-pharmacy</artifactId>\
+             <name>药房管理</name></project>",
+        );
+        let bytes: Vec<(&str, Vec<u8>)> = vec![
+            ("pom.xml", gbk.into_owned()),
+            ("src/main/java/A.java", JAVA.as_bytes().to_vec()),
+        ];
+        let found = detect(&MemFiles::new(bytes));
+        assert_eq!(found[0].name, "药房管理");
+        // UTF-8 with a BOM, as Windows editors write it.
+        let bom = format!("\u{feff}{}", pom("his-charge", "<name>收费管理</name>"));
+        let found = detect_in(&[("pom.xml", &bom), ("src/main/java/A.java", JAVA)]);
+        assert_eq!(found[0].name, "收费管理");
+    }
 }
