@@ -146,6 +146,8 @@ struct Tree<'a> {
     build: Vec<&'a str>,
     /// Folders holding an `__init__.py`, outside third-party and build-output folders.
     init_py: HashSet<&'a str>,
+    /// The common folder of every file ([`base`]).
+    base: String,
 }
 
 impl Tree<'_> {
@@ -183,6 +185,19 @@ impl Tree<'_> {
             .get(i)
             .is_some_and(|f| f.path.starts_with(&prefix))
     }
+}
+
+/// The common folder of every file of `list` (`""` when they do not share one): in a sorted
+/// list, the common folder of the first and the last. A delivery packed inside one folder
+/// (`HIS-V3.2/…`) is grouped by the folders inside it.
+fn base(list: &[FileInfo]) -> String {
+    let (Some(head), Some(tail)) = (list.first(), list.last()) else {
+        return String::new();
+    };
+    let a: Vec<&str> = parent(&head.path).split('/').collect();
+    let b: Vec<&str> = parent(&tail.path).split('/').collect();
+    let n = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    a[..n].join("/")
 }
 
 /// Text from bytes: see [`Tree::text`].
@@ -272,6 +287,7 @@ pub fn detect(files: &dyn Files) -> Vec<DetectedModule> {
         list,
         build,
         init_py,
+        base: base(list),
     };
     let mut declared = maven::detect(&tree);
     declared.extend(gradle::detect(&tree));
@@ -279,7 +295,7 @@ pub fn detect(files: &dyn Files) -> Vec<DetectedModule> {
     declared.extend(golang::detect(&tree));
     declared.extend(python::detect(&tree));
     declared.extend(node::detect(&tree));
-    settle::settle(declared, &sources, list)
+    settle::settle(declared, &sources, list, &tree.base)
 }
 
 #[cfg(test)]
@@ -753,17 +769,18 @@ mod tests {
                 "from setuptools import setup\nsetup(name='his-sync')\n",
             ),
             ("sync/his_sync/__init__.py", ""),
-            ("scripts/report/__init__.py", ""),
-            ("scripts/report/daily.py", "print(1)\n"),
-            ("scripts/report/sub/__init__.py", ""),
-            ("scripts/backup.py", "print(2)\n"),
+            ("report/__init__.py", ""),
+            ("report/daily.py", "print(1)\n"),
+            ("report/sub/__init__.py", ""),
+            ("scripts/plugins/__init__.py", ""),
+            ("scripts/plugins/backup.py", "print(2)\n"),
         ]);
         assert_eq!(
             shape(&found),
             [
                 of("his-ai", &["ai/**"], BuildSystem::Python),
-                of("scripts", &["scripts/*"], BuildSystem::Folder),
-                of("report", &["scripts/report/**"], BuildSystem::Python),
+                of("report", &["report/**"], BuildSystem::Python),
+                of("scripts", &["scripts/**"], BuildSystem::Folder),
                 of("his-sync", &["sync/**"], BuildSystem::Python),
             ]
         );
@@ -998,5 +1015,39 @@ mod tests {
         let bom = format!("\u{feff}{}", pom("his-charge", "<name>收费管理</name>"));
         let found = detect_in(&[("pom.xml", &bom), ("src/main/java/A.java", JAVA)]);
         assert_eq!(found[0].name, "收费管理");
+    }
+
+    #[test]
+    fn a_folder_around_declared_modules_names_the_rest_or_takes_them_in() {
+        let mut files = his_reactor();
+        files.push(("emr/Main.java".to_owned(), JAVA.to_owned()));
+        let found = detect_owned(&files);
+        // his/ is no module; its code outside the reactor's modules is.
+        let his = module(&found, "his");
+        assert_eq!(his.paths, ["his/deploy/**"]);
+        assert_eq!(his.build_system, BuildSystem::Folder);
+        assert_eq!(his.source_files, 1);
+        assert_eq!(found.len(), 5);
+        // Code in more folders than globs allow: his/ takes its modules in.
+        for i in 0..super::settle::MAX_GLOBS {
+            files.push((format!("his/tool{i:02}/t.py"), "\n".to_owned()));
+        }
+        let found = detect_owned(&files);
+        assert_eq!(
+            shape(&found),
+            [
+                of("emr", &["emr/**"], BuildSystem::Folder),
+                of("his", &["his/**"], BuildSystem::Folder),
+            ]
+        );
+        let his = module(&found, "his");
+        // start.bat, the tools, mvnw.cmd, and the modules' three classes and a mapper.
+        assert_eq!(his.source_files, 1 + 12 + 1 + 4);
+        assert!(
+            his.names.contains(&"挂号管理".to_owned()),
+            "{:?}",
+            his.names
+        );
+        assert!(his.found.contains("including 3 module(s)"), "{}", his.found);
     }
 }
