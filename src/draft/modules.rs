@@ -601,7 +601,7 @@ mod tests {
     const SLN: &str = "\u{feff}\r\nMicrosoft Visual Studio Solution File, Format Version 12.00\r\n\
         Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"LIS.Client\", \"Client\\LIS.Client.csproj\", \"{11111111-1111-1111-1111-111111111111}\"\r\nEndProject\r\n\
         Project(\"{F184B08F-C81C-45F6-A57F-5ABD9991F28F}\") = \"LIS.Report\", \"Report\\LIS.Report.vbproj\", \"{22222222-2222-2222-2222-222222222222}\"\r\nEndProject\r\n\
-        Project(\"{2150E333-8FDC-42A3-9474-1A3956D46DE8}\") = \"Docs\", \"Docs\", \"{33333333-3333-3333-3333-333333333333}\"\r\nEndProject\r\n\
+        Project(\"{2150E333-8FDC-42A3-9474-1A3956D46DE8}\") = \"Client\", \"Client\", \"{33333333-3333-3333-3333-333333333333}\"\r\nEndProject\r\n\
         Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"Gone\", \"Gone\\Gone.csproj\", \"{44444444-4444-4444-4444-444444444444}\"\r\nEndProject\r\n";
 
     #[test]
@@ -1049,5 +1049,62 @@ mod tests {
             his.names
         );
         assert!(his.found.contains("including 3 module(s)"), "{}", his.found);
+    }
+
+    #[test]
+    fn a_hospital_delivery_with_every_kind_of_build() {
+        let mut files = his_reactor();
+        let more: &[(&str, &str)] = &[
+            (
+                "emr/settings.gradle",
+                "rootProject.name = 'emr'\ninclude 'emr-core'\n",
+            ),
+            ("emr/emr-core/build.gradle", "description = '电子病历'\n"),
+            ("emr/emr-core/src/main/java/Emr.java", JAVA),
+            ("lis/LIS.sln", SLN),
+            ("lis/Client/LIS.Client.csproj", "<Project/>"),
+            ("lis/Client/Form1.cs", "class Form1 {}\n"),
+            ("lis/Report/LIS.Report.vbproj", "<Project/>"),
+            ("lis/Report/Report.vb", "Module R\nEnd Module\n"),
+            ("lis/packages/NPOI.2.5.1/lib/NPOI.dll", "MZ"),
+            ("web/pnpm-workspace.yaml", "packages:\n  - apps/*\n"),
+            ("web/package.json", r#"{"name": "his-web"}"#),
+            ("web/vite.config.ts", "export default {}\n"),
+            (
+                "web/apps/nurse/package.json",
+                r#"{"name": "nurse", "description": "护士站"}"#,
+            ),
+            ("web/apps/nurse/src/App.vue", "<template/>\n"),
+            (
+                "web/node_modules/.pnpm/vue@3/node_modules/vue/package.json",
+                r#"{"name": "vue"}"#,
+            ),
+            (
+                "web/node_modules/.pnpm/vue@3/node_modules/vue/index.js",
+                "\n",
+            ),
+            ("db/mysql/his.sql", "create table t (id int);\n"),
+            ("docs/部署手册.docx", "PK"),
+            ("interface/hl7/Hl7.java", JAVA),
+            ("interface/webservice/Ws.java", JAVA),
+        ];
+        files.extend(more.iter().map(|(p, c)| ((*p).to_owned(), (*c).to_owned())));
+        let found = detect_owned(&files);
+        assert_eq!(
+            shape(&found),
+            [
+                of("emr-core", &["emr/emr-core/**"], BuildSystem::Gradle),
+                of("his", &["his/deploy/**"], BuildSystem::Folder),
+                of("his-charge", &["his/his-charge/**"], BuildSystem::Maven),
+                of("his-pharmacy", &["his/his-pharmacy/**"], BuildSystem::Maven),
+                of("his-register", &["his/his-register/**"], BuildSystem::Maven),
+                of("interface", &["interface/**"], BuildSystem::Folder),
+                of("lis-client", &["lis/Client/**"], BuildSystem::VisualStudio),
+                of("lis-report", &["lis/Report/**"], BuildSystem::VisualStudio),
+                of("nurse", &["web/apps/nurse/**"], BuildSystem::Pnpm),
+            ]
+        );
+        assert_eq!(module(&found, "nurse").names, ["nurse", "护士站"]);
+        assert_eq!(module(&found, "interface").source_files, 2);
     }
 }
