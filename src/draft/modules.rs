@@ -5,7 +5,7 @@
 //! One pass over the file list sorts out the build files (by name, see [`reads`]) and the
 //! source files (the checks' default extensions and MyBatis mapper XML, as
 //! [`crate::checks::modules::is_source`] counts them). Each build system's reader turns its
-//! build files into declared modules; [`settle`] then decides which are modules and which
+//! build files into declared modules; `settle` then decides which are modules and which
 //! globs select each one's files, and groups the source files no build file declares by
 //! top-level folder.
 //!
@@ -1106,5 +1106,25 @@ mod tests {
         );
         assert_eq!(module(&found, "nurse").names, ["nurse", "护士站"]);
         assert_eq!(module(&found, "interface").source_files, 2);
+    }
+
+    #[test]
+    fn a_package_folder_under_a_setup_file_is_part_of_its_project() {
+        let found = detect_in(&[
+            (
+                "setup.py",
+                "setup(name='his-sync', description='数据同步')\n",
+            ),
+            ("his_sync/__init__.py", ""),
+            ("his_sync/jobs.py", "\n"),
+            ("tests/__init__.py", ""),
+            ("tests/test_jobs.py", "\n"),
+        ]);
+        assert_eq!(
+            shape(&found),
+            [of("his-sync", &["**"], BuildSystem::Python)]
+        );
+        assert_eq!(found[0].names, ["his-sync", "数据同步"]);
+        assert_eq!(found[0].source_files, 5);
     }
 }
