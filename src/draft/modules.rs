@@ -24,6 +24,7 @@ mod node;
 mod python;
 mod settle;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::{BuildSystem, DetectedModule, FileInfo, Files};
@@ -260,7 +261,16 @@ fn child(dir: &str, name: &str) -> String {
 /// build files (see [`reads`]); one pass over the file list, then work in proportion to the
 /// build files and, for modules nested in others, to the files under them.
 pub fn detect(files: &dyn Files) -> Vec<DetectedModule> {
-    let list = files.list();
+    // The list is sorted by path; a caller that sorted it otherwise (by bytes before decoding
+    // names, by components) gets a sorted copy: look-ups below search it.
+    let list: Cow<[FileInfo]> = if files.list().is_sorted_by(|a, b| a.path <= b.path) {
+        Cow::Borrowed(files.list())
+    } else {
+        let mut v = files.list().to_vec();
+        v.sort_by(|a, b| a.path.cmp(&b.path));
+        Cow::Owned(v)
+    };
+    let list: &[FileInfo] = &list;
     let mut build = Vec::new();
     let mut init_py = HashSet::new();
     let mut sources = Vec::new();
@@ -602,6 +612,7 @@ mod tests {
         Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"LIS.Client\", \"Client\\LIS.Client.csproj\", \"{11111111-1111-1111-1111-111111111111}\"\r\nEndProject\r\n\
         Project(\"{F184B08F-C81C-45F6-A57F-5ABD9991F28F}\") = \"LIS.Report\", \"Report\\LIS.Report.vbproj\", \"{22222222-2222-2222-2222-222222222222}\"\r\nEndProject\r\n\
         Project(\"{2150E333-8FDC-42A3-9474-1A3956D46DE8}\") = \"Client\", \"Client\", \"{33333333-3333-3333-3333-333333333333}\"\r\nEndProject\r\n\
+        Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"Lib\", \"packages\\Lib.1.0.0\\src\\Lib.csproj\", \"{55555555-5555-5555-5555-555555555555}\"\r\nEndProject\r\n\
         Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"Gone\", \"Gone\\Gone.csproj\", \"{44444444-4444-4444-4444-444444444444}\"\r\nEndProject\r\n";
 
     #[test]
@@ -623,6 +634,8 @@ mod tests {
             ("lis/Report/LIS.Report.vbproj", "<Project/>"),
             ("lis/Report/Report.vb", "Module Report\nEnd Module\n"),
             ("lis/Docs/说明.docx", "PK"),
+            ("lis/packages/Lib.1.0.0/src/Lib.csproj", "<Project/>"),
+            ("lis/packages/Lib.1.0.0/src/Lib.cs", "class Lib {}\n"),
             (
                 "tools/Sync/Sync.csproj",
                 "<Project Sdk=\"Microsoft.NET.Sdk\"/>",
@@ -907,6 +920,41 @@ mod tests {
     }
 
     #[test]
+    fn a_list_sorted_otherwise_is_sorted_first() {
+        struct Unsorted(MemFiles, Vec<FileInfo>);
+        impl Files for Unsorted {
+            fn list(&self) -> &[FileInfo] {
+                &self.1
+            }
+            fn read(&self, path: &str, max: u64) -> Option<Vec<u8>> {
+                self.0.read(path, max)
+            }
+        }
+        let inner = MemFiles::new([
+            ("a-b/x.c", "\n"),
+            ("lis/Client/Form1.cs", "\n"),
+            ("lis/Client/LIS.Client.csproj", "<Project/>"),
+            ("lis/LIS.sln", SLN),
+            ("lis/Report/LIS.Report.vbproj", "<Project/>"),
+            ("lis/Report/Report.vb", "\n"),
+            ("z/y.c", "\n"),
+        ]);
+        let mut list = inner.list().to_vec();
+        list.reverse();
+        let found = detect(&Unsorted(inner, list));
+        assert_eq!(
+            shape(&found),
+            [
+                of("a-b", &["a-b/**"], BuildSystem::Folder),
+                of("lis-client", &["lis/Client/**"], BuildSystem::VisualStudio),
+                of("lis-report", &["lis/Report/**"], BuildSystem::VisualStudio),
+                of("z", &["z/**"], BuildSystem::Folder),
+            ]
+        );
+        assert!(found[1].found.ends_with("listed in lis/LIS.sln"));
+    }
+
+    #[test]
     fn ids_are_ascii_and_unique() {
         let found = detect_in(&[
             ("a/pom.xml", &pom("his-core", "")),
@@ -1026,6 +1074,8 @@ mod tests {
         let his = module(&found, "his");
         assert_eq!(his.paths, ["his/deploy/**"]);
         assert_eq!(his.build_system, BuildSystem::Folder);
+        // The reactor's names, for matching the contract.
+        assert_eq!(his.names, ["医院信息系统", "his"]);
         assert_eq!(his.source_files, 1);
         assert_eq!(found.len(), 5);
         // Code in more folders than globs allow: his/ takes its modules in.

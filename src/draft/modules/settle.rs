@@ -366,25 +366,28 @@ fn groups<'s, 'a>(
             continue;
         }
         let rest = if base.is_empty() {
-            s.path
+            Some(s.path)
         } else {
-            &s.path[base.len() + 1..]
+            s.path.strip_prefix(base).and_then(|r| r.strip_prefix('/'))
         };
-        let key = match rest.split_once('/') {
-            Some((top, _)) => child(base, top),
-            None => base.to_owned(),
+        let key = match rest.map(|r| r.split_once('/')) {
+            Some(Some((top, _))) => child(base, top),
+            Some(None) => base.to_owned(),
+            // Not under the common folder: only when the list was not sorted.
+            None => s.path.split('/').next().unwrap_or_default().to_owned(),
         };
         groups.entry(key).or_default().push(s);
     }
     groups
 }
 
-/// Rule 4: the groups of leftover source files, as folder modules. A group whose files
+/// Rule 4: the groups of leftover source files, as folder modules. `declared_roots`: the
+/// folders build files declare, with the names they give them. A group whose files
 /// cannot be told apart from the modules inside its folder in [`MAX_GLOBS`] globs takes them
 /// in (they are marked `absorbed`).
 fn folders(
     kept: &mut [Kept],
-    declared_roots: &HashSet<String>,
+    declared_roots: &HashMap<String, Vec<String>>,
     sources: &[Source],
     base: &str,
 ) -> Vec<Kept> {
@@ -400,7 +403,7 @@ fn folders(
         let carver = Carver::new(&root, &hole_roots);
         let globs: BTreeSet<String> = files
             .iter()
-            .filter(|s| s.real() && s.ext != "sql" && !declared_roots.contains(parent(s.path)))
+            .filter(|s| s.real() && s.ext != "sql" && !declared_roots.contains_key(parent(s.path)))
             .filter_map(|s| carver.glob(s.path))
             .collect();
         if globs.is_empty() {
@@ -424,6 +427,11 @@ fn folders(
             format!("folder {place} holds source files that no build file declares"),
         );
         file_name(&root).clone_into(&mut d.id_hint);
+        // A folder a build file declares with no code of its own (a Maven reactor): its
+        // names still help match the contract.
+        for n in declared_roots.get(&root).into_iter().flatten() {
+            d.name(n);
+        }
         let mut group = Kept {
             declared: d,
             paths: if whole {
@@ -480,7 +488,10 @@ pub(super) fn settle(
     base: &str,
 ) -> Vec<DetectedModule> {
     let declared = merge(declared);
-    let declared_roots: HashSet<String> = declared.iter().map(|d| d.root.clone()).collect();
+    let declared_roots: HashMap<String, Vec<String>> = declared
+        .iter()
+        .map(|d| (d.root.clone(), d.names.clone()))
+        .collect();
     let mut kept = keep(declared, sources, list);
     let kept_index: HashMap<String, usize> = kept
         .iter()
