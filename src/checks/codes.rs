@@ -52,6 +52,15 @@ finding_codes! {
             ask_en: "Ask for a complete version of the document.",
             ask_zh: "要求供应商提供完整版本的文档。",
         },
+        DocumentNotADocument => {
+            code: "document-not-a-document",
+            default: Deny,
+            criterion: "④ 文档完整性",
+            meaning_en: "A document's file is not what its extension says: a .docx, .xlsx or .pptx that is not an Office package holding its document part, a .pdf without %PDF-, a .doc, .xls or .ppt that is not an Office 97–2003 file (e.g. a renamed text file or an HTML page saved as .doc).",
+            meaning_zh: "文档文件与其扩展名不符：.docx、.xlsx、.pptx 不是含正文部件的 Office 文档包，.pdf 没有 %PDF- 标记，.doc、.xls、.ppt 不是 Office 97–2003 文件（例如改了扩展名的文本文件，或另存为 .doc 的网页）。",
+            ask_en: "Ask the vendor for the real document, saved by the program that made it (Word, Excel, WPS, a PDF printer).",
+            ask_zh: "要求供应商提供用原软件（Word、Excel、WPS、PDF 打印机等）保存的真实文档。",
+        },
         DatabaseMissing => {
             code: "database-missing",
             default: Deny,
