@@ -405,3 +405,23 @@ fn a_placeholder_left_by_manifest_init_is_refused_where_it_is() {
     // Deleting the entry is accepted too.
     assert_eq!(load(GOOD), Ok(()));
 }
+
+#[test]
+fn text_and_yes_or_no_say_how_to_write_them() {
+    let text = GOOD.replace("id = \"core\"", "id = 7");
+    let message = message_at(&text, "7:6");
+    assert_eq!(message, "id: 7 must be text in quotes: write id = \"7\"");
+    assert_eq!(load(&replace_line(&text, 7, written_fix(&message))), Ok(()));
+    let text = format!(
+        "schema-version = 1\ncase-sensitive = \"yes\"\n{}",
+        &GOOD[19..]
+    );
+    assert_eq!(
+        message_at(&text, "2:18"),
+        "case-sensitive: \"yes\" must be true or false: write case-sensitive = true or case-sensitive = false"
+    );
+    assert_eq!(
+        load(&replace_line(&text, 2, "case-sensitive = true")),
+        Ok(())
+    );
+}
