@@ -160,6 +160,14 @@ fn key_before(text: &str, span: &Range<usize>) -> Option<String> {
     (!key.is_empty()).then(|| key.to_owned())
 }
 
+/// Whether the value at `span` is an item of a list opened on its line (`paths = ["a", 5]`).
+fn in_list(text: &str, span: &Range<usize>) -> bool {
+    let start = line_start(text, span.start);
+    let before = &text[start..span.start.min(text.len())];
+    let after_eq = before.rsplit('=').next().unwrap_or(before);
+    after_eq.matches('[').count() > after_eq.matches(']').count()
+}
+
 /// The text of `span`, as written.
 fn value_at<'t>(text: &'t str, span: &Range<usize>) -> &'t str {
     text.get(span.clone()).unwrap_or("").trim()
@@ -261,7 +269,11 @@ pub fn rewrite(text: &str, span: Range<usize>, message: &str, table: &str) -> Ra
         format!("{key}: {value} must be true or false: write {key} = true or {key} = false")
     } else if expected == "a string" || expected.starts_with("a string") {
         let inner = value.trim_matches(|c| c == '"' || c == '\'');
-        format!("{key}: {value} must be text in quotes: write {key} = {inner:?}")
+        if in_list(text, &span) {
+            format!("{key}: {value} must be text in quotes: write {inner:?} in the list")
+        } else {
+            format!("{key}: {value} must be text in quotes: write {key} = {inner:?}")
+        }
     } else {
         format!("{key}: {message}")
     };

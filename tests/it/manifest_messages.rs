@@ -412,6 +412,11 @@ fn text_and_yes_or_no_say_how_to_write_them() {
     let message = message_at(&text, "7:6");
     assert_eq!(message, "id: 7 must be text in quotes: write id = \"7\"");
     assert_eq!(load(&replace_line(&text, 7, written_fix(&message))), Ok(()));
+    let text = GOOD.replace("[\"core/**\"]", "[\"core/**\", 5]");
+    assert_eq!(
+        message_at(&text, "9:21"),
+        "paths: 5 must be text in quotes: write \"5\" in the list"
+    );
     let text = format!(
         "schema-version = 1\ncase-sensitive = \"yes\"\n{}",
         &GOOD[19..]
