@@ -186,7 +186,7 @@ fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
     Some((field, expected))
 }
 
-/// The keys each table takes, for a key that belongs elsewhere (`min-bytes` in `[[module]]`).
+/// The table a key belongs to, for a key written in another one (`min-bytes` in `[[module]]`).
 fn owner_of(key: &str) -> Option<&'static str> {
     const OWNERS: &[(&str, &str)] = &[
         ("min-bytes", "document"),
@@ -331,8 +331,8 @@ struct WideLine {
 
 /// Read one line: its full-width punctuation outside strings and comments, and the line with
 /// it replaced. A string opened with `“` closes at `”` or `"`; a string opened with `"` whose
-/// line ends before it closes, and that holds a `”`, was closed by its last `”`. Multi-line
-/// strings are not followed (`in_multi` says the line starts inside one and is left alone).
+/// line ends before it closes, and that holds a `”`, was closed by its last `”`. Lines inside
+/// multi-line strings are skipped by the caller.
 fn wide_line(line: &str, offset: usize) -> Option<WideLine> {
     let chars: Vec<(usize, char)> = line.char_indices().collect();
     let mut out = String::new();
