@@ -430,3 +430,35 @@ fn text_and_yes_or_no_say_how_to_write_them() {
         Ok(())
     );
 }
+
+#[test]
+fn a_missing_key_says_which_line_to_add() {
+    let text = GOOD.replace("name = \"核心\"\n", "");
+    let message = message_at(&text, "6:1");
+    assert_eq!(
+        message,
+        "[[module]] needs name: add a line name = \"…\" under this [[module]] line (see manifests/template.toml)"
+    );
+    let line = message
+        .split("add a line ")
+        .nth(1)
+        .unwrap()
+        .split(" under")
+        .next()
+        .unwrap();
+    assert_eq!(
+        load(&text.replace("[[module]]\n", &format!("[[module]]\n{line}\n"))),
+        Ok(())
+    );
+    let text = GOOD.replace("schema-version = 1\n", "");
+    let message = message_at(&text, "1:1");
+    let line = message
+        .split("add a line ")
+        .nth(1)
+        .unwrap()
+        .split(" at the top")
+        .next()
+        .unwrap();
+    assert_eq!(line, "schema-version = 1");
+    assert_eq!(load(&format!("{line}\n{text}")), Ok(()));
+}
