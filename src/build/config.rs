@@ -45,12 +45,12 @@ pub struct RawBuild {
     pub env: BTreeMap<Spanned<String>, Spanned<String>>,
     /// `max-processes`: processes and threads at once.
     pub max_processes: Option<Spanned<i64>>,
-    /// `max-memory`: the data size of any one process ("4GiB").
-    pub max_memory: Option<Spanned<String>>,
+    /// `max-memory`: the data size of any one process ("4GiB", or a number of bytes).
+    pub max_memory: Option<Spanned<toml::Value>>,
     /// `max-file-size`: the largest file the build may write.
-    pub max_file_size: Option<Spanned<String>>,
+    pub max_file_size: Option<Spanned<toml::Value>>,
     /// `max-disk`: what the copy and private folders may hold.
-    pub max_disk: Option<Spanned<String>>,
+    pub max_disk: Option<Spanned<toml::Value>>,
 }
 
 /// A list of strings with their spans.
@@ -126,21 +126,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     Some(Duration::from_secs(total))
 }
 
-/// Parse "512MiB", "4GiB", "4G", "800M", "65536K" or a number of bytes.
-pub fn parse_size(text: &str) -> Option<u64> {
-    let t = text.trim();
-    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let n: u64 = t[..digits].parse().ok()?;
-    let shift = match t[digits..].trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kb" | "kib" => 10,
-        "m" | "mb" | "mib" => 20,
-        "g" | "gb" | "gib" => 30,
-        "t" | "tb" | "tib" => 40,
-        _ => return None,
-    };
-    n.checked_mul(1 << shift).filter(|&b| b > 0)
-}
+pub use crate::validate::parse_size;
 
 fn valid_env_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -323,21 +309,21 @@ fn env(
 fn size(
     cx: &mut dyn Context,
     key: &str,
-    value: Option<&Spanned<String>>,
+    value: Option<&Spanned<toml::Value>>,
     default: u64,
     min: u64,
 ) -> u64 {
     let Some(m) = value else {
         return default;
     };
-    match parse_size(m.get_ref()) {
+    match crate::validate::size_value(m.get_ref()) {
         Some(bytes) if bytes >= min => bytes,
         _ => {
             cx.problem(
                 m.span(),
                 format!(
-                    "[build] {key} {:?} is not a size of at least {}MiB: write it as \"512MiB\" or \"4GiB\"",
-                    m.get_ref(),
+                    "[build] {key}: {} is not a size of at least {}MiB: write a size with a unit, e.g. \"512MiB\" or \"4GiB\"",
+                    crate::validate::written(m.get_ref()),
                     min >> 20
                 ),
             );
@@ -358,16 +344,6 @@ mod tests {
         assert_eq!(parse_duration("2 h"), Some(Duration::from_secs(7200)));
         for bad in ["", "30", "0s", "5x", "m", "1.5h"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("512MiB"), Some(512 << 20));
-        assert_eq!(parse_size("4G"), Some(4 << 30));
-        assert_eq!(parse_size("1024"), Some(1024));
-        for bad in ["", "0", "4 furlongs", "-1G"] {
-            assert_eq!(parse_size(bad), None, "{bad}");
         }
     }
 

@@ -8,7 +8,7 @@ use globset::{GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::validate::Context;
+use crate::validate::{Context, TODO_MARK};
 
 /// A list of strings with their spans.
 pub type SpannedStrings = Spanned<Vec<Spanned<String>>>;
@@ -51,8 +51,10 @@ pub enum RequirementRule {
     },
     /// `[[document]]`: documents of some size.
     Document {
-        /// Bytes each matched document must have at least.
-        min_bytes: u64,
+        /// `min-bytes`: the bytes the largest matched document must have at least; `None` when
+        /// the manifest gives none, and each file must then reach the default of its format
+        /// ([`crate::checks::default_min_bytes`]).
+        min_bytes: Option<u64>,
     },
     /// `[[database]]`: scripts that create tables.
     Database {
@@ -112,8 +114,9 @@ pub struct RawDocument {
     pub paths: SpannedStrings,
     /// `required-files`: globs that must each match.
     pub required_files: Option<SpannedStrings>,
-    /// `min-bytes`.
-    pub min_bytes: Option<u64>,
+    /// `min-bytes`: a whole number of bytes or a size with a unit ("10KiB"), checked when
+    /// validated so that a mistake says how to write one.
+    pub min_bytes: Option<Spanned<toml::Value>>,
 }
 
 /// `[[database]]` as written.
@@ -217,7 +220,16 @@ fn entries(
         entries.push(Entry {
             kind: RequirementKind::Document,
             rule: RequirementRule::Document {
-                min_bytes: d.min_bytes.unwrap_or(1),
+                min_bytes: d.min_bytes.as_ref().and_then(|v| {
+                    let bytes = crate::validate::size_value(v.get_ref());
+                    if bytes.is_none() {
+                        cx.problem(
+                            v.span(),
+                            crate::validate::not_a_size("min-bytes", v.get_ref()),
+                        );
+                    }
+                    bytes
+                }),
             },
             id: d.id,
             name: d.name,
@@ -303,7 +315,9 @@ fn requirement(
     }
     let mut set = GlobSetBuilder::new();
     for p in paths.get_ref() {
-        if let Some(g) = cx.glob(p, case_sensitive) {
+        if is_placeholder(p) {
+            cx.problem(p.span(), placeholder(kind, &id_text, &name, "paths"));
+        } else if let Some(g) = cx.glob(p, case_sensitive) {
             set.add(g);
         }
     }
@@ -315,7 +329,12 @@ fn requirement(
         .into_iter()
         .flatten()
     {
-        if let Some(g) = cx.glob(p, case_sensitive) {
+        if is_placeholder(p) {
+            cx.problem(
+                p.span(),
+                placeholder(kind, &id_text, &name, "required-files"),
+            );
+        } else if let Some(g) = cx.glob(p, case_sensitive) {
             required_files.push((p.get_ref().clone(), g.compile_matcher()));
         }
     }
@@ -332,6 +351,54 @@ fn requirement(
         required_files,
         rule,
     }
+}
+
+/// Whether a glob is the placeholder `escrow manifest init` writes ([`TODO_MARK`]).
+fn is_placeholder(glob: &Spanned<String>) -> bool {
+    glob.get_ref().trim_start().starts_with(TODO_MARK)
+}
+
+/// The message for a placeholder left under `key` (`paths` or `required-files`) of a
+/// requirement: what to write instead, in English and Chinese.
+fn placeholder(kind: RequirementKind, id: &str, name: &Spanned<String>, key: &str) -> String {
+    let name = name.get_ref().trim();
+    let (what, what_zh, example) = match (kind, key) {
+        (_, "required-files") => (
+            "the files that must be delivered",
+            "必须交付的文件",
+            format!("required-files = [\"{id}/pom.xml\"]"),
+        ),
+        (RequirementKind::Module, _) => (
+            "the module's folder(s)",
+            "该模块所在的文件夹",
+            format!("paths = [\"{id}/**\"]"),
+        ),
+        (RequirementKind::Document, _) => (
+            "the document's file(s)",
+            "该文档的文件",
+            format!("paths = [\"docs/**/*{name}*\"]"),
+        ),
+        (RequirementKind::Database, _) => (
+            "the scripts' files",
+            "数据库脚本文件",
+            "paths = [\"db/**/*.sql\"]".to_owned(),
+        ),
+        (RequirementKind::Dependencies, _) => (
+            "the dependency lists' files",
+            "依赖清单文件",
+            "paths = [\"**/pom.xml\"]".to_owned(),
+        ),
+    };
+    let kind_zh = match kind {
+        RequirementKind::Module => "模块",
+        RequirementKind::Document => "文档",
+        RequirementKind::Database => "数据库脚本",
+        RequirementKind::Dependencies => "依赖清单",
+    };
+    format!(
+        "{} {id:?} ({name}) still has the placeholder written by `escrow manifest init` in {key}: replace it with {what}, e.g. {example}, or delete the entry if the contract does not require it / {kind_zh}「{id}」（{name}）的 {key} 仍是 escrow manifest init 写下的占位内容：请改为{what_zh}，例如 {example}；如合同不要求此项，请删除该条目",
+        kind.as_str()
+    )
 }
 
 /// A list of file extensions under `key` (`source-extensions`): lower-case, without the dot.

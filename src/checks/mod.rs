@@ -28,6 +28,7 @@ use crate::delivery::inventory::resolve_link;
 use crate::delivery::{Delivery, DeliveryError, Entry, EntryKind, names};
 use crate::finding::Finding;
 pub use config::{Requirement, RequirementKind, RequirementRule};
+pub use documents::default_min_bytes;
 
 /// How many matched paths a requirement result lists as a sample.
 pub const SAMPLE: usize = 10;
@@ -178,7 +179,9 @@ pub fn run(requirements: &[Requirement], delivery: &Delivery) -> Result<Checked,
                 min_source_files,
                 source_extensions,
             } => modules::check(req, files, *min_source_files, source_extensions),
-            RequirementRule::Document { min_bytes } => documents::check(req, files, *min_bytes),
+            RequirementRule::Document { min_bytes } => {
+                documents::check(req, files, *min_bytes, delivery)?
+            }
             RequirementRule::Database { min_tables } => {
                 database::check(req, files, *min_tables, delivery)?
             }

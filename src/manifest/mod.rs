@@ -1,6 +1,7 @@
 //! The contract manifest: what a delivery must contain. Parsed in two phases: serde structs with
 //! spans (`raw`), then `validate`, which collects every problem with `FILE:LINE:COL`.
 
+mod hints;
 mod raw;
 
 use std::collections::BTreeMap;
@@ -22,7 +23,7 @@ use raw::RawManifest;
 /// What `escrow manifest init` writes where a person must fill something in (a contracted
 /// module it could not find): a glob starting with it is refused, so a draft with one left
 /// fails loudly until edited.
-pub const TODO_MARK: &str = "TODO";
+pub use crate::validate::TODO_MARK;
 
 /// The manifest schema version this build reads.
 pub const SCHEMA_VERSION: i64 = 1;

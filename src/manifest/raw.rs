@@ -10,12 +10,13 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::hints::{self, Form};
 use crate::checks::config::RawRequirements;
 pub use crate::checks::config::SpannedStrings;
 use crate::scan::config::{RawAllow, RawScan};
 
-/// The manifest's top level, without the requirement arrays (`[[module]]`, …), which are
-/// deserialized entry by entry so that a mistake in one entry does not hide those in others.
+/// The manifest's top level, without its tables (`[contract]`, `[[module]]`, …), which are
+/// deserialized one by one so that a mistake in one does not hide those in others.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawHead {
@@ -23,9 +24,11 @@ pub struct RawHead {
     #[serde(default)]
     pub case_sensitive: bool,
     pub source_extensions: Option<SpannedStrings>,
+    #[serde(skip)]
     pub contract: Option<RawContract>,
-    #[serde(default)]
+    #[serde(skip)]
     pub severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(skip)]
     pub scan: Option<RawScan>,
 }
 
@@ -59,89 +62,126 @@ pub struct RawManifest {
 pub type RawProblem = (std::ops::Range<usize>, String);
 
 /// Parse manifest text into raw structs, collecting every syntax error, and then one error per
-/// top level and per requirement entry (serde stops at the first error inside a value).
+/// table and per requirement entry (serde stops at the first error inside a value).
 pub fn parse(text: &str) -> (RawManifest, Vec<RawProblem>) {
     let (root, errors) = DeTable::parse_recoverable(text);
-    let mut problems: Vec<RawProblem> = errors.iter().map(toml_problem).collect();
-    if !problems.is_empty() {
-        return (RawManifest::default(), problems);
+    if !errors.is_empty() {
+        return (RawManifest::default(), hints::syntax(text, &errors));
     }
-    let span = root.span();
+    let mut problems: Vec<RawProblem> = Vec::new();
+    let root_span = root.span();
     let mut table = root.into_inner();
+    let unknown: Vec<String> = table
+        .keys()
+        .map(|k| k.get_ref().to_string())
+        .filter(|k| {
+            !hints::TOP_KEYS.contains(&k.as_str()) && !hints::TABLES.iter().any(|(t, _)| t == k)
+        })
+        .collect();
+    for k in unknown {
+        if let Some((key, _)) = table.remove_entry(k.as_str()) {
+            problems.push(hints::unknown_top(text, key.span(), &k));
+        }
+    }
+    let mut p = Parser {
+        text,
+        problems: &mut problems,
+    };
     let mut raw = RawManifest {
         requirements: RawRequirements {
-            module: entries(&mut table, "module", &mut problems),
-            document: entries(&mut table, "document", &mut problems),
-            database: entries(&mut table, "database", &mut problems),
-            dependencies: entries(&mut table, "dependencies", &mut problems),
+            module: p.entries(&mut table, "module"),
+            document: p.entries(&mut table, "document"),
+            database: p.entries(&mut table, "database"),
+            dependencies: p.entries(&mut table, "dependencies"),
         },
-        rule: entries(&mut table, "rule", &mut problems),
-        allow: entries(&mut table, "allow", &mut problems),
-        build: single(&mut table, "build", &mut problems),
+        rule: p.entries(&mut table, "rule"),
+        allow: p.entries(&mut table, "allow"),
+        build: p.single(&mut table, "build"),
         head: None,
     };
-    let head = Spanned::new(span, DeValue::Table(table));
+    let contract = p.single::<RawContract>(&mut table, "contract");
+    let severity = p.single(&mut table, "severity");
+    let scan = p.single::<RawScan>(&mut table, "scan");
+    let head = Spanned::new(root_span, DeValue::Table(table));
     match RawHead::deserialize(ValueDeserializer::from(head)) {
-        Ok(h) => raw.head = Some(h),
-        Err(e) => problems.push(toml_problem(&e)),
+        Ok(mut h) => {
+            h.contract = contract.map(Spanned::into_inner);
+            h.severity = severity.map(Spanned::into_inner).unwrap_or_default();
+            h.scan = scan.map(Spanned::into_inner);
+            raw.head = Some(h);
+        }
+        Err(e) => {
+            let problem = p.problem(&e, "the top level");
+            p.problems.push(problem);
+        }
     }
     (raw, problems)
 }
 
-fn toml_problem(e: &toml::de::Error) -> RawProblem {
-    (e.span().unwrap_or(0..0), e.message().trim().to_owned())
+/// The manifest text and the problems found so far.
+struct Parser<'t, 'p> {
+    text: &'t str,
+    problems: &'p mut Vec<RawProblem>,
 }
 
-fn single<T: DeserializeOwned>(
-    table: &mut DeTable<'_>,
-    key: &str,
-    problems: &mut Vec<RawProblem>,
-) -> Option<Spanned<T>> {
-    let value = table.remove(key)?;
-    let span = value.span();
-    match value.into_inner() {
-        v @ DeValue::Table(_) => {
-            match T::deserialize(ValueDeserializer::from(Spanned::new(span.clone(), v))) {
-                Ok(t) => Some(Spanned::new(span, t)),
-                Err(e) => {
-                    problems.push(toml_problem(&e));
-                    None
+impl Parser<'_, '_> {
+    /// A serde error in `table`, said for people.
+    fn problem(&self, e: &toml::de::Error, table: &str) -> RawProblem {
+        hints::rewrite(self.text, e.span().unwrap_or(0..0), e.message(), table)
+    }
+
+    /// A single table (`[build]`, `[contract]`).
+    fn single<T: DeserializeOwned>(
+        &mut self,
+        table: &mut DeTable<'_>,
+        key: &str,
+    ) -> Option<Spanned<T>> {
+        let (name, value) = table.remove_entry(key)?;
+        let span = value.span();
+        match value.into_inner() {
+            v @ DeValue::Table(_) => {
+                match T::deserialize(ValueDeserializer::from(Spanned::new(span.clone(), v))) {
+                    Ok(t) => Some(Spanned::new(span, t)),
+                    Err(e) => {
+                        let problem = self.problem(&e, &hints::header(key));
+                        self.problems.push(problem);
+                        None
+                    }
                 }
             }
-        }
-        _ => {
-            problems.push((span, format!("`{key}` must be a table, written [{key}]")));
-            None
+            _ => {
+                let form = hints::form_at(self.text, name.span().start);
+                let at = if form == Form::Key { span } else { name.span() };
+                self.problems.push((at, hints::wrong_form(key, form)));
+                None
+            }
         }
     }
-}
 
-fn entries<T: DeserializeOwned>(
-    table: &mut DeTable<'_>,
-    key: &str,
-    problems: &mut Vec<RawProblem>,
-) -> Vec<T> {
-    let Some(value) = table.remove(key) else {
-        return Vec::new();
-    };
-    let span = value.span();
-    match value.into_inner() {
-        DeValue::Array(items) => items
-            .into_iter()
-            .filter_map(|item| match T::deserialize(ValueDeserializer::from(item)) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    problems.push(toml_problem(&e));
-                    None
-                }
-            })
-            .collect(),
-        _ => {
-            problems.push((
-                span,
-                format!("`{key}` must be a list of tables, written [[{key}]]"),
-            ));
-            Vec::new()
+    /// The entries of a repeatable table (`[[module]]`), each on its own.
+    fn entries<T: DeserializeOwned>(&mut self, table: &mut DeTable<'_>, key: &str) -> Vec<T> {
+        let Some((name, value)) = table.remove_entry(key) else {
+            return Vec::new();
+        };
+        let span = value.span();
+        match value.into_inner() {
+            DeValue::Array(items) => items
+                .into_iter()
+                .filter_map(|item| match T::deserialize(ValueDeserializer::from(item)) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        let problem = self.problem(&e, &hints::header(key));
+                        self.problems.push(problem);
+                        None
+                    }
+                })
+                .collect(),
+            _ => {
+                let form = hints::form_at(self.text, name.span().start);
+                let at = if form == Form::Key { span } else { name.span() };
+                self.problems.push((at, hints::wrong_form(key, form)));
+                Vec::new()
+            }
         }
     }
 }

@@ -139,7 +139,9 @@ fn document_matches_case_insensitively_and_in_subfolders() {
     let (r, code) = mutated(
         |d| {
             rm(d, "docs/接口说明文档.md");
-            write(d, "docs/v2/HIS-API-Reference.PDF", vec![b'%'; 4096]);
+            let mut pdf = b"%PDF-1.7\n".to_vec();
+            pdf.resize(4096, b'%');
+            write(d, "docs/v2/HIS-API-Reference.PDF", pdf);
         },
         None,
     );
