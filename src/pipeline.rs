@@ -415,9 +415,10 @@ fn inspect(
 ) -> Result<Inspected, CheckError> {
     let mut outcome = Outcome::default();
     if stages.checks {
-        let checked = checks::run(&manifest.requirements, delivery)?;
+        let checked = checks::run(&manifest.requirements, coverage_rules(manifest), delivery)?;
         outcome.requirements = checked.requirements;
         outcome.findings = checked.findings;
+        outcome.coverage = Some(checked.coverage);
         if let Some(scanner) = scanner {
             let (findings, summary) = scanner.finish(delivery);
             outcome.findings.extend(findings);
@@ -435,6 +436,15 @@ fn inspect(
         _ => None,
     };
     Ok(Inspected { outcome, build })
+}
+
+/// What counts as source and as third-party code for the coverage: the manifest's
+/// `source-extensions` and `[scan] vendored` globs.
+fn coverage_rules(manifest: &Manifest) -> checks::coverage::Rules<'_> {
+    checks::coverage::Rules {
+        source_extensions: &manifest.source_extensions,
+        vendored: &manifest.scan.vendored_set,
+    }
 }
 
 /// Stages 5 and 6: the policy, once, over the findings of every stage (`[severity]`,

@@ -6,7 +6,10 @@ use std::io::{self, Write};
 use console::Style;
 use unicode_width::UnicodeWidthStr;
 
-use super::{BuildInfo, Report, RequirementInfo, RequirementStatusInfo as Status, Verdict};
+use super::{
+    BuildInfo, FolderInfo, Report, RequirementInfo, RequirementStatusInfo as Status, UncoveredInfo,
+    Verdict,
+};
 use crate::checks::human_bytes;
 use crate::finding::{self, Finding, Severity};
 
@@ -95,6 +98,9 @@ pub fn render_human(
     header(report, lang, color, out)?;
     if !report.requirements.is_empty() || report.build.is_none() {
         requirements_table(report, lang, color, out)?;
+    }
+    if let Some(u) = &report.uncovered {
+        uncovered_section(report, u, lang, color, out)?;
     }
     if let Some(b) = &report.build {
         build_section(b, lang, color, out)?;
@@ -642,6 +648,206 @@ fn requirements_table(
         )?;
     }
     writeln!(out)?;
+    Ok(())
+}
+
+/// Uncovered source folders the human report lists; the JSON report lists them all.
+const UNCOVERED_SHOWN: usize = 10;
+
+/// Third-party folders the human report names.
+const THIRD_PARTY_SHOWN: usize = 3;
+
+/// A folder of the uncovered summary, for people: `web/`, `his/ (files directly in it)`, the
+/// delivery's top.
+fn folder_label(f: &FolderInfo, lang: Lang) -> String {
+    match (f.folder.as_str(), f.direct, lang) {
+        (".", _, Lang::En) => "(top folder)".to_owned(),
+        (".", _, Lang::Zh) => "（根目录）".to_owned(),
+        (d, true, Lang::En) => format!("{d}/ (files directly in it)"),
+        (d, true, Lang::Zh) => format!("{d}/（仅其直接包含的文件）"),
+        (d, false, _) => format!("{d}/"),
+    }
+}
+
+/// A path as one shell word: as is when it holds only plain characters, else single-quoted.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ',' | ':' | '@' | '=')
+        });
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The delivered source no requirement covers, by folder, with the third-party code and the
+/// other files covered by nothing in one line each, and the command that shows what each
+/// requirement matches. Nothing when every source file is covered.
+fn uncovered_section(
+    report: &Report,
+    u: &UncoveredInfo,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if u.files == 0 {
+        return Ok(());
+    }
+    let (bold, _, _, yellow, dim) = Styles::new(color).parts();
+    let l = |en, zh| lang.pick(en, zh);
+    writeln!(
+        out,
+        "{}",
+        bold.apply_to(l(
+            "Source not covered by any requirement",
+            "未被任何要求覆盖的源代码"
+        ))
+    )?;
+    let pct = crate::checks::coverage::percent(u.files, u.source_files);
+    let head = match lang {
+        Lang::En => format!(
+            "{} of the {} delivered source files ({pct}, {}) match no requirement of the manifest:",
+            u.files,
+            u.source_files,
+            human_bytes(u.bytes)
+        ),
+        Lang::Zh => format!(
+            "交付的 {} 个源代码文件中有 {} 个（{pct}，{}）不匹配清单中的任何要求：",
+            u.source_files,
+            u.files,
+            human_bytes(u.bytes)
+        ),
+    };
+    writeln!(out, "  {}", yellow.apply_to(head))?;
+    uncovered_folders(u, lang, &dim, out)?;
+    uncovered_others(u, lang, &dim, out)?;
+    writeln!(
+        out,
+        "  → {}",
+        l(
+            "If these folders belong to the contract, the manifest's paths probably do not match the vendor's folder names; see what each requirement matches with:",
+            "如这些目录属于合同范围，清单中的路径很可能与供应商的目录名不一致；可用以下命令查看每项要求匹配到的文件："
+        )
+    )?;
+    writeln!(
+        out,
+        "    escrow manifest check {} --against {}",
+        shell_word(&report.manifest.path),
+        shell_word(&report.delivery.path)
+    )?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// "1 file", "3 files", "3 个文件".
+fn files_text(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{n} {}", if n == 1 { "file" } else { "files" }),
+        Lang::Zh => format!("{n} 个文件"),
+    }
+}
+
+/// The uncovered source folders, one a line (at most [`UNCOVERED_SHOWN`]): files, bytes,
+/// languages.
+fn uncovered_folders(
+    u: &UncoveredInfo,
+    lang: Lang,
+    dim: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let shown: Vec<&FolderInfo> = u.folders.iter().take(UNCOVERED_SHOWN).collect();
+    let w_folder = shown
+        .iter()
+        .map(|f| folder_label(f, lang).width())
+        .max()
+        .unwrap_or(0);
+    let w_files = shown
+        .iter()
+        .map(|f| files_text(f.files, lang).width())
+        .max()
+        .unwrap_or(0);
+    for f in &shown {
+        let langs = f
+            .languages
+            .iter()
+            .map(|x| format!("{} {}", x.language, x.files))
+            .collect::<Vec<_>>()
+            .join(", ");
+        writeln!(
+            out,
+            "    {}  {}  {}  {}",
+            pad(&folder_label(f, lang), w_folder),
+            pad_left(&files_text(f.files, lang), w_files),
+            pad_left(&human_bytes(f.bytes), 9),
+            dim.apply_to(langs)
+        )?;
+    }
+    if u.folders.len() > shown.len() {
+        let more = u.folders.len() - shown.len();
+        writeln!(
+            out,
+            "    {}",
+            dim.apply_to(match lang {
+                Lang::En => format!(
+                    "… {more} more folders; the JSON report (--format json) lists them all"
+                ),
+                Lang::Zh => format!("… 另有 {more} 个目录未列出；JSON 报告（--format json）列出全部"),
+            })
+        )?;
+    }
+    Ok(())
+}
+
+/// The third-party code and the other files no requirement covers, one line each.
+fn uncovered_others(
+    u: &UncoveredInfo,
+    lang: Lang,
+    dim: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if u.third_party_files > 0 {
+        let mut names: Vec<String> = u
+            .third_party_folders
+            .iter()
+            .take(THIRD_PARTY_SHOWN)
+            .map(|f| folder_label(f, lang))
+            .collect();
+        if u.third_party_folders.len() > THIRD_PARTY_SHOWN {
+            names.push("…".to_owned());
+        }
+        let line = match lang {
+            Lang::En => format!(
+                "Third-party code, not counted above: {}, {} in {}",
+                files_text(u.third_party_files, lang),
+                human_bytes(u.third_party_bytes),
+                names.join(", ")
+            ),
+            Lang::Zh => format!(
+                "第三方代码（不计入上述统计）：{}，{}，位于 {}",
+                files_text(u.third_party_files, lang),
+                human_bytes(u.third_party_bytes),
+                names.join("、")
+            ),
+        };
+        writeln!(out, "  {}", dim.apply_to(line))?;
+    }
+    if u.other_files > 0 {
+        let line = match lang {
+            Lang::En => format!(
+                "Other files no requirement covers (images, documents, binaries, …): {}, {}",
+                files_text(u.other_files, lang),
+                human_bytes(u.other_bytes)
+            ),
+            Lang::Zh => format!(
+                "未被任何要求覆盖的其他文件（图片、文档、二进制文件等）：{}，{}",
+                files_text(u.other_files, lang),
+                human_bytes(u.other_bytes)
+            ),
+        };
+        writeln!(out, "  {}", dim.apply_to(line))?;
+    }
     Ok(())
 }
 
