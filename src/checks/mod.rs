@@ -14,6 +14,7 @@ mod database;
 mod dependencies;
 mod depfiles;
 mod documents;
+pub mod matches;
 pub mod modules;
 mod sql;
 

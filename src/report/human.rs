@@ -682,9 +682,9 @@ fn shell_word(s: &str) -> String {
     }
 }
 
-/// The delivered source no requirement covers, by folder, with the third-party code and the
-/// other files covered by nothing in one line each, and the command that shows what each
-/// requirement matches. Nothing when every source file is covered.
+/// The delivered source no requirement covers, by folder (see [`uncovered_summary`]), and the
+/// command that shows what each requirement matches. Nothing when every source file is
+/// covered.
 fn uncovered_section(
     report: &Report,
     u: &UncoveredInfo,
@@ -695,38 +695,11 @@ fn uncovered_section(
     if u.files == 0 {
         return Ok(());
     }
-    let (bold, _, _, yellow, dim) = Styles::new(color).parts();
-    let l = |en, zh| lang.pick(en, zh);
-    writeln!(
-        out,
-        "{}",
-        bold.apply_to(l(
-            "Source not covered by any requirement",
-            "未被任何要求覆盖的源代码"
-        ))
-    )?;
-    let pct = crate::checks::coverage::percent(u.files, u.source_files);
-    let head = match lang {
-        Lang::En => format!(
-            "{} of the {} delivered source files ({pct}, {}) match no requirement of the manifest:",
-            u.files,
-            u.source_files,
-            human_bytes(u.bytes)
-        ),
-        Lang::Zh => format!(
-            "交付的 {} 个源代码文件中有 {} 个（{pct}，{}）不匹配清单中的任何要求：",
-            u.source_files,
-            u.files,
-            human_bytes(u.bytes)
-        ),
-    };
-    writeln!(out, "  {}", yellow.apply_to(head))?;
-    uncovered_folders(u, lang, &dim, out)?;
-    uncovered_others(u, lang, &dim, out)?;
+    uncovered_summary(u, lang, color, out)?;
     writeln!(
         out,
         "  → {}",
-        l(
+        lang.pick(
             "If these folders belong to the contract, the manifest's paths probably do not match the vendor's folder names; see what each requirement matches with:",
             "如这些目录属于合同范围，清单中的路径很可能与供应商的目录名不一致；可用以下命令查看每项要求匹配到的文件："
         )
@@ -739,6 +712,59 @@ fn uncovered_section(
     )?;
     writeln!(out)?;
     Ok(())
+}
+
+/// The section "Source not covered by any requirement": how many source files, their share,
+/// each folder (at most [`UNCOVERED_SHOWN`]) with its files, bytes and languages, then the
+/// third-party code and the other files covered by nothing, one line each. Also used by
+/// `escrow manifest check --against`.
+pub(crate) fn uncovered_summary(
+    u: &UncoveredInfo,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (bold, _, _, yellow, dim) = Styles::new(color).parts();
+    writeln!(
+        out,
+        "{}",
+        bold.apply_to(lang.pick(
+            "Source not covered by any requirement",
+            "未被任何要求覆盖的源代码"
+        ))
+    )?;
+    if u.files == 0 {
+        writeln!(
+            out,
+            "  {}",
+            match lang {
+                Lang::En => format!(
+                    "none: every one of the {} delivered source files matches a requirement",
+                    u.source_files
+                ),
+                Lang::Zh => format!("无：交付的 {} 个源代码文件均匹配某项要求", u.source_files),
+            }
+        )?;
+    } else {
+        let pct = crate::checks::coverage::percent(u.files, u.source_files);
+        let head = match lang {
+            Lang::En => format!(
+                "{} of the {} delivered source files ({pct}, {}) match no requirement of the manifest:",
+                u.files,
+                u.source_files,
+                human_bytes(u.bytes)
+            ),
+            Lang::Zh => format!(
+                "交付的 {} 个源代码文件中有 {} 个（{pct}，{}）不匹配清单中的任何要求：",
+                u.source_files,
+                u.files,
+                human_bytes(u.bytes)
+            ),
+        };
+        writeln!(out, "  {}", yellow.apply_to(head))?;
+        uncovered_folders(u, lang, &dim, out)?;
+    }
+    uncovered_others(u, lang, &dim, out)
 }
 
 /// "1 file", "3 files", "3 个文件".
