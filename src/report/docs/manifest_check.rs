@@ -512,3 +512,107 @@ fn glob_line(
         }
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::coverage;
+    use crate::checks::matches::{GLOB_SAMPLE, matches};
+    use crate::delivery::{Entry, EntryKind};
+
+    const MANIFEST: &str = r#"schema-version = 1
+[[module]]
+id = "register"
+name = "挂号"
+paths = [
+  "his/registration/**",
+  "his/his-register/**",
+  "his/**/*.java",
+]
+required-files = ["his/his-register/pom.xml", "his/registration"]
+"#;
+
+    fn entry(path: &str, kind: EntryKind) -> Entry {
+        Entry {
+            path: path.as_bytes().into(),
+            kind,
+            mode: 0o100_644,
+            size: 10,
+            sha256: None,
+            link_target: None,
+        }
+    }
+
+    #[test]
+    fn each_glob_counts_its_files_with_its_line() {
+        let m = crate::manifest::parse(MANIFEST).unwrap();
+        let entries = vec![
+            entry("his", EntryKind::Dir),
+            entry("his/his-register", EntryKind::Dir),
+            entry("his/his-register/A.java", EntryKind::File),
+            entry("his/his-register/B.java", EntryKind::File),
+            entry("his/his-register/pom.xml", EntryKind::File),
+            entry("his/tools/C.java", EntryKind::File),
+            entry("his/tools/D.java", EntryKind::File),
+            entry("his/tools/x.py", EntryKind::File),
+        ];
+        let exts = m.source_extensions.clone();
+        let got = matches(
+            &m.requirements,
+            coverage::Rules {
+                source_extensions: &exts,
+                vendored: &globset::GlobSet::empty(),
+            },
+            &entries,
+        );
+        let r = &got.requirements[0];
+        assert_eq!(r.files, 5, "each file once, whichever globs match it");
+        assert_eq!(r.sample[0], "his/his-register/A.java");
+        let globs: Vec<(&str, usize, u64)> = r
+            .globs
+            .iter()
+            .map(|g| (g.glob.as_str(), g.line, g.matches))
+            .collect();
+        assert_eq!(
+            globs,
+            [
+                ("his/registration/**", 6, 0),
+                ("his/his-register/**", 7, 3),
+                ("his/**/*.java", 8, 4),
+            ]
+        );
+        assert_eq!(r.globs[2].sample.len(), GLOB_SAMPLE);
+        let required: Vec<(&str, usize, u64)> = r
+            .required_files
+            .iter()
+            .map(|g| (g.glob.as_str(), g.line, g.matches))
+            .collect();
+        assert_eq!(
+            required,
+            [
+                ("his/his-register/pom.xml", 10, 1),
+                ("his/registration", 10, 0)
+            ]
+        );
+        assert_eq!(got.coverage.uncovered.files, 1, "his/tools/x.py");
+        assert_eq!(got.coverage.source_files, 5);
+        // The document warns for each glob matching nothing, at its line.
+        let w = warnings(&got.requirements);
+        let got: Vec<(usize, &str, &str)> = w
+            .iter()
+            .map(|w| (w.line, w.glob.as_str(), w.key.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (6, "his/registration/**", "paths"),
+                (10, "his/registration", "required-files"),
+            ]
+        );
+        assert!(
+            w[0].message.contains("its other paths match 5 files"),
+            "{}",
+            w[0].message
+        );
+    }
+}
