@@ -1,6 +1,8 @@
 //! Requirement checks: match the inventory against each manifest requirement, then apply the
-//! rule of its kind. One file per kind, each with its finding codes; `compare` is the comparison
-//! with the previous snapshot.
+//! rule of its kind. One file per kind, each with its finding codes; `coverage` summarises the
+//! delivered files no requirement matches (`source-uncovered`); `matches` says what each glob
+//! matches (`escrow manifest check --against`); `compare` is the comparison with the previous
+//! snapshot.
 //!
 //! No check applies the manifest's `[severity]` or `[[allow]]`: every finding leaves here at its
 //! code's default severity (or its scan rule's own), and the policy step applies the manifest's
