@@ -1083,3 +1083,91 @@ fn build_rebuild(b: &BuildInfo, lang: Lang, color: bool, out: &mut dyn Write) ->
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(name: &str, direct: bool, files: u64) -> FolderInfo {
+        FolderInfo {
+            folder: name.to_owned(),
+            direct,
+            files,
+            bytes: files * 1024,
+            languages: vec![super::super::LanguageInfo {
+                language: "java".to_owned(),
+                files,
+            }],
+        }
+    }
+
+    fn summary(u: &UncoveredInfo, lang: Lang) -> String {
+        let mut out = Vec::new();
+        uncovered_summary(u, lang, false, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Ten folders shown and the rest counted; the top, a folder's own files, third-party code
+    /// and other files each named plainly.
+    #[test]
+    fn the_uncovered_summary_shows_ten_folders_and_names_the_rest() {
+        let mut folders: Vec<FolderInfo> = (0..12)
+            .map(|i| folder(&format!("m{i:02}"), false, 20 - i))
+            .collect();
+        folders.push(folder("his", true, 2));
+        folders.push(folder(".", true, 1));
+        let u = UncoveredInfo {
+            source_files: 400,
+            files: 200,
+            bytes: 204_800,
+            folders,
+            third_party_files: 7,
+            third_party_bytes: 700,
+            third_party_folders: vec![folder("web/node_modules", false, 7)],
+            other_files: 3,
+            other_bytes: 300,
+        };
+        let en = summary(&u, Lang::En);
+        assert!(
+            en.contains("200 of the 400 delivered source files (50%, 200.0 KB)"),
+            "{en}"
+        );
+        assert!(en.contains("    m00/  20 files"), "{en}");
+        assert!(en.contains("m09/") && !en.contains("m10/"), "{en}");
+        assert!(en.contains("… 4 more folders; the JSON report"), "{en}");
+        assert!(
+            en.contains("Third-party code, not counted above: 7 files, 700 B in web/node_modules/"),
+            "{en}"
+        );
+        assert!(
+            en.contains("(images, documents, binaries, …): 3 files, 300 B"),
+            "{en}"
+        );
+        let zh = summary(&u, Lang::Zh);
+        assert!(
+            zh.contains("交付的 400 个源代码文件中有 200 个（50%，200.0 KB）"),
+            "{zh}"
+        );
+        assert!(zh.contains("… 另有 4 个目录未列出"), "{zh}");
+        assert_eq!(
+            folder_label(&u.folders[12], Lang::En),
+            "his/ (files directly in it)"
+        );
+        assert_eq!(folder_label(&u.folders[13], Lang::Zh), "（根目录）");
+        let none = UncoveredInfo {
+            source_files: 40,
+            ..UncoveredInfo::default()
+        };
+        assert!(
+            summary(&none, Lang::En).contains("none: every one of the 40 delivered source files")
+        );
+    }
+
+    #[test]
+    fn command_lines_quote_what_the_shell_would_split() {
+        assert_eq!(shell_word("manifests/his.toml"), "manifests/his.toml");
+        assert_eq!(shell_word("交付物/v2.tar.gz"), "交付物/v2.tar.gz");
+        assert_eq!(shell_word("My Delivery"), "'My Delivery'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+    }
+}
