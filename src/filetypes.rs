@@ -2,7 +2,9 @@
 //! formats, media, documents), and the extensions counted as source code.
 //!
 //! One definition for the archive reader (which formats it unpacks) and the scan (compiled code,
-//! nested archives, encrypted containers). A leaf module: it imports nothing from the crate.
+//! nested archives, encrypted containers), and one of the folders that hold third-party code
+//! for the scan and the requirement checks' coverage. A leaf module: it imports nothing from
+//! the crate.
 
 /// Source-code file extensions (lower case, without the dot), counted by `min-source-files`
 /// unless the manifest overrides them, and scanned as text by the scan.
@@ -21,6 +23,73 @@ pub const DEFAULT_SOURCE_EXTENSIONS: &[&str] = &[
     "srs", "srj", "srq", "srp", // database code
     "sql", "plsql", "pls", "pks", "pkb", "prc", "fnc", "trg", "vw",
 ];
+
+/// Path components of folders that hold third-party code by convention (npm, Bower, jspm,
+/// Composer and Go `vendor`, pip, Maven's and Gradle's caches, NuGet's `packages`).
+pub const THIRD_PARTY_DIRS: &[&str] = &[
+    "node_modules",
+    "bower_components",
+    "jspm_packages",
+    "vendor",
+    "vendors",
+    "third_party",
+    "third-party",
+    "thirdparty",
+    "3rdparty",
+    "site-packages",
+    "dist-packages",
+    ".m2",
+    ".gradle",
+    ".nuget",
+    "packages",
+];
+
+/// Whether the file at `path` (relative, `/`-separated bytes) is third-party code: matched by
+/// one of the manifest's `[scan] vendored` globs, or under a folder of [`THIRD_PARTY_DIRS`]
+/// (case-insensitive). `vendor`/`vendors` count only among the first three folders (Composer's
+/// and Go's sit near the top; `com/acme/his/vendor` deep in a source tree is the vendor's own
+/// package), and `packages` only when the folder inside it is named like a NuGet package
+/// (`packages/Newtonsoft.Json.13.0.1/`, not a JavaScript monorepo's `packages/his-web/`).
+/// Allocates nothing when `vendored` is empty: the requirement checks call it per file.
+pub fn is_third_party(path: &[u8], vendored: &globset::GlobSet) -> bool {
+    if !vendored.is_empty() {
+        let p = std::path::Path::new(
+            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(path),
+        );
+        if vendored.is_match_candidate(&globset::Candidate::new(p)) {
+            return true;
+        }
+    }
+    // The folders: every component but the last.
+    let Some(last) = path.iter().rposition(|b| *b == b'/') else {
+        return false;
+    };
+    let mut dirs = path[..last].split(|b| *b == b'/').enumerate().peekable();
+    while let Some((i, c)) = dirs.next() {
+        let is = |d: &str| c.eq_ignore_ascii_case(d.as_bytes());
+        let third = if is("vendor") || is("vendors") {
+            i <= 2
+        } else if is("packages") {
+            dirs.peek().is_some_and(|(_, n)| nuget_folder(n))
+        } else {
+            THIRD_PARTY_DIRS.iter().any(|d| is(d))
+        };
+        if third {
+            return true;
+        }
+    }
+    false
+}
+
+/// A NuGet package folder name: `Newtonsoft.Json.13.0.1` (at least two dots, the last part
+/// starting with a digit).
+pub fn nuget_folder(name: &[u8]) -> bool {
+    let last_numeric = name
+        .rsplit(|b| *b == b'.')
+        .next()
+        .is_some_and(|p| p.first().is_some_and(u8::is_ascii_digit));
+    last_numeric && name.split(|b| *b == b'.').nth(2).is_some()
+}
 
 /// Git LFS pointer files are smaller than this (the LFS specification's limit).
 pub const LFS_POINTER_MAX: u64 = 1024;

@@ -353,6 +353,38 @@ pub fn audit(
     Ok(report)
 }
 
+/// `escrow manifest check MANIFEST [--against DELIVERY]`: the manifest loaded and summarised;
+/// with a delivery (a folder, an archive or a git repository, read as `check` reads it, with
+/// `ingest`'s bounds, but writing no archive file to disk and scanning nothing), what each of
+/// its globs matches there and the delivered source no requirement covers.
+///
+/// Errors: `Manifest` when the manifest cannot be read or is invalid (every problem);
+/// `Delivery` when the delivery cannot be read.
+pub fn manifest_check(
+    manifest_path: &Path,
+    against: Option<(&Path, &delivery::Ingest)>,
+    progress: &dyn Progress,
+) -> Result<crate::report::docs::ManifestCheckDoc, CheckError> {
+    let manifest = manifest::load(manifest_path)?;
+    let Some((path, ingest)) = against else {
+        return Ok(crate::report::docs::ManifestCheckDoc::new(&manifest, None));
+    };
+    let mut ingest = ingest.clone();
+    // Matching reads names only: no file of an archive needs to be on disk afterwards.
+    ingest.keep = Some(Arc::new(checks::Reread::of(&[])));
+    ingest.inspector = None;
+    let delivery = delivery::open_with(path, progress, None, &ingest)?;
+    let matches = checks::matches::matches(
+        &manifest.requirements,
+        coverage_rules(&manifest),
+        &delivery.inventory.entries,
+    );
+    Ok(crate::report::docs::ManifestCheckDoc::new(
+        &manifest,
+        Some((&delivery, &matches)),
+    ))
+}
+
 /// What the stages before the comparison found.
 struct Inspected {
     outcome: Outcome,
@@ -415,9 +447,10 @@ fn inspect(
 ) -> Result<Inspected, CheckError> {
     let mut outcome = Outcome::default();
     if stages.checks {
-        let checked = checks::run(&manifest.requirements, delivery)?;
+        let checked = checks::run(&manifest.requirements, coverage_rules(manifest), delivery)?;
         outcome.requirements = checked.requirements;
         outcome.findings = checked.findings;
+        outcome.coverage = Some(checked.coverage);
         if let Some(scanner) = scanner {
             let (findings, summary) = scanner.finish(delivery);
             outcome.findings.extend(findings);
@@ -435,6 +468,15 @@ fn inspect(
         _ => None,
     };
     Ok(Inspected { outcome, build })
+}
+
+/// What counts as source and as third-party code for the coverage: the manifest's
+/// `source-extensions` and `[scan] vendored` globs.
+fn coverage_rules(manifest: &Manifest) -> checks::coverage::Rules<'_> {
+    checks::coverage::Rules {
+        source_extensions: &manifest.source_extensions,
+        vendored: &manifest.scan.vendored_set,
+    }
 }
 
 /// Stages 5 and 6: the policy, once, over the findings of every stage (`[severity]`,

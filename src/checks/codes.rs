@@ -5,7 +5,7 @@ use crate::finding::finding_codes;
 
 finding_codes! {
     /// Codes of the requirement checks: modules, required files, documents, database scripts,
-    /// dependency manifests.
+    /// dependency manifests, and the delivered source no requirement covers.
     pub enum CheckCode {
         ModuleMissing => {
             code: "module-missing",
@@ -96,6 +96,15 @@ finding_codes! {
             meaning_zh: "依赖清单文件无法解析：任何构建工具都无法读取它。",
             ask_en: "Ask the vendor to deliver the file exactly as used in their build.",
             ask_zh: "要求供应商交付其实际构建时使用的原始文件。",
+        },
+        SourceUncovered => {
+            code: "source-uncovered",
+            default: Warn,
+            criterion: "① 源代码完整性",
+            meaning_en: "Much of the delivered source code is matched by no requirement of the manifest: its paths probably do not match the vendor's folder names, or the delivery holds a module the contract does not name.",
+            meaning_zh: "交付的源代码中有相当一部分不匹配清单中的任何要求：清单中的路径很可能与供应商实际的目录名不一致，或者交付物包含合同未列出的模块。",
+            ask_en: "Run `escrow manifest check MANIFEST --against DELIVERY` to see what each requirement matches and correct the manifest's paths (or draft one with `escrow manifest init DELIVERY`); if the folder is a module the contract does not name, ask the vendor what it is.",
+            ask_zh: "运行 `escrow manifest check 清单文件 --against 交付物` 查看每项要求匹配到哪些文件，并修正清单中的路径（或用 `escrow manifest init 交付物` 生成清单草稿）；如该目录是合同未列出的模块，请供应商说明其用途。",
         },
     }
 }

@@ -80,6 +80,10 @@ pub struct Requirement {
     pub matcher: GlobSet,
     /// `required-files`: each glob must match at least one delivered file.
     pub required_files: Vec<(String, globset::GlobMatcher)>,
+    /// The manifest line (from 1) of each glob of `paths`, in the same order.
+    pub path_lines: Vec<usize>,
+    /// The manifest line (from 1) of each glob of `required_files`, in the same order.
+    pub required_lines: Vec<usize>,
     /// What its kind checks.
     pub rule: RequirementRule,
 }
@@ -323,6 +327,7 @@ fn requirement(
     }
     let matcher = set.build().unwrap_or_else(|_| GlobSet::empty());
     let mut required_files = Vec::new();
+    let mut required_lines = Vec::new();
     for p in required
         .as_ref()
         .map(Spanned::get_ref)
@@ -336,6 +341,7 @@ fn requirement(
             );
         } else if let Some(g) = cx.glob(p, case_sensitive) {
             required_files.push((p.get_ref().clone(), g.compile_matcher()));
+            required_lines.push(cx.line_of(p.span().start));
         }
     }
     Requirement {
@@ -347,8 +353,14 @@ fn requirement(
             .iter()
             .map(|p| p.get_ref().clone())
             .collect(),
+        path_lines: paths
+            .get_ref()
+            .iter()
+            .map(|p| cx.line_of(p.span().start))
+            .collect(),
         matcher,
         required_files,
+        required_lines,
         rule,
     }
 }

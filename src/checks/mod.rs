@@ -1,6 +1,8 @@
 //! Requirement checks: match the inventory against each manifest requirement, then apply the
-//! rule of its kind. One file per kind, each with its finding codes; `compare` is the comparison
-//! with the previous snapshot.
+//! rule of its kind. One file per kind, each with its finding codes; `coverage` summarises the
+//! delivered files no requirement matches (`source-uncovered`); `matches` says what each glob
+//! matches (`escrow manifest check --against`); `compare` is the comparison with the previous
+//! snapshot.
 //!
 //! No check applies the manifest's `[severity]` or `[[allow]]`: every finding leaves here at its
 //! code's default severity (or its scan rule's own), and the policy step applies the manifest's
@@ -9,10 +11,12 @@
 pub mod codes;
 pub mod compare;
 pub mod config;
+pub mod coverage;
 mod database;
 mod dependencies;
 mod depfiles;
 mod documents;
+pub mod matches;
 pub mod modules;
 mod sql;
 
@@ -82,6 +86,8 @@ pub struct Checked {
     pub requirements: Vec<RequirementResult>,
     /// Every finding of the checks and of the inventory (links, special files, Git settings).
     pub findings: Vec<Finding>,
+    /// The delivered files no requirement matches, summarised by folder.
+    pub coverage: coverage::Coverage,
 }
 
 /// What a kind-specific check returns: evidence, kind-specific counts and findings.
@@ -124,41 +130,17 @@ impl crate::delivery::archive::stream::Keep for Reread {
     }
 }
 
-/// Run every requirement check and the inventory notes. The findings carry their default
-/// severities; the manifest's policy (`[severity]`, `[[allow]]`) is the caller's to apply, and
-/// the scan is a stage of its own.
-pub fn run(requirements: &[Requirement], delivery: &Delivery) -> Result<Checked, DeliveryError> {
+/// Run every requirement check, the coverage (the files no requirement matches, by `rules`)
+/// and the inventory notes. The findings carry their default severities; the manifest's policy
+/// (`[severity]`, `[[allow]]`) is the caller's to apply, and the scan is a stage of its own.
+pub fn run(
+    requirements: &[Requirement],
+    rules: coverage::Rules<'_>,
+    delivery: &Delivery,
+) -> Result<Checked, DeliveryError> {
     let entries = &delivery.inventory.entries;
-    // Match every file against every requirement, in parallel. The matches are kept as
-    // (entry, requirement) index pairs, 8 bytes each, not as a list per entry: an inventory
-    // may hold millions of entries.
-    let pairs: Vec<(u32, u32)> = entries
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(n, e)| {
-            let mut hits = Vec::new();
-            if e.kind == EntryKind::File {
-                let cand = Candidate::new(Path::new(OsStr::from_bytes(&e.path)));
-                // A GBK-encoded name (from a Chinese Windows archive) also matches in its
-                // decoded form, so that Chinese globs find it.
-                let gbk = names::gbk_decoded(&e.path);
-                let gbk = gbk.as_deref().map(|s| Candidate::new(Path::new(s)));
-                for (i, r) in requirements.iter().enumerate() {
-                    if r.matcher.is_match_candidate(&cand)
-                        || gbk
-                            .as_ref()
-                            .is_some_and(|g| r.matcher.is_match_candidate(g))
-                    {
-                        hits.push((
-                            u32::try_from(n).expect("fewer than 2^32 entries"),
-                            u32::try_from(i).expect("fewer than 2^32 requirements"),
-                        ));
-                    }
-                }
-            }
-            hits
-        })
-        .collect();
+    let pairs = match_files(requirements, entries);
+    let covered = Covered::of(entries.len(), &pairs);
     // Git LFS pointers stand for content that was not delivered: they match, but never count.
     let pointers = lfs_pointers(delivery, &pairs);
     let mut matched: Vec<Vec<&Entry>> = vec![Vec::new(); requirements.len()];
@@ -219,6 +201,10 @@ pub fn run(requirements: &[Requirement], delivery: &Delivery) -> Result<Checked,
         });
         outcome.findings.extend(kr.findings);
     }
+    outcome.coverage = coverage::summarise(entries, &|n| covered.get(n), rules);
+    outcome
+        .findings
+        .extend(coverage::finding(&outcome.coverage));
     outcome.findings.extend(delivery.notes.iter().cloned());
     outcome.findings.extend(inventory_notes(entries));
     // Git settings and hooks that would run commands: always, whether or not the scan is on.
@@ -226,6 +212,57 @@ pub fn run(requirements: &[Requirement], delivery: &Delivery) -> Result<Checked,
         .findings
         .extend(crate::delivery::gitconfig::findings(delivery));
     Ok(outcome)
+}
+
+/// Match every file against every requirement, in parallel. The matches are kept as
+/// (entry, requirement) index pairs, 8 bytes each, in entry order, not as a list per entry: an
+/// inventory may hold millions of entries.
+fn match_files(requirements: &[Requirement], entries: &[Entry]) -> Vec<(u32, u32)> {
+    entries
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(n, e)| {
+            let mut hits = Vec::new();
+            if e.kind == EntryKind::File {
+                let cand = Candidate::new(Path::new(OsStr::from_bytes(&e.path)));
+                // A GBK-encoded name (from a Chinese Windows archive) also matches in its
+                // decoded form, so that Chinese globs find it.
+                let gbk = names::gbk_decoded(&e.path);
+                let gbk = gbk.as_deref().map(|s| Candidate::new(Path::new(s)));
+                for (i, r) in requirements.iter().enumerate() {
+                    if r.matcher.is_match_candidate(&cand)
+                        || gbk
+                            .as_ref()
+                            .is_some_and(|g| r.matcher.is_match_candidate(g))
+                    {
+                        hits.push((
+                            u32::try_from(n).expect("fewer than 2^32 entries"),
+                            u32::try_from(i).expect("fewer than 2^32 requirements"),
+                        ));
+                    }
+                }
+            }
+            hits
+        })
+        .collect()
+}
+
+/// One bit per inventory entry: matched by some requirement.
+struct Covered(Vec<u64>);
+
+impl Covered {
+    /// The entries of `pairs` among `len` entries.
+    fn of(len: usize, pairs: &[(u32, u32)]) -> Covered {
+        let mut bits = vec![0u64; len.div_ceil(64)];
+        for &(n, _) in pairs {
+            bits[n as usize / 64] |= 1 << (n % 64);
+        }
+        Covered(bits)
+    }
+
+    fn get(&self, n: usize) -> bool {
+        self.0[n / 64] & (1 << (n % 64)) != 0
+    }
 }
 
 /// The matched files that are Git LFS pointers (`filetypes::is_lfs_pointer`), as sorted entry

@@ -7,18 +7,45 @@ use super::{KindResult, globs};
 use crate::delivery::{Entry, names};
 use crate::finding::Finding;
 
-/// Is this file source code? By extension, plus MyBatis/iBATIS mapper XML files.
+/// Is this file source code? By extension, plus MyBatis/iBATIS mapper XML files: the
+/// extension (lower case) or "xml (mapper)".
 pub fn is_source(path: &[u8], extensions: &[String]) -> Option<String> {
-    let ext = names::extension(path)?;
-    if extensions.contains(&ext) {
-        return Some(ext);
+    source_index(path, extensions).map(|i| language(i, extensions).to_owned())
+}
+
+/// The language [`source_index`] names: `extensions[i]`, or "xml (mapper)" past its end.
+pub fn language(i: usize, extensions: &[String]) -> &str {
+    extensions.get(i).map_or(MAPPER_XML, String::as_str)
+}
+
+/// How a mapper XML file (MyBatis, iBATIS) is named among source languages.
+pub const MAPPER_XML: &str = "xml (mapper)";
+
+/// [`is_source`] without allocating (the coverage of the requirement checks asks it of every
+/// delivered file): the index in `extensions` (lower case, without the dot) of the file's
+/// extension, `extensions.len()` for a MyBatis/iBATIS mapper XML file (`*Mapper.xml`,
+/// `*Dao.xml`, `*SqlMap.xml`), `None` for a file that is not source code. The extension is
+/// taken after the dots and spaces Windows ignores at a name's end; case is ignored.
+pub fn source_index(path: &[u8], extensions: &[String]) -> Option<usize> {
+    let name = names::windows_trimmed(names::file_name(path));
+    let dot = name.iter().rposition(|&b| b == b'.')?;
+    if dot == 0 || dot + 1 == name.len() {
+        return None;
     }
-    let name = String::from_utf8_lossy(names::file_name(path)).to_ascii_lowercase();
-    (ext == "xml"
-        && (name.ends_with("mapper.xml")
-            || name.ends_with("dao.xml")
-            || name.ends_with("sqlmap.xml")))
-    .then(|| "xml (mapper)".to_owned())
+    let ext = &name[dot + 1..];
+    if let Some(i) = extensions
+        .iter()
+        .position(|e| ext.eq_ignore_ascii_case(e.as_bytes()))
+    {
+        return Some(i);
+    }
+    let raw = names::file_name(path);
+    let ends = |suffix: &[u8]| {
+        raw.len() >= suffix.len() && raw[raw.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    (ext.eq_ignore_ascii_case(b"xml")
+        && (ends(b"mapper.xml") || ends(b"dao.xml") || ends(b"sqlmap.xml")))
+    .then_some(extensions.len())
 }
 
 pub(crate) fn check(
@@ -95,5 +122,41 @@ pub(crate) fn check(
         source_files: Some(source),
         tables: None,
         findings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_files_by_extension_and_mapper_xml() {
+        let exts: Vec<String> = ["java", "vue", "中文"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let cases: &[(&[u8], Option<&str>)] = &[
+            (b"a/B.java", Some("java")),
+            (b"a/B.JAVA", Some("java")),
+            (b"a/B.java. ", Some("java")),
+            (b"a/x.\xe4\xb8\xad\xe6\x96\x87", Some("中文")),
+            (b"a/UserMapper.xml", Some(MAPPER_XML)),
+            (b"a/userdao.XML", Some(MAPPER_XML)),
+            (b"a/OrderSqlMap.xml", Some(MAPPER_XML)),
+            (b"a/UserMapper.xml. ", None),
+            (b"a/pom.xml", None),
+            (b"a/.java", None),
+            (b"a/java", None),
+            (b"a.java/b", None),
+            (b"a/b.\xff", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(
+                is_source(path, &exts).as_deref(),
+                *want,
+                "{}",
+                String::from_utf8_lossy(path)
+            );
+        }
     }
 }

@@ -10,7 +10,7 @@
 //! top-level folder.
 //!
 //! Folders that are never modules, and whose files are neither counted nor grouped: third-party
-//! folders as the scan knows them ([`crate::scan::conventional_third_party`]: `node_modules`,
+//! folders as the scan knows them ([`crate::filetypes::is_third_party`]: `node_modules`,
 //! `vendor`, NuGet's `packages/Name.1.2.3`, `site-packages`, `.m2`, …), build outputs
 //! ([`BUILD_OUTPUT_DIRS`]: `target`, `bin`, `obj`, `dist`, …) and hidden folders (`.git`,
 //! `.idea`, `.mvn`, …). Build files under test resources (`src/test/resources/`) are fixtures
@@ -82,7 +82,7 @@ fn outside(path: &str) -> bool {
     let mut dirs = path.split('/');
     dirs.next_back();
     dirs.any(|c| c.starts_with('.') || BUILD_OUTPUT_DIRS.iter().any(|d| c.eq_ignore_ascii_case(d)))
-        || crate::scan::conventional_third_party(path.as_bytes())
+        || crate::filetypes::is_third_party(path.as_bytes(), &globset::GlobSet::empty())
 }
 
 /// Whether a path lies under a Maven or Gradle project's test resources.

@@ -67,6 +67,9 @@ pub struct Manifest {
     pub contract: Contract,
     /// `case-sensitive`: whether globs match letter case exactly (default `false`).
     pub case_sensitive: bool,
+    /// `source-extensions` (lower case, without the dot), else the built-in list
+    /// (`DEFAULT_SOURCE_EXTENSIONS`): what counts as source code outside any module.
+    pub source_extensions: Vec<String>,
     /// The `[[module]]`, `[[document]]`, `[[database]]` and `[[dependencies]]` entries, in
     /// manifest order, validated, with their globs compiled.
     pub requirements: Vec<Requirement>,
@@ -331,6 +334,7 @@ impl Validator<'_> {
                 calendar: c.calendar.map(Spanned::into_inner),
             },
             case_sensitive,
+            source_extensions: default_exts,
             requirements,
             severities,
             scan,

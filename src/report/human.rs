@@ -6,7 +6,10 @@ use std::io::{self, Write};
 use console::Style;
 use unicode_width::UnicodeWidthStr;
 
-use super::{BuildInfo, Report, RequirementInfo, RequirementStatusInfo as Status, Verdict};
+use super::{
+    BuildInfo, FolderInfo, Report, RequirementInfo, RequirementStatusInfo as Status, UncoveredInfo,
+    Verdict,
+};
 use crate::checks::human_bytes;
 use crate::finding::{self, Finding, Severity};
 
@@ -95,6 +98,9 @@ pub fn render_human(
     header(report, lang, color, out)?;
     if !report.requirements.is_empty() || report.build.is_none() {
         requirements_table(report, lang, color, out)?;
+    }
+    if let Some(u) = &report.uncovered {
+        uncovered_section(report, u, lang, color, out)?;
     }
     if let Some(b) = &report.build {
         build_section(b, lang, color, out)?;
@@ -645,6 +651,232 @@ fn requirements_table(
     Ok(())
 }
 
+/// Uncovered source folders the human report lists; the JSON report lists them all.
+const UNCOVERED_SHOWN: usize = 10;
+
+/// Third-party folders the human report names.
+const THIRD_PARTY_SHOWN: usize = 3;
+
+/// A folder of the uncovered summary, for people: `web/`, `his/ (files directly in it)`, the
+/// delivery's top.
+fn folder_label(f: &FolderInfo, lang: Lang) -> String {
+    match (f.folder.as_str(), f.direct, lang) {
+        (".", _, Lang::En) => "(top folder)".to_owned(),
+        (".", _, Lang::Zh) => "（根目录）".to_owned(),
+        (d, true, Lang::En) => format!("{d}/ (files directly in it)"),
+        (d, true, Lang::Zh) => format!("{d}/（仅其直接包含的文件）"),
+        (d, false, _) => format!("{d}/"),
+    }
+}
+
+/// A path as one shell word: as is when it holds only plain characters, else single-quoted.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ',' | ':' | '@' | '=')
+        });
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The delivered source no requirement covers, by folder (see [`uncovered_summary`]), and the
+/// command that shows what each requirement matches. Nothing when every source file is
+/// covered.
+fn uncovered_section(
+    report: &Report,
+    u: &UncoveredInfo,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if u.files == 0 {
+        return Ok(());
+    }
+    uncovered_summary(u, lang, color, out)?;
+    writeln!(
+        out,
+        "  → {}",
+        lang.pick(
+            "If these folders belong to the contract, the manifest's paths probably do not match the vendor's folder names; see what each requirement matches with:",
+            "如这些目录属于合同范围，清单中的路径很可能与供应商的目录名不一致；可用以下命令查看每项要求匹配到的文件："
+        )
+    )?;
+    writeln!(
+        out,
+        "    escrow manifest check {} --against {}",
+        shell_word(&report.manifest.path),
+        shell_word(&report.delivery.path)
+    )?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The section "Source not covered by any requirement": how many source files, their share,
+/// each folder (at most [`UNCOVERED_SHOWN`]) with its files, bytes and languages, then the
+/// third-party code and the other files covered by nothing, one line each. Also used by
+/// `escrow manifest check --against`.
+pub(crate) fn uncovered_summary(
+    u: &UncoveredInfo,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (bold, _, _, yellow, dim) = Styles::new(color).parts();
+    writeln!(
+        out,
+        "{}",
+        bold.apply_to(lang.pick(
+            "Source not covered by any requirement",
+            "未被任何要求覆盖的源代码"
+        ))
+    )?;
+    if u.files == 0 {
+        writeln!(
+            out,
+            "  {}",
+            match lang {
+                Lang::En => format!(
+                    "none: every one of the {} delivered source files matches a requirement",
+                    u.source_files
+                ),
+                Lang::Zh => format!("无：交付的 {} 个源代码文件均匹配某项要求", u.source_files),
+            }
+        )?;
+    } else {
+        let pct = crate::checks::coverage::percent(u.files, u.source_files);
+        let head = match lang {
+            Lang::En => format!(
+                "{} of the {} delivered source files ({pct}, {}) match no requirement of the manifest:",
+                u.files,
+                u.source_files,
+                human_bytes(u.bytes)
+            ),
+            Lang::Zh => format!(
+                "交付的 {} 个源代码文件中有 {} 个（{pct}，{}）不匹配清单中的任何要求：",
+                u.source_files,
+                u.files,
+                human_bytes(u.bytes)
+            ),
+        };
+        writeln!(out, "  {}", yellow.apply_to(head))?;
+        uncovered_folders(u, lang, &dim, out)?;
+    }
+    uncovered_others(u, lang, &dim, out)
+}
+
+/// "1 file", "3 files", "3 个文件".
+fn files_text(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{n} {}", if n == 1 { "file" } else { "files" }),
+        Lang::Zh => format!("{n} 个文件"),
+    }
+}
+
+/// The uncovered source folders, one a line (at most [`UNCOVERED_SHOWN`]): files, bytes,
+/// languages.
+fn uncovered_folders(
+    u: &UncoveredInfo,
+    lang: Lang,
+    dim: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let shown: Vec<&FolderInfo> = u.folders.iter().take(UNCOVERED_SHOWN).collect();
+    let w_folder = shown
+        .iter()
+        .map(|f| folder_label(f, lang).width())
+        .max()
+        .unwrap_or(0);
+    let w_files = shown
+        .iter()
+        .map(|f| files_text(f.files, lang).width())
+        .max()
+        .unwrap_or(0);
+    for f in &shown {
+        let langs = f
+            .languages
+            .iter()
+            .map(|x| format!("{} {}", x.language, x.files))
+            .collect::<Vec<_>>()
+            .join(", ");
+        writeln!(
+            out,
+            "    {}  {}  {}  {}",
+            pad(&folder_label(f, lang), w_folder),
+            pad_left(&files_text(f.files, lang), w_files),
+            pad_left(&human_bytes(f.bytes), 9),
+            dim.apply_to(langs)
+        )?;
+    }
+    if u.folders.len() > shown.len() {
+        let more = u.folders.len() - shown.len();
+        writeln!(
+            out,
+            "    {}",
+            dim.apply_to(match lang {
+                Lang::En => format!(
+                    "… {more} more folders; the JSON report (--format json) lists them all"
+                ),
+                Lang::Zh => format!("… 另有 {more} 个目录未列出；JSON 报告（--format json）列出全部"),
+            })
+        )?;
+    }
+    Ok(())
+}
+
+/// The third-party code and the other files no requirement covers, one line each.
+fn uncovered_others(
+    u: &UncoveredInfo,
+    lang: Lang,
+    dim: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if u.third_party_files > 0 {
+        let mut names: Vec<String> = u
+            .third_party_folders
+            .iter()
+            .take(THIRD_PARTY_SHOWN)
+            .map(|f| folder_label(f, lang))
+            .collect();
+        if u.third_party_folders.len() > THIRD_PARTY_SHOWN {
+            names.push("…".to_owned());
+        }
+        let line = match lang {
+            Lang::En => format!(
+                "Third-party code, not counted above: {}, {} in {}",
+                files_text(u.third_party_files, lang),
+                human_bytes(u.third_party_bytes),
+                names.join(", ")
+            ),
+            Lang::Zh => format!(
+                "第三方代码（不计入上述统计）：{}，{}，位于 {}",
+                files_text(u.third_party_files, lang),
+                human_bytes(u.third_party_bytes),
+                names.join("、")
+            ),
+        };
+        writeln!(out, "  {}", dim.apply_to(line))?;
+    }
+    if u.other_files > 0 {
+        let line = match lang {
+            Lang::En => format!(
+                "Other files no requirement covers (images, documents, binaries, …): {}, {}",
+                files_text(u.other_files, lang),
+                human_bytes(u.other_bytes)
+            ),
+            Lang::Zh => format!(
+                "未被任何要求覆盖的其他文件（图片、文档、二进制文件等）：{}，{}",
+                files_text(u.other_files, lang),
+                human_bytes(u.other_bytes)
+            ),
+        };
+        writeln!(out, "  {}", dim.apply_to(line))?;
+    }
+    Ok(())
+}
+
 /// The build section: what ran, how it was isolated, what it made, and the log's last lines.
 fn build_section(b: &BuildInfo, lang: Lang, color: bool, out: &mut dyn Write) -> io::Result<()> {
     use super::BuildStatusInfo as Status;
@@ -850,4 +1082,92 @@ fn build_rebuild(b: &BuildInfo, lang: Lang, color: bool, out: &mut dyn Write) ->
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(name: &str, direct: bool, files: u64) -> FolderInfo {
+        FolderInfo {
+            folder: name.to_owned(),
+            direct,
+            files,
+            bytes: files * 1024,
+            languages: vec![super::super::LanguageInfo {
+                language: "java".to_owned(),
+                files,
+            }],
+        }
+    }
+
+    fn summary(u: &UncoveredInfo, lang: Lang) -> String {
+        let mut out = Vec::new();
+        uncovered_summary(u, lang, false, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Ten folders shown and the rest counted; the top, a folder's own files, third-party code
+    /// and other files each named plainly.
+    #[test]
+    fn the_uncovered_summary_shows_ten_folders_and_names_the_rest() {
+        let mut folders: Vec<FolderInfo> = (0..12)
+            .map(|i| folder(&format!("m{i:02}"), false, 20 - i))
+            .collect();
+        folders.push(folder("his", true, 2));
+        folders.push(folder(".", true, 1));
+        let u = UncoveredInfo {
+            source_files: 400,
+            files: 200,
+            bytes: 204_800,
+            folders,
+            third_party_files: 7,
+            third_party_bytes: 700,
+            third_party_folders: vec![folder("web/node_modules", false, 7)],
+            other_files: 3,
+            other_bytes: 300,
+        };
+        let en = summary(&u, Lang::En);
+        assert!(
+            en.contains("200 of the 400 delivered source files (50%, 200.0 KB)"),
+            "{en}"
+        );
+        assert!(en.contains("    m00/  20 files"), "{en}");
+        assert!(en.contains("m09/") && !en.contains("m10/"), "{en}");
+        assert!(en.contains("… 4 more folders; the JSON report"), "{en}");
+        assert!(
+            en.contains("Third-party code, not counted above: 7 files, 700 B in web/node_modules/"),
+            "{en}"
+        );
+        assert!(
+            en.contains("(images, documents, binaries, …): 3 files, 300 B"),
+            "{en}"
+        );
+        let zh = summary(&u, Lang::Zh);
+        assert!(
+            zh.contains("交付的 400 个源代码文件中有 200 个（50%，200.0 KB）"),
+            "{zh}"
+        );
+        assert!(zh.contains("… 另有 4 个目录未列出"), "{zh}");
+        assert_eq!(
+            folder_label(&u.folders[12], Lang::En),
+            "his/ (files directly in it)"
+        );
+        assert_eq!(folder_label(&u.folders[13], Lang::Zh), "（根目录）");
+        let none = UncoveredInfo {
+            source_files: 40,
+            ..UncoveredInfo::default()
+        };
+        assert!(
+            summary(&none, Lang::En).contains("none: every one of the 40 delivered source files")
+        );
+    }
+
+    #[test]
+    fn command_lines_quote_what_the_shell_would_split() {
+        assert_eq!(shell_word("manifests/his.toml"), "manifests/his.toml");
+        assert_eq!(shell_word("交付物/v2.tar.gz"), "交付物/v2.tar.gz");
+        assert_eq!(shell_word("My Delivery"), "'My Delivery'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+    }
 }

@@ -23,9 +23,9 @@ pub use clock::cst_time;
 pub use human::{Lang, render_human};
 pub use render::{Document, HumanStyle, OutputFormat, render, render_json, terminal_safe};
 pub use wire::{
-    AllowedInfo, BaselineInfo, BuildInfo, BuildLogInfo, BuildStatusInfo, IsolationInfo,
-    OutputFileInfo, RebuildInfo, RequirementInfo, RequirementKindInfo, RequirementStatusInfo,
-    ScanInfo, ToolVersionInfo,
+    AllowedInfo, BaselineInfo, BuildInfo, BuildLogInfo, BuildStatusInfo, FolderInfo, IsolationInfo,
+    LanguageInfo, OutputFileInfo, RebuildInfo, RequirementInfo, RequirementKindInfo,
+    RequirementStatusInfo, ScanInfo, ToolVersionInfo, UncoveredInfo,
 };
 
 use crate::checks::{RequirementResult, RequirementStatus as Status};
@@ -45,6 +45,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// The technical-barrier scan's summary, when it ran.
     pub scan: Option<crate::scan::ScanSummary>,
+    /// The delivered files no requirement matches, when the requirement checks ran.
+    pub coverage: Option<crate::checks::coverage::Coverage>,
     /// `[[allow]]` entries and how many findings each silenced: filled by the policy step
     /// (`crate::policy`), empty when the checks return.
     pub allowed: Vec<crate::scan::Allowed>,
@@ -192,6 +194,10 @@ pub struct Report {
     /// What the technical-barrier scan looked at (absent when the manifest switched it off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan: Option<ScanInfo>,
+    /// The delivered files no requirement matches, by folder (absent from `escrow build`'s
+    /// reports and from reports written before escrow summarised them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncovered: Option<UncoveredInfo>,
     /// Every `[[allow]]` entry with its reason and how many findings it silenced.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed: Vec<AllowedInfo>,
@@ -277,6 +283,7 @@ impl Report {
             findings,
             totals,
             scan: outcome.scan.as_ref().map(ScanInfo::new),
+            uncovered: outcome.coverage.as_ref().map(UncoveredInfo::new),
             allowed: outcome.allowed.iter().map(AllowedInfo::new).collect(),
             baseline: outcome.baseline,
             build: None,

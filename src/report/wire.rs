@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::build::{self, BuildRecord};
+use crate::checks::coverage::{Coverage, Folder, Summary};
 use crate::checks::{RequirementKind, RequirementResult, RequirementStatus};
 use crate::scan::{Allowed, ScanSummary};
 
@@ -129,6 +130,97 @@ impl RequirementInfo {
             tables: r.tables,
         }
     }
+}
+
+/// The delivered files no requirement of the manifest matches: the report's `uncovered`
+/// object (check and deposit reports; absent from `escrow build`'s and from reports written
+/// before it existed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncoveredInfo {
+    /// Source files delivered outside third-party folders, covered or not (by the manifest's
+    /// `source-extensions`, MyBatis mapper XML included).
+    pub source_files: u64,
+    /// Of them, the files no requirement matches.
+    pub files: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// Every folder holding them, most files first (see `checks::coverage::summarise`).
+    pub folders: Vec<FolderInfo>,
+    /// Files under third-party folders that no requirement matches (not counted above).
+    pub third_party_files: u64,
+    /// Their bytes.
+    pub third_party_bytes: u64,
+    /// The folders holding them, most files first.
+    pub third_party_folders: Vec<FolderInfo>,
+    /// Other files no requirement matches (images, binaries, documents, …).
+    pub other_files: u64,
+    /// Their bytes.
+    pub other_bytes: u64,
+}
+
+impl UncoveredInfo {
+    /// The wire form of the coverage.
+    pub fn new(c: &Coverage) -> UncoveredInfo {
+        let folders = |s: &Summary| s.folders.iter().map(FolderInfo::new).collect();
+        UncoveredInfo {
+            source_files: c.source_files,
+            files: c.uncovered.files,
+            bytes: c.uncovered.bytes,
+            folders: folders(&c.uncovered),
+            third_party_files: c.third_party.files,
+            third_party_bytes: c.third_party.bytes,
+            third_party_folders: folders(&c.third_party),
+            other_files: c.other_files,
+            other_bytes: c.other_bytes,
+        }
+    }
+}
+
+/// One folder of the `uncovered` summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FolderInfo {
+    /// Relative to the delivery's top, `/`-separated; "." for the top itself.
+    pub folder: String,
+    /// Only the files directly in the folder: its subfolders are listed on their own.
+    pub direct: bool,
+    /// Files.
+    pub files: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// Source files by language (extension, or "xml (mapper)"), most first.
+    pub languages: Vec<LanguageInfo>,
+}
+
+impl FolderInfo {
+    /// The wire form of a summary's folder.
+    pub fn new(f: &Folder) -> FolderInfo {
+        FolderInfo {
+            folder: f.folder.clone(),
+            direct: f.direct,
+            files: f.files,
+            bytes: f.bytes,
+            languages: f
+                .languages
+                .iter()
+                .map(|(language, files)| LanguageInfo {
+                    language: language.clone(),
+                    files: *files,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Source files of one language in a folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageInfo {
+    /// The extension (lower case, without the dot), or "xml (mapper)".
+    pub language: String,
+    /// Files.
+    pub files: u64,
 }
 
 /// What the technical-barrier scan looked at: the report's `scan` object.
@@ -531,6 +623,45 @@ name = "HIS database"
 paths = ["db/**"]
 "#;
 
+    fn folder(name: &str, direct: bool, languages: &[(&str, u64)]) -> Folder {
+        Folder {
+            folder: name.to_owned(),
+            direct,
+            files: 7,
+            bytes: 700,
+            languages: languages
+                .iter()
+                .map(|(l, n)| ((*l).to_owned(), *n))
+                .collect(),
+            whole: !direct,
+        }
+    }
+
+    fn coverage() -> Coverage {
+        Coverage {
+            source_files: 40,
+            uncovered: Summary {
+                files: 19,
+                bytes: 1900,
+                folders: vec![
+                    folder(
+                        "his/his-register",
+                        false,
+                        &[("java", 6), ("xml (mapper)", 1)],
+                    ),
+                    folder("his", true, &[]),
+                ],
+            },
+            third_party: Summary {
+                files: 3,
+                bytes: 300,
+                folders: vec![folder("web/node_modules", false, &[("js", 3)])],
+            },
+            other_files: 2,
+            other_bytes: 200,
+        }
+    }
+
     /// A check report built by `Report::new` and `with_build` from library values.
     fn report(full: bool) -> Report {
         let manifest = crate::manifest::parse(MANIFEST).expect("a valid manifest");
@@ -548,6 +679,7 @@ paths = ["db/**"]
                 third_party_files: 5,
                 rules: 6,
             }),
+            coverage: full.then(coverage),
             allowed: vec![Allowed {
                 code: "secret-in-source".to_owned(),
                 rule: full.then(|| "password".to_owned()),
@@ -589,6 +721,18 @@ paths = ["db/**"]
             r#"[{"code":"secret-in-source","rule":"password","paths":["test/**"],"reason":"test data","silenced":3}]"#
         );
         assert_eq!(
+            json(&r.uncovered),
+            concat!(
+                r#"{"source_files":40,"files":19,"bytes":1900,"folders":["#,
+                r#"{"folder":"his/his-register","direct":false,"files":7,"bytes":700,"#,
+                r#""languages":[{"language":"java","files":6},{"language":"xml (mapper)","files":1}]},"#,
+                r#"{"folder":"his","direct":true,"files":7,"bytes":700,"languages":[]}],"#,
+                r#""third_party_files":3,"third_party_bytes":300,"third_party_folders":["#,
+                r#"{"folder":"web/node_modules","direct":false,"files":7,"bytes":700,"#,
+                r#""languages":[{"language":"js","files":3}]}],"other_files":2,"other_bytes":200}"#
+            )
+        );
+        assert_eq!(
             json(&r.build),
             concat!(
                 r#"{"command":"make","workdir":"src","isolation":"landlock","isolation_detail":"landlock","#,
@@ -623,7 +767,7 @@ paths = ["db/**"]
         r.allowed.clear();
         r.build = None;
         let all: serde_json::Value = serde_json::to_value(&r).unwrap();
-        for key in ["scan", "allowed", "build"] {
+        for key in ["scan", "uncovered", "allowed", "build"] {
             assert!(all.get(key).is_none(), "{key} in {all}");
         }
     }
@@ -641,6 +785,10 @@ paths = ["db/**"]
         for pointer in [
             "/requirements/0",
             "/scan",
+            "/uncovered",
+            "/uncovered/folders/0",
+            "/uncovered/folders/0/languages/0",
+            "/uncovered/third_party_folders/0",
             "/allowed/0",
             "/build",
             "/build/toolchain/0",

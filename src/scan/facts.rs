@@ -127,7 +127,7 @@ fn project_packages(text: &[u8]) -> String {
                 while let Some(c) = comps.next() {
                     if c.eq_ignore_ascii_case("packages")
                         && let Some(pkg) = comps.next()
-                        && super::nuget_folder(pkg.as_bytes())
+                        && crate::filetypes::nuget_folder(pkg.as_bytes())
                     {
                         let id: Vec<&str> = pkg
                             .split('.')

@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use aho_corasick::AhoCorasick;
-use globset::{Candidate, GlobSet};
+use globset::GlobSet;
 use serde::{Deserialize, Serialize};
 
 use crate::delivery::Delivery;
@@ -40,24 +40,7 @@ pub use inspect::TEXT_LIMIT;
 use lines::KeywordFilter;
 pub use rules::{LineRule, LineRuleSpec};
 
-/// Path components of folders that hold third-party code by convention.
-pub const THIRD_PARTY_DIRS: &[&str] = &[
-    "node_modules",
-    "bower_components",
-    "jspm_packages",
-    "vendor",
-    "vendors",
-    "third_party",
-    "third-party",
-    "thirdparty",
-    "3rdparty",
-    "site-packages",
-    "dist-packages",
-    ".m2",
-    ".gradle",
-    ".nuget",
-    "packages",
-];
+pub use crate::filetypes::THIRD_PARTY_DIRS;
 
 /// What the scan looked at, for the report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,15 +155,10 @@ impl Scanner {
         })
     }
 
-    /// Whether a path is third-party code: under a `vendored` glob or a conventional folder.
+    /// Whether a path is third-party code: under a `vendored` glob or a conventional folder
+    /// ([`crate::filetypes::is_third_party`], which the requirement checks' coverage uses too).
     pub fn is_third_party(&self, path: &[u8]) -> bool {
-        let p = std::path::Path::new(
-            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(path),
-        );
-        if self.vendored.is_match_candidate(&Candidate::new(p)) {
-            return true;
-        }
-        conventional_third_party(path)
+        crate::filetypes::is_third_party(path, &self.vendored)
     }
 
     /// The tree-wide pass: call once the inventory is complete. Returns every scan finding.
@@ -378,46 +356,6 @@ fn lfs_pointers(findings: &mut Vec<Finding>, delivery: &Delivery) {
     findings.push(f);
 }
 
-/// Whether a `/`-separated path lies in a folder that holds third-party code by convention
-/// ([`THIRD_PARTY_DIRS`]): `vendor`/`vendors` only within the first three folders (Composer's
-/// and Go's; deeper it is a package of the vendor's own), `packages` only when the next folder
-/// is a NuGet package (`packages/Name.1.2.3/`).
-pub fn conventional_third_party(path: &[u8]) -> bool {
-    // Without allocating: the drafter asks this of every file of a delivery.
-    let Some(last) = path.iter().rposition(|b| *b == b'/') else {
-        return false;
-    };
-    let mut dirs = path[..last].split(|b| *b == b'/').enumerate().peekable();
-    while let Some((i, c)) = dirs.next() {
-        let is = |d: &str| c.eq_ignore_ascii_case(d.as_bytes());
-        let third_party = if is("vendor") || is("vendors") {
-            // Composer's and Go's vendor folder sits near the top; `com/acme/his/vendor`
-            // deep in a source tree is a package of the vendor's own.
-            i <= 2
-        } else if is("packages") {
-            // NuGet's `packages/Name.1.2.3/`; a JavaScript monorepo's `packages/his-web/`
-            // is the vendor's own code.
-            dirs.peek().is_some_and(|(_, n)| nuget_folder(n))
-        } else {
-            THIRD_PARTY_DIRS.iter().any(|d| is(d))
-        };
-        if third_party {
-            return true;
-        }
-    }
-    false
-}
-
-/// A NuGet package folder name: `Newtonsoft.Json.13.0.1`.
-pub(super) fn nuget_folder(name: &[u8]) -> bool {
-    let s = String::from_utf8_lossy(name);
-    let mut parts = s.rsplit('.');
-    let last_numeric = parts
-        .next()
-        .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()));
-    last_numeric && s.matches('.').count() >= 2
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,7 +379,5 @@ mod tests {
         assert!(!s.is_third_party(b"src/main/java/com/acme/his/vendor/Order.java"));
         assert!(s.is_third_party(b"packages/Newtonsoft.Json.13.0.1/lib/x.dll"));
         assert!(!s.is_third_party(b"packages/his-web/src/app.js"));
-        assert!(!s.is_third_party(b"packages/Newtonsoft.Json.13.0.1"));
-        assert!(!s.is_third_party(b"node_modules"));
     }
 }

@@ -285,6 +285,38 @@ fn dependencies_unparseable_names_file_and_line() {
     assert_eq!(requirement(&r, "dependency-manifests")["matched_files"], 10);
 }
 
+/// A module the manifest does not name: its source is covered by no requirement. More than
+/// 20 % of the source warns; a handful of stray files does not.
+#[test]
+fn source_uncovered() {
+    let add = |n: usize| {
+        move |d: &Path| {
+            for i in 0..n {
+                write(
+                    d,
+                    &format!("medical-records/src/main/java/Emr{i}.java"),
+                    format!("public class Emr{i} {{}}\n"),
+                );
+            }
+        }
+    };
+    let (r, code) = mutated(add(30), None);
+    assert_eq!(codes(&r), ["source-uncovered"]);
+    assert_eq!(code, 0, "a warning");
+    let f = with_code(&r, "source-uncovered")[0];
+    assert_eq!(f["severity"], "warn");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("medical-records/ (30)"),
+        "{f}"
+    );
+    let (r, _) = mutated(add(3), None);
+    assert!(codes(&r).is_empty(), "{:?}", codes(&r));
+    assert_eq!(r["uncovered"]["files"], 3);
+}
+
 #[test]
 fn symlink_outside_the_delivery_is_recorded_not_followed() {
     let (r, code) = mutated(

@@ -13,6 +13,7 @@
 //! | `status`           | [`StatusDoc`]   | `status`              | 1                |
 //! | `golive`/`payment` | [`EventDoc`]    | `golive` / `payment`  | 1                |
 //! | `deadline`         | [`DeadlineDoc`] | `deadline`            | 1                |
+//! | `manifest check`   | [`ManifestCheckDoc`] | `manifest-check` | 1                |
 //!
 //! The library's types are mirrored here, never serialized directly: a field added to a
 //! library struct does not change any JSON by accident.
@@ -23,6 +24,7 @@ mod deposit;
 mod diff;
 mod event;
 mod list;
+mod manifest_check;
 mod show;
 mod status;
 mod vault;
@@ -35,6 +37,10 @@ pub use deposit::{DepositDoc, Deposited};
 pub use diff::{ChangeDoc, ChangeKindDoc, DiffDoc, ModuleDiffDoc, SnapshotRefDoc};
 pub use event::{EventDoc, ledger_head_text};
 pub use list::ListDoc;
+pub use manifest_check::{
+    AgainstDoc, GlobMatchDoc, GlobWarningDoc, ManifestCheckDoc, ManifestSummaryDoc, ProblemDoc,
+    RequirementMatchDoc,
+};
 pub use show::{
     BuildLogDoc, ChunkDoc, EntryDoc, EntryKindDoc, HistoryDoc, NoteDoc, RecordDoc, ShowDoc,
     StoredManifestDoc, TreeDoc,
