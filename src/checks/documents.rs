@@ -255,8 +255,14 @@ pub(crate) fn check(
             )],
         });
     };
-    let mut findings: Vec<Finding> = too_small(req, files, big, min_bytes).into_iter().collect();
-    findings.extend(not_documents(req, files, delivery)?);
+    let not = not_documents(req, files, delivery)?;
+    // When no matching file is a document at all, that is the finding: its size says nothing.
+    let mut findings: Vec<Finding> = if not.len() < files.len() {
+        too_small(req, files, big, min_bytes).into_iter().collect()
+    } else {
+        Vec::new()
+    };
+    findings.extend(not);
     let shown = format!("{} ({})", big.display_path(), human_bytes(big.size));
     let (evidence, evidence_zh) = if files.len() == 1 {
         (shown.clone(), shown)

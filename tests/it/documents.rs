@@ -22,6 +22,11 @@ fn delivery(root: &std::path::Path) {
     write(root, "docs/用户手册.docx", "plain text");
     write(
         root,
+        "docs/运维手册.docx",
+        ooxml(&["[Content_Types].xml", "word/document.xml"], 30),
+    );
+    write(
+        root,
         "docs/部署手册.docx",
         ooxml(&["[Content_Types].xml", "word/document.xml"], 1000),
     );
@@ -68,6 +73,11 @@ name = "需求清单"
 paths = ["docs/*需求*"]
 
 [[document]]
+id = "ops"
+name = "运维手册"
+paths = ["docs/*运维*"]
+
+[[document]]
 id = "manual-small"
 name = "用户手册（小）"
 paths = ["docs/*用户手册*"]
@@ -81,16 +91,26 @@ fn of<'a>(report: &'a serde_json::Value, code: &str, id: &str) -> Vec<&'a serde_
         .collect()
 }
 
-fn assert_findings(report: &serde_json::Value) {
-    // A 10-byte .docx is below the default for its format, and is not a Word document.
-    let small = of(report, "document-too-small", "manual");
+fn assert_findings(report: &serde_json::Value, root: &std::path::Path) {
+    // A real but tiny .docx is below the default for its format.
+    let small = of(report, "document-too-small", "ops");
     assert_eq!(small.len(), 1, "{:?}", codes(report));
+    let size = std::fs::metadata(root.join("docs/运维手册.docx"))
+        .unwrap()
+        .len();
     assert_eq!(
         small[0]["message"],
         format!(
-            "document \"用户手册\": the largest matching file is 10 bytes, below {} bytes, the default for a .docx file (the smallest that holds a sentence; set min-bytes to change it)",
+            "document \"运维手册\": the largest matching file is {size} bytes, below {} bytes, the default for a .docx file (the smallest that holds a sentence; set min-bytes to change it)",
             escrow::checks::default_min_bytes("a.docx")
         )
+    );
+    assert!(of(report, "document-not-a-document", "ops").is_empty());
+    // A 10-byte .docx is not a Word document: that is the finding, not its size.
+    assert!(
+        of(report, "document-too-small", "manual").is_empty(),
+        "{:?}",
+        codes(report)
     );
     let not = of(report, "document-not-a-document", "manual");
     assert_eq!(not.len(), 1, "{:?}", codes(report));
@@ -142,7 +162,7 @@ fn documents_have_a_default_size_by_format_and_are_what_they_say() {
     let m = manifest(dir.path(), MANIFEST);
     let run = check_json(&root, &m);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_findings(&run.json());
+    assert_findings(&run.json(), &root);
 }
 
 #[test]
@@ -161,7 +181,7 @@ fn documents_of_a_streamed_archive_are_judged_too() {
     let m = manifest(dir.path(), MANIFEST);
     let run = check_json(&archive, &m);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert_findings(&run.json());
+    assert_findings(&run.json(), &root);
 }
 
 #[test]
