@@ -23,6 +23,7 @@ mod json_docs;
 mod layers;
 mod library_sources;
 mod manifest_errors;
+mod manifest_init;
 mod pipes;
 mod policy;
 mod portable_names;
