@@ -201,8 +201,11 @@ fn archive_and_git_deliveries_draft_the_same_requirements_as_the_folder() {
     assert_eq!(all_ids(&gitted), all_ids(&folder));
 }
 
+/// A delivery's files: path and content.
+type Tree = Vec<(&'static str, String)>;
+
 /// A small delivery of each build system, its modules, and the module count expected.
-fn build_system_trees() -> Vec<(&'static str, Vec<(&'static str, String)>, usize)> {
+fn build_system_trees() -> Vec<(&'static str, Tree, usize)> {
     let java = |c: &str| format!("package his;\npublic class {c} {{}}\n");
     let pom = |a: &str| {
         format!(
