@@ -906,6 +906,7 @@ mod tests {
                 aliases: Vec::new(),
                 line: 2,
             }],
+            ..ContractFile::default()
         };
         let d = draft(&files, Some(&contract), &origin()).unwrap();
         let text = d.to_toml();
