@@ -180,22 +180,7 @@ impl Scanner {
         if self.vendored.is_match_candidate(&Candidate::new(p)) {
             return true;
         }
-        let comps: Vec<&[u8]> = path.split(|b| *b == b'/').collect();
-        let dirs = &comps[..comps.len().saturating_sub(1)];
-        dirs.iter().enumerate().any(|(i, c)| {
-            let is = |d: &str| c.eq_ignore_ascii_case(d.as_bytes());
-            if is("vendor") || is("vendors") {
-                // Composer's and Go's vendor folder sits near the top; `com/acme/his/vendor`
-                // deep in a source tree is a package of the vendor's own.
-                i <= 2
-            } else if is("packages") {
-                // NuGet's `packages/Name.1.2.3/`; a JavaScript monorepo's `packages/his-web/`
-                // is the vendor's own code.
-                dirs.get(i + 1).is_some_and(|n| nuget_folder(n))
-            } else {
-                THIRD_PARTY_DIRS.iter().any(|d| is(d))
-            }
-        })
+        conventional_third_party(path)
     }
 
     /// The tree-wide pass: call once the inventory is complete. Returns every scan finding.
@@ -391,6 +376,29 @@ fn lfs_pointers(findings: &mut Vec<Finding>, delivery: &Delivery) {
         f = f.covers(paths);
     }
     findings.push(f);
+}
+
+/// Whether a `/`-separated path lies in a folder that holds third-party code by convention
+/// ([`THIRD_PARTY_DIRS`]): `vendor`/`vendors` only within the first three folders (Composer's
+/// and Go's; deeper it is a package of the vendor's own), `packages` only when the next folder
+/// is a NuGet package (`packages/Name.1.2.3/`).
+pub fn conventional_third_party(path: &[u8]) -> bool {
+    let comps: Vec<&[u8]> = path.split(|b| *b == b'/').collect();
+    let dirs = &comps[..comps.len().saturating_sub(1)];
+    dirs.iter().enumerate().any(|(i, c)| {
+        let is = |d: &str| c.eq_ignore_ascii_case(d.as_bytes());
+        if is("vendor") || is("vendors") {
+            // Composer's and Go's vendor folder sits near the top; `com/acme/his/vendor`
+            // deep in a source tree is a package of the vendor's own.
+            i <= 2
+        } else if is("packages") {
+            // NuGet's `packages/Name.1.2.3/`; a JavaScript monorepo's `packages/his-web/`
+            // is the vendor's own code.
+            dirs.get(i + 1).is_some_and(|n| nuget_folder(n))
+        } else {
+            THIRD_PARTY_DIRS.iter().any(|d| is(d))
+        }
+    })
 }
 
 /// A NuGet package folder name: `Newtonsoft.Json.13.0.1`.
