@@ -306,17 +306,13 @@ fn module_entries(
                 out.push(e);
             }
             _ => {
-                let example = detected
-                    .first()
-                    .map_or_else(|| "his/xxx/**".to_owned(), |m| m.paths.join(", "));
                 out.push(ModuleOut {
                     id: ids.take(&format!("contracted-{}", n + 1)),
                     name: c.name.clone(),
                     paths: vec![format!(
-                        "{TODO_MARK}: 填写「{}」源代码所在的目录 write the folder of {:?}'s source, e.g. {}",
+                        "{TODO_MARK}: 填写「{}」源代码所在的目录，如 folder/** (write the folder of {:?}'s source, e.g. folder/**)",
                         one_line(&c.name),
                         one_line(&c.name),
-                        one_line(&example)
                     )],
                     min: 1,
                     notes: vec![

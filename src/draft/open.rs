@@ -9,7 +9,8 @@ use crate::delivery::{self, Delivery, DeliveryError, EntryKind, Ingest, names};
 use crate::progress::Progress;
 
 /// The files of a streamed archive the drafter reads again (the only ones written to disk):
-/// build files the module detection reads, database scripts, dependency files.
+/// build files the module detection reads (`modules::reads`), database scripts, dependency
+/// files.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DraftKeep;
 
@@ -27,31 +28,9 @@ pub fn shown(path: &[u8]) -> String {
 /// Whether the drafter reads the file at `path` (shown form).
 pub fn reads(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    build_file(name) || found::is_script(path) || found::dependency_pattern(name).is_some()
-}
-
-/// Build files the module detection reads: Maven, Gradle, Visual Studio, npm/pnpm/Yarn,
-/// Python and Go project files.
-fn build_file(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    matches!(
-        n.as_str(),
-        "pom.xml"
-            | "settings.gradle"
-            | "settings.gradle.kts"
-            | "build.gradle"
-            | "build.gradle.kts"
-            | "package.json"
-            | "pnpm-workspace.yaml"
-            | "pyproject.toml"
-            | "setup.py"
-            | "setup.cfg"
-            | "go.mod"
-            | "go.work"
-            | "assemblyinfo.cs"
-    ) || [".sln", ".csproj", ".vbproj", ".vcxproj", ".fsproj"]
-        .iter()
-        .any(|e| n.ends_with(e))
+    super::modules::reads(path)
+        || found::is_script(path)
+        || found::dependency_pattern(name).is_some()
 }
 
 impl delivery::archive::stream::Keep for DraftKeep {
