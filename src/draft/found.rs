@@ -228,6 +228,11 @@ pub fn matcher(glob: &str) -> Option<GlobMatcher> {
         .map(|g| g.compile_matcher())
 }
 
+/// Whether a glob matches a path.
+fn glob_matches(glob: &str, path: &str) -> bool {
+    matcher(glob).is_some_and(|m| m.is_match(path))
+}
+
 /// The files of `list` a glob matches.
 fn matching<'a>(list: &'a [FileInfo], glob: &str) -> Vec<&'a FileInfo> {
     match matcher(glob) {
@@ -323,7 +328,13 @@ pub fn documents(files: &dyn Files) -> Vec<FoundDocument> {
         .filter_map(|k| by_kind.remove(k.id))
         .map(|(kind, found)| {
             let mut globs: Vec<String> = Vec::new();
+            // One glob per top folder and keyword: each is tested against the whole list once.
+            let mut done: BTreeSet<(&str, &str)> = BTreeSet::new();
             for (f, kw) in &found {
+                let top = f.path.split_once('/').map_or("", |(t, _)| t);
+                if !done.insert((top, kw)) && globs.iter().any(|g| glob_matches(g, &f.path)) {
+                    continue;
+                }
                 let g = document_glob(list, &f.path, kw);
                 if !globs.contains(&g) {
                     globs.push(g);

@@ -507,3 +507,37 @@ fn an_unreadable_or_empty_delivery_exits_2() {
         run.stderr
     );
 }
+
+#[test]
+fn gbk_names_of_a_windows_zip_are_drafted_as_the_check_matches_them() {
+    let gbk = |s: &str| encoding_rs::GBK.encode(s).0.into_owned();
+    let (doc, sql, pom) = (
+        gbk("交付/文档/部署手册V1.2.docx"),
+        gbk("交付/数据库/建表脚本.sql"),
+        gbk("交付/挂号/pom.xml"),
+    );
+    let java = gbk("交付/挂号/src/挂号.java");
+    let zip = crate::common::raw_zip(&[
+        (&doc, &[b'x'; 2000], 0),
+        (
+            &sql,
+            b"CREATE TABLE reg (id int);\nCREATE TABLE pat (id int);\n",
+            0,
+        ),
+        (&pom, b"<project><artifactId>reg</artifactId></project>", 0),
+        (&java, b"class A {}\n", 0),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("delivery.zip");
+    std::fs::write(&archive, zip).unwrap();
+    let out = tmp.path().join("draft.toml");
+    let (text, _) = init(&archive, &out, &[]);
+    assert!(text.contains("文档/**/*部署*"), "{text}");
+    assert!(text.contains("数据库/*.sql"), "{text}");
+    let report = all_met(&archive, &out);
+    assert_eq!(
+        crate::common::requirement(&report, "db-scripts")["tables"],
+        2
+    );
+    assert!(!ids(&report, "module").is_empty(), "{text}");
+}
