@@ -250,7 +250,13 @@ fn module_entries(
     let Some(contract) = contract.filter(|c| !c.modules.is_empty()) else {
         let out = detected
             .iter()
-            .map(|m| module_out(files, m, ids.take(&m.id), &m.name))
+            .map(|m| {
+                let mut e = module_out(files, m, ids.take(&m.id), &m.name);
+                e.notes.push(format!(
+                    "{REVIEW}name 取自构建文件：请改为合同中的模块名称。The name comes from the build file: write the contract's name for this module."
+                ));
+                e
+            })
             .collect();
         return (out, Vec::new());
     };
