@@ -5,7 +5,7 @@
 //! One pass over the file list sorts out the build files (by name, see [`reads`]) and the
 //! source files (the checks' default extensions and MyBatis mapper XML, as
 //! [`crate::checks::modules::is_source`] counts them). Each build system's reader turns its
-//! build files into declared modules; [`settle`] then decides which are modules and which
+//! build files into declared modules; `settle` then decides which are modules and which
 //! globs select each one's files, and groups the source files no build file declares by
 //! top-level folder.
 //!
@@ -24,6 +24,7 @@ mod node;
 mod python;
 mod settle;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::{BuildSystem, DetectedModule, FileInfo, Files};
@@ -146,6 +147,8 @@ struct Tree<'a> {
     build: Vec<&'a str>,
     /// Folders holding an `__init__.py`, outside third-party and build-output folders.
     init_py: HashSet<&'a str>,
+    /// The common folder of every file ([`base`]).
+    base: String,
 }
 
 impl Tree<'_> {
@@ -183,6 +186,19 @@ impl Tree<'_> {
             .get(i)
             .is_some_and(|f| f.path.starts_with(&prefix))
     }
+}
+
+/// The common folder of every file of `list` (`""` when they do not share one): in a sorted
+/// list, the common folder of the first and the last. A delivery packed inside one folder
+/// (`HIS-V3.2/…`) is grouped by the folders inside it.
+fn base(list: &[FileInfo]) -> String {
+    let (Some(head), Some(tail)) = (list.first(), list.last()) else {
+        return String::new();
+    };
+    let a: Vec<&str> = parent(&head.path).split('/').collect();
+    let b: Vec<&str> = parent(&tail.path).split('/').collect();
+    let n = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    a[..n].join("/")
 }
 
 /// Text from bytes: see [`Tree::text`].
@@ -245,7 +261,16 @@ fn child(dir: &str, name: &str) -> String {
 /// build files (see [`reads`]); one pass over the file list, then work in proportion to the
 /// build files and, for modules nested in others, to the files under them.
 pub fn detect(files: &dyn Files) -> Vec<DetectedModule> {
-    let list = files.list();
+    // The list is sorted by path; a caller that sorted it otherwise (by bytes before decoding
+    // names, by components) gets a sorted copy: look-ups below search it.
+    let list: Cow<[FileInfo]> = if files.list().is_sorted_by(|a, b| a.path <= b.path) {
+        Cow::Borrowed(files.list())
+    } else {
+        let mut v = files.list().to_vec();
+        v.sort_by(|a, b| a.path.cmp(&b.path));
+        Cow::Owned(v)
+    };
+    let list: &[FileInfo] = &list;
     let mut build = Vec::new();
     let mut init_py = HashSet::new();
     let mut sources = Vec::new();
@@ -272,6 +297,7 @@ pub fn detect(files: &dyn Files) -> Vec<DetectedModule> {
         list,
         build,
         init_py,
+        base: base(list),
     };
     let mut declared = maven::detect(&tree);
     declared.extend(gradle::detect(&tree));
@@ -279,7 +305,7 @@ pub fn detect(files: &dyn Files) -> Vec<DetectedModule> {
     declared.extend(golang::detect(&tree));
     declared.extend(python::detect(&tree));
     declared.extend(node::detect(&tree));
-    settle::settle(declared, &sources, list)
+    settle::settle(declared, &sources, list, &tree.base)
 }
 
 #[cfg(test)]
@@ -585,7 +611,8 @@ mod tests {
     const SLN: &str = "\u{feff}\r\nMicrosoft Visual Studio Solution File, Format Version 12.00\r\n\
         Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"LIS.Client\", \"Client\\LIS.Client.csproj\", \"{11111111-1111-1111-1111-111111111111}\"\r\nEndProject\r\n\
         Project(\"{F184B08F-C81C-45F6-A57F-5ABD9991F28F}\") = \"LIS.Report\", \"Report\\LIS.Report.vbproj\", \"{22222222-2222-2222-2222-222222222222}\"\r\nEndProject\r\n\
-        Project(\"{2150E333-8FDC-42A3-9474-1A3956D46DE8}\") = \"Docs\", \"Docs\", \"{33333333-3333-3333-3333-333333333333}\"\r\nEndProject\r\n\
+        Project(\"{2150E333-8FDC-42A3-9474-1A3956D46DE8}\") = \"Client\", \"Client\", \"{33333333-3333-3333-3333-333333333333}\"\r\nEndProject\r\n\
+        Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"Lib\", \"packages\\Lib.1.0.0\\src\\Lib.csproj\", \"{55555555-5555-5555-5555-555555555555}\"\r\nEndProject\r\n\
         Project(\"{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}\") = \"Gone\", \"Gone\\Gone.csproj\", \"{44444444-4444-4444-4444-444444444444}\"\r\nEndProject\r\n";
 
     #[test]
@@ -607,6 +634,8 @@ mod tests {
             ("lis/Report/LIS.Report.vbproj", "<Project/>"),
             ("lis/Report/Report.vb", "Module Report\nEnd Module\n"),
             ("lis/Docs/说明.docx", "PK"),
+            ("lis/packages/Lib.1.0.0/src/Lib.csproj", "<Project/>"),
+            ("lis/packages/Lib.1.0.0/src/Lib.cs", "class Lib {}\n"),
             (
                 "tools/Sync/Sync.csproj",
                 "<Project Sdk=\"Microsoft.NET.Sdk\"/>",
@@ -753,17 +782,18 @@ mod tests {
                 "from setuptools import setup\nsetup(name='his-sync')\n",
             ),
             ("sync/his_sync/__init__.py", ""),
-            ("scripts/report/__init__.py", ""),
-            ("scripts/report/daily.py", "print(1)\n"),
-            ("scripts/report/sub/__init__.py", ""),
-            ("scripts/backup.py", "print(2)\n"),
+            ("report/__init__.py", ""),
+            ("report/daily.py", "print(1)\n"),
+            ("report/sub/__init__.py", ""),
+            ("scripts/plugins/__init__.py", ""),
+            ("scripts/plugins/backup.py", "print(2)\n"),
         ]);
         assert_eq!(
             shape(&found),
             [
                 of("his-ai", &["ai/**"], BuildSystem::Python),
-                of("scripts", &["scripts/*"], BuildSystem::Folder),
-                of("report", &["scripts/report/**"], BuildSystem::Python),
+                of("report", &["report/**"], BuildSystem::Python),
+                of("scripts", &["scripts/**"], BuildSystem::Folder),
                 of("his-sync", &["sync/**"], BuildSystem::Python),
             ]
         );
@@ -890,6 +920,41 @@ mod tests {
     }
 
     #[test]
+    fn a_list_sorted_otherwise_is_sorted_first() {
+        struct Unsorted(MemFiles, Vec<FileInfo>);
+        impl Files for Unsorted {
+            fn list(&self) -> &[FileInfo] {
+                &self.1
+            }
+            fn read(&self, path: &str, max: u64) -> Option<Vec<u8>> {
+                self.0.read(path, max)
+            }
+        }
+        let inner = MemFiles::new([
+            ("a-b/x.c", "\n"),
+            ("lis/Client/Form1.cs", "\n"),
+            ("lis/Client/LIS.Client.csproj", "<Project/>"),
+            ("lis/LIS.sln", SLN),
+            ("lis/Report/LIS.Report.vbproj", "<Project/>"),
+            ("lis/Report/Report.vb", "\n"),
+            ("z/y.c", "\n"),
+        ]);
+        let mut list = inner.list().to_vec();
+        list.reverse();
+        let found = detect(&Unsorted(inner, list));
+        assert_eq!(
+            shape(&found),
+            [
+                of("a-b", &["a-b/**"], BuildSystem::Folder),
+                of("lis-client", &["lis/Client/**"], BuildSystem::VisualStudio),
+                of("lis-report", &["lis/Report/**"], BuildSystem::VisualStudio),
+                of("z", &["z/**"], BuildSystem::Folder),
+            ]
+        );
+        assert!(found[1].found.ends_with("listed in lis/LIS.sln"));
+    }
+
+    #[test]
     fn ids_are_ascii_and_unique() {
         let found = detect_in(&[
             ("a/pom.xml", &pom("his-core", "")),
@@ -998,5 +1063,118 @@ mod tests {
         let bom = format!("\u{feff}{}", pom("his-charge", "<name>收费管理</name>"));
         let found = detect_in(&[("pom.xml", &bom), ("src/main/java/A.java", JAVA)]);
         assert_eq!(found[0].name, "收费管理");
+    }
+
+    #[test]
+    fn a_folder_around_declared_modules_names_the_rest_or_takes_them_in() {
+        let mut files = his_reactor();
+        files.push(("emr/Main.java".to_owned(), JAVA.to_owned()));
+        let found = detect_owned(&files);
+        // his/ is no module; its code outside the reactor's modules is.
+        let his = module(&found, "his");
+        assert_eq!(his.paths, ["his/deploy/**"]);
+        assert_eq!(his.build_system, BuildSystem::Folder);
+        // The reactor's names, for matching the contract.
+        assert_eq!(his.names, ["医院信息系统", "his"]);
+        assert_eq!(his.source_files, 1);
+        assert_eq!(found.len(), 5);
+        // Code in more folders than globs allow: his/ takes its modules in.
+        for i in 0..super::settle::MAX_GLOBS {
+            files.push((format!("his/tool{i:02}/t.py"), "\n".to_owned()));
+        }
+        let found = detect_owned(&files);
+        assert_eq!(
+            shape(&found),
+            [
+                of("emr", &["emr/**"], BuildSystem::Folder),
+                of("his", &["his/**"], BuildSystem::Folder),
+            ]
+        );
+        let his = module(&found, "his");
+        // start.bat, the tools, mvnw.cmd, and the modules' three classes and a mapper.
+        assert_eq!(his.source_files, 1 + 12 + 1 + 4);
+        assert!(
+            his.names.contains(&"挂号管理".to_owned()),
+            "{:?}",
+            his.names
+        );
+        assert!(his.found.contains("including 3 module(s)"), "{}", his.found);
+    }
+
+    #[test]
+    fn a_hospital_delivery_with_every_kind_of_build() {
+        let mut files = his_reactor();
+        let more: &[(&str, &str)] = &[
+            (
+                "emr/settings.gradle",
+                "rootProject.name = 'emr'\ninclude 'emr-core'\n",
+            ),
+            ("emr/emr-core/build.gradle", "description = '电子病历'\n"),
+            ("emr/emr-core/src/main/java/Emr.java", JAVA),
+            ("lis/LIS.sln", SLN),
+            ("lis/Client/LIS.Client.csproj", "<Project/>"),
+            ("lis/Client/Form1.cs", "class Form1 {}\n"),
+            ("lis/Report/LIS.Report.vbproj", "<Project/>"),
+            ("lis/Report/Report.vb", "Module R\nEnd Module\n"),
+            ("lis/packages/NPOI.2.5.1/lib/NPOI.dll", "MZ"),
+            ("web/pnpm-workspace.yaml", "packages:\n  - apps/*\n"),
+            ("web/package.json", r#"{"name": "his-web"}"#),
+            ("web/vite.config.ts", "export default {}\n"),
+            (
+                "web/apps/nurse/package.json",
+                r#"{"name": "nurse", "description": "护士站"}"#,
+            ),
+            ("web/apps/nurse/src/App.vue", "<template/>\n"),
+            (
+                "web/node_modules/.pnpm/vue@3/node_modules/vue/package.json",
+                r#"{"name": "vue"}"#,
+            ),
+            (
+                "web/node_modules/.pnpm/vue@3/node_modules/vue/index.js",
+                "\n",
+            ),
+            ("db/mysql/his.sql", "create table t (id int);\n"),
+            ("docs/部署手册.docx", "PK"),
+            ("interface/hl7/Hl7.java", JAVA),
+            ("interface/webservice/Ws.java", JAVA),
+        ];
+        files.extend(more.iter().map(|(p, c)| ((*p).to_owned(), (*c).to_owned())));
+        let found = detect_owned(&files);
+        assert_eq!(
+            shape(&found),
+            [
+                of("emr-core", &["emr/emr-core/**"], BuildSystem::Gradle),
+                of("his", &["his/deploy/**"], BuildSystem::Folder),
+                of("his-charge", &["his/his-charge/**"], BuildSystem::Maven),
+                of("his-pharmacy", &["his/his-pharmacy/**"], BuildSystem::Maven),
+                of("his-register", &["his/his-register/**"], BuildSystem::Maven),
+                of("interface", &["interface/**"], BuildSystem::Folder),
+                of("lis-client", &["lis/Client/**"], BuildSystem::VisualStudio),
+                of("lis-report", &["lis/Report/**"], BuildSystem::VisualStudio),
+                of("nurse", &["web/apps/nurse/**"], BuildSystem::Pnpm),
+            ]
+        );
+        assert_eq!(module(&found, "nurse").names, ["nurse", "护士站"]);
+        assert_eq!(module(&found, "interface").source_files, 2);
+    }
+
+    #[test]
+    fn a_package_folder_under_a_setup_file_is_part_of_its_project() {
+        let found = detect_in(&[
+            (
+                "setup.py",
+                "setup(name='his-sync', description='数据同步')\n",
+            ),
+            ("his_sync/__init__.py", ""),
+            ("his_sync/jobs.py", "\n"),
+            ("tests/__init__.py", ""),
+            ("tests/test_jobs.py", "\n"),
+        ]);
+        assert_eq!(
+            shape(&found),
+            [of("his-sync", &["**"], BuildSystem::Python)]
+        );
+        assert_eq!(found[0].names, ["his-sync", "数据同步"]);
+        assert_eq!(found[0].source_files, 5);
     }
 }

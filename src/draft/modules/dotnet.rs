@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::maven::without_declaration;
-use super::{Declared, Tree, VS_EXTENSIONS, child, file_name, join, parent};
+use super::{Declared, Tree, VS_EXTENSIONS, child, file_name, join, outside, parent};
 use crate::draft::BuildSystem;
 
 /// The project type of a solution folder (Microsoft's solution file format).
@@ -142,6 +142,10 @@ pub(super) fn detect(tree: &Tree) -> Vec<Declared> {
             let Some(path) = join(parent(sln), rel) else {
                 continue;
             };
+            // A NuGet package's or a build output's project is not the vendor's module.
+            if outside(&child(&path, "x")) {
+                continue;
+            }
             if tree.exists(&path) {
                 if listed.insert(path.clone()) {
                     out.push(project(tree, &path, Some((name, sln))));

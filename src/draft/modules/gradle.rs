@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::{Declared, Tree, child, file_name, join, parent};
+use super::{Declared, Tree, child, file_name, join, outside, parent};
 use crate::draft::BuildSystem;
 
 /// Text without `//` and `/* */` comments (quotes respected: `'https://…'` stays).
@@ -160,7 +160,7 @@ pub(super) fn detect(tree: &Tree) -> Vec<Declared> {
             let Some(folder) = join(dir, &folder) else {
                 continue;
             };
-            if folder == dir || !tree.has_under(&folder) {
+            if folder == dir || !tree.has_under(&folder) || outside(&child(&folder, "x")) {
                 continue;
             }
             let mut d = Declared::new(

@@ -1,7 +1,9 @@
 //! Python: `pyproject.toml` (`[project]` or `[tool.poetry]` `name` and `description`),
 //! `setup.py` (`name=`, `description=`) and `setup.cfg` (`[metadata]`) each declare a project
-//! in their folder. A package folder (`__init__.py`) whose parent is not a package is a
-//! guessed module, dropped when a build file declares its folder or one above it.
+//! in their folder. A top-level folder (below the delivery's common folder) holding an
+//! `__init__.py` is a guessed Python package, dropped when a build file declares its folder
+//! or one above it. Deeper package folders without a setup file are not modules of their own
+//! (test fixtures, plugin folders): their code is grouped with their top-level folder.
 
 use std::sync::OnceLock;
 
@@ -95,7 +97,7 @@ pub(super) fn detect(tree: &Tree) -> Vec<Declared> {
         .init_py
         .iter()
         .copied()
-        .filter(|d| !d.is_empty() && !tree.init_py.contains(parent(d)))
+        .filter(|d| !d.is_empty() && parent(d) == tree.base)
         .collect();
     packages.sort_unstable();
     for dir in packages {

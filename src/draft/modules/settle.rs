@@ -207,6 +207,30 @@ impl<'a> Carver<'a> {
 struct Kept {
     declared: Declared,
     paths: Vec<String>,
+    /// Source files under `paths`.
+    counts: Counts,
+    /// Taken in by a folder module around it.
+    absorbed: bool,
+}
+
+impl Kept {
+    /// Takes in the modules `nested` in its folder: their names and source files.
+    fn absorb(&mut self, nested: Vec<&mut Kept>) {
+        let n = nested.len();
+        for k in nested {
+            k.absorbed = true;
+            for name in &k.declared.names {
+                self.declared.name(name);
+            }
+            self.declared.name(file_name(&k.declared.root));
+            for (ext, c) in &k.counts.by_ext {
+                *self.counts.by_ext.entry(ext.clone()).or_default() += c;
+            }
+        }
+        self.declared.found.push_str(&format!(
+            "; including {n} module(s) declared in folders inside it"
+        ));
+    }
 }
 
 /// Rules 2 and 3: the kept declared modules with their globs.
@@ -301,6 +325,8 @@ fn keep(declared: Vec<Declared>, sources: &[Source], list: &[FileInfo]) -> Vec<K
         out.push(Kept {
             declared: d,
             paths: std::mem::take(&mut paths[i]),
+            counts: Counts::default(),
+            absorbed: false,
         });
     }
     out
@@ -322,101 +348,110 @@ fn depth(dir: &str) -> usize {
     }
 }
 
-/// The common folder of every file of `list` (`""` when they do not share one): in a sorted
-/// list, the common folder of the first and the last.
-fn base(list: &[FileInfo]) -> String {
-    let (Some(head), Some(tail)) = (list.first(), list.last()) else {
-        return String::new();
-    };
-    let a: Vec<&str> = parent(&head.path).split('/').collect();
-    let b: Vec<&str> = parent(&tail.path).split('/').collect();
-    let n = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    a[..n].join("/")
-}
-
-/// Rule 4: the groups of leftover source files, as folder modules.
-fn folders(
+/// Rule 4: the leftover source files by group (a folder below the common folder `base`, or
+/// `base` itself for the files right in it).
+fn groups<'s, 'a>(
     kept: &[Kept],
-    declared_roots: &HashSet<String>,
-    sources: &[Source],
-    list: &[FileInfo],
-) -> Vec<(Kept, Counts)> {
+    sources: &'s [Source<'a>],
+    base: &str,
+) -> BTreeMap<String, Vec<&'s Source<'a>>> {
     let kept_index: HashMap<&str, usize> = kept
         .iter()
         .enumerate()
         .map(|(i, k)| (k.declared.root.as_str(), i))
         .collect();
-    let base = base(list);
-    let base = base.as_str();
     let mut groups: BTreeMap<String, Vec<&Source>> = BTreeMap::new();
     for s in sources {
         if deepest(&kept_index, s.path).is_some() {
             continue;
         }
         let rest = if base.is_empty() {
-            s.path
+            Some(s.path)
         } else {
-            &s.path[base.len() + 1..]
+            s.path.strip_prefix(base).and_then(|r| r.strip_prefix('/'))
         };
-        let key = match rest.split_once('/') {
-            Some((top, _)) => child(base, top),
-            None => base.to_owned(),
+        let key = match rest.map(|r| r.split_once('/')) {
+            Some(Some((top, _))) => child(base, top),
+            Some(None) => base.to_owned(),
+            // Not under the common folder: only when the list was not sorted.
+            None => s.path.split('/').next().unwrap_or_default().to_owned(),
         };
         groups.entry(key).or_default().push(s);
     }
+    groups
+}
+
+/// Rule 4: the groups of leftover source files, as folder modules. `declared_roots`: the
+/// folders build files declare, with the names they give them. A group whose files
+/// cannot be told apart from the modules inside its folder in [`MAX_GLOBS`] globs takes them
+/// in (they are marked `absorbed`).
+fn folders(
+    kept: &mut [Kept],
+    declared_roots: &HashMap<String, Vec<String>>,
+    sources: &[Source],
+    base: &str,
+) -> Vec<Kept> {
     let mut out = Vec::new();
-    for (root, files) in groups {
-        let holes: Vec<&str> = kept
-            .iter()
-            .map(|k| k.declared.root.as_str())
-            .filter(|r| inside(r, &root))
+    for (root, files) in groups(kept, sources, base) {
+        let holes: Vec<usize> = (0..kept.len())
+            .filter(|i| inside(&kept[*i].declared.root, &root))
             .collect();
-        let carver = Carver::new(&root, &holes);
+        let hole_roots: Vec<&str> = holes
+            .iter()
+            .map(|i| kept[*i].declared.root.as_str())
+            .collect();
+        let carver = Carver::new(&root, &hole_roots);
         let globs: BTreeSet<String> = files
             .iter()
-            .filter(|s| s.real() && s.ext != "sql" && !declared_roots.contains(parent(s.path)))
+            .filter(|s| s.real() && s.ext != "sql" && !declared_roots.contains_key(parent(s.path)))
             .filter_map(|s| carver.glob(s.path))
             .collect();
         if globs.is_empty() {
             continue;
         }
-        let whole = holes.is_empty() && root != base;
-        let globs = if whole {
-            BTreeSet::from([all_of(&root)])
-        } else {
-            globs
-        };
+        let whole = root != base && (holes.is_empty() || globs.len() > MAX_GLOBS);
         let mut counts = Counts::default();
         for s in &files {
             if whole || carver.glob(s.path).is_some_and(|g| globs.contains(&g)) {
                 counts.add(&s.ext, true);
             }
         }
-        let folder = if root.is_empty() {
-            String::new()
+        let place = if root.is_empty() {
+            "at the root".to_owned()
         } else {
             format!("{root}/")
         };
         let mut d = Declared::new(
             &root,
             BuildSystem::Folder,
-            format!(
-                "folder {} holds source files that no build file declares",
-                if folder.is_empty() {
-                    "at the root"
-                } else {
-                    &folder
-                }
-            ),
+            format!("folder {place} holds source files that no build file declares"),
         );
         file_name(&root).clone_into(&mut d.id_hint);
-        out.push((
-            Kept {
-                declared: d,
-                paths: globs.into_iter().collect(),
+        // A folder a build file declares with no code of its own (a Maven reactor): its
+        // names still help match the contract.
+        for n in declared_roots.get(&root).into_iter().flatten() {
+            d.name(n);
+        }
+        let mut group = Kept {
+            declared: d,
+            paths: if whole {
+                vec![all_of(&root)]
+            } else {
+                globs.into_iter().collect()
             },
             counts,
-        ));
+            absorbed: false,
+        };
+        if whole && !holes.is_empty() {
+            let nested: Vec<&mut Kept> = kept
+                .iter_mut()
+                .enumerate()
+                .filter(|(i, _)| holes.contains(i))
+                .map(|(_, k)| k)
+                .collect();
+            group.absorb(nested);
+        }
+        out.push(group);
     }
     out
 }
@@ -450,28 +485,34 @@ pub(super) fn settle(
     declared: Vec<Declared>,
     sources: &[Source],
     list: &[FileInfo],
+    base: &str,
 ) -> Vec<DetectedModule> {
     let declared = merge(declared);
-    let declared_roots: HashSet<String> = declared.iter().map(|d| d.root.clone()).collect();
-    let kept = keep(declared, sources, list);
-    let kept_index: HashMap<&str, usize> = kept
+    let declared_roots: HashMap<String, Vec<String>> = declared
+        .iter()
+        .map(|d| (d.root.clone(), d.names.clone()))
+        .collect();
+    let mut kept = keep(declared, sources, list);
+    let kept_index: HashMap<String, usize> = kept
         .iter()
         .enumerate()
-        .map(|(i, k)| (k.declared.root.as_str(), i))
+        .map(|(i, k)| (k.declared.root.clone(), i))
         .collect();
-    let mut counts = vec![Counts::default(); kept.len()];
+    let kept_index: HashMap<&str, usize> =
+        kept_index.iter().map(|(r, i)| (r.as_str(), *i)).collect();
     for s in sources {
         if let Some(i) = deepest(&kept_index, s.path) {
-            counts[i].add(&s.ext, true);
+            kept[i].counts.add(&s.ext, true);
         }
     }
-    let fallback = folders(&kept, &declared_roots, sources, list);
-    let mut all: Vec<(Kept, Counts)> = kept.into_iter().zip(counts).collect();
+    let fallback = folders(&mut kept, &declared_roots, sources, base);
+    let mut all: Vec<Kept> = kept.into_iter().filter(|k| !k.absorbed).collect();
     all.extend(fallback);
-    all.sort_by(|a, b| a.0.declared.root.cmp(&b.0.declared.root));
+    all.sort_by(|a, b| a.declared.root.cmp(&b.declared.root));
     let mut ids: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
-    for (n, (k, c)) in all.into_iter().enumerate() {
+    for (n, k) in all.into_iter().enumerate() {
+        let c = k.counts;
         let mut d = k.declared;
         let folder = file_name(&d.root).to_owned();
         d.name(&folder);
