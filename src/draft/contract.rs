@@ -23,7 +23,7 @@
 //! manifest's `[contract]` ([`CONTRACT_KEYS`]), checked as the manifest checks them.
 //!
 //! A manifest can be given as the contract file: a file with `schema-version` or `[[module]]`
-//! is read as one, its `[[module]]` names being the contracted modules (each entry's `id` an
+//! tables is read as one, its `[[module]]` names being the contracted modules (each entry's `id` an
 //! alias) and its `[contract]` copied. Its other tables are not read here.
 //!
 //! # Matching
@@ -37,22 +37,32 @@
 //!   folder `lis`. Nothing else gives High.
 //! - **term coverage** (score up to 0.85): the contracted name is split into the terms of the
 //!   hospital-information-system glossary (`his_terms.toml`, longest term first), the rest into
-//!   runs of characters read as pinyin. Each term is found, or not, in the module: its Chinese
-//!   text inside a Chinese build-file name (strength 1), one of its words as consecutive words of
-//!   a folder, id or name (1; 0.7 for a two-letter abbreviation such as "gh"), a word of five
-//!   letters or more inside a longer word (0.8), pinyin initials or abbreviations of two or more
-//!   consecutive terms run together ("mzgh", "yfgl": 0.9). A near-synonym's words ("结算" for
-//!   "收费") count at 0.85 of that. The score is 0.85 × the weighted share found (weights from
-//!   the glossary: 1 a function, 0.3 a setting like 门诊/住院, 0 a generic word), × 0.6 when the
-//!   name's setting is missing and the module names another setting ("住院" for "门诊").
-//!   [`Confidence::Medium`] from [`MEDIUM_MIN`] (0.6: the terms that matter are found),
-//!   [`Confidence::Low`] from [`LOW_MIN`] (0.25: part of the name is found); below that, no
-//!   candidate.
+//!   runs of characters read as pinyin (weight 1, or 0.3 for a lone character, most often a
+//!   suffix such as 站 or 科). Each term is found, or not, in the module, with a
+//!   strength:
+//!   - its Chinese text inside a Chinese build-file name: 1 (0.7 in a text of more than 12
+//!     characters, such as a description listing many functions);
+//!   - one of its words as consecutive words of a folder, id or name: 1 (0.7 for a two-letter
+//!     abbreviation such as "gh");
+//!   - the single-word forms (pinyin, initials, abbreviations, words) of two or more
+//!     consecutive terms run together ("mzgh", "yfgl", "yaofangguanli"): 0.9;
+//!   - a word of five letters or more inside a longer word ("register" in "hisregister"): 0.6;
+//!   - a near-synonym's words ("结算" for "收费"), and in Chinese names the terms inside a
+//!     compound term ("影像" for "医学影像"): 0.85 of the above.
+//!
+//!   The score is 0.85 × the weighted share found (weights from the glossary: 1 a function,
+//!   0.5 a connecting part like 接口/平台, 0.3 a setting like 门诊/住院 or 工作站, 0 a generic
+//!   word like 管理/系统), × 0.6 when the name's setting is missing and the module names another
+//!   setting ("住院" for "门诊"). [`Confidence::Medium`] from [`MEDIUM_MIN`] (0.6: the terms
+//!   that matter are found), [`Confidence::Low`] from [`LOW_MIN`] (0.25: part of the name is
+//!   found); below that, no candidate.
 //!
 //! Assignment is greedy by score: the best-scoring pair first, each delivered module given to one
-//! contracted name. Afterwards a contracted name whose best module went to another name shares
-//! that module when nothing free is within [`NEAR`] (0.15) of it (one module can deliver two
-//! contracted functions); the explanation then names the other contracted name.
+//! contracted name. Afterwards a contracted name whose module (if any) scores more than [`NEAR`]
+//! (0.15) below its best candidate, already given to another name, shares that best module: one
+//! module can deliver two contracted functions. Each explanation then names the other
+//! contracted name. A contracted name with no candidate gets no module and
+//! [`Confidence::None`].
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -322,19 +332,25 @@ impl Problems<'_> {
                 if let Some((at, message)) = self.full_width_on_line(span.start) {
                     self.add(at..at, message);
                 } else {
-                    self.add(
-                        span,
-                        format!(
-                            "this is not valid TOML: {}",
-                            e.message().trim().trim_end_matches('.')
-                        ),
-                    );
+                    let message = plain_toml_message(e.message(), &self.text[span.clone()]);
+                    self.add(span, message);
                 }
             }
             return ContractFile::default();
         }
         let mut table = root.into_inner();
-        let is_manifest = table.contains_key("schema-version") || table.contains_key("module");
+        // A manifest: `schema-version`, or `[[module]]` tables (not `module = ["…"]`, a slip for
+        // `modules`).
+        let is_manifest = table.contains_key("schema-version")
+            || table.get("module").is_some_and(|m| match m.get_ref() {
+                DeValue::Array(items) => {
+                    !items.is_empty()
+                        && items
+                            .iter()
+                            .all(|i| matches!(i.get_ref(), DeValue::Table(_)))
+                }
+                _ => false,
+            });
         let mut file = ContractFile {
             from_manifest: is_manifest,
             ..ContractFile::default()
@@ -371,8 +387,13 @@ impl Problems<'_> {
                 other => self.add(
                     key.span(),
                     format!(
-                        "unknown key `{other}`: a contract file has `modules` (the contracted \
+                        "unknown key `{other}`{}: a contract file has `modules` (the contracted \
                          module names, at the top) and a [contract] table (keys: {})",
+                        if other == "module" {
+                            " (did you mean `modules`?)"
+                        } else {
+                            ""
+                        },
                         CONTRACT_KEYS.join(", ")
                     ),
                 ),
@@ -445,22 +466,20 @@ impl Problems<'_> {
                 lines.push(vspan.clone());
             }
         }
-        // The manifest's own reading of the table: deadlines and calendar names checked as the
-        // manifest checks them, so the draft's [contract] is one the manifest accepts.
+        // The manifest's own reading of the table (with a placeholder module, as a manifest
+        // needs one): deadlines and calendar names checked as the manifest checks them, so the
+        // draft's [contract] is one the manifest accepts.
         let manifest = format!(
-            "schema-version = {}\n{out}",
+            "schema-version = {}\n{out}[[module]]\nid = \"m\"\nname = \"m\"\npaths = [\"m/**\"]\n",
             crate::manifest::SCHEMA_VERSION
         );
         if let Err(problems) = crate::manifest::parse(&manifest) {
             for p in problems {
                 // Line 1 is schema-version, line 2 [contract], then one line per key.
-                let at = p
-                    .line
-                    .checked_sub(3)
-                    .and_then(|i| lines.get(i).cloned())
-                    .unwrap_or(span.clone());
-                if !p.message.contains("module") {
-                    self.add(at, p.message);
+                if let Some(at) = p.line.checked_sub(3).and_then(|i| lines.get(i)) {
+                    self.add(at.clone(), p.message);
+                } else if p.line == 2 {
+                    self.add(span.clone(), p.message);
                 }
             }
         }
@@ -670,6 +689,25 @@ impl Problems<'_> {
     }
 }
 
+/// A TOML syntax error in plain words: the common slips said as what to type, the others as
+/// the TOML reader words them. `at` is the text the error points at.
+fn plain_toml_message(message: &str, at: &str) -> String {
+    let message = message.trim().trim_end_matches('.');
+    if message.starts_with("string values must be quoted") {
+        "text must be in straight double quotes, e.g. title = \"某医院\" or modules = \
+         [\"门诊挂号\"]"
+            .to_owned()
+    } else if message.starts_with("unclosed array") {
+        "this list is not closed: end it with ], after the last name".to_owned()
+    } else if message.starts_with("unclosed table") {
+        "this table name is not closed: write it as [contract]".to_owned()
+    } else if message.starts_with("duplicate key") {
+        format!("`{}` is written twice: keep one", at.trim())
+    } else {
+        format!("this is not valid TOML: {message}")
+    }
+}
+
 /// A name folded for comparison: NFKC (full-width letters to ASCII), lower case, trimmed.
 fn fold(s: &str) -> String {
     s.nfkc().collect::<String>().trim().to_lowercase()
@@ -743,14 +781,16 @@ fn glossary() -> &'static Glossary {
             .term
             .into_iter()
             .map(|t| {
-                let mut forms: Vec<Form> =
-                    t.words.iter().map(|w| form(w, FormKind::Word)).collect();
+                // The term's own pinyin first, so that a glossary word that is its pinyin is
+                // explained as pinyin.
+                let mut forms: Vec<Form> = Vec::new();
                 if let Some(p) = pinyin_full(&t.zh) {
                     forms.push(form(&p, FormKind::Pinyin));
                 }
                 if let Some(p) = pinyin_initials(&t.zh) {
                     forms.push(form(&p, FormKind::Initials));
                 }
+                forms.extend(t.words.iter().map(|w| form(w, FormKind::Word)));
                 let mut seen = BTreeSet::new();
                 forms.retain(|f| seen.insert(f.joined.clone()));
                 Term {
@@ -841,8 +881,20 @@ struct Unit {
     zh: Vec<(String, f64)>,
 }
 
+/// How much a near-synonym's words count (收费 found as 结算).
 const SYNONYM: f64 = 0.85;
 
+/// How much a word counts when found inside a longer word ("register" in "hisregister").
+const INSIDE: f64 = 0.6;
+
+/// Chinese build-file names longer than this many characters (descriptions) count [`LONG`].
+const LONG_NAME: usize = 12;
+
+/// How much a term found in a long Chinese text counts.
+const LONG: f64 = 0.7;
+
+/// A contracted name split into units: glossary terms (longest first), runs of other Chinese
+/// characters, Latin words.
 fn units(name: &str) -> Vec<Unit> {
     let g = glossary();
     let name: String = name.nfkc().collect::<String>().to_lowercase();
@@ -865,7 +917,8 @@ fn units(name: &str) -> Vec<Unit> {
         }
         out.push(Unit {
             text: rest.clone(),
-            weight: 1.0,
+            // A lone character outside the glossary is most often a suffix (站, 室, 科).
+            weight: if rest.chars().count() == 1 { 0.3 } else { 1.0 },
             group: None,
             forms,
             zh: vec![(rest.clone(), 1.0)],
@@ -916,6 +969,13 @@ fn units(name: &str) -> Vec<Unit> {
                         }
                     }
                     zh.push((s.clone(), SYNONYM));
+                }
+            }
+            // The terms inside a compound term stand for it in Chinese names, as near-synonyms
+            // do: 影像 for 医学影像, 检验 for 检验信息系统.
+            for inner in &g.terms {
+                if inner.weight > 0.0 && inner.zh != term.zh && term.zh.contains(&inner.zh) {
+                    zh.push((inner.zh.clone(), SYNONYM));
                 }
             }
             out.push(Unit {
@@ -1011,9 +1071,9 @@ struct View {
     sources: Vec<Source>,
     /// Its Chinese names, as given.
     chinese: Vec<String>,
-    /// Exact-comparison keys: the core of each name, the id and the folder's name, with how to
-    /// name them in explanations (English, Chinese) and the text as written.
-    keys: Vec<(String, String, String, String)>,
+    /// Exact-comparison keys: the core of the folder's name, the id and each name, with how to
+    /// name them in explanations (English, Chinese).
+    keys: Vec<(String, String, String)>,
 }
 
 fn view(m: &DetectedModule) -> View {
@@ -1054,30 +1114,27 @@ fn view(m: &DetectedModule) -> View {
         }
         push(format!("name \"{n}\""), format!("名称“{n}”"), words(n));
     }
-    let folder_name = m.root.rsplit('/').next().unwrap_or("");
     let mut keys = Vec::new();
-    for n in std::iter::once(&m.name).chain(&m.names) {
-        keys.push((
-            core(n),
-            "the build-file name".to_owned(),
-            "构建文件中的名称".to_owned(),
-            n.clone(),
-        ));
-    }
+    let folder_name = m.root.rsplit('/').next().unwrap_or("");
     if !folder_name.is_empty() {
         keys.push((
             core(folder_name),
-            format!("the folder {}", m.root),
-            format!("文件夹 {} 的名称", m.root),
-            folder_name.to_owned(),
+            format!("folder {}", m.root),
+            format!("文件夹 {}", m.root),
         ));
     }
     keys.push((
         core(&m.id),
-        "the id".to_owned(),
-        "标识".to_owned(),
-        m.id.clone(),
+        format!("the id \"{}\"", m.id),
+        format!("标识“{}”", m.id),
     ));
+    for n in std::iter::once(&m.name).chain(&m.names) {
+        keys.push((
+            core(n),
+            format!("the build-file name \"{n}\""),
+            format!("构建文件中的名称“{n}”"),
+        ));
+    }
     View {
         sources,
         chinese,
@@ -1160,12 +1217,12 @@ fn has_run(hay: &[String], needle: &[String]) -> bool {
 /// Rating one name (a contracted name or alias) against one delivered module.
 fn score_name(name: &str, v: &View) -> Rating {
     let c = core(name);
-    if let Some((_, en, zh, orig)) = v.keys.iter().find(|(k, _, _, _)| !k.is_empty() && *k == c) {
+    if let Some((_, en, zh)) = v.keys.iter().find(|(k, _, _)| !k.is_empty() && *k == c) {
         return Rating {
             score: 1.0,
             confidence: Confidence::High,
-            why: format!("the names agree: \"{name}\" and {en} \"{orig}\""),
-            why_zh: format!("名称一致：“{name}”与{zh}“{orig}”"),
+            why: format!("the names agree: \"{name}\" and {en}"),
+            why_zh: format!("名称一致：“{name}”与{zh}"),
         };
     }
     let units = units(name);
@@ -1224,11 +1281,26 @@ fn unit_evidence(u: &Unit, v: &View) -> Evidence {
     let mut ev = Evidence::default();
     let e = &mut ev;
     for n in &v.chinese {
+        // A long Chinese text (a description listing many functions) says less of each.
+        let long = if n.chars().count() > LONG_NAME {
+            LONG
+        } else {
+            1.0
+        };
         for (zh, s) in &u.zh {
             if n.contains(zh.as_str()) {
                 e.offer(
-                    *s,
-                    || format!("\"{}\" is in the build-file name \"{n}\"", u.text),
+                    s * long,
+                    || {
+                        if *zh == u.text {
+                            format!("\"{zh}\" is in the build-file name \"{n}\"")
+                        } else {
+                            format!(
+                                "\"{zh}\" (for \"{}\") is in the build-file name \"{n}\"",
+                                u.text
+                            )
+                        }
+                    },
                     || format!("构建文件中的名称“{n}”含“{zh}”"),
                 );
             }
@@ -1240,7 +1312,7 @@ fn unit_evidence(u: &Unit, v: &View) -> Evidence {
             let hit = if has_run(&src.words, &f.words) || src.words.contains(&f.joined) {
                 Some(mult * short)
             } else if f.joined.len() >= 5 && src.words.iter().any(|w| w.contains(&f.joined)) {
-                Some(mult * 0.8)
+                Some(mult * INSIDE)
             } else {
                 None
             };
@@ -1289,8 +1361,8 @@ fn run_together(units: &[Unit], v: &View, ev: &mut [Evidence]) {
                     for e in &mut ev[start..end] {
                         e.offer(
                             0.9 * mult,
-                            || format!("\"{text}\" = \"{w}\" (initials or short forms run together) in {}", src.en),
-                            || format!("“{text}” = {}中的“{w}”（首字母或缩写连写）", src.zh),
+                            || format!("\"{text}\" = \"{w}\" (pinyin, initials or words run together) in {}", src.en),
+                            || format!("“{text}” = {}中的“{w}”（拼音、首字母或词连写）", src.zh),
                         );
                     }
                 }
@@ -1299,8 +1371,8 @@ fn run_together(units: &[Unit], v: &View, ev: &mut [Evidence]) {
     }
 }
 
-/// Whether `w` is exactly one short form of each of `units[start..end]`, in order: the end and
-/// the smallest strength of the forms used.
+/// Whether `w` is exactly one single-word form of each of `units[start..end]`, in order: the
+/// end and the smallest strength of the forms used.
 fn spell(units: &[Unit], start: usize, w: &str) -> Option<(usize, f64)> {
     if w.is_empty() {
         return Some((start, 1.0));
@@ -1309,7 +1381,6 @@ fn spell(units: &[Unit], start: usize, w: &str) -> Option<(usize, f64)> {
     let mut best: Option<(usize, f64)> = None;
     for (f, mult, _) in &u.forms {
         if f.words.len() == 1
-            && f.joined.len() <= 4
             && let Some(rest) = w.strip_prefix(f.joined.as_str())
             && let Some((end, m)) = spell(units, start + 1, rest)
         {
