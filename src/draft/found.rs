@@ -309,9 +309,9 @@ pub fn documents(files: &dyn Files) -> Vec<FoundDocument> {
     let mut by_kind: BTreeMap<&'static str, (DocKind, Vec<KindHit>)> = BTreeMap::new();
     for f in list {
         if f.size == 0
-            || third_party(&f.path)
             || !DOCUMENT_EXTENSIONS.contains(&extension(&f.path).as_str())
             || dependency_pattern(file_name(&f.path)).is_some()
+            || third_party(&f.path)
         {
             continue;
         }
