@@ -283,13 +283,14 @@ pub fn detect(files: &dyn Files) -> Vec<DetectedModule> {
         if outside(path) {
             continue;
         }
-        if reads(path) {
+        let is_build = reads(path);
+        if is_build {
             build.push(path);
         } else if file_name(path) == "__init__.py" {
             init_py.insert(parent(path));
         }
         if let Some(ext) = crate::checks::modules::is_source(path.as_bytes(), &extensions) {
-            sources.push(settle::Source { path, ext });
+            sources.push(settle::Source::new(path, ext, is_build));
         }
     }
     let tree = Tree {

@@ -383,22 +383,29 @@ fn lfs_pointers(findings: &mut Vec<Finding>, delivery: &Delivery) {
 /// and Go's; deeper it is a package of the vendor's own), `packages` only when the next folder
 /// is a NuGet package (`packages/Name.1.2.3/`).
 pub fn conventional_third_party(path: &[u8]) -> bool {
-    let comps: Vec<&[u8]> = path.split(|b| *b == b'/').collect();
-    let dirs = &comps[..comps.len().saturating_sub(1)];
-    dirs.iter().enumerate().any(|(i, c)| {
+    // Without allocating: the drafter asks this of every file of a delivery.
+    let Some(last) = path.iter().rposition(|b| *b == b'/') else {
+        return false;
+    };
+    let mut dirs = path[..last].split(|b| *b == b'/').enumerate().peekable();
+    while let Some((i, c)) = dirs.next() {
         let is = |d: &str| c.eq_ignore_ascii_case(d.as_bytes());
-        if is("vendor") || is("vendors") {
+        let third_party = if is("vendor") || is("vendors") {
             // Composer's and Go's vendor folder sits near the top; `com/acme/his/vendor`
             // deep in a source tree is a package of the vendor's own.
             i <= 2
         } else if is("packages") {
             // NuGet's `packages/Name.1.2.3/`; a JavaScript monorepo's `packages/his-web/`
             // is the vendor's own code.
-            dirs.get(i + 1).is_some_and(|n| nuget_folder(n))
+            dirs.peek().is_some_and(|(_, n)| nuget_folder(n))
         } else {
             THIRD_PARTY_DIRS.iter().any(|d| is(d))
+        };
+        if third_party {
+            return true;
         }
-    })
+    }
+    false
 }
 
 /// A NuGet package folder name: `Newtonsoft.Json.13.0.1`.
@@ -434,5 +441,7 @@ mod tests {
         assert!(!s.is_third_party(b"src/main/java/com/acme/his/vendor/Order.java"));
         assert!(s.is_third_party(b"packages/Newtonsoft.Json.13.0.1/lib/x.dll"));
         assert!(!s.is_third_party(b"packages/his-web/src/app.js"));
+        assert!(!s.is_third_party(b"packages/Newtonsoft.Json.13.0.1"));
+        assert!(!s.is_third_party(b"node_modules"));
     }
 }

@@ -25,7 +25,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::{Declared, child, file_name, outside, parent, reads};
+use super::{Declared, child, file_name, outside, parent};
 use crate::draft::{BuildSystem, DetectedModule, FileInfo};
 
 /// At most this many globs select a module's files around the modules nested in it.
@@ -40,14 +40,63 @@ pub(super) struct Source<'a> {
     pub path: &'a str,
     /// Language.
     pub ext: String,
+    /// Code of a module rather than a build file or a build wrapper script.
+    pub real: bool,
 }
 
-impl Source<'_> {
-    /// Code of a module rather than a build script.
-    fn real(&self) -> bool {
-        let name = file_name(self.path).to_ascii_lowercase();
-        !reads(self.path) && !WRAPPERS.contains(&name.as_str())
+impl<'a> Source<'a> {
+    /// The source file at `path` (`build`: a build file [`reads`] names).
+    pub fn new(path: &'a str, ext: String, build: bool) -> Self {
+        let name = file_name(path);
+        let wrapper = WRAPPERS.iter().any(|w| name.eq_ignore_ascii_case(w));
+        Source {
+            path,
+            ext,
+            real: !build && !wrapper,
+        }
     }
+}
+
+/// For each of `paths` (sorted by path), the index in `roots` of the deepest of these folders
+/// holding it: one merge of the two sorted lists, keeping the folders that hold the current
+/// path on a stack (a folder that does not hold a path holds no later path either).
+fn owners<'p>(roots: &[&str], paths: impl Iterator<Item = &'p str>) -> Vec<Option<usize>> {
+    let mut order: Vec<(String, usize)> = roots
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let prefix = if r.is_empty() {
+                String::new()
+            } else {
+                format!("{r}/")
+            };
+            (prefix, i)
+        })
+        .collect();
+    order.sort();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut next = 0;
+    let mut out = Vec::new();
+    for p in paths {
+        while next < order.len() && order[next].0.as_str() <= p {
+            while stack
+                .last()
+                .is_some_and(|t| !order[next].0.starts_with(order[*t].0.as_str()))
+            {
+                stack.pop();
+            }
+            stack.push(next);
+            next += 1;
+        }
+        while stack
+            .last()
+            .is_some_and(|t| !p.starts_with(order[*t].0.as_str()))
+        {
+            stack.pop();
+        }
+        out.push(stack.last().map(|t| order[*t].1));
+    }
+    out
 }
 
 /// Source files by language.
@@ -235,17 +284,16 @@ impl Kept {
 
 /// Rules 2 and 3: the kept declared modules with their globs.
 fn keep(declared: Vec<Declared>, sources: &[Source], list: &[FileInfo]) -> Vec<Kept> {
-    let index: HashMap<&str, usize> = declared
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.root.as_str(), i))
-        .collect();
+    let roots: Vec<&str> = declared.iter().map(|d| d.root.as_str()).collect();
     let mut own = vec![0u64; declared.len()];
-    for s in sources {
-        if let Some(i) = deepest(&index, s.path) {
+    for (s, owner) in sources
+        .iter()
+        .zip(owners(&roots, sources.iter().map(|s| s.path)))
+    {
+        if let Some(i) = owner {
             let d = &declared[i];
             let script = d.aggregator && parent(s.path) == d.root;
-            own[i] += u64::from(s.real() && !script && !d.no_code);
+            own[i] += u64::from(s.real && !script && !d.no_code);
         }
     }
     let kept: Vec<usize> = (0..declared.len()).filter(|i| own[*i] > 0).collect();
@@ -348,23 +396,14 @@ fn depth(dir: &str) -> usize {
     }
 }
 
-/// Rule 4: the leftover source files by group (a folder below the common folder `base`, or
+/// Rule 4: the source files under no kept module (`leftover`) by group (a folder below the common folder `base`, or
 /// `base` itself for the files right in it).
 fn groups<'s, 'a>(
-    kept: &[Kept],
-    sources: &'s [Source<'a>],
+    leftover: &[&'s Source<'a>],
     base: &str,
 ) -> BTreeMap<String, Vec<&'s Source<'a>>> {
-    let kept_index: HashMap<&str, usize> = kept
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.declared.root.as_str(), i))
-        .collect();
     let mut groups: BTreeMap<String, Vec<&Source>> = BTreeMap::new();
-    for s in sources {
-        if deepest(&kept_index, s.path).is_some() {
-            continue;
-        }
+    for s in leftover {
         let rest = if base.is_empty() {
             Some(s.path)
         } else {
@@ -388,11 +427,11 @@ fn groups<'s, 'a>(
 fn folders(
     kept: &mut [Kept],
     declared_roots: &HashMap<String, Vec<String>>,
-    sources: &[Source],
+    leftover: &[&Source],
     base: &str,
 ) -> Vec<Kept> {
     let mut out = Vec::new();
-    for (root, files) in groups(kept, sources, base) {
+    for (root, files) in groups(leftover, base) {
         let holes: Vec<usize> = (0..kept.len())
             .filter(|i| inside(&kept[*i].declared.root, &root))
             .collect();
@@ -403,7 +442,7 @@ fn folders(
         let carver = Carver::new(&root, &hole_roots);
         let globs: BTreeSet<String> = files
             .iter()
-            .filter(|s| s.real() && s.ext != "sql" && !declared_roots.contains_key(parent(s.path)))
+            .filter(|s| s.real && s.ext != "sql" && !declared_roots.contains_key(parent(s.path)))
             .filter_map(|s| carver.glob(s.path))
             .collect();
         if globs.is_empty() {
@@ -493,19 +532,20 @@ pub(super) fn settle(
         .map(|d| (d.root.clone(), d.names.clone()))
         .collect();
     let mut kept = keep(declared, sources, list);
-    let kept_index: HashMap<String, usize> = kept
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.declared.root.clone(), i))
-        .collect();
-    let kept_index: HashMap<&str, usize> =
-        kept_index.iter().map(|(r, i)| (r.as_str(), *i)).collect();
-    for s in sources {
-        if let Some(i) = deepest(&kept_index, s.path) {
-            kept[i].counts.add(&s.ext, true);
+    let roots: Vec<&str> = kept.iter().map(|k| k.declared.root.as_str()).collect();
+    let owner = owners(&roots, sources.iter().map(|s| s.path));
+    for (s, o) in sources.iter().zip(&owner) {
+        if let Some(i) = o {
+            kept[*i].counts.add(&s.ext, true);
         }
     }
-    let fallback = folders(&mut kept, &declared_roots, sources, base);
+    let leftover: Vec<&Source> = sources
+        .iter()
+        .zip(&owner)
+        .filter(|(_, o)| o.is_none())
+        .map(|(s, _)| s)
+        .collect();
+    let fallback = folders(&mut kept, &declared_roots, &leftover, base);
     let mut all: Vec<Kept> = kept.into_iter().filter(|k| !k.absorbed).collect();
     all.extend(fallback);
     all.sort_by(|a, b| a.declared.root.cmp(&b.declared.root));
@@ -540,4 +580,48 @@ pub(super) fn settle(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_are_the_deepest_folders_holding_each_path() {
+        let roots = ["a/b", "", "a-b", "a", "c"];
+        let mut paths = vec![
+            "a-b/x", "a/b/c/y", "a/bc/y", "a/x", "a/z", "a.txt", "ab/x", "c", "c/d", "z",
+        ];
+        paths.sort_unstable();
+        let got: Vec<(&str, Option<&str>)> = paths
+            .iter()
+            .copied()
+            .zip(owners(&roots, paths.iter().copied()))
+            .map(|(p, o)| (p, o.map(|i| roots[i])))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a-b/x", Some("a-b")),
+                ("a.txt", Some("")),
+                ("a/b/c/y", Some("a/b")),
+                ("a/bc/y", Some("a")),
+                ("a/x", Some("a")),
+                ("a/z", Some("a")),
+                ("ab/x", Some("")),
+                ("c", Some("")),
+                ("c/d", Some("c")),
+                ("z", Some("")),
+            ]
+        );
+        assert_eq!(owners(&["a"], ["b/x"].into_iter()), [None]);
+    }
+
+    #[test]
+    fn ids_from_names() {
+        assert_eq!(slug("挂号管理").as_deref(), Some("gua-hao-guan-li"));
+        assert_eq!(slug("@his/UI_Kit").as_deref(), Some("his-ui-kit"));
+        assert_eq!(slug("HIS门诊v2").as_deref(), Some("his-men-zhen-v2"));
+        assert_eq!(slug("★ ☆"), None);
+    }
 }
