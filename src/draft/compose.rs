@@ -164,26 +164,32 @@ fn one_line(s: &str) -> String {
         .collect()
 }
 
-/// Source files under `paths` as the `[[module]]` check counts them (default extensions),
-/// with the count per language, most first.
-fn source_count(files: &dyn Files, paths: &[String]) -> (u64, Vec<(String, u64)>) {
-    let matchers: Vec<_> = paths.iter().filter_map(|p| found::matcher(p)).collect();
+/// A module's source files as the `[[module]]` check counts them (default extensions), with
+/// the count per language, most first.
+type SourceCount = (u64, Vec<(String, u64)>);
+
+/// The source files under each module's paths: one pass over the file list.
+fn source_counts(files: &dyn Files, modules: &[DetectedModule]) -> Vec<SourceCount> {
     let exts: Vec<String> = crate::manifest::DEFAULT_SOURCE_EXTENSIONS
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-    let mut by: BTreeMap<String, u64> = BTreeMap::new();
-    for f in files.list() {
-        if matchers.iter().any(|m| m.is_match(&f.path))
-            && let Some(ext) = crate::checks::modules::is_source(f.path.as_bytes(), &exts)
-        {
-            *by.entry(ext).or_default() += 1;
-        }
-    }
-    let total = by.values().sum();
-    let mut langs: Vec<(String, u64)> = by.into_iter().collect();
-    langs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    (total, langs)
+    let groups: Vec<&[String]> = modules.iter().map(|m| m.paths.as_slice()).collect();
+    found::match_groups(files.list(), &groups)
+        .into_iter()
+        .map(|matched| {
+            let mut by: BTreeMap<String, u64> = BTreeMap::new();
+            for f in matched {
+                if let Some(ext) = crate::checks::modules::is_source(f.path.as_bytes(), &exts) {
+                    *by.entry(ext).or_default() += 1;
+                }
+            }
+            let total = by.values().sum();
+            let mut langs: Vec<(String, u64)> = by.into_iter().collect();
+            langs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            (total, langs)
+        })
+        .collect()
 }
 
 /// `min-source-files` for `found` source files: [`MIN_SOURCE_PERCENT`] of them, rounded down,
@@ -193,8 +199,9 @@ pub fn min_source_files(found: u64) -> u64 {
 }
 
 /// One delivered module as an entry.
-fn module_out(files: &dyn Files, m: &DetectedModule, id: String, name: &str) -> ModuleOut {
-    let (source, langs) = source_count(files, &m.paths);
+fn module_out(count: &SourceCount, m: &DetectedModule, id: String, name: &str) -> ModuleOut {
+    let (source, langs) = count;
+    let source = *source;
     let langs = langs
         .iter()
         .take(5)
@@ -247,11 +254,13 @@ fn module_entries(
     contract: Option<&ContractFile>,
     ids: &mut Ids,
 ) -> (Vec<ModuleOut>, Vec<ModuleOut>) {
+    let counts = source_counts(files, detected);
     let Some(contract) = contract.filter(|c| !c.modules.is_empty()) else {
         let out = detected
             .iter()
-            .map(|m| {
-                let mut e = module_out(files, m, ids.take(&m.id), &m.name);
+            .zip(&counts)
+            .map(|(m, count)| {
+                let mut e = module_out(count, m, ids.take(&m.id), &m.name);
                 e.notes.push(format!(
                     "{REVIEW}name 取自构建文件：请改为合同中的模块名称。The name comes from the build file: write the contract's name for this module."
                 ));
@@ -274,7 +283,7 @@ fn module_entries(
         );
         match mp.module.and_then(|i| detected.get(i).map(|m| (i, m))) {
             Some((i, m)) if mp.confidence != Confidence::None => {
-                let mut e = module_out(files, m, ids.take(&m.id), &c.name);
+                let mut e = module_out(&counts[i], m, ids.take(&m.id), &c.name);
                 let mark = if mp.confidence == Confidence::High {
                     ""
                 } else {
@@ -340,8 +349,8 @@ fn module_entries(
         .iter()
         .enumerate()
         .filter(|(i, _)| !taken.contains(i))
-        .map(|(_, m)| {
-            let mut e = module_out(files, m, ids.take(&m.id), &m.name);
+        .map(|(i, m)| {
+            let mut e = module_out(&counts[i], m, ids.take(&m.id), &m.name);
             e.commented = true;
             e
         })
@@ -777,12 +786,13 @@ fn verify(plan: &Plan, files: &dyn Files, text: &str, has_todo: bool) -> Result<
         })
         .collect();
     let good: BTreeSet<&str> = plan.deps.files.iter().map(String::as_str).collect();
-    for req in &manifest.requirements {
-        let matched: Vec<_> = files
-            .list()
-            .iter()
-            .filter(|f| req.matcher.is_match(&f.path))
-            .collect();
+    let groups: Vec<&[String]> = manifest
+        .requirements
+        .iter()
+        .map(|r| r.paths.as_slice())
+        .collect();
+    let all = found::match_groups(files.list(), &groups);
+    for (req, matched) in manifest.requirements.iter().zip(all) {
         let unmet = |why: String| DraftError::Unmet {
             id: req.id.clone(),
             why,

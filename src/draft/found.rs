@@ -219,13 +219,49 @@ fn file_name(path: &str) -> &str {
 
 /// A glob compiled as the manifest compiles it (case-insensitive, `*` within one folder).
 pub fn matcher(glob: &str) -> Option<GlobMatcher> {
+    compiled(glob).map(|g| g.compile_matcher())
+}
+
+/// A glob built as the manifest builds it, not yet compiled.
+pub fn compiled(glob: &str) -> Option<globset::Glob> {
     GlobBuilder::new(glob)
         .case_insensitive(true)
         .literal_separator(true)
         .backslash_escape(false)
         .build()
         .ok()
-        .map(|g| g.compile_matcher())
+}
+
+/// For each group of globs, the files of `list` that match one of its globs, in list order:
+/// one pass over the list whatever the number of groups.
+pub fn match_groups<'a>(list: &'a [FileInfo], groups: &[&[String]]) -> Vec<Vec<&'a FileInfo>> {
+    let mut builder = globset::GlobSetBuilder::new();
+    let mut owner = Vec::new();
+    for (i, globs) in groups.iter().enumerate() {
+        for g in *globs {
+            if let Some(g) = compiled(g) {
+                builder.add(g);
+                owner.push(i);
+            }
+        }
+    }
+    let mut out = vec![Vec::new(); groups.len()];
+    let Ok(set) = builder.build() else {
+        return out;
+    };
+    let mut hits = Vec::new();
+    for f in list {
+        set.matches_into(&f.path, &mut hits);
+        let mut previous = usize::MAX;
+        for &h in &hits {
+            // Globs of one group are added together, so its hits are adjacent.
+            if owner[h] != previous {
+                previous = owner[h];
+                out[previous].push(f);
+            }
+        }
+    }
+    out
 }
 
 /// Whether a glob matches a path.
