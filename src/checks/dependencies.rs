@@ -15,7 +15,7 @@ use crate::delivery::{DeliveryError, Entry};
 use crate::finding::Finding;
 
 /// Larger files are not dependency manifests; they are reported, not read whole.
-const MAX_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const MAX_BYTES: u64 = 32 * 1024 * 1024;
 
 pub(crate) fn check(
     req: &Requirement,

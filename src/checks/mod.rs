@@ -130,6 +130,32 @@ impl crate::delivery::archive::stream::Keep for Reread {
     }
 }
 
+/// The `CREATE TABLE` statements of one database script, counted as the `[[database]]` check
+/// counts them (any encoding and SQL dialect; see `sql`). Errors are the reader's.
+pub fn count_tables(reader: &mut dyn std::io::Read) -> std::io::Result<u64> {
+    sql::scan(reader).map(|(stats, _)| stats.tables)
+}
+
+/// The largest dependency file the `[[dependencies]]` check reads, in bytes (32 MiB); a larger
+/// one is reported as unparseable.
+pub const DEPENDENCY_MAX_BYTES: u64 = dependencies::MAX_BYTES;
+
+/// Whether the dependency file at `path` (its name chooses the format, as in the
+/// `[[dependencies]]` check) with these bytes parses as that check parses it. The error is the
+/// parser's message, with `line N: ` in front when the parser gives a line.
+pub fn parse_dependency_file(path: &[u8], bytes: &[u8]) -> Result<(), String> {
+    if bytes.len() as u64 > DEPENDENCY_MAX_BYTES {
+        return Err(format!(
+            "{} bytes: too large to be a dependency manifest",
+            bytes.len()
+        ));
+    }
+    depfiles::parse(depfiles::DepFileFormat::of(path), bytes).map_err(|f| match f.line {
+        Some(line) => format!("line {line}: {}", f.message),
+        None => f.message,
+    })
+}
+
 /// Run every requirement check, the coverage (the files no requirement matches, by `rules`)
 /// and the inventory notes. The findings carry their default severities; the manifest's policy
 /// (`[severity]`, `[[allow]]`) is the caller's to apply, and the scan is a stage of its own.

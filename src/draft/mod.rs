@@ -6,8 +6,14 @@
 //! The drafter sees a delivery through [`Files`]: the list of its regular files and the bytes of
 //! the small ones it asks for, whatever the delivery's form (folder, archive, git).
 
+mod compose;
 pub mod contract;
+pub mod found;
 pub mod modules;
+mod open;
+
+pub use compose::{Draft, DraftError, Origin, REVIEW, draft};
+pub use open::{DeliveryFiles, DraftKeep};
 
 use std::collections::BTreeMap;
 
@@ -28,7 +34,17 @@ pub trait Files {
     /// The bytes of the file at `path` (a path of `list`), or `None` when it cannot be read or
     /// is larger than `max` bytes.
     fn read(&self, path: &str, max: u64) -> Option<Vec<u8>>;
+    /// The file at `path` as a stream, for files that may be large (database dumps), or `None`
+    /// when it cannot be read. By default the whole file through [`Files::read`], up to
+    /// [`READ_WHOLE_MAX`] bytes.
+    fn reader(&self, path: &str) -> Option<Box<dyn std::io::Read + '_>> {
+        self.read(path, READ_WHOLE_MAX)
+            .map(|b| Box::new(std::io::Cursor::new(b)) as Box<dyn std::io::Read>)
+    }
 }
+
+/// The largest file [`Files::reader`] reads whole by default: 256 MiB.
+pub const READ_WHOLE_MAX: u64 = 256 * 1024 * 1024;
 
 /// A delivery held in memory: for tests, and for callers that already have the bytes.
 #[derive(Debug, Clone, Default)]

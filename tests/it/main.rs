@@ -25,6 +25,7 @@ mod layers;
 mod library_sources;
 mod manifest_check;
 mod manifest_errors;
+mod manifest_init;
 mod manifest_messages;
 mod pipes;
 mod policy;
