@@ -299,3 +299,24 @@ pub fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
     assert_eq!(r.len(), len);
     r
 }
+
+/// A `.docx`-shaped zip holding `parts`, each about `size` bytes of XML-ish text, stored: an
+/// Office package as far as the document checks look (`ooxml(&["[Content_Types].xml",
+/// "word/document.xml"], 2000)` is a Word document of some 2 KB).
+pub fn ooxml(parts: &[&str], size: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for p in parts {
+        w.start_file(*p, stored).unwrap();
+        w.write_all(format!("<x>{}</x>", "门诊".repeat(size / 6)).as_bytes())
+            .unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// A Word document of about `size` bytes (see [`ooxml`]).
+pub fn docx(size: usize) -> Vec<u8> {
+    ooxml(&["[Content_Types].xml", "word/document.xml"], size)
+}

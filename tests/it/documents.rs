@@ -1,22 +1,7 @@
 //! `[[document]]`: a default `min-bytes` by format, and a document that is not what its
 //! extension says (`document-not-a-document`), in a folder and in a streamed archive.
 
-use std::io::Write;
-
 use crate::common::*;
-
-/// A `.docx`-shaped zip holding `parts`, each `size` bytes of XML-ish text, stored.
-fn ooxml(parts: &[&str], size: usize) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for p in parts {
-        w.start_file(*p, stored).unwrap();
-        w.write_all(format!("<x>{}</x>", "门诊".repeat(size / 6)).as_bytes())
-            .unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
 
 fn delivery(root: &std::path::Path) {
     write(root, "docs/用户手册.docx", "plain text");

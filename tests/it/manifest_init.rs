@@ -371,7 +371,11 @@ fn contracted_names_map_to_delivered_modules_and_a_missing_one_is_a_todo_that_st
             );
         }
     }
-    write(&delivery, "文档/部署手册V1.2.docx", vec![b'x'; 3000]);
+    write(
+        &delivery,
+        "文档/部署手册V1.2.docx",
+        crate::common::docx(3000),
+    );
     let contract = tmp.path().join("contract.toml");
     std::fs::write(
         &contract,
@@ -517,8 +521,9 @@ fn gbk_names_of_a_windows_zip_are_drafted_as_the_check_matches_them() {
         gbk("交付/挂号/pom.xml"),
     );
     let java = gbk("交付/挂号/src/挂号.java");
+    let word = crate::common::docx(2000);
     let zip = crate::common::raw_zip(&[
-        (&doc, &[b'x'; 2000], 0),
+        (&doc, &word, 0),
         (
             &sql,
             b"CREATE TABLE reg (id int);\nCREATE TABLE pat (id int);\n",

@@ -380,11 +380,11 @@ fn a_placeholder_left_by_manifest_init_is_refused_where_it_is() {
     let message = message_at(&text, "14:10");
     assert_eq!(
         message,
-        "module \"pacs\" (医学影像) still has the placeholder written by `escrow manifest init` in paths: replace it with the module's folder(s), e.g. paths = [\"pacs/**\"], or delete the entry if the contract does not require it / 模块「pacs」（医学影像）的 paths 仍是 escrow manifest init 写下的占位内容：请改为该模块所在的文件夹，例如 paths = [\"pacs/**\"]；如合同不要求此项，请删除该条目"
+        "module \"pacs\" (医学影像) still has the TODO placeholder written by `escrow manifest init` in paths: replace it with the module's folder(s), e.g. paths = [\"pacs/**\"], or delete the entry if the contract does not require it / 模块「pacs」（医学影像）的 paths 仍是 escrow manifest init 写下的 TODO 占位内容：请改为该模块所在的文件夹，例如 paths = [\"pacs/**\"]；如合同不要求此项，请删除该条目"
     );
     let required = message_at(&text, "15:19");
     assert!(
-        required.starts_with("module \"pacs\" (医学影像) still has the placeholder written by `escrow manifest init` in required-files: replace it with the files that must be delivered, e.g. required-files = [\"pacs/pom.xml\"]"),
+        required.starts_with("module \"pacs\" (医学影像) still has the TODO placeholder written by `escrow manifest init` in required-files: replace it with the files that must be delivered, e.g. required-files = [\"pacs/pom.xml\"]"),
         "{required}"
     );
     let example = |m: &str| {
