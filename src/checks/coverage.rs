@@ -520,13 +520,9 @@ pub fn finding(c: &Coverage) -> Option<Finding> {
                 .map(|(l, n)| format!("{l} {n}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let whole = if f.whole {
-                "; no requirement covers any of its source"
-            } else {
-                ""
-            };
+            // Words in neither language: the evidence is shown as it is in both reports.
             format!(
-                "{}: {} source files, {} ({langs}){whole}",
+                "{}: {} × ({langs}), {}",
                 shown(f),
                 f.files,
                 super::human_bytes(f.bytes)

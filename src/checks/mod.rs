@@ -17,6 +17,7 @@ mod dependencies;
 mod depfiles;
 mod documents;
 pub mod matches;
+mod misnamed;
 pub mod modules;
 mod sql;
 
@@ -228,6 +229,12 @@ pub fn run(
         outcome.findings.extend(kr.findings);
     }
     outcome.coverage = coverage::summarise(entries, &|n| covered.get(n), rules);
+    misnamed::hint(
+        &mut outcome.findings,
+        requirements,
+        &outcome.coverage,
+        entries,
+    );
     outcome
         .findings
         .extend(coverage::finding(&outcome.coverage));

@@ -250,3 +250,68 @@ fn the_warning_follows_severity_and_deposits_keep_the_summary() {
         dj["report"]["uncovered"]
     );
 }
+
+/// A "missing" module or document whose paths miss the vendor's folder names: the finding says
+/// where the delivery holds what looks like it, so the report does not blame the vendor for the
+/// manifest's mistake; a module missing from a delivery whose source is all covered does not.
+#[test]
+fn a_missing_requirement_names_what_looks_like_it_before_blaming_the_vendor() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manifest(
+        dir.path(),
+        r#"schema-version = 1
+[[module]]
+id = "ih"
+name = "互联网医院"
+paths = ["internet/**"]
+[[module]]
+id = "jt"
+name = "京通"
+paths = ["jingtong/**"]
+[[document]]
+id = "deploy"
+name = "部署手册"
+paths = ["文档/*部署*"]
+"#,
+    );
+    let run = check(&sample(), &m, &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    let module = with_code(&report, "module-missing");
+    assert_eq!(module.len(), 1);
+    let msg = module[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("but source that no requirement covers sits in internet-hospital/ (19)")
+            && msg.contains("correct the manifest's paths instead of asking the vendor"),
+        "{msg}"
+    );
+    assert!(
+        module[0]["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("请修正清单中的路径，而不是要求供应商补交")
+    );
+    let doc = with_code(&report, "document-missing");
+    assert_eq!(doc.len(), 1);
+    let msg = doc[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("but files named like it are delivered elsewhere: docs/部署手册.md"),
+        "{msg}"
+    );
+
+    // Everything covered: a module that is really absent is only absent.
+    let m = manifest(
+        dir.path(),
+        &std::fs::read_to_string(chaoyang())
+            .unwrap()
+            .replace("[[module]]\nid = \"jingtong\"", "[[module]]\nid = \"pacs\"\nname = \"医学影像\"\npaths = [\"pacs/**\"]\n\n[[module]]\nid = \"jingtong\""),
+    );
+    let run = check(&sample(), &m, &["--format", "json"]);
+    let report = run.json();
+    let module = with_code(&report, "module-missing");
+    assert_eq!(module.len(), 1, "{}", run.stdout);
+    assert_eq!(
+        module[0]["message"],
+        "module \"医学影像\": no delivered file matches pacs/**"
+    );
+}
