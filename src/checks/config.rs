@@ -408,7 +408,7 @@ fn placeholder(kind: RequirementKind, id: &str, name: &Spanned<String>, key: &st
         RequirementKind::Dependencies => "依赖清单",
     };
     format!(
-        "{} {id:?} ({name}) still has the TODO placeholder written by `escrow manifest init` in {key}: replace it with {what}, e.g. {example}, or delete the entry if the contract does not require it / {kind_zh}「{id}」（{name}）的 {key} 仍是 escrow manifest init 写下的 TODO 占位内容：请改为{what_zh}，例如 {example}；如合同不要求此项，请删除该条目",
+        "{} {id:?} ({name}) still has the TODO placeholder written by `escrow manifest init` in {key}: replace it with {what}, e.g. {example}; if the vendor has not delivered it, keep the entry and write where it is to be delivered: the check then reports it missing; delete the entry only if the contract does not require it / {kind_zh}「{id}」（{name}）的 {key} 仍是 escrow manifest init 写下的 TODO 占位内容：请改为{what_zh}，例如 {example}；如供应商尚未交付，请保留该条目并写上应交付的位置，检查会报告其缺失；只有合同不要求此项时才删除该条目",
         kind.as_str()
     )
 }

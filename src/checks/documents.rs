@@ -138,10 +138,13 @@ fn not_a_document(
 }
 
 /// The OOXML parts (`[Content_Types].xml`, `part`) a zip lacks, named as the message says
-/// them; `None` when it has both, or its directory is too large to read.
+/// them; `None` when it has both. A directory larger than [`MAX_DIRECTORY`] is not read: no
+/// document has one (tens of thousands of parts), so it is named as the problem.
 fn missing_parts(file: &mut (impl Read + Seek), part: &str) -> std::io::Result<Option<String>> {
-    if directory_size(file)?.is_some_and(|n| n > MAX_DIRECTORY) {
-        return Ok(None);
+    if let Some(n) = directory_size(file)?.filter(|n| *n > MAX_DIRECTORY) {
+        return Ok(Some(format!(
+            "a readable directory (its directory alone is {n} bytes, more than any document has)"
+        )));
     }
     file.seek(SeekFrom::Start(0))?;
     let Ok(zip) = zip::ZipArchive::new(file) else {
@@ -328,12 +331,8 @@ fn too_small(
                     .iter()
                     .take(5)
                     .map(|e| {
-                        format!(
-                            "{} ({} bytes, at least {} needed)",
-                            e.display_path(),
-                            e.size,
-                            needed(e)
-                        )
+                        // Words in neither language: shown as it is in both reports.
+                        format!("{} ({} B < {} B)", e.display_path(), e.size, needed(e))
                     })
                     .collect(),
             ),
@@ -385,7 +384,7 @@ fn not_documents(
                 ),
             )
             .path(e.display_path())
-            .evidence(vec![format!("{}: {what}", e.display_path())]),
+            .evidence(vec![format!("{}: {what} / {what_zh}", e.display_path())]),
         );
     }
     Ok(findings)
@@ -404,6 +403,23 @@ mod tests {
             w.write_all(b"<x/>").unwrap();
         }
         w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_zip_whose_directory_is_too_large_to_read_is_no_document() {
+        // 90,000 empty entries with 100-character names: a directory of some 13 MiB.
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for n in 0..90_000 {
+            w.start_file(format!("{n:0>100}"), stored).unwrap();
+        }
+        let bytes = w.finish().unwrap().into_inner();
+        let missing = missing_parts(&mut Cursor::new(bytes), "word/document.xml").unwrap();
+        assert!(
+            missing.is_some_and(|m| m.contains("more than any document has")),
+            "a directory too large to read must not pass as a document"
+        );
     }
 
     fn judge(bytes: &[u8], ext: &str) -> Option<String> {

@@ -206,6 +206,13 @@ fn summary_zh(
         "  需核对的行 {}（标有{review}），TODO {} 处",
         d.review, d.todos
     );
+    if !d.not_found.is_empty() {
+        let _ = writeln!(
+            s,
+            "  交付物中未找到的合同模块（TODO）：{}",
+            d.not_found.join("、")
+        );
+    }
     if let Some(out) = output {
         let _ = writeln!(s, "清单已写入 {}", out.display());
     }
@@ -249,8 +256,14 @@ fn summary_en(
     );
     let _ = writeln!(
         s,
-        "  {} database scripts in {} groups, {} tables",
-        d.scripts, d.databases, d.tables
+        "  {}, {}, {}",
+        plural(d.scripts as u64, "database script", "database scripts"),
+        plural(
+            d.databases as u64,
+            "[[database]] entry",
+            "[[database]] entries"
+        ),
+        plural(d.tables, "table", "tables"),
     );
     let _ = writeln!(
         s,
@@ -264,9 +277,17 @@ fn summary_en(
     );
     let _ = writeln!(
         s,
-        "  {} lines to review (marked {review}), {} TODOs",
-        d.review, d.todos
+        "  {} to review (marked {review}), {}",
+        plural(d.review as u64, "line", "lines"),
+        plural(d.todos as u64, "TODO", "TODOs"),
     );
+    if !d.not_found.is_empty() {
+        let _ = writeln!(
+            s,
+            "  contracted modules not found in the delivery (TODO): {}",
+            d.not_found.join(", ")
+        );
+    }
     if let Some(out) = output {
         let _ = writeln!(s, "manifest written to {}", out.display());
     }
@@ -281,4 +302,9 @@ fn summary_en(
             "next: review the marked lines, then run: escrow check {delivery} --manifest {target}"
         );
     }
+}
+
+/// `1 table`, `2 tables`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -58,6 +58,73 @@ pub enum DraftError {
         /// What is missing.
         why: String,
     },
+    /// The drafted text holds a table or key the drafter never writes: text from the delivery
+    /// would have become part of the manifest (an `[[allow]]`, a `[scan]` switched off, …).
+    #[error(
+        "the drafted manifest holds {what}, which the drafter never writes: a name in the delivery would have changed the manifest; nothing was written. This is a fault in escrow: please report it with the delivery's file list"
+    )]
+    Smuggled {
+        /// The table or key, as `[scan]` or `[[module]] allow-x`.
+        what: String,
+    },
+}
+
+/// The tables and keys a draft may hold: anything else in it came from the delivery.
+const DRAFT_KEYS: &[(&str, &[&str])] = &[
+    (
+        "contract",
+        &[
+            "id",
+            "title",
+            "client",
+            "vendor",
+            "update-deadline",
+            "delivery-deadline",
+            "calendar",
+        ],
+    ),
+    ("module", &["id", "name", "paths", "min-source-files"]),
+    ("document", &["id", "name", "paths"]),
+    ("database", &["id", "name", "paths", "min-tables"]),
+    ("dependencies", &["id", "name", "paths"]),
+];
+
+/// Refuse a draft whose text holds any table or key outside [`DRAFT_KEYS`] (and
+/// `schema-version`), or a requirement the plan did not make: the last guard against text from
+/// the delivery (a folder name with line breaks, say) turning into manifest lines.
+fn structure(text: &str, planned_ids: &BTreeSet<String>) -> Result<(), DraftError> {
+    let smuggled = |what: String| Err(DraftError::Smuggled { what });
+    let table: toml::Table = match toml::from_str(text) {
+        Ok(t) => t,
+        Err(e) => return smuggled(format!("text that is not TOML ({})", one_line(e.message()))),
+    };
+    for (key, value) in &table {
+        if key == "schema-version" {
+            continue;
+        }
+        let Some((_, allowed)) = DRAFT_KEYS.iter().find(|(k, _)| k == key) else {
+            return smuggled(format!("the top-level key or table {}", quoted(key)));
+        };
+        let entries: Vec<&toml::Table> = match value {
+            toml::Value::Table(t) if key == "contract" => vec![t],
+            toml::Value::Array(items) if key != "contract" => {
+                items.iter().filter_map(toml::Value::as_table).collect()
+            }
+            _ => return smuggled(format!("{} in an unexpected form", quoted(key))),
+        };
+        for entry in entries {
+            if let Some(k) = entry.keys().find(|k| !allowed.contains(&k.as_str())) {
+                return smuggled(format!("the key {} in [{key}]", quoted(k)));
+            }
+            if key != "contract"
+                && let Some(id) = entry.get("id").and_then(toml::Value::as_str)
+                && !planned_ids.contains(id)
+            {
+                return smuggled(format!("a [[{key}]] with the id {}", quoted(id)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A drafted manifest and what it holds.
@@ -69,6 +136,8 @@ pub struct Draft {
     pub modules: usize,
     /// Contracted modules with no delivered match: `TODO` entries.
     pub todos: usize,
+    /// Their names, as the contract file writes them.
+    pub not_found: Vec<String>,
     /// Delivered modules the contract does not name (commented out).
     pub unclaimed: usize,
     /// Kinds of document found (`[[document]]` entries).
@@ -137,7 +206,7 @@ fn quoted(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => {
+            c if unsafe_char(c) => {
                 let _ = write!(out, "\\u{:04X}", u32::from(c));
             }
             c => out.push(c),
@@ -147,18 +216,45 @@ fn quoted(s: &str) -> String {
     out
 }
 
+/// A character that must not reach the draft as it is: control characters (a line break
+/// would end a comment and start a line of TOML), the Unicode line and paragraph separators
+/// and next-line (shown as line breaks by some editors), and the bidirectional controls
+/// (which make the text a reviewer sees differ from what it says; Unicode TR #9).
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// A TOML array of strings.
 fn array(items: &[String]) -> String {
     let inner: Vec<String> = items.iter().map(|s| quoted(s)).collect();
     format!("[{}]", inner.join(", "))
 }
 
-/// Text from the delivery, made safe for one comment line.
+/// Text from the delivery, made safe for one comment line: every [`unsafe_char`] shown as
+/// `\u{…}`, and at most [`COMMENT_MAX`] characters.
 fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    let mut out = String::new();
+    for (n, c) in s.chars().enumerate() {
+        if n == COMMENT_MAX {
+            out.push('…');
+            break;
+        }
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
+
+/// The longest text from the delivery one comment shows, in characters.
+const COMMENT_MAX: usize = 300;
 
 /// A module's source files as the `[[module]]` check counts them (default extensions), with
 /// the count per language, most first.
@@ -209,7 +305,7 @@ fn module_out(count: &SourceCount, m: &DetectedModule, id: String, name: &str) -
         format!(
             "源文件 source files: {source} ({langs}); {} {}",
             m.build_system.label(),
-            if m.root.is_empty() { "." } else { &m.root }
+            one_line(if m.root.is_empty() { "." } else { &m.root })
         ),
     ];
     let commented = source == 0;
@@ -242,6 +338,48 @@ fn confidence_text(c: Confidence) -> &'static str {
     }
 }
 
+/// The top-level folder a module sits in, when it sits below one (`lis` of `lis/Lis.Core`).
+fn group_of(m: &DetectedModule) -> Option<&str> {
+    m.root.split_once('/').map(|(top, _)| top)
+}
+
+/// A contracted system is usually several delivered projects in one folder (a solution's
+/// `Lis.Core` and `Lis.Client`, a Gradle build's `emr-core` and `emr-web`). A delivered module
+/// no contracted name took joins the one contracted module mapped into the same top-level
+/// folder, when exactly one is: otherwise a later delivery could drop it and still pass.
+fn absorb_siblings(
+    detected: &[DetectedModule],
+    counts: &[SourceCount],
+    mapped: &[Option<usize>],
+    out: &mut [ModuleOut],
+    taken: &mut BTreeSet<usize>,
+) {
+    for (i, m) in detected.iter().enumerate() {
+        let Some(group) = group_of(m).filter(|_| !taken.contains(&i)) else {
+            continue;
+        };
+        let mut into = mapped.iter().enumerate().filter(|(_, j)| {
+            j.and_then(|j| detected.get(j))
+                .is_some_and(|d| group_of(d) == Some(group))
+        });
+        let (Some((k, _)), None) = (into.next(), into.next()) else {
+            continue;
+        };
+        let e = &mut out[k];
+        e.paths.extend(m.paths.iter().cloned());
+        e.min += module_out(&counts[i], m, String::new(), &m.name).min;
+        e.notes.push(format!(
+            "{REVIEW}含同一目录 {group}/ 下合同未单独列出的模块 {} ({})；如不属于本合同模块，请删去其路径。\
+             Includes {} ({}), in the same folder {group}/ and not named by the contract; remove its paths if it is not part of this contracted module.",
+            one_line(&m.name),
+            one_line(&m.paths.join(", ")),
+            one_line(&m.name),
+            one_line(&m.paths.join(", ")),
+        ));
+        taken.insert(i);
+    }
+}
+
 /// The module entries: detected modules, or contracted modules mapped onto them; and the
 /// delivered modules no contracted module took.
 fn module_entries(
@@ -268,6 +406,8 @@ fn module_entries(
     let mappings: Vec<Mapping> = super::contract::map(&contract.modules, detected);
     let mut taken = BTreeSet::new();
     let mut out = Vec::new();
+    // The delivered module each entry of `out` was mapped to.
+    let mut mapped: Vec<Option<usize>> = Vec::new();
     for (n, mp) in mappings.iter().enumerate() {
         let c = &mp.contracted;
         let head = format!(
@@ -315,10 +455,14 @@ fn module_entries(
                 notes.append(&mut e.notes);
                 e.notes = notes;
                 out.push(e);
+                mapped.push(Some(i));
             }
             _ => {
                 out.push(ModuleOut {
-                    id: ids.take(&format!("contracted-{}", n + 1)),
+                    id: ids.take(
+                        &super::modules::slug(&c.name)
+                            .unwrap_or_else(|| format!("contracted-{}", n + 1)),
+                    ),
                     name: c.name.clone(),
                     paths: vec![format!(
                         "{TODO_MARK}: 填写「{}」源代码所在的目录，如 folder/** (write the folder of {:?}'s source, e.g. folder/**)",
@@ -338,9 +482,11 @@ fn module_entries(
                     commented: false,
                     todo: true,
                 });
+                mapped.push(None);
             }
         }
     }
+    absorb_siblings(detected, &counts, &mapped, &mut out, &mut taken);
     let unclaimed = detected
         .iter()
         .enumerate()
@@ -376,7 +522,8 @@ fn write_module(out: &mut String, e: &ModuleOut, all_commented: bool) {
     };
     out.push('\n');
     for n in &e.notes {
-        let _ = writeln!(out, "# {n}");
+        // Notes hold names and folders from the delivery: one line each, whatever they hold.
+        let _ = writeln!(out, "# {}", one_line(n));
     }
     let _ = writeln!(out, "{c}[[module]]");
     let _ = writeln!(out, "{c}id = {}", quoted(&e.id));
@@ -477,8 +624,8 @@ fn documents_section(out: &mut String, p: &Plan) {
             if d.placeholder {
                 let _ = writeln!(
                     out,
-                    "# {REVIEW}找到的文件只有 {} 字节，小于该格式真实文档的最小大小，可能是占位文件：检查会报告 document-too-small，请向供应商索取完整文档。\n\
-                     # {REVIEW}The file found is only {} bytes, smaller than any real document of its format: probably a placeholder. The check will report it (document-too-small); ask the vendor for the complete document.",
+                    "# {REVIEW}找到的文件只有 {} 字节，小于该格式真实文档的最小大小，可能是占位文件：检查会报告它（过小，或并非真正的文档），请向供应商索取完整文档。\n\
+                     # {REVIEW}The file found is only {} bytes, smaller than any real document of its format: probably a placeholder. The check will report it (too small, or not a real document); ask the vendor for the complete document.",
                     d.largest, d.largest
                 );
             } else {
@@ -753,6 +900,12 @@ pub fn draft(
         modules_found: plan.modules_found,
         modules: plan.modules.iter().filter(|m| !m.commented).count(),
         todos,
+        not_found: plan
+            .modules
+            .iter()
+            .filter(|m| m.todo)
+            .map(|m| m.name.clone())
+            .collect(),
         unclaimed: plan.unclaimed.len(),
         documents: plan.documents.len(),
         documents_missing: found::DOC_KINDS.len() - plan.documents.len(),
@@ -800,6 +953,16 @@ fn load_draft(
 /// Load the draft and check every requirement against `files`. With TODO entries, the text
 /// without them must load and pass, and the full text may fail only on the TODO globs.
 fn verify(plan: &Plan, files: &dyn Files, text: &str, has_todo: bool) -> Result<(), DraftError> {
+    let planned: BTreeSet<String> = plan
+        .modules
+        .iter()
+        .chain(&plan.unclaimed)
+        .map(|m| m.id.clone())
+        .chain(plan.documents.iter().map(|d| d.kind.id.to_owned()))
+        .chain(plan.script_ids.iter().cloned())
+        .chain(std::iter::once("dependency-manifests".to_owned()))
+        .collect();
+    structure(text, &planned)?;
     let manifest = load_draft(plan, text, has_todo)?;
     let tables: BTreeMap<&str, u64> = plan
         .scripts
@@ -957,6 +1120,7 @@ mod tests {
         let d = draft(&files, Some(&contract), &origin()).unwrap();
         let text = d.to_toml();
         assert_eq!(d.todos, 1);
+        assert_eq!(d.not_found.len(), 1);
         assert!(text.contains("paths = [\"TODO: "), "{text}");
         assert!(text.contains("id = \"HT-1\""), "{text}");
     }

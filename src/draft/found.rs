@@ -236,22 +236,59 @@ pub fn compiled(glob: &str) -> Option<globset::Glob> {
         .ok()
 }
 
+/// The most globs compiled into one set by [`match_groups`]: one set of thousands of globs
+/// can take gigabytes to build (the regex engine's state), or fail to build at all.
+const GLOBS_PER_SET: usize = 256;
+
 /// For each group of globs, the files of `list` that match one of its globs, in list order:
-/// one pass over the list whatever the number of groups.
+/// one pass over the list per [`GLOBS_PER_SET`] globs (a group's globs are never split).
 pub fn match_groups<'a>(list: &'a [FileInfo], groups: &[&[String]]) -> Vec<Vec<&'a FileInfo>> {
+    let mut out = vec![Vec::new(); groups.len()];
+    let mut start = 0;
+    while start < groups.len() {
+        let mut end = start;
+        let mut globs = 0;
+        while end < groups.len() && (end == start || globs + groups[end].len() <= GLOBS_PER_SET) {
+            globs += groups[end].len();
+            end += 1;
+        }
+        match_chunk(list, groups, start..end, &mut out);
+        start = end;
+    }
+    out
+}
+
+/// [`match_groups`] for the groups in `range`.
+fn match_chunk<'a>(
+    list: &'a [FileInfo],
+    groups: &[&[String]],
+    range: std::ops::Range<usize>,
+    out: &mut [Vec<&'a FileInfo>],
+) {
     let mut builder = globset::GlobSetBuilder::new();
     let mut owner = Vec::new();
-    for (i, globs) in groups.iter().enumerate() {
-        for g in *globs {
+    let mut single = Vec::new();
+    for i in range {
+        for g in groups[i] {
             if let Some(g) = compiled(g) {
+                single.push((i, g.compile_matcher()));
                 builder.add(g);
                 owner.push(i);
             }
         }
     }
-    let mut out = vec![Vec::new(); groups.len()];
     let Ok(set) = builder.build() else {
-        return out;
+        // The set cannot be built (a regex too large): each glob on its own, never nothing.
+        for f in list {
+            let mut previous = usize::MAX;
+            for (i, m) in &single {
+                if *i != previous && m.is_match(&f.path) {
+                    previous = *i;
+                    out[*i].push(f);
+                }
+            }
+        }
+        return;
     };
     let mut hits = Vec::new();
     for f in list {
@@ -265,7 +302,6 @@ pub fn match_groups<'a>(list: &'a [FileInfo], groups: &[&[String]]) -> Vec<Vec<&
             }
         }
     }
-    out
 }
 
 /// Whether a glob matches a path.
@@ -622,5 +658,26 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!((s[0].glob.as_str(), s[0].tables), ("db/mysql/*.sql", 2));
         assert_eq!((s[1].glob.as_str(), s[1].tables), ("db/oracle/*.ddl", 1));
+    }
+}
+
+#[cfg(test)]
+mod many_globs {
+    use super::*;
+
+    /// More long globs than one glob set can be built of: every group still gets its files.
+    #[test]
+    fn thousands_of_long_globs_all_match() {
+        let n = 3000;
+        let list: Vec<FileInfo> = (0..n)
+            .map(|i| FileInfo {
+                path: format!("m{i:0>240}/src/A.java"),
+                size: 1,
+            })
+            .collect();
+        let globs: Vec<Vec<String>> = (0..n).map(|i| vec![format!("m{i:0>240}/**")]).collect();
+        let groups: Vec<&[String]> = globs.iter().map(Vec::as_slice).collect();
+        let out = match_groups(&list, &groups);
+        assert!(out.iter().all(|m| m.len() == 1));
     }
 }

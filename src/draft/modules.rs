@@ -24,6 +24,8 @@ mod node;
 mod python;
 mod settle;
 
+pub(crate) use settle::slug;
+
 use std::borrow::Cow;
 use std::collections::HashSet;
 

@@ -303,7 +303,7 @@ fn finding_lines(f: &Finding, lang: Lang, color: bool, out: &mut dyn Write) -> i
     let l = |en, zh| lang.pick(en, zh);
     let mut loc = String::new();
     if f.new == Some(true) {
-        loc.push_str(l("[new] ", "[新增] "));
+        loc.push_str(l("[new] ", "[本次新出现] "));
     }
     if let Some(req) = &f.requirement {
         loc.push_str(&format!("[{req}] "));

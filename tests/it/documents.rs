@@ -103,7 +103,7 @@ fn assert_findings(report: &serde_json::Value, root: &std::path::Path) {
     assert_eq!(not[0]["path"], "docs/用户手册.docx");
     assert_eq!(
         not[0]["evidence"],
-        serde_json::json!(["docs/用户手册.docx: plain text, 10 bytes"])
+        serde_json::json!(["docs/用户手册.docx: plain text, 10 bytes / 纯文本，10 字节"])
     );
     assert!(
         not[0]["message"]

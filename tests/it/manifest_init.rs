@@ -546,3 +546,91 @@ fn gbk_names_of_a_windows_zip_are_drafted_as_the_check_matches_them() {
     );
     assert!(!ids(&report, "module").is_empty(), "{text}");
 }
+
+/// The tables and keys of a draft's TOML, as `table.key` (entries of arrays of tables included).
+fn draft_keys(text: &str) -> Vec<String> {
+    let table: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let mut out = Vec::new();
+    for (k, v) in &table {
+        out.push(k.clone());
+        let entries: Vec<&toml::Table> = match v {
+            toml::Value::Table(t) => vec![t],
+            toml::Value::Array(a) => a.iter().filter_map(toml::Value::as_table).collect(),
+            _ => Vec::new(),
+        };
+        for e in entries {
+            out.extend(e.keys().map(|x| format!("{k}.{x}")));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A hostile vendor's folder names never become manifest lines: a name holding line breaks
+/// and TOML (an `[[allow]]` silencing every finding, the scan switched off) stays inside its
+/// comment, and glob characters in a name (`*`, `[`) select that folder only.
+#[test]
+fn names_from_the_delivery_never_become_manifest_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let evil = "a\"]\n[scan]\nenabled = false\n[[allow]]\ncode = \"credential-hardcoded\"\npaths = [\"**\"]\nreason = \"x\"\n#";
+    write(&d, &format!("{evil}/src/A.java"), "class A {}\n");
+    write(&d, "ok/src/B.java", "class B {}\n");
+    write(&d, "*/src/C.java", "class C {}\n");
+    write(&d, "x[y/src/D.java", "class D {}\n");
+    write(&d, "rtl\u{202e}txt.java/src/E.java", "class E {}\n");
+    let archive = tmp.path().join("delivery.tar");
+    let st = Command::new("tar")
+        .arg("-cf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&d)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = tmp.path().join("draft.toml");
+    let (text, _) = init(&archive, &out, &[]);
+    for k in draft_keys(&text) {
+        assert!(
+            [
+                "schema-version",
+                "module",
+                "module.id",
+                "module.name",
+                "module.paths",
+                "module.min-source-files"
+            ]
+            .contains(&k.as_str()),
+            "the draft holds {k}:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains('\u{202e}'),
+        "a bidirectional control reached the draft"
+    );
+    // Every folder is a live module holding exactly its own file: the glob characters of `*`
+    // and `x[y` are escaped, so neither selects the others.
+    let report = all_met(&archive, &out);
+    let modules = report["requirements"].as_array().unwrap();
+    assert_eq!(modules.len(), 5, "{text}");
+    for m in modules {
+        assert_eq!(m["source_files"], 1, "{m}\n{text}");
+    }
+}
+
+/// Hundreds of modules with long folder names (more than one glob set can hold) are all
+/// drafted and counted, none dropped as holding no source.
+#[test]
+fn hundreds_of_long_named_modules_are_drafted_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    for n in 0..600 {
+        write(&d, &format!("m{n:0>240}/src/A{n}.java"), "class A {}\n");
+    }
+    let out = tmp.path().join("draft.toml");
+    let (text, _) = init(&d, &out, &[]);
+    let live = text.lines().filter(|l| *l == "[[module]]").count();
+    assert_eq!(live, 600, "{}", &text[..text.len().min(3000)]);
+}

@@ -380,7 +380,7 @@ fn a_placeholder_left_by_manifest_init_is_refused_where_it_is() {
     let message = message_at(&text, "14:10");
     assert_eq!(
         message,
-        "module \"pacs\" (医学影像) still has the TODO placeholder written by `escrow manifest init` in paths: replace it with the module's folder(s), e.g. paths = [\"pacs/**\"], or delete the entry if the contract does not require it / 模块「pacs」（医学影像）的 paths 仍是 escrow manifest init 写下的 TODO 占位内容：请改为该模块所在的文件夹，例如 paths = [\"pacs/**\"]；如合同不要求此项，请删除该条目"
+        "module \"pacs\" (医学影像) still has the TODO placeholder written by `escrow manifest init` in paths: replace it with the module's folder(s), e.g. paths = [\"pacs/**\"]; if the vendor has not delivered it, keep the entry and write where it is to be delivered: the check then reports it missing; delete the entry only if the contract does not require it / 模块「pacs」（医学影像）的 paths 仍是 escrow manifest init 写下的 TODO 占位内容：请改为该模块所在的文件夹，例如 paths = [\"pacs/**\"]；如供应商尚未交付，请保留该条目并写上应交付的位置，检查会报告其缺失；只有合同不要求此项时才删除该条目"
     );
     let required = message_at(&text, "15:19");
     assert!(

@@ -196,7 +196,7 @@ fn all_of(root: &str) -> String {
     if root.is_empty() {
         "**".to_owned()
     } else {
-        format!("{root}/**")
+        format!("{}/**", super::super::found::escape(root))
     }
 }
 
@@ -240,14 +240,14 @@ impl<'a> Carver<'a> {
                 return None;
             }
             if !self.on_the_way.contains(sub) {
-                return Some(format!("{sub}/**"));
+                return Some(format!("{}/**", super::super::found::escape(sub)));
             }
             dir = sub;
         }
         Some(if dir.is_empty() {
             "*".to_owned()
         } else {
-            format!("{dir}/*")
+            format!("{}/*", super::super::found::escape(dir))
         })
     }
 }
@@ -497,7 +497,7 @@ fn folders(
 
 /// A manifest id from a name: lower-case ASCII letters and digits, Chinese characters in
 /// pinyin (without tones), anything else a `-` between words; `None` when nothing is left.
-pub(super) fn slug(name: &str) -> Option<String> {
+pub(crate) fn slug(name: &str) -> Option<String> {
     use pinyin::ToPinyin;
     let mut words: Vec<String> = Vec::new();
     let mut word = String::new();
