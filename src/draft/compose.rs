@@ -1055,6 +1055,77 @@ mod tests {
     use super::*;
     use crate::draft::MemFiles;
 
+    /// A contracted system delivered as several projects of one folder takes them all: a later
+    /// delivery without one of them must not pass.
+    #[test]
+    fn a_contracted_system_takes_the_unnamed_projects_of_its_folder() {
+        let pom = |a: &str| format!("<project><artifactId>{a}</artifactId></project>");
+        let files = MemFiles::new([
+            (
+                "lis/pom.xml".to_owned(),
+                b"<project><packaging>pom</packaging><modules><module>lis-core</module><module>lis-client</module></modules></project>".to_vec(),
+            ),
+            ("lis/lis-core/pom.xml".to_owned(), pom("lis-core").into_bytes()),
+            ("lis/lis-core/src/A.java".to_owned(), b"class A {}".to_vec()),
+            ("lis/lis-client/pom.xml".to_owned(), pom("lis-client").into_bytes()),
+            ("lis/lis-client/src/B.java".to_owned(), b"class B {}".to_vec()),
+            ("pacs/pom.xml".to_owned(), pom("pacs").into_bytes()),
+            ("pacs/src/C.java".to_owned(), b"class C {}".to_vec()),
+        ]);
+        let contract = ContractFile {
+            modules: ["检验信息系统", "医学影像"]
+                .iter()
+                .enumerate()
+                .map(|(n, name)| super::super::contract::ContractedModule {
+                    name: (*name).to_owned(),
+                    aliases: Vec::new(),
+                    line: n + 1,
+                })
+                .collect(),
+            ..ContractFile::default()
+        };
+        let d = draft(&files, Some(&contract), &origin()).unwrap();
+        let m = crate::manifest::parse(d.to_toml()).unwrap();
+        let lis = m
+            .requirements
+            .iter()
+            .find(|r| r.name == "检验信息系统")
+            .unwrap_or_else(|| panic!("{}", d.to_toml()));
+        let mut paths = lis.paths.clone();
+        paths.sort();
+        assert_eq!(
+            paths,
+            ["lis/lis-client/**", "lis/lis-core/**"],
+            "{}",
+            d.to_toml()
+        );
+        assert_eq!(d.unclaimed, 0);
+        assert!(
+            d.to_toml()
+                .contains("not named by the contract; remove its paths")
+        );
+    }
+
+    #[test]
+    fn a_draft_holding_what_the_drafter_never_writes_is_refused() {
+        let ids: BTreeSet<String> = ["a".to_owned()].into();
+        let ok = "schema-version = 1\n[[module]]\nid = \"a\"\nname = \"A\"\npaths = [\"a/**\"]\n";
+        assert!(structure(ok, &ids).is_ok());
+        for bad in [
+            "[[allow]]\ncode = \"credential-hardcoded\"\npaths = [\"**\"]\nreason = \"x\"\n",
+            "[scan]\nenabled = false\n",
+            "[severity]\nmodule-missing = \"info\"\n",
+            "[[module]]\nid = \"b\"\nname = \"B\"\npaths = [\"**\"]\n",
+            "[[document]]\nid = \"a\"\nname = \"A\"\npaths = [\"x\"]\nmin-bytes = 1\n",
+        ] {
+            let text = format!("{ok}{bad}");
+            assert!(
+                matches!(structure(&text, &ids), Err(DraftError::Smuggled { .. })),
+                "{text}"
+            );
+        }
+    }
+
     fn origin() -> Origin {
         Origin {
             delivery: "d".to_owned(),
