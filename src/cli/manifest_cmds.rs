@@ -109,25 +109,9 @@ fn init(args: &InitArgs) -> Result<u8> {
 /// Write a new file atomically: a temporary file beside it, fsync, then a hard link to the
 /// final name, which fails if the name exists (so a file made meanwhile is never replaced).
 fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create_new(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::hard_link(&tmp, path)
-    })();
+    let tmp = super::temp_beside(path)?;
+    let result =
+        super::write_synced(&tmp, bytes, true).and_then(|()| std::fs::hard_link(&tmp, path));
     let _ = std::fs::remove_file(&tmp);
     match result {
         Ok(()) => Ok(()),

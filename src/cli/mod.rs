@@ -435,10 +435,8 @@ fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
-/// Write a file atomically: a temporary file beside it, fsync, rename. A reader never sees a
-/// half-written report, and a failure leaves any previous file as it was.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
+/// The temporary file beside `path` that a write to `path` goes through.
+fn temp_beside(path: &Path) -> Result<PathBuf> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -446,17 +444,30 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path
         .file_name()
         .with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(
+    Ok(dir.join(format!(
         ".{}.tmp-{}",
         name.to_string_lossy(),
         std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
+    )))
+}
+
+/// Write `bytes` to `tmp` and fsync it; `new`: only if `tmp` does not exist.
+fn write_synced(tmp: &Path, bytes: &[u8], new: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = if new {
+        std::fs::File::create_new(tmp)?
+    } else {
+        std::fs::File::create(tmp)?
+    };
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Write a file atomically: a temporary file beside it, fsync, rename. A reader never sees a
+/// half-written report, and a failure leaves any previous file as it was.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temp_beside(path)?;
+    let result = write_synced(&tmp, bytes, false).and_then(|()| std::fs::rename(&tmp, path));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(e).with_context(|| {

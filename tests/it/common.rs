@@ -320,3 +320,15 @@ pub fn ooxml(parts: &[&str], size: usize) -> Vec<u8> {
 pub fn docx(size: usize) -> Vec<u8> {
     ooxml(&["[Content_Types].xml", "word/document.xml"], size)
 }
+
+/// A small valid manifest: a contract id and one module, `core/**`.
+pub const GOOD_MANIFEST: &str = r#"schema-version = 1
+
+[contract]
+id = "HT-1"
+
+[[module]]
+id = "core"
+name = "核心"
+paths = ["core/**"]
+"#;

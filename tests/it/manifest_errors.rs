@@ -2,16 +2,8 @@
 
 use crate::common::*;
 
-const GOOD: &str = r#"schema-version = 1
-
-[contract]
-id = "HT-1"
-
-[[module]]
-id = "core"
-name = "核心"
-paths = ["core/**"]
-"#;
+/// A small valid manifest the tests break one way at a time.
+const GOOD: &str = GOOD_MANIFEST;
 
 /// Check the sample with `text` as the manifest; return stderr after asserting exit 2.
 fn bad(text: &str) -> String {

@@ -3,16 +3,8 @@
 
 use crate::common::*;
 
-const GOOD: &str = r#"schema-version = 1
-
-[contract]
-id = "HT-1"
-
-[[module]]
-id = "core"
-name = "核心"
-paths = ["core/**"]
-"#;
+/// A small valid manifest the tests break one way at a time.
+const GOOD: &str = GOOD_MANIFEST;
 
 /// Check the sample with `text` as the manifest: `Err(stderr)` with the manifest's path shown
 /// as `M` when the manifest is refused (exit 2), `Ok(())` when it loads.
@@ -391,7 +383,7 @@ fn a_placeholder_left_by_manifest_init_is_refused_where_it_is() {
         m.split("e.g. ")
             .nth(1)
             .unwrap()
-            .split(", or")
+            .split("; if the vendor")
             .next()
             .unwrap()
             .to_owned()
