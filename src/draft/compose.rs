@@ -346,11 +346,12 @@ fn group_of(m: &DetectedModule) -> Option<&str> {
 /// A contracted system is usually several delivered projects in one folder (a solution's
 /// `Lis.Core` and `Lis.Client`, a Gradle build's `emr-core` and `emr-web`). A delivered module
 /// no contracted name took joins the one contracted module mapped into the same top-level
-/// folder, when exactly one is: otherwise a later delivery could drop it and still pass.
+/// folder, when exactly one is and the mapping names it as another candidate (its names look
+/// like the contracted name too): otherwise a later delivery could drop it and still pass.
 fn absorb_siblings(
     detected: &[DetectedModule],
     counts: &[SourceCount],
-    mapped: &[Option<usize>],
+    mapped: &[Option<(usize, &[usize])>],
     out: &mut [ModuleOut],
     taken: &mut BTreeSet<usize>,
 ) {
@@ -359,12 +360,15 @@ fn absorb_siblings(
             continue;
         };
         let mut into = mapped.iter().enumerate().filter(|(_, j)| {
-            j.and_then(|j| detected.get(j))
+            j.and_then(|(j, _)| detected.get(j))
                 .is_some_and(|d| group_of(d) == Some(group))
         });
-        let (Some((k, _)), None) = (into.next(), into.next()) else {
+        let (Some((k, Some((_, also)))), None) = (into.next(), into.next()) else {
             continue;
         };
+        if !also.contains(&i) {
+            continue;
+        }
         let e = &mut out[k];
         e.paths.extend(m.paths.iter().cloned());
         e.min += module_out(&counts[i], m, String::new(), &m.name).min;
@@ -406,8 +410,8 @@ fn module_entries(
     let mappings: Vec<Mapping> = super::contract::map(&contract.modules, detected);
     let mut taken = BTreeSet::new();
     let mut out = Vec::new();
-    // The delivered module each entry of `out` was mapped to.
-    let mut mapped: Vec<Option<usize>> = Vec::new();
+    // The delivered module each entry of `out` was mapped to, and the other candidates.
+    let mut mapped: Vec<Option<(usize, &[usize])>> = Vec::new();
     for (n, mp) in mappings.iter().enumerate() {
         let c = &mp.contracted;
         let head = format!(
@@ -455,7 +459,7 @@ fn module_entries(
                 notes.append(&mut e.notes);
                 e.notes = notes;
                 out.push(e);
-                mapped.push(Some(i));
+                mapped.push(Some((i, mp.also.as_slice())));
             }
             _ => {
                 out.push(ModuleOut {

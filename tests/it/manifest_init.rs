@@ -389,7 +389,8 @@ fn contracted_names_map_to_delivered_modules_and_a_missing_one_is_a_todo_that_st
     assert!(text.contains("paths = [\"his/his-register/**\"]"), "{text}");
     assert!(text.contains("paths = [\"TODO: "), "{text}");
     assert!(text.contains("文档/**/*部署*"), "{text}");
-    assert!(run.stderr.contains("1 TODOs"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 TODO"), "{}", run.stderr);
+    assert!(run.stderr.contains("(TODO): 药房管理"), "{}", run.stderr);
     // The TODO glob stops the check until someone fills it in.
     let check = escrow([
         "check".as_ref(),
