@@ -27,7 +27,7 @@
 //!              from the vault's ledger events
 //! vault        packs, snapshots, ledger, audit, restore: bytes and records, no checks, no reports
 //! delivery     ingest (folder, archive, git) through directory handles, and the inventory
-//! calendar  finding  hash  filetypes  text  progress  validate
+//! calendar  doctext  finding  hash  filetypes  text  progress  validate
 //!              leaves: working days, the finding type, digests, magic bytes, text for people,
 //!              progress reporting, the context a config section is validated in
 //! ```
@@ -37,6 +37,7 @@ pub mod calendar;
 pub mod checks;
 pub mod codes;
 pub mod delivery;
+pub mod doctext;
 pub mod draft;
 pub mod filetypes;
 pub mod finding;

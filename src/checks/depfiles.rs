@@ -430,3 +430,26 @@ mod tests {
         );
     }
 }
+
+/// One dependency a dependency file declares.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Declared {
+    /// Its name as its ecosystem writes it: Maven "groupId:artifactId", NuGet package id, npm
+    /// name, PyPI name, Go module path.
+    pub name: String,
+    /// The version declared, as written (`${…}` properties resolved where the same file
+    /// defines them); `None` when none is.
+    pub version: Option<String>,
+    /// "maven", "nuget", "npm", "pypi", "go".
+    pub ecosystem: String,
+    /// The file declaring it, readable form.
+    pub file: String,
+}
+
+/// The dependencies the dependency files `files` ((readable path, bytes) pairs) declare, one
+/// per name (the first file's), sorted by name; the delivery's own modules (a Maven module's
+/// `groupId:artifactId`, a workspace package's name) left out.
+pub fn declared(files: &[(String, Vec<u8>)]) -> Vec<Declared> {
+    let _ = files;
+    Vec::new()
+}

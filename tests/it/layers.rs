@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["delivery"],
     &[
         "calendar",
+        "doctext",
         "finding",
         "hash",
         "filetypes",
