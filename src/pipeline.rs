@@ -229,9 +229,20 @@ pub fn deposit(
         );
         inspected.outcome.findings.extend(compare::findings(
             &d,
-            note.is_some(),
+            note.is_some() || !inspected.change_notes.trim().is_empty(),
             &compare::lost_sources(&prev.entries, &entries, &manifest.requirements),
         ));
+        let mut notes = note.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+        notes.push('\n');
+        notes.push_str(&inspected.change_notes);
+        inspected
+            .outcome
+            .findings
+            .extend(compare::unmentioned_modules(
+                &d,
+                &notes,
+                &manifest.requirements,
+            ));
         d
     });
     let build_log = inspected.build.as_ref().map(|(_, log)| log.clone());
@@ -388,6 +399,8 @@ pub fn manifest_check(
 /// What the stages before the comparison found.
 struct Inspected {
     outcome: Outcome,
+    /// The text of the documents covering `changes` (change notes delivered with the code).
+    change_notes: String,
     /// The build's record and log file, when the build ran.
     build: Option<(build::BuildRecord, PathBuf)>,
 }
@@ -446,11 +459,13 @@ fn inspect(
     progress: &dyn Progress,
 ) -> Result<Inspected, CheckError> {
     let mut outcome = Outcome::default();
+    let mut change_notes = String::new();
     if stages.checks {
         let checked = checks::run(&manifest.requirements, coverage_rules(manifest), delivery)?;
         outcome.requirements = checked.requirements;
         outcome.findings = checked.findings;
         outcome.coverage = Some(checked.coverage);
+        change_notes = checked.change_notes;
         if let Some(scanner) = scanner {
             let (findings, summary) = scanner.finish(delivery);
             outcome.findings.extend(findings);
@@ -467,7 +482,11 @@ fn inspect(
         }
         _ => None,
     };
-    Ok(Inspected { outcome, build })
+    Ok(Inspected {
+        outcome,
+        change_notes,
+        build,
+    })
 }
 
 /// What counts as source and as third-party code for the coverage: the manifest's
@@ -488,7 +507,9 @@ fn decide(
     generated_at: String,
     baseline: Option<&Baseline>,
 ) -> Report {
-    let Inspected { mut outcome, build } = inspected;
+    let Inspected {
+        mut outcome, build, ..
+    } = inspected;
     outcome.allowed = Policy::of(manifest).apply(&mut outcome.findings);
     outcome.baseline = baseline.map(|b| b.apply(&mut outcome.findings));
     Report::new(manifest, delivery, outcome, generated_at)

@@ -163,6 +163,83 @@ pub fn findings(d: &Diff, has_note: bool, lost: &LostSources) -> Vec<Finding> {
     out
 }
 
+/// `change-note-incomplete` for each module with changed files that the change notes `notes`
+/// (the `--note` file's text and the text of the documents covering `changes`) never mention:
+/// not by its id, its name, nor the last literal folder of one of its globs ("internet-hospital"
+/// of "internet-hospital/**"), letter case ignored. Nothing when `notes` is empty (that is
+/// `change-note-missing`).
+pub fn unmentioned_modules(d: &Diff, notes: &str, requirements: &[Requirement]) -> Vec<Finding> {
+    let notes = notes.to_lowercase();
+    if notes.trim().is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for g in &d.modules {
+        let Some(id) = &g.id else { continue };
+        let changed = g.added + g.removed + g.modified;
+        if changed == 0 {
+            continue;
+        }
+        let Some(req) = requirements.iter().find(|r| &r.id == id) else {
+            continue;
+        };
+        let terms = module_terms(req);
+        if terms.iter().any(|t| notes.contains(t.as_str())) {
+            continue;
+        }
+        let mut f = Finding::of(
+            crate::checks::codes::CompareCode::ChangeNoteIncomplete,
+            format!(
+                "module {:?} ({id}): {changed} files changed since {} ({} added, {} removed, {} modified) but the change notes never mention it",
+                g.name, d.old.label, g.added, g.removed, g.modified
+            ),
+            format!(
+                "模块「{}」（{id}）：自 {} 以来有 {changed} 个文件变更（新增 {}，删除 {}，修改 {}），但修改说明中从未提及该模块",
+                g.name, d.old.label, g.added, g.removed, g.modified
+            ),
+        )
+        .evidence(
+            std::iter::once(format!(
+                "looked for / 查找: {}",
+                terms
+                    .iter()
+                    .map(|t| format!("{t:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .chain(
+                g.changes
+                    .iter()
+                    .take(5)
+                    .map(|c| format!("{:?}: {}", c.change, c.path)),
+            )
+            .collect(),
+        );
+        f.requirement = Some(id.clone());
+        out.push(f);
+    }
+    out
+}
+
+/// What names a module in change notes, lower case: its id, its name, and the last folder
+/// of each glob before its first wildcard (at least 2 characters each).
+fn module_terms(req: &Requirement) -> Vec<String> {
+    let mut terms = vec![req.id.to_lowercase(), req.name.to_lowercase()];
+    for glob in &req.paths {
+        let literal: Vec<&str> = glob
+            .split('/')
+            .take_while(|c| !c.contains(['*', '?', '[', '{']))
+            .collect();
+        if let Some(last) = literal.last() {
+            terms.push(last.to_lowercase());
+        }
+    }
+    terms.retain(|t| t.chars().count() >= 2);
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
 /// The source files each module lost: in the previous snapshot, absent now under that path,
 /// and whose content is nowhere in the new delivery (a file whose content is found elsewhere
 /// was moved or renamed, not lost). By module id; paths in readable form, sorted.

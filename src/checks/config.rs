@@ -49,12 +49,20 @@ pub enum RequirementRule {
         /// Lower-case extensions without the dot.
         source_extensions: Vec<String>,
     },
-    /// `[[document]]`: documents of some size.
+    /// `[[document]]`: documents of some size, whose text says enough.
     Document {
         /// `min-bytes`: the bytes the largest matched document must have at least; `None` when
         /// the manifest gives none, and each file must then reach the default of its format
         /// ([`crate::checks::default_min_bytes`]).
         min_bytes: Option<u64>,
+        /// `min-words`: the words (字数, see [`crate::doctext::word_count`]) the readable text
+        /// of the matched documents must have together; [`DEFAULT_MIN_WORDS`] when not given.
+        min_words: u64,
+        /// `covers`: what the documents must name, each checked against the code.
+        covers: Vec<Covers>,
+        /// `min-coverage`: the percentage (0–100) of the items of each of `covers` the text
+        /// must name; `None`: each kind's default ([`Covers::default_min_coverage`]).
+        min_coverage: Option<u8>,
     },
     /// `[[database]]`: scripts that create tables.
     Database {
@@ -63,6 +71,61 @@ pub enum RequirementRule {
     },
     /// `[[dependencies]]`: dependency files that parse.
     Dependencies,
+}
+
+/// The words a document requirement's text must have when `min-words` is not given: 100, about
+/// a third of a page of Chinese text; a real build guide, interface or design document has
+/// thousands.
+pub const DEFAULT_MIN_WORDS: u64 = 100;
+
+/// What a `[[document]]` must name, checked against the delivered code (`covers = [...]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Covers {
+    /// The tables the `[[database]]` scripts create (a database design document).
+    Tables,
+    /// The dependencies the dependency files declare (a dependency list).
+    Dependencies,
+    /// The HTTP endpoints the code serves (an interface document).
+    Endpoints,
+    /// The build tools the build files need, with their pinned versions (a build guide).
+    BuildTools,
+    /// The modules changed since the previous deposit (change notes; on `deposit` only).
+    Changes,
+}
+
+impl Covers {
+    /// Every value, in the order the manifest documentation lists them.
+    pub const ALL: [Covers; 5] = [
+        Covers::Tables,
+        Covers::Dependencies,
+        Covers::Endpoints,
+        Covers::BuildTools,
+        Covers::Changes,
+    ];
+
+    /// As the manifest writes it: "tables", "dependencies", "endpoints", "build-tools",
+    /// "changes".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Covers::Tables => "tables",
+            Covers::Dependencies => "dependencies",
+            Covers::Endpoints => "endpoints",
+            Covers::BuildTools => "build-tools",
+            Covers::Changes => "changes",
+        }
+    }
+
+    /// The `min-coverage` of this kind when the manifest gives none: 80 % of tables,
+    /// dependencies and endpoints (a design document may leave out log and temporary tables,
+    /// a dependency list test-only libraries); every build tool (100 %), since a build guide
+    /// missing one leaves a maintainer unable to build; every changed module (100 %).
+    pub fn default_min_coverage(self) -> u8 {
+        match self {
+            Covers::Tables | Covers::Dependencies | Covers::Endpoints => 80,
+            Covers::BuildTools | Covers::Changes => 100,
+        }
+    }
 }
 
 /// One validated requirement.
@@ -121,6 +184,12 @@ pub struct RawDocument {
     /// `min-bytes`: a whole number of bytes or a size with a unit ("10KiB"), checked when
     /// validated so that a mistake says how to write one.
     pub min_bytes: Option<Spanned<toml::Value>>,
+    /// `min-words`.
+    pub min_words: Option<u64>,
+    /// `covers`: "tables", "dependencies", "endpoints", "build-tools", "changes".
+    pub covers: Option<SpannedStrings>,
+    /// `min-coverage`: a percentage.
+    pub min_coverage: Option<Spanned<u64>>,
 }
 
 /// `[[database]]` as written.
@@ -174,6 +243,34 @@ struct Entry {
     paths: SpannedStrings,
     required: Option<SpannedStrings>,
     rule: RequirementRule,
+}
+
+/// `covers = [...]` validated: each value one of [`Covers::ALL`], each once.
+fn covers(raw: Option<&SpannedStrings>, cx: &mut dyn Context) -> Vec<Covers> {
+    let mut out = Vec::new();
+    for v in raw.map(|l| l.get_ref().as_slice()).unwrap_or_default() {
+        match Covers::ALL.iter().find(|c| c.as_str() == v.get_ref().as_str()) {
+            Some(c) if out.contains(c) => {
+                cx.problem(v.span(), format!("covers: {:?} is listed twice", v.get_ref()));
+            }
+            Some(c) => out.push(*c),
+            None => {
+                let all: Vec<String> = Covers::ALL
+                    .iter()
+                    .map(|c| format!("{:?}", c.as_str()))
+                    .collect();
+                cx.problem(
+                    v.span(),
+                    format!(
+                        "covers: {:?} is not something a document can cover: write one or more of {}",
+                        v.get_ref(),
+                        all.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Validate every requirement entry, recording each problem in `cx` (in file order, whatever
@@ -233,6 +330,21 @@ fn entries(
                         );
                     }
                     bytes
+                }),
+                min_words: d.min_words.unwrap_or(DEFAULT_MIN_WORDS),
+                covers: covers(d.covers.as_ref(), cx),
+                min_coverage: d.min_coverage.as_ref().and_then(|v| {
+                    let pct = u8::try_from(*v.get_ref()).ok().filter(|p| *p <= 100);
+                    if pct.is_none() {
+                        cx.problem(
+                            v.span(),
+                            format!(
+                                "min-coverage: {} is not a percentage: write a whole number from 0 to 100, e.g. 80",
+                                v.get_ref()
+                            ),
+                        );
+                    }
+                    pct
                 }),
             },
             id: d.id,

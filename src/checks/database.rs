@@ -38,6 +38,7 @@ pub(crate) fn check(
                     globs(req)
                 ),
             )],
+            ..KindResult::default()
         });
     }
     let scanned: Vec<(SqlStats, String)> = files
@@ -104,5 +105,7 @@ pub(crate) fn check(
         source_files: None,
         tables: Some(tables),
         findings,
+        table_names: scanned.into_iter().flat_map(|(s, _)| s.names).collect(),
+        ..KindResult::default()
     })
 }

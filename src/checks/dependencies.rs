@@ -41,6 +41,7 @@ pub(crate) fn check(
                     globs(req)
                 ),
             )],
+            ..KindResult::default()
         });
     }
     let results: Vec<(DepFileFormat, Result<(), ParseFailure>)> = files
@@ -94,5 +95,6 @@ pub(crate) fn check(
         source_files: None,
         tables: None,
         findings,
+        ..KindResult::default()
     })
 }

@@ -9,7 +9,9 @@ use std::os::unix::ffi::OsStrExt;
 use rayon::prelude::*;
 
 use super::codes::CheckCode;
-use super::config::Requirement;
+use super::config::{Covers, Requirement, RequirementRule};
+use super::content;
+use super::facts::Facts;
 use super::{KindResult, globs, human_bytes};
 use crate::delivery::{DeliveryError, Entry};
 use crate::filetypes::{Magic, magic_of};
@@ -228,21 +230,30 @@ fn is_text(bytes: &[u8]) -> bool {
         } || !encoding_rs::GB18030.decode_without_bom_handling(bytes).1)
 }
 
-/// Check one `[[document]]`: its matched `files`, each at least `min_bytes` (by default, its
-/// format's [`default_min_bytes`]), and each of a binary format what its extension says (read
-/// through the delivery's handle: its first 1024 bytes, and a zip's directory).
+/// Check one `[[document]]`: its matched `files`, each at least `min-bytes` (by default, its
+/// format's [`default_min_bytes`]), each of a binary format what its extension says (read
+/// through the delivery's handle: its first 1024 bytes, and a zip's directory), and then their
+/// text ([`content::check`]): readable, more than a placeholder, naming what `covers` asks
+/// for of the code's `facts`.
 pub(crate) fn check(
     req: &Requirement,
     files: &[&Entry],
-    min_bytes: Option<u64>,
+    facts: &Facts,
     delivery: &crate::delivery::Delivery,
 ) -> Result<KindResult, DeliveryError> {
+    let RequirementRule::Document {
+        min_bytes,
+        min_words,
+        ref covers,
+        min_coverage,
+    } = req.rule
+    else {
+        unreachable!("a document requirement has a document rule")
+    };
     let Some(big) = files.iter().max_by_key(|e| e.size) else {
         return Ok(KindResult {
             evidence: "no files".to_owned(),
             evidence_zh: "无文件".to_owned(),
-            source_files: None,
-            tables: None,
             findings: vec![Finding::of(
                 CheckCode::DocumentMissing,
                 format!(
@@ -256,9 +267,10 @@ pub(crate) fn check(
                     globs(req)
                 ),
             )],
+            ..KindResult::default()
         });
     };
-    let not = not_documents(req, files, delivery)?;
+    let (not, not_paths) = not_documents(req, files, delivery)?;
     // When no matching file is a document at all, that is the finding: its size says nothing.
     let mut findings: Vec<Finding> = if not.len() < files.len() {
         too_small(req, files, big, min_bytes).into_iter().collect()
@@ -266,8 +278,23 @@ pub(crate) fn check(
         Vec::new()
     };
     findings.extend(not);
+    let documents: Vec<&Entry> = files
+        .iter()
+        .copied()
+        .filter(|e| !not_paths.contains(&e.path))
+        .collect();
+    let rule = content::Rule {
+        min_words,
+        covers,
+        min_coverage,
+    };
+    let read = if documents.is_empty() {
+        None
+    } else {
+        Some(content::check(req, &documents, &rule, facts, delivery)?)
+    };
     let shown = format!("{} ({})", big.display_path(), human_bytes(big.size));
-    let (evidence, evidence_zh) = if files.len() == 1 {
+    let (mut evidence, mut evidence_zh) = if files.len() == 1 {
         (shown.clone(), shown)
     } else {
         (
@@ -275,13 +302,52 @@ pub(crate) fn check(
             format!("{} 个文件，最大 {shown}", files.len()),
         )
     };
-    Ok(KindResult {
-        evidence,
-        evidence_zh,
-        source_files: None,
-        tables: None,
-        findings,
-    })
+    let mut out = KindResult::default();
+    if let Some(c) = read {
+        let words: u64 = c.documents.iter().filter_map(|d| d.words).sum();
+        let readable = c.documents.iter().filter(|d| d.words.is_some()).count();
+        if readable > 0 {
+            evidence.push_str(&format!("; {words} words"));
+            evidence_zh.push_str(&format!("；{words} 字"));
+        }
+        for cc in &c.cross_checks {
+            evidence.push_str(&format!(
+                "; {} {}/{} ({}%)",
+                cc.covers.as_str(),
+                cc.named,
+                cc.items,
+                cc.percent
+            ));
+            evidence_zh.push_str(&format!(
+                "；{} {}/{}（{}%）",
+                covers_zh(cc.covers),
+                cc.named,
+                cc.items,
+                cc.percent
+            ));
+        }
+        findings.extend(c.findings);
+        out.documents = c.documents;
+        out.cross_checks = c.cross_checks;
+        if covers.contains(&Covers::Changes) {
+            out.change_notes = c.text;
+        }
+    }
+    out.evidence = evidence;
+    out.evidence_zh = evidence_zh;
+    out.findings = findings;
+    Ok(out)
+}
+
+/// What a document covers, in Chinese.
+pub fn covers_zh(c: Covers) -> &'static str {
+    match c {
+        Covers::Tables => "数据表",
+        Covers::Dependencies => "依赖",
+        Covers::Endpoints => "接口",
+        Covers::BuildTools => "编译工具",
+        Covers::Changes => "变更模块",
+    }
 }
 
 /// `document-too-small` when every file of `files` is below its minimum: `min_bytes`, or by
@@ -342,13 +408,14 @@ fn too_small(
 }
 
 /// `document-not-a-document` for each file of `files` whose extension names a binary document
-/// format its bytes are not, read through the delivery's handle.
+/// format its bytes are not, read through the delivery's handle; with the paths of those files.
 fn not_documents(
     req: &Requirement,
     files: &[&Entry],
     delivery: &crate::delivery::Delivery,
-) -> Result<Vec<Finding>, DeliveryError> {
+) -> Result<(Vec<Finding>, Vec<Box<[u8]>>), DeliveryError> {
     let mut findings = Vec::new();
+    let mut paths = Vec::new();
     let judged: Vec<Option<(String, String)>> = files
         .par_iter()
         .map(|e| {
@@ -367,6 +434,7 @@ fn not_documents(
         let Some((what, what_zh)) = what else {
             continue;
         };
+        paths.push(e.path.clone());
         let ext = extension(&e.path);
         let format = Promise::of(&ext).map(|p| p.name(&ext)).unwrap_or_default();
         findings.push(
@@ -387,7 +455,7 @@ fn not_documents(
             .evidence(vec![format!("{}: {what} / {what_zh}", e.display_path())]),
         );
     }
-    Ok(findings)
+    Ok((findings, paths))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 pub mod codes;
 pub mod compare;
 pub mod config;
+pub mod content;
 pub mod coverage;
 mod database;
 mod dependencies;
@@ -18,6 +19,7 @@ mod buildtools;
 mod depfiles;
 mod documents;
 pub mod endpoints;
+pub mod facts;
 pub mod matches;
 mod mention;
 mod misnamed;
@@ -35,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::delivery::inventory::resolve_link;
 use crate::delivery::{Delivery, DeliveryError, Entry, EntryKind, names};
 use crate::finding::Finding;
-pub use config::{Requirement, RequirementKind, RequirementRule};
+pub use config::{Covers, Requirement, RequirementKind, RequirementRule};
 pub use documents::default_min_bytes;
 
 /// How many matched paths a requirement result lists as a sample.
@@ -81,6 +83,12 @@ pub struct RequirementResult {
     /// Databases: `CREATE TABLE` statements found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tables: Option<u64>,
+    /// Documents: each matched document as read (at most [`content::MAX_DOCUMENTS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<content::DocumentText>,
+    /// Documents: what the text names of what the code holds (`covers`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cross_checks: Vec<content::CrossCheck>,
 }
 
 /// Everything the requirement checks found.
@@ -92,15 +100,26 @@ pub struct Checked {
     pub findings: Vec<Finding>,
     /// The delivered files no requirement matches, summarised by folder.
     pub coverage: coverage::Coverage,
+    /// The text of the documents that cover `changes` (change notes), joined; empty when none.
+    pub change_notes: String,
 }
 
 /// What a kind-specific check returns: evidence, kind-specific counts and findings.
+#[derive(Default)]
 pub(crate) struct KindResult {
     pub evidence: String,
     pub evidence_zh: String,
     pub source_files: Option<u64>,
     pub tables: Option<u64>,
     pub findings: Vec<Finding>,
+    /// Databases: every table name the scripts create, for the documents' cross-checks.
+    pub table_names: Vec<String>,
+    /// Documents: each matched document as read.
+    pub documents: Vec<content::DocumentText>,
+    /// Documents: the cross-checks of `covers`.
+    pub cross_checks: Vec<content::CrossCheck>,
+    /// Documents covering `changes`: their text.
+    pub change_notes: String,
 }
 
 /// The files the requirement checks read after ingest (database scripts, dependency files,
@@ -108,6 +127,8 @@ pub(crate) struct KindResult {
 /// build) needs the tree.
 pub struct Reread {
     matchers: Vec<globset::GlobSet>,
+    /// What the documents' cross-checks read besides (dependency files, source, build files).
+    covers: std::collections::BTreeSet<Covers>,
 }
 
 impl Reread {
@@ -119,12 +140,16 @@ impl Reread {
                 .filter(|r| !matches!(r.rule, RequirementRule::Module { .. }))
                 .map(|r| r.matcher.clone())
                 .collect(),
+            covers: covered_by_documents(requirements),
         }
     }
 }
 
 impl crate::delivery::archive::stream::Keep for Reread {
     fn keep(&self, path: &[u8]) -> bool {
+        if facts::reads(&self.covers, path) {
+            return true;
+        }
         let cand = Candidate::new(Path::new(OsStr::from_bytes(path)));
         let gbk = names::gbk_decoded(path);
         let gbk = gbk.as_deref().map(|s| Candidate::new(Path::new(s)));
@@ -132,6 +157,21 @@ impl crate::delivery::archive::stream::Keep for Reread {
             m.is_match_candidate(&cand) || gbk.as_ref().is_some_and(|g| m.is_match_candidate(g))
         })
     }
+}
+
+/// What the `[[document]]` entries of `requirements` cover, `changes` left out (the deposit's
+/// comparison checks that).
+fn covered_by_documents(requirements: &[Requirement]) -> std::collections::BTreeSet<Covers> {
+    requirements
+        .iter()
+        .filter_map(|r| match &r.rule {
+            RequirementRule::Document { covers, .. } => Some(covers),
+            _ => None,
+        })
+        .flatten()
+        .copied()
+        .filter(|c| *c != Covers::Changes)
+        .collect()
 }
 
 /// The `CREATE TABLE` statements of one database script, counted as the `[[database]]` check
@@ -185,20 +225,49 @@ pub fn run(
     }
 
     let mut outcome = Checked::default();
-    for ((req, files), lfs) in requirements.iter().zip(&matched).zip(&lfs) {
-        let mut kr = match &req.rule {
+    // Every kind but documents first: the documents' cross-checks need the table names.
+    let mut results: Vec<Option<KindResult>> = Vec::with_capacity(requirements.len());
+    for (req, files) in requirements.iter().zip(&matched) {
+        results.push(match &req.rule {
             RequirementRule::Module {
                 min_source_files,
                 source_extensions,
-            } => modules::check(req, files, *min_source_files, source_extensions),
-            RequirementRule::Document { min_bytes } => {
-                documents::check(req, files, *min_bytes, delivery)?
-            }
+            } => Some(modules::check(
+                req,
+                files,
+                *min_source_files,
+                source_extensions,
+            )),
+            RequirementRule::Document { .. } => None,
             RequirementRule::Database { min_tables } => {
-                database::check(req, files, *min_tables, delivery)?
+                Some(database::check(req, files, *min_tables, delivery)?)
             }
-            RequirementRule::Dependencies => dependencies::check(req, files, delivery)?,
+            RequirementRule::Dependencies => Some(dependencies::check(req, files, delivery)?),
+        });
+    }
+    let tables = results
+        .iter_mut()
+        .flatten()
+        .flat_map(|r| std::mem::take(&mut r.table_names))
+        .collect();
+    let third_party = |p: &[u8]| crate::filetypes::is_third_party(p, rules.vendored);
+    let facts = facts::Facts::gather(&covered_by_documents(requirements), tables, delivery, &third_party)?;
+    for ((req, files), (lfs, result)) in requirements
+        .iter()
+        .zip(&matched)
+        .zip(lfs.iter().zip(results))
+    {
+        let mut kr = match (result, &req.rule) {
+            (Some(kr), _) => kr,
+            (None, RequirementRule::Document { .. }) => {
+                documents::check(req, files, &facts, delivery)?
+            }
+            (None, _) => unreachable!("only documents are checked in the second pass"),
         };
+        if !kr.change_notes.is_empty() {
+            outcome.change_notes.push_str(&kr.change_notes);
+            outcome.change_notes.push('\n');
+        }
         if !lfs.is_empty() {
             lfs_note(&mut kr, req, files.is_empty(), lfs);
         }
@@ -228,6 +297,8 @@ pub fn run(
                 .collect(),
             source_files: kr.source_files,
             tables: kr.tables,
+            documents: kr.documents,
+            cross_checks: kr.cross_checks,
         });
         outcome.findings.extend(kr.findings);
     }

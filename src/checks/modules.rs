@@ -122,6 +122,7 @@ pub(crate) fn check(
         source_files: Some(source),
         tables: None,
         findings,
+        ..KindResult::default()
     }
 }
 

@@ -22,8 +22,9 @@ use std::io::{self, Read};
 use crate::delivery::names;
 use crate::text;
 
-/// How many table names are kept as evidence (all are counted).
-const MAX_NAMES: usize = 50;
+/// How many table names are kept (all are counted): the documents' cross-check compares them
+/// all; at most 128 characters each, so 100,000 hold at most some 50 MB.
+const MAX_NAMES: usize = 100_000;
 
 /// The longest table name kept, in characters as shown (longer ones end with '…').
 const MAX_NAME_CHARS: usize = 128;

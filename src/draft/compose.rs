@@ -84,7 +84,7 @@ const DRAFT_KEYS: &[(&str, &[&str])] = &[
         ],
     ),
     ("module", &["id", "name", "paths", "min-source-files"]),
-    ("document", &["id", "name", "paths"]),
+    ("document", &["id", "name", "paths", "covers"]),
     ("database", &["id", "name", "paths", "min-tables"]),
     ("dependencies", &["id", "name", "paths"]),
 ];
@@ -605,6 +605,39 @@ fn body(p: &Plan, checkable: bool) -> String {
     out
 }
 
+/// What a document kind's text is checked for (`covers`), with the comment saying so in
+/// Chinese and English; `None` for kinds no cross-check reads (deployment manual, user manual).
+fn covers_of(kind: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    Some(match kind {
+        "build-guide" => (
+            "build-tools",
+            "须写明构建文件所需的编译工具及其锁定的版本（Maven、JDK、.NET SDK、Node.js 等）",
+            "it must name the build tools the build files need, with their pinned versions",
+        ),
+        "interface-spec" => (
+            "endpoints",
+            "须写到代码提供的 HTTP 接口路径",
+            "it must name the HTTP endpoints the code serves",
+        ),
+        "database-design" => (
+            "tables",
+            "须写到数据库脚本所建的数据表",
+            "it must name the tables the database scripts create",
+        ),
+        "dependency-list" => (
+            "dependencies",
+            "须列出依赖文件声明的依赖（名称与版本）",
+            "it must list the dependencies the dependency files declare, with their versions",
+        ),
+        "change-notes" => (
+            "changes",
+            "入库更新时，须提及每个有变更的模块",
+            "on a deposit of an update, it must mention every module that changed",
+        ),
+        _ => return None,
+    })
+}
+
 /// The `[[document]]` entries, and the kinds not found, commented out.
 fn documents_section(out: &mut String, p: &Plan) {
     section(out, "配套文档 Documents");
@@ -646,6 +679,19 @@ fn documents_section(out: &mut String, p: &Plan) {
                 quoted(kind.name),
                 array(&d.globs)
             );
+            if let Some((covers, zh, en)) = covers_of(kind.id) {
+                let _ = writeln!(
+                    out,
+                    "# 核对文档内容：{zh}（未写到的列为问题；min-coverage 设定比例，默认 {pct}%）。\n\
+                     # Checks the text: {en} (those missing are findings; min-coverage sets the share, {pct}% by default).\n\
+                     covers = [{}]",
+                    quoted(covers),
+                    pct = crate::checks::Covers::ALL
+                        .iter()
+                        .find(|c| c.as_str() == covers)
+                        .map_or(80, |c| c.default_min_coverage()),
+                );
+            }
         } else {
             let suggested: Vec<String> = kind.suggested.iter().map(|s| (*s).to_owned()).collect();
             let _ = writeln!(
@@ -1011,7 +1057,7 @@ fn verify(plan: &Plan, files: &dyn Files, text: &str, has_todo: bool) -> Result<
                     )));
                 }
             }
-            RequirementRule::Document { min_bytes } => {
+            RequirementRule::Document { min_bytes, .. } => {
                 let reaches = |f: &&super::FileInfo| {
                     f.size >= min_bytes.unwrap_or_else(|| crate::checks::default_min_bytes(&f.path))
                 };

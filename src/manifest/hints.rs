@@ -190,6 +190,9 @@ fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
 fn owner_of(key: &str) -> Option<&'static str> {
     const OWNERS: &[(&str, &str)] = &[
         ("min-bytes", "document"),
+        ("min-words", "document"),
+        ("min-coverage", "document"),
+        ("covers", "document"),
         ("min-tables", "database"),
         ("min-source-files", "module"),
         ("source-extensions", "module"),

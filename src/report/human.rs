@@ -99,6 +99,7 @@ pub fn render_human(
     if !report.requirements.is_empty() || report.build.is_none() {
         requirements_table(report, lang, color, out)?;
     }
+    documents_section(report, lang, color, out)?;
     if let Some(u) = &report.uncovered {
         uncovered_section(report, u, lang, color, out)?;
     }
@@ -646,6 +647,132 @@ fn requirements_table(
             pad_left(&r.matched_files.to_string(), w_files),
             l(&r.evidence, &r.evidence_zh),
         )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Missing items of a cross-check the human report names; the JSON report lists them all.
+const MISSING_SHOWN: usize = 5;
+
+/// What each document requirement's files say: format and words of each document (or why it
+/// cannot be read), and each cross-check's coverage with the first missing items.
+fn documents_section(
+    report: &Report,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (bold, green, red, yellow, dim) = Styles::new(color).parts();
+    let l = |en, zh| lang.pick(en, zh);
+    let docs: Vec<&RequirementInfo> = report
+        .requirements
+        .iter()
+        .filter(|r| !r.documents.is_empty())
+        .collect();
+    if docs.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{}",
+        bold.apply_to(l("Documents: what their text says", "文档内容"))
+    )?;
+    for r in docs {
+        writeln!(out, "  {} {}", r.id, r.name)?;
+        for d in &r.documents {
+            match (&d.format, d.words, &d.unreadable) {
+                (Some(format), Some(words), _) => {
+                    let mut line = match lang {
+                        Lang::En => format!("{format}, {words} words"),
+                        Lang::Zh => format!("{format}，{words} 字"),
+                    };
+                    if let Some(enc) = &d.encoding {
+                        line.push_str(&format!(", {enc}"));
+                    }
+                    if d.template_phrases > 0 {
+                        line.push_str(&match lang {
+                            Lang::En => format!(", {} template phrases", d.template_phrases),
+                            Lang::Zh => format!("，占位文字 {} 处", d.template_phrases),
+                        });
+                    }
+                    writeln!(out, "    {}  {}", d.path, dim.apply_to(line))?;
+                }
+                (_, _, why) => {
+                    let why = why.as_ref().map_or("", |w| l(&w.en, &w.zh));
+                    writeln!(
+                        out,
+                        "    {}  {}",
+                        d.path,
+                        yellow.apply_to(match lang {
+                            Lang::En => format!("not readable: {why}"),
+                            Lang::Zh => format!("无法读取：{why}"),
+                        })
+                    )?;
+                }
+            }
+        }
+        for c in &r.cross_checks {
+            let what = match (c.covers.as_str(), lang) {
+                ("tables", Lang::En) => "tables",
+                ("tables", Lang::Zh) => "数据表",
+                ("dependencies", Lang::En) => "dependencies",
+                ("dependencies", Lang::Zh) => "依赖",
+                ("endpoints", Lang::En) => "HTTP endpoints",
+                ("endpoints", Lang::Zh) => "HTTP 接口",
+                ("build-tools", Lang::En) => "build tools",
+                ("build-tools", Lang::Zh) => "编译工具",
+                (other, _) => other,
+            };
+            let line = match lang {
+                Lang::En => format!(
+                    "{what}: names {} of {} ({}%, at least {}% required)",
+                    c.named, c.items, c.percent, c.min_percent
+                ),
+                Lang::Zh => format!(
+                    "{what}：写到 {}/{}（{}%，要求至少 {}%）",
+                    c.named, c.items, c.percent, c.min_percent
+                ),
+            };
+            let line = if c.percent >= c.min_percent {
+                green.apply_to(format!("✓ {line}"))
+            } else {
+                red.apply_to(format!("✗ {line}"))
+            };
+            writeln!(out, "    {line}")?;
+            if c.percent < c.min_percent {
+                for m in c.missing.iter().take(MISSING_SHOWN) {
+                    writeln!(out, "      {} {m}", l("not named:", "未写到："))?;
+                }
+                if c.missing.len() > MISSING_SHOWN {
+                    let more = c.missing.len() - MISSING_SHOWN;
+                    writeln!(
+                        out,
+                        "      {}",
+                        dim.apply_to(match lang {
+                            Lang::En => format!("… and {more} more (see the finding, or --format json)"),
+                            Lang::Zh => format!("…… 另有 {more} 项（见下方问题或 --format json）"),
+                        })
+                    )?;
+                }
+            }
+            for v in &c.versions_differ {
+                writeln!(
+                    out,
+                    "      {}",
+                    yellow.apply_to(match lang {
+                        Lang::En => format!(
+                            "{}: declared {}, the document says {}",
+                            v.name, v.declared, v.documented
+                        ),
+                        Lang::Zh => format!(
+                            "{}：依赖文件声明 {}，文档写的是 {}",
+                            v.name, v.declared, v.documented
+                        ),
+                    })
+                )?;
+            }
+        }
     }
     writeln!(out)?;
     Ok(())

@@ -110,6 +110,125 @@ pub struct RequirementInfo {
     /// Databases: `CREATE TABLE` statements found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tables: Option<u64>,
+    /// Documents: each matched document as read (format, words, or why it is unreadable).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<DocumentInfo>,
+    /// Documents: what their text names of what the code holds (`covers`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cross_checks: Vec<CrossCheckInfo>,
+}
+
+/// Text in English and Chinese: `{"en": …, "zh": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BilingualInfo {
+    /// English.
+    pub en: String,
+    /// Chinese.
+    pub zh: String,
+}
+
+/// One document of a `[[document]]` requirement, as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentInfo {
+    /// Its path in the delivery, readable form.
+    pub path: String,
+    /// The format it was read as ("docx", "xlsx", "pptx", "pdf", "markdown", "text", "html",
+    /// "rtf", "xls"); `null` when unreadable.
+    pub format: Option<String>,
+    /// Its words (字数: each CJK character one word, each run of other letters and digits
+    /// one); `null` when unreadable.
+    pub words: Option<u64>,
+    /// A text format's encoding ("UTF-8", "GB18030/GBK", "UTF-16LE (BOM)", …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// Its text was cut at the reader's limit (16 MiB).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+    /// Template phrases ("待补充", "TBD", …) found.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub template_phrases: u64,
+    /// Why its text could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<BilingualInfo>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// A version a document gives for a dependency other than the declared one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionDiffersInfo {
+    /// The dependency.
+    pub name: String,
+    /// The version its dependency file declares.
+    pub declared: String,
+    /// The version the document gives.
+    pub documented: String,
+}
+
+/// One `covers` entry of a `[[document]]` compared with the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrossCheckInfo {
+    /// "tables", "dependencies", "endpoints" or "build-tools".
+    pub covers: String,
+    /// The items the code holds.
+    pub items: u64,
+    /// Of them, those the document names.
+    pub named: u64,
+    /// `named` in percent of `items`, rounded down (100 when there are none).
+    pub percent: u8,
+    /// The percentage required (`min-coverage`).
+    pub min_percent: u8,
+    /// Every item not named.
+    pub missing: Vec<String>,
+    /// Dependencies whose documented version differs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions_differ: Vec<VersionDiffersInfo>,
+}
+
+impl DocumentInfo {
+    fn new(d: &crate::checks::content::DocumentText) -> DocumentInfo {
+        DocumentInfo {
+            path: d.path.clone(),
+            format: d.format.clone(),
+            words: d.words,
+            encoding: d.encoding.clone(),
+            truncated: d.truncated,
+            template_phrases: d.template_phrases,
+            unreadable: d.unreadable.as_ref().map(|b| BilingualInfo {
+                en: b.en.clone(),
+                zh: b.zh.clone(),
+            }),
+        }
+    }
+}
+
+impl CrossCheckInfo {
+    fn new(c: &crate::checks::content::CrossCheck) -> CrossCheckInfo {
+        CrossCheckInfo {
+            covers: c.covers.as_str().to_owned(),
+            items: c.items,
+            named: c.named,
+            percent: c.percent,
+            min_percent: c.min_percent,
+            missing: c.missing.clone(),
+            versions_differ: c
+                .versions_differ
+                .iter()
+                .map(|v| VersionDiffersInfo {
+                    name: v.name.clone(),
+                    declared: v.declared.clone(),
+                    documented: v.documented.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl RequirementInfo {
@@ -128,6 +247,8 @@ impl RequirementInfo {
             sample: r.sample.clone(),
             source_files: r.source_files,
             tables: r.tables,
+            documents: r.documents.iter().map(DocumentInfo::new).collect(),
+            cross_checks: r.cross_checks.iter().map(CrossCheckInfo::new).collect(),
         }
     }
 }

@@ -1,0 +1,514 @@
+//! What a `[[document]]` says: each matched document's text read (`doctext`), judged a
+//! placeholder or not, and compared with what the code holds (`covers`): the tables the
+//! database scripts create, the dependencies the dependency files declare, the HTTP endpoints
+//! the code serves, the build tools the build files need. Criterion ④ of the contract
+//! (文档完整性): the documents must explain the code structure, interface parameters, database
+//! design and dependency environment well enough for the hospital to maintain the system.
+//! Codes: `document-unreadable`, `document-placeholder`, `document-tables-undocumented`,
+//! `document-dependencies-undocumented`, `document-versions-differ`,
+//! `document-endpoints-undocumented`, `document-build-tools-undocumented`.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::codes::CheckCode;
+use super::config::{Covers, Requirement};
+use super::facts::Facts;
+use super::mention;
+use crate::delivery::{Delivery, DeliveryError, Entry};
+use crate::doctext::{self, Limits, Unreadable};
+use crate::finding::Finding;
+
+/// Documents read per requirement at most (the largest first): a glob matching a folder of
+/// thousands of files is a manifest mistake, and reading them all would only slow the check.
+pub const MAX_DOCUMENTS: usize = 200;
+
+/// Missing items a finding's evidence lists; the JSON report's `cross_checks` lists them all.
+pub const EVIDENCE_ITEMS: usize = 20;
+
+/// One template phrase in this many words makes a document a template, whatever its length
+/// (a form whose every section says "待补充").
+const WORDS_PER_TEMPLATE_PHRASE: u64 = 50;
+
+/// Text in English and Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bilingual {
+    /// English.
+    pub en: String,
+    /// Chinese.
+    pub zh: String,
+}
+
+/// One matched document as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentText {
+    /// Its path in the delivery, readable form.
+    pub path: String,
+    /// The format it was read as ("docx", "pdf", "markdown", …); `None` when unreadable.
+    pub format: Option<String>,
+    /// Its words (字数, [`doctext::word_count`]); `None` when unreadable.
+    pub words: Option<u64>,
+    /// The text encoding of a text format ("UTF-8", "GB18030/GBK", …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// Its text was longer than the reader keeps and was cut.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+    /// Template phrases ("待补充", "TBD", …) found, how many times in all.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub template_phrases: u64,
+    /// Why its text could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<Bilingual>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// A version a document gives for a dependency, other than the declared one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionDiffers {
+    /// The dependency's name.
+    pub name: String,
+    /// The version a dependency file declares.
+    pub declared: String,
+    /// The version the document gives.
+    pub documented: String,
+}
+
+/// One `covers` entry compared with the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrossCheck {
+    /// What the document must name.
+    pub covers: Covers,
+    /// The items the code holds (tables, dependencies, endpoints, build tools).
+    pub items: u64,
+    /// Of them, those the document names.
+    pub named: u64,
+    /// `named` in percent of `items`, rounded down; 100 when there are no items.
+    pub percent: u8,
+    /// The percentage required (`min-coverage`).
+    pub min_percent: u8,
+    /// Every item the document does not name, as the report shows it.
+    pub missing: Vec<String>,
+    /// Dependencies whose documented version differs from the declared one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions_differ: Vec<VersionDiffers>,
+}
+
+/// What reading a document requirement's files gave.
+pub(crate) struct Content {
+    /// Each file read (or not), in the order of the files given.
+    pub documents: Vec<DocumentText>,
+    /// The cross-checks of `covers`, in manifest order (those needing the code).
+    pub cross_checks: Vec<CrossCheck>,
+    /// The readable text of every document, joined (for change notes).
+    pub text: String,
+    /// The findings.
+    pub findings: Vec<Finding>,
+}
+
+/// The rule of one `[[document]]`, as the content check needs it.
+pub(crate) struct Rule<'a> {
+    pub min_words: u64,
+    pub covers: &'a [Covers],
+    pub min_coverage: Option<u8>,
+}
+
+/// Read the documents `files` of `req` (those that are not what their extension says already
+/// left out by the caller) and judge them.
+pub(crate) fn check(
+    req: &Requirement,
+    files: &[&Entry],
+    rule: &Rule<'_>,
+    facts: &Facts,
+    delivery: &Delivery,
+) -> Result<Content, DeliveryError> {
+    let mut order: Vec<&Entry> = files.to_vec();
+    order.sort_by_key(|e| std::cmp::Reverse(e.size));
+    order.truncate(MAX_DOCUMENTS);
+    let read: Vec<(DocumentText, String)> = order
+        .par_iter()
+        .map(|e| read_one(e, delivery))
+        .collect::<Result<_, _>>()?;
+    let mut findings = Vec::new();
+    let readable: Vec<&(DocumentText, String)> =
+        read.iter().filter(|(d, _)| d.unreadable.is_none()).collect();
+    for (d, _) in read.iter().filter(|(d, _)| d.unreadable.is_some()) {
+        findings.push(unreadable_finding(req, d, readable.is_empty()));
+    }
+    let text: String = readable
+        .iter()
+        .map(|(_, t)| t.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut cross_checks = Vec::new();
+    if !readable.is_empty() {
+        let words: u64 = readable.iter().filter_map(|(d, _)| d.words).sum();
+        let phrases: u64 = readable.iter().map(|(d, _)| d.template_phrases).sum();
+        let template = phrases > 0 && phrases * WORDS_PER_TEMPLATE_PHRASE >= words;
+        if words < rule.min_words || template {
+            findings.push(placeholder_finding(req, &readable, words, rule.min_words, template));
+        } else {
+            for &c in rule.covers {
+                if let Some(cc) = cross_check(c, rule.min_coverage, facts, &text) {
+                    findings.extend(coverage_findings(req, &cc));
+                    cross_checks.push(cc);
+                }
+            }
+        }
+    }
+    Ok(Content {
+        documents: read.into_iter().map(|(d, _)| d).collect(),
+        cross_checks,
+        text,
+        findings,
+    })
+}
+
+/// Read one document through the delivery's handle (no link followed).
+fn read_one(e: &Entry, delivery: &Delivery) -> Result<(DocumentText, String), DeliveryError> {
+    let path = e.display_path();
+    let mut file = delivery
+        .open_file(&e.path)
+        .map_err(|source| DeliveryError::Unreadable {
+            path: delivery
+                .root
+                .join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&e.path)),
+            source,
+        })?;
+    Ok(
+        match doctext::extract(&e.path, &mut file, e.size, &Limits::default()) {
+            Ok(x) => {
+                let phrases = doctext::template_phrases(&x.text)
+                    .iter()
+                    .map(|(_, n)| n)
+                    .sum();
+                (
+                    DocumentText {
+                        path,
+                        format: Some(x.format.as_str().to_owned()),
+                        words: Some(x.words),
+                        encoding: x.encoding,
+                        truncated: x.truncated,
+                        template_phrases: phrases,
+                        unreadable: None,
+                    },
+                    x.text,
+                )
+            }
+            Err(why) => (
+                DocumentText {
+                    path,
+                    format: None,
+                    words: None,
+                    encoding: None,
+                    truncated: false,
+                    template_phrases: 0,
+                    unreadable: Some(reason(&why)),
+                },
+                String::new(),
+            ),
+        },
+    )
+}
+
+fn reason(why: &Unreadable) -> Bilingual {
+    Bilingual {
+        en: why.to_string(),
+        zh: why.message_zh(),
+    }
+}
+
+/// `document-unreadable` for one document; `none_readable`: no matched document could be read,
+/// so the requirement rests on this one.
+fn unreadable_finding(req: &Requirement, d: &DocumentText, none_readable: bool) -> Finding {
+    let why = d.unreadable.clone().unwrap_or_else(|| Bilingual {
+        en: String::new(),
+        zh: String::new(),
+    });
+    let (then, then_zh) = if none_readable {
+        (
+            "its content cannot be checked; open it by hand, or ask the vendor for a .docx or .pdf",
+            "无法核查其内容；请人工打开查看，或要求供应商提供 .docx 或 .pdf 版本",
+        )
+    } else {
+        (
+            "the requirement was judged on the other documents",
+            "已依据其余文档判断该要求",
+        )
+    };
+    Finding::of(
+        CheckCode::DocumentUnreadable,
+        format!(
+            "document {:?}: the text of {} cannot be read ({}); {then}",
+            req.name, d.path, why.en
+        ),
+        format!(
+            "文档「{}」：无法读取 {} 的文字（{}）；{then_zh}",
+            req.name, d.path, why.zh
+        ),
+    )
+    .path(d.path.clone())
+    .evidence(vec![format!("{}: {} / {}", d.path, why.en, why.zh)])
+}
+
+/// `document-placeholder`: the readable documents hold fewer than `min_words` words together,
+/// or are a template.
+fn placeholder_finding(
+    req: &Requirement,
+    readable: &[&(DocumentText, String)],
+    words: u64,
+    min_words: u64,
+    template: bool,
+) -> Finding {
+    let (why, why_zh) = if template {
+        (
+            "is a template: its placeholder phrases (\"待补充\", \"TBD\", …) are not filled in".to_owned(),
+            "是未填写的模板：仍有“待补充”“TBD”等占位文字".to_owned(),
+        )
+    } else {
+        (
+            format!("has {words} words, fewer than the {min_words} required (min-words)"),
+            format!("只有 {words} 字，少于要求的 {min_words} 字（min-words）"),
+        )
+    };
+    let mut f = Finding::of(
+        CheckCode::DocumentPlaceholder,
+        format!("document {:?} {why}: a placeholder, not the document", req.name),
+        format!("文档「{}」{why_zh}：只是占位文件，不是真正的文档", req.name),
+    )
+    .evidence(
+        readable
+            .iter()
+            .take(EVIDENCE_ITEMS)
+            .map(|(d, _)| {
+                let mut line = format!(
+                    "{}: {} words / {} 字, {}",
+                    d.path,
+                    d.words.unwrap_or(0),
+                    d.words.unwrap_or(0),
+                    d.format.as_deref().unwrap_or("?")
+                );
+                if d.template_phrases > 0 {
+                    line.push_str(&format!(
+                        ", {} template phrases / 占位文字 {} 处",
+                        d.template_phrases, d.template_phrases
+                    ));
+                }
+                line
+            })
+            .collect(),
+    );
+    if readable.len() == 1 {
+        f = f.path(readable[0].0.path.clone());
+    }
+    f
+}
+
+/// Compare the document `text` with the code's items of `covers`; `None` for `changes` (the
+/// deposit's comparison does that) and for items the facts lack.
+fn cross_check(
+    covers: Covers,
+    min_coverage: Option<u8>,
+    facts: &Facts,
+    text: &str,
+) -> Option<CrossCheck> {
+    let min_percent = min_coverage.unwrap_or_else(|| covers.default_min_coverage());
+    let (shown, named, versions_differ): (Vec<String>, Vec<bool>, Vec<VersionDiffers>) =
+        match covers {
+            Covers::Tables => {
+                let names = facts.tables.as_ref()?;
+                (names.clone(), mention::tables(names, text), Vec::new())
+            }
+            Covers::Dependencies => {
+                let deps = facts.dependencies.as_ref()?;
+                let found = mention::dependencies(deps, text);
+                let differ = deps
+                    .iter()
+                    .zip(&found)
+                    .filter_map(|(d, m)| {
+                        Some(VersionDiffers {
+                            name: d.name.clone(),
+                            declared: d.version.clone()?,
+                            documented: m.other_version.clone()?,
+                        })
+                    })
+                    .collect();
+                (
+                    deps.iter()
+                        .map(|d| match &d.version {
+                            Some(v) => format!("{} {v} ({})", d.name, d.file),
+                            None => format!("{} ({})", d.name, d.file),
+                        })
+                        .collect(),
+                    found.iter().map(|m| m.named).collect(),
+                    differ,
+                )
+            }
+            Covers::Endpoints => {
+                let eps = facts.endpoints.as_ref()?;
+                (
+                    eps.iter()
+                        .map(|e| format!("{} {} ({}:{})", e.method, e.path, e.file, e.line))
+                        .collect(),
+                    super::endpoints::documented(eps, text),
+                    Vec::new(),
+                )
+            }
+            Covers::BuildTools => {
+                let tools = facts.build_tools.as_ref()?;
+                let found = mention::build_tools(tools, text);
+                (
+                    tools
+                        .iter()
+                        .zip(&found)
+                        .map(|(t, m)| match &t.version {
+                            Some(v) if m.named => {
+                                format!("{} {v} (version not given; {})", t.name, t.evidence)
+                            }
+                            Some(v) => format!("{} {v} ({})", t.name, t.evidence),
+                            None => format!("{} ({})", t.name, t.evidence),
+                        })
+                        .collect(),
+                    found.iter().map(|m| m.named && m.version_named).collect(),
+                    Vec::new(),
+                )
+            }
+            Covers::Changes => return None,
+        };
+    let items = shown.len() as u64;
+    let n = named.iter().filter(|b| **b).count() as u64;
+    Some(CrossCheck {
+        covers,
+        items,
+        named: n,
+        percent: percent(n, items),
+        min_percent,
+        missing: shown
+            .into_iter()
+            .zip(&named)
+            .filter(|(_, b)| !**b)
+            .map(|(s, _)| s)
+            .collect(),
+        versions_differ,
+    })
+}
+
+/// `n` of `total` in percent, rounded down (so 79.9 % is not 80 %); 100 when `total` is 0.
+fn percent(n: u64, total: u64) -> u8 {
+    if total == 0 {
+        return 100;
+    }
+    u8::try_from(n * 100 / total).unwrap_or(100)
+}
+
+/// The findings of one cross-check: its coverage below `min_percent`, and for dependencies
+/// the versions that differ.
+fn coverage_findings(req: &Requirement, cc: &CrossCheck) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let (code, what, what_zh, from, from_zh) = match cc.covers {
+        Covers::Tables => (
+            CheckCode::DocumentTablesUndocumented,
+            "tables",
+            "张表",
+            "the delivered database scripts create",
+            "交付的数据库脚本所建的",
+        ),
+        Covers::Dependencies => (
+            CheckCode::DocumentDependenciesUndocumented,
+            "dependencies",
+            "个依赖",
+            "the delivered dependency files declare",
+            "交付的依赖文件所声明的",
+        ),
+        Covers::Endpoints => (
+            CheckCode::DocumentEndpointsUndocumented,
+            "HTTP endpoints",
+            "个 HTTP 接口",
+            "the delivered code serves",
+            "交付的代码所提供的",
+        ),
+        Covers::BuildTools => (
+            CheckCode::DocumentBuildToolsUndocumented,
+            "build tools (with the versions the build files pin)",
+            "个编译工具（含构建文件锁定的版本）",
+            "the delivered build files need",
+            "交付的构建文件所需的",
+        ),
+        Covers::Changes => return out,
+    };
+    if cc.percent < cc.min_percent {
+        out.push(
+            Finding::of(
+                code,
+                format!(
+                    "document {:?} names {} of the {} {what} {from} ({}%, at least {}% required); {} not named",
+                    req.name,
+                    cc.named,
+                    cc.items,
+                    cc.percent,
+                    cc.min_percent,
+                    cc.missing.len()
+                ),
+                format!(
+                    "文档「{}」只写到{from_zh} {} {what_zh}中的 {} 个（{}%，要求至少 {}%）；{} 个未写到",
+                    req.name,
+                    cc.items,
+                    cc.named,
+                    cc.percent,
+                    cc.min_percent,
+                    cc.missing.len()
+                ),
+            )
+            .evidence(evidence_list(&cc.missing)),
+        );
+    }
+    if !cc.versions_differ.is_empty() {
+        out.push(
+            Finding::of(
+                CheckCode::DocumentVersionsDiffer,
+                format!(
+                    "document {:?} gives other versions than the dependency files declare for {} dependencies",
+                    req.name,
+                    cc.versions_differ.len()
+                ),
+                format!(
+                    "文档「{}」中 {} 个依赖的版本与依赖文件声明的不一致",
+                    req.name,
+                    cc.versions_differ.len()
+                ),
+            )
+            .evidence(evidence_list(
+                &cc.versions_differ
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "{}: declared {} / 声明 {}, document {} / 文档 {}",
+                            v.name, v.declared, v.declared, v.documented, v.documented
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )),
+        );
+    }
+    out
+}
+
+/// The first [`EVIDENCE_ITEMS`] of `items`, and how many more.
+fn evidence_list(items: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = items.iter().take(EVIDENCE_ITEMS).cloned().collect();
+    if items.len() > EVIDENCE_ITEMS {
+        let more = items.len() - EVIDENCE_ITEMS;
+        out.push(format!(
+            "… and {more} more (all in the JSON report) / 另有 {more} 项（见 JSON 报告）"
+        ));
+    }
+    out
+}
