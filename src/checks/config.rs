@@ -249,9 +249,15 @@ struct Entry {
 fn covers(raw: Option<&SpannedStrings>, cx: &mut dyn Context) -> Vec<Covers> {
     let mut out = Vec::new();
     for v in raw.map(|l| l.get_ref().as_slice()).unwrap_or_default() {
-        match Covers::ALL.iter().find(|c| c.as_str() == v.get_ref().as_str()) {
+        match Covers::ALL
+            .iter()
+            .find(|c| c.as_str() == v.get_ref().as_str())
+        {
             Some(c) if out.contains(c) => {
-                cx.problem(v.span(), format!("covers: {:?} is listed twice", v.get_ref()));
+                cx.problem(
+                    v.span(),
+                    format!("covers: {:?} is listed twice", v.get_ref()),
+                );
             }
             Some(c) => out.push(*c),
             None => {

@@ -138,8 +138,10 @@ pub(crate) fn check(
         .map(|e| read_one(e, delivery))
         .collect::<Result<_, _>>()?;
     let mut findings = Vec::new();
-    let readable: Vec<&(DocumentText, String)> =
-        read.iter().filter(|(d, _)| d.unreadable.is_none()).collect();
+    let readable: Vec<&(DocumentText, String)> = read
+        .iter()
+        .filter(|(d, _)| d.unreadable.is_none())
+        .collect();
     for (d, _) in read.iter().filter(|(d, _)| d.unreadable.is_some()) {
         findings.push(unreadable_finding(req, d, readable.is_empty()));
     }
@@ -154,7 +156,13 @@ pub(crate) fn check(
         let phrases: u64 = readable.iter().map(|(d, _)| d.template_phrases).sum();
         let template = phrases > 0 && phrases * WORDS_PER_TEMPLATE_PHRASE >= words;
         if words < rule.min_words || template {
-            findings.push(placeholder_finding(req, &readable, words, rule.min_words, template));
+            findings.push(placeholder_finding(
+                req,
+                &readable,
+                words,
+                rule.min_words,
+                template,
+            ));
         } else {
             for &c in rule.covers {
                 if let Some(cc) = cross_check(c, rule.min_coverage, facts, &text) {
@@ -270,7 +278,8 @@ fn placeholder_finding(
 ) -> Finding {
     let (why, why_zh) = if template {
         (
-            "is a template: its placeholder phrases (\"待补充\", \"TBD\", …) are not filled in".to_owned(),
+            "is a template: its placeholder phrases (\"待补充\", \"TBD\", …) are not filled in"
+                .to_owned(),
             "是未填写的模板：仍有“待补充”“TBD”等占位文字".to_owned(),
         )
     } else {
@@ -281,7 +290,10 @@ fn placeholder_finding(
     };
     let mut f = Finding::of(
         CheckCode::DocumentPlaceholder,
-        format!("document {:?} {why}: a placeholder, not the document", req.name),
+        format!(
+            "document {:?} {why}: a placeholder, not the document",
+            req.name
+        ),
         format!("文档「{}」{why_zh}：只是占位文件，不是真正的文档", req.name),
     )
     .evidence(

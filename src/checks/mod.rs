@@ -8,6 +8,7 @@
 //! code's default severity (or its scan rule's own), and the policy step applies the manifest's
 //! choices to the findings of every stage at once.
 
+mod buildtools;
 pub mod codes;
 pub mod compare;
 pub mod config;
@@ -15,7 +16,6 @@ pub mod content;
 pub mod coverage;
 mod database;
 mod dependencies;
-mod buildtools;
 mod depfiles;
 mod documents;
 pub mod endpoints;
@@ -251,7 +251,12 @@ pub fn run(
         .flat_map(|r| std::mem::take(&mut r.table_names))
         .collect();
     let third_party = |p: &[u8]| crate::filetypes::is_third_party(p, rules.vendored);
-    let facts = facts::Facts::gather(&covered_by_documents(requirements), tables, delivery, &third_party)?;
+    let facts = facts::Facts::gather(
+        &covered_by_documents(requirements),
+        tables,
+        delivery,
+        &third_party,
+    )?;
     for ((req, files), (lfs, result)) in requirements
         .iter()
         .zip(&matched)

@@ -750,7 +750,8 @@ fn documents_section(
                         out,
                         "      {}",
                         dim.apply_to(match lang {
-                            Lang::En => format!("… and {more} more (see the finding, or --format json)"),
+                            Lang::En =>
+                                format!("… and {more} more (see the finding, or --format json)"),
                             Lang::Zh => format!("…… 另有 {more} 项（见下方问题或 --format json）"),
                         })
                     )?;

@@ -189,3 +189,30 @@ fn several_syntax_errors_are_listed() {
     assert!(err.contains("M:8:8: string values must be quoted"), "{err}");
     assert!(err.contains("2 problems in the manifest"), "{err}");
 }
+
+#[test]
+fn document_content_keys_are_checked() {
+    let text = format!(
+        "{GOOD}\n[[document]]\nid = \"db-design\"\nname = \"数据库设计\"\npaths = [\"docs/*\"]\ncovers = [\"tabels\", \"endpoints\", \"endpoints\"]\nmin-coverage = 150\n"
+    );
+    let err = bad(&text);
+    let first = GOOD.lines().count() + 6;
+    for e in [
+        format!(
+            "M:{first}:11: covers: \"tabels\" is not something a document can cover: write one or more of \"tables\", \"dependencies\", \"endpoints\", \"build-tools\", \"changes\""
+        ),
+        format!("M:{first}:34: covers: \"endpoints\" is listed twice"),
+        format!(
+            "M:{}:16: min-coverage: 150 is not a percentage: write a whole number from 0 to 100, e.g. 80",
+            first + 1
+        ),
+    ] {
+        assert!(err.contains(&e), "missing {e:?} in:\n{err}");
+    }
+    // The keys belong to [[document]]: written in a module, the message says where they go.
+    let text = format!(
+        "{GOOD}\n[[module]]\nid = \"m2\"\nname = \"M2\"\npaths = [\"x/**\"]\ncovers = [\"tables\"]\n"
+    );
+    let err = bad(&text);
+    assert!(err.contains("covers belongs in [[document]]"), "{err}");
+}
