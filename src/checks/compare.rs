@@ -211,7 +211,14 @@ pub fn unmentioned_modules(d: &Diff, notes: &str, requirements: &[Requirement]) 
                 g.changes
                     .iter()
                     .take(5)
-                    .map(|c| format!("{:?}: {}", c.change, c.path)),
+                    .map(|c| {
+                        let (en, zh) = match c.change {
+                            ChangeKind::Added => ("added", "新增"),
+                            ChangeKind::Removed => ("removed", "删除"),
+                            ChangeKind::Modified => ("modified", "修改"),
+                        };
+                        format!("{en} / {zh}: {}", c.path)
+                    }),
             )
             .collect(),
         );
