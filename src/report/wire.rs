@@ -679,6 +679,52 @@ mod tests {
             evidence_zh: "2 个脚本".to_owned(),
             sample: vec!["db/a.sql".to_owned(), "db/b.sql".to_owned()],
             source_files: Some(7),
+            documents: tables
+                .map(|_| {
+                    use crate::checks::content::{Bilingual, DocumentText};
+                    vec![
+                        DocumentText {
+                            path: "docs/db.docx".to_owned(),
+                            format: Some("docx".to_owned()),
+                            words: Some(120),
+                            encoding: Some("UTF-8".to_owned()),
+                            truncated: true,
+                            template_phrases: 2,
+                            unreadable: None,
+                        },
+                        DocumentText {
+                            path: "docs/old.doc".to_owned(),
+                            format: None,
+                            words: None,
+                            encoding: None,
+                            truncated: false,
+                            template_phrases: 0,
+                            unreadable: Some(Bilingual {
+                                en: "no reader".to_owned(),
+                                zh: "无法读取".to_owned(),
+                            }),
+                        },
+                    ]
+                })
+                .unwrap_or_default(),
+            cross_checks: tables
+                .map(|_| {
+                    use crate::checks::content::{CrossCheck, VersionDiffers};
+                    vec![CrossCheck {
+                        covers: crate::checks::Covers::Dependencies,
+                        items: 3,
+                        named: 2,
+                        percent: 66,
+                        min_percent: 80,
+                        missing: vec!["gson".to_owned()],
+                        versions_differ: vec![VersionDiffers {
+                            name: "junit".to_owned(),
+                            declared: "4.13".to_owned(),
+                            documented: "4.12".to_owned(),
+                        }],
+                    }]
+                })
+                .unwrap_or_default(),
             tables,
         }
     }
@@ -831,7 +877,7 @@ paths = ["db/**"]
         let r = report(true);
         assert_eq!(
             json(&r.requirements),
-            r#"[{"kind":"database","id":"his-db","name":"HIS database","status":"unmet","matched_files":2,"matched_bytes":300,"paths":["db/**"],"evidence":"2 scripts","evidence_zh":"2 个脚本","sample":["db/a.sql","db/b.sql"],"source_files":7,"tables":5}]"#
+            r#"[{"kind":"database","id":"his-db","name":"HIS database","status":"unmet","matched_files":2,"matched_bytes":300,"paths":["db/**"],"evidence":"2 scripts","evidence_zh":"2 个脚本","sample":["db/a.sql","db/b.sql"],"source_files":7,"tables":5,"documents":[{"path":"docs/db.docx","format":"docx","words":120,"encoding":"UTF-8","truncated":true,"template_phrases":2},{"path":"docs/old.doc","format":null,"words":null,"unreadable":{"en":"no reader","zh":"无法读取"}}],"cross_checks":[{"covers":"dependencies","items":3,"named":2,"percent":66,"min_percent":80,"missing":["gson"],"versions_differ":[{"name":"junit","declared":"4.13","documented":"4.12"}]}]}]"#
         );
         assert_eq!(
             json(&r.scan),
@@ -905,6 +951,10 @@ paths = ["db/**"]
         let mut v = serde_json::to_value(report(true)).unwrap();
         for pointer in [
             "/requirements/0",
+            "/requirements/0/documents/0",
+            "/requirements/0/documents/1/unreadable",
+            "/requirements/0/cross_checks/0",
+            "/requirements/0/cross_checks/0/versions_differ/0",
             "/scan",
             "/uncovered",
             "/uncovered/folders/0",
