@@ -378,9 +378,8 @@ fn dotnet_project(text: &str, add: &mut dyn FnMut(&'static str, Option<String>))
         match node.tag_name().name() {
             "TargetFramework" | "TargetFrameworks" => {
                 for tfm in value.split(';').map(str::trim) {
-                    match target_framework(tfm) {
-                        Some((tool, v)) => add(tool, Some(v)),
-                        None => {}
+                    if let Some((tool, v)) = target_framework(tfm) {
+                        add(tool, Some(v));
                     }
                 }
             }

@@ -589,7 +589,7 @@ mod declared_tests {
   </build>
 </project>"#;
 
-    const MODULE_POM: &str = r#"<project>
+    const MODULE_POM: &str = r"<project>
   <parent>
     <groupId>com.hospital.his</groupId>
     <artifactId>his-parent</artifactId>
@@ -607,7 +607,7 @@ mod declared_tests {
       <version>${project.version}</version>
     </dependency>
   </dependencies>
-</project>"#;
+</project>";
 
     #[test]
     fn maven_properties_own_modules_and_plugins() {
@@ -739,7 +739,7 @@ mod declared_tests {
     fn bad_and_oversized_input() {
         let big = vec![b' '; usize::try_from(crate::checks::DEPENDENCY_MAX_BYTES).unwrap() + 1];
         let garbage: Vec<u8> = (0..4096u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13).to_le_bytes()[0])
             .collect();
         let mut files = vec![("pom.xml".to_owned(), big)];
         for name in [

@@ -196,7 +196,7 @@ pub fn resolve_properties(value: &str, props: &[(String, String)]) -> String {
                     out.push_str(v);
                     changed = true;
                 }
-                None => out.push_str(&rest[start..start + 2 + end + 1]),
+                None => out.push_str(&rest[start..=start + 2 + end]),
             }
             rest = &after[end + 1..];
         }
