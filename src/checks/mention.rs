@@ -13,11 +13,14 @@
 //!   dot) after the name on its line, before the next dependency named there; on a table row
 //!   (a line with a tab) with none after, the last one before the name. It differs when its
 //!   numbers differ from the declared version's (see [`version_core`]); a declared version
-//!   that is not a plain version (`${…}` unresolved, `latest`, a URL) never differs.
+//!   that is not a plain version (`${…}` unresolved, `latest`, a URL) never differs. Only the
+//!   first [`MAX_VERSION_LOOKS`] mentions of a name are read for a version, each at most
+//!   [`LINE_REACH`] bytes either side.
 //! - A build tool is named by its name or an alias as a word (see [`bounded_word`]: "go" is
 //!   not in "google" nor in "category"; "jdk1.8" names the JDK). Its pinned version is given
 //!   when a version near one of its mentions (on its line, at most [`NEAR`] bytes either side,
-//!   and at least [`NEAR_AFTER`] bytes after it) covers it (see [`version_covers`]).
+//!   and at least [`NEAR_AFTER`] bytes after it; the first [`MAX_VERSION_LOOKS`] mentions) covers
+//!   it (see [`version_covers`]).
 
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
@@ -288,8 +291,13 @@ pub fn dependencies(deps: &[Declared], text: &str) -> Vec<DependencyMention> {
         .collect();
     hits.sort_unstable();
     let mut agrees = vec![false; deps.len()];
+    let mut looked = vec![0usize; deps.len()];
     for (k, &(_, _, d)) in hits.iter().enumerate() {
         out[d].named = true;
+        if agrees[d] || looked[d] >= MAX_VERSION_LOOKS {
+            continue;
+        }
+        looked[d] += 1;
         let Some(given) = version_beside(text, &hits, k) else {
             continue;
         };
@@ -341,36 +349,64 @@ fn versions(s: &str) -> Vec<String> {
 
 /// The version the text gives beside the `k`th mention of `hits` (see the module's rules).
 fn version_beside(text: &str, hits: &[(usize, usize, usize)], k: usize) -> Option<String> {
-    let hay = text.as_bytes();
     let (start, end, d) = hits[k];
-    let line_start = memchr::memrchr(b'\n', &hay[..start]).map_or(0, |i| i + 1);
-    let line_end = memchr::memchr(b'\n', &hay[end..]).map_or(hay.len(), |i| end + i);
-    let other = |&&(s, e, o): &&(usize, usize, usize)| o != d && s < line_end && e > line_start;
+    let (line_start, line_end) = line_around(text, start, end, LINE_REACH);
     let after_end = hits[k + 1..]
         .iter()
-        .filter(other)
-        .map(|&(s, _, _)| s)
-        .find(|&s| s >= end)
-        .unwrap_or(line_end);
-    // Byte offsets from hits and '\n' searches are char boundaries.
+        .take_while(|&&(s, _, _)| s < line_end)
+        .find(|&&(s, _, o)| o != d && s >= end)
+        .map_or(line_end, |&(s, _, _)| s);
     if let Some(v) = text
         .get(end..after_end)
-        .and_then(|s| versions(s).into_iter().next())
+        .and_then(|s| VERSION.captures(s))
+        .and_then(|c| c.get(1))
     {
-        return Some(v);
+        return Some(v.as_str().to_owned());
     }
     if !text.get(line_start..line_end)?.contains('\t') {
         return None;
     }
     let before_start = hits[..k]
         .iter()
-        .filter(other)
+        .rev()
+        .take_while(|&&(s, _, _)| s >= line_start)
+        .filter(|&&(_, e, o)| o != d && e <= start)
         .map(|&(_, e, _)| e)
-        .filter(|&e| e <= start)
         .max()
         .unwrap_or(line_start);
     text.get(before_start..start)
         .and_then(|s| versions(s).into_iter().last())
+}
+
+/// How many mentions of one dependency, or of one build tool, are read for a version: the
+/// first ones, so that a name written a hundred thousand times costs no more than this.
+pub const MAX_VERSION_LOOKS: usize = 1000;
+
+/// How far from a dependency's mention its line is read for a version, in bytes: a text
+/// with very long lines (a paragraph, a one-line export) costs at most this much per mention.
+pub const LINE_REACH: usize = 512;
+
+/// The line of `text` around `start..end` (char boundaries), at most `reach` bytes either
+/// side, as char-boundary byte offsets.
+fn line_around(text: &str, start: usize, end: usize, reach: usize) -> (usize, usize) {
+    let hay = text.as_bytes();
+    let mut lo = start.saturating_sub(reach);
+    while !text.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let mut hi = end.saturating_add(reach).min(hay.len());
+    while !text.is_char_boundary(hi) {
+        hi -= 1;
+    }
+    let from = hay
+        .get(lo..start)
+        .and_then(|h| memchr::memrchr(b'\n', h))
+        .map_or(lo, |i| lo + i + 1);
+    let to = hay
+        .get(end..hi)
+        .and_then(|h| memchr::memchr(b'\n', h))
+        .map_or(hi, |i| end + i);
+    (from, to)
 }
 
 /// The numbers of a version: what follows the operators and prefixes `^ ~ = > < v [ (` and
@@ -512,8 +548,8 @@ pub fn build_tools(tools: &[BuildTool], text: &str) -> Vec<ToolMention> {
                 .and_then(|v| tool_version(&tool.name, v));
             let version_named = match pinned {
                 None => true,
-                Some(pinned) => mentions.iter().any(|&(s, e)| {
-                    numbers(near(hay, s, e))
+                Some(pinned) => mentions.iter().take(MAX_VERSION_LOOKS).any(|&(s, e)| {
+                    numbers(near(text, s, e))
                         .filter_map(|v| tool_version(&tool.name, v))
                         .any(|given| version_covers(&tool.name, &given, &pinned))
                 }),
@@ -528,14 +564,10 @@ pub fn build_tools(tools: &[BuildTool], text: &str) -> Vec<ToolMention> {
 
 /// The bytes near a mention at `start..end`: its line, at most [`NEAR`] bytes either side,
 /// and at least [`NEAR_AFTER`] bytes after it.
-fn near(hay: &[u8], start: usize, end: usize) -> &[u8] {
-    let from_line = memchr::memrchr(b'\n', &hay[..start]).map_or(0, |i| i + 1);
-    let to_line = memchr::memchr(b'\n', &hay[end..]).map_or(hay.len(), |i| end + i);
-    let from = from_line.max(start.saturating_sub(NEAR));
-    let to = to_line
-        .min(end + NEAR)
-        .max((end + NEAR_AFTER).min(hay.len()));
-    &hay[from..to]
+fn near(text: &str, start: usize, end: usize) -> &[u8] {
+    let (from, to_line) = line_around(text, start, end, NEAR);
+    let to = to_line.max((end + NEAR_AFTER).min(text.len()));
+    text.as_bytes().get(from..to).unwrap_or_default()
 }
 
 #[cfg(test)]

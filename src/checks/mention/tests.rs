@@ -233,3 +233,16 @@ fn version_cover_rule() {
     assert_eq!(tool_version("JDK", "1.8.0_202"), Some(vec![8]));
     assert_eq!(tool_version("Go", "1.21"), Some(vec![1, 21]));
 }
+
+#[test]
+fn many_mentions_on_one_long_line() {
+    // 2 MB on one line, a mention every 12 bytes: each mention reads a bounded stretch of it.
+    let line = "vue 3.2.0 java ".repeat(140_000);
+    let started = std::time::Instant::now();
+    let m = dependencies(&[dep("npm", "vue", Some("^3.3.4"))], &line);
+    assert_eq!(m[0].other_version.as_deref(), Some("3.2.0"));
+    let t = build_tools(&[tool("JDK", &["java"], Some("17"))], &line);
+    assert_eq!((t[0].named, t[0].version_named), (true, false));
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+}
