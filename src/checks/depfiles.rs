@@ -1,6 +1,8 @@
 //! Parsers for dependency manifests. Each answers one question: would a build tool read this
 //! file? A failure carries the parser's message and the line.
 
+pub mod extract;
+
 use crate::delivery::names;
 use crate::text;
 
@@ -449,7 +451,317 @@ pub struct Declared {
 /// The dependencies the dependency files `files` ((readable path, bytes) pairs) declare, one
 /// per name (the first file's), sorted by name; the delivery's own modules (a Maven module's
 /// `groupId:artifactId`, a workspace package's name) left out.
+///
+/// Which files are read, and how, is [`extract`]'s; a file larger than
+/// [`super::DEPENDENCY_MAX_BYTES`], of another name, or that does not parse declares nothing.
+/// Names are compared as their ecosystem compares them: NuGet ids and Maven coordinates
+/// without regard to case, PyPI names in their PEP 503 form; when the first declaration of a
+/// name gives no version (a central `Directory.Packages.props` pins it), a later one's is used.
 pub fn declared(files: &[(String, Vec<u8>)]) -> Vec<Declared> {
-    let _ = files;
-    Vec::new()
+    use std::collections::{HashMap, HashSet};
+    let mut own: HashSet<(String, String)> = HashSet::new();
+    let mut all: Vec<Declared> = Vec::new();
+    for (path, bytes) in files {
+        if bytes.len() as u64 > super::DEPENDENCY_MAX_BYTES {
+            continue;
+        }
+        let Some(kind) = extract::Kind::of(path) else {
+            continue;
+        };
+        let (text, _) = text::decode(bytes);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let found = extract::read(kind, text, path);
+        own.extend(
+            found
+                .own
+                .into_iter()
+                .map(|(eco, name)| (eco.clone(), name_key(&eco, &name))),
+        );
+        all.extend(found.deps);
+    }
+    let mut by_key: HashMap<(String, String), usize> = HashMap::new();
+    let mut out: Vec<Declared> = Vec::new();
+    for d in all {
+        let key = (d.ecosystem.clone(), name_key(&d.ecosystem, &d.name));
+        if own.contains(&key) {
+            continue;
+        }
+        match by_key.get(&key) {
+            Some(&i) => {
+                if out[i].version.is_none() {
+                    out[i].version = d.version;
+                }
+            }
+            None => {
+                by_key.insert(key, out.len());
+                out.push(d);
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then_with(|| a.ecosystem.cmp(&b.ecosystem))
+    });
+    out
+}
+
+/// The form of a dependency name its ecosystem compares: PEP 503 for PyPI, lower case for
+/// NuGet and Maven, as written for npm and Go (both case-sensitive).
+pub fn name_key(ecosystem: &str, name: &str) -> String {
+    match ecosystem {
+        "pypi" => extract::pep503(name),
+        "nuget" | "maven" => name.to_lowercase(),
+        _ => name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod declared_tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> (String, Vec<u8>) {
+        (path.to_owned(), text.as_bytes().to_vec())
+    }
+
+    fn find<'a>(all: &'a [Declared], name: &str) -> Option<&'a Declared> {
+        all.iter().find(|d| d.name == name)
+    }
+
+    const PARENT_POM: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <parent>
+    <groupId>org.springframework.boot</groupId>
+    <artifactId>spring-boot-starter-parent</artifactId>
+    <version>2.7.18</version>
+  </parent>
+  <groupId>com.hospital.his</groupId>
+  <artifactId>his-parent</artifactId>
+  <version>3.2.0-SNAPSHOT</version>
+  <packaging>pom</packaging>
+  <properties>
+    <java.version>1.8</java.version>
+    <mybatis.version>3.5.13</mybatis.version>
+    <druid.version>${druid.base}.20</druid.version>
+    <druid.base>1.2</druid.base>
+  </properties>
+  <dependencyManagement>
+    <dependencies>
+      <dependency>
+        <groupId>org.mybatis</groupId>
+        <artifactId>mybatis</artifactId>
+        <version>${mybatis.version}</version>
+      </dependency>
+      <dependency>
+        <groupId>${project.groupId}</groupId>
+        <artifactId>his-common</artifactId>
+        <version>${project.version}</version>
+      </dependency>
+    </dependencies>
+  </dependencyManagement>
+  <dependencies>
+    <dependency>
+      <groupId>com.alibaba</groupId>
+      <artifactId>druid</artifactId>
+      <version>${druid.version}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.projectlombok</groupId>
+      <artifactId>lombok</artifactId>
+      <version>${lombok.version}</version>
+    </dependency>
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-compiler-plugin</artifactId>
+        <dependencies>
+          <dependency>
+            <groupId>org.codehaus.plexus</groupId>
+            <artifactId>plexus-compiler-javac</artifactId>
+            <version>2.13.0</version>
+          </dependency>
+        </dependencies>
+      </plugin>
+    </plugins>
+  </build>
+</project>"#;
+
+    const MODULE_POM: &str = r"<project>
+  <parent>
+    <groupId>com.hospital.his</groupId>
+    <artifactId>his-parent</artifactId>
+    <version>3.2.0-SNAPSHOT</version>
+  </parent>
+  <artifactId>his-common</artifactId>
+  <dependencies>
+    <dependency>
+      <groupId>org.mybatis</groupId>
+      <artifactId>mybatis</artifactId>
+    </dependency>
+    <dependency>
+      <groupId>com.hospital.his</groupId>
+      <artifactId>his-parent</artifactId>
+      <version>${project.version}</version>
+    </dependency>
+  </dependencies>
+</project>";
+
+    #[test]
+    fn maven_properties_own_modules_and_plugins() {
+        let all = declared(&[
+            file("pom.xml", PARENT_POM),
+            file("his-common/pom.xml", MODULE_POM),
+        ]);
+        let v = |n: &str| find(&all, n).map(|d| d.version.clone());
+        assert_eq!(v("org.mybatis:mybatis"), Some(Some("3.5.13".into())));
+        assert_eq!(v("com.alibaba:druid"), Some(Some("1.2.20".into())));
+        // Undefined in this pom: kept as written.
+        assert_eq!(
+            v("org.projectlombok:lombok"),
+            Some(Some("${lombok.version}".into()))
+        );
+        // The delivery's own modules (the module inherits its groupId from <parent>).
+        assert_eq!(v("com.hospital.his:his-common"), None);
+        assert_eq!(v("com.hospital.his:his-parent"), None);
+        // A plugin's dependency and the parent pom are not the project's dependencies.
+        assert_eq!(v("org.codehaus.plexus:plexus-compiler-javac"), None);
+        assert_eq!(
+            v("org.springframework.boot:spring-boot-starter-parent"),
+            None
+        );
+        assert!(all.iter().all(|d| d.ecosystem == "maven"));
+        assert_eq!(find(&all, "com.alibaba:druid").unwrap().file, "pom.xml");
+        let names: Vec<&str> = all.iter().map(|d| d.name.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        assert_eq!(names.len(), 3);
+    }
+
+    #[test]
+    fn nuget_files() {
+        let csproj = r#"<Project Sdk="Microsoft.NET.Sdk.Web">
+  <PropertyGroup><TargetFramework>net6.0</TargetFramework></PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />
+    <PackageReference Include="Dapper"><Version>2.1.24</Version></PackageReference>
+    <PackageReference Include="Serilog" />
+    <PackageReference Include="His.Common" Version="1.0.0" />
+    <ProjectReference Include="..\His.Common\His.Common.csproj" />
+  </ItemGroup>
+</Project>"#;
+        let props = r#"<Project><ItemGroup>
+    <PackageVersion Include="Serilog" Version="3.1.1" />
+</ItemGroup></Project>"#;
+        let config = "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<packages>\n  <package id=\"EntityFramework\" version=\"6.4.4\" targetFramework=\"net48\" />\n</packages>";
+        let all = declared(&[
+            file("src/Web/Web.csproj", csproj),
+            file(
+                "src/His.Common/His.Common.csproj",
+                "<Project Sdk=\"Microsoft.NET.Sdk\"/>",
+            ),
+            file("Directory.Packages.props", props),
+            file("legacy/packages.config", config),
+        ]);
+        let v = |n: &str| find(&all, n).map(|d| d.version.clone());
+        assert_eq!(v("Newtonsoft.Json"), Some(Some("13.0.3".into())));
+        assert_eq!(v("Dapper"), Some(Some("2.1.24".into())));
+        assert_eq!(v("Serilog"), Some(Some("3.1.1".into())));
+        assert_eq!(v("EntityFramework"), Some(Some("6.4.4".into())));
+        assert_eq!(v("His.Common"), None);
+        assert_eq!(find(&all, "Serilog").unwrap().file, "src/Web/Web.csproj");
+        assert!(all.iter().all(|d| d.ecosystem == "nuget"));
+    }
+
+    #[test]
+    fn npm_workspaces() {
+        let root = r#"{"name": "his-web", "private": true, "workspaces": ["packages/*"],
+  "dependencies": {"vue": "^3.3.4", "@his/ui": "workspace:*", "axios": "1.6.2"},
+  "devDependencies": {"@vue/cli-service": "~5.0.8"},
+  "peerDependencies": {"echarts": ">=5"},
+  "optionalDependencies": {"fsevents": "2.3.3"}}"#;
+        let ui = r#"{"name": "@his/ui", "version": "1.0.0", "dependencies": {"vue": "^3.2.0", "element-plus": "2.4.3"}}"#;
+        let all = declared(&[
+            file("package.json", root),
+            file("packages/ui/package.json", ui),
+            file("broken/package.json", "{\"dependencies\": "),
+        ]);
+        let v = |n: &str| find(&all, n).map(|d| d.version.clone());
+        assert_eq!(v("vue"), Some(Some("^3.3.4".into())));
+        assert_eq!(v("@vue/cli-service"), Some(Some("~5.0.8".into())));
+        assert_eq!(v("echarts"), Some(Some(">=5".into())));
+        assert_eq!(v("fsevents"), Some(Some("2.3.3".into())));
+        assert_eq!(v("element-plus"), Some(Some("2.4.3".into())));
+        assert_eq!(v("@his/ui"), None);
+        assert_eq!(all.len(), 6);
+    }
+
+    #[test]
+    fn python_requirements() {
+        let req = "# production\n-r base.txt\nDjango==4.2.7\npython_dateutil>=2.8 ; python_version >= \"3.8\"\ncelery[redis]==5.3.4 \\\n    --hash=sha256:abc\n-e git+https://example.invalid/x.git#egg=x\n\n";
+        let dev = "python-dateutil==2.8.2\npytest\n";
+        let all = declared(&[
+            file("requirements.txt", req),
+            file("requirements-dev.txt", dev),
+            file("notes.txt", "numpy==1.0\n"),
+        ]);
+        let v = |n: &str| find(&all, n).map(|d| d.version.clone());
+        assert_eq!(v("Django"), Some(Some("4.2.7".into())));
+        // The same project under its PEP 503 name: the first file's entry.
+        assert_eq!(v("python_dateutil"), Some(Some(">=2.8".into())));
+        assert_eq!(v("python-dateutil"), None);
+        assert_eq!(v("celery"), Some(Some("5.3.4".into())));
+        assert_eq!(v("pytest"), Some(None));
+        assert_eq!(v("numpy"), None);
+        assert_eq!(all.len(), 4);
+    }
+
+    #[test]
+    fn go_modules() {
+        let root = "module example.com/his\n\ngo 1.21\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.9.1\n\tgolang.org/x/sys v0.15.0 // indirect\n\texample.com/his/lib v0.0.0\n)\n\nrequire github.com/redis/go-redis/v9 v9.3.0\n\nreplace example.com/his/lib => ./lib\n";
+        let lib = "module example.com/his/lib\n\ngo 1.21\n";
+        let all = declared(&[file("go.mod", root), file("lib/go.mod", lib)]);
+        let v = |n: &str| find(&all, n).map(|d| d.version.clone());
+        assert_eq!(v("github.com/gin-gonic/gin"), Some(Some("v1.9.1".into())));
+        assert_eq!(v("golang.org/x/sys"), Some(Some("v0.15.0".into())));
+        assert_eq!(
+            v("github.com/redis/go-redis/v9"),
+            Some(Some("v9.3.0".into()))
+        );
+        assert_eq!(v("example.com/his/lib"), None);
+        assert_eq!(all.len(), 3);
+    }
+
+    #[test]
+    fn bad_and_oversized_input() {
+        let big = vec![b' '; usize::try_from(crate::checks::DEPENDENCY_MAX_BYTES).unwrap() + 1];
+        let garbage: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13).to_le_bytes()[0])
+            .collect();
+        let mut files = vec![("pom.xml".to_owned(), big)];
+        for name in [
+            "pom.xml",
+            "a.csproj",
+            "package.json",
+            "requirements.txt",
+            "go.mod",
+            "packages.config",
+        ] {
+            files.push((name.to_owned(), garbage.clone()));
+            files.push((
+                name.to_owned(),
+                b"<project><dependencies><dependency><groupId>".to_vec(),
+            ));
+        }
+        // Nothing parses into a dependency; nothing panics.
+        let all = declared(&files);
+        assert!(
+            all.iter()
+                .all(|d| d.ecosystem == "pypi" || d.ecosystem == "go"),
+            "{all:?}"
+        );
+    }
 }
