@@ -61,13 +61,18 @@ pub(super) fn strip(html: &str, out: &mut TextSink) {
 
 /// Text between tags, runs of white space folded to one space as browsers show it.
 fn push_text(s: &str, out: &mut TextSink) {
+    if s.starts_with(|c: char| c.is_ascii_whitespace()) && !out.ends_with_space() {
+        out.push_char(' ');
+    }
+    let mut pieces = 0;
     for (n, piece) in s.split_ascii_whitespace().enumerate() {
-        if n > 0 || (s.starts_with(|c: char| c.is_ascii_whitespace()) && !out.ends_with_space()) {
+        if n > 0 {
             out.push_char(' ');
         }
         out.push(piece);
+        pieces += 1;
     }
-    if s.ends_with(|c: char| c.is_ascii_whitespace()) && !s.trim_ascii().is_empty() {
+    if pieces > 0 && s.ends_with(|c: char| c.is_ascii_whitespace()) {
         out.push_char(' ');
     }
 }
@@ -130,10 +135,8 @@ fn tag(html: &str, lower: &str, at: usize, out: &mut TextSink) -> usize {
     }
     if BLOCKS.contains(&name.as_str()) {
         out.push_char('\n');
-    } else if name == "td" || name == "th" {
-        if closing {
-            out.push_char('\t');
-        }
+    } else if closing && (name == "td" || name == "th") {
+        out.push_char('\t');
     }
     after
 }
