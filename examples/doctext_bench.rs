@@ -4,7 +4,12 @@
 //! English; 10–200 KB) into DIR, keeping any already there.
 //! `doctext_bench extract DIR [ESCROW_BIN]`: extract every file of DIR, in this process, or
 //! through child processes of ESCROW_BIN when given; prints files, words, unreadable, seconds.
-#![allow(clippy::print_stdout, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::print_stdout,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::format_collect
+)]
 
 use std::io::{Cursor, Write};
 use std::path::Path;
