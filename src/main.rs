@@ -16,6 +16,13 @@ fn main() -> ExitCode {
     {
         return sandbox_exec(&args[2..]);
     }
+    if args.get(1).is_some_and(|a| a == escrow::doctext::CHILD_ARG) {
+        let served = escrow::doctext::serve_child(&mut std::io::stdin(), &mut std::io::stdout());
+        return ExitCode::from(u8::from(served.is_err()) * 2);
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        escrow::doctext::set_isolation(exe);
+    }
     cli::main()
 }
 

@@ -10,6 +10,18 @@
 use std::io::Read;
 use std::time::Duration;
 
+mod html;
+mod isolate;
+mod ooxml;
+mod pdf;
+mod rtf;
+#[cfg(test)]
+mod tests;
+mod words;
+
+pub use isolate::{serve_child, set_isolation};
+pub use words::{TEMPLATE_PHRASES, template_phrases, word_count};
+
 /// A document's format, chosen by its extension (letter case ignored) and confirmed by its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -41,8 +53,23 @@ pub enum Format {
 impl Format {
     /// The format a file name promises; `None` for names no reader knows (images, archives, …).
     pub fn of(name: &[u8]) -> Option<Format> {
-        let _ = name;
-        None
+        let base = name.rsplit(|&b| b == b'/' || b == b'\\').next()?;
+        let dot = base.iter().rposition(|&b| b == b'.')?;
+        let ext = base.get(dot + 1..)?.to_ascii_lowercase();
+        Some(match ext.as_slice() {
+            b"docx" | b"docm" | b"dotx" | b"dotm" => Format::Docx,
+            b"xlsx" | b"xlsm" | b"xltx" | b"xltm" => Format::Xlsx,
+            b"pptx" | b"pptm" | b"potx" => Format::Pptx,
+            b"pdf" => Format::Pdf,
+            b"md" | b"markdown" => Format::Markdown,
+            b"txt" | b"text" => Format::Text,
+            b"html" | b"htm" | b"xhtml" => Format::Html,
+            b"rtf" => Format::Rtf,
+            b"doc" | b"dot" | b"wps" => Format::Doc,
+            b"xls" | b"et" => Format::Xls,
+            b"ppt" | b"pps" | b"dps" => Format::Ppt,
+            _ => return None,
+        })
     }
 
     /// The short name shown in reports: "docx", "pdf", "markdown", …
@@ -154,7 +181,10 @@ impl Unreadable {
 
 /// Read the text of the document named `name` (its path in the delivery; the extension chooses
 /// the reader) from `file`, `size` bytes long, within `limits`. Runs in a child process when
-/// [`set_isolation`] was called (the CLI does), in this process otherwise.
+/// [`set_isolation`] was called (the CLI does), in this process otherwise; in this process a
+/// reader's panic becomes [`Unreadable::Damaged`], but time is not bounded.
+///
+/// A name without a known extension is read as [`Format::Text`].
 ///
 /// # Errors
 /// [`Unreadable`] for every document whose text cannot be had, with the reason.
@@ -164,42 +194,218 @@ pub fn extract(
     size: u64,
     limits: &Limits,
 ) -> Result<Extracted, Unreadable> {
-    let _ = (name, file, size, limits);
-    Err(Unreadable::Unsupported(String::new()))
+    let bytes = read_bounded(file, size, limits.max_input)?;
+    match isolate::isolation() {
+        Some(exe) => isolate::extract_in_child(exe, name, &bytes, limits),
+        None => extract_caught(name, &bytes, limits),
+    }
 }
 
-/// How many words `text` has, as Word and WPS count them for Chinese text (字数): each CJK
-/// character (ideograph, kana, hangul, full-width punctuation excluded) is one word, and each
-/// run of other letters and digits is one.
-pub fn word_count(text: &str) -> u64 {
-    let _ = text;
-    0
+/// Read at most `limit` bytes of a `size`-byte file: refused before reading when `size` is
+/// larger, and when the file turns out longer than it said.
+fn read_bounded(file: &mut dyn Read, size: u64, limit: u64) -> Result<Vec<u8>, Unreadable> {
+    if size > limit {
+        return Err(Unreadable::TooLarge { size, limit });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Unreadable::Damaged(format!("reading it failed: {e}")))?;
+    let read = bytes.len() as u64;
+    if read > limit {
+        return Err(Unreadable::TooLarge { size: read, limit });
+    }
+    Ok(bytes)
 }
 
-/// Template and placeholder phrases in `text` ("待补充", "此处填写", "TBD", "lorem ipsum", …):
-/// each phrase found with how often, in the order of the phrase list.
-pub fn template_phrases(text: &str) -> Vec<(&'static str, u64)> {
-    let _ = text;
-    Vec::new()
+/// [`extract_bytes`] with a reader's panic caught and reported as damage.
+pub(crate) fn extract_caught(
+    name: &[u8],
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Extracted, Unreadable> {
+    std::panic::catch_unwind(|| extract_bytes(name, bytes, limits)).unwrap_or_else(|_| {
+        Err(Unreadable::Damaged(
+            "the reader failed on it (an internal error on malformed content)".to_owned(),
+        ))
+    })
 }
 
-/// Run every later [`extract`] in a child process: `exe` (this program) started with the
-/// argument [`CHILD_ARG`], which calls [`serve_child`]. The child limits its own memory and
-/// CPU time, so a reader that loops, recurses without end or allocates without bound ends
-/// the child, not `check`. Called once, by the CLI, before any extraction.
-pub fn set_isolation(exe: std::path::PathBuf) {
-    let _ = exe;
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// The format the bytes confirm for a name promising `promised`: a legacy name whose bytes are
+/// really RTF, HTML or OOXML is read as those; a `.docx` that is an OLE file is encrypted OOXML
+/// (Office wraps an encrypted package in OLE with an `EncryptionInfo` stream) or a renamed
+/// legacy file.
+fn confirm(promised: Format, bytes: &[u8]) -> Result<Format, Unreadable> {
+    let head = bytes.get(..bytes.len().min(1024)).unwrap_or_default();
+    let trimmed = head.trim_ascii_start();
+    let is_rtf = trimmed.starts_with(b"{\\rtf");
+    let is_html = {
+        let lower = trimmed
+            .get(..trimmed.len().min(64))
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        lower.starts_with(b"<html")
+            || lower.starts_with(b"<!doctype html")
+            || lower.starts_with(b"mime-version")
+    };
+    let ole = bytes.starts_with(OLE_MAGIC);
+    let zip = bytes.starts_with(ZIP_MAGIC);
+    let encrypted_ole = ole && memchr::memmem::find(bytes, &utf16le("EncryptionInfo")).is_some();
+    match promised {
+        Format::Docx | Format::Xlsx | Format::Pptx => {
+            if zip {
+                Ok(promised)
+            } else if encrypted_ole {
+                Err(Unreadable::Encrypted)
+            } else if ole {
+                Ok(legacy_of(promised))
+            } else if is_rtf {
+                Ok(Format::Rtf)
+            } else {
+                Err(Unreadable::Damaged(format!(
+                    "not a zip archive, as a .{} document must be",
+                    promised.as_str()
+                )))
+            }
+        }
+        Format::Doc | Format::Xls | Format::Ppt => Ok(if is_rtf {
+            Format::Rtf
+        } else if is_html {
+            Format::Html
+        } else if zip {
+            modern_of(promised)
+        } else if encrypted_ole {
+            return Err(Unreadable::Encrypted);
+        } else {
+            promised
+        }),
+        Format::Pdf if memchr::memmem::find(head, b"%PDF-").is_none() => Err(Unreadable::Damaged(
+            "no %PDF- header in its first 1024 bytes".to_owned(),
+        )),
+        _ => Ok(promised),
+    }
+}
+
+fn utf16le(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn legacy_of(f: Format) -> Format {
+    match f {
+        Format::Docx => Format::Doc,
+        Format::Xlsx => Format::Xls,
+        _ => Format::Ppt,
+    }
+}
+
+fn modern_of(f: Format) -> Format {
+    match f {
+        Format::Doc => Format::Docx,
+        Format::Xls => Format::Xlsx,
+        _ => Format::Pptx,
+    }
+}
+
+/// Extract in this process, without catching panics.
+fn extract_bytes(name: &[u8], bytes: &[u8], limits: &Limits) -> Result<Extracted, Unreadable> {
+    let promised = Format::of(name).unwrap_or(Format::Text);
+    let format = confirm(promised, bytes)?;
+    let mut out = TextSink::new(limits.max_text);
+    let mut encoding = None;
+    match format {
+        Format::Docx | Format::Pptx => ooxml::read_package(format, bytes, limits, &mut out)?,
+        Format::Xlsx | Format::Xls => ooxml::read_workbook(format, bytes, limits, &mut out)?,
+        Format::Pdf => pdf::read(bytes, limits, &mut out)?,
+        Format::Markdown | Format::Text => {
+            let (text, enc) = crate::text::decode(bytes);
+            out.push(&text);
+            encoding = Some(enc);
+        }
+        Format::Html => {
+            let (text, enc) = crate::text::decode(bytes);
+            html::strip(&text, &mut out);
+            encoding = Some(enc);
+        }
+        Format::Rtf => rtf::read(bytes, &mut out),
+        Format::Doc => return Err(Unreadable::Unsupported(legacy_ext(name, "doc"))),
+        Format::Ppt => return Err(Unreadable::Unsupported(legacy_ext(name, "ppt"))),
+    }
+    let words = word_count(&out.text);
+    Ok(Extracted {
+        format,
+        words,
+        encoding,
+        truncated: out.truncated,
+        text: out.text,
+    })
+}
+
+/// The extension of `name` in lower case ("wps", "dps"), or `fallback`.
+fn legacy_ext(name: &[u8], fallback: &str) -> String {
+    name.rsplit(|&b| b == b'.')
+        .next()
+        .filter(|e| e.len() <= 8 && e.iter().all(u8::is_ascii_alphanumeric) && e.len() < name.len())
+        .map_or_else(
+            || fallback.to_owned(),
+            |e| String::from_utf8_lossy(e).to_ascii_lowercase(),
+        )
+}
+
+/// Text collected up to a byte limit, cut at a character boundary.
+pub(crate) struct TextSink {
+    text: String,
+    max: usize,
+    truncated: bool,
+}
+
+impl TextSink {
+    fn new(max: usize) -> TextSink {
+        TextSink {
+            text: String::new(),
+            max,
+            truncated: false,
+        }
+    }
+
+    /// Append `s`, or as much as fits.
+    pub(crate) fn push(&mut self, s: &str) {
+        if self.truncated {
+            return;
+        }
+        let room = self.max.saturating_sub(self.text.len());
+        if s.len() <= room {
+            self.text.push_str(s);
+        } else {
+            let mut cut = room;
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.text.push_str(s.get(..cut).unwrap_or_default());
+            self.truncated = true;
+        }
+    }
+
+    /// Append one character.
+    pub(crate) fn push_char(&mut self, c: char) {
+        self.push(c.encode_utf8(&mut [0; 4]));
+    }
+
+    /// The text is full: readers may stop.
+    pub(crate) fn full(&self) -> bool {
+        self.truncated
+    }
+
+    /// The text so far ends with `c` (or is empty).
+    pub(crate) fn ends_with_space(&self) -> bool {
+        self.text
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace)
+    }
 }
 
 /// The hidden argument that makes the program an extraction child.
 pub const CHILD_ARG: &str = "__extract-document-text";
-
-/// The body of an extraction child: reads a request (name, limits, bytes) from standard input,
-/// writes the result as JSON to standard output.
-///
-/// # Errors
-/// Reading stdin or writing stdout fails.
-pub fn serve_child(input: &mut dyn Read, output: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let _ = (input, output);
-    Ok(())
-}

@@ -15,6 +15,7 @@ mod codes;
 mod common;
 mod deadlines;
 mod differential;
+mod doctext_isolation;
 mod documents;
 mod git;
 mod hostile_ingest;
