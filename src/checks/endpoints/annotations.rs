@@ -241,7 +241,7 @@ fn class_kw_at(src: &Source, at: usize, kws: &[&str]) -> bool {
 }
 
 /// The class declarations of a file (`kws` followed by a name), with their bodies.
-pub(super) fn classes(src: &Source, kws: &[&str]) -> Vec<Class> {
+pub(super) fn classes(src: &Source, kws: &[&str]) -> Classes {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\b(class|interface|object|record|struct)\s+([A-Za-z_]\w*)")
             .expect("valid regex")
@@ -280,15 +280,66 @@ pub(super) fn classes(src: &Source, kws: &[&str]) -> Vec<Class> {
             body,
         });
     }
-    out
+    Classes::of(out)
 }
 
-/// The innermost of `classes` whose body holds offset `at`.
-pub(super) fn enclosing(classes: &[Class], at: usize) -> Option<&Class> {
-    classes
+/// The classes of a file, to find the one a member belongs to.
+pub(super) struct Classes {
+    /// The classes with a body, by the offset of their `{`.
+    list: Vec<Class>,
+    /// The index in `list` of the class each one is nested in.
+    parent: Vec<Option<usize>>,
+}
+
+impl Classes {
+    /// Index `classes`.
+    pub fn of(classes: Vec<Class>) -> Classes {
+        let mut list: Vec<Class> = classes.into_iter().filter(|c| c.body.is_some()).collect();
+        list.sort_by_key(|c| c.body.map_or(0, |(o, _)| o));
+        let mut parent = Vec::with_capacity(list.len());
+        let mut stack: Vec<usize> = Vec::new();
+        for (i, c) in list.iter().enumerate() {
+            let (open, _) = c.body.unwrap_or_default();
+            while let Some(&top) = stack.last() {
+                if list[top].body.is_some_and(|(_, close)| close < open) {
+                    stack.pop();
+                } else {
+                    break;
+                }
+            }
+            parent.push(stack.last().copied());
+            stack.push(i);
+        }
+        Classes { list, parent }
+    }
+
+    /// The innermost class whose body holds offset `at`: the last class opened before `at`,
+    /// or the nearest of its outer classes that is still open at `at`.
+    pub fn enclosing(&self, at: usize) -> Option<&Class> {
+        let n = self
+            .list
+            .partition_point(|c| c.body.is_some_and(|(o, _)| o < at));
+        let mut cur = n.checked_sub(1);
+        while let Some(i) = cur {
+            let c = &self.list[i];
+            if c.body.is_some_and(|(o, e)| o < at && at < e) {
+                return Some(c);
+            }
+            cur = self.parent[i];
+        }
+        None
+    }
+}
+
+/// The groups that annotate a class, by the offset of its keyword.
+pub(super) fn class_groups(groups: &[Group]) -> std::collections::HashMap<usize, &Group> {
+    groups
         .iter()
-        .filter(|c| c.body.is_some_and(|(o, e)| o < at && at < e))
-        .max_by_key(|c| c.kw)
+        .filter_map(|g| match g.target {
+            Target::Class { kw } => Some((kw, g)),
+            Target::Member { .. } => None,
+        })
+        .collect()
 }
 
 /// The name of the method declared from `at`: the identifier before its `(`.

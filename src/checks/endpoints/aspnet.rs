@@ -83,17 +83,16 @@ fn controllers(src: &Source, consts: &HashMap<String, String>) -> Vec<Endpoint> 
     }
     let groups = annotations::groups(src, anns, MODS, CLASS_KWS);
     let classes = annotations::classes(src, CLASS_KWS);
+    let by_class = annotations::class_groups(&groups);
     let mut out = Vec::new();
     for g in &groups {
         let Target::Member { at } = g.target else {
             continue;
         };
-        let Some(class) = annotations::enclosing(&classes, at) else {
+        let Some(class) = classes.enclosing(at) else {
             continue;
         };
-        let cg = groups
-            .iter()
-            .find(|h| matches!(h.target, Target::Class { kw } if kw == class.kw));
+        let cg = by_class.get(&class.kw).copied();
         let is_controller = class.name.ends_with("Controller")
             || cg.is_some_and(|h| h.has(&["ApiController", "Route", "RoutePrefix"]));
         if !is_controller {

@@ -181,5 +181,8 @@ fn segment(s: &str) -> String {
     if s.starts_with('{') && s.ends_with('}') {
         return VAR.to_string();
     }
+    if !s.contains(['{', '<']) {
+        return s.to_string();
+    }
     INNER.replace_all(s, VAR).into_owned()
 }

@@ -174,6 +174,7 @@ fn nest_routes(src: &Source, consts: &HashMap<String, String>) -> Vec<Endpoint> 
     let anns = annotations::at_annotations(src);
     let groups = annotations::groups(src, anns, MODS, &["class"]);
     let classes = annotations::classes(src, &["class"]);
+    let by_class = annotations::class_groups(&groups);
     let arg_paths = |args: Option<&str>| -> Vec<String> {
         let args = args.unwrap_or_default().trim();
         if args.is_empty() {
@@ -201,13 +202,10 @@ fn nest_routes(src: &Source, consts: &HashMap<String, String>) -> Vec<Endpoint> 
         let Target::Member { at } = g.target else {
             continue;
         };
-        let Some(class) = annotations::enclosing(&classes, at) else {
+        let Some(class) = classes.enclosing(at) else {
             continue;
         };
-        let Some(cg) = groups
-            .iter()
-            .find(|h| matches!(h.target, Target::Class { kw } if kw == class.kw))
-        else {
+        let Some(cg) = by_class.get(&class.kw) else {
             continue;
         };
         let Some(ctl) = cg.named("Controller").next() else {

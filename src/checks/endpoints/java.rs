@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::Endpoint;
-use super::annotations::{self, Ann, Class, Group, Target};
+use super::annotations::{self, Ann, Classes, Group, Target};
 use super::source::{self, Source, Syntax};
 
 /// Modifier words between annotations and a declaration.
@@ -55,6 +55,7 @@ pub(super) fn find(text: &str) -> Vec<Endpoint> {
     let ctx = Ctx {
         src: &src,
         classes: &classes,
+        by_class: annotations::class_groups(&groups),
         groups: &groups,
         consts: &consts,
     };
@@ -66,26 +67,22 @@ pub(super) fn find(text: &str) -> Vec<Endpoint> {
 /// What the rules of one file read.
 struct Ctx<'a> {
     src: &'a Source,
-    classes: &'a [Class],
+    classes: &'a Classes,
+    by_class: HashMap<usize, &'a Group>,
     groups: &'a [Group],
     consts: &'a HashMap<String, String>,
 }
 
 impl Ctx<'_> {
-    /// The group annotating the class declared at `kw`.
-    fn class_group(&self, kw: usize) -> Option<&Group> {
-        self.groups
-            .iter()
-            .find(|g| matches!(g.target, Target::Class { kw: k } if k == kw))
-    }
-
     /// The member groups, each with the group of its innermost class (`None` for a class
     /// without annotations or a member outside any class).
     fn members(&self) -> impl Iterator<Item = (&Group, usize, Option<&Group>)> {
         self.groups.iter().filter_map(|g| match g.target {
             Target::Member { at } => {
-                let class =
-                    annotations::enclosing(self.classes, at).and_then(|c| self.class_group(c.kw));
+                let class = self
+                    .classes
+                    .enclosing(at)
+                    .and_then(|c| self.by_class.get(&c.kw).copied());
                 Some((g, at, class))
             }
             Target::Class { .. } => None,
