@@ -15,6 +15,8 @@ mod codes;
 mod common;
 mod deadlines;
 mod differential;
+mod doc_content;
+mod docgen;
 mod documents;
 mod git;
 mod hostile_ingest;
