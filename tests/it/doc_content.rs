@@ -817,3 +817,28 @@ fn a_change_note_mentioning_every_changed_module_is_complete() {
         codes(&report)
     );
 }
+
+#[test]
+fn a_powerpoint_interface_document_naming_every_endpoint_passes() {
+    let intro = prose(5);
+    let mut slides: Vec<Vec<&str>> = vec![intro.iter().map(String::as_str).collect()];
+    let lines: Vec<String> = ENDPOINTS
+        .iter()
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    slides.push(lines.iter().map(String::as_str).collect());
+    let pptx = docgen::pptx(&slides);
+    let r = check_with(
+        |root| write(root, "docs/接口说明.pptx", &pptx),
+        &document("interface-spec", "docs/*接口*", "endpoints"),
+    );
+    assert!(
+        of(&r, "document-endpoints-undocumented", "interface-spec").is_empty(),
+        "{r}"
+    );
+    assert_eq!(cross_check(&r, "interface-spec", "endpoints")["named"], 5);
+    assert_eq!(
+        requirement(&r, "interface-spec")["documents"][0]["format"],
+        "pptx"
+    );
+}
