@@ -15,6 +15,8 @@ mod codes;
 mod common;
 mod deadlines;
 mod differential;
+mod doc_content;
+mod docgen;
 mod doctext_isolation;
 mod documents;
 mod git;
