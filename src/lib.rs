@@ -27,7 +27,9 @@
 //!              from the vault's ledger events
 //! vault        packs, snapshots, ledger, audit, restore: bytes and records, no checks, no reports
 //! delivery     ingest (folder, archive, git) through directory handles, and the inventory
-//! calendar  doctext  finding  hash  filetypes  text  progress  validate
+//! doctext      the text of companion documents (Office, PDF, HTML, RTF, text), read bounded
+//!              and in a child process
+//! calendar  finding  hash  filetypes  text  progress  validate
 //!              leaves: working days, the finding type, digests, magic bytes, text for people,
 //!              progress reporting, the context a config section is validated in
 //! ```

@@ -50,6 +50,10 @@ pub struct DocumentText {
     pub format: Option<String>,
     /// Its words (字数, [`doctext::word_count`]); `None` when unreadable.
     pub words: Option<u64>,
+    /// Its text was read.
+    pub readable: bool,
+    /// On its own, it is a placeholder: fewer words than `min-words`, or a template.
+    pub placeholder: bool,
     /// The text encoding of a text format ("UTF-8", "GB18030/GBK", …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
@@ -133,10 +137,15 @@ pub(crate) fn check(
     let mut order: Vec<&Entry> = files.to_vec();
     order.sort_by_key(|e| std::cmp::Reverse(e.size));
     order.truncate(MAX_DOCUMENTS);
-    let read: Vec<(DocumentText, String)> = order
+    let mut read: Vec<(DocumentText, String)> = order
         .par_iter()
         .map(|e| read_one(e, delivery))
         .collect::<Result<_, _>>()?;
+    for (d, _) in &mut read {
+        if let Some(words) = d.words {
+            d.placeholder = is_placeholder(words, d.template_phrases, rule.min_words);
+        }
+    }
     let mut findings = Vec::new();
     let readable: Vec<&(DocumentText, String)> = read
         .iter()
@@ -154,8 +163,8 @@ pub(crate) fn check(
     if !readable.is_empty() {
         let words: u64 = readable.iter().filter_map(|(d, _)| d.words).sum();
         let phrases: u64 = readable.iter().map(|(d, _)| d.template_phrases).sum();
-        let template = phrases > 0 && phrases * WORDS_PER_TEMPLATE_PHRASE >= words;
-        if words < rule.min_words || template {
+        let template = is_template(words, phrases);
+        if is_placeholder(words, phrases, rule.min_words) {
             findings.push(placeholder_finding(
                 req,
                 &readable,
@@ -178,6 +187,17 @@ pub(crate) fn check(
         text,
         findings,
     })
+}
+
+/// Whether a text of `words` words with `phrases` template phrases is a template: one phrase
+/// in [`WORDS_PER_TEMPLATE_PHRASE`] words or fewer.
+fn is_template(words: u64, phrases: u64) -> bool {
+    phrases > 0 && phrases * WORDS_PER_TEMPLATE_PHRASE >= words
+}
+
+/// Whether such a text is a placeholder: fewer than `min_words` words, or a template.
+fn is_placeholder(words: u64, phrases: u64, min_words: u64) -> bool {
+    words < min_words || is_template(words, phrases)
 }
 
 /// Read one document through the delivery's handle (no link followed).
@@ -203,6 +223,8 @@ fn read_one(e: &Entry, delivery: &Delivery) -> Result<(DocumentText, String), De
                         path,
                         format: Some(x.format.as_str().to_owned()),
                         words: Some(x.words),
+                        readable: true,
+                        placeholder: false,
                         encoding: x.encoding,
                         truncated: x.truncated,
                         template_phrases: phrases,
@@ -216,6 +238,8 @@ fn read_one(e: &Entry, delivery: &Delivery) -> Result<(DocumentText, String), De
                     path,
                     format: None,
                     words: None,
+                    readable: false,
+                    placeholder: false,
                     encoding: None,
                     truncated: false,
                     template_phrases: 0,

@@ -326,7 +326,13 @@ pub(crate) fn check(
                 cc.percent
             ));
         }
-        findings.extend(c.findings);
+        // A file too small to hold a document is a placeholder already: said once.
+        let small = findings
+            .iter()
+            .any(|f| CheckCode::from_name(&f.code) == Some(CheckCode::DocumentTooSmall));
+        findings.extend(c.findings.into_iter().filter(|f| {
+            !(small && CheckCode::from_name(&f.code) == Some(CheckCode::DocumentPlaceholder))
+        }));
         out.documents = c.documents;
         out.cross_checks = c.cross_checks;
         if covers.contains(&Covers::Changes) {

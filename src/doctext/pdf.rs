@@ -21,6 +21,14 @@ pub(super) fn read(bytes: &[u8], limits: &Limits, out: &mut TextSink) -> Result<
         return Err(Unreadable::Encrypted);
     }
     let pages = doc.get_pages();
+    if pages.is_empty() {
+        // A PDF shows pages; one whose page tree leads to none (empty, or referring back to
+        // itself) is damaged or made to trap readers, not an empty document.
+        return Err(Unreadable::Damaged(
+            "not a readable PDF: its page tree leads to no page (empty, or referring back to itself)"
+                .to_owned(),
+        ));
+    }
     let mut first_error = None;
     let mut read_any = false;
     for (i, &number) in pages.keys().enumerate() {

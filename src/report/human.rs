@@ -696,6 +696,9 @@ fn documents_section(
                             Lang::Zh => format!("，占位文字 {} 处", d.template_phrases),
                         });
                     }
+                    if d.placeholder {
+                        line.push_str(l(", a placeholder", "，占位文档"));
+                    }
                     writeln!(out, "    {}  {}", d.path, dim.apply_to(line))?;
                 }
                 (_, _, why) => {

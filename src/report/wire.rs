@@ -140,6 +140,10 @@ pub struct DocumentInfo {
     /// Its words (字数: each CJK character one word, each run of other letters and digits
     /// one); `null` when unreadable.
     pub words: Option<u64>,
+    /// Its text was read.
+    pub readable: bool,
+    /// On its own it is a placeholder (fewer words than `min-words`, or a template).
+    pub placeholder: bool,
     /// A text format's encoding ("UTF-8", "GB18030/GBK", "UTF-16LE (BOM)", …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
@@ -198,6 +202,8 @@ impl DocumentInfo {
             path: d.path.clone(),
             format: d.format.clone(),
             words: d.words,
+            readable: d.readable,
+            placeholder: d.placeholder,
             encoding: d.encoding.clone(),
             truncated: d.truncated,
             template_phrases: d.template_phrases,
@@ -687,6 +693,8 @@ mod tests {
                             path: "docs/db.docx".to_owned(),
                             format: Some("docx".to_owned()),
                             words: Some(120),
+                            readable: true,
+                            placeholder: false,
                             encoding: Some("UTF-8".to_owned()),
                             truncated: true,
                             template_phrases: 2,
@@ -696,6 +704,8 @@ mod tests {
                             path: "docs/old.doc".to_owned(),
                             format: None,
                             words: None,
+                            readable: false,
+                            placeholder: false,
                             encoding: None,
                             truncated: false,
                             template_phrases: 0,
@@ -877,7 +887,7 @@ paths = ["db/**"]
         let r = report(true);
         assert_eq!(
             json(&r.requirements),
-            r#"[{"kind":"database","id":"his-db","name":"HIS database","status":"unmet","matched_files":2,"matched_bytes":300,"paths":["db/**"],"evidence":"2 scripts","evidence_zh":"2 个脚本","sample":["db/a.sql","db/b.sql"],"source_files":7,"tables":5,"documents":[{"path":"docs/db.docx","format":"docx","words":120,"encoding":"UTF-8","truncated":true,"template_phrases":2},{"path":"docs/old.doc","format":null,"words":null,"unreadable":{"en":"no reader","zh":"无法读取"}}],"cross_checks":[{"covers":"dependencies","items":3,"named":2,"percent":66,"min_percent":80,"missing":["gson"],"versions_differ":[{"name":"junit","declared":"4.13","documented":"4.12"}]}]}]"#
+            r#"[{"kind":"database","id":"his-db","name":"HIS database","status":"unmet","matched_files":2,"matched_bytes":300,"paths":["db/**"],"evidence":"2 scripts","evidence_zh":"2 个脚本","sample":["db/a.sql","db/b.sql"],"source_files":7,"tables":5,"documents":[{"path":"docs/db.docx","format":"docx","words":120,"readable":true,"placeholder":false,"encoding":"UTF-8","truncated":true,"template_phrases":2},{"path":"docs/old.doc","format":null,"words":null,"readable":false,"placeholder":false,"unreadable":{"en":"no reader","zh":"无法读取"}}],"cross_checks":[{"covers":"dependencies","items":3,"named":2,"percent":66,"min_percent":80,"missing":["gson"],"versions_differ":[{"name":"junit","declared":"4.13","documented":"4.12"}]}]}]"#
         );
         assert_eq!(
             json(&r.scan),

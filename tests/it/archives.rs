@@ -278,7 +278,13 @@ fn gbk_names_and_encrypted_entries_in_zips() {
             )
         })
         .collect();
-    entries.push((gbk_name.into_owned(), vec![b'x'; 3000], 0));
+    entries.push((
+        gbk_name.into_owned(),
+        "部署步骤：安装数据库，导入脚本，启动服务。\n"
+            .repeat(60)
+            .into_bytes(),
+        0,
+    ));
     // Bit 0: the entry is encrypted.
     entries.push((b"his/license.dat".to_vec(), vec![7u8; 64], 1));
     let borrowed: Vec<(&[u8], &[u8], u16)> = entries

@@ -300,9 +300,10 @@ pub fn pax_record(key: &str, value: &[u8]) -> Vec<u8> {
     r
 }
 
-/// A `.docx`-shaped zip holding `parts`, each about `size` bytes of XML-ish text, stored: an
-/// Office package as far as the document checks look (`ooxml(&["[Content_Types].xml",
-/// "word/document.xml"], 2000)` is a Word document of some 2 KB).
+/// A `.docx`-shaped zip holding `parts`, each about `size` bytes, stored: an Office package as
+/// far as the document checks look (`ooxml(&["[Content_Types].xml", "word/document.xml"],
+/// 2000)` is a Word document of some 2 KB whose text is "门诊" repeated, about `size / 3`
+/// words). Each part holds one Word paragraph of that text.
 pub fn ooxml(parts: &[&str], size: usize) -> Vec<u8> {
     use std::io::Write;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -310,8 +311,14 @@ pub fn ooxml(parts: &[&str], size: usize) -> Vec<u8> {
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for p in parts {
         w.start_file(*p, stored).unwrap();
-        w.write_all(format!("<x>{}</x>", "门诊".repeat(size / 6)).as_bytes())
-            .unwrap();
+        w.write_all(
+            format!(
+                r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:body></w:document>"#,
+                "门诊".repeat(size.saturating_sub(140) / 6)
+            )
+            .as_bytes(),
+        )
+        .unwrap();
     }
     w.finish().unwrap().into_inner()
 }

@@ -15,9 +15,11 @@ fn delivery(root: &std::path::Path) {
         "docs/部署手册.docx",
         ooxml(&["[Content_Types].xml", "word/document.xml"], 1000),
     );
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    pdf.resize(700, b' ');
-    write(root, "docs/接口说明.pdf", pdf);
+    let lines: Vec<String> = (1..=12)
+        .map(|n| format!("接口 {n}：患者信息查询，返回患者的姓名、性别、年龄和就诊记录。"))
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    write(root, "docs/接口说明.pdf", crate::docgen::pdf(&lines));
     let page = format!(
         "<!DOCTYPE html><html><body>{}</body></html>",
         "设计".repeat(400)

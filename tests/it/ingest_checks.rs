@@ -312,7 +312,7 @@ paths = ["**/pom.xml"]
 /// the database script, the Maven pom and one of two Java files; the build guide is real.
 fn lfs_delivery(dir: &Path) {
     write(dir, "docs/部署手册.docx", lfs_pointer(1));
-    write(dir, "docs/编译环境说明.md", "# 编译环境\n".repeat(20));
+    write(dir, "docs/编译环境说明.md", "# 编译环境\n".repeat(30));
     write(dir, "db/schema.sql", lfs_pointer(2));
     write(dir, "pom.xml", lfs_pointer(3));
     write(
@@ -459,7 +459,7 @@ fn git_lfs_pointers_satisfy_no_requirement() {
     std::fs::remove_dir_all(dir.join(".git")).unwrap();
 
     // A real document beside the pointer meets the requirement; the pointer is not counted.
-    write(&dir, "docs/部署手册.md", "# 部署手册\n".repeat(20));
+    write(&dir, "docs/部署手册.md", "# 部署手册\n".repeat(30));
     let r = check_json(&dir, &m).json();
     let manual = requirement(&r, "deployment-manual");
     assert_eq!(manual["status"], "met");

@@ -18,9 +18,9 @@ const LAYERS: &[&[&str]] = &[
     &["checks", "scan", "build", "obligations"],
     &["vault"],
     &["delivery"],
+    &["doctext"],
     &[
         "calendar",
-        "doctext",
         "finding",
         "hash",
         "filetypes",

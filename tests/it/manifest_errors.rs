@@ -167,7 +167,7 @@ fn structural_mistakes_in_several_entries_are_all_listed() {
     let err = bad(&text);
     for e in [
         "M:1:1: colour is not a key the manifest knows",
-        "M:16:1: min-byte is not a key of [[document]]: did you mean min-bytes? ([[document]] takes id, name, paths, required-files, min-bytes)",
+        "M:16:1: min-byte is not a key of [[document]]: did you mean min-bytes? ([[document]] takes id, name, paths, required-files, min-bytes, min-words, covers, min-coverage)",
         "M:22:14: min-tables: \"many\" is not a whole number: write a whole number, e.g. 20",
     ] {
         assert!(err.contains(e), "missing {e:?} in:\n{err}");

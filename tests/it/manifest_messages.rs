@@ -222,7 +222,7 @@ fn unknown_keys_list_their_table_and_the_nearest() {
             "{GOOD}\n[[document]]\nid = \"guide\"\nname = \"编译环境说明\"\npaths = [\"docs/*编译*\"]\n{line}\n"
         )
     };
-    let takes = "([[document]] takes id, name, paths, required-files, min-bytes)";
+    let takes = "([[document]] takes id, name, paths, required-files, min-bytes, min-words, covers, min-coverage)";
     for (wrong, meant) in [
         ("min_bytes", "min-bytes"),
         ("minbytes", "min-bytes"),
