@@ -227,22 +227,14 @@ pub fn deposit(
             &entries,
             &manifest.requirements,
         );
-        inspected.outcome.findings.extend(compare::findings(
+        let found = update_findings(
             &d,
-            note.is_some() || !inspected.change_notes.trim().is_empty(),
+            note.as_ref(),
+            &inspected.change_notes,
             &compare::lost_sources(&prev.entries, &entries, &manifest.requirements),
-        ));
-        let mut notes = note.as_ref().map(|n| n.text.clone()).unwrap_or_default();
-        notes.push('\n');
-        notes.push_str(&inspected.change_notes);
-        inspected
-            .outcome
-            .findings
-            .extend(compare::unmentioned_modules(
-                &d,
-                &notes,
-                &manifest.requirements,
-            ));
+            &manifest.requirements,
+        );
+        inspected.outcome.findings.extend(found);
         d
     });
     let build_log = inspected.build.as_ref().map(|(_, log)| log.clone());
@@ -290,6 +282,24 @@ pub fn deposit(
         reused_objects: committed.reused_objects,
         ledger_head: committed.ledger_head,
     })
+}
+
+/// The findings of an update against the previous snapshot (`compare::findings`), and the
+/// modules the change notes never mention: `note` (`--note`) and `change_notes` (the text of
+/// the documents covering `changes`) together.
+fn update_findings(
+    d: &vault::diff::Diff,
+    note: Option<&Note>,
+    change_notes: &str,
+    lost: &compare::LostSources,
+    requirements: &[checks::Requirement],
+) -> Vec<crate::finding::Finding> {
+    let mut out = compare::findings(d, note.is_some() || !change_notes.trim().is_empty(), lost);
+    let mut notes = note.map(|n| n.text.clone()).unwrap_or_default();
+    notes.push('\n');
+    notes.push_str(change_notes);
+    out.extend(compare::unmentioned_modules(d, &notes, requirements));
+    out
 }
 
 /// Mark the report's findings new or not against the previous snapshot's stored report, and

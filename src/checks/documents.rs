@@ -413,13 +413,16 @@ fn too_small(
     None
 }
 
+/// The `document-not-a-document` findings and the paths of the files they are about.
+type NotDocuments = (Vec<Finding>, Vec<Box<[u8]>>);
+
 /// `document-not-a-document` for each file of `files` whose extension names a binary document
 /// format its bytes are not, read through the delivery's handle; with the paths of those files.
 fn not_documents(
     req: &Requirement,
     files: &[&Entry],
     delivery: &crate::delivery::Delivery,
-) -> Result<(Vec<Finding>, Vec<Box<[u8]>>), DeliveryError> {
+) -> Result<NotDocuments, DeliveryError> {
     let mut findings = Vec::new();
     let mut paths = Vec::new();
     let judged: Vec<Option<(String, String)>> = files

@@ -45,7 +45,10 @@ pub fn is_dependency_file(path: &[u8]) -> bool {
     ) || [".csproj", ".vbproj", ".fsproj"]
         .iter()
         .any(|x| name.ends_with(x))
-        || name.starts_with("requirements") && name.ends_with(".txt")
+        || name.starts_with("requirements")
+            && std::path::Path::new(&name)
+                .extension()
+                .is_some_and(|e| e == "txt")
 }
 
 /// Whether a file at `path` is read by the cross-checks in `covers` (so a streamed archive

@@ -225,26 +225,7 @@ pub fn run(
     }
 
     let mut outcome = Checked::default();
-    // Every kind but documents first: the documents' cross-checks need the table names.
-    let mut results: Vec<Option<KindResult>> = Vec::with_capacity(requirements.len());
-    for (req, files) in requirements.iter().zip(&matched) {
-        results.push(match &req.rule {
-            RequirementRule::Module {
-                min_source_files,
-                source_extensions,
-            } => Some(modules::check(
-                req,
-                files,
-                *min_source_files,
-                source_extensions,
-            )),
-            RequirementRule::Document { .. } => None,
-            RequirementRule::Database { min_tables } => {
-                Some(database::check(req, files, *min_tables, delivery)?)
-            }
-            RequirementRule::Dependencies => Some(dependencies::check(req, files, delivery)?),
-        });
-    }
+    let mut results = all_but_documents(requirements, &matched, delivery)?;
     let tables = results
         .iter_mut()
         .flatten()
@@ -324,6 +305,35 @@ pub fn run(
         .findings
         .extend(crate::delivery::gitconfig::findings(delivery));
     Ok(outcome)
+}
+
+/// The results of every requirement but the documents (`None` in their place): the documents'
+/// cross-checks need the table names the database scripts create.
+fn all_but_documents(
+    requirements: &[Requirement],
+    matched: &[Vec<&Entry>],
+    delivery: &Delivery,
+) -> Result<Vec<Option<KindResult>>, DeliveryError> {
+    let mut results = Vec::with_capacity(requirements.len());
+    for (req, files) in requirements.iter().zip(matched) {
+        results.push(match &req.rule {
+            RequirementRule::Module {
+                min_source_files,
+                source_extensions,
+            } => Some(modules::check(
+                req,
+                files,
+                *min_source_files,
+                source_extensions,
+            )),
+            RequirementRule::Document { .. } => None,
+            RequirementRule::Database { min_tables } => {
+                Some(database::check(req, files, *min_tables, delivery)?)
+            }
+            RequirementRule::Dependencies => Some(dependencies::check(req, files, delivery)?),
+        });
+    }
+    Ok(results)
 }
 
 /// Match every file against every requirement, in parallel. The matches are kept as

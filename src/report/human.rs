@@ -7,8 +7,8 @@ use console::Style;
 use unicode_width::UnicodeWidthStr;
 
 use super::{
-    BuildInfo, FolderInfo, Report, RequirementInfo, RequirementStatusInfo as Status, UncoveredInfo,
-    Verdict,
+    BuildInfo, CrossCheckInfo, FolderInfo, Report, RequirementInfo,
+    RequirementStatusInfo as Status, UncoveredInfo, Verdict,
 };
 use crate::checks::human_bytes;
 use crate::finding::{self, Finding, Severity};
@@ -663,7 +663,7 @@ fn documents_section(
     color: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let (bold, green, red, yellow, dim) = Styles::new(color).parts();
+    let (bold, _, _, yellow, dim) = Styles::new(color).parts();
     let l = |en, zh| lang.pick(en, zh);
     let docs: Vec<&RequirementInfo> = report
         .requirements
@@ -716,6 +716,24 @@ fn documents_section(
             }
         }
         for c in &r.cross_checks {
+            cross_check_lines(c, lang, color, out)?;
+        }
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// One cross-check of a document: its coverage, the first missing items, differing versions.
+fn cross_check_lines(
+    c: &CrossCheckInfo,
+    lang: Lang,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (_, green, red, yellow, dim) = Styles::new(color).parts();
+    let l = |en, zh| lang.pick(en, zh);
+    {
+        {
             let what = match (c.covers.as_str(), lang) {
                 ("tables", Lang::En) => "tables",
                 ("tables", Lang::Zh) => "数据表",
@@ -778,7 +796,6 @@ fn documents_section(
             }
         }
     }
-    writeln!(out)?;
     Ok(())
 }
 

@@ -23,9 +23,10 @@ pub use clock::cst_time;
 pub use human::{Lang, render_human};
 pub use render::{Document, HumanStyle, OutputFormat, render, render_json, terminal_safe};
 pub use wire::{
-    AllowedInfo, BaselineInfo, BuildInfo, BuildLogInfo, BuildStatusInfo, FolderInfo, IsolationInfo,
-    LanguageInfo, OutputFileInfo, RebuildInfo, RequirementInfo, RequirementKindInfo,
-    RequirementStatusInfo, ScanInfo, ToolVersionInfo, UncoveredInfo,
+    AllowedInfo, BaselineInfo, BilingualInfo, BuildInfo, BuildLogInfo, BuildStatusInfo,
+    CrossCheckInfo, DocumentInfo, FolderInfo, IsolationInfo, LanguageInfo, OutputFileInfo,
+    RebuildInfo, RequirementInfo, RequirementKindInfo, RequirementStatusInfo, ScanInfo,
+    ToolVersionInfo, UncoveredInfo,
 };
 
 use crate::checks::{RequirementResult, RequirementStatus as Status};
