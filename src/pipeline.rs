@@ -230,7 +230,7 @@ pub fn deposit(
         let found = update_findings(
             &d,
             note.as_ref(),
-            &inspected.change_notes,
+            &new_lines(vault, &prev.entries, &inspected.change_notes),
             &compare::lost_sources(&prev.entries, &entries, &manifest.requirements),
             &manifest.requirements,
         );
@@ -284,20 +284,77 @@ pub fn deposit(
     })
 }
 
+/// What each change-notes document (path, text) says that its version in the previous snapshot
+/// (`previous`, read from `vault`) did not: its lines not found there, trimmed. A change log
+/// keeps its history, and an old entry naming a module says nothing about this update. A
+/// document new in this update, or whose old version cannot be read, counts whole.
+fn new_lines(
+    vault: &vault::Vault,
+    previous: &[vault::snapshot::RecEntry],
+    change_notes: &[(String, String)],
+) -> Vec<(String, String)> {
+    change_notes
+        .iter()
+        .map(|(path, text)| {
+            let old = previous
+                .iter()
+                .find(|e| e.path.as_deref() == Some(path.as_str()))
+                .and_then(|e| e.sha256.as_deref())
+                .and_then(|sha| {
+                    let index = vault::pack::Index::load(vault).ok()?;
+                    let bytes = vault::pack::read_object(vault, &index, sha).ok()?;
+                    crate::doctext::extract(
+                        path.as_bytes(),
+                        &mut bytes.as_slice(),
+                        bytes.len() as u64,
+                        &crate::doctext::Limits::default(),
+                    )
+                    .ok()
+                });
+            let Some(old) = old else {
+                return (path.clone(), text.clone());
+            };
+            let before: std::collections::HashSet<&str> = old.text.lines().map(str::trim).collect();
+            let added: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !before.contains(l))
+                .collect();
+            (path.clone(), added.join("\n"))
+        })
+        .collect()
+}
+
 /// The findings of an update against the previous snapshot (`compare::findings`), and the
-/// modules the change notes never mention: `note` (`--note`) and `change_notes` (the text of
-/// the documents covering `changes`) together.
+/// modules the change notes never mention: `note` (`--note`) and the `change_notes` documents
+/// (those covering `changes`: path and text) that were added or modified in this update. A
+/// change log left as it was describes an earlier update, and one that keeps its history
+/// names every module sooner or later, so an unchanged one is no note for this update.
 fn update_findings(
     d: &vault::diff::Diff,
     note: Option<&Note>,
-    change_notes: &str,
+    change_notes: &[(String, String)],
     lost: &compare::LostSources,
     requirements: &[checks::Requirement],
 ) -> Vec<crate::finding::Finding> {
-    let mut out = compare::findings(d, note.is_some() || !change_notes.trim().is_empty(), lost);
+    let changed: std::collections::HashSet<&str> = d
+        .modules
+        .iter()
+        .flat_map(|g| &g.changes)
+        .filter(|c| c.change != vault::diff::ChangeKind::Removed)
+        .map(|c| c.path.as_str())
+        .collect();
+    let documents: Vec<&str> = change_notes
+        .iter()
+        .filter(|(path, text)| changed.contains(path.as_str()) && !text.trim().is_empty())
+        .map(|(_, text)| text.as_str())
+        .collect();
+    let mut out = compare::findings(d, note.is_some() || !documents.is_empty(), lost);
     let mut notes = note.map(|n| n.text.clone()).unwrap_or_default();
-    notes.push('\n');
-    notes.push_str(change_notes);
+    for text in documents {
+        notes.push('\n');
+        notes.push_str(text);
+    }
     out.extend(compare::unmentioned_modules(d, &notes, requirements));
     out
 }
@@ -409,8 +466,8 @@ pub fn manifest_check(
 /// What the stages before the comparison found.
 struct Inspected {
     outcome: Outcome,
-    /// The text of the documents covering `changes` (change notes delivered with the code).
-    change_notes: String,
+    /// The documents covering `changes` (change notes delivered with the code): path and text.
+    change_notes: Vec<(String, String)>,
     /// The build's record and log file, when the build ran.
     build: Option<(build::BuildRecord, PathBuf)>,
 }
@@ -469,7 +526,7 @@ fn inspect(
     progress: &dyn Progress,
 ) -> Result<Inspected, CheckError> {
     let mut outcome = Outcome::default();
-    let mut change_notes = String::new();
+    let mut change_notes = Vec::new();
     if stages.checks {
         let checked = checks::run(&manifest.requirements, coverage_rules(manifest), delivery)?;
         outcome.requirements = checked.requirements;

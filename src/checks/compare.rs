@@ -228,8 +228,44 @@ pub fn unmentioned_modules(d: &Diff, notes: &str, requirements: &[Requirement]) 
     out
 }
 
-/// What names a module in change notes, lower case: its id, its name, and the last folder
-/// of each glob before its first wildcard (at least 2 characters each).
+/// Folder names too common to name a module: a note saying "changed files under src" names
+/// no module.
+const GENERIC_FOLDERS: &[&str] = &[
+    "src",
+    "main",
+    "java",
+    "web",
+    "app",
+    "apps",
+    "lib",
+    "libs",
+    "code",
+    "source",
+    "sources",
+    "server",
+    "client",
+    "api",
+    "core",
+    "common",
+    "docs",
+    "doc",
+    "test",
+    "tests",
+    "resources",
+    "modules",
+    "module",
+    "projects",
+    "project",
+    "packages",
+    "backend",
+    "frontend",
+    "ui",
+    "webapp",
+];
+
+/// What names a module in change notes, lower case: its id, its name, and for each glob the
+/// last folder before its first wildcard that is not a generic one ([`GENERIC_FOLDERS`]:
+/// "internet-hospital" of "internet-hospital/src/**"); at least 2 characters each.
 fn module_terms(req: &Requirement) -> Vec<String> {
     let mut terms = vec![req.id.to_lowercase(), req.name.to_lowercase()];
     for glob in &req.paths {
@@ -237,8 +273,13 @@ fn module_terms(req: &Requirement) -> Vec<String> {
             .split('/')
             .take_while(|c| !c.contains(['*', '?', '[', '{']))
             .collect();
-        if let Some(last) = literal.last() {
-            terms.push(last.to_lowercase());
+        if let Some(last) = literal
+            .iter()
+            .rev()
+            .map(|c| c.to_lowercase())
+            .find(|c| !GENERIC_FOLDERS.contains(&c.as_str()))
+        {
+            terms.push(last);
         }
     }
     terms.retain(|t| t.chars().count() >= 2);
@@ -363,4 +404,41 @@ fn regressed(d: &Diff, lost: &LostSources) -> Vec<Finding> {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::config::{RequirementKind, RequirementRule};
+
+    fn module(id: &str, name: &str, paths: &[&str]) -> Requirement {
+        Requirement {
+            kind: RequirementKind::Module,
+            id: id.to_owned(),
+            name: name.to_owned(),
+            paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+            matcher: globset::GlobSet::empty(),
+            required_files: Vec::new(),
+            path_lines: Vec::new(),
+            required_lines: Vec::new(),
+            rule: RequirementRule::Module {
+                min_source_files: 1,
+                source_extensions: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_module_is_named_by_its_id_name_and_specific_folders_only() {
+        let m = module(
+            "ih",
+            "互联网医院",
+            &["internet-hospital/src/**", "web/**", "his/IH.Core/**"],
+        );
+        // "src" and "web" would be named by any note; the folder above "src" is not.
+        assert_eq!(
+            module_terms(&m),
+            ["ih", "ih.core", "internet-hospital", "互联网医院"]
+        );
+    }
 }

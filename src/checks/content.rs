@@ -112,8 +112,8 @@ pub(crate) struct Content {
     pub documents: Vec<DocumentText>,
     /// The cross-checks of `covers`, in manifest order (those needing the code).
     pub cross_checks: Vec<CrossCheck>,
-    /// The readable text of every document, joined (for change notes).
-    pub text: String,
+    /// Each readable document's path (readable form) and text, for change notes.
+    pub texts: Vec<(String, String)>,
     /// The findings.
     pub findings: Vec<Finding>,
 }
@@ -181,10 +181,14 @@ pub(crate) fn check(
             }
         }
     }
+    let texts = readable
+        .iter()
+        .map(|(d, t)| (d.path.clone(), t.clone()))
+        .collect();
     Ok(Content {
         documents: read.into_iter().map(|(d, _)| d).collect(),
         cross_checks,
-        text,
+        texts,
         findings,
     })
 }
@@ -406,9 +410,10 @@ fn cross_check(
                         .iter()
                         .zip(&found)
                         .map(|(t, m)| match &t.version {
-                            Some(v) if m.named => {
-                                format!("{} {v} (version not given; {})", t.name, t.evidence)
-                            }
+                            Some(v) if m.named => format!(
+                                "{} {v} (version not given / 未写版本; {})",
+                                t.name, t.evidence
+                            ),
                             Some(v) => format!("{} {v} ({})", t.name, t.evidence),
                             None => format!("{} ({})", t.name, t.evidence),
                         })

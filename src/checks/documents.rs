@@ -326,17 +326,13 @@ pub(crate) fn check(
                 cc.percent
             ));
         }
-        // A file too small to hold a document is a placeholder already: said once.
-        let small = findings
-            .iter()
-            .any(|f| CheckCode::from_name(&f.code) == Some(CheckCode::DocumentTooSmall));
-        findings.extend(c.findings.into_iter().filter(|f| {
-            !(small && CheckCode::from_name(&f.code) == Some(CheckCode::DocumentPlaceholder))
-        }));
+        // Both a too-small file and a placeholder text are reported: a manifest that lowers
+        // one (`document-too-small = "warn"`) must not hide the other.
+        findings.extend(c.findings);
         out.documents = c.documents;
         out.cross_checks = c.cross_checks;
         if covers.contains(&Covers::Changes) {
-            out.change_notes = c.text;
+            out.change_notes = c.texts;
         }
     }
     out.evidence = evidence;

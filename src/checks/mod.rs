@@ -100,8 +100,9 @@ pub struct Checked {
     pub findings: Vec<Finding>,
     /// The delivered files no requirement matches, summarised by folder.
     pub coverage: coverage::Coverage,
-    /// The text of the documents that cover `changes` (change notes), joined; empty when none.
-    pub change_notes: String,
+    /// The documents that cover `changes` (change notes): each one's path (readable form) and
+    /// text.
+    pub change_notes: Vec<(String, String)>,
 }
 
 /// What a kind-specific check returns: evidence, kind-specific counts and findings.
@@ -118,8 +119,8 @@ pub(crate) struct KindResult {
     pub documents: Vec<content::DocumentText>,
     /// Documents: the cross-checks of `covers`.
     pub cross_checks: Vec<content::CrossCheck>,
-    /// Documents covering `changes`: their text.
-    pub change_notes: String,
+    /// Documents covering `changes`: each one's path (readable form) and text.
+    pub change_notes: Vec<(String, String)>,
 }
 
 /// The files the requirement checks read after ingest (database scripts, dependency files,
@@ -250,10 +251,7 @@ pub fn run(
             }
             (None, _) => unreachable!("only documents are checked in the second pass"),
         };
-        if !kr.change_notes.is_empty() {
-            outcome.change_notes.push_str(&kr.change_notes);
-            outcome.change_notes.push('\n');
-        }
+        outcome.change_notes.append(&mut kr.change_notes);
         if !lfs.is_empty() {
             lfs_note(&mut kr, req, files.is_empty(), lfs);
         }

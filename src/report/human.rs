@@ -601,7 +601,7 @@ fn requirements_table(
         match (r.status, denied) {
             (Status::Met, _) => (format!("✓ {}", l("met", "满足")), 0),
             (Status::Unmet, true) => (format!("✗ {}", l("unmet", "未满足")), 1),
-            (Status::Unmet, false) => (format!("! {}", l("unmet", "未满足")), 2),
+            (Status::Unmet, false) => (format!("! {}", l("warnings", "有警告")), 2),
         }
     };
     // Each column is as wide as its widest cell (display width: CJK characters count double).
@@ -761,9 +761,9 @@ fn cross_check_lines(
                 red.apply_to(format!("✗ {line}"))
             };
             writeln!(out, "    {line}")?;
-            if c.percent < c.min_percent {
+            {
                 for m in c.missing.iter().take(MISSING_SHOWN) {
-                    writeln!(out, "      {} {m}", l("not named:", "未写到："))?;
+                    writeln!(out, "      {} {m}", l("missing:", "缺少："))?;
                 }
                 if c.missing.len() > MISSING_SHOWN {
                     let more = c.missing.len() - MISSING_SHOWN;

@@ -852,3 +852,84 @@ fn a_powerpoint_interface_document_naming_every_endpoint_passes() {
         "pptx"
     );
 }
+
+/// Deposit `d` into `vault` with the sample manifest plus a change log document covering
+/// `changes` (`CHANGELOG.md`): the report.
+fn deposit_with_change_log(vault: &Path, d: &Path, label: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(chaoyang()).unwrap();
+    let m = manifest(
+        vault.parent().unwrap(),
+        &format!(
+            "{text}\n[[document]]\nid = \"change-log\"\nname = \"修改说明\"\npaths = [\"CHANGELOG.md\"]\ncovers = [\"changes\"]\nmin-words = 1\n"
+        ),
+    );
+    let run = escrow([
+        "deposit".as_ref(),
+        d.as_os_str(),
+        "-m".as_ref(),
+        m.as_os_str(),
+        "--label".as_ref(),
+        label.as_ref(),
+        "--vault".as_ref(),
+        vault.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    run.json()["report"].clone()
+}
+
+fn touch(d: &Path, rel: &str, line: &str) {
+    let p = d.join(rel);
+    let mut text = std::fs::read_to_string(&p).unwrap();
+    text.push_str(line);
+    std::fs::write(&p, text).unwrap();
+}
+
+#[test]
+fn a_change_log_counts_only_what_this_update_added() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("vault");
+    let d = tmp.path().join("d");
+    copy_dir(&sample(), &d);
+    let jingtong = "jingtong/src/main/java/com/sxyl/jingtong/service/MedicalCardService.java";
+    let kiosk = "self-service/SelfService.Kiosk/Services/SettlementService.cs";
+    // v1: the change log's history names both modules.
+    write(
+        &d,
+        "CHANGELOG.md",
+        "# 修改说明\n\n## V2.3\n- 京通：就诊卡绑定接口适配。\n- 自助出入院与自助结算：医保结算优化。\n",
+    );
+    deposit_with_change_log(&vault, &d, "v1");
+
+    // v2 changes both modules and leaves the change log as it was: it is no note for v2.
+    touch(&d, jingtong, "\n// v2\n");
+    touch(&d, kiosk, "\n// v2\n");
+    let r = deposit_with_change_log(&vault, &d, "v2");
+    assert_eq!(
+        with_code(&r, "change-note-missing").len(),
+        1,
+        "an unchanged change log describes an earlier update: {:?}",
+        codes(&r)
+    );
+    assert!(with_code(&r, "change-note-incomplete").is_empty());
+
+    // v3 changes both again; the new entry names only 京通. The old entry naming the kiosk
+    // module says nothing about v3.
+    touch(&d, jingtong, "\n// v3\n");
+    touch(&d, kiosk, "\n// v3\n");
+    touch(
+        &d,
+        "CHANGELOG.md",
+        "\n## V2.4\n- 京通：网关新版返回格式。\n",
+    );
+    let r = deposit_with_change_log(&vault, &d, "v3");
+    assert!(
+        with_code(&r, "change-note-missing").is_empty(),
+        "{:?}",
+        codes(&r)
+    );
+    let f = with_code(&r, "change-note-incomplete");
+    assert_eq!(f.len(), 1, "{:?}", codes(&r));
+    assert_eq!(f[0]["requirement"], "self-service");
+}

@@ -26,12 +26,15 @@ pub(super) struct Tree {
 
 impl Tree {
     /// The tokens of `text`: runs of ASCII path characters (`A-Z a-z 0-9 _ - . ~ { } : < > * $ @`,
-    /// `/`) holding at least one `/`, optionally after a URL scheme; query strings and
-    /// fragments end a token.
+    /// `/`) holding at least one `/`, optionally after a URL scheme; a path variable in braces
+    /// may hold any characters but space and `/` (`{患者ID}`, as Chinese documents write it);
+    /// query strings and fragments end a token.
     pub fn of(text: &str) -> Tree {
         static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"(?:[A-Za-z][A-Za-z0-9+.\-]*://)?[A-Za-z0-9_\-.~{}:<>*$@]*(?:/[A-Za-z0-9_\-.~{}:<>*$@]*)+")
-                .expect("valid regex")
+            Regex::new(
+                r"(?:[A-Za-z][A-Za-z0-9+.\-]*://)?(?:[A-Za-z0-9_\-.~:<>*$@]|\{[^{}\s/]{1,64}\})*(?:/(?:[A-Za-z0-9_\-.~:<>*$@]|\{[^{}\s/]{1,64}\})*)+",
+            )
+            .expect("valid regex")
         });
         let mut tree = Tree {
             nodes: vec![Node::default()],
