@@ -305,15 +305,24 @@ fn placeholder_finding(
     template: bool,
 ) -> Finding {
     let (why, why_zh) = if template {
+        let mut found: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+        for (_, text) in readable {
+            for (phrase, n) in doctext::template_phrases(text) {
+                *found.entry(phrase).or_default() += n;
+            }
+        }
+        let en: Vec<String> = found.iter().map(|(p, n)| format!("\"{p}\" {n}×")).collect();
+        let zh: Vec<String> = found.iter().map(|(p, n)| format!("“{p}”{n} 处")).collect();
         (
-            "is a template: its placeholder phrases (\"待补充\", \"TBD\", …) are not filled in"
-                .to_owned(),
-            "是未填写的模板：仍有“待补充”“TBD”等占位文字".to_owned(),
+            format!("is an unfilled template ({})", en.join(", ")),
+            format!("是未填写的模板（{}）", zh.join("，")),
         )
     } else {
         (
-            format!("has {words} words, fewer than the {min_words} required (min-words)"),
-            format!("只有 {words} 字，少于要求的 {min_words} 字（min-words）"),
+            format!(
+                "has {words} words, fewer than the {min_words} the manifest requires (min-words)"
+            ),
+            format!("只有 {words} 字，少于验收清单要求的 {min_words} 字（min-words）"),
         )
     };
     let mut f = Finding::of(
@@ -322,7 +331,7 @@ fn placeholder_finding(
             "document {:?} {why}: a placeholder, not the document",
             req.name
         ),
-        format!("文档「{}」{why_zh}：只是占位文件，不是真正的文档", req.name),
+        format!("文档「{}」{why_zh}，只是占位文件，不是真正的文档", req.name),
     )
     .evidence(
         readable
