@@ -155,14 +155,23 @@ fn document_matches_case_insensitively_and_in_subfolders() {
 #[test]
 fn document_too_small_follows_the_manifest_severity() {
     let shrink = |d: &Path| write(d, "docs/编译环境说明.md", "见附件。\n");
-    // The Chaoyang manifest lowers it to warn: reported, but the delivery passes.
+    // The Chaoyang manifest lowers it to warn: reported as a warning. The text (4 words) is
+    // a placeholder too, and lowering the size finding does not hide that one (deny).
     let (r, code) = mutated(shrink, None);
-    assert_eq!(codes(&r), ["document-too-small"]);
+    assert_eq!(codes(&r), ["document-placeholder", "document-too-small"]);
     let f = with_code(&r, "document-too-small")[0];
     assert_eq!(f["severity"], "warn");
     assert_eq!(f["path"], "docs/编译环境说明.md");
-    assert_eq!(code, 0);
+    assert_eq!(with_code(&r, "document-placeholder")[0]["severity"], "deny");
+    assert_eq!(code, 1);
     assert_eq!(requirement(&r, "build-guide")["status"], "unmet");
+    // With the placeholder accepted too, the size finding alone no longer fails the delivery.
+    let text = std::fs::read_to_string(chaoyang()).unwrap().replace(
+        "[severity]\n",
+        "[severity]\ndocument-placeholder = \"warn\"\n",
+    );
+    let (_, code) = mutated(shrink, Some(&text));
+    assert_eq!(code, 0);
     // Without the override it is deny.
     let text = std::fs::read_to_string(chaoyang())
         .unwrap()
