@@ -20,8 +20,18 @@ use crate::doctext::{self, Limits, Unreadable};
 use crate::finding::Finding;
 
 /// Documents read per requirement at most (the largest first): a glob matching a folder of
-/// thousands of files is a manifest mistake, and reading them all would only slow the check.
-pub const MAX_DOCUMENTS: usize = 200;
+/// hundreds of files is a manifest mistake or padding, and reading them all would only slow
+/// the check. The rest are named in a `document-unreadable` finding, never skipped silently.
+pub const MAX_DOCUMENTS: usize = 50;
+
+/// The text kept of one document: 2 MiB, some 700,000 Chinese characters, more than any real
+/// companion document; with [`MAX_DOCUMENTS`] it bounds a requirement's text to 100 MiB.
+pub const MAX_TEXT: usize = 2 << 20;
+
+/// The time the documents of one requirement may take to read, in all (each one has its own
+/// 10 seconds as well): 30 seconds, so that a delivery of slow documents cannot hold the
+/// check for hours. Documents not read in time are named in a `document-unreadable` finding.
+pub const TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Missing items a finding's evidence lists; the JSON report's `cross_checks` lists them all.
 pub const EVIDENCE_ITEMS: usize = 20;
@@ -136,10 +146,16 @@ pub(crate) fn check(
 ) -> Result<Content, DeliveryError> {
     let mut order: Vec<&Entry> = files.to_vec();
     order.sort_by_key(|e| std::cmp::Reverse(e.size));
+    let left_out: Vec<String> = order
+        .iter()
+        .skip(MAX_DOCUMENTS)
+        .map(|e| e.display_path())
+        .collect();
     order.truncate(MAX_DOCUMENTS);
+    let deadline = std::time::Instant::now() + TIME_BUDGET;
     let mut read: Vec<(DocumentText, String)> = order
         .par_iter()
-        .map(|e| read_one(e, delivery))
+        .map(|e| read_one(e, delivery, deadline))
         .collect::<Result<_, _>>()?;
     for (d, _) in &mut read {
         if let Some(words) = d.words {
@@ -147,6 +163,9 @@ pub(crate) fn check(
         }
     }
     let mut findings = Vec::new();
+    if !left_out.is_empty() {
+        findings.push(too_many_finding(req, &left_out));
+    }
     let readable: Vec<&(DocumentText, String)> = read
         .iter()
         .filter(|(d, _)| d.unreadable.is_none())
@@ -204,9 +223,60 @@ fn is_placeholder(words: u64, phrases: u64, min_words: u64) -> bool {
     words < min_words || is_template(words, phrases)
 }
 
-/// Read one document through the delivery's handle (no link followed).
-fn read_one(e: &Entry, delivery: &Delivery) -> Result<(DocumentText, String), DeliveryError> {
+/// `document-unreadable` for the documents past [`MAX_DOCUMENTS`], not read.
+fn too_many_finding(req: &Requirement, left_out: &[String]) -> Finding {
+    let n = left_out.len();
+    Finding::of(
+        CheckCode::DocumentUnreadable,
+        format!(
+            "document {:?}: {n} more matching files were not read: only the {MAX_DOCUMENTS} largest are; make the manifest's paths name the documents themselves",
+            req.name
+        ),
+        format!(
+            "文档「{}」：另有 {n} 个匹配文件未读取（只读取最大的 {MAX_DOCUMENTS} 个）；请让清单的 paths 只匹配文档本身",
+            req.name
+        ),
+    )
+    .evidence(evidence_list(left_out))
+}
+
+/// Read one document through the delivery's handle (no link followed), unless `deadline`
+/// has passed.
+fn read_one(
+    e: &Entry,
+    delivery: &Delivery,
+    deadline: std::time::Instant,
+) -> Result<(DocumentText, String), DeliveryError> {
     let path = e.display_path();
+    let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else {
+        let secs = TIME_BUDGET.as_secs();
+        return Ok((
+            DocumentText {
+                path,
+                format: None,
+                words: None,
+                readable: false,
+                placeholder: false,
+                encoding: None,
+                truncated: false,
+                template_phrases: 0,
+                unreadable: Some(Bilingual {
+                    en: format!(
+                        "not read: the documents of this requirement took their {secs} seconds"
+                    ),
+                    zh: format!("未读取：该要求的文档读取已用完 {secs} 秒"),
+                }),
+            },
+            String::new(),
+        ));
+    };
+    let limits = Limits {
+        max_text: MAX_TEXT,
+        timeout: Limits::default()
+            .timeout
+            .min(left.max(std::time::Duration::from_secs(1))),
+        ..Limits::default()
+    };
     let mut file = delivery
         .open_file(&e.path)
         .map_err(|source| DeliveryError::Unreadable {
@@ -216,7 +286,7 @@ fn read_one(e: &Entry, delivery: &Delivery) -> Result<(DocumentText, String), De
             source,
         })?;
     Ok(
-        match doctext::extract(&e.path, &mut file, e.size, &Limits::default()) {
+        match doctext::extract(&e.path, &mut file, e.size, &limits) {
             Ok(x) => {
                 let phrases = doctext::template_phrases(&x.text)
                     .iter()
@@ -433,6 +503,7 @@ fn cross_check(
             }
             Covers::Changes => return None,
         };
+    let shown: Vec<String> = shown.into_iter().map(|s| shorten(&s)).collect();
     let items = shown.len() as u64;
     let n = named.iter().filter(|b| **b).count() as u64;
     Some(CrossCheck {
@@ -449,6 +520,20 @@ fn cross_check(
             .collect(),
         versions_differ,
     })
+}
+
+/// The longest item shown, in characters: a version string of a pom's half-expanded property
+/// can run to kilobytes.
+const MAX_ITEM_CHARS: usize = 200;
+
+/// `s` cut to [`MAX_ITEM_CHARS`] characters, with "…" when cut.
+fn shorten(s: &str) -> String {
+    if s.chars().count() <= MAX_ITEM_CHARS {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(MAX_ITEM_CHARS - 1).collect();
+    out.push('…');
+    out
 }
 
 /// `n` of `total` in percent, rounded down (so 79.9 % is not 80 %); 100 when `total` is 0.

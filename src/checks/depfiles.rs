@@ -448,6 +448,9 @@ pub struct Declared {
     pub file: String,
 }
 
+/// The dependencies read from one file at most (the first ones, in file order).
+pub const MAX_DECLARED_PER_FILE: usize = 5_000;
+
 /// The dependencies the dependency files `files` ((readable path, bytes) pairs) declare, one
 /// per name (the first file's), sorted by name; the delivery's own modules (a Maven module's
 /// `groupId:artifactId`, a workspace package's name) left out.
@@ -477,7 +480,9 @@ pub fn declared(files: &[(String, Vec<u8>)]) -> Vec<Declared> {
                 .into_iter()
                 .map(|(eco, name)| (eco.clone(), name_key(&eco, &name))),
         );
-        all.extend(found.deps);
+        // A real dependency file declares tens, a monorepo's a few thousand; a file of a
+        // million is padding that would only slow the matching.
+        all.extend(found.deps.into_iter().take(MAX_DECLARED_PER_FILE));
     }
     let mut by_key: HashMap<(String, String), usize> = HashMap::new();
     let mut out: Vec<Declared> = Vec::new();

@@ -333,7 +333,12 @@ fn extract_bytes(name: &[u8], bytes: &[u8], limits: &Limits) -> Result<Extracted
         Format::Docx | Format::Pptx => ooxml::read_package(format, bytes, limits, &mut out)?,
         Format::Xlsx | Format::Xls => ooxml::read_workbook(format, bytes, limits, &mut out)?,
         Format::Pdf => pdf::read(bytes, limits, &mut out)?,
-        Format::Markdown | Format::Text => {
+        Format::Markdown => {
+            let (text, enc) = crate::text::decode(bytes);
+            out.push(&without_comments(&text));
+            encoding = Some(enc);
+        }
+        Format::Text => {
             let (text, enc) = crate::text::decode(bytes);
             out.push(&text);
             encoding = Some(enc);
@@ -355,6 +360,22 @@ fn extract_bytes(name: &[u8], bytes: &[u8], limits: &Limits) -> Result<Extracted
         truncated: out.truncated,
         text: out.text,
     })
+}
+
+/// Markdown text without its HTML comments (`<!-- … -->`, CommonMark §4.6): no reader of the
+/// rendered document sees them. An unclosed comment runs to the end, as it renders.
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        match rest[start + 4..].find("-->") {
+            Some(end) => rest = &rest[start + 4 + end + 3..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The extension of `name` in lower case ("wps", "dps"), or `fallback`.

@@ -130,21 +130,43 @@ pub(super) fn read_package(
     Ok(())
 }
 
-/// Stream one XML part, keeping only text runs: memory is one event (at most the part).
+/// Whether a `w:vanish` element hides its run: unless its `w:val` is "0", "false" or "off".
+fn hides(e: &quick_xml::events::BytesStart<'_>) -> bool {
+    !e.attributes()
+        .flatten()
+        .any(|a| a.key.local_name().as_ref() == "val" && matches!(&*a.value, "0" | "false" | "off"))
+}
+
+/// Stream one XML part, keeping only text runs: memory is one event (at most the part). Runs
+/// marked hidden (`w:vanish`, ECMA-376 Part 1 §17.3.2.41: not shown or printed by Word) are
+/// left out: text a reader of the document cannot see documents nothing.
 fn read_xml_text<R: io::BufRead>(source: R, out: &mut TextSink) -> Result<(), quick_xml::Error> {
     let mut reader = quick_xml::Reader::from_reader(source);
     let mut buf = Vec::new();
     let mut in_text = false;
+    let mut hidden = false;
     loop {
         match reader.read_event_into(&mut buf)? {
-            Event::Start(e) => in_text = e.local_name().as_ref() == "t",
+            Event::Start(e) => match e.local_name().as_ref() {
+                "t" => in_text = !hidden,
+                "r" => {
+                    in_text = false;
+                    hidden = false;
+                }
+                "vanish" => hidden = hides(&e),
+                _ => in_text = false,
+            },
             Event::Empty(e) => match e.local_name().as_ref() {
                 "tab" => out.push_char('\t'),
                 "br" | "cr" => out.push_char('\n'),
+                "vanish" => hidden = hides(&e),
                 _ => {}
             },
             Event::End(e) => {
                 in_text = false;
+                if e.local_name().as_ref() == "r" {
+                    hidden = false;
+                }
                 match e.local_name().as_ref() {
                     "p" | "tr" => out.push_char('\n'),
                     "tc" => out.push_char('\t'),

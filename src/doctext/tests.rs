@@ -79,6 +79,31 @@ fn docx_paragraphs_and_table_cells() {
 }
 
 #[test]
+fn hidden_word_text_is_not_text() {
+    // `w:vanish` hides a run in Word (not shown, not printed); `w:val="0"` shows it again.
+    let body = "<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>t_hidden</w:t></w:r><w:r><w:t>t_shown</w:t></w:r></w:p>\
+         <w:p><w:r><w:rPr><w:vanish w:val=\"0\"/></w:rPr><w:t>t_unhidden</w:t></w:r></w:p>";
+    let doc = format!("<w:document {W}><w:body>{body}</w:body></w:document>");
+    let bytes = zip_of(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", doc.as_bytes()),
+    ]);
+    let got = read("d.docx", &bytes).unwrap();
+    assert!(!got.text.contains("t_hidden"), "{:?}", got.text);
+    assert!(got.text.contains("t_shown"), "{:?}", got.text);
+    assert!(got.text.contains("t_unhidden"), "{:?}", got.text);
+}
+
+#[test]
+fn markdown_comments_are_not_text() {
+    let md = "# 数据库设计\n\nt_shown 患者表\n<!-- t_hidden -->\n<!-- 未闭合 t_unclosed";
+    let got = read("设计.md", md.as_bytes()).unwrap();
+    assert!(got.text.contains("t_shown"), "{:?}", got.text);
+    assert!(!got.text.contains("t_hidden"), "{:?}", got.text);
+    assert!(!got.text.contains("t_unclosed"), "{:?}", got.text);
+}
+
+#[test]
 fn pptx_slides_in_order() {
     let slide = |t: &str| {
         format!("<p:sld xmlns:a=\"a\" xmlns:p=\"p\"><a:p><a:r><a:t>{t}</a:t></a:r></a:p></p:sld>")

@@ -933,3 +933,31 @@ fn a_change_log_counts_only_what_this_update_added() {
     assert_eq!(f.len(), 1, "{:?}", codes(&r));
     assert_eq!(f[0]["requirement"], "self-service");
 }
+
+#[test]
+fn documents_past_the_limit_are_named_not_skipped_silently() {
+    // Padding files larger than the real design document push it past the documents read:
+    // the report says which were not read instead of judging on the padding alone.
+    let text = prose(40).join("\n");
+    let r = check_with(
+        |root| {
+            write(root, "docs/设计/数据库设计说明.md", TABLES.join("\n"));
+            for i in 0..55 {
+                write(root, &format!("docs/设计/附录{i:02}.md"), &text);
+            }
+        },
+        &document("database-design", "docs/设计/*.md", "tables"),
+    );
+    let f = of(&r, "document-unreadable", "database-design");
+    assert_eq!(f.len(), 1, "{:?}", codes(&r));
+    let message = f[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("6 more matching files were not read: only the 50 largest are"),
+        "{message}"
+    );
+    assert!(
+        evidence(f[0]).contains("docs/设计/数据库设计说明.md"),
+        "{}",
+        f[0]
+    );
+}

@@ -14,6 +14,27 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// The deepest nesting of YAML flow collections (`[`, `{`) an OpenAPI file may have: real API
+/// descriptions nest a few levels (schemas inline a dozen at most).
+const MAX_YAML_DEPTH: usize = 256;
+
+/// The deepest nesting of `[`/`{` in `text`, quotes and comments not told apart: an upper
+/// bound of the YAML flow nesting, read in one pass.
+fn flow_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 /// The parts of an OpenAPI / Swagger document read here.
 #[derive(Deserialize)]
 struct Spec {
@@ -41,6 +62,11 @@ struct Server {
 pub(super) fn find(text: &str) -> Vec<Endpoint> {
     let spec: Option<Spec> = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).ok()
+    } else if flow_depth(text) > MAX_YAML_DEPTH {
+        // The YAML parser takes time growing faster than the square of the nesting of flow
+        // collections (`[[[…]]]`) before its own depth bound applies: 3 s at 40,000 levels,
+        // minutes at 160,000. No API description nests that deep.
+        None
     } else {
         // serde_norway bounds nesting depth and alias expansion ("billion laughs").
         serde_norway::from_str(text).ok()

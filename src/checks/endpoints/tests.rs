@@ -557,6 +557,23 @@ fn openapi_yaml_alias_bomb_is_bounded() {
 }
 
 #[test]
+fn openapi_yaml_nested_deep_is_refused_at_once() {
+    // 160,000 nested flow lists made the YAML parser run for minutes.
+    let depth = 160_000;
+    let y = format!(
+        "openapi: 3.0.0\npaths:\n  /z:\n    get: {}{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let start = std::time::Instant::now();
+    assert!(eps("openapi.yaml", &y).is_empty());
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    // A real description with a few levels still reads.
+    let ok = "openapi: 3.0.0\npaths:\n  /z:\n    get: {tags: [a, [b]]}\n";
+    assert_eq!(eps("openapi.yaml", ok), pairs(&[("GET", "/z")]));
+}
+
+#[test]
 fn odd_input_never_panics() {
     let inputs = [
         "@GetMapping(\"unclosed",
