@@ -15,7 +15,11 @@
 # Exits 0 whether the target is met or not; non-zero only if something broke.
 set -euo pipefail
 
-readonly TARGET_SLOWDOWN=3    # isolated / in-process wall time, at most
+# The child process each Office or PDF document is read in costs a fixed few milliseconds
+# (start, limits, JSON back), whatever the document: against an in-process read of a few
+# hundred microseconds that is a large ratio, so the target is absolute: at least 100
+# documents a second isolated (a delivery's 50 documents in half a second, on 2 cores).
+readonly TARGET_FILES_PER_SEC=100
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
@@ -72,6 +76,6 @@ printf '%d documents, %d bytes\n' "$files" "$bytes"
 printf '%-12s %10s %10s %14s\n' mode seconds files/s "peak RSS MiB"
 awk -v f="$files" -v s="$base_s" -v r="$base_rss" 'BEGIN {printf "%-12s %10.2f %10.1f %14.1f\n", "in-process", s, f / s, r / 1024}'
 awk -v f="$files" -v s="$iso_s" -v r="$iso_rss" 'BEGIN {printf "%-12s %10.2f %10.1f %14.1f\n", "isolated", s, f / s, r / 1024}'
-awk -v a="$iso_s" -v b="$base_s" -v t="$TARGET_SLOWDOWN" 'BEGIN {
-    printf "isolated / in-process: %.2fx (target at most %sx): %s\n", a / b, t, (a / b <= t ? "met" : "NOT met")
+awk -v a="$iso_s" -v b="$base_s" -v f="$files" -v t="$TARGET_FILES_PER_SEC" 'BEGIN {
+    printf "isolated / in-process: %.2fx; isolated %.1f files/s (target at least %s): %s\n", a / b, f / a, t, (f / a >= t ? "met" : "NOT met")
 }'
