@@ -251,22 +251,15 @@ fn read_one(
     let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else {
         let secs = TIME_BUDGET.as_secs();
         return Ok((
-            DocumentText {
+            unread(
                 path,
-                format: None,
-                words: None,
-                readable: false,
-                placeholder: false,
-                encoding: None,
-                truncated: false,
-                template_phrases: 0,
-                unreadable: Some(Bilingual {
+                Bilingual {
                     en: format!(
                         "not read: the documents of this requirement took their {secs} seconds"
                     ),
                     zh: format!("未读取：该要求的文档读取已用完 {secs} 秒"),
-                }),
-            },
+                },
+            ),
             String::new(),
         ));
     };
@@ -307,22 +300,24 @@ fn read_one(
                     x.text,
                 )
             }
-            Err(why) => (
-                DocumentText {
-                    path,
-                    format: None,
-                    words: None,
-                    readable: false,
-                    placeholder: false,
-                    encoding: None,
-                    truncated: false,
-                    template_phrases: 0,
-                    unreadable: Some(reason(&why)),
-                },
-                String::new(),
-            ),
+            Err(why) => (unread(path, reason(&why)), String::new()),
         },
     )
+}
+
+/// A document at `path` whose text was not read, and why.
+fn unread(path: String, why: Bilingual) -> DocumentText {
+    DocumentText {
+        path,
+        format: None,
+        words: None,
+        readable: false,
+        placeholder: false,
+        encoding: None,
+        truncated: false,
+        template_phrases: 0,
+        unreadable: Some(why),
+    }
 }
 
 fn reason(why: &Unreadable) -> Bilingual {
