@@ -103,6 +103,47 @@ fn reference(html: &str, at: usize) -> (String, usize) {
     ("&".to_owned(), at + 1)
 }
 
+/// Whether an opening tag's inside (lower case, without `<` and `>`) hides its element as a
+/// browser renders it: a `hidden` attribute, or an inline style `display: none` or
+/// `visibility: hidden`. Text nobody sees documents nothing.
+fn is_hidden(inner: &str) -> bool {
+    let squeezed: String = inner.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    squeezed.contains("display:none")
+        || squeezed.contains("visibility:hidden")
+        || inner
+            .split_ascii_whitespace()
+            .skip(1)
+            .any(|a| a == "hidden" || a.starts_with("hidden=") || a == "hidden/")
+}
+
+/// Where the element `name` opened just before `after` ends (after its matching end tag,
+/// elements of the same name inside counted), in one pass; the end of the text when it is
+/// never closed.
+fn end_of_element(lower: &str, name: &str, after: usize) -> usize {
+    let (open, close) = (format!("<{name}"), format!("</{name}"));
+    let mut depth = 1usize;
+    let mut i = after;
+    while let Some(off) = lower.get(i..).and_then(|s| s.find('<')) {
+        let at = i + off;
+        let rest = lower.get(at..).unwrap_or_default();
+        let boundary = |len: usize| {
+            rest.as_bytes()
+                .get(len)
+                .is_none_or(|b| !b.is_ascii_alphanumeric())
+        };
+        if rest.starts_with(&close) && boundary(close.len()) {
+            depth -= 1;
+            if depth == 0 {
+                return rest.find('>').map_or(lower.len(), |g| at + g + 1);
+            }
+        } else if rest.starts_with(&open) && boundary(open.len()) {
+            depth += 1;
+        }
+        i = at + 1;
+    }
+    lower.len()
+}
+
 /// Handle the tag (or comment) at `at`; returns where the text after it starts.
 fn tag(html: &str, lower: &str, at: usize, out: &mut TextSink) -> usize {
     let rest = lower.get(at..).unwrap_or_default();
@@ -132,6 +173,9 @@ fn tag(html: &str, lower: &str, at: usize, out: &mut TextSink) -> usize {
                     .map(|g| after + e + g + 1)
             })
             .unwrap_or(html.len());
+    }
+    if !closing && !inner.ends_with('/') && !name.is_empty() && is_hidden(inner) {
+        return end_of_element(lower, &name, after);
     }
     if BLOCKS.contains(&name.as_str()) {
         out.push_char('\n');

@@ -104,6 +104,25 @@ fn markdown_comments_are_not_text() {
 }
 
 #[test]
+fn hidden_html_is_not_text() {
+    let html = "<html><body><p>t_shown</p>\
+        <div style=\"display: none\"><div>t_hidden</div> t_hidden2</div>\
+        <span hidden>t_hidden3</span><p style=\"visibility:hidden\">t_hidden4</p>\
+        <p>t_after</p><input hidden-field=\"x\"><p>t_last</p></body></html>";
+    let got = read("接口.html", html.as_bytes()).unwrap();
+    for shown in ["t_shown", "t_after", "t_last"] {
+        assert!(got.text.contains(shown), "{shown}: {:?}", got.text);
+    }
+    for hidden in ["t_hidden", "t_hidden2", "t_hidden3", "t_hidden4"] {
+        assert!(
+            !got.text.split_whitespace().any(|w| w == hidden),
+            "{hidden}: {:?}",
+            got.text
+        );
+    }
+}
+
+#[test]
 fn pptx_slides_in_order() {
     let slide = |t: &str| {
         format!("<p:sld xmlns:a=\"a\" xmlns:p=\"p\"><a:p><a:r><a:t>{t}</a:t></a:r></a:p></p:sld>")
