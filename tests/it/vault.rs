@@ -793,7 +793,8 @@ fn kill_9_at_any_moment_leaves_a_sound_vault() {
     let mut rng = Lcg(0x5eed);
     let mut committed = 0usize;
     // The kill points are tuned to a deposit's duration: the scan (tested elsewhere) is off,
-    // and the first deposit runs to its end to measure it (this machine may be busy).
+    // and every fourth deposit runs to its end to measure it (the tree grows each round and
+    // this machine may be busy); the others are killed anywhere up to twice that long.
     let m = v.work.join("no-scan.toml");
     let text = std::fs::read_to_string(chaoyang()).unwrap();
     std::fs::write(&m, format!("{text}\n[scan]\nenabled = false\n")).unwrap();
@@ -816,14 +817,14 @@ fn kill_9_at_any_moment_leaves_a_sound_vault() {
         .stderr(std::process::Stdio::null());
         let started = std::time::Instant::now();
         let mut child = cmd.spawn().unwrap();
-        if round > 0 {
+        let measured = round % 4 == 0;
+        if !measured {
             std::thread::sleep(std::time::Duration::from_millis(rng.next() % window_ms));
             let _ = child.kill(); // SIGKILL
         }
         let status = child.wait().unwrap();
-        if round == 0 {
-            // Kill anywhere from the start to a little past the end of a whole deposit.
-            window_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(900) * 13 / 10 + 1;
+        if measured {
+            window_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(900) * 2 + 1;
         }
         if status.success() {
             committed += 1;
@@ -854,8 +855,8 @@ fn kill_9_at_any_moment_leaves_a_sound_vault() {
     let listed = vault_cmd(&v, &["list", "--format", "json"]).json()["snapshots"].take();
     let n = listed.as_array().unwrap().len();
     assert!(
-        n > 1 && n < 16,
-        "{n} of 16 deposits finished (the first one always): the kill points did not vary"
+        n > 4 && n < 16,
+        "{n} of 16 deposits finished (the 4 measured ones always): the kill points did not vary"
     );
 }
 
