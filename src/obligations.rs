@@ -1,7 +1,13 @@
 //! Contract obligations and where they stand: each go-live starts an update window, the final
-//! payment starts the delivery window; a deposit inside the window satisfies it. Computed from
-//! the vault's ledger events with a working-day calendar (`crate::calendar`, a leaf that knows
-//! nothing of the vault).
+//! payment starts the delivery window, each question starts an answer window. A deposit that
+//! passed its check (or whose failure the hospital accepted, with a reason, by `escrow accept`)
+//! inside the window satisfies it; an answer event satisfies a question. Entries retracted by a
+//! later `retract` entry count for nothing, but stay listed. Computed from the vault's ledger
+//! events with a working-day calendar (`crate::calendar`, a leaf that knows nothing of the
+//! vault); dates the calendar computes rather than reads from an official notice are marked
+//! provisional, with the range the official notice could move them to.
+
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -10,53 +16,87 @@ use crate::calendar::{self, Calendar, CalendarError, Deadline, cst_date, parse_d
 use crate::vault::LedgerEntry;
 
 /// Where an obligation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
-    /// A deposit arrived inside the window.
-    Satisfied,
-    /// The window is open and nothing has arrived yet.
-    Pending,
-    /// The window closed with nothing deposited.
+    /// The window closed with nothing (acceptable) delivered.
     Overdue,
-    /// Nothing arrived inside the window, but a deposit came afterwards.
+    /// The window is open and nothing (acceptable) has arrived yet.
+    Pending,
+    /// Nothing acceptable arrived inside the window, but it came afterwards: a breach that
+    /// stays on record.
     Late,
-    /// The calendar does not cover the dates needed.
+    /// The calendar cannot tell (a date before the calendar's first official year).
     Unknown,
+    /// Delivered (or answered) inside the window.
+    Satisfied,
 }
 
-/// A deposit that answered an obligation.
+/// A deposit or an answer that met (or failed to meet) an obligation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepositRef {
-    /// The snapshot id.
+    /// Its ledger position.
+    pub seq: u64,
+    /// The snapshot id (empty for an answer).
     pub snapshot: String,
-    /// The snapshot's label.
+    /// The snapshot's label (an answer: empty).
     pub label: String,
-    /// The deposit's date in China Standard Time.
+    /// Its date in China Standard Time (YYYY-MM-DD).
     pub date: String,
 }
 
-/// One obligation: a window opened by a go-live or the final payment.
+/// The terms the obligations are measured by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terms {
+    /// After each go-live (the manifest's `update-deadline`, default 10 working days).
+    pub update: Deadline,
+    /// After the final payment (`delivery-deadline`, default 30 working days).
+    pub delivery: Deadline,
+    /// After each question (`answer-deadline`, default 3 working days).
+    pub answer: Deadline,
+}
+
+impl Default for Terms {
+    fn default() -> Terms {
+        Terms {
+            update: Deadline::WorkingDays(10),
+            delivery: Deadline::WorkingDays(30),
+            answer: Deadline::WorkingDays(3),
+        }
+    }
+}
+
+/// One obligation: a window opened by a go-live, the final payment or a question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Obligation {
-    /// "update" (after a go-live) or "delivery" (after the final payment).
+    /// "update" (after a go-live), "delivery" (after the final payment) or "answer" (after a
+    /// question).
     pub kind: String,
-    /// What started the clock: the feature's name, or "final payment".
+    /// The ledger position of the entry that started the clock (what `--retract` takes).
+    pub seq: u64,
+    /// What started the clock: the feature's name, "final payment", or the question.
     pub trigger: String,
     /// The day the clock started (YYYY-MM-DD, China Standard Time).
     pub trigger_date: String,
     /// The deadline as the contract states it, e.g. "10 working days".
     pub deadline: String,
-    /// The last day of the window (YYYY-MM-DD); `None` when the calendar does not reach it.
+    /// The last day of the window (YYYY-MM-DD); `None` when the calendar cannot tell.
     pub due: Option<String>,
+    /// Whether `due` (or a count of working days) rests on days computed from the statutory
+    /// holidays rather than read from an official notice.
+    pub provisional: bool,
+    /// Provisional: the earliest and latest due date the official notice could give.
+    pub due_range: Option<(String, String)>,
     /// Where it stands on `Status::today`.
     pub state: State,
-    /// Satisfied: the first deposit inside the window.
+    /// Satisfied: the first acceptable deposit (or answer) inside the window.
     pub satisfied_by: Option<DepositRef>,
-    /// Late: the first deposit after the window.
+    /// Late: the first acceptable deposit (or answer) after the window.
     pub delivered_late: Option<DepositRef>,
+    /// Deposits made for it that failed their check and were not accepted: they do not count.
+    pub failing: Vec<DepositRef>,
     /// Pending: working days left until the due date.
     pub working_days_left: Option<u32>,
     /// Late or overdue: working days past the due date (`None` when the calendar cannot tell).
@@ -67,6 +107,46 @@ pub struct Obligation {
     pub message_zh: String,
 }
 
+/// A deposit, as the obligations see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositLine {
+    /// Its ledger position.
+    pub seq: u64,
+    /// The snapshot's label.
+    pub label: String,
+    /// Its date (YYYY-MM-DD, China Standard Time).
+    pub date: String,
+    /// The check's verdict: "pass" or "fail".
+    pub verdict: String,
+    /// Failing, but accepted by the hospital: the reason recorded with `escrow accept`.
+    pub accepted: Option<String>,
+    /// Whether it counts for obligations (passed, or accepted).
+    pub counts: bool,
+    /// The go-lives it was deposited for (`deposit --for`), by name.
+    pub for_golives: Vec<String>,
+    /// The obligations it met (their `seq`); empty: it met none ("unmatched").
+    pub met: Vec<u64>,
+}
+
+/// An entry that a later `retract` entry withdrew.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retraction {
+    /// The withdrawn entry's ledger position.
+    pub seq: u64,
+    /// Its event: "golive", "payment", "question", "answer", "accept" or "calendar".
+    pub event: String,
+    /// What it said: the go-live's name, the question, the payment's note.
+    pub name: String,
+    /// The day it gave (YYYY-MM-DD).
+    pub date: String,
+    /// The `retract` entry's position.
+    pub by: u64,
+    /// Why it was withdrawn.
+    pub reason: String,
+}
+
 /// Every obligation of a vault (`escrow status`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,79 +155,211 @@ pub struct Status {
     pub schema_version: u32,
     /// Today in China Standard Time.
     pub today: String,
-    /// The calendar used: `cn (START to END)` with the covered dates (YYYY-MM-DD), or
-    /// `mon-fri`.
+    /// The calendar used: `cn (START to END)` with the officially covered dates (YYYY-MM-DD),
+    /// or `mon-fri`.
     pub calendar: String,
-    /// The update deadline applied after each go-live, normalised (`10 working days`,
-    /// `15 calendar days`); the manifest's `update-deadline`, default 10 working days.
+    /// The update deadline applied after each go-live, normalised (`10 working days`).
     pub update_deadline: String,
-    /// The delivery deadline applied after the final payment, normalised; the manifest's
-    /// `delivery-deadline`, default 30 working days.
+    /// The delivery deadline applied after the final payment, normalised.
     pub delivery_deadline: String,
+    /// The answer deadline applied after each question, normalised.
+    pub answer_deadline: String,
     /// Every obligation, ordered by the day its clock started, then by ledger position.
     pub obligations: Vec<Obligation>,
+    /// Every deposit, in ledger order.
+    pub deposits: Vec<DepositLine>,
+    /// Every retracted entry, in ledger order.
+    pub retracted: Vec<Retraction>,
     /// How many obligations are `overdue`.
     pub overdue: u64,
-    /// How many obligations are `unknown` (the calendar does not cover the dates needed).
+    /// How many obligations were met `late`.
+    pub late: u64,
+    /// How many obligations are `pending`.
+    pub pending: u64,
+    /// How many obligations are `unknown` (the calendar cannot tell).
     pub unknown: u64,
+    /// How many obligations rest on provisional dates.
+    pub provisional: u64,
 }
 
 struct Dep {
     date: Date,
     seq: u64,
+    counts: bool,
+    answers: Vec<u64>,
     r: DepositRef,
+}
+
+/// A trigger: what starts an obligation's clock.
+struct Trigger {
+    date: Date,
+    seq: u64,
+    kind: &'static str,
+    name: String,
+    deadline: Deadline,
+}
+
+/// The ledger read for obligations: retractions applied, acceptances attached.
+struct Book<'a> {
+    entries: &'a [LedgerEntry],
+    retracted: HashMap<u64, &'a LedgerEntry>,
+    accepted: HashMap<u64, String>,
+}
+
+impl<'a> Book<'a> {
+    fn new(entries: &'a [LedgerEntry]) -> Book<'a> {
+        let retracted: HashMap<u64, &LedgerEntry> = entries
+            .iter()
+            .filter(|e| e.event == "retract")
+            .filter_map(|e| e.target.map(|t| (t, e)))
+            .collect();
+        let accepted = entries
+            .iter()
+            .filter(|e| e.event == "accept" && !retracted.contains_key(&e.seq))
+            .filter_map(|e| e.target.map(|t| (t, e.reason.clone())))
+            .collect();
+        Book {
+            entries,
+            retracted,
+            accepted,
+        }
+    }
+
+    fn live(&self) -> impl Iterator<Item = &'a LedgerEntry> + '_ {
+        self.entries
+            .iter()
+            .filter(|e| !self.retracted.contains_key(&e.seq))
+    }
+}
+
+impl Book<'_> {
+    /// Every deposit not retracted, by date.
+    fn deposits(&self) -> Vec<Dep> {
+        let mut deps: Vec<Dep> = self
+            .live()
+            .filter(|e| e.event == "deposit")
+            .filter_map(|e| {
+                let date = cst_date(&e.time)?;
+                Some(Dep {
+                    date,
+                    seq: e.seq,
+                    counts: e.verdict != "fail" || self.accepted.contains_key(&e.seq),
+                    answers: e.answers.clone(),
+                    r: DepositRef {
+                        seq: e.seq,
+                        snapshot: e.snapshot.clone(),
+                        label: e.label.clone(),
+                        date: date.to_string(),
+                    },
+                })
+            })
+            .collect();
+        deps.sort_by_key(|d| (d.date, d.seq));
+        deps
+    }
+
+    /// The answers to the question at `question`, by date.
+    fn answers(&self, question: u64) -> Vec<Dep> {
+        let mut own: Vec<Dep> = self
+            .live()
+            .filter(|e| e.event == "answer" && e.target == Some(question))
+            .filter_map(|e| {
+                let date = parse_date(&e.date).ok()?;
+                Some(Dep {
+                    date,
+                    seq: e.seq,
+                    counts: true,
+                    answers: Vec::new(),
+                    r: DepositRef {
+                        seq: e.seq,
+                        snapshot: String::new(),
+                        label: String::new(),
+                        date: date.to_string(),
+                    },
+                })
+            })
+            .collect();
+        own.sort_by_key(|d| (d.date, d.seq));
+        own
+    }
+
+    /// What starts a clock, by date.
+    fn triggers(&self, terms: &Terms) -> Vec<Trigger> {
+        let mut triggers: Vec<Trigger> = self
+            .live()
+            .filter_map(|e| {
+                let date = parse_date(&e.date).ok()?;
+                let (kind, name, deadline) = match e.event.as_str() {
+                    "golive" => ("update", e.name.clone(), terms.update),
+                    "payment" => ("delivery", "final payment".to_owned(), terms.delivery),
+                    "question" => ("answer", e.name.clone(), terms.answer),
+                    _ => return None,
+                };
+                Some(Trigger {
+                    date,
+                    seq: e.seq,
+                    kind,
+                    name,
+                    deadline,
+                })
+            })
+            .collect();
+        triggers.sort_by_key(|t| (t.date, t.seq));
+        triggers
+    }
+
+    /// Every retracted entry with the retraction's position and reason.
+    fn retractions(&self) -> Vec<Retraction> {
+        self.entries
+            .iter()
+            .filter_map(|e| {
+                let by = self.retracted.get(&e.seq)?;
+                Some(Retraction {
+                    seq: e.seq,
+                    event: e.event.clone(),
+                    name: e.name.clone(),
+                    date: e.date.clone(),
+                    by: by.seq,
+                    reason: by.reason.clone(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// Work out every obligation from the ledger's events and deposits, in date order (the order
 /// they were recorded in does not matter).
-pub fn status(
-    entries: &[LedgerEntry],
-    cal: &Calendar,
-    update: Deadline,
-    delivery: Deadline,
-    today: Date,
-) -> Status {
-    let mut deps: Vec<Dep> = entries
+pub fn status(entries: &[LedgerEntry], cal: &Calendar, terms: &Terms, today: Date) -> Status {
+    let book = Book::new(entries);
+    let deps = book.deposits();
+    let obligations: Vec<Obligation> = book
+        .triggers(terms)
         .iter()
-        .filter(|e| e.event == "deposit")
-        .filter_map(|e| {
-            let date = cst_date(&e.time)?;
-            Some(Dep {
-                date,
-                seq: e.seq,
-                r: DepositRef {
-                    snapshot: e.snapshot.clone(),
-                    label: e.label.clone(),
-                    date: date.to_string(),
-                },
-            })
-        })
-        .collect();
-    deps.sort_by_key(|d| (d.date, d.seq));
-    let mut triggers: Vec<(Date, u64, &str, String, Deadline)> = entries
-        .iter()
-        .filter_map(|e| {
-            let date = parse_date(&e.date).ok()?;
-            match e.event.as_str() {
-                "golive" => Some((date, e.seq, "update", e.name.clone(), update)),
-                "payment" => Some((
-                    date,
-                    e.seq,
-                    "delivery",
-                    "final payment".to_owned(),
-                    delivery,
-                )),
-                _ => None,
+        .map(|t| {
+            if t.kind == "answer" {
+                obligation(cal, &book.answers(t.seq), t, today)
+            } else {
+                // A deposit made `--for` some go-lives answers those only; the final
+                // payment's full delivery can be any deposit.
+                let own: Vec<Dep> = deps
+                    .iter()
+                    .filter(|d| {
+                        t.kind != "update" || d.answers.is_empty() || d.answers.contains(&t.seq)
+                    })
+                    .map(|d| Dep {
+                        date: d.date,
+                        seq: d.seq,
+                        counts: d.counts,
+                        answers: Vec::new(),
+                        r: d.r.clone(),
+                    })
+                    .collect();
+                obligation(cal, &own, t, today)
             }
         })
         .collect();
-    triggers.sort_by_key(|t| (t.0, t.1));
-    let obligations: Vec<Obligation> = triggers
-        .into_iter()
-        .map(|(date, _, kind, trigger, deadline)| {
-            obligation(cal, &deps, date, kind, trigger, deadline, today)
-        })
-        .collect();
+    let deposits = deposit_lines(&book, &deps, &obligations);
+    let count = |s: State| obligations.iter().filter(|o| o.state == s).count() as u64;
     Status {
         schema_version: 1,
         today: today.to_string(),
@@ -155,18 +367,60 @@ pub fn status(
             calendar::Kind::Cn => format!("cn ({} to {})", cal.start, cal.end),
             calendar::Kind::MonFri => "mon-fri".to_owned(),
         },
-        update_deadline: update.to_string(),
-        delivery_deadline: delivery.to_string(),
-        overdue: obligations
-            .iter()
-            .filter(|o| o.state == State::Overdue)
-            .count() as u64,
-        unknown: obligations
-            .iter()
-            .filter(|o| o.state == State::Unknown)
-            .count() as u64,
+        update_deadline: terms.update.to_string(),
+        delivery_deadline: terms.delivery.to_string(),
+        answer_deadline: terms.answer.to_string(),
+        overdue: count(State::Overdue),
+        late: count(State::Late),
+        pending: count(State::Pending),
+        unknown: count(State::Unknown),
+        provisional: obligations.iter().filter(|o| o.provisional).count() as u64,
         obligations,
+        deposits,
+        retracted: book.retractions(),
     }
+}
+
+/// Each deposit with the obligations it met.
+fn deposit_lines(book: &Book<'_>, deps: &[Dep], obligations: &[Obligation]) -> Vec<DepositLine> {
+    let names: HashMap<u64, &str> = book
+        .entries
+        .iter()
+        .filter(|e| e.event == "golive")
+        .map(|e| (e.seq, e.name.as_str()))
+        .collect();
+    let mut met: HashMap<u64, Vec<u64>> = HashMap::new();
+    for o in obligations.iter().filter(|o| o.kind != "answer") {
+        for r in o.satisfied_by.iter().chain(o.delivered_late.iter()) {
+            met.entry(r.seq).or_default().push(o.seq);
+        }
+    }
+    let seen: HashSet<u64> = deps.iter().map(|d| d.seq).collect();
+    book.entries
+        .iter()
+        .filter(|e| e.event == "deposit" && seen.contains(&e.seq))
+        .map(|e| {
+            let d = deps.iter().find(|d| d.seq == e.seq);
+            DepositLine {
+                seq: e.seq,
+                label: e.label.clone(),
+                date: d.map(|d| d.r.date.clone()).unwrap_or_default(),
+                verdict: e.verdict.clone(),
+                accepted: book.accepted.get(&e.seq).cloned(),
+                counts: d.is_some_and(|d| d.counts),
+                for_golives: e
+                    .answers
+                    .iter()
+                    .map(|s| {
+                        names
+                            .get(s)
+                            .map_or_else(|| format!("seq {s}"), |n| (*n).to_owned())
+                    })
+                    .collect(),
+                met: met.remove(&e.seq).unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 /// What an obligation asks for, in English and Chinese.
@@ -177,16 +431,19 @@ struct What {
 
 impl What {
     fn of(kind: &str, trigger: &str) -> What {
-        if kind == "update" {
-            What {
+        match kind {
+            "update" => What {
                 en: format!("the updated source and change notes after {trigger:?} went live"),
                 zh: format!("「{trigger}」上线后的更新源代码与修改说明"),
-            }
-        } else {
-            What {
+            },
+            "answer" => What {
+                en: format!("an answer to the question {trigger:?}"),
+                zh: format!("对问题「{trigger}」的答复"),
+            },
+            _ => What {
                 en: "the full source delivery after the final payment".to_owned(),
                 zh: "尾款支付后的全部源代码交付".to_owned(),
-            }
+            },
         }
     }
 
@@ -198,88 +455,151 @@ impl What {
     }
 }
 
-fn obligation(
-    cal: &Calendar,
-    deps: &[Dep],
-    from: Date,
-    kind: &str,
-    trigger: String,
-    deadline: Deadline,
-    today: Date,
-) -> Obligation {
-    let what = What::of(kind, &trigger);
+/// How a met obligation's evidence reads: a deposit's label, or "answered".
+fn met_by(r: &DepositRef) -> (String, String) {
+    if r.snapshot.is_empty() {
+        (
+            format!("answered on {} (seq {})", r.date, r.seq),
+            format!("已于 {} 答复（序号 {}）", r.date, r.seq),
+        )
+    } else {
+        (
+            format!("deposited as {} on {}", r.label, r.date),
+            format!("已于 {} 入库（{}）", r.date, r.label),
+        )
+    }
+}
+
+fn obligation(cal: &Calendar, deps: &[Dep], t: &Trigger, today: Date) -> Obligation {
+    let what = What::of(t.kind, &t.name);
+    let from = t.date;
     let mut o = Obligation {
-        kind: kind.to_owned(),
-        trigger,
+        kind: t.kind.to_owned(),
+        seq: t.seq,
+        trigger: t.name.clone(),
         trigger_date: from.to_string(),
-        deadline: deadline.to_string(),
+        deadline: t.deadline.to_string(),
         due: None,
+        provisional: false,
+        due_range: None,
         state: State::Unknown,
         satisfied_by: None,
         delivered_late: None,
+        failing: Vec::new(),
         working_days_left: None,
         working_days_late: None,
         message: String::new(),
         message_zh: String::new(),
     };
-    let due = match cal.due(from, deadline) {
+    let due = match cal.due(from, t.deadline) {
         Ok(d) => d,
         Err(e) => {
-            beyond_calendar(&mut o, &what, cal, deps, from, deadline, &e);
+            beyond_calendar(&mut o, &what, cal, deps, t, &e);
             return o;
         }
     };
     o.due = Some(due.to_string());
-    if let Some(d) = deps.iter().find(|d| d.date >= from && d.date <= due) {
+    if cal.any_provisional(from, due) {
+        o.provisional = true;
+        if let Ok((a, b)) = cal.due_range(from, t.deadline) {
+            o.due_range = Some((a.to_string(), b.to_string()));
+        }
+    }
+    let after: Vec<&Dep> = deps.iter().filter(|d| d.date >= from).collect();
+    o.failing = after
+        .iter()
+        .filter(|d| !d.counts && d.date <= today.max(due))
+        .map(|d| d.r.clone())
+        .collect();
+    if let Some(d) = after.iter().find(|d| d.counts && d.date <= due) {
         o.state = State::Satisfied;
-        o.message = format!(
-            "{}: deposited as {} on {} (due {due})",
-            what.en, d.r.label, d.r.date
-        );
-        o.message_zh = format!(
-            "{}：已于 {} 入库（{}），截止日 {due}",
-            what.zh, d.r.date, d.r.label
-        );
+        let (en, zh) = met_by(&d.r);
+        o.message = format!("{}: {en} (due {due})", what.en);
+        o.message_zh = format!("{}：{zh}，截止日 {due}", what.zh);
         o.satisfied_by = Some(d.r.clone());
     } else if today <= due {
         pending(&mut o, &what, cal, due, today);
     } else {
-        past_due(&mut o, &what, cal, deps, due, today);
+        past_due(&mut o, &what, cal, &after, due, today);
     }
+    note_provisional(&mut o);
+    note_failing(&mut o);
     o
 }
 
-/// The due date falls beyond the calendar; a deposit that came within the deadline still
-/// settles it, counted day by day from the trigger.
+/// The due date falls beyond what the calendar can tell; a deposit that came within the
+/// deadline still settles it, counted day by day from the trigger.
 fn beyond_calendar(
     o: &mut Obligation,
     what: &What,
     cal: &Calendar,
     deps: &[Dep],
-    from: Date,
-    deadline: Deadline,
+    t: &Trigger,
     e: &CalendarError,
 ) {
-    let n = match deadline {
-        Deadline::WorkingDays(n) | Deadline::CalendarDays(n) => n,
-    };
+    let from = t.date;
     let within = |d: &&Dep| {
-        d.date >= from
-            && match deadline {
-                Deadline::WorkingDays(_) => {
+        d.counts
+            && d.date >= from
+            && match t.deadline {
+                Deadline::WorkingDays(n) => {
                     cal.working_days_between(from, d.date).is_ok_and(|k| k <= n)
                 }
-                Deadline::CalendarDays(_) => (d.date - from).whole_days() <= i64::from(n),
+                Deadline::CalendarDays(n) => (d.date - from).whole_days() <= i64::from(n),
             }
     };
     if let Some(d) = deps.iter().find(within) {
         o.state = State::Satisfied;
-        o.message = format!("{}: deposited as {} on {}", what.en, d.r.label, d.r.date);
-        o.message_zh = format!("{}：已于 {} 入库（{}）", what.zh, d.r.date, d.r.label);
+        let (en, zh) = met_by(&d.r);
+        o.message = format!("{}: {en}", what.en);
+        o.message_zh = format!("{}：{zh}", what.zh);
         o.satisfied_by = Some(d.r.clone());
     } else {
         what.unknown(o, e);
     }
+}
+
+/// Say that the due date is provisional, and the range the official notice could move it to.
+fn note_provisional(o: &mut Obligation) {
+    if !o.provisional {
+        return;
+    }
+    match &o.due_range {
+        Some((a, b)) if a != b => {
+            o.message.push_str(&format!(
+                " [provisional: the holiday notice for these dates is not out; the official due date may be {a} to {b}]"
+            ));
+            o.message_zh.push_str(&format!(
+                "〔暂定：相关年份的国务院节假日安排尚未发布，按法定节假日推算；正式截止日可能在 {a} 至 {b} 之间〕"
+            ));
+        }
+        _ => {
+            o.message.push_str(
+                " [provisional: the holiday notice for these dates is not out; computed from the statutory holidays]",
+            );
+            o.message_zh
+                .push_str("〔暂定：相关年份的国务院节假日安排尚未发布，按法定节假日推算〕");
+        }
+    }
+}
+
+/// Name the failing deposits that did not count.
+fn note_failing(o: &mut Obligation) {
+    if o.failing.is_empty() || o.state == State::Satisfied {
+        return;
+    }
+    let labels: Vec<&str> = o.failing.iter().map(|d| d.label.as_str()).collect();
+    let seqs: Vec<String> = o.failing.iter().map(|d| d.seq.to_string()).collect();
+    o.message.push_str(&format!(
+        "; deposit(s) {} failed their check and do not count (the vendor must deposit a passing update, or the hospital may accept one: escrow accept {} --reason \"...\")",
+        labels.join(", "),
+        seqs[0]
+    ));
+    o.message_zh.push_str(&format!(
+        "；入库 {} 未通过检查，不算履行（须由乙方重新交付并通过检查，或由医院说明理由后接受：escrow accept {} --reason \"…\"）",
+        labels.join("、"),
+        seqs[0]
+    ));
 }
 
 /// The window is open and nothing has arrived yet.
@@ -295,47 +615,57 @@ fn pending(o: &mut Obligation, what: &What, cal: &Calendar, due: Date, today: Da
     }
 }
 
-/// Past the due date with nothing inside the window: late if a deposit came afterwards, else
-/// overdue, whatever the calendar says; only the count of days late may be unknown.
-fn past_due(o: &mut Obligation, what: &What, cal: &Calendar, deps: &[Dep], due: Date, today: Date) {
-    let late_dep = deps.iter().find(|d| d.date > due);
+/// Past the due date with nothing acceptable inside the window: late if one came afterwards,
+/// else overdue, whatever the calendar says; only the count of days late may be unknown.
+fn past_due(
+    o: &mut Obligation,
+    what: &What,
+    cal: &Calendar,
+    deps: &[&Dep],
+    due: Date,
+    today: Date,
+) {
+    let late_dep = deps.iter().find(|d| d.counts && d.date > due);
     let until = late_dep.map_or(today, |d| d.date);
-    if late_dep.is_none() && cal.working_days_between(due, until).is_err() {
-        o.state = State::Overdue;
-        o.message = format!(
-            "{}: OVERDUE since {due} (working days late: unknown beyond the calendar)",
-            what.en
-        );
-        o.message_zh = format!(
-            "{}：截止日 {due}，至今未入库（超期的工作日数超出日历范围，无法计算）",
-            what.zh
-        );
-        return;
+    if cal.any_provisional(due, until) {
+        o.provisional = true;
     }
-    match cal.working_days_between(due, until) {
-        Ok(late) => {
-            o.working_days_late = Some(late);
-            if let Some(d) = late_dep {
-                o.state = State::Late;
-                o.message = format!(
-                    "{}: due {due}, deposited late as {} on {}, {late} working days late",
-                    what.en, d.r.label, d.r.date
-                );
-                o.message_zh = format!(
-                    "{}：截止日 {due}，{} 才入库（{}），晚了 {late} 个工作日",
-                    what.zh, d.r.date, d.r.label
-                );
-                o.delivered_late = Some(d.r.clone());
-            } else {
-                o.state = State::Overdue;
-                o.message = format!("{}: OVERDUE since {due}, {late} working days late", what.en);
-                o.message_zh = format!(
-                    "{}：截止日 {due}，至今未入库，已超期 {late} 个工作日",
-                    what.zh
-                );
-            }
-        }
-        Err(e) => what.unknown(o, &e),
+    let late = cal.working_days_between(due, until).ok();
+    o.working_days_late = late;
+    let days_en = late.map_or_else(
+        || "working days late: unknown beyond the calendar".to_owned(),
+        |n| format!("{n} working days late"),
+    );
+    let days_zh = late.map_or_else(
+        || "超期的工作日数超出日历范围，无法计算".to_owned(),
+        |n| format!("晚了 {n} 个工作日"),
+    );
+    if let Some(d) = late_dep {
+        o.state = State::Late;
+        let (en, zh) = met_by(&d.r);
+        o.message = format!("{}: LATE: due {due}, {en}, {days_en}", what.en);
+        o.message_zh = format!("{}：迟交：截止日 {due}，{zh}，{days_zh}", what.zh);
+        o.delivered_late = Some(d.r.clone());
+    } else {
+        o.state = State::Overdue;
+        o.message = format!("{}: OVERDUE since {due}, {days_en}", what.en);
+        o.message_zh = format!("{}：截止日 {due}，至今未交付，已逾期（{days_zh}）", what.zh);
+    }
+}
+
+/// Until the provisional calendar lands: the calendar's provisional questions.
+trait ProvisionalExt {
+    fn any_provisional(&self, from: Date, to: Date) -> bool;
+    fn due_range(&self, from: Date, deadline: Deadline) -> Result<(Date, Date), CalendarError>;
+}
+
+impl ProvisionalExt for Calendar {
+    fn any_provisional(&self, _from: Date, _to: Date) -> bool {
+        false
+    }
+    fn due_range(&self, from: Date, deadline: Deadline) -> Result<(Date, Date), CalendarError> {
+        let d = self.due(from, deadline)?;
+        Ok((d, d))
     }
 }
 
@@ -370,12 +700,20 @@ mod tests {
                 name.to_owned()
             },
             date: date.to_owned(),
-            prev: String::new(),
+            ..LedgerEntry::default()
         }
     }
 
     fn d(s: &str) -> Date {
         parse_date(s).unwrap()
+    }
+
+    fn terms(update: Deadline, delivery: Deadline) -> Terms {
+        Terms {
+            update,
+            delivery,
+            ..Terms::default()
+        }
     }
 
     #[test]
@@ -394,7 +732,7 @@ mod tests {
             // Deposited 2026-10-20 at 15:00 UTC = 23:00 CST: still on the due date.
             ev(1, "deposit", "v2.3.1", "", "2026-10-20T15:00:00Z"),
         ];
-        let s = status(&entries, &cal, ten, ten, d("2026-11-21"));
+        let s = status(&entries, &cal, &terms(ten, ten), d("2026-11-21"));
         assert_eq!(s.obligations[0].state, State::Satisfied);
         assert_eq!(s.obligations[0].due.as_deref(), Some("2026-10-20"));
         // At 16:00 UTC it is already 2026-10-21 in Beijing: one working day late.
@@ -408,16 +746,16 @@ mod tests {
             ),
             ev(1, "deposit", "v2.3.1", "", "2026-10-20T16:00:00Z"),
         ];
-        let s = status(&entries, &cal, ten, ten, d("2026-11-21"));
+        let s = status(&entries, &cal, &terms(ten, ten), d("2026-11-21"));
         assert_eq!(s.obligations[0].state, State::Late);
         assert_eq!(s.obligations[0].working_days_late, Some(1));
         // Nothing deposited, today 2026-10-22: overdue by 2 working days.
-        let s = status(&entries[..1], &cal, ten, ten, d("2026-10-22"));
+        let s = status(&entries[..1], &cal, &terms(ten, ten), d("2026-10-22"));
         assert_eq!(s.obligations[0].state, State::Overdue);
         assert_eq!(s.obligations[0].working_days_late, Some(2));
         assert_eq!(s.overdue, 1);
         // Pending: today 2026-10-09 (Fri); 10/10 is a make-up Saturday.
-        let s = status(&entries[..1], &cal, ten, ten, d("2026-10-09"));
+        let s = status(&entries[..1], &cal, &terms(ten, ten), d("2026-10-09"));
         assert_eq!(s.obligations[0].state, State::Pending);
         assert_eq!(s.obligations[0].working_days_left, Some(8));
     }
@@ -441,7 +779,7 @@ mod tests {
             ),
             ev(3, "payment", "", "2026-06-01", "2026-06-01T01:00:00Z"),
         ];
-        let s = status(&entries, &cal, ten, thirty, d("2026-06-05"));
+        let s = status(&entries, &cal, &terms(ten, thirty), d("2026-06-05"));
         assert_eq!(s.obligations.len(), 2);
         assert_eq!(s.obligations[0].satisfied_by.as_ref().unwrap().label, "v2");
         assert_eq!(s.obligations[1].kind, "delivery");
@@ -453,7 +791,7 @@ mod tests {
         let cal = Calendar::cn();
         let ten = Deadline::WorkingDays(10);
         let entries = vec![ev(0, "golive", "x", "2026-10-15", "2026-10-15T01:00:00Z")];
-        let s = status(&entries, &cal, ten, ten, d("2027-01-05"));
+        let s = status(&entries, &cal, &terms(ten, ten), d("2027-01-05"));
         assert_eq!(s.obligations[0].state, State::Overdue);
         assert_eq!(s.overdue, 1);
         // Due beyond the calendar, but answered the next day.
@@ -461,7 +799,7 @@ mod tests {
             ev(0, "golive", "y", "2026-12-28", "2026-12-28T01:00:00Z"),
             ev(1, "deposit", "v9", "", "2026-12-29T01:00:00Z"),
         ];
-        let s = status(&entries, &cal, ten, ten, d("2026-12-30"));
+        let s = status(&entries, &cal, &terms(ten, ten), d("2026-12-30"));
         assert_eq!(s.obligations[0].state, State::Satisfied);
     }
 
@@ -470,7 +808,7 @@ mod tests {
         let cal = Calendar::cn();
         let ten = Deadline::WorkingDays(10);
         let entries = vec![ev(0, "golive", "x", "2026-12-28", "2026-12-28T01:00:00Z")];
-        let s = status(&entries, &cal, ten, ten, d("2026-12-29"));
+        let s = status(&entries, &cal, &terms(ten, ten), d("2026-12-29"));
         assert_eq!(s.obligations[0].state, State::Unknown);
         assert_eq!(s.unknown, 1);
         assert!(

@@ -170,9 +170,39 @@ pub struct DepositArgs<'a> {
     pub build: Option<build::Options>,
     /// Findings accepted one by one (`--baseline FILE`), silenced after `[[allow]]`.
     pub baseline: Option<&'a Baseline>,
+    /// `--for`: the names of the go-lives this deposit answers.
+    pub answers: Vec<String>,
 }
 
 pub use crate::report::docs::Deposited;
+
+/// Refuse, before the long work, a label already taken, another contract's delivery, or a
+/// go-live name not on record; `begin` checks them again under the lock.
+fn precheck(
+    vault: &vault::Vault,
+    manifest: &Manifest,
+    args: &DepositArgs<'_>,
+) -> Result<(), CheckError> {
+    let led = vault::ledger::read(&vault.ledger_path())?;
+    if let Some(e) = led
+        .entries
+        .iter()
+        .find(|e| e.event == "deposit" && e.label == args.label)
+    {
+        return Err(vault::VaultError::LabelTaken {
+            label: args.label.clone(),
+            id: vault::short(&e.snapshot).to_owned(),
+        }
+        .into());
+    }
+    vault::deposit::check_contract(
+        vault,
+        &led.entries,
+        manifest.contract.id.as_deref().unwrap_or_default(),
+    )?;
+    vault::deposit::resolve_golives(&led.entries, &args.answers)?;
+    Ok(())
+}
 
 /// Check a delivery and deposit it in the vault, whatever the verdict: every stage, the
 /// comparison under the vault's write lock (taken only once the checks and the build are done,
@@ -187,13 +217,7 @@ pub fn deposit(
     build_spec(&manifest, stages)?;
     let note = read_note(args.note)?;
     refuse_vault_inside(vault, args.delivery)?;
-    if let Some(e) = vault.snapshots()?.iter().find(|e| e.label == args.label) {
-        return Err(vault::VaultError::LabelTaken {
-            label: args.label.clone(),
-            id: vault::short(&e.snapshot).to_owned(),
-        }
-        .into());
-    }
+    precheck(vault, &manifest, args)?;
     // One pass over the delivery: hashing for the inventory and storing new contents.
     let store = vault::deposit::Store::start(vault)?;
     let (opened, scanner) = ingest(
@@ -215,7 +239,15 @@ pub fn deposit(
     }
     let mut inspected = inspect(&manifest, &delivery, scanner.as_deref(), stages, progress)?;
 
-    let begun = vault::deposit::begin(vault, &args.label, args.lock_wait)?;
+    let begun = vault::deposit::begin(
+        vault,
+        &vault::deposit::Intent {
+            label: args.label.clone(),
+            contract: manifest.contract.id.clone().unwrap_or_default(),
+            answers: args.answers.clone(),
+        },
+        args.lock_wait,
+    )?;
     let entries = vault::deposit::entries(&delivery);
     let diff = begun.previous.as_ref().map(|prev| {
         let d = compare::with_previous(

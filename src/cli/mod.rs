@@ -7,6 +7,7 @@ mod deadline_cmds;
 mod manifest_check;
 mod manifest_cmds;
 mod progress;
+mod status_all;
 mod vault_cmds;
 
 use std::io::IsTerminal;
@@ -70,8 +71,17 @@ enum Command {
     Golive(deadline_cmds::GoliveArgs),
     /// Record the final payment: the full delivery is due within the delivery deadline.
     Payment(deadline_cmds::PaymentArgs),
+    /// Record a question put to the vendor: an answer is due within the answer deadline.
+    Question(deadline_cmds::QuestionArgs),
+    /// Record the vendor's answer to a question (by its seq).
+    Answer(deadline_cmds::AnswerArgs),
+    /// Accept a failing deposit, with the hospital's reason: it then counts for obligations.
+    Accept(deadline_cmds::AcceptArgs),
     /// Every obligation and where it stands; exit 1 when anything is overdue.
     Status(deadline_cmds::StatusArgs),
+    /// The working-day calendar: add a State Council holiday notice to the vault.
+    #[command(subcommand)]
+    Calendar(deadline_cmds::CalendarCommand),
     /// Draft a manifest from a delivery, or validate one.
     #[command(subcommand)]
     Manifest(manifest_cmds::ManifestCommand),
@@ -380,7 +390,11 @@ pub fn main() -> ExitCode {
         Command::Deadline(args) => deadline_cmds::deadline(&args),
         Command::Golive(args) => deadline_cmds::golive(&args),
         Command::Payment(args) => deadline_cmds::payment(&args),
+        Command::Question(args) => deadline_cmds::question(&args),
+        Command::Answer(args) => deadline_cmds::answer(&args),
+        Command::Accept(args) => deadline_cmds::accept(&args),
         Command::Status(args) => deadline_cmds::run_status(&args),
+        Command::Calendar(cmd) => deadline_cmds::calendar(&cmd),
         Command::Manifest(cmd) => manifest_cmds::run(&cmd),
     };
     match result {

@@ -102,6 +102,10 @@ pub struct DepositArgs {
     /// Findings accepted one by one, silenced after [[allow]] (see `escrow check --help`).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// The go-live this update answers, by the name recorded with `escrow golive` (repeat for
+    /// several). Without it, a passing deposit answers every go-live whose window it falls in.
+    #[arg(long = "for", value_name = "NAME")]
+    answers: Vec<String>,
 }
 
 pub fn deposit(args: &DepositArgs) -> Result<u8> {
@@ -126,6 +130,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
             },
             build,
             baseline: baseline.as_ref(),
+            answers: args.answers.clone(),
         },
         &bar,
     )?;

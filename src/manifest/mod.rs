@@ -49,6 +49,10 @@ pub struct Contract {
     /// The full delivery is due this long after the final payment (default "30 working days").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_deadline: Option<String>,
+    /// Questions the hospital asks (`escrow question`) must be answered this long after they
+    /// were asked (`answer-deadline`, default "3 working days", the support clause of the
+    /// contracts this tool was built for).
+    pub answer_deadline: Option<String>,
     /// "cn" (default) or "mon-fri".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<String>,
@@ -297,7 +301,7 @@ impl Validator<'_> {
             return Err(self.problems);
         }
         let c = head.contract.unwrap_or_default();
-        for d in [&c.update_deadline, &c.delivery_deadline]
+        for d in [&c.update_deadline, &c.delivery_deadline, &c.answer_deadline]
             .into_iter()
             .flatten()
         {
@@ -331,6 +335,7 @@ impl Validator<'_> {
                 vendor: c.vendor,
                 update_deadline: c.update_deadline.map(Spanned::into_inner),
                 delivery_deadline: c.delivery_deadline.map(Spanned::into_inner),
+                answer_deadline: c.answer_deadline.map(Spanned::into_inner),
                 calendar: c.calendar.map(Spanned::into_inner),
             },
             case_sensitive,

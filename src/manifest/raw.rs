@@ -41,6 +41,7 @@ pub struct RawContract {
     pub vendor: Option<String>,
     pub update_deadline: Option<Spanned<String>>,
     pub delivery_deadline: Option<Spanned<String>>,
+    pub answer_deadline: Option<Spanned<String>>,
     pub calendar: Option<Spanned<String>>,
 }
 

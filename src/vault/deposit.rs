@@ -164,18 +164,85 @@ pub struct Begun {
     ledger: ledger::Ledger,
     index: Index,
     label: String,
+    contract: String,
+    answers: Vec<u64>,
     /// The last deposited snapshot; `None` for the first deposit, and when it cannot be read
     /// (`audit` names the damage; it must not block new deposits, so the comparison is
     /// skipped).
     pub previous: Option<Previous>,
 }
 
-/// Start a deposit of `label`: take the write lock (waiting up to `lock_wait`), read and verify
-/// the ledger, check the label, and load the previous snapshot with its file list.
+/// What a deposit is: its label, its contract, the go-lives it answers.
+#[derive(Debug, Clone, Default)]
+pub struct Intent {
+    /// The snapshot's label: unique in the vault, not empty.
+    pub label: String,
+    /// The manifest's `[contract] id` (empty: none).
+    pub contract: String,
+    /// `--for`: names of go-lives (as recorded with `escrow golive`) this deposit answers.
+    pub answers: Vec<String>,
+}
+
+/// The contract a vault is bound to: the first deposit that named one, as (id, label).
+pub fn bound_contract(entries: &[LedgerEntry]) -> Option<(&str, &str)> {
+    entries
+        .iter()
+        .find(|e| e.event == "deposit" && !e.contract.is_empty())
+        .map(|e| (e.contract.as_str(), e.label.as_str()))
+}
+
+/// The ledger positions of the go-lives named `names` that were not retracted.
+///
+/// Errors: `Invalid`, naming the go-lives on record, when a name matches none.
+pub fn resolve_golives(entries: &[LedgerEntry], names: &[String]) -> Result<Vec<u64>, VaultError> {
+    let retracted: std::collections::HashSet<u64> = entries
+        .iter()
+        .filter(|e| e.event == "retract")
+        .filter_map(|e| e.target)
+        .collect();
+    let golives: Vec<&LedgerEntry> = entries
+        .iter()
+        .filter(|e| e.event == "golive" && !retracted.contains(&e.seq))
+        .collect();
+    let mut seqs = Vec::new();
+    for name in names {
+        let found: Vec<u64> = golives
+            .iter()
+            .filter(|e| e.name.trim() == name.trim())
+            .map(|e| e.seq)
+            .collect();
+        if found.is_empty() {
+            let known: Vec<String> = golives
+                .iter()
+                .map(|e| format!("{:?} ({})", e.name, e.date))
+                .collect();
+            return Err(VaultError::Invalid {
+                message: format!(
+                    "--for {name:?}: no go-live of that name is recorded in this vault ({}); record it first with `escrow golive {name:?} --date YYYY-MM-DD`, or give the name exactly as recorded",
+                    if known.is_empty() {
+                        "none is recorded".to_owned()
+                    } else {
+                        format!("recorded: {}", known.join(", "))
+                    }
+                ),
+            });
+        }
+        seqs.extend(found);
+    }
+    seqs.sort_unstable();
+    seqs.dedup();
+    Ok(seqs)
+}
+
+/// Start a deposit: take the write lock (waiting up to `lock_wait`), read and verify the
+/// ledger, check the label, the contract and the go-lives named, and load the previous
+/// snapshot with its file list.
 ///
 /// Errors: `Locked`, `Corrupt` (a damaged ledger: nothing is deposited until `audit` is run),
-/// `Invalid` (empty label), `LabelTaken`, and I/O errors reading the vault.
-pub fn begin(vault: &Vault, label: &str, lock_wait: Duration) -> Result<Begun, VaultError> {
+/// `Invalid` (empty label, a `--for` name no go-live has), `LabelTaken`, `OtherContract` (the
+/// vault holds another contract's escrow), and I/O errors reading the vault.
+pub fn begin(vault: &Vault, intent: &Intent, lock_wait: Duration) -> Result<Begun, VaultError> {
+    let label = intent.label.as_str();
     let lock = lock::acquire(vault, lock_wait)?;
     let led = ledger::read(&vault.ledger_path())?;
     if let Some((_, p)) = led.problems.first() {
@@ -196,6 +263,8 @@ pub fn begin(vault: &Vault, label: &str, lock_wait: Duration) -> Result<Begun, V
             id: super::short(&e.snapshot).to_owned(),
         });
     }
+    check_contract(vault, &led.entries, &intent.contract)?;
+    let answers = resolve_golives(&led.entries, &intent.answers)?;
     let index = Index::load(vault)?;
     let previous = led
         .entries
@@ -217,8 +286,28 @@ pub fn begin(vault: &Vault, label: &str, lock_wait: Duration) -> Result<Begun, V
         ledger: led,
         index,
         label: label.to_owned(),
+        contract: intent.contract.trim().to_owned(),
+        answers,
         previous,
     })
+}
+
+/// Refuse a deposit for another contract than the one the vault is bound to (also one that
+/// names none, once the vault is bound).
+pub fn check_contract(
+    vault: &Vault,
+    entries: &[LedgerEntry],
+    contract: &str,
+) -> Result<(), VaultError> {
+    match bound_contract(entries) {
+        Some((held, held_label)) if held != contract.trim() => Err(VaultError::OtherContract {
+            path: vault.root.clone(),
+            held: held.to_owned(),
+            held_label: held_label.to_owned(),
+            given: contract.trim().to_owned(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The file list of a delivery, as a snapshot records it (sorted by path bytes).
@@ -348,9 +437,10 @@ impl Begun {
             bytes: record.tree.bytes,
             tree_sha256: record.tree.sha256.clone(),
             tree_sm3: record.tree.sm3.clone(),
-            name: String::new(),
-            date: String::new(),
             prev: record.prev.clone(),
+            contract: self.contract.clone(),
+            answers: self.answers.clone(),
+            ..LedgerEntry::default()
         };
         let head = ledger::append(vault, &entry)?;
         Ok(Committed {

@@ -14,14 +14,18 @@ use crate::hash::hex;
 pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One ledger line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerEntry {
     /// 0, 1, 2, … in order.
     pub seq: u64,
     /// UTC, RFC 3339.
     pub time: String,
-    /// "deposit", "golive" (a feature went live) or "payment" (the final payment).
+    /// "deposit", "golive" (a feature went live), "payment" (the final payment), "question"
+    /// (the hospital asked the vendor), "answer" (the vendor answered question `target`),
+    /// "accept" (the hospital accepted failing deposit `target` with a `reason`), "retract"
+    /// (event `target` was recorded in error, for a `reason`) or "calendar" (a holiday notice
+    /// stored with the vault, `digest`).
     pub event: String,
     /// Deposits: the snapshot id, SHA-256 of the snapshot record (uncompressed JSON).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -53,6 +57,23 @@ pub struct LedgerEntry {
     /// Events: the day it happened (YYYY-MM-DD, China Standard Time).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub date: String,
+    /// Deposits: the contract's id (the manifest's `[contract] id`), empty when it has none.
+    /// The first deposit that carries one binds the vault to that contract.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contract: String,
+    /// Deposits: the ledger positions of the go-lives this deposit answers (`deposit --for`);
+    /// empty when it answers whatever go-live its date falls after.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<u64>,
+    /// "answer", "accept", "retract": the ledger position of the entry it refers to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<u64>,
+    /// "accept", "retract": why, as the hospital wrote it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// "calendar": SHA-256 of the stored notice file, hex.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub digest: String,
     /// SHA-256 of the previous line.
     pub prev: String,
 }
@@ -106,6 +127,26 @@ pub fn describe(e: &LedgerEntry) -> String {
             e.seq, e.name, e.date
         ),
         "payment" => format!("seq {}, the final payment dated {}", e.seq, e.date),
+        "question" => format!("seq {}, the question {:?} asked {}", e.seq, e.name, e.date),
+        "answer" => format!(
+            "seq {}, the answer to seq {} given {}",
+            e.seq,
+            e.target.unwrap_or_default(),
+            e.date
+        ),
+        "accept" => format!(
+            "seq {}, the acceptance of the failing deposit at seq {} ({:?})",
+            e.seq,
+            e.target.unwrap_or_default(),
+            e.reason
+        ),
+        "retract" => format!(
+            "seq {}, the retraction of seq {} ({:?})",
+            e.seq,
+            e.target.unwrap_or_default(),
+            e.reason
+        ),
+        "calendar" => format!("seq {}, the holiday notice {:?} added", e.seq, e.name),
         other => format!("seq {}, an event {other:?}", e.seq),
     }
 }
@@ -121,6 +162,23 @@ pub(crate) fn describe_zh(e: &LedgerEntry) -> String {
         ),
         "golive" => format!("第 {n} 条：「{}」上线（上线日期 {}）", e.name, e.date),
         "payment" => format!("第 {n} 条：支付尾款（日期 {}）", e.date),
+        "question" => format!("第 {n} 条：{} 提出问题「{}」", e.date, e.name),
+        "answer" => format!(
+            "第 {n} 条：{} 答复第 {} 条问题",
+            e.date,
+            e.target.unwrap_or_default() + 1
+        ),
+        "accept" => format!(
+            "第 {n} 条：接受第 {} 条未通过的入库（理由：{}）",
+            e.target.unwrap_or_default() + 1,
+            e.reason
+        ),
+        "retract" => format!(
+            "第 {n} 条：撤销第 {} 条（理由：{}）",
+            e.target.unwrap_or_default() + 1,
+            e.reason
+        ),
+        "calendar" => format!("第 {n} 条：加入节假日安排「{}」", e.name),
         other => format!("第 {n} 条：事件 {other:?}"),
     }
 }
@@ -217,16 +275,19 @@ pub fn append(vault: &Vault, entry: &LedgerEntry) -> Result<String, VaultError> 
     Ok(line_hash(&line))
 }
 
-/// Record a contract event ("golive" or "payment") in the ledger, under the write lock.
-/// Returns the entry and the new ledger head (to be printed: kept elsewhere, it lets
-/// `audit --head` detect a removed or edited event later).
+/// Record a contract event (any `event` but "deposit") in the ledger, under the write lock:
+/// `entry` with its `seq` and `prev` filled in. `check` sees the ledger as it stands under the
+/// lock and may refuse (e.g. a retraction whose target does not exist), so that two writers
+/// cannot both pass it. Returns the entry and the new ledger head (to be printed: kept
+/// elsewhere, it lets `audit --head` detect a removed or edited event later).
+///
+/// Errors: `Locked`, `Corrupt` (a damaged ledger: nothing is recorded), what `check` returns,
+/// and I/O errors.
 pub fn record_event(
     vault: &Vault,
-    event: &str,
-    name: &str,
-    date: &str,
-    now: &str,
+    mut entry: LedgerEntry,
     lock_wait: std::time::Duration,
+    check: impl FnOnce(&Ledger) -> Result<(), VaultError>,
 ) -> Result<(LedgerEntry, String), VaultError> {
     let _lock = super::lock::acquire(vault, lock_wait)?;
     let led = read(&vault.ledger_path())?;
@@ -236,22 +297,9 @@ pub fn record_event(
             message: format!("{p}; nothing was recorded: run `escrow audit`"),
         });
     }
-    let entry = LedgerEntry {
-        seq: led.entries.len() as u64,
-        time: now.to_owned(),
-        event: event.to_owned(),
-        snapshot: String::new(),
-        snapshot_sm3: String::new(),
-        label: String::new(),
-        verdict: String::new(),
-        files: 0,
-        bytes: 0,
-        tree_sha256: String::new(),
-        tree_sm3: String::new(),
-        name: name.to_owned(),
-        date: date.to_owned(),
-        prev: led.head,
-    };
+    check(&led)?;
+    entry.seq = led.entries.len() as u64;
+    entry.prev = led.head;
     let head = append(vault, &entry)?;
     Ok((entry, head))
 }
@@ -284,6 +332,7 @@ mod tests {
             name: name.to_owned(),
             date: "2026-03-10".to_owned(),
             prev: prev.to_owned(),
+            ..LedgerEntry::default()
         }
     }
 
@@ -369,10 +418,17 @@ mod tests {
     #[test]
     fn record_event_chains_to_the_head() {
         let (_tmp, v) = vault();
+        let ok = |_: &Ledger| Ok(());
         let (first, h1) =
-            record_event(&v, "golive", "门诊", "2026-03-10", "now", Duration::ZERO).unwrap();
+            record_event(&v, event(9, "golive", "门诊", ""), Duration::ZERO, ok).unwrap();
         let (second, h2) =
-            record_event(&v, "payment", "", "2026-04-01", "now", Duration::ZERO).unwrap();
+            record_event(&v, event(9, "payment", "", ""), Duration::ZERO, ok).unwrap();
+        let refused = record_event(&v, event(9, "retract", "", ""), Duration::ZERO, |_| {
+            Err(VaultError::Invalid {
+                message: "no".to_owned(),
+            })
+        });
+        assert!(refused.is_err());
         assert_eq!((first.seq, second.seq), (0, 1));
         assert_eq!(first.prev, GENESIS);
         assert_eq!(second.prev, h1);

@@ -16,6 +16,7 @@
 
 pub mod audit;
 pub mod audit_codes;
+mod calendars;
 pub mod deposit;
 pub mod diff;
 pub mod fsutil;
@@ -111,6 +112,18 @@ pub enum VaultError {
     TargetNotEmpty {
         /// The restore target folder.
         path: PathBuf,
+    },
+    /// The vault holds the escrow of another contract: one vault, one contract.
+    #[error("{}: this vault holds the escrow of contract {held:?} (first deposited as {held_label:?}); the manifest is for {}. Deposit each contract into its own vault: give --vault DIR (e.g. --vault escrow-vault-{}), or correct the manifest's [contract] id", path.display(), if given.is_empty() { "no contract (its [contract] has no id)".to_owned() } else { format!("contract {given:?}") }, if given.is_empty() { "OTHER" } else { given.as_str() })]
+    OtherContract {
+        /// The vault's folder.
+        path: PathBuf,
+        /// The contract id the vault was bound to by its first deposit that named one.
+        held: String,
+        /// The label of that deposit.
+        held_label: String,
+        /// The contract id of the manifest given now (empty: none).
+        given: String,
     },
     /// The request makes no sense (empty label, a vault inside the delivery, …).
     #[error("{message}")]

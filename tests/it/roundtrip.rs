@@ -89,6 +89,7 @@ proptest! {
             ingest: escrow::delivery::Ingest::default(),
             build: None,
             baseline: None,
+            answers: Vec::new(),
         };
         let dep = escrow::deposit(&vault, &args, &escrow::progress::NoProgress).unwrap();
         let out = tmp.path().join("out");

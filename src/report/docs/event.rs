@@ -24,29 +24,43 @@ pub fn ledger_head_text(head: &str, lang: Lang) -> String {
     }
 }
 
-/// A go-live or final payment recorded in the ledger.
+/// An event recorded in the ledger: a go-live, the final payment, a question, an answer, the
+/// acceptance of a failing deposit, a retraction, or a holiday notice added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventDoc {
     /// The `golive` or `payment` document's schema version: currently 1.
     pub schema_version: u32,
-    /// `golive` or `payment`: the command, and the ledger event.
+    /// The ledger event: `golive`, `payment`, `question`, `answer`, `accept`, `retract` or
+    /// `calendar`.
     pub document: String,
     /// The event's ledger sequence number.
     pub seq: u64,
-    /// What went live (`golive`), or the payment's note (`payment`; may be empty).
+    /// What went live (`golive`), the payment's or answer's note (may be empty), the question,
+    /// or the notice's source (`calendar`).
     pub name: String,
     /// The day it happened (YYYY-MM-DD, China Standard Time).
     pub date: String,
     /// UTC, RFC 3339: when it was recorded.
     pub recorded_at: String,
-    /// The contract deadline it starts, e.g. "10 working days".
+    /// The contract deadline it starts, e.g. "10 working days" (empty for events that start
+    /// none).
     pub deadline: String,
     /// The due date (YYYY-MM-DD), when the calendar covers it.
     pub due: Option<String>,
     /// Why the due date is unknown (the calendar does not cover it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_error: Option<String>,
+    /// The due date rests on days computed from the statutory holidays, not an official
+    /// notice.
+    #[serde(default)]
+    pub provisional: bool,
+    /// `answer`, `accept`, `retract`: the ledger position of the entry it refers to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<u64>,
+    /// `accept`, `retract`: why.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
     /// The ledger head after this entry: to be written into the acceptance record.
     pub ledger_head: String,
 }
@@ -61,6 +75,7 @@ impl EventDoc {
     ) -> EventDoc {
         let (due, due_error) = match due {
             Ok(d) => (Some(d), None),
+            Err(e) if e.is_empty() => (None, None),
             Err(e) => (None, Some(e)),
         };
         EventDoc {
@@ -73,7 +88,57 @@ impl EventDoc {
             deadline: deadline.to_owned(),
             due,
             due_error,
+            provisional: false,
+            target: entry.target,
+            reason: entry.reason.clone(),
             ledger_head: ledger_head.to_owned(),
+        }
+    }
+
+    /// Mark the due date provisional.
+    #[must_use]
+    pub fn provisional(mut self, provisional: bool) -> EventDoc {
+        self.provisional = provisional;
+        self
+    }
+
+    /// The line for events that start no clock.
+    fn other_line(&self, lang: Lang) -> String {
+        let seq = self.seq;
+        let target = self.target.unwrap_or_default();
+        match (lang, self.document.as_str()) {
+            (Lang::En, "answer") => format!(
+                "recorded the answer to the question at seq {target} on {} (ledger seq {seq})",
+                self.date
+            ),
+            (Lang::Zh, "answer") => format!(
+                "已记录 {} 对序号 {target} 问题的答复（账本序号 {seq}）",
+                self.date
+            ),
+            (Lang::En, "accept") => format!(
+                "recorded that the hospital accepts the failing deposit at seq {target} (ledger seq {seq}), because: {}",
+                self.reason
+            ),
+            (Lang::Zh, "accept") => format!(
+                "已记录医院接受序号 {target} 的未通过入库（账本序号 {seq}），理由：{}",
+                self.reason
+            ),
+            (Lang::En, "retract") => format!(
+                "retracted the entry at seq {target} (ledger seq {seq}), because: {}; the ledger keeps both, and `escrow status` lists the retraction",
+                self.reason
+            ),
+            (Lang::Zh, "retract") => format!(
+                "已撤销序号 {target} 的记录（账本序号 {seq}），理由：{}；原记录与撤销记录都保留在账本中，`escrow status` 会列出",
+                self.reason
+            ),
+            (Lang::En, _) => format!(
+                "added the holiday notice {:?} to the vault (ledger seq {seq}); `escrow status` now counts with it",
+                self.name
+            ),
+            (Lang::Zh, _) => format!(
+                "已将节假日安排「{}」加入托管库（账本序号 {seq}）；此后 `escrow status` 按它计算",
+                self.name
+            ),
         }
     }
 }
@@ -81,18 +146,33 @@ impl EventDoc {
 impl Document for EventDoc {
     fn render_human(&self, style: HumanStyle, out: &mut dyn Write) -> io::Result<()> {
         let golive = self.document == "golive";
+        let question = self.document == "question";
         let (day, seq) = (&self.date, self.seq);
+        if !matches!(self.document.as_str(), "golive" | "payment" | "question") {
+            writeln!(out, "{}", self.other_line(style.lang))?;
+            return writeln!(out, "{}", ledger_head_text(&self.ledger_head, style.lang));
+        }
+        let (mark_en, mark_zh) = if self.provisional {
+            (
+                " [provisional: that year's holiday notice is not out yet]",
+                "〔暂定：该年度国务院节假日安排尚未发布〕",
+            )
+        } else {
+            ("", "")
+        };
         match style.lang {
             Lang::En => {
                 let what = if golive {
                     format!("go-live of {:?}", self.name)
+                } else if question {
+                    format!("question {:?}", self.name)
                 } else {
                     "final payment".to_owned()
                 };
                 match (&self.due, &self.due_error) {
                     (Some(due), _) => writeln!(
                         out,
-                        "recorded the {what} on {day} (ledger seq {seq}): due {due} ({})",
+                        "recorded the {what} on {day} (ledger seq {seq}): due {due} ({}){mark_en}",
                         self.deadline
                     )?,
                     (None, err) => writeln!(
@@ -108,6 +188,11 @@ impl Document for EventDoc {
                         format!("「{}」于 {day} 上线", self.name),
                         "更新源代码与修改说明的交付截止日",
                     )
+                } else if question {
+                    (
+                        format!(" {day} 向乙方提出的问题「{}」", self.name),
+                        "乙方答复截止日",
+                    )
                 } else {
                     (format!(" {day} 的尾款支付"), "全部源代码的交付截止日")
                 };
@@ -115,7 +200,7 @@ impl Document for EventDoc {
                 match (&self.due, &self.due_error) {
                     (Some(due), _) => writeln!(
                         out,
-                        "已记录{what}（账本序号 {seq}）：{owed}为 {due}（{deadline}）"
+                        "已记录{what}（账本序号 {seq}）：{owed}为 {due}（{deadline}）{mark_zh}"
                     )?,
                     (None, err) => writeln!(
                         out,

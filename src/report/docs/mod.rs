@@ -11,7 +11,8 @@
 //! | `restore`          | [`RestoreDoc`]  | `restore`             | 1                |
 //! | `audit`            | [`AuditDoc`]    | `audit`               | 1                |
 //! | `status`           | [`StatusDoc`]   | `status`              | 1                |
-//! | `golive`/`payment` | [`EventDoc`]    | `golive` / `payment`  | 1                |
+//! | `status --all`     | [`StatusAllDoc`] | `status-all`         | 1                |
+//! | `golive`, `payment`, `question`, `answer`, `accept`, `calendar add`, `--retract` | [`EventDoc`] | the ledger event | 1 |
 //! | `deadline`         | [`DeadlineDoc`] | `deadline`            | 1                |
 //! | `manifest check`   | [`ManifestCheckDoc`] | `manifest-check` | 1                |
 //!
@@ -27,6 +28,7 @@ mod list;
 mod manifest_check;
 mod show;
 mod status;
+mod status_all;
 mod vault;
 
 use serde::{Deserialize, Serialize};
@@ -45,7 +47,11 @@ pub use show::{
     BuildLogDoc, ChunkDoc, EntryDoc, EntryKindDoc, HistoryDoc, NoteDoc, RecordDoc, ShowDoc,
     StoredManifestDoc, TreeDoc,
 };
-pub use status::{DepositRefDoc, ObligationDoc, ObligationState, StatusDoc};
+pub use status::{
+    ContractDoc, DepositLineDoc, DepositRefDoc, ObligationDoc, ObligationState, RetractionDoc,
+    StatusDoc,
+};
+pub use status_all::{ContractLineDoc, LastDepositDoc, StatusAllDoc};
 pub use vault::{InitDoc, RestoreDoc, SpecialMode};
 
 use super::Lang;
@@ -101,7 +107,8 @@ pub struct LedgerRecord {
     pub seq: u64,
     /// UTC, RFC 3339.
     pub time: String,
-    /// "deposit", "golive" or "payment".
+    /// "deposit", "golive", "payment", "question", "answer", "accept", "retract" or
+    /// "calendar".
     pub event: String,
     /// Deposits: the snapshot id (SHA-256 of the snapshot record).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -133,6 +140,21 @@ pub struct LedgerRecord {
     /// Events: the day (YYYY-MM-DD, China Standard Time).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub date: String,
+    /// Deposits: the contract id the manifest gave.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contract: String,
+    /// Deposits: the ledger positions of the go-lives it was deposited for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<u64>,
+    /// "answer", "accept", "retract": the position of the entry it refers to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<u64>,
+    /// "accept", "retract": why.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// "calendar": SHA-256 of the stored notice.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub digest: String,
     /// SHA-256 of the previous ledger line.
     pub prev: String,
 }
@@ -154,6 +176,11 @@ impl LedgerRecord {
             tree_sm3: e.tree_sm3.clone(),
             name: e.name.clone(),
             date: e.date.clone(),
+            contract: e.contract.clone(),
+            answers: e.answers.clone(),
+            target: e.target,
+            reason: e.reason.clone(),
+            digest: e.digest.clone(),
             prev: e.prev.clone(),
         }
     }

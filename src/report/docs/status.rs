@@ -14,30 +14,60 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const DOCUMENT: &str = "status";
 
 /// Where an obligation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ObligationState {
-    /// A deposit arrived inside the window.
-    Satisfied,
-    /// The window is open and nothing has arrived yet.
-    Pending,
-    /// The window closed with nothing deposited.
+    /// The window closed with nothing acceptable delivered.
     Overdue,
-    /// Nothing arrived inside the window, but a deposit came afterwards.
+    /// The window is open and nothing acceptable has arrived yet.
+    Pending,
+    /// Delivered after the window closed: a breach that stays on record.
     Late,
-    /// The calendar does not cover the dates needed.
+    /// The calendar cannot tell.
     Unknown,
+    /// Delivered (or answered) inside the window.
+    Satisfied,
 }
 
-/// A deposit that settled an obligation.
+impl ObligationState {
+    fn of(s: State) -> ObligationState {
+        match s {
+            State::Satisfied => ObligationState::Satisfied,
+            State::Pending => ObligationState::Pending,
+            State::Overdue => ObligationState::Overdue,
+            State::Late => ObligationState::Late,
+            State::Unknown => ObligationState::Unknown,
+        }
+    }
+
+    /// The state's word, padded for a column, in English or Chinese.
+    pub(crate) fn word(self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (Lang::En, ObligationState::Satisfied) => "ok     ",
+            (Lang::En, ObligationState::Pending) => "pending",
+            (Lang::En, ObligationState::Overdue) => "OVERDUE",
+            (Lang::En, ObligationState::Late) => "LATE   ",
+            (Lang::En, ObligationState::Unknown) => "unknown",
+            (Lang::Zh, ObligationState::Satisfied) => "已履行",
+            (Lang::Zh, ObligationState::Pending) => "未到期",
+            (Lang::Zh, ObligationState::Overdue) => "逾期未交",
+            (Lang::Zh, ObligationState::Late) => "迟交",
+            (Lang::Zh, ObligationState::Unknown) => "无法计算",
+        }
+    }
+}
+
+/// A deposit (or an answer) that met an obligation, or failed to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DepositRefDoc {
-    /// The snapshot id: SHA-256 of its record, 64 hex digits.
+    /// Its ledger position.
+    pub seq: u64,
+    /// The snapshot id: SHA-256 of its record, 64 hex digits (empty for an answer).
     pub snapshot: String,
-    /// The snapshot's label.
+    /// The snapshot's label (empty for an answer).
     pub label: String,
-    /// The deposit's date in China Standard Time.
+    /// Its date in China Standard Time.
     pub date: String,
 }
 
@@ -45,22 +75,32 @@ pub struct DepositRefDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ObligationDoc {
-    /// "update" (after a go-live) or "delivery" (after the final payment).
+    /// "update" (after a go-live), "delivery" (after the final payment) or "answer" (after a
+    /// question).
     pub kind: String,
-    /// What started the clock: the feature's name, or "final payment".
+    /// The ledger position of the go-live, payment or question (what `--retract` takes).
+    pub seq: u64,
+    /// What started the clock: the feature's name, "final payment", or the question.
     pub trigger: String,
     /// YYYY-MM-DD, China Standard Time.
     pub trigger_date: String,
     /// E.g. "10 working days".
     pub deadline: String,
-    /// YYYY-MM-DD, when the calendar covers it.
+    /// YYYY-MM-DD, when the calendar can tell.
     pub due: Option<String>,
+    /// The due date rests on days computed from the statutory holidays, not read from an
+    /// official notice.
+    pub provisional: bool,
+    /// Provisional: `[earliest, latest]` due date the official notice could give.
+    pub due_range: Option<(String, String)>,
     /// Where it stands today.
     pub state: ObligationState,
-    /// Satisfied: the first deposit inside the window; `null` otherwise.
+    /// Satisfied: the first acceptable deposit (or answer) inside the window; `null` otherwise.
     pub satisfied_by: Option<DepositRefDoc>,
-    /// Late: the first deposit after the window; `null` otherwise.
+    /// Late: the first acceptable deposit (or answer) after the window; `null` otherwise.
     pub delivered_late: Option<DepositRefDoc>,
+    /// Deposits made in the window that failed their check and were not accepted.
+    pub failing: Vec<DepositRefDoc>,
     /// Pending: working days left until the due date; `null` otherwise.
     pub working_days_left: Option<u32>,
     /// Late or overdue: working days past the due date; `null` otherwise, or when the
@@ -72,6 +112,60 @@ pub struct ObligationDoc {
     pub message_zh: String,
 }
 
+/// A deposit, as the obligations see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositLineDoc {
+    /// Its ledger position.
+    pub seq: u64,
+    /// The snapshot's label.
+    pub label: String,
+    /// YYYY-MM-DD, China Standard Time.
+    pub date: String,
+    /// "pass" or "fail".
+    pub verdict: String,
+    /// Failing but accepted by the hospital: the reason recorded.
+    pub accepted: Option<String>,
+    /// Whether it counts for obligations (passed, or accepted).
+    pub counts: bool,
+    /// The go-lives it was deposited for (`deposit --for`).
+    pub for_golives: Vec<String>,
+    /// The `seq` of each obligation it met; empty: unmatched.
+    pub met: Vec<u64>,
+}
+
+/// An entry withdrawn by a later `retract` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetractionDoc {
+    /// The withdrawn entry's ledger position.
+    pub seq: u64,
+    /// Its event ("golive", "payment", "question", "answer", "accept", "calendar").
+    pub event: String,
+    /// What it said.
+    pub name: String,
+    /// The day it gave.
+    pub date: String,
+    /// The `retract` entry's position.
+    pub by: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// The contract, as the vault's latest manifest names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractDoc {
+    /// `[contract] id`.
+    pub id: Option<String>,
+    /// `[contract] title`.
+    pub title: Option<String>,
+    /// `[contract] vendor`.
+    pub vendor: Option<String>,
+    /// `[contract] client`.
+    pub client: Option<String>,
+}
+
 /// Every obligation, in date order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,9 +174,11 @@ pub struct StatusDoc {
     pub schema_version: u32,
     /// Always `status`.
     pub document: String,
+    /// The contract (from the latest deposit's manifest, or `--manifest`).
+    pub contract: ContractDoc,
     /// Today in China Standard Time (YYYY-MM-DD).
     pub today: String,
-    /// The working-day calendar and the years it covers.
+    /// The working-day calendar and the dates its official notices cover.
     pub calendar: String,
     /// The update deadline applied after each go-live, normalised (`10 working days`,
     /// `15 calendar days`); the manifest's `update-deadline`, default 10 working days.
@@ -90,16 +186,30 @@ pub struct StatusDoc {
     /// The delivery deadline applied after the final payment, normalised; the manifest's
     /// `delivery-deadline`, default 30 working days.
     pub delivery_deadline: String,
+    /// The answer deadline applied after each question; the manifest's `answer-deadline`,
+    /// default 3 working days.
+    pub answer_deadline: String,
     /// Every obligation, ordered by the day its clock started, then by ledger position.
     pub obligations: Vec<ObligationDoc>,
+    /// Every deposit, in ledger order, with the obligations it met.
+    pub deposits: Vec<DepositLineDoc>,
+    /// Entries withdrawn by `--retract`, with the reason.
+    pub retracted: Vec<RetractionDoc>,
     /// How many obligations are `overdue`.
     pub overdue: u64,
-    /// How many obligations are `unknown` (the calendar does not cover the dates needed).
+    /// How many were met `late`.
+    pub late: u64,
+    /// How many are `pending`.
+    pub pending: u64,
+    /// How many are `unknown` (the calendar cannot tell).
     pub unknown: u64,
+    /// How many rest on provisional dates.
+    pub provisional: u64,
 }
 
 fn deposit_ref(d: &DepositRef) -> DepositRefDoc {
     DepositRefDoc {
+        seq: d.seq,
         snapshot: d.snapshot.clone(),
         label: d.label.clone(),
         date: d.date.clone(),
@@ -108,46 +218,80 @@ fn deposit_ref(d: &DepositRef) -> DepositRefDoc {
 
 impl StatusDoc {
     /// The document of the obligations worked out from the ledger.
-    pub fn new(s: &Status) -> StatusDoc {
+    pub fn new(s: &Status, contract: ContractDoc) -> StatusDoc {
         StatusDoc {
             schema_version: SCHEMA_VERSION,
             document: DOCUMENT.to_owned(),
+            contract,
             today: s.today.clone(),
             calendar: s.calendar.clone(),
             update_deadline: s.update_deadline.clone(),
             delivery_deadline: s.delivery_deadline.clone(),
+            answer_deadline: s.answer_deadline.clone(),
             obligations: s
                 .obligations
                 .iter()
                 .map(|o| ObligationDoc {
                     kind: o.kind.clone(),
+                    seq: o.seq,
                     trigger: o.trigger.clone(),
                     trigger_date: o.trigger_date.clone(),
                     deadline: o.deadline.clone(),
                     due: o.due.clone(),
-                    state: match o.state {
-                        State::Satisfied => ObligationState::Satisfied,
-                        State::Pending => ObligationState::Pending,
-                        State::Overdue => ObligationState::Overdue,
-                        State::Late => ObligationState::Late,
-                        State::Unknown => ObligationState::Unknown,
-                    },
+                    provisional: o.provisional,
+                    due_range: o.due_range.clone(),
+                    state: ObligationState::of(o.state),
                     satisfied_by: o.satisfied_by.as_ref().map(deposit_ref),
                     delivered_late: o.delivered_late.as_ref().map(deposit_ref),
+                    failing: o.failing.iter().map(deposit_ref).collect(),
                     working_days_left: o.working_days_left,
                     working_days_late: o.working_days_late,
                     message: o.message.clone(),
                     message_zh: o.message_zh.clone(),
                 })
                 .collect(),
+            deposits: s
+                .deposits
+                .iter()
+                .map(|d| DepositLineDoc {
+                    seq: d.seq,
+                    label: d.label.clone(),
+                    date: d.date.clone(),
+                    verdict: d.verdict.clone(),
+                    accepted: d.accepted.clone(),
+                    counts: d.counts,
+                    for_golives: d.for_golives.clone(),
+                    met: d.met.clone(),
+                })
+                .collect(),
+            retracted: s
+                .retracted
+                .iter()
+                .map(|r| RetractionDoc {
+                    seq: r.seq,
+                    event: r.event.clone(),
+                    name: r.name.clone(),
+                    date: r.date.clone(),
+                    by: r.by,
+                    reason: r.reason.clone(),
+                })
+                .collect(),
             overdue: s.overdue,
+            late: s.late,
+            pending: s.pending,
             unknown: s.unknown,
+            provisional: s.provisional,
         }
+    }
+
+    /// Whether any obligation is in breach: overdue, or (with `strict`) met late too.
+    pub fn breached(&self, strict: bool) -> bool {
+        self.overdue > 0 || (strict && self.late > 0)
     }
 }
 
 /// The calendar's description ("cn (2024-01-01 to 2026-12-31)", "mon-fri") in Chinese.
-fn calendar_zh(calendar: &str) -> String {
+pub(crate) fn calendar_zh(calendar: &str) -> String {
     if calendar == "mon-fri" {
         return "周一至周五".to_owned();
     }
@@ -156,95 +300,217 @@ fn calendar_zh(calendar: &str) -> String {
         .and_then(|r| r.strip_suffix(')'))
         .and_then(|r| r.split_once(" to "))
     {
-        Some((a, b)) => format!("国务院节假日安排（{a} 至 {b}）"),
+        Some((a, b)) => format!("国务院节假日安排（正式发布 {a} 至 {b}，其后按法定节假日暂定）"),
         None => calendar.to_owned(),
+    }
+}
+
+fn kind_word(kind: &str, lang: Lang) -> &'static str {
+    match (lang, kind) {
+        (Lang::Zh, "update") => "上线",
+        (Lang::Zh, "answer") => "提问",
+        (Lang::Zh, _) => "付尾款",
+        (Lang::En, "update") => "update  ",
+        (Lang::En, "answer") => "answer  ",
+        (Lang::En, _) => "delivery",
+    }
+}
+
+impl StatusDoc {
+    fn header(&self, zh: bool, out: &mut dyn Write) -> io::Result<()> {
+        let c = &self.contract;
+        let name = c.title.as_deref().or(c.id.as_deref()).unwrap_or(if zh {
+            "（合同未命名）"
+        } else {
+            "(unnamed contract)"
+        });
+        let vendor = c.vendor.as_deref().unwrap_or("?");
+        if zh {
+            writeln!(out, "合同：{name} · 乙方：{vendor}")?;
+            writeln!(
+                out,
+                "今天 {}（北京时间）· 工作日日历：{} · 上线后 {}内交付更新 · 尾款支付后 {}内交付全部源代码 · 提问后 {}内答复",
+                self.today,
+                calendar_zh(&self.calendar),
+                deadline_text(&self.update_deadline, Lang::Zh),
+                deadline_text(&self.delivery_deadline, Lang::Zh),
+                deadline_text(&self.answer_deadline, Lang::Zh)
+            )
+        } else {
+            writeln!(out, "contract: {name} · vendor: {vendor}")?;
+            writeln!(
+                out,
+                "today {} (China Standard Time) · calendar {} (official notices; later dates provisional) · updates {} after go-live · delivery {} after final payment · answers {} after a question",
+                self.today,
+                self.calendar,
+                self.update_deadline,
+                self.delivery_deadline,
+                self.answer_deadline
+            )
+        }
+    }
+
+    fn deposits_section(&self, zh: bool, out: &mut dyn Write) -> io::Result<()> {
+        if self.deposits.is_empty() {
+            return Ok(());
+        }
+        writeln!(out, "{}", if zh { "入库记录：" } else { "Deposits:" })?;
+        for d in &self.deposits {
+            let verdict = match (zh, d.verdict.as_str(), &d.accepted) {
+                (true, "fail", Some(_)) => "不通过（医院已接受）",
+                (true, "fail", None) => "不通过（不算履行）",
+                (true, _, _) => "通过",
+                (false, "fail", Some(_)) => "FAIL (accepted by the hospital)",
+                (false, "fail", None) => "FAIL (does not count)",
+                (false, _, _) => "pass",
+            };
+            let met = if d.met.is_empty() {
+                if zh {
+                    "未对应任何义务".to_owned()
+                } else {
+                    "meets no obligation".to_owned()
+                }
+            } else {
+                let seqs: Vec<String> = d.met.iter().map(u64::to_string).collect();
+                if zh {
+                    format!("履行序号 {} 的义务", seqs.join("、"))
+                } else {
+                    format!("meets the obligation(s) of seq {}", seqs.join(", "))
+                }
+            };
+            let for_ = if d.for_golives.is_empty() {
+                String::new()
+            } else if zh {
+                format!(" · 对应上线：{}", d.for_golives.join("、"))
+            } else {
+                format!(" · for: {}", d.for_golives.join(", "))
+            };
+            let reason = d.accepted.as_deref().map_or(String::new(), |r| {
+                if zh {
+                    format!(" · 接受理由：{r}")
+                } else {
+                    format!(" · accepted because: {r}")
+                }
+            });
+            writeln!(
+                out,
+                "  {} {} {} · {verdict} · {met}{for_}{reason}",
+                d.seq, d.date, d.label
+            )?;
+        }
+        Ok(())
+    }
+
+    fn retracted_section(&self, zh: bool, out: &mut dyn Write) -> io::Result<()> {
+        if self.retracted.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "{}",
+            if zh {
+                "已撤销的记录（保留在账本中，不再计算）："
+            } else {
+                "Retracted entries (kept in the ledger, no longer counted):"
+            }
+        )?;
+        for r in &self.retracted {
+            if zh {
+                writeln!(
+                    out,
+                    "  序号 {} {} 「{}」{} · 由序号 {} 撤销，理由：{}",
+                    r.seq, r.event, r.name, r.date, r.by, r.reason
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "  seq {} {} {:?} {} · retracted by seq {}: {}",
+                    r.seq, r.event, r.name, r.date, r.by, r.reason
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 
 impl Document for StatusDoc {
     fn render_human(&self, style: HumanStyle, out: &mut dyn Write) -> io::Result<()> {
         let zh = style.lang == Lang::Zh;
-        if zh {
-            writeln!(
-                out,
-                "今天 {}（北京时间）· 工作日日历：{} · 上线后 {}内交付更新 · 尾款支付后 {}内交付全部源代码",
-                self.today,
-                calendar_zh(&self.calendar),
-                deadline_text(&self.update_deadline, Lang::Zh),
-                deadline_text(&self.delivery_deadline, Lang::Zh)
-            )?;
-        } else {
-            writeln!(
-                out,
-                "today {} (China Standard Time) · calendar {} · updates {} after go-live · delivery {} after final payment",
-                self.today, self.calendar, self.update_deadline, self.delivery_deadline
-            )?;
-        }
+        self.header(zh, out)?;
         if self.obligations.is_empty() {
             if zh {
                 writeln!(
                     out,
-                    "还没有任何义务：用 `escrow golive` 记录功能上线，用 `escrow payment` 记录尾款支付"
+                    "还没有任何义务：用 `escrow golive` 记录功能上线，用 `escrow payment` 记录尾款支付，用 `escrow question` 记录向乙方提出的问题"
                 )?;
             } else {
                 writeln!(
                     out,
-                    "no obligations yet: record go-live events with `escrow golive` and the final payment with `escrow payment`"
+                    "no obligations yet: record go-live events with `escrow golive`, the final payment with `escrow payment`, questions to the vendor with `escrow question`"
                 )?;
             }
         }
         for o in &self.obligations {
             let due = o.due.as_deref().unwrap_or("?");
+            let mark = if o.provisional { "*" } else { " " };
             if zh {
-                let tag = match o.state {
-                    ObligationState::Satisfied => "已履行",
-                    ObligationState::Pending => "未到期",
-                    ObligationState::Overdue => "逾期未交",
-                    ObligationState::Late => "迟交",
-                    ObligationState::Unknown => "无法计算",
-                };
-                let kind = if o.kind == "update" {
-                    "上线"
-                } else {
-                    "付尾款"
-                };
                 writeln!(
                     out,
-                    "{}  {} {kind}  截止日 {due:<10}  {}",
-                    super::pad(tag, 8),
+                    "{}  序号 {:<3} {} {}  截止日 {due:<10}{mark} {}",
+                    super::pad(o.state.word(Lang::Zh), 8),
+                    o.seq,
                     o.trigger_date,
+                    kind_word(&o.kind, Lang::Zh),
                     o.message_zh
                 )?;
             } else {
-                let tag = match o.state {
-                    ObligationState::Satisfied => "ok     ",
-                    ObligationState::Pending => "pending",
-                    ObligationState::Overdue => "OVERDUE",
-                    ObligationState::Late => "late   ",
-                    ObligationState::Unknown => "unknown",
-                };
                 writeln!(
                     out,
-                    "{tag}  {} {:<12} due {due:<10}  {}",
-                    o.trigger_date, o.kind, o.message
+                    "{}  seq {:<3} {} {} due {due:<10}{mark} {}",
+                    o.state.word(Lang::En),
+                    o.seq,
+                    o.trigger_date,
+                    kind_word(&o.kind, Lang::En),
+                    o.message
+                )?;
+            }
+        }
+        self.deposits_section(zh, out)?;
+        self.retracted_section(zh, out)?;
+        if self.provisional > 0 {
+            if zh {
+                writeln!(
+                    out,
+                    "* 暂定日期：国务院尚未发布该年度节假日安排，按《全国年节及纪念日放假办法》规定的法定节假日（含农历春节、端午、中秋与清明节气）推算；正式通知发布后用 `escrow calendar add 文件` 加入，日期即以正式安排为准。"
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "* provisional: the State Council has not published that year's holiday notice; computed from the statutory holidays (lunar Spring Festival, Dragon Boat and Mid-Autumn, the Qingming solar term). Add the notice with `escrow calendar add FILE` when it is out and the official dates replace these."
                 )?;
             }
         }
         if zh {
             writeln!(
                 out,
-                "共 {} 项义务：逾期未交 {} 项，无法计算 {} 项",
+                "共 {} 项义务：逾期未交 {} 项，迟交 {} 项，未到期 {} 项，无法计算 {} 项，暂定日期 {} 项",
                 self.obligations.len(),
                 self.overdue,
-                self.unknown
+                self.late,
+                self.pending,
+                self.unknown,
+                self.provisional
             )
         } else {
             writeln!(
                 out,
-                "{} obligations: {} overdue, {} unknown",
+                "{} obligations: {} overdue, {} late, {} pending, {} unknown, {} provisional",
                 self.obligations.len(),
                 self.overdue,
-                self.unknown
+                self.late,
+                self.pending,
+                self.unknown,
+                self.provisional
             )
         }
     }

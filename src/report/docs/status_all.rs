@@ -1,0 +1,312 @@
+//! `status --all DIR`: one line per contract, for every vault under a folder, most urgent
+//! first.
+
+use std::cmp::Ordering;
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+
+use super::status::{ContractDoc, ObligationState, StatusDoc};
+use crate::report::{Document, HumanStyle, Lang};
+
+/// The `status-all` document's schema version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The latest deposit of a vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LastDepositDoc {
+    /// Its label.
+    pub label: String,
+    /// Its date (YYYY-MM-DD, China Standard Time).
+    pub date: String,
+    /// "pass" or "fail".
+    pub verdict: String,
+}
+
+/// One vault (one contract) and where its obligations stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractLineDoc {
+    /// The vault's folder.
+    pub vault: String,
+    /// The contract, as its latest deposit's manifest names it.
+    pub contract: ContractDoc,
+    /// The most urgent state among its obligations (`satisfied` when all are met or there
+    /// are none); `null` when the vault could not be read (see `error`).
+    pub state: Option<ObligationState>,
+    /// The latest deposit, if any.
+    pub last_deposit: Option<LastDepositDoc>,
+    /// Obligations still open: pending or overdue.
+    pub open: u64,
+    /// Overdue obligations.
+    pub overdue: u64,
+    /// Obligations met late (breaches on record).
+    pub late: u64,
+    /// The earliest due date among open obligations (YYYY-MM-DD).
+    pub next_due: Option<String>,
+    /// Whether `next_due` is provisional.
+    pub next_due_provisional: bool,
+    /// Working days left to `next_due` (pending), if known.
+    pub working_days_left: Option<u32>,
+    /// The most working days any overdue obligation is late.
+    pub working_days_late: Option<u32>,
+    /// Why the vault could not be read; the other fields are empty then.
+    pub error: Option<String>,
+}
+
+impl ContractLineDoc {
+    /// The line of a vault whose status was worked out.
+    pub fn new(vault: &str, s: &StatusDoc) -> ContractLineDoc {
+        let open: Vec<_> = s
+            .obligations
+            .iter()
+            .filter(|o| matches!(o.state, ObligationState::Pending | ObligationState::Overdue))
+            .collect();
+        let next = open
+            .iter()
+            .filter(|o| o.due.is_some())
+            .min_by(|a, b| a.due.cmp(&b.due));
+        let last_deposit = s.deposits.last().map(|d| LastDepositDoc {
+            label: d.label.clone(),
+            date: d.date.clone(),
+            verdict: d.verdict.clone(),
+        });
+        ContractLineDoc {
+            vault: vault.to_owned(),
+            contract: s.contract.clone(),
+            state: Some(
+                s.obligations
+                    .iter()
+                    .map(|o| o.state)
+                    .min()
+                    .unwrap_or(ObligationState::Satisfied),
+            ),
+            last_deposit,
+            open: open.len() as u64,
+            overdue: s.overdue,
+            late: s.late,
+            next_due: next.and_then(|o| o.due.clone()),
+            next_due_provisional: next.is_some_and(|o| o.provisional),
+            working_days_left: open.iter().filter_map(|o| o.working_days_left).min(),
+            working_days_late: open.iter().filter_map(|o| o.working_days_late).max(),
+            error: None,
+        }
+    }
+
+    /// The line of a vault that could not be read.
+    pub fn failed(vault: &str, error: String) -> ContractLineDoc {
+        ContractLineDoc {
+            vault: vault.to_owned(),
+            contract: ContractDoc::default(),
+            state: None,
+            last_deposit: None,
+            open: 0,
+            overdue: 0,
+            late: 0,
+            next_due: None,
+            next_due_provisional: false,
+            working_days_left: None,
+            working_days_late: None,
+            error: Some(error),
+        }
+    }
+
+    /// Urgency rank: overdue, unreadable, pending, late, unknown, all met.
+    fn rank(&self) -> u8 {
+        match self.state {
+            Some(ObligationState::Overdue) => 0,
+            None => 1,
+            Some(ObligationState::Pending) => 2,
+            Some(ObligationState::Late) => 3,
+            Some(ObligationState::Unknown) => 4,
+            Some(ObligationState::Satisfied) => 5,
+        }
+    }
+
+    /// Most urgent first: by rank, then most days late, then the nearest due date, then the
+    /// vault's folder.
+    fn urgency(&self, other: &ContractLineDoc) -> Ordering {
+        self.rank()
+            .cmp(&other.rank())
+            .then(other.working_days_late.cmp(&self.working_days_late))
+            .then_with(|| match (&self.next_due, &other.next_due) {
+                (Some(a), Some(b)) => a.cmp(b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            })
+            .then_with(|| self.vault.cmp(&other.vault))
+    }
+}
+
+/// Every vault under a folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusAllDoc {
+    /// The document's schema version: currently 1.
+    pub schema_version: u32,
+    /// Always `status-all`.
+    pub document: String,
+    /// Today in China Standard Time (YYYY-MM-DD).
+    pub today: String,
+    /// The folder searched.
+    pub root: String,
+    /// One line per vault, most urgent first.
+    pub contracts: Vec<ContractLineDoc>,
+    /// Contracts with an overdue obligation.
+    pub overdue: u64,
+    /// Contracts with an obligation met late.
+    pub late: u64,
+    /// Vaults that could not be read.
+    pub errors: u64,
+}
+
+impl StatusAllDoc {
+    /// The document of `lines`, sorted most urgent first.
+    pub fn new(today: &str, root: &str, mut lines: Vec<ContractLineDoc>) -> StatusAllDoc {
+        lines.sort_by(ContractLineDoc::urgency);
+        StatusAllDoc {
+            schema_version: SCHEMA_VERSION,
+            document: "status-all".to_owned(),
+            today: today.to_owned(),
+            root: root.to_owned(),
+            overdue: lines.iter().filter(|l| l.overdue > 0).count() as u64,
+            late: lines.iter().filter(|l| l.late > 0).count() as u64,
+            errors: lines.iter().filter(|l| l.error.is_some()).count() as u64,
+            contracts: lines,
+        }
+    }
+}
+
+fn line_text(l: &ContractLineDoc, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let name = l
+        .contract
+        .title
+        .as_deref()
+        .or(l.contract.id.as_deref())
+        .unwrap_or(if zh {
+            "（合同未命名）"
+        } else {
+            "(unnamed)"
+        });
+    let vendor = l.contract.vendor.as_deref().unwrap_or("?");
+    if let Some(e) = &l.error {
+        return if zh {
+            format!("无法读取  {}: {e}", l.vault)
+        } else {
+            format!("ERROR    {}: {e}", l.vault)
+        };
+    }
+    let state = l.state.unwrap_or(ObligationState::Satisfied);
+    let last = l.last_deposit.as_ref().map_or_else(
+        || super::pick(lang, "no deposit", "尚无入库").to_owned(),
+        |d| {
+            format!(
+                "{} {} {}",
+                d.label,
+                d.date,
+                super::verdict_word(&d.verdict, lang)
+            )
+        },
+    );
+    let due = l.next_due.as_deref().map_or_else(
+        || "-".to_owned(),
+        |d| format!("{d}{}", if l.next_due_provisional { "*" } else { "" }),
+    );
+    let days = match (l.working_days_late, l.working_days_left) {
+        (Some(n), _) if l.overdue > 0 => {
+            if zh {
+                format!("逾期 {n} 个工作日")
+            } else {
+                format!("{n} working days overdue")
+            }
+        }
+        (_, Some(n)) => {
+            if zh {
+                format!("还剩 {n} 个工作日")
+            } else {
+                format!("{n} working days left")
+            }
+        }
+        _ => String::new(),
+    };
+    if zh {
+        format!(
+            "{} 下一截止日 {:<11} {:<14} 未完成 {} 项 · 迟交 {} 项 · {} · 乙方 {vendor} · 最近入库 {last} · {}",
+            super::pad(state.word(Lang::Zh), 8),
+            due,
+            days,
+            l.open,
+            l.late,
+            name,
+            l.vault
+        )
+    } else {
+        format!(
+            "{} next due {:<11} {:<24} open {} · late {} · {} · vendor {vendor} · last deposit {last} · {}",
+            state.word(Lang::En),
+            due,
+            days,
+            l.open,
+            l.late,
+            name,
+            l.vault
+        )
+    }
+}
+
+impl Document for StatusAllDoc {
+    fn render_human(&self, style: HumanStyle, out: &mut dyn Write) -> io::Result<()> {
+        let zh = style.lang == Lang::Zh;
+        if zh {
+            writeln!(
+                out,
+                "今天 {}（北京时间）· {} 下共 {} 个托管库（合同），最紧急的在前",
+                self.today,
+                self.root,
+                self.contracts.len()
+            )?;
+        } else {
+            writeln!(
+                out,
+                "today {} (China Standard Time) · {} vaults (contracts) under {}, most urgent first",
+                self.today,
+                self.contracts.len(),
+                self.root
+            )?;
+        }
+        for l in &self.contracts {
+            writeln!(
+                out,
+                "{}",
+                crate::text::terminal_safe(&line_text(l, style.lang))
+            )?;
+        }
+        if self.contracts.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                super::pick(
+                    style.lang,
+                    "no vault found: a vault is a folder with a VAULT file, made by `escrow deposit` or `escrow init`",
+                    "未找到托管库：托管库是含 VAULT 文件的文件夹，由 `escrow deposit` 或 `escrow init` 创建"
+                )
+            )?;
+        }
+        if zh {
+            writeln!(
+                out,
+                "有逾期的合同 {} 个，有迟交记录的 {} 个，无法读取的托管库 {} 个（* 为暂定日期）",
+                self.overdue, self.late, self.errors
+            )
+        } else {
+            writeln!(
+                out,
+                "{} contracts with overdue obligations, {} with late ones, {} vaults unreadable (* provisional date)",
+                self.overdue, self.late, self.errors
+            )
+        }
+    }
+}
