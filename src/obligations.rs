@@ -125,8 +125,11 @@ pub struct DepositLine {
     pub counts: bool,
     /// The go-lives it was deposited for (`deposit --for`), by name.
     pub for_golives: Vec<String>,
-    /// The obligations it met (their `seq`); empty: it met none ("unmatched").
+    /// The obligations it met in time (their `seq`, ascending).
     pub met: Vec<u64>,
+    /// The obligations it met after their due date (their `seq`, ascending). Both empty: it
+    /// met none ("unmatched").
+    pub late_for: Vec<u64>,
 }
 
 /// An entry that a later `retract` entry withdrew.
@@ -390,11 +393,20 @@ fn deposit_lines(book: &Book<'_>, deps: &[Dep], obligations: &[Obligation]) -> V
         .map(|e| (e.seq, e.name.as_str()))
         .collect();
     let mut met: HashMap<u64, Vec<u64>> = HashMap::new();
+    let mut late: HashMap<u64, Vec<u64>> = HashMap::new();
     for o in obligations.iter().filter(|o| o.kind != "answer") {
-        for r in o.satisfied_by.iter().chain(o.delivered_late.iter()) {
+        if let Some(r) = &o.satisfied_by {
             met.entry(r.seq).or_default().push(o.seq);
         }
+        if let Some(r) = &o.delivered_late {
+            late.entry(r.seq).or_default().push(o.seq);
+        }
     }
+    let sorted = |v: Option<Vec<u64>>| {
+        let mut v = v.unwrap_or_default();
+        v.sort_unstable();
+        v
+    };
     let seen: HashSet<u64> = deps.iter().map(|d| d.seq).collect();
     book.entries
         .iter()
@@ -417,7 +429,8 @@ fn deposit_lines(book: &Book<'_>, deps: &[Dep], obligations: &[Obligation]) -> V
                             .map_or_else(|| format!("seq {s}"), |n| (*n).to_owned())
                     })
                     .collect(),
-                met: met.remove(&e.seq).unwrap_or_default(),
+                met: sorted(met.remove(&e.seq)),
+                late_for: sorted(late.remove(&e.seq)),
             }
         })
         .collect()
@@ -649,7 +662,11 @@ fn past_due(
     } else {
         o.state = State::Overdue;
         o.message = format!("{}: OVERDUE since {due}, {days_en}", what.en);
-        o.message_zh = format!("{}：截止日 {due}，至今未交付，已逾期（{days_zh}）", what.zh);
+        let overdue_zh = late.map_or_else(
+            || "已逾期（超期的工作日数超出日历范围，无法计算）".to_owned(),
+            |n| format!("已逾期 {n} 个工作日"),
+        );
+        o.message_zh = format!("{}：截止日 {due}，至今未交付，{overdue_zh}", what.zh);
     }
 }
 

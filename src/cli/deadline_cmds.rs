@@ -448,7 +448,7 @@ fn check_target(led: &ledger::Ledger, event: &str, target: Option<u64>) -> Resul
         }
         Some(e) => Err(VaultError::Invalid {
             message: format!(
-                "seq {t} is {}{}, not a {want}; `escrow status` lists the seq of each {want}",
+                "{}{} is not a {want}; `escrow status` lists the seq of each {want}",
                 ledger::describe(e),
                 if retracted { " (retracted)" } else { "" }
             ),

@@ -114,7 +114,7 @@ pub enum VaultError {
         path: PathBuf,
     },
     /// The vault holds the escrow of another contract: one vault, one contract.
-    #[error("{}: this vault holds the escrow of contract {held:?} (first deposited as {held_label:?}); the manifest is for {}. Deposit each contract into its own vault: give --vault DIR (e.g. --vault escrow-vault-{}), or correct the manifest's [contract] id", path.display(), if given.is_empty() { "no contract (its [contract] has no id)".to_owned() } else { format!("contract {given:?}") }, if given.is_empty() { "OTHER" } else { given.as_str() })]
+    #[error("{}: this vault holds the escrow of contract {held:?} (first deposited as {held_label:?}); the manifest is for {}. Deposit each contract into its own vault: give --vault DIR (e.g. --vault escrow-vault-{}), or correct the manifest's [contract] id. / 此托管库保存的是合同「{held}」的托管（首次入库为「{held_label}」），而本次清单属于{}；每个合同请使用单独的托管库（--vault 指定文件夹），或更正清单 [contract] 中的 id。", path.display(), if given.is_empty() { "no contract (its [contract] has no id)".to_owned() } else { format!("contract {given:?}") }, folder_name(given), if given.is_empty() { "未填写合同编号的合同".to_owned() } else { format!("合同「{given}」") })]
     OtherContract {
         /// The vault's folder.
         path: PathBuf,
@@ -131,6 +131,27 @@ pub enum VaultError {
         /// What is wrong with the request, in one sentence.
         message: String,
     },
+}
+
+/// A contract id as a folder-name suffix: letters, digits (any script), `-` and `_` kept,
+/// anything else `-`; `OTHER` when nothing is left.
+fn folder_name(id: &str) -> String {
+    let s: String = id
+        .chars()
+        .take(60)
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if s.trim_matches('-').is_empty() {
+        "OTHER".to_owned()
+    } else {
+        s
+    }
 }
 
 /// Attach a path to an io error.

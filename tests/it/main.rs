@@ -30,6 +30,7 @@ mod manifest_check;
 mod manifest_errors;
 mod manifest_init;
 mod manifest_messages;
+mod obligations;
 mod pipes;
 mod policy;
 mod portable_names;

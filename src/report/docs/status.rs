@@ -130,8 +130,10 @@ pub struct DepositLineDoc {
     pub counts: bool,
     /// The go-lives it was deposited for (`deposit --for`).
     pub for_golives: Vec<String>,
-    /// The `seq` of each obligation it met; empty: unmatched.
+    /// The `seq` of each obligation it met in time.
     pub met: Vec<u64>,
+    /// The `seq` of each obligation it met after the due date. Both empty: unmatched.
+    pub late_for: Vec<u64>,
 }
 
 /// An entry withdrawn by a later `retract` entry.
@@ -262,6 +264,7 @@ impl StatusDoc {
                     counts: d.counts,
                     for_golives: d.for_golives.clone(),
                     met: d.met.clone(),
+                    late_for: d.late_for.clone(),
                 })
                 .collect(),
             retracted: s
@@ -364,20 +367,31 @@ impl StatusDoc {
                 (false, "fail", None) => "FAIL (does not count)",
                 (false, _, _) => "pass",
             };
-            let met = if d.met.is_empty() {
-                if zh {
-                    "未对应任何义务".to_owned()
+            let list =
+                |v: &[u64], sep: &str| v.iter().map(u64::to_string).collect::<Vec<_>>().join(sep);
+            let mut met = Vec::new();
+            if !d.met.is_empty() {
+                met.push(if zh {
+                    format!("履行序号 {} 的义务", list(&d.met, "、"))
                 } else {
-                    "meets no obligation".to_owned()
-                }
-            } else {
-                let seqs: Vec<String> = d.met.iter().map(u64::to_string).collect();
-                if zh {
-                    format!("履行序号 {} 的义务", seqs.join("、"))
+                    format!("meets the obligation(s) of seq {}", list(&d.met, ", "))
+                });
+            }
+            if !d.late_for.is_empty() {
+                met.push(if zh {
+                    format!("迟交序号 {} 的义务", list(&d.late_for, "、"))
                 } else {
-                    format!("meets the obligation(s) of seq {}", seqs.join(", "))
-                }
-            };
+                    format!("late for seq {}", list(&d.late_for, ", "))
+                });
+            }
+            if met.is_empty() {
+                met.push(if zh {
+                    "未对应任何未履行的义务".to_owned()
+                } else {
+                    "meets no open obligation".to_owned()
+                });
+            }
+            let met = met.join(" · ");
             let for_ = if d.for_golives.is_empty() {
                 String::new()
             } else if zh {
@@ -392,11 +406,19 @@ impl StatusDoc {
                     format!(" · accepted because: {r}")
                 }
             });
-            writeln!(
-                out,
-                "  {} {} {} · {verdict} · {met}{for_}{reason}",
-                d.seq, d.date, d.label
-            )?;
+            if zh {
+                writeln!(
+                    out,
+                    "  序号 {} {} {} · {verdict} · {met}{for_}{reason}",
+                    d.seq, d.date, d.label
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "  seq {} {} {} · {verdict} · {met}{for_}{reason}",
+                    d.seq, d.date, d.label
+                )?;
+            }
         }
         Ok(())
     }

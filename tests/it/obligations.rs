@@ -1,0 +1,493 @@
+//! Obligations a hospital can rely on, end to end through the CLI with `ESCROW_NOW` fixing
+//! today: failing deposits, `deposit --for`, retractions, date warnings, one contract per
+//! vault, questions and answers, late breaches and `--strict`, provisional dates at year end,
+//! `calendar add`, and `status --all`.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+
+fn at(now: &str, vault: &Path, args: &[&str]) -> Run {
+    let mut cmd = escrow_command();
+    cmd.env("ESCROW_NOW", now)
+        .env("ESCROW_VAULT", vault)
+        .args(args);
+    run(cmd)
+}
+
+/// The failing delivery of the README's example.
+fn failing() -> PathBuf {
+    repo().join("fixtures/deliveries/his-update-v2.4")
+}
+
+fn deposit(now: &str, vault: &Path, delivery: &Path, manifest: &Path, extra: &[&str]) -> Run {
+    let mut cmd = escrow_command();
+    cmd.env("ESCROW_NOW", now)
+        .env("ESCROW_VAULT", vault)
+        .args([
+            "deposit".as_ref(),
+            delivery.as_os_str(),
+            "-m".as_ref(),
+            manifest.as_os_str(),
+            "-q".as_ref(),
+        ])
+        .args(extra.iter().map(OsStr::new));
+    run(cmd)
+}
+
+fn status(now: &str, vault: &Path) -> (i32, serde_json::Value) {
+    let r = at(now, vault, &["status", "--format", "json"]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    (r.code, r.json())
+}
+
+fn ledger_len(vault: &Path) -> usize {
+    std::fs::read_to_string(vault.join("ledger.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .count()
+}
+
+#[test]
+fn a_failing_deposit_does_not_meet_the_update_deadline_until_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    let r = at(
+        "2026-11-02T02:00:00Z",
+        &v,
+        &["golive", "门诊预约改版", "--date", "2026-11-02"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = deposit(
+        "2026-11-05T02:00:00Z",
+        &v,
+        &failing(),
+        &chaoyang(),
+        &["-l", "v1.1-broken"],
+    );
+    assert_eq!(r.code, 1, "the delivery fails its check: {}", r.stderr);
+    // Inside the window the failing deposit does not count: still pending.
+    let (code, s) = status("2026-11-06T02:00:00Z", &v);
+    assert_eq!(code, 0);
+    let o = &s["obligations"][0];
+    assert_eq!(o["state"], "pending", "{s}");
+    assert_eq!(o["failing"][0]["label"], "v1.1-broken");
+    assert_eq!(s["deposits"][0]["counts"], false);
+    assert_eq!(s["deposits"][0]["met"].as_array().unwrap().len(), 0);
+    // After the due date (2026-11-16) it is overdue, and the human report says why.
+    let (code, s) = status("2026-11-30T02:00:00Z", &v);
+    assert_eq!(code, 1, "overdue exits 1");
+    assert_eq!(s["obligations"][0]["state"], "overdue");
+    let r = at("2026-11-30T02:00:00Z", &v, &["status", "--lang", "zh"]);
+    assert!(
+        r.stdout.contains("v1.1-broken 未通过检查，不算履行"),
+        "{}",
+        r.stdout
+    );
+    // A passing deposit cannot be "accepted"; a go-live is not a deposit.
+    let r = at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &["accept", "0", "--reason", "x"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is not a deposit"), "{}", r.stderr);
+    let r = at("2026-11-30T02:00:00Z", &v, &["accept", "1"]);
+    assert_eq!(r.code, 2, "a reason is required");
+    // The hospital accepts it, with a reason: now it met the deadline.
+    let r = at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &["accept", "1", "--reason", "缺少的接口文档已纸质补交"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, s) = status("2026-11-30T02:00:00Z", &v);
+    assert_eq!(code, 0);
+    assert_eq!(s["obligations"][0]["state"], "satisfied");
+    assert_eq!(s["deposits"][0]["accepted"], "缺少的接口文档已纸质补交");
+    assert_eq!(s["deposits"][0]["met"][0], 0);
+    // Retracting the acceptance puts it back.
+    let r = at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &["accept", "--retract", "2", "--reason", "接受有误"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, s) = status("2026-11-30T02:00:00Z", &v);
+    assert_eq!(
+        (code, &s["obligations"][0]["state"]),
+        (1, &"overdue".into())
+    );
+    assert_eq!(s["retracted"][0]["event"], "accept");
+    assert_eq!(at("2026-11-30T02:00:00Z", &v, &["audit"]).code, 0);
+}
+
+#[test]
+fn deposit_for_names_the_go_live_it_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    at(
+        "2026-11-02T02:00:00Z",
+        &v,
+        &["golive", "门诊预约改版", "--date", "2026-11-02"],
+    );
+    at(
+        "2026-11-03T02:00:00Z",
+        &v,
+        &["golive", "住院结算", "--date", "2026-11-03"],
+    );
+    // A name not on record: refused before anything is stored, the names on record listed.
+    let before = ledger_len(&v);
+    let r = deposit(
+        "2026-11-05T02:00:00Z",
+        &v,
+        &sample(),
+        &chaoyang(),
+        &["-l", "v2", "--for", "门诊预约"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("\"门诊预约改版\" (2026-11-02)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(ledger_len(&v), before, "nothing recorded");
+    let r = deposit(
+        "2026-11-05T02:00:00Z",
+        &v,
+        &sample(),
+        &chaoyang(),
+        &["-l", "v2", "--for", "门诊预约改版"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, s) = status("2026-11-06T02:00:00Z", &v);
+    assert_eq!(code, 0);
+    let o = s["obligations"].as_array().unwrap();
+    assert_eq!(o[0]["trigger"], "门诊预约改版");
+    assert_eq!(o[0]["state"], "satisfied");
+    assert_eq!(
+        o[1]["state"], "pending",
+        "a deposit for another go-live does not answer this one: {s}"
+    );
+    assert_eq!(s["deposits"][0]["for_golives"][0], "门诊预约改版");
+    // Without --for, a passing deposit answers every go-live whose window it is in.
+    deposit(
+        "2026-11-09T02:00:00Z",
+        &v,
+        &sample(),
+        &chaoyang(),
+        &["-l", "v3"],
+    );
+    let (_, s) = status("2026-11-09T02:00:00Z", &v);
+    assert_eq!(s["obligations"][1]["satisfied_by"]["label"], "v3");
+}
+
+#[test]
+fn a_mistyped_go_live_is_retracted_not_erased() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    // The wrong year: refused without --yes (more than 90 days ago), in both languages.
+    let r = at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &["golive", "自助结算", "--date", "2025-11-20"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("375 days ago") && r.stderr.contains("请核对年份"),
+        "{}",
+        r.stderr
+    );
+    // A date in the future: refused too.
+    let r = at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &["payment", "--date", "2026-12-20"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("in the future"), "{}", r.stderr);
+    assert_eq!(ledger_len(&v), 0, "nothing recorded");
+    // With --yes it is recorded: 248 working days late forever, until retracted.
+    let r = at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &["golive", "自助结算", "--date", "2025-11-20", "--yes"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, s) = status("2026-11-30T02:00:00Z", &v);
+    assert_eq!(code, 1);
+    assert_eq!(s["obligations"][0]["seq"], 0);
+    // --retract needs a reason, an existing entry of the same kind, once.
+    assert_eq!(
+        at("2026-11-30T02:00:00Z", &v, &["golive", "--retract", "0"]).code,
+        2
+    );
+    let r = at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &["payment", "--retract", "0", "--reason", "x"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a payment"), "{}", r.stderr);
+    let r = at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &["golive", "--retract", "7", "--reason", "x"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no ledger entry with seq 7"),
+        "{}",
+        r.stderr
+    );
+    let r = at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &[
+            "golive",
+            "--retract",
+            "0",
+            "--reason",
+            "年份写错，应为 2026",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &["golive", "--retract", "0", "--reason", "again"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("already retracted"), "{}", r.stderr);
+    at(
+        "2026-11-30T02:00:00Z",
+        &v,
+        &["golive", "自助结算", "--date", "2026-11-20"],
+    );
+    let (code, s) = status("2026-11-30T02:00:00Z", &v);
+    assert_eq!(code, 0, "{s}");
+    let o = s["obligations"].as_array().unwrap();
+    assert_eq!(o.len(), 1, "the retracted go-live counts for nothing: {s}");
+    assert_eq!(o[0]["trigger_date"], "2026-11-20");
+    assert_eq!(s["retracted"][0]["seq"], 0);
+    assert_eq!(s["retracted"][0]["reason"], "年份写错，应为 2026");
+    // Both stay in the ledger (the audit trail), and the chain holds.
+    let r = at("2026-11-30T02:00:00Z", &v, &["status", "--lang", "zh"]);
+    assert!(r.stdout.contains("已撤销的记录"), "{}", r.stdout);
+    assert_eq!(ledger_len(&v), 3);
+    assert_eq!(at("2026-11-30T02:00:00Z", &v, &["audit"]).code, 0);
+}
+
+#[test]
+fn a_vault_holds_one_contract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    let r = deposit(
+        "2026-11-05T02:00:00Z",
+        &v,
+        &sample(),
+        &chaoyang(),
+        &["-l", "v1"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(chaoyang()).unwrap();
+    let other = manifest(
+        tmp.path(),
+        &text.replacen(
+            "id = \"朝医-2026-AC-信息管理办公室-117-5\"",
+            "id = \"HT-2026-088\"",
+            1,
+        ),
+    );
+    let before = ledger_len(&v);
+    let r = deposit(
+        "2026-11-06T02:00:00Z",
+        &v,
+        &sample(),
+        &other,
+        &["-l", "other-v1"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("holds the escrow of contract \"朝医-2026-AC-信息管理办公室-117-5\"")
+            && r.stderr.contains("\"HT-2026-088\"")
+            && r.stderr.contains("--vault"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(ledger_len(&v), before, "nothing deposited");
+    // A manifest without an id cannot slip in either.
+    let none = manifest(
+        tmp.path(),
+        &text.replacen("id = \"朝医-2026-AC-信息管理办公室-117-5\"\n", "", 1),
+    );
+    let r = deposit(
+        "2026-11-06T02:00:00Z",
+        &v,
+        &sample(),
+        &none,
+        &["-l", "none-v1"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // The same contract deposits again, and its id is in the ledger.
+    let r = deposit(
+        "2026-11-07T02:00:00Z",
+        &v,
+        &sample(),
+        &chaoyang(),
+        &["-l", "v2"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = at("2026-11-07T02:00:00Z", &v, &["status", "--format", "json"]);
+    assert_eq!(
+        r.json()["contract"]["id"],
+        "朝医-2026-AC-信息管理办公室-117-5"
+    );
+}
+
+#[test]
+fn questions_must_be_answered_within_three_working_days() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    // Friday 2026-11-20: due Wednesday 2026-11-25.
+    let r = at(
+        "2026-11-20T02:00:00Z",
+        &v,
+        &["question", "预约接口超时如何配置？", "--date", "2026-11-20"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("due 2026-11-25 (3 working days)"),
+        "{}",
+        r.stdout
+    );
+    let r = at(
+        "2026-11-23T02:00:00Z",
+        &v,
+        &["question", "数据库脚本缺少索引？"],
+    );
+    assert_eq!(r.code, 0);
+    let (code, s) = status("2026-11-24T02:00:00Z", &v);
+    assert_eq!(code, 0);
+    assert_eq!(s["answer_deadline"], "3 working days");
+    assert_eq!(s["obligations"][0]["state"], "pending");
+    assert_eq!(s["obligations"][0]["working_days_left"], 1);
+    // An answer refers to a question.
+    let r = at("2026-11-24T02:00:00Z", &v, &["answer", "5"]);
+    assert_eq!(r.code, 2);
+    // The first answered in time, the second late.
+    assert_eq!(at("2026-11-25T02:00:00Z", &v, &["answer", "0"]).code, 0);
+    let (code, s) = status("2026-11-30T02:00:00Z", &v);
+    assert_eq!(code, 1, "the second question is overdue: {s}");
+    assert_eq!(s["obligations"][0]["state"], "satisfied");
+    assert_eq!(s["obligations"][1]["state"], "overdue");
+    assert_eq!(at("2026-12-01T02:00:00Z", &v, &["answer", "1"]).code, 0);
+    // Met late: exit 0 by default, but the breach stays visible and --strict exits 1.
+    let (code, s) = status("2026-12-02T02:00:00Z", &v);
+    assert_eq!(code, 0);
+    let o = &s["obligations"][1];
+    assert_eq!(o["state"], "late");
+    assert_eq!(o["working_days_late"], 3, "due 11/26, answered 12/1: {s}");
+    assert_eq!(s["late"], 1);
+    let r = at("2026-12-02T02:00:00Z", &v, &["status", "--strict"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("LATE"), "{}", r.stdout);
+    let r = at("2026-12-02T02:00:00Z", &v, &["status", "--lang", "zh"]);
+    assert!(r.stdout.contains("迟交"), "{}", r.stdout);
+}
+
+/// A vault whose obligations stand as given, under `root/name`.
+fn vault_with(root: &Path, name: &str, events: &[(&str, &[&str])]) -> PathBuf {
+    let v = root.join(name);
+    for (now, args) in events {
+        let r = at(now, &v, args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    v
+}
+
+#[test]
+fn status_all_lists_every_contract_most_urgent_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("escrow");
+    let now = "2026-11-30T02:00:00Z";
+    // Pending, due 2026-12-08.
+    vault_with(
+        &root,
+        "pacs",
+        &[(now, &["golive", "影像调阅", "--date", "2026-11-24"])],
+    );
+    // Overdue since 2026-11-16.
+    vault_with(
+        &root,
+        "his/main",
+        &[(now, &["golive", "门诊预约改版", "--date", "2026-11-02"])],
+    );
+    // Nothing owed.
+    vault_with(&root, "lis", &[(now, &["init"])]);
+    let r = at(
+        now,
+        &root.join("unused"),
+        &["status", "--all", root.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 1, "an overdue contract exits 1: {}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        lines[1].starts_with("OVERDUE") && lines[1].contains("his"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        lines[2].starts_with("pending") && lines[2].contains("2026-12-08"),
+        "{}",
+        r.stdout
+    );
+    assert!(lines[3].contains("lis"), "{}", r.stdout);
+    let j = at(
+        now,
+        &root.join("unused"),
+        &[
+            "status",
+            "--all",
+            root.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    )
+    .json();
+    assert_eq!(j["document"], "status-all");
+    let c = j["contracts"].as_array().unwrap();
+    assert_eq!(c.len(), 3);
+    assert_eq!(c[0]["state"], "overdue");
+    assert_eq!(c[0]["working_days_late"], 10);
+    assert_eq!(c[1]["next_due"], "2026-12-08");
+    assert_eq!(c[2]["state"], "satisfied");
+    // A damaged vault is named, not skipped, and the others are still listed.
+    let ledger = root.join("pacs/ledger.jsonl");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    std::fs::write(&ledger, &text[..text.len() - 5]).unwrap();
+    let j = at(
+        now,
+        &root.join("unused"),
+        &[
+            "status",
+            "--all",
+            root.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(j.code, 2);
+    let c = j.json()["contracts"].as_array().unwrap().clone();
+    assert_eq!(c.len(), 3);
+    assert!(c[1]["error"].as_str().unwrap().contains("audit"), "{c:?}");
+    let r = at(
+        now,
+        &root.join("unused"),
+        &["status", "--all", "/nonexistent-folder"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a folder"), "{}", r.stderr);
+}
