@@ -158,6 +158,7 @@ pub fn audit(
     let led = ledger::read(&vault.ledger_path())?;
     audit_ledger(&led, expect_head, &mut problems);
     let snapshots = audit_snapshots(vault, &led, &packs, &mut problems)?;
+    audit_calendars(vault, &led, &mut problems);
     audit_leftovers(vault, &mut problems)?;
     if let Some(p) = permissions(vault)? {
         problems.push(p);
@@ -644,6 +645,21 @@ fn object_problems(
 }
 
 /// 4. Temporary files left by interrupted commands.
+/// Every holiday notice the ledger records is there, with the bytes it had.
+fn audit_calendars(vault: &Vault, led: &ledger::Ledger, problems: &mut Vec<VaultProblem>) {
+    for e in led.entries.iter().filter(|e| e.event == "calendar") {
+        if let Err(err) = vault.load_calendar(&e.digest) {
+            problems.push(problem(
+                ProblemLevel::Error,
+                crate::vault::audit_codes::AuditCode::CalendarDamaged,
+                format!("calendars/{}.toml", e.digest),
+                format!("{} ({}): {err}", e.name, ledger::describe(e)),
+                "restore `calendars/` from a backup copy of the vault, or add the notice again with `escrow calendar add FILE`",
+            ));
+        }
+    }
+}
+
 fn audit_leftovers(vault: &Vault, problems: &mut Vec<VaultProblem>) -> Result<(), VaultError> {
     let tmp = vault.tmp_dir();
     let leftovers = std::fs::read_dir(&tmp).map_err(io_err(&tmp))?.count();

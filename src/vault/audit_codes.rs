@@ -80,6 +80,15 @@ finding_codes! {
             ask_en: "Restore the record from a backup copy of the vault, then run `escrow audit` again.",
             ask_zh: "从托管库的备份中恢复该记录，然后再次运行 `escrow audit`。",
         },
+        CalendarDamaged => {
+            code: "calendar-damaged",
+            default: Deny,
+            criterion: "",
+            meaning_en: "A holiday notice added with `escrow calendar add` is missing or no longer matches its recorded SHA-256.",
+            meaning_zh: "用 `escrow calendar add` 加入的节假日安排文件已丢失，或与账本记载的 SHA-256 不符。",
+            ask_en: "Restore `calendars/` from a backup copy of the vault, or add the notice again with `escrow calendar add FILE`, then run `escrow audit` again.",
+            ask_zh: "从托管库的备份中恢复 `calendars/` 文件夹，或用 `escrow calendar add 文件` 重新加入该安排，然后再次运行 `escrow audit`。",
+        },
         LedgerBroken => {
             code: "ledger-broken",
             default: Deny,
