@@ -834,4 +834,93 @@ mod tests {
             s.obligations[0].message
         );
     }
+
+    fn with(mut e: LedgerEntry, f: impl FnOnce(&mut LedgerEntry)) -> LedgerEntry {
+        f(&mut e);
+        e
+    }
+
+    #[test]
+    fn only_passing_or_accepted_deposits_count_and_for_restricts() {
+        let cal = Calendar::cn();
+        let t = Terms::default();
+        let golive = |seq, name, date: &str| ev(seq, "golive", name, date, "2026-11-02T01:00:00Z");
+        let entries = vec![
+            golive(0, "a", "2026-11-02"),
+            golive(1, "b", "2026-11-02"),
+            with(
+                ev(2, "deposit", "broken", "", "2026-11-03T01:00:00Z"),
+                |e| {
+                    e.verdict = "fail".to_owned();
+                },
+            ),
+            with(ev(3, "deposit", "for-a", "", "2026-11-04T01:00:00Z"), |e| {
+                e.verdict = "pass".to_owned();
+                e.answers = vec![0];
+            }),
+        ];
+        let s = status(&entries, &cal, &t, d("2026-11-05"));
+        assert_eq!(s.obligations[0].state, State::Satisfied);
+        assert_eq!(
+            s.obligations[0].satisfied_by.as_ref().unwrap().label,
+            "for-a"
+        );
+        assert_eq!(s.obligations[1].state, State::Pending, "for-a is not for b");
+        assert_eq!(s.obligations[1].failing[0].label, "broken");
+        assert!(!s.deposits[0].counts && s.deposits[0].met.is_empty());
+        // Accepted: the failing deposit counts for b, and for a it came first.
+        let mut accepted = entries.clone();
+        accepted.push(with(
+            ev(4, "accept", "", "2026-11-05", "2026-11-05T01:00:00Z"),
+            |e| {
+                e.target = Some(2);
+                e.reason = "ok".to_owned();
+            },
+        ));
+        let s = status(&accepted, &cal, &t, d("2026-11-05"));
+        assert_eq!(
+            s.obligations[1].satisfied_by.as_ref().unwrap().label,
+            "broken"
+        );
+        assert_eq!(s.deposits[0].met, vec![0, 1]);
+        assert_eq!(s.deposits[0].accepted.as_deref(), Some("ok"));
+        // The acceptance retracted: back to pending.
+        accepted.push(with(
+            ev(5, "retract", "", "2026-11-05", "2026-11-05T01:00:00Z"),
+            |e| {
+                e.target = Some(4);
+                e.reason = "no".to_owned();
+            },
+        ));
+        let s = status(&accepted, &cal, &t, d("2026-11-05"));
+        assert_eq!(s.obligations[1].state, State::Pending);
+        assert_eq!(s.retracted[0].seq, 4);
+        assert_eq!(s.retracted[0].by, 5);
+    }
+
+    #[test]
+    fn questions_are_answered_by_their_own_answers() {
+        let cal = Calendar::cn();
+        let t = Terms::default();
+        let entries = vec![
+            ev(0, "question", "q1", "2026-11-20", "2026-11-20T01:00:00Z"),
+            ev(1, "question", "q2", "2026-11-20", "2026-11-20T01:00:00Z"),
+            with(
+                ev(2, "answer", "", "2026-11-26", "2026-11-26T01:00:00Z"),
+                |e| {
+                    e.target = Some(1);
+                },
+            ),
+        ];
+        let s = status(&entries, &cal, &t, d("2026-11-27"));
+        assert_eq!(s.obligations[0].due.as_deref(), Some("2026-11-25"));
+        assert_eq!(s.obligations[0].state, State::Overdue, "q1 has no answer");
+        assert_eq!(
+            s.obligations[1].state,
+            State::Late,
+            "q2 answered a day late"
+        );
+        assert_eq!(s.obligations[1].working_days_late, Some(1));
+        assert_eq!((s.overdue, s.late), (1, 1));
+    }
 }

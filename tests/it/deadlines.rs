@@ -141,7 +141,11 @@ fn status_tracks_go_lives_payment_and_deposits() {
     assert_eq!(r.code, 0, "late is reported, not overdue: {}", r.stdout);
     assert!(r.stdout.contains("LATE   "), "{}", r.stdout);
     let r = at("2026-10-21T02:00:00Z", &v, &["status", "--strict"]);
-    assert_eq!(r.code, 1, "--strict: a late delivery is a breach: {}", r.stdout);
+    assert_eq!(
+        r.code, 1,
+        "--strict: a late delivery is a breach: {}",
+        r.stdout
+    );
     // Events and deposits share the ledger, and audit still passes.
     let r = at("2026-10-21T02:00:00Z", &v, &["audit"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
