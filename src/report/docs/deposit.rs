@@ -193,6 +193,20 @@ impl Document for DepositDoc {
                 self.reused_objects
             )?,
         }
+        if self.report.verdict == crate::report::Verdict::Fail {
+            match style.lang {
+                Lang::En => writeln!(
+                    out,
+                    "This deposit failed its check: it is kept as evidence, but meets no update or delivery deadline (seq {}). The vendor must deposit a passing delivery, or the hospital may accept this one with `escrow accept {} --reason \"...\"`.",
+                    self.seq, self.seq
+                )?,
+                Lang::Zh => writeln!(
+                    out,
+                    "本次入库未通过检查：已作为证据保存，但不算履行更新或交付期限（账本序号 {}）。须由乙方重新交付并通过检查，或由医院说明理由后接受：`escrow accept {} --reason \"…\"`。",
+                    self.seq, self.seq
+                )?,
+            }
+        }
         writeln!(out, "{}", ledger_head_text(&self.ledger_head, style.lang))?;
         match style.lang {
             Lang::En => writeln!(out, "snapshot {}", self.snapshot),
