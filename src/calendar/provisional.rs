@@ -34,9 +34,9 @@ const MAKEUP_CANDIDATE: u8 = 4;
 const BRIDGE: u8 = 8;
 
 /// How far from a festival's statutory days a make-up Saturday or Sunday can lie, in days.
-/// Notices 2024-2026 put them up to 9 days after the last statutory day (2024-10-12 after
-/// 国庆 10-01..03; 2026-02-28 after 初三 2026-02-19) and up to 8 days before the first
-/// (2023-04-23 before 2023-05-01); 10 leaves a day of margin.
+/// Notices have put them up to 9 days after the last statutory day (2024-10-12 after 国庆
+/// 10-01..03; 2026-02-28 after 初三 2026-02-19) and 8 days before the first (2023-04-23
+/// before 劳动节 2023-05-01); 10 leaves a day of margin.
 const MAKEUP_REACH: i64 = 10;
 
 /// Which of the three calendars a computation uses.

@@ -270,3 +270,35 @@ fn a_notice_contradicting_the_loaded_ones_is_refused() {
     assert!(matches!(e, CalendarError::Data { .. }), "{e}");
     assert!(c.is_working(d("2026-10-10")).unwrap());
 }
+
+/// The statutory days and 补假 computed for 2025 and 2026 are rest days in those years'
+/// notices.
+#[test]
+fn computed_holidays_rest_in_the_2025_2026_notices() {
+    let official = Calendar::cn_official();
+    for year in [2025, 2026] {
+        let computed = official.provisional_holidays(year);
+        assert!(computed.len() >= 14, "{computed:?}");
+        for (day, name) in computed {
+            assert!(!official.is_working(day).unwrap(), "{day} {name}");
+        }
+    }
+}
+
+/// The earliest calendar works wherever the point estimate works, and the point estimate
+/// wherever the latest works: what makes `earliest <= due <= latest`.
+#[test]
+fn the_three_calendars_nest() {
+    let (first, last) = provisional::range();
+    let (mut d, mut differ) = (first, [0, 0]);
+    while d <= last {
+        let e = provisional::is_working(d, Variant::Earliest);
+        let p = provisional::is_working(d, Variant::Point);
+        let l = provisional::is_working(d, Variant::Latest);
+        assert!((!p || e) && (!l || p), "{d}: {e} {p} {l}");
+        differ[0] += u32::from(e != p);
+        differ[1] += u32::from(p != l);
+        d = d.next_day().unwrap();
+    }
+    assert!(differ[0] > 0 && differ[1] > 0);
+}
