@@ -67,21 +67,25 @@ impl Checker<'_> {
         });
     }
 
-    /// A date string value, or a problem.
+    /// A date: a string `"YYYY-MM-DD"` or a TOML local date `YYYY-MM-DD`; else a problem.
     fn date(&mut self, v: &Spanned<DeValue<'_>>, what: &str) -> Option<Date> {
-        let Some(s) = v.get_ref().as_str() else {
-            self.at(
-                &v.span(),
-                format!("{what} must be a date in quotes, e.g. \"2027-01-01\""),
-            );
-            return None;
+        let text = match v.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Datetime(t) if t.time.is_none() && t.offset.is_none() => t.to_string(),
+            _ => {
+                self.at(
+                    &v.span(),
+                    format!("{what} must be a date such as \"2027-01-01\""),
+                );
+                return None;
+            }
         };
-        match parse_date(s) {
+        match parse_date(&text) {
             Ok(d) => Some(d),
             Err(_) => {
                 self.at(
                     &v.span(),
-                    format!("{what} {s:?} is not a date (YYYY-MM-DD)"),
+                    format!("{what} {text:?} is not a date (YYYY-MM-DD)"),
                 );
                 None
             }
@@ -101,7 +105,7 @@ impl Checker<'_> {
         let n = v
             .get_ref()
             .as_integer()
-            .and_then(|i| i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok());
+            .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok());
         if n.is_none() {
             self.at(&v.span(), format!("{what} must be a whole number"));
         }

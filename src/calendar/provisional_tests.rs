@@ -259,6 +259,14 @@ fn syntax_and_missing_keys_are_located() {
         errors[0]
     );
     assert!(validate_file(&dir.path().join("none.toml")).is_err());
+    // TOML dates without quotes are dates too; a number is not.
+    let bare = "schema_version = 1\ncoverage_start = 2027-01-01\ncoverage_end = \"2027-12-31\"\n[[year]]\nyear = 2027\nholidays = [2027-01-01, 20270102]\n";
+    let errors = validate_text("b.toml", bare).unwrap_err();
+    let got: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        ["b.toml:6:25: holidays must be a date such as \"2027-01-01\""]
+    );
 }
 
 #[test]
