@@ -822,7 +822,7 @@ mod tests {
 
     #[test]
     fn beyond_the_calendar_is_unknown() {
-        let cal = Calendar::cn();
+        let cal = Calendar::cn_official();
         let ten = Deadline::WorkingDays(10);
         let entries = vec![ev(0, "golive", "x", "2026-12-28", "2026-12-28T01:00:00Z")];
         let s = status(&entries, &cal, &terms(ten, ten), d("2026-12-29"));

@@ -2,24 +2,33 @@
 //!
 //! The `cn` calendar follows the State Council's yearly holiday notices (国务院办公厅关于部分节假日
 //! 安排的通知): statutory holidays are rest days, and some weekend days are make-up working days
-//! (调休上班). The notices for the covered years are embedded (`cn_workdays.toml`); a date
-//! outside the covered years is unknown, and every computation that needs it refuses with a
-//! message saying which notice to add (`--calendar FILE`), rather than guess Monday to Friday.
+//! (调休上班). The notices for the covered years are embedded (`cn_workdays.toml`), and more can
+//! be added (`--calendar FILE`). Beyond them the schedule is *provisional*: computed from the
+//! statutory holidays of 《全国年节及纪念日放假办法》 (国务院令第795号, in force since 2025-01-01)
+//! with Saturday/Sunday rest and 补假, up to 2100-12-31; `due_range` bounds what the official
+//! notice could still change. `Calendar::cn_official()` refuses instead of estimating: a date
+//! outside its notices is unknown, with a message saying which notice to add.
+
+mod notice;
+mod provisional;
 
 use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 
-use serde::Deserialize;
 use time::{Date, Duration, Month, OffsetDateTime, UtcOffset, Weekday};
+
+pub use notice::{NoticeInfo, validate_file, validate_text};
+use provisional::Variant;
 
 /// The official schedules this build knows.
 const CN_DATA: &str = include_str!("cn_workdays.toml");
 
-/// Why a deadline cannot be computed.
+/// Why a deadline cannot be computed, or a calendar file is not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    /// The `cn` calendar was asked about a day outside the years its holiday notices cover.
+    /// The `cn` calendar was asked about a day before its first notice or past its provisional
+    /// schedule (past its last notice for `cn_official`).
     #[error(
         "{date} is outside the working-day calendar, which covers {start} to {end}; add the State Council's holiday notice for {year} with --calendar FILE (format: see the README), rather than guess"
     )]
@@ -28,14 +37,13 @@ pub enum CalendarError {
         date: Date,
         /// The first covered day.
         start: Date,
-        /// The last covered day.
+        /// The last covered day (official or provisional).
         end: Date,
         /// The year of `date`: the notice to add.
         year: i32,
     },
-    /// A calendar file (`--calendar FILE`) cannot be read, is not valid TOML, or breaks the
-    /// format: wrong `schema_version`, `country` or `weekend`, a bad date, a coverage that
-    /// leaves a gap, a day both holiday and make-up working day.
+    /// A calendar file cannot be read, or its dates contradict the calendar it is added to
+    /// (a day the calendar has as a holiday is the file's make-up working day, or the reverse).
     #[error("{path}: {message}")]
     Data {
         /// The calendar file's path as given (`(built in)` for the embedded data).
@@ -43,6 +51,24 @@ pub enum CalendarError {
         /// What is wrong with it.
         message: String,
     },
+    /// One problem in a calendar file, located: TOML syntax, an unknown key, a wrong
+    /// `schema_version`, `country` or `weekend`, a bad date, a date outside the coverage, a
+    /// make-up working day that is not a Saturday or Sunday, a day both holiday and make-up
+    /// working day.
+    #[error("{path}:{line}:{column}: {message}")]
+    At {
+        /// The calendar file's path as given.
+        path: String,
+        /// The line, from 1.
+        line: usize,
+        /// The column in characters, from 1.
+        column: usize,
+        /// What is wrong there.
+        message: String,
+    },
+    /// Several problems in one calendar file (each an `At`), one per line.
+    #[error("{}", lines(.0))]
+    Invalid(Vec<CalendarError>),
     /// A contract deadline (`update-deadline`, `delivery-deadline`) that does not parse; holds
     /// the text as written.
     #[error(
@@ -52,6 +78,14 @@ pub enum CalendarError {
     /// A date that is not `YYYY-MM-DD` or not a real day; holds the text as written.
     #[error("{0:?} is not a date: write YYYY-MM-DD, e.g. 2026-03-10")]
     Date(String),
+}
+
+fn lines(errors: &[CalendarError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Which days are working days.
@@ -68,46 +102,21 @@ pub enum Kind {
 pub struct Calendar {
     /// Which rule decides the working days.
     pub kind: Kind,
-    /// The first covered day (cn; `Date::MIN` for mon-fri, which covers every day).
+    /// The first day an official notice covers (cn; `Date::MIN` for mon-fri, which covers
+    /// every day).
     pub start: Date,
-    /// The last covered day (cn; `Date::MAX` for mon-fri).
+    /// The last day of the official coverage that runs without a gap from `start` (cn;
+    /// `Date::MAX` for mon-fri). Notices for later years may cover more (`is_provisional`
+    /// tells which days are estimated).
     pub end: Date,
     holidays: HashSet<Date>,
     makeup: HashSet<Date>,
+    /// The days official notices cover: sorted, merged, inclusive ranges.
+    official: Vec<(Date, Date)>,
+    /// Whether days outside `official` are estimated (`cn`) or unknown (`cn_official`).
+    provisional: bool,
     /// The notices loaded, e.g. "国办发明电〔2025〕7号", for reports.
     pub sources: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawData {
-    schema_version: u32,
-    #[serde(default)]
-    country: Option<String>,
-    #[serde(default)]
-    weekend: Option<Vec<String>>,
-    coverage_start: String,
-    coverage_end: String,
-    #[serde(default)]
-    year: Vec<RawYear>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawYear {
-    year: i32,
-    #[serde(default)]
-    source: Option<String>,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    issued: Option<String>,
-    #[serde(default)]
-    url: Option<String>,
-    #[serde(default)]
-    holidays: Vec<String>,
-    #[serde(default)]
-    makeup_workdays: Vec<String>,
 }
 
 /// Parse `YYYY-MM-DD`.
@@ -129,6 +138,10 @@ pub fn cst_date(rfc3339: &str) -> Option<Date> {
     Some(t.to_offset(cst).date())
 }
 
+fn is_weekend(d: Date) -> bool {
+    matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
 impl Calendar {
     /// The Monday-to-Friday calendar.
     pub fn mon_fri() -> Calendar {
@@ -138,139 +151,196 @@ impl Calendar {
             end: Date::MAX,
             holidays: HashSet::new(),
             makeup: HashSet::new(),
+            official: Vec::new(),
+            provisional: false,
             sources: Vec::new(),
         }
     }
 
-    /// The embedded State Council schedules.
-    pub fn cn() -> Calendar {
-        let mut c = Calendar {
+    /// A `cn` calendar with no notice loaded.
+    fn cn_empty(provisional: bool) -> Calendar {
+        Calendar {
             kind: Kind::Cn,
             start: Date::MAX,
             end: Date::MIN,
             holidays: HashSet::new(),
             makeup: HashSet::new(),
+            official: Vec::new(),
+            provisional,
             sources: Vec::new(),
-        };
-        c.add_data("(built in)", CN_DATA)
+        }
+    }
+
+    /// The embedded State Council notices, and the provisional schedule beyond them up to
+    /// `provisional_end()`.
+    pub fn cn() -> Calendar {
+        let mut c = Calendar::cn_empty(true);
+        c.add_text("(built in)", CN_DATA)
             .expect("the embedded calendar data is valid");
         c
     }
 
-    /// The calendar named in a manifest: "cn" or "mon-fri".
+    /// The embedded State Council notices only: a day they do not cover is unknown.
+    pub fn cn_official() -> Calendar {
+        let mut c = Calendar::cn_empty(false);
+        c.add_text("(built in)", CN_DATA)
+            .expect("the embedded calendar data is valid");
+        c
+    }
+
+    /// The calendar named in a manifest: "cn", "cn-official" or "mon-fri".
     pub fn named(name: &str) -> Option<Calendar> {
         match name {
             "cn" => Some(Calendar::cn()),
+            "cn-official" => Some(Calendar::cn_official()),
             "mon-fri" => Some(Calendar::mon_fri()),
             _ => None,
         }
     }
 
-    /// Add a newer notice or a local arrangement from a file in the embedded format. Its
-    /// coverage must join the calendar's (no gap); its dates override nothing silently: a date
-    /// cannot be both a holiday and a make-up working day.
+    /// The last day the provisional schedule covers (2100-12-31), or `None` when days beyond
+    /// the notices are unknown (`cn_official`, and mon-fri, which needs no schedule).
+    pub fn provisional_end(&self) -> Option<Date> {
+        (self.kind == Kind::Cn && self.provisional).then(|| provisional::range().1)
+    }
+
+    /// Add a newer notice or a local arrangement from a file in the embedded format (see
+    /// `validate_file`). The days it covers become official, replacing the provisional
+    /// schedule; a year it skips stays provisional. Its dates override nothing silently: a
+    /// date cannot be both a holiday and a make-up working day.
     pub fn add_file(&mut self, path: &Path) -> Result<(), CalendarError> {
         let text = std::fs::read_to_string(path).map_err(|e| CalendarError::Data {
             path: path.display().to_string(),
             message: format!("cannot read the calendar file: {e}"),
         })?;
-        self.add_data(&path.display().to_string(), &text)
+        self.add_text(&path.display().to_string(), &text)
+            .map(|_| ())
     }
 
-    fn add_data(&mut self, path: &str, text: &str) -> Result<(), CalendarError> {
-        let err = |message: String| CalendarError::Data {
-            path: path.to_owned(),
-            message,
+    /// Add a calendar file's text (e.g. a notice kept in the vault); `name` names it in
+    /// messages. Checked as `validate_text` does: one problem is returned as
+    /// `CalendarError::At`, several as `CalendarError::Invalid`.
+    pub fn add_text(&mut self, name: &str, text: &str) -> Result<NoticeInfo, CalendarError> {
+        let info = match validate_text(name, text) {
+            Ok(info) => info,
+            Err(mut errors) if errors.len() == 1 => return Err(errors.remove(0)),
+            Err(errors) => return Err(CalendarError::Invalid(errors)),
         };
-        let raw: RawData = toml::from_str(text).map_err(|e| err(e.message().to_owned()))?;
-        if raw.schema_version != 1 {
-            return Err(err(format!(
-                "schema_version {} is not supported (1 is)",
-                raw.schema_version
-            )));
+        self.add_info(&info)?;
+        Ok(info)
+    }
+
+    fn add_info(&mut self, info: &NoticeInfo) -> Result<(), CalendarError> {
+        let clash = info
+            .holidays
+            .iter()
+            .find(|d| self.makeup.contains(d))
+            .or_else(|| {
+                info.makeup_workdays
+                    .iter()
+                    .find(|d| self.holidays.contains(d))
+            });
+        if let Some(d) = clash {
+            return Err(CalendarError::Data {
+                path: info.path.clone(),
+                message: format!(
+                    "{d} would be both a holiday and a make-up working day with the notices already loaded"
+                ),
+            });
         }
-        if raw.country.as_deref().is_some_and(|c| c != "CN") {
-            return Err(err("only country = \"CN\" is supported".to_owned()));
-        }
-        if raw
-            .weekend
-            .as_ref()
-            .is_some_and(|w| w != &["Sat".to_owned(), "Sun".to_owned()])
-        {
-            return Err(err(
-                "only weekend = [\"Sat\", \"Sun\"] is supported".to_owned()
-            ));
-        }
-        let date =
-            |s: &str| parse_date(s).map_err(|_| err(format!("{s:?} is not a date (YYYY-MM-DD)")));
-        let start = date(&raw.coverage_start)?;
-        let end = date(&raw.coverage_end)?;
-        if end < start {
-            return Err(err("coverage_end is before coverage_start".to_owned()));
-        }
-        if self.kind == Kind::Cn && self.start <= self.end {
-            let joins = start <= self.end.next_day().unwrap_or(Date::MAX)
-                && end >= self.start.previous_day().unwrap_or(Date::MIN);
-            if !joins {
-                return Err(err(format!(
-                    "its coverage {start} to {end} leaves a gap after the calendar's {} to {}",
-                    self.start, self.end
-                )));
+        self.holidays.extend(info.holidays.iter().copied());
+        self.makeup.extend(info.makeup_workdays.iter().copied());
+        self.sources.extend(info.sources.iter().cloned());
+        self.official.push((info.coverage_start, info.coverage_end));
+        self.official.sort_unstable();
+        let mut merged: Vec<(Date, Date)> = Vec::new();
+        for &(a, b) in &self.official {
+            match merged.last_mut() {
+                Some(last) if a <= last.1.next_day().unwrap_or(Date::MAX) => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
             }
         }
-        for y in &raw.year {
-            for h in &y.holidays {
-                self.holidays.insert(date(h)?);
-            }
-            for m in &y.makeup_workdays {
-                self.makeup.insert(date(m)?);
-            }
-            self.sources.push(
-                y.source
-                    .clone()
-                    .or_else(|| y.title.clone())
-                    .unwrap_or_else(|| format!("{} ({path})", y.year)),
-            );
-            let _ = (&y.issued, &y.url);
-        }
-        if let Some(d) = self.holidays.intersection(&self.makeup).next() {
-            return Err(err(format!(
-                "{d} is both a holiday and a make-up working day"
-            )));
-        }
-        self.start = self.start.min(start);
-        self.end = self.end.max(end);
+        self.official = merged;
+        self.start = self.official[0].0;
+        self.end = self.official[0].1;
         Ok(())
     }
 
-    /// Is `d` a working day? Unknown outside the covered dates (cn).
-    fn is_working(&self, d: Date) -> Result<bool, CalendarError> {
-        if self.kind == Kind::MonFri {
-            return Ok(!matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday));
+    /// Is `d` set by an official notice (inside a notice's coverage, or a day a notice lists)?
+    fn is_official(&self, d: Date) -> bool {
+        self.official.iter().any(|&(a, b)| a <= d && d <= b)
+            || self.holidays.contains(&d)
+            || self.makeup.contains(&d)
+    }
+
+    /// Is `d` estimated, not from an official notice? False for official days, for days the
+    /// calendar does not cover at all (unknown), and always for mon-fri.
+    pub fn is_provisional(&self, d: Date) -> bool {
+        let (a, b) = provisional::range();
+        self.kind == Kind::Cn
+            && self.provisional
+            && a <= d
+            && d <= b
+            && d >= self.start
+            && !self.is_official(d)
+    }
+
+    /// Is some day in (`from`, `to`] provisional? False when `to <= from`.
+    pub fn any_provisional(&self, from: Date, to: Date) -> bool {
+        let mut d = from;
+        while d < to {
+            d = d.next_day().unwrap_or(Date::MAX);
+            if self.is_provisional(d) {
+                return true;
+            }
         }
-        if d < self.start || d > self.end {
-            return Err(CalendarError::Unknown {
-                date: d,
-                start: self.start,
-                end: self.end,
-                year: d.year(),
-            });
+        false
+    }
+
+    /// The statutory holidays and 补假 days computed for `year` (sorted by date, each with its
+    /// festival's Chinese name, e.g. "春节" or "元旦（补假）"), whether or not a notice covers the
+    /// year; empty outside 2025-2100. A day on which two festivals fall (中秋节 on 1-3 October)
+    /// is listed once per festival.
+    pub fn provisional_holidays(&self, year: i32) -> Vec<(Date, &'static str)> {
+        provisional::plan(year).map_or_else(Vec::new, |p| p.holidays.clone())
+    }
+
+    /// Is `d` a working day? Official days follow the notices; provisional days the point
+    /// estimate (statutory holidays, 补假, Saturday/Sunday rest). Unknown before the first
+    /// official day, and past the last official day where no provisional schedule covers it.
+    pub fn is_working(&self, d: Date) -> Result<bool, CalendarError> {
+        self.working(d, Variant::Point)
+    }
+
+    fn working(&self, d: Date, variant: Variant) -> Result<bool, CalendarError> {
+        if self.kind == Kind::MonFri {
+            return Ok(!is_weekend(d));
         }
         if self.makeup.contains(&d) {
             return Ok(true);
         }
-        Ok(!matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
-            && !self.holidays.contains(&d))
+        if self.is_official(d) {
+            return Ok(!is_weekend(d) && !self.holidays.contains(&d));
+        }
+        if self.is_provisional(d) {
+            return Ok(provisional::is_working(d, variant));
+        }
+        Err(CalendarError::Unknown {
+            date: d,
+            start: self.start,
+            end: self.provisional_end().unwrap_or(self.end),
+            year: d.year(),
+        })
     }
 
     /// The due date of "N working days after `from`": `from` itself is not counted; the N-th
     /// working day after it is the due date (inclusive).
-    fn add_working_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+    fn add_working_days(&self, from: Date, n: u32, v: Variant) -> Result<Date, CalendarError> {
         let mut d = from;
         let mut left = n;
         while left > 0 {
             d = d.next_day().unwrap_or(Date::MAX);
-            if self.is_working(d)? {
+            if self.working(d, v)? {
                 left -= 1;
             }
         }
@@ -279,16 +349,17 @@ impl Calendar {
 
     /// The due date of "N calendar days after `from`": `from + N`, rolled forward to the next
     /// working day when that is a rest day.
-    fn add_calendar_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+    fn add_calendar_days(&self, from: Date, n: u32, v: Variant) -> Result<Date, CalendarError> {
         let mut d = from + Duration::days(i64::from(n));
-        while !self.is_working(d)? {
+        while !self.working(d, v)? {
             d = d.next_day().unwrap_or(Date::MAX);
         }
         Ok(d)
     }
 
     /// Working days in (`a`, `b`]: how late something is on `b` when it was due on `a`, or how
-    /// many remain from `a` to a due date `b`. Zero when `b <= a`.
+    /// many remain from `a` to a due date `b`. Zero when `b <= a`. Provisional days count as
+    /// the point estimate has them.
     pub fn working_days_between(&self, a: Date, b: Date) -> Result<u32, CalendarError> {
         let mut n = 0;
         let mut d = a;
@@ -301,12 +372,40 @@ impl Calendar {
         Ok(n)
     }
 
-    /// Apply a contract deadline.
+    /// Apply a contract deadline (the point estimate where provisional days are involved).
     pub fn due(&self, from: Date, deadline: Deadline) -> Result<Date, CalendarError> {
+        self.due_in(from, deadline, Variant::Point)
+    }
+
+    fn due_in(&self, from: Date, deadline: Deadline, v: Variant) -> Result<Date, CalendarError> {
         match deadline {
-            Deadline::WorkingDays(n) => self.add_working_days(from, n),
-            Deadline::CalendarDays(n) => self.add_calendar_days(from, n),
+            Deadline::WorkingDays(n) => self.add_working_days(from, n, v),
+            Deadline::CalendarDays(n) => self.add_calendar_days(from, n, v),
         }
+    }
+
+    /// The earliest and latest due date the official notice could produce: `(due, due)` when
+    /// no provisional day is involved, and always `earliest <= due(..) <= latest`.
+    ///
+    /// Official days count as their notices say. Provisional days count in two extreme
+    /// calendars built from how notices rearrange days (observed in the notices for
+    /// 2019-2026):
+    /// - *earliest* (most working days): only the statutory holidays rest; every Saturday and
+    ///   Sunday within 10 days of a festival's statutory days works (make-up days lay up to
+    ///   9 days from them: 2024-10-12, 2026-02-28); 补假 days work too, since the notice
+    ///   chooses which weekday compensates.
+    /// - *latest* (fewest working days): the point estimate's rest days, no make-up day, and
+    ///   each festival's rest run stretched on both sides by weekdays up to the longest block
+    ///   notices give it: 春节 and 国庆节 9 days (8 is usual; 9 when 中秋 or two 补假 join),
+    ///   劳动节 5, 元旦, 清明节, 端午节 and 中秋节 3.
+    ///
+    /// A notice whose working days lie between the two (every day working in the earliest
+    /// that rests in it, every day resting in the latest that works in it) gives a due date
+    /// inside the range, since more working days never make a deadline later.
+    pub fn due_range(&self, from: Date, deadline: Deadline) -> Result<(Date, Date), CalendarError> {
+        let earliest = self.due_in(from, deadline, Variant::Earliest)?;
+        let latest = self.due_in(from, deadline, Variant::Latest)?;
+        Ok((earliest, latest))
     }
 }
 
@@ -365,7 +464,7 @@ mod tests {
     fn issue_example_national_day() {
         let c = Calendar::cn();
         assert_eq!(
-            c.add_working_days(d("2026-09-30"), 10).unwrap(),
+            c.due(d("2026-09-30"), Deadline::WorkingDays(10)).unwrap(),
             d("2026-10-20")
         );
     }
@@ -375,46 +474,46 @@ mod tests {
         let c = Calendar::cn();
         // Spring Festival 2026 (2/15-2/23 off; Sat 2/14 and Sat 2/28 make-up working days).
         assert_eq!(
-            c.add_working_days(d("2026-02-13"), 1).unwrap(),
+            c.due(d("2026-02-13"), Deadline::WorkingDays(1)).unwrap(),
             d("2026-02-14")
         );
         assert_eq!(
-            c.add_working_days(d("2026-02-14"), 1).unwrap(),
+            c.due(d("2026-02-14"), Deadline::WorkingDays(1)).unwrap(),
             d("2026-02-24")
         );
         assert_eq!(
-            c.add_working_days(d("2026-02-24"), 4).unwrap(),
+            c.due(d("2026-02-24"), Deadline::WorkingDays(4)).unwrap(),
             d("2026-02-28")
         );
         // A make-up Sunday: 2025-09-28 works (National Day 2025).
         assert!(c.is_working(d("2025-09-28")).unwrap());
         assert_eq!(
-            c.add_working_days(d("2025-09-26"), 1).unwrap(),
+            c.due(d("2025-09-26"), Deadline::WorkingDays(1)).unwrap(),
             d("2025-09-28")
         );
         // Trigger on a holiday: counting starts the next day.
         assert_eq!(
-            c.add_working_days(d("2025-10-03"), 1).unwrap(),
+            c.due(d("2025-10-03"), Deadline::WorkingDays(1)).unwrap(),
             d("2025-10-09")
         );
         // Across a year boundary: 2025-12-31 (Wed) + 3 → 1/1-1/3 off, Sun 1/4 works.
         assert_eq!(
-            c.add_working_days(d("2025-12-31"), 1).unwrap(),
+            c.due(d("2025-12-31"), Deadline::WorkingDays(1)).unwrap(),
             d("2026-01-04")
         );
         assert_eq!(
-            c.add_working_days(d("2025-12-31"), 3).unwrap(),
+            c.due(d("2025-12-31"), Deadline::WorkingDays(3)).unwrap(),
             d("2026-01-06")
         );
         // 2024-02-09 (除夕, Fri) is a working day.
         assert!(c.is_working(d("2024-02-09")).unwrap());
         // Calendar days roll forward past rest days: 2026-09-16 + 15 = 10/1 (holiday) → 10/8.
         assert_eq!(
-            c.add_calendar_days(d("2026-09-16"), 15).unwrap(),
+            c.due(d("2026-09-16"), Deadline::CalendarDays(15)).unwrap(),
             d("2026-10-08")
         );
         assert_eq!(
-            c.add_calendar_days(d("2026-03-02"), 3).unwrap(),
+            c.due(d("2026-03-02"), Deadline::CalendarDays(3)).unwrap(),
             d("2026-03-05")
         );
         // Working days between.
@@ -431,21 +530,31 @@ mod tests {
     }
 
     #[test]
-    fn beyond_the_data_is_refused() {
-        let c = Calendar::cn();
-        let e = c.add_working_days(d("2026-12-28"), 10).unwrap_err();
+    fn beyond_the_data_is_refused_by_cn_official() {
+        let c = Calendar::cn_official();
+        assert_eq!(c.provisional_end(), None);
+        let e = c
+            .due(d("2026-12-28"), Deadline::WorkingDays(10))
+            .unwrap_err();
         assert!(
             matches!(e, CalendarError::Unknown { year: 2027, .. }),
             "{e}"
         );
         assert!(e.to_string().contains("--calendar FILE"));
         assert!(c.is_working(d("2023-12-29")).is_err());
+        assert!(!c.is_provisional(d("2027-01-04")));
+        // cn estimates instead, but still refuses before the first notice and past 2100.
+        let p = Calendar::cn();
+        assert!(p.is_working(d("2023-12-29")).is_err());
+        assert!(p.is_working(d("2101-01-03")).is_err());
+        assert!(p.is_working(d("2100-12-31")).unwrap());
         // Monday to Friday needs no data.
         let m = Calendar::mon_fri();
         assert_eq!(
-            m.add_working_days(d("2030-01-04"), 1).unwrap(),
+            m.due(d("2030-01-04"), Deadline::WorkingDays(1)).unwrap(),
             d("2030-01-07")
         );
+        assert!(!m.is_provisional(d("2030-01-04")));
     }
 
     #[test]
@@ -457,22 +566,32 @@ mod tests {
             "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2027-12-31\"\n[[year]]\nyear = 2027\nholidays = [\"2027-01-01\"]\nmakeup_workdays = [\"2027-01-09\"]\n",
         )
         .unwrap();
+        assert!(c.is_provisional(d("2027-01-09")));
         c.add_file(&tmp).unwrap();
         std::fs::remove_file(&tmp).unwrap();
+        assert!(!c.is_provisional(d("2027-01-09")));
+        assert!(c.any_provisional(d("2027-12-30"), d("2028-01-02")));
+        assert!(!c.any_provisional(d("2026-12-30"), d("2027-12-31")));
         assert!(!c.is_working(d("2027-01-01")).unwrap());
         assert!(c.is_working(d("2027-01-09")).unwrap());
         assert_eq!(
-            c.add_working_days(d("2026-12-31"), 1).unwrap(),
+            c.due(d("2026-12-31"), Deadline::WorkingDays(1)).unwrap(),
             d("2027-01-04")
         );
-        let gap =
-            "schema_version = 1\ncoverage_start = \"2029-01-01\"\ncoverage_end = \"2029-12-31\"\n";
-        assert!(
-            c.add_data("gap.toml", gap)
-                .unwrap_err()
-                .to_string()
-                .contains("gap")
-        );
+        // A notice for 2029 with 2028 missing: 2029 official, 2028 still provisional.
+        assert!(c.is_provisional(d("2028-06-01")));
+        let later = "schema_version = 1\ncoverage_start = \"2029-01-01\"\ncoverage_end = \"2029-12-31\"\n[[year]]\nyear = 2029\nmakeup_workdays = [\"2028-12-30\"]\n";
+        c.add_text("2029.toml", later).unwrap();
+        assert!(c.is_provisional(d("2028-06-01")));
+        assert!(!c.is_provisional(d("2029-06-01")));
+        // Official 2029: no holiday listed, so 元旦 2029-01-01 (Mon) works; a make-up Saturday in
+        // December of the year before counts too.
+        assert!(c.is_working(d("2029-01-01")).unwrap());
+        assert!(c.is_working(d("2028-12-30")).unwrap());
+        assert!(!c.is_provisional(d("2028-12-30")));
+        assert!(!c.is_working(d("2028-12-31")).unwrap());
+        assert_eq!(c.end, d("2027-12-31"));
+        assert_eq!(c.start, d("2024-01-01"));
     }
 
     #[test]
@@ -504,3 +623,6 @@ mod tests {
         assert_eq!(cst_date("2026-03-10T15:59:59Z"), Some(d("2026-03-10")));
     }
 }
+
+#[cfg(test)]
+mod provisional_tests;
