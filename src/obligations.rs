@@ -670,22 +670,6 @@ fn past_due(
     }
 }
 
-/// Until the provisional calendar lands: the calendar's provisional questions.
-trait ProvisionalExt {
-    fn any_provisional(&self, from: Date, to: Date) -> bool;
-    fn due_range(&self, from: Date, deadline: Deadline) -> Result<(Date, Date), CalendarError>;
-}
-
-impl ProvisionalExt for Calendar {
-    fn any_provisional(&self, _from: Date, _to: Date) -> bool {
-        false
-    }
-    fn due_range(&self, from: Date, deadline: Deadline) -> Result<(Date, Date), CalendarError> {
-        let d = self.due(from, deadline)?;
-        Ok((d, d))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

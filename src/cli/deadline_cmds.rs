@@ -23,8 +23,12 @@ pub struct CalendarArgs {
     #[arg(long = "calendar", value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Count Monday to Friday instead of the State Council schedule.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "official_only")]
     mon_fri: bool,
+    /// Only the published State Council notices: refuse dates beyond them instead of
+    /// computing provisional ones from the statutory holidays.
+    #[arg(long)]
+    official_only: bool,
 }
 
 impl CalendarArgs {
@@ -32,6 +36,7 @@ impl CalendarArgs {
         CalendarArgs {
             files: Vec::new(),
             mon_fri: false,
+            official_only: false,
         }
     }
 
@@ -40,6 +45,8 @@ impl CalendarArgs {
     fn build(&self, named: Option<&str>, vault: Option<&Vault>) -> Result<Calendar> {
         let mut cal = if self.mon_fri {
             Calendar::mon_fri()
+        } else if self.official_only {
+            Calendar::cn_official()
         } else {
             match named {
                 Some(n) => Calendar::named(n).with_context(|| format!("unknown calendar {n:?}"))?,
@@ -117,7 +124,18 @@ pub fn deadline(args: &DeadlineArgs) -> Result<u8> {
         (None, None) => bail!("give --working-days N or --days N"),
     };
     let due = cal.due(from, deadline)?;
-    args.out.emit(&DeadlineDoc::new(from, deadline, due))?;
+    let range = if cal.any_provisional(from, due) {
+        Some(cal.due_range(from, deadline)?)
+    } else {
+        None
+    };
+    let doc = DeadlineDoc::new(from, deadline, due, range);
+    args.out.emit(&doc)?;
+    if args.out.format == super::Format::Human
+        && let Some(note) = doc.provisional_note(args.out.lang.resolve())
+    {
+        eprintln!("{note}");
+    }
     Ok(EXIT_PASS)
 }
 
@@ -405,10 +423,12 @@ fn record(vault: &VaultArg, ev: &Record<'_>, out: &OutputArgs) -> Result<u8> {
                 .due(day, deadline)
                 .map(|d| d.to_string())
                 .map_err(|err| err.to_string());
-            let provisional = cal
+            let range = cal
                 .due(day, deadline)
-                .is_ok_and(|d| cal.any_provisional(day, d));
-            EventDoc::new(&e, &head, &deadline.to_string(), due).provisional(provisional)
+                .ok()
+                .filter(|d| cal.any_provisional(day, *d))
+                .and_then(|_| cal.due_range(day, deadline).ok());
+            EventDoc::new(&e, &head, &deadline.to_string(), due).provisional(range)
         }
         None => EventDoc::new(&e, &head, "", Err(String::new())),
     };
@@ -694,32 +714,29 @@ fn calendar_add(args: &CalendarAddArgs) -> Result<u8> {
     Ok(EXIT_PASS)
 }
 
-/// Check a notice against the built-in calendar; its description for the ledger.
+/// Check a notice on its own (every problem, with FILE:LINE:COL) and against the built-in
+/// calendar (a day the official data says otherwise); its description for the ledger.
 fn validate_notice(path: &Path, text: &str) -> Result<String> {
+    let name = path.display().to_string();
+    let info = match escrow::calendar::validate_text(&name, text) {
+        Ok(info) => info,
+        Err(problems) => {
+            let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            bail!(
+                "{}\n{name}: {} problem(s) in the holiday notice; fix them and run again (the format is in the README, \"Contract deadlines\")",
+                lines.join("\n"),
+                lines.len()
+            );
+        }
+    };
     let mut cal = Calendar::cn();
-    cal.add_text(&path.display().to_string(), text)?;
-    Ok(cal
-        .sources
-        .last()
-        .cloned()
-        .unwrap_or_else(|| path.display().to_string()))
-}
-
-/// Until the calendar offers them: reading a notice from text, and provisional days.
-trait CalendarShim {
-    fn add_text(&mut self, name: &str, text: &str) -> Result<()>;
-    fn any_provisional(&self, from: time::Date, to: time::Date) -> bool;
-}
-
-impl CalendarShim for Calendar {
-    fn add_text(&mut self, name: &str, text: &str) -> Result<()> {
-        let dir = tempfile::tempdir()?;
-        let p = dir.path().join("notice.toml");
-        std::fs::write(&p, text)?;
-        self.add_file(&p).with_context(|| name.to_owned())?;
-        Ok(())
-    }
-    fn any_provisional(&self, _from: time::Date, _to: time::Date) -> bool {
-        false
-    }
+    cal.add_text(&name, text)?;
+    let years: Vec<String> = info.years.iter().map(ToString::to_string).collect();
+    Ok(format!(
+        "{} ({} to {}; years {})",
+        info.sources.join(", "),
+        info.coverage_start,
+        info.coverage_end,
+        years.join(", ")
+    ))
 }

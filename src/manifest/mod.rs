@@ -315,7 +315,7 @@ impl Validator<'_> {
             self.problem(
                 cal.span(),
                 format!(
-                    "calendar {:?} must be \"cn\" (State Council schedule) or \"mon-fri\"",
+                    "calendar {:?} must be \"cn\" (State Council schedule, provisional beyond its notices), \"cn-official\" (the notices only: dates beyond them are unknown) or \"mon-fri\"",
                     cal.get_ref()
                 ),
             );

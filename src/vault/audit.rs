@@ -644,7 +644,6 @@ fn object_problems(
     out
 }
 
-/// 4. Temporary files left by interrupted commands.
 /// Every holiday notice the ledger records is there, with the bytes it had.
 fn audit_calendars(vault: &Vault, led: &ledger::Ledger, problems: &mut Vec<VaultProblem>) {
     for e in led.entries.iter().filter(|e| e.event == "calendar") {
@@ -660,6 +659,7 @@ fn audit_calendars(vault: &Vault, led: &ledger::Ledger, problems: &mut Vec<Vault
     }
 }
 
+/// 4. Temporary files left by interrupted commands.
 fn audit_leftovers(vault: &Vault, problems: &mut Vec<VaultProblem>) -> Result<(), VaultError> {
     let tmp = vault.tmp_dir();
     let leftovers = std::fs::read_dir(&tmp).map_err(io_err(&tmp))?.count();

@@ -34,8 +34,45 @@ fn deadline_command() {
         "--mon-fri",
     ]);
     assert_eq!(r.stdout, "2026-10-14\n");
-    // Beyond the data: refused, not guessed.
+    // Beyond the notices: provisional, from the statutory holidays, and said so with the
+    // range the official notice could move it to.
     let r = due(&["deadline", "--from", "2026-12-28", "--working-days", "10"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "2027-01-12\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("2027-01-12 is provisional"),
+        "{}",
+        r.stderr
+    );
+    let j = due(&[
+        "deadline",
+        "--from",
+        "2026-12-28",
+        "--working-days",
+        "10",
+        "--format",
+        "json",
+    ])
+    .json();
+    assert_eq!(j["provisional"], true);
+    let (a, b) = (
+        j["due_range"][0].as_str().unwrap(),
+        j["due_range"][1].as_str().unwrap(),
+    );
+    assert!(a <= "2027-01-12" && "2027-01-12" <= b, "{j}");
+    // With --official-only: refused, not guessed.
+    let r = due(&[
+        "deadline",
+        "--from",
+        "2026-12-28",
+        "--working-days",
+        "10",
+        "--official-only",
+    ]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
@@ -59,8 +96,10 @@ fn deadline_command() {
         "10",
         "--calendar",
         f.to_str().unwrap(),
+        "--official-only",
     ]);
     assert_eq!(r.stdout, "2027-01-12\n", "{}", r.stderr);
+    assert!(!r.stderr.contains("provisional"), "{}", r.stderr);
     let r = due(&["deadline", "--from", "2026-02-30", "--working-days", "1"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a date"), "{}", r.stderr);
@@ -200,7 +239,7 @@ fn deadlines_come_from_the_manifest() {
 }
 
 #[test]
-fn beyond_the_calendar_status_says_unknown_and_exits_2() {
+fn beyond_the_notices_status_is_provisional_not_unknown() {
     let tmp = tempfile::tempdir().unwrap();
     let v = tmp.path().join("vault");
     at(
@@ -209,9 +248,9 @@ fn beyond_the_calendar_status_says_unknown_and_exits_2() {
         &["golive", "x", "--date", "2026-12-28"],
     );
     let r = at("2026-12-29T02:00:00Z", &v, &["status"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
-        r.stdout.contains("unknown") && r.stdout.contains("2027"),
+        r.stdout.contains("pending") && r.stdout.contains("provisional"),
         "{}",
         r.stdout
     );

@@ -491,3 +491,105 @@ fn status_all_lists_every_contract_most_urgent_first() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a folder"), "{}", r.stderr);
 }
+
+#[test]
+fn year_end_dates_are_provisional_until_the_notice_is_added() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    let now = "2026-12-28T02:00:00Z";
+    let r = at(now, &v, &["golive", "自助结算", "--date", "2026-12-24"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("due 2027-01-08") && r.stdout.contains("provisional"),
+        "{}",
+        r.stdout
+    );
+    let r = at(now, &v, &["golive", "门诊", "--date", "2026-12-14"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The whole status works, the year-end obligation marked provisional with its range.
+    let (code, s) = status(now, &v);
+    assert_eq!(code, 0, "{s}");
+    let o = &s["obligations"][1];
+    assert_eq!(o["trigger"], "自助结算");
+    assert_eq!(
+        (&o["state"], &o["due"]),
+        (&"pending".into(), &"2027-01-08".into())
+    );
+    assert_eq!(o["provisional"], true);
+    let (a, b) = (
+        o["due_range"][0].as_str().unwrap(),
+        o["due_range"][1].as_str().unwrap(),
+    );
+    assert!(a <= "2027-01-08" && "2027-01-08" <= b, "{o}");
+    assert_eq!(s["obligations"][0]["provisional"], false);
+    assert_eq!(s["provisional"], 1);
+    let r = at(now, &v, &["status", "--lang", "zh"]);
+    assert!(
+        r.stdout.contains("暂定") && r.stdout.contains("2027-01-08*"),
+        "{}",
+        r.stdout
+    );
+    // Refusing estimates: that one obligation is unknown, and the status still stands.
+    let r = at(now, &v, &["status", "--official-only", "--format", "json"]);
+    assert_eq!(r.code, 0, "one unknown date never fails the whole status");
+    let s = r.json();
+    assert_eq!(
+        (s["unknown"].as_u64(), s["pending"].as_u64()),
+        (Some(1), Some(1))
+    );
+
+    // A notice with a mistake is refused with its line and column; nothing is stored.
+    let bad = tmp.path().join("2027-bad.toml");
+    std::fs::write(
+        &bad,
+        "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2027-12-31\"\n[[year]]\nyear = 2027\nholidays = [\"2027-01-01\", \"2027-02-30\"]\nmakeup_workdays = [\"2027-01-04\"]\n",
+    )
+    .unwrap();
+    let before = ledger_len(&v);
+    let r = at(now, &v, &["calendar", "add", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("2027-bad.toml:6:"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("2027-bad.toml:7:"),
+        "every problem: {}",
+        r.stderr
+    );
+    assert_eq!(ledger_len(&v), before);
+    assert!(!v.join("calendars").exists());
+
+    // The notice (here a test notice: 1/1 off, Saturday 1/2 a make-up working day) replaces
+    // the provisional dates, for every later status on the vault.
+    let good = tmp.path().join("2027.toml");
+    std::fs::write(
+        &good,
+        "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2027-12-31\"\n[[year]]\nyear = 2027\nsource = \"test notice\"\nholidays = [\"2027-01-01\"]\nmakeup_workdays = [\"2027-01-02\"]\n",
+    )
+    .unwrap();
+    let r = at(now, &v, &["calendar", "add", good.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, s) = status(now, &v);
+    assert_eq!(code, 0);
+    let o = &s["obligations"][1];
+    assert_eq!(
+        (&o["due"], &o["provisional"]),
+        (&"2027-01-07".into(), &false.into()),
+        "{o}"
+    );
+    assert_eq!(at(now, &v, &["audit"]).code, 0);
+    // The stored notice is guarded like everything else in the vault.
+    let stored = std::fs::read_dir(v.join("calendars"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut perm = std::fs::metadata(&stored).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(&stored, perm).unwrap();
+    std::fs::write(&stored, "schema_version = 1\n").unwrap();
+    let r = at(now, &v, &["audit", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("calendar-damaged"), "{}", r.stdout);
+    assert_eq!(at(now, &v, &["status"]).code, 2);
+}

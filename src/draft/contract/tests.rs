@@ -493,7 +493,7 @@ fn contract_values_are_checked_as_the_manifest_checks_them() {
         p,
         [
             "3:19: \"ten days\" is not a deadline: write e.g. \"10 working days\", \"10个工作日\", \"15 days\" or \"15天\"",
-            "4:12: calendar \"moon\" must be \"cn\" (State Council schedule) or \"mon-fri\"",
+            "4:12: calendar \"moon\" must be \"cn\" (State Council schedule, provisional beyond its notices), \"cn-official\" (the notices only: dates beyond them are unknown) or \"mon-fri\"",
             "5:6: `id` must be text in quotes, e.g. id = \"…\"",
         ]
     );

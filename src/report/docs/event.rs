@@ -55,6 +55,9 @@ pub struct EventDoc {
     /// notice.
     #[serde(default)]
     pub provisional: bool,
+    /// Provisional: `[earliest, latest]` due date the official notice could give.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_range: Option<(String, String)>,
     /// `answer`, `accept`, `retract`: the ledger position of the entry it refers to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<u64>,
@@ -89,16 +92,19 @@ impl EventDoc {
             due,
             due_error,
             provisional: false,
+            due_range: None,
             target: entry.target,
             reason: entry.reason.clone(),
             ledger_head: ledger_head.to_owned(),
         }
     }
 
-    /// Mark the due date provisional.
+    /// Mark the due date provisional, with the range (earliest, latest) the official notice
+    /// could move it to.
     #[must_use]
-    pub fn provisional(mut self, provisional: bool) -> EventDoc {
-        self.provisional = provisional;
+    pub fn provisional(mut self, range: Option<(time::Date, time::Date)>) -> EventDoc {
+        self.provisional = range.is_some();
+        self.due_range = range.map(|(a, b)| (a.to_string(), b.to_string()));
         self
     }
 
@@ -152,13 +158,16 @@ impl Document for EventDoc {
             writeln!(out, "{}", self.other_line(style.lang))?;
             return writeln!(out, "{}", ledger_head_text(&self.ledger_head, style.lang));
         }
-        let (mark_en, mark_zh) = if self.provisional {
-            (
-                " [provisional: that year's holiday notice is not out yet]",
-                "〔暂定：该年度国务院节假日安排尚未发布〕",
-            )
-        } else {
-            ("", "")
+        let (mark_en, mark_zh) = match &self.due_range {
+            Some((a, b)) => (
+                format!(
+                    " [provisional: that year's holiday notice is not out yet; the official due date may be {a} to {b}]"
+                ),
+                format!(
+                    "〔暂定：该年度国务院节假日安排尚未发布；正式截止日可能在 {a} 至 {b} 之间〕"
+                ),
+            ),
+            None => (String::new(), String::new()),
         };
         match style.lang {
             Lang::En => {
