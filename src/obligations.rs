@@ -121,6 +121,8 @@ pub struct DepositLine {
     pub verdict: String,
     /// Failing, but accepted by the hospital: the reason recorded with `escrow accept`.
     pub accepted: Option<String>,
+    /// The seq of that `accept` entry.
+    pub accepted_by: Option<u64>,
     /// Whether it counts for obligations (passed, or accepted).
     pub counts: bool,
     /// The go-lives it was deposited for (`deposit --for`), by name.
@@ -140,6 +142,8 @@ pub struct Retraction {
     pub seq: u64,
     /// Its event: "golive", "payment", "question", "answer", "accept" or "calendar".
     pub event: String,
+    /// `answer`, `accept`: the seq of the entry it referred to.
+    pub target: Option<u64>,
     /// What it said: the go-live's name, the question, the payment's note.
     pub name: String,
     /// The day it gave (YYYY-MM-DD).
@@ -206,7 +210,7 @@ struct Trigger {
 struct Book<'a> {
     entries: &'a [LedgerEntry],
     retracted: HashMap<u64, &'a LedgerEntry>,
-    accepted: HashMap<u64, String>,
+    accepted: HashMap<u64, (String, u64)>,
 }
 
 impl<'a> Book<'a> {
@@ -219,7 +223,7 @@ impl<'a> Book<'a> {
         let accepted = entries
             .iter()
             .filter(|e| e.event == "accept" && !retracted.contains_key(&e.seq))
-            .filter_map(|e| e.target.map(|t| (t, e.reason.clone())))
+            .filter_map(|e| e.target.map(|t| (t, (e.reason.clone(), e.seq))))
             .collect();
         Book {
             entries,
@@ -320,6 +324,7 @@ impl Book<'_> {
                 Some(Retraction {
                     seq: e.seq,
                     event: e.event.clone(),
+                    target: e.target,
                     name: e.name.clone(),
                     date: e.date.clone(),
                     by: by.seq,
@@ -418,7 +423,8 @@ fn deposit_lines(book: &Book<'_>, deps: &[Dep], obligations: &[Obligation]) -> V
                 label: e.label.clone(),
                 date: d.map(|d| d.r.date.clone()).unwrap_or_default(),
                 verdict: e.verdict.clone(),
-                accepted: book.accepted.get(&e.seq).cloned(),
+                accepted: book.accepted.get(&e.seq).map(|(r, _)| r.clone()),
+                accepted_by: book.accepted.get(&e.seq).map(|(_, s)| *s),
                 counts: d.is_some_and(|d| d.counts),
                 for_golives: e
                     .answers
@@ -601,17 +607,24 @@ fn note_failing(o: &mut Obligation) {
     if o.failing.is_empty() || o.state == State::Satisfied {
         return;
     }
-    let labels: Vec<&str> = o.failing.iter().map(|d| d.label.as_str()).collect();
-    let seqs: Vec<String> = o.failing.iter().map(|d| d.seq.to_string()).collect();
+    let named: Vec<String> = o
+        .failing
+        .iter()
+        .map(|d| format!("{} (seq {})", d.label, d.seq))
+        .collect();
+    let named_zh: Vec<String> = o
+        .failing
+        .iter()
+        .map(|d| format!("{}（序号 {}）", d.label, d.seq))
+        .collect();
+    let last = o.failing.last().map_or(0, |d| d.seq);
     o.message.push_str(&format!(
-        "; deposit(s) {} failed their check and do not count (the vendor must deposit a passing update, or the hospital may accept one: escrow accept {} --reason \"...\")",
-        labels.join(", "),
-        seqs[0]
+        "; deposit {} failed its check and does not count (the vendor must deposit a passing update, or the hospital may accept it: escrow accept {last} --reason \"...\")",
+        named.join(", ")
     ));
     o.message_zh.push_str(&format!(
-        "；入库 {} 未通过检查，不算履行（须由乙方重新交付并通过检查，或由医院说明理由后接受：escrow accept {} --reason \"…\"）",
-        labels.join("、"),
-        seqs[0]
+        "；入库 {}未通过检查，不算履行（须由乙方重新交付并通过检查，或由医院说明理由后接受：escrow accept {last} --reason \"…\"）",
+        named_zh.join("、")
     ));
 }
 
@@ -640,18 +653,21 @@ fn past_due(
 ) {
     let late_dep = deps.iter().find(|d| d.counts && d.date > due);
     let until = late_dep.map_or(today, |d| d.date);
-    if cal.any_provisional(due, until) {
-        o.provisional = true;
-    }
+    // The due date is official; only the count of days late may rest on provisional days.
+    let (est_en, est_zh) = if cal.any_provisional(due, until) {
+        (" (counted with provisional dates)", "（按暂定日期计算）")
+    } else {
+        ("", "")
+    };
     let late = cal.working_days_between(due, until).ok();
     o.working_days_late = late;
     let days_en = late.map_or_else(
         || "working days late: unknown beyond the calendar".to_owned(),
-        |n| format!("{n} working days late"),
+        |n| format!("{n} working days late{est_en}"),
     );
     let days_zh = late.map_or_else(
         || "超期的工作日数超出日历范围，无法计算".to_owned(),
-        |n| format!("晚了 {n} 个工作日"),
+        |n| format!("晚了 {n} 个工作日{est_zh}"),
     );
     if let Some(d) = late_dep {
         o.state = State::Late;
@@ -661,12 +677,19 @@ fn past_due(
         o.delivered_late = Some(d.r.clone());
     } else {
         o.state = State::Overdue;
-        o.message = format!("{}: OVERDUE since {due}, {days_en}", what.en);
+        let (none_en, none_zh) = if o.kind == "answer" {
+            ("no answer yet", "至今未答复")
+        } else if deps.iter().any(|d| !d.counts) {
+            ("no passing delivery yet", "至今没有通过检查的交付")
+        } else {
+            ("nothing delivered yet", "至今未交付")
+        };
+        o.message = format!("{}: OVERDUE since {due}, {none_en}, {days_en}", what.en);
         let overdue_zh = late.map_or_else(
             || "已逾期（超期的工作日数超出日历范围，无法计算）".to_owned(),
-            |n| format!("已逾期 {n} 个工作日"),
+            |n| format!("已逾期 {n} 个工作日{est_zh}"),
         );
-        o.message_zh = format!("{}：截止日 {due}，至今未交付，{overdue_zh}", what.zh);
+        o.message_zh = format!("{}：截止日 {due}，{none_zh}，{overdue_zh}", what.zh);
     }
 }
 

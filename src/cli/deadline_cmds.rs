@@ -111,12 +111,21 @@ pub struct DeadlineArgs {
     days: Option<u32>,
     #[command(flatten)]
     calendar: CalendarArgs,
+    /// Also count with the holiday notices added to this vault, when it exists.
+    #[command(flatten)]
+    vault: VaultArg,
     #[command(flatten)]
     out: OutputArgs,
 }
 
 pub fn deadline(args: &DeadlineArgs) -> Result<u8> {
-    let cal = args.calendar.build(None, None)?;
+    let path = args.vault.path();
+    let vault = if Vault::exists(&path) {
+        Some(Vault::open(&path)?)
+    } else {
+        None
+    };
+    let cal = args.calendar.build(None, vault.as_ref())?;
     let from = parse_date(&args.from)?;
     let deadline = match (args.working_days, args.days) {
         (Some(n), _) => Deadline::WorkingDays(n),
@@ -408,7 +417,7 @@ fn record(vault: &VaultArg, ev: &Record<'_>, out: &OutputArgs) -> Result<u8> {
         &v,
         entry,
         lock::default_wait(super::env_lock_wait().as_deref()),
-        |led| check_target(led, kind, ev.target),
+        |led| check_event(led, kind, ev.name, ev.target, ev.date.yes),
     )?;
     let (cal, terms, _) = deadlines(&v, None, &CalendarArgs::none())?;
     let deadline = match kind {
@@ -436,50 +445,115 @@ fn record(vault: &VaultArg, ev: &Record<'_>, out: &OutputArgs) -> Result<u8> {
     Ok(EXIT_PASS)
 }
 
-/// What an `answer` or `accept` refers to must exist, be of the right kind, and not be
-/// withdrawn.
-fn check_target(led: &ledger::Ledger, event: &str, target: Option<u64>) -> Result<(), VaultError> {
-    let (Some(t), want) = (
+/// No entry at `seq`: what to say.
+fn no_entry(led: &ledger::Ledger, seq: u64) -> VaultError {
+    let range = match led.entries.len() {
+        0 => "the ledger is empty / 账本为空".to_owned(),
+        n => format!("seqs run from 0 to {} / 序号为 0 至 {}", n - 1, n - 1),
+    };
+    VaultError::Invalid {
+        message: format!(
+            "there is no ledger entry with seq {seq} ({range}); `escrow status` shows the seq of each entry / 账本中没有序号 {seq} 的记录，请用 `escrow status` 查看各条记录的序号"
+        ),
+    }
+}
+
+/// The position of the entry that retracted `seq`, if one did.
+fn retracted_by(led: &ledger::Ledger, seq: u64) -> Option<u64> {
+    led.entries
+        .iter()
+        .find(|e| e.event == "retract" && e.target == Some(seq))
+        .map(|e| e.seq)
+}
+
+/// What an event may not do, seen under the lock: an `answer` or `accept` must refer to an
+/// entry of the right kind that is not withdrawn; a second go-live of the same name or a
+/// second answer to a question needs `--yes`.
+fn check_event(
+    led: &ledger::Ledger,
+    event: &str,
+    name: &str,
+    target: Option<u64>,
+    yes: bool,
+) -> Result<(), VaultError> {
+    if event == "golive"
+        && !yes
+        && let Some(e) = led.entries.iter().find(|e| {
+            e.event == "golive"
+                && e.name.trim() == name.trim()
+                && retracted_by(led, e.seq).is_none()
+        })
+    {
+        return Err(VaultError::Invalid {
+            message: format!(
+                "a go-live named {name:?} is already recorded (seq {}, dated {}); if this is another go-live of the same name, repeat with --yes, else correct that one with `escrow golive --retract {} --reason \"…\"` / 已有同名上线记录（序号 {}，上线日期 {}）；如确是又一次同名上线，请加 --yes 重新执行，否则请撤销原记录后重新记录",
+                e.seq, e.date, e.seq, e.seq, e.date
+            ),
+        });
+    }
+    let (Some(t), want, want_zh) = (
         target,
         match event {
             "answer" => "question",
             "accept" => "deposit",
             _ => return Ok(()),
         },
+        if event == "answer" {
+            "提问"
+        } else {
+            "入库"
+        },
     ) else {
         return Ok(());
     };
-    let found = led.entries.iter().find(|e| e.seq == t);
-    let retracted = led
+    let Some(e) = led.entries.iter().find(|e| e.seq == t) else {
+        return Err(no_entry(led, t));
+    };
+    if e.event != want {
+        return Err(VaultError::Invalid {
+            message: format!(
+                "{} is not a {want}; `escrow status` shows the seq of each {want} / {}，不是{want_zh}记录",
+                ledger::describe(e),
+                ledger::describe_zh(e)
+            ),
+        });
+    }
+    if let Some(by) = retracted_by(led, t) {
+        return Err(VaultError::Invalid {
+            message: format!("seq {t} was retracted by seq {by} / 序号 {t} 已被序号 {by} 撤销"),
+        });
+    }
+    if want == "deposit" && e.verdict != "fail" {
+        return Err(VaultError::Invalid {
+            message: format!(
+                "seq {t} is the deposit {:?}, which passed its check: there is nothing to accept / 序号 {t} 的入库「{}」已通过检查，无需接受",
+                e.label, e.label
+            ),
+        });
+    }
+    let earlier = led
         .entries
         .iter()
-        .any(|e| e.event == "retract" && e.target == Some(t));
-    match found {
-        Some(e) if e.event == want && !retracted => {
-            if want == "deposit" && e.verdict != "fail" {
-                return Err(VaultError::Invalid {
-                    message: format!(
-                        "seq {t} is the deposit {:?}, which passed its check: there is nothing to accept",
-                        e.label
-                    ),
-                });
-            }
-            Ok(())
-        }
-        Some(e) => Err(VaultError::Invalid {
+        .find(|x| x.event == event && x.target == Some(t) && retracted_by(led, x.seq).is_none());
+    if let (Some(x), false) = (earlier, yes) {
+        return Err(VaultError::Invalid {
             message: format!(
-                "{}{} is not a {want}; `escrow status` lists the seq of each {want}",
-                ledger::describe(e),
-                if retracted { " (retracted)" } else { "" }
+                "seq {t} already has {} (seq {x_seq}); repeat with --yes to record another, or withdraw that one with `escrow {event} --retract {x_seq} --reason \"…\"` / 序号 {t} 已有{}记录（序号 {x_seq}）；如需再记录一次请加 --yes",
+                if event == "answer" {
+                    "an answer"
+                } else {
+                    "an acceptance"
+                },
+                if event == "answer" {
+                    "答复"
+                } else {
+                    "接受"
+                },
+                x_seq = x.seq
             ),
-        }),
-        None => Err(VaultError::Invalid {
-            message: format!(
-                "there is no ledger entry with seq {t} (the ledger has {}); `escrow status` lists the seq of each {want}",
-                led.entries.len()
-            ),
-        }),
+        });
     }
+    Ok(())
 }
 
 /// Record a `retract` of the `event` entry at `seq`, with the reason.
@@ -509,25 +583,39 @@ fn retract(
         entry,
         lock::default_wait(super::env_lock_wait().as_deref()),
         |led| {
-            let target = led.entries.iter().find(|e| e.seq == seq);
-            let message = match target {
-                None => format!(
-                    "there is no ledger entry with seq {seq} (the ledger has {}); `escrow status` lists the seq of each entry",
-                    led.entries.len()
-                ),
-                Some(t) if t.event != event => format!(
-                    "{} is not a {event}: retract it with the command that recorded it (escrow golive/payment/question/answer/accept --retract)",
-                    ledger::describe(t)
-                ),
-                Some(_)
-                    if led
-                        .entries
-                        .iter()
-                        .any(|e| e.event == "retract" && e.target == Some(seq)) =>
-                {
-                    format!("seq {seq} is already retracted")
-                }
-                Some(_) => return Ok(()),
+            let Some(t) = led.entries.iter().find(|e| e.seq == seq) else {
+                return Err(no_entry(led, seq));
+            };
+            let message = if t.event == "deposit" {
+                format!(
+                    "{} cannot be retracted: a deposit is evidence of what was delivered. A failing deposit already counts for nothing unless the hospital accepts it / {}：入库记录不能撤销，它是交付的证据；未通过检查的入库本来就不算履行，除非医院接受",
+                    ledger::describe(t),
+                    ledger::describe_zh(t)
+                )
+            } else if t.event == "retract" {
+                format!(
+                    "{} is itself a retraction and cannot be withdrawn; record the withdrawn entry again instead / {}：撤销记录本身不能再撤销，请重新记录被撤销的内容",
+                    ledger::describe(t),
+                    ledger::describe_zh(t)
+                )
+            } else if t.event != event {
+                format!(
+                    "{} is not a {event} entry: withdraw it with `escrow {} --retract {seq} --reason \"…\"` / {}，不是「{}」记录",
+                    ledger::describe(t),
+                    if t.event == "calendar" {
+                        "calendar retract".to_owned()
+                    } else {
+                        t.event.clone()
+                    },
+                    ledger::describe_zh(t),
+                    ledger::event_zh(event)
+                )
+            } else if let Some(by) = retracted_by(led, seq) {
+                format!(
+                    "seq {seq} was already retracted by seq {by} / 序号 {seq} 已被序号 {by} 撤销"
+                )
+            } else {
+                return Ok(());
             };
             Err(VaultError::Invalid { message })
         },
@@ -660,12 +748,33 @@ pub enum CalendarCommand {
     /// Check a State Council holiday notice (TOML, see the README) and keep it with the vault:
     /// every later `status` counts with it, and its dates replace the provisional ones.
     Add(CalendarAddArgs),
+    /// Withdraw a notice added in error (by its seq), with the reason.
+    Retract(CalendarRetractArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarRetractArgs {
+    /// The seq of the `calendar` entry (printed by `escrow calendar add`).
+    seq: u64,
+    /// Why it is withdrawn.
+    #[arg(long, value_name = "TEXT")]
+    reason: String,
+    #[command(flatten)]
+    vault: VaultArg,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct CalendarAddArgs {
     /// The notice, in the calendar format (see the README).
     file: PathBuf,
+    /// Add it to every vault under this folder (each contract's vault keeps its own copy).
+    #[arg(long, value_name = "DIR")]
+    all: Option<PathBuf>,
+    /// Add it even though it leaves out a statutory holiday of its year.
+    #[arg(long)]
+    yes: bool,
     #[command(flatten)]
     vault: VaultArg,
     #[command(flatten)]
@@ -675,65 +784,122 @@ pub struct CalendarAddArgs {
 pub fn calendar(cmd: &CalendarCommand) -> Result<u8> {
     match cmd {
         CalendarCommand::Add(args) => calendar_add(args),
+        CalendarCommand::Retract(args) => retract(
+            &args.vault,
+            "calendar",
+            args.seq,
+            &RetractArgs {
+                retract: Some(args.seq),
+                reason: Some(args.reason.clone()),
+            },
+            &args.out,
+        ),
     }
 }
 
 fn calendar_add(args: &CalendarAddArgs) -> Result<u8> {
     let bytes = std::fs::read(&args.file).with_context(|| {
         format!(
-            "{}: cannot read the holiday notice file; check the path",
+            "{}: cannot read the holiday notice file; check the path / 无法读取节假日安排文件，请检查路径",
             args.file.display()
         )
     })?;
     let text = String::from_utf8(bytes.clone()).map_err(|_| {
         anyhow::anyhow!(
-            "{}: not UTF-8 text; save the notice as UTF-8 (see the README for the format)",
+            "{}: not UTF-8 text; save the notice as UTF-8 (see the README for the format) / 文件不是 UTF-8 编码，请另存为 UTF-8",
             args.file.display()
         )
     })?;
-    let info = validate_notice(&args.file, &text)?;
-    let (now, today) = today()?;
-    let v = args.vault.open_or_init(args.out.lang, false)?;
-    let digest = v.store_calendar(&bytes)?;
-    let entry = LedgerEntry {
-        time: now,
-        event: "calendar".to_owned(),
-        name: info,
-        date: today.to_string(),
-        digest,
-        ..LedgerEntry::default()
+    let info = validate_notice(&args.file, &text, args.yes)?;
+    let vaults = match &args.all {
+        Some(dir) => super::status_all::find_vaults(dir)?,
+        None => vec![args.vault.path()],
     };
-    let (e, head) = ledger::record_event(
-        &v,
-        entry,
-        lock::default_wait(super::env_lock_wait().as_deref()),
-        |_| Ok(()),
-    )?;
-    args.out
-        .emit(&EventDoc::new(&e, &head, "", Err(String::new())))?;
+    if vaults.is_empty() {
+        bail!(
+            "no vault under {}: nothing to add the notice to / 该文件夹下没有托管库",
+            args.all.as_deref().unwrap_or(Path::new(".")).display()
+        );
+    }
+    let (now, today) = today()?;
+    for path in &vaults {
+        let v = if args.all.is_some() {
+            Vault::open(path)?
+        } else {
+            args.vault.open_or_init(args.out.lang, false)?
+        };
+        let digest = v.store_calendar(&bytes)?;
+        let entry = LedgerEntry {
+            time: now.clone(),
+            event: "calendar".to_owned(),
+            name: info.clone(),
+            date: today.to_string(),
+            digest,
+            ..LedgerEntry::default()
+        };
+        let (e, head) = ledger::record_event(
+            &v,
+            entry,
+            lock::default_wait(super::env_lock_wait().as_deref()),
+            |_| Ok(()),
+        )?;
+        if args.all.is_some() && args.out.format == super::Format::Human {
+            println!("{}:", path.display());
+        }
+        args.out
+            .emit(&EventDoc::new(&e, &head, "", Err(String::new())))?;
+    }
     Ok(EXIT_PASS)
 }
 
-/// Check a notice on its own (every problem, with FILE:LINE:COL) and against the built-in
-/// calendar (a day the official data says otherwise); its description for the ledger.
-fn validate_notice(path: &Path, text: &str) -> Result<String> {
+/// Check a notice on its own (every problem, with FILE:LINE:COL), against the built-in
+/// calendar (a day the official data says otherwise), and against the statutory holidays of
+/// its years (each must be a rest day, unless `yes`); its description for the ledger.
+fn validate_notice(path: &Path, text: &str, yes: bool) -> Result<String> {
     let name = path.display().to_string();
     let info = match escrow::calendar::validate_text(&name, text) {
         Ok(info) => info,
         Err(problems) => {
             let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
             bail!(
-                "{}\n{name}: {} problem(s) in the holiday notice; fix them and run again (the format is in the README, \"Contract deadlines\")",
+                "{}\n{name}: {} problem(s) in the holiday notice; fix them and run again (the format is in the README, \"Contract deadlines\") / 节假日安排文件有 {} 处问题（见上面各行的行号:列号），请改正后重新执行",
                 lines.join("\n"),
+                lines.len(),
                 lines.len()
             );
         }
     };
     let mut cal = Calendar::cn();
     cal.add_text(&name, text)?;
+    let statutory = Calendar::cn_official();
+    let mut missing = Vec::new();
+    for year in &info.years {
+        for (day, festival) in statutory.provisional_holidays(*year) {
+            if festival.contains('（') {
+                continue; // a compensation day: the notice decides where it goes
+            }
+            if day >= info.coverage_start
+                && day <= info.coverage_end
+                && !info.holidays.contains(&day)
+                && !matches!(
+                    day.weekday(),
+                    time::Weekday::Saturday | time::Weekday::Sunday
+                )
+            {
+                missing.push(format!("{day} {festival}"));
+            }
+        }
+    }
+    if !missing.is_empty() && !yes {
+        bail!(
+            "{name}: the notice leaves out statutory holidays that every notice gives as rest days: {}. Check that no festival was forgotten; if the notice is right, repeat with --yes / 安排中缺少法定节假日：{}。请核对是否漏写了节日；如确认无误，请加 --yes 重新执行",
+            missing.join(", "),
+            missing.join("、")
+        );
+    }
     let years: Vec<String> = info.years.iter().map(ToString::to_string).collect();
     Ok(format!(
-        "{} ({} to {}; years {})",
+        "{} ({} – {}; {})",
         info.sources.join(", "),
         info.coverage_start,
         info.coverage_end,

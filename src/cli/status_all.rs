@@ -17,7 +17,7 @@ const MAX_VAULTS: usize = 10_000;
 
 /// The vault folders under `dir` (itself included), sorted; symbolic links are not followed,
 /// and a vault's own folder is not searched further.
-fn find_vaults(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(super) fn find_vaults(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), 0usize)];
     while let Some((d, depth)) = stack.pop() {

@@ -22,7 +22,7 @@ pub struct VaultArg {
 }
 
 impl VaultArg {
-    fn path(&self) -> PathBuf {
+    pub(super) fn path(&self) -> PathBuf {
         self.vault
             .clone()
             .unwrap_or_else(|| PathBuf::from("escrow-vault"))

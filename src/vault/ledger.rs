@@ -151,35 +151,40 @@ pub fn describe(e: &LedgerEntry) -> String {
     }
 }
 
-/// [`describe`] in Chinese: `第 N 条：…`, counted from 1 as people count.
-pub(crate) fn describe_zh(e: &LedgerEntry) -> String {
-    let n = e.seq + 1;
+/// [`describe`] in Chinese: `序号 N：…`, with the same `seq` as `status` and every command
+/// show.
+pub fn describe_zh(e: &LedgerEntry) -> String {
+    let n = e.seq;
+    let t = e.target.unwrap_or_default();
     match e.event.as_str() {
         "deposit" => format!(
-            "第 {n} 条：快照「{}」入库（{}）",
+            "序号 {n}：快照「{}」入库（{}）",
             e.label,
             super::short(&e.snapshot)
         ),
-        "golive" => format!("第 {n} 条：「{}」上线（上线日期 {}）", e.name, e.date),
-        "payment" => format!("第 {n} 条：支付尾款（日期 {}）", e.date),
-        "question" => format!("第 {n} 条：{} 提出问题「{}」", e.date, e.name),
-        "answer" => format!(
-            "第 {n} 条：{} 答复第 {} 条问题",
-            e.date,
-            e.target.unwrap_or_default() + 1
-        ),
-        "accept" => format!(
-            "第 {n} 条：接受第 {} 条未通过的入库（理由：{}）",
-            e.target.unwrap_or_default() + 1,
-            e.reason
-        ),
-        "retract" => format!(
-            "第 {n} 条：撤销第 {} 条（理由：{}）",
-            e.target.unwrap_or_default() + 1,
-            e.reason
-        ),
-        "calendar" => format!("第 {n} 条：加入节假日安排「{}」", e.name),
-        other => format!("第 {n} 条：事件 {other:?}"),
+        "golive" => format!("序号 {n}：「{}」上线（上线日期 {}）", e.name, e.date),
+        "payment" => format!("序号 {n}：支付尾款（日期 {}）", e.date),
+        "question" => format!("序号 {n}：{} 提出问题「{}」", e.date, e.name),
+        "answer" => format!("序号 {n}：{} 答复序号 {t} 的问题", e.date),
+        "accept" => format!("序号 {n}：接受序号 {t} 未通过的入库（理由：{}）", e.reason),
+        "retract" => format!("序号 {n}：撤销序号 {t} 的记录（理由：{}）", e.reason),
+        "calendar" => format!("序号 {n}：加入节假日安排「{}」", e.name),
+        other => format!("序号 {n}：事件 {other:?}"),
+    }
+}
+
+/// The Chinese name of a ledger event, for people.
+pub fn event_zh(event: &str) -> &str {
+    match event {
+        "deposit" => "入库",
+        "golive" => "上线",
+        "payment" => "付尾款",
+        "question" => "提问",
+        "answer" => "答复",
+        "accept" => "接受未通过的入库",
+        "retract" => "撤销",
+        "calendar" => "节假日安排",
+        other => other,
     }
 }
 

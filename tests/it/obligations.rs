@@ -81,7 +81,9 @@ fn a_failing_deposit_does_not_meet_the_update_deadline_until_accepted() {
     assert_eq!(s["obligations"][0]["state"], "overdue");
     let r = at("2026-11-30T02:00:00Z", &v, &["status", "--lang", "zh"]);
     assert!(
-        r.stdout.contains("v1.1-broken 未通过检查，不算履行"),
+        r.stdout
+            .contains("v1.1-broken（序号 1）未通过检查，不算履行")
+            && r.stdout.contains("至今没有通过检查的交付"),
         "{}",
         r.stdout
     );
@@ -562,7 +564,7 @@ fn year_end_dates_are_provisional_until_the_notice_is_added() {
     let good = tmp.path().join("2027.toml");
     std::fs::write(
         &good,
-        "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2027-12-31\"\n[[year]]\nyear = 2027\nsource = \"test notice\"\nholidays = [\"2027-01-01\"]\nmakeup_workdays = [\"2027-01-02\"]\n",
+        "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2027-01-31\"\n[[year]]\nyear = 2027\nsource = \"test notice\"\nholidays = [\"2027-01-01\"]\nmakeup_workdays = [\"2027-01-02\"]\n",
     )
     .unwrap();
     let r = at(now, &v, &["calendar", "add", good.to_str().unwrap()]);
@@ -592,4 +594,143 @@ fn year_end_dates_are_provisional_until_the_notice_is_added() {
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("calendar-damaged"), "{}", r.stdout);
     assert_eq!(at(now, &v, &["status"]).code, 2);
+}
+
+#[test]
+fn duplicates_and_deposits_need_care_and_numbers_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    let now = "2026-11-30T02:00:00Z";
+    assert_eq!(
+        at(now, &v, &["golive", "住院电子病历", "--date", "2026-11-20"]).code,
+        0
+    );
+    // The same name again: asks for --yes, naming the first.
+    let r = at(now, &v, &["golive", "住院电子病历", "--date", "2026-11-25"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("already recorded (seq 0"), "{}", r.stderr);
+    assert_eq!(
+        at(
+            now,
+            &v,
+            &["golive", "住院电子病历", "--date", "2026-11-25", "--yes"]
+        )
+        .code,
+        0
+    );
+    // A second answer to the same question: asks for --yes.
+    at(
+        now,
+        &v,
+        &["question", "接口文档在哪里？", "--date", "2026-11-26"],
+    );
+    assert_eq!(at(now, &v, &["answer", "2"]).code, 0);
+    let r = at(now, &v, &["answer", "2"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("already has an answer (seq 3)"),
+        "{}",
+        r.stderr
+    );
+    // A deposit is evidence: it cannot be retracted.
+    let r = deposit(now, &v, &sample(), &chaoyang(), &["-l", "v1"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = at(now, &v, &["golive", "--retract", "4", "--reason", "x"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("cannot be retracted") && r.stderr.contains("入库记录不能撤销"),
+        "{}",
+        r.stderr
+    );
+    // The audit names entries by the same seq as status.
+    let r = at(now, &v, &["audit", "--lang", "zh"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("序号 4：快照「v1」入库"), "{}", r.stdout);
+}
+
+#[test]
+fn a_notice_missing_a_festival_is_refused_and_one_notice_serves_every_vault() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("escrow");
+    let now = "2026-12-28T02:00:00Z";
+    for name in ["his", "lis"] {
+        let r = at(
+            now,
+            &root.join(name),
+            &["golive", "系统上线", "--date", "2026-12-24"],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    // A whole 2027 notice without the Spring Festival.
+    let notice = |holidays: &str| {
+        format!(
+            "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2027-12-31\"\n[[year]]\nyear = 2027\nsource = \"test notice\"\nholidays = [{holidays}]\nmakeup_workdays = []\n"
+        )
+    };
+    let rest = "\"2027-01-01\", \"2027-04-05\", \"2027-05-01\", \"2027-05-02\", \"2027-05-03\", \"2027-06-09\", \"2027-09-15\", \"2027-10-01\", \"2027-10-02\", \"2027-10-03\", \"2027-10-04\"";
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, notice(rest)).unwrap();
+    let r = at(
+        now,
+        &root.join("his"),
+        &["calendar", "add", bad.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("2027-02-05 春节") && r.stderr.contains("缺少法定节假日"),
+        "{}",
+        r.stderr
+    );
+    let good = tmp.path().join("2027.toml");
+    std::fs::write(
+        &good,
+        notice(&format!(
+            "{rest}, \"2027-02-05\", \"2027-02-06\", \"2027-02-07\", \"2027-02-08\", \"2027-02-09\""
+        )),
+    )
+    .unwrap();
+    let r = at(
+        now,
+        &root.join("unused"),
+        &[
+            "calendar",
+            "add",
+            good.to_str().unwrap(),
+            "--all",
+            root.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for name in ["his", "lis"] {
+        let (_, s) = status(now, &root.join(name));
+        assert_eq!(s["obligations"][0]["provisional"], false, "{name}: {s}");
+        assert_eq!(s["calendar"], "cn (2024-01-01 to 2027-12-31)");
+    }
+    // `deadline` counts with the vault's notices too.
+    let r = at(
+        now,
+        &root.join("his"),
+        &["deadline", "--from", "2027-02-01", "--working-days", "10"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("provisional"), "{}", r.stderr);
+    // A notice added in error is withdrawn like any other entry.
+    let r = at(
+        now,
+        &root.join("his"),
+        &["calendar", "retract", "1", "--reason", "误加"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (_, s) = status(now, &root.join("his"));
+    assert_eq!(s["obligations"][0]["provisional"], true, "{s}");
+    let r = at(
+        now,
+        &root.join("unused"),
+        &["status", "--all", root.to_str().unwrap()],
+    );
+    assert!(
+        r.stdout.contains("different holiday notices"),
+        "{}",
+        r.stdout
+    );
 }

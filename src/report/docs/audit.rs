@@ -162,7 +162,7 @@ impl AuditDoc {
             ),
             (None, _, Lang::Zh) => writeln!(
                 out,
-                "未给出 --head：账本末尾被删除的记录、或对最后一条记录的改动无法发现。请用 --head 给出最近一次入库（deposit）、上线（golive）或付款（payment）后抄入验收记录的账本校验值，而不是上面显示的这个"
+                "未给出 --head：账本末尾被删除的记录、或对最后一条记录的改动无法发现。请用 --head 给出最近一次写入账本（入库、上线、付款、提问、答复等）后抄入验收记录的账本校验值，而不是上面显示的这个"
             ),
             (Some(h), Some(after), Lang::En) if after.is_empty() => writeln!(
                 out,

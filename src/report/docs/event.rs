@@ -16,10 +16,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub fn ledger_head_text(head: &str, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!(
-            "账本校验值（ledger head）：{head}\n  请立即抄入验收记录或发邮件给甲乙双方留存；每次入库（deposit）、上线（golive）、付款（payment）都会产生新值，以最新一次为准。\n  日后运行 `escrow audit --head {head}` 可证明在此之前的记录没有被删除或改动。（这不是快照编号。）"
+            "账本校验值（ledger head）：{head}\n  请立即抄入验收记录或发邮件给甲乙双方留存；每次写入账本（入库、上线、付款、提问、答复、接受、撤销、加入节假日安排）都会产生新值，以最新一次为准。\n  日后运行 `escrow audit --head {head}` 可证明在此之前的记录没有被删除或改动。（这不是快照编号。）"
         ),
         Lang::En => format!(
-            "Ledger head: {head}\n  Write it into the acceptance record now, or mail it to both parties; every deposit, go-live and payment prints a new one, and the latest counts.\n  Later, `escrow audit --head {head}` proves that no entry up to this one was removed or edited. (This is not the snapshot id.)"
+            "Ledger head: {head}\n  Write it into the acceptance record now, or mail it to both parties; every entry written to the ledger (deposit, go-live, payment, question, answer, acceptance, retraction, holiday notice) prints a new one, and the latest counts.\n  Later, `escrow audit --head {head}` proves that no entry up to this one was removed or edited. (This is not the snapshot id.)"
         ),
     }
 }

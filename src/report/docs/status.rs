@@ -126,6 +126,8 @@ pub struct DepositLineDoc {
     pub verdict: String,
     /// Failing but accepted by the hospital: the reason recorded.
     pub accepted: Option<String>,
+    /// The seq of the `accept` entry (what `accept --retract` takes).
+    pub accepted_by: Option<u64>,
     /// Whether it counts for obligations (passed, or accepted).
     pub counts: bool,
     /// The go-lives it was deposited for (`deposit --for`).
@@ -144,6 +146,8 @@ pub struct RetractionDoc {
     pub seq: u64,
     /// Its event ("golive", "payment", "question", "answer", "accept", "calendar").
     pub event: String,
+    /// `answer`, `accept`: the seq of the entry it referred to.
+    pub target: Option<u64>,
     /// What it said.
     pub name: String,
     /// The day it gave.
@@ -261,6 +265,7 @@ impl StatusDoc {
                     date: d.date.clone(),
                     verdict: d.verdict.clone(),
                     accepted: d.accepted.clone(),
+                    accepted_by: d.accepted_by,
                     counts: d.counts,
                     for_golives: d.for_golives.clone(),
                     met: d.met.clone(),
@@ -273,6 +278,7 @@ impl StatusDoc {
                 .map(|r| RetractionDoc {
                     seq: r.seq,
                     event: r.event.clone(),
+                    target: r.target,
                     name: r.name.clone(),
                     date: r.date.clone(),
                     by: r.by,
@@ -332,9 +338,13 @@ impl StatusDoc {
             writeln!(out, "合同：{name} · 乙方：{vendor}")?;
             writeln!(
                 out,
-                "今天 {}（北京时间）· 工作日日历：{} · 上线后 {}内交付更新 · 尾款支付后 {}内交付全部源代码 · 提问后 {}内答复",
+                "今天 {}（北京时间）· 工作日日历：{}",
                 self.today,
-                calendar_zh(&self.calendar),
+                calendar_zh(&self.calendar)
+            )?;
+            writeln!(
+                out,
+                "期限：上线后 {}内交付更新 · 尾款支付后 {}内交付全部源代码 · 提问后 {}内答复",
                 deadline_text(&self.update_deadline, Lang::Zh),
                 deadline_text(&self.delivery_deadline, Lang::Zh),
                 deadline_text(&self.answer_deadline, Lang::Zh)
@@ -343,12 +353,13 @@ impl StatusDoc {
             writeln!(out, "contract: {name} · vendor: {vendor}")?;
             writeln!(
                 out,
-                "today {} (China Standard Time) · calendar {} (official notices; later dates provisional) · updates {} after go-live · delivery {} after final payment · answers {} after a question",
-                self.today,
-                self.calendar,
-                self.update_deadline,
-                self.delivery_deadline,
-                self.answer_deadline
+                "today {} (China Standard Time) · calendar {} (official notices; later dates provisional)",
+                self.today, self.calendar
+            )?;
+            writeln!(
+                out,
+                "deadlines: updates {} after go-live · delivery {} after final payment · answers {} after a question",
+                self.update_deadline, self.delivery_deadline, self.answer_deadline
             )
         }
     }
@@ -384,7 +395,13 @@ impl StatusDoc {
                     format!("late for seq {}", list(&d.late_for, ", "))
                 });
             }
-            if met.is_empty() {
+            if met.is_empty() && !d.counts {
+                met.push(if zh {
+                    "不算履行任何义务".to_owned()
+                } else {
+                    "meets no obligation".to_owned()
+                });
+            } else if met.is_empty() {
                 met.push(if zh {
                     "未对应任何未履行的义务".to_owned()
                 } else {
@@ -399,13 +416,11 @@ impl StatusDoc {
             } else {
                 format!(" · for: {}", d.for_golives.join(", "))
             };
-            let reason = d.accepted.as_deref().map_or(String::new(), |r| {
-                if zh {
-                    format!(" · 接受理由：{r}")
-                } else {
-                    format!(" · accepted because: {r}")
-                }
-            });
+            let reason = match (&d.accepted, d.accepted_by) {
+                (Some(r), Some(by)) if zh => format!(" · 接受理由：{r}（接受记录序号 {by}）"),
+                (Some(r), Some(by)) => format!(" · accepted because: {r} (acceptance seq {by})"),
+                _ => String::new(),
+            };
             if zh {
                 writeln!(
                     out,
@@ -438,16 +453,30 @@ impl StatusDoc {
         )?;
         for r in &self.retracted {
             if zh {
+                let what = match (r.event.as_str(), r.target) {
+                    ("accept" | "answer", Some(t)) => format!("（针对序号 {t}）"),
+                    _ if r.name.is_empty() => String::new(),
+                    _ => format!("「{}」", r.name),
+                };
                 writeln!(
                     out,
-                    "  序号 {} {} 「{}」{} · 由序号 {} 撤销，理由：{}",
-                    r.seq, r.event, r.name, r.date, r.by, r.reason
+                    "  序号 {} {}{what} {} · 由序号 {} 撤销，理由：{}",
+                    r.seq,
+                    crate::vault::ledger::event_zh(&r.event),
+                    r.date,
+                    r.by,
+                    r.reason
                 )?;
             } else {
+                let what = match (r.event.as_str(), r.target) {
+                    ("accept" | "answer", Some(t)) => format!(" (of seq {t})"),
+                    _ if r.name.is_empty() => String::new(),
+                    _ => format!(" {:?}", r.name),
+                };
                 writeln!(
                     out,
-                    "  seq {} {} {:?} {} · retracted by seq {}: {}",
-                    r.seq, r.event, r.name, r.date, r.by, r.reason
+                    "  seq {} {}{what} {} · retracted by seq {}: {}",
+                    r.seq, r.event, r.date, r.by, r.reason
                 )?;
             }
         }

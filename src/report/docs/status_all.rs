@@ -22,6 +22,8 @@ pub struct LastDepositDoc {
     pub date: String,
     /// "pass" or "fail".
     pub verdict: String,
+    /// Failing, but accepted by the hospital (`escrow accept`).
+    pub accepted: bool,
 }
 
 /// One vault (one contract) and where its obligations stand.
@@ -32,6 +34,8 @@ pub struct ContractLineDoc {
     pub vault: String,
     /// The contract, as its latest deposit's manifest names it.
     pub contract: ContractDoc,
+    /// The vault's calendar, with the dates its official notices cover.
+    pub calendar: String,
     /// The most urgent state among its obligations (`satisfied` when all are met or there
     /// are none); `null` when the vault could not be read (see `error`).
     pub state: Option<ObligationState>,
@@ -43,7 +47,7 @@ pub struct ContractLineDoc {
     pub overdue: u64,
     /// Obligations met late (breaches on record).
     pub late: u64,
-    /// The earliest due date among open obligations (YYYY-MM-DD).
+    /// The earliest due date among pending obligations (YYYY-MM-DD).
     pub next_due: Option<String>,
     /// Whether `next_due` is provisional.
     pub next_due_provisional: bool,
@@ -65,16 +69,18 @@ impl ContractLineDoc {
             .collect();
         let next = open
             .iter()
-            .filter(|o| o.due.is_some())
+            .filter(|o| o.state == ObligationState::Pending && o.due.is_some())
             .min_by(|a, b| a.due.cmp(&b.due));
         let last_deposit = s.deposits.last().map(|d| LastDepositDoc {
             label: d.label.clone(),
             date: d.date.clone(),
             verdict: d.verdict.clone(),
+            accepted: d.accepted.is_some(),
         });
         ContractLineDoc {
             vault: vault.to_owned(),
             contract: s.contract.clone(),
+            calendar: s.calendar.clone(),
             state: Some(
                 s.obligations
                     .iter()
@@ -99,6 +105,7 @@ impl ContractLineDoc {
         ContractLineDoc {
             vault: vault.to_owned(),
             contract: ContractDoc::default(),
+            calendar: String::new(),
             state: None,
             last_deposit: None,
             open: 0,
@@ -203,8 +210,13 @@ fn line_text(l: &ContractLineDoc, lang: Lang) -> String {
     let last = l.last_deposit.as_ref().map_or_else(
         || super::pick(lang, "no deposit", "尚无入库").to_owned(),
         |d| {
+            let accepted = match (d.accepted, zh) {
+                (true, true) => "（医院已接受）",
+                (true, false) => " (accepted)",
+                _ => "",
+            };
             format!(
-                "{} {} {}",
+                "{} {} {}{accepted}",
                 d.label,
                 d.date,
                 super::verdict_word(&d.verdict, lang)
@@ -295,17 +307,43 @@ impl Document for StatusAllDoc {
                 )
             )?;
         }
+        let mut calendars: Vec<&str> = self
+            .contracts
+            .iter()
+            .filter(|l| l.error.is_none())
+            .map(|l| l.calendar.as_str())
+            .collect();
+        calendars.sort_unstable();
+        calendars.dedup();
+        if calendars.len() > 1 {
+            writeln!(
+                out,
+                "{}",
+                super::pick(
+                    style.lang,
+                    "! the vaults hold different holiday notices (see each vault's `escrow status`): add a new notice to all of them with `escrow calendar add FILE --all DIR`",
+                    "! 各托管库中的节假日安排不一致（用 `escrow status` 查看各库）：用 `escrow calendar add 文件 --all 文件夹` 一次加入全部托管库"
+                )
+            )?;
+        }
+        let star = self.contracts.iter().any(|l| l.next_due_provisional);
         if zh {
             writeln!(
                 out,
-                "有逾期的合同 {} 个，有迟交记录的 {} 个，无法读取的托管库 {} 个（* 为暂定日期）",
-                self.overdue, self.late, self.errors
+                "有逾期的合同 {} 个，有迟交记录的 {} 个，无法读取的托管库 {} 个{}",
+                self.overdue,
+                self.late,
+                self.errors,
+                if star { "（* 为暂定日期）" } else { "" }
             )
         } else {
             writeln!(
                 out,
-                "{} contracts with overdue obligations, {} with late ones, {} vaults unreadable (* provisional date)",
-                self.overdue, self.late, self.errors
+                "{} contracts with overdue obligations, {} with late ones, {} vaults unreadable{}",
+                self.overdue,
+                self.late,
+                self.errors,
+                if star { " (* provisional date)" } else { "" }
             )
         }
     }
