@@ -57,6 +57,56 @@ pub struct Terms {
     pub answer: Deadline,
 }
 
+impl Terms {
+    /// The terms a manifest's `[contract]` states (`None`: the default), checked; with the
+    /// calendar's name (default "cn").
+    ///
+    /// Errors: a deadline that does not parse or is too long.
+    pub fn from_contract(
+        update: Option<&str>,
+        delivery: Option<&str>,
+        answer: Option<&str>,
+    ) -> Result<Terms, CalendarError> {
+        let d = Terms::default();
+        let parse = |s: Option<&str>, default: Deadline| match s {
+            Some(s) => Deadline::parse(s),
+            None => Ok(default),
+        };
+        Ok(Terms {
+            update: parse(update, d.update)?,
+            delivery: parse(delivery, d.delivery)?,
+            answer: parse(answer, d.answer)?,
+        })
+    }
+
+    /// The terms and calendar as the ledger records them:
+    /// `update-deadline=10 working days;delivery-deadline=…;answer-deadline=…;calendar=cn`.
+    pub fn to_text(&self, calendar: &str) -> String {
+        format!(
+            "update-deadline={};delivery-deadline={};answer-deadline={};calendar={calendar}",
+            self.update, self.delivery, self.answer
+        )
+    }
+
+    /// Read back [`Terms::to_text`]: the terms and the calendar's name; `None` when the text
+    /// does not parse.
+    pub fn from_text(text: &str) -> Option<(Terms, String)> {
+        let mut t = Terms::default();
+        let mut calendar = "cn".to_owned();
+        for part in text.split(';') {
+            let (k, v) = part.split_once('=')?;
+            match k {
+                "update-deadline" => t.update = Deadline::parse(v).ok()?,
+                "delivery-deadline" => t.delivery = Deadline::parse(v).ok()?,
+                "answer-deadline" => t.answer = Deadline::parse(v).ok()?,
+                "calendar" => v.clone_into(&mut calendar),
+                _ => return None,
+            }
+        }
+        Some((t, calendar))
+    }
+}
+
 impl Default for Terms {
     fn default() -> Terms {
         Terms {

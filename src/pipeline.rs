@@ -172,6 +172,36 @@ pub struct DepositArgs<'a> {
     pub baseline: Option<&'a Baseline>,
     /// `--for`: the names of the go-lives this deposit answers.
     pub answers: Vec<String>,
+    /// `--amend-terms`: the manifest's contract terms replace those in force for the vault.
+    pub amend_terms: bool,
+}
+
+/// What the deposit is, for `begin`.
+fn intent(
+    manifest: &Manifest,
+    args: &DepositArgs<'_>,
+) -> Result<vault::deposit::Intent, CheckError> {
+    Ok(vault::deposit::Intent {
+        label: args.label.clone(),
+        contract: manifest.contract.id.clone().unwrap_or_default(),
+        answers: args.answers.clone(),
+        terms: terms_text(manifest)?,
+        amend_terms: args.amend_terms,
+    })
+}
+
+/// The manifest's contract terms, normalised as the ledger records them.
+fn terms_text(manifest: &Manifest) -> Result<String, CheckError> {
+    let c = &manifest.contract;
+    let terms = crate::obligations::Terms::from_contract(
+        c.update_deadline.as_deref(),
+        c.delivery_deadline.as_deref(),
+        c.answer_deadline.as_deref(),
+    )
+    .map_err(|e| vault::VaultError::Invalid {
+        message: format!("{}: {e}", manifest.path.display()),
+    })?;
+    Ok(terms.to_text(c.calendar.as_deref().unwrap_or("cn")))
 }
 
 pub use crate::report::docs::Deposited;
@@ -199,6 +229,12 @@ fn precheck(
         vault,
         &led.entries,
         manifest.contract.id.as_deref().unwrap_or_default(),
+    )?;
+    vault::deposit::check_terms(
+        vault,
+        &led.entries,
+        &terms_text(manifest)?,
+        args.amend_terms,
     )?;
     vault::deposit::resolve_golives(&led.entries, &args.answers)?;
     Ok(())
@@ -239,15 +275,7 @@ pub fn deposit(
     }
     let mut inspected = inspect(&manifest, &delivery, scanner.as_deref(), stages, progress)?;
 
-    let begun = vault::deposit::begin(
-        vault,
-        &vault::deposit::Intent {
-            label: args.label.clone(),
-            contract: manifest.contract.id.clone().unwrap_or_default(),
-            answers: args.answers.clone(),
-        },
-        args.lock_wait,
-    )?;
+    let begun = vault::deposit::begin(vault, &intent(&manifest, args)?, args.lock_wait)?;
     let entries = vault::deposit::entries(&delivery);
     let diff = begun.previous.as_ref().map(|prev| {
         let d = compare::with_previous(

@@ -75,6 +75,14 @@ pub enum CalendarError {
         "{0:?} is not a deadline: write e.g. \"10 working days\", \"10个工作日\", \"15 days\" or \"15天\""
     )]
     Duration(String),
+    /// A deadline counted from this day runs past the last date the calendar can represent.
+    #[error(
+        "a deadline counted from {0} runs past the last date escrow can count (9999-12-31); check the date and the deadline"
+    )]
+    OutOfRange(Date),
+    /// A deadline longer than [`Deadline::MAX_DAYS`]; holds the number as written.
+    #[error("{0} days is longer than any contract deadline escrow counts ({max} at most); check the number", max = Deadline::MAX_DAYS)]
+    TooLong(u32),
     /// A date that is not `YYYY-MM-DD` or not a real day; holds the text as written.
     #[error("{0:?} is not a date: write YYYY-MM-DD, e.g. 2026-03-10")]
     Date(String),
@@ -339,7 +347,7 @@ impl Calendar {
         let mut d = from;
         let mut left = n;
         while left > 0 {
-            d = d.next_day().unwrap_or(Date::MAX);
+            d = d.next_day().ok_or(CalendarError::OutOfRange(from))?;
             if self.working(d, v)? {
                 left -= 1;
             }
@@ -350,9 +358,11 @@ impl Calendar {
     /// The due date of "N calendar days after `from`": `from + N`, rolled forward to the next
     /// working day when that is a rest day.
     fn add_calendar_days(&self, from: Date, n: u32, v: Variant) -> Result<Date, CalendarError> {
-        let mut d = from + Duration::days(i64::from(n));
+        let mut d = from
+            .checked_add(Duration::days(i64::from(n)))
+            .ok_or(CalendarError::OutOfRange(from))?;
         while !self.working(d, v)? {
-            d = d.next_day().unwrap_or(Date::MAX);
+            d = d.next_day().ok_or(CalendarError::OutOfRange(from))?;
         }
         Ok(d)
     }
@@ -420,6 +430,24 @@ pub enum Deadline {
 }
 
 impl Deadline {
+    /// The longest deadline counted, in days of either kind: 3650 (ten years). Contract
+    /// deadlines are days or weeks; a larger number is a typo, and counting it day by day
+    /// would run to the end of the calendar.
+    pub const MAX_DAYS: u32 = 3650;
+
+    /// The number of days, checked against [`Deadline::MAX_DAYS`].
+    ///
+    /// Errors: `TooLong` above it.
+    pub fn checked(self) -> Result<Deadline, CalendarError> {
+        let n = match self {
+            Deadline::WorkingDays(n) | Deadline::CalendarDays(n) => n,
+        };
+        if n > Deadline::MAX_DAYS {
+            return Err(CalendarError::TooLong(n));
+        }
+        Ok(self)
+    }
+
     /// Parse "10 working days", "10 个工作日", "10工作日", "15 days", "15 calendar days",
     /// "15 天", "15日", "15个自然日".
     pub fn parse(s: &str) -> Result<Deadline, CalendarError> {
@@ -434,9 +462,9 @@ impl Deadline {
             .to_lowercase();
         match unit.as_str() {
             "working days" | "working day" | "workdays" | "workday" | "business days"
-            | "工作日" => Ok(Deadline::WorkingDays(n)),
+            | "工作日" => Deadline::WorkingDays(n).checked(),
             "days" | "day" | "calendar days" | "calendar day" | "天" | "日" | "自然日" => {
-                Ok(Deadline::CalendarDays(n))
+                Deadline::CalendarDays(n).checked()
             }
             _ => Err(bad()),
         }

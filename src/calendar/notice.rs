@@ -58,6 +58,9 @@ struct Checker<'t> {
 
 impl Checker<'_> {
     fn at(&mut self, span: &Range<usize>, message: String) {
+        if self.problems.len() >= MAX_PROBLEMS {
+            return;
+        }
         let (line, column) = line_col(self.text, span.start);
         self.problems.push(CalendarError::At {
             path: self.path.to_owned(),
@@ -236,9 +239,12 @@ fn date_list(
 /// have moved days there: 2018-12-29 worked for the 2019 notice), within the file's coverage
 /// with the same December allowance.
 fn allowed(year: i32, coverage: Option<(Date, Date)>, d: Date) -> Result<(), String> {
-    let dec = |y: i32| Date::from_calendar_date(y - 1, Month::December, 1).ok();
-    if !(d.year() == year || (d.year() == year - 1 && d.month() == Month::December)) {
-        return Err(format!("{d} is not in {year} or December {}", year - 1));
+    let dec = |y: i32| Date::from_calendar_date(y.saturating_sub(1), Month::December, 1).ok();
+    if !(d.year() == year || (d.year() == year.saturating_sub(1) && d.month() == Month::December)) {
+        return Err(format!(
+            "{d} is not in {year} or December {}",
+            year.saturating_sub(1)
+        ));
     }
     if let Some((s, e)) = coverage
         && (dec(s.year()).is_some_and(|s| d < s) || d > e)
@@ -313,8 +319,29 @@ fn check_year(
     c.makeup.extend(makeup);
 }
 
-/// Check a calendar file's text; `path` names it in the messages.
+/// At most this many problems are reported for one file (the first ones, by position).
+const MAX_PROBLEMS: usize = 100;
+/// The largest calendar file read: 256 KiB (a year's notice is about 2 KiB).
+pub const MAX_NOTICE_BYTES: usize = 256 * 1024;
+/// The most `[[year]]` blocks in one file.
+const MAX_YEARS: usize = 20;
+
+/// Check a calendar file's text; `path` names it in the messages. Besides the format: at most
+/// 20 `[[year]]` blocks, each year once, the coverage within the years the blocks name (from
+/// December of the year before the first to the end of the last) with no year left out, and
+/// at most [`MAX_NOTICE_BYTES`]; at most 100 problems are reported.
 pub fn validate_text(path: &str, text: &str) -> Result<NoticeInfo, Vec<CalendarError>> {
+    if text.len() > MAX_NOTICE_BYTES {
+        return Err(vec![CalendarError::At {
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "the file is {} bytes, more than the {MAX_NOTICE_BYTES} a holiday notice needs",
+                text.len()
+            ),
+        }]);
+    }
     let mut c = Checker {
         path,
         text,
@@ -341,16 +368,31 @@ pub fn validate_text(path: &str, text: &str) -> Result<NoticeInfo, Vec<CalendarE
     };
     if let Some(v) = top.get("year") {
         match v.get_ref().as_array() {
+            Some(blocks) if blocks.len() > MAX_YEARS => c.at(
+                &v.span(),
+                format!(
+                    "{} [[year]] blocks: a file holds at most {MAX_YEARS} (one per notice)",
+                    blocks.len()
+                ),
+            ),
             Some(blocks) => {
                 for b in blocks {
                     check_year(&mut c, b, coverage, &mut info);
                 }
+                check_years_cover(&mut c, &v.span(), &info);
             }
             None => c.at(
                 &v.span(),
                 "year must be a list of [[year]] tables".to_owned(),
             ),
         }
+    }
+    if !top.contains_key("year") && c.problems.is_empty() {
+        c.at(
+            &(0..0),
+            "no [[year]] block: write one per notice, with its holidays and make-up working days"
+                .to_owned(),
+        );
     }
     check_both(&mut c);
     if c.problems.is_empty() {
@@ -361,6 +403,57 @@ pub fn validate_text(path: &str, text: &str) -> Result<NoticeInfo, Vec<CalendarE
             _ => (0, 0),
         });
         Err(c.problems)
+    }
+}
+
+/// Each year named once, and the coverage within the years named, none left out: a coverage
+/// wider than its notices would turn years no notice covers into Monday-to-Friday "official"
+/// days.
+fn check_years_cover(c: &mut Checker<'_>, span: &Range<usize>, info: &NoticeInfo) {
+    let mut years = info.years.clone();
+    years.sort_unstable();
+    if let Some(y) = years.windows(2).find_map(|w| {
+        (w.first() == w.get(1))
+            .then(|| w.first().copied())
+            .flatten()
+    }) {
+        c.at(span, format!("year {y} has more than one [[year]] block"));
+    }
+    let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
+        return;
+    };
+    let (start, end) = (info.coverage_start, info.coverage_end);
+    if start == Date::MIN {
+        return;
+    }
+    let december_before =
+        start.year() == first.saturating_sub(1) && start.month() == time::Month::December;
+    if start.year() < first && !december_before {
+        c.at(
+            span,
+            format!(
+                "coverage_start {start} is before the first year with a [[year]] block ({first})"
+            ),
+        );
+    }
+    if end.year() > last {
+        c.at(
+            span,
+            format!("coverage_end {end} is after the last year with a [[year]] block ({last})"),
+        );
+    }
+    let missing: Vec<String> = (first..=last)
+        .filter(|y| !years.contains(y))
+        .map(|y| y.to_string())
+        .collect();
+    if !missing.is_empty() {
+        c.at(
+            span,
+            format!(
+                "the coverage includes years with no [[year]] block: {}",
+                missing.join(", ")
+            ),
+        );
     }
 }
 

@@ -131,7 +131,8 @@ pub fn deadline(args: &DeadlineArgs) -> Result<u8> {
         (Some(n), _) => Deadline::WorkingDays(n),
         (None, Some(n)) => Deadline::CalendarDays(n),
         (None, None) => bail!("give --working-days N or --days N"),
-    };
+    }
+    .checked()?;
     let due = cal.due(from, deadline)?;
     let range = if cal.any_provisional(from, due) {
         Some(cal.due_range(from, deadline)?)
@@ -403,6 +404,8 @@ fn record(vault: &VaultArg, ev: &Record<'_>, out: &OutputArgs) -> Result<u8> {
     };
     check_date(day, today, ev.date.yes, ev.kind)?;
     let v = vault.open_or_init(out.lang, false)?;
+    // The terms and calendar first: a vault whose notices cannot be read records nothing.
+    let (cal, terms, _) = deadlines(&v, None, &CalendarArgs::none())?;
     let entry = LedgerEntry {
         time: now,
         event: ev.kind.to_owned(),
@@ -417,9 +420,8 @@ fn record(vault: &VaultArg, ev: &Record<'_>, out: &OutputArgs) -> Result<u8> {
         &v,
         entry,
         lock::default_wait(super::env_lock_wait().as_deref()),
-        |led| check_event(led, kind, ev.name, ev.target, ev.date.yes),
+        |led| check_event(led, kind, ev, day),
     )?;
-    let (cal, terms, _) = deadlines(&v, None, &CalendarArgs::none())?;
     let deadline = match kind {
         "golive" => Some(terms.update),
         "payment" => Some(terms.delivery),
@@ -472,10 +474,10 @@ fn retracted_by(led: &ledger::Ledger, seq: u64) -> Option<u64> {
 fn check_event(
     led: &ledger::Ledger,
     event: &str,
-    name: &str,
-    target: Option<u64>,
-    yes: bool,
+    ev: &Record<'_>,
+    day: time::Date,
 ) -> Result<(), VaultError> {
+    let (name, target, yes) = (ev.name, ev.target, ev.date.yes);
     if event == "golive"
         && !yes
         && let Some(e) = led.entries.iter().find(|e| {
@@ -521,6 +523,14 @@ fn check_event(
     if let Some(by) = retracted_by(led, t) {
         return Err(VaultError::Invalid {
             message: format!("seq {t} was retracted by seq {by} / 序号 {t} 已被序号 {by} 撤销"),
+        });
+    }
+    if want == "question" && parse_date(&e.date).is_ok_and(|asked| day < asked) {
+        return Err(VaultError::Invalid {
+            message: format!(
+                "the answer's date {day} is before the question was asked ({}); give the day it was answered with --date / 答复日期 {day} 早于提问日期 {}，请用 --date 给出实际答复日期",
+                e.date, e.date
+            ),
         });
     }
     if want == "deposit" && e.verdict != "fail" {
@@ -637,25 +647,37 @@ fn deadlines(
         None => match v.snapshots()?.last() {
             Some(last) => {
                 let rec = v.load_snapshot(&last.snapshot)?;
-                escrow::manifest::parse(&rec.manifest.text)
-                    .ok()
-                    .map(|m| m.contract)
+                match escrow::manifest::parse(&rec.manifest.text) {
+                    Ok(m) => Some(m.contract),
+                    Err(_) => {
+                        eprintln!(
+                            "warning: the manifest stored with the latest deposit ({}) no longer loads in this escrow; the default deadlines are used: give the contract's terms with --manifest FILE",
+                            escrow::text::terminal_safe(&last.label)
+                        );
+                        None
+                    }
+                }
             }
             None => None,
         },
     };
     let c = contract.unwrap_or_default();
-    let d = Terms::default();
-    let parse = |s: &Option<String>, default: Deadline| -> Result<Deadline> {
-        Ok(match s {
-            Some(s) => Deadline::parse(s)?,
-            None => default,
-        })
+    let from_manifest = Terms::from_contract(
+        c.update_deadline.as_deref(),
+        c.delivery_deadline.as_deref(),
+        c.answer_deadline.as_deref(),
+    )?;
+    // The terms in force, as the ledger recorded them, unless --manifest says otherwise.
+    let recorded = match manifest {
+        Some(_) => None,
+        None => {
+            let led = ledger::read(&v.ledger_path())?;
+            ledger::terms_in_force(&led.entries).and_then(|(t, _)| Terms::from_text(t))
+        }
     };
-    let terms = Terms {
-        update: parse(&c.update_deadline, d.update)?,
-        delivery: parse(&c.delivery_deadline, d.delivery)?,
-        answer: parse(&c.answer_deadline, d.answer)?,
+    let (terms, calendar) = match recorded {
+        Some((t, cal)) => (t, Some(cal)),
+        None => (from_manifest, c.calendar.clone()),
     };
     let doc = ContractDoc {
         id: c.id.clone(),
@@ -663,14 +685,15 @@ fn deadlines(
         vendor: c.vendor.clone(),
         client: c.client.clone(),
     };
-    Ok((cal_args.build(c.calendar.as_deref(), Some(v))?, terms, doc))
+    Ok((cal_args.build(calendar.as_deref(), Some(v))?, terms, doc))
 }
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     #[command(flatten)]
     vault: VaultArg,
-    /// Take the deadlines from this manifest [default: the latest deposit's].
+    /// Take the deadlines from this manifest [default: the terms recorded in the vault: the
+    /// first deposit's, or the last made with --amend-terms].
     #[arg(short, long, value_name = "FILE")]
     manifest: Option<PathBuf>,
     #[command(flatten)]
@@ -812,7 +835,13 @@ fn calendar_add(args: &CalendarAddArgs) -> Result<u8> {
     })?;
     let info = validate_notice(&args.file, &text, args.yes)?;
     let vaults = match &args.all {
-        Some(dir) => super::status_all::find_vaults(dir)?,
+        Some(dir) => {
+            let (found, unreadable) = super::status_all::find_vaults(dir)?;
+            if let Some((p, why)) = unreadable.first() {
+                bail!("{}: {why}", p.display());
+            }
+            found
+        }
         None => vec![args.vault.path()],
     };
     if vaults.is_empty() {
@@ -828,6 +857,16 @@ fn calendar_add(args: &CalendarAddArgs) -> Result<u8> {
         } else {
             args.vault.open_or_init(args.out.lang, false)?
         };
+        // Against the notices this vault already holds: a clash would break every later status.
+        CalendarArgs::none()
+            .build(None, Some(&v))?
+            .add_text(&args.file.display().to_string(), &text)
+            .with_context(|| {
+                format!(
+                    "{}: the notice contradicts a notice the vault already holds; withdraw that one first with `escrow calendar retract SEQ --reason \"…\"` / 与托管库中已有的节假日安排矛盾",
+                    path.display()
+                )
+            })?;
         let digest = v.store_calendar(&bytes)?;
         let entry = LedgerEntry {
             time: now.clone(),
@@ -869,7 +908,31 @@ fn validate_notice(path: &Path, text: &str, yes: bool) -> Result<String> {
             );
         }
     };
-    let mut cal = Calendar::cn();
+    let builtin = Calendar::cn();
+    let mut contradicts = Vec::new();
+    for (days, working) in [(&info.holidays, false), (&info.makeup_workdays, true)] {
+        for d in days {
+            // A notice may set the last days of the December before (2019's made 2018-12-29
+            // a working day, 2012's made 2011-12-31 one): those are the notice's to decide.
+            let december_before = d.month() == time::Month::December
+                && d.day() >= 25
+                && info.years.contains(&(d.year() + 1));
+            if !december_before
+                && !builtin.is_provisional(*d)
+                && builtin.is_working(*d).is_ok_and(|w| w != working)
+            {
+                contradicts.push(d.to_string());
+            }
+        }
+    }
+    if !contradicts.is_empty() {
+        bail!(
+            "{name}: the notice contradicts the official notices escrow holds on {}: a notice may only add years no official notice covers / 安排与内置的国务院正式安排在以下日期矛盾：{}",
+            contradicts.join(", "),
+            contradicts.join("、")
+        );
+    }
+    let mut cal = builtin;
     cal.add_text(&name, text)?;
     let statutory = Calendar::cn_official();
     let mut missing = Vec::new();

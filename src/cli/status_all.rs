@@ -15,10 +15,15 @@ const MAX_DEPTH: usize = 4;
 /// this tool lists 80 systems).
 const MAX_VAULTS: usize = 10_000;
 
+/// Folders that could not be read, each with why.
+pub(super) type Unreadable = Vec<(PathBuf, String)>;
+
 /// The vault folders under `dir` (itself included), sorted; symbolic links are not followed,
-/// and a vault's own folder is not searched further.
-pub(super) fn find_vaults(dir: &Path) -> Result<Vec<PathBuf>> {
+/// and a vault's own folder is not searched further. Folders that cannot be read are returned
+/// apart, with why: a vault inside one would otherwise be missed without a word.
+pub(super) fn find_vaults(dir: &Path) -> Result<(Vec<PathBuf>, Unreadable)> {
     let mut found = Vec::new();
+    let mut unreadable = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), 0usize)];
     while let Some((d, depth)) = stack.pop() {
         if Vault::exists(&d) {
@@ -34,8 +39,17 @@ pub(super) fn find_vaults(dir: &Path) -> Result<Vec<PathBuf>> {
         if depth >= MAX_DEPTH {
             continue;
         }
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
+        let rd = match std::fs::read_dir(&d) {
+            Ok(rd) => rd,
+            Err(e) => {
+                unreadable.push((
+                    d.clone(),
+                    format!(
+                        "cannot read this folder ({e}): a vault in it would be missed; run as the user who owns the vaults / 无法读取该文件夹，其中的托管库无法检查"
+                    ),
+                ));
+                continue;
+            }
         };
         for e in rd.flatten() {
             if e.file_type().is_ok_and(|t| t.is_dir()) {
@@ -44,7 +58,8 @@ pub(super) fn find_vaults(dir: &Path) -> Result<Vec<PathBuf>> {
         }
     }
     found.sort();
-    Ok(found)
+    unreadable.sort();
+    Ok((found, unreadable))
 }
 
 pub fn run(
@@ -60,7 +75,8 @@ pub fn run(
             dir.display()
         );
     }
-    let lines: Vec<ContractLineDoc> = find_vaults(dir)?
+    let (vaults, unreadable) = find_vaults(dir)?;
+    let mut lines: Vec<ContractLineDoc> = vaults
         .iter()
         .map(|p| {
             let name = p.display().to_string();
@@ -73,6 +89,11 @@ pub fn run(
             }
         })
         .collect();
+    lines.extend(
+        unreadable
+            .into_iter()
+            .map(|(p, why)| ContractLineDoc::failed(&p.display().to_string(), why)),
+    );
     let doc = StatusAllDoc::new(&today.to_string(), &dir.display().to_string(), lines);
     out.emit(&doc)?;
     Ok(if doc.errors > 0 {

@@ -47,7 +47,10 @@ impl VaultArg {
             };
             let mut text = Vec::new();
             escrow::report::Document::render_human(&InitDoc::new(&path, true), style, &mut text)?;
-            eprint!("{}", String::from_utf8_lossy(&text));
+            eprint!(
+                "{}",
+                escrow::text::terminal_safe(&String::from_utf8_lossy(&text))
+            );
         }
         Ok(v)
     }
@@ -106,6 +109,10 @@ pub struct DepositArgs {
     /// several). Without it, a passing deposit answers every go-live whose window it falls in.
     #[arg(long = "for", value_name = "NAME")]
     answers: Vec<String>,
+    /// The contract's deadlines or calendar were amended (补充协议): this manifest's terms
+    /// replace those in force for the vault (otherwise a deposit with other terms is refused).
+    #[arg(long)]
+    amend_terms: bool,
 }
 
 pub fn deposit(args: &DepositArgs) -> Result<u8> {
@@ -131,6 +138,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
             build,
             baseline: baseline.as_ref(),
             answers: args.answers.clone(),
+            amend_terms: args.amend_terms,
         },
         &bar,
     )?;

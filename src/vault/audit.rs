@@ -646,8 +646,28 @@ fn object_problems(
 
 /// Every holiday notice the ledger records is there, with the bytes it had.
 fn audit_calendars(vault: &Vault, led: &ledger::Ledger, problems: &mut Vec<VaultProblem>) {
+    let retracted: HashSet<u64> = led
+        .entries
+        .iter()
+        .filter(|e| e.event == "retract")
+        .filter_map(|e| e.target)
+        .collect();
+    let mut cal = crate::calendar::Calendar::cn();
     for e in led.entries.iter().filter(|e| e.event == "calendar") {
-        if let Err(err) = vault.load_calendar(&e.digest) {
+        let loaded = vault.load_calendar(&e.digest).and_then(|text| {
+            if retracted.contains(&e.seq) {
+                return Ok(());
+            }
+            cal.add_text(&format!("seq {}", e.seq), &text)
+                .map(|_| ())
+                .map_err(|err| VaultError::Corrupt {
+                    path: vault.calendars_dir(),
+                    message: format!(
+                        "it contradicts the notices before it ({err}); withdraw one with `escrow calendar retract SEQ --reason`"
+                    ),
+                })
+        });
+        if let Err(err) = loaded {
             problems.push(problem(
                 ProblemLevel::Error,
                 crate::vault::audit_codes::AuditCode::CalendarDamaged,

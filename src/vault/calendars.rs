@@ -9,6 +9,9 @@ use sha2::{Digest, Sha256};
 use super::{Vault, VaultError, fsutil, io_err};
 use crate::hash::hex;
 
+/// The largest notice stored: 256 KiB (a year's notice is about 2 KiB).
+pub const MAX_NOTICE_BYTES: u64 = 256 * 1024;
+
 impl Vault {
     /// `calendars/`: the holiday notices added to the vault.
     pub fn calendars_dir(&self) -> PathBuf {
@@ -20,10 +23,25 @@ impl Vault {
     ///
     /// Errors: I/O errors creating `calendars/` or writing the file.
     pub fn store_calendar(&self, bytes: &[u8]) -> Result<String, VaultError> {
+        if bytes.len() as u64 > MAX_NOTICE_BYTES {
+            return Err(VaultError::Invalid {
+                message: format!(
+                    "the holiday notice is {} bytes, more than the {MAX_NOTICE_BYTES} a notice needs",
+                    bytes.len()
+                ),
+            });
+        }
         let digest = hex(&Sha256::digest(bytes));
         let dir = self.calendars_dir();
-        if !dir.is_dir() {
-            fsutil::create_private_dir(&dir).map_err(io_err(&dir))?;
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(VaultError::Corrupt {
+                    path: dir,
+                    message: "is not a folder (a link or a file): escrow never makes it so; restore the vault from a copy".to_owned(),
+                });
+            }
+            Err(_) => fsutil::create_private_dir(&dir).map_err(io_err(&dir))?,
         }
         fsutil::write_once(&self.tmp_dir(), &dir.join(format!("{digest}.toml")), bytes)?;
         fsutil::fsync_dir(&dir)?;
@@ -35,8 +53,21 @@ impl Vault {
     /// Errors: `Corrupt` when the file is missing, not UTF-8, or its bytes do not hash to
     /// `digest`; I/O errors.
     pub fn load_calendar(&self, digest: &str) -> Result<String, VaultError> {
+        if digest.len() != 64
+            || !digest
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return Err(VaultError::Corrupt {
+                path: self.ledger_path(),
+                message: format!(
+                    "a calendar entry's digest {:?} is not 64 lower-case hex digits: the ledger was edited; run `escrow audit`",
+                    crate::text::terminal_safe(&digest.chars().take(80).collect::<String>())
+                ),
+            });
+        }
         let path = self.calendars_dir().join(format!("{digest}.toml"));
-        let bytes = std::fs::read(&path).map_err(|e| VaultError::Corrupt {
+        let bytes = fsutil::read_regular(&path, MAX_NOTICE_BYTES).map_err(|e| VaultError::Corrupt {
             path: path.clone(),
             message: format!(
                 "the holiday notice recorded in the ledger cannot be read ({e}); restore the vault from a copy, or add the notice again with `escrow calendar add FILE`"

@@ -165,6 +165,8 @@ pub struct Begun {
     index: Index,
     label: String,
     contract: String,
+    terms: String,
+    amends_terms: bool,
     answers: Vec<u64>,
     /// The last deposited snapshot; `None` for the first deposit, and when it cannot be read
     /// (`audit` names the damage; it must not block new deposits, so the comparison is
@@ -181,6 +183,10 @@ pub struct Intent {
     pub contract: String,
     /// `--for`: names of go-lives (as recorded with `escrow golive`) this deposit answers.
     pub answers: Vec<String>,
+    /// The manifest's terms, normalised (see [`LedgerEntry::terms`]).
+    pub terms: String,
+    /// `--amend-terms`: these terms replace those in force.
+    pub amend_terms: bool,
 }
 
 /// The contract a vault is bound to: the first deposit that named one, as (id, label).
@@ -264,6 +270,7 @@ pub fn begin(vault: &Vault, intent: &Intent, lock_wait: Duration) -> Result<Begu
         });
     }
     check_contract(vault, &led.entries, &intent.contract)?;
+    check_terms(vault, &led.entries, &intent.terms, intent.amend_terms)?;
     let answers = resolve_golives(&led.entries, &intent.answers)?;
     let index = Index::load(vault)?;
     let previous = led
@@ -287,9 +294,30 @@ pub fn begin(vault: &Vault, intent: &Intent, lock_wait: Duration) -> Result<Begu
         index,
         label: label.to_owned(),
         contract: intent.contract.trim().to_owned(),
+        terms: intent.terms.clone(),
+        amends_terms: intent.amend_terms,
         answers,
         previous,
     })
+}
+
+/// Refuse a deposit whose manifest states other terms than those in force, unless `amend`:
+/// a later deposit must not change the deadlines earlier obligations are measured by.
+pub fn check_terms(
+    vault: &Vault,
+    entries: &[LedgerEntry],
+    terms: &str,
+    amend: bool,
+) -> Result<(), VaultError> {
+    match ledger::terms_in_force(entries) {
+        Some((held, label)) if held != terms && !amend => Err(VaultError::TermsChanged {
+            path: vault.root.clone(),
+            held: held.to_owned(),
+            held_label: label.to_owned(),
+            given: terms.to_owned(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Refuse a deposit for another contract than the one the vault is bound to (also one that
@@ -439,6 +467,8 @@ impl Begun {
             tree_sm3: record.tree.sm3.clone(),
             prev: record.prev.clone(),
             contract: self.contract.clone(),
+            terms: self.terms.clone(),
+            amends_terms: self.amends_terms,
             answers: self.answers.clone(),
             ..LedgerEntry::default()
         };

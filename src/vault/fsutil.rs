@@ -17,6 +17,55 @@ pub(crate) const FILE_MODE: u32 = 0o600;
 /// The mode of every folder the vault makes.
 const DIR_MODE: u32 = 0o700;
 
+/// Read a vault file that must be a regular file: opened without following a link and without
+/// blocking (a FIFO put in its place cannot hang the reader), and refused when it is larger than
+/// `max` bytes (a link to `/dev/zero` or a huge planted file cannot exhaust memory).
+///
+/// Errors: `NotFound` as the OS gives it; `InvalidData` for a link, FIFO, device or folder, or
+/// a file larger than `max`; other I/O errors.
+pub(crate) fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "is a symbolic link, which escrow never writes in a vault",
+                )
+            } else {
+                e
+            }
+        })?;
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "is not a regular file (a FIFO, device or folder), which escrow never writes in a vault",
+        ));
+    }
+    if meta.len() > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "is {} bytes, more than the {max} such a vault file can hold",
+                meta.len()
+            ),
+        ));
+    }
+    let mut buf = Vec::new();
+    f.take(max.saturating_add(1)).read_to_end(&mut buf)?;
+    if buf.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("grew past {max} bytes while it was read"),
+        ));
+    }
+    Ok(buf)
+}
+
 /// Create a new file for writing, private to the user (mode 0600), never through a link and
 /// never over an existing file.
 pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {

@@ -13,6 +13,9 @@ use crate::hash::hex;
 /// The `prev` of the first entry, and the head of an empty ledger: 64 zeros.
 pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The largest ledger read: 1 GiB (a deposit adds about 700 bytes, an event about 300).
+const MAX_LEDGER_BYTES: u64 = 1 << 30;
+
 /// One ledger line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,6 +64,14 @@ pub struct LedgerEntry {
     /// The first deposit that carries one binds the vault to that contract.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub contract: String,
+    /// Deposits: the contract's terms from the manifest, normalised
+    /// (`update-deadline=…;delivery-deadline=…;answer-deadline=…;calendar=…`); the first
+    /// deposit's terms stay in force until a deposit made with `--amend-terms`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub terms: String,
+    /// Deposits: made with `--amend-terms`: its `terms` are in force from now on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub amends_terms: bool,
     /// Deposits: the ledger positions of the go-lives this deposit answers (`deposit --for`);
     /// empty when it answers whatever go-live its date falls after.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -81,6 +92,21 @@ pub struct LedgerEntry {
 #[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// The contract terms in force: those of the last deposit made with `--amend-terms`, else of
+/// the first deposit that recorded terms; with that deposit's label. `None` for a vault whose
+/// deposits predate recorded terms.
+pub fn terms_in_force(entries: &[LedgerEntry]) -> Option<(&str, &str)> {
+    let deposits = || {
+        entries
+            .iter()
+            .filter(|e| e.event == "deposit" && !e.terms.is_empty())
+    };
+    deposits()
+        .rfind(|e| e.amends_terms)
+        .or_else(|| deposits().next())
+        .map(|e| (e.terms.as_str(), e.label.as_str()))
 }
 
 /// A read ledger: the entries that parse and chain, and every problem found.
@@ -196,7 +222,7 @@ fn line_hash(line: &[u8]) -> String {
 /// Read the ledger. Structural problems (bad line, broken chain, cut last line) are collected in
 /// `problems`; reading stops at the first of them, since later lines cannot be trusted.
 pub fn read(path: &Path) -> Result<Ledger, VaultError> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match fsutil::read_regular(path, MAX_LEDGER_BYTES) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Ledger {

@@ -125,6 +125,18 @@ pub enum VaultError {
         /// The contract id of the manifest given now (empty: none).
         given: String,
     },
+    /// The manifest states other contract terms than those in force for the vault.
+    #[error("{}: the manifest's contract terms ({given}) differ from those in force for this vault ({held}, recorded with the deposit {held_label:?}); a later deposit cannot change the deadlines obligations are measured by. If the contract was amended (补充协议), repeat with --amend-terms; otherwise correct the manifest's [contract] / 清单中的期限条款与本托管库记录的不一致；如合同确已变更（补充协议），请加 --amend-terms 重新执行，否则请更正清单", path.display())]
+    TermsChanged {
+        /// The vault's folder.
+        path: PathBuf,
+        /// The terms in force.
+        held: String,
+        /// The deposit that recorded them.
+        held_label: String,
+        /// The manifest's terms.
+        given: String,
+    },
     /// The request makes no sense (empty label, a vault inside the delivery, …).
     #[error("{message}")]
     Invalid {
@@ -261,8 +273,8 @@ impl Vault {
     /// Open an existing vault.
     pub fn open(root: &Path) -> Result<Vault, VaultError> {
         let marker = root.join(MARKER);
-        let text = match std::fs::read_to_string(&marker) {
-            Ok(t) => t,
+        let text = match fsutil::read_regular(&marker, 4096) {
+            Ok(t) => String::from_utf8_lossy(&t).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(VaultError::NotAVault {
                     path: root.to_owned(),

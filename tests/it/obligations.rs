@@ -734,3 +734,236 @@ fn a_notice_missing_a_festival_is_refused_and_one_notice_serves_every_vault() {
         r.stdout
     );
 }
+
+#[test]
+fn a_later_deposit_cannot_rewrite_the_contract_terms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    let now = "2026-11-30T02:00:00Z";
+    assert_eq!(
+        deposit(now, &v, &sample(), &chaoyang(), &["-l", "v1"]).code,
+        0
+    );
+    at(now, &v, &["golive", "G", "--date", "2026-10-01", "--yes"]);
+    let (code, s) = status(now, &v);
+    assert_eq!((code, &s["obligations"][0]["state"]), (0, &"late".into()));
+    let text = std::fs::read_to_string(chaoyang()).unwrap();
+    let lenient = manifest(
+        tmp.path(),
+        &text.replacen(
+            "vendor = \"首信医联信息技术有限公司\"",
+            "vendor = \"首信医联信息技术有限公司\"\nupdate-deadline = \"200 working days\"",
+            1,
+        ),
+    );
+    let before = ledger_len(&v);
+    let r = deposit(now, &v, &failing(), &lenient, &["-l", "v2"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("update-deadline=200 working days") && r.stderr.contains("--amend-terms"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(ledger_len(&v), before, "nothing deposited");
+    let (_, s) = status(now, &v);
+    assert_eq!(s["update_deadline"], "10 working days");
+    assert_eq!(s["obligations"][0]["state"], "late", "still late: {s}");
+    // A signed amendment: the new terms are in force from then on.
+    let r = deposit(now, &v, &sample(), &lenient, &["-l", "v2", "--amend-terms"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (_, s) = status(now, &v);
+    assert_eq!(s["update_deadline"], "200 working days");
+    assert_eq!(s["obligations"][0]["state"], "satisfied");
+}
+
+#[test]
+fn crafted_vault_files_cannot_hang_or_exhaust_status() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("all");
+    let now = "2026-11-30T02:00:00Z";
+    at(
+        now,
+        &root.join("ok"),
+        &["golive", "G", "--date", "2026-11-20"],
+    );
+    // A ledger that is a FIFO.
+    let fifo = root.join("fifo");
+    at(now, &fifo, &["init"]);
+    let _ = std::fs::remove_file(fifo.join("ledger.jsonl"));
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(fifo.join("ledger.jsonl"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    // A calendar entry whose digest climbs out of calendars/ to a FIFO, and one whose
+    // stored notice is a link to /dev/zero.
+    let climb = root.join("climb");
+    at(now, &climb, &["golive", "G", "--date", "2026-11-20"]);
+    let zero = root.join("zero");
+    at(now, &zero, &["golive", "G", "--date", "2026-11-20"]);
+    std::fs::create_dir(zero.join("calendars")).unwrap();
+    let hex = "a".repeat(64);
+    std::os::unix::fs::symlink("/dev/zero", zero.join(format!("calendars/{hex}.toml"))).unwrap();
+    for (v, digest) in [(&climb, "../../../../../../tmp/x".to_owned()), (&zero, hex)] {
+        let path = v.join("ledger.jsonl");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let last = text.lines().last().unwrap();
+        let prev = sha256_hex(last.as_bytes());
+        let line = format!(
+            "{{\"seq\":1,\"time\":\"2026-11-30T02:00:00Z\",\"event\":\"calendar\",\"name\":\"x\",\"date\":\"2026-11-30\",\"digest\":\"{digest}\",\"prev\":\"{prev}\"}}\n"
+        );
+        std::fs::write(&path, format!("{text}{line}")).unwrap();
+    }
+    let started = std::time::Instant::now();
+    let r = at(
+        now,
+        &root.join("unused"),
+        &[
+            "status",
+            "--all",
+            root.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let j = r.json();
+    let c = j["contracts"].as_array().unwrap();
+    assert_eq!(c.len(), 4);
+    assert_eq!(j["errors"], 3, "{j}");
+    for name in ["fifo", "climb", "zero"] {
+        let line = c
+            .iter()
+            .find(|l| l["vault"].as_str().unwrap().ends_with(name))
+            .unwrap();
+        assert!(line["error"].is_string(), "{name}: {line}");
+    }
+    let r = at(now, &climb, &["audit", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("calendar-damaged"), "{}", r.stdout);
+}
+
+#[test]
+fn hostile_dates_notices_and_answers_are_refused_not_counted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    let now = "2026-11-30T02:00:00Z";
+    // Deadlines beyond any contract, and dates at the end of time: errors, not panics or hangs.
+    let r = at(
+        now,
+        &v,
+        &["deadline", "--from", "2026-01-01", "--days", "3000000"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("3650 at most"), "{}", r.stderr);
+    let r = at(
+        now,
+        &v,
+        &[
+            "deadline",
+            "--from",
+            "9999-12-30",
+            "--days",
+            "5",
+            "--mon-fri",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = at(
+        now,
+        &v,
+        &["golive", "typo", "--date", "9999-12-25", "--yes"],
+    );
+    assert_eq!(r.code, 0, "recorded, its due date unknown: {}", r.stderr);
+    let (code, s) = status(now, &v);
+    assert_eq!(
+        (code, &s["obligations"][0]["state"]),
+        (0, &"unknown".into())
+    );
+    // An answer dated before its question.
+    at(now, &v, &["question", "Q", "--date", "2026-11-20"]);
+    let r = at(now, &v, &["answer", "1", "--date", "2026-11-10"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("before the question was asked"),
+        "{}",
+        r.stderr
+    );
+    // Notices: one contradicting 2026's official notice, one whose coverage runs past its
+    // years, and two that clash with each other.
+    let write = |name: &str, text: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let contra = write(
+        "contra.toml",
+        "schema_version = 1\ncoverage_start = \"2026-12-01\"\ncoverage_end = \"2027-01-31\"\n[[year]]\nyear = 2027\nholidays = [\"2026-12-01\", \"2027-01-01\"]\n",
+    );
+    let r = at(now, &v, &["calendar", "add", contra.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("contradicts the official notices"),
+        "{}",
+        r.stderr
+    );
+    let wide = write(
+        "wide.toml",
+        "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2100-12-31\"\n[[year]]\nyear = 2027\nholidays = [\"2027-01-01\"]\n",
+    );
+    let r = at(
+        now,
+        &v,
+        &["calendar", "add", wide.to_str().unwrap(), "--yes"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("after the last year"), "{}", r.stderr);
+    let a = write(
+        "a.toml",
+        "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2027-01-31\"\n[[year]]\nyear = 2027\nholidays = [\"2027-01-01\", \"2027-01-04\"]\n",
+    );
+    let b = write(
+        "b.toml",
+        "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2027-01-31\"\n[[year]]\nyear = 2027\nholidays = [\"2027-01-01\"]\nmakeup_workdays = [\"2027-01-09\"]\n",
+    );
+    let c = write(
+        "c.toml",
+        "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2027-01-31\"\n[[year]]\nyear = 2027\nholidays = [\"2027-01-01\", \"2027-01-09\"]\n",
+    );
+    assert_eq!(
+        at(now, &v, &["calendar", "add", b.to_str().unwrap()]).code,
+        0
+    );
+    let before = ledger_len(&v);
+    let r = at(now, &v, &["calendar", "add", c.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("contradicts a notice the vault already holds"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(ledger_len(&v), before);
+    assert_eq!(
+        at(now, &v, &["calendar", "add", a.to_str().unwrap()]).code,
+        0
+    );
+    let (code, s) = status(now, &v);
+    assert_eq!(code, 1, "only the unanswered question is overdue: {s}");
+    assert_eq!(s["overdue"], 1);
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -90,6 +90,7 @@ proptest! {
             build: None,
             baseline: None,
             answers: Vec::new(),
+            amend_terms: false,
         };
         let dep = escrow::deposit(&vault, &args, &escrow::progress::NoProgress).unwrap();
         let out = tmp.path().join("out");
