@@ -896,6 +896,14 @@ fn hostile_dates_notices_and_answers_are_refused_not_counted() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn notices_that_contradict_official_or_stored_ones_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = tmp.path().join("vault");
+    let now = "2026-11-30T02:00:00Z";
+    at(now, &v, &["question", "Q", "--date", "2026-11-20"]);
     // Notices: one contradicting 2026's official notice, one whose coverage runs past its
     // years, and two that clash with each other.
     let write = |name: &str, text: &str| {
@@ -962,8 +970,11 @@ fn hostile_dates_notices_and_answers_are_refused_not_counted() {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
+    use std::fmt::Write;
     sha2::Sha256::digest(bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::new(), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
