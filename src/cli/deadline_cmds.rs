@@ -441,10 +441,38 @@ fn record(vault: &VaultArg, ev: &Record<'_>, out: &OutputArgs) -> Result<u8> {
                 .and_then(|_| cal.due_range(day, deadline).ok());
             EventDoc::new(&e, &head, &deadline.to_string(), due).provisional(range)
         }
-        None => EventDoc::new(&e, &head, "", Err(String::new())),
+        None => {
+            let mut doc = EventDoc::new(&e, &head, "", Err(String::new()));
+            if kind == "answer" {
+                doc = doc.answer_due(answer_due(&v, &cal, &terms, &e)?);
+            }
+            doc
+        }
     };
     out.emit(&doc)?;
     Ok(EXIT_PASS)
+}
+
+/// The due date of the question an answer answers, and how many working days late the answer
+/// is (0: in time); `None` when the calendar cannot tell.
+fn answer_due(
+    v: &Vault,
+    cal: &Calendar,
+    terms: &Terms,
+    answer: &LedgerEntry,
+) -> Result<Option<(time::Date, u32)>> {
+    let led = ledger::read(&v.ledger_path())?;
+    let Some(q) = led.entries.iter().find(|e| Some(e.seq) == answer.target) else {
+        return Ok(None);
+    };
+    let (Ok(asked), Ok(answered)) = (parse_date(&q.date), parse_date(&answer.date)) else {
+        return Ok(None);
+    };
+    Ok(cal.due(asked, terms.answer).ok().and_then(|due| {
+        cal.working_days_between(due, answered)
+            .ok()
+            .map(|late| (due, late))
+    }))
 }
 
 /// No entry at `seq`: what to say.

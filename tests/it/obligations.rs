@@ -380,12 +380,25 @@ fn questions_must_be_answered_within_three_working_days() {
     let r = at("2026-11-24T02:00:00Z", &v, &["answer", "5"]);
     assert_eq!(r.code, 2);
     // The first answered in time, the second late.
-    assert_eq!(at("2026-11-25T02:00:00Z", &v, &["answer", "0"]).code, 0);
+    let r = at("2026-11-25T02:00:00Z", &v, &["answer", "0"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("in time (due 2026-11-25)"),
+        "{}",
+        r.stdout
+    );
     let (code, s) = status("2026-11-30T02:00:00Z", &v);
     assert_eq!(code, 1, "the second question is overdue: {s}");
     assert_eq!(s["obligations"][0]["state"], "satisfied");
     assert_eq!(s["obligations"][1]["state"], "overdue");
-    assert_eq!(at("2026-12-01T02:00:00Z", &v, &["answer", "1"]).code, 0);
+    let r = at("2026-12-01T02:00:00Z", &v, &["answer", "1", "--lang", "zh"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("迟交，截止日 2026-11-26，晚了 3 个工作日"),
+        "{}",
+        r.stdout
+    );
     // Met late: exit 0 by default, but the breach stays visible and --strict exits 1.
     let (code, s) = status("2026-12-02T02:00:00Z", &v);
     assert_eq!(code, 0);

@@ -58,6 +58,12 @@ pub struct EventDoc {
     /// Provisional: `[earliest, latest]` due date the official notice could give.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_range: Option<(String, String)>,
+    /// `answer`: the question's due date, when the calendar can tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_due: Option<String>,
+    /// `answer`: working days after that due date (0: in time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_days_late: Option<u32>,
     /// `answer`, `accept`, `retract`: the ledger position of the entry it refers to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<u64>,
@@ -93,6 +99,8 @@ impl EventDoc {
             due_error,
             provisional: false,
             due_range: None,
+            answer_due: None,
+            working_days_late: None,
             target: entry.target,
             reason: entry.reason.clone(),
             ledger_head: ledger_head.to_owned(),
@@ -108,18 +116,38 @@ impl EventDoc {
         self
     }
 
+    /// An answer's question's due date and how late the answer is.
+    #[must_use]
+    pub fn answer_due(mut self, due: Option<(time::Date, u32)>) -> EventDoc {
+        if let Some((d, late)) = due {
+            self.answer_due = Some(d.to_string());
+            self.working_days_late = Some(late);
+        }
+        self
+    }
+
     /// The line for events that start no clock.
     fn other_line(&self, lang: Lang) -> String {
         let seq = self.seq;
         let target = self.target.unwrap_or_default();
         match (lang, self.document.as_str()) {
             (Lang::En, "answer") => format!(
-                "recorded the answer to the question at seq {target} on {} (ledger seq {seq})",
-                self.date
+                "recorded the answer to the question at seq {target} on {} (ledger seq {seq}){}",
+                self.date,
+                match (&self.answer_due, self.working_days_late) {
+                    (Some(due), Some(0)) => format!(": in time (due {due})"),
+                    (Some(due), Some(n)) => format!(": LATE, due {due}, {n} working days late"),
+                    _ => String::new(),
+                }
             ),
             (Lang::Zh, "answer") => format!(
-                "已记录 {} 对序号 {target} 问题的答复（账本序号 {seq}）",
-                self.date
+                "已记录 {} 对序号 {target} 问题的答复（账本序号 {seq}）{}",
+                self.date,
+                match (&self.answer_due, self.working_days_late) {
+                    (Some(due), Some(0)) => format!("：按时（截止日 {due}）"),
+                    (Some(due), Some(n)) => format!("：迟交，截止日 {due}，晚了 {n} 个工作日"),
+                    _ => String::new(),
+                }
             ),
             (Lang::En, "accept") => format!(
                 "recorded that the hospital accepts the failing deposit at seq {target} (ledger seq {seq}), because: {}",
