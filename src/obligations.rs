@@ -7,7 +7,7 @@
 //! vault); dates the calendar computes rather than reads from an official notice are marked
 //! provisional, with the range the official notice could move them to.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -315,29 +315,30 @@ impl Book<'_> {
         deps
     }
 
-    /// The answers to the question at `question`, by date.
-    fn answers(&self, question: u64) -> Vec<Dep> {
-        let mut own: Vec<Dep> = self
-            .live()
-            .filter(|e| e.event == "answer" && e.target == Some(question))
-            .filter_map(|e| {
-                let date = parse_date(&e.date).ok()?;
-                Some(Dep {
-                    date,
+    /// The answers to each question (by the question's position), each list by date.
+    fn answers(&self) -> HashMap<u64, Vec<Dep>> {
+        let mut by: HashMap<u64, Vec<Dep>> = HashMap::new();
+        for e in self.live().filter(|e| e.event == "answer") {
+            let (Ok(date), Some(target)) = (parse_date(&e.date), e.target) else {
+                continue;
+            };
+            by.entry(target).or_default().push(Dep {
+                date,
+                seq: e.seq,
+                counts: true,
+                answers: Vec::new(),
+                r: DepositRef {
                     seq: e.seq,
-                    counts: true,
-                    answers: Vec::new(),
-                    r: DepositRef {
-                        seq: e.seq,
-                        snapshot: String::new(),
-                        label: String::new(),
-                        date: date.to_string(),
-                    },
-                })
-            })
-            .collect();
-        own.sort_by_key(|d| (d.date, d.seq));
-        own
+                    snapshot: String::new(),
+                    label: String::new(),
+                    date: date.to_string(),
+                },
+            });
+        }
+        for v in by.values_mut() {
+            v.sort_by_key(|d| (d.date, d.seq));
+        }
+        by
     }
 
     /// What starts a clock, by date.
@@ -385,34 +386,41 @@ impl Book<'_> {
     }
 }
 
+/// What can meet an obligation from `from` on: the deposits (or answers) of `list` (sorted by
+/// date) from that day that `take` accepts, up to and including the first that counts; the
+/// failing ones before it are listed with the obligation.
+fn relevant<'d>(list: &'d [Dep], from: Date, take: &dyn Fn(&Dep) -> bool) -> Vec<&'d Dep> {
+    let start = list.partition_point(|d| d.date < from);
+    let mut out: Vec<&Dep> = Vec::new();
+    for d in list[start..].iter().filter(|d| take(d)) {
+        out.push(d);
+        if d.counts {
+            break;
+        }
+    }
+    out
+}
+
 /// Work out every obligation from the ledger's events and deposits, in date order (the order
 /// they were recorded in does not matter).
 pub fn status(entries: &[LedgerEntry], cal: &Calendar, terms: &Terms, today: Date) -> Status {
     let book = Book::new(entries);
     let deps = book.deposits();
+    let answers = book.answers();
     let obligations: Vec<Obligation> = book
         .triggers(terms)
         .iter()
         .map(|t| {
             if t.kind == "answer" {
-                obligation(cal, &book.answers(t.seq), t, today)
+                let own = answers.get(&t.seq).map_or(&[][..], Vec::as_slice);
+                obligation(cal, &relevant(own, t.date, &|_| true), t, today)
             } else {
                 // A deposit made `--for` some go-lives answers those only; the final
                 // payment's full delivery can be any deposit.
-                let own: Vec<Dep> = deps
-                    .iter()
-                    .filter(|d| {
-                        t.kind != "update" || d.answers.is_empty() || d.answers.contains(&t.seq)
-                    })
-                    .map(|d| Dep {
-                        date: d.date,
-                        seq: d.seq,
-                        counts: d.counts,
-                        answers: Vec::new(),
-                        r: d.r.clone(),
-                    })
-                    .collect();
-                obligation(cal, &own, t, today)
+                let take = |d: &Dep| {
+                    t.kind != "update" || d.answers.is_empty() || d.answers.contains(&t.seq)
+                };
+                obligation(cal, &relevant(&deps, t.date, &take), t, today)
             }
         })
         .collect();
@@ -462,12 +470,12 @@ fn deposit_lines(book: &Book<'_>, deps: &[Dep], obligations: &[Obligation]) -> V
         v.sort_unstable();
         v
     };
-    let seen: HashSet<u64> = deps.iter().map(|d| d.seq).collect();
+    let by_seq: HashMap<u64, &Dep> = deps.iter().map(|d| (d.seq, d)).collect();
     book.entries
         .iter()
-        .filter(|e| e.event == "deposit" && seen.contains(&e.seq))
+        .filter(|e| e.event == "deposit" && by_seq.contains_key(&e.seq))
         .map(|e| {
-            let d = deps.iter().find(|d| d.seq == e.seq);
+            let d = by_seq.get(&e.seq).copied();
             DepositLine {
                 seq: e.seq,
                 label: e.label.clone(),
@@ -539,7 +547,7 @@ fn met_by(r: &DepositRef) -> (String, String) {
     }
 }
 
-fn obligation(cal: &Calendar, deps: &[Dep], t: &Trigger, today: Date) -> Obligation {
+fn obligation(cal: &Calendar, deps: &[&Dep], t: &Trigger, today: Date) -> Obligation {
     let what = What::of(t.kind, &t.name);
     let from = t.date;
     let mut o = Obligation {
@@ -574,7 +582,7 @@ fn obligation(cal: &Calendar, deps: &[Dep], t: &Trigger, today: Date) -> Obligat
             o.due_range = Some((a.to_string(), b.to_string()));
         }
     }
-    let after: Vec<&Dep> = deps.iter().filter(|d| d.date >= from).collect();
+    let after = deps;
     o.failing = after
         .iter()
         .filter(|d| !d.counts && d.date <= today.max(due))
@@ -589,7 +597,7 @@ fn obligation(cal: &Calendar, deps: &[Dep], t: &Trigger, today: Date) -> Obligat
     } else if today <= due {
         pending(&mut o, &what, cal, due, today);
     } else {
-        past_due(&mut o, &what, cal, &after, due, today);
+        past_due(&mut o, &what, cal, after, due, today);
     }
     note_provisional(&mut o);
     note_failing(&mut o);
@@ -602,12 +610,12 @@ fn beyond_calendar(
     o: &mut Obligation,
     what: &What,
     cal: &Calendar,
-    deps: &[Dep],
+    deps: &[&Dep],
     t: &Trigger,
     e: &CalendarError,
 ) {
     let from = t.date;
-    let within = |d: &&Dep| {
+    let within = |d: &&&Dep| {
         d.counts
             && d.date >= from
             && match t.deadline {
