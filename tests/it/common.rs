@@ -48,6 +48,15 @@ pub fn escrow_command() -> Command {
     cmd
 }
 
+/// Run escrow with `ESCROW_NOW=now` (RFC 3339) and `ESCROW_VAULT=vault`.
+pub fn at(now: &str, vault: &Path, args: &[&str]) -> Run {
+    let mut cmd = escrow_command();
+    cmd.env("ESCROW_NOW", now)
+        .env("ESCROW_VAULT", vault)
+        .args(args);
+    run(cmd)
+}
+
 /// Run `escrow ARGS` (see `escrow_command`).
 pub fn escrow<I, S>(args: I) -> Run
 where

@@ -5,14 +5,6 @@ use std::path::Path;
 
 use crate::common::*;
 
-fn at(now: &str, vault: &Path, args: &[&str]) -> Run {
-    let mut cmd = escrow_command();
-    cmd.env("ESCROW_NOW", now)
-        .env("ESCROW_VAULT", vault)
-        .args(args);
-    run(cmd)
-}
-
 #[test]
 fn deadline_command() {
     let due = |args: &[&str]| escrow(args.iter().map(OsStr::new));

@@ -8,14 +8,6 @@ use std::path::{Path, PathBuf};
 
 use crate::common::*;
 
-fn at(now: &str, vault: &Path, args: &[&str]) -> Run {
-    let mut cmd = escrow_command();
-    cmd.env("ESCROW_NOW", now)
-        .env("ESCROW_VAULT", vault)
-        .args(args);
-    run(cmd)
-}
-
 /// The failing delivery of the README's example.
 fn failing() -> PathBuf {
     repo().join("fixtures/deliveries/his-update-v2.4")
