@@ -32,7 +32,12 @@ fn entries(n: usize, start: Date) -> Vec<LedgerEntry> {
                 event: "deposit".to_owned(),
                 label: format!("v{seq}"),
                 snapshot: format!("{seq:064x}"),
-                verdict: if seq.is_multiple_of(3) { "fail" } else { "pass" }.to_owned(),
+                verdict: if seq.is_multiple_of(3) {
+                    "fail"
+                } else {
+                    "pass"
+                }
+                .to_owned(),
                 time: format!("{}T02:00:00Z", day + Duration::days(6)),
                 ..LedgerEntry::default()
             },
