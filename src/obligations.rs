@@ -184,6 +184,34 @@ pub struct DepositLine {
     pub late_for: Vec<u64>,
 }
 
+/// A contract amendment: a deposit made with `--amend-terms`, whose terms apply to obligations
+/// that start on or after its day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amendment {
+    /// The deposit's ledger position.
+    pub seq: u64,
+    /// Its label.
+    pub label: String,
+    /// Its day (YYYY-MM-DD, China Standard Time): the terms apply from this day.
+    pub date: String,
+    /// The update deadline from then on.
+    pub update_deadline: String,
+    /// The delivery deadline from then on.
+    pub delivery_deadline: String,
+    /// The answer deadline from then on.
+    pub answer_deadline: String,
+    /// Why, as recorded.
+    pub reason: String,
+}
+
+/// An amendment as the obligations use it.
+struct Amend {
+    day: Date,
+    terms: Terms,
+    public: Amendment,
+}
+
 /// An entry that a later `retract` entry withdrew.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -227,6 +255,8 @@ pub struct Status {
     pub deposits: Vec<DepositLine>,
     /// Every retracted entry, in ledger order.
     pub retracted: Vec<Retraction>,
+    /// The contract amendments, by date.
+    pub amendments: Vec<Amendment>,
     /// How many obligations are `overdue`.
     pub overdue: u64,
     /// How many obligations were met `late`.
@@ -341,12 +371,46 @@ impl Book<'_> {
         by
     }
 
-    /// What starts a clock, by date.
-    fn triggers(&self, terms: &Terms) -> Vec<Trigger> {
+    /// The contract amendments recorded (deposits made with `--amend-terms`), by date.
+    fn amendments(&self) -> Vec<Amend> {
+        let mut out: Vec<Amend> = self
+            .entries
+            .iter()
+            .filter(|e| e.event == "deposit" && e.amends_terms)
+            .filter_map(|e| {
+                let (terms, _) = Terms::from_text(&e.terms)?;
+                let date = cst_date(&e.time)?;
+                Some(Amend {
+                    day: date,
+                    terms,
+                    public: Amendment {
+                        seq: e.seq,
+                        label: e.label.clone(),
+                        date: date.to_string(),
+                        update_deadline: terms.update.to_string(),
+                        delivery_deadline: terms.delivery.to_string(),
+                        answer_deadline: terms.answer.to_string(),
+                        reason: e.reason.clone(),
+                    },
+                })
+            })
+            .collect();
+        out.sort_by_key(|a| (a.day, a.public.seq));
+        out
+    }
+
+    /// What starts a clock, by date; each measured by the terms in force on its day: the last
+    /// amendment made on or before it, else `terms`.
+    fn triggers(&self, terms: &Terms, amendments: &[Amend]) -> Vec<Trigger> {
         let mut triggers: Vec<Trigger> = self
             .live()
             .filter_map(|e| {
                 let date = parse_date(&e.date).ok()?;
+                let terms = amendments
+                    .iter()
+                    .rev()
+                    .find(|a| a.day <= date)
+                    .map_or(terms, |a| &a.terms);
                 let (kind, name, deadline) = match e.event.as_str() {
                     "golive" => ("update", e.name.clone(), terms.update),
                     "payment" => ("delivery", "final payment".to_owned(), terms.delivery),
@@ -407,8 +471,9 @@ pub fn status(entries: &[LedgerEntry], cal: &Calendar, terms: &Terms, today: Dat
     let book = Book::new(entries);
     let deps = book.deposits();
     let answers = book.answers();
+    let amendments = book.amendments();
     let obligations: Vec<Obligation> = book
-        .triggers(terms)
+        .triggers(terms, &amendments)
         .iter()
         .map(|t| {
             if t.kind == "answer" {
@@ -425,6 +490,8 @@ pub fn status(entries: &[LedgerEntry], cal: &Calendar, terms: &Terms, today: Dat
         })
         .collect();
     let deposits = deposit_lines(&book, &deps, &obligations);
+    // The header gives the terms in force now: the last amendment's, else the bound ones.
+    let terms = amendments.last().map_or(terms, |a| &a.terms);
     let count = |s: State| obligations.iter().filter(|o| o.state == s).count() as u64;
     Status {
         schema_version: 1,
@@ -444,6 +511,7 @@ pub fn status(entries: &[LedgerEntry], cal: &Calendar, terms: &Terms, today: Dat
         obligations,
         deposits,
         retracted: book.retractions(),
+        amendments: amendments.into_iter().map(|a| a.public).collect(),
     }
 }
 

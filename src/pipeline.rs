@@ -172,8 +172,42 @@ pub struct DepositArgs<'a> {
     pub baseline: Option<&'a Baseline>,
     /// `--for`: the names of the go-lives this deposit answers.
     pub answers: Vec<String>,
-    /// `--amend-terms`: the manifest's contract terms replace those in force for the vault.
-    pub amend_terms: bool,
+    /// `--amend-terms REASON`: the manifest's contract terms replace those in force for the
+    /// vault, for obligations that start from the deposit's day on; the reason is recorded.
+    pub amend_terms: Option<String>,
+}
+
+/// A vault whose deposits predate recorded terms: the first deposit that records them must
+/// state the terms of the latest deposit's manifest (else `--amend-terms`).
+fn legacy_terms(
+    vault: &vault::Vault,
+    entries: &[vault::LedgerEntry],
+    terms: &str,
+    amend: bool,
+) -> Result<(), CheckError> {
+    if amend || vault::ledger::terms_in_force(entries).is_some() {
+        return Ok(());
+    }
+    let Some(last) = entries.iter().rev().find(|e| e.event == "deposit") else {
+        return Ok(());
+    };
+    let Ok(rec) = vault.load_snapshot(&last.snapshot) else {
+        return Ok(());
+    };
+    let Ok(old) = manifest::parse(&rec.manifest.text) else {
+        return Ok(());
+    };
+    let held = terms_text(&old)?;
+    if held != terms {
+        return Err(vault::VaultError::TermsChanged {
+            path: vault.root.clone(),
+            held,
+            held_label: last.label.clone(),
+            given: terms.to_owned(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// What the deposit is, for `begin`.
@@ -186,7 +220,7 @@ fn intent(
         contract: manifest.contract.id.clone().unwrap_or_default(),
         answers: args.answers.clone(),
         terms: terms_text(manifest)?,
-        amend_terms: args.amend_terms,
+        amend_terms: args.amend_terms.clone(),
     })
 }
 
@@ -230,12 +264,9 @@ fn precheck(
         &led.entries,
         manifest.contract.id.as_deref().unwrap_or_default(),
     )?;
-    vault::deposit::check_terms(
-        vault,
-        &led.entries,
-        &terms_text(manifest)?,
-        args.amend_terms,
-    )?;
+    let terms = terms_text(manifest)?;
+    vault::deposit::check_terms(vault, &led.entries, &terms, args.amend_terms.is_some())?;
+    legacy_terms(vault, &led.entries, &terms, args.amend_terms.is_some())?;
     vault::deposit::resolve_golives(&led.entries, &args.answers)?;
     Ok(())
 }

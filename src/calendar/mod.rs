@@ -18,7 +18,7 @@ use std::path::Path;
 
 use time::{Date, Duration, Month, OffsetDateTime, UtcOffset, Weekday};
 
-pub use notice::{NoticeInfo, validate_file, validate_text};
+pub use notice::{MAX_NOTICE_BYTES, NoticeInfo, validate_file, validate_text};
 use provisional::Variant;
 
 /// The official schedules this build knows.
@@ -80,8 +80,8 @@ pub enum CalendarError {
         "a deadline counted from {0} runs past the last date escrow can count (9999-12-31); check the date and the deadline"
     )]
     OutOfRange(Date),
-    /// A deadline longer than [`Deadline::MAX_DAYS`]; holds the number as written.
-    #[error("{0} days is longer than any contract deadline escrow counts ({max} at most); check the number", max = Deadline::MAX_DAYS)]
+    /// A deadline of 0 days or longer than [`Deadline::MAX_DAYS`]; holds the number as written.
+    #[error("{0} days is not a contract deadline escrow counts (1 to {max}); check the number", max = Deadline::MAX_DAYS)]
     TooLong(u32),
     /// A date that is not `YYYY-MM-DD` or not a real day; holds the text as written.
     #[error("{0:?} is not a date: write YYYY-MM-DD, e.g. 2026-03-10")]
@@ -217,10 +217,26 @@ impl Calendar {
     /// schedule; a year it skips stays provisional. Its dates override nothing silently: a
     /// date cannot be both a holiday and a make-up working day.
     pub fn add_file(&mut self, path: &Path) -> Result<(), CalendarError> {
-        let text = std::fs::read_to_string(path).map_err(|e| CalendarError::Data {
+        use std::io::Read;
+        let err = |message: String| CalendarError::Data {
             path: path.display().to_string(),
-            message: format!("cannot read the calendar file: {e}"),
-        })?;
+            message,
+        };
+        let f = std::fs::File::open(path)
+            .map_err(|e| err(format!("cannot read the calendar file: {e}")))?;
+        // A FIFO or device is refused, not waited on; a huge file is not read.
+        let meta = f
+            .metadata()
+            .map_err(|e| err(format!("cannot read the calendar file: {e}")))?;
+        if !meta.is_file() || meta.len() > MAX_NOTICE_BYTES as u64 {
+            return Err(err(format!(
+                "not a calendar file: give a regular file of at most {MAX_NOTICE_BYTES} bytes"
+            )));
+        }
+        let mut text = String::new();
+        f.take(MAX_NOTICE_BYTES as u64 + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| err(format!("cannot read the calendar file: {e}")))?;
         self.add_text(&path.display().to_string(), &text)
             .map(|_| ())
     }
@@ -435,15 +451,19 @@ impl Deadline {
     /// would run to the end of the calendar.
     pub const MAX_DAYS: u32 = 3650;
 
-    /// The number of days, checked against [`Deadline::MAX_DAYS`].
+    /// The number of days, checked: 1 to [`Deadline::MAX_DAYS`] (the trigger day is not
+    /// counted, so a deadline of 0 days would be due before it started).
     ///
-    /// Errors: `TooLong` above it.
+    /// Errors: `TooLong` outside that range.
     pub fn checked(self) -> Result<Deadline, CalendarError> {
         let n = match self {
             Deadline::WorkingDays(n) | Deadline::CalendarDays(n) => n,
         };
         if n > Deadline::MAX_DAYS {
             return Err(CalendarError::TooLong(n));
+        }
+        if n == 0 {
+            return Err(CalendarError::TooLong(0));
         }
         Ok(self)
     }

@@ -54,7 +54,7 @@ impl CalendarArgs {
             }
         };
         if let Some(v) = vault {
-            for (name, text) in stored_calendars(v)? {
+            for (_, name, text) in stored_calendars(v)? {
                 cal.add_text(&name, &text)?;
             }
         }
@@ -65,30 +65,26 @@ impl CalendarArgs {
     }
 }
 
-/// The notices stored with the vault and not retracted, in ledger order: (name, text).
-fn stored_calendars(v: &Vault) -> Result<Vec<(String, String)>> {
+/// The notices stored with the vault and not retracted, in ledger order: (seq, name, text).
+fn stored_calendars(v: &Vault) -> Result<Vec<(u64, String, String)>> {
     let led = ledger::read(&v.ledger_path())?;
-    let retracted: Vec<u64> = led
-        .entries
+    Ok(stored_in(v, &led.entries)?)
+}
+
+/// [`stored_calendars`] from ledger entries already read.
+fn stored_in(v: &Vault, entries: &[LedgerEntry]) -> Result<Vec<(u64, String, String)>, VaultError> {
+    let retracted: Vec<u64> = entries
         .iter()
         .filter(|e| e.event == "retract")
         .filter_map(|e| e.target)
         .collect();
     let mut out = Vec::new();
-    for e in led
-        .entries
+    for e in entries
         .iter()
         .filter(|e| e.event == "calendar" && !retracted.contains(&e.seq))
     {
-        let name = format!(
-            "{} (vault {}, seq {})",
-            e.name,
-            v.calendars_dir()
-                .join(format!("{}.toml", e.digest))
-                .display(),
-            e.seq
-        );
-        out.push((name, v.load_calendar(&e.digest)?));
+        let name = format!("the vault's notice of seq {}", e.seq);
+        out.push((e.seq, name, v.load_calendar(&e.digest)?));
     }
     Ok(out)
 }
@@ -120,7 +116,10 @@ pub struct DeadlineArgs {
 
 pub fn deadline(args: &DeadlineArgs) -> Result<u8> {
     let path = args.vault.path();
-    let vault = if Vault::exists(&path) {
+    // A vault named with --vault must be one; $ESCROW_VAULT naming a vault not made yet is
+    // left alone (it is set for every command).
+    let from_env = std::env::var_os("ESCROW_VAULT").is_some_and(|e| Path::new(&e) == path);
+    let vault = if Vault::exists(&path) || (args.vault.is_given() && (!from_env || path.exists())) {
         Some(Vault::open(&path)?)
     } else {
         None
@@ -638,7 +637,7 @@ fn retract(
                 )
             } else if t.event != event {
                 format!(
-                    "{} is not a {event} entry: withdraw it with `escrow {} --retract {seq} --reason \"…\"` / {}，不是「{}」记录",
+                    "{} is not a {event} entry: withdraw it with `escrow {} {seq} --reason \"…\"` / {}，不是「{}」记录",
                     ledger::describe(t),
                     if t.event == "calendar" {
                         "calendar retract".to_owned()
@@ -768,7 +767,15 @@ pub(super) fn vault_status(
             );
         }
     }
-    let s = status::status(&led.entries, &cal, &terms, today);
+    // Obligations are measured by the terms the vault was bound with (amendments apply from
+    // their day on, inside `status`), unless --manifest gives other terms for this run.
+    let base = match manifest {
+        Some(_) => terms,
+        None => ledger::first_terms(&led.entries)
+            .and_then(Terms::from_text)
+            .map_or(terms, |(t, _)| t),
+    };
+    let s = status::status(&led.entries, &cal, &base, today);
     Ok(StatusDoc::new(&s, contract))
 }
 
@@ -848,75 +855,170 @@ pub fn calendar(cmd: &CalendarCommand) -> Result<u8> {
     }
 }
 
-fn calendar_add(args: &CalendarAddArgs) -> Result<u8> {
-    let bytes = std::fs::read(&args.file).with_context(|| {
+/// Read a notice file: a regular file (a FIFO or device is refused, not waited on) of at most
+/// 256 KiB, UTF-8.
+fn read_notice(path: &Path) -> Result<(Vec<u8>, String)> {
+    use std::io::Read;
+    let max = escrow::calendar::MAX_NOTICE_BYTES as u64;
+    let f = std::fs::File::open(path).with_context(|| {
         format!(
             "{}: cannot read the holiday notice file; check the path / 无法读取节假日安排文件，请检查路径",
-            args.file.display()
+            path.display()
         )
     })?;
+    let meta = f.metadata()?;
+    if !meta.is_file() || meta.len() > max {
+        bail!(
+            "{}: not a holiday notice: give a regular TOML file of at most {max} bytes / 不是节假日安排文件（须为不超过 256 KiB 的普通 TOML 文件）",
+            path.display()
+        );
+    }
+    let mut bytes = Vec::new();
+    f.take(max + 1).read_to_end(&mut bytes)?;
     let text = String::from_utf8(bytes.clone()).map_err(|_| {
         anyhow::anyhow!(
             "{}: not UTF-8 text; save the notice as UTF-8 (see the README for the format) / 文件不是 UTF-8 编码，请另存为 UTF-8",
-            args.file.display()
+            path.display()
         )
     })?;
-    let info = validate_notice(&args.file, &text, args.yes)?;
-    let vaults = match &args.all {
-        Some(dir) => {
-            let (found, unreadable) = super::status_all::find_vaults(dir)?;
-            if let Some((p, why)) = unreadable.first() {
-                bail!("{}: {why}", p.display());
-            }
-            found
-        }
-        None => vec![args.vault.path()],
+    Ok((bytes, text))
+}
+
+fn calendar_add(args: &CalendarAddArgs) -> Result<u8> {
+    let (bytes, text) = read_notice(&args.file)?;
+    let desc = validate_notice(&args.file, &text, args.yes)?;
+    let (vaults, unreadable) = match &args.all {
+        Some(dir) => super::status_all::find_vaults(dir)?,
+        None => (vec![args.vault.path()], Vec::new()),
     };
-    if vaults.is_empty() {
+    if vaults.is_empty() && unreadable.is_empty() {
         bail!(
             "no vault under {}: nothing to add the notice to / 该文件夹下没有托管库",
             args.all.as_deref().unwrap_or(Path::new(".")).display()
         );
     }
-    let (now, today) = today()?;
+    let mut failed: Vec<String> = unreadable
+        .iter()
+        .map(|(p, why)| format!("{}: {why}", p.display()))
+        .collect();
     for path in &vaults {
-        let v = if args.all.is_some() {
-            Vault::open(path)?
+        let added = if args.all.is_some() {
+            Vault::open(path)
+                .map_err(anyhow::Error::from)
+                .and_then(|v| add_to_vault(&v, &args.file, &bytes, &text, &desc))
         } else {
-            args.vault.open_or_init(args.out.lang, false)?
+            args.vault
+                .open_or_init(args.out.lang, false)
+                .and_then(|v| add_to_vault(&v, &args.file, &bytes, &text, &desc))
         };
-        // Against the notices this vault already holds: a clash would break every later status.
-        CalendarArgs::none()
-            .build(None, Some(&v))?
-            .add_text(&args.file.display().to_string(), &text)
-            .with_context(|| {
-                format!(
-                    "{}: the notice contradicts a notice the vault already holds; withdraw that one first with `escrow calendar retract SEQ --reason \"…\"` / 与托管库中已有的节假日安排矛盾",
-                    path.display()
-                )
-            })?;
-        let digest = v.store_calendar(&bytes)?;
-        let entry = LedgerEntry {
-            time: now.clone(),
-            event: "calendar".to_owned(),
-            name: info.clone(),
-            date: today.to_string(),
-            digest,
-            ..LedgerEntry::default()
-        };
-        let (e, head) = ledger::record_event(
-            &v,
-            entry,
-            lock::default_wait(super::env_lock_wait().as_deref()),
-            |_| Ok(()),
-        )?;
-        if args.all.is_some() && args.out.format == super::Format::Human {
-            println!("{}:", path.display());
+        match added {
+            Ok(Some((e, head))) => {
+                if args.all.is_some() && args.out.format == super::Format::Human {
+                    println!(
+                        "{}:",
+                        escrow::text::terminal_safe(&path.display().to_string())
+                    );
+                }
+                args.out
+                    .emit(&EventDoc::new(&e, &head, "", Err(String::new())))?;
+            }
+            Ok(None) => eprintln!(
+                "{}: already holds this notice; nothing recorded / 该托管库已有此安排，未重复记录",
+                escrow::text::terminal_safe(&path.display().to_string())
+            ),
+            Err(e) if args.all.is_some() => {
+                failed.push(format!("{}: {}", path.display(), super::describe(&e)));
+            }
+            Err(e) => return Err(e),
         }
-        args.out
-            .emit(&EventDoc::new(&e, &head, "", Err(String::new())))?;
+    }
+    if !failed.is_empty() {
+        bail!(
+            "the notice was not added to {} vault(s) (the others have it now; run the same command again after fixing these, the vaults that hold it are skipped) / 以下托管库未能加入：\n{}",
+            failed.len(),
+            failed.join("\n")
+        );
     }
     Ok(EXIT_PASS)
+}
+
+/// Store the notice in `v` and record it, checked under the vault's lock against the notices
+/// it holds (another notice for one of its years, or a clash, is refused); `None` when the
+/// vault already holds exactly this notice.
+fn add_to_vault(
+    v: &Vault,
+    file: &Path,
+    bytes: &[u8],
+    text: &str,
+    desc: &str,
+) -> Result<Option<(LedgerEntry, String)>> {
+    let led = ledger::read(&v.ledger_path())?;
+    let digest = {
+        use sha2::Digest;
+        escrow::hash::hex(&sha2::Sha256::digest(bytes))
+    };
+    let retracted = |seq: u64| {
+        led.entries
+            .iter()
+            .any(|e| e.event == "retract" && e.target == Some(seq))
+    };
+    if led
+        .entries
+        .iter()
+        .any(|e| e.event == "calendar" && e.digest == digest && !retracted(e.seq))
+    {
+        return Ok(None);
+    }
+    // The same check as the terms and calendar of every command, before anything is written.
+    deadlines(v, None, &CalendarArgs::none())?;
+    v.store_calendar(bytes)?;
+    let (now, today) = today()?;
+    let entry = LedgerEntry {
+        time: now,
+        event: "calendar".to_owned(),
+        name: desc.to_owned(),
+        date: today.to_string(),
+        digest: digest.clone(),
+        ..LedgerEntry::default()
+    };
+    let name = file.display().to_string();
+    let (e, head) = ledger::record_event(
+        v,
+        entry,
+        lock::default_wait(super::env_lock_wait().as_deref()),
+        |led| against_stored(v, led, &name, text),
+    )?;
+    Ok(Some((e, head)))
+}
+
+/// Under the lock: the vault's notices (not retracted) and the new one must not cover the same
+/// year, nor clash.
+fn against_stored(
+    v: &Vault,
+    led: &ledger::Ledger,
+    name: &str,
+    text: &str,
+) -> Result<(), VaultError> {
+    let stored = stored_in(v, &led.entries)?;
+    let invalid = |message: String| VaultError::Invalid { message };
+    let new = escrow::calendar::validate_text(name, text)
+        .map_err(|_| invalid(format!("{name}: the notice no longer checks")))?;
+    let mut cal = Calendar::cn();
+    for (seq, stored_name, stored_text) in &stored {
+        let info = cal
+            .add_text(stored_name, stored_text)
+            .map_err(|e| invalid(e.to_string()))?;
+        if let Some(y) = info.years.iter().find(|y| new.years.contains(y)) {
+            return Err(invalid(format!(
+                "the vault already holds a notice for {y} (seq {seq}); withdraw it first with `escrow calendar retract {seq} --reason \"…\"` if the new one replaces it / 托管库中已有 {y} 年的安排（序号 {seq}），如需替换请先撤销"
+            )));
+        }
+    }
+    cal.add_text(name, text).map(|_| ()).map_err(|e| {
+        invalid(format!(
+            "{e}: the notice contradicts a notice the vault already holds; withdraw that one first with `escrow calendar retract SEQ --reason \"…\"` / 与托管库中已有的节假日安排矛盾"
+        ))
+    })
 }
 
 /// Check a notice on its own (every problem, with FILE:LINE:COL), against the built-in

@@ -26,7 +26,12 @@ pub(super) fn find_vaults(dir: &Path) -> Result<(Vec<PathBuf>, Unreadable)> {
     let mut unreadable = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), 0usize)];
     while let Some((d, depth)) = stack.pop() {
-        if Vault::exists(&d) {
+        // A vault whose marker is damaged (a FIFO, a link, a folder, missing beside a ledger)
+        // is still a vault: listed, and its opening error shown, never skipped.
+        let marked = ["VAULT", "ledger.jsonl"]
+            .iter()
+            .any(|f| std::fs::symlink_metadata(d.join(f)).is_ok());
+        if marked {
             found.push(d);
             if found.len() > MAX_VAULTS {
                 bail!(

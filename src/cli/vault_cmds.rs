@@ -28,6 +28,11 @@ impl VaultArg {
             .unwrap_or_else(|| PathBuf::from("escrow-vault"))
     }
 
+    /// Whether a vault was named (`--vault` or `ESCROW_VAULT`), not the default.
+    pub(super) fn is_given(&self) -> bool {
+        self.vault.is_some()
+    }
+
     pub(super) fn open(&self) -> Result<Vault> {
         Ok(Vault::open(&self.path())?)
     }
@@ -109,13 +114,23 @@ pub struct DepositArgs {
     /// several). Without it, a passing deposit answers every go-live whose window it falls in.
     #[arg(long = "for", value_name = "NAME")]
     answers: Vec<String>,
-    /// The contract's deadlines or calendar were amended (补充协议): this manifest's terms
-    /// replace those in force for the vault (otherwise a deposit with other terms is refused).
-    #[arg(long)]
-    amend_terms: bool,
+    /// The contract's deadlines or calendar were amended (补充协议), for this reason: this
+    /// manifest's terms apply to obligations that start from today on (earlier ones keep
+    /// theirs); without it a deposit with other terms is refused.
+    #[arg(long, value_name = "REASON")]
+    amend_terms: Option<String>,
 }
 
 pub fn deposit(args: &DepositArgs) -> Result<u8> {
+    if args
+        .amend_terms
+        .as_deref()
+        .is_some_and(|r| r.trim().is_empty())
+    {
+        anyhow::bail!(
+            "--amend-terms needs the reason, e.g. --amend-terms \"补充协议（2026-11-20 签订）\""
+        );
+    }
     let baseline = super::check::load_baseline(args.baseline.as_deref())?;
     let build = args.build_flags.options(args.build, &args.delivery)?;
     let path = args.vault.path();
@@ -138,7 +153,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
             build,
             baseline: baseline.as_ref(),
             answers: args.answers.clone(),
-            amend_terms: args.amend_terms,
+            amend_terms: args.amend_terms.clone(),
         },
         &bar,
     )?;

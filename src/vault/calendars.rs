@@ -66,7 +66,14 @@ impl Vault {
                 ),
             });
         }
-        let path = self.calendars_dir().join(format!("{digest}.toml"));
+        let dir = self.calendars_dir();
+        if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            return Err(VaultError::Corrupt {
+                path: dir,
+                message: "is missing or not a folder (a link or a file), though the ledger records holiday notices; restore the vault from a copy".to_owned(),
+            });
+        }
+        let path = dir.join(format!("{digest}.toml"));
         let bytes = fsutil::read_regular(&path, MAX_NOTICE_BYTES).map_err(|e| VaultError::Corrupt {
             path: path.clone(),
             message: format!(

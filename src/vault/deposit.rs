@@ -167,6 +167,7 @@ pub struct Begun {
     contract: String,
     terms: String,
     amends_terms: bool,
+    amend_reason: String,
     answers: Vec<u64>,
     /// The last deposited snapshot; `None` for the first deposit, and when it cannot be read
     /// (`audit` names the damage; it must not block new deposits, so the comparison is
@@ -185,8 +186,9 @@ pub struct Intent {
     pub answers: Vec<String>,
     /// The manifest's terms, normalised (see [`LedgerEntry::terms`]).
     pub terms: String,
-    /// `--amend-terms`: these terms replace those in force.
-    pub amend_terms: bool,
+    /// `--amend-terms REASON`: these terms replace those in force, for obligations that start
+    /// from the deposit's day on; the reason is recorded.
+    pub amend_terms: Option<String>,
 }
 
 /// The contract a vault is bound to: the first deposit that named one, as (id, label).
@@ -270,7 +272,12 @@ pub fn begin(vault: &Vault, intent: &Intent, lock_wait: Duration) -> Result<Begu
         });
     }
     check_contract(vault, &led.entries, &intent.contract)?;
-    check_terms(vault, &led.entries, &intent.terms, intent.amend_terms)?;
+    check_terms(
+        vault,
+        &led.entries,
+        &intent.terms,
+        intent.amend_terms.is_some(),
+    )?;
     let answers = resolve_golives(&led.entries, &intent.answers)?;
     let index = Index::load(vault)?;
     let previous = led
@@ -295,7 +302,8 @@ pub fn begin(vault: &Vault, intent: &Intent, lock_wait: Duration) -> Result<Begu
         label: label.to_owned(),
         contract: intent.contract.trim().to_owned(),
         terms: intent.terms.clone(),
-        amends_terms: intent.amend_terms,
+        amends_terms: intent.amend_terms.is_some(),
+        amend_reason: intent.amend_terms.clone().unwrap_or_default(),
         answers,
         previous,
     })
@@ -469,6 +477,7 @@ impl Begun {
             contract: self.contract.clone(),
             terms: self.terms.clone(),
             amends_terms: self.amends_terms,
+            reason: self.amend_reason.clone(),
             answers: self.answers.clone(),
             ..LedgerEntry::default()
         };

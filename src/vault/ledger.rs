@@ -79,7 +79,8 @@ pub struct LedgerEntry {
     /// "answer", "accept", "retract": the ledger position of the entry it refers to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<u64>,
-    /// "accept", "retract": why, as the hospital wrote it.
+    /// "accept", "retract", and deposits made with `--amend-terms`: why, as the hospital wrote
+    /// it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
     /// "calendar": SHA-256 of the stored notice file, hex.
@@ -107,6 +108,14 @@ pub fn terms_in_force(entries: &[LedgerEntry]) -> Option<(&str, &str)> {
         .rfind(|e| e.amends_terms)
         .or_else(|| deposits().next())
         .map(|e| (e.terms.as_str(), e.label.as_str()))
+}
+
+/// The terms the vault was bound with: those of the first deposit that recorded terms.
+pub fn first_terms(entries: &[LedgerEntry]) -> Option<&str> {
+    entries
+        .iter()
+        .find(|e| e.event == "deposit" && !e.terms.is_empty())
+        .map(|e| e.terms.as_str())
 }
 
 /// A read ledger: the entries that parse and chain, and every problem found.

@@ -773,12 +773,45 @@ fn a_later_deposit_cannot_rewrite_the_contract_terms() {
     let (_, s) = status(now, &v);
     assert_eq!(s["update_deadline"], "10 working days");
     assert_eq!(s["obligations"][0]["state"], "late", "still late: {s}");
-    // A signed amendment: the new terms are in force from then on.
-    let r = deposit(now, &v, &sample(), &lenient, &["-l", "v2", "--amend-terms"]);
+    // A signed amendment needs its reason; its terms apply from its day on, and the breach
+    // before it stays a breach.
+    let r = deposit(
+        now,
+        &v,
+        &sample(),
+        &lenient,
+        &["-l", "v2", "--amend-terms", " "],
+    );
+    assert_eq!(r.code, 2);
+    let r = deposit(
+        now,
+        &v,
+        &sample(),
+        &lenient,
+        &["-l", "v2", "--amend-terms", "补充协议（2026-11-30 签订）"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
+    at(now, &v, &["golive", "H", "--date", "2026-11-30"]);
     let (_, s) = status(now, &v);
     assert_eq!(s["update_deadline"], "200 working days");
-    assert_eq!(s["obligations"][0]["state"], "satisfied");
+    assert_eq!(s["obligations"][0]["state"], "late", "{s}");
+    assert_eq!(s["obligations"][0]["deadline"], "10 working days");
+    assert_eq!(s["obligations"][1]["deadline"], "200 working days");
+    assert_eq!(s["amendments"][0]["reason"], "补充协议（2026-11-30 签订）");
+    let r = at(now, &v, &["status", "--lang", "zh"]);
+    assert!(r.stdout.contains("合同期限已变更"), "{}", r.stdout);
+    // A deadline of 0 days is no deadline.
+    let zero = manifest(
+        tmp.path(),
+        &text.replacen(
+            "vendor = \"首信医联信息技术有限公司\"",
+            "vendor = \"首信医联信息技术有限公司\"\nupdate-deadline = \"0 days\"",
+            1,
+        ),
+    );
+    let r = deposit(now, &v, &sample(), &zero, &["-l", "v3"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("1 to 3650"), "{}", r.stderr);
 }
 
 #[test]
@@ -867,7 +900,7 @@ fn hostile_dates_notices_and_answers_are_refused_not_counted() {
         &["deadline", "--from", "2026-01-01", "--days", "3000000"],
     );
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("3650 at most"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 to 3650"), "{}", r.stderr);
     let r = at(
         now,
         &v,
@@ -958,15 +991,18 @@ fn notices_that_contradict_official_or_stored_ones_are_refused() {
     let r = at(now, &v, &["calendar", "add", c.to_str().unwrap()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr
-            .contains("contradicts a notice the vault already holds"),
+        r.stderr.contains("already holds a notice for 2027"),
         "{}",
         r.stderr
     );
     assert_eq!(ledger_len(&v), before);
-    assert_eq!(
-        at(now, &v, &["calendar", "add", a.to_str().unwrap()]).code,
-        0
+    // Another notice for a year the vault holds one for: withdraw the first.
+    let r = at(now, &v, &["calendar", "add", a.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("already holds a notice for 2027"),
+        "{}",
+        r.stderr
     );
     let (code, s) = status(now, &v);
     assert_eq!(code, 1, "only the unanswered question is overdue: {s}");
@@ -982,4 +1018,111 @@ fn sha256_hex(bytes: &[u8]) -> String {
             let _ = write!(out, "{b:02x}");
             out
         })
+}
+
+#[test]
+fn notices_are_added_once_per_year_and_under_the_lock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("all");
+    let now = "2026-12-28T02:00:00Z";
+    let notice = |name: &str, makeup: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(
+            &p,
+            format!(
+                "schema_version = 1\ncoverage_start = \"2027-01-01\"\ncoverage_end = \"2027-01-31\"\n[[year]]\nyear = 2027\nholidays = [\"2027-01-01\"]\nmakeup_workdays = [{makeup}]\n"
+            ),
+        )
+        .unwrap();
+        p
+    };
+    let p = notice("p.toml", "");
+    let q = notice("q.toml", "\"2027-01-09\"");
+    for name in ["a", "b", "c"] {
+        at(
+            now,
+            &root.join(name),
+            &["golive", "G", "--date", "2026-12-24"],
+        );
+    }
+    // Two different notices for 2027 at once: one wins, the other is refused.
+    let v = root.join("a");
+    let spawn = |f: &Path| {
+        let mut cmd = escrow_command();
+        cmd.env("ESCROW_NOW", now).env("ESCROW_VAULT", &v).args([
+            "calendar",
+            "add",
+            f.to_str().unwrap(),
+        ]);
+        cmd.spawn().unwrap()
+    };
+    let (mut x, mut y) = (spawn(&p), spawn(&q));
+    let codes = [x.wait().unwrap().code(), y.wait().unwrap().code()];
+    assert!(
+        codes.contains(&Some(0)) && codes.contains(&Some(2)),
+        "{codes:?}"
+    );
+    assert_eq!(at(now, &v, &["audit"]).code, 0);
+    // The same notice again: nothing recorded.
+    let before = ledger_len(&v);
+    let again = if codes[0] == Some(0) { &p } else { &q };
+    let r = at(now, &v, &["calendar", "add", again.to_str().unwrap()]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr.contains("already holds this notice"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(ledger_len(&v), before);
+    // --all goes on past a damaged vault, names it, and exits 2; the others have it.
+    let ledger = root.join("b/ledger.jsonl");
+    std::fs::remove_file(&ledger).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &ledger).unwrap();
+    let r = at(
+        now,
+        &root.join("unused"),
+        &[
+            "calendar",
+            "add",
+            p.to_str().unwrap(),
+            "--all",
+            root.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("b/ledger.jsonl"), "{}", r.stderr);
+    let (_, s) = status(now, &root.join("c"));
+    assert_eq!(s["obligations"][0]["provisional"], false, "{s}");
+    // A damaged marker does not hide a vault from status --all.
+    std::fs::remove_file(root.join("c/VAULT")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", root.join("c/VAULT")).unwrap();
+    let j = at(
+        now,
+        &root.join("unused"),
+        &[
+            "status",
+            "--all",
+            root.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(j.code, 2);
+    assert_eq!(j.json()["contracts"].as_array().unwrap().len(), 3);
+    // `deadline --vault` with a vault that is not there is an error, not ignored.
+    let missing = root.join("missing");
+    let r = at(
+        now,
+        &root.join("unused"),
+        &[
+            "deadline",
+            "--from",
+            "2027-01-04",
+            "--working-days",
+            "1",
+            "--vault",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
 }

@@ -90,7 +90,7 @@ proptest! {
             build: None,
             baseline: None,
             answers: Vec::new(),
-            amend_terms: false,
+            amend_terms: None,
         };
         let dep = escrow::deposit(&vault, &args, &escrow::progress::NoProgress).unwrap();
         let out = tmp.path().join("out");

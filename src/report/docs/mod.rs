@@ -48,8 +48,8 @@ pub use show::{
     StoredManifestDoc, TreeDoc,
 };
 pub use status::{
-    ContractDoc, DepositLineDoc, DepositRefDoc, ObligationDoc, ObligationState, RetractionDoc,
-    StatusDoc,
+    AmendmentDoc, ContractDoc, DepositLineDoc, DepositRefDoc, ObligationDoc, ObligationState,
+    RetractionDoc, StatusDoc,
 };
 pub use status_all::{ContractLineDoc, LastDepositDoc, StatusAllDoc};
 pub use vault::{InitDoc, RestoreDoc, SpecialMode};

@@ -158,6 +158,26 @@ pub struct RetractionDoc {
     pub reason: String,
 }
 
+/// A contract amendment recorded with `deposit --amend-terms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentDoc {
+    /// The deposit's ledger position.
+    pub seq: u64,
+    /// Its label.
+    pub label: String,
+    /// The day from which its terms apply (YYYY-MM-DD).
+    pub date: String,
+    /// The update deadline from then on.
+    pub update_deadline: String,
+    /// The delivery deadline from then on.
+    pub delivery_deadline: String,
+    /// The answer deadline from then on.
+    pub answer_deadline: String,
+    /// Why, as recorded.
+    pub reason: String,
+}
+
 /// The contract, as the vault's latest manifest names it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -201,6 +221,9 @@ pub struct StatusDoc {
     pub deposits: Vec<DepositLineDoc>,
     /// Entries withdrawn by `--retract`, with the reason.
     pub retracted: Vec<RetractionDoc>,
+    /// Contract amendments (`deposit --amend-terms`): obligations that start on or after an
+    /// amendment's day are measured by its terms.
+    pub amendments: Vec<AmendmentDoc>,
     /// How many obligations are `overdue`.
     pub overdue: u64,
     /// How many were met `late`.
@@ -283,6 +306,19 @@ impl StatusDoc {
                     date: r.date.clone(),
                     by: r.by,
                     reason: r.reason.clone(),
+                })
+                .collect(),
+            amendments: s
+                .amendments
+                .iter()
+                .map(|a| AmendmentDoc {
+                    seq: a.seq,
+                    label: a.label.clone(),
+                    date: a.date.clone(),
+                    update_deadline: a.update_deadline.clone(),
+                    delivery_deadline: a.delivery_deadline.clone(),
+                    answer_deadline: a.answer_deadline.clone(),
+                    reason: a.reason.clone(),
                 })
                 .collect(),
             overdue: s.overdue,
@@ -438,6 +474,37 @@ impl StatusDoc {
         Ok(())
     }
 
+    fn amendments_section(&self, zh: bool, out: &mut dyn Write) -> io::Result<()> {
+        for a in &self.amendments {
+            if zh {
+                writeln!(
+                    out,
+                    "! 合同期限已变更（序号 {} 的入库「{}」，{} 起开始的义务适用）：上线后 {}、尾款后 {}、提问后 {}；理由：{}",
+                    a.seq,
+                    a.label,
+                    a.date,
+                    deadline_text(&a.update_deadline, Lang::Zh),
+                    deadline_text(&a.delivery_deadline, Lang::Zh),
+                    deadline_text(&a.answer_deadline, Lang::Zh),
+                    a.reason
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "! contract terms amended (deposit {:?}, seq {}; for obligations starting on or after {}): updates {}, delivery {}, answers {}; reason: {}",
+                    a.label,
+                    a.seq,
+                    a.date,
+                    a.update_deadline,
+                    a.delivery_deadline,
+                    a.answer_deadline,
+                    a.reason
+                )?;
+            }
+        }
+        Ok(())
+    }
+
     fn retracted_section(&self, zh: bool, out: &mut dyn Write) -> io::Result<()> {
         if self.retracted.is_empty() {
             return Ok(());
@@ -528,6 +595,7 @@ impl Document for StatusDoc {
         }
         self.deposits_section(zh, out)?;
         self.retracted_section(zh, out)?;
+        self.amendments_section(zh, out)?;
         if self.provisional > 0 {
             if zh {
                 writeln!(
