@@ -1030,11 +1030,14 @@ fn validate_notice(path: &Path, text: &str, yes: bool) -> Result<String> {
         Ok(info) => info,
         Err(problems) => {
             let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            let (count, count_zh) = if lines.len() >= 100 {
+                ("the first 100 problems".to_owned(), "至少 100".to_owned())
+            } else {
+                (format!("{} problem(s)", lines.len()), lines.len().to_string())
+            };
             bail!(
-                "{}\n{name}: {} problem(s) in the holiday notice; fix them and run again (the format is in the README, \"Contract deadlines\") / 节假日安排文件有 {} 处问题（见上面各行的行号:列号），请改正后重新执行",
-                lines.join("\n"),
-                lines.len(),
-                lines.len()
+                "{}\n{name}: {count} in the holiday notice; fix them and run again (the format is in the README, \"Contract deadlines\") / 节假日安排文件有 {count_zh} 处问题（见上面各行的行号:列号），请改正后重新执行",
+                lines.join("\n")
             );
         }
     };
