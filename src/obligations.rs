@@ -711,19 +711,14 @@ fn note_provisional(o: &mut Obligation) {
     }
     match &o.due_range {
         Some((a, b)) if a != b => {
-            o.message.push_str(&format!(
-                " [provisional: the holiday notice for these dates is not out; the official due date may be {a} to {b}]"
-            ));
-            o.message_zh.push_str(&format!(
-                "〔暂定：相关年份的国务院节假日安排尚未发布，按法定节假日推算；正式截止日可能在 {a} 至 {b} 之间〕"
-            ));
+            o.message
+                .push_str(&format!(" [provisional: the official due date may be {a} to {b}]"));
+            o.message_zh
+                .push_str(&format!("〔暂定：正式截止日可能在 {a} 至 {b} 之间〕"));
         }
         _ => {
-            o.message.push_str(
-                " [provisional: the holiday notice for these dates is not out; computed from the statutory holidays]",
-            );
-            o.message_zh
-                .push_str("〔暂定：相关年份的国务院节假日安排尚未发布，按法定节假日推算〕");
+            o.message.push_str(" [provisional]");
+            o.message_zh.push_str("〔暂定〕");
         }
     }
 }

@@ -408,10 +408,10 @@ impl StatusDoc {
         for d in &self.deposits {
             let verdict = match (zh, d.verdict.as_str(), &d.accepted) {
                 (true, "fail", Some(_)) => "不通过（医院已接受）",
-                (true, "fail", None) => "不通过（不算履行）",
+                (true, "fail", None) => "不通过",
                 (true, _, _) => "通过",
                 (false, "fail", Some(_)) => "FAIL (accepted by the hospital)",
-                (false, "fail", None) => "FAIL (does not count)",
+                (false, "fail", None) => "FAIL",
                 (false, _, _) => "pass",
             };
             let list =
@@ -433,9 +433,9 @@ impl StatusDoc {
             }
             if met.is_empty() && !d.counts {
                 met.push(if zh {
-                    "不算履行任何义务".to_owned()
+                    "未通过检查，不算履行任何义务".to_owned()
                 } else {
-                    "meets no obligation".to_owned()
+                    "failed its check: meets no obligation".to_owned()
                 });
             } else if met.is_empty() {
                 met.push(if zh {
