@@ -711,8 +711,9 @@ fn note_provisional(o: &mut Obligation) {
     }
     match &o.due_range {
         Some((a, b)) if a != b => {
-            o.message
-                .push_str(&format!(" [provisional: the official due date may be {a} to {b}]"));
+            o.message.push_str(&format!(
+                " [provisional: the official due date may be {a} to {b}]"
+            ));
             o.message_zh
                 .push_str(&format!("〔暂定：正式截止日可能在 {a} 至 {b} 之间〕"));
         }

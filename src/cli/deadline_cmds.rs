@@ -1033,7 +1033,10 @@ fn validate_notice(path: &Path, text: &str, yes: bool) -> Result<String> {
             let (count, count_zh) = if lines.len() >= 100 {
                 ("the first 100 problems".to_owned(), "至少 100".to_owned())
             } else {
-                (format!("{} problem(s)", lines.len()), lines.len().to_string())
+                (
+                    format!("{} problem(s)", lines.len()),
+                    lines.len().to_string(),
+                )
             };
             bail!(
                 "{}\n{name}: {count} in the holiday notice; fix them and run again (the format is in the README, \"Contract deadlines\") / 节假日安排文件有 {count_zh} 处问题（见上面各行的行号:列号），请改正后重新执行",
