@@ -265,6 +265,24 @@ struct Record<'a> {
     reason: &'a str,
 }
 
+impl<'a> Record<'a> {
+    /// An event with no reason: a go-live, payment, question or answer.
+    fn event(
+        kind: &'static str,
+        name: &'a str,
+        date: &'a DateArgs,
+        target: Option<u64>,
+    ) -> Record<'a> {
+        Record {
+            kind,
+            name,
+            date,
+            target,
+            reason: "",
+        }
+    }
+}
+
 pub fn golive(args: &GoliveArgs) -> Result<u8> {
     if let Some(seq) = args.retract.retract {
         return retract(&args.vault, "golive", seq, &args.retract, &args.out);
@@ -277,13 +295,7 @@ pub fn golive(args: &GoliveArgs) -> Result<u8> {
     }
     record(
         &args.vault,
-        &Record {
-            kind: "golive",
-            name,
-            date: &args.date,
-            target: None,
-            reason: "",
-        },
+        &Record::event("golive", name, &args.date, None),
         &args.out,
     )
 }
@@ -294,13 +306,7 @@ pub fn payment(args: &PaymentArgs) -> Result<u8> {
     }
     record(
         &args.vault,
-        &Record {
-            kind: "payment",
-            name: &args.note,
-            date: &args.date,
-            target: None,
-            reason: "",
-        },
+        &Record::event("payment", &args.note, &args.date, None),
         &args.out,
     )
 }
@@ -315,13 +321,7 @@ pub fn question(args: &QuestionArgs) -> Result<u8> {
     }
     record(
         &args.vault,
-        &Record {
-            kind: "question",
-            name: text,
-            date: &args.date,
-            target: None,
-            reason: "",
-        },
+        &Record::event("question", text, &args.date, None),
         &args.out,
     )
 }
@@ -332,13 +332,7 @@ pub fn answer(args: &AnswerArgs) -> Result<u8> {
     }
     record(
         &args.vault,
-        &Record {
-            kind: "answer",
-            name: &args.note,
-            date: &args.date,
-            target: args.question,
-            reason: "",
-        },
+        &Record::event("answer", &args.note, &args.date, args.question),
         &args.out,
     )
 }
