@@ -109,17 +109,15 @@ pub(super) fn emit(
     quiet: bool,
     delivery: &Path,
 ) -> Result<u8> {
-    let report = report.clone();
-    let lang = style.lang.resolve();
+    let format = style.format.output();
+    super::refuse_binary_on_terminal(format, output)?;
+    let to_terminal = output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let style = report::HumanStyle {
+        lang: style.lang.resolve(),
+        color: style.color.resolve(to_terminal),
+    };
     let mut buf = Vec::new();
-    match style.format {
-        Format::Json => report::render_json(&report, &mut buf)?,
-        Format::Human => {
-            let to_terminal =
-                output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
-            report::render_human(&report, lang, style.color.resolve(to_terminal), &mut buf)?;
-        }
-    }
+    report::render(report, format, style, &mut buf)?;
     if let Some(path) = output {
         super::write_atomic(path, &buf)?;
         if !quiet {

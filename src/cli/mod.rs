@@ -14,7 +14,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// Exit codes: the public contract for scripts.
@@ -101,21 +101,24 @@ struct ReportStyle {
     color: ColorArg,
 }
 
-/// `--format` and `--lang`: what every command without colours takes.
+/// `--format`, `--lang` and `--output`: what every command without colours takes.
 #[derive(Debug, clap::Args)]
 struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Language of the human output.
+    /// Language of the output for people (human, md, html, docx).
     #[arg(long, value_enum, default_value = "auto")]
     lang: LangArg,
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 impl OutputArgs {
-    /// Render `doc` as asked to standard output (no colours).
+    /// Render `doc` as asked, to `--output` or standard output (no colours).
     fn emit<D: escrow::report::Document>(&self, doc: &D) -> Result<()> {
-        emit(doc, self.format, self.lang, false)
+        emit(doc, self.format, self.lang, false, self.output.as_deref())
     }
 }
 
@@ -253,10 +256,18 @@ fn env_lock_wait() -> Option<String> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
-    /// A table for people.
+    /// Text for people, on the terminal.
     Human,
-    /// The JSON report (schema_version 1).
+    /// The JSON document (schema_version 1).
     Json,
+    /// Markdown (GitHub tables), for e-mail and wikis.
+    Md,
+    /// One self-contained HTML page (prints on A4).
+    Html,
+    /// A Word document (.docx, A4); needs --output.
+    Docx,
+    /// SARIF 2.1.0 for code-scanning tools (check and build only).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -279,24 +290,53 @@ impl Format {
         match self {
             Format::Human => escrow::report::OutputFormat::Human,
             Format::Json => escrow::report::OutputFormat::Json,
+            Format::Md => escrow::report::OutputFormat::Markdown,
+            Format::Html => escrow::report::OutputFormat::Html,
+            Format::Docx => escrow::report::OutputFormat::Docx,
+            Format::Sarif => escrow::report::OutputFormat::Sarif,
         }
     }
 }
 
-/// Render a document in `format` (human: in `lang`, coloured when `color`) to standard output.
+/// Render a document in `format` (human: in `lang`, coloured when `color`) to `output`
+/// (atomically) or standard output.
 fn emit<D: escrow::report::Document>(
     doc: &D,
     format: Format,
     lang: LangArg,
     color: bool,
+    output: Option<&Path>,
 ) -> Result<()> {
+    let format = format.output();
+    refuse_binary_on_terminal(format, output)?;
     let mut buf = Vec::new();
     let style = escrow::report::HumanStyle {
         lang: lang.resolve(),
         color,
     };
-    escrow::report::render(doc, format.output(), style, &mut buf)?;
-    write_stdout(&buf)
+    escrow::report::render(doc, format, style, &mut buf)?;
+    match output {
+        Some(path) => write_atomic(path, &buf),
+        None => write_stdout(&buf),
+    }
+}
+
+/// A Word file is a zip package: never sent to a terminal (it would fill the screen with
+/// bytes); the user is asked for `--output` instead.
+fn refuse_binary_on_terminal(
+    format: escrow::report::OutputFormat,
+    output: Option<&Path>,
+) -> Result<()> {
+    if format.is_binary()
+        && output.is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        bail!(
+            "--format {} writes a binary file; add --output FILE.docx (or redirect standard output to a file) / Word 文件请用 --output 文件名.docx 保存",
+            format.name()
+        );
+    }
+    Ok(())
 }
 
 /// Standard output was closed by its reader while a stream was copied to it (`escrow show X

@@ -94,6 +94,10 @@ pub struct DepositArgs {
     vault: VaultArg,
     #[command(flatten)]
     style: ReportStyle,
+    /// Write the report (the deposit receipt, 托管回执, with --format docx/html/md) to FILE
+    /// (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
     /// A git delivery: also keep the repository's whole history (修改记录), as a git bundle.
@@ -170,7 +174,13 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
         .color
         .resolve(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let doc = DepositDoc::new(&dep, &args.label, &path);
-    super::emit(&doc, args.style.format, args.style.lang, color)?;
+    super::emit(
+        &doc,
+        args.style.format,
+        args.style.lang,
+        color,
+        args.output.as_deref(),
+    )?;
     Ok(code)
 }
 

@@ -13,6 +13,7 @@
 mod clock;
 pub mod docs;
 mod human;
+pub mod page;
 mod render;
 pub mod since;
 mod wire;
@@ -21,7 +22,10 @@ use serde::{Deserialize, Serialize};
 
 pub use clock::cst_time;
 pub use human::{Lang, render_human};
-pub use render::{Document, HumanStyle, OutputFormat, render, render_json, terminal_safe};
+pub use render::{
+    Document, HumanStyle, OutputFormat, RenderError, render, render_json, render_page,
+    terminal_safe,
+};
 pub use wire::{
     AllowedInfo, BaselineInfo, BilingualInfo, BuildInfo, BuildLogInfo, BuildStatusInfo,
     CrossCheckInfo, DocumentInfo, FolderInfo, IsolationInfo, LanguageInfo, OutputFileInfo,
