@@ -100,8 +100,10 @@ pub trait Document: Serialize + DeserializeOwned {
         None
     }
 
-    /// The SARIF 2.1.0 log of the document; `None` for every document but the check report.
-    fn sarif(&self) -> Option<serde_json::Value> {
+    /// The SARIF 2.1.0 log of the document, messages in `lang`; `None` for every document
+    /// but the check report.
+    fn sarif(&self, lang: Lang) -> Option<serde_json::Value> {
+        let _ = lang;
         None
     }
 
@@ -134,7 +136,9 @@ pub fn render<D: Document>(
         OutputFormat::Json => render_json(doc, out)?,
         OutputFormat::Human => terminal_safe(doc)?.render_human(style, out)?,
         OutputFormat::Sarif => {
-            let log = doc.sarif().ok_or_else(|| not_offered(doc, format))?;
+            let log = doc
+                .sarif(style.lang)
+                .ok_or_else(|| not_offered(doc, format))?;
             render_json(&log, out)?;
         }
         OutputFormat::Markdown | OutputFormat::Html | OutputFormat::Docx => {
@@ -165,7 +169,7 @@ fn not_offered<D: Document>(doc: &D, format: OutputFormat) -> RenderError {
     if doc.page(Lang::En).is_some() {
         offered.extend(["md", "html", "docx"]);
     }
-    if doc.sarif().is_some() {
+    if doc.sarif(Lang::En).is_some() {
         offered.push("sarif");
     }
     RenderError::NotOffered {
