@@ -15,6 +15,7 @@ pub mod docs;
 mod human;
 pub mod page;
 mod render;
+mod sarif;
 pub mod since;
 mod wire;
 
@@ -306,5 +307,9 @@ impl Report {
 impl Document for Report {
     fn render_human(&self, style: HumanStyle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         human::render_human(self, style.lang, style.color, out)
+    }
+
+    fn sarif(&self, lang: Lang) -> Option<serde_json::Value> {
+        Some(sarif::log(self, lang))
     }
 }
