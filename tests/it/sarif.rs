@@ -147,24 +147,62 @@ fn assert_matches_report(log: &serde_json::Value, report: &serde_json::Value) {
     assert_eq!(run["invocations"][0]["endTimeUtc"], report["generated_at"]);
 }
 
+/// The sample delivery with problems of every kind: a module removed (a finding with no
+/// file), a manual removed, one password in two files (one finding, two places), and class
+/// files without their source (one finding about several files).
+fn broken_sample() -> tempfile::TempDir {
+    let tmp = copy_sample();
+    std::fs::remove_dir_all(tmp.path().join("jingtong")).unwrap();
+    std::fs::remove_file(tmp.path().join("docs/部署手册.md")).unwrap();
+    let mut g = Gen(0x0DD_2026);
+    let props = format!("db.password={}\n", g.password());
+    write(tmp.path(), "self-service/conf/db.properties", &props);
+    write(
+        tmp.path(),
+        "self-service/conf/db-test.properties",
+        format!("# test\n{props}"),
+    );
+    let class = [0xCA, 0xFE, 0xBA, 0xBE, 0, 0, 0, 0x34, 0, 0];
+    for name in ["A", "B", "C"] {
+        write(
+            tmp.path(),
+            &format!("self-service/lib/com/x/{name}.class"),
+            class,
+        );
+    }
+    tmp
+}
+
 #[test]
 fn sample_check_as_sarif_is_valid_and_complete() {
-    let json = check(&sample(), &chaoyang(), &["--format", "json"]);
+    // The sample passes: a valid log with no results.
+    let clean = check(&sample(), &chaoyang(), &["--format", "sarif"]);
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    let log = clean.json();
+    assert_matches_report(
+        &log,
+        &check(&sample(), &chaoyang(), &["--format", "json"]).json(),
+    );
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 0);
+
+    let tmp = broken_sample();
+    let json = check(tmp.path(), &chaoyang(), &["--format", "json"]);
     let report = json.json();
-    assert!(!report["findings"].as_array().unwrap().is_empty());
-    let en = check(&sample(), &chaoyang(), &["--format", "sarif"]);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["path"].is_null()), "{report:#}");
+    assert!(
+        findings.iter().any(|f| f["locations"].is_array()),
+        "{report:#}"
+    );
+    let en = check(tmp.path(), &chaoyang(), &["--format", "sarif"]);
     assert_eq!(en.code, json.code, "the exit code follows the verdict");
+    assert_eq!(en.code, 1);
     let log = en.json();
     assert_matches_report(&log, &report);
     let run = &log["runs"][0];
     assert_eq!(run["language"], "en-US");
     assert_eq!(run["tool"]["driver"]["name"], "escrow");
-    for (r, f) in run["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(report["findings"].as_array().unwrap())
-    {
+    for (r, f) in run["results"].as_array().unwrap().iter().zip(findings) {
         assert_eq!(r["message"]["text"], f["message"]);
     }
     // The delivery was given by its absolute path: DELIVERY is its folder.
@@ -172,12 +210,12 @@ fn sample_check_as_sarif_is_valid_and_complete() {
         .as_str()
         .unwrap();
     assert!(
-        base.starts_with("file:///") && base.ends_with("/"),
+        base.starts_with("file:///") && base.ends_with('/'),
         "{base}"
     );
 
     let zh = check(
-        &sample(),
+        tmp.path(),
         &chaoyang(),
         &["--format", "sarif", "--lang", "zh"],
     );
@@ -186,12 +224,7 @@ fn sample_check_as_sarif_is_valid_and_complete() {
     assert_matches_report(&log, &report);
     let run = &log["runs"][0];
     assert_eq!(run["language"], "zh-CN");
-    for (r, f) in run["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(report["findings"].as_array().unwrap())
-    {
+    for (r, f) in run["results"].as_array().unwrap().iter().zip(findings) {
         assert_eq!(r["message"]["text"], f["message_zh"]);
     }
     for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
@@ -201,7 +234,7 @@ fn sample_check_as_sarif_is_valid_and_complete() {
     }
     // The same input gives the same bytes.
     let again = check(
-        &sample(),
+        tmp.path(),
         &chaoyang(),
         &["--format", "sarif", "--lang", "zh"],
     );
@@ -240,17 +273,17 @@ fn hostile_names_round_trip_through_the_uri() {
     let paths = location_paths(result);
     assert!(paths.contains(&first.to_owned()), "{paths:?}");
     assert!(paths.contains(&second.to_owned()), "{paths:?}");
-    let lines: Vec<u64> = result["locations"]
-        .as_array()
-        .unwrap()
+    let lines: Vec<(String, u64)> = paths
         .iter()
-        .map(|l| {
+        .cloned()
+        .zip(result["locations"].as_array().unwrap().iter().map(|l| {
             l["physicalLocation"]["region"]["startLine"]
                 .as_u64()
                 .unwrap()
-        })
+        }))
         .collect();
-    assert_eq!(lines, [2, 4], "each place with its own line");
+    assert!(lines.contains(&(first.to_owned(), 2)), "{lines:?}");
+    assert!(lines.contains(&(second.to_owned(), 4)), "{lines:?}");
     assert_eq!(
         result["partialFingerprints"]["escrowFingerprint/v1"],
         cred[0]["fingerprint"]
@@ -279,7 +312,8 @@ fn hostile_names_round_trip_through_the_uri() {
 
 #[test]
 fn the_schema_check_rejects_a_broken_log() {
-    let log = check(&sample(), &chaoyang(), &["--format", "sarif"]).json();
+    let tmp = broken_sample();
+    let log = check(tmp.path(), &chaoyang(), &["--format", "sarif"]).json();
     let v = validator();
     assert!(errors(&v, &log).is_empty());
     let mut bad_level = log.clone();
