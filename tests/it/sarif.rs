@@ -15,12 +15,8 @@ const SCHEMA_SHA256: &str = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26
 
 /// A validator for the vendored schema, after checking it is the file pinned above.
 fn validator() -> jsonschema::Validator {
-    use sha2::Digest;
     let bytes = std::fs::read(repo().join("tests/fixtures/sarif-schema-2.1.0.json")).unwrap();
-    let digest: String = sha2::Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = escrow::hash::sha256_hex(&bytes);
     assert_eq!(digest, SCHEMA_SHA256, "the vendored SARIF schema changed");
     let schema: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(
@@ -245,7 +241,7 @@ fn sample_check_as_sarif_is_valid_and_complete() {
 fn hostile_names_round_trip_through_the_uri() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("交付 #1");
-    let mut g = Gen(0x5A_1F_2026);
+    let mut g = Gen(0x5A1F_2026);
     let secret = format!("{}{}", g.word(6), g.password());
     let props = format!("db.url=jdbc:mysql://db:3306/his\ndb.password={secret}\n");
     let first = "配置 文件/app #1 100%'s.properties";
