@@ -38,6 +38,7 @@ mod portable_names;
 mod readme_example;
 mod review;
 mod roundtrip;
+mod sarif;
 mod scan;
 mod scan_compiled;
 mod scan_credentials;
