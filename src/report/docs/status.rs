@@ -784,19 +784,15 @@ fn met_cell(o: &ObligationDoc, lang: Lang) -> Text {
         let names: Vec<String> = o
             .failing
             .iter()
-            .map(|d| {
-                format!(
-                    "{} ({} {})",
-                    d.label,
-                    super::pick(lang, "seq", "序号"),
-                    d.seq
-                )
+            .map(|d| match lang {
+                Lang::En => format!("{} (seq {})", d.label, d.seq),
+                Lang::Zh => format!("{}（序号 {}）", d.label, d.seq),
             })
             .collect();
         return Text::toned(
             match lang {
                 Lang::En => format!("{} failed its check: does not count", names.join(", ")),
-                Lang::Zh => format!("{} 未通过检查，不算履行", names.join("、")),
+                Lang::Zh => format!("{}未通过检查，不算履行", names.join("、")),
             },
             Tone::Bad,
         );
@@ -1521,5 +1517,261 @@ impl StatusDoc {
             items: self.next_steps(lang),
         });
         page
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obligation(
+        kind: &str,
+        seq: u64,
+        trigger: &str,
+        due: &str,
+        state: ObligationState,
+    ) -> ObligationDoc {
+        ObligationDoc {
+            kind: kind.to_owned(),
+            seq,
+            trigger: trigger.to_owned(),
+            trigger_date: "2026-11-02".to_owned(),
+            deadline: "10 working days".to_owned(),
+            due: Some(due.to_owned()),
+            provisional: false,
+            due_range: None,
+            state,
+            satisfied_by: None,
+            delivered_late: None,
+            failing: Vec::new(),
+            working_days_left: None,
+            working_days_late: None,
+            message: format!("message {seq}"),
+            message_zh: format!("消息 {seq}"),
+        }
+    }
+
+    fn doc() -> StatusDoc {
+        let mut overdue = obligation(
+            "update",
+            0,
+            "门诊预约改版",
+            "2026-11-16",
+            ObligationState::Overdue,
+        );
+        overdue.working_days_late = Some(10);
+        overdue.failing.push(DepositRefDoc {
+            seq: 1,
+            snapshot: "ab".repeat(32),
+            label: "v1.1-broken".to_owned(),
+            date: "2026-11-05".to_owned(),
+        });
+        let mut pending = obligation(
+            "answer",
+            2,
+            "接口文档在哪",
+            "2027-01-08",
+            ObligationState::Pending,
+        );
+        pending.trigger_date = "2026-12-28".to_owned();
+        pending.provisional = true;
+        pending.due_range = Some(("2027-01-07".to_owned(), "2027-01-11".to_owned()));
+        pending.working_days_left = Some(3);
+        StatusDoc {
+            schema_version: SCHEMA_VERSION,
+            document: DOCUMENT.to_owned(),
+            contract: ContractDoc {
+                id: Some("CY-2026-001".to_owned()),
+                title: Some("HIS".to_owned()),
+                vendor: Some("东软".to_owned()),
+                client: Some("朝阳医院".to_owned()),
+            },
+            today: "2026-11-30".to_owned(),
+            calendar: "cn (2024-01-01 to 2026-12-31)".to_owned(),
+            update_deadline: "10 working days".to_owned(),
+            delivery_deadline: "30 working days".to_owned(),
+            answer_deadline: "3 working days".to_owned(),
+            obligations: vec![overdue, pending],
+            deposits: vec![DepositLineDoc {
+                seq: 1,
+                label: "v1.1-broken".to_owned(),
+                date: "2026-11-05".to_owned(),
+                verdict: "fail".to_owned(),
+                accepted: None,
+                accepted_by: None,
+                counts: false,
+                for_golives: Vec::new(),
+                met: Vec::new(),
+                late_for: Vec::new(),
+            }],
+            retracted: Vec::new(),
+            amendments: Vec::new(),
+            overdue: 1,
+            late: 0,
+            pending: 1,
+            unknown: 0,
+            provisional: 1,
+            ledger_head: None,
+        }
+        .with_ledger_head(&"c".repeat(64))
+    }
+
+    fn headings(p: &Page) -> Vec<&str> {
+        p.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn marks(p: &Page) -> Vec<(String, MarkKind, Tone)> {
+        p.blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Chart(Chart::Timeline { marks, today, .. }) => {
+                    assert_eq!(today.as_deref(), Some("2026-11-30"));
+                    Some(
+                        marks
+                            .iter()
+                            .map(|m| (m.date.clone(), m.kind, m.tone))
+                            .collect(),
+                    )
+                }
+                _ => None,
+            })
+            .expect("a timeline")
+    }
+
+    fn all_text(p: &Page) -> String {
+        format!("{:?}", p)
+    }
+
+    #[test]
+    fn the_status_page_says_what_is_overdue_and_marks_the_timeline() {
+        let d = doc();
+        let zh = d.page(Lang::Zh).unwrap();
+        assert_eq!(zh.lang, "zh-CN");
+        assert_eq!(zh.subtitle.as_deref(), Some("合同编号 CY-2026-001 · HIS"));
+        assert_eq!(
+            headings(&zh),
+            [
+                "一、合同与期限",
+                "二、时间线",
+                "三、交付义务",
+                "四、向乙方提出的问题",
+                "五、入库记录",
+                "六、下一步"
+            ]
+        );
+        let Block::Verdict {
+            headline,
+            detail,
+            tone,
+        } = &zh.blocks[0]
+        else {
+            panic!("the verdict comes first")
+        };
+        assert_eq!(*tone, Tone::Bad);
+        assert!(headline.contains("逾期"), "{headline}");
+        assert!(
+            detail.contains("1 项更新已逾期") && detail.contains("东软"),
+            "{detail}"
+        );
+        assert_eq!(
+            marks(&zh),
+            [
+                ("2026-11-02".to_owned(), MarkKind::Trigger, Tone::Plain),
+                ("2026-11-05".to_owned(), MarkKind::Deposit, Tone::Bad),
+                ("2026-11-16".to_owned(), MarkKind::Due, Tone::Bad),
+                ("2026-12-28".to_owned(), MarkKind::Trigger, Tone::Plain),
+                ("2027-01-08".to_owned(), MarkKind::Due, Tone::Warn),
+            ]
+        );
+        let text = all_text(&zh);
+        for fact in [
+            "2027-01-08*（暂定；正式可能为 2027-01-07 至 2027-01-11）",
+            "逾期未交",
+            "v1.1-broken（序号 1）",
+            "v1.1-broken（序号 1）未通过检查",
+            "不通过，不算履行",
+            "书面催告东软：消息 0",
+            "* 暂定日期",
+            &"c".repeat(64),
+            "朝阳医院",
+        ] {
+            assert!(text.contains(fact), "{fact} missing: {text}");
+        }
+        for b in &zh.blocks {
+            if let Block::Table(t) = b {
+                assert!(!t.rows.is_empty());
+                assert!(t.rows.iter().all(|r| r.len() == t.header.len()));
+            }
+        }
+        let en = d.page(Lang::En).unwrap();
+        assert_eq!(headings(&en)[0], "1. Contract and terms");
+        let text = all_text(&en);
+        for fact in [
+            "1 update is overdue",
+            "2027-01-08* (provisional; officially 2027-01-07 to 2027-01-11)",
+            "Chase 东软: message 0",
+            "FAIL: does not count",
+        ] {
+            assert!(text.contains(fact), "{fact} missing: {text}");
+        }
+        assert!(en.footer.starts_with("escrow ") && en.footer.contains("2026-11-30"));
+    }
+
+    #[test]
+    fn a_contract_on_track_reads_good_and_leaves_out_empty_sections() {
+        let mut d = doc();
+        d.obligations[0].state = ObligationState::Satisfied;
+        d.obligations[0].working_days_late = None;
+        d.obligations[0].satisfied_by = Some(DepositRefDoc {
+            seq: 3,
+            snapshot: "ab".repeat(32),
+            label: "v1.2".to_owned(),
+            date: "2026-11-10".to_owned(),
+        });
+        d.obligations.pop();
+        d.deposits.clear();
+        (d.overdue, d.pending, d.provisional) = (0, 0, 0);
+        let p = d.page(Lang::En).unwrap();
+        let Block::Verdict { tone, headline, .. } = &p.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(
+            (*tone, headline.as_str()),
+            (Tone::Good, "ON TRACK: nothing overdue or late")
+        );
+        assert_eq!(
+            headings(&p),
+            [
+                "1. Contract and terms",
+                "2. Timeline",
+                "3. Obligations",
+                "4. What to do next"
+            ]
+        );
+        assert_eq!(
+            marks(&p),
+            [
+                ("2026-11-02".to_owned(), MarkKind::Trigger, Tone::Plain),
+                ("2026-11-16".to_owned(), MarkKind::Due, Tone::Good),
+            ]
+        );
+        let text = all_text(&p);
+        assert!(
+            text.contains("v1.2 on 2026-11-10 (seq 3)") && text.contains("Nothing to chase"),
+            "{text}"
+        );
+        assert!(!text.contains("Provisional"));
+    }
+
+    #[test]
+    fn chinese_chapter_numbers() {
+        let got: Vec<String> = [1, 9, 10, 12, 20, 21].into_iter().map(numeral_zh).collect();
+        assert_eq!(got, ["一", "九", "十", "十二", "二十", "二十一"]);
     }
 }
