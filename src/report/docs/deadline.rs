@@ -164,7 +164,7 @@ mod tests {
             (headline.as_str(), *tone),
             ("截止日 2027-01-14（暂定）", Tone::Warn)
         );
-        let t = format!("{:?}", zh);
+        let t = format!("{zh:?}");
         for fact in [
             "一、计算",
             "二、暂定日期",
@@ -185,7 +185,7 @@ mod tests {
             panic!()
         };
         assert_eq!((headline.as_str(), *tone), ("Due 2026-11-16", Tone::Good));
-        let t = format!("{:?}", en);
+        let t = format!("{en:?}");
         assert!(
             t.contains("1. The computation") && !t.contains("Provisional"),
             "{t}"

@@ -450,7 +450,7 @@ mod tests {
     }
 
     fn text(p: &Page) -> String {
-        format!("{:?}", p)
+        format!("{p:?}")
     }
 
     #[test]

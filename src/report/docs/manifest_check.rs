@@ -544,50 +544,67 @@ impl ManifestCheckDoc {
                         .collect(),
                 });
             }
-            let u = &a.uncovered;
             ch.next(
                 &mut page,
                 "Source not covered by any requirement",
                 "未被任何要求覆盖的源代码",
             );
-            page.push(Block::Paragraph(if u.files == 0 {
-                Text::toned(
-                    match lang {
-                        Lang::En => format!("None: every one of the {} delivered source files matches a requirement.", u.source_files),
-                        Lang::Zh => format!("无：交付的 {} 个源代码文件均匹配某项要求。", u.source_files),
-                    },
-                    Tone::Good,
-                )
-            } else {
-                Text::toned(
-                    match lang {
-                        Lang::En => format!("{} of the {} delivered source files match no requirement of the manifest.", u.files, u.source_files),
-                        Lang::Zh => format!("交付的 {} 个源代码文件中有 {} 个不匹配清单中的任何要求。", u.source_files, u.files),
-                    },
-                    Tone::Warn,
-                )
-            }));
-            let folders = u
-                .folders
-                .iter()
-                .take(10)
-                .map(|f| {
-                    vec![
-                        Text::mono(f.folder.clone()),
-                        Text::plain(f.files.to_string()),
-                    ]
-                })
-                .collect();
-            if let Some(t) = table(
-                &[pk("Folder", "目录"), pk("Files", "文件数")],
-                &[70, 30],
-                folders,
-            ) {
-                page.push(t);
+            for b in uncovered_blocks(&a.uncovered, lang) {
+                page.push(b);
             }
         }
         page
     }
+}
+
+/// What the delivery holds that no requirement covers: a sentence and the top folders.
+fn uncovered_blocks(u: &UncoveredInfo, lang: Lang) -> Vec<Block> {
+    let pk = |en, zh| pick(lang, en, zh);
+    let mut blocks = vec![Block::Paragraph(if u.files == 0 {
+        Text::toned(
+            match lang {
+                Lang::En => format!(
+                    "None: every one of the {} delivered source files matches a requirement.",
+                    u.source_files
+                ),
+                Lang::Zh => format!("无：交付的 {} 个源代码文件均匹配某项要求。", u.source_files),
+            },
+            Tone::Good,
+        )
+    } else {
+        Text::toned(
+            match lang {
+                Lang::En => format!(
+                    "{} of the {} delivered source files match no requirement of the manifest.",
+                    u.files, u.source_files
+                ),
+                Lang::Zh => format!(
+                    "交付的 {} 个源代码文件中有 {} 个不匹配清单中的任何要求。",
+                    u.source_files, u.files
+                ),
+            },
+            Tone::Warn,
+        )
+    })];
+    let folders = u
+        .folders
+        .iter()
+        .take(10)
+        .map(|f| {
+            vec![
+                Text::mono(f.folder.clone()),
+                Text::plain(f.files.to_string()),
+            ]
+        })
+        .collect();
+    if let Some(t) = table(
+        &[pk("Folder", "目录"), pk("Files", "文件数")],
+        &[70, 30],
+        folders,
+    ) {
+        blocks.push(t);
+    }
+    blocks
 }
 
 impl Document for ManifestCheckDoc {
@@ -902,7 +919,7 @@ required-files = ["his/his-register/pom.xml", "his/registration"]
             panic!()
         };
         assert_eq!((*tone, headline.as_str()), (Tone::Bad, "清单无效"));
-        let t = format!("{:?}", zh);
+        let t = format!("{zh:?}");
         assert!(
             t.contains("一、问题") && t.contains("\"3:7\"") && t.contains("unknown key `pathz`"),
             "{t}"
@@ -975,7 +992,7 @@ required-files = ["his/his-register/pom.xml", "his/registration"]
         assert_eq!(rows[0], ("6", "his/registration/**", Tone::Warn));
         assert_eq!(rows[1], ("7", "his/his-register/**", Tone::Plain));
         assert_eq!(rows[4], ("10", "required: his/registration", Tone::Warn));
-        let t = format!("{:?}", en);
+        let t = format!("{en:?}");
         for fact in [
             "1. What the manifest asks for",
             "2. Matched against the delivery",

@@ -980,13 +980,91 @@ impl StatusDoc {
             .unwrap_or_else(|| super::pick(lang, "the vendor", "乙方").to_owned())
     }
 
+    fn overdue_verdict(
+        &self,
+        overdue: &[&ObligationDoc],
+        rest: &str,
+        lang: Lang,
+    ) -> (String, String, Tone) {
+        let vendor = self.vendor_name(lang);
+
+        let first = overdue
+            .iter()
+            .filter_map(|o| o.due.as_deref())
+            .min()
+            .unwrap_or("?");
+        let most = overdue.iter().filter_map(|o| o.working_days_late).max();
+        let n = overdue.len();
+        match lang {
+            Lang::En => (
+                format!(
+                    "OVERDUE: {n} obligation{} not met",
+                    if n == 1 { "" } else { "s" }
+                ),
+                format!(
+                    "{} {} overdue (the first was due {first}{}); chase {vendor} in writing now.{rest}",
+                    kinds_phrase(overdue, lang),
+                    if n == 1 { "is" } else { "are" },
+                    most.map_or_else(String::new, |d| format!(", up to {d} working days late")),
+                ),
+                Tone::Bad,
+            ),
+            Lang::Zh => (
+                format!("逾期：{n} 项义务未履行"),
+                format!(
+                    "{}已逾期（最早截止日 {first}{}）；请立即书面催告{vendor}。{rest}",
+                    kinds_phrase(overdue, lang),
+                    most.map_or_else(String::new, |d| format!("，最多已逾期 {d} 个工作日")),
+                ),
+                Tone::Bad,
+            ),
+        }
+    }
+
+    fn on_track_verdict(&self, lang: Lang) -> (String, String, Tone) {
+        let next = self
+            .obligations
+            .iter()
+            .filter(|o| o.state == ObligationState::Pending)
+            .filter_map(|o| o.due.as_deref().map(|d| (d, o.working_days_left)))
+            .min();
+        let next = match (next, lang) {
+            (Some((d, Some(n))), Lang::En) => {
+                format!(" Next due date: {d} ({n} working days left).")
+            }
+            (Some((d, Some(n))), Lang::Zh) => format!("下一截止日 {d}（还剩 {n} 个工作日）。"),
+            _ => String::new(),
+        };
+        match lang {
+            Lang::En => (
+                "ON TRACK: nothing overdue or late".to_owned(),
+                format!(
+                    "{} obligations: {} met in time, {} pending.{next}",
+                    self.obligations.len(),
+                    self.obligations.len() as u64 - self.pending,
+                    self.pending
+                ),
+                Tone::Good,
+            ),
+            Lang::Zh => (
+                "按期履行：没有逾期或迟交".to_owned(),
+                format!(
+                    "共 {} 项义务：按期履行 {} 项，未到期 {} 项。{next}",
+                    self.obligations.len(),
+                    self.obligations.len() as u64 - self.pending,
+                    self.pending
+                ),
+                Tone::Good,
+            ),
+        }
+    }
+
     /// The page's verdict: overdue, met late, cannot tell, nothing yet, or on track.
     fn page_verdict(&self, lang: Lang) -> Block {
         let of = |s: ObligationState| -> Vec<&ObligationDoc> {
             self.obligations.iter().filter(|o| o.state == s).collect()
         };
         let (overdue, late) = (of(ObligationState::Overdue), of(ObligationState::Late));
-        let vendor = self.vendor_name(lang);
         let rest = match lang {
             Lang::En => format!(
                 " Besides: {} met late, {} pending, {} met in time.",
@@ -1002,37 +1080,7 @@ impl StatusDoc {
             ),
         };
         let (headline, detail, tone) = if !overdue.is_empty() {
-            let first = overdue
-                .iter()
-                .filter_map(|o| o.due.as_deref())
-                .min()
-                .unwrap_or("?");
-            let most = overdue.iter().filter_map(|o| o.working_days_late).max();
-            let n = overdue.len();
-            match lang {
-                Lang::En => (
-                    format!(
-                        "OVERDUE: {n} obligation{} not met",
-                        if n == 1 { "" } else { "s" }
-                    ),
-                    format!(
-                        "{} {} overdue (the first was due {first}{}); chase {vendor} in writing now.{rest}",
-                        kinds_phrase(&overdue, lang),
-                        if n == 1 { "is" } else { "are" },
-                        most.map_or_else(String::new, |d| format!(", up to {d} working days late")),
-                    ),
-                    Tone::Bad,
-                ),
-                Lang::Zh => (
-                    format!("逾期：{n} 项义务未履行"),
-                    format!(
-                        "{}已逾期（最早截止日 {first}{}）；请立即书面催告{vendor}。{rest}",
-                        kinds_phrase(&overdue, lang),
-                        most.map_or_else(String::new, |d| format!("，最多已逾期 {d} 个工作日")),
-                    ),
-                    Tone::Bad,
-                ),
-            }
+            self.overdue_verdict(&overdue, &rest, lang)
         } else if !late.is_empty() {
             match lang {
                 Lang::En => (
@@ -1086,41 +1134,7 @@ impl StatusDoc {
                 Tone::Plain,
             )
         } else {
-            let next = self
-                .obligations
-                .iter()
-                .filter(|o| o.state == ObligationState::Pending)
-                .filter_map(|o| o.due.as_deref().map(|d| (d, o.working_days_left)))
-                .min();
-            let next = match (next, lang) {
-                (Some((d, Some(n))), Lang::En) => {
-                    format!(" Next due date: {d} ({n} working days left).")
-                }
-                (Some((d, Some(n))), Lang::Zh) => format!("下一截止日 {d}（还剩 {n} 个工作日）。"),
-                _ => String::new(),
-            };
-            match lang {
-                Lang::En => (
-                    "ON TRACK: nothing overdue or late".to_owned(),
-                    format!(
-                        "{} obligations: {} met in time, {} pending.{next}",
-                        self.obligations.len(),
-                        self.obligations.len() as u64 - self.pending,
-                        self.pending
-                    ),
-                    Tone::Good,
-                ),
-                Lang::Zh => (
-                    "按期履行：没有逾期或迟交".to_owned(),
-                    format!(
-                        "共 {} 项义务：按期履行 {} 项，未到期 {} 项。{next}",
-                        self.obligations.len(),
-                        self.obligations.len() as u64 - self.pending,
-                        self.pending
-                    ),
-                    Tone::Good,
-                ),
-            }
+            self.on_track_verdict(lang)
         };
         Block::Verdict {
             headline,
@@ -1412,6 +1426,31 @@ impl StatusDoc {
         items
     }
 
+    fn amendments_page(&self, ch: &mut Chapters, page: &mut Page, lang: Lang) {
+        let pk = |en, zh| super::pick(lang, en, zh);
+        let a_header = [
+            pk("Deposit seq", "入库序号"),
+            pk("Label", "标签"),
+            pk("Applies from", "起始日"),
+            pk("Updates", "更新期限"),
+            pk("Full delivery", "交付期限"),
+            pk("Answers", "答复期限"),
+            pk("Reason", "理由"),
+        ];
+        if let Some(t) = table(
+            &a_header,
+            &[8, 14, 12, 12, 12, 12, 24],
+            self.amendment_rows(lang),
+        ) {
+            ch.next(page, "Contract amendments", "合同期限变更");
+            page.para(pk(
+                "Obligations that start on or after an amendment's day are measured by its terms.",
+                "自变更起始日起开始的义务，按变更后的期限计算。",
+            ));
+            page.push(t);
+        }
+    }
+
     /// The printable contract status report.
     fn status_page(&self, lang: Lang) -> Page {
         let pk = |en, zh| super::pick(lang, en, zh);
@@ -1490,27 +1529,7 @@ impl StatusDoc {
             ));
             page.push(t);
         }
-        let a_header = [
-            pk("Deposit seq", "入库序号"),
-            pk("Label", "标签"),
-            pk("Applies from", "起始日"),
-            pk("Updates", "更新期限"),
-            pk("Full delivery", "交付期限"),
-            pk("Answers", "答复期限"),
-            pk("Reason", "理由"),
-        ];
-        if let Some(t) = table(
-            &a_header,
-            &[8, 14, 12, 12, 12, 12, 24],
-            self.amendment_rows(lang),
-        ) {
-            ch.next(&mut page, "Contract amendments", "合同期限变更");
-            page.para(pk(
-                "Obligations that start on or after an amendment's day are measured by its terms.",
-                "自变更起始日起开始的义务，按变更后的期限计算。",
-            ));
-            page.push(t);
-        }
+        self.amendments_page(&mut ch, &mut page, lang);
         ch.next(&mut page, "What to do next", "下一步");
         page.push(Block::List {
             ordered: true,
@@ -1645,7 +1664,7 @@ mod tests {
     }
 
     fn all_text(p: &Page) -> String {
-        format!("{:?}", p)
+        format!("{p:?}")
     }
 
     #[test]

@@ -663,13 +663,13 @@ mod tests {
             ("合同 a", &vec![1, 1, 0, 0])
         );
         assert_eq!(&rows[1].values, &vec![0, 0, 0, 2]);
-        let t = format!("{:?}", zh);
+        let t = format!("{zh:?}");
         assert!(
             t.contains("一、各合同状态") && t.contains("二、义务状态分布"),
             "{t}"
         );
         let en = doc.page(Lang::En).unwrap();
-        let text = format!("{:?}", en);
+        let text = format!("{en:?}");
         assert!(
             text.contains("\"10 overdue\"") && text.contains("1. Contracts, most urgent first"),
             "{text}"
