@@ -36,6 +36,7 @@ mod pipes;
 mod policy;
 mod portable_names;
 mod readme_example;
+mod report_pages_status;
 mod review;
 mod roundtrip;
 mod sarif;

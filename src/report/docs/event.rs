@@ -178,6 +178,10 @@ impl EventDoc {
 }
 
 impl Document for EventDoc {
+    fn page(&self, lang: Lang) -> Option<Page> {
+        Some(self.event_page(lang))
+    }
+
     fn render_human(&self, style: HumanStyle, out: &mut dyn Write) -> io::Result<()> {
         let golive = self.document == "golive";
         let question = self.document == "question";
@@ -248,5 +252,268 @@ impl Document for EventDoc {
             }
         }
         writeln!(out, "{}", ledger_head_text(&self.ledger_head, style.lang))
+    }
+}
+
+// The printable page.
+
+use super::status::{Chapters, due_cell, footer};
+use crate::report::page::{Block, Field, Page, Signatory, Text, Tone};
+
+impl EventDoc {
+    /// The record's title: what was recorded.
+    fn page_title(&self, lang: Lang) -> &'static str {
+        match (lang, self.document.as_str()) {
+            (Lang::En, "golive") => "Go-live record",
+            (Lang::En, "payment") => "Final payment record",
+            (Lang::En, "question") => "Question to the vendor",
+            (Lang::En, "answer") => "Answer record",
+            (Lang::En, "accept") => "Acceptance of a failing deposit",
+            (Lang::En, "retract") => "Retraction record",
+            (Lang::En, _) => "Holiday notice record",
+            (Lang::Zh, "golive") => "上线记录",
+            (Lang::Zh, "payment") => "尾款支付记录",
+            (Lang::Zh, "question") => "向乙方提问记录",
+            (Lang::Zh, "answer") => "答复记录",
+            (Lang::Zh, "accept") => "接受未通过入库的记录",
+            (Lang::Zh, "retract") => "撤销记录",
+            (Lang::Zh, _) => "节假日安排加入记录",
+        }
+    }
+
+    /// The verdict: recorded, with the sentence the terminal shows; a warning when the due
+    /// date cannot be known or an answer came late.
+    fn page_verdict(&self, lang: Lang) -> Block {
+        let mut out = Vec::new();
+        let style = HumanStyle { lang, color: false };
+        let _ = self.render_human(style, &mut out);
+        let text = String::from_utf8_lossy(&out);
+        let first = text.lines().next().unwrap_or_default();
+        let mut detail: String = first.chars().take(1).flat_map(char::to_uppercase).collect();
+        detail.extend(first.chars().skip(1));
+        let late = self.working_days_late.is_some_and(|n| n > 0);
+        let unknown = self.due.is_none() && self.due_error.is_some();
+        let (headline, tone) = match (lang, late || unknown) {
+            (Lang::En, false) => ("RECORDED", Tone::Good),
+            (Lang::Zh, false) => ("已记录", Tone::Good),
+            (Lang::En, true) if late => ("RECORDED: answered late", Tone::Warn),
+            (Lang::Zh, true) if late => ("已记录：答复迟交", Tone::Warn),
+            (Lang::En, true) => ("RECORDED: the due date cannot be computed", Tone::Warn),
+            (Lang::Zh, true) => ("已记录：无法计算截止日", Tone::Warn),
+        };
+        Block::Verdict {
+            headline: headline.to_owned(),
+            detail,
+            tone,
+        }
+    }
+
+    fn page_fields(&self, lang: Lang) -> Vec<Field> {
+        let pk = |en, zh| super::pick(lang, en, zh);
+        let event = match lang {
+            Lang::En => self.document.clone(),
+            Lang::Zh => crate::vault::ledger::event_zh(&self.document).to_owned(),
+        };
+        let mut f = vec![
+            Field::new(pk("Entry", "记录类型"), event),
+            Field::new(pk("Ledger seq", "账本序号"), self.seq.to_string()),
+        ];
+        if !self.name.is_empty() {
+            let label = match self.document.as_str() {
+                "golive" => pk("What went live", "上线内容"),
+                "question" => pk("Question", "问题"),
+                "calendar" => pk("Notice", "节假日安排"),
+                _ => pk("Note", "说明"),
+            };
+            f.push(Field::new(label, self.name.clone()));
+        }
+        if let Some(t) = self.target {
+            f.push(Field::new(pk("Refers to seq", "针对序号"), t.to_string()));
+        }
+        if !self.reason.is_empty() {
+            f.push(Field::new(pk("Reason", "理由"), self.reason.clone()));
+        }
+        f.push(Field::new(pk("Date", "日期"), self.date.clone()));
+        f.push(Field::new(
+            pk("Recorded at", "记录时间"),
+            crate::report::cst_time(&self.recorded_at, lang),
+        ));
+        if !self.deadline.is_empty() {
+            f.push(Field::new(
+                pk("Deadline", "期限"),
+                deadline_text(&self.deadline, lang),
+            ));
+            f.push(Field::new(
+                pk("Due", "截止日"),
+                match (&self.due, &self.due_error) {
+                    (None, Some(e)) => Text::toned(
+                        format!("{}: {e}", pk("cannot tell", "无法计算")),
+                        Tone::Warn,
+                    ),
+                    _ => due_cell(
+                        self.due.as_deref(),
+                        self.provisional,
+                        self.due_range.as_ref(),
+                        lang,
+                    ),
+                },
+            ));
+        }
+        if let (Some(due), Some(late)) = (&self.answer_due, self.working_days_late) {
+            let text = match (lang, late) {
+                (Lang::En, 0) => format!("due {due}: in time"),
+                (Lang::Zh, 0) => format!("截止日 {due}：按时"),
+                (Lang::En, n) => format!("due {due}: {n} working days late"),
+                (Lang::Zh, n) => format!("截止日 {due}：晚了 {n} 个工作日"),
+            };
+            let tone = if late == 0 { Tone::Good } else { Tone::Warn };
+            f.push(Field::new(pk("Answer", "答复"), Text::toned(text, tone)));
+        }
+        f.push(Field::new(
+            pk("Ledger head", "账本校验值"),
+            Text::mono(self.ledger_head.clone()),
+        ));
+        f
+    }
+
+    /// The printable record of the event, to sign and file.
+    fn event_page(&self, lang: Lang) -> Page {
+        let pk = |en, zh| super::pick(lang, en, zh);
+        let mut page = Page::new(lang, self.page_title(lang));
+        page.subtitle = Some(match lang {
+            Lang::En => format!("Ledger seq {} · {}", self.seq, self.date),
+            Lang::Zh => format!("账本序号 {} · {}", self.seq, self.date),
+        });
+        page.footer = footer(&match lang {
+            Lang::En => format!(
+                "recorded {}",
+                crate::report::cst_time(&self.recorded_at, lang)
+            ),
+            Lang::Zh => format!(
+                "记录于 {}",
+                crate::report::cst_time(&self.recorded_at, lang)
+            ),
+        });
+        page.generated_at = Some(self.recorded_at.clone());
+        page.push(self.page_verdict(lang));
+        let mut ch = Chapters::new(lang);
+        ch.next(&mut page, "What was recorded", "记录内容");
+        page.push(Block::Fields(self.page_fields(lang)));
+        if self.provisional {
+            page.para(super::status::provisional_note(lang));
+        }
+        ch.next(&mut page, "Ledger head", "账本校验值");
+        page.para(pk(
+            "Write the ledger head above into the acceptance record, or mail it to both parties. Every entry written to the ledger prints a new one, and the latest counts.",
+            "请将上面的账本校验值抄入验收记录，或发邮件给甲乙双方留存。每次写入账本都会产生新值，以最新一次为准。",
+        ));
+        page.push(Block::Code(format!(
+            "escrow audit --head {}",
+            self.ledger_head
+        )));
+        page.para(pk(
+            "This command proves later that no entry up to this one was removed or edited. (The ledger head is not a snapshot id.)",
+            "日后运行此命令可证明在此之前的记录没有被删除或改动。（账本校验值不是快照编号。）",
+        ));
+        ch.next(&mut page, "Signatures", "签字");
+        page.push(Block::Signatures(vec![Signatory {
+            role: pk("Recorded by (hospital)", "记录人（甲方）").to_owned(),
+            name: None,
+            lines: vec![
+                pk("Signature:", "签字：").to_owned(),
+                pk("Date:", "日期：").to_owned(),
+            ],
+        }]));
+        page
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn golive() -> EventDoc {
+        let e = LedgerEntry {
+            seq: 4,
+            time: "2026-12-30T02:00:00Z".to_owned(),
+            event: "golive".to_owned(),
+            name: "门诊预约改版".to_owned(),
+            date: "2026-12-30".to_owned(),
+            ..LedgerEntry::default()
+        };
+        EventDoc::new(
+            &e,
+            &"d".repeat(64),
+            "10 working days",
+            Ok("2027-01-14".to_owned()),
+        )
+    }
+
+    fn text(p: &Page) -> String {
+        format!("{p:?}")
+    }
+
+    #[test]
+    fn a_go_live_record_names_the_due_date_and_the_ledger_head() {
+        let doc = golive().provisional(Some((
+            crate::calendar::parse_date("2027-01-13").unwrap(),
+            crate::calendar::parse_date("2027-01-15").unwrap(),
+        )));
+        let zh = doc.page(Lang::Zh).unwrap();
+        assert_eq!(zh.title, "上线记录");
+        assert_eq!(zh.generated_at.as_deref(), Some("2026-12-30T02:00:00Z"));
+        let Block::Verdict { tone, detail, .. } = &zh.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(*tone, Tone::Good);
+        assert!(
+            detail.contains("「门诊预约改版」于 2026-12-30 上线（账本序号 4）"),
+            "{detail}"
+        );
+        let t = text(&zh);
+        for fact in [
+            "2027-01-14*（暂定；正式可能为 2027-01-13 至 2027-01-15）",
+            "10 个工作日",
+            &format!("escrow audit --head {}", "d".repeat(64)),
+            "一、记录内容",
+            "二、账本校验值",
+            "三、签字",
+            "2026-12-30 10:00",
+        ] {
+            assert!(t.contains(fact), "{fact} missing: {t}");
+        }
+        let en = golive().page(Lang::En).unwrap();
+        let t = text(&en);
+        assert!(
+            t.contains("\"2027-01-14\"") && !t.contains("provisional"),
+            "{t}"
+        );
+        assert!(
+            t.contains("1. What was recorded") && en.footer.starts_with("escrow "),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn a_due_date_beyond_the_calendar_is_a_warning() {
+        let e = LedgerEntry {
+            seq: 1,
+            time: "2026-12-30T02:00:00Z".to_owned(),
+            event: "payment".to_owned(),
+            date: "2030-12-30".to_owned(),
+            ..LedgerEntry::default()
+        };
+        let doc = EventDoc::new(
+            &e,
+            &"d".repeat(64),
+            "30 working days",
+            Err("beyond 2030".to_owned()),
+        );
+        let p = doc.page(Lang::En).unwrap();
+        let Block::Verdict { tone, .. } = &p.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(*tone, Tone::Warn);
+        assert!(text(&p).contains("cannot tell: beyond 2030"));
     }
 }

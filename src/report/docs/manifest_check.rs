@@ -8,10 +8,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::pick;
+use super::status::{Chapters, footer, table};
 use crate::checks::config::RequirementKind;
 use crate::checks::matches::{GlobMatch, Matches, RequirementMatch};
 use crate::delivery::Delivery;
 use crate::manifest::{Manifest, ManifestProblem};
+use crate::report::page::{Block, Field, Page, Text, Tone};
 use crate::report::{Document, HumanStyle, Lang, RequirementKindInfo, UncoveredInfo};
 
 /// The `manifest-check` document's schema version.
@@ -321,7 +323,295 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+impl ManifestCheckDoc {
+    fn page_verdict(&self, lang: Lang) -> Block {
+        let warnings = self.against.as_ref().map_or(0, |a| a.warnings.len());
+        let (headline, detail, tone) = match (self.valid, warnings, lang) {
+            (false, _, Lang::En) => (
+                "INVALID".to_owned(),
+                format!("{} problems; fix them and run again.", self.problems.len()),
+                Tone::Bad,
+            ),
+            (false, _, Lang::Zh) => (
+                "清单无效".to_owned(),
+                format!("共 {} 个问题；请修正后重新运行。", self.problems.len()),
+                Tone::Bad,
+            ),
+            (true, 0, _) => (
+                pick(lang, "VALID", "清单有效").to_owned(),
+                pick(lang, "The manifest loads.", "清单可以正常加载。").to_owned()
+                    + if self.against.is_some() {
+                        pick(
+                            lang,
+                            " Every glob matches something in the delivery.",
+                            "每个路径都匹配到了交付物中的内容。",
+                        )
+                    } else {
+                        ""
+                    },
+                Tone::Good,
+            ),
+            (true, n, Lang::En) => (
+                "VALID, with warnings".to_owned(),
+                format!(
+                    "The manifest loads, but {n} of its globs match nothing in the delivery: `escrow check` will report what they ask for as missing."
+                ),
+                Tone::Warn,
+            ),
+            (true, n, Lang::Zh) => (
+                "清单有效，但有警告".to_owned(),
+                format!(
+                    "清单可以正常加载，但有 {n} 个路径未匹配交付物中的任何内容：`escrow check` 将判定其要求的内容缺失。"
+                ),
+                Tone::Warn,
+            ),
+        };
+        Block::Verdict {
+            headline,
+            detail,
+            tone,
+        }
+    }
+
+    fn summary_fields(s: &ManifestSummaryDoc, lang: Lang) -> Block {
+        let pk = |en, zh| pick(lang, en, zh);
+        let yes_no = |b: bool, en_y, en_n, zh_y, zh_n| {
+            pick(
+                lang,
+                if b { en_y } else { en_n },
+                if b { zh_y } else { zh_n },
+            )
+            .to_owned()
+        };
+        Block::Fields(vec![
+            Field::new(pk("Modules", "模块"), s.modules.to_string()),
+            Field::new(pk("Documents", "文档"), s.documents.to_string()),
+            Field::new(
+                pk("Database scripts", "数据库脚本"),
+                s.databases.to_string(),
+            ),
+            Field::new(
+                pk("Dependency lists", "依赖清单"),
+                s.dependency_lists.to_string(),
+            ),
+            Field::new(
+                pk("Build", "编译配置"),
+                yes_no(
+                    s.build,
+                    "[build] given",
+                    "no [build]",
+                    "有 [build]",
+                    "无 [build]",
+                ),
+            ),
+            Field::new(
+                pk("Technical-barrier scan", "技术壁垒扫描"),
+                yes_no(s.scan, "on", "off", "开启", "关闭"),
+            ),
+            Field::new(
+                pk("Scan rules of its own", "自定义扫描规则"),
+                s.scan_rules.to_string(),
+            ),
+            Field::new(
+                pk("Vendored globs", "vendored 路径"),
+                s.vendored.to_string(),
+            ),
+            Field::new(
+                pk("[[allow]] entries", "[[allow]] 条目"),
+                s.allow.to_string(),
+            ),
+            Field::new(
+                pk("[severity] overrides", "[severity] 覆盖"),
+                s.severity.to_string(),
+            ),
+        ])
+    }
+
+    /// One row per glob: the requirement, the glob's line, what it matches.
+    fn glob_rows(a: &AgainstDoc, lang: Lang) -> Vec<Vec<Text>> {
+        let mut rows = Vec::new();
+        for r in &a.requirements {
+            let req = format!(
+                "{} {} {}",
+                pick(lang, r.kind.as_str(), r.kind.zh()),
+                r.id,
+                r.name
+            );
+            let both = r.globs.iter().map(|g| (g, "")).chain(
+                r.required_files
+                    .iter()
+                    .map(|g| (g, pick(lang, "required: ", "必需："))),
+            );
+            for (g, prefix) in both {
+                let matched = if g.matches == 0 {
+                    Text::toned(
+                        pick(lang, "0: matches nothing", "0：未匹配任何内容"),
+                        Tone::Warn,
+                    )
+                } else {
+                    Text::plain(g.matches.to_string())
+                };
+                let mut sample = g
+                    .sample
+                    .iter()
+                    .take(SHOWN)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if g.matches > SHOWN as u64 {
+                    sample.push_str(", …");
+                }
+                rows.push(vec![
+                    Text::plain(req.clone()),
+                    Text::plain(g.line.to_string()),
+                    Text::mono(format!("{prefix}{}", g.glob)),
+                    matched,
+                    Text::mono(sample),
+                ]);
+            }
+        }
+        rows
+    }
+
+    /// The printable manifest check.
+    fn check_page(&self, lang: Lang) -> Page {
+        let pk = |en, zh| pick(lang, en, zh);
+        let mut page = Page::new(lang, pk("Manifest check", "托管清单检查"));
+        page.subtitle = Some(self.manifest.clone());
+        page.footer = footer(&format!(
+            "{} · {}",
+            pk("manifest check", "清单检查"),
+            self.manifest
+        ));
+        page.push(self.page_verdict(lang));
+        let mut ch = Chapters::new(lang);
+        let problems = self
+            .problems
+            .iter()
+            .map(|p| {
+                vec![
+                    Text::mono(format!("{}:{}", p.line, p.col)),
+                    Text::toned(p.message.clone(), Tone::Bad),
+                ]
+            })
+            .collect();
+        if let Some(t) = table(
+            &[pk("Line:col", "行:列"), pk("Problem", "问题")],
+            &[10, 90],
+            problems,
+        ) {
+            ch.next(&mut page, "Problems", "问题");
+            page.push(t);
+        }
+        if let Some(s) = &self.summary {
+            ch.next(&mut page, "What the manifest asks for", "清单要求");
+            page.push(Self::summary_fields(s, lang));
+        }
+        if let Some(a) = &self.against {
+            ch.next(&mut page, "Matched against the delivery", "与交付物的匹配");
+            page.push(Block::Fields(vec![
+                Field::new(pk("Delivery", "交付物"), Text::mono(a.delivery.clone())),
+                Field::new(pk("Files", "文件数"), files(a.files, lang)),
+            ]));
+            let header = [
+                pk("Requirement", "要求"),
+                pk("Line", "行"),
+                pk("Glob", "路径"),
+                pk("Matches", "匹配数"),
+                pk("First matches", "匹配示例"),
+            ];
+            if let Some(t) = table(&header, &[24, 6, 26, 12, 32], Self::glob_rows(a, lang)) {
+                page.push(t);
+            }
+            if !a.warnings.is_empty() {
+                ch.next(&mut page, "Warnings", "警告");
+                page.push(Block::List {
+                    ordered: true,
+                    items: a
+                        .warnings
+                        .iter()
+                        .map(|w| {
+                            Text::toned(
+                                format!(
+                                    "{}:{}: {}",
+                                    self.manifest,
+                                    w.line,
+                                    pick(lang, &w.message, &w.message_zh)
+                                ),
+                                Tone::Warn,
+                            )
+                        })
+                        .collect(),
+                });
+            }
+            ch.next(
+                &mut page,
+                "Source not covered by any requirement",
+                "未被任何要求覆盖的源代码",
+            );
+            for b in uncovered_blocks(&a.uncovered, lang) {
+                page.push(b);
+            }
+        }
+        page
+    }
+}
+
+/// What the delivery holds that no requirement covers: a sentence and the top folders.
+fn uncovered_blocks(u: &UncoveredInfo, lang: Lang) -> Vec<Block> {
+    let pk = |en, zh| pick(lang, en, zh);
+    let mut blocks = vec![Block::Paragraph(if u.files == 0 {
+        Text::toned(
+            match lang {
+                Lang::En => format!(
+                    "None: every one of the {} delivered source files matches a requirement.",
+                    u.source_files
+                ),
+                Lang::Zh => format!("无：交付的 {} 个源代码文件均匹配某项要求。", u.source_files),
+            },
+            Tone::Good,
+        )
+    } else {
+        Text::toned(
+            match lang {
+                Lang::En => format!(
+                    "{} of the {} delivered source files match no requirement of the manifest.",
+                    u.files, u.source_files
+                ),
+                Lang::Zh => format!(
+                    "交付的 {} 个源代码文件中有 {} 个不匹配清单中的任何要求。",
+                    u.source_files, u.files
+                ),
+            },
+            Tone::Warn,
+        )
+    })];
+    let folders = u
+        .folders
+        .iter()
+        .take(10)
+        .map(|f| {
+            vec![
+                Text::mono(f.folder.clone()),
+                Text::plain(f.files.to_string()),
+            ]
+        })
+        .collect();
+    if let Some(t) = table(
+        &[pk("Folder", "目录"), pk("Files", "文件数")],
+        &[70, 30],
+        folders,
+    ) {
+        blocks.push(t);
+    }
+    blocks
+}
+
 impl Document for ManifestCheckDoc {
+    fn page(&self, lang: Lang) -> Option<Page> {
+        Some(self.check_page(lang))
+    }
+
     fn render_human(&self, style: HumanStyle, out: &mut dyn Write) -> io::Result<()> {
         let lang = style.lang;
         writeln!(out, "escrow manifest check: {}", self.manifest)?;
@@ -614,5 +904,102 @@ required-files = ["his/his-register/pom.xml", "his/registration"]
             "{}",
             w[0].message
         );
+    }
+
+    #[test]
+    fn the_manifest_check_page_lists_problems_and_glob_matches() {
+        let problems = [ManifestProblem {
+            line: 3,
+            col: 7,
+            message: "unknown key `pathz`".to_owned(),
+        }];
+        let bad = ManifestCheckDoc::invalid(Path::new("m.toml"), &problems);
+        let zh = bad.page(Lang::Zh).unwrap();
+        let Block::Verdict { tone, headline, .. } = &zh.blocks[0] else {
+            panic!()
+        };
+        assert_eq!((*tone, headline.as_str()), (Tone::Bad, "清单无效"));
+        let t = format!("{zh:?}");
+        assert!(
+            t.contains("一、问题") && t.contains("\"3:7\"") && t.contains("unknown key `pathz`"),
+            "{t}"
+        );
+        assert!(
+            !t.contains("二、"),
+            "no other chapter for an invalid manifest: {t}"
+        );
+
+        let m = crate::manifest::parse(MANIFEST).unwrap();
+        let entries = vec![
+            entry("his", EntryKind::Dir),
+            entry("his/his-register", EntryKind::Dir),
+            entry("his/his-register/A.java", EntryKind::File),
+            entry("his/his-register/pom.xml", EntryKind::File),
+        ];
+        let exts = m.source_extensions.clone();
+        let got = matches(
+            &m.requirements,
+            coverage::Rules {
+                source_extensions: &exts,
+                vendored: &globset::GlobSet::empty(),
+            },
+            &entries,
+        );
+        let doc = ManifestCheckDoc {
+            against: Some(AgainstDoc {
+                delivery: "his".to_owned(),
+                files: 2,
+                requirements: Vec::new(),
+                warnings: warnings(&got.requirements),
+                uncovered: UncoveredInfo::new(&got.coverage),
+            }),
+            ..ManifestCheckDoc::new(&m, None)
+        };
+        let mut doc = doc;
+        if let Some(a) = doc.against.as_mut() {
+            a.requirements = got
+                .requirements
+                .iter()
+                .map(|r| RequirementMatchDoc {
+                    kind: RequirementKindInfo::new(r.kind),
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    files: r.files,
+                    sample: r.sample.clone(),
+                    globs: r.globs.iter().map(GlobMatchDoc::new).collect(),
+                    required_files: r.required_files.iter().map(GlobMatchDoc::new).collect(),
+                })
+                .collect();
+        }
+        let en = doc.page(Lang::En).unwrap();
+        let Block::Verdict { tone, .. } = &en.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(*tone, Tone::Warn, "a glob matching nothing is a warning");
+        let table = en
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Table(t) if t.header[1] == "Line" => Some(t),
+                _ => None,
+            })
+            .unwrap();
+        let rows: Vec<(&str, &str, Tone)> = table
+            .rows
+            .iter()
+            .map(|r| (r[1].text.as_str(), r[2].text.as_str(), r[3].tone))
+            .collect();
+        assert_eq!(rows[0], ("6", "his/registration/**", Tone::Warn));
+        assert_eq!(rows[1], ("7", "his/his-register/**", Tone::Plain));
+        assert_eq!(rows[4], ("10", "required: his/registration", Tone::Warn));
+        let t = format!("{en:?}");
+        for fact in [
+            "1. What the manifest asks for",
+            "2. Matched against the delivery",
+            "3. Warnings",
+            "4. Source not covered",
+        ] {
+            assert!(t.contains(fact), "{fact} missing: {t}");
+        }
     }
 }
