@@ -770,7 +770,7 @@ pub(super) fn vault_status(
             .map_or(terms, |(t, _)| t),
     };
     let s = status::status(&led.entries, &cal, &base, today);
-    Ok(StatusDoc::new(&s, contract))
+    Ok(StatusDoc::new(&s, contract).with_ledger_head(&led.head))
 }
 
 pub fn run_status(args: &StatusArgs) -> Result<u8> {
