@@ -4,6 +4,7 @@
     clippy::cast_possible_truncation
 )]
 
+mod acceptance;
 mod accuracy;
 mod archive_stream;
 mod archive_tar;
