@@ -21,9 +21,9 @@
 //! - **Deterministic:** the same page gives the same bytes (zip times are fixed, paragraph
 //!   ids are numbered in order, the document's dates come from the page).
 //!
-//! Two things the `docx-rs` writer has no call for are added to its XML parts before they are
-//! zipped: `w:tblHeader` on header rows and the document language (`w:lang`); the core
-//! properties (title, language, dates) are written here.
+//! What the `docx-rs` writer has no call for is added to its XML parts before they are
+//! zipped: `w:tblHeader` on header rows, the document language (`w:lang`) and `Normal` as the
+//! default paragraph style; the core properties (title, language, dates) are written here.
 
 use std::io::{self, Cursor};
 
@@ -95,7 +95,7 @@ pub fn render(page: &Page) -> io::Result<Vec<u8>> {
     }
     let mut xml = w.docx.build();
     xml.document = mark_header_rows(&xml.document);
-    xml.styles = set_language(&xml.styles, w.zh);
+    xml.styles = patch_styles(&xml.styles, w.zh);
     xml.doc_props.core = core_properties(page).into_bytes();
     let mut out = Cursor::new(Vec::new());
     xml.pack(&mut out).map_err(io::Error::other)?;
@@ -322,7 +322,6 @@ impl Writer {
                         let p = self
                             .para()
                             .style("TableText")
-                            .keep_next(true)
                             .add_run(text_run(name).bold());
                         TableCell::new()
                             .width(grid[i], WidthType::Dxa)
@@ -393,7 +392,8 @@ impl Writer {
                 let mut header = vec![pick("项目", "Item").to_owned()];
                 header.extend(legend.iter().map(|(name, _)| name.clone()));
                 let mut widths = vec![40];
-                widths.extend(legend.iter().map(|_| 60 / legend.len().max(1) as u16));
+                let share = u16::try_from(60 / legend.len().max(1)).unwrap_or(1);
+                widths.extend(legend.iter().map(|_| share));
                 let rows = rows
                     .iter()
                     .map(|row| {
@@ -751,20 +751,27 @@ fn mark_header_rows(document: &[u8]) -> Vec<u8> {
         .into_bytes()
 }
 
-/// The document language in the default run properties: spelling and line breaking follow it.
-fn set_language(styles: &[u8], zh: bool) -> Vec<u8> {
+/// Two things docx-rs's styles part lacks: the document language in the default run
+/// properties (spelling and line breaking follow it) and `Normal` marked as the default
+/// paragraph style (so readers give unstyled paragraphs that name).
+fn patch_styles(styles: &[u8], zh: bool) -> Vec<u8> {
     let lang = if zh {
         r#"<w:lang w:val="zh-CN" w:eastAsia="zh-CN" w:bidi="ar-SA" />"#
     } else {
         r#"<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA" />"#
     };
-    let xml = String::from_utf8_lossy(styles);
-    xml.replacen(
-        "</w:rPr></w:rPrDefault>",
-        &format!("{lang}</w:rPr></w:rPrDefault>"),
-        1,
-    )
-    .into_bytes()
+    String::from_utf8_lossy(styles)
+        .replacen(
+            "</w:rPr></w:rPrDefault>",
+            &format!("{lang}</w:rPr></w:rPrDefault>"),
+            1,
+        )
+        .replacen(
+            r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
+            r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
+            1,
+        )
+        .into_bytes()
 }
 
 /// `docProps/core.xml`: title, language, and the page's time as created and modified (left out
@@ -1009,22 +1016,22 @@ mod tests {
     fn headings_use_named_styles_and_new_pages_break() {
         let doc = part(&render_ok(&sample(Lang::Zh)), "word/document.xml");
         let paras = paragraphs(&doc);
-        let styled = |style: &str| {
+        let by_style = |style: &str| {
             paras
                 .iter()
                 .filter(|p| p.0 == style)
                 .map(|p| (p.1.as_str(), p.2))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(styled("Title"), [("源代码托管验收报告", false)]);
-        assert_eq!(styled("Subtitle"), [("朝阳医院 HIS 项目", false)]);
+        assert_eq!(by_style("Title"), [("源代码托管验收报告", false)]);
+        assert_eq!(by_style("Subtitle"), [("朝阳医院 HIS 项目", false)]);
         assert_eq!(
-            styled("Heading1"),
+            by_style("Heading1"),
             [("一、验收结论", false), ("二、检查明细", true)]
         );
-        assert_eq!(styled("Heading2"), [("（一）验收标准", false)]);
-        assert_eq!(styled("Heading3"), [("1. 清单", false)]);
-        assert_eq!(styled("Caption").len(), 3, "{paras:?}");
+        assert_eq!(by_style("Heading2"), [("（一）验收标准", false)]);
+        assert_eq!(by_style("Heading3"), [("1. 清单", false)]);
+        assert_eq!(by_style("Caption").len(), 3, "{paras:?}");
         let styles = part(&render_ok(&sample(Lang::Zh)), "word/styles.xml");
         let sdoc = roxmltree::Document::parse(&styles).unwrap();
         let name = |id: &str| {
@@ -1224,6 +1231,11 @@ mod tests {
             .find(|n| n.has_tag_name((W, "lang")))
             .unwrap();
         assert_eq!(attr(lang, "val"), Some("zh-CN"));
+        let default = sx
+            .descendants()
+            .find(|s| s.has_tag_name((W, "style")) && attr(*s, "default") == Some("1"))
+            .and_then(|s| attr(s, "styleId"));
+        assert_eq!(default, Some("Normal"));
         let h1 = sx
             .descendants()
             .find(|s| s.has_tag_name((W, "style")) && attr(*s, "styleId") == Some("Heading1"))
@@ -1292,7 +1304,6 @@ mod tests {
         for name in zip::ZipArchive::new(Cursor::new(&bytes))
             .unwrap()
             .file_names()
-            .filter(|n| n.ends_with(".xml") || n.ends_with(".rels"))
             .map(str::to_owned)
             .collect::<Vec<_>>()
         {
