@@ -1304,6 +1304,7 @@ mod tests {
         for name in zip::ZipArchive::new(Cursor::new(&bytes))
             .unwrap()
             .file_names()
+            .filter(|n| !n.ends_with('/'))
             .map(str::to_owned)
             .collect::<Vec<_>>()
         {
