@@ -20,6 +20,7 @@ mod doc_content;
 mod docgen;
 mod doctext_isolation;
 mod documents;
+mod docx;
 mod git;
 mod hostile_ingest;
 mod ingest_checks;
