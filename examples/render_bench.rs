@@ -3,7 +3,7 @@
 //!
 //! Usage: `render_bench REPORT.json RUNS` prints one line per format:
 //! `FORMAT BEST_MS BYTES` (human, json, md, html, docx, sarif, letter-docx).
-#![allow(clippy::print_stdout)]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::time::Instant;
 
