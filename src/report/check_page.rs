@@ -580,7 +580,7 @@ fn requirements(page: &mut Page, report: &Report, lang: Lang) {
             l(lang, "Result", "结论").to_owned(),
             l(lang, "Evidence", "依据").to_owned(),
         ],
-        widths: vec![1, 2, 4, 2, 7],
+        widths: vec![2, 2, 4, 2, 6],
         rows,
         note: None,
     }));
