@@ -95,6 +95,16 @@ fn open_in_chromium(chromium: &Path, html: &Path) -> Printed {
     .current_dir(dir.path());
     let run = common::run(cmd);
     let net_log = std::fs::read_to_string(&net).unwrap_or_default();
+    // To look at the pages: ESCROW_BROWSER_OUT=DIR keeps a copy of each HTML, PNG and PDF.
+    if let Some(keep) = std::env::var_os("ESCROW_BROWSER_OUT") {
+        let keep = PathBuf::from(keep);
+        let stem = html.file_stem().unwrap().to_string_lossy().into_owned();
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::copy(&html, keep.join(format!("{stem}.html"))).unwrap();
+        for (from, ext) in [(&png, "png"), (&pdf, "pdf")] {
+            let _ = std::fs::copy(from, keep.join(format!("{stem}.{ext}")));
+        }
+    }
     Printed {
         code: run.code,
         png,
@@ -499,7 +509,7 @@ fn a_page_with_every_block_prints_on_a4_without_fetching_anything() {
         Vec::<String>::new()
     );
     let printed = open_in_chromium(&chromium, &html);
-    let count = assert_printed("every-block.html", &printed, 4..=9);
+    let count = assert_printed("every-block.html", &printed, 7..=13);
     let pages = pdf_text(&printed.pdf);
     assert_eq!(pages.len(), count);
     // The long table spans pages and its header is printed again on each of them.

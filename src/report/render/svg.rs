@@ -316,14 +316,21 @@ fn timeline(title: &str, marks: &[Mark], today: Option<&str>, lang: &str) -> Str
             y = n(AXIS_Y),
         );
         if let Some(t) = today_date {
+            // The label at the top, beside the line, on the side with room.
             let x = x_of(t);
+            let (label_x, anchor) = if x > WIDTH / 2.0 {
+                (x - 4.0, "end")
+            } else {
+                (x + 4.0, "start")
+            };
             let _ = write!(
                 body,
                 "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#0969da\" stroke-dasharray=\"3 2\"/>\
-                 <text x=\"{x}\" y=\"{}\" fill=\"#0969da\" text-anchor=\"middle\">{} {t}</text>",
-                n(8.0),
+                 <text x=\"{}\" y=\"{}\" fill=\"#0969da\" text-anchor=\"{anchor}\">{} {t}</text>",
+                n(2.0),
                 n(AXIS_Y + 10.0),
-                n(AXIS_Y + 40.0),
+                n(label_x),
+                n(12.0),
                 today_word(lang),
                 x = n(x),
             );
@@ -510,7 +517,8 @@ mod tests {
             "<path d=\"M474.0 69.0L481.0 76.0L474.0 83.0L467.0 76.0Z\" fill=\"#cf222e\"/>"
         ));
         assert!(svg.contains(">2026-01-01</text>") && svg.contains(">2026-02-10</text>"));
-        assert!(svg.contains(">today 2026-02-10</text>"));
+        // Today is the last day: its label sits left of its line, inside the chart.
+        assert!(svg.contains("<text x=\"624.0\" y=\"12.0\" fill=\"#0969da\" text-anchor=\"end\">today 2026-02-10</text>"), "{svg}");
         assert!(svg.contains("stroke-dasharray") && svg.contains("x1=\"628.0\""));
         assert!(svg.contains("2026-01-31 · due · &lt;due&gt;</text>"));
         assert!(svg.contains("2026-01-11 · deposit · deposit v2.3</text>"));
