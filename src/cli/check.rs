@@ -149,7 +149,7 @@ fn reply_due(report: &report::Report) -> Result<report::check_page::Reply> {
     Ok(report::check_page::Reply {
         from: from.to_string(),
         due: due.to_string(),
-        deadline,
+        deadline: term.to_string(),
         provisional: cal.any_provisional(from, due),
     })
 }

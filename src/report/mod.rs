@@ -16,6 +16,7 @@ pub mod docs;
 mod human;
 pub mod page;
 mod render;
+mod sarif;
 pub mod since;
 mod wire;
 
@@ -360,5 +361,9 @@ impl Document for Report {
 
     fn page(&self, lang: Lang) -> Option<page::Page> {
         Some(check_page::acceptance_page(self, lang, None))
+    }
+
+    fn sarif(&self, lang: Lang) -> Option<serde_json::Value> {
+        Some(sarif::log(self, lang))
     }
 }
