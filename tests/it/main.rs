@@ -10,6 +10,7 @@ mod archive_stream;
 mod archive_tar;
 mod archive_zip;
 mod archives;
+mod browser;
 mod build;
 mod check_sample;
 mod codes;
