@@ -323,7 +323,12 @@ fn standing(report: &Report, c: Criterion, lang: Lang) -> Standing {
         },
         Criterion::Barriers => {
             let s = report.scan.as_ref().map_or(0, |s| s.files);
-            let (tone, word) = verdict(deny, warn, 0);
+            // The scan looks for known kinds of barrier: finding none is not proof there is
+            // none, so the page says "none found", not "met".
+            let (tone, word) = match verdict(deny, warn, 0) {
+                (Tone::Good, _) => (Tone::Good, l(lang, "none found", "未发现")),
+                other => other,
+            };
             let evidence = match lang {
                 Lang::Zh => format!(
                     "扫描文件 {s} 个（加密、编码、混淆、无源码的编译产物、硬编码口令、后门特征）；{found}"
@@ -365,15 +370,27 @@ fn standing(report: &Report, c: Criterion, lang: Lang) -> Standing {
 
 fn build_standing(report: &Report, deny: u64, warn: u64, lang: Lang) -> Standing {
     let Some(b) = &report.build else {
+        let not_built = l(
+            lang,
+            "no build was run in this check; `escrow check --build` builds the delivery in an offline sandbox",
+            "本次检查未编译；`escrow check --build` 可在离线沙箱中按交付文档编译",
+        );
+        // Findings about buildability (a build file no tool can read) stand without a build.
+        if deny > 0 {
+            return Standing {
+                tone: Tone::Bad,
+                word: l(lang, "not met", "不符合"),
+                evidence: format!(
+                    "{}{}{not_built}",
+                    findings_text(deny, warn, lang),
+                    l(lang, "; ", "；")
+                ),
+            };
+        }
         return Standing {
             tone: Tone::Warn,
             word: l(lang, "not verified", "未验证"),
-            evidence: l(
-                lang,
-                "no build was run in this check; `escrow check --build` builds the delivery in an offline sandbox",
-                "本次检查未编译；`escrow check --build` 可在离线沙箱中按交付文档编译",
-            )
-            .to_owned(),
+            evidence: not_built.to_owned(),
         };
     };
     let secs = b.duration_ms.div_ceil(1000);

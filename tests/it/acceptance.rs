@@ -113,7 +113,11 @@ fn the_acceptance_report_has_the_contract_header_criteria_findings_identity_and_
             "④ 文档完整性"
         ]
     );
-    assert_eq!(criteria.rows[1][1].text, "未验证");
+    // ② was not built, but a build file no tool can read fails it all the same.
+    assert_eq!(criteria.rows[1][1].text, "不符合");
+    assert!(criteria.rows[1][2].text.contains("本次检查未编译"));
+    // ③ found nothing: "none found", never a claim that there is none.
+    assert_eq!(criteria.rows[2][1].text, "未发现");
     // Every deny finding's code is listed, under the heading of its criterion.
     let text = all_text(&page);
     for f in &report.findings {
@@ -259,6 +263,12 @@ fn a_passing_delivery_reads_pass_and_its_letter_has_nothing_to_ask() {
         Block::Verdict { headline, tone: Tone::Good, detail } if headline == "PASS"
             && detail.contains("Buildability (②) was not verified")
     )));
+    let criteria = tables(&page)
+        .into_iter()
+        .find(|t| t.caption.as_deref() == Some("Acceptance criteria"))
+        .expect("criteria table");
+    assert_eq!(criteria.rows[1][1].text, "not verified");
+    assert_eq!(criteria.rows[0][1].text, "met");
     let reply = Reply {
         from: "2026-09-29".to_owned(),
         due: "2026-10-09".to_owned(),
@@ -275,4 +285,52 @@ fn a_passing_delivery_reads_pass_and_its_letter_has_nothing_to_ask() {
     let text = all_text(&letter);
     assert!(text.contains("the check found nothing the vendor must deliver or fix"));
     assert!(text.contains("has not yet published"), "provisional said");
+}
+
+/// `escrow check --letter` through the CLI: the reply date is the contract's answer deadline
+/// (3 working days by default) counted in the Chinese calendar from the day of the check.
+#[test]
+fn the_letter_counts_the_reply_date_in_working_days_over_national_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("整改通知.md");
+    let delivery = common::repo().join("fixtures/deliveries/his-update-v2.4");
+    let mut cmd = common::escrow_command();
+    // 10:00 in Beijing on Tuesday 2026-09-29: Sep 30 works, Oct 1–7 rest, Oct 8 and 9 work.
+    cmd.env("ESCROW_NOW", "2026-09-29T02:00:00Z").args([
+        "check".as_ref(),
+        delivery.as_os_str(),
+        "--manifest".as_ref(),
+        common::chaoyang().as_os_str(),
+        "--letter".as_ref(),
+        "--format".as_ref(),
+        "md".as_ref(),
+        "--lang".as_ref(),
+        "zh".as_ref(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    let run = common::run(cmd);
+    assert_eq!(run.code, 1, "the delivery fails: {}", run.stderr);
+    assert!(run.stderr.contains("reply due 2026-10-09"), "{}", run.stderr);
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.starts_with("# 源代码交付整改通知"), "{md}");
+    assert!(md.contains("请贵方于2026年10月9日前书面答复"), "{md}");
+    assert!(md.contains("1. 【依据：验收标准① 源代码完整性】"), "{md}");
+
+    // A letter is for people: asked for as JSON it is refused, and nothing is written.
+    let refused = dir.path().join("letter.json");
+    let run = common::escrow([
+        "check".as_ref(),
+        delivery.as_os_str(),
+        "--manifest".as_ref(),
+        common::chaoyang().as_os_str(),
+        "--letter".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "-o".as_ref(),
+        refused.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--letter"), "{}", run.stderr);
+    assert!(!refused.exists());
 }
