@@ -35,6 +35,7 @@ mod pipes;
 mod policy;
 mod portable_names;
 mod readme_example;
+mod report_pages_vault;
 mod review;
 mod roundtrip;
 mod scan;
