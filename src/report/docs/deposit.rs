@@ -7,7 +7,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::page_util::{
-    Chapters, SEVERITIES, check_text, findings_by_code, footer, more_note, severity_text, size_text,
+    Chapters, SEVERITIES, check_text, findings_by_code, footer, more_note, severity_text,
+    size_text, source_text,
 };
 use super::{DiffDoc, ledger_head_text, pick, short};
 use crate::checks::human_bytes;
@@ -419,24 +420,6 @@ impl DepositDoc {
             ),
         }
     }
-}
-
-/// Where the delivery came from: its kind and path, and the archive's digest or the commit.
-fn source_text(s: &super::SourceInfo, lang: Lang) -> Text {
-    let kind = match (lang, s.kind.as_str()) {
-        (Lang::Zh, "dir") => "文件夹",
-        (Lang::Zh, "archive") => "压缩包",
-        (Lang::Zh, "git") => "Git 仓库",
-        (_, k) => k,
-    };
-    let mut text = format!("{kind} {}", s.path);
-    if let Some(sha) = &s.sha256 {
-        text.push_str(&format!(" (sha256 {sha})"));
-    }
-    if let Some(c) = &s.commit {
-        text.push_str(&format!(" (commit {c})"));
-    }
-    Text::mono(text)
 }
 
 /// What the digests let both parties prove (each clause checked against what `audit` and

@@ -196,6 +196,24 @@ pub(crate) fn check_text(report: &Report, lang: Lang) -> Text {
     }
 }
 
+/// Where the delivery came from: its kind and path, and the archive's digest or the commit.
+pub(crate) fn source_text(s: &super::SourceInfo, lang: Lang) -> Text {
+    let kind = match (lang, s.kind.as_str()) {
+        (Lang::Zh, "dir") => "文件夹",
+        (Lang::Zh, "archive") => "压缩包",
+        (Lang::Zh, "git") => "Git 仓库",
+        (_, k) => k,
+    };
+    let mut text = format!("{kind} {}", s.path);
+    if let Some(sha) = &s.sha256 {
+        text.push_str(&format!(" (sha256 {sha})"));
+    }
+    if let Some(c) = &s.commit {
+        text.push_str(&format!(" (commit {c})"));
+    }
+    Text::mono(text)
+}
+
 /// A note saying how many more lines or rows were left out, and where they are.
 pub(crate) fn more_note(lang: Lang, shown: usize, total: usize, where_all: &str) -> String {
     match lang {
@@ -241,23 +259,55 @@ pub(crate) mod testing {
 
     /// Every string of the page, one per line.
     pub(crate) fn text(page: &Page) -> String {
-        fn walk(v: &serde_json::Value, out: &mut String) {
-            match v {
-                serde_json::Value::String(s) => {
-                    out.push_str(s);
-                    out.push('\n');
+        use crate::report::page::Chart;
+        let mut out: Vec<String> = vec![page.title.clone()];
+        out.extend(page.subtitle.clone());
+        for b in &page.blocks {
+            match b {
+                Block::Heading { text, .. } => out.push(text.clone()),
+                Block::Paragraph(t) => out.push(t.text.clone()),
+                Block::Verdict {
+                    headline, detail, ..
+                } => out.extend([headline.clone(), detail.clone()]),
+                Block::Fields(fs) => {
+                    for f in fs {
+                        out.extend([f.label.clone(), f.value.text.clone()]);
+                    }
                 }
-                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-                serde_json::Value::Object(o) => o.values().for_each(|x| walk(x, out)),
-                _ => {}
+                Block::Table(t) => {
+                    out.extend(t.caption.clone());
+                    out.extend(t.header.clone());
+                    for r in &t.rows {
+                        out.extend(r.iter().map(|c| c.text.clone()));
+                    }
+                    out.extend(t.note.clone());
+                }
+                Block::List { items, .. } => out.extend(items.iter().map(|i| i.text.clone())),
+                Block::Chart(Chart::Bars {
+                    title,
+                    legend,
+                    rows,
+                }) => {
+                    out.push(title.clone());
+                    out.extend(legend.iter().map(|l| l.0.clone()));
+                    out.extend(rows.iter().map(|r| r.label.clone()));
+                }
+                Block::Chart(Chart::Timeline { title, marks, .. }) => {
+                    out.push(title.clone());
+                    out.extend(marks.iter().map(|m| m.label.clone()));
+                }
+                Block::Signatures(sigs) => {
+                    for s in sigs {
+                        out.push(s.role.clone());
+                        out.extend(s.name.clone());
+                        out.extend(s.lines.clone());
+                    }
+                }
+                Block::Code(c) => out.push(c.clone()),
             }
         }
-        let mut out = String::new();
-        walk(
-            &serde_json::to_value(page).expect("pages serialize"),
-            &mut out,
-        );
-        out
+        out.push(page.footer.clone());
+        out.join("\n")
     }
 
     /// The page's headings, in order.

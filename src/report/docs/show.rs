@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use unicode_width::UnicodeWidthStr;
 
 use super::page_util::{
-    Chapters, VERSION, check_text, findings_by_code, footer, more_note, size_text,
+    Chapters, VERSION, check_text, findings_by_code, footer, more_note, size_text, source_text,
 };
 use super::{LedgerRecord, SourceInfo, pick, short};
 use crate::checks::human_bytes;
@@ -402,14 +402,6 @@ impl ShowDoc {
     /// The record's identity, digests and counts.
     fn record_fields(&self, lang: Lang) -> Block {
         let r = &self.record;
-        let src = &r.source;
-        let mut source = format!("{} {}", src.kind, src.path);
-        if let Some(sha) = &src.sha256 {
-            source.push_str(&format!(" (sha256 {sha})"));
-        }
-        if let Some(c) = &src.commit {
-            source.push_str(&format!(" (commit {c})"));
-        }
         let mut f = vec![
             Field::new(
                 pick(
@@ -433,7 +425,10 @@ impl ShowDoc {
                 pick(lang, "Previous ledger head", "入库前的账本校验值"),
                 Text::mono(&r.prev),
             ),
-            Field::new(pick(lang, "Delivery", "交付来源"), Text::mono(source)),
+            Field::new(
+                pick(lang, "Delivery", "交付来源"),
+                source_text(&r.source, lang),
+            ),
             Field::new(
                 pick(lang, "Tree digest SHA-256", "目录树摘要 SHA-256"),
                 Text::mono(&r.tree.sha256),
