@@ -41,9 +41,19 @@ pub struct CheckArgs {
     /// --baseline still in force; fill in accepted-by and reason before using it.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Instead of the acceptance report, write the letter to the vendor (整改通知): only what
+    /// must be delivered or fixed, with the contract clause of each item and the reply date
+    /// (`[contract] answer-deadline`, default 3 working days). With --format docx, html or md.
+    #[arg(long)]
+    letter: bool,
 }
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
+    if args.letter && !matches!(args.style.format, Format::Docx | Format::Html | Format::Md) {
+        bail!(
+            "--letter writes a letter for people: add --format docx (Word), html or md / --letter 需配合 --format docx、html 或 md 使用"
+        );
+    }
     if let Some(out) = &args.output {
         refuse_inside(out, &args.delivery, "--output")?;
     }
@@ -77,6 +87,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             );
         }
     }
+    if args.letter {
+        return letter(&report, args);
+    }
     emit(
         &report,
         &args.style,
@@ -84,6 +97,69 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         args.quiet,
         &args.delivery,
     )
+}
+
+/// `--letter`: the letter to the vendor, with the reply date worked out in the contract's
+/// calendar from the day of the check (China Standard Time).
+fn letter(report: &report::Report, args: &CheckArgs) -> Result<u8> {
+    let format = args.style.format.output();
+    super::refuse_binary_on_terminal(format, args.output.as_deref())?;
+    let reply = reply_due(report)?;
+    let lang = args.style.lang.resolve();
+    let safe = report::terminal_safe(report)?;
+    let page = report::check_page::letter_page(&safe, lang, &reply);
+    let mut buf = Vec::new();
+    report::render_page(&page, format, &mut buf)?;
+    match &args.output {
+        Some(path) => {
+            super::write_atomic(path, &buf)?;
+            if !args.quiet {
+                eprintln!(
+                    "{}: letter to the vendor written to {} (reply due {}) / 整改通知已写入 {}",
+                    args.delivery.display(),
+                    path.display(),
+                    reply.due,
+                    path.display()
+                );
+            }
+        }
+        None => super::write_stdout(&buf)?,
+    }
+    Ok(match report.verdict {
+        Verdict::Pass => EXIT_PASS,
+        Verdict::Fail => EXIT_FAIL,
+    })
+}
+
+/// The day the vendor's reply is due: the contract's answer deadline (default 3 working
+/// days, the support clause) from the check's day in China, in the contract's calendar.
+fn reply_due(report: &report::Report) -> Result<report::check_page::Reply> {
+    use escrow::calendar::{Calendar, Deadline};
+    let c = &report.contract;
+    let deadline = c
+        .answer_deadline
+        .clone()
+        .unwrap_or_else(|| "3 working days".to_owned());
+    let cal_name = c.calendar.as_deref().unwrap_or("cn");
+    let cal = Calendar::named(cal_name)
+        .with_context(|| format!("unknown calendar {cal_name:?} in the manifest"))?;
+    let from = china_day(&report.generated_at)?;
+    let term = Deadline::parse(&deadline)?.checked()?;
+    let due = cal.due(from, term)?;
+    Ok(report::check_page::Reply {
+        from: from.to_string(),
+        due: due.to_string(),
+        deadline: term.to_string(),
+        provisional: cal.any_provisional(from, due),
+    })
+}
+
+/// The calendar day of an RFC 3339 time in China (UTC+8).
+fn china_day(rfc3339: &str) -> Result<time::Date> {
+    let t = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .with_context(|| format!("{rfc3339}: not an RFC 3339 time"))?;
+    let cst = time::UtcOffset::from_hms(8, 0, 0)?;
+    Ok(t.to_offset(cst).date())
 }
 
 /// The baseline given with `--baseline`, loaded and checked (a bad one stops the command).

@@ -56,6 +56,40 @@ pub struct Contract {
     /// "cn" (default) or "mon-fri".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<String>,
+    /// The day the contract was signed (合同日期), `YYYY-MM-DD`, for the acceptance report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// `[contract.clauses]`: the contract's own clause numbers for each acceptance criterion,
+    /// so letters to the vendor cite them (`completeness = "第五条第1款"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clauses: Option<Clauses>,
+}
+
+/// `[contract.clauses]`: where the contract states each requirement, as its parties cite it
+/// (free text: "第五条第1款", "§5.1"). Every key is optional; an unknown key is an error.
+/// The criteria are those of CONTRACT-NOTES.md (验收标准 ①–④), plus the update and support
+/// duties.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Clauses {
+    /// ① 源代码完整性: every contracted module, complete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<String>,
+    /// ② 可运行性: builds by following the delivered documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buildability: Option<String>,
+    /// ③ 无技术壁垒: no encryption, backdoors or password locks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barriers: Option<String>,
+    /// ④ 文档完整性: the companion documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<String>,
+    /// Updates after each go-live (后续更新).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updates: Option<String>,
+    /// Technical support: answers within the answer deadline (技术支持).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support: Option<String>,
 }
 
 /// A loaded, validated manifest.
@@ -241,6 +275,52 @@ impl Validator<'_> {
         self.problems.push(ManifestProblem { line, col, message });
     }
 
+    /// `[contract]`: its deadlines, calendar and date checked (problems recorded).
+    fn contract(&mut self, c: raw::RawContract) -> Contract {
+        for d in [&c.update_deadline, &c.delivery_deadline, &c.answer_deadline]
+            .into_iter()
+            .flatten()
+        {
+            if let Err(e) = crate::calendar::Deadline::parse(d.get_ref()) {
+                self.problem(d.span(), e.to_string());
+            }
+        }
+        if let Some(cal) = &c.calendar
+            && crate::calendar::Calendar::named(cal.get_ref()).is_none()
+        {
+            self.problem(
+                cal.span(),
+                format!(
+                    "calendar {:?} must be \"cn\" (State Council schedule, provisional beyond its notices), \"cn-official\" (the notices only: dates beyond them are unknown) or \"mon-fri\"",
+                    cal.get_ref()
+                ),
+            );
+        }
+        if let Some(date) = &c.date
+            && crate::calendar::parse_date(date.get_ref()).is_err()
+        {
+            self.problem(
+                date.span(),
+                format!(
+                    "date {:?} must be the contract's date as YYYY-MM-DD (合同日期，如 2026-03-01)",
+                    date.get_ref()
+                ),
+            );
+        }
+        Contract {
+            id: c.id,
+            title: c.title,
+            client: c.client,
+            vendor: c.vendor,
+            update_deadline: c.update_deadline.map(Spanned::into_inner),
+            delivery_deadline: c.delivery_deadline.map(Spanned::into_inner),
+            answer_deadline: c.answer_deadline.map(Spanned::into_inner),
+            calendar: c.calendar.map(Spanned::into_inner),
+            date: c.date.map(Spanned::into_inner),
+            clauses: c.clauses,
+        }
+    }
+
     fn validate(mut self, raw: RawManifest) -> Result<Manifest, Vec<ManifestProblem>> {
         let head_ok = raw.head.is_some();
         let head = raw.head.unwrap_or_else(|| raw::RawHead {
@@ -300,26 +380,7 @@ impl Validator<'_> {
             self.problems.sort_by_key(|p| (p.line, p.col));
             return Err(self.problems);
         }
-        let c = head.contract.unwrap_or_default();
-        for d in [&c.update_deadline, &c.delivery_deadline, &c.answer_deadline]
-            .into_iter()
-            .flatten()
-        {
-            if let Err(e) = crate::calendar::Deadline::parse(d.get_ref()) {
-                self.problem(d.span(), e.to_string());
-            }
-        }
-        if let Some(cal) = &c.calendar
-            && crate::calendar::Calendar::named(cal.get_ref()).is_none()
-        {
-            self.problem(
-                cal.span(),
-                format!(
-                    "calendar {:?} must be \"cn\" (State Council schedule, provisional beyond its notices), \"cn-official\" (the notices only: dates beyond them are unknown) or \"mon-fri\"",
-                    cal.get_ref()
-                ),
-            );
-        }
+        let contract = self.contract(head.contract.unwrap_or_default());
         if !self.problems.is_empty() {
             self.problems.sort_by_key(|p| (p.line, p.col));
             return Err(self.problems);
@@ -328,16 +389,7 @@ impl Validator<'_> {
             path: PathBuf::new(),
             sha256: String::new(),
             text: String::new(),
-            contract: Contract {
-                id: c.id,
-                title: c.title,
-                client: c.client,
-                vendor: c.vendor,
-                update_deadline: c.update_deadline.map(Spanned::into_inner),
-                delivery_deadline: c.delivery_deadline.map(Spanned::into_inner),
-                answer_deadline: c.answer_deadline.map(Spanned::into_inner),
-                calendar: c.calendar.map(Spanned::into_inner),
-            },
+            contract,
             case_sensitive,
             source_extensions: default_exts,
             requirements,

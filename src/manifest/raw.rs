@@ -43,6 +43,8 @@ pub struct RawContract {
     pub delivery_deadline: Option<Spanned<String>>,
     pub answer_deadline: Option<Spanned<String>>,
     pub calendar: Option<Spanned<String>>,
+    pub date: Option<Spanned<String>>,
+    pub clauses: Option<super::Clauses>,
 }
 
 /// Everything the manifest says, before validation.

@@ -10,11 +10,13 @@
 //! [`Report::new`] and [`Report::with_build`], so a field added to a library struct does not
 //! change the JSON.
 
+pub mod check_page;
 mod clock;
 pub mod docs;
 mod human;
 pub mod page;
 mod render;
+mod sarif;
 pub mod since;
 mod wire;
 
@@ -114,6 +116,40 @@ pub struct ContractInfo {
     /// "cn" or "mon-fri".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<String>,
+    /// Questions to the vendor are answered this long after they are asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_deadline: Option<String>,
+    /// The day the contract was signed (合同日期), `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The contract's clause numbers per criterion (`[contract.clauses]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clauses: Option<ClausesInfo>,
+}
+
+/// The contract's clause numbers per acceptance criterion, as the manifest's
+/// `[contract.clauses]` gives them (a mirror of `manifest::Clauses`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClausesInfo {
+    /// ① completeness.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<String>,
+    /// ② buildability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buildability: Option<String>,
+    /// ③ no technical barriers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barriers: Option<String>,
+    /// ④ documentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<String>,
+    /// Updates after each go-live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updates: Option<String>,
+    /// Technical support (answers to questions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support: Option<String>,
 }
 
 impl ContractInfo {
@@ -127,6 +163,16 @@ impl ContractInfo {
             update_deadline: c.update_deadline.clone(),
             delivery_deadline: c.delivery_deadline.clone(),
             calendar: c.calendar.clone(),
+            answer_deadline: c.answer_deadline.clone(),
+            date: c.date.clone(),
+            clauses: c.clauses.as_ref().map(|k| ClausesInfo {
+                completeness: k.completeness.clone(),
+                buildability: k.buildability.clone(),
+                barriers: k.barriers.clone(),
+                documentation: k.documentation.clone(),
+                updates: k.updates.clone(),
+                support: k.support.clone(),
+            }),
         }
     }
 }
@@ -151,6 +197,10 @@ pub struct DeliveryInfo {
     pub special: u64,
     /// SHA-256 over the whole inventory (paths, modes, contents, link targets).
     pub digest: String,
+    /// SM3 (GB/T 32905-2016) over the same inventory, for hospitals that use the national
+    /// commercial cryptography standards (absent from reports written before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_sm3: Option<String>,
 }
 
 /// The report's counts: requirements by status and findings by severity.
@@ -279,6 +329,7 @@ impl Report {
                 symlinks: inv.count(EntryKind::Symlink),
                 special: inv.count(EntryKind::Special),
                 digest: inv.digest(),
+                digest_sm3: Some(inv.digest_sm3()),
             },
             requirements: outcome
                 .requirements
@@ -306,5 +357,13 @@ impl Report {
 impl Document for Report {
     fn render_human(&self, style: HumanStyle, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         human::render_human(self, style.lang, style.color, out)
+    }
+
+    fn page(&self, lang: Lang) -> Option<page::Page> {
+        Some(check_page::acceptance_page(self, lang, None))
+    }
+
+    fn sarif(&self, lang: Lang) -> Option<serde_json::Value> {
+        Some(sarif::log(self, lang))
     }
 }

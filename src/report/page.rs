@@ -47,7 +47,7 @@ pub struct Page {
 
 /// One piece of a page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "block")]
+#[serde(rename_all = "kebab-case", tag = "block", content = "of")]
 pub enum Block {
     /// A section heading; level 1 is a chapter (一、二、…), 2 a section, 3 a subsection.
     /// `new_page`: a printed report starts it on a new page.

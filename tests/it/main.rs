@@ -4,6 +4,7 @@
     clippy::cast_possible_truncation
 )]
 
+mod acceptance;
 mod accuracy;
 mod archive_stream;
 mod archive_tar;
@@ -38,6 +39,7 @@ mod readme_example;
 mod report_pages_vault;
 mod review;
 mod roundtrip;
+mod sarif;
 mod scan;
 mod scan_compiled;
 mod scan_credentials;

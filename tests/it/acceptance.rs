@@ -1,0 +1,278 @@
+//! The acceptance report (验收报告) and the letter to the vendor (整改通知) as pages: built
+//! from a real check of the sample delivery, then checked for what a hospital files and
+//! what a vendor will look for a false claim in.
+
+use escrow::progress::NoProgress;
+use escrow::report::check_page::{Reply, VaultRef, acceptance_page, letter_page};
+use escrow::report::page::{Block, Page, Text, Tone};
+use escrow::report::{Lang, Report, Verdict};
+
+use crate::common;
+
+/// The shipped update that fails (the README's failing example).
+fn sample_report() -> Report {
+    report_of("fixtures/deliveries/his-update-v2.4")
+}
+
+fn report_of(delivery: &str) -> Report {
+    escrow::pipeline::check(
+        &common::repo().join(delivery),
+        &common::chaoyang(),
+        "2026-09-29T02:00:00Z".to_owned(),
+        &escrow::delivery::Ingest::default(),
+        &NoProgress,
+    )
+    .expect("the sample checks")
+}
+
+fn headings(page: &Page, level: u8) -> Vec<String> {
+    page.blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level: l, text, .. } if *l == level => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every text of the page, one string (fields, tables, lists, paragraphs).
+fn all_text(page: &Page) -> String {
+    serde_json::to_string(page).unwrap()
+}
+
+fn tables(page: &Page) -> Vec<&escrow::report::page::Table> {
+    page.blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_acceptance_report_has_the_contract_header_criteria_findings_identity_and_signatures() {
+    let report = sample_report();
+    assert_eq!(
+        report.verdict,
+        Verdict::Fail,
+        "the sample has deny findings"
+    );
+    let page = acceptance_page(&report, Lang::Zh, None);
+    assert_eq!(page.title, "源代码交付验收报告");
+    let h1 = headings(&page, 1);
+    assert_eq!(h1.first().map(String::as_str), Some("一、验收结论"));
+    assert!(
+        h1.last().unwrap().ends_with("项目验收单"),
+        "the signature form comes last: {h1:?}"
+    );
+    // The form starts on its own printed page.
+    assert!(page.blocks.iter().any(|b| matches!(
+        b,
+        Block::Heading { text, new_page: true, .. } if text.ends_with("项目验收单")
+    )));
+    // The contract header: the manifest's fields, blank (to fill in) where it says nothing.
+    let Block::Fields(header) = &page.blocks[0] else {
+        panic!("the page opens with the contract fields")
+    };
+    let field = |label: &str| {
+        header
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| f.value.text.clone())
+    };
+    assert_eq!(
+        field("合同编号").as_deref(),
+        report.contract.id.as_deref(),
+        "contract id"
+    );
+    assert_eq!(field("甲方").as_deref(), report.contract.client.as_deref());
+    assert_eq!(field("乙方").as_deref(), report.contract.vendor.as_deref());
+    assert_eq!(
+        field("合同日期").as_deref(),
+        Some(""),
+        "left blank to write in"
+    );
+    // The verdict box says FAIL in words and in tone.
+    assert!(page.blocks.iter().any(|b| matches!(
+        b,
+        Block::Verdict { headline, tone: Tone::Bad, .. } if headline == "不通过"
+    )));
+    // Criteria ①–④, one row each; ② is not verified without a build, and says so.
+    let criteria = tables(&page)
+        .into_iter()
+        .find(|t| t.caption.as_deref() == Some("验收标准"))
+        .expect("criteria table");
+    let names: Vec<&str> = criteria.rows.iter().map(|r| r[0].text.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "① 源代码完整性",
+            "② 可运行性",
+            "③ 无技术壁垒",
+            "④ 文档完整性"
+        ]
+    );
+    assert_eq!(criteria.rows[1][1].text, "未验证");
+    // Every deny finding's code is listed, under the heading of its criterion.
+    let text = all_text(&page);
+    for f in &report.findings {
+        assert!(text.contains(&f.code), "{} is in the report", f.code);
+    }
+    // The identity: both digests in full.
+    assert!(text.contains(&report.delivery.digest));
+    assert!(text.contains(report.delivery.digest_sm3.as_deref().unwrap()));
+    assert!(text.contains("本次检查未托管"));
+    // The signature block: both parties, named.
+    let Some(Block::Signatures(parties)) = page.blocks.last() else {
+        panic!("the page ends with the signatures")
+    };
+    assert_eq!(parties.len(), 2);
+    assert_eq!(parties[0].name, report.contract.client);
+    assert_eq!(parties[1].name, report.contract.vendor);
+}
+
+#[test]
+fn findings_are_grouped_under_their_criterion() {
+    let report = sample_report();
+    let page = acceptance_page(&report, Lang::En, None);
+    // Walk the page: each findings table belongs to the last level-2 heading before it.
+    let mut under = String::new();
+    let mut seen = 0;
+    for b in &page.blocks {
+        match b {
+            Block::Heading { level: 2, text, .. } => under.clone_from(text),
+            Block::Table(t) if t.header.first().map(String::as_str) == Some("Level") => {
+                for row in &t.rows {
+                    let code = row[1]
+                        .text
+                        .lines()
+                        .last()
+                        .unwrap()
+                        .split(' ')
+                        .next()
+                        .unwrap();
+                    let criterion = escrow::codes::finding(code).unwrap().criterion;
+                    let mark = criterion.chars().next().unwrap();
+                    assert!(
+                        under.starts_with(mark),
+                        "{code} ({criterion}) listed under {under:?}"
+                    );
+                    seen += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(seen > 0, "the sample has findings to group");
+}
+
+#[test]
+fn a_deposited_report_names_its_snapshot_and_ledger_head() {
+    let report = sample_report();
+    let vault = VaultRef {
+        label: "v2.3".to_owned(),
+        snapshot: "ab".repeat(32),
+        seq: 4,
+        ledger_head: "cd".repeat(32),
+    };
+    let text = all_text(&acceptance_page(&report, Lang::Zh, Some(&vault)));
+    assert!(text.contains(&"ab".repeat(32)));
+    assert!(text.contains(&"cd".repeat(32)));
+    assert!(!text.contains("本次检查未托管"));
+}
+
+#[test]
+fn the_letter_lists_only_what_must_be_fixed_with_its_clause_and_reply_date() {
+    let mut report = sample_report();
+    report.contract.clauses = Some(escrow::report::ClausesInfo {
+        completeness: Some("第五条第1款".to_owned()),
+        support: Some("第八条".to_owned()),
+        ..Default::default()
+    });
+    let reply = Reply {
+        from: "2026-09-29".to_owned(),
+        due: "2026-10-09".to_owned(),
+        deadline: "3 working days".to_owned(),
+        provisional: false,
+    };
+    let page = letter_page(&report, Lang::Zh, &reply);
+    assert_eq!(page.title, "源代码交付整改通知");
+    let items: Vec<&Text> = page
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::List {
+                ordered: true,
+                items,
+            } => Some(items.iter().collect()),
+            _ => None,
+        })
+        .expect("numbered items");
+    let deny: std::collections::BTreeSet<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == escrow::finding::Severity::Deny)
+        .map(|f| f.code.as_str())
+        .collect();
+    let warn_only: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| !deny.contains(f.code.as_str()))
+        .map(|f| f.code.as_str())
+        .collect();
+    for code in &deny {
+        assert!(
+            items.iter().any(|i| i.text.contains(code)),
+            "{code} is an item"
+        );
+    }
+    for code in warn_only {
+        assert!(
+            !items.iter().any(|i| i.text.contains(code)),
+            "{code} is only a warning: not in the letter"
+        );
+    }
+    for i in &items {
+        assert!(i.text.starts_with("【依据：验收标准"), "{}", i.text);
+        assert!(i.text.contains("请乙方："), "{}", i.text);
+        if i.text.starts_with("【依据：验收标准① ") {
+            assert!(i.text.contains("合同第五条第1款"), "{}", i.text);
+        }
+    }
+    let text = all_text(&page);
+    assert!(
+        text.contains("依据合同第八条（3 个工作日内答复）"),
+        "{text}"
+    );
+    assert!(text.contains("2026年10月9日"), "{text}");
+    assert!(text.contains(&report.delivery.digest));
+}
+
+#[test]
+fn a_passing_delivery_reads_pass_and_its_letter_has_nothing_to_ask() {
+    let report = report_of("fixtures/deliveries/his-sample");
+    assert_eq!(report.verdict, Verdict::Pass);
+    let page = acceptance_page(&report, Lang::En, None);
+    assert!(page.blocks.iter().any(|b| matches!(
+        b,
+        Block::Verdict { headline, tone: Tone::Good, detail } if headline == "PASS"
+            && detail.contains("Buildability (②) was not verified")
+    )));
+    let reply = Reply {
+        from: "2026-09-29".to_owned(),
+        due: "2026-10-09".to_owned(),
+        deadline: "3 working days".to_owned(),
+        provisional: true,
+    };
+    let letter = letter_page(&report, Lang::En, &reply);
+    assert!(
+        !letter
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::List { .. }))
+    );
+    let text = all_text(&letter);
+    assert!(text.contains("the check found nothing the vendor must deliver or fix"));
+    assert!(text.contains("has not yet published"), "provisional said");
+}
