@@ -173,7 +173,7 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
         .style
         .color
         .resolve(std::io::IsTerminal::is_terminal(&std::io::stdout()));
-    // The receipt gives the SM3 digests too, which the deposit's ledger entry holds.
+    // The receipt gives the snapshot record's SM3 too, which the deposit's ledger entry holds.
     let doc = match v.resolve(&dep.id) {
         Ok(entry) => DepositDoc::new(&dep, &args.label, &path).with_ledger_entry(&entry),
         Err(_) => DepositDoc::new(&dep, &args.label, &path),

@@ -89,7 +89,7 @@ fn the_receipt_carries_the_digests_the_vault_recorded() {
         Some(show.ledger.snapshot_sm3.as_str())
     );
     assert_eq!(
-        first.tree_sm3.as_deref(),
+        first.report.delivery.digest_sm3.as_deref(),
         Some(show.record.tree.sm3.as_str())
     );
     assert_eq!(first.report.delivery.digest, show.record.tree.sha256);

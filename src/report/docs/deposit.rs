@@ -84,10 +84,6 @@ pub struct DepositDoc {
     /// when not known).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_sm3: Option<String>,
-    /// SM3 over the delivery tree's inventory (the SHA-256 one is `report.delivery.digest`),
-    /// 64 hex digits, from the ledger entry (absent when not known).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tree_sm3: Option<String>,
 }
 
 impl DepositDoc {
@@ -108,18 +104,17 @@ impl DepositDoc {
             findings_since: dep.since.clone(),
             report: dep.report.clone(),
             snapshot_sm3: None,
-            tree_sm3: None,
         }
     }
 
-    /// The document with the SM3 digests of the deposit's ledger entry (`entry` must be the
-    /// entry of this snapshot; another one is ignored).
+    /// The document with the snapshot record's SM3 from the deposit's ledger entry (`entry`
+    /// must be the entry of this snapshot; another one is ignored). The tree's SM3 is in the
+    /// report (`report.delivery.digest_sm3`).
     #[must_use]
     pub fn with_ledger_entry(mut self, entry: &LedgerEntry) -> DepositDoc {
         if entry.snapshot == self.snapshot {
             let known = |s: &str| (!s.is_empty()).then(|| s.to_owned());
             self.snapshot_sm3 = known(&entry.snapshot_sm3);
-            self.tree_sm3 = known(&entry.tree_sm3);
         }
         self
     }
@@ -361,7 +356,7 @@ impl DepositDoc {
             pick(lang, "Tree digest SHA-256", "目录树摘要 SHA-256"),
             Text::mono(&d.digest),
         ));
-        if let Some(sm3) = &self.tree_sm3 {
+        if let Some(sm3) = &d.digest_sm3 {
             f.push(Field::new(
                 pick(lang, "Tree digest SM3", "目录树摘要 SM3"),
                 Text::mono(sm3),
@@ -594,7 +589,6 @@ mod tests {
             findings_since: None,
             report: report(&finding("doc-thin", "warn", None), contract),
             snapshot_sm3: Some("6".repeat(64)),
-            tree_sm3: Some("e".repeat(64)),
         }
     }
 
@@ -678,7 +672,7 @@ mod tests {
     fn unknown_contract_fields_are_left_blank_and_missing_sm3_is_not_invented() {
         let mut d = first(false);
         d.snapshot_sm3 = None;
-        d.tree_sm3 = None;
+        d.report.delivery.digest_sm3 = None;
         let zh = d.page(Lang::Zh).unwrap();
         let Block::Fields(contract) = &zh.blocks[2] else {
             panic!("the contract fields follow the first heading")
@@ -770,9 +764,9 @@ mod tests {
     }
 
     #[test]
-    fn the_sm3_digests_come_from_this_snapshots_ledger_entry_only() {
+    fn the_record_sm3_comes_from_this_snapshots_ledger_entry_only() {
         let mut d = first(true);
-        (d.snapshot_sm3, d.tree_sm3) = (None, None);
+        d.snapshot_sm3 = None;
         let mut e = LedgerEntry {
             snapshot: "0".repeat(64),
             snapshot_sm3: "a".repeat(64),
@@ -784,6 +778,5 @@ mod tests {
         e.snapshot.clone_from(&d.snapshot);
         let this = d.with_ledger_entry(&e);
         assert_eq!(this.snapshot_sm3, Some("a".repeat(64)));
-        assert_eq!(this.tree_sm3, Some("b".repeat(64)));
     }
 }

@@ -240,11 +240,13 @@ pub(crate) mod testing {
             "generated_at":"2026-03-10T17:30:00Z","verdict":"pass","contract":{contract},
             "manifest":{{"path":"manifests/chaoyang-his.toml","sha256":"{m}"}},
             "delivery":{{"path":"his","source":{{"kind":"dir","path":"his"}},"files":3,
-            "bytes":12345,"directories":1,"symlinks":0,"special":0,"digest":"{d}"}},
+            "bytes":12345,"directories":1,"symlinks":0,"special":0,"digest":"{d}",
+            "digest_sm3":"{e}"}},
             "requirements":[],"findings":[{findings}],
             "totals":{{"requirements":4,"met":4,"unmet":0,"deny":0,"warn":2,"info":1}}}}"#,
             m = "ab".repeat(32),
             d = "cd".repeat(32),
+            e = "e".repeat(64),
         );
         serde_json::from_str(&json).expect("a report")
     }
