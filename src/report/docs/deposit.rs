@@ -112,9 +112,8 @@ impl DepositDoc {
     /// report (`report.delivery.digest_sm3`).
     #[must_use]
     pub fn with_ledger_entry(mut self, entry: &LedgerEntry) -> DepositDoc {
-        if entry.snapshot == self.snapshot {
-            let known = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-            self.snapshot_sm3 = known(&entry.snapshot_sm3);
+        if entry.snapshot == self.snapshot && !entry.snapshot_sm3.is_empty() {
+            self.snapshot_sm3 = Some(entry.snapshot_sm3.clone());
         }
         self
     }
