@@ -173,7 +173,11 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
         .style
         .color
         .resolve(std::io::IsTerminal::is_terminal(&std::io::stdout()));
-    let doc = DepositDoc::new(&dep, &args.label, &path);
+    // The receipt gives the snapshot record's SM3 too, which the deposit's ledger entry holds.
+    let doc = match v.resolve(&dep.id) {
+        Ok(entry) => DepositDoc::new(&dep, &args.label, &path).with_ledger_entry(&entry),
+        Err(_) => DepositDoc::new(&dep, &args.label, &path),
+    };
     super::emit(
         &doc,
         args.style.format,

@@ -619,6 +619,7 @@ mod tests {
                 symlinks: 0,
                 special: 0,
                 digest: "cd".repeat(32),
+                digest_sm3: None,
             },
             requirements: Vec::new(),
             findings,

@@ -39,6 +39,7 @@ mod policy;
 mod portable_names;
 mod readme_example;
 mod report_pages_status;
+mod report_pages_vault;
 mod review;
 mod roundtrip;
 mod sarif;

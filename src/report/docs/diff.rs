@@ -4,8 +4,10 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use super::short;
-use crate::report::{Document, HumanStyle, Lang};
+use super::page_util::{Chapters, VERSION, footer, more_note};
+use super::{pick, short};
+use crate::report::page::{BarRow, Block, Chart, Field, Page, Table, Text, Tone};
+use crate::report::{Document, HumanStyle, Lang, cst_time};
 use crate::vault::diff::{ChangeKind, Diff};
 
 /// The `diff` document's schema version.
@@ -173,6 +175,10 @@ impl DiffDoc {
 }
 
 impl Document for DiffDoc {
+    fn page(&self, lang: Lang) -> Option<Page> {
+        Some(self.comparison(lang))
+    }
+
     fn render_human(&self, style: HumanStyle, out: &mut dyn Write) -> io::Result<()> {
         let lang = style.lang;
         let sep = if lang == Lang::Zh { "：" } else { ": " };
@@ -233,5 +239,321 @@ impl Document for DiffDoc {
             writeln!(out, "（+ 新增，- 删除，~ 修改）")?;
         }
         Ok(())
+    }
+}
+
+/// How many changed files a comparison page lists (the rest are in `--format json`).
+const FILES_SHOWN: usize = 500;
+
+/// A module's name for people (the files outside every module have none).
+fn module_name(m: &ModuleDiffDoc, lang: Lang) -> String {
+    match (&m.id, lang) {
+        (None, _) => pick(lang, "(outside every module)", "（不属于任何模块）").to_owned(),
+        (Some(id), _) if *id == m.name => m.name.clone(),
+        (Some(id), _) => format!("{} [{id}]", m.name),
+    }
+}
+
+/// A bar chart of the files added, removed and modified in each of `modules`.
+pub(crate) fn module_chart(modules: &[&ModuleDiffDoc], lang: Lang) -> Chart {
+    Chart::Bars {
+        title: pick(lang, "Files changed by module", "各模块的文件变化").to_owned(),
+        legend: vec![
+            (pick(lang, "added", "新增").to_owned(), Tone::Good),
+            (pick(lang, "removed", "删除").to_owned(), Tone::Bad),
+            (pick(lang, "modified", "修改").to_owned(), Tone::Warn),
+        ],
+        rows: modules
+            .iter()
+            .map(|m| BarRow {
+                label: module_name(m, lang),
+                values: vec![m.added, m.removed, m.modified],
+            })
+            .collect(),
+    }
+}
+
+impl DiffDoc {
+    /// The two snapshots compared.
+    fn snapshot_fields(&self, lang: Lang) -> Block {
+        let mut f = Vec::new();
+        for (side, s) in [
+            (pick(lang, "Older", "旧快照"), &self.old),
+            (pick(lang, "Newer", "新快照"), &self.new),
+        ] {
+            let label = |en: &str, zh: &str| match lang {
+                Lang::En => format!("{side} {en}"),
+                Lang::Zh => format!("{side}{zh}"),
+            };
+            f.push(Field::new(side, Text::strong(s.label.clone())));
+            f.push(Field::new(label("id", "编号"), Text::mono(&s.id)));
+            f.push(Field::new(
+                label("deposited at", "入库时间"),
+                cst_time(&s.created_at, lang),
+            ));
+        }
+        Block::Fields(f)
+    }
+
+    /// The per-module table.
+    fn module_table(&self, lang: Lang) -> Table {
+        Table {
+            caption: None,
+            header: [
+                pick(lang, "Module", "模块"),
+                pick(lang, "Added", "新增"),
+                pick(lang, "Removed", "删除"),
+                pick(lang, "Modified", "修改"),
+                pick(lang, "Files before → after", "文件数（前→后）"),
+                pick(lang, "Source files before → after", "源代码文件（前→后）"),
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            widths: vec![4, 1, 1, 1, 2, 2],
+            rows: self
+                .modules
+                .iter()
+                .map(|m| {
+                    vec![
+                        Text::plain(module_name(m, lang)),
+                        Text::plain(m.added.to_string()),
+                        Text::plain(m.removed.to_string()),
+                        Text::plain(m.modified.to_string()),
+                        Text::plain(format!("{} → {}", m.files_before, m.files_after)),
+                        Text::plain(format!("{} → {}", m.source_before, m.source_after)),
+                    ]
+                })
+                .collect(),
+            note: None,
+        }
+    }
+
+    /// The changed files, at most [`FILES_SHOWN`], with a note when there are more.
+    fn file_table(&self, lang: Lang) -> Table {
+        let total: usize = self.modules.iter().map(|m| m.changes.len()).sum();
+        let size = |s: Option<u64>| s.map(|n| n.to_string()).unwrap_or_default();
+        let rows = self
+            .modules
+            .iter()
+            .flat_map(|m| m.changes.iter().map(move |c| (m, c)))
+            .take(FILES_SHOWN)
+            .map(|(m, c)| {
+                let change = match c.change {
+                    ChangeKindDoc::Added => Text::toned(pick(lang, "added", "新增"), Tone::Good),
+                    ChangeKindDoc::Removed => Text::toned(pick(lang, "removed", "删除"), Tone::Bad),
+                    ChangeKindDoc::Modified => {
+                        Text::toned(pick(lang, "modified", "修改"), Tone::Warn)
+                    }
+                };
+                vec![
+                    change,
+                    Text::mono(&c.path),
+                    Text::plain(module_name(m, lang)),
+                    Text::plain(size(c.old_size)),
+                    Text::plain(size(c.new_size)),
+                ]
+            })
+            .collect();
+        Table {
+            caption: None,
+            header: [
+                pick(lang, "Change", "变化"),
+                pick(lang, "Path", "路径"),
+                pick(lang, "Module", "模块"),
+                pick(lang, "Bytes before", "原大小（字节）"),
+                pick(lang, "Bytes after", "新大小（字节）"),
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            widths: vec![1, 6, 3, 2, 2],
+            rows,
+            note: (total > FILES_SHOWN).then(|| {
+                more_note(
+                    lang,
+                    FILES_SHOWN,
+                    total,
+                    &format!(
+                        "`escrow diff {} {} --format json`",
+                        self.old.label, self.new.label
+                    ),
+                )
+            }),
+        }
+    }
+
+    /// The comparison as a printable page.
+    fn comparison(&self, lang: Lang) -> Page {
+        let mut page = Page::new(lang, pick(lang, "Snapshot comparison", "快照对比"));
+        page.subtitle = Some(format!("{} → {}", self.old.label, self.new.label));
+        page.running_head = format!("{} · {} → {}", page.title, self.old.label, self.new.label);
+        let mut ch = Chapters::new(lang);
+        ch.next(&mut page, "The snapshots compared", "对比的快照");
+        page.push(self.snapshot_fields(lang));
+        ch.next(&mut page, "Summary", "变化概况");
+        page.para(format!("{}{}", self.counts(lang), pick(lang, ".", "。")));
+        let changed: Vec<&ModuleDiffDoc> = self
+            .modules
+            .iter()
+            .filter(|m| m.added + m.removed + m.modified > 0)
+            .collect();
+        if !self.modules.is_empty() {
+            ch.next(&mut page, "By module", "按模块统计");
+            page.push(Block::Table(self.module_table(lang)));
+            if !changed.is_empty() {
+                page.push(Block::Chart(module_chart(&changed, lang)));
+            }
+        }
+        ch.next(&mut page, "Files changed", "变化的文件");
+        if self.added + self.removed + self.modified == 0 {
+            page.para(pick(
+                lang,
+                "No file differs: the two snapshots hold the same files.",
+                "没有文件不同：两个快照的文件相同。",
+            ));
+        } else {
+            page.push(Block::Table(self.file_table(lang)));
+        }
+        page.footer = footer(lang, VERSION, None);
+        page
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::report::docs::page_util::testing::{headings, tables, text};
+
+    fn change(path: &str, change: ChangeKindDoc) -> ChangeDoc {
+        ChangeDoc {
+            path: path.to_owned(),
+            change,
+            old_size: (change != ChangeKindDoc::Added).then_some(10),
+            new_size: (change != ChangeKindDoc::Removed).then_some(12),
+        }
+    }
+
+    /// v1 → v2: the `emr` module gains `extra` added files (and one modified), `lab` loses one.
+    pub(crate) fn sample(extra: usize) -> DiffDoc {
+        let mut emr: Vec<ChangeDoc> = (0..extra)
+            .map(|i| change(&format!("emr/new{i:04}.java"), ChangeKindDoc::Added))
+            .collect();
+        emr.push(change("emr/Main.java", ChangeKindDoc::Modified));
+        let module = |id: &str, name: &str, changes: Vec<ChangeDoc>| ModuleDiffDoc {
+            id: Some(id.to_owned()),
+            name: name.to_owned(),
+            added: changes
+                .iter()
+                .filter(|c| c.change == ChangeKindDoc::Added)
+                .count() as u64,
+            removed: changes
+                .iter()
+                .filter(|c| c.change == ChangeKindDoc::Removed)
+                .count() as u64,
+            modified: changes
+                .iter()
+                .filter(|c| c.change == ChangeKindDoc::Modified)
+                .count() as u64,
+            files_before: 5,
+            files_after: 5,
+            source_before: 4,
+            source_after: 4,
+            changes,
+        };
+        let modules = vec![
+            module("emr", "电子病历", emr),
+            module(
+                "lab",
+                "检验",
+                vec![change("lab/Old.java", ChangeKindDoc::Removed)],
+            ),
+            module("pacs", "影像", Vec::new()),
+        ];
+        DiffDoc {
+            schema_version: SCHEMA_VERSION,
+            document: DOCUMENT.to_owned(),
+            old: SnapshotRefDoc {
+                id: "1".repeat(64),
+                label: "v2.3".to_owned(),
+                created_at: "2026-01-05T02:00:00Z".to_owned(),
+            },
+            new: SnapshotRefDoc {
+                id: "2".repeat(64),
+                label: "v2.4".to_owned(),
+                created_at: "2026-03-10T17:30:00Z".to_owned(),
+            },
+            added: extra as u64,
+            removed: 1,
+            modified: 1,
+            unchanged: 7,
+            modules,
+        }
+    }
+
+    #[test]
+    fn the_comparison_page_has_both_snapshots_the_module_table_and_a_chart() {
+        let d = sample(3);
+        let zh = d.page(Lang::Zh).expect("a page");
+        assert_eq!(
+            headings(&zh),
+            [
+                "一、对比的快照",
+                "二、变化概况",
+                "三、按模块统计",
+                "四、变化的文件"
+            ]
+        );
+        let t = text(&zh);
+        for want in [
+            "1".repeat(64).as_str(),
+            "2026-03-11 01:30（UTC+8 北京时间）",
+            "新增 3 个，删除 1 个，修改 1 个，未变 7 个文件",
+            "电子病历 [emr]",
+        ] {
+            assert!(t.contains(want), "{want} in\n{t}");
+        }
+        let tables = tables(&zh);
+        assert_eq!(tables[0].rows.len(), 3, "every module");
+        assert_eq!(tables[0].rows[0][1].text, "3");
+        assert_eq!(tables[1].rows.len(), 5, "every changed file");
+        let bars = zh.blocks.iter().find_map(|b| match b {
+            Block::Chart(Chart::Bars { rows, .. }) => Some(rows),
+            _ => None,
+        });
+        let bars = bars.expect("a chart");
+        assert_eq!(bars.len(), 2, "the unchanged module has no bar");
+        assert_eq!(bars[0].values, [3, 0, 1]);
+        assert_eq!(bars[1].values, [0, 1, 0]);
+        let en = d.page(Lang::En).expect("a page");
+        assert_eq!(headings(&en)[0], "1. The snapshots compared");
+        assert!(text(&en).contains("(UTC+8, China Standard Time)"));
+    }
+
+    #[test]
+    fn a_long_file_list_is_capped_with_a_note() {
+        let d = sample(FILES_SHOWN + 20);
+        let en = d.page(Lang::En).expect("a page");
+        let files = tables(&en)[1];
+        assert_eq!(files.rows.len(), FILES_SHOWN);
+        let note = files.note.as_deref().expect("the cap is said");
+        assert!(
+            note.contains(&format!("{FILES_SHOWN} of {}", FILES_SHOWN + 22)),
+            "{note}"
+        );
+        assert!(note.contains("--format json"), "{note}");
+        assert!(tables(&d.page(Lang::Zh).unwrap())[1].note.is_some());
+    }
+
+    #[test]
+    fn identical_snapshots_say_so_without_an_empty_table() {
+        let mut d = sample(0);
+        for m in &mut d.modules {
+            m.changes.clear();
+            (m.added, m.removed, m.modified) = (0, 0, 0);
+        }
+        (d.added, d.removed, d.modified) = (0, 0, 0);
+        let zh = d.page(Lang::Zh).unwrap();
+        assert_eq!(tables(&zh).len(), 1, "the module table only");
+        assert!(text(&zh).contains("两个快照的文件相同"));
+        assert!(!zh.blocks.iter().any(|b| matches!(b, Block::Chart(_))));
     }
 }

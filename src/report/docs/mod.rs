@@ -26,6 +26,7 @@ mod diff;
 mod event;
 mod list;
 mod manifest_check;
+mod page_util;
 mod show;
 mod status;
 mod status_all;
