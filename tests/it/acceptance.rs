@@ -311,7 +311,11 @@ fn the_letter_counts_the_reply_date_in_working_days_over_national_day() {
     ]);
     let run = common::run(cmd);
     assert_eq!(run.code, 1, "the delivery fails: {}", run.stderr);
-    assert!(run.stderr.contains("reply due 2026-10-09"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("reply due 2026-10-09"),
+        "{}",
+        run.stderr
+    );
     let md = std::fs::read_to_string(&out).unwrap();
     assert!(md.starts_with("# 源代码交付整改通知"), "{md}");
     assert!(md.contains("请贵方于2026年10月9日前书面答复"), "{md}");

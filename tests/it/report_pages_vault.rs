@@ -186,7 +186,6 @@ fn every_vault_command_writes_md_and_html() {
 
 /// The Markdown of the receipt and of `diff` (needs the Markdown renderer).
 #[test]
-#[ignore = "needs the Markdown renderer (src/report/render/markdown.rs) from main"]
 fn markdown_receipt_and_diff_have_the_facts() {
     let tmp = tempfile::tempdir().unwrap();
     let vault = tmp.path().join("vault");
