@@ -316,7 +316,11 @@ fn emit<D: escrow::report::Document>(
     };
     escrow::report::render(doc, format, style, &mut buf)?;
     match output {
-        Some(path) => write_atomic(path, &buf),
+        Some(path) => {
+            write_atomic(path, &buf)?;
+            eprintln!("written to {} / 已写入 {}", path.display(), path.display());
+            Ok(())
+        }
         None => write_stdout(&buf),
     }
 }
