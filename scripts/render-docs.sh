@@ -20,8 +20,8 @@ MANIFEST=manifests/chaoyang-his.toml
 # A step named "-" only prepares the vault; any other step is a document, rendered with
 # `--format html --output $OUT/NAME.html` and photographed into docs/NAME.png.
 STEPS=(
-    "check-zh|2026-11-02T02:00:00Z|check $SAMPLE --manifest $MANIFEST --lang zh"
-    "check-en|2026-11-02T02:00:00Z|check $SAMPLE --manifest $MANIFEST --lang en"
+    "check-zh|2026-11-02T02:00:00Z|check $UPDATE --manifest $MANIFEST --lang zh"
+    "check-en|2026-11-02T02:00:00Z|check $UPDATE --manifest $MANIFEST --lang en"
     "letter-zh|2026-11-02T02:00:00Z|check $UPDATE --manifest $MANIFEST --letter --lang zh"
     "deposit-zh|2026-11-02T03:00:00Z|deposit $SAMPLE --manifest $MANIFEST --label v2.3 --lang zh"
     "-|2026-11-02T04:00:00Z|golive 门诊预约改版 --date 2026-11-02"
