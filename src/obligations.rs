@@ -472,6 +472,10 @@ pub fn status(entries: &[LedgerEntry], cal: &Calendar, terms: &Terms, today: Dat
     let deps = book.deposits();
     let answers = book.answers();
     let amendments = book.amendments();
+    let named: std::collections::HashSet<u64> = deps
+        .iter()
+        .flat_map(|d| d.answers.iter().copied())
+        .collect();
     let obligations: Vec<Obligation> = book
         .triggers(terms, &amendments)
         .iter()
@@ -480,10 +484,14 @@ pub fn status(entries: &[LedgerEntry], cal: &Calendar, terms: &Terms, today: Dat
                 let own = answers.get(&t.seq).map_or(&[][..], Vec::as_slice);
                 obligation(cal, &relevant(own, t.date, &|_| true), t, today)
             } else {
-                // A deposit made `--for` some go-lives answers those only; the final
-                // payment's full delivery can be any deposit.
+                // A deposit made `--for` some go-lives answers those only; once a deposit
+                // names a go-live, only deposits naming it answer it (a re-deposit of the
+                // baseline without `--for` is not that update); the final payment's full
+                // delivery can be any deposit.
                 let take = |d: &Dep| {
-                    t.kind != "update" || d.answers.is_empty() || d.answers.contains(&t.seq)
+                    t.kind != "update"
+                        || d.answers.contains(&t.seq)
+                        || (d.answers.is_empty() && !named.contains(&t.seq))
                 };
                 obligation(cal, &relevant(&deps, t.date, &take), t, today)
             }
@@ -1011,7 +1019,12 @@ mod tests {
             s.obligations[1].satisfied_by.as_ref().unwrap().label,
             "broken"
         );
-        assert_eq!(s.deposits[0].met, vec![0, 1]);
+        assert_eq!(
+            s.obligations[0].satisfied_by.as_ref().unwrap().label,
+            "for-a"
+        );
+        // Only for b: a deposit names a (`--for a`), so a deposit naming none does not meet it.
+        assert_eq!(s.deposits[0].met, vec![1]);
         assert_eq!(s.deposits[0].accepted.as_deref(), Some("ok"));
         // The acceptance retracted: back to pending.
         accepted.push(with(

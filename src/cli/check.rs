@@ -102,6 +102,14 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
 /// `--letter`: the letter to the vendor, with the reply date worked out in the contract's
 /// calendar from the day of the check (China Standard Time).
 fn letter(report: &report::Report, args: &CheckArgs) -> Result<u8> {
+    if report.totals.deny == 0 {
+        // Nothing to remedy: a letter demanding a reply would be a false claim.
+        eprintln!(
+            "{}: the check found nothing the vendor must deliver or fix; no letter written / 本次检查未发现须整改事项，不生成整改通知",
+            args.delivery.display()
+        );
+        return Ok(EXIT_PASS);
+    }
     let format = args.style.format.output();
     super::refuse_binary_on_terminal(format, args.output.as_deref())?;
     let reply = reply_due(report)?;

@@ -276,16 +276,26 @@ fn counts_in(report: &Report, c: Criterion) -> (u64, u64, u64) {
     n
 }
 
-/// Requirements of the criterion: (met, total).
+/// Whether a requirement has a deny finding, and whether it has any other finding.
+fn requirement_state(report: &Report, id: &str) -> (bool, bool) {
+    let of = |sev: Option<Severity>| {
+        report
+            .findings
+            .iter()
+            .any(|f| f.requirement.as_deref() == Some(id) && sev.is_none_or(|s| f.severity == s))
+    };
+    (of(Some(Severity::Deny)), of(Some(Severity::Warn)))
+}
+
+/// Requirements of the criterion: (met, total), met meaning no deny finding (the verdict's
+/// rule).
 fn requirements_in(report: &Report, c: Criterion) -> (u64, u64) {
     let of = report
         .requirements
         .iter()
         .filter(|r| Criterion::of_kind(r.kind) == c);
     let total = of.clone().count() as u64;
-    let met = of
-        .filter(|r| r.status == super::RequirementStatusInfo::Met)
-        .count() as u64;
+    let met = of.filter(|r| !requirement_state(report, &r.id).0).count() as u64;
     (met, total)
 }
 
@@ -372,8 +382,8 @@ fn build_standing(report: &Report, deny: u64, warn: u64, lang: Lang) -> Standing
     let Some(b) = &report.build else {
         let not_built = l(
             lang,
-            "no build was run in this check; `escrow check --build` builds the delivery in an offline sandbox",
-            "本次检查未编译；`escrow check --build` 可在离线沙箱中按交付文档编译",
+            "no build was run in this check (not verified)",
+            "本次未进行编译验证",
         );
         // Findings about buildability (a build file no tool can read) stand without a build.
         if deny > 0 {
@@ -545,17 +555,15 @@ fn requirements(page: &mut Page, report: &Report, lang: Lang) {
         .requirements
         .iter()
         .map(|r| {
-            let met = r.status == super::RequirementStatusInfo::Met;
-            let warned = met
-                && report.findings.iter().any(|f| {
-                    f.requirement.as_deref() == Some(r.id.as_str()) && f.severity == Severity::Warn
-                });
-            let status = match (met, warned) {
-                (false, _) => Text::toned(l(lang, "not met", "未满足"), Tone::Bad),
-                (true, true) => {
-                    Text::toned(l(lang, "met, with warnings", "满足，有警告"), Tone::Warn)
-                }
-                (true, false) => Text::toned(l(lang, "met", "满足"), Tone::Good),
+            // As the verdict counts: only a deny finding leaves a requirement unmet; one with
+            // warnings only is shown as such ("! warnings" in the terminal report).
+            let status = match requirement_state(report, &r.id) {
+                (true, _) => Text::toned(l(lang, "not met", "未满足"), Tone::Bad),
+                (false, true) => Text::toned(
+                    l(lang, "warnings (do not fail)", "有警告（不影响结论）"),
+                    Tone::Warn,
+                ),
+                (false, false) => Text::toned(l(lang, "met", "满足"), Tone::Good),
             };
             let kind = match lang {
                 Lang::Zh => r.kind.zh(),
@@ -571,7 +579,10 @@ fn requirements(page: &mut Page, report: &Report, lang: Lang) {
                         .unwrap_or_default(),
                 ),
                 Text::plain(kind),
-                Text::plain(format!("{}（{}）", r.name, r.id)),
+                Text::plain(match lang {
+                    Lang::Zh => r.name.clone(),
+                    Lang::En => format!("{} ({})", r.name, r.id),
+                }),
                 status,
                 Text::plain(match lang {
                     Lang::Zh => r.evidence_zh.clone(),
@@ -631,7 +642,10 @@ fn documents(page: &mut Page, report: &Report, lang: Lang) {
                 });
             }
             rows.push(vec![
-                Text::plain(format!("{}（{}）", r.name, r.id)),
+                Text::plain(match lang {
+                    Lang::Zh => r.name.clone(),
+                    Lang::En => format!("{} ({})", r.name, r.id),
+                }),
                 Text::plain(what),
                 Text::toned(
                     format!(
@@ -861,7 +875,7 @@ fn findings(page: &mut Page, report: &Report, lang: Lang) {
                 l(lang, "Level", "级别").to_owned(),
                 l(lang, "Finding", "问题").to_owned(),
                 l(lang, "Where", "位置与说明").to_owned(),
-                l(lang, "Ask the vendor", "请乙方").to_owned(),
+                l(lang, "What to ask the vendor", "处理建议").to_owned(),
             ],
             widths: vec![2, 4, 7, 4],
             rows,
@@ -962,13 +976,17 @@ fn identity(report: &Report, lang: Lang, vault: Option<&VaultRef>) -> Vec<Field>
             },
         ),
         Field::new(
-            l(lang, "Digest (SHA-256)", "交付物摘要（SHA-256）"),
+            l(
+                lang,
+                "Tree digest (SHA-256, computed by escrow over every file)",
+                "目录树摘要（SHA-256，escrow 按全部文件计算）",
+            ),
             Text::mono(d.digest.clone()),
         ),
     ];
     if let Some(sm3) = &d.digest_sm3 {
         f.push(Field::new(
-            l(lang, "Digest (SM3)", "交付物摘要（SM3）"),
+            l(lang, "Tree digest (SM3)", "目录树摘要（SM3）"),
             Text::mono(sm3.clone()),
         ));
     }
@@ -1010,8 +1028,8 @@ fn identity(report: &Report, lang: Lang, vault: Option<&VaultRef>) -> Vec<Field>
             l(lang, "Snapshot", "托管快照"),
             l(
                 lang,
-                "not deposited by this check (escrow deposit keeps it and gives a receipt)",
-                "本次检查未托管（escrow deposit 托管后出具回执，含快照编号与账本头）",
+                "not yet deposited in the escrow vault",
+                "本次检查的交付物尚未存入托管库",
             ),
         )),
     }
@@ -1073,31 +1091,61 @@ fn sign_off(page: &mut Page, report: &Report, lang: Lang, n: &Numbering) {
     });
     let c = &report.contract;
     let t = &report.totals;
-    let summary = match lang {
+    let met: u64 = [Criterion::Completeness, Criterion::Documentation]
+        .iter()
+        .map(|&k| requirements_in(report, k).0)
+        .sum();
+    let pass = report.verdict == Verdict::Pass;
+    let mut summary = match lang {
         Lang::Zh => format!(
-            "经检查：验收要求 {} 项，满足 {} 项；拒绝级问题 {} 个，警告 {} 个。检查结论：{}。",
+            "经检查：验收要求 {} 项，满足 {met} 项；拒绝级问题 {} 个，警告 {} 个。检查结论：{}。",
             t.requirements,
-            t.met,
             t.deny,
             t.warn,
-            if report.verdict == Verdict::Pass {
-                "通过"
-            } else {
-                "不通过"
-            }
+            if pass { "通过" } else { "不通过" }
         ),
         Lang::En => format!(
-            "Checked: {} requirements, {} met; {} deny and {} warn findings. Result of the check: {}.",
+            "Checked: {} requirements, {met} met; {} deny and {} warn findings. Result of the check: {}.",
             t.requirements,
-            t.met,
             t.deny,
             t.warn,
-            if report.verdict == Verdict::Pass {
-                "pass"
-            } else {
-                "fail"
-            }
+            if pass { "pass" } else { "fail" }
         ),
+    };
+    // The form may be read on its own: it repeats what the check did not cover.
+    if report.build.is_none() {
+        summary.push_str(l(
+            lang,
+            " Buildability (②) was not verified: no build was run.",
+            "本次未进行编译验证，标准②待验证。",
+        ));
+    }
+    if report.scan.is_none() {
+        summary.push_str(l(
+            lang,
+            " The technical-barrier scan (③) was switched off.",
+            "清单关闭了技术壁垒扫描，标准③未检查。",
+        ));
+    }
+    let modules: Vec<&str> = report
+        .requirements
+        .iter()
+        .filter(|r| r.kind == RequirementKindInfo::Module)
+        .map(|r| r.name.as_str())
+        .collect();
+    let tasks = if modules.is_empty() {
+        String::new()
+    } else {
+        match lang {
+            Lang::Zh => format!(
+                "按合同交付以下模块的源代码及配套文档：{}",
+                modules.join("、")
+            ),
+            Lang::En => format!(
+                "Deliver the source code and companion documents of: {}",
+                modules.join(", ")
+            ),
+        }
     };
     let opt = |v: &Option<String>| Text::plain(v.clone().unwrap_or_default());
     page.push(Block::Fields(vec![
@@ -1122,7 +1170,11 @@ fn sign_off(page: &mut Page, report: &Report, lang: Lang, n: &Numbering) {
             l(lang, "Vendor (developer)", "研究开发方（乙方）"),
             opt(&c.vendor),
         ),
-        Field::new(l(lang, "Main tasks", "主要任务"), ""),
+        Field::new(l(lang, "Main tasks", "主要任务"), tasks),
+        Field::new(
+            l(lang, "Delivery checked", "所验交付物"),
+            delivery_named(report, lang),
+        ),
         Field::new(l(lang, "Summary", "概况"), summary),
         Field::new(
             l(lang, "Acceptance decision", "验收意见"),
@@ -1191,15 +1243,25 @@ pub fn letter_page(report: &Report, lang: Lang, reply: &Reply) -> Page {
         Field::new(l(lang, "Date", "日期"), day_text(&reply.from, lang)),
     ]));
     let items = letter_items(report, lang);
-    let d = &report.delivery;
+    page.para(format!(
+        "{}{}",
+        c.vendor
+            .as_deref()
+            .unwrap_or(l(lang, "To the vendor", "乙方")),
+        l(lang, ":", "：")
+    ));
     page.para(match lang {
         Lang::Zh => format!(
-            "我方于{}对贵方交付的源代码（{}，{} 个文件，SHA-256 摘要 {}）按合同约定进行了检查。以下 {} 项不符合合同约定，请贵方补交或整改：",
-            day_text(&reply.from, lang), d.path, d.files, d.digest, items.len()
+            "我方于{}对贵方交付的源代码（{}）按合同约定进行了检查。以下 {} 项不符合合同约定，请贵方补交或整改：",
+            day_text(&reply.from, lang),
+            delivery_named(report, lang),
+            items.len()
         ),
         Lang::En => format!(
-            "On {} we checked the source code you delivered ({}, {} files, SHA-256 digest {}) against the contract. The following {} items do not meet it; please deliver or fix them:",
-            reply.from, d.path, d.files, d.digest, items.len()
+            "On {} we checked the source code you delivered ({}) against the contract. The following {} items do not meet it; please deliver or fix them:",
+            reply.from,
+            delivery_named(report, lang),
+            items.len()
         ),
     });
     if items.is_empty() {
@@ -1266,11 +1328,11 @@ fn reply_paragraph(page: &mut Page, report: &Report, lang: Lang, reply: &Reply) 
     };
     page.push(Block::Paragraph(Text::strong(match lang {
         Lang::Zh => format!(
-            "{term}，请贵方于{}{provisional}前书面答复整改计划，并按计划补交。",
+            "{term}，请贵方于{}（含当日）{provisional}前书面答复整改计划，并按计划补交。",
             day_text(&reply.due, lang)
         ),
         Lang::En => format!(
-            "{term}, please reply in writing with your plan to remedy them by {}{provisional}, and deliver as planned.",
+            "{term}, please reply in writing with your plan to remedy them by the end of {}{provisional}, and deliver as planned.",
             reply.due
         ),
     })));
@@ -1292,21 +1354,75 @@ fn letter_items(report: &Report, lang: Lang) -> Vec<Text> {
                 (None, Lang::En) => format!("[Basis: criterion {}] ", c.label(lang)),
             };
             let meaning = info.map_or(g.code, |i| l(lang, i.meaning_en, i.meaning_zh));
-            let ask = info.map_or("", |i| l(lang, i.ask_en, i.ask_zh));
-            let places = group_places(&g, lang);
+            let ask = to_vendor(info.map_or("", |i| l(lang, i.ask_en, i.ask_zh)), lang);
+            // Evidence lines tell the hospital what to ask; in a letter they speak to the vendor.
+            let places = group_places(&g, lang).replace("请要求供应商", "请贵方");
             items.push(Text::plain(match lang {
-                Lang::Zh => format!(
-                    "{basis}{meaning}（{}，{} 处）\n{places}\n请乙方：{ask}",
-                    g.code,
-                    g.list.len()
-                ),
+                Lang::Zh => format!("{basis}{meaning}（{} 处）\n{places}\n{ask}", g.list.len()),
                 Lang::En => format!(
-                    "{basis}{meaning} ({}, {} places)\n{places}\nPlease: {ask}",
-                    g.code,
+                    "{basis}{meaning} ({} places)\n{places}\n{ask}",
                     g.list.len()
                 ),
             }));
         }
     }
     items
+}
+
+/// The delivery as the vendor can recognise it: an archive by its own SHA-256 (what
+/// `sha256sum` gives on the vendor's file), a git delivery by its commit, a folder by the
+/// tree digest escrow computes (named as such).
+fn delivery_named(report: &Report, lang: Lang) -> String {
+    let d = &report.delivery;
+    let name = std::path::Path::new(&d.path)
+        .file_name()
+        .map_or_else(|| d.path.clone(), |n| n.to_string_lossy().into_owned());
+    match (&d.source.sha256, &d.source.commit, lang) {
+        (Some(sha), _, Lang::Zh) => {
+            format!("{name}，{} 个文件，压缩包 SHA-256：{sha}", d.files)
+        }
+        (Some(sha), _, Lang::En) => format!("{name}, {} files, archive SHA-256 {sha}", d.files),
+        (None, Some(commit), Lang::Zh) => {
+            format!("{name}，git 提交 {commit}，{} 个文件", d.files)
+        }
+        (None, Some(commit), Lang::En) => {
+            format!("{name}, git commit {commit}, {} files", d.files)
+        }
+        (None, None, Lang::Zh) => format!(
+            "{name}，{} 个文件，目录树摘要（SHA-256，escrow 按全部文件计算）：{}",
+            d.files, d.digest
+        ),
+        (None, None, Lang::En) => format!(
+            "{name}, {} files, tree digest (SHA-256 computed by escrow over every file) {}",
+            d.files, d.digest
+        ),
+    }
+}
+
+/// What to ask the vendor, turned to the vendor: the code texts tell the hospital what to ask
+/// ("要求供应商交付…", "Ask the vendor to deliver…"); a letter asks it directly ("请贵方交付…").
+fn to_vendor(ask: &str, lang: Lang) -> String {
+    let prefixes: &[(&str, &str)] = match lang {
+        Lang::Zh => &[
+            ("要求供应商", "请贵方"),
+            ("要求提供", "请贵方提供"),
+            ("询问供应商", "请贵方说明"),
+        ],
+        Lang::En => &[
+            ("Ask the vendor to ", "Please "),
+            ("Ask the vendor for ", "Please provide "),
+            ("Ask the vendor whether ", "Please state whether "),
+            ("Ask the vendor why ", "Please state why "),
+            ("Ask the vendor which ", "Please state which "),
+            ("Ask the vendor what ", "Please state what "),
+            ("Ask for ", "Please provide "),
+        ],
+    };
+    prefixes
+        .iter()
+        .find_map(|(from, to)| ask.strip_prefix(from).map(|rest| format!("{to}{rest}")))
+        .unwrap_or_else(|| match lang {
+            Lang::Zh => format!("处理要求：{ask}"),
+            Lang::En => format!("Required: {ask}"),
+        })
 }

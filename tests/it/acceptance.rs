@@ -115,7 +115,7 @@ fn the_acceptance_report_has_the_contract_header_criteria_findings_identity_and_
     );
     // ② was not built, but a build file no tool can read fails it all the same.
     assert_eq!(criteria.rows[1][1].text, "不符合");
-    assert!(criteria.rows[1][2].text.contains("本次检查未编译"));
+    assert!(criteria.rows[1][2].text.contains("本次未进行编译验证"));
     // ③ found nothing: "none found", never a claim that there is none.
     assert_eq!(criteria.rows[2][1].text, "未发现");
     // Every deny finding's code is listed, under the heading of its criterion.
@@ -126,7 +126,7 @@ fn the_acceptance_report_has_the_contract_header_criteria_findings_identity_and_
     // The identity: both digests in full.
     assert!(text.contains(&report.delivery.digest));
     assert!(text.contains(report.delivery.digest_sm3.as_deref().unwrap()));
-    assert!(text.contains("本次检查未托管"));
+    assert!(text.contains("本次检查的交付物尚未存入托管库"));
     // The signature block: both parties, named.
     let Some(Block::Signatures(parties)) = page.blocks.last() else {
         panic!("the page ends with the signatures")
@@ -183,7 +183,7 @@ fn a_deposited_report_names_its_snapshot_and_ledger_head() {
     let text = all_text(&acceptance_page(&report, Lang::Zh, Some(&vault)));
     assert!(text.contains(&"ab".repeat(32)));
     assert!(text.contains(&"cd".repeat(32)));
-    assert!(!text.contains("本次检查未托管"));
+    assert!(!text.contains("本次检查的交付物尚未存入托管库"));
 }
 
 #[test]
@@ -225,21 +225,35 @@ fn the_letter_lists_only_what_must_be_fixed_with_its_clause_and_reply_date() {
         .filter(|f| !deny.contains(f.code.as_str()))
         .map(|f| f.code.as_str())
         .collect();
+    let meaning = |code: &str| escrow::codes::finding(code).unwrap().meaning_zh;
     for code in &deny {
         assert!(
-            items.iter().any(|i| i.text.contains(code)),
+            items.iter().any(|i| i.text.contains(meaning(code))),
             "{code} is an item"
         );
     }
     for code in warn_only {
         assert!(
-            !items.iter().any(|i| i.text.contains(code)),
+            !items.iter().any(|i| i.text.contains(meaning(code))),
             "{code} is only a warning: not in the letter"
         );
     }
+    assert_eq!(items.len(), deny.len(), "one item per kind of deny finding");
     for i in &items {
         assert!(i.text.starts_with("【依据：验收标准"), "{}", i.text);
-        assert!(i.text.contains("请乙方："), "{}", i.text);
+        // Addressed to the vendor, not to the hospital ("要求供应商…" turned into "请贵方…").
+        assert!(!i.text.contains("请要求供应商"), "{}", i.text);
+        assert!(
+            !i.text.lines().last().unwrap().contains("要求供应商"),
+            "{}",
+            i.text
+        );
+        assert!(
+            i.text.lines().last().unwrap().starts_with("请贵方")
+                || i.text.lines().last().unwrap().starts_with("处理要求："),
+            "{}",
+            i.text
+        );
         if i.text.starts_with("【依据：验收标准① ") {
             assert!(i.text.contains("合同第五条第1款"), "{}", i.text);
         }
@@ -249,8 +263,48 @@ fn the_letter_lists_only_what_must_be_fixed_with_its_clause_and_reply_date() {
         text.contains("依据合同第八条（3 个工作日内答复）"),
         "{text}"
     );
-    assert!(text.contains("2026年10月9日"), "{text}");
+    assert!(text.contains("2026年10月9日（含当日）"), "{text}");
+    // A folder delivery is named by escrow's tree digest, said to be escrow's.
+    assert!(
+        text.contains("目录树摘要（SHA-256，escrow 按全部文件计算）"),
+        "{text}"
+    );
     assert!(text.contains(&report.delivery.digest));
+    // The letter opens with the vendor's name, as a Chinese letter does.
+    let vendor = report.contract.vendor.clone().unwrap();
+    assert!(page.blocks.iter().any(|b| matches!(
+        b,
+        Block::Paragraph(t) if t.text == format!("{vendor}：")
+    )));
+}
+
+#[test]
+fn the_signed_form_repeats_what_was_not_verified_and_names_the_delivery() {
+    let report = report_of("fixtures/deliveries/his-sample");
+    let page = acceptance_page(&report, Lang::Zh, None);
+    let form = page
+        .blocks
+        .iter()
+        .rev()
+        .find_map(|b| match b {
+            Block::Fields(f) => Some(f),
+            _ => None,
+        })
+        .unwrap();
+    let value = |label: &str| {
+        form.iter()
+            .find(|f| f.label == label)
+            .map(|f| f.value.text.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        value("概况").contains("检查结论：通过"),
+        "{}",
+        value("概况")
+    );
+    assert!(value("概况").contains("标准②待验证"), "{}", value("概况"));
+    assert!(value("所验交付物").contains(&report.delivery.digest));
+    assert!(value("主要任务").contains("京通"), "{}", value("主要任务"));
 }
 
 #[test]
@@ -318,7 +372,10 @@ fn the_letter_counts_the_reply_date_in_working_days_over_national_day() {
     );
     let md = std::fs::read_to_string(&out).unwrap();
     assert!(md.starts_with("# 源代码交付整改通知"), "{md}");
-    assert!(md.contains("请贵方于2026年10月9日前书面答复"), "{md}");
+    assert!(
+        md.contains("请贵方于2026年10月9日（含当日）前书面答复"),
+        "{md}"
+    );
     assert!(md.contains("1. 【依据：验收标准① 源代码完整性】"), "{md}");
 
     // A letter is for people: asked for as JSON it is refused, and nothing is written.
@@ -337,4 +394,21 @@ fn the_letter_counts_the_reply_date_in_working_days_over_national_day() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--letter"), "{}", run.stderr);
     assert!(!refused.exists());
+
+    // A delivery with nothing to remedy gets no letter demanding a reply.
+    let none = dir.path().join("none.md");
+    let run = common::escrow([
+        "check".as_ref(),
+        common::sample().as_os_str(),
+        "--manifest".as_ref(),
+        common::chaoyang().as_os_str(),
+        "--letter".as_ref(),
+        "--format".as_ref(),
+        "md".as_ref(),
+        "-o".as_ref(),
+        none.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("不生成整改通知"), "{}", run.stderr);
+    assert!(!none.exists());
 }

@@ -278,12 +278,12 @@ impl DepositDoc {
                 self.label, self.seq
             ),
             (Lang::En, false) => format!(
-                "Snapshot \"{}\" is kept as evidence (ledger entry {}), but meets no update or delivery deadline: the vendor must deposit a passing delivery, or the hospital may accept this one with `escrow accept {} --reason \"...\"`.",
-                self.label, self.seq, self.seq
+                "Snapshot \"{}\" is kept as evidence (ledger entry {}). This delivery failed its check: it does not fulfil the contract's update or delivery obligation; the vendor must remedy it and deliver again.",
+                self.label, self.seq
             ),
             (Lang::Zh, false) => format!(
-                "快照「{}」已作为证据保存（账本序号 {}），但不算履行更新或交付期限：须由乙方重新交付并通过检查，或由医院说明理由后接受：`escrow accept {} --reason \"…\"`。",
-                self.label, self.seq, self.seq
+                "快照「{}」已作为证据保存（账本序号 {}）。本次交付未通过检查，不视为履行合同约定的更新或交付义务，乙方应整改后重新交付。",
+                self.label, self.seq
             ),
         };
         Block::Verdict {
@@ -547,8 +547,8 @@ impl DepositDoc {
         }
         ch.next(
             &mut page,
-            "Findings by code",
-            "检查发现的问题（按代码汇总）",
+            "Findings by kind",
+            "检查发现的问题（按问题类型汇总）",
         );
         let all = format!("`escrow show {} --format json`", self.label);
         match findings_by_code(&self.report.findings, lang, RECEIPT_CODES, &all) {
@@ -628,7 +628,7 @@ mod tests {
             [
                 "一、合同信息",
                 "二、托管内容",
-                "三、检查发现的问题（按代码汇总）",
+                "三、检查发现的问题（按问题类型汇总）",
                 "四、签字确认"
             ]
         );
@@ -704,7 +704,7 @@ mod tests {
             (headline.as_str(), *tone),
             ("已托管——检查不通过", Tone::Bad)
         );
-        assert!(detail.contains("不算履行更新或交付期限"));
+        assert!(detail.contains("不视为履行合同约定的更新或交付义务"));
     }
 
     #[test]

@@ -260,7 +260,7 @@ pub(crate) fn module_chart(modules: &[&ModuleDiffDoc], lang: Lang) -> Chart {
         title: pick(lang, "Files changed by module", "各模块的文件变化").to_owned(),
         legend: vec![
             (pick(lang, "added", "新增").to_owned(), Tone::Good),
-            (pick(lang, "removed", "删除").to_owned(), Tone::Bad),
+            (pick(lang, "removed", "不再包含").to_owned(), Tone::Bad),
             (pick(lang, "modified", "修改").to_owned(), Tone::Warn),
         ],
         rows: modules
@@ -302,7 +302,7 @@ impl DiffDoc {
             header: [
                 pick(lang, "Module", "模块"),
                 pick(lang, "Added", "新增"),
-                pick(lang, "Removed", "删除"),
+                pick(lang, "Removed", "不再包含"),
                 pick(lang, "Modified", "修改"),
                 pick(lang, "Files before → after", "文件数（前→后）"),
                 pick(lang, "Source files before → after", "源代码文件（前→后）"),
@@ -340,7 +340,9 @@ impl DiffDoc {
             .map(|(m, c)| {
                 let change = match c.change {
                     ChangeKindDoc::Added => Text::toned(pick(lang, "added", "新增"), Tone::Good),
-                    ChangeKindDoc::Removed => Text::toned(pick(lang, "removed", "删除"), Tone::Bad),
+                    ChangeKindDoc::Removed => {
+                        Text::toned(pick(lang, "removed", "不再包含"), Tone::Bad)
+                    }
                     ChangeKindDoc::Modified => {
                         Text::toned(pick(lang, "modified", "修改"), Tone::Warn)
                     }

@@ -145,7 +145,7 @@ pub(crate) fn findings_by_code(
     let total = rows.len();
     let marked = findings.iter().any(|f| f.new.is_some());
     let mut header = vec![
-        pick(lang, "Code", "代码").to_owned(),
+        pick(lang, "Kind of finding", "问题类型").to_owned(),
         pick(lang, "Level", "级别").to_owned(),
         pick(lang, "Findings", "数量").to_owned(),
     ];
@@ -157,7 +157,7 @@ pub(crate) fn findings_by_code(
         .take(cap)
         .map(|(code, c)| {
             let mut row = vec![
-                Text::mono(*code),
+                Text::plain(kind_of(code, lang)),
                 severity_text(c.severity, lang),
                 Text::plain(c.count.to_string()),
             ];
@@ -410,7 +410,7 @@ mod tests {
         let Some(Block::Table(t)) = findings_by_code(&fs, Lang::Zh, 2, "`escrow show`") else {
             panic!("a table")
         };
-        assert_eq!(t.header, ["代码", "级别", "数量", "其中新增"]);
+        assert_eq!(t.header, ["问题类型", "级别", "数量", "其中新增"]);
         let cells: Vec<Vec<&str>> = t
             .rows
             .iter()
@@ -432,5 +432,24 @@ mod tests {
         assert_eq!(all.rows.len(), 3);
         assert!(all.note.is_none());
         assert_eq!(all.rows[2][2].text, "2", "b-info twice");
+    }
+}
+
+/// A finding code as people read it: the first clause of its meaning, then the code
+/// (`交付物中没有任何文件匹配该模块的路径（module-missing）`).
+pub(crate) fn kind_of(code: &str, lang: Lang) -> String {
+    let Some(info) = crate::codes::finding(code) else {
+        return code.to_owned();
+    };
+    let meaning = pick(lang, info.meaning_en, info.meaning_zh);
+    let cut = meaning
+        .find(['：', '。', ';', '；'])
+        .or_else(|| meaning.find(": "))
+        .or_else(|| meaning.find(". "))
+        .unwrap_or(meaning.len());
+    let head = meaning[..cut].trim_end_matches('.');
+    match lang {
+        Lang::Zh => format!("{head}（{code}）"),
+        Lang::En => format!("{head} ({code})"),
     }
 }

@@ -605,7 +605,7 @@ impl ShowDoc {
         ch.next(
             &mut page,
             "Check findings by code",
-            "检查发现的问题（按代码汇总）",
+            "检查发现的问题（按问题类型汇总）",
         );
         let all = format!("`escrow show {} --format json`", r.label);
         match findings_by_code(&r.report.findings, lang, CODES_SHOWN, &all) {
@@ -701,7 +701,7 @@ mod tests {
                 "三、验收清单",
                 "四、编译日志",
                 "五、文件清单",
-                "六、检查发现的问题（按代码汇总）"
+                "六、检查发现的问题（按问题类型汇总）"
             ]
         );
         let t = text(&zh);
