@@ -304,8 +304,10 @@ fn feed(
 
 /// `s` made safe to print on a terminal: control characters other than newline and tab (C0,
 /// DEL, C1: the starts of escape sequences that move the cursor, erase lines, hide text or set
-/// the window title) and the bidirectional overrides and isolates (U+202A–U+202E,
-/// U+2066–U+2069, which reorder what is shown) are written as `\u{XX}` escapes. Text from a
+/// the window title), the bidirectional overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069, which reorder what is shown) and invisible characters (U+200B–U+200F,
+/// U+2060–U+2064, U+2028, U+2029, U+FEFF, U+061C: two names that look alike) are written as
+/// `\u{XX}` escapes. Text from a
 /// delivery (build output, evidence, change notes, commit authors) goes through this before it
 /// reaches a terminal.
 pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
@@ -313,6 +315,12 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
         (c.is_control() && c != '\n' && c != '\t')
             || ('\u{202a}'..='\u{202e}').contains(&c)
             || ('\u{2066}'..='\u{2069}').contains(&c)
+            // Invisible characters that make two names look the same, or break a line where
+            // none shows: zero-width space/joiners, direction marks, word joiner and
+            // invisible operators, line and paragraph separators, the byte-order mark.
+            || ('\u{200b}'..='\u{200f}').contains(&c)
+            || ('\u{2060}'..='\u{2064}').contains(&c)
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{61c}')
     };
     if !s.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(s);
@@ -396,6 +404,18 @@ mod tests {
         let want = (format!("{head}{tail}"), "GB18030/GBK".to_owned());
         assert_eq!(decode(&bytes), want);
         assert_eq!(collect(&bytes), want);
+    }
+
+    #[test]
+    fn invisible_characters_are_shown_so_two_names_never_look_alike() {
+        assert_eq!(terminal_safe("cfg/app\u{200b}.yml"), "cfg/app\\u{200b}.yml");
+        assert_eq!(terminal_safe("a\u{2028}b\u{feff}"), "a\\u{2028}b\\u{feff}");
+        assert_eq!(terminal_safe("x\u{2060}\u{200f}"), "x\\u{2060}\\u{200f}");
+        // Chinese text, newlines and tabs pass unchanged, without a copy.
+        assert!(matches!(
+            terminal_safe("门诊\t管理\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

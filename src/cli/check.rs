@@ -56,6 +56,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     if let Some(out) = &args.output {
         refuse_inside(out, &args.delivery, "--output")?;
+        refuse_same(out, &args.manifest)?;
     }
     if let Some(out) = &args.write_baseline {
         refuse_inside(out, &args.delivery, "--write-baseline")?;
@@ -243,11 +244,35 @@ pub(super) fn refuse_inside(output: &Path, delivery: &Path, flag: &str) -> Resul
             output.display()
         )
     })?;
+    // An archive delivery is a file: the report must not replace the evidence itself.
+    let target = output
+        .file_name()
+        .map_or_else(|| parent.clone(), |name| parent.join(name));
+    if target == delivery {
+        bail!(
+            "{}: refusing to overwrite the delivery itself; write the report elsewhere / 不能覆盖交付物本身，请另选位置",
+            output.display()
+        );
+    }
     if parent.starts_with(&delivery) {
         bail!(
             "{}: refusing to write the report inside the delivery {}; write it elsewhere so the delivery stays as received",
             output.display(),
             delivery.display()
+        );
+    }
+    Ok(())
+}
+
+/// The report must not replace an input (the manifest, the change note) it was made from.
+pub(super) fn refuse_same(output: &Path, input: &Path) -> Result<()> {
+    if let (Ok(a), Ok(b)) = (output.canonicalize(), input.canonicalize())
+        && a == b
+    {
+        bail!(
+            "{}: refusing to overwrite {} with the report; write it elsewhere / 不能用报告覆盖输入文件，请另选位置",
+            output.display(),
+            input.display()
         );
     }
     Ok(())

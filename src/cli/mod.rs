@@ -331,10 +331,18 @@ fn refuse_binary_on_terminal(
     format: escrow::report::OutputFormat,
     output: Option<&Path>,
 ) -> Result<()> {
-    if format.is_binary()
-        && output.is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stdout())
-    {
+    let to_terminal = match output {
+        None => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        // `--output /dev/tty`: a device is written into, so it must not be a terminal either.
+        Some(p) => {
+            std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir())
+                && std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .is_ok_and(|f| std::io::IsTerminal::is_terminal(&f))
+        }
+    };
+    if format.is_binary() && to_terminal {
         bail!(
             "--format {} writes a binary file; add --output FILE.docx (or redirect standard output to a file) / Word 文件请用 --output 文件名.docx 保存",
             format.name()
@@ -521,19 +529,65 @@ fn write_synced(tmp: &Path, bytes: &[u8], new: bool) -> std::io::Result<()> {
     f.sync_all()
 }
 
-/// Write a file atomically: a temporary file beside it, fsync, rename. A reader never sees a
-/// half-written report, and a failure leaves any previous file as it was.
+/// Write a file atomically: a new temporary file beside it (created exclusively, under a
+/// random name, so no planted link is followed), fsync, rename. A reader never sees a
+/// half-written report, and a failure leaves any previous file as it was. A path that names a
+/// device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written into, never replaced; a
+/// path inside an escrow vault is refused (a report there would damage it).
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = temp_beside(path)?;
-    let result = write_synced(&tmp, bytes, false).and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| {
-            format!(
-                "{}: cannot write the report; check that the folder exists and is writable",
-                path.display()
-            )
-        });
+    use std::io::Write;
+    refuse_in_vault(path)?;
+    let cannot = || {
+        format!(
+            "{}: cannot write the report; check that the folder exists and is writable",
+            path.display()
+        )
+    };
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(cannot)?;
+        return f
+            .write_all(bytes)
+            .and_then(|()| f.flush())
+            .with_context(cannot);
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".escrow-report-")
+        .tempfile_in(&dir)
+        .with_context(cannot)?;
+    tmp.write_all(bytes).with_context(cannot)?;
+    tmp.as_file().sync_all().with_context(cannot)?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(cannot)?;
+    Ok(())
+}
+
+/// A report never lands inside an escrow vault (a folder holding the `VAULT` marker, or below
+/// one): `--output VAULT/ledger.jsonl` would break the ledger.
+fn refuse_in_vault(path: &Path) -> Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(parent) = parent.canonicalize() else {
+        return Ok(()); // the write itself reports a missing folder
+    };
+    if let Some(vault) = parent.ancestors().find(|d| d.join("VAULT").is_file()) {
+        bail!(
+            "{}: refusing to write inside the escrow vault {}; write the report elsewhere / 不能写入托管库目录，请另选位置",
+            path.display(),
+            vault.display()
+        );
     }
     Ok(())
 }

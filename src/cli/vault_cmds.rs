@@ -135,6 +135,13 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
             "--amend-terms needs the reason, e.g. --amend-terms \"补充协议（2026-11-20 签订）\""
         );
     }
+    if let Some(out) = &args.output {
+        super::check::refuse_inside(out, &args.delivery, "--output")?;
+        super::check::refuse_same(out, &args.manifest)?;
+        if let Some(note) = &args.note {
+            super::check::refuse_same(out, note)?;
+        }
+    }
     let baseline = super::check::load_baseline(args.baseline.as_deref())?;
     let build = args.build_flags.options(args.build, &args.delivery)?;
     let path = args.vault.path();
@@ -165,19 +172,21 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
         Verdict::Pass => EXIT_PASS,
         Verdict::Fail => EXIT_FAIL,
     };
-    if args.quiet {
-        super::write_stdout(format!("{}\n", dep.id).as_bytes())?;
-        return Ok(code);
-    }
-    let color = args
-        .style
-        .color
-        .resolve(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     // The receipt gives the snapshot record's SM3 too, which the deposit's ledger entry holds.
     let doc = match v.resolve(&dep.id) {
         Ok(entry) => DepositDoc::new(&dep, &args.label, &path).with_ledger_entry(&entry),
         Err(_) => DepositDoc::new(&dep, &args.label, &path),
     };
+    if args.quiet {
+        super::write_stdout(format!("{}\n", dep.id).as_bytes())?;
+        if args.output.is_none() {
+            return Ok(code);
+        }
+    }
+    let color = args
+        .style
+        .color
+        .resolve(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     super::emit(
         &doc,
         args.style.format,

@@ -1360,8 +1360,9 @@ fn letter_items(report: &Report, lang: Lang) -> Vec<Text> {
             items.push(Text::plain(match lang {
                 Lang::Zh => format!("{basis}{meaning}（{} 处）\n{places}\n{ask}", g.list.len()),
                 Lang::En => format!(
-                    "{basis}{meaning} ({} places)\n{places}\n{ask}",
-                    g.list.len()
+                    "{basis}{meaning} ({} {})\n{places}\n{ask}",
+                    g.list.len(),
+                    if g.list.len() == 1 { "place" } else { "places" }
                 ),
             }));
         }

@@ -338,14 +338,17 @@ fn places(f: &Finding) -> Vec<(&str, Option<u64>)> {
         };
         out.push((full, f.line));
     }
+    // Sets keep this linear: one secret found in 100,000 files is one finding.
+    let mut seen: std::collections::HashSet<(&str, Option<u64>)> = out.iter().copied().collect();
     for l in &f.locations {
         let place = (l.path.as_str(), l.line);
-        if !out.contains(&place) {
+        if seen.insert(place) {
             out.push(place);
         }
     }
+    let mut paths: std::collections::HashSet<&str> = out.iter().map(|(p, _)| *p).collect();
     for p in &f.paths {
-        if !out.iter().any(|(q, _)| q == p) {
+        if paths.insert(p) {
             out.push((p, None));
         }
     }

@@ -412,3 +412,176 @@ fn the_letter_counts_the_reply_date_in_working_days_over_national_day() {
     assert!(run.stderr.contains("不生成整改通知"), "{}", run.stderr);
     assert!(!none.exists());
 }
+
+/// `--output` never destroys what it must not: the archive delivered, the manifest, the
+/// vault; a device is written into, not replaced; a planted link at a temporary name is not
+/// followed (the temporary file has a random name and is created exclusively).
+#[test]
+fn output_never_replaces_the_evidence_the_manifest_a_device_or_the_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    // An archive delivery: `-o` naming the archive itself is refused, the archive unchanged.
+    let zip = dir.path().join("delivery.zip");
+    let status = std::process::Command::new("zip")
+        .current_dir(common::sample())
+        .args(["-qr", zip.to_str().unwrap(), "."])
+        .status()
+        .expect("zip runs");
+    assert!(status.success());
+    let before = std::fs::read(&zip).unwrap();
+    let run = common::escrow([
+        "check".as_ref(),
+        zip.as_os_str(),
+        "--manifest".as_ref(),
+        common::chaoyang().as_os_str(),
+        "--format".as_ref(),
+        "html".as_ref(),
+        "-o".as_ref(),
+        zip.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("overwrite the delivery"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(&zip).unwrap(),
+        before,
+        "the evidence is unchanged"
+    );
+
+    // The manifest is not replaced by the report.
+    let manifest = dir.path().join("m.toml");
+    std::fs::copy(common::chaoyang(), &manifest).unwrap();
+    let run = common::escrow([
+        "check".as_ref(),
+        common::sample().as_os_str(),
+        "--manifest".as_ref(),
+        manifest.as_os_str(),
+        "--format".as_ref(),
+        "md".as_ref(),
+        "-o".as_ref(),
+        manifest.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(&manifest).unwrap(),
+        std::fs::read(common::chaoyang()).unwrap()
+    );
+
+    // /dev/null stays a device: written into, never replaced by a file.
+    let run = common::escrow([
+        "check".as_ref(),
+        common::sample().as_os_str(),
+        "--manifest".as_ref(),
+        common::chaoyang().as_os_str(),
+        "--format".as_ref(),
+        "html".as_ref(),
+        "-o".as_ref(),
+        "/dev/null".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(
+        std::os::unix::fs::FileTypeExt::is_char_device(&meta.file_type()),
+        "/dev/null is still a device"
+    );
+
+    // Inside a vault: refused, the ledger intact.
+    let vault = dir.path().join("vault");
+    let run = common::at(
+        "2026-09-29T02:00:00Z",
+        &vault,
+        &[
+            "deposit",
+            common::sample().to_str().unwrap(),
+            "--manifest",
+            common::chaoyang().to_str().unwrap(),
+            "--label",
+            "v1",
+            "-q",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ledger = vault.join("ledger.jsonl");
+    let before = std::fs::read(&ledger).unwrap();
+    let run = common::at(
+        "2026-09-29T03:00:00Z",
+        &vault,
+        &["list", "--format", "md", "-o", ledger.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("inside the escrow vault"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&ledger).unwrap(), before);
+
+    // A link planted where a predictable temporary name would be is left alone, and so is
+    // its target: the report goes to a new file with a random name, then renamed.
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep").unwrap();
+    let out = dir.path().join("report.html");
+    for pid in 0..64 {
+        let _ =
+            std::os::unix::fs::symlink(&victim, dir.path().join(format!(".report.html.tmp-{pid}")));
+    }
+    let run = common::escrow([
+        "check".as_ref(),
+        common::sample().as_os_str(),
+        "--manifest".as_ref(),
+        common::chaoyang().as_os_str(),
+        "--format".as_ref(),
+        "html".as_ref(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("<!doctype html>")
+    );
+}
+
+/// `deposit -q -o FILE` prints only the snapshot id and still writes the receipt asked for.
+#[test]
+fn a_quiet_deposit_still_writes_its_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    let receipt = dir.path().join("回执.md");
+    let run = common::at(
+        "2026-09-29T02:00:00Z",
+        &vault,
+        &[
+            "deposit",
+            common::sample().to_str().unwrap(),
+            "--manifest",
+            common::chaoyang().to_str().unwrap(),
+            "--label",
+            "v1",
+            "-q",
+            "--format",
+            "md",
+            "--lang",
+            "zh",
+            "-o",
+            receipt.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.trim().len(),
+        64,
+        "only the snapshot id: {}",
+        run.stdout
+    );
+    let md = std::fs::read_to_string(&receipt).unwrap();
+    assert!(md.starts_with("# 源代码托管回执"), "{md}");
+    assert!(
+        md.contains(run.stdout.trim()),
+        "the receipt names the snapshot"
+    );
+}
