@@ -1082,14 +1082,9 @@ fn allowed(page: &mut Page, report: &Report, lang: Lang) {
     }));
 }
 
-/// The acceptance form (项目验收单) with the signature block, on a page of its own.
-fn sign_off(page: &mut Page, report: &Report, lang: Lang, n: &Numbering) {
-    page.push(Block::Heading {
-        level: 1,
-        text: n.next(l(lang, "Acceptance form", "项目验收单")),
-        new_page: true,
-    });
-    let c = &report.contract;
+/// The form's 概况: the counts and the result, with what the check did not cover (the form
+/// may be read on its own).
+fn form_summary(report: &Report, lang: Lang) -> String {
     let t = &report.totals;
     let met: u64 = [Criterion::Completeness, Criterion::Documentation]
         .iter()
@@ -1127,13 +1122,18 @@ fn sign_off(page: &mut Page, report: &Report, lang: Lang, n: &Numbering) {
             "清单关闭了技术壁垒扫描，标准③未检查。",
         ));
     }
+    summary
+}
+
+/// The form's 主要任务: the contracted modules, as the manifest names them.
+fn main_tasks(report: &Report, lang: Lang) -> String {
     let modules: Vec<&str> = report
         .requirements
         .iter()
         .filter(|r| r.kind == RequirementKindInfo::Module)
         .map(|r| r.name.as_str())
         .collect();
-    let tasks = if modules.is_empty() {
+    if modules.is_empty() {
         String::new()
     } else {
         match lang {
@@ -1146,7 +1146,19 @@ fn sign_off(page: &mut Page, report: &Report, lang: Lang, n: &Numbering) {
                 modules.join(", ")
             ),
         }
-    };
+    }
+}
+
+/// The acceptance form (项目验收单) with the signature block, on a page of its own.
+fn sign_off(page: &mut Page, report: &Report, lang: Lang, n: &Numbering) {
+    page.push(Block::Heading {
+        level: 1,
+        text: n.next(l(lang, "Acceptance form", "项目验收单")),
+        new_page: true,
+    });
+    let c = &report.contract;
+    let summary = form_summary(report, lang);
+    let tasks = main_tasks(report, lang);
     let opt = |v: &Option<String>| Text::plain(v.clone().unwrap_or_default());
     page.push(Block::Fields(vec![
         Field::new(l(lang, "Project", "项目名称"), opt(&c.title)),

@@ -486,7 +486,12 @@ fn output_never_replaces_the_evidence_the_manifest_a_device_or_the_vault() {
         std::os::unix::fs::FileTypeExt::is_char_device(&meta.file_type()),
         "/dev/null is still a device"
     );
+}
 
+/// `--output` inside a vault is refused; a link planted at a temporary name is not followed.
+#[test]
+fn output_never_writes_into_a_vault_or_through_a_planted_link() {
+    let dir = tempfile::tempdir().unwrap();
     // Inside a vault: refused, the ledger intact.
     let vault = dir.path().join("vault");
     let run = common::at(
