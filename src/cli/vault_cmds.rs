@@ -226,6 +226,10 @@ pub struct ShowArgs {
     /// Print the build log kept with the snapshot (deposited with --build), verified, and nothing else.
     #[arg(long)]
     build_log: bool,
+    /// With --format docx, html or md: the acceptance report (验收报告) of the check stored
+    /// with the snapshot, naming the snapshot, its ledger entry and the ledger head after it.
+    #[arg(long)]
+    acceptance: bool,
 }
 
 pub fn show(args: &ShowArgs) -> Result<u8> {
@@ -261,8 +265,50 @@ pub fn show(args: &ShowArgs) -> Result<u8> {
         Vec::new()
     };
     let report = escrow::pipeline::stored_report(&v, &entry.snapshot, &record)?;
+    if args.acceptance {
+        return acceptance(args, &v, &entry, &report);
+    }
     args.out
         .emit(&ShowDoc::new(&entry, &record, report, &entries)?)?;
+    Ok(EXIT_PASS)
+}
+
+/// `show --acceptance`: the acceptance report of a deposited snapshot, with its identity in
+/// the vault (snapshot id, ledger entry, the ledger head right after it).
+fn acceptance(
+    args: &ShowArgs,
+    v: &Vault,
+    entry: &vault::LedgerEntry,
+    report: &escrow::report::Report,
+) -> Result<u8> {
+    if !matches!(args.out.format, Format::Docx | Format::Html | Format::Md) {
+        anyhow::bail!(
+            "--acceptance writes a document for people: add --format docx (Word), html or md / --acceptance 需配合 --format docx、html 或 md 使用"
+        );
+    }
+    let format = args.out.format.output();
+    super::refuse_binary_on_terminal(format, args.out.output.as_deref())?;
+    let led = vault::ledger::read(&v.ledger_path())?;
+    let head = usize::try_from(entry.seq + 1)
+        .ok()
+        .and_then(|i| led.heads.get(i))
+        .cloned()
+        .unwrap_or_default();
+    let vref = escrow::report::check_page::VaultRef {
+        label: entry.label.clone(),
+        snapshot: entry.snapshot.clone(),
+        seq: entry.seq,
+        ledger_head: head,
+    };
+    let safe = escrow::report::terminal_safe(report)?;
+    let page =
+        escrow::report::check_page::acceptance_page(&safe, args.out.lang.resolve(), Some(&vref));
+    let mut buf = Vec::new();
+    escrow::report::render_page(&page, format, &mut buf)?;
+    match &args.out.output {
+        Some(path) => super::write_atomic(path, &buf)?,
+        None => super::write_stdout(&buf)?,
+    }
     Ok(EXIT_PASS)
 }
 

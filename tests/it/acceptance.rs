@@ -590,3 +590,65 @@ fn a_quiet_deposit_still_writes_its_receipt() {
         "the receipt names the snapshot"
     );
 }
+
+/// `show SNAP --acceptance --format md`: the acceptance report of a deposited snapshot names
+/// the snapshot, its ledger entry and the ledger head right after it (what `deposit` printed).
+#[test]
+fn a_deposited_snapshot_gives_its_acceptance_report_with_its_vault_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault");
+    let run = common::at(
+        "2026-09-29T02:00:00Z",
+        &vault,
+        &[
+            "deposit",
+            common::sample().to_str().unwrap(),
+            "--manifest",
+            common::chaoyang().to_str().unwrap(),
+            "--label",
+            "v1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let dep = run.json();
+    let head = dep["ledger_head"].as_str().unwrap().to_owned();
+    let snapshot = dep["snapshot"].as_str().unwrap().to_owned();
+    // A later event moves the ledger head on; the report keeps the head of its own entry.
+    let run = common::at(
+        "2026-09-30T02:00:00Z",
+        &vault,
+        &["golive", "复诊续方", "--date", "2026-09-30"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = dir.path().join("验收报告.md");
+    let run = common::at(
+        "2026-10-01T02:00:00Z",
+        &vault,
+        &[
+            "show",
+            "v1",
+            "--acceptance",
+            "--format",
+            "md",
+            "--lang",
+            "zh",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.starts_with("# 源代码交付验收报告"), "{md}");
+    assert!(md.contains(&snapshot), "{md}");
+    assert!(md.contains(&head), "the head after the deposit: {md}");
+    assert!(!md.contains("尚未存入托管库"), "{md}");
+    // Asked for as JSON it is refused.
+    let run = common::at(
+        "2026-10-01T02:00:00Z",
+        &vault,
+        &["show", "v1", "--acceptance", "--format", "json"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
