@@ -4,7 +4,7 @@
 //! (CONTRACT-NOTES.md, "验收标准"); the signature block has the fields of the contract's
 //! acceptance form (项目验收单).
 
-use super::page::{BarRow, Block, Chart, Field, Page, Signatory, Table, Text, Tone};
+use super::page::{BarRow, Block, Chapters, Chart, Field, Page, Signatory, Table, Text, Tone};
 use super::{BuildStatusInfo, ClausesInfo, Lang, Report, RequirementKindInfo, Verdict};
 use crate::finding::{Finding, Severity};
 
@@ -147,6 +147,48 @@ pub fn acceptance_page(report: &Report, lang: Lang, vault: Option<&VaultRef>) ->
             "源代码交付验收报告",
         )
     };
+    let mut page = page_for(report, lang, title);
+    page.push(Block::Fields(contract_fields(report, lang)));
+    let mut n = Chapters::new(lang);
+    page.heading(1, n.title(l(lang, "Conclusion", "验收结论")));
+    conclusion(&mut page, report, lang);
+    if !build_only {
+        page.heading(1, n.title(l(lang, "Requirements", "验收要求逐项核对")));
+        requirements(&mut page, report, lang);
+        documents(&mut page, report, lang);
+    }
+    if let Some(b) = &report.build {
+        page.heading(1, n.title(l(lang, "Build", "编译验证")));
+        build(&mut page, b, lang);
+    }
+    page.heading(
+        1,
+        n.title(l(lang, "Findings by criterion", "发现的问题（按验收标准）")),
+    );
+    findings(&mut page, report, lang);
+    if let Some(u) = &report.uncovered
+        && u.files > 0
+    {
+        page.heading(
+            1,
+            n.title(l(
+                lang,
+                "Source no requirement covers",
+                "清单未覆盖的源代码",
+            )),
+        );
+        uncovered(&mut page, u, lang);
+    }
+    page.heading(1, n.title(l(lang, "The delivery checked", "交付物信息")));
+    page.push(Block::Fields(identity(report, lang, vault)));
+    allowed(&mut page, report, lang);
+    sign_off(&mut page, report, lang, &mut n);
+    page
+}
+
+/// A page about a check report: its title, the project under it, the contract number in the
+/// running head, the time of the check in the footer.
+fn page_for(report: &Report, lang: Lang, title: &str) -> Page {
     let mut page = Page::new(lang, title);
     page.subtitle.clone_from(&report.contract.title);
     page.running_head = match &report.contract.id {
@@ -160,69 +202,7 @@ pub fn acceptance_page(report: &Report, lang: Lang, vault: Option<&VaultRef>) ->
         l(lang, "checked", "检查时间"),
         super::cst_time(&report.generated_at, lang)
     );
-    page.push(Block::Fields(contract_fields(report, lang)));
-    let n = Numbering::new(lang);
-    page.heading(1, n.next(l(lang, "Conclusion", "验收结论")));
-    conclusion(&mut page, report, lang);
-    if !build_only {
-        page.heading(1, n.next(l(lang, "Requirements", "验收要求逐项核对")));
-        requirements(&mut page, report, lang);
-        documents(&mut page, report, lang);
-    }
-    if let Some(b) = &report.build {
-        page.heading(1, n.next(l(lang, "Build", "编译验证")));
-        build(&mut page, b, lang);
-    }
-    page.heading(
-        1,
-        n.next(l(lang, "Findings by criterion", "发现的问题（按验收标准）")),
-    );
-    findings(&mut page, report, lang);
-    if let Some(u) = &report.uncovered
-        && u.files > 0
-    {
-        page.heading(
-            1,
-            n.next(l(
-                lang,
-                "Source no requirement covers",
-                "清单未覆盖的源代码",
-            )),
-        );
-        uncovered(&mut page, u, lang);
-    }
-    page.heading(1, n.next(l(lang, "The delivery checked", "交付物信息")));
-    page.push(Block::Fields(identity(report, lang, vault)));
-    allowed(&mut page, report, lang);
-    sign_off(&mut page, report, lang, &n);
     page
-}
-
-/// Chapter numbers: 一、二、… in Chinese, 1. 2. … in English.
-struct Numbering {
-    lang: Lang,
-    n: std::cell::Cell<usize>,
-}
-
-impl Numbering {
-    fn new(lang: Lang) -> Numbering {
-        Numbering {
-            lang,
-            n: std::cell::Cell::new(0),
-        }
-    }
-
-    fn next(&self, text: &str) -> String {
-        const ZH: [&str; 12] = [
-            "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
-        ];
-        let i = self.n.get();
-        self.n.set(i + 1);
-        match self.lang {
-            Lang::Zh => format!("{}、{text}", ZH.get(i).copied().unwrap_or("十二")),
-            Lang::En => format!("{}. {text}", i + 1),
-        }
-    }
 }
 
 /// The form at the top: 项目名称, 合同编号, 合同日期, 甲方, 乙方 (blank when the manifest does
@@ -1150,10 +1130,10 @@ fn main_tasks(report: &Report, lang: Lang) -> String {
 }
 
 /// The acceptance form (项目验收单) with the signature block, on a page of its own.
-fn sign_off(page: &mut Page, report: &Report, lang: Lang, n: &Numbering) {
+fn sign_off(page: &mut Page, report: &Report, lang: Lang, n: &mut Chapters) {
     page.push(Block::Heading {
         level: 1,
-        text: n.next(l(lang, "Acceptance form", "项目验收单")),
+        text: n.title(l(lang, "Acceptance form", "项目验收单")),
         new_page: true,
     });
     let c = &report.contract;
@@ -1232,20 +1212,8 @@ pub fn letter_page(report: &Report, lang: Lang, reply: &Reply) -> Page {
         "Notice to remedy the source-code delivery",
         "源代码交付整改通知",
     );
-    let mut page = Page::new(lang, title);
+    let mut page = page_for(report, lang, title);
     let c = &report.contract;
-    page.subtitle.clone_from(&c.title);
-    page.running_head = match &c.id {
-        Some(id) => format!("{title} · {id}"),
-        None => title.to_owned(),
-    };
-    page.generated_at = Some(report.generated_at.clone());
-    page.footer = format!(
-        "escrow {} · {} {}",
-        report.tool.version,
-        l(lang, "checked", "检查时间"),
-        super::cst_time(&report.generated_at, lang)
-    );
     let opt = |v: &Option<String>| Text::plain(v.clone().unwrap_or_default());
     page.push(Block::Fields(vec![
         Field::new(l(lang, "To (Party B)", "致（乙方）"), opt(&c.vendor)),

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use clock::cst_time;
 pub use human::{Lang, render_human};
+pub use render::html::external_references as html_external_references;
 pub use render::{
     Document, HumanStyle, OutputFormat, RenderError, render, render_json, render_page,
     terminal_safe,

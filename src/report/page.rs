@@ -291,3 +291,49 @@ impl Page {
         self.push(Block::Paragraph(Text::plain(text)))
     }
 }
+
+/// Chapter headings numbered 一、二、三、 (Chinese, as Chinese official documents number their
+/// sections) or 1. 2. 3. (English), in the order they are added, so a chapter left out leaves
+/// no gap.
+#[derive(Debug, Clone)]
+pub struct Chapters {
+    lang: super::Lang,
+    n: usize,
+}
+
+impl Chapters {
+    /// No chapter yet.
+    pub fn new(lang: super::Lang) -> Chapters {
+        Chapters { lang, n: 0 }
+    }
+
+    /// The next chapter's numbered title, `text` being in the page's language.
+    pub fn title(&mut self, text: &str) -> String {
+        self.n += 1;
+        match self.lang {
+            super::Lang::En => format!("{}. {text}", self.n),
+            super::Lang::Zh => format!("{}、{text}", numeral_zh(self.n)),
+        }
+    }
+
+    /// Append the next chapter heading (level 1) to `page`, in English or Chinese.
+    pub fn next(&mut self, page: &mut Page, en: &str, zh: &str) {
+        let text = match self.lang {
+            super::Lang::En => en,
+            super::Lang::Zh => zh,
+        };
+        let title = self.title(text);
+        page.heading(1, title);
+    }
+}
+
+/// A chapter number in Chinese: 1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (digits past 99).
+pub fn numeral_zh(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        1..=9 => DIGITS[n].to_owned(),
+        10..=19 => format!("十{}", DIGITS[n % 10]),
+        20..=99 => format!("{}十{}", DIGITS[n / 10], DIGITS[n % 10]),
+        _ => n.to_string(),
+    }
+}

@@ -3,7 +3,7 @@
 //! that finds no host). A page passes when Chromium succeeds, the PNG is a PNG, the PDF is A4
 //! with the expected number of pages, and nothing tried to reach outside the file: no Content
 //! Security Policy violation on the console, no request in Chromium's net log other than its
-//! own background calls, and nothing external in the HTML itself ([`external_refs`]).
+//! own background calls, and nothing external in the HTML itself (`escrow::report::html_external_references`).
 //! Negative controls prove each check catches a page that fetches an image.
 //!
 //! Needs `chromium` and `pdftotext` (`apt-get install chromium fonts-noto-cjk poppler-utils`;
@@ -249,135 +249,6 @@ fn tail(log: &str) -> String {
     lines[lines.len().saturating_sub(30)..].join("\n")
 }
 
-/// Every reference to something outside the file in an HTML text, outside its text nodes:
-/// `src=`, `href=` (also `xlink:href`), `action=`, `srcset=`, `poster=`… whose value is not
-/// `data:` or `#…`; `url(` not of `data:`/`#` in a style attribute or the style sheet;
-/// `@import`; `<link>`, `<script>`, `<iframe>`, `<object>`, `<embed>`, `<base>` elements; event
-/// handlers (`on…=`); `http:`, `https:` or `//` in the style sheet; a refresh. Empty when there
-/// is none. (The renderer's unit tests hold a copy: src/report/render/html.rs.)
-pub fn external_refs(html: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let lower = html.to_ascii_lowercase();
-    let mut rest = lower.as_str();
-    while let Some(start) = rest.find('<') {
-        let end = tag_end(&rest[start..]).map_or(rest.len(), |e| start + e);
-        let tag = &rest[start..end];
-        rest = &rest[end..];
-        if tag.starts_with("<style") {
-            let close = rest.find("</style").unwrap_or(rest.len());
-            let sheet = &rest[..close];
-            for bad in ["@import", "http:", "https:", "//", "expression("] {
-                if sheet.contains(bad) {
-                    found.push(format!("style sheet: {bad}"));
-                }
-            }
-            for (i, _) in sheet.match_indices("url(") {
-                let arg = sheet[i + 4..].trim_start_matches([' ', '"', '\'']);
-                if !(arg.starts_with("data:") || arg.starts_with('#')) {
-                    found.push(format!("style sheet: url({})", &arg[..arg.len().min(40)]));
-                }
-            }
-            rest = &rest[close..];
-        }
-        found.extend(tag_refs(tag));
-    }
-    found
-}
-
-/// Where a tag that starts `s` ends (after its `>`), quotes respected.
-fn tag_end(s: &str) -> Option<usize> {
-    let mut quoted = None;
-    for (i, c) in s.char_indices() {
-        match (quoted, c) {
-            (None, '"' | '\'') => quoted = Some(c),
-            (Some(q), c) if c == q => quoted = None,
-            (None, '>') => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The attributes of a tag (`<name a="1" b=2 c>`): names lowercase, values unquoted.
-fn attributes(tag: &str) -> Vec<(String, String)> {
-    let inner = tag.trim_start_matches('<').trim_end_matches('>');
-    let mut chars = inner.chars().peekable();
-    while chars.next_if(|c| !c.is_whitespace()).is_some() {}
-    let mut attrs = Vec::new();
-    loop {
-        while chars.next_if(|c| c.is_whitespace() || *c == '/').is_some() {}
-        let mut name = String::new();
-        while let Some(c) = chars.next_if(|c| !c.is_whitespace() && *c != '=') {
-            name.push(c.to_ascii_lowercase());
-        }
-        if name.is_empty() {
-            return attrs;
-        }
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        let mut value = String::new();
-        if chars.next_if_eq(&'=').is_some() {
-            while chars.next_if(|c| c.is_whitespace()).is_some() {}
-            match chars.next_if(|c| *c == '"' || *c == '\'') {
-                Some(q) => value.extend(chars.by_ref().take_while(|c| *c != q)),
-                None => {
-                    while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
-                        value.push(c);
-                    }
-                }
-            }
-        }
-        attrs.push((name, value));
-    }
-}
-
-/// What in one tag refers outside the file.
-fn tag_refs(tag: &str) -> Vec<String> {
-    const ELEMENTS: [&str; 7] = [
-        "script", "link", "iframe", "object", "embed", "base", "frame",
-    ];
-    const URL_ATTRS: [&str; 11] = [
-        "src",
-        "href",
-        "xlink:href",
-        "action",
-        "formaction",
-        "srcset",
-        "poster",
-        "background",
-        "data",
-        "ping",
-        "cite",
-    ];
-    let short: String = tag.chars().take(80).collect();
-    let name: String = tag[1..]
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let mut found = Vec::new();
-    if ELEMENTS.contains(&name.as_str()) {
-        found.push(format!("element <{name}>: {short}"));
-    }
-    for (attr, value) in attributes(tag) {
-        let value = value.trim().to_ascii_lowercase();
-        let local = value.starts_with("data:") || value.starts_with('#');
-        if attr.starts_with("on") && attr.len() > 2 {
-            found.push(format!("event handler {attr}: {short}"));
-        } else if URL_ATTRS.contains(&attr.as_str()) && !local {
-            found.push(format!("{attr}={value}: {short}"));
-        } else if attr == "style"
-            && (value.contains("url(")
-                || value.contains("@import")
-                || value.contains("expression("))
-        {
-            found.push(format!("style attribute: {short}"));
-        } else if attr == "http-equiv" && value == "refresh" {
-            found.push(format!("refresh: {short}"));
-        }
-    }
-    found
-}
-
 /// Rows of the long table: enough to fill several printed pages.
 const LONG_ROWS: usize = 150;
 
@@ -511,7 +382,7 @@ fn a_page_with_every_block_prints_on_a4_without_fetching_anything() {
     let dir = tempfile::tempdir().unwrap();
     let html = write_html(dir.path(), "every-block.html", &every_block_page());
     assert_eq!(
-        external_refs(&std::fs::read_to_string(&html).unwrap()),
+        escrow::report::html_external_references(&std::fs::read_to_string(&html).unwrap()),
         Vec::<String>::new()
     );
     let printed = open_in_chromium(&chromium, &html);
@@ -564,10 +435,10 @@ fn the_checks_catch_a_page_that_fetches() {
     .unwrap();
     let with_csp = html.replacen("<main>", &format!("<main>{sentinel}"), 1);
     assert_eq!(
-        external_refs(&with_csp).len(),
+        escrow::report::html_external_references(&with_csp).len(),
         1,
         "{:?}",
-        external_refs(&with_csp)
+        escrow::report::html_external_references(&with_csp)
     );
     let a = dir.path().join("with-csp.html");
     std::fs::write(&a, with_csp).unwrap();
@@ -648,7 +519,11 @@ fn the_check_report_prints_in_both_languages() {
             "{name}: {}",
             &html[..html.len().min(300)]
         );
-        assert_eq!(external_refs(html), Vec::<String>::new(), "{name}");
+        assert_eq!(
+            escrow::report::html_external_references(html),
+            Vec::<String>::new(),
+            "{name}"
+        );
         assert_printed(&name, p, 1..=12);
         let text = pdf_text(&p.pdf).concat();
         assert!(

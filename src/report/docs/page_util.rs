@@ -7,39 +7,10 @@ use std::collections::BTreeMap;
 use super::pick;
 use crate::checks::human_bytes;
 use crate::finding::{Finding, Severity};
-use crate::report::page::{Block, Page, Table, Text, Tone};
+use crate::report::page::{Block, Table, Text, Tone};
 use crate::report::{Lang, Report, Totals, Verdict, cst_time};
 
-/// Chinese chapter numerals, as Chinese official documents number their sections.
-const ZH_NUMERALS: [&str; 12] = [
-    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
-];
-
-/// Numbers a page's chapters in order: `一、` `二、` in Chinese, `1.` `2.` in English.
-pub(crate) struct Chapters {
-    lang: Lang,
-    n: usize,
-}
-
-impl Chapters {
-    /// No chapter yet.
-    pub(crate) fn new(lang: Lang) -> Chapters {
-        Chapters { lang, n: 0 }
-    }
-
-    /// Append the next chapter heading (level 1) to `page`.
-    pub(crate) fn next(&mut self, page: &mut Page, en: &str, zh: &str) {
-        self.n += 1;
-        let text = match self.lang {
-            Lang::En => format!("{}. {en}", self.n),
-            Lang::Zh => format!(
-                "{}、{zh}",
-                ZH_NUMERALS.get(self.n - 1).copied().unwrap_or("十")
-            ),
-        };
-        page.heading(1, text);
-    }
-}
+pub(crate) use crate::report::page::Chapters;
 
 /// The version of this escrow, for pages whose document does not record one.
 pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -346,6 +317,7 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::page::Page;
 
     #[test]
     fn chapters_are_numbered_in_each_language() {

@@ -647,40 +647,7 @@ impl Document for StatusDoc {
 
 // The printable page.
 
-/// Chapter headings numbered 一、二、三、 (Chinese) or 1. 2. 3. (English), in the order they
-/// are added, so a chapter left out leaves no gap.
-pub(crate) struct Chapters {
-    lang: Lang,
-    n: usize,
-}
-
-impl Chapters {
-    /// No chapter yet.
-    pub(crate) fn new(lang: Lang) -> Chapters {
-        Chapters { lang, n: 0 }
-    }
-
-    /// Append the next chapter heading (level 1) to `page`.
-    pub(crate) fn next(&mut self, page: &mut Page, en: &str, zh: &str) {
-        self.n += 1;
-        let text = match self.lang {
-            Lang::En => format!("{}. {en}", self.n),
-            Lang::Zh => format!("{}、{zh}", numeral_zh(self.n)),
-        };
-        page.heading(1, text);
-    }
-}
-
-/// A chapter number in Chinese: 1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (digits past 99).
-pub(crate) fn numeral_zh(n: usize) -> String {
-    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match n {
-        1..=9 => DIGITS[n].to_owned(),
-        10..=19 => format!("十{}", DIGITS[n % 10]),
-        20..=99 => format!("{}十{}", DIGITS[n / 10], DIGITS[n % 10]),
-        _ => n.to_string(),
-    }
-}
+pub(crate) use crate::report::page::Chapters;
 
 /// A page's small print: `escrow VERSION · what`.
 pub(crate) fn footer(what: &str) -> String {
@@ -1790,7 +1757,10 @@ mod tests {
 
     #[test]
     fn chinese_chapter_numbers() {
-        let got: Vec<String> = [1, 9, 10, 12, 20, 21].into_iter().map(numeral_zh).collect();
+        let got: Vec<String> = [1, 9, 10, 12, 20, 21]
+            .into_iter()
+            .map(crate::report::page::numeral_zh)
+            .collect();
         assert_eq!(got, ["一", "九", "十", "十二", "二十", "二十一"]);
     }
 }

@@ -355,6 +355,135 @@ fn signatures(parties: &[Signatory], out: &mut String) {
     out.push_str("</tbody>\n</table>\n");
 }
 
+/// Every reference to something outside the file in an HTML text, outside its text nodes:
+/// `src=`, `href=` (also `xlink:href`), `action=`, `srcset=`, `poster=`… whose value is not
+/// `data:` or `#…`; `url(` not of `data:`/`#` in a style attribute or the style sheet;
+/// `@import`; `<link>`, `<script>`, `<iframe>`, `<object>`, `<embed>`, `<base>` elements; event
+/// handlers (`on…=`); `http:`, `https:` or `//` in the style sheet; a refresh. Empty when there
+/// is none. The browser tests and the renderer's tests use it to prove a page inert.
+pub fn external_references(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(start) = rest.find('<') {
+        let end = tag_end(&rest[start..]).map_or(rest.len(), |e| start + e);
+        let tag = &rest[start..end];
+        rest = &rest[end..];
+        if tag.starts_with("<style") {
+            let close = rest.find("</style").unwrap_or(rest.len());
+            let sheet = &rest[..close];
+            for bad in ["@import", "http:", "https:", "//", "expression("] {
+                if sheet.contains(bad) {
+                    found.push(format!("style sheet: {bad}"));
+                }
+            }
+            for (i, _) in sheet.match_indices("url(") {
+                let arg = sheet[i + 4..].trim_start_matches([' ', '"', '\'']);
+                if !(arg.starts_with("data:") || arg.starts_with('#')) {
+                    found.push(format!("style sheet: url({})", &arg[..arg.len().min(40)]));
+                }
+            }
+            rest = &rest[close..];
+        }
+        found.extend(tag_refs(tag));
+    }
+    found
+}
+
+/// The attributes of a tag (`<name a="1" b=2 c>`): names lowercase, values unquoted.
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let inner = tag.trim_start_matches('<').trim_end_matches('>');
+    let mut chars = inner.chars().peekable();
+    while chars.next_if(|c| !c.is_whitespace()).is_some() {}
+    let mut attrs = Vec::new();
+    loop {
+        while chars.next_if(|c| c.is_whitespace() || *c == '/').is_some() {}
+        let mut name = String::new();
+        while let Some(c) = chars.next_if(|c| !c.is_whitespace() && *c != '=') {
+            name.push(c.to_ascii_lowercase());
+        }
+        if name.is_empty() {
+            return attrs;
+        }
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let mut value = String::new();
+        if chars.next_if_eq(&'=').is_some() {
+            while chars.next_if(|c| c.is_whitespace()).is_some() {}
+            match chars.next_if(|c| *c == '"' || *c == '\'') {
+                Some(q) => value.extend(chars.by_ref().take_while(|c| *c != q)),
+                None => {
+                    while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                        value.push(c);
+                    }
+                }
+            }
+        }
+        attrs.push((name, value));
+    }
+}
+
+/// What in one tag refers outside the file.
+fn tag_refs(tag: &str) -> Vec<String> {
+    const ELEMENTS: [&str; 7] = [
+        "script", "link", "iframe", "object", "embed", "base", "frame",
+    ];
+    const URL_ATTRS: [&str; 11] = [
+        "src",
+        "href",
+        "xlink:href",
+        "action",
+        "formaction",
+        "srcset",
+        "poster",
+        "background",
+        "data",
+        "ping",
+        "cite",
+    ];
+    let short: String = tag.chars().take(80).collect();
+    let name: String = tag[1..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let mut found = Vec::new();
+    if ELEMENTS.contains(&name.as_str()) {
+        found.push(format!("element <{name}>: {short}"));
+    }
+    for (attr, value) in attributes(tag) {
+        let value = value.trim().to_ascii_lowercase();
+        let local = value.starts_with("data:") || value.starts_with('#');
+        if attr.starts_with("on") && attr.len() > 2 {
+            found.push(format!("event handler {attr}: {short}"));
+        } else if URL_ATTRS.contains(&attr.as_str()) && !local {
+            found.push(format!("{attr}={value}: {short}"));
+        } else if attr == "style"
+            && (value.contains("url(")
+                || value.contains("@import")
+                || value.contains("expression("))
+        {
+            found.push(format!("style attribute: {short}"));
+        } else if attr == "http-equiv" && value == "refresh" {
+            found.push(format!("refresh: {short}"));
+        }
+    }
+    found
+}
+
+/// Where a tag that starts `s` ends (after its `>`), quotes respected.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quoted = None;
+    for (i, c) in s.char_indices() {
+        match (quoted, c) {
+            (None, '"' | '\'') => quoted = Some(c),
+            (Some(q), c) if c == q => quoted = None,
+            (None, '>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
@@ -588,135 +717,6 @@ pub(super) mod tests {
         tags
     }
 
-    /// Where a tag that starts `s` ends (after its `>`), quotes respected.
-    fn tag_end(s: &str) -> Option<usize> {
-        let mut quoted = None;
-        for (i, c) in s.char_indices() {
-            match (quoted, c) {
-                (None, '"' | '\'') => quoted = Some(c),
-                (Some(q), c) if c == q => quoted = None,
-                (None, '>') => return Some(i + 1),
-                _ => {}
-            }
-        }
-        None
-    }
-
-    /// Every reference to something outside the file in an HTML text, outside its text nodes:
-    /// `src=`, `href=` (also `xlink:href`), `action=`, `srcset=`, `poster=` whose value is not
-    /// `data:` or `#…`; `url(` not of `data:`/`#`; `@import`; `<link`, `<script`, `<iframe`,
-    /// `<object`, `<embed`, `<base`; event handlers (`on…=`); `http://`, `https://` or `//`
-    /// in any tag or in the style sheet. Empty when there is none. (Copy of the helper in
-    /// tests/it/browser.rs.)
-    pub(crate) fn external_refs(html: &str) -> Vec<String> {
-        let mut found = Vec::new();
-        let lower = html.to_ascii_lowercase();
-        let mut rest = lower.as_str();
-        while let Some(start) = rest.find('<') {
-            let end = tag_end(&rest[start..]).map_or(rest.len(), |e| start + e);
-            let tag = &rest[start..end];
-            rest = &rest[end..];
-            if tag.starts_with("<style") {
-                let close = rest.find("</style").unwrap_or(rest.len());
-                let sheet = &rest[..close];
-                for bad in ["@import", "http:", "https:", "//", "expression("] {
-                    if sheet.contains(bad) {
-                        found.push(format!("style sheet: {bad}"));
-                    }
-                }
-                for (i, _) in sheet.match_indices("url(") {
-                    let arg = sheet[i + 4..].trim_start_matches([' ', '"', '\'']);
-                    if !(arg.starts_with("data:") || arg.starts_with('#')) {
-                        found.push(format!("style sheet: url({})", &arg[..arg.len().min(40)]));
-                    }
-                }
-                rest = &rest[close..];
-            }
-            found.extend(tag_refs(tag));
-        }
-        found
-    }
-
-    /// The attributes of a tag (`<name a="1" b=2 c>`): names lowercase, values unquoted.
-    fn attributes(tag: &str) -> Vec<(String, String)> {
-        let inner = tag.trim_start_matches('<').trim_end_matches('>');
-        let mut chars = inner.chars().peekable();
-        while chars.next_if(|c| !c.is_whitespace()).is_some() {}
-        let mut attrs = Vec::new();
-        loop {
-            while chars.next_if(|c| c.is_whitespace() || *c == '/').is_some() {}
-            let mut name = String::new();
-            while let Some(c) = chars.next_if(|c| !c.is_whitespace() && *c != '=') {
-                name.push(c.to_ascii_lowercase());
-            }
-            if name.is_empty() {
-                return attrs;
-            }
-            while chars.next_if(|c| c.is_whitespace()).is_some() {}
-            let mut value = String::new();
-            if chars.next_if_eq(&'=').is_some() {
-                while chars.next_if(|c| c.is_whitespace()).is_some() {}
-                match chars.next_if(|c| *c == '"' || *c == '\'') {
-                    Some(q) => value.extend(chars.by_ref().take_while(|c| *c != q)),
-                    None => {
-                        while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
-                            value.push(c);
-                        }
-                    }
-                }
-            }
-            attrs.push((name, value));
-        }
-    }
-
-    /// What in one tag refers outside the file.
-    fn tag_refs(tag: &str) -> Vec<String> {
-        const ELEMENTS: [&str; 7] = [
-            "script", "link", "iframe", "object", "embed", "base", "frame",
-        ];
-        const URL_ATTRS: [&str; 11] = [
-            "src",
-            "href",
-            "xlink:href",
-            "action",
-            "formaction",
-            "srcset",
-            "poster",
-            "background",
-            "data",
-            "ping",
-            "cite",
-        ];
-        let short: String = tag.chars().take(80).collect();
-        let name: String = tag[1..]
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        let mut found = Vec::new();
-        if ELEMENTS.contains(&name.as_str()) {
-            found.push(format!("element <{name}>: {short}"));
-        }
-        for (attr, value) in attributes(tag) {
-            let value = value.trim().to_ascii_lowercase();
-            let local = value.starts_with("data:") || value.starts_with('#');
-            if attr.starts_with("on") && attr.len() > 2 {
-                found.push(format!("event handler {attr}: {short}"));
-            } else if URL_ATTRS.contains(&attr.as_str()) && !local {
-                found.push(format!("{attr}={value}: {short}"));
-            } else if attr == "style"
-                && (value.contains("url(")
-                    || value.contains("@import")
-                    || value.contains("expression("))
-            {
-                found.push(format!("style attribute: {short}"));
-            } else if attr == "http-equiv" && value == "refresh" {
-                found.push(format!("refresh: {short}"));
-            }
-        }
-        found
-    }
-
     #[test]
     fn a_page_is_one_self_contained_document() {
         let html = render(&every_block_page());
@@ -733,7 +733,7 @@ pub(super) mod tests {
         ));
         assert_eq!(html.matches("<style>").count(), 1);
         assert!(!html.to_ascii_lowercase().contains("<script"));
-        assert_eq!(external_refs(&html), Vec::<String>::new());
+        assert_eq!(super::external_references(&html), Vec::<String>::new());
         assert!(html.contains("<title>验收报告</title>"));
         assert!(html.contains("<meta name=\"dcterms.created\" content=\"2026-03-10T09:00:00Z\">"));
         assert!(html.ends_with("</main>\n</body>\n</html>\n"));
@@ -838,7 +838,7 @@ pub(super) mod tests {
         }));
         // The same tags and attributes as with harmless text: nothing was injected.
         assert_eq!(skeleton(&evil), skeleton(&tame));
-        assert_eq!(external_refs(&evil), Vec::<String>::new());
+        assert_eq!(super::external_references(&evil), Vec::<String>::new());
         let lower = evil.to_ascii_lowercase();
         assert!(!lower.contains("<script") && !lower.contains(" onload="));
         assert!(evil.contains(
@@ -903,7 +903,7 @@ pub(super) mod tests {
         ] {
             let html = clean.replacen(needle, injected, 1);
             assert_ne!(
-                external_refs(&html),
+                super::external_references(&html),
                 Vec::<String>::new(),
                 "missed {injected}"
             );
@@ -913,6 +913,6 @@ pub(super) mod tests {
             "<main><img src=\"data:image/png;base64,AA==\"><a href=\"#top\">x</a>",
             1,
         );
-        assert_eq!(external_refs(&data), Vec::<String>::new());
+        assert_eq!(super::external_references(&data), Vec::<String>::new());
     }
 }
