@@ -494,19 +494,7 @@ fn output_never_writes_into_a_vault_or_through_a_planted_link() {
     let dir = tempfile::tempdir().unwrap();
     // Inside a vault: refused, the ledger intact.
     let vault = dir.path().join("vault");
-    let run = common::at(
-        "2026-09-29T02:00:00Z",
-        &vault,
-        &[
-            "deposit",
-            common::sample().to_str().unwrap(),
-            "--manifest",
-            common::chaoyang().to_str().unwrap(),
-            "--label",
-            "v1",
-            "-q",
-        ],
-    );
+    let run = deposit_sample("2026-09-29T02:00:00Z", &vault, &["-q"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let ledger = vault.join("ledger.jsonl");
     let before = std::fs::read(&ledger).unwrap();
@@ -557,16 +545,10 @@ fn a_quiet_deposit_still_writes_its_receipt() {
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().join("vault");
     let receipt = dir.path().join("回执.md");
-    let run = common::at(
+    let run = deposit_sample(
         "2026-09-29T02:00:00Z",
         &vault,
         &[
-            "deposit",
-            common::sample().to_str().unwrap(),
-            "--manifest",
-            common::chaoyang().to_str().unwrap(),
-            "--label",
-            "v1",
             "-q",
             "--format",
             "md",
@@ -597,20 +579,7 @@ fn a_quiet_deposit_still_writes_its_receipt() {
 fn a_deposited_snapshot_gives_its_acceptance_report_with_its_vault_identity() {
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().join("vault");
-    let run = common::at(
-        "2026-09-29T02:00:00Z",
-        &vault,
-        &[
-            "deposit",
-            common::sample().to_str().unwrap(),
-            "--manifest",
-            common::chaoyang().to_str().unwrap(),
-            "--label",
-            "v1",
-            "--format",
-            "json",
-        ],
-    );
+    let run = deposit_sample("2026-09-29T02:00:00Z", &vault, &["--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let dep = run.json();
     let head = dep["ledger_head"].as_str().unwrap().to_owned();
@@ -651,4 +620,20 @@ fn a_deposited_snapshot_gives_its_acceptance_report_with_its_vault_identity() {
         &["show", "v1", "--acceptance", "--format", "json"],
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+/// `escrow deposit` of the sample as `v1` at `now`, with `extra` arguments.
+fn deposit_sample(now: &str, vault: &std::path::Path, extra: &[&str]) -> common::Run {
+    let sample = common::sample();
+    let manifest = common::chaoyang();
+    let mut args = vec![
+        "deposit",
+        sample.to_str().unwrap(),
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--label",
+        "v1",
+    ];
+    args.extend_from_slice(extra);
+    common::at(now, vault, &args)
 }
