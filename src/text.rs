@@ -305,8 +305,10 @@ fn feed(
 /// `s` made safe to print on a terminal: control characters other than newline and tab (C0,
 /// DEL, C1: the starts of escape sequences that move the cursor, erase lines, hide text or set
 /// the window title), the bidirectional overrides and isolates (U+202A–U+202E,
-/// U+2066–U+2069, which reorder what is shown) and invisible characters (U+200B–U+200F,
-/// U+2060–U+2064, U+2028, U+2029, U+FEFF, U+061C: two names that look alike) are written as
+/// U+2066–U+2069, which reorder what is shown) and invisible characters (zero-width and
+/// format characters U+200B–U+200F, U+2060–U+206F, U+2028, U+2029, U+FEFF, U+061C, U+00AD,
+/// U+034F, Mongolian and variation selectors, Hangul and Khmer fillers, interlinear
+/// annotation, musical format and tag characters: two names that look alike) are written as
 /// `\u{XX}` escapes. Text from a
 /// delivery (build output, evidence, change notes, commit authors) goes through this before it
 /// reaches a terminal.
@@ -319,8 +321,27 @@ pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
             // none shows: zero-width space/joiners, direction marks, word joiner and
             // invisible operators, line and paragraph separators, the byte-order mark.
             || ('\u{200b}'..='\u{200f}').contains(&c)
-            || ('\u{2060}'..='\u{2064}').contains(&c)
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{61c}')
+            || ('\u{2060}'..='\u{206f}').contains(&c)
+            || ('\u{180b}'..='\u{180f}').contains(&c)
+            || ('\u{fe00}'..='\u{fe0f}').contains(&c)
+            || ('\u{fff9}'..='\u{fffb}').contains(&c)
+            || ('\u{1d173}'..='\u{1d17a}').contains(&c)
+            || ('\u{e0000}'..='\u{e0fff}').contains(&c)
+            || matches!(
+                c,
+                '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{feff}'
+                    | '\u{61c}'
+                    | '\u{ad}'
+                    | '\u{34f}'
+                    | '\u{115f}'
+                    | '\u{1160}'
+                    | '\u{17b4}'
+                    | '\u{17b5}'
+                    | '\u{3164}'
+                    | '\u{ffa0}'
+            )
     };
     if !s.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(s);
@@ -411,6 +432,10 @@ mod tests {
         assert_eq!(terminal_safe("cfg/app\u{200b}.yml"), "cfg/app\\u{200b}.yml");
         assert_eq!(terminal_safe("a\u{2028}b\u{feff}"), "a\\u{2028}b\\u{feff}");
         assert_eq!(terminal_safe("x\u{2060}\u{200f}"), "x\\u{2060}\\u{200f}");
+        assert_eq!(
+            terminal_safe("a\u{e0041}\u{ad}\u{3164}"),
+            "a\\u{e0041}\\u{ad}\\u{3164}"
+        );
         // Chinese text, newlines and tabs pass unchanged, without a copy.
         assert!(matches!(
             terminal_safe("门诊\t管理\n"),

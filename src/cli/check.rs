@@ -60,6 +60,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     if let Some(out) = &args.write_baseline {
         refuse_inside(out, &args.delivery, "--write-baseline")?;
+        refuse_same(out, &args.manifest)?;
     }
     let baseline = load_baseline(args.baseline.as_deref())?;
     let now = super::now_rfc3339()?;

@@ -109,6 +109,7 @@ fn init(args: &InitArgs) -> Result<u8> {
 /// Write a new file atomically: a temporary file beside it, fsync, then a hard link to the
 /// final name, which fails if the name exists (so a file made meanwhile is never replaced).
 fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    super::refuse_in_vault(path)?;
     let tmp = super::temp_beside(path)?;
     let result =
         super::write_synced(&tmp, bytes, true).and_then(|()| std::fs::hard_link(&tmp, path));

@@ -197,6 +197,7 @@ impl BuildFlags {
         let cancel = cancel_token();
         if let Some(log) = &self.log {
             check::refuse_inside(log, delivery, "--log")?;
+            refuse_in_vault(log)?;
             // It may replace an earlier log, never any other file (a manifest, a report).
             let is_log = log
                 .extension()
@@ -334,8 +335,11 @@ fn refuse_binary_on_terminal(
     let to_terminal = match output {
         None => std::io::IsTerminal::is_terminal(&std::io::stdout()),
         // `--output /dev/tty`: a device is written into, so it must not be a terminal either.
+        // Only a character device can be a terminal; a FIFO is never opened here (that
+        // would block, and its reader would see an early end).
         Some(p) => {
-            std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir())
+            std::fs::metadata(p)
+                .is_ok_and(|m| std::os::unix::fs::FileTypeExt::is_char_device(&m.file_type()))
                 && std::fs::OpenOptions::new()
                     .write(true)
                     .open(p)
@@ -536,6 +540,20 @@ fn write_synced(tmp: &Path, bytes: &[u8], new: bool) -> std::io::Result<()> {
 /// path inside an escrow vault is refused (a report there would damage it).
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    // A link (`/dev/stdout`, a shortcut to last month's report) is written through: the
+    // report replaces what it points to, never the link itself.
+    let resolved;
+    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = path.canonicalize().with_context(|| {
+            format!(
+                "{}: a link that leads nowhere; give the report's own path",
+                path.display()
+            )
+        })?;
+        resolved.as_path()
+    } else {
+        path
+    };
     refuse_in_vault(path)?;
     let cannot = || {
         format!(
@@ -574,7 +592,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// A report never lands inside an escrow vault (a folder holding the `VAULT` marker, or below
 /// one): `--output VAULT/ledger.jsonl` would break the ledger.
-fn refuse_in_vault(path: &Path) -> Result<()> {
+pub(super) fn refuse_in_vault(path: &Path) -> Result<()> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

@@ -136,8 +136,11 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
         );
     }
     if let Some(out) = &args.output {
+        // Every refusal before anything is deposited.
         super::check::refuse_inside(out, &args.delivery, "--output")?;
         super::check::refuse_same(out, &args.manifest)?;
+        super::refuse_in_vault(out)?;
+        super::refuse_binary_on_terminal(args.style.format.output(), Some(out))?;
         if let Some(note) = &args.note {
             super::check::refuse_same(out, note)?;
         }

@@ -270,13 +270,24 @@ fn requirement_state(report: &Report, id: &str) -> (bool, bool) {
 /// Requirements of the criterion: (met, total), met meaning no deny finding (the verdict's
 /// rule).
 fn requirements_in(report: &Report, c: Criterion) -> (u64, u64) {
+    let (met, _, total) = requirement_counts(report, c);
+    (met, total)
+}
+
+/// Requirements of the criterion: (met, failing, total). Met as the JSON report counts it
+/// (no finding at all); failing: a deny finding; the rest have warnings only.
+fn requirement_counts(report: &Report, c: Criterion) -> (u64, u64, u64) {
     let of = report
         .requirements
         .iter()
         .filter(|r| Criterion::of_kind(r.kind) == c);
     let total = of.clone().count() as u64;
-    let met = of.filter(|r| !requirement_state(report, &r.id).0).count() as u64;
-    (met, total)
+    let met = of
+        .clone()
+        .filter(|r| r.status == super::RequirementStatusInfo::Met)
+        .count() as u64;
+    let failing = of.filter(|r| requirement_state(report, &r.id).0).count() as u64;
+    (met, failing, total)
 }
 
 fn findings_text(deny: u64, warn: u64, lang: Lang) -> String {
@@ -288,12 +299,13 @@ fn findings_text(deny: u64, warn: u64, lang: Lang) -> String {
 
 fn standing(report: &Report, c: Criterion, lang: Lang) -> Standing {
     let (deny, warn, _) = counts_in(report, c);
-    let (met, total) = requirements_in(report, c);
-    let verdict = |deny: u64, warn: u64, unmet: u64| {
-        if deny > 0 || unmet > 0 {
+    let (met, failing, total) = requirement_counts(report, c);
+    let warned = total - met - failing;
+    let verdict = |deny: u64, warn: u64, failing: u64| {
+        if deny > 0 || failing > 0 {
             (Tone::Bad, l(lang, "not met", "不符合"))
-        } else if warn > 0 {
-            (Tone::Warn, l(lang, "met, with warnings", "符合，有警告"))
+        } else if warn > 0 || warned > 0 {
+            (Tone::Warn, l(lang, "warnings", "有警告"))
         } else {
             (Tone::Good, l(lang, "met", "符合"))
         }
@@ -344,10 +356,16 @@ fn standing(report: &Report, c: Criterion, lang: Lang) -> Standing {
             .to_owned(),
         },
         _ => {
-            let (tone, word) = verdict(deny, warn, total - met);
-            let evidence = match lang {
-                Lang::Zh => format!("要求 {total} 项，满足 {met} 项；{found}"),
-                Lang::En => format!("{met} of {total} requirements met; {found}"),
+            let (tone, word) = verdict(deny, warn, failing);
+            let evidence = match (lang, warned) {
+                (Lang::Zh, 0) => format!("要求 {total} 项，满足 {met} 项；{found}"),
+                (Lang::Zh, w) => {
+                    format!("要求 {total} 项，满足 {met} 项，{w} 项仅有警告；{found}")
+                }
+                (Lang::En, 0) => format!("{met} of {total} requirements met; {found}"),
+                (Lang::En, w) => {
+                    format!("{met} of {total} requirements met, {w} with warnings only; {found}")
+                }
             };
             Standing {
                 tone,
@@ -411,7 +429,7 @@ fn build_standing(report: &Report, deny: u64, warn: u64, lang: Lang) -> Standing
     let (tone, word) = if tone == Tone::Good && deny > 0 {
         (Tone::Bad, l(lang, "not met", "不符合"))
     } else if tone == Tone::Good && warn > 0 {
-        (Tone::Warn, l(lang, "met, with warnings", "符合，有警告"))
+        (Tone::Warn, l(lang, "warnings", "有警告"))
     } else {
         (tone, word)
     };
@@ -449,11 +467,7 @@ fn conclusion(page: &mut Page, report: &Report, lang: Lang) {
         ),
     };
     if report.build.is_none() {
-        detail.push_str(l(
-            lang,
-            " Buildability (②) was not verified in this check.",
-            "本次未验证可运行性（标准②）。",
-        ));
+        detail.push_str(not_built(report, lang));
     }
     page.push(Block::Verdict {
         headline: headline.to_owned(),
@@ -490,10 +504,10 @@ fn charts(page: &mut Page, report: &Report, lang: Lang) {
         let rows = [Criterion::Completeness, Criterion::Documentation]
             .iter()
             .map(|&c| {
-                let (met, total) = requirements_in(report, c);
+                let (met, failing, total) = requirement_counts(report, c);
                 BarRow {
                     label: c.label(lang).to_owned(),
-                    values: vec![met, total - met],
+                    values: vec![met, total - met - failing, failing],
                 }
             })
             .collect();
@@ -501,6 +515,7 @@ fn charts(page: &mut Page, report: &Report, lang: Lang) {
             title: l(lang, "Requirements met per criterion", "各标准要求满足情况").to_owned(),
             legend: vec![
                 (l(lang, "met", "满足").to_owned(), Tone::Good),
+                (l(lang, "warnings only", "仅有警告").to_owned(), Tone::Warn),
                 (l(lang, "not met", "未满足").to_owned(), Tone::Bad),
             ],
             rows,
@@ -1089,11 +1104,7 @@ fn form_summary(report: &Report, lang: Lang) -> String {
     };
     // The form may be read on its own: it repeats what the check did not cover.
     if report.build.is_none() {
-        summary.push_str(l(
-            lang,
-            " Buildability (②) was not verified: no build was run.",
-            "本次未进行编译验证，标准②待验证。",
-        ));
+        summary.push_str(not_built(report, lang));
     }
     if report.scan.is_none() {
         summary.push_str(l(
@@ -1336,7 +1347,7 @@ fn letter_items(report: &Report, lang: Lang) -> Vec<Text> {
             let meaning = info.map_or(g.code, |i| l(lang, i.meaning_en, i.meaning_zh));
             let ask = to_vendor(info.map_or("", |i| l(lang, i.ask_en, i.ask_zh)), lang);
             // Evidence lines tell the hospital what to ask; in a letter they speak to the vendor.
-            let places = group_places(&g, lang).replace("请要求供应商", "请贵方");
+            let places = for_vendor(&group_places(&g, lang));
             items.push(Text::plain(match lang {
                 Lang::Zh => format!("{basis}{meaning}（{} 处）\n{places}\n{ask}", g.list.len()),
                 Lang::En => format!(
@@ -1406,4 +1417,36 @@ fn to_vendor(ask: &str, lang: Lang) -> String {
             Lang::Zh => format!("处理要求：{ask}"),
             Lang::En => format!("Required: {ask}"),
         })
+}
+
+/// What to say when no build ran: ② is "to be verified" unless a buildability finding
+/// already fails it (then only that no build ran).
+fn not_built(report: &Report, lang: Lang) -> &'static str {
+    if counts_in(report, Criterion::Buildability).0 > 0 {
+        l(lang, " No build was run.", "本次未进行编译验证。")
+    } else {
+        l(
+            lang,
+            " Buildability (②) was not verified: no build was run.",
+            "本次未进行编译验证，标准②待验证。",
+        )
+    }
+}
+
+/// Advice in a finding's message that is for the hospital, not for the vendor (a missing
+/// module may be the manifest's paths): left out of the letter.
+fn for_vendor(text: &str) -> String {
+    const ASIDES: [(&str, &str); 2] = [
+        ("；交付物中有 ", "请先核对清单中的路径"),
+        ("; ", "check the manifest's paths before asking the vendor"),
+    ];
+    let mut out = text.to_owned();
+    for (start, end) in ASIDES {
+        if let Some(e) = out.find(end)
+            && let Some(b) = out[..e].rfind(start)
+        {
+            out.replace_range(b..e + end.len(), "");
+        }
+    }
+    out.replace("请要求供应商", "请贵方")
 }

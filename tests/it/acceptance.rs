@@ -637,3 +637,112 @@ fn deposit_sample(now: &str, vault: &std::path::Path, extra: &[&str]) -> common:
     args.extend_from_slice(extra);
     common::at(now, vault, &args)
 }
+
+/// A link given to `--output` is written through (the link stays); a FIFO gets the report
+/// without hanging; a deposit whose `--output` lies in the vault is refused before anything is
+/// deposited; `--write-baseline` never replaces the manifest.
+#[test]
+fn output_through_links_and_fifos_and_refusals_before_anything_is_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |extra: &[&std::ffi::OsStr]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "check".as_ref(),
+            "--manifest".as_ref(),
+            common::chaoyang().into_os_string().leak(),
+            common::sample().into_os_string().leak(),
+        ];
+        args.extend_from_slice(extra);
+        common::escrow(args)
+    };
+    let target = dir.path().join("last-month.md");
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("latest.md");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let run = check(&[
+        "--format".as_ref(),
+        "md".as_ref(),
+        "-o".as_ref(),
+        link.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(std::fs::read_to_string(&target).unwrap().starts_with("# "));
+
+    let fifo = dir.path().join("pipe");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = std::process::Command::new("cat")
+        .arg(&fifo)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let run = check(&[
+        "--format".as_ref(),
+        "md".as_ref(),
+        "-o".as_ref(),
+        fifo.as_os_str(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let got = reader.wait_with_output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&got.stdout).starts_with("# "),
+        "the reader got it"
+    );
+
+    let manifest = dir.path().join("m.toml");
+    std::fs::copy(common::chaoyang(), &manifest).unwrap();
+    let run = common::escrow([
+        "check".as_ref(),
+        common::sample().as_os_str(),
+        "--manifest".as_ref(),
+        manifest.as_os_str(),
+        "--write-baseline".as_ref(),
+        manifest.as_os_str(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(&manifest).unwrap(),
+        std::fs::read(common::chaoyang()).unwrap()
+    );
+
+    let vault = dir.path().join("vault");
+    assert_eq!(
+        deposit_sample("2026-09-29T02:00:00Z", &vault, &["-q"]).code,
+        0
+    );
+    let ledger = std::fs::read(vault.join("ledger.jsonl")).unwrap();
+    let inside = vault.join("receipt.md");
+    let run = common::at(
+        "2026-09-30T02:00:00Z",
+        &vault,
+        &[
+            "deposit",
+            common::sample().to_str().unwrap(),
+            "--manifest",
+            common::chaoyang().to_str().unwrap(),
+            "--label",
+            "v2",
+            "--format",
+            "md",
+            "-o",
+            inside.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(vault.join("ledger.jsonl")).unwrap(),
+        ledger,
+        "nothing deposited"
+    );
+    assert!(!inside.exists());
+}
