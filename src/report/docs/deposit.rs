@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::page_util::{
-    Chapters, SEVERITIES, check_text, findings_by_code, footer, more_note, severity_text,
+    Chapters, SEVERITIES, check_text, findings_chapter, footer, more_note, severity_text,
     size_text, source_text,
 };
 use super::{DiffDoc, ledger_head_text, pick, short};
@@ -545,16 +545,14 @@ impl DepositDoc {
             );
             self.update_blocks(lang, &mut page);
         }
-        ch.next(
+        findings_chapter(
             &mut page,
-            "Findings by kind",
-            "检查发现的问题（按问题类型汇总）",
+            &mut ch,
+            &self.report.findings,
+            &self.label,
+            lang,
+            RECEIPT_CODES,
         );
-        let all = format!("`escrow show {} --format json`", self.label);
-        match findings_by_code(&self.report.findings, lang, RECEIPT_CODES, &all) {
-            Some(table) => page.push(table),
-            None => page.para(pick(lang, "The check found nothing.", "检查未发现问题。")),
-        };
         ch.next(&mut page, "Signatures", "签字确认");
         page.push(self.signatures(lang));
         page.footer = footer(

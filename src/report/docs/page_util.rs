@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::pick;
 use crate::checks::human_bytes;
 use crate::finding::{Finding, Severity};
-use crate::report::page::{Block, Table, Text, Tone};
+use crate::report::page::{Block, Page, Table, Text, Tone};
 use crate::report::{Lang, Report, Totals, Verdict, cst_time};
 
 pub(crate) use crate::report::page::Chapters;
@@ -317,7 +317,6 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::page::Page;
 
     #[test]
     fn chapters_are_numbered_in_each_language() {
@@ -424,4 +423,23 @@ pub(crate) fn kind_of(code: &str, lang: Lang) -> String {
         Lang::Zh => format!("{head}（{code}）"),
         Lang::En => format!("{head} ({code})"),
     }
+}
+
+/// The chapter "findings by kind" of a page about a deposited snapshot: the table of
+/// [`findings_by_code`] (at most `cap` kinds, the rest named by `escrow show LABEL --format
+/// json`), or a sentence when the check found nothing.
+pub(crate) fn findings_chapter(
+    page: &mut Page,
+    ch: &mut Chapters,
+    findings: &[Finding],
+    label: &str,
+    lang: Lang,
+    cap: usize,
+) {
+    ch.next(page, "Findings by kind", "检查发现的问题（按问题类型汇总）");
+    let all = format!("`escrow show {label} --format json`");
+    match findings_by_code(findings, lang, cap, &all) {
+        Some(table) => page.push(table),
+        None => page.para(pick(lang, "The check found nothing.", "检查未发现问题。")),
+    };
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use unicode_width::UnicodeWidthStr;
 
 use super::page_util::{
-    Chapters, VERSION, check_text, findings_by_code, footer, more_note, size_text, source_text,
+    Chapters, VERSION, check_text, findings_chapter, footer, more_note, size_text, source_text,
 };
 use super::{LedgerRecord, SourceInfo, pick, short};
 use crate::checks::human_bytes;
@@ -602,16 +602,14 @@ impl ShowDoc {
         self.stored_blocks(lang, &mut ch, &mut page);
         ch.next(&mut page, "Files", "文件清单");
         self.tree_blocks(lang, &mut page);
-        ch.next(
+        findings_chapter(
             &mut page,
-            "Check findings by code",
-            "检查发现的问题（按问题类型汇总）",
+            &mut ch,
+            &r.report.findings,
+            &r.label,
+            lang,
+            CODES_SHOWN,
         );
-        let all = format!("`escrow show {} --format json`", r.label);
-        match findings_by_code(&r.report.findings, lang, CODES_SHOWN, &all) {
-            Some(t) => page.push(t),
-            None => page.para(pick(lang, "The check found nothing.", "检查未发现问题。")),
-        };
         page.footer = footer(lang, VERSION, None);
         page
     }
