@@ -16,6 +16,7 @@
 
 pub mod audit;
 pub mod audit_codes;
+pub mod backend;
 mod calendars;
 pub mod deposit;
 pub mod diff;
