@@ -162,8 +162,6 @@ pub struct DepositArgs<'a> {
     pub note: Option<&'a Path>,
     /// UTC, RFC 3339.
     pub now: String,
-    /// How long to wait for another writer's lock on the vault.
-    pub lock_wait: std::time::Duration,
     /// How to read the delivery (archive bounds, git ref).
     pub ingest: delivery::Ingest,
     /// Run the manifest's isolated build too, and keep its log with the snapshot.
@@ -247,7 +245,7 @@ fn precheck(
     manifest: &Manifest,
     args: &DepositArgs<'_>,
 ) -> Result<(), CheckError> {
-    let led = vault::ledger::read(&vault.ledger_path())?;
+    let led = vault.ledger()?;
     if let Some(e) = led
         .entries
         .iter()
@@ -306,7 +304,7 @@ pub fn deposit(
     }
     let mut inspected = inspect(&manifest, &delivery, scanner.as_deref(), stages, progress)?;
 
-    let begun = vault::deposit::begin(vault, &intent(&manifest, args)?, args.lock_wait)?;
+    let begun = vault::deposit::begin(vault, &intent(&manifest, args)?)?;
     let entries = vault::deposit::entries(&delivery);
     let diff = begun.previous.as_ref().map(|prev| {
         let d = compare::with_previous(
@@ -497,10 +495,11 @@ pub fn stored_report(
 pub fn audit(
     vault: &vault::Vault,
     expect_head: Option<&str>,
+    repair_index: bool,
     progress: &dyn Progress,
 ) -> Result<vault::audit::AuditReport, vault::VaultError> {
-    let mut report = vault::audit::audit(vault, expect_head, progress)?;
-    let ledger = vault::ledger::read(&vault.ledger_path())?;
+    let mut report = vault::audit::audit(vault, expect_head, repair_index, progress)?;
+    let ledger = vault.ledger()?;
     for e in ledger.entries.iter().filter(|e| e.event == "deposit") {
         // A record that does not load is already named by the vault's audit.
         let Ok(record) = vault.load_snapshot(&e.snapshot) else {

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use escrow::calendar::{Calendar, Deadline, cst_date, parse_date};
 use escrow::obligations::{self as status, Terms};
 use escrow::report::docs::{ContractDoc, DeadlineDoc, EventDoc, StatusDoc};
-use escrow::vault::{LedgerEntry, Vault, VaultError, ledger, lock};
+use escrow::vault::{LedgerEntry, Vault, VaultError, ledger};
 
 use super::vault_cmds::VaultArg;
 use super::{EXIT_FAIL, EXIT_PASS, OutputArgs};
@@ -119,8 +119,11 @@ pub fn deadline(args: &DeadlineArgs) -> Result<u8> {
     // A vault named with --vault must be one; $ESCROW_VAULT naming a vault not made yet is
     // left alone (it is set for every command).
     let from_env = std::env::var_os("ESCROW_VAULT").is_some_and(|e| Path::new(&e) == path);
-    let vault = if Vault::exists(&path) || (args.vault.is_given() && (!from_env || path.exists())) {
-        Some(Vault::open(&path)?)
+    let vault = if Vault::exists(&path)
+        || args.vault.is_remote()
+        || (args.vault.is_given() && (!from_env || path.exists()))
+    {
+        Some(args.vault.open()?)
     } else {
         None
     };
@@ -412,7 +415,6 @@ fn record(vault: &VaultArg, ev: &Record<'_>, out: &OutputArgs) -> Result<u8> {
     let (e, head) = ledger::record_event(
         &v,
         entry,
-        lock::default_wait(super::env_lock_wait().as_deref()),
         |led| check_event(led, kind, ev, day),
     )?;
     let deadline = match kind {
@@ -612,7 +614,6 @@ fn retract(
     let (e, head) = ledger::record_event(
         &v,
         entry,
-        lock::default_wait(super::env_lock_wait().as_deref()),
         |led| {
             let Some(t) = led.entries.iter().find(|e| e.seq == seq) else {
                 return Err(no_entry(led, seq));
@@ -979,7 +980,6 @@ fn add_to_vault(
     let (e, head) = ledger::record_event(
         v,
         entry,
-        lock::default_wait(super::env_lock_wait().as_deref()),
         |led| against_stored(v, led, &name, text),
     )?;
     Ok(Some((e, head)))

@@ -250,10 +250,6 @@ fn cancel_token() -> escrow::build::Cancel {
 /// Set once a build is asked for (see [`cancel_token`]).
 static CANCEL: std::sync::OnceLock<escrow::build::Cancel> = std::sync::OnceLock::new();
 
-/// `$ESCROW_LOCK_WAIT`: how long to wait for another vault writer, in seconds.
-fn env_lock_wait() -> Option<String> {
-    std::env::var("ESCROW_LOCK_WAIT").ok()
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {

@@ -7,18 +7,41 @@ use clap::Args;
 use escrow::report::Verdict;
 use escrow::report::docs::{AuditDoc, DepositDoc, DiffDoc, InitDoc, ListDoc, RestoreDoc, ShowDoc};
 use escrow::vault::diff::Diff;
-use escrow::vault::{self, Vault, lock, short};
+use escrow::vault::{self, Vault, short};
 
 use super::{
     BuildFlags, EXIT_FAIL, EXIT_PASS, Format, LimitArgs, OutputArgs, ReportStyle, progress::Bar,
 };
 
-/// Where the vault is: `--vault DIR`, else `$ESCROW_VAULT`, else `./escrow-vault`.
+/// Where the vault is: `--vault DIR|s3://BUCKET/PREFIX`, else `$ESCROW_VAULT`, else
+/// `./escrow-vault`.
 #[derive(Debug, Args)]
 pub struct VaultArg {
-    /// The vault folder [default: $ESCROW_VAULT, else ./escrow-vault]
-    #[arg(long, value_name = "DIR", env = "ESCROW_VAULT", global = true)]
+    /// The vault: a folder, or s3://BUCKET/PREFIX on S3-compatible object storage (configured by
+    /// AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION) [default:
+    /// $ESCROW_VAULT, else ./escrow-vault]
+    #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX", env = "ESCROW_VAULT", global = true)]
     vault: Option<PathBuf>,
+}
+
+/// The standard variables an `s3://` vault is configured by.
+pub(super) fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Open the vault at `path`: a folder, or `s3://…`.
+pub(super) fn open_location(path: &std::path::Path) -> Result<Vault> {
+    let loc = path.to_string_lossy();
+    if vault::is_remote(&loc) {
+        Ok(Vault::open_at(&loc, &env_var)?)
+    } else {
+        Ok(Vault::open(path)?)
+    }
+}
+
+/// Create (or open) the vault at `path`, as [`open_location`] opens it.
+pub(super) fn init_location(path: &std::path::Path) -> Result<(Vault, bool)> {
+    Ok(Vault::init_at(&path.to_string_lossy(), &env_var)?)
 }
 
 impl VaultArg {
@@ -34,7 +57,12 @@ impl VaultArg {
     }
 
     pub(super) fn open(&self) -> Result<Vault> {
-        Ok(Vault::open(&self.path())?)
+        open_location(&self.path())
+    }
+
+    /// Whether the vault is on an object store (`s3://…`).
+    pub(super) fn is_remote(&self) -> bool {
+        vault::is_remote(&self.path().to_string_lossy())
     }
 
     /// Open the vault, creating it when it does not exist yet; unless `quiet`, say so on
@@ -44,8 +72,8 @@ impl VaultArg {
         if Vault::exists(&path) {
             return Ok(Vault::open(&path)?);
         }
-        let (v, _) = Vault::init(&path)?;
-        if !quiet {
+        let (v, created) = init_location(&path)?;
+        if created && !quiet {
             let style = escrow::report::HumanStyle {
                 lang: lang.resolve(),
                 color: false,
@@ -71,7 +99,7 @@ pub struct InitArgs {
 
 pub fn init(args: &InitArgs) -> Result<u8> {
     let path = args.vault.path();
-    let (_, created) = Vault::init(&path)?;
+    let (_, created) = init_location(&path)?;
     args.out.emit(&InitDoc::new(&path, created))?;
     Ok(EXIT_PASS)
 }
@@ -159,7 +187,6 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
             label: args.label.clone(),
             note: args.note.as_deref(),
             now: super::now_rfc3339()?,
-            lock_wait: lock::default_wait(super::env_lock_wait().as_deref()),
             ingest: escrow::delivery::Ingest {
                 with_history: args.with_history,
                 ..args.limits.ingest()
@@ -416,13 +443,17 @@ pub struct AuditArgs {
     /// still contains it (no entry up to it was removed or edited).
     #[arg(long, value_name = "SHA256")]
     head: Option<String>,
+    /// Write the index file of every pack that lacks one, from the list of objects in the
+    /// pack's trailer (after checking the pack against its name). Nothing else is written.
+    #[arg(long)]
+    repair_index: bool,
 }
 
 pub fn audit(args: &AuditArgs) -> Result<u8> {
     let v = args.vault.open()?;
     let bar =
         Bar::new(!args.quiet && args.out.format == Format::Human && super::stderr_is_terminal());
-    let r = escrow::pipeline::audit(&v, args.head.as_deref(), &bar)?;
+    let r = escrow::pipeline::audit(&v, args.head.as_deref(), args.repair_index, &bar)?;
     let doc = AuditDoc::new(&r, args.head.as_deref());
     let code = if doc.errors() > 0 {
         EXIT_FAIL

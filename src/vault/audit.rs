@@ -1,7 +1,6 @@
 //! `audit`: re-verify the whole vault and report every problem, each with what to do.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -10,6 +9,7 @@ use sha2::{Digest, Sha256};
 use super::ledger;
 use super::pack::{self, IdxLine, Loc};
 use super::snapshot::{self, SnapshotRecord};
+use super::backend::{FileKind, Key};
 use super::{Vault, VaultError, io_err};
 use crate::hash::hex;
 use crate::progress::Progress;
@@ -142,6 +142,7 @@ fn problem(
 pub fn audit(
     vault: &Vault,
     expect_head: Option<&str>,
+    repair_index: bool,
     progress: &dyn Progress,
 ) -> Result<AuditReport, VaultError> {
     if let Some(h) = expect_head
@@ -154,9 +155,19 @@ pub fn audit(
         });
     }
     let mut problems = Vec::new();
-    let packs = audit_packs(vault, progress, &mut problems)?;
-    let led = ledger::read(&vault.ledger_path())?;
-    audit_ledger(&led, expect_head, &mut problems);
+    let packs = audit_packs(vault, repair_index, progress, &mut problems)?;
+    let led = vault.ledger()?;
+    if vault.format == 1 {
+        problems.push(problem(
+            ProblemLevel::Note,
+            crate::vault::audit_codes::AuditCode::OldFormat,
+            "VAULT".to_owned(),
+            "the vault has the old format 1: it is read and audited, but new deposits and events need format 2".to_owned(),
+            &format!("convert it with `escrow vault upgrade --vault {}`", vault.root.display()),
+        ));
+    }
+    stray_ledger_files(vault, &mut problems)?;
+    audit_ledger(vault, &led, expect_head, &mut problems);
     let snapshots = audit_snapshots(vault, &led, &packs, &mut problems)?;
     audit_calendars(vault, &led, &mut problems);
     audit_leftovers(vault, &mut problems)?;
@@ -166,7 +177,7 @@ pub fn audit(
     problems.sort_by(|a, b| b.level.cmp(&a.level).then(a.path.cmp(&b.path)));
     Ok(AuditReport {
         schema_version: 1,
-        vault: vault.root.display().to_string(),
+        vault: vault.location(),
         packs: packs.count,
         objects: packs.objects,
         bytes: packs.bytes,
@@ -233,10 +244,11 @@ enum Fault {
 ///    every object decompresses to its hash.
 fn audit_packs(
     vault: &Vault,
+    repair_index: bool,
     progress: &dyn Progress,
     problems: &mut Vec<VaultProblem>,
 ) -> Result<Packs, VaultError> {
-    let indexed = read_indexes(vault, problems)?;
+    let indexed = read_indexes(vault, repair_index, problems)?;
     let total: u64 = indexed
         .iter()
         .flat_map(|(_, l)| l.iter().map(|x| x.2))
@@ -277,33 +289,125 @@ fn audit_packs(
 }
 
 /// The indexes that parse and have their pack; the others, and packs without an index, are
-/// problems.
+/// problems. A pack of format 2 carries its index in its trailer too: a missing index is then
+/// read from the trailer (and written again with `repair_index`), and an index that disagrees
+/// with its trailer is damaged.
 fn read_indexes(
     vault: &Vault,
+    repair_index: bool,
     problems: &mut Vec<VaultProblem>,
 ) -> Result<Vec<(String, Vec<IdxLine>)>, VaultError> {
-    let packs = pack::list(vault, "pack")?;
-    let idxs = pack::list(vault, "idx")?;
-    let pack_ids: HashSet<&str> = packs.iter().map(|(id, _)| id.as_str()).collect();
-    let idx_ids: HashSet<&str> = idxs.iter().map(|(id, _)| id.as_str()).collect();
-    for (id, _) in &packs {
-        if !idx_ids.contains(id.as_str()) {
-            problems.push(problem(
+    let b = vault.backend();
+    let mut packs: HashMap<String, u64> = HashMap::new();
+    for l in b.list(FileKind::Pack)? {
+        match Key::parse(FileKind::Pack, &l.name) {
+            Some(k) => {
+                packs.insert(k.id().to_owned(), l.size);
+            }
+            None if l.name.ends_with(".idx") => {}
+            None => problems.push(stray(&format!("packs/{}", l.name))),
+        }
+    }
+    let mut idx_ids: Vec<String> = Vec::new();
+    for l in b.list(FileKind::Index)? {
+        if let Some(k) = Key::parse(FileKind::Index, &l.name) {
+            idx_ids.push(k.id().to_owned());
+        } else if !l.name.ends_with(".pack") {
+            // Listed by the packs above already (same folder).
+        }
+    }
+    let idx_set: HashSet<&str> = idx_ids.iter().map(String::as_str).collect();
+    let mut pack_ids: Vec<&String> = packs.keys().collect();
+    pack_ids.sort();
+    let mut indexed = Vec::new();
+    for id in pack_ids {
+        if idx_set.contains(id.as_str()) {
+            continue;
+        }
+        let rel = format!("packs/{id}.pack");
+        let from_trailer = if vault.format > 1 {
+            pack::read_trailer(vault, id, packs[id])
+        } else {
+            Ok(None)
+        };
+        match from_trailer.map(|t| t.map(|t| (pack::parse_idx(&t), t))) {
+            Ok(Some((Ok(lines), text))) => {
+                let n = lines.len();
+                let repaired = repair_index
+                    && pack_sound(vault, id)?
+                    && vault
+                        .create(
+                            &Key::content(FileKind::Index, id).expect("a pack id"),
+                            text.as_bytes(),
+                        )
+                        .is_ok();
+                problems.push(problem(
+                    ProblemLevel::Note,
+                    crate::vault::audit_codes::AuditCode::PackUnindexed,
+                    rel,
+                    if repaired {
+                        format!("the pack had no index file; it was rebuilt from the pack's trailer ({n} objects)")
+                    } else {
+                        format!("a pack without its index file (left by an interrupted deposit, or the index was lost); its trailer lists its {n} objects, which are read from there")
+                    },
+                    if repaired {
+                        "nothing to do"
+                    } else {
+                        "nothing to do; `escrow audit --repair-index` writes the index again"
+                    },
+                ));
+                indexed.push((id.clone(), lines));
+            }
+            Ok(Some((Err(m), _))) | Err(m) => problems.push(problem(
+                ProblemLevel::Error,
+                crate::vault::audit_codes::AuditCode::PackCorrupted,
+                rel,
+                format!("the pack has no index file, and its trailer is damaged: {m}"),
+                RESTORE_BACKUP,
+            )),
+            Ok(None) => problems.push(problem(
                 ProblemLevel::Note,
                 crate::vault::audit_codes::AuditCode::PackUnindexed,
-                format!("packs/{id}.pack"),
+                rel,
                 "a pack without an index, left by an interrupted deposit; no snapshot uses it"
                     .to_owned(),
                 "nothing to do",
-            ));
+            )),
         }
     }
-    let mut indexed = Vec::new();
-    for (id, path) in &idxs {
-        let text = std::fs::read_to_string(path).map_err(io_err(path))?;
-        match pack::parse_idx(&text) {
-            Ok(lines) if pack_ids.contains(id.as_str()) => indexed.push((id.clone(), lines)),
-            Ok(lines) => problems.push(problem(
+    idx_ids.sort();
+    for id in &idx_ids {
+        let key = Key::content(FileKind::Index, id).expect("parsed");
+        let text = b.read(&key, pack::MAX_INDEX_BYTES).map_err(VaultError::from).and_then(|t| {
+            String::from_utf8(t).map_err(|_| VaultError::Invalid {
+                message: "is not text".to_owned(),
+            })
+        });
+        let parsed = match text {
+            Ok(t) => pack::parse_idx(&t).map(|l| (l, t)),
+            Err(e) => Err(e.to_string()),
+        };
+        match (parsed, packs.get(id)) {
+            (Ok((lines, text)), Some(&size)) => {
+                if vault.format > 1
+                    && let Ok(Some(t)) = pack::read_trailer(vault, id, size)
+                    && t != text
+                {
+                    problems.push(problem(
+                        ProblemLevel::Error,
+                        crate::vault::audit_codes::AuditCode::IndexCorrupted,
+                        format!("packs/{id}.idx"),
+                        "the index differs from the list of objects in its pack's trailer: it was edited".to_owned(),
+                        "delete this index file and run `escrow audit --repair-index` to write it again from the pack",
+                    ));
+                    if let Ok(l) = pack::parse_idx(&t) {
+                        indexed.push((id.clone(), l));
+                        continue;
+                    }
+                }
+                indexed.push((id.clone(), lines));
+            }
+            (Ok((lines, _)), None) => problems.push(problem(
                 ProblemLevel::Error,
                 crate::vault::audit_codes::AuditCode::PackMissing,
                 format!("packs/{id}.pack"),
@@ -313,27 +417,97 @@ fn read_indexes(
                 ),
                 RESTORE_BACKUP,
             )),
-            Err(m) => problems.push(problem(
-                ProblemLevel::Error,
-                crate::vault::audit_codes::AuditCode::IndexCorrupted,
-                format!("packs/{id}.idx"),
-                m,
-                RESTORE_BACKUP,
-            )),
+            (Err(m), size) => {
+                let from_trailer = size.and_then(|size| {
+                    pack::read_trailer(vault, id, *size)
+                        .ok()
+                        .flatten()
+                        .and_then(|t| pack::parse_idx(&t).ok())
+                });
+                problems.push(problem(
+                    ProblemLevel::Error,
+                    crate::vault::audit_codes::AuditCode::IndexCorrupted,
+                    format!("packs/{id}.idx"),
+                    if from_trailer.is_some() {
+                        format!("{m}; the pack's trailer still lists its objects, which are read from there")
+                    } else {
+                        m
+                    },
+                    if from_trailer.is_some() {
+                        "delete this index file and run `escrow audit --repair-index` to write it again from the pack"
+                    } else {
+                        RESTORE_BACKUP
+                    },
+                ));
+                if let Some(lines) = from_trailer {
+                    indexed.push((id.clone(), lines));
+                }
+            }
         }
     }
     Ok(indexed)
 }
 
+/// Whether pack `id` hashes to its name (checked before an index is written from its trailer).
+fn pack_sound(vault: &Vault, id: &str) -> Result<bool, VaultError> {
+    let key = Key::content(FileKind::Pack, id).expect("a pack id");
+    let mut h = HashWriter(Sha256::new());
+    vault.backend().read_to(&key, &mut h)?;
+    Ok(hex(&h.0.finalize()) == id)
+}
+
+/// Hashes what is written to it.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A file in a vault folder that escrow never writes.
+fn stray(rel: &str) -> VaultProblem {
+    problem(
+        ProblemLevel::Error,
+        crate::vault::audit_codes::AuditCode::StrayFile,
+        rel.to_owned(),
+        "a file that escrow never writes here".to_owned(),
+        "find out who put it there; the vault is written only by escrow",
+    )
+}
+
+/// Files in `ledger/` that are not ledger entries.
+fn stray_ledger_files(vault: &Vault, problems: &mut Vec<VaultProblem>) -> Result<(), VaultError> {
+    if vault.format == 1 {
+        return Ok(());
+    }
+    for l in vault.backend().list(FileKind::Ledger)? {
+        if Key::parse(FileKind::Ledger, &l.name).is_none() {
+            problems.push(stray(&format!("ledger/{}", l.name)));
+        }
+    }
+    Ok(())
+}
+
 /// 2. The ledger: its chain, and the head given with `--head` (already checked for its form).
-fn audit_ledger(led: &ledger::Ledger, expect_head: Option<&str>, problems: &mut Vec<VaultProblem>) {
+fn audit_ledger(
+    vault: &Vault,
+    led: &ledger::Ledger,
+    expect_head: Option<&str>,
+    problems: &mut Vec<VaultProblem>,
+) {
+    let (rel, advice) = ledger_rel(vault);
     for (code, m) in &led.problems {
         problems.push(problem(
             ProblemLevel::Error,
             code,
-            "ledger.jsonl".to_owned(),
+            rel.to_owned(),
             m.clone(),
-            "restore ledger.jsonl from a backup copy of the vault; the entries before the problem are intact",
+            &format!("{advice}; the entries before the problem are intact"),
         ));
     }
     if let Some(h) = expect_head
@@ -342,10 +516,22 @@ fn audit_ledger(led: &ledger::Ledger, expect_head: Option<&str>, problems: &mut 
         problems.push(problem(
             ProblemLevel::Error,
             crate::vault::audit_codes::AuditCode::LedgerTruncated,
-            "ledger.jsonl".to_owned(),
+            rel.to_owned(),
             head_missing(led, h.trim()),
-            "restore ledger.jsonl from a backup copy of the vault; until then `status` misses the deadlines of the lost go-live and payment events",
+            &format!("{advice}; until then `status` misses the deadlines of the lost go-live and payment events"),
         ));
+    }
+}
+
+/// Where the ledger is, relative to the vault, and how to restore it.
+fn ledger_rel(vault: &Vault) -> (&'static str, &'static str) {
+    if vault.format == 1 {
+        ("ledger.jsonl", "restore ledger.jsonl from a backup copy of the vault")
+    } else {
+        (
+            "ledger/",
+            "restore the missing or damaged files of ledger/ from a backup or replica of the vault (`escrow vault replicate`)",
+        )
     }
 }
 
@@ -415,17 +601,14 @@ fn snapshot_ids(
     vault: &Vault,
     problems: &mut Vec<VaultProblem>,
 ) -> Result<Vec<String>, VaultError> {
-    let snap_dir = vault.snapshots_dir();
     let mut snap_ids = Vec::new();
-    for e in std::fs::read_dir(&snap_dir).map_err(io_err(&snap_dir))? {
-        let e = e.map_err(io_err(&snap_dir))?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        match name.strip_suffix(".json.zst") {
-            Some(id) => snap_ids.push(id.to_owned()),
+    for l in vault.backend().list(FileKind::Snapshot)? {
+        match Key::parse(FileKind::Snapshot, &l.name) {
+            Some(k) => snap_ids.push(k.id().to_owned()),
             None => problems.push(problem(
                 ProblemLevel::Error,
                 crate::vault::audit_codes::AuditCode::StrayFile,
-                format!("snapshots/{name}"),
+                format!("snapshots/{}", l.name),
                 "a file that is not a snapshot record".to_owned(),
                 "find out who put it there; the vault is written only by escrow",
             )),
@@ -681,8 +864,15 @@ fn audit_calendars(vault: &Vault, led: &ledger::Ledger, problems: &mut Vec<Vault
 
 /// 4. Temporary files left by interrupted commands.
 fn audit_leftovers(vault: &Vault, problems: &mut Vec<VaultProblem>) -> Result<(), VaultError> {
+    if vault.backend().local_root().is_none() {
+        return Ok(());
+    }
     let tmp = vault.tmp_dir();
-    let leftovers = std::fs::read_dir(&tmp).map_err(io_err(&tmp))?.count();
+    let leftovers = match std::fs::read_dir(&tmp) {
+        Ok(rd) => rd.count(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(e) => return Err(io_err(&tmp)(e)),
+    };
     if leftovers > 0 {
         problems.push(problem(
             ProblemLevel::Note,
@@ -720,6 +910,9 @@ fn head_missing(led: &ledger::Ledger, h: &str) -> String {
 /// Links are not followed (their own mode means nothing).
 fn permissions(vault: &Vault) -> Result<Option<VaultProblem>, VaultError> {
     use std::os::unix::fs::PermissionsExt;
+    if vault.backend().local_root().is_none() {
+        return Ok(None);
+    }
     let mut open: Vec<(String, u32)> = Vec::new();
     let mut count = 0u64;
     for e in walkdir::WalkDir::new(&vault.root).follow_links(false) {
@@ -782,9 +975,9 @@ fn verify_pack(
 ) -> Result<(Vec<[u8; 32]>, Vec<VaultProblem>), VaultError> {
     let path = vault.packs_dir().join(format!("{id}.pack"));
     let rel = format!("packs/{id}.pack");
-    let file = match pack::open_pack_file(&path) {
+    let file = match vault.pack_file(id) {
         Ok(f) => f,
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+        Err(VaultError::Io { source, .. }) if source.raw_os_error() == Some(libc::ELOOP) => {
             return Ok((
                 Vec::new(),
                 vec![problem(
@@ -797,19 +990,20 @@ fn verify_pack(
                 )],
             ));
         }
-        Err(e) => return Err(io_err(&path)(e)),
+        Err(e) => return Err(e),
     };
     let (whole, objects) = rayon::join(
         || -> std::io::Result<String> {
-            let mut f = pack::open_pack_file(&path)?;
             let mut h = Sha256::new();
             let mut buf = vec![0u8; 1 << 20];
+            let mut pos = 0u64;
             loop {
-                let n = f.read(&mut buf)?;
+                let n = std::os::unix::fs::FileExt::read_at(&*file, &mut buf, pos)?;
                 if n == 0 {
                     break;
                 }
                 h.update(&buf[..n]);
+                pos += n as u64;
             }
             Ok(hex(&h.finalize()))
         },
@@ -837,6 +1031,7 @@ fn verify_pack(
                 .collect::<Vec<_>>()
         },
     );
+    vault.forget_pack(id);
     let mut problems = Vec::new();
     match whole {
         Ok(h) if h == id => {}

@@ -152,6 +152,15 @@ finding_codes! {
             ask_en: "Nothing to do.",
             ask_zh: "无需处理。",
         },
+        OldFormat => {
+            code: "old-format",
+            default: Info,
+            criterion: "",
+            meaning_en: "The vault has the old format 1: it is read and audited, but takes no new deposits or events until it is converted.",
+            meaning_zh: "托管库为旧格式 1：可以读取和审计，但转换格式前不能再入库或记录事件。",
+            ask_en: "Convert it with `escrow vault upgrade` (every object is verified; the ledger head stays the same).",
+            ask_zh: "使用 `escrow vault upgrade` 转换格式（逐一校验所有对象；账本校验值不变）。",
+        },
         TempLeftover => {
             code: "temp-leftover",
             default: Info,

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-use super::{Vault, VaultError, fsutil, io_err};
+use super::backend::{FileKind, Key};
+use super::{Vault, VaultError};
 use crate::hash::hex;
 
 /// The largest notice stored: 256 KiB (a year's notice is about 2 KiB).
@@ -32,19 +33,11 @@ impl Vault {
             });
         }
         let digest = hex(&Sha256::digest(bytes));
-        let dir = self.calendars_dir();
-        match std::fs::symlink_metadata(&dir) {
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => {
-                return Err(VaultError::Corrupt {
-                    path: dir,
-                    message: "is not a folder (a link or a file): escrow never makes it so; restore the vault from a copy".to_owned(),
-                });
-            }
-            Err(_) => fsutil::create_private_dir(&dir).map_err(io_err(&dir))?,
-        }
-        fsutil::write_once(&self.tmp_dir(), &dir.join(format!("{digest}.toml")), bytes)?;
-        fsutil::fsync_dir(&dir)?;
+        self.require_current()?;
+        self.create(
+            &Key::content(FileKind::Calendar, &digest).expect("a SHA-256"),
+            bytes,
+        )?;
         Ok(digest)
     }
 
@@ -66,20 +59,17 @@ impl Vault {
                 ),
             });
         }
-        let dir = self.calendars_dir();
-        if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
-            return Err(VaultError::Corrupt {
-                path: dir,
-                message: "is missing or not a folder (a link or a file), though the ledger records holiday notices; restore the vault from a copy".to_owned(),
-            });
-        }
-        let path = dir.join(format!("{digest}.toml"));
-        let bytes = fsutil::read_regular(&path, MAX_NOTICE_BYTES).map_err(|e| VaultError::Corrupt {
-            path: path.clone(),
-            message: format!(
-                "the holiday notice recorded in the ledger cannot be read ({e}); restore the vault from a copy, or add the notice again with `escrow calendar add FILE`"
-            ),
-        })?;
+        let key = Key::content(FileKind::Calendar, digest).expect("checked above");
+        let path = self.path_of(&key);
+        let bytes = self
+            .backend()
+            .read(&key, MAX_NOTICE_BYTES)
+            .map_err(|e| VaultError::Corrupt {
+                path: path.clone(),
+                message: format!(
+                    "the holiday notice recorded in the ledger cannot be read ({e}); restore the vault from a copy, or add the notice again with `escrow calendar add FILE`"
+                ),
+            })?;
         if hex(&Sha256::digest(&bytes)) != digest {
             return Err(VaultError::Corrupt {
                 path,

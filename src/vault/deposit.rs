@@ -1,16 +1,17 @@
 //! `deposit`: store a checked delivery as a snapshot, whatever its verdict, in two phases that
-//! the pipeline drives: `begin` (the write lock, the ledger, the label, the previous snapshot)
-//! and `Begun::commit` (contents, file list, history, build log, record, ledger entry). Between
+//! the pipeline drives: `begin` (the ledger, the label, the previous snapshot) and
+//! `Begun::commit` (contents, file list, history, build log, record, ledger entry). Between
 //! the two the caller compares the delivery with the previous snapshot and writes its report;
 //! the vault stores that report as JSON without reading it.
 //!
 //! The contents of small files are usually stored earlier still, while the inventory reads them
-//! (`Store`), without the lock: packs are harmless until a ledger entry refers to them.
+//! (`Store`): packs are harmless until a ledger entry refers to them. Nothing is locked: the
+//! ledger entry is created only if its number is free, and a deposit that loses that race checks
+//! itself again on top of the winner (see `ledger::commit`).
 
 use std::collections::HashSet;
 use std::io::Read;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -22,7 +23,7 @@ use serde_json::value::RawValue;
 use super::ledger::{self, LedgerEntry};
 use super::pack::{self, BIG_OBJECT, Index, PACK_TARGET, PackWriter};
 use super::snapshot::{self, ChunkRef, Note, RecEntry, SnapshotRecord, StoredManifest, Tool, Tree};
-use super::{FORMAT, Vault, VaultError, io_err, lock};
+use super::{FORMAT, Vault, VaultError, io_err};
 use crate::delivery::inventory::ContentSink;
 use crate::delivery::{Delivery, Entry, EntryKind};
 use crate::hash::hex;
@@ -155,14 +156,14 @@ pub struct Previous {
     pub entries: Vec<RecEntry>,
 }
 
-/// A deposit under way: `begin` took the write lock, read and verified the ledger, checked the
-/// label and loaded the previous snapshot. The caller compares, decides and reports, then calls
-/// `commit`; dropping it instead releases the lock and leaves the vault as it was.
+/// A deposit under way: `begin` read and verified the ledger, checked the label and loaded the
+/// previous snapshot. The caller compares, decides and reports, then calls `commit`; dropping
+/// it instead leaves the vault as it was.
 pub struct Begun {
     vault: Vault,
-    _lock: lock::WriteLock,
     ledger: ledger::Ledger,
     index: Index,
+    intent: Intent,
     label: String,
     contract: String,
     terms: String,
@@ -242,23 +243,57 @@ pub fn resolve_golives(entries: &[LedgerEntry], names: &[String]) -> Result<Vec<
     Ok(seqs)
 }
 
-/// Start a deposit: take the write lock (waiting up to `lock_wait`), read and verify the
-/// ledger, check the label, the contract and the go-lives named, and load the previous
-/// snapshot with its file list.
+/// Start a deposit: read and verify the ledger, check the label, the contract and the
+/// go-lives named, and load the previous snapshot with its file list.
 ///
-/// Errors: `Locked`, `Corrupt` (a damaged ledger: nothing is deposited until `audit` is run),
-/// `Invalid` (empty label, a `--for` name no go-live has), `LabelTaken`, `OtherContract` (the
-/// vault holds another contract's escrow), and I/O errors reading the vault.
-pub fn begin(vault: &Vault, intent: &Intent, lock_wait: Duration) -> Result<Begun, VaultError> {
+/// Errors: `OldFormat`, `Corrupt` (a damaged ledger: nothing is deposited until `audit` is
+/// run), `Invalid` (empty label, a `--for` name no go-live has), `LabelTaken`, `OtherContract`
+/// (the vault holds another contract's escrow), and errors reading the vault.
+pub fn begin(vault: &Vault, intent: &Intent) -> Result<Begun, VaultError> {
+    vault.require_current()?;
     let label = intent.label.as_str();
-    let lock = lock::acquire(vault, lock_wait)?;
-    let led = ledger::read(&vault.ledger_path())?;
+    let led = vault.ledger()?;
     if let Some((_, p)) = led.problems.first() {
         return Err(VaultError::Corrupt {
             path: vault.ledger_path(),
             message: format!("{p}; nothing was deposited: run `escrow audit`"),
         });
     }
+    let answers = validate(vault, &led, intent)?;
+    let index = Index::load(vault)?;
+    let previous = led
+        .entries
+        .iter()
+        .rev()
+        .find(|e| e.event == "deposit")
+        .and_then(|prev| {
+            let record = vault.load_snapshot(&prev.snapshot).ok()?;
+            let entries = snapshot::load_entries(vault, &index, &record).ok()?;
+            Some(Previous {
+                id: prev.snapshot.clone(),
+                record,
+                entries,
+            })
+        });
+    Ok(Begun {
+        vault: vault.clone(),
+        ledger: led,
+        index,
+        intent: intent.clone(),
+        label: label.to_owned(),
+        contract: intent.contract.trim().to_owned(),
+        terms: intent.terms.clone(),
+        amends_terms: intent.amend_terms.is_some(),
+        amend_reason: intent.amend_terms.clone().unwrap_or_default(),
+        answers,
+        previous,
+    })
+}
+
+/// Check a deposit against the ledger as it stands (the label is new, the contract and terms
+/// those in force, every `--for` go-live recorded); returns the go-lives' positions.
+fn validate(vault: &Vault, led: &ledger::Ledger, intent: &Intent) -> Result<Vec<u64>, VaultError> {
+    let label = intent.label.as_str();
     if label.trim().is_empty() {
         return Err(VaultError::Invalid {
             message: "the label is empty: give --label, e.g. the vendor's version number"
@@ -278,35 +313,7 @@ pub fn begin(vault: &Vault, intent: &Intent, lock_wait: Duration) -> Result<Begu
         &intent.terms,
         intent.amend_terms.is_some(),
     )?;
-    let answers = resolve_golives(&led.entries, &intent.answers)?;
-    let index = Index::load(vault)?;
-    let previous = led
-        .entries
-        .iter()
-        .rev()
-        .find(|e| e.event == "deposit")
-        .and_then(|prev| {
-            let record = vault.load_snapshot(&prev.snapshot).ok()?;
-            let entries = snapshot::load_entries(vault, &index, &record).ok()?;
-            Some(Previous {
-                id: prev.snapshot.clone(),
-                record,
-                entries,
-            })
-        });
-    Ok(Begun {
-        vault: vault.clone(),
-        _lock: lock,
-        ledger: led,
-        index,
-        label: label.to_owned(),
-        contract: intent.contract.trim().to_owned(),
-        terms: intent.terms.clone(),
-        amends_terms: intent.amend_terms.is_some(),
-        amend_reason: intent.amend_terms.clone().unwrap_or_default(),
-        answers,
-        previous,
-    })
+    resolve_golives(&led.entries, &intent.answers)
 }
 
 /// Refuse a deposit whose manifest states other terms than those in force, unless `amend`:
@@ -460,31 +467,46 @@ impl Begun {
                 size,
             });
         }
-        let (id, sm3) = snapshot::store(vault, &record)?;
-        let entry = LedgerEntry {
-            seq: record.seq,
-            time: input.now,
-            event: "deposit".to_owned(),
-            snapshot: id.clone(),
-            snapshot_sm3: sm3,
-            label: record.label.clone(),
-            verdict: input.verdict,
-            files: record.tree.files,
-            bytes: record.tree.bytes,
-            tree_sha256: record.tree.sha256.clone(),
-            tree_sm3: record.tree.sm3.clone(),
-            prev: record.prev.clone(),
-            contract: self.contract.clone(),
-            terms: self.terms.clone(),
-            amends_terms: self.amends_terms,
-            reason: self.amend_reason.clone(),
-            answers: self.answers.clone(),
-            ..LedgerEntry::default()
+        let ((entry, head, id), seq) = {
+            let mut seq = record.seq;
+            let committed = ledger::commit(vault, |led| {
+                let mut answers = self.answers.clone();
+                if led.head != self.ledger.head {
+                    // Another writer committed meanwhile: check again on top of it.
+                    answers = validate(vault, led, &self.intent)?;
+                }
+                record.seq = led.entries.len() as u64;
+                record.prev.clone_from(&led.head);
+                seq = record.seq;
+                let (id, sm3) = snapshot::store(vault, &record)?;
+                let entry = LedgerEntry {
+                    seq: record.seq,
+                    time: input.now.clone(),
+                    event: "deposit".to_owned(),
+                    snapshot: id.clone(),
+                    snapshot_sm3: sm3,
+                    label: record.label.clone(),
+                    verdict: input.verdict.clone(),
+                    files: record.tree.files,
+                    bytes: record.tree.bytes,
+                    tree_sha256: record.tree.sha256.clone(),
+                    tree_sm3: record.tree.sm3.clone(),
+                    prev: record.prev.clone(),
+                    contract: self.contract.clone(),
+                    terms: self.terms.clone(),
+                    amends_terms: self.amends_terms,
+                    reason: self.amend_reason.clone(),
+                    answers,
+                    ..LedgerEntry::default()
+                };
+                Ok((entry, id))
+            })?;
+            (committed, seq)
         };
-        let head = ledger::append(vault, &entry)?;
+        let _ = entry;
         Ok(Committed {
             id,
-            seq: record.seq,
+            seq,
             new_objects: stored.new_objects,
             new_bytes: new_packs.iter().map(|(_, len)| len).sum(),
             reused_objects: stored.reused,

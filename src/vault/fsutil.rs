@@ -105,6 +105,7 @@ pub(crate) fn fsync_dir(dir: &Path) -> Result<(), VaultError> {
 
 /// Write `bytes` to `path` atomically, never overwriting: if `path` exists with other content
 /// this is an error (write-once), with the same content it is a no-op.
+#[cfg(test)]
 pub(crate) fn write_once(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
     if let Ok(existing) = std::fs::read(path) {
         if existing == bytes {

@@ -1,8 +1,13 @@
-//! The append-only ledger: `ledger.jsonl`, one JSON object per line, one line per event. Each
-//! line carries `prev`, the SHA-256 of the previous line's bytes (without its newline), so that
-//! removing, reordering or editing any line breaks the chain. The first line's `prev` is 64 zeros.
+//! The append-only ledger: one JSON object per event, each in its own write-once file
+//! `ledger/<seq, 20 digits>.json` (format 1: one line each in `ledger.jsonl`). Each entry
+//! carries `prev`, the SHA-256 of the previous entry's bytes, so that removing, reordering or
+//! editing any entry breaks the chain. The first entry's `prev` is 64 zeros. The bytes are the
+//! same in both formats, so a ledger head stays valid across `escrow vault upgrade`.
 
 use std::path::Path;
+
+use super::audit_codes::AuditCode;
+use super::backend::{Created, FileKind, Key};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -15,6 +20,8 @@ pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000
 
 /// The largest ledger read: 1 GiB (a deposit adds about 700 bytes, an event about 300).
 const MAX_LEDGER_BYTES: u64 = 1 << 30;
+/// The largest ledger entry read (format 2): 1 MiB (a deposit takes about 700 bytes).
+const MAX_ENTRY_BYTES: u64 = 1 << 20;
 
 /// One ledger line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,119 +235,192 @@ fn line_hash(line: &[u8]) -> String {
     hex(&Sha256::digest(line))
 }
 
-/// Read the ledger. Structural problems (bad line, broken chain, cut last line) are collected in
-/// `problems`; reading stops at the first of them, since later lines cannot be trusted.
-pub fn read(path: &Path) -> Result<Ledger, VaultError> {
-    let bytes = match fsutil::read_regular(path, MAX_LEDGER_BYTES) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Ledger {
+/// Follows the hash chain entry by entry, collecting the first problem.
+struct Chain {
+    ledger: Ledger,
+}
+
+impl Chain {
+    fn new() -> Chain {
+        Chain {
+            ledger: Ledger {
                 head: GENESIS.to_owned(),
                 heads: vec![GENESIS.to_owned()],
                 ..Ledger::default()
-            });
+            },
         }
+    }
+
+    /// Add entry `n` (0-based) whose bytes are `line`; `what` names it in messages ("ledger
+    /// line 3", "ledger/00000000000000000002.json"). False: a problem was recorded, stop.
+    fn push(&mut self, n: u64, line: &[u8], what: &str) -> bool {
+        let entry: LedgerEntry = match serde_json::from_slice(line) {
+            Ok(e) => e,
+            Err(e) => {
+                self.ledger
+                    .problems
+                    .push((AuditCode::LedgerBroken, format!("{what} does not parse: {e}")));
+                return false;
+            }
+        };
+        if entry.prev != self.ledger.head {
+            self.ledger.problems.push((AuditCode::LedgerBroken, format!(
+                "{what} (seq {}) does not chain to the entry before it: an entry was removed, reordered or edited",
+                entry.seq
+            )));
+            return false;
+        }
+        if entry.seq != n {
+            self.ledger.problems.push((
+                AuditCode::LedgerBroken,
+                format!("{what} has seq {} where {n} was expected", entry.seq),
+            ));
+            return false;
+        }
+        self.ledger.head = line_hash(line);
+        self.ledger.heads.push(self.ledger.head.clone());
+        self.ledger.entries.push(entry);
+        true
+    }
+}
+
+/// Read the ledger of `vault`: format 2 lists `ledger/` and reads every entry (in parallel:
+/// one request each on an object store); format 1 reads `ledger.jsonl`. Structural problems
+/// (an entry that does not parse, a broken chain, a missing entry number, a cut last line) are
+/// collected in `problems`; reading stops at the first of them, since later entries cannot be
+/// trusted.
+pub fn read_vault(vault: &Vault) -> Result<Ledger, VaultError> {
+    use rayon::prelude::*;
+    if vault.format == 1 {
+        return read(&vault.root.join("ledger.jsonl"));
+    }
+    let mut seqs: Vec<u64> = vault
+        .backend()
+        .list(FileKind::Ledger)?
+        .iter()
+        .filter_map(|l| Key::parse(FileKind::Ledger, &l.name)?.seq())
+        .collect();
+    seqs.sort_unstable();
+    let lines: Vec<Result<Vec<u8>, VaultError>> = seqs
+        .par_iter()
+        .map(|&n| Ok(vault.backend().read(&Key::ledger(n), MAX_ENTRY_BYTES)?))
+        .collect();
+    let mut chain = Chain::new();
+    for (i, (&n, line)) in seqs.iter().zip(lines).enumerate() {
+        let what = Key::ledger(n).path();
+        let i = i as u64;
+        if n != i {
+            chain.ledger.problems.push((AuditCode::LedgerBroken, format!(
+                "the ledger jumps from entry {} to {what}: entry {i} is missing (removed from the vault)",
+                i.saturating_sub(1)
+            )));
+            break;
+        }
+        if !chain.push(n, &line?, &what) {
+            break;
+        }
+    }
+    Ok(chain.ledger)
+}
+
+/// Read a format-1 ledger file (`ledger.jsonl`, one JSON object per line).
+pub fn read(path: &Path) -> Result<Ledger, VaultError> {
+    let bytes = match fsutil::read_regular(path, MAX_LEDGER_BYTES) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Chain::new().ledger),
         Err(e) => return Err(io_err(path)(e)),
     };
-    let mut ledger = Ledger {
-        head: GENESIS.to_owned(),
-        heads: vec![GENESIS.to_owned()],
-        ..Ledger::default()
-    };
+    let mut chain = Chain::new();
     if bytes.is_empty() {
-        return Ok(ledger);
+        return Ok(chain.ledger);
     }
     let complete = bytes.ends_with(b"\n");
     let mut lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
     lines.pop(); // after the last newline (empty), or the cut last line
     if !complete {
         let cut = bytes.rsplit(|&b| b == b'\n').next().unwrap_or_default();
-        ledger.problems.push((crate::vault::audit_codes::AuditCode::LedgerTruncated, format!(
+        chain.ledger.problems.push((AuditCode::LedgerTruncated, format!(
             "the ledger ends with an incomplete line of {} bytes after entry {}: it was cut or damaged",
             cut.len(),
             lines.len()
         )));
     }
     for (i, line) in lines.iter().enumerate() {
-        let n = i as u64;
-        let entry: LedgerEntry = match serde_json::from_slice(line) {
-            Ok(e) => e,
-            Err(e) => {
-                ledger.problems.push((
-                    crate::vault::audit_codes::AuditCode::LedgerBroken,
-                    format!("ledger line {} does not parse: {e}", i + 1),
-                ));
-                break;
-            }
-        };
-        if entry.prev != ledger.head {
-            ledger.problems.push((crate::vault::audit_codes::AuditCode::LedgerBroken, format!(
-                "ledger line {} (seq {}) does not chain to the line before it: an entry was removed, reordered or edited",
-                i + 1,
-                entry.seq
-            )));
+        if !chain.push(i as u64, line, &format!("ledger line {}", i + 1)) {
             break;
         }
-        if entry.seq != n {
-            ledger.problems.push((
-                crate::vault::audit_codes::AuditCode::LedgerBroken,
-                format!(
-                    "ledger line {} has seq {} where {n} was expected",
-                    i + 1,
-                    entry.seq
-                ),
-            ));
-            break;
-        }
-        ledger.head = line_hash(line);
-        ledger.heads.push(ledger.head.clone());
-        ledger.entries.push(entry);
     }
-    Ok(ledger)
+    Ok(chain.ledger)
 }
 
-/// Append one entry (the caller holds the write lock). The ledger file is rewritten whole and
-/// renamed into place, so a crash leaves either the old ledger or the new one.
-pub fn append(vault: &Vault, entry: &LedgerEntry) -> Result<String, VaultError> {
-    let path = vault.ledger_path();
-    let mut bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(io_err(&path)(e)),
-    };
+/// The bytes of an entry as stored (its JSON, no newline) and their SHA-256, the head after it.
+pub(crate) fn entry_bytes(entry: &LedgerEntry) -> (Vec<u8>, String) {
     let line = serde_json::to_vec(entry).expect("ledger entries serialize");
-    bytes.extend_from_slice(&line);
-    bytes.push(b'\n');
-    fsutil::write_atomic(&vault.tmp_dir(), &path, &bytes)?;
-    Ok(line_hash(&line))
+    let head = line_hash(&line);
+    (line, head)
 }
 
-/// Record a contract event (any `event` but "deposit") in the ledger, under the write lock:
-/// `entry` with its `seq` and `prev` filled in. `check` sees the ledger as it stands under the
-/// lock and may refuse (e.g. a retraction whose target does not exist), so that two writers
-/// cannot both pass it. Returns the entry and the new ledger head (to be printed: kept
-/// elsewhere, it lets `audit --head` detect a removed or edited event later).
+/// How many ledger numbers a writer tries before giving up (each lost race means another
+/// writer committed an entry meanwhile).
+const MAX_TRIES: u32 = 64;
+
+/// Commit the next ledger entry without any lock: read the ledger, let `build` check the
+/// request against it and make the entry (with `seq` = the number of entries and `prev` = the
+/// head, and anything else to store first, such as a snapshot record), then create
+/// `ledger/<seq>.json` only if absent. When another writer took that number first, read again
+/// and call `build` again on top of the winner. Returns the entry, the new ledger head, and
+/// what `build` returned.
 ///
-/// Errors: `Locked`, `Corrupt` (a damaged ledger: nothing is recorded), what `check` returns,
-/// and I/O errors.
+/// Errors: `OldFormat`, `Corrupt` (a damaged ledger: nothing is recorded), `Busy` after 64 lost
+/// races, what `build` returns, and backend errors.
+pub(crate) fn commit<T>(
+    vault: &Vault,
+    mut build: impl FnMut(&Ledger) -> Result<(LedgerEntry, T), VaultError>,
+) -> Result<(LedgerEntry, String, T), VaultError> {
+    vault.require_current()?;
+    for _ in 0..MAX_TRIES {
+        let led = read_vault(vault)?;
+        if let Some((_, p)) = led.problems.first() {
+            return Err(VaultError::Corrupt {
+                path: vault.ledger_path(),
+                message: format!("{p}; nothing was recorded: run `escrow audit`"),
+            });
+        }
+        let (entry, extra) = build(&led)?;
+        debug_assert_eq!(entry.seq, led.entries.len() as u64);
+        debug_assert_eq!(entry.prev, led.head);
+        let (line, head) = entry_bytes(&entry);
+        match vault.create(&Key::ledger(entry.seq), &line)? {
+            Created::New => return Ok((entry, head, extra)),
+            Created::Existed => {}
+        }
+    }
+    Err(VaultError::Busy {
+        path: vault.root.clone(),
+        tries: MAX_TRIES,
+    })
+}
+
+/// Record a contract event (any `event` but "deposit") in the ledger: `entry` with its `seq`
+/// and `prev` filled in. `check` sees the ledger as it stands when the entry is committed and
+/// may refuse (e.g. a retraction whose target does not exist); if another writer commits
+/// first, `check` runs again on the new ledger, so that two writers cannot both pass it.
+/// Returns the entry and the new ledger head (to be printed: kept elsewhere, it lets `audit
+/// --head` detect a removed or edited event later).
+///
+/// Errors: as [`commit`], and what `check` returns.
 pub fn record_event(
     vault: &Vault,
-    mut entry: LedgerEntry,
-    lock_wait: std::time::Duration,
-    check: impl FnOnce(&Ledger) -> Result<(), VaultError>,
+    entry: LedgerEntry,
+    mut check: impl FnMut(&Ledger) -> Result<(), VaultError>,
 ) -> Result<(LedgerEntry, String), VaultError> {
-    let _lock = super::lock::acquire(vault, lock_wait)?;
-    let led = read(&vault.ledger_path())?;
-    if let Some((_, p)) = led.problems.first() {
-        return Err(VaultError::Corrupt {
-            path: vault.ledger_path(),
-            message: format!("{p}; nothing was recorded: run `escrow audit`"),
-        });
-    }
-    check(&led)?;
-    entry.seq = led.entries.len() as u64;
-    entry.prev = led.head;
-    let head = append(vault, &entry)?;
+    let (entry, head, ()) = commit(vault, |led| {
+        check(led)?;
+        let mut e = entry.clone();
+        e.seq = led.entries.len() as u64;
+        e.prev.clone_from(&led.head);
+        Ok((e, ()))
+    })?;
     Ok((entry, head))
 }
 

@@ -1,9 +1,15 @@
 //! Packs: many objects (zstd frames of file contents, addressed by the SHA-256 of the content)
 //! in one file, so that 80,000 small files mean a few files and fsyncs, not 80,000.
 //!
-//! `packs/<P>.pack` is the concatenation of zstd frames; `P` is the SHA-256 of the pack file.
-//! `packs/<P>.idx` is text: a header line `escrow-pack-index 1`, then one line per object:
-//! `<sha256 of content> <offset> <compressed length> <content length>`.
+//! `packs/<P>.pack` is the concatenation of zstd frames, then (format 2) a trailer; `P` is the
+//! SHA-256 of the pack file. `packs/<P>.idx` is text: a header line `escrow-pack-index 1`, then
+//! one line per object: `<sha256 of content> <offset> <compressed length> <content length>`.
+//!
+//! The trailer repeats the index, so a lost index can be rebuilt from its pack
+//! (`audit --repair-index`): a zstd *skippable frame* (RFC 8878 §3.1.2: magic `0x184D2A5E`,
+//! little-endian, then the content length as 4 bytes LE), whose content is the index text
+//! followed by the frame's total length (4 bytes LE) and the 4 bytes `EIDX`. `zstd -d` skips it,
+//! so `zstd -dc P.pack` still gives every object's bytes.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -13,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::backend::{FileKind, Key};
 use super::{Vault, VaultError, fsutil, io_err};
 use crate::hash::hex;
 
@@ -74,30 +81,127 @@ pub(crate) fn parse_idx(text: &str) -> Result<Vec<IdxLine>, String> {
 
 pub use crate::hash::parse_hex32;
 
+/// The skippable-frame magic of the trailer (RFC 8878 §3.1.2: 0x184D2A50..=0x184D2A5F).
+const TRAILER_MAGIC: [u8; 4] = 0x184D_2A5E_u32.to_le_bytes();
+/// The last four bytes of a pack with a trailer.
+const TRAILER_END: &[u8; 4] = b"EIDX";
+/// The largest index read: 256 MiB of text (about 3 million objects).
+pub(crate) const MAX_INDEX_BYTES: u64 = 256 << 20;
+
+/// The trailer of a pack whose index text is `idx`.
+fn trailer(idx: &[u8]) -> Vec<u8> {
+    let total = 4 + 4 + idx.len() + 8;
+    let mut t = Vec::with_capacity(total);
+    t.extend_from_slice(&TRAILER_MAGIC);
+    t.extend_from_slice(&u32::try_from(idx.len() + 8).expect("index < 4 GiB").to_le_bytes());
+    t.extend_from_slice(idx);
+    t.extend_from_slice(&u32::try_from(total).expect("index < 4 GiB").to_le_bytes());
+    t.extend_from_slice(TRAILER_END);
+    t
+}
+
+/// Read the index text from the trailer of pack `id` (`size` bytes). `Ok(None)`: the pack has
+/// no trailer (written by format 1). Errors: a trailer that does not hold together, or a
+/// backend error.
+pub(crate) fn read_trailer(vault: &Vault, id: &str, size: u64) -> Result<Option<String>, String> {
+    let key = Key::content(FileKind::Pack, id).ok_or("not a pack id")?;
+    if size < 16 {
+        return Ok(None);
+    }
+    let end = vault
+        .backend()
+        .read_range(&key, size - 8, 8)
+        .map_err(|e| e.to_string())?;
+    if &end[4..] != TRAILER_END {
+        return Ok(None);
+    }
+    let total = u64::from(u32::from_le_bytes(end[..4].try_into().expect("4 bytes")));
+    if total < 16 || total > size || total > MAX_INDEX_BYTES {
+        return Err(format!("the trailer gives an impossible length {total}"));
+    }
+    let t = vault
+        .backend()
+        .read_range(&key, size - total, total)
+        .map_err(|e| e.to_string())?;
+    let inner = u64::from(u32::from_le_bytes(t[4..8].try_into().expect("4 bytes")));
+    if t[..4] != TRAILER_MAGIC || inner + 8 != total {
+        return Err("the trailer's frame header does not match its length".to_owned());
+    }
+    let text = &t[8..t.len() - 8];
+    String::from_utf8(text.to_vec())
+        .map(Some)
+        .map_err(|_| "the trailer's index is not text".to_owned())
+}
+
 impl Index {
-    /// Load every pack index. A damaged index is an error here (writers must not build on it);
-    /// `audit` reads indexes itself and reports every problem.
+    /// Load every pack index, from the `.idx` files, or from a pack's trailer when its index is
+    /// missing or damaged. A damaged index of a pack without trailer is an error here (writers
+    /// must not build on it); `audit` reads indexes itself and reports every problem.
     pub fn load(vault: &Vault) -> Result<Index, VaultError> {
+        let b = vault.backend();
+        let packs: HashMap<String, u64> = b
+            .list(FileKind::Pack)?
+            .into_iter()
+            .filter_map(|l| Some((Key::parse(FileKind::Pack, &l.name)?.id().to_owned(), l.size)))
+            .collect();
+        let idxs: std::collections::HashSet<String> = b
+            .list(FileKind::Index)?
+            .into_iter()
+            .filter_map(|l| Some(Key::parse(FileKind::Index, &l.name)?.id().to_owned()))
+            .collect();
+        let mut ids: Vec<&String> = packs.keys().chain(idxs.iter()).collect();
+        ids.sort();
+        ids.dedup();
         let mut index = Index::default();
-        for (id, path) in list(vault, "idx")? {
-            let text = std::fs::read_to_string(&path).map_err(io_err(&path))?;
-            let lines = parse_idx(&text).map_err(|message| VaultError::Corrupt {
-                path: path.clone(),
-                message: format!("{message}; run `escrow audit`"),
-            })?;
+        for id in ids {
+            let pack_len = packs.get(id).copied();
+            let from_idx = if idxs.contains(id) {
+                let key = Key::content(FileKind::Index, id).expect("parsed");
+                let text = b.read(&key, MAX_INDEX_BYTES)?;
+                Some(
+                    std::str::from_utf8(&text)
+                        .map_err(|_| "is not text".to_owned())
+                        .and_then(parse_idx)
+                        .map_err(|message| (vault.path_of(&key), message)),
+                )
+            } else {
+                None
+            };
+            let lines = match (from_idx, pack_len) {
+                (Some(Ok(lines)), _) => lines,
+                (from_idx, Some(size)) if vault.format > 1 => {
+                    match read_trailer(vault, id, size).map(|t| t.map(|t| parse_idx(&t))) {
+                        Ok(Some(Ok(lines))) => lines,
+                        _ => match from_idx {
+                            Some(Err((path, message))) => {
+                                return Err(VaultError::Corrupt {
+                                    path,
+                                    message: format!("{message}; run `escrow audit`"),
+                                });
+                            }
+                            _ => continue,
+                        },
+                    }
+                }
+                (Some(Err((path, message))), _) => {
+                    return Err(VaultError::Corrupt {
+                        path,
+                        message: format!("{message}; run `escrow audit`"),
+                    });
+                }
+                (None, _) => continue,
+            };
             // A pack that is gone or cut short holds nothing: a deposit stores those contents
             // again instead of trusting them (audit reports the damage).
-            let pack_len = std::fs::metadata(vault.packs_dir().join(format!("{id}.pack")))
-                .map_or(0, |m| m.len());
             let end = lines
                 .iter()
                 .map(|l| l.1.saturating_add(l.2))
                 .max()
                 .unwrap_or(0);
-            if end > pack_len {
+            if end > pack_len.unwrap_or(0) {
                 continue;
             }
-            index.add(id, &lines);
+            index.add(id.clone(), &lines);
         }
         Ok(index)
     }
@@ -116,7 +220,12 @@ impl Index {
         }
     }
 
-    /// The file of pack number `pack`.
+    /// The id of pack number `pack`.
+    pub(crate) fn pack_id(&self, pack: u32) -> &str {
+        &self.packs[pack as usize]
+    }
+
+    /// The file of pack number `pack` (for messages).
     pub(crate) fn pack_path(&self, vault: &Vault, pack: u32) -> PathBuf {
         vault
             .packs_dir()
@@ -124,23 +233,17 @@ impl Index {
     }
 }
 
-/// The files `packs/<id>.<ext>`, sorted by id.
-pub fn list(vault: &Vault, ext: &str) -> Result<Vec<(String, PathBuf)>, VaultError> {
-    let dir = vault.packs_dir();
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(&dir).map_err(io_err(&dir))? {
-        let e = e.map_err(io_err(&dir))?;
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        if let Some(id) = name.strip_suffix(&format!(".{ext}")) {
-            out.push((id.to_owned(), e.path()));
-        }
+/// The index text of `lines`.
+pub(crate) fn idx_text(lines: &[IdxLine]) -> String {
+    let mut idx = String::with_capacity(lines.len() * 90 + 32);
+    idx.push_str(INDEX_HEADER);
+    idx.push('\n');
+    for (sha, offset, clen, size) in lines {
+        idx.push_str(&format!("{} {offset} {clen} {size}\n", hex(sha)));
     }
-    out.sort();
-    Ok(out)
+    idx
 }
 
-/// A writer that hashes and counts what passes through.
 struct Hashing<W> {
     inner: W,
     hasher: Sha256,
@@ -161,16 +264,26 @@ impl<W: Write> Write for Hashing<W> {
 
 /// Builds one pack in `tmp/`, then moves it and its index into `packs/`.
 pub(crate) struct PackWriter {
-    tmp: PathBuf,
+    /// The temporary file's path in the vault's `tmp/` (local vaults: linked into place), or
+    /// `None` for an anonymous temporary file that is uploaded.
+    tmp: Option<PathBuf>,
     out: Hashing<BufWriter<File>>,
     lines: Vec<IdxLine>,
 }
 
 impl PackWriter {
-    /// Start a pack in the vault's `tmp/`.
+    /// A new, empty pack in a temporary file.
     pub fn new(vault: &Vault) -> Result<Self, VaultError> {
-        let tmp = fsutil::temp_path(&vault.tmp_dir(), "pack");
-        let file = fsutil::create_private(&tmp).map_err(io_err(&tmp))?;
+        let (tmp, file) = if vault.backend().local_root().is_some() {
+            let dir = vault.tmp_dir();
+            fsutil::create_private_dir(&dir).map_err(io_err(&dir))?;
+            let tmp = fsutil::temp_path(&dir, "pack");
+            let file = fsutil::create_private(&tmp).map_err(io_err(&tmp))?;
+            (Some(tmp), file)
+        } else {
+            let file = tempfile::tempfile().map_err(io_err(&std::env::temp_dir()))?;
+            (None, file)
+        };
         Ok(PackWriter {
             tmp,
             out: Hashing {
@@ -182,7 +295,12 @@ impl PackWriter {
         })
     }
 
-    /// Bytes written so far.
+    fn tmp_name(&self) -> PathBuf {
+        self.tmp
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("escrow-pack"))
+    }
+
     pub fn len(&self) -> u64 {
         self.out.len
     }
@@ -195,7 +313,9 @@ impl PackWriter {
     /// Append an already compressed object.
     pub fn add(&mut self, sha: [u8; 32], compressed: &[u8], size: u64) -> Result<(), VaultError> {
         let offset = self.out.len;
-        self.out.write_all(compressed).map_err(io_err(&self.tmp))?;
+        self.out
+            .write_all(compressed)
+            .map_err(io_err(&self.tmp_name()))?;
         self.lines
             .push((sha, offset, compressed.len() as u64, size));
         Ok(())
@@ -209,7 +329,7 @@ impl PackWriter {
         reader: &mut dyn Read,
     ) -> Result<bool, VaultError> {
         let offset = self.out.len;
-        let tmp = self.tmp.clone();
+        let tmp = self.tmp_name();
         let mut enc =
             zstd::stream::write::Encoder::new(&mut self.out, LEVEL).map_err(io_err(&tmp))?;
         let mut hasher = Sha256::new();
@@ -235,44 +355,50 @@ impl PackWriter {
     }
 
     /// fsync and move the pack, then its index, into `packs/`. Returns the pack id and lines.
+    /// Add the trailer, store the pack under its SHA-256 and then its index, both only if
+    /// absent. Returns the pack id and its index lines.
     pub fn finish(self, vault: &Vault) -> Result<(String, Vec<IdxLine>), VaultError> {
-        let Hashing { inner, hasher, .. } = self.out;
-        let file = inner
+        let tmp_name = self.tmp_name();
+        let PackWriter { tmp, mut out, lines } = self;
+        let idx = idx_text(&lines);
+        out.write_all(&trailer(idx.as_bytes()))
+            .map_err(io_err(&tmp_name))?;
+        let Hashing { inner, hasher, len } = out;
+        let mut file = inner
             .into_inner()
-            .map_err(|e| io_err(&self.tmp)(e.into_error()))?;
-        file.sync_all().map_err(io_err(&self.tmp))?;
-        drop(file);
+            .map_err(|e| io_err(&tmp_name)(e.into_error()))?;
         let id = hex(&hasher.finalize());
-        let dir = vault.packs_dir();
-        let pack_path = dir.join(format!("{id}.pack"));
-        if pack_path.exists() {
-            // The same bytes are already there (write-once): keep the old one.
-            let _ = std::fs::remove_file(&self.tmp);
+        let key = Key::content(FileKind::Pack, &id).expect("a SHA-256");
+        if let (Some(tmp), Some(root)) = (&tmp, vault.backend().local_root()) {
+            file.sync_all().map_err(io_err(tmp))?;
+            drop(file);
+            super::backend::local::Local::new(root).link_in(tmp, &key)?;
         } else {
-            std::fs::rename(&self.tmp, &pack_path).map_err(io_err(&pack_path))?;
+            use std::io::Seek;
+            file.rewind().map_err(io_err(&tmp_name))?;
+            vault.backend().create_streamed(
+                &key,
+                &mut file,
+                len,
+                vault.create_options(),
+                &|_| {},
+            )?;
         }
-        fsutil::fsync_dir(&dir)?;
-        let mut idx = String::with_capacity(self.lines.len() * 90 + 32);
-        idx.push_str(INDEX_HEADER);
-        idx.push('\n');
-        for (sha, offset, clen, size) in &self.lines {
-            idx.push_str(&format!("{} {offset} {clen} {size}\n", hex(sha)));
-        }
-        fsutil::write_once(
-            &vault.tmp_dir(),
-            &dir.join(format!("{id}.idx")),
+        vault.create(
+            &Key::content(FileKind::Index, &id).expect("a SHA-256"),
             idx.as_bytes(),
         )?;
-        Ok((id, self.lines))
+        Ok((id, lines))
     }
 
-    /// Give up: remove the temporary pack.
+    /// Drop the pack (an error elsewhere): its temporary file is removed.
     pub(crate) fn abandon(self) {
-        let _ = std::fs::remove_file(&self.tmp);
+        if let Some(tmp) = &self.tmp {
+            let _ = std::fs::remove_file(tmp);
+        }
     }
 }
 
-/// A reader over a region of a file, by positioned reads (shareable across threads).
 struct RegionReader<'a> {
     file: &'a File,
     pos: u64,
@@ -367,7 +493,9 @@ pub(crate) fn copy_verified(
     let sha = parse_hex32(sha_hex).ok_or_else(missing)?;
     let loc = *index.objects.get(&sha).ok_or_else(missing)?;
     let path = index.pack_path(vault, loc.pack);
-    let file = open_pack_file(&path).map_err(|_| missing())?;
+    let file = vault
+        .pack_file(index.pack_id(loc.pack))
+        .map_err(|_| missing())?;
     let mut dec = zstd::bulk::Decompressor::new().map_err(io_err(&path))?;
     match copy_object(&file, &loc, &mut dec, out) {
         Ok((got, n)) if got == sha => Ok(n),

@@ -6,7 +6,8 @@ use std::os::unix::ffi::OsStrExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Vault, VaultError, fsutil, io_err};
+use super::backend::{FileKind, Key};
+use super::{Vault, VaultError, io_err};
 use crate::delivery::{Entry, EntryKind, Source};
 use crate::hash::hex;
 
@@ -295,6 +296,16 @@ pub fn load_entries(
     Ok(pieces.into_iter().flatten().collect())
 }
 
+/// The largest snapshot record read, compressed: 256 MiB.
+pub(crate) const MAX_RECORD_BYTES: u64 = 256 << 20;
+
+/// The file of snapshot `id` (a non-hex id gives a key that cannot exist).
+pub(crate) fn key(id: &str) -> Key {
+    Key::content(FileKind::Snapshot, id).unwrap_or_else(|| {
+        Key::content(FileKind::Snapshot, &"0".repeat(64)).expect("64 hex digits")
+    })
+}
+
 /// Serialize, write (write-once) and return the snapshot id and SM3.
 pub fn store(vault: &Vault, record: &SnapshotRecord) -> Result<(String, String), VaultError> {
     let json = serde_json::to_vec(record).expect("records serialize");
@@ -302,15 +313,20 @@ pub fn store(vault: &Vault, record: &SnapshotRecord) -> Result<(String, String),
     let sm3 = hex(&sm3::Sm3::digest(&json));
     let compressed =
         zstd::bulk::compress(&json, super::pack::LEVEL).map_err(io_err(&vault.snapshots_dir()))?;
-    let path = vault.snapshots_dir().join(format!("{id}.json.zst"));
-    fsutil::write_once(&vault.tmp_dir(), &path, &compressed)?;
+    vault.create(&key(&id), &compressed)?;
     Ok((id, sm3))
 }
 
 /// The raw JSON of a record, verified against its id.
 pub(crate) fn load_json(vault: &Vault, id: &str) -> Result<Vec<u8>, VaultError> {
     let path = vault.snapshots_dir().join(format!("{id}.json.zst"));
-    let compressed = std::fs::read(&path).map_err(io_err(&path))?;
+    let compressed = vault
+        .backend()
+        .read(&key(id), MAX_RECORD_BYTES)
+        .map_err(|e| VaultError::Corrupt {
+            path: path.clone(),
+            message: format!("the snapshot record cannot be read ({e}); run `escrow audit`"),
+        })?;
     let json = zstd::stream::decode_all(&compressed[..]).map_err(|e| VaultError::Corrupt {
         path: path.clone(),
         message: format!("the snapshot record does not decompress ({e}); run `escrow audit`"),
