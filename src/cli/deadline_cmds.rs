@@ -67,7 +67,7 @@ impl CalendarArgs {
 
 /// The notices stored with the vault and not retracted, in ledger order: (seq, name, text).
 fn stored_calendars(v: &Vault) -> Result<Vec<(u64, String, String)>> {
-    let led = ledger::read(&v.ledger_path())?;
+    let led = v.ledger()?;
     Ok(stored_in(v, &led.entries)?)
 }
 
@@ -456,7 +456,7 @@ fn answer_due(
     terms: &Terms,
     answer: &LedgerEntry,
 ) -> Result<Option<(time::Date, u32)>> {
-    let led = ledger::read(&v.ledger_path())?;
+    let led = v.ledger()?;
     let Some(q) = led.entries.iter().find(|e| Some(e.seq) == answer.target) else {
         return Ok(None);
     };
@@ -693,7 +693,7 @@ fn deadlines(
     let recorded = match manifest {
         Some(_) => None,
         None => {
-            let led = ledger::read(&v.ledger_path())?;
+            let led = v.ledger()?;
             ledger::terms_in_force(&led.entries).and_then(|(t, _)| Terms::from_text(t))
         }
     };
@@ -743,7 +743,7 @@ pub(super) fn vault_status(
     today: time::Date,
 ) -> Result<StatusDoc> {
     let (cal, terms, contract) = deadlines(v, manifest, cal_args)?;
-    let led = ledger::read(&v.ledger_path())?;
+    let led = v.ledger()?;
     if let Some((_, p)) = led.problems.first() {
         bail!("{}: {p}; run `escrow audit`", v.ledger_path().display());
     }
@@ -947,7 +947,7 @@ fn add_to_vault(
     text: &str,
     desc: &str,
 ) -> Result<Option<(LedgerEntry, String)>> {
-    let led = ledger::read(&v.ledger_path())?;
+    let led = v.ledger()?;
     let digest = {
         use sha2::Digest;
         escrow::hash::hex(&sha2::Sha256::digest(bytes))

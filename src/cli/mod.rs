@@ -65,6 +65,9 @@ enum Command {
     Restore(vault_cmds::RestoreArgs),
     /// Re-verify the whole vault; exit 1 naming every problem.
     Audit(vault_cmds::AuditArgs),
+    /// Maintain a vault as a whole: convert an old one, copy one off-site.
+    #[command(subcommand)]
+    Vault(vault_cmds::VaultCommand),
     /// Compute a due date in Chinese working days.
     Deadline(deadline_cmds::DeadlineArgs),
     /// Record that a feature went live: the vendor's update is due within the update deadline.
@@ -439,6 +442,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => vault_cmds::diff(&args),
         Command::Restore(args) => vault_cmds::restore(&args),
         Command::Audit(args) => vault_cmds::audit(&args),
+        Command::Vault(cmd) => vault_cmds::vault_command(&cmd),
         Command::Deadline(args) => deadline_cmds::deadline(&args),
         Command::Golive(args) => deadline_cmds::golive(&args),
         Command::Payment(args) => deadline_cmds::payment(&args),

@@ -151,9 +151,32 @@ pub struct DepositArgs {
     /// theirs); without it a deposit with other terms is refused.
     #[arg(long, value_name = "REASON")]
     amend_terms: Option<String>,
+    /// Keep every file this deposit stores locked against deletion and overwriting until the
+    /// end of this day (Beijing time), e.g. the end of the contract's warranty: S3 Object Lock
+    /// in compliance mode, which not even the bucket's owner can lift. Only for an s3:// vault
+    /// on a server with Object Lock enabled on the bucket.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    retain_until: Option<String>,
+}
+
+/// The end of `day` in China Standard Time (UTC+8), as an instant.
+fn end_of_day_cst(day: &str) -> Result<time::OffsetDateTime> {
+    let d = escrow::calendar::parse_date(day)
+        .map_err(|e| anyhow::anyhow!("--retain-until {day:?}: {e}; give a date as YYYY-MM-DD"))?;
+    let end = d
+        .with_hms(23, 59, 59)
+        .expect("a valid time")
+        .assume_offset(time::UtcOffset::from_hms(8, 0, 0).expect("a valid offset"));
+    if end <= time::OffsetDateTime::now_utc() {
+        anyhow::bail!(
+            "--retain-until {day}: the date has passed; give a day in the future (the end of the retention period)"
+        );
+    }
+    Ok(end)
 }
 
 pub fn deposit(args: &DepositArgs) -> Result<u8> {
+    let retain = args.retain_until.as_deref().map(end_of_day_cst).transpose()?;
     if args
         .amend_terms
         .as_deref()
@@ -176,7 +199,16 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
     let baseline = super::check::load_baseline(args.baseline.as_deref())?;
     let build = args.build_flags.options(args.build, &args.delivery)?;
     let path = args.vault.path();
-    let v = args.vault.open_or_init(args.style.lang, args.quiet)?;
+    let mut v = args.vault.open_or_init(args.style.lang, args.quiet)?;
+    if retain.is_some() {
+        if !v.backend().supports_retention() {
+            anyhow::bail!(
+                "{}: --retain-until needs an s3:// vault on a server with S3 Object Lock enabled on the bucket; this vault cannot lock files (nothing was deposited)",
+                v.location()
+            );
+        }
+        v = v.with_retention(retain);
+    }
     let bar =
         Bar::new(!args.quiet && args.style.format == Format::Human && super::stderr_is_terminal());
     let dep = escrow::deposit(
@@ -318,7 +350,7 @@ fn acceptance(
     }
     let format = args.out.format.output();
     super::refuse_binary_on_terminal(format, args.out.output.as_deref())?;
-    let led = vault::ledger::read(&v.ledger_path())?;
+    let led = v.ledger()?;
     let head = usize::try_from(entry.seq + 1)
         .ok()
         .and_then(|i| led.heads.get(i))
@@ -472,4 +504,78 @@ pub fn audit(args: &AuditArgs) -> Result<u8> {
         args.out.emit(&doc)?;
     }
     Ok(code)
+}
+
+/// `escrow vault …`: maintenance of a vault as a whole.
+#[derive(Debug, clap::Subcommand)]
+pub enum VaultCommand {
+    /// Convert a vault made by an older escrow (format 1) to format 2, verifying every object.
+    /// The ledger head stays the same. Safe to interrupt and run again.
+    Upgrade(UpgradeArgs),
+    /// Copy to DEST every file of the vault SOURCE that DEST lacks (folders or s3:// vaults,
+    /// either way), checking each against its hash before sending and after arrival.
+    /// Idempotent and resumable: run it again after an interruption. Both then have the same
+    /// ledger head.
+    Replicate(ReplicateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    #[command(flatten)]
+    vault: VaultArg,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplicateArgs {
+    /// The vault to copy from: a folder or s3://BUCKET/PREFIX.
+    #[arg(value_name = "SOURCE")]
+    source: PathBuf,
+    /// The vault to copy to (created when it does not exist): a folder or s3://BUCKET/PREFIX.
+    #[arg(value_name = "DEST")]
+    dest: PathBuf,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+pub fn vault_command(cmd: &VaultCommand) -> Result<u8> {
+    match cmd {
+        VaultCommand::Upgrade(args) => {
+            let path = args.vault.path();
+            if args.vault.is_remote() {
+                anyhow::bail!(
+                    "{}: only a vault in a local folder can have the old format; this one is already format 2",
+                    path.display()
+                );
+            }
+            let bar = Bar::new(args.out.format == Format::Human && super::stderr_is_terminal());
+            let done = escrow::vault::upgrade::upgrade(&path, &bar)?;
+            args.out.emit(&escrow::report::docs::UpgradeDoc::new(
+                &path.display().to_string(),
+                &done,
+            ))?;
+            Ok(EXIT_PASS)
+        }
+        VaultCommand::Replicate(args) => {
+            let source = open_location(&args.source)?;
+            let (dest, _) = init_location(&args.dest)?;
+            if source.location() == dest.location() {
+                anyhow::bail!("SOURCE and DEST are the same vault: give another DEST");
+            }
+            let bar = Bar::new(
+                !args.quiet && args.out.format == Format::Human && super::stderr_is_terminal(),
+            );
+            let done = escrow::vault::replicate::replicate(&source, &dest, &bar)?;
+            args.out.emit(&escrow::report::docs::ReplicateDoc::new(
+                &source.location(),
+                &dest.location(),
+                &done,
+            ))?;
+            Ok(EXIT_PASS)
+        }
+    }
 }

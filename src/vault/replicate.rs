@@ -1,1 +1,260 @@
-//! `escrow vault replicate`.
+//! `escrow vault replicate SOURCE DEST`: copy to DEST every vault file it lacks (local ↔ S3,
+//! S3 ↔ S3), checking each against its name on the way and again once it has arrived.
+//!
+//! Files are copied kind by kind: packs and their indexes, holiday notices, snapshot records,
+//! and the ledger entries last, in order, so that DEST's ledger never names a file DEST lacks:
+//! killed at any instant, DEST is a sound vault, perhaps behind SOURCE, and running the command
+//! again copies only what is still missing. Nothing on DEST is overwritten: a file DEST holds
+//! with other bytes (a ledger that has diverged, a damaged pack) stops the copy with an error
+//! naming it.
+
+use std::io::{Seek, Write};
+
+use sha2::{Digest, Sha256};
+
+use super::backend::{Backend, FileKind, Key};
+use super::{Vault, VaultError, io_err};
+use crate::hash::hex;
+use crate::progress::Progress;
+
+/// What a replication did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replicated {
+    /// Files copied now.
+    pub copied: u64,
+    /// Bytes copied now.
+    pub bytes: u64,
+    /// Files DEST already held (and that were checked to be the same size).
+    pub present: u64,
+    /// The ledger head of both vaults once done.
+    pub ledger_head: String,
+    /// Ledger entries in both.
+    pub ledger_entries: u64,
+}
+
+/// The largest file read whole into memory (indexes, records, entries, notices); packs are
+/// streamed through a temporary file.
+const SMALL: u64 = 256 << 20;
+
+/// Copy what `dest` lacks from `source` (a format-2 vault). `dest` must be empty or a vault
+/// whose ledger is a prefix of `source`'s. `progress` counts files and bytes copied.
+///
+/// Errors: `OldFormat` (upgrade the source first), `Corrupt` when a source file does not match
+/// its name or the source ledger is damaged (nothing past the damage is copied), `Invalid` when
+/// the two vaults have diverged, and backend errors.
+pub fn replicate(
+    source: &Vault,
+    dest: &Vault,
+    progress: &dyn Progress,
+) -> Result<Replicated, VaultError> {
+    source.require_current()?;
+    dest.require_current()?;
+    let led = source.ledger()?;
+    if let Some((_, p)) = led.problems.first() {
+        return Err(VaultError::Corrupt {
+            path: source.ledger_path(),
+            message: format!("{p}; nothing was replicated: run `escrow audit` on the source"),
+        });
+    }
+    let mut plan: Vec<(Key, u64)> = Vec::new();
+    let mut done = Replicated::default();
+    for kind in [
+        FileKind::Pack,
+        FileKind::Index,
+        FileKind::Calendar,
+        FileKind::Snapshot,
+    ] {
+        let there: std::collections::HashMap<String, u64> = dest
+            .backend()
+            .list(kind)?
+            .into_iter()
+            .map(|l| (l.name, l.size))
+            .collect();
+        for l in source.backend().list(kind)? {
+            let Some(key) = Key::parse(kind, &l.name) else {
+                continue;
+            };
+            match there.get(&l.name) {
+                Some(&size) if size == l.size => done.present += 1,
+                Some(&size) => {
+                    return Err(VaultError::Invalid {
+                        message: format!(
+                            "{}: {} is {size} bytes there but {} bytes in {}: one of them is damaged; run `escrow audit` on both, restore the damaged file, and replicate again",
+                            dest.location(),
+                            key.path(),
+                            l.size,
+                            source.location()
+                        ),
+                    });
+                }
+                None => plan.push((key, l.size)),
+            }
+        }
+    }
+    let dest_led = dest.ledger()?;
+    for (n, (theirs, ours)) in dest_led.heads.iter().zip(&led.heads).enumerate() {
+        if theirs != ours {
+            return Err(VaultError::Invalid {
+                message: format!(
+                    "{} and {} have diverged at ledger entry {}: each recorded other events. Nothing was replicated; keep both and compare them with `escrow audit`",
+                    source.location(),
+                    dest.location(),
+                    n.saturating_sub(1)
+                ),
+            });
+        }
+    }
+    if dest_led.entries.len() > led.entries.len() {
+        return Err(VaultError::Invalid {
+            message: format!(
+                "{} holds {} ledger entries, more than the {} of {}: replicate the other way",
+                dest.location(),
+                dest_led.entries.len(),
+                led.entries.len(),
+                source.location()
+            ),
+        });
+    }
+    for (seq, e) in led.entries.iter().enumerate().skip(dest_led.entries.len()) {
+        let _ = e;
+        plan.push((Key::ledger(seq as u64), 0));
+    }
+    done.present += dest_led.entries.len() as u64;
+    let total: u64 = plan.iter().map(|(_, s)| s).sum();
+    progress.begin("replicating", plan.len() as u64, total);
+    let heads = &led.heads;
+    for (key, size) in &plan {
+        let n = copy(source, dest, key, *size, heads)?;
+        done.copied += 1;
+        done.bytes += n;
+        progress.advance(1, n);
+    }
+    progress.finish();
+    let after = dest.ledger()?;
+    done.ledger_head.clone_from(&after.head);
+    done.ledger_entries = after.entries.len() as u64;
+    if after.head != led.head {
+        return Err(VaultError::Corrupt {
+            path: dest.ledger_path(),
+            message: format!(
+                "after the copy the ledger head is {} there but {} in {}; run `escrow audit` on both",
+                after.head,
+                led.head,
+                source.location()
+            ),
+        });
+    }
+    Ok(done)
+}
+
+/// Copy one file, checked against its name before it is sent and after it has arrived.
+/// `heads[seq + 1]` is the SHA-256 a ledger entry must have. Returns the bytes copied.
+fn copy(
+    source: &Vault,
+    dest: &Vault,
+    key: &Key,
+    size: u64,
+    heads: &[String],
+) -> Result<u64, VaultError> {
+    let src = source.backend();
+    let dst = dest.backend();
+    let expect = match key.kind() {
+        FileKind::Ledger => heads
+            .get(usize::try_from(key.seq().unwrap_or(u64::MAX)).unwrap_or(usize::MAX) + 1)
+            .cloned(),
+        FileKind::Index | FileKind::Marker => None,
+        _ => Some(key.id().to_owned()),
+    };
+    let bad = |what: &str| VaultError::Corrupt {
+        path: source.path_of(key),
+        message: format!(
+            "{what}; nothing past it was replicated: run `escrow audit` on {}",
+            source.location()
+        ),
+    };
+    if key.kind() == FileKind::Pack && size > SMALL / 16 {
+        let tmp = tempfile::tempfile().map_err(io_err(&std::env::temp_dir()))?;
+        let mut h = HashingWriter {
+            inner: std::io::BufWriter::with_capacity(1 << 20, &tmp),
+            hasher: Sha256::new(),
+        };
+        let n = src.read_to(key, &mut h)?;
+        h.inner.flush().map_err(io_err(&std::env::temp_dir()))?;
+        let HashingWriter { inner, hasher } = h;
+        drop(inner);
+        let got = hex(&hasher.finalize());
+        if Some(&got) != expect.as_ref() {
+            return Err(bad("the pack does not match its name"));
+        }
+        (&tmp).rewind().map_err(io_err(&std::env::temp_dir()))?;
+        dst.create_streamed(key, &mut &tmp, n, dest.create_options(), &|_| {})?;
+        arrived(dest, dst, key, expect.as_deref(), n)?;
+        return Ok(n);
+    }
+    let bytes = src.read(key, SMALL)?;
+    let got = hex(&Sha256::digest(&bytes));
+    if expect.as_ref().is_some_and(|e| *e != got) {
+        return Err(bad("the file does not match its name"));
+    }
+    if key.kind() == FileKind::Index && super::pack::parse_idx(&String::from_utf8_lossy(&bytes)).is_err() {
+        return Err(bad("the pack index does not parse"));
+    }
+    match dst.create(key, &bytes, dest.create_options())? {
+        super::backend::Created::New => {}
+        super::backend::Created::Existed if key.kind() == FileKind::Ledger => {
+            let theirs = dst.read(key, SMALL)?;
+            if theirs != bytes {
+                return Err(VaultError::Invalid {
+                    message: format!(
+                        "{}: {} was recorded there meanwhile with other bytes: the vaults have diverged; keep both and compare them with `escrow audit`",
+                        dest.location(),
+                        key.path()
+                    ),
+                });
+            }
+        }
+        super::backend::Created::Existed => {}
+    }
+    arrived(dest, dst, key, Some(&got), bytes.len() as u64)?;
+    Ok(bytes.len() as u64)
+}
+
+/// Read `key` back from `dst` and check its SHA-256 (`expect`) and length.
+fn arrived(
+    dest: &Vault,
+    dst: &dyn Backend,
+    key: &Key,
+    expect: Option<&str>,
+    len: u64,
+) -> Result<(), VaultError> {
+    let mut h = HashingWriter {
+        inner: std::io::sink(),
+        hasher: Sha256::new(),
+    };
+    let n = dst.read_to(key, &mut h)?;
+    let got = hex(&h.hasher.finalize());
+    if n != len || expect.is_some_and(|e| e != got) {
+        return Err(VaultError::Corrupt {
+            path: dest.path_of(key),
+            message: "the copy does not read back with the bytes sent; check the destination's storage and replicate again".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Hashes what passes through it.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}

@@ -85,7 +85,6 @@ proptest! {
             label: "p".to_owned(),
             note: None,
             now: "2026-03-10T09:00:00Z".to_owned(),
-            lock_wait: std::time::Duration::from_secs(5),
             ingest: escrow::delivery::Ingest::default(),
             build: None,
             baseline: None,

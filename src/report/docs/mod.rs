@@ -25,6 +25,7 @@ mod deposit;
 mod diff;
 mod event;
 mod list;
+mod maintenance;
 mod manifest_check;
 mod page_util;
 mod show;
@@ -40,6 +41,7 @@ pub use deposit::{DepositDoc, Deposited};
 pub use diff::{ChangeDoc, ChangeKindDoc, DiffDoc, ModuleDiffDoc, SnapshotRefDoc};
 pub use event::{EventDoc, ledger_head_text};
 pub use list::ListDoc;
+pub use maintenance::{ReplicateDoc, UpgradeDoc};
 pub use manifest_check::{
     AgainstDoc, GlobMatchDoc, GlobWarningDoc, ManifestCheckDoc, ManifestSummaryDoc, ProblemDoc,
     RequirementMatchDoc,
