@@ -412,11 +412,7 @@ fn record(vault: &VaultArg, ev: &Record<'_>, out: &OutputArgs) -> Result<u8> {
         ..LedgerEntry::default()
     };
     let kind = ev.kind;
-    let (e, head) = ledger::record_event(
-        &v,
-        entry,
-        |led| check_event(led, kind, ev, day),
-    )?;
+    let (e, head) = ledger::record_event(&v, entry, |led| check_event(led, kind, ev, day))?;
     let deadline = match kind {
         "golive" => Some(terms.update),
         "payment" => Some(terms.delivery),
@@ -611,47 +607,41 @@ fn retract(
         reason: reason.to_owned(),
         ..LedgerEntry::default()
     };
-    let (e, head) = ledger::record_event(
-        &v,
-        entry,
-        |led| {
-            let Some(t) = led.entries.iter().find(|e| e.seq == seq) else {
-                return Err(no_entry(led, seq));
-            };
-            let message = if t.event == "deposit" {
-                format!(
-                    "{} cannot be retracted: a deposit is evidence of what was delivered. A failing deposit already counts for nothing unless the hospital accepts it / {}：入库记录不能撤销，它是交付的证据；未通过检查的入库本来就不算履行，除非医院接受",
-                    ledger::describe(t),
-                    ledger::describe_zh(t)
-                )
-            } else if t.event == "retract" {
-                format!(
-                    "{} is itself a retraction and cannot be withdrawn; record the withdrawn entry again instead / {}：撤销记录本身不能再撤销，请重新记录被撤销的内容",
-                    ledger::describe(t),
-                    ledger::describe_zh(t)
-                )
-            } else if t.event != event {
-                format!(
-                    "{} is not a {event} entry: withdraw it with `escrow {} {seq} --reason \"…\"` / {}，不是「{}」记录",
-                    ledger::describe(t),
-                    if t.event == "calendar" {
-                        "calendar retract".to_owned()
-                    } else {
-                        t.event.clone()
-                    },
-                    ledger::describe_zh(t),
-                    ledger::event_zh(event)
-                )
-            } else if let Some(by) = retracted_by(led, seq) {
-                format!(
-                    "seq {seq} was already retracted by seq {by} / 序号 {seq} 已被序号 {by} 撤销"
-                )
-            } else {
-                return Ok(());
-            };
-            Err(VaultError::Invalid { message })
-        },
-    )?;
+    let (e, head) = ledger::record_event(&v, entry, |led| {
+        let Some(t) = led.entries.iter().find(|e| e.seq == seq) else {
+            return Err(no_entry(led, seq));
+        };
+        let message = if t.event == "deposit" {
+            format!(
+                "{} cannot be retracted: a deposit is evidence of what was delivered. A failing deposit already counts for nothing unless the hospital accepts it / {}：入库记录不能撤销，它是交付的证据；未通过检查的入库本来就不算履行，除非医院接受",
+                ledger::describe(t),
+                ledger::describe_zh(t)
+            )
+        } else if t.event == "retract" {
+            format!(
+                "{} is itself a retraction and cannot be withdrawn; record the withdrawn entry again instead / {}：撤销记录本身不能再撤销，请重新记录被撤销的内容",
+                ledger::describe(t),
+                ledger::describe_zh(t)
+            )
+        } else if t.event != event {
+            format!(
+                "{} is not a {event} entry: withdraw it with `escrow {} {seq} --reason \"…\"` / {}，不是「{}」记录",
+                ledger::describe(t),
+                if t.event == "calendar" {
+                    "calendar retract".to_owned()
+                } else {
+                    t.event.clone()
+                },
+                ledger::describe_zh(t),
+                ledger::event_zh(event)
+            )
+        } else if let Some(by) = retracted_by(led, seq) {
+            format!("seq {seq} was already retracted by seq {by} / 序号 {seq} 已被序号 {by} 撤销")
+        } else {
+            return Ok(());
+        };
+        Err(VaultError::Invalid { message })
+    })?;
     out.emit(&EventDoc::new(&e, &head, "", Err(String::new())))?;
     Ok(EXIT_PASS)
 }
@@ -977,11 +967,7 @@ fn add_to_vault(
         ..LedgerEntry::default()
     };
     let name = file.display().to_string();
-    let (e, head) = ledger::record_event(
-        v,
-        entry,
-        |led| against_stored(v, led, &name, text),
-    )?;
+    let (e, head) = ledger::record_event(v, entry, |led| against_stored(v, led, &name, text))?;
     Ok(Some((e, head)))
 }
 

@@ -253,7 +253,6 @@ fn cancel_token() -> escrow::build::Cancel {
 /// Set once a build is asked for (see [`cancel_token`]).
 static CANCEL: std::sync::OnceLock<escrow::build::Cancel> = std::sync::OnceLock::new();
 
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// Text for people, on the terminal.

@@ -20,7 +20,12 @@ pub struct VaultArg {
     /// The vault: a folder, or s3://BUCKET/PREFIX on S3-compatible object storage (configured by
     /// AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION) [default:
     /// $ESCROW_VAULT, else ./escrow-vault]
-    #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX", env = "ESCROW_VAULT", global = true)]
+    #[arg(
+        long,
+        value_name = "DIR|s3://BUCKET/PREFIX",
+        env = "ESCROW_VAULT",
+        global = true
+    )]
     vault: Option<PathBuf>,
 }
 
@@ -176,7 +181,11 @@ fn end_of_day_cst(day: &str) -> Result<time::OffsetDateTime> {
 }
 
 pub fn deposit(args: &DepositArgs) -> Result<u8> {
-    let retain = args.retain_until.as_deref().map(end_of_day_cst).transpose()?;
+    let retain = args
+        .retain_until
+        .as_deref()
+        .map(end_of_day_cst)
+        .transpose()?;
     if args
         .amend_terms
         .as_deref()

@@ -6,10 +6,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::backend::{FileKind, Key};
 use super::ledger;
 use super::pack::{self, IdxLine, Loc};
 use super::snapshot::{self, SnapshotRecord};
-use super::backend::{FileKind, Key};
 use super::{Vault, VaultError, io_err};
 use crate::hash::hex;
 use crate::progress::Progress;
@@ -378,11 +378,14 @@ fn read_indexes(
     idx_ids.sort();
     for id in &idx_ids {
         let key = Key::content(FileKind::Index, id).expect("parsed");
-        let text = b.read(&key, pack::MAX_INDEX_BYTES).map_err(VaultError::from).and_then(|t| {
-            String::from_utf8(t).map_err(|_| VaultError::Invalid {
-                message: "is not text".to_owned(),
-            })
-        });
+        let text = b
+            .read(&key, pack::MAX_INDEX_BYTES)
+            .map_err(VaultError::from)
+            .and_then(|t| {
+                String::from_utf8(t).map_err(|_| VaultError::Invalid {
+                    message: "is not text".to_owned(),
+                })
+            });
         let parsed = match text {
             Ok(t) => pack::parse_idx(&t).map(|l| (l, t)),
             Err(e) => Err(e.to_string()),
@@ -526,7 +529,10 @@ fn audit_ledger(
 /// Where the ledger is, relative to the vault, and how to restore it.
 fn ledger_rel(vault: &Vault) -> (&'static str, &'static str) {
     if vault.format == 1 {
-        ("ledger.jsonl", "restore ledger.jsonl from a backup copy of the vault")
+        (
+            "ledger.jsonl",
+            "restore ledger.jsonl from a backup copy of the vault",
+        )
     } else {
         (
             "ledger/",

@@ -257,9 +257,10 @@ impl Chain {
         let entry: LedgerEntry = match serde_json::from_slice(line) {
             Ok(e) => e,
             Err(e) => {
-                self.ledger
-                    .problems
-                    .push((AuditCode::LedgerBroken, format!("{what} does not parse: {e}")));
+                self.ledger.problems.push((
+                    AuditCode::LedgerBroken,
+                    format!("{what} does not parse: {e}"),
+                ));
                 return false;
             }
         };
@@ -436,6 +437,29 @@ mod tests {
         (tmp, v)
     }
 
+    /// A vault in memory, and its store to tamper with.
+    fn memory() -> (std::sync::Arc<crate::vault::backend::memory::Memory>, Vault) {
+        let m = std::sync::Arc::new(crate::vault::backend::memory::Memory::new());
+        let (v, _) = Vault::init_backend(m.clone(), Path::new("memory:")).unwrap();
+        (m, v)
+    }
+
+    /// Create entry `e` as its own file (what `commit` does after its checks).
+    fn append(v: &Vault, e: &LedgerEntry) -> Result<String, VaultError> {
+        let (line, head) = entry_bytes(e);
+        assert_eq!(
+            v.create(&Key::ledger(e.seq), &line)?,
+            Created::New,
+            "entry {} taken",
+            e.seq
+        );
+        Ok(head)
+    }
+
+    fn entry_path(v: &Vault, seq: u64) -> std::path::PathBuf {
+        v.root.join(Key::ledger(seq).path())
+    }
+
     fn event(seq: u64, event: &str, name: &str, prev: &str) -> LedgerEntry {
         LedgerEntry {
             seq,
@@ -473,7 +497,7 @@ mod tests {
         let (_tmp, v) = vault();
         let names: Vec<String> = ["门诊", "住院", "药房"].map(str::to_owned).to_vec();
         let heads = append_all(&v, &names);
-        let led = read(&v.ledger_path()).unwrap();
+        let led = read_vault(&v).unwrap();
         assert!(led.problems.is_empty(), "{:?}", led.problems);
         assert_eq!(led.entries.len(), 3);
         assert_eq!(led.entries[2].name, "药房");
@@ -486,64 +510,134 @@ mod tests {
     #[test]
     fn a_missing_ledger_is_empty() {
         let (_tmp, v) = vault();
-        let led = read(&v.ledger_path()).unwrap();
+        let led = read_vault(&v).unwrap();
         assert!(led.entries.is_empty() && led.problems.is_empty());
         assert_eq!(led.head, GENESIS);
     }
 
     #[test]
-    fn a_cut_last_line_is_truncation() {
-        let (_tmp, v) = vault();
-        let heads = append_all(&v, &["a".to_owned(), "b".to_owned()]);
-        let bytes = std::fs::read(v.ledger_path()).unwrap();
-        std::fs::write(v.ledger_path(), &bytes[..bytes.len() - 10]).unwrap();
-        let led = read(&v.ledger_path()).unwrap();
-        assert_eq!(
-            led.problems[0].0,
-            crate::vault::audit_codes::AuditCode::LedgerTruncated
-        );
+    fn a_cut_last_line_of_a_format_1_ledger_is_truncation() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("ledger.jsonl");
+        let first = entry_bytes(&event(0, "golive", "a", GENESIS));
+        let second = entry_bytes(&event(1, "payment", "b", &first.1));
+        let mut bytes = [first.0.as_slice(), b"\n", &second.0, b"\n"].concat();
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(read(&path).unwrap().head, second.1);
+        bytes.truncate(bytes.len() - 10);
+        std::fs::write(&path, &bytes).unwrap();
+        let led = read(&path).unwrap();
+        assert_eq!(led.problems[0].0, AuditCode::LedgerTruncated);
         assert_eq!(led.entries.len(), 1);
-        assert_eq!(led.position(&heads[1]), None);
+        assert_eq!(led.position(&second.1), None);
     }
 
     #[test]
-    fn an_edited_or_removed_line_breaks_the_chain() {
+    fn an_edited_or_removed_entry_breaks_the_chain() {
         let (_tmp, v) = vault();
         append_all(&v, &["a".to_owned(), "b".to_owned(), "c".to_owned()]);
-        let text = std::fs::read_to_string(v.ledger_path()).unwrap();
-        // An edit in the middle: the next line no longer chains to it.
-        std::fs::write(v.ledger_path(), text.replacen("\"b\"", "\"x\"", 1)).unwrap();
-        let led = read(&v.ledger_path()).unwrap();
-        assert_eq!(
-            led.problems[0].0,
-            crate::vault::audit_codes::AuditCode::LedgerBroken
+        let middle = std::fs::read_to_string(entry_path(&v, 1)).unwrap();
+        // An edit in the middle: the next entry no longer chains to it.
+        std::fs::remove_file(entry_path(&v, 1)).unwrap();
+        std::fs::write(entry_path(&v, 1), middle.replacen("\"b\"", "\"x\"", 1)).unwrap();
+        let led = read_vault(&v).unwrap();
+        assert_eq!(led.problems[0].0, AuditCode::LedgerBroken);
+        assert!(
+            led.problems[0].1.contains("00000000000000000002"),
+            "{:?}",
+            led.problems
         );
-        assert!(led.problems[0].1.contains("line 3"), "{:?}", led.problems);
         assert_eq!(led.entries.len(), 2);
-        // The middle line removed.
-        let lines: Vec<&str> = text.lines().collect();
-        std::fs::write(v.ledger_path(), format!("{}\n{}\n", lines[0], lines[2])).unwrap();
-        let led = read(&v.ledger_path()).unwrap();
-        assert_eq!(
-            led.problems[0].0,
-            crate::vault::audit_codes::AuditCode::LedgerBroken
+        // The middle entry removed: a gap in the numbers.
+        std::fs::remove_file(entry_path(&v, 1)).unwrap();
+        let led = read_vault(&v).unwrap();
+        assert_eq!(led.problems[0].0, AuditCode::LedgerBroken);
+        assert!(
+            led.problems[0].1.contains("entry 1 is missing"),
+            "{:?}",
+            led.problems
         );
         assert_eq!(led.entries.len(), 1);
-        // A line that is not JSON.
-        std::fs::write(v.ledger_path(), format!("{}\nnot json\n", lines[0])).unwrap();
-        let led = read(&v.ledger_path()).unwrap();
+        // An entry that is not JSON.
+        std::fs::write(entry_path(&v, 1), "not json").unwrap();
+        let led = read_vault(&v).unwrap();
         assert!(led.problems[0].1.contains("does not parse"));
+        // A stray name in ledger/ is not an entry.
+        std::fs::write(v.root.join("ledger/notes.txt"), "x").unwrap();
+        assert_eq!(read_vault(&v).unwrap().entries.len(), 1);
+    }
+
+    #[test]
+    fn two_writers_cannot_take_the_same_number() {
+        let (_m, v) = memory();
+        let first = event(0, "golive", "a", GENESIS);
+        let rival = event(0, "golive", "b", GENESIS);
+        append(&v, &first).unwrap();
+        let (line, _) = entry_bytes(&rival);
+        assert_eq!(v.create(&Key::ledger(0), &line).unwrap(), Created::Existed);
+        assert_eq!(read_vault(&v).unwrap().entries[0].name, "a");
+    }
+
+    #[test]
+    fn writers_racing_on_threads_all_commit_in_one_chain() {
+        let (_m, v) = memory();
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let v = v.clone();
+                s.spawn(move || {
+                    for i in 0..5 {
+                        record_event(&v, event(0, "golive", &format!("{t}-{i}"), ""), |_| Ok(()))
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        let led = read_vault(&v).unwrap();
+        assert!(led.problems.is_empty(), "{:?}", led.problems);
+        assert_eq!(led.entries.len(), 40);
+        let names: std::collections::HashSet<&str> =
+            led.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names.len(), 40);
+    }
+
+    #[test]
+    fn a_check_sees_the_winners_entry() {
+        let (_m, v) = memory();
+        // A writer that refuses when a go-live named "x" exists loses the race to one that
+        // records it: on its retry it sees the winner and refuses.
+        let mut tries = 0;
+        let r = record_event(&v, event(0, "golive", "x", ""), |led| {
+            tries += 1;
+            if tries == 1 {
+                record_event(&v, event(0, "golive", "x", ""), |_| Ok(())).unwrap();
+            }
+            if led.entries.iter().any(|e| e.name == "x") {
+                return Err(VaultError::Invalid {
+                    message: "recorded already".to_owned(),
+                });
+            }
+            Ok(())
+        });
+        assert!(r.is_err(), "{r:?}");
+        assert_eq!(tries, 2);
+        assert_eq!(read_vault(&v).unwrap().entries.len(), 1);
+    }
+
+    #[test]
+    fn a_format_1_vault_takes_no_entries() {
+        let (_m, mut v) = memory();
+        v.format = 1;
+        let r = record_event(&v, event(0, "golive", "x", ""), |_| Ok(()));
+        assert!(matches!(r, Err(VaultError::OldFormat { .. })), "{r:?}");
     }
 
     #[test]
     fn record_event_chains_to_the_head() {
         let (_tmp, v) = vault();
         let ok = |_: &Ledger| Ok(());
-        let (first, h1) =
-            record_event(&v, event(9, "golive", "门诊", ""), Duration::ZERO, ok).unwrap();
-        let (second, h2) =
-            record_event(&v, event(9, "payment", "", ""), Duration::ZERO, ok).unwrap();
-        let refused = record_event(&v, event(9, "retract", "", ""), Duration::ZERO, |_| {
+        let (first, h1) = record_event(&v, event(9, "golive", "门诊", ""), ok).unwrap();
+        let (second, h2) = record_event(&v, event(9, "payment", "", ""), ok).unwrap();
+        let refused = record_event(&v, event(9, "retract", "", ""), |_| {
             Err(VaultError::Invalid {
                 message: "no".to_owned(),
             })
@@ -552,10 +646,8 @@ mod tests {
         assert_eq!((first.seq, second.seq), (0, 1));
         assert_eq!(first.prev, GENESIS);
         assert_eq!(second.prev, h1);
-        assert_eq!(read(&v.ledger_path()).unwrap().head, h2);
+        assert_eq!(read_vault(&v).unwrap().head, h2);
     }
-
-    use std::time::Duration;
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(32))]
@@ -566,7 +658,7 @@ mod tests {
         fn append_then_verify(names in proptest::collection::vec(".{0,40}", 0..12)) {
             let (_tmp, v) = vault();
             let heads = append_all(&v, &names);
-            let led = read(&v.ledger_path()).unwrap();
+            let led = read_vault(&v).unwrap();
             prop_assert!(led.problems.is_empty(), "{:?}", led.problems);
             let read_names: Vec<&str> = led.entries.iter().map(|e| e.name.as_str()).collect();
             prop_assert_eq!(read_names, names.iter().map(String::as_str).collect::<Vec<_>>());

@@ -487,7 +487,9 @@ impl Vault {
         })?;
         if let Some(root) = self.backend.local_root() {
             let path = root.join(key.path());
-            return Ok(Arc::new(pack::open_pack_file(&path).map_err(io_err(&path))?));
+            return Ok(Arc::new(
+                pack::open_pack_file(&path).map_err(io_err(&path))?,
+            ));
         }
         if let Some(f) = lock(&self.packs.files).get(id) {
             return Ok(f.clone());

@@ -93,7 +93,11 @@ fn trailer(idx: &[u8]) -> Vec<u8> {
     let total = 4 + 4 + idx.len() + 8;
     let mut t = Vec::with_capacity(total);
     t.extend_from_slice(&TRAILER_MAGIC);
-    t.extend_from_slice(&u32::try_from(idx.len() + 8).expect("index < 4 GiB").to_le_bytes());
+    t.extend_from_slice(
+        &u32::try_from(idx.len() + 8)
+            .expect("index < 4 GiB")
+            .to_le_bytes(),
+    );
     t.extend_from_slice(idx);
     t.extend_from_slice(&u32::try_from(total).expect("index < 4 GiB").to_le_bytes());
     t.extend_from_slice(TRAILER_END);
@@ -359,7 +363,11 @@ impl PackWriter {
     /// absent. Returns the pack id and its index lines.
     pub fn finish(self, vault: &Vault) -> Result<(String, Vec<IdxLine>), VaultError> {
         let tmp_name = self.tmp_name();
-        let PackWriter { tmp, mut out, lines } = self;
+        let PackWriter {
+            tmp,
+            mut out,
+            lines,
+        } = self;
         let idx = idx_text(&lines);
         out.write_all(&trailer(idx.as_bytes()))
             .map_err(io_err(&tmp_name))?;
@@ -560,6 +568,8 @@ pub fn open_pack(path: &Path) -> Result<File, VaultError> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use proptest::prelude::*;
 
     use super::*;
@@ -613,15 +623,57 @@ mod tests {
         let data = b"the content".to_vec();
         let mut pw = PackWriter::new(&v).unwrap();
         assert!(pw.add_stream(sha(&data), &mut &data[..]).unwrap());
-        let (id, _) = pw.finish(&v).unwrap();
+        let (id, lines) = pw.finish(&v).unwrap();
         let path = v.packs_dir().join(format!("{id}.pack"));
         let mut bytes = std::fs::read(&path).unwrap();
-        let last = bytes.len() - 5;
+        let last = usize::try_from(lines[0].1 + lines[0].2).unwrap() - 5;
         bytes[last] ^= 0xff;
         std::fs::write(&path, bytes).unwrap();
         let index = Index::load(&v).unwrap();
         let err = read_object(&v, &index, &hex(&sha(&data))).unwrap_err();
         assert!(matches!(err, VaultError::Corrupt { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_trailer_lists_the_objects_and_zstd_skips_it() {
+        let m = std::sync::Arc::new(crate::vault::backend::memory::Memory::new());
+        let (v, _) = Vault::init_backend(m.clone(), Path::new("memory:")).unwrap();
+        let a = b"first object\n".repeat(50);
+        let b = b"second object\n".repeat(70);
+        let mut pw = PackWriter::new(&v).unwrap();
+        for data in [&a, &b] {
+            let c = zstd::bulk::compress(data, LEVEL).unwrap();
+            pw.add(sha(data), &c, data.len() as u64).unwrap();
+        }
+        let (id, lines) = pw.finish(&v).unwrap();
+        let key = Key::content(FileKind::Pack, &id).unwrap();
+        let pack = v.backend().read(&key, 1 << 20).unwrap();
+        assert_eq!(hex(&sha(&pack)), id);
+        // `zstd -dc` of the pack gives the objects, the trailer skipped.
+        assert_eq!(
+            zstd::stream::decode_all(&pack[..]).unwrap(),
+            [a.clone(), b.clone()].concat()
+        );
+        let idx = v
+            .backend()
+            .read(&Key::content(FileKind::Index, &id).unwrap(), 1 << 20)
+            .unwrap();
+        let trailer = read_trailer(&v, &id, pack.len() as u64).unwrap().unwrap();
+        assert_eq!(trailer.as_bytes(), &idx[..]);
+        assert_eq!(parse_idx(&trailer).unwrap(), lines);
+        // The index lost: the objects are still found, from the trailer.
+        m.tamper(&Key::content(FileKind::Index, &id).unwrap().path(), None);
+        let index = Index::load(&v).unwrap();
+        assert_eq!(read_object(&v, &index, &hex(&sha(&b))).unwrap(), b);
+        // A trailer whose length is forged is refused, not trusted.
+        let mut forged = pack.clone();
+        let n = forged.len();
+        forged[n - 8..n - 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        m.tamper(&key.path(), Some(forged));
+        assert!(read_trailer(&v, &id, n as u64).is_err());
+        // A format-1 pack (no trailer) has none.
+        m.tamper(&key.path(), Some(zstd::bulk::compress(&a, LEVEL).unwrap()));
+        assert_eq!(read_trailer(&v, &id, 100).unwrap(), None);
     }
 
     #[test]

@@ -196,7 +196,9 @@ fn copy(
     if expect.as_ref().is_some_and(|e| *e != got) {
         return Err(bad("the file does not match its name"));
     }
-    if key.kind() == FileKind::Index && super::pack::parse_idx(&String::from_utf8_lossy(&bytes)).is_err() {
+    if key.kind() == FileKind::Index
+        && super::pack::parse_idx(&String::from_utf8_lossy(&bytes)).is_err()
+    {
         return Err(bad("the pack index does not parse"));
     }
     match dst.create(key, &bytes, dest.create_options())? {

@@ -93,7 +93,10 @@ pub fn upgrade(root: &Path, progress: &dyn Progress) -> Result<Upgraded, VaultEr
             if stored != *line {
                 return Err(VaultError::Corrupt {
                     path: vault.path_of(&key),
-                    message: format!("exists with other bytes than line {} of ledger.jsonl; the vault was not converted: remove the folder ledger/ and run the upgrade again", seq + 1),
+                    message: format!(
+                        "exists with other bytes than line {} of ledger.jsonl; the vault was not converted: remove the folder ledger/ and run the upgrade again",
+                        seq + 1
+                    ),
                 });
             }
         }
@@ -117,7 +120,9 @@ pub fn upgrade(root: &Path, progress: &dyn Progress) -> Result<Upgraded, VaultEr
     } else if after.head != done.ledger_head || !after.problems.is_empty() {
         return Err(VaultError::Corrupt {
             path: vault.ledger_path(),
-            message: "the converted ledger does not read back with the same head; run `escrow audit`".to_owned(),
+            message:
+                "the converted ledger does not read back with the same head; run `escrow audit`"
+                    .to_owned(),
         });
     }
     done.moved_to = set_aside(&vault)?;
@@ -170,8 +175,8 @@ fn repack(vault: &Vault, progress: &dyn Progress) -> Result<(u64, u64, u64), Vau
                 Some(w) => w,
                 None => pw.insert(PackWriter::new(vault)?),
             };
-            let compressed = zstd::bulk::compress(&data, pack::LEVEL)
-                .map_err(io_err(&vault.packs_dir()))?;
+            let compressed =
+                zstd::bulk::compress(&data, pack::LEVEL).map_err(io_err(&vault.packs_dir()))?;
             w.add(sha, &compressed, size)?;
             objects += 1;
             progress.advance(1, size);
@@ -206,10 +211,11 @@ fn old_packs(vault: &Vault) -> Result<Vec<(String, Vec<pack::IdxLine>)>, VaultEr
     let mut ids: Vec<&String> = packs.keys().collect();
     ids.sort();
     for id in ids {
-        let trailer = pack::read_trailer(vault, id, packs[id]).map_err(|m| VaultError::Corrupt {
-            path: vault.packs_dir().join(format!("{id}.pack")),
-            message: m,
-        })?;
+        let trailer =
+            pack::read_trailer(vault, id, packs[id]).map_err(|m| VaultError::Corrupt {
+                path: vault.packs_dir().join(format!("{id}.pack")),
+                message: m,
+            })?;
         if trailer.is_some() {
             continue;
         }
@@ -269,7 +275,10 @@ fn set_aside(vault: &Vault) -> Result<Option<PathBuf>, VaultError> {
             if covered {
                 for ext in ["pack", "idx"] {
                     let name = format!("{id}.{ext}");
-                    moves.push((root.join("packs").join(&name), aside.join("packs").join(name)));
+                    moves.push((
+                        root.join("packs").join(&name),
+                        aside.join("packs").join(name),
+                    ));
                 }
             }
         }
