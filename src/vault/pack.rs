@@ -672,8 +672,10 @@ mod tests {
         m.tamper(&key.path(), Some(forged));
         assert!(read_trailer(&v, &id, n as u64).is_err());
         // A format-1 pack (no trailer) has none.
-        m.tamper(&key.path(), Some(zstd::bulk::compress(&a, LEVEL).unwrap()));
-        assert_eq!(read_trailer(&v, &id, 100).unwrap(), None);
+        let plain = zstd::bulk::compress(&a, LEVEL).unwrap();
+        let n = plain.len() as u64;
+        m.tamper(&key.path(), Some(plain));
+        assert_eq!(read_trailer(&v, &id, n).unwrap(), None);
     }
 
     #[test]

@@ -313,7 +313,14 @@ pub fn store(vault: &Vault, record: &SnapshotRecord) -> Result<(String, String),
     let sm3 = hex(&sm3::Sm3::digest(&json));
     let compressed =
         zstd::bulk::compress(&json, super::pack::LEVEL).map_err(io_err(&vault.snapshots_dir()))?;
-    vault.create(&key(&id), &compressed)?;
+    if vault.create(&key(&id), &compressed)? == super::backend::Created::Existed
+        && load_json(vault, &id).is_err()
+    {
+        return Err(VaultError::Corrupt {
+            path: vault.path_of(&key(&id)),
+            message: "exists with other content than its id names; vault files are write-once: run `escrow audit`".to_owned(),
+        });
+    }
     Ok((id, sm3))
 }
 
