@@ -496,20 +496,24 @@ fn output_never_writes_into_a_vault_or_through_a_planted_link() {
     let vault = dir.path().join("vault");
     let run = deposit_sample("2026-09-29T02:00:00Z", &vault, &["-q"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let ledger = vault.join("ledger.jsonl");
-    let before = std::fs::read(&ledger).unwrap();
-    let run = common::at(
-        "2026-09-29T03:00:00Z",
-        &vault,
-        &["list", "--format", "md", "-o", ledger.to_str().unwrap()],
-    );
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("inside the escrow vault"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(std::fs::read(&ledger).unwrap(), before);
+    let before = crate::vault::entries(&vault);
+    assert_eq!(before.len(), 1);
+    // Over the ledger's entry, or beside it as a new one: both refused.
+    for seq in [0, 1] {
+        let target = crate::vault::entry_path(&vault, seq);
+        let run = common::at(
+            "2026-09-29T03:00:00Z",
+            &vault,
+            &["list", "--format", "md", "-o", target.to_str().unwrap()],
+        );
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("inside the escrow vault"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(crate::vault::entries(&vault), before);
+    }
 
     // A link planted where a predictable temporary name would be is left alone, and so is
     // its target: the report goes to a new file with a random name, then renamed.
@@ -720,7 +724,8 @@ fn output_through_links_and_fifos_and_refusals_before_anything_is_done() {
         deposit_sample("2026-09-29T02:00:00Z", &vault, &["-q"]).code,
         0
     );
-    let ledger = std::fs::read(vault.join("ledger.jsonl")).unwrap();
+    let ledger = crate::vault::entries(&vault);
+    assert_eq!(ledger.len(), 1);
     let inside = vault.join("receipt.md");
     let run = common::at(
         "2026-09-30T02:00:00Z",
@@ -739,10 +744,6 @@ fn output_through_links_and_fifos_and_refusals_before_anything_is_done() {
         ],
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(
-        std::fs::read(vault.join("ledger.jsonl")).unwrap(),
-        ledger,
-        "nothing deposited"
-    );
+    assert_eq!(crate::vault::entries(&vault), ledger, "nothing deposited");
     assert!(!inside.exists());
 }

@@ -273,16 +273,16 @@ fn deposit_at(now: &str, vault: &Path, label: &str) -> Run {
     run(cmd)
 }
 
+/// The ledger's entries, in order (one file each).
 fn ledger_lines(vault: &Path) -> Vec<String> {
-    std::fs::read_to_string(vault.join("ledger.jsonl"))
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    let entries = crate::vault::entries(vault);
+    assert!(!entries.is_empty());
+    entries
 }
 
+/// Make the ledger exactly `lines`, one entry file each, as someone tampering with it would.
 fn write_ledger(vault: &Path, lines: &[String]) {
-    std::fs::write(vault.join("ledger.jsonl"), lines.join("\n") + "\n").unwrap();
+    crate::vault::write_entries(vault, lines);
 }
 
 #[test]
@@ -326,7 +326,7 @@ fn a_cut_go_live_is_caught_with_the_head_golive_printed() {
         r.stdout
     );
 
-    // Cut the go-live line.
+    // Cut the go-live entry.
     let mut lines = ledger_lines(&v);
     lines.pop();
     write_ledger(&v, &lines);

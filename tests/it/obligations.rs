@@ -35,10 +35,7 @@ fn status(now: &str, vault: &Path) -> (i32, serde_json::Value) {
 }
 
 fn ledger_len(vault: &Path) -> usize {
-    std::fs::read_to_string(vault.join("ledger.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .count()
+    crate::vault::entry_files(vault).len()
 }
 
 #[test]
@@ -472,7 +469,7 @@ fn status_all_lists_every_contract_most_urgent_first() {
     assert_eq!(c[1]["next_due"], "2026-12-08");
     assert_eq!(c[2]["state"], "satisfied");
     // A damaged vault is named, not skipped, and the others are still listed.
-    let ledger = root.join("pacs/ledger.jsonl");
+    let ledger = crate::vault::entry_files(&root.join("pacs")).pop().unwrap();
     let text = std::fs::read_to_string(&ledger).unwrap();
     std::fs::write(&ledger, &text[..text.len() - 5]).unwrap();
     let j = at(
@@ -824,13 +821,14 @@ fn crafted_vault_files_cannot_hang_or_exhaust_status() {
         &root.join("ok"),
         &["golive", "G", "--date", "2026-11-20"],
     );
-    // A ledger that is a FIFO.
+    // A ledger entry that is a FIFO.
     let fifo = root.join("fifo");
     at(now, &fifo, &["init"]);
-    let _ = std::fs::remove_file(fifo.join("ledger.jsonl"));
+    let entry = crate::vault::entry_path(&fifo, 0);
+    std::fs::create_dir_all(entry.parent().unwrap()).unwrap();
     assert!(
         std::process::Command::new("mkfifo")
-            .arg(fifo.join("ledger.jsonl"))
+            .arg(&entry)
             .status()
             .unwrap()
             .success()
@@ -845,14 +843,11 @@ fn crafted_vault_files_cannot_hang_or_exhaust_status() {
     let hex = "a".repeat(64);
     std::os::unix::fs::symlink("/dev/zero", zero.join(format!("calendars/{hex}.toml"))).unwrap();
     for (v, digest) in [(&climb, "../../../../../../tmp/x".to_owned()), (&zero, hex)] {
-        let path = v.join("ledger.jsonl");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let last = text.lines().last().unwrap();
-        let prev = sha256_hex(last.as_bytes());
-        let line = format!(
-            "{{\"seq\":1,\"time\":\"2026-11-30T02:00:00Z\",\"event\":\"calendar\",\"name\":\"x\",\"date\":\"2026-11-30\",\"digest\":\"{digest}\",\"prev\":\"{prev}\"}}\n"
+        assert_eq!(ledger_len(v), 1);
+        let entry = format!(
+            "{{\"seq\":1,\"time\":\"2026-11-30T02:00:00Z\",\"event\":\"calendar\",\"name\":\"x\",\"date\":\"2026-11-30\",\"digest\":\"{digest}\",\"prev\":\"\"}}"
         );
-        std::fs::write(&path, format!("{text}{line}")).unwrap();
+        crate::vault::forge_entry(v, 1, &entry);
     }
     let started = std::time::Instant::now();
     let r = at(
@@ -1009,19 +1004,8 @@ fn notices_that_contradict_official_or_stored_ones_are_refused() {
     assert_eq!(s["overdue"], 1);
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    use std::fmt::Write;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .fold(String::new(), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
-}
-
 #[test]
-fn notices_are_added_once_per_year_and_under_the_lock() {
+fn notices_are_added_once_per_year_even_by_racing_writers() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("all");
     let now = "2026-12-28T02:00:00Z";
@@ -1075,7 +1059,7 @@ fn notices_are_added_once_per_year_and_under_the_lock() {
     );
     assert_eq!(ledger_len(&v), before);
     // --all goes on past a damaged vault, names it, and exits 2; the others have it.
-    let ledger = root.join("b/ledger.jsonl");
+    let ledger = crate::vault::entry_path(&root.join("b"), 0);
     std::fs::remove_file(&ledger).unwrap();
     std::os::unix::fs::symlink("/dev/zero", &ledger).unwrap();
     let r = at(
@@ -1090,7 +1074,8 @@ fn notices_are_added_once_per_year_and_under_the_lock() {
         ],
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("b/ledger.jsonl"), "{}", r.stderr);
+    let named = "b/ledger/00000000000000000000.json";
+    assert!(r.stderr.contains(named), "{}", r.stderr);
     let (_, s) = status(now, &root.join("c"));
     assert_eq!(s["obligations"][0]["provisional"], false, "{s}");
     // A damaged marker does not hide a vault from status --all.

@@ -75,6 +75,123 @@ pub fn odd_delivery(root: &Path) {
     std::fs::write(root.join("jingtong/dup2.java"), "class Dup {}\n").unwrap();
 }
 
+/// The `prev` of the first ledger entry, and the head of an empty ledger: 64 zeros.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Where ledger entry `seq` of the vault at `vault` is: `ledger/<seq as 20 digits>.json`.
+pub fn entry_path(vault: &Path, seq: u64) -> PathBuf {
+    vault.join(format!("ledger/{seq:020}.json"))
+}
+
+/// The ledger entry files of the vault at `vault`, in order of their numbers (none when the
+/// vault or its `ledger/` folder does not exist); other names in `ledger/` are left out.
+pub fn entry_files(vault: &Path) -> Vec<PathBuf> {
+    let Ok(dir) = std::fs::read_dir(vault.join("ledger")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = dir
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.strip_suffix(".json")
+                .is_some_and(|n| n.len() == 20 && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The text of every ledger entry, in order.
+pub fn entries(vault: &Path) -> Vec<String> {
+    entry_files(vault)
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect()
+}
+
+/// The text of ledger entry `seq`.
+pub fn read_entry(vault: &Path, seq: u64) -> String {
+    std::fs::read_to_string(entry_path(vault, seq)).unwrap()
+}
+
+/// Ledger entry `seq`, parsed.
+pub fn entry_json(vault: &Path, seq: u64) -> serde_json::Value {
+    serde_json::from_str(&read_entry(vault, seq)).unwrap()
+}
+
+/// Replace ledger entry `seq` with exactly `text`, as someone tampering with the vault would:
+/// the write-once file is removed, then written anew, private like the files escrow writes (so
+/// that only the tampering shows in `audit`).
+pub fn write_entry(vault: &Path, seq: u64, text: &str) {
+    let path = entry_path(vault, seq);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("{}: {e}", path.display()),
+        _ => {}
+    }
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// Remove ledger entry `seq`.
+pub fn remove_entry(vault: &Path, seq: u64) {
+    std::fs::remove_file(entry_path(vault, seq)).unwrap();
+}
+
+/// Make the ledger exactly `texts`: entry `i` is `texts[i]`, and entries past them are removed.
+pub fn write_entries(vault: &Path, texts: &[String]) {
+    for f in entry_files(vault) {
+        std::fs::remove_file(f).unwrap();
+    }
+    for (seq, text) in texts.iter().enumerate() {
+        write_entry(vault, seq as u64, text);
+    }
+}
+
+/// The ledger head: the SHA-256 of the last entry file's bytes ([`GENESIS`] when there is none).
+pub fn ledger_head(vault: &Path) -> String {
+    entry_files(vault).last().map_or_else(
+        || GENESIS.to_owned(),
+        |f| escrow::hash::sha256_hex(&std::fs::read(f).unwrap()),
+    )
+}
+
+/// `text` (an entry) with its `prev` field set to `prev`, every other byte kept.
+pub fn with_prev(text: &str, prev: &str) -> String {
+    let old = serde_json::from_str::<serde_json::Value>(text).unwrap()["prev"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (from, to) = (
+        format!("\"prev\":\"{old}\""),
+        format!("\"prev\":\"{prev}\""),
+    );
+    assert!(text.contains(&from), "{text}");
+    text.replacen(&from, &to, 1)
+}
+
+/// Forge ledger entry `seq`: `text` with its `prev` recomputed to chain to entry `seq - 1` as it
+/// stands (to [`GENESIS`] for entry 0), written over entry `seq`. Returns the new ledger head
+/// after it.
+pub fn forge_entry(vault: &Path, seq: u64, text: &str) -> String {
+    let prev = match seq.checked_sub(1) {
+        Some(before) => escrow::hash::sha256_hex(read_entry(vault, before).as_bytes()),
+        None => GENESIS.to_owned(),
+    };
+    let text = with_prev(text, &prev);
+    write_entry(vault, seq, &text);
+    escrow::hash::sha256_hex(text.as_bytes())
+}
+
+/// Recompute the chain from entry `from` to the last, as a forger who edited an entry would:
+/// each entry's `prev` is set to the SHA-256 of the entry before it. Returns the new head.
+pub fn rechain(vault: &Path, from: u64) -> String {
+    let n = entry_files(vault).len() as u64;
+    for seq in from..n {
+        forge_entry(vault, seq, &read_entry(vault, seq));
+    }
+    ledger_head(vault)
+}
+
 fn p(path: &Path) -> &OsStr {
     path.as_os_str()
 }
@@ -451,6 +568,19 @@ fn biggest_pack(v: &Vaulted) -> PathBuf {
         .unwrap()
 }
 
+/// Where the objects of `pack` are, from its index: (offset, compressed length) each.
+fn objects_in(pack: &Path) -> Vec<(usize, usize)> {
+    std::fs::read_to_string(pack.with_extension("idx"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<usize> = l.split(' ').skip(1).map(|n| n.parse().unwrap()).collect();
+            (f[0], f[1])
+        })
+        .collect()
+}
+
 #[test]
 fn audit_names_a_missing_pack() {
     let v = two_deposits();
@@ -494,8 +624,12 @@ fn audit_names_a_flipped_byte() {
     let v = two_deposits();
     let pack = biggest_pack(&v);
     let mut bytes = std::fs::read(&pack).unwrap();
-    let mid = bytes.len() / 2;
-    bytes[mid] ^= 0x55;
+    // In the middle of the pack's largest object (the pack ends with its trailer).
+    let (offset, clen) = objects_in(&pack)
+        .into_iter()
+        .max_by_key(|&(_, clen)| clen)
+        .unwrap();
+    bytes[offset + clen / 2] ^= 0x55;
     std::fs::write(&pack, bytes).unwrap();
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
@@ -543,10 +677,8 @@ fn audit_names_an_edited_snapshot_record() {
 #[test]
 fn audit_names_a_forged_report_with_a_recomputed_chain() {
     let v = two_deposits();
-    let ledger_path = v.vault.join("ledger.jsonl");
-    let ledger = std::fs::read_to_string(&ledger_path).unwrap();
     // The last snapshot: no later record names it (a record stores the ledger head before it).
-    let last: serde_json::Value = serde_json::from_str(ledger.lines().last().unwrap()).unwrap();
+    let last: serde_json::Value = entry_json(&v.vault, 1);
     let old_id = last["snapshot"].as_str().unwrap().to_owned();
     let old_sm3 = last["snapshot_sm3"].as_str().unwrap().to_owned();
     let rec = v.vault.join("snapshots").join(format!("{old_id}.json.zst"));
@@ -568,24 +700,16 @@ fn audit_names_a_forged_report_with_a_recomputed_chain() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&forged_rec, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    // The ledger: the forged id and SM3, then every `prev` recomputed down the chain.
-    let mut prev = "0".repeat(64);
-    let mut out = String::new();
-    for line in ledger.lines() {
-        let line = line.replace(&old_id, &new_id).replace(&old_sm3, &new_sm3);
-        let old_prev = serde_json::from_str::<serde_json::Value>(&line).unwrap()["prev"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let line = line.replace(
-            &format!("\"prev\":\"{old_prev}\""),
-            &format!("\"prev\":\"{prev}\""),
-        );
-        prev = escrow::hash::sha256_hex(line.as_bytes());
-        out.push_str(&line);
-        out.push('\n');
+    // The ledger: the forged id and SM3 in every entry that names them, then every `prev`
+    // recomputed down the chain.
+    for (seq, text) in entries(&v.vault).iter().enumerate() {
+        let edited = text.replace(&old_id, &new_id).replace(&old_sm3, &new_sm3);
+        if edited != *text {
+            write_entry(&v.vault, seq as u64, &edited);
+        }
     }
-    std::fs::write(&ledger_path, out).unwrap();
+    assert!(read_entry(&v.vault, 1).contains(&new_id));
+    rechain(&v.vault, 0);
     let (code, a) = audit(&v);
     assert_eq!(code, 1, "{a}");
     assert_eq!(problem_codes(&a), ["error report-unreadable"], "{a}");
@@ -595,25 +719,56 @@ fn audit_names_a_forged_report_with_a_recomputed_chain() {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one case after another, each on a fresh vault
 fn audit_names_ledger_damage() {
-    // Cut in the middle of the last line.
+    // The last entry removed: the entries left still chain, so only the ledger head printed by
+    // the last deposit shows it (`--head`); without it, the record the ledger no longer names
+    // is the only trace, as if the deposit had been interrupted.
     let v = two_deposits();
-    let ledger = v.vault.join("ledger.jsonl");
-    let bytes = std::fs::read(&ledger).unwrap();
-    std::fs::write(&ledger, &bytes[..bytes.len() - 20]).unwrap();
+    let head = ledger_head(&v.vault);
+    let (_, a) = audit(&v);
+    assert_eq!(a["ledger_head"], head.as_str());
+    remove_entry(&v.vault, 1);
+    let (code, a) = audit(&v);
+    assert_eq!(code, 0, "{a}");
+    assert_eq!(problem_codes(&a), ["note snapshot-unrecorded"], "{a}");
+    let run = vault_cmd(&v, &["audit", "--format", "json", "--head", &head]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        problem_codes(&run.json()).contains(&"error ledger-truncated".to_owned()),
+        "{}",
+        run.stdout
+    );
+
+    // The last entry cut in the middle (damage: escrow creates each entry whole).
+    let v = two_deposits();
+    let last = entry_path(&v.vault, 1);
+    let bytes = std::fs::read(&last).unwrap();
+    std::fs::write(&last, &bytes[..bytes.len() - 20]).unwrap();
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
     assert!(
-        problem_codes(&a).contains(&"error ledger-truncated".to_owned()),
+        problem_codes(&a).contains(&"error ledger-broken".to_owned()),
         "{a}"
     );
+    assert!(a.to_string().contains("does not parse"), "{a}");
 
-    // The first line removed: the chain breaks.
+    // The first entry removed: a gap in the numbers.
     let v = two_deposits();
-    let ledger = v.vault.join("ledger.jsonl");
-    let text = std::fs::read_to_string(&ledger).unwrap();
-    let second = text.lines().nth(1).unwrap();
-    std::fs::write(&ledger, format!("{second}\n")).unwrap();
+    remove_entry(&v.vault, 0);
+    let (code, a) = audit(&v);
+    assert_eq!(code, 1);
+    assert!(
+        problem_codes(&a).contains(&"error ledger-broken".to_owned()),
+        "{a}"
+    );
+    assert!(a.to_string().contains("entry 0 is missing"), "{a}");
+
+    // The first entry removed and the second renumbered in its place: the chain breaks.
+    let v = two_deposits();
+    let second = read_entry(&v.vault, 1);
+    remove_entry(&v.vault, 1);
+    write_entry(&v.vault, 0, &second);
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
     assert!(
@@ -621,9 +776,10 @@ fn audit_names_ledger_damage() {
         "{a}"
     );
 
-    // Both lines removed: two records the ledger does not know.
+    // Both entries removed: two records the ledger does not know.
     let v = two_deposits();
-    std::fs::write(v.vault.join("ledger.jsonl"), "").unwrap();
+    write_entries(&v.vault, &[]);
+    assert!(entry_files(&v.vault).is_empty());
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
     assert!(
@@ -631,15 +787,15 @@ fn audit_names_ledger_damage() {
         "{a}"
     );
 
-    // An edited entry (the verdict) breaks the chain from the next line on.
+    // An edited entry (the label) breaks the chain from the next entry on.
     let v = two_deposits();
-    let ledger = v.vault.join("ledger.jsonl");
-    let text = std::fs::read_to_string(&ledger).unwrap().replacen(
-        "\"label\":\"v1\"",
-        "\"label\":\"v0\"",
-        1,
+    let first = read_entry(&v.vault, 0);
+    assert!(first.contains("\"label\":\"v1\""), "{first}");
+    write_entry(
+        &v.vault,
+        0,
+        &first.replacen("\"label\":\"v1\"", "\"label\":\"v0\"", 1),
     );
-    std::fs::write(&ledger, text).unwrap();
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
     assert!(
@@ -657,16 +813,20 @@ fn audit_reports_every_problem_at_once() {
         .iter()
         .min_by_key(|p| std::fs::metadata(p).unwrap().len())
         .unwrap();
+    // The pack's first byte is the first object's (its trailer is at the end).
     let mut bytes = std::fs::read(small).unwrap();
     bytes[0] ^= 1;
     std::fs::write(small, bytes).unwrap();
-    let ledger = std::fs::read_to_string(v.vault.join("ledger.jsonl")).unwrap();
-    let first_id = ledger.split("\"snapshot\":\"").nth(1).unwrap()[..64].to_owned();
+    let first_id = entry_json(&v.vault, 0)["snapshot"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     std::fs::remove_file(v.vault.join(format!("snapshots/{first_id}.json.zst"))).unwrap();
-    let mut l = ledger.into_bytes();
-    l.truncate(l.len() - 3);
-    std::fs::write(v.vault.join("ledger.jsonl"), l).unwrap();
-    let (code, a) = audit(&v);
+    // The ledger cut (its last entry removed), caught with the head the last deposit printed.
+    let head = ledger_head(&v.vault);
+    remove_entry(&v.vault, 1);
+    let run = vault_cmd(&v, &["audit", "--format", "json", "--head", &head]);
+    let (code, a) = (run.code, run.json());
     assert_eq!(code, 1);
     let c = problem_codes(&a);
     for want in [
@@ -682,55 +842,18 @@ fn audit_reports_every_problem_at_once() {
     }
 }
 
-#[test]
-fn a_held_lock_makes_a_second_writer_wait_then_fail() {
-    let v = new_vault();
-    assert_eq!(vault_cmd(&v, &["init"]).code, 0);
-    let lock = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(v.vault.join("lock"))
-        .unwrap();
-    lock.lock().unwrap();
-    let start = std::time::Instant::now();
-    let mut cmd = escrow_command();
-    cmd.env("ESCROW_LOCK_WAIT", "1").args([
-        "deposit".as_ref(),
-        sample().as_os_str(),
-        "-m".as_ref(),
-        chaoyang().as_os_str(),
-        "--label".as_ref(),
-        "v1".as_ref(),
-        "--vault".as_ref(),
-        v.vault.as_os_str(),
-    ]);
-    let run = run(cmd);
-    assert_eq!(run.code, 2);
-    assert!(
-        start.elapsed() >= std::time::Duration::from_secs(1),
-        "it waited"
-    );
-    assert!(
-        run.stderr.contains("locked by another escrow process"),
-        "{}",
-        run.stderr
-    );
-    drop(lock);
-    assert_eq!(
-        vault_cmd(&v, &["list"]).stdout.trim(),
-        format!("no snapshots in {}", v.vault.display())
-    );
-}
-
+/// Without a lock, concurrent writers never wait: each deposit takes the next free ledger
+/// number (the loser of a race for one reads the winner's entry and takes the one after), so
+/// every deposit is recorded, each under its own number, in one sound chain.
 #[test]
 fn concurrent_deposits_are_serialized() {
+    const N: usize = 4;
     let v = new_vault();
     assert_eq!(vault_cmd(&v, &["init"]).code, 0);
-    let children: Vec<_> = (0..3)
+    let children: Vec<_> = (0..N)
         .map(|i| {
             let mut cmd = escrow_command();
-            cmd.env("ESCROW_LOCK_WAIT", "60").args([
+            cmd.args([
                 "deposit".as_ref(),
                 sample().as_os_str(),
                 "-m".as_ref(),
@@ -739,19 +862,48 @@ fn concurrent_deposits_are_serialized() {
                 OsStr::new(&format!("c{i}")),
                 "--vault".as_ref(),
                 v.vault.as_os_str(),
-                "-q".as_ref(),
+                "--format".as_ref(),
+                "json".as_ref(),
             ]);
             std::thread::spawn(move || run(cmd))
         })
         .collect();
+    let mut seqs = Vec::new();
+    let mut ids = Vec::new();
     for c in children {
         let r = c.join().unwrap();
         assert_eq!(r.code, 0, "{}", r.stderr);
+        let j = r.json();
+        seqs.push(j["seq"].as_u64().unwrap());
+        ids.push(j["snapshot"].as_str().unwrap().to_owned());
     }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (0..N as u64).collect::<Vec<_>>(), "distinct seqs");
+    assert_eq!(entry_files(&v.vault).len(), N);
     let list = vault_cmd(&v, &["list", "--format", "json"]).json()["snapshots"].take();
-    assert_eq!(list.as_array().unwrap().len(), 3);
+    let listed: std::collections::BTreeSet<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["snapshot"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.len(), N);
+    for id in &ids {
+        assert!(listed.contains(id.as_str()), "{id} not listed: {list}");
+    }
+    // Audit passes. A writer that lost a race had already stored its snapshot record, made for
+    // the number it lost; that record stays, named in a note.
     let (code, a) = audit(&v);
     assert_eq!(code, 0, "{a}");
+    for p in a["problems"].as_array().unwrap() {
+        assert_eq!(
+            (&p["level"], &p["code"]),
+            (&"note".into(), &"snapshot-unrecorded".into()),
+            "{a}"
+        );
+    }
+    assert_eq!(a["ledger_entries"], N);
+    assert_eq!(ledger_head(&v.vault), a["ledger_head"].as_str().unwrap());
 }
 
 /// Pseudo-random numbers for the crash test (deterministic: a failure can be replayed).
@@ -881,28 +1033,37 @@ fn a_vault_inside_the_delivery_is_refused() {
         "{}",
         run.stderr
     );
-    assert!(!d.join("escrow-vault/ledger.jsonl").exists());
+    // Nothing deposited.
+    assert!(entry_files(&d.join("escrow-vault")).is_empty());
+    assert!(
+        !std::fs::read_dir(d.join("escrow-vault/snapshots")).is_ok_and(|mut r| r.next().is_some())
+    );
 }
 
 #[test]
 fn an_interrupted_deposit_superseded_by_a_later_one_is_only_a_note() {
-    // Simulate a deposit killed between writing its record and its ledger line: take a vault
+    // Simulate a deposit killed between writing its record and its ledger entry: take a vault
     // with one deposit, keep the ledger as it was before a second deposit, then let a third
     // deposit go through. The second record is left over, chained to a valid ledger point.
     let v = new_vault();
     let d = v.work.join("d");
     copy_dir(&sample(), &d);
     deposit(&v, &d, "v1", &["-q"]);
-    let ledger = v.vault.join("ledger.jsonl");
-    let before = std::fs::read(&ledger).unwrap();
+    let before = entries(&v.vault);
     write(&d, "jingtong/a.java", "class A {}\n");
     deposit(&v, &d, "v2", &["-q"]);
-    std::fs::write(&ledger, &before).unwrap(); // v2's ledger line never made it
+    remove_entry(&v.vault, 1); // v2's ledger entry never made it
+    assert_eq!(entries(&v.vault), before);
     let (code, a) = audit(&v);
     assert_eq!(code, 0, "{a}");
     assert_eq!(problem_codes(&a), ["note snapshot-unrecorded"]);
     write(&d, "jingtong/b.java", "class B {}\n");
     assert_eq!(deposit(&v, &d, "v3", &["-q"]).code, 0);
+    assert_eq!(
+        entry_json(&v.vault, 1)["label"],
+        "v3",
+        "v3 took the free number"
+    );
     let (code, a) = audit(&v);
     assert_eq!(code, 0, "{a}");
     assert_eq!(problem_codes(&a), ["note snapshot-unrecorded"]);
@@ -915,12 +1076,17 @@ fn an_interrupted_deposit_superseded_by_a_later_one_is_only_a_note() {
     assert_eq!(labels, ["v1", "v3"]);
 }
 
-/// Replace the last snapshot's file list with `entries` (stored as a new piece in a new pack),
-/// re-hash the record and rebuild the ledger chain: a forged vault that audit cannot tell from
-/// a real one, to check that restore defends itself anyway.
+/// Replace the last snapshot's file list with `entries` (stored as a new piece in a new pack,
+/// with its trailer), re-hash the record and rewrite its ledger entry (the last: no later entry
+/// chains to it): a forged vault whose hashes all hold, to check that restore defends itself
+/// anyway.
 fn forge_listing(v: &Vaulted, entries: &serde_json::Value, contents: &[&[u8]]) {
     use sha2::Digest;
     let hex = escrow::hash::hex;
+    let private = |path: &Path, bytes: &[u8]| {
+        std::fs::write(path, bytes).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
     let packs = v.vault.join("packs");
     let mut pack = Vec::new();
     let mut idx = String::from("escrow-pack-index 1\n");
@@ -938,17 +1104,20 @@ fn forge_listing(v: &Vaulted, entries: &serde_json::Value, contents: &[&[u8]]) {
         ));
         pack.extend_from_slice(&z);
     }
+    // The trailer: a zstd skippable frame holding the index text, its total length, "EIDX".
+    let total = u32::try_from(4 + 4 + idx.len() + 8).unwrap();
+    pack.extend_from_slice(&0x184D_2A5E_u32.to_le_bytes());
+    pack.extend_from_slice(&(total - 8).to_le_bytes());
+    pack.extend_from_slice(idx.as_bytes());
+    pack.extend_from_slice(&total.to_le_bytes());
+    pack.extend_from_slice(b"EIDX");
     let pid = hex(&sha2::Sha256::digest(&pack));
-    std::fs::write(packs.join(format!("{pid}.pack")), &pack).unwrap();
-    std::fs::write(packs.join(format!("{pid}.idx")), idx).unwrap();
-    let ledger_path = v.vault.join("ledger.jsonl");
-    let ledger = std::fs::read_to_string(&ledger_path).unwrap();
-    let mut lines: Vec<serde_json::Value> = ledger
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let last = lines.last_mut().unwrap();
+    private(&packs.join(format!("{pid}.pack")), &pack);
+    private(&packs.join(format!("{pid}.idx")), idx.as_bytes());
+    let seq = entry_files(&v.vault).len() as u64 - 1;
+    let last = entry_json(&v.vault, seq);
     let old_id = last["snapshot"].as_str().unwrap().to_owned();
+    let old_sm3 = last["snapshot_sm3"].as_str().unwrap().to_owned();
     let rec_path = v.vault.join(format!("snapshots/{old_id}.json.zst"));
     let mut rec: serde_json::Value = serde_json::from_slice(
         &zstd::stream::decode_all(&std::fs::read(&rec_path).unwrap()[..]).unwrap(),
@@ -957,18 +1126,15 @@ fn forge_listing(v: &Vaulted, entries: &serde_json::Value, contents: &[&[u8]]) {
     rec["listing"] = serde_json::json!([{ "sha256": hex(&sha2::Sha256::digest(&piece)), "entries": entries.as_array().unwrap().len() }]);
     let json = serde_json::to_vec(&rec).unwrap();
     let id = hex(&sha2::Sha256::digest(&json));
-    std::fs::write(
-        v.vault.join(format!("snapshots/{id}.json.zst")),
-        zstd::stream::encode_all(&json[..], 1).unwrap(),
-    )
-    .unwrap();
+    private(
+        &v.vault.join(format!("snapshots/{id}.json.zst")),
+        &zstd::stream::encode_all(&json[..], 1).unwrap(),
+    );
     std::fs::remove_file(rec_path).unwrap();
-    last["snapshot"] = serde_json::Value::String(id);
-    let out: Vec<String> = lines
-        .iter()
-        .map(|l| serde_json::to_string(l).unwrap())
-        .collect();
-    std::fs::write(&ledger_path, out.join("\n") + "\n").unwrap();
+    let text = read_entry(&v.vault, seq)
+        .replace(&old_id, &id)
+        .replace(&old_sm3, &escrow::hash::sm3_hex(&json));
+    write_entry(&v.vault, seq, &text);
 }
 
 #[test]
@@ -1041,6 +1207,33 @@ fn a_lost_pack_is_stored_again_by_the_next_deposit() {
     assert_eq!(snapshot_tree(&out), snapshot_tree(&sample()));
 }
 
+/// A pack's index is a convenience: the pack's trailer lists its objects too, so a lost index
+/// is only a note, everything reads, and `audit --repair-index` writes the same index again.
+#[test]
+fn a_lost_index_is_read_from_the_pack_and_repaired() {
+    let v = two_deposits();
+    let pack = biggest_pack(&v);
+    let idx = pack.with_extension("idx");
+    let text = std::fs::read(&idx).unwrap();
+    // The pack ends with its trailer, which holds the index text.
+    let bytes = std::fs::read(&pack).unwrap();
+    assert!(bytes.ends_with(b"EIDX"));
+    assert!(bytes.windows(text.len()).any(|w| w == text.as_slice()));
+    std::fs::remove_file(&idx).unwrap();
+    let (code, a) = audit(&v);
+    assert_eq!(code, 0, "{a}");
+    assert_eq!(problem_codes(&a), ["note pack-unindexed"], "{a}");
+    let out = v.work.join("out");
+    let run = vault_cmd(&v, &["restore", "v2", out.to_str().unwrap(), "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = vault_cmd(&v, &["audit", "--repair-index", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(std::fs::read(&idx).unwrap(), text, "the same index again");
+    let (code, a) = audit(&v);
+    assert_eq!(code, 0, "{a}");
+    assert!(problem_codes(&a).is_empty(), "{a}");
+}
+
 #[test]
 fn a_damaged_index_is_reported_not_a_crash() {
     let v = two_deposits();
@@ -1059,12 +1252,16 @@ fn a_damaged_index_is_reported_not_a_crash() {
 }
 
 #[test]
-fn an_edited_last_ledger_line_and_a_cut_head_are_caught() {
+fn an_edited_last_ledger_entry_and_a_cut_head_are_caught() {
+    // The last entry's verdict edited: no entry chains to it, but its record disagrees.
     let v = two_deposits();
-    let ledger = v.vault.join("ledger.jsonl");
-    let text = std::fs::read_to_string(&ledger).unwrap();
-    let edited = text.replacen("\"verdict\":\"pass\"", "\"verdict\":\"fail\"", 2);
-    std::fs::write(&ledger, edited).unwrap();
+    let last = read_entry(&v.vault, 1);
+    assert!(last.contains("\"verdict\":\"pass\""), "{last}");
+    write_entry(
+        &v.vault,
+        1,
+        &last.replacen("\"verdict\":\"pass\"", "\"verdict\":\"fail\"", 1),
+    );
     let (code, a) = audit(&v);
     assert_eq!(code, 1);
     assert!(
@@ -1076,10 +1273,8 @@ fn an_edited_last_ledger_line_and_a_cut_head_are_caught() {
     let v = two_deposits();
     let (_, a) = audit(&v);
     let head = a["ledger_head"].as_str().unwrap().to_owned();
-    let ledger = v.vault.join("ledger.jsonl");
-    let text = std::fs::read_to_string(&ledger).unwrap();
-    let first = text.lines().next().unwrap();
-    std::fs::write(&ledger, format!("{first}\n")).unwrap();
+    assert_eq!(head, ledger_head(&v.vault));
+    remove_entry(&v.vault, 1);
     let run = vault_cmd(&v, &["audit", "--head", &head]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("ledger-truncated"), "{}", run.stdout);
@@ -1088,7 +1283,7 @@ fn an_edited_last_ledger_line_and_a_cut_head_are_caught() {
 #[test]
 fn a_half_made_vault_folder_is_finished_by_the_next_deposit() {
     let v = new_vault();
-    for d in ["packs", "snapshots", "tmp"] {
+    for d in ["packs", "snapshots", "ledger", "tmp"] {
         std::fs::create_dir_all(v.vault.join(d)).unwrap();
     }
     let run = deposit(&v, &sample(), "v1", &["-q"]);
@@ -1124,9 +1319,24 @@ fn escrow_umask_0(args: &[&OsStr]) -> Run {
 
 /// Can user `nobody` read `file`? (root only: `setpriv` to nobody, then `cat`.)
 fn nobody_can_read(file: &Path) -> bool {
+    as_nobody("cat", file)
+}
+
+/// Can user `nobody` list the folder `dir`? (root only, as [`nobody_can_read`].)
+fn nobody_can_list(dir: &Path) -> bool {
+    as_nobody("ls", dir)
+}
+
+/// Does `program path` succeed as user `nobody`?
+fn as_nobody(program: &str, path: &Path) -> bool {
     std::process::Command::new("setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "cat"])
-        .arg(file)
+        .args([
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            program,
+        ])
+        .arg(path)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
@@ -1179,6 +1389,9 @@ fn the_vault_is_private_to_its_user() {
         seen += 1;
     }
     assert!(seen > 8, "{seen}");
+    // Among them, the ledger's folder and its entries (a deposit and a go-live).
+    assert_eq!(mode_of(&v.vault.join("ledger")), 0o700);
+    assert_eq!(entry_files(&v.vault).len(), 2);
     let (code, a) = audit(&v);
     assert_eq!(code, 0, "{a}");
     assert!(problem_codes(&a).is_empty(), "{a}");
@@ -1189,14 +1402,24 @@ fn the_vault_is_private_to_its_user() {
         std::fs::write(&control, "open\n").unwrap();
         std::fs::set_permissions(&control, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert!(nobody_can_read(&control), "the test set-up is wrong");
-        let mut files = vec![v.vault.join("ledger.jsonl"), v.vault.join("VAULT")];
+        assert!(nobody_can_list(base), "the test set-up is wrong");
+        let mut files = vec![v.vault.join("VAULT")];
+        files.extend(entry_files(&v.vault));
         files.extend(files_in(&v.vault.join("packs"), ".pack"));
         files.extend(files_in(&v.vault.join("snapshots"), ".zst"));
+        assert!(files.len() >= 5, "{files:?}");
         for f in &files {
+            assert!(f.is_file(), "{}", f.display());
             assert!(
                 !nobody_can_read(f),
                 "user nobody read {} from the vault",
                 f.display()
+            );
+        }
+        for d in ["ledger", "packs", "snapshots"] {
+            assert!(
+                !nobody_can_list(&v.vault.join(d)),
+                "user nobody listed {d}/ in the vault"
             );
         }
     } else {
@@ -1208,7 +1431,7 @@ fn the_vault_is_private_to_its_user() {
 
     // A vault made private by hand can be loosened by hand: audit warns, naming the fix.
     std::fs::set_permissions(
-        v.vault.join("ledger.jsonl"),
+        entry_path(&v.vault, 0),
         std::fs::Permissions::from_mode(0o644),
     )
     .unwrap();
