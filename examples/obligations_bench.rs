@@ -89,20 +89,16 @@ fn main() {
         let start = Date::from_calendar_date(2026, Month::June, 1).expect("date");
         for i in 0..count {
             let (v, _) = Vault::init(&dir.join(format!("vendor-{i:03}"))).expect("vault");
-            let mut head = "0".repeat(64);
             for mut e in entries(n, start)
                 .into_iter()
                 .filter(|e| e.event != "deposit")
             {
-                e.seq = ledger::read(&v.ledger_path())
-                    .expect("ledger")
-                    .entries
-                    .len() as u64;
                 if e.event == "answer" {
-                    e.target = Some(e.seq - 1);
+                    // An answer refers to the question recorded just before it.
+                    let len = v.ledger().expect("ledger").entries.len() as u64;
+                    e.target = Some(len - 1);
                 }
-                e.prev = head;
-                head = ledger::append(&v, &e).expect("append");
+                ledger::record_event(&v, &e, |_| Ok(())).expect("record");
             }
         }
         return;

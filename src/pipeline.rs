@@ -4,7 +4,7 @@
 //!    a deposit also stores new contents in the vault as they are read);
 //! 2. the requirement checks and the scan's tree-wide pass (`check`, `deposit`);
 //! 3. the isolated build (`--build`, `escrow build`);
-//! 4. the comparison with the previous snapshot (`deposit`, under the vault's write lock);
+//! 4. the comparison with the previous snapshot (`deposit`, against the ledger as it stands; checked again if another writer commits first);
 //! 5. the policy: `[severity]`, `[[allow]]` and the baseline, once, over the findings of every stage;
 //! 6. the report and its verdict (and, for a deposit, the snapshot and its ledger entry).
 //!
@@ -239,7 +239,7 @@ fn terms_text(manifest: &Manifest) -> Result<String, CheckError> {
 pub use crate::report::docs::Deposited;
 
 /// Refuse, before the long work, a label already taken, another contract's delivery, or a
-/// go-live name not on record; `begin` checks them again under the lock.
+/// go-live name not on record; `begin` checks them again against the ledger, and the commit again if another writer records first.
 fn precheck(
     vault: &vault::Vault,
     manifest: &Manifest,
@@ -270,8 +270,8 @@ fn precheck(
 }
 
 /// Check a delivery and deposit it in the vault, whatever the verdict: every stage, the
-/// comparison under the vault's write lock (taken only once the checks and the build are done,
-/// so another writer waits for the commit only).
+/// comparison with the ledger as it stands (read once the checks and the build are done, and
+/// again at the commit if another writer recorded an entry meanwhile).
 pub fn deposit(
     vault: &vault::Vault,
     args: &DepositArgs<'_>,
@@ -282,6 +282,7 @@ pub fn deposit(
     build_spec(&manifest, stages)?;
     let note = read_note(args.note)?;
     refuse_vault_inside(vault, args.delivery)?;
+    vault.require_current()?;
     precheck(vault, &manifest, args)?;
     // One pass over the delivery: hashing for the inventory and storing new contents.
     let store = vault::deposit::Store::start(vault)?;

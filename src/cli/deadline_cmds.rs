@@ -412,7 +412,7 @@ fn record(vault: &VaultArg, ev: &Record<'_>, out: &OutputArgs) -> Result<u8> {
         ..LedgerEntry::default()
     };
     let kind = ev.kind;
-    let (e, head) = ledger::record_event(&v, entry, |led| check_event(led, kind, ev, day))?;
+    let (e, head) = ledger::record_event(&v, &entry, |led| check_event(led, kind, ev, day))?;
     let deadline = match kind {
         "golive" => Some(terms.update),
         "payment" => Some(terms.delivery),
@@ -607,7 +607,7 @@ fn retract(
         reason: reason.to_owned(),
         ..LedgerEntry::default()
     };
-    let (e, head) = ledger::record_event(&v, entry, |led| {
+    let (e, head) = ledger::record_event(&v, &entry, |led| {
         let Some(t) = led.entries.iter().find(|e| e.seq == seq) else {
             return Err(no_entry(led, seq));
         };
@@ -967,7 +967,7 @@ fn add_to_vault(
         ..LedgerEntry::default()
     };
     let name = file.display().to_string();
-    let (e, head) = ledger::record_event(v, entry, |led| against_stored(v, led, &name, text))?;
+    let (e, head) = ledger::record_event(v, &entry, |led| against_stored(v, led, &name, text))?;
     Ok(Some((e, head)))
 }
 

@@ -304,113 +304,142 @@ fn read_indexes(
             Some(k) => {
                 packs.insert(k.id().to_owned(), l.size);
             }
-            None if l.name.ends_with(".idx") => {}
+            None if Key::parse(FileKind::Index, &l.name).is_some() => {}
             None => problems.push(stray(&format!("packs/{}", l.name))),
         }
     }
-    let mut idx_ids: Vec<String> = Vec::new();
-    for l in b.list(FileKind::Index)? {
-        if let Some(k) = Key::parse(FileKind::Index, &l.name) {
-            idx_ids.push(k.id().to_owned());
-        } else if !l.name.ends_with(".pack") {
-            // Listed by the packs above already (same folder).
-        }
-    }
+    let mut idx_ids: Vec<String> = b
+        .list(FileKind::Index)?
+        .iter()
+        .filter_map(|l| Some(Key::parse(FileKind::Index, &l.name)?.id().to_owned()))
+        .collect();
+    idx_ids.sort();
     let idx_set: HashSet<&str> = idx_ids.iter().map(String::as_str).collect();
     let mut pack_ids: Vec<&String> = packs.keys().collect();
     pack_ids.sort();
     let mut indexed = Vec::new();
     for id in pack_ids {
-        if idx_set.contains(id.as_str()) {
-            continue;
+        if !idx_set.contains(id.as_str()) {
+            let lines = unindexed(vault, id, packs[id], repair_index, problems)?;
+            indexed.extend(lines.map(|l| (id.clone(), l)));
         }
-        let rel = format!("packs/{id}.pack");
-        let from_trailer = if vault.format > 1 {
-            pack::read_trailer(vault, id, packs[id])
-        } else {
-            Ok(None)
-        };
-        match from_trailer.map(|t| t.map(|t| (pack::parse_idx(&t), t))) {
-            Ok(Some((Ok(lines), text))) => {
-                let n = lines.len();
-                let repaired = repair_index
-                    && pack_sound(vault, id)?
-                    && vault
-                        .create(
-                            &Key::content(FileKind::Index, id).expect("a pack id"),
-                            text.as_bytes(),
-                        )
-                        .is_ok();
-                problems.push(problem(
-                    ProblemLevel::Note,
-                    crate::vault::audit_codes::AuditCode::PackUnindexed,
-                    rel,
-                    if repaired {
-                        format!("the pack had no index file; it was rebuilt from the pack's trailer ({n} objects)")
-                    } else {
-                        format!("a pack without its index file (left by an interrupted deposit, or the index was lost); its trailer lists its {n} objects, which are read from there")
-                    },
-                    if repaired {
-                        "nothing to do"
-                    } else {
-                        "nothing to do; `escrow audit --repair-index` writes the index again"
-                    },
-                ));
-                indexed.push((id.clone(), lines));
-            }
-            Ok(Some((Err(m), _))) | Err(m) => problems.push(problem(
+    }
+    for id in &idx_ids {
+        if let Some(lines) = indexed_pack(vault, id, packs.get(id).copied(), problems)? {
+            indexed.push((id.clone(), lines));
+        }
+    }
+    Ok(indexed)
+}
+
+/// A pack without an index file: its objects from its trailer (format 2), the index written
+/// again with `repair_index`; a note either way, an error when the trailer is damaged.
+fn unindexed(
+    vault: &Vault,
+    id: &str,
+    size: u64,
+    repair_index: bool,
+    problems: &mut Vec<VaultProblem>,
+) -> Result<Option<Vec<IdxLine>>, VaultError> {
+    let rel = format!("packs/{id}.pack");
+    let from_trailer = if vault.format > 1 {
+        pack::read_trailer(vault, id, size)
+    } else {
+        Ok(None)
+    };
+    match from_trailer.map(|t| t.map(|t| (pack::parse_idx(&t), t))) {
+        Ok(Some((Ok(lines), text))) => {
+            let n = lines.len();
+            let repaired = repair_index
+                && pack_sound(vault, id)?
+                && vault
+                    .create(
+                        &Key::content(FileKind::Index, id).expect("a pack id"),
+                        text.as_bytes(),
+                    )
+                    .is_ok();
+            problems.push(problem(
+                ProblemLevel::Note,
+                crate::vault::audit_codes::AuditCode::PackUnindexed,
+                rel,
+                if repaired {
+                    format!("the pack had no index file; it was rebuilt from the pack's trailer ({n} objects)")
+                } else {
+                    format!("a pack without its index file (left by an interrupted deposit, or the index was lost); its trailer lists its {n} objects, which are read from there")
+                },
+                if repaired {
+                    "nothing to do"
+                } else {
+                    "nothing to do; `escrow audit --repair-index` writes the index again"
+                },
+            ));
+            Ok(Some(lines))
+        }
+        Ok(Some((Err(m), _))) | Err(m) => {
+            problems.push(problem(
                 ProblemLevel::Error,
                 crate::vault::audit_codes::AuditCode::PackCorrupted,
                 rel,
                 format!("the pack has no index file, and its trailer is damaged: {m}"),
                 RESTORE_BACKUP,
-            )),
-            Ok(None) => problems.push(problem(
+            ));
+            Ok(None)
+        }
+        Ok(None) => {
+            problems.push(problem(
                 ProblemLevel::Note,
                 crate::vault::audit_codes::AuditCode::PackUnindexed,
                 rel,
                 "a pack without an index, left by an interrupted deposit; no snapshot uses it"
                     .to_owned(),
                 "nothing to do",
-            )),
+            ));
+            Ok(None)
         }
     }
-    idx_ids.sort();
-    for id in &idx_ids {
-        let key = Key::content(FileKind::Index, id).expect("parsed");
-        let text = b
-            .read(&key, pack::MAX_INDEX_BYTES)
-            .map_err(VaultError::from)
-            .and_then(|t| {
-                String::from_utf8(t).map_err(|_| VaultError::Invalid {
-                    message: "is not text".to_owned(),
-                })
-            });
-        let parsed = match text {
-            Ok(t) => pack::parse_idx(&t).map(|l| (l, t)),
-            Err(e) => Err(e.to_string()),
-        };
-        match (parsed, packs.get(id)) {
-            (Ok((lines, text)), Some(&size)) => {
-                if vault.format > 1
-                    && let Ok(Some(t)) = pack::read_trailer(vault, id, size)
-                    && t != text
-                {
-                    problems.push(problem(
-                        ProblemLevel::Error,
-                        crate::vault::audit_codes::AuditCode::IndexCorrupted,
-                        format!("packs/{id}.idx"),
-                        "the index differs from the list of objects in its pack's trailer: it was edited".to_owned(),
-                        "delete this index file and run `escrow audit --repair-index` to write it again from the pack",
-                    ));
-                    if let Ok(l) = pack::parse_idx(&t) {
-                        indexed.push((id.clone(), l));
-                        continue;
-                    }
+}
+
+/// An index file: its lines when it parses, agrees with its pack's trailer and has its pack
+/// (`size`: `None` when the pack is gone); otherwise a problem, and the trailer's lines when
+/// the trailer is sound.
+fn indexed_pack(
+    vault: &Vault,
+    id: &str,
+    size: Option<u64>,
+    problems: &mut Vec<VaultProblem>,
+) -> Result<Option<Vec<IdxLine>>, VaultError> {
+    let key = Key::content(FileKind::Index, id).expect("parsed");
+    // A store that cannot be read is an error of the audit, not damage to report.
+    let bytes = vault.backend().read(&key, pack::MAX_INDEX_BYTES)?;
+    let parsed = String::from_utf8(bytes)
+        .map_err(|_| "the index is not text".to_owned())
+        .and_then(|t| pack::parse_idx(&t).map(|l| (l, t)));
+    let trailer = |size: u64| {
+        pack::read_trailer(vault, id, size)
+            .ok()
+            .flatten()
+            .filter(|_| vault.format > 1)
+    };
+    match (parsed, size) {
+        (Ok((lines, text)), Some(size)) => {
+            if let Some(t) = trailer(size)
+                && t != text
+            {
+                problems.push(problem(
+                    ProblemLevel::Error,
+                    crate::vault::audit_codes::AuditCode::IndexCorrupted,
+                    format!("packs/{id}.idx"),
+                    "the index differs from the list of objects in its pack's trailer: it was edited".to_owned(),
+                    "delete this index file and run `escrow audit --repair-index` to write it again from the pack",
+                ));
+                if let Ok(l) = pack::parse_idx(&t) {
+                    return Ok(Some(l));
                 }
-                indexed.push((id.clone(), lines));
             }
-            (Ok((lines, _)), None) => problems.push(problem(
+            Ok(Some(lines))
+        }
+        (Ok((lines, _)), None) => {
+            problems.push(problem(
                 ProblemLevel::Error,
                 crate::vault::audit_codes::AuditCode::PackMissing,
                 format!("packs/{id}.pack"),
@@ -419,36 +448,32 @@ fn read_indexes(
                     lines.len()
                 ),
                 RESTORE_BACKUP,
-            )),
-            (Err(m), size) => {
-                let from_trailer = size.and_then(|size| {
-                    pack::read_trailer(vault, id, *size)
-                        .ok()
-                        .flatten()
-                        .and_then(|t| pack::parse_idx(&t).ok())
-                });
-                problems.push(problem(
-                    ProblemLevel::Error,
-                    crate::vault::audit_codes::AuditCode::IndexCorrupted,
-                    format!("packs/{id}.idx"),
-                    if from_trailer.is_some() {
-                        format!("{m}; the pack's trailer still lists its objects, which are read from there")
-                    } else {
-                        m
-                    },
-                    if from_trailer.is_some() {
-                        "delete this index file and run `escrow audit --repair-index` to write it again from the pack"
-                    } else {
-                        RESTORE_BACKUP
-                    },
-                ));
-                if let Some(lines) = from_trailer {
-                    indexed.push((id.clone(), lines));
-                }
-            }
+            ));
+            Ok(None)
+        }
+        (Err(m), size) => {
+            let from_trailer = size
+                .and_then(trailer)
+                .and_then(|t| pack::parse_idx(&t).ok());
+            let repairable = from_trailer.is_some();
+            problems.push(problem(
+                ProblemLevel::Error,
+                crate::vault::audit_codes::AuditCode::IndexCorrupted,
+                format!("packs/{id}.idx"),
+                if repairable {
+                    format!("{m}; the pack's trailer still lists its objects, which are read from there")
+                } else {
+                    m
+                },
+                if repairable {
+                    "delete this index file and run `escrow audit --repair-index` to write it again from the pack"
+                } else {
+                    RESTORE_BACKUP
+                },
+            ));
+            Ok(from_trailer)
         }
     }
-    Ok(indexed)
 }
 
 /// Whether pack `id` hashes to its name (checked before an index is written from its trailer).
@@ -702,13 +727,13 @@ fn unrecorded(led: &ledger::Ledger, id: &str, record: &SnapshotRecord, rel: &str
                 record.seq,
                 led.entries.len()
             ),
-            "restore ledger.jsonl from a backup copy of the vault",
+            "restore the ledger from a backup copy or replica of the vault",
         );
     }
     let (message, advice) = if at_end {
         (
             format!(
-                "snapshot {} ({}) was written but not entered in the ledger: a deposit was interrupted just before its end, or the ledger's last entry was removed",
+                "snapshot {} ({}) was written but not entered in the ledger: a deposit was interrupted just before its end, or lost the race for its ledger number to another writer and was recorded again under the next number, or the ledger's last entry was removed",
                 super::short(id),
                 record.label
             ),
@@ -717,9 +742,10 @@ fn unrecorded(led: &ledger::Ledger, id: &str, record: &SnapshotRecord, rel: &str
     } else {
         (
             format!(
-                "snapshot {} ({}) was written by a deposit interrupted just before its end; the ledger went on without it",
+                "snapshot {} ({}) was written by a deposit interrupted just before its end, or by one that lost the race for ledger number {} to another writer and was recorded again under a later number; the ledger went on without it",
                 super::short(id),
-                record.label
+                record.label,
+                record.seq
             ),
             "nothing to do; deposit that delivery again if it is still needed",
         )

@@ -95,8 +95,8 @@ finding_codes! {
             criterion: "",
             meaning_en: "A ledger line does not parse or does not chain to the line before it.",
             meaning_zh: "账本中的某一行无法解析，或与上一行的哈希链不连续。",
-            ask_en: "Restore ledger.jsonl from a backup copy of the vault; the entries before the problem are intact.",
-            ask_zh: "从托管库的备份中恢复 ledger.jsonl；出问题之前的条目完好。",
+            ask_en: "Restore the ledger (ledger/, or ledger.jsonl in a format-1 vault) from a backup copy or replica of the vault; the entries before the problem are intact.",
+            ask_zh: "从托管库的备份或副本中恢复账本（ledger/ 文件夹，旧格式为 ledger.jsonl）；出问题之前的条目完好。",
         },
         LedgerTruncated => {
             code: "ledger-truncated",
@@ -104,8 +104,8 @@ finding_codes! {
             criterion: "",
             meaning_en: "The ledger ends in a partial line, or snapshot records exist for entries it no longer has, or it no longer holds the head given with `--head`.",
             meaning_zh: "账本以不完整的行结尾，或存在账本中已没有的条目的快照记录，或账本中已不含 `--head` 给出的账本校验值。",
-            ask_en: "Restore ledger.jsonl from a backup copy of the vault; until then `status` misses the deadlines of the lost go-live and payment events.",
-            ask_zh: "从托管库的备份中恢复 ledger.jsonl；在此之前，`status` 会遗漏丢失的上线和付款事件的期限。",
+            ask_en: "Restore the ledger (ledger/, or ledger.jsonl in a format-1 vault) from a backup copy or replica of the vault; until then `status` misses the deadlines of the lost go-live and payment events.",
+            ask_zh: "从托管库的备份或副本中恢复账本（ledger/ 文件夹，旧格式为 ledger.jsonl）；在此之前，`status` 会遗漏丢失的上线和付款事件的期限。",
         },
         StrayFile => {
             code: "stray-file",

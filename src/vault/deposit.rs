@@ -410,7 +410,7 @@ impl Begun {
 
     /// Store the contents the vault lacks, the file list, the repository history (a git
     /// delivery with its history), the build log, the snapshot record, and last the ledger
-    /// entry, the commit point; then release the lock. A crash before the ledger entry leaves
+    /// entry, the commit point (checked again on top of any writer that committed first). A crash before the ledger entry leaves
     /// the vault as it was, with unreferenced packs and maybe a record `audit` notes.
     pub fn commit(
         self,

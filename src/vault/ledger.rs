@@ -412,7 +412,7 @@ pub(crate) fn commit<T>(
 /// Errors: as [`commit`], and what `check` returns.
 pub fn record_event(
     vault: &Vault,
-    entry: LedgerEntry,
+    entry: &LedgerEntry,
     mut check: impl FnMut(&Ledger) -> Result<(), VaultError>,
 ) -> Result<(LedgerEntry, String), VaultError> {
     let (entry, head, ()) = commit(vault, |led| {
@@ -586,7 +586,7 @@ mod tests {
                 let v = v.clone();
                 s.spawn(move || {
                     for i in 0..5 {
-                        record_event(&v, event(0, "golive", &format!("{t}-{i}"), ""), |_| Ok(()))
+                        record_event(&v, &event(0, "golive", &format!("{t}-{i}"), ""), |_| Ok(()))
                             .unwrap();
                     }
                 });
@@ -606,10 +606,10 @@ mod tests {
         // A writer that refuses when a go-live named "x" exists loses the race to one that
         // records it: on its retry it sees the winner and refuses.
         let mut tries = 0;
-        let r = record_event(&v, event(0, "golive", "x", ""), |led| {
+        let r = record_event(&v, &event(0, "golive", "x", ""), |led| {
             tries += 1;
             if tries == 1 {
-                record_event(&v, event(0, "golive", "x", ""), |_| Ok(())).unwrap();
+                record_event(&v, &event(0, "golive", "x", ""), |_| Ok(())).unwrap();
             }
             if led.entries.iter().any(|e| e.name == "x") {
                 return Err(VaultError::Invalid {
@@ -627,7 +627,7 @@ mod tests {
     fn a_format_1_vault_takes_no_entries() {
         let (_m, mut v) = memory();
         v.format = 1;
-        let r = record_event(&v, event(0, "golive", "x", ""), |_| Ok(()));
+        let r = record_event(&v, &event(0, "golive", "x", ""), |_| Ok(()));
         assert!(matches!(r, Err(VaultError::OldFormat { .. })), "{r:?}");
     }
 
@@ -635,9 +635,9 @@ mod tests {
     fn record_event_chains_to_the_head() {
         let (_tmp, v) = vault();
         let ok = |_: &Ledger| Ok(());
-        let (first, h1) = record_event(&v, event(9, "golive", "门诊", ""), ok).unwrap();
-        let (second, h2) = record_event(&v, event(9, "payment", "", ""), ok).unwrap();
-        let refused = record_event(&v, event(9, "retract", "", ""), |_| {
+        let (first, h1) = record_event(&v, &event(9, "golive", "门诊", ""), ok).unwrap();
+        let (second, h2) = record_event(&v, &event(9, "payment", "", ""), ok).unwrap();
+        let refused = record_event(&v, &event(9, "retract", "", ""), |_| {
             Err(VaultError::Invalid {
                 message: "no".to_owned(),
             })

@@ -287,7 +287,9 @@ impl Vault {
     }
 
     /// Refuse to write into a format-1 vault.
-    pub(crate) fn require_current(&self) -> Result<(), VaultError> {
+    ///
+    /// Errors: `OldFormat`.
+    pub fn require_current(&self) -> Result<(), VaultError> {
         if self.format == 1 {
             return Err(VaultError::OldFormat {
                 path: self.root.clone(),
@@ -304,6 +306,7 @@ impl Vault {
     /// Create a vault at `root` (the folder may exist if it is empty). Returns the vault and
     /// whether it was created now (false: it was already a vault).
     pub fn init(root: &Path) -> Result<(Vault, bool), VaultError> {
+        use std::os::unix::fs::PermissionsExt;
         if Self::exists(root) {
             return Ok((Self::open(root)?, false));
         }
@@ -332,7 +335,6 @@ impl Vault {
             // The vault folder and everything in it is private to the user (0700 folders,
             // 0600 files). An empty folder given for the vault is made private too when it is
             // the user's (otherwise `audit` reports its mode).
-            use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(root)
                 .map_err(io_err(root))?
                 .permissions()

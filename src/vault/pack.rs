@@ -148,18 +148,18 @@ impl Index {
             .into_iter()
             .filter_map(|l| Some((Key::parse(FileKind::Pack, &l.name)?.id().to_owned(), l.size)))
             .collect();
-        let idxs: std::collections::HashSet<String> = b
+        let indexed: std::collections::HashSet<String> = b
             .list(FileKind::Index)?
             .into_iter()
             .filter_map(|l| Some(Key::parse(FileKind::Index, &l.name)?.id().to_owned()))
             .collect();
-        let mut ids: Vec<&String> = packs.keys().chain(idxs.iter()).collect();
+        let mut ids: Vec<&String> = packs.keys().chain(indexed.iter()).collect();
         ids.sort();
         ids.dedup();
         let mut index = Index::default();
         for id in ids {
             let pack_len = packs.get(id).copied();
-            let from_idx = if idxs.contains(id) {
+            let from_idx = if indexed.contains(id) {
                 let key = Key::content(FileKind::Index, id).expect("parsed");
                 let text = b.read(&key, MAX_INDEX_BYTES)?;
                 Some(

@@ -156,8 +156,8 @@ fn copy(
     size: u64,
     heads: &[String],
 ) -> Result<u64, VaultError> {
-    let src = source.backend();
-    let dst = dest.backend();
+    let from = source.backend();
+    let to = dest.backend();
     let expect = match key.kind() {
         FileKind::Ledger => heads
             .get(usize::try_from(key.seq().unwrap_or(u64::MAX)).unwrap_or(usize::MAX) + 1)
@@ -178,7 +178,7 @@ fn copy(
             inner: std::io::BufWriter::with_capacity(1 << 20, &tmp),
             hasher: Sha256::new(),
         };
-        let n = src.read_to(key, &mut h)?;
+        let n = from.read_to(key, &mut h)?;
         h.inner.flush().map_err(io_err(&std::env::temp_dir()))?;
         let HashingWriter { inner, hasher } = h;
         drop(inner);
@@ -187,11 +187,11 @@ fn copy(
             return Err(bad("the pack does not match its name"));
         }
         (&tmp).rewind().map_err(io_err(&std::env::temp_dir()))?;
-        dst.create_streamed(key, &mut &tmp, n, dest.create_options(), &|_| {})?;
-        arrived(dest, dst, key, expect.as_deref(), n)?;
+        to.create_streamed(key, &mut &tmp, n, dest.create_options(), &|_| {})?;
+        arrived(dest, to, key, expect.as_deref(), n)?;
         return Ok(n);
     }
-    let bytes = src.read(key, SMALL)?;
+    let bytes = from.read(key, SMALL)?;
     let got = hex(&Sha256::digest(&bytes));
     if expect.as_ref().is_some_and(|e| *e != got) {
         return Err(bad("the file does not match its name"));
@@ -201,30 +201,27 @@ fn copy(
     {
         return Err(bad("the pack index does not parse"));
     }
-    match dst.create(key, &bytes, dest.create_options())? {
-        super::backend::Created::New => {}
-        super::backend::Created::Existed if key.kind() == FileKind::Ledger => {
-            let theirs = dst.read(key, SMALL)?;
-            if theirs != bytes {
-                return Err(VaultError::Invalid {
-                    message: format!(
-                        "{}: {} was recorded there meanwhile with other bytes: the vaults have diverged; keep both and compare them with `escrow audit`",
-                        dest.location(),
-                        key.path()
-                    ),
-                });
-            }
+    let created = to.create(key, &bytes, dest.create_options())?;
+    if created == super::backend::Created::Existed && key.kind() == FileKind::Ledger {
+        let theirs = to.read(key, SMALL)?;
+        if theirs != bytes {
+            return Err(VaultError::Invalid {
+                message: format!(
+                    "{}: {} was recorded there meanwhile with other bytes: the vaults have diverged; keep both and compare them with `escrow audit`",
+                    dest.location(),
+                    key.path()
+                ),
+            });
         }
-        super::backend::Created::Existed => {}
     }
-    arrived(dest, dst, key, Some(&got), bytes.len() as u64)?;
+    arrived(dest, to, key, Some(&got), bytes.len() as u64)?;
     Ok(bytes.len() as u64)
 }
 
 /// Read `key` back from `dst` and check its SHA-256 (`expect`) and length.
 fn arrived(
     dest: &Vault,
-    dst: &dyn Backend,
+    to: &dyn Backend,
     key: &Key,
     expect: Option<&str>,
     len: u64,
@@ -233,7 +230,7 @@ fn arrived(
         inner: std::io::sink(),
         hasher: Sha256::new(),
     };
-    let n = dst.read_to(key, &mut h)?;
+    let n = to.read_to(key, &mut h)?;
     let got = hex(&h.hasher.finalize());
     if n != len || expect.is_some_and(|e| e != got) {
         return Err(VaultError::Corrupt {
