@@ -13,6 +13,7 @@
 
 pub mod local;
 pub mod memory;
+pub mod s3;
 
 use std::fmt;
 use std::io::{Read, Write};
@@ -254,6 +255,19 @@ impl BackendError {
 
 /// Called with the number of bytes sent so far while a large file is stored.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// The backend for `location`: an S3 bucket for `s3://BUCKET/PREFIX` (reached with the standard
+/// `AWS_*` variables, read through `env`), a local folder otherwise.
+pub fn open(
+    location: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Box<dyn Backend>, BackendError> {
+    if location.starts_with("s3://") {
+        let config = s3::S3Config::from_env(env);
+        return Ok(Box::new(s3::S3::open(location, &config)?));
+    }
+    Ok(Box::new(local::Local::new(std::path::Path::new(location))))
+}
 
 /// A place that stores a vault's files. Implementations must be safe to call from many threads.
 pub trait Backend: Send + Sync + fmt::Debug {
