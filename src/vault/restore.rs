@@ -337,7 +337,10 @@ struct Target<'a> {
 }
 
 /// Open packs of one worker thread, and its decompressor.
-type Reader = (HashMap<u32, File>, zstd::bulk::Decompressor<'static>);
+type Reader = (
+    HashMap<u32, std::sync::Arc<File>>,
+    zstd::bulk::Decompressor<'static>,
+);
 
 impl Target<'_> {
     /// Write every regular file, in parallel, each verified against its hash. Returns the
@@ -398,7 +401,7 @@ impl Target<'_> {
             })?;
         let pack_path = self.index.pack_path(self.vault, loc.pack);
         if let std::collections::hash_map::Entry::Vacant(slot) = packs.entry(loc.pack) {
-            let f = pack::open_pack_file(&pack_path).map_err(|err| VaultError::Corrupt {
+            let f = self.vault.pack_file(self.index.pack_id(loc.pack)).map_err(|err| VaultError::Corrupt {
                 path: pack_path.clone(),
                 message: format!(
                     "the pack holding {:?} cannot be opened ({err}): it is missing from the vault or damaged; run `escrow audit`",

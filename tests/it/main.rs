@@ -56,4 +56,5 @@ mod terminal;
 mod transcripts;
 mod uncovered;
 mod vault;
+mod vault_backends;
 mod vault_compat;

@@ -69,6 +69,73 @@ impl Server {
         format!("s3://{}/{}", self.locked_bucket, Self::fresh_prefix(name))
     }
 
+    /// Tests only: an `object_store` client of `url`'s bucket and the prefix, to damage or
+    /// inspect a vault behind escrow's back.
+    fn raw(&self, url: &str) -> (tokio::runtime::Runtime, object_store::aws::AmazonS3, String) {
+        let rest = url.strip_prefix("s3://").expect("an s3:// url");
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let store = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(&self.endpoint)
+            .with_allow_http(true)
+            .with_bucket_name(bucket)
+            .with_region("us-east-1")
+            .with_access_key_id(&self.access_key)
+            .with_secret_access_key(&self.secret_key)
+            .build()
+            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        (rt, store, prefix.trim_end_matches('/').to_owned())
+    }
+
+    /// The objects under `url`/`folder` (e.g. `packs/`), as (path relative to the vault, size).
+    pub fn list(&self, url: &str, folder: &str) -> Vec<(String, u64)> {
+        use futures::TryStreamExt;
+        use object_store::ObjectStore;
+        let (rt, store, prefix) = self.raw(url);
+        let p = object_store::path::Path::from(format!("{prefix}/{folder}"));
+        let metas: Vec<object_store::ObjectMeta> =
+            rt.block_on(store.list(Some(&p)).try_collect()).unwrap();
+        metas
+            .into_iter()
+            .map(|m| {
+                let full = m.location.to_string();
+                let rel = full
+                    .strip_prefix(&format!("{prefix}/"))
+                    .unwrap_or(&full)
+                    .to_owned();
+                (rel, m.size)
+            })
+            .collect()
+    }
+
+    /// The bytes of `rel` (relative to the vault) in `url`.
+    pub fn get(&self, url: &str, rel: &str) -> Vec<u8> {
+        use object_store::ObjectStoreExt;
+        let (rt, store, prefix) = self.raw(url);
+        let p = object_store::path::Path::from(format!("{prefix}/{rel}"));
+        rt.block_on(async { store.get(&p).await.unwrap().bytes().await.unwrap() })
+            .to_vec()
+    }
+
+    /// Overwrite `rel` with `bytes`, as an attacker with the bucket's keys could.
+    pub fn put(&self, url: &str, rel: &str, bytes: Vec<u8>) {
+        use object_store::ObjectStoreExt;
+        let (rt, store, prefix) = self.raw(url);
+        let p = object_store::path::Path::from(format!("{prefix}/{rel}"));
+        rt.block_on(store.put(&p, bytes.into())).unwrap();
+    }
+
+    /// Delete `rel`.
+    pub fn delete(&self, url: &str, rel: &str) {
+        use object_store::ObjectStoreExt;
+        let (rt, store, prefix) = self.raw(url);
+        let p = object_store::path::Path::from(format!("{prefix}/{rel}"));
+        rt.block_on(store.delete(&p)).unwrap();
+    }
+
     fn fresh_prefix(name: &str) -> String {
         let n = PREFIXES.fetch_add(1, Ordering::Relaxed);
         let name: String = name

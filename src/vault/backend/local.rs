@@ -122,6 +122,17 @@ impl Backend for Local {
 
     fn read(&self, key: &Key, max: u64) -> Result<Vec<u8>, BackendError> {
         let path = self.path(key);
+        if let Ok(m) = std::fs::symlink_metadata(&path)
+            && m.is_file()
+            && m.len() > max
+        {
+            return Err(BackendError::TooLarge {
+                location: self.location(),
+                key: key.path(),
+                size: m.len(),
+                max,
+            });
+        }
         fsutil::read_regular(&path, max).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => self.not_found(key),
             _ => io(&path)(e),

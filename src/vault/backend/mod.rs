@@ -322,19 +322,3 @@ pub trait Backend: Send + Sync + fmt::Debug {
         false
     }
 }
-
-/// The backend for `location`: S3 for `s3://BUCKET/PREFIX` (configured by the standard `AWS_*`
-/// variables that `env` gives), a local folder otherwise.
-pub fn open(
-    location: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Box<dyn Backend>, BackendError> {
-    let _ = env;
-    if location.starts_with("s3://") {
-        return Err(BackendError::Unsupported {
-            location: location.to_owned(),
-            message: "S3 is not available in this build".to_owned(),
-        });
-    }
-    Ok(Box::new(local::Local::new(std::path::Path::new(location))))
-}
