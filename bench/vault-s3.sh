@@ -84,7 +84,9 @@ measure() { # NAME RUNS SETUP -- CMD...
     shift 4
     for ((i = 1; i <= runs; i++)); do
         eval "$setup"
-        run_cmd "$name" 0 timed -- "$@"
+        local a args=()
+        for a in "$@"; do args+=("${a//@VS@/${VS:-}}"); done
+        run_cmd "$name" 0 timed -- "${args[@]}"
         read -r wall rss <<<"$LAST_MEASURE"
         if [[ -z $best_wall ]] || awk -v a="$wall" -v b="$best_wall" 'BEGIN{exit !(a<b)}'; then
             best_wall=$wall
@@ -97,6 +99,7 @@ measure() { # NAME RUNS SETUP -- CMD...
 }
 
 VL=$SCRATCH/local-vault
+VS=""
 N=0
 s3_fresh() { N=$((N + 1)); VS=s3://$BUCKET/run-$N; }
 
@@ -105,14 +108,14 @@ measure baseline "$RUNS" ":" -- bash -c "set -o pipefail; $BASELINE_SCRIPT" base
 log "first deposit, local folder"
 measure local "$RUNS" 'rm -rf -- "$VL"' -- "$ESCROW_BIN" deposit "$TREE" --manifest "$MANIFEST" --label v1 --vault "$VL" -q
 log "first deposit, SeaweedFS"
-measure s3 "$RUNS" 's3_fresh' -- "$ESCROW_BIN" deposit "$TREE" --manifest "$MANIFEST" --label v1 --vault "$VS" -q
+measure s3 "$RUNS" 's3_fresh' -- "$ESCROW_BIN" deposit "$TREE" --manifest "$MANIFEST" --label v1 --vault @VS@ -q
 S3_VAULT=$VS
 log "audit, local"
 measure audit_local 1 ":" -- "$ESCROW_BIN" audit --vault "$VL" -q
 log "audit, SeaweedFS"
 measure audit_s3 1 ":" -- "$ESCROW_BIN" audit --vault "$S3_VAULT" -q
 log "replication local → SeaweedFS"
-measure replicate 1 's3_fresh' -- "$ESCROW_BIN" vault replicate "$VL" "$VS" -q
+measure replicate 1 's3_fresh' -- "$ESCROW_BIN" vault replicate "$VL" @VS@ -q
 VAULT_BYTES=$(du -sb "$VL" | cut -f1)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

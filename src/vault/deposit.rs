@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use serde_json::value::RawValue;
 
 use super::ledger::{self, LedgerEntry};
-use super::pack::{self, BIG_OBJECT, Index, PACK_TARGET, PackWriter};
+use super::pack::{self, BIG_OBJECT, Index, PackWriter};
 use super::snapshot::{self, ChunkRef, Note, RecEntry, SnapshotRecord, StoredManifest, Tool, Tree};
 use super::{FORMAT, Vault, VaultError, io_err};
 use crate::delivery::inventory::ContentSink;
@@ -53,8 +53,15 @@ pub struct Store {
     sent: Mutex<HashSet<[u8; 32]>>,
     pool: Mutex<Vec<PackWriter>>,
     done: Mutex<Vec<(String, u64)>>,
+    /// Full packs being stored (fsynced and linked, or uploaded) on threads of their own while
+    /// the other files are compressed.
+    closing: Mutex<Vec<Closing>>,
+    target: u64,
     error: Mutex<Option<VaultError>>,
 }
+
+/// A full pack being stored on a thread of its own: its id and size when done.
+type Closing = std::thread::JoinHandle<Result<(String, u64), VaultError>>;
 
 fn unpoison<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -75,12 +82,26 @@ impl Store {
             sent: Mutex::new(HashSet::new()),
             pool: Mutex::new(Vec::new()),
             done: Mutex::new(Vec::new()),
+            closing: Mutex::new(Vec::new()),
+            target: pack::pack_target(vault),
             error: Mutex::new(None),
         }
     }
 
     /// Close every pack: all are durable when this returns.
     pub fn finish(self) -> Result<Prestored, VaultError> {
+        let closing: Vec<_> = unpoison(&self.closing).drain(..).collect();
+        for handle in closing {
+            let done = handle.join().map_err(|_| VaultError::Invalid {
+                message: "a thread storing a pack stopped unexpectedly".to_owned(),
+            })?;
+            match done {
+                Ok(d) => unpoison(&self.done).push(d),
+                Err(e) => {
+                    unpoison(&self.error).get_or_insert(e);
+                }
+            }
+        }
         if let Some(e) = unpoison(&self.error).take() {
             for pw in unpoison(&self.pool).drain(..) {
                 pw.abandon();
@@ -88,15 +109,21 @@ impl Store {
             return Err(e);
         }
         let mut packs = std::mem::take(&mut *unpoison(&self.done));
-        for pw in unpoison(&self.pool).drain(..) {
-            if pw.is_empty() {
-                pw.abandon();
-            } else {
-                let len = pw.len();
-                let (id, _) = pw.finish(&self.vault)?;
-                packs.push((id, len));
-            }
+        let (empty, full): (Vec<PackWriter>, Vec<PackWriter>) = unpoison(&self.pool)
+            .drain(..)
+            .partition(PackWriter::is_empty);
+        for pw in empty {
+            pw.abandon();
         }
+        // Each pack is flushed to disk (or uploaded) on a thread of its own.
+        let finished: Vec<(String, u64)> = full
+            .into_par_iter()
+            .map(|pw| {
+                let len = pw.len();
+                pw.finish(&self.vault).map(|(id, _)| (id, len))
+            })
+            .collect::<Result<_, VaultError>>()?;
+        packs.extend(finished);
         Ok(Prestored {
             packs,
             shas: std::mem::take(&mut *unpoison(&self.sent)),
@@ -110,10 +137,23 @@ impl Store {
             None => PackWriter::new(&self.vault)?,
         };
         pw.add(sha, compressed, size)?;
-        if pw.len() >= PACK_TARGET {
-            let len = pw.len();
-            let (id, _) = pw.finish(&self.vault)?;
-            unpoison(&self.done).push((id, len));
+        if pw.len() >= self.target {
+            let vault = self.vault.clone();
+            let handle = std::thread::spawn(move || {
+                let len = pw.len();
+                pw.finish(&vault).map(|(id, _)| (id, len))
+            });
+            let mut closing = unpoison(&self.closing);
+            closing.push(handle);
+            // At most two packs in flight: temporary files stay bounded on disk.
+            if closing.len() > 2 {
+                let first = closing.remove(0);
+                drop(closing);
+                let done = first.join().map_err(|_| VaultError::Invalid {
+                    message: "a thread storing a pack stopped unexpectedly".to_owned(),
+                })??;
+                unpoison(&self.done).push(done);
+            }
         } else {
             unpoison(&self.pool).push(pw);
         }

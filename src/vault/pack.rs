@@ -25,8 +25,20 @@ use crate::hash::hex;
 
 /// The first line of every pack index.
 const INDEX_HEADER: &str = "escrow-pack-index 1";
-/// A pack is closed once it holds this many bytes.
+/// A pack is closed once it holds this many bytes (in a local folder).
 pub(crate) const PACK_TARGET: u64 = 256 * 1024 * 1024;
+/// On an object store a pack is closed at 64 MiB, so that uploads start while the deposit
+/// is still compressing (a 256 MiB pack per thread would be sent only at the end).
+pub(crate) const REMOTE_PACK_TARGET: u64 = 64 * 1024 * 1024;
+
+/// The size at which packs of `vault` are closed.
+pub(crate) fn pack_target(vault: &Vault) -> u64 {
+    if vault.backend().local_root().is_some() {
+        PACK_TARGET
+    } else {
+        REMOTE_PACK_TARGET
+    }
+}
 /// Objects larger than this are compressed as a stream into a pack of their own, so memory
 /// stays bounded whatever the file sizes.
 pub(crate) const BIG_OBJECT: u64 = 4 * 1024 * 1024;

@@ -299,6 +299,9 @@ pub fn load_entries(
 /// The largest snapshot record read, compressed: 256 MiB.
 pub(crate) const MAX_RECORD_BYTES: u64 = 256 << 20;
 
+/// The largest snapshot record, decompressed: 1 GiB.
+pub(crate) const MAX_RECORD_JSON: u64 = 1 << 30;
+
 /// The file of snapshot `id` (a non-hex id gives a key that cannot exist).
 pub(crate) fn key(id: &str) -> Key {
     Key::content(FileKind::Snapshot, id).unwrap_or_else(|| {
@@ -326,6 +329,7 @@ pub fn store(vault: &Vault, record: &SnapshotRecord) -> Result<(String, String),
 
 /// The raw JSON of a record, verified against its id.
 pub(crate) fn load_json(vault: &Vault, id: &str) -> Result<Vec<u8>, VaultError> {
+    use std::io::Read as _;
     let path = vault.snapshots_dir().join(format!("{id}.json.zst"));
     let compressed = vault
         .backend()
@@ -334,10 +338,24 @@ pub(crate) fn load_json(vault: &Vault, id: &str) -> Result<Vec<u8>, VaultError> 
             path: path.clone(),
             message: format!("the snapshot record cannot be read ({e}); run `escrow audit`"),
         })?;
-    let json = zstd::stream::decode_all(&compressed[..]).map_err(|e| VaultError::Corrupt {
-        path: path.clone(),
-        message: format!("the snapshot record does not decompress ({e}); run `escrow audit`"),
-    })?;
+    // Bounded: a forged record cannot decompress into more memory than a record needs.
+    let mut json = Vec::new();
+    let decoded = zstd::stream::read::Decoder::new(&compressed[..])
+        .and_then(|d| std::io::Read::take(d, MAX_RECORD_JSON + 1).read_to_end(&mut json));
+    if let Err(e) = decoded {
+        return Err(VaultError::Corrupt {
+            path: path.clone(),
+            message: format!("the snapshot record does not decompress ({e}); run `escrow audit`"),
+        });
+    }
+    if json.len() as u64 > MAX_RECORD_JSON {
+        return Err(VaultError::Corrupt {
+            path,
+            message: format!(
+                "the snapshot record decompresses to more than {MAX_RECORD_JSON} bytes, far more than a record holds; run `escrow audit`"
+            ),
+        });
+    }
     if hex(&Sha256::digest(&json)) != id {
         return Err(VaultError::Corrupt {
             path,

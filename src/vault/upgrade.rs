@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use super::backend::{FileKind, Key};
 use super::pack::{self, Index, Loc, PACK_TARGET, PackWriter};
+
 use super::{Vault, VaultError, fsutil, io_err};
 use crate::progress::Progress;
 
