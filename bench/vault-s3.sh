@@ -57,13 +57,22 @@ S3_PORT=$(free_port)
 cat >"$SCRATCH/s3.json" <<'JSON'
 {"identities":[{"name":"bench","credentials":[{"accessKey":"benchkey","secretKey":"benchsecret"}],"actions":["Admin","Read","Write","List","Tagging"]}]}
 JSON
-mkdir -p "$SCRATCH/weed"
-"$WEED" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$SCRATCH/weed" \
-    -master.port="$(free_port)" -volume.port="$(free_port)" -filer.port="$(free_port)" \
-    -s3 -s3.port="$S3_PORT" -s3.config="$SCRATCH/s3.json" -volume.max=0 \
-    >"$SCRATCH/weed.log" 2>&1 &
+mkdir -p "$SCRATCH/weed" "$SCRATCH/config"
+"$WEED" -logtostderr -config_dir="$SCRATCH/config" server -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    -dir="$SCRATCH/weed" -master.port="$(free_port)" -master.port.grpc="$(free_port)" \
+    -master.volumeSizeLimitMB=1024 -volume.max=64 \
+    -volume.port="$(free_port)" -volume.port.grpc="$(free_port)" \
+    -filer -filer.port="$(free_port)" -filer.port.grpc="$(free_port)" \
+    -s3 -s3.port="$S3_PORT" -s3.port.grpc="$(free_port)" -s3.port.iceberg=0 -s3.port.lance=0 \
+    -s3.config="$SCRATCH/s3.json" >"$SCRATCH/weed.log" 2>&1 &
 WEED_PID=$!
-stop_weed() { kill "$WEED_PID" 2>/dev/null || true; wait "$WEED_PID" 2>/dev/null || true; cleanup; }
+stop_weed() {
+    kill "$WEED_PID" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$WEED_PID" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$WEED_PID" 2>/dev/null || true
+    wait "$WEED_PID" 2>/dev/null || true
+    cleanup
+}
 trap stop_weed EXIT
 export AWS_ENDPOINT_URL=http://127.0.0.1:$S3_PORT AWS_ACCESS_KEY_ID=benchkey \
     AWS_SECRET_ACCESS_KEY=benchsecret AWS_REGION=us-east-1
@@ -74,8 +83,14 @@ for _ in $(seq 1 120); do
 done
 # The bucket, created with a signed S3 CreateBucket request (curl's SigV4).
 BUCKET=bench
-curl -s -X PUT "http://127.0.0.1:$S3_PORT/$BUCKET" -o /dev/null \
-    --aws-sigv4 "aws:amz:us-east-1:s3" --user "benchkey:benchsecret" || die "cannot create the bucket"
+created=""
+for _ in $(seq 1 120); do
+    code=$(curl -s -X PUT "http://127.0.0.1:$S3_PORT/$BUCKET" -o /dev/null -w '%{http_code}' \
+        --aws-sigv4 "aws:amz:us-east-1:s3" --user "benchkey:benchsecret" || true)
+    if [[ $code == 200 || $code == 409 ]]; then created=1; break; fi
+    sleep 0.5
+done
+[[ -n $created ]] || die "cannot create the bucket (last HTTP status $code); see $SCRATCH/weed.log"
 
 best() { sort -n | head -n 1; }
 declare -A T RSS
