@@ -34,8 +34,25 @@ pub(super) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
+/// Refuse a vault location that looks like a mistyped URL (`S3://`, `oss://`, `s3:/x`): taken
+/// as a folder name, it would quietly make a local vault.
+fn check_scheme(path: &std::path::Path) -> Result<()> {
+    let loc = path.to_string_lossy();
+    if vault::is_remote(&loc) {
+        return Ok(());
+    }
+    let lower = loc.to_ascii_lowercase();
+    if loc.contains("://") || lower.starts_with("s3:") {
+        anyhow::bail!(
+            "{loc}: not a folder nor an s3://BUCKET/PREFIX location; escrow speaks S3 to every object store (MinIO, Alibaba OSS, Tencent COS, Huawei OBS): write the vault as s3://BUCKET/PREFIX (lower case) and set AWS_ENDPOINT_URL to the store's address / 对象存储请写成 s3://存储桶/前缀，并用 AWS_ENDPOINT_URL 指定服务地址"
+        );
+    }
+    Ok(())
+}
+
 /// Open the vault at `path`: a folder, or `s3://…`.
 pub(super) fn open_location(path: &std::path::Path) -> Result<Vault> {
+    check_scheme(path)?;
     let loc = path.to_string_lossy();
     if vault::is_remote(&loc) {
         Ok(Vault::open_at(&loc, &env_var)?)
@@ -46,6 +63,7 @@ pub(super) fn open_location(path: &std::path::Path) -> Result<Vault> {
 
 /// Create (or open) the vault at `path`, as [`open_location`] opens it.
 pub(super) fn init_location(path: &std::path::Path) -> Result<(Vault, bool)> {
+    check_scheme(path)?;
     Ok(Vault::init_at(&path.to_string_lossy(), &env_var)?)
 }
 
@@ -172,6 +190,13 @@ fn end_of_day_cst(day: &str) -> Result<time::OffsetDateTime> {
         .with_hms(23, 59, 59)
         .expect("a valid time")
         .assume_offset(time::UtcOffset::from_hms(8, 0, 0).expect("a valid offset"));
+    // A lock cannot be lifted: a mistyped year (2131 for 2031) would keep the files for a
+    // century, so more than 30 years ahead is refused.
+    if end > time::OffsetDateTime::now_utc() + time::Duration::days(30 * 366) {
+        anyhow::bail!(
+            "--retain-until {day}: more than 30 years from now; a lock cannot be shortened or lifted once set, so check the year (the end of the contract's retention period) / 锁定一经设置无法缩短或解除，请核对年份"
+        );
+    }
     if end <= time::OffsetDateTime::now_utc() {
         anyhow::bail!(
             "--retain-until {day}: the date has passed; give a day in the future (the end of the retention period)"
@@ -186,6 +211,12 @@ pub fn deposit(args: &DepositArgs) -> Result<u8> {
         .as_deref()
         .map(end_of_day_cst)
         .transpose()?;
+    if retain.is_some() && !args.vault.is_remote() {
+        anyhow::bail!(
+            "{}: --retain-until needs an s3:// vault on a bucket with S3 Object Lock enabled; a folder cannot lock files (nothing was deposited) / 只有开启了对象锁定的 S3 存储桶才能锁定，本地文件夹不行（未入库）",
+            args.vault.path().display()
+        );
+    }
     if args
         .amend_terms
         .as_deref()
@@ -570,7 +601,17 @@ pub fn vault_command(cmd: &VaultCommand) -> Result<u8> {
             Ok(EXIT_PASS)
         }
         VaultCommand::Replicate(args) => {
-            let source = open_location(&args.source)?;
+            let source = open_location(&args.source).map_err(|e| {
+                if matches!(e.downcast_ref::<vault::VaultError>(), Some(vault::VaultError::NotAVault { .. })) {
+                    anyhow::anyhow!(
+                        "{}: the SOURCE (the first argument) is not an escrow vault: give the vault to copy from first, then the place to copy it to / 第一个参数应为要复制的托管库",
+                        args.source.display()
+                    )
+                } else {
+                    e
+                }
+            })?;
+            source.require_current()?;
             let (dest, _) = init_location(&args.dest)?;
             if source.location() == dest.location() {
                 anyhow::bail!("SOURCE and DEST are the same vault: give another DEST");

@@ -115,6 +115,9 @@ impl AuditReport {
 /// A snapshot record with the SM3 of its bytes, or why it cannot be read.
 type Loaded = Result<(SnapshotRecord, String), String>;
 
+/// Damaged objects named one by one per pack; more are counted.
+const MAX_OBJECT_PROBLEMS: u64 = 20;
+
 const RESTORE_BACKUP: &str = "restore this file from a backup copy of the vault (or from the vendor's delivery), then run `escrow audit` again";
 
 fn problem(
@@ -155,8 +158,10 @@ pub fn audit(
         });
     }
     let mut problems = Vec::new();
-    let packs = audit_packs(vault, repair_index, progress, &mut problems)?;
+    // The ledger first: a deposit committing while the audit runs is either in it, with every
+    // pack it needs already written (packs are listed after), or not, and then not audited.
     let led = vault.ledger()?;
+    let packs = audit_packs(vault, repair_index, progress, &mut problems)?;
     if vault.format == 1 {
         problems.push(problem(
             ProblemLevel::Note,
@@ -365,7 +370,7 @@ fn unindexed(
                 if repaired {
                     format!("the pack had no index file; it was rebuilt from the pack's trailer ({n} objects)")
                 } else {
-                    format!("a pack without its index file (left by an interrupted deposit, or the index was lost); its trailer lists its {n} objects, which are read from there")
+                    format!("a pack without its index file (left by an interrupted deposit or replication, or the index was lost); its trailer lists its {n} objects, which are read from there")
                 },
                 if repaired {
                     "nothing to do"
@@ -620,7 +625,11 @@ fn audit_snapshots(
                 snapshots += 1;
                 problems.extend(disagreement(le, record, sm3, &rel));
             }
-            None => problems.push(unrecorded(led, id, record, &rel)),
+            None => {
+                // Not part of the ledger (yet): its contents are not audited.
+                problems.push(unrecorded(led, id, record, &rel));
+                continue;
+            }
         }
         problems.extend(audit_objects(vault, packs, id, record, &rel));
     }
@@ -998,6 +1007,50 @@ fn permissions(vault: &Vault) -> Result<Option<VaultProblem>, VaultError> {
     }))
 }
 
+/// One object checked: its hash, or its hash and what is wrong with it.
+type Checked = Result<[u8; 32], ([u8; 32], String)>;
+
+/// The sound objects of a pack; each damaged one a problem (the first few by name, the rest
+/// counted: a forged index of millions of lines must not make a report of millions of problems).
+fn sort_objects(
+    objects: Vec<Checked>,
+    rel: &str,
+    problems: &mut Vec<VaultProblem>,
+) -> Vec<[u8; 32]> {
+    let mut good = Vec::new();
+    let mut damaged = 0u64;
+    for r in objects {
+        match r {
+            Ok(sha) => good.push(sha),
+            Err((sha, why)) => {
+                damaged += 1;
+                if damaged <= MAX_OBJECT_PROBLEMS {
+                    problems.push(problem(
+                        ProblemLevel::Error,
+                        crate::vault::audit_codes::AuditCode::ObjectCorrupted,
+                        rel.to_owned(),
+                        format!("object {} in this pack is damaged: {why}", hex(&sha)),
+                        RESTORE_BACKUP,
+                    ));
+                }
+            }
+        }
+    }
+    if damaged > MAX_OBJECT_PROBLEMS {
+        problems.push(problem(
+            ProblemLevel::Error,
+            crate::vault::audit_codes::AuditCode::ObjectCorrupted,
+            rel.to_owned(),
+            format!(
+                "{} more objects in this pack are damaged ({damaged} in all)",
+                damaged - MAX_OBJECT_PROBLEMS
+            ),
+            RESTORE_BACKUP,
+        ));
+    }
+    good
+}
+
 /// Verify one pack: its file hashes to its name, and every object decompresses to its hash.
 fn verify_pack(
     vault: &Vault,
@@ -1076,18 +1129,6 @@ fn verify_pack(
         )),
         Err(e) => return Err(io_err(&path)(e)),
     }
-    let mut good = Vec::new();
-    for r in objects {
-        match r {
-            Ok(sha) => good.push(sha),
-            Err((sha, why)) => problems.push(problem(
-                ProblemLevel::Error,
-                crate::vault::audit_codes::AuditCode::ObjectCorrupted,
-                rel.clone(),
-                format!("object {} in this pack is damaged: {why}", hex(&sha)),
-                RESTORE_BACKUP,
-            )),
-        }
-    }
+    let good = sort_objects(objects, &rel, &mut problems);
     Ok((good, problems))
 }

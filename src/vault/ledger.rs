@@ -20,8 +20,8 @@ pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000
 
 /// The largest ledger read: 1 GiB (a deposit adds about 700 bytes, an event about 300).
 const MAX_LEDGER_BYTES: u64 = 1 << 30;
-/// The largest ledger entry read (format 2): 1 MiB (a deposit takes about 700 bytes).
-const MAX_ENTRY_BYTES: u64 = 1 << 20;
+/// The largest ledger entry read (format 2): 64 KiB (a deposit takes about 700 bytes).
+const MAX_ENTRY_BYTES: u64 = 64 << 10;
 
 /// One ledger line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -391,6 +391,14 @@ pub(crate) fn commit<T>(
         debug_assert_eq!(entry.seq, led.entries.len() as u64);
         debug_assert_eq!(entry.prev, led.head);
         let (line, head) = entry_bytes(&entry);
+        if line.len() as u64 > MAX_ENTRY_BYTES {
+            return Err(VaultError::Invalid {
+                message: format!(
+                    "the entry would take {} bytes, more than the {MAX_ENTRY_BYTES} a ledger entry may hold: shorten the reason or names given",
+                    line.len()
+                ),
+            });
+        }
         match vault.create(&Key::ledger(entry.seq), &line)? {
             Created::New => return Ok((entry, head, extra)),
             Created::Existed => {}

@@ -437,6 +437,15 @@ impl Vault {
             .to_owned();
         let format = match found.as_str() {
             "1" if backend.local_root().is_some() => 1,
+            "1" => {
+                return Err(VaultError::Invalid {
+                    message: format!(
+                        "{}: this vault has the old format 1, copied onto object storage by another tool; escrow converts format 1 only in a folder: copy it to a local folder, run `escrow vault upgrade --vault FOLDER`, then `escrow vault replicate FOLDER {}`",
+                        root.display(),
+                        root.display()
+                    ),
+                });
+            }
             "2" => VAULT_FORMAT,
             _ => {
                 return Err(VaultError::Format {
@@ -452,6 +461,19 @@ impl Vault {
             packs: Arc::new(PackCache::default()),
             retain_until: None,
         };
+        if let Some(root) = v.backend.local_root() {
+            // The vault's folders are its own: a symbolic link planted in place of one would
+            // send deposits (or reads) elsewhere.
+            for d in ["packs", "snapshots", "ledger", "calendars", "tmp"] {
+                let d = root.join(d);
+                if std::fs::symlink_metadata(&d).is_ok_and(|m| !m.file_type().is_dir()) {
+                    return Err(VaultError::Corrupt {
+                        path: d,
+                        message: "is not a folder (a symbolic link or a file), which escrow never makes: the vault was tampered with; restore it from a backup or replica".to_owned(),
+                    });
+                }
+            }
+        }
         if format == 1 {
             for d in [v.packs_dir(), v.snapshots_dir()] {
                 if !d.is_dir() {

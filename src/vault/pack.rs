@@ -98,7 +98,9 @@ const TRAILER_MAGIC: [u8; 4] = 0x184D_2A5E_u32.to_le_bytes();
 /// The last four bytes of a pack with a trailer.
 const TRAILER_END: &[u8; 4] = b"EIDX";
 /// The largest index read: 256 MiB of text (about 3 million objects).
-pub(crate) const MAX_INDEX_BYTES: u64 = 256 << 20;
+pub(crate) const MAX_INDEX_BYTES: u64 = 64 << 20;
+/// The largest object read into memory (file-list pieces, build logs shown): 512 MiB.
+const MAX_OBJECT_IN_MEMORY: u64 = 512 << 20;
 
 /// The trailer of a pack whose index text is `idx`.
 fn trailer(idx: &[u8]) -> Vec<u8> {
@@ -482,7 +484,10 @@ pub(crate) fn copy_object(
         out.write_all(&data)?;
         return Ok((h.finalize().into(), data.len() as u64));
     }
-    let mut d = zstd::stream::read::Decoder::new(RegionReader::new(pack, loc.offset, loc.clen))?;
+    // Never more than the recorded size (plus one byte, to notice a longer object): a forged
+    // frame cannot make a reader decompress gigabytes.
+    let d = zstd::stream::read::Decoder::new(RegionReader::new(pack, loc.offset, loc.clen))?;
+    let mut d = d.take(loc.size.saturating_add(1));
     let mut buf = vec![0u8; 256 * 1024];
     let mut n_total = 0u64;
     loop {
@@ -536,6 +541,18 @@ pub(crate) fn read_object(
     index: &Index,
     sha_hex: &str,
 ) -> Result<Vec<u8>, VaultError> {
+    if let Some(sha) = parse_hex32(sha_hex)
+        && let Some(loc) = index.objects.get(&sha)
+        && loc.size > MAX_OBJECT_IN_MEMORY
+    {
+        return Err(VaultError::Corrupt {
+            path: index.pack_path(vault, loc.pack),
+            message: format!(
+                "object {sha_hex} is recorded as {} bytes, more than such an object holds: the index was forged or damaged; run `escrow audit`",
+                loc.size
+            ),
+        });
+    }
     let mut out = Vec::new();
     copy_verified(vault, index, sha_hex, &mut out)?;
     Ok(out)
@@ -567,10 +584,19 @@ pub(crate) fn read_object_to(
 /// wrote, so a link there (pointing at a host file) is refused rather than read.
 pub(crate) fn open_pack_file(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
+    // O_NONBLOCK: a FIFO planted under a pack's name cannot hang the reader; it is then refused
+    // as not a regular file (reads of a regular file never block on it).
+    let f = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .open(path)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "is not a regular file (a FIFO, device or folder), which escrow never writes in a vault",
+        ));
+    }
+    Ok(f)
 }
 
 /// Open a pack file (see `open_pack_file`).

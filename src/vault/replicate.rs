@@ -1,10 +1,13 @@
 //! `escrow vault replicate SOURCE DEST`: copy to DEST every vault file it lacks (local ↔ S3,
 //! S3 ↔ S3), checking each against its name on the way and again once it has arrived.
 //!
-//! Files are copied kind by kind: packs and their indexes, holiday notices, snapshot records,
-//! and the ledger entries last, in order, so that DEST's ledger never names a file DEST lacks:
-//! killed at any instant, DEST is a sound vault, perhaps behind SOURCE, and running the command
-//! again copies only what is still missing. Nothing on DEST is overwritten: a file DEST holds
+//! Files are copied kind by kind: packs and their indexes, holiday notices, then for each
+//! ledger entry in order its snapshot record (for a deposit) and the entry itself, so that
+//! DEST's ledger never names a file DEST lacks: killed at any instant, DEST is a sound vault,
+//! perhaps behind SOURCE, and running the command again copies only what is still missing.
+//! Only what SOURCE's ledger names is copied: records no entry names, and indexes without
+//! their pack, stay behind. A file DEST already holds is trusted when its size matches (it is
+//! not read again): `audit` DEST to check its bytes. Nothing on DEST is overwritten: a file DEST holds
 //! with other bytes (a ledger that has diverged, a damaged pack) stops the copy with an error
 //! naming it.
 
@@ -58,6 +61,20 @@ pub fn replicate(
     }
     let mut plan: Vec<(Key, u64)> = Vec::new();
     let mut done = Replicated::default();
+    let source_packs: std::collections::HashSet<String> = source
+        .backend()
+        .list(FileKind::Pack)?
+        .into_iter()
+        .map(|l| l.name.trim_end_matches(".pack").to_owned())
+        .collect();
+    let named: std::collections::HashSet<&str> = led
+        .entries
+        .iter()
+        .filter(|e| e.event == "deposit")
+        .map(|e| e.snapshot.as_str())
+        .collect();
+    let mut records: std::collections::HashMap<String, (Key, u64)> =
+        std::collections::HashMap::new();
     for kind in [
         FileKind::Pack,
         FileKind::Index,
@@ -74,6 +91,12 @@ pub fn replicate(
             let Some(key) = Key::parse(kind, &l.name) else {
                 continue;
             };
+            // An index goes with its pack; a record only with the ledger entry naming it.
+            if (kind == FileKind::Index && !source_packs.contains(key.id()))
+                || (kind == FileKind::Snapshot && !named.contains(key.id()))
+            {
+                continue;
+            }
             match there.get(&l.name) {
                 Some(&size) if size == l.size => done.present += 1,
                 Some(&size) => {
@@ -87,37 +110,24 @@ pub fn replicate(
                         ),
                     });
                 }
+                None if kind == FileKind::Snapshot => {
+                    records.insert(key.id().to_owned(), (key, l.size));
+                }
                 None => plan.push((key, l.size)),
             }
         }
     }
     let dest_led = dest.ledger()?;
-    for (n, (theirs, ours)) in dest_led.heads.iter().zip(&led.heads).enumerate() {
-        if theirs != ours {
-            return Err(VaultError::Invalid {
-                message: format!(
-                    "{} and {} have diverged at ledger entry {}: each recorded other events. Nothing was replicated; keep both and compare them with `escrow audit`",
-                    source.location(),
-                    dest.location(),
-                    n.saturating_sub(1)
-                ),
-            });
+    check_behind(source, dest, &led, &dest_led)?;
+    for (seq, e) in led.entries.iter().enumerate() {
+        if e.event == "deposit"
+            && let Some(record) = records.remove(&e.snapshot)
+        {
+            plan.push(record);
         }
-    }
-    if dest_led.entries.len() > led.entries.len() {
-        return Err(VaultError::Invalid {
-            message: format!(
-                "{} holds {} ledger entries, more than the {} of {}: replicate the other way",
-                dest.location(),
-                dest_led.entries.len(),
-                led.entries.len(),
-                source.location()
-            ),
-        });
-    }
-    for (seq, e) in led.entries.iter().enumerate().skip(dest_led.entries.len()) {
-        let _ = e;
-        plan.push((Key::ledger(seq as u64), 0));
+        if seq >= dest_led.entries.len() {
+            plan.push((Key::ledger(seq as u64), 0));
+        }
     }
     done.present += dest_led.entries.len() as u64;
     let total: u64 = plan.iter().map(|(_, s)| s).sum();
@@ -133,18 +143,55 @@ pub fn replicate(
     let after = dest.ledger()?;
     done.ledger_head.clone_from(&after.head);
     done.ledger_entries = after.entries.len() as u64;
-    if after.head != led.head {
-        return Err(VaultError::Corrupt {
-            path: dest.ledger_path(),
+    same_head(source, dest, &led.head, &after.head)?;
+    Ok(done)
+}
+
+/// After the copy, DEST's ledger head must be SOURCE's.
+fn same_head(source: &Vault, dest: &Vault, ours: &str, theirs: &str) -> Result<(), VaultError> {
+    if theirs == ours {
+        return Ok(());
+    }
+    Err(VaultError::Corrupt {
+        path: dest.ledger_path(),
+        message: format!(
+            "after the copy the ledger head is {theirs} there but {ours} in {}; run `escrow audit` on both",
+            source.location()
+        ),
+    })
+}
+
+/// DEST's ledger must be a prefix of SOURCE's (the same entries, perhaps fewer).
+fn check_behind(
+    source: &Vault,
+    dest: &Vault,
+    led: &super::ledger::Ledger,
+    dest_led: &super::ledger::Ledger,
+) -> Result<(), VaultError> {
+    for (n, (theirs, ours)) in dest_led.heads.iter().zip(&led.heads).enumerate() {
+        if theirs != ours {
+            return Err(VaultError::Invalid {
+                message: format!(
+                    "{} and {} have diverged at ledger entry {}: each recorded other events since. Nothing was replicated. Keep both; see what each recorded with `escrow list` and `escrow status` on each, record the missing events in the vault you keep, and replicate it into a new, empty DEST",
+                    source.location(),
+                    dest.location(),
+                    n.saturating_sub(1)
+                ),
+            });
+        }
+    }
+    if dest_led.entries.len() > led.entries.len() {
+        return Err(VaultError::Invalid {
             message: format!(
-                "after the copy the ledger head is {} there but {} in {}; run `escrow audit` on both",
-                after.head,
-                led.head,
+                "{} holds {} ledger entries, more than the {} of {}: it is ahead; to bring the other up to date, replicate the other way (SOURCE first, then DEST)",
+                dest.location(),
+                dest_led.entries.len(),
+                led.entries.len(),
                 source.location()
             ),
         });
     }
-    Ok(done)
+    Ok(())
 }
 
 /// Copy one file, checked against its name before it is sent and after it has arrived.
@@ -193,11 +240,17 @@ fn copy(
     }
     let bytes = from.read(key, SMALL)?;
     let got = hex(&Sha256::digest(&bytes));
-    // A snapshot record is named by the SHA-256 of its JSON, stored compressed.
+    // A snapshot record is named by the SHA-256 of its JSON, stored compressed (decompressed
+    // within the bound any record has).
     let named = if key.kind() == FileKind::Snapshot {
-        zstd::stream::decode_all(&bytes[..])
-            .map(|json| hex(&Sha256::digest(json)))
-            .unwrap_or_default()
+        let mut json = Vec::new();
+        let limit = super::snapshot::MAX_RECORD_JSON;
+        match zstd::stream::read::Decoder::new(&bytes[..]).and_then(|d| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(d, limit + 1), &mut json)
+        }) {
+            Ok(n) if (n as u64) <= limit => hex(&Sha256::digest(&json)),
+            _ => String::new(),
+        }
     } else {
         got.clone()
     };

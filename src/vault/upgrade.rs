@@ -158,11 +158,23 @@ fn repack(vault: &Vault, progress: &dyn Progress) -> Result<(u64, u64, u64), Vau
                 clen,
                 size,
             };
+            // Large objects pass through a temporary file: memory stays bounded.
+            let mut spill = if size > pack::BIG_OBJECT {
+                Some(tempfile::tempfile().map_err(io_err(&std::env::temp_dir()))?)
+            } else {
+                None
+            };
             let mut data = Vec::new();
-            let ok = matches!(
-                pack::copy_object(&file, &loc, &mut dec, &mut data),
-                Ok((got, len)) if got == sha && len == size
-            );
+            let copied = match spill.as_mut() {
+                Some(f) => {
+                    let mut w = std::io::BufWriter::new(&*f);
+                    let r = pack::copy_object(&file, &loc, &mut dec, &mut w);
+                    std::io::Write::flush(&mut w).map_err(io_err(&std::env::temp_dir()))?;
+                    r
+                }
+                None => pack::copy_object(&file, &loc, &mut dec, &mut data),
+            };
+            let ok = matches!(copied, Ok((got, len)) if got == sha && len == size);
             if !ok {
                 return Err(VaultError::Corrupt {
                     path: vault.path_of(&Key::content(FileKind::Pack, id).expect("a pack id")),
@@ -176,9 +188,18 @@ fn repack(vault: &Vault, progress: &dyn Progress) -> Result<(u64, u64, u64), Vau
                 Some(w) => w,
                 None => pw.insert(PackWriter::new(vault)?),
             };
-            let compressed =
-                zstd::bulk::compress(&data, pack::LEVEL).map_err(io_err(&vault.packs_dir()))?;
-            w.add(sha, &compressed, size)?;
+            if let Some(mut f) = spill {
+                std::io::Seek::rewind(&mut f).map_err(io_err(&std::env::temp_dir()))?;
+                if !w.add_stream(sha, &mut f)? {
+                    return Err(VaultError::Changed {
+                        path: std::env::temp_dir(),
+                    });
+                }
+            } else {
+                let compressed =
+                    zstd::bulk::compress(&data, pack::LEVEL).map_err(io_err(&vault.packs_dir()))?;
+                w.add(sha, &compressed, size)?;
+            }
             objects += 1;
             progress.advance(1, size);
             if w.len() >= PACK_TARGET {
@@ -289,6 +310,13 @@ fn set_aside(vault: &Vault) -> Result<Option<PathBuf>, VaultError> {
     }
     for d in [aside.clone(), aside.join("packs")] {
         fsutil::create_private_dir(&d).map_err(io_err(&d))?;
+        // Never through a link planted in the vault: files would leave it.
+        if !std::fs::symlink_metadata(&d).is_ok_and(|m| m.file_type().is_dir()) {
+            return Err(VaultError::Corrupt {
+                path: d,
+                message: "is not a folder (a symbolic link or a file), which escrow never makes; remove it and run the upgrade again".to_owned(),
+            });
+        }
     }
     for (from, to) in &moves {
         if from.exists() {

@@ -602,3 +602,208 @@ fn retention_locks_a_deposit_on_a_bucket_with_object_lock() {
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stderr.contains("has passed"), "{}", r.stderr);
 }
+
+#[test]
+fn a_mistyped_vault_url_is_refused_not_made_a_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    for url in [
+        "S3://escrow/his",
+        "oss://escrow/his",
+        "s3:/escrow/his",
+        "minio://x/y",
+    ] {
+        let mut cmd = escrow_command();
+        cmd.current_dir(tmp.path()).args([
+            "deposit",
+            sample().to_str().unwrap(),
+            "-m",
+            chaoyang().to_str().unwrap(),
+            "--label",
+            "v1",
+            "--vault",
+            url,
+        ]);
+        let r = run(cmd);
+        assert_eq!(r.code, 2, "{url}: {}", r.stdout);
+        assert!(
+            r.stderr.contains("s3://BUCKET/PREFIX"),
+            "{url}: {}",
+            r.stderr
+        );
+        assert_eq!(
+            std::fs::read_dir(tmp.path()).unwrap().count(),
+            0,
+            "{url}: a folder was made"
+        );
+    }
+    // A lock date a century away is a typo, refused before anything is made.
+    let place = Place::S3(seaweed::server().fresh_locked_url("century"));
+    let m = chaoyang();
+    let r = run(place.command(&[
+        OsStr::new("deposit"),
+        sample().as_os_str(),
+        OsStr::new("-m"),
+        m.as_os_str(),
+        OsStr::new("--label"),
+        OsStr::new("v1"),
+        OsStr::new("--retain-until"),
+        OsStr::new("2131-12-31"),
+    ]));
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("30 years"), "{}", r.stderr);
+}
+
+/// A vault planted with hostile files: a FIFO as a pack, a zstd bomb (4 GiB of zeros) whose
+/// index claims one of the snapshot's file-list pieces; every command ends, within 2 GiB of
+/// address space, naming the damage.
+#[test]
+fn planted_files_cannot_hang_or_exhaust_a_reader() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vault = tmp.path().join("v");
+    let place = Place::Local(vault.clone());
+    assert_eq!(place.deposit(&sample(), "v1").code, 0);
+    // A FIFO named as a pack, with an index.
+    let fifo = format!("{}.pack", "f".repeat(64));
+    let st = Command::new("mkfifo")
+        .arg(vault.join("packs").join(&fifo))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::write(
+        vault.join("packs").join(format!("{}.idx", "f".repeat(64))),
+        "escrow-pack-index 1\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let r = place.run(&["audit", "--format", "json"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "audit hung on a FIFO"
+    );
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    std::fs::remove_file(vault.join("packs").join(&fifo)).unwrap();
+    std::fs::remove_file(vault.join("packs").join(format!("{}.idx", "f".repeat(64)))).unwrap();
+    // A zstd bomb (1 GiB of zeros in a few KiB) planted as the first pack in sort order, its
+    // index claiming one of v1's file-list pieces with a size of 5 MB.
+    let show = place.run(&["show", "v1", "--format", "json"]).json();
+    let snap = show["snapshot"].as_str().unwrap();
+    let record = zstd::stream::decode_all(
+        &std::fs::read(vault.join(format!("snapshots/{snap}.json.zst"))).unwrap()[..],
+    )
+    .unwrap();
+    let record: serde_json::Value = serde_json::from_slice(&record).unwrap();
+    let piece = record["listing"][0]["sha256"].as_str().unwrap().to_owned();
+    // 4 GiB of zeros, compressed as a stream (the test never holds them).
+    let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+    std::io::copy(
+        &mut std::io::Read::take(std::io::repeat(0), 4 << 30),
+        &mut enc,
+    )
+    .unwrap();
+    let bomb = enc.finish().unwrap();
+    let zero = "0".repeat(64);
+    std::fs::write(vault.join(format!("packs/{zero}.pack")), &bomb).unwrap();
+    std::fs::write(
+        vault.join(format!("packs/{zero}.idx")),
+        format!("escrow-pack-index 1\n{piece} 0 {} 5000000\n", bomb.len()),
+    )
+    .unwrap();
+    for args in [
+        &["diff", "v1", "v1"][..],
+        &["list"][..],
+        &["audit", "--format", "json"][..],
+    ] {
+        let cmd = place.command(&args.iter().map(OsStr::new).collect::<Vec<_>>());
+        // Under a 2 GiB address-space limit: a reader that decompressed the bomb would abort.
+        let mut wrapped = Command::new("prlimit");
+        wrapped
+            .arg("--as=2147483648")
+            .arg(cmd.get_program())
+            .args(cmd.get_args());
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => wrapped.env(k, v),
+                None => wrapped.env_remove(k),
+            };
+        }
+        let r = run(wrapped);
+        assert!(r.code == 0 || r.code == 1 || r.code == 2, "{args:?}: {r:?}");
+        assert!(
+            !r.stderr.contains("memory allocation"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn a_planted_link_is_never_followed_by_upgrade_or_deposit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let victim = tmp.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    std::fs::write(victim.join("lock"), "precious").unwrap();
+    let old = tmp.path().join("old");
+    copy_dir(&repo().join("fixtures/vaults/escrow-0.1.0"), &old);
+    std::os::unix::fs::symlink(&victim, old.join("format-1")).unwrap();
+    let local = Place::Local(old.clone());
+    let r = local.run(&["vault", "upgrade"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(
+        std::fs::read_to_string(victim.join("lock")).unwrap(),
+        "precious"
+    );
+    // A vault whose packs/ is a link elsewhere is refused.
+    let v = tmp.path().join("v");
+    let place = Place::Local(v.clone());
+    assert_eq!(place.deposit(&sample(), "v1").code, 0);
+    let outside = tmp.path().join("outside");
+    std::fs::rename(v.join("packs"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, v.join("packs")).unwrap();
+    let r = place.deposit(&second_version(tmp.path()), "v2");
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("not a folder"), "{}", r.stderr);
+}
+
+#[test]
+fn replication_copies_only_what_the_ledger_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    let source = Place::Local(src.clone());
+    assert_eq!(source.deposit(&sample(), "v1").code, 0);
+    // A record no entry names, and an index without its pack.
+    let stray_record = zstd::bulk::compress(b"{\"label\":\"forged\"}", 1).unwrap();
+    let stray_id = {
+        use sha2::Digest;
+        escrow::hash::hex(&sha2::Sha256::digest(b"{\"label\":\"forged\"}"))
+    };
+    std::fs::write(
+        src.join(format!("snapshots/{stray_id}.json.zst")),
+        stray_record,
+    )
+    .unwrap();
+    std::fs::write(
+        src.join(format!("packs/{}.idx", "c".repeat(64))),
+        "escrow-pack-index 1\n",
+    )
+    .unwrap();
+    let dest = Place::S3(seaweed::server().fresh_url("named-only"));
+    let mut cmd = escrow_command();
+    for (k, v) in seaweed::server().env() {
+        cmd.env(k, v);
+    }
+    cmd.args(["vault", "replicate"]).arg(&src).arg(dest.arg());
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let audit = dest.audit();
+    assert!(errors(&audit).is_empty(), "{audit}");
+    let url = match &dest {
+        Place::S3(u) => u.clone(),
+        Place::Local(_) => unreachable!(),
+    };
+    let names: Vec<String> = seaweed::server()
+        .list(&url, "snapshots/")
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert!(!names.iter().any(|n| n.contains(&stray_id)), "{names:?}");
+}

@@ -57,6 +57,25 @@ pub struct S3Config {
     pub session_token: Option<String>,
     /// `AWS_REGION` (or `AWS_DEFAULT_REGION`; `us-east-1` when neither is set).
     pub region: String,
+    /// `AWS_ALLOW_HTTP=true`: plain HTTP to a server on another machine (a hospital intranet
+    /// MinIO without TLS). Off by default: credentials and vault files would cross the network
+    /// unprotected.
+    pub allow_http: bool,
+    /// `AWS_VIRTUAL_HOSTED_STYLE_REQUEST=true|false`: address the bucket as a host name
+    /// (`https://BUCKET.endpoint`). Default: path style, except for Alibaba Cloud OSS endpoints
+    /// (`*.aliyuncs.com`), which refuse path-style requests.
+    pub virtual_hosted: Option<bool>,
+    /// `AWS_CA_BUNDLE`: a PEM file of certificate authorities to trust besides the system's (a
+    /// hospital's own CA).
+    pub ca_bundle: Option<String>,
+}
+
+/// Whether a variable's value says yes.
+fn yes(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes" | "on"
+    )
 }
 
 impl fmt::Debug for S3Config {
@@ -73,6 +92,9 @@ impl fmt::Debug for S3Config {
                 &self.session_token.as_ref().map(|_| "<redacted>"),
             )
             .field("region", &self.region)
+            .field("allow_http", &self.allow_http)
+            .field("virtual_hosted", &self.virtual_hosted)
+            .field("ca_bundle", &self.ca_bundle)
             .finish()
     }
 }
@@ -90,6 +112,9 @@ impl S3Config {
             region: var("AWS_REGION")
                 .or_else(|| var("AWS_DEFAULT_REGION"))
                 .unwrap_or_else(|| DEFAULT_REGION.to_owned()),
+            allow_http: var("AWS_ALLOW_HTTP").is_some_and(|v| yes(&v)),
+            virtual_hosted: var("AWS_VIRTUAL_HOSTED_STYLE_REQUEST").map(|v| yes(&v)),
+            ca_bundle: var("AWS_CA_BUNDLE"),
         }
     }
 }
@@ -181,8 +206,21 @@ fn is_loopback(host: &str) -> bool {
     host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Check the endpoint and say whether it is plain HTTP (allowed only to this machine).
-fn check_endpoint(endpoint: &str) -> Result<bool, String> {
+/// Check the endpoint and say whether it is plain HTTP (allowed only to this machine, unless
+/// `allow_http`).
+fn check_endpoint(endpoint: &str, allow_http: bool) -> Result<bool, String> {
+    // Never echo a password given in the URL.
+    let shown = match endpoint.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+            match authority.rsplit_once('@') {
+                Some((_, host)) => format!("{scheme}://…@{host}"),
+                None => endpoint.to_owned(),
+            }
+        }
+        None => endpoint.to_owned(),
+    };
+    let endpoint = shown.as_str();
     let Some((scheme, host)) = endpoint_parts(endpoint) else {
         return Err(format!(
             "AWS_ENDPOINT_URL={endpoint} is not a URL like https://s3.example.org or http://127.0.0.1:8333"
@@ -190,9 +228,9 @@ fn check_endpoint(endpoint: &str) -> Result<bool, String> {
     };
     match scheme.as_str() {
         "https" => Ok(false),
-        "http" if is_loopback(&host) => Ok(true),
+        "http" if is_loopback(&host) || allow_http => Ok(true),
         "http" => Err(format!(
-            "AWS_ENDPOINT_URL={endpoint} is plain http to another machine: credentials and vault files would cross the network unprotected; use https:// (plain http is accepted only for a server on this machine: 127.0.0.1, ::1, localhost)"
+            "AWS_ENDPOINT_URL={endpoint} is plain http to another machine: credentials and vault files would cross the network unprotected; use https:// (a server with the hospital's own certificate authority: set AWS_CA_BUNDLE=ca.pem), or, on a closed network only, set AWS_ALLOW_HTTP=true"
         )),
         _ => Err(format!(
             "AWS_ENDPOINT_URL={endpoint}: the scheme must be https:// (or http:// for a server on this machine)"
@@ -291,9 +329,16 @@ impl S3 {
             ));
         };
         let allow_http = match &config.endpoint {
-            Some(e) => check_endpoint(e).map_err(unsupported)?,
+            Some(e) => check_endpoint(e.trim(), config.allow_http).map_err(unsupported)?,
             None => false,
         };
+        let virtual_hosted = config.virtual_hosted.unwrap_or_else(|| {
+            config
+                .endpoint
+                .as_deref()
+                .and_then(endpoint_parts)
+                .is_some_and(|(_, host)| host.ends_with(".aliyuncs.com"))
+        });
         let server = match &config.endpoint {
             Some(e) => e.clone(),
             None => format!("AWS S3 in {}", config.region),
@@ -303,16 +348,39 @@ impl S3 {
             .with_region(&config.region)
             .with_access_key_id(key_id)
             .with_secret_access_key(secret)
-            .with_virtual_hosted_style_request(false)
+            .with_virtual_hosted_style_request(virtual_hosted)
             .with_checksum_algorithm(Checksum::SHA256)
             .with_retry(retry_config());
         if let Some(token) = &config.session_token {
             builder = builder.with_token(token);
         }
         if let Some(endpoint) = &config.endpoint {
-            builder = builder.with_endpoint(endpoint.trim_end_matches('/'));
+            let endpoint = endpoint.trim().trim_end_matches('/');
+            // Virtual-hosted style: the client expects the bucket in the endpoint's host.
+            let endpoint = match endpoint.split_once("://") {
+                Some((scheme, host))
+                    if virtual_hosted && !host.starts_with(&format!("{bucket}.")) =>
+                {
+                    format!("{scheme}://{bucket}.{host}")
+                }
+                _ => endpoint.to_owned(),
+            };
+            builder = builder.with_endpoint(endpoint);
         }
-        let options = client_options(allow_http);
+        let mut options = client_options(allow_http);
+        if let Some(path) = &config.ca_bundle {
+            let pem = std::fs::read(path).map_err(|e| {
+                unsupported(format!("AWS_CA_BUNDLE={path}: cannot read it ({e}); give the PEM file of the certificate authority that signed the server's certificate"))
+            })?;
+            let certs = object_store::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                unsupported(format!(
+                    "AWS_CA_BUNDLE={path}: not a PEM certificate file ({e})"
+                ))
+            })?;
+            for c in certs {
+                options = options.with_root_certificate(c);
+            }
+        }
         let store = builder
             .clone()
             .with_client_options(options.clone())
@@ -377,7 +445,14 @@ impl S3 {
                 "no answer in time from"
             };
             if self.server.starts_with("AWS S3") {
-                format!("{what} {}: check the network and AWS_REGION", self.server)
+                if self.server.starts_with("AWS S3 in ") {
+                    format!(
+                        "{what} {}: check the network and AWS_REGION; for any other S3 server (MinIO, OSS, COS, OBS, SeaweedFS) set AWS_ENDPOINT_URL",
+                        self.server
+                    )
+                } else {
+                    format!("{what} {}: check the network and AWS_REGION", self.server)
+                }
             } else {
                 format!(
                     "{what} {}: is the server at AWS_ENDPOINT_URL running and reachable?",
@@ -911,11 +986,11 @@ mod tests {
 
     #[test]
     fn endpoints() {
-        assert_eq!(check_endpoint("https://s3.example.org"), Ok(false));
-        assert_eq!(check_endpoint("http://127.0.0.1:8333"), Ok(true));
-        assert_eq!(check_endpoint("http://127.9.9.9"), Ok(true));
-        assert_eq!(check_endpoint("http://[::1]:9000/"), Ok(true));
-        assert_eq!(check_endpoint("http://LOCALHOST:9000"), Ok(true));
+        assert_eq!(check_endpoint("https://s3.example.org", false), Ok(false));
+        assert_eq!(check_endpoint("http://127.0.0.1:8333", false), Ok(true));
+        assert_eq!(check_endpoint("http://127.9.9.9", false), Ok(true));
+        assert_eq!(check_endpoint("http://[::1]:9000/", false), Ok(true));
+        assert_eq!(check_endpoint("http://LOCALHOST:9000", false), Ok(true));
         for bad in [
             "http://10.0.0.5:9000",
             "http://s3.example.org",
@@ -924,13 +999,18 @@ mod tests {
             "ftp://127.0.0.1",
             "127.0.0.1:9000",
         ] {
-            assert!(check_endpoint(bad).is_err(), "{bad}");
+            assert!(check_endpoint(bad, false).is_err(), "{bad}");
         }
         assert!(
-            check_endpoint("http://s3.example.org")
+            check_endpoint("http://s3.example.org", false)
                 .unwrap_err()
                 .contains("use https://")
         );
+        // Plain HTTP to another machine only when asked (a closed intranet).
+        assert_eq!(check_endpoint("http://10.0.0.5:9000", true), Ok(true));
+        // A password in the URL is never echoed.
+        let e = check_endpoint("http://admin:TopSecret@127.0.0.1:9000", false).unwrap_err();
+        assert!(!e.contains("TopSecret"), "{e}");
     }
 
     #[test]
