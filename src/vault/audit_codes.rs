@@ -23,8 +23,8 @@ finding_codes! {
             criterion: "",
             meaning_en: "A pack's bytes no longer hash to its name (or the pack is a symbolic link escrow did not write).",
             meaning_zh: "数据包内容的哈希值与其名称不符（或该数据包是并非由 escrow 写入的符号链接）。",
-            ask_en: "Restore the pack from a backup copy of the vault (or deposit the vendor's delivery again), then run `escrow audit` again.",
-            ask_zh: "从托管库的备份中恢复该数据包（或重新入库供应商的交付物），然后再次运行 `escrow audit`。",
+            ask_en: "Restore the pack from a backup copy or replica of the vault (the replica's file of the same name is the same pack), then run `escrow audit` again; depositing the delivery again does not replace it.",
+            ask_zh: "从托管库的备份或异地副本中恢复该数据包（副本中同名文件即同一数据包），然后再次运行 `escrow audit`；重新入库交付物不能替换它。",
         },
         ObjectCorrupted => {
             code: "object-corrupted",
@@ -32,8 +32,8 @@ finding_codes! {
             criterion: "",
             meaning_en: "An object in a pack does not decompress to its hash.",
             meaning_zh: "数据包中的某个对象解压后与其哈希值不符。",
-            ask_en: "Restore the pack from a backup copy of the vault (or deposit the vendor's delivery again), then run `escrow audit` again.",
-            ask_zh: "从托管库的备份中恢复该数据包（或重新入库供应商的交付物），然后再次运行 `escrow audit`。",
+            ask_en: "Restore the pack from a backup copy or replica of the vault (the replica's file of the same name is the same pack), then run `escrow audit` again; depositing the delivery again does not replace it.",
+            ask_zh: "从托管库的备份或异地副本中恢复该数据包（副本中同名文件即同一数据包），然后再次运行 `escrow audit`；重新入库交付物不能替换它。",
         },
         IndexCorrupted => {
             code: "index-corrupted",
