@@ -12,7 +12,7 @@ use escrow::vault::backend::{
     Backend, BackendError, CreateOptions, Created, FileKind, Key, Listed, local::Local,
     memory::Memory,
 };
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::AmazonS3;
 use object_store::path::Path as ObjectPath;
 use object_store::signer::{Method, SignedUrlOptions, Signer};
 use object_store::{GetOptions, ObjectStore, ObjectStoreExt, PutPayload};
@@ -292,20 +292,7 @@ fn memory_keeps_the_contract() {
 
 /// An `object_store` client of the test server, and a runtime to drive it.
 fn raw_store(bucket: &str) -> (tokio::runtime::Runtime, AmazonS3) {
-    let s = seaweed::server();
-    let store = AmazonS3Builder::new()
-        .with_endpoint(&s.endpoint)
-        .with_allow_http(true)
-        .with_bucket_name(bucket)
-        .with_region("us-east-1")
-        .with_access_key_id(&s.access_key)
-        .with_secret_access_key(&s.secret_key)
-        .build()
-        .unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (rt, store, _) = seaweed::server().raw(&format!("s3://{bucket}"));
     (rt, store)
 }
 

@@ -71,7 +71,7 @@ impl Server {
 
     /// Tests only: an `object_store` client of `url`'s bucket and the prefix, to damage or
     /// inspect a vault behind escrow's back.
-    fn raw(&self, url: &str) -> (tokio::runtime::Runtime, object_store::aws::AmazonS3, String) {
+    pub fn raw(&self, url: &str) -> (tokio::runtime::Runtime, object_store::aws::AmazonS3, String) {
         let rest = url.strip_prefix("s3://").expect("an s3:// url");
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         let store = object_store::aws::AmazonS3Builder::new()

@@ -66,6 +66,19 @@ impl Place {
     }
 }
 
+/// `escrow vault replicate FROM TO` with the S3 server's variables (more arguments after).
+fn replicate_cmd(from: &OsStr, to: &OsStr, extra: &[&str]) -> Command {
+    let mut cmd = escrow_command();
+    for (k, v) in seaweed::server().env() {
+        cmd.env(k, v);
+    }
+    cmd.args(["vault", "replicate"])
+        .args(extra)
+        .arg(from)
+        .arg(to);
+    cmd
+}
+
 /// A fresh vault of each kind (the local one inside `tmp`).
 fn both(tmp: &Path, name: &str) -> [Place; 2] {
     [
@@ -321,16 +334,8 @@ fn replication_both_ways_proves_equal_vaults() {
         local.run(&["golive", "门诊", "--date", "2026-03-02"]).code,
         0
     );
-    let replicate = |from: &Place, to: &Place| {
-        let mut cmd = escrow_command();
-        for (k, v) in seaweed::server().env() {
-            cmd.env(k, v);
-        }
-        cmd.args(["vault", "replicate", "--format", "json"])
-            .arg(from.arg())
-            .arg(to.arg());
-        run(cmd)
-    };
+    let replicate =
+        |from: &Place, to: &Place| run(replicate_cmd(from.arg(), to.arg(), &["--format", "json"]));
     let r = replicate(&local, &remote);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let first = r.json();
@@ -382,14 +387,7 @@ fn a_replication_killed_midway_resumes() {
     let remote = Place::S3(seaweed::server().fresh_url("resume"));
     let mut g = Gen(11);
     for _ in 0..3 {
-        let mut cmd = escrow_command();
-        for (k, v) in seaweed::server().env() {
-            cmd.env(k, v);
-        }
-        let mut child = cmd
-            .args(["vault", "replicate"])
-            .arg(local.arg())
-            .arg(remote.arg())
+        let mut child = replicate_cmd(local.arg(), remote.arg(), &[])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -403,14 +401,7 @@ fn a_replication_killed_midway_resumes() {
             assert!(errors(&r.json()).is_empty(), "{}", r.stdout);
         }
     }
-    let mut cmd = escrow_command();
-    for (k, v) in seaweed::server().env() {
-        cmd.env(k, v);
-    }
-    cmd.args(["vault", "replicate"])
-        .arg(local.arg())
-        .arg(remote.arg());
-    let r = run(cmd);
+    let r = run(replicate_cmd(local.arg(), remote.arg(), &[]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(remote.head(), local.head());
     assert!(errors(&remote.audit()).is_empty());
@@ -497,12 +488,7 @@ fn an_old_vault_upgraded_replicates_to_s3() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(local.head(), before, "the upgrade changed the ledger head");
     let remote = Place::S3(seaweed::server().fresh_url("upgraded"));
-    let mut cmd = escrow_command();
-    for (k, v) in seaweed::server().env() {
-        cmd.env(k, v);
-    }
-    cmd.args(["vault", "replicate"]).arg(&old).arg(remote.arg());
-    let r = run(cmd);
+    let r = run(replicate_cmd(old.as_os_str(), remote.arg(), &[]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(remote.head(), before);
     assert!(errors(&remote.audit()).is_empty());
@@ -787,12 +773,7 @@ fn replication_copies_only_what_the_ledger_names() {
     )
     .unwrap();
     let dest = Place::S3(seaweed::server().fresh_url("named-only"));
-    let mut cmd = escrow_command();
-    for (k, v) in seaweed::server().env() {
-        cmd.env(k, v);
-    }
-    cmd.args(["vault", "replicate"]).arg(&src).arg(dest.arg());
-    let r = run(cmd);
+    let r = run(replicate_cmd(src.as_os_str(), dest.arg(), &[]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let audit = dest.audit();
     assert!(errors(&audit).is_empty(), "{audit}");
