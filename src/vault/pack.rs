@@ -78,6 +78,10 @@ pub(crate) fn parse_idx(text: &str) -> Result<Vec<IdxLine>, String> {
         return Err(format!("the first line is not {INDEX_HEADER:?}"));
     }
     let mut out = Vec::new();
+    // escrow writes frames back to back from the start of the pack: an index whose lines
+    // overlap, leave gaps or go back is forged (and could make a reader decompress one frame
+    // many times over).
+    let mut next = 0u64;
     for (i, line) in lines.enumerate() {
         let bad = || format!("line {} is not \"<sha256> <offset> <clen> <size>\"", i + 2);
         let f: Vec<&str> = line.split(' ').collect();
@@ -86,7 +90,15 @@ pub(crate) fn parse_idx(text: &str) -> Result<Vec<IdxLine>, String> {
         }
         let sha = parse_hex32(f[0]).ok_or_else(bad)?;
         let n = |s: &str| s.parse::<u64>().map_err(|_| bad());
-        out.push((sha, n(f[1])?, n(f[2])?, n(f[3])?));
+        let (offset, clen, size) = (n(f[1])?, n(f[2])?, n(f[3])?);
+        if offset != next || clen == 0 {
+            return Err(format!(
+                "line {}: the object at offset {offset} does not follow the one before it (expected offset {next}): the index was edited",
+                i + 2
+            ));
+        }
+        next = offset.saturating_add(clen);
+        out.push((sha, offset, clen, size));
     }
     Ok(out)
 }
@@ -97,10 +109,13 @@ pub use crate::hash::parse_hex32;
 const TRAILER_MAGIC: [u8; 4] = 0x184D_2A5E_u32.to_le_bytes();
 /// The last four bytes of a pack with a trailer.
 const TRAILER_END: &[u8; 4] = b"EIDX";
-/// The largest index read: 256 MiB of text (about 3 million objects).
+/// The largest index read: 64 MiB of text (about 700,000 objects).
 pub(crate) const MAX_INDEX_BYTES: u64 = 64 << 20;
-/// The largest object read into memory (file-list pieces, build logs shown): 512 MiB.
+/// The largest object read into memory (build logs shown): 512 MiB.
 const MAX_OBJECT_IN_MEMORY: u64 = 512 << 20;
+/// The largest file-list piece: at most 256 entries, a few kilobytes each; 16 MiB is far more,
+/// and several are read at once.
+pub(crate) const MAX_PIECE: u64 = 16 << 20;
 
 /// The trailer of a pack whose index text is `idx`.
 fn trailer(idx: &[u8]) -> Vec<u8> {
@@ -541,9 +556,19 @@ pub(crate) fn read_object(
     index: &Index,
     sha_hex: &str,
 ) -> Result<Vec<u8>, VaultError> {
+    read_object_within(vault, index, sha_hex, MAX_OBJECT_IN_MEMORY)
+}
+
+/// [`read_object`] for an object that can be at most `max` bytes (larger: `Corrupt`).
+pub(crate) fn read_object_within(
+    vault: &Vault,
+    index: &Index,
+    sha_hex: &str,
+    max: u64,
+) -> Result<Vec<u8>, VaultError> {
     if let Some(sha) = parse_hex32(sha_hex)
         && let Some(loc) = index.objects.get(&sha)
-        && loc.size > MAX_OBJECT_IN_MEMORY
+        && loc.size > max
     {
         return Err(VaultError::Corrupt {
             path: index.pack_path(vault, loc.pack),
@@ -722,6 +747,14 @@ mod tests {
         assert!(parse_idx(&format!("{INDEX_HEADER}\nnot a line\n")).is_err());
         let line = format!("{INDEX_HEADER}\n{} 0 10 20\n", "ab".repeat(32));
         assert_eq!(parse_idx(&line).unwrap(), vec![([0xab; 32], 0, 10, 20)]);
+        // Frames are back to back: overlapping, gapped or backward lines are forged.
+        let sha = "ab".repeat(32);
+        let two = |second: &str| format!("{INDEX_HEADER}\n{sha} 0 10 20\n{sha} {second} 10 20\n");
+        assert!(parse_idx(&two("10")).is_ok());
+        for bad in ["0", "5", "11", "100"] {
+            assert!(parse_idx(&two(bad)).is_err(), "offset {bad}");
+        }
+        assert!(parse_idx(&format!("{INDEX_HEADER}\n{sha} 3 10 20\n")).is_err());
     }
 
     proptest! {

@@ -400,6 +400,19 @@ impl Target<'_> {
                 ),
             })?;
         let pack_path = self.index.pack_path(self.vault, loc.pack);
+        // The index must agree with the record on the size: a forged index cannot make a
+        // restore write more than the file holds.
+        if loc.size != e.size {
+            return Err(VaultError::Corrupt {
+                path: pack_path,
+                message: format!(
+                    "the index gives {} bytes for the content of {:?}, the snapshot {}: the index was forged or damaged; run `escrow audit`",
+                    loc.size,
+                    e.display_path(),
+                    e.size
+                ),
+            });
+        }
         if let std::collections::hash_map::Entry::Vacant(slot) = packs.entry(loc.pack) {
             let f = self.vault.pack_file(self.index.pack_id(loc.pack)).map_err(|err| VaultError::Corrupt {
                 path: pack_path.clone(),

@@ -283,7 +283,8 @@ pub fn load_entries(
         .listing
         .par_iter()
         .map(|c| {
-            let bytes = super::pack::read_object(vault, index, &c.sha256)?;
+            let bytes =
+                super::pack::read_object_within(vault, index, &c.sha256, super::pack::MAX_PIECE)?;
             serde_json::from_slice::<Vec<RecEntry>>(&bytes).map_err(|e| VaultError::Corrupt {
                 path: vault.packs_dir(),
                 message: format!(
